@@ -1,0 +1,276 @@
+"""The composition root: paths, settings, logging, database, main window.
+
+Heavy imports wait until the first paint: a window shows at once, and the
+database opens right after it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
+
+from hrohuddle import APP_ID, APP_NAME, __version__, logs
+from hrohuddle.paths import DataPaths, default_database_url, resources_dir
+from hrohuddle.ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+DAY_MS = 24 * 60 * 60 * 1000
+
+
+def _bench(mark: str) -> None:
+    """Print a timestamp for the benchmark harness, and stop at the requested mark."""
+    wanted = os.environ.get("HROHUDDLE_BENCH_MARK")
+    if wanted:
+        print(f"HROHUDDLE_BENCH {mark} {time.time():.6f}", flush=True)
+        if os.environ.get("HROHUDDLE_BENCH_MODULES"):
+            heavy = sorted(
+                {m.split(".")[0] for m in sys.modules}
+                & {"matplotlib", "reportlab", "alembic", "argon2"}
+            )
+            print("HROHUDDLE_MODULES " + " ".join(heavy), flush=True)
+        if wanted == mark:
+            app = QApplication.instance()
+            if app is not None:
+                QTimer.singleShot(0, app.quit)
+
+
+class Startup:
+    """Opens the database after the first paint and handles every way that can fail."""
+
+    def __init__(self, window: MainWindow, url: str, paths: DataPaths) -> None:
+        self.window = window
+        self.url = url
+        self.paths = paths
+        self.db = None
+
+    def run(self) -> None:
+        from hrohuddle.services import people
+        from hrohuddle.services.errors import ServiceError
+        from hrohuddle.store.errors import StoreError
+        from hrohuddle.store.opening import open_database
+
+        while True:
+            try:
+                opened = open_database(self.url, self.paths.backup_dir)
+                break
+            except (StoreError, ServiceError) as exc:
+                log.warning(
+                    "database could not be opened: %s (%s)",
+                    exc.message,
+                    getattr(exc, "detail", None),
+                )
+                if not self._offer_way_out(exc):
+                    QApplication.quit()
+                    return
+        self.db = opened.db
+        db = opened.db
+        units = people.list_units(db)
+        if not units:
+            from hrohuddle.ui.signin import FirstRunDialog
+
+            dialog = FirstRunDialog(db, self.window)
+            if not dialog.exec() or dialog.actor is None:
+                QApplication.quit()
+                return
+            unit_id = dialog.actor.unit_id
+        elif len(units) == 1:
+            unit_id = units[0].id
+        else:
+            unit_id = self._choose_unit(units)
+            if unit_id is None:
+                QApplication.quit()
+                return
+        self.window.attach(db, unit_id)
+        _bench("ready")
+        self._start_backups()
+        self._offer_crash_log()
+
+    def _offer_way_out(self, exc: object) -> bool:
+        """Explain the problem; offer the latest good backup where that helps. True to retry."""
+        from hrohuddle.store import backup
+        from hrohuddle.store.database import sqlite_path
+
+        message = getattr(exc, "message", str(exc))
+        box = QMessageBox(self.window)
+        box.setIcon(QMessageBox.Icon.Critical)
+        box.setWindowTitle(tr_("The unit's database cannot be opened"))
+        path = sqlite_path(self.url)
+        latest = backup.latest_good(self.paths.backup_dir) if path is not None else None
+        restore_button = None
+        if latest is not None and path is not None:
+            box.setText(
+                message
+                + "\n\n"
+                + tr_(
+                    "The latest good backup is from {when}. Restoring it keeps a copy of the "
+                    "current file."
+                ).format(when=latest.label)
+            )
+            restore_button = box.addButton(
+                tr_("Restore that backup"), QMessageBox.ButtonRole.AcceptRole
+            )
+        else:
+            box.setText(message)
+        retry = box.addButton(tr_("Try again"), QMessageBox.ButtonRole.ActionRole)
+        box.addButton(tr_("Quit"), QMessageBox.ButtonRole.RejectRole)
+        box.exec()
+        clicked = box.clickedButton()
+        if restore_button is not None and clicked is restore_button:
+            assert latest is not None and path is not None
+            try:
+                kept = backup.restore(latest.path, path, self.paths.backup_dir)
+            except Exception as err:  # shown, never a traceback
+                QMessageBox.critical(self.window, APP_NAME, str(err))
+                return False
+            log.info("restored %s; replaced file kept at %s", latest.path, kept)
+            return True
+        return clicked is retry
+
+    def _choose_unit(self, units: list) -> int | None:  # type: ignore[type-arg]
+        settings = self.window.settings
+        remembered = settings.value("unit/code")
+        for u in units:
+            if u.code == remembered:
+                return int(u.id)
+        labels = [f"{u.code} · {u.name}" for u in units]
+        choice, ok = QInputDialog.getItem(
+            self.window,
+            tr_("Choose the unit"),
+            tr_("Which unit is this workstation on?"),
+            labels,
+            0,
+            False,
+        )
+        if not ok:
+            return None
+        unit = units[labels.index(choice)]
+        settings.setValue("unit/code", unit.code)
+        return int(unit.id)
+
+    def _start_backups(self) -> None:
+        assert self.db is not None
+        file = self.db.file
+        if file is None:
+            return
+
+        def work() -> None:
+            from hrohuddle.store import backup
+
+            try:
+                made = backup.take_backup(file, self.paths.backup_dir, reason="auto")
+                log.info("automatic backup %s", made.path.name)
+            except Exception:
+                log.exception("automatic backup failed")
+
+        def start() -> None:
+            threading.Thread(target=work, name="backup", daemon=True).start()
+
+        start()
+        self.daily = QTimer(self.window)
+        self.daily.setInterval(DAY_MS)
+        self.daily.timeout.connect(start)
+        self.daily.start()
+
+    def _offer_crash_log(self) -> None:
+        text = logs.pending_crash_report(self.paths.crash_log)
+        if text is None:
+            return
+        from hrohuddle.ui.errors import ErrorDialog
+
+        intro = tr_("HRO Huddle stopped unexpectedly last time. This is what it recorded:")
+        dialog = ErrorDialog(intro + "\n\n" + text, self.window)
+        dialog.setWindowTitle(tr_("HRO Huddle closed unexpectedly last time"))
+        logs.clear_crash_log(self.paths.crash_log)
+        dialog.open()
+
+
+def tr_(text: str) -> str:
+    from PySide6.QtCore import QCoreApplication
+
+    return QCoreApplication.translate("Startup", text)
+
+
+def main(args: argparse.Namespace, paths: DataPaths) -> int:
+    QApplication.setApplicationName(APP_ID)
+    QApplication.setOrganizationName(APP_ID)
+    QApplication.setApplicationDisplayName(APP_NAME)
+    QApplication.setApplicationVersion(__version__)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setWindowIcon(QIcon(str(resources_dir() / "icons" / "hrohuddle.svg")))
+    app.setStyle("Fusion")
+    try:
+        app.setStyleSheet((resources_dir() / "styles" / "app.qss").read_text(encoding="utf-8"))
+    except OSError:
+        pass
+    try:
+        paths.ensure()
+        log_file: Path | None = logs.setup(paths.log_dir, verbose=args.verbose)
+        pending = logs.pending_crash_report(paths.crash_log)
+        logs.enable_crash_log(paths.crash_log)
+        if pending:
+            paths.crash_log.write_text(pending, encoding="utf-8")
+    except OSError as exc:
+        QMessageBox.critical(
+            None,
+            APP_NAME,
+            tr_(
+                "HRO Huddle cannot write its data folder ({path}): {why}. Ask IT for a writable "
+                "folder, or start it with --database."
+            ).format(path=paths.data_dir, why=exc.strerror),
+        )
+        return 2
+    from hrohuddle.ui.errors import ExceptionHook
+
+    sys.excepthook = ExceptionHook(log_file)
+    settings = QSettings()
+    scale = float(settings.value("text/scale", 1.0))
+    base = settings.value("text/base_point_size")
+    if base is not None and scale != 1.0:
+        font = app.font()
+        font.setPointSizeF(float(base) * scale)
+        app.setFont(font)
+    log.info("%s %s starting", APP_NAME, __version__)
+    window = MainWindow(paths, settings)
+    url = args.database or default_database_url(paths)
+    startup = Startup(window, url, paths)
+    window.first_painted.connect(lambda: _bench("first-paint"))
+    window.first_painted.connect(lambda: QTimer.singleShot(0, startup.run))
+    window.show()
+    code = app.exec()
+    if window.restore_requested is not None and startup.db is not None:
+        return _restore_after_close(window.restore_requested, startup, paths)
+    return int(code)
+
+
+def _restore_after_close(source: Path, startup: Startup, paths: DataPaths) -> int:
+    from hrohuddle.store import backup
+
+    assert startup.db is not None
+    file = startup.db.file
+    startup.db.dispose()
+    if file is None:
+        return 0
+    try:
+        kept = backup.restore(source, file, paths.backup_dir)
+    except Exception as exc:
+        QMessageBox.critical(None, APP_NAME, str(exc))
+        return 1
+    QMessageBox.information(
+        None,
+        APP_NAME,
+        tr_(
+            "The backup is restored. The data it replaced is kept at {kept}. Start HRO Huddle "
+            "again to carry on."
+        ).format(kept=kept),
+    )
+    return 0

@@ -1,0 +1,240 @@
+"""The command line: the same services as the desktop app, headless."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import sys
+from pathlib import Path
+
+from hrohuddle import APP_NAME, __version__
+from hrohuddle.paths import DataPaths, default_database_url
+
+log = logging.getLogger(__name__)
+
+EXPORT_KINDS = ("events", "huddles", "actions", "checklists", "observations", "pulses")
+
+
+class UserError(Exception):
+    """A problem to print in one line, with exit code 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="hrohuddle",
+        description=f"{APP_NAME}: safety huddles and learning for a hospital unit. "
+        "Without a command, starts the desktop app.",
+    )
+    p.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    p.add_argument(
+        "--database",
+        metavar="URL",
+        help="SQLAlchemy database URL (default: HROHUDDLE_DATABASE_URL, or SQLite in the "
+        "user data folder)",
+    )
+    p.add_argument("--verbose", action="store_true", help="log debug messages to the terminal")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    dbp = sub.add_parser("db", help="database upkeep")
+    dbsub = dbp.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    dbsub.add_parser("upgrade", help="back up, then bring the schema up to date")
+    dbsub.add_parser("current", help="print the schema revision")
+    dbsub.add_parser("check", help="integrity check and schema check")
+    b = dbsub.add_parser("backup", help="take a verified backup now")
+    b.add_argument("file", nargs="?", type=Path, help="where to write it (default: backups folder)")
+    r = dbsub.add_parser("restore", help="replace the database with a verified backup")
+    r.add_argument("file", type=Path)
+    dbsub.add_parser("backups", help="list the automatic backups")
+
+    d = sub.add_parser("demo-data", help="create a realistic demo unit")
+    d.add_argument("--years", type=float, default=1.0, help="history to generate (default 1)")
+    d.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    d.add_argument("--units", type=int, default=1, help="how many units (default 1)")
+
+    u = sub.add_parser("unit", help="units on this database")
+    usub = u.add_subparsers(dest="unit_command", metavar="ACTION", required=True)
+    usub.add_parser("list", help="list the units")
+    uc = usub.add_parser("create", help="create a unit and its first admin")
+    uc.add_argument("--code", required=True)
+    uc.add_argument("--name", required=True)
+    uc.add_argument("--admin-name", required=True)
+    uc.add_argument("--admin-profession", default="nursing")
+    uc.add_argument("--admin-pin", help="the admin's PIN (asked for when left out)")
+
+    a = sub.add_parser("audit", help="the audit log")
+    asub = a.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+    asub.add_parser("verify", help="check the hash chain and name where it breaks")
+
+    sub.add_parser("self-test", help="headless checks, used after installing")
+    return p
+
+
+def run(argv: list[str]) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    paths = DataPaths.default()
+    if args.command is None:
+        from hrohuddle.app import main as gui_main
+
+        return gui_main(args, paths)
+    from hrohuddle import logs
+
+    try:
+        paths.ensure()
+        logs.setup(paths.log_dir, verbose=args.verbose)
+    except OSError as exc:
+        print(f"hrohuddle: the data folder cannot be written: {exc}", file=sys.stderr)
+        return 2
+    url = args.database or default_database_url(paths)
+    from hrohuddle.services.errors import ServiceError
+    from hrohuddle.store.errors import StoreError
+
+    try:
+        return _dispatch(args, url, paths)
+    except (StoreError, ServiceError) as exc:
+        print(f"hrohuddle: {exc.message}", file=sys.stderr)
+        return 2
+    except UserError as exc:
+        print(f"hrohuddle: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _open(url: str, paths: DataPaths, *, migrate: bool = True):  # type: ignore[no-untyped-def]
+    from hrohuddle.store.opening import open_database
+
+    return open_database(url, paths.backup_dir, migrate=migrate).db
+
+
+def _dispatch(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
+    cmd = args.command
+    if cmd == "db":
+        return _db(args, url, paths)
+    if cmd == "demo-data":
+        from hrohuddle.services import demo
+
+        db = _open(url, paths)
+        summary = demo.create(db, years=args.years, seed=args.seed, units=args.units)
+        print(
+            f"Demo data written: unit {', '.join(summary.unit_codes[:5])}"
+            f"{' …' if len(summary.unit_codes) > 5 else ''}, {summary.people} people."
+        )
+        return 0
+    if cmd == "unit":
+        return _unit(args, url, paths)
+    if cmd == "audit":
+        from hrohuddle.services import audit
+
+        db = _open(url, paths)
+        report = audit.verify_chain(db)
+        if report.intact:
+            print(f"Audit log intact: {report.entries} entries, every hash chained.")
+            return 0
+        for br in report.breaks:
+            print(f"Audit entry {br.entry_id} {br.reason}.")
+        return 1
+    if cmd == "self-test":
+        from hrohuddle.services import selftest
+
+        return selftest.run(print)
+    raise UserError(f"unknown command {cmd}")
+
+
+def _db(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
+    from hrohuddle.store import backup
+    from hrohuddle.store.database import Database, sqlite_path
+
+    action = args.db_command
+    if action == "upgrade":
+        from hrohuddle.store.opening import open_database
+
+        opened = open_database(url, paths.backup_dir)
+        if opened.backup_taken:
+            print(f"Backup taken first: {opened.backup_taken}")
+        print(f"Schema is up to date (was {opened.migrated_from.value}).")
+        return 0
+    if action == "current":
+        from hrohuddle.store import migrations
+
+        db = Database.connect(url)
+        print(migrations.current(db) or "empty (no schema yet)")
+        return 0
+    if action == "check":
+        db = Database.connect(url)
+        db.quick_check()
+        state = db.schema_state()
+        print(f"Integrity check passed; schema is {state.value}.")
+        return 0 if state.value == "current" else 1
+    path = sqlite_path(url)
+    if path is None:
+        raise UserError(
+            "backup and restore here work on SQLite files; for PostgreSQL use the server's "
+            "own tools (pg_dump and pg_restore)."
+        )
+    if action == "backup":
+        if not path.exists():
+            raise UserError(f"there is no database at {path} to back up.")
+        if args.file:
+            target_dir = args.file.parent
+            made = backup.take_backup(path, target_dir, reason="manual")
+            made.path.replace(args.file)
+            print(f"Backup written and verified: {args.file}")
+        else:
+            made = backup.take_backup(path, paths.backup_dir, reason="manual")
+            print(f"Backup written and verified: {made.path}")
+        _audit_cli(url, "backup.taken")
+        return 0
+    if action == "backups":
+        found = backup.list_backups(paths.backup_dir)
+        if not found:
+            print(f"No backups in {paths.backup_dir}.")
+        for b in found:
+            print(f"{b.label}  {b.path}")
+        return 0
+    if action == "restore":
+        kept = backup.restore(args.file, path, paths.backup_dir)
+        print(f"Restored {args.file} into {path}.")
+        if kept:
+            print(f"The database it replaced is kept at {kept}.")
+        _audit_cli(url, "backup.restored", detail={"from": str(args.file)})
+        return 0
+    raise UserError(f"unknown db action {action}")
+
+
+def _audit_cli(url: str, action: str, detail: dict[str, str] | None = None) -> None:
+    from hrohuddle.services import audit
+    from hrohuddle.store.database import Database
+
+    db = Database.connect(url)
+    if db.schema_state().value != "current":
+        return
+    with db.write() as s:
+        audit.record(
+            s, action, detail={"by": "command line", "os_user": getpass.getuser(), **(detail or {})}
+        )
+
+
+def _unit(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
+    from hrohuddle.services import people
+
+    db = _open(url, paths)
+    if args.unit_command == "list":
+        for u in people.list_units(db):
+            print(f"{u.code}\t{u.name}")
+        return 0
+    pin = args.admin_pin or getpass.getpass("PIN for the first admin: ")
+    people.create_unit(
+        db,
+        code=args.code,
+        name=args.name,
+        admin=people.PersonInput(
+            display_name=args.admin_name,
+            profession=args.admin_profession,
+            roles=["admin"],
+            pin=pin,
+        ),
+    )
+    print(f"Unit {args.code.upper()} created with its first admin, {args.admin_name}.")
+    return 0

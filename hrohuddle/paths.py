@@ -1,0 +1,81 @@
+"""Where HRO Huddle keeps its data, logs and bundled resources.
+
+No Qt here: the command line and the services use the same locations.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from hrohuddle import APP_ID
+
+
+def bundle_root() -> Path:
+    """The folder holding ``resources/`` and ``db/``: the checkout, or the frozen bundle."""
+    frozen = getattr(sys, "_MEIPASS", None)
+    if frozen:
+        return Path(frozen)
+    return Path(__file__).resolve().parent.parent
+
+
+def resources_dir() -> Path:
+    return bundle_root() / "resources"
+
+
+def migrations_dir() -> Path:
+    return bundle_root() / "db"
+
+
+@dataclass(frozen=True)
+class DataPaths:
+    """The per-user folders, created owner-only on first use."""
+
+    data_dir: Path
+    log_dir: Path
+
+    @classmethod
+    def default(cls) -> DataPaths:
+        override = os.environ.get("HROHUDDLE_DATA_DIR")
+        if override:
+            base = Path(override)
+            return cls(data_dir=base, log_dir=base / "logs")
+        import platformdirs
+
+        return cls(
+            data_dir=Path(platformdirs.user_data_dir(APP_ID, appauthor=False)),
+            log_dir=Path(platformdirs.user_log_dir(APP_ID, appauthor=False)),
+        )
+
+    @property
+    def database_file(self) -> Path:
+        return self.data_dir / "hrohuddle.sqlite3"
+
+    @property
+    def backup_dir(self) -> Path:
+        return self.data_dir / "backups"
+
+    @property
+    def crash_log(self) -> Path:
+        return self.log_dir / "crash.log"
+
+    def ensure(self) -> None:
+        """Create the folders, readable by their owner only.
+
+        Raises OSError with the path in it when a folder cannot be made.
+        """
+        for folder in (self.data_dir, self.log_dir, self.backup_dir):
+            folder.mkdir(parents=True, exist_ok=True)
+            try:
+                os.chmod(folder, 0o700)
+            except OSError:
+                pass
+
+
+def default_database_url(paths: DataPaths) -> str:
+    env = os.environ.get("HROHUDDLE_DATABASE_URL")
+    if env:
+        return env
+    return f"sqlite:///{paths.database_file}"

@@ -1,0 +1,45 @@
+"""What a service refuses, in the user's words."""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ValidationError(ServiceError):
+    """The input cannot be saved as it is; ``field`` names the input at fault."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class IdentifierWarning(ValidationError):
+    """Free text that looks like it holds a patient identifier."""
+
+    def __init__(self, message: str, field: str, findings: list[object]) -> None:
+        super().__init__(message, field)
+        self.findings = findings
+
+
+class PermissionDenied(ServiceError):
+    pass
+
+
+class NotFound(ServiceError):
+    pass
+
+
+class Conflict(ServiceError):
+    """Someone else changed the same record first."""
+
+
+class SignInRefused(ServiceError):
+    pass
+
+
+class ResourceFileError(ServiceError):
+    """A data file in resources/ cannot be read; the message names file and line."""

@@ -1,0 +1,55 @@
+"""Spot text that looks like a patient identifier before it is stored."""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from hrohuddle.paths import resources_dir
+from hrohuddle.services.errors import ResourceFileError
+from hrohuddle.services.vocabulary import load_yaml
+
+
+@dataclass(frozen=True)
+class Finding:
+    start: int
+    end: int
+    key: str
+    label: str
+    text: str
+
+
+@functools.cache
+def _patterns() -> tuple[tuple[str, str, re.Pattern[str]], ...]:
+    path = resources_dir() / "identifier_patterns.yaml"
+    data = load_yaml(path)
+    out = []
+    for i, entry in enumerate(data.get("patterns") or []):
+        try:
+            flags = 0 if entry.get("case_sensitive") else re.IGNORECASE
+            out.append((str(entry["key"]), str(entry["label"]), re.compile(entry["regex"], flags)))
+        except (KeyError, TypeError, re.error) as exc:
+            raise ResourceFileError(
+                f"The data file {path.name} has a bad pattern (entry {i + 1}): {exc}."
+            ) from exc
+    return tuple(out)
+
+
+def find_identifiers(text: str) -> list[Finding]:
+    """Every stretch of ``text`` that looks like a patient identifier, in order.
+
+    Overlapping matches are merged so that each stretch is reported once.
+    """
+    found: list[Finding] = []
+    for key, label, pattern in _patterns():
+        for m in pattern.finditer(text):
+            if m.end() > m.start():
+                found.append(Finding(m.start(), m.end(), key, label, m.group(0)))
+    found.sort(key=lambda f: (f.start, -f.end))
+    merged: list[Finding] = []
+    for f in found:
+        if merged and f.start < merged[-1].end:
+            continue
+        merged.append(f)
+    return merged

@@ -1,0 +1,75 @@
+"""Headless checks run after installing: every layer, on a throw-away database."""
+
+from __future__ import annotations
+
+import tempfile
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+
+def run(say: Callable[[str], None]) -> int:
+    """Run each check, print a line per check, return 0 only if all passed."""
+    failures = 0
+    with tempfile.TemporaryDirectory(prefix="hrohuddle-selftest-") as tmp:
+        folder = Path(tmp)
+        state: dict[str, object] = {}
+        for name, check in _checks(folder, state):
+            try:
+                detail = check()
+                say(f"ok    {name}{': ' + detail if detail else ''}")
+            except Exception as exc:
+                failures += 1
+                say(f"FAIL  {name}: {exc}")
+                say(traceback.format_exc(limit=4))
+        if "db" in state:
+            state["db"].dispose()  # type: ignore[attr-defined]
+    say("self-test passed" if not failures else f"self-test failed: {failures} check(s)")
+    return 0 if not failures else 1
+
+
+def _checks(folder: Path, state: dict[str, object]) -> list[tuple[str, Callable[[], str]]]:
+    from hrohuddle.services import audit, demo, people
+    from hrohuddle.store import backup
+    from hrohuddle.store.opening import open_database
+
+    url = f"sqlite:///{folder / 'selftest.sqlite3'}"
+
+    def create_and_migrate() -> str:
+        opened = open_database(url, folder / "backups")
+        state["db"] = opened.db
+        return f"schema migrated from {opened.migrated_from.value}"
+
+    def write_demo() -> str:
+        summary = demo.create(opened_db(), years=0.25, seed=1)
+        return f"{summary.people} people"
+
+    def sign_in() -> str:
+        db = opened_db()
+        roster = people.signin_roster(db, people.list_units(db)[0].id)
+        sam = next(r for r in roster if r.display_name == "Sam Okafor")
+        actor = people.sign_in(db, sam.id, "2468")
+        return f"signed in as {actor.display_name}"
+
+    def audit_chain() -> str:
+        report = audit.verify_chain(opened_db())
+        if not report.intact:
+            raise RuntimeError(f"audit chain broken at {report.breaks[0].entry_id}")
+        return f"{report.entries} entries chained"
+
+    def backup_and_verify() -> str:
+        made = backup.take_backup(folder / "selftest.sqlite3", folder / "backups")
+        if not backup.verify(made.path):
+            raise RuntimeError("backup did not verify")
+        return made.path.name
+
+    def opened_db():  # type: ignore[no-untyped-def]
+        return state["db"]
+
+    return [
+        ("create and migrate a database", create_and_migrate),
+        ("write demo data", write_demo),
+        ("sign in with a PIN", sign_in),
+        ("audit chain", audit_chain),
+        ("backup and verify", backup_and_verify),
+    ]

@@ -1,0 +1,279 @@
+"""Engine, sessions and the checks made before the app trusts a database."""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import os
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, event, inspect, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    NoSuchModuleError,
+    OperationalError,
+)
+from sqlalchemy.exc import DatabaseError as SADatabaseError
+from sqlalchemy.orm import Session, sessionmaker
+
+from hrohuddle.store import schema
+from hrohuddle.store.errors import (
+    DatabaseCorrupt,
+    DatabaseTooNew,
+    DatabaseUnavailable,
+    NotADatabase,
+    StoreError,
+    describe_operational_error,
+)
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 15_000
+
+
+class SchemaState(enum.Enum):
+    EMPTY = "empty"
+    CURRENT = "current"
+    OUTDATED = "outdated"
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a SQLite URL, or None for a server or in-memory database."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    if not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
+def _restrict(path: Path) -> None:
+    for candidate in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        with contextlib.suppress(OSError):
+            if candidate.exists():
+                os.chmod(candidate, 0o600)
+
+
+def check_sqlite_file(path: Path) -> None:
+    """Refuse a path that cannot be our database, before SQLite touches it."""
+    if path.is_dir():
+        raise NotADatabase(f"“{path}” is a folder, not a database file. Choose a file name.")
+    if path.exists():
+        try:
+            with path.open("rb") as handle:
+                header = handle.read(16)
+        except OSError as exc:
+            raise DatabaseUnavailable(f"“{path}” cannot be read: {exc.strerror}.") from exc
+        if header and header != SQLITE_HEADER:
+            if len(header) < 16 and path.stat().st_size < 100:
+                raise DatabaseCorrupt(
+                    f"“{path}” is too short to be a database: it may have been cut off "
+                    "while copying. Restore the latest good backup."
+                )
+            raise NotADatabase(
+                f"“{path}” is not an HRO Huddle database (it is not a SQLite file at all)."
+            )
+    else:
+        parent = path.parent
+        if not parent.exists():
+            try:
+                parent.mkdir(parents=True, exist_ok=True)
+                os.chmod(parent, 0o700)
+            except OSError as exc:
+                raise DatabaseUnavailable(
+                    f"The data folder “{parent}” cannot be created: {exc.strerror}. "
+                    "Ask IT for a writable folder, or start with --database."
+                ) from exc
+        if not os.access(parent, os.W_OK):
+            raise DatabaseUnavailable(
+                f"The data folder “{parent}” cannot be written. Ask IT for a writable folder, "
+                "or start with --database."
+            )
+
+
+class Database:
+    """One database: its engine and the two kinds of unit of work.
+
+    ``write()`` takes the write lock at the start of the transaction (SQLite
+    ``BEGIN IMMEDIATE``), so two writers queue behind the busy timeout instead
+    of failing with "database is locked" halfway through.
+    """
+
+    def __init__(self, url: str, engine: Engine) -> None:
+        self.url = url
+        self.engine = engine
+        self._factory = sessionmaker(engine, expire_on_commit=False)
+        self._write_factory = sessionmaker(
+            engine.execution_options(hro_write=True), expire_on_commit=False
+        )
+
+    @classmethod
+    def connect(cls, url: str, **engine_args: Any) -> Database:
+        try:
+            parsed = make_url(url)
+        except ArgumentError as exc:
+            raise DatabaseUnavailable(
+                f"“{url}” is not a database address. Use a SQLite path like "
+                "sqlite:////path/to/file.sqlite3 or postgresql+psycopg://user@host/db."
+            ) from exc
+        path = sqlite_path(url)
+        if path is not None:
+            check_sqlite_file(path)
+        is_sqlite = parsed.get_backend_name() == "sqlite"
+        if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        args: dict[str, Any] = {"future": True}
+        if is_sqlite:
+            args["connect_args"] = {"timeout": BUSY_TIMEOUT_MS / 1000}
+        else:
+            args["pool_pre_ping"] = True
+            args["connect_args"] = {"connect_timeout": 10}
+        args.update(engine_args)
+        try:
+            engine = create_engine(parsed, **args)
+        except (NoSuchModuleError, ImportError) as exc:
+            raise DatabaseUnavailable(
+                f"This build cannot talk to {parsed.get_backend_name()} databases."
+            ) from exc
+        if is_sqlite:
+            _configure_sqlite(engine)
+        db = cls(url=url, engine=engine)
+        if path is not None:
+            db.ping()
+            _restrict(path)
+        return db
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @property
+    def file(self) -> Path | None:
+        return sqlite_path(self.url)
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[Session]:
+        """A short read-only unit of work."""
+        try:
+            with self._factory() as session, session.begin():
+                yield session
+        except OperationalError as exc:
+            raise describe_operational_error(exc) from exc
+        except SADatabaseError as exc:
+            if type(exc) is SADatabaseError:  # "malformed", "not a database"
+                raise describe_operational_error(exc) from exc
+            raise
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[Session]:
+        """One user action: one short transaction, committed on success."""
+        try:
+            with self._write_factory() as session, session.begin():
+                yield session
+        except OperationalError as exc:
+            raise describe_operational_error(exc) from exc
+        except SADatabaseError as exc:
+            if type(exc) is SADatabaseError or exc.connection_invalidated:
+                raise describe_operational_error(exc) from exc
+            raise
+
+    def ping(self) -> None:
+        try:
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("SELECT 1")
+        except DBAPIError as exc:
+            raise describe_operational_error(exc) from exc
+
+    def quick_check(self) -> None:
+        """Raise DatabaseCorrupt unless SQLite's quick integrity check passes."""
+        if not self.is_sqlite:
+            return
+        try:
+            with self.engine.connect() as conn:
+                rows = [r[0] for r in conn.exec_driver_sql("PRAGMA quick_check").fetchall()]
+        except (OperationalError, sqlite3.DatabaseError) as exc:
+            err = describe_operational_error(exc)
+            if isinstance(err, DatabaseCorrupt):
+                raise err from exc
+            raise
+        except DBAPIError as exc:
+            raise DatabaseCorrupt(
+                "The database file is damaged. Restore the latest good backup.",
+                detail=str(exc),
+            ) from exc
+        if rows != ["ok"]:
+            raise DatabaseCorrupt(
+                "The database failed its integrity check. Restore the latest good backup.",
+                detail="; ".join(rows[:5]),
+            )
+
+    def schema_state(self) -> SchemaState:
+        """Where this database stands against the code; refuses foreign or newer ones."""
+        try:
+            with self.engine.connect() as conn:
+                insp = inspect(conn)
+                tables = set(insp.get_table_names())
+                if not tables:
+                    return SchemaState.EMPTY
+                if "alembic_version" not in tables or "app_meta" not in tables:
+                    raise NotADatabase(
+                        "This database belongs to another program: it has tables but none of "
+                        "HRO Huddle's. Choose another file."
+                    )
+                marker = conn.execute(
+                    text("SELECT value FROM app_meta WHERE key = 'application'")
+                ).scalar()
+                version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        except StoreError:
+            raise
+        except OperationalError as exc:
+            raise describe_operational_error(exc) from exc
+        except DBAPIError as exc:
+            raise DatabaseCorrupt(
+                "The database file is damaged. Restore the latest good backup.", detail=str(exc)
+            ) from exc
+        if marker != schema.APP_MARKER:
+            raise NotADatabase("This database was not made by HRO Huddle. Choose another file.")
+        if version == schema.HEAD:
+            return SchemaState.CURRENT
+        if version in schema.REVISIONS:
+            return SchemaState.OUTDATED
+        raise DatabaseTooNew(
+            "This database was made by a newer version of HRO Huddle "
+            f"(schema {version}). Install the newer version to open it; nothing was changed."
+        )
+
+    def restrict_permissions(self) -> None:
+        path = self.file
+        if path is not None:
+            _restrict(path)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # We issue BEGIN ourselves, so the driver must not.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA foreign_keys = ON")
+        mode = cur.execute("PRAGMA journal_mode = WAL").fetchone()
+        if mode and str(mode[0]).lower() != "wal":
+            # In-memory databases cannot use WAL; files must.
+            pass
+        cur.execute("PRAGMA synchronous = FULL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        if conn.get_execution_options().get("hro_write"):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")

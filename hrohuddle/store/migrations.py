@@ -1,0 +1,39 @@
+"""Alembic, run from code. Imported only when a migration is due."""
+
+from __future__ import annotations
+
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+
+from hrohuddle.paths import migrations_dir
+from hrohuddle.store.database import Database
+
+
+def alembic_config(db: Database) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir()))
+    cfg.set_main_option("sqlalchemy.url", db.url.replace("%", "%%"))
+    return cfg
+
+
+def script_revisions() -> list[str]:
+    """Every revision in db/versions, oldest first."""
+    script = ScriptDirectory(str(migrations_dir()))
+    return [rev.revision for rev in reversed(list(script.walk_revisions()))]
+
+
+def upgrade(db: Database, revision: str = "head") -> None:
+    """Bring the schema to ``revision``; each step runs in one transaction."""
+    cfg = alembic_config(db)
+    with db.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+    db.restrict_permissions()
+
+
+def current(db: Database) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with db.engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()

@@ -1,0 +1,366 @@
+"""The unit's data, for all five workflows, as SQLAlchemy 2.x typed models.
+
+Portable SQL only: the same models run on SQLite and PostgreSQL. Vocabularies
+(event kinds, categories, harm levels, roles) are stored as short strings whose
+meaning lives in resources/, so that a new taxonomy version needs no schema change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class AppMeta(Base):
+    """Key/value facts about the database itself (which application made it)."""
+
+    __tablename__ = "app_meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Unit(Base):
+    __tablename__ = "units"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    huddle_target_minutes: Mapped[int] = mapped_column(Integer, default=15)
+    idle_lock_minutes: Mapped[int] = mapped_column(Integer, default=5)
+    min_group_size: Mapped[int] = mapped_column(Integer, default=5)
+    pulse_milestones: Mapped[list[Any]] = mapped_column(default=lambda: [7, 30, 60, 90])
+    areas: Mapped[list[Any]] = mapped_column(default=list)
+    day_shift_start: Mapped[str] = mapped_column(String(5), default="07:00")
+    night_shift_start: Mapped[str] = mapped_column(String(5), default="19:00")
+
+
+class Person(Base):
+    __tablename__ = "people"
+    __table_args__ = (UniqueConstraint("unit_id", "display_name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    display_name: Mapped[str] = mapped_column(String(80))
+    profession: Mapped[str] = mapped_column(String(40))
+    is_learner: Mapped[bool] = mapped_column(Boolean, default=False)
+    programme: Mapped[str | None] = mapped_column(String(120))
+    start_date: Mapped[dt.date | None] = mapped_column(Date)
+    pin_hash: Mapped[str | None] = mapped_column(String(200))
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    roles: Mapped[list[PersonRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+
+class PersonRole(Base):
+    __tablename__ = "person_roles"
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+
+class PreceptorAssignment(Base):
+    """Which preceptor precepts which learner, and for how long."""
+
+    __tablename__ = "preceptor_assignments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    preceptor_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    starts_on: Mapped[dt.date] = mapped_column(Date)
+    ends_on: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class Huddle(Base):
+    __tablename__ = "huddles"
+    __table_args__ = (UniqueConstraint("unit_id", "huddle_date", "shift"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    huddle_date: Mapped[dt.date] = mapped_column(Date)
+    shift: Mapped[str] = mapped_column(String(8))  # day | night
+    status: Mapped[str] = mapped_column(String(8), default="open")  # open | closed
+    scheduled_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    led_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    reflection: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    closing_note: Mapped[str | None] = mapped_column(Text)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+Index("ix_huddles_unit_started", Huddle.unit_id, Huddle.started_at)
+
+
+class HuddleAttendance(Base):
+    """One row per signed-up person present, or a head count by profession."""
+
+    __tablename__ = "huddle_attendance"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    huddle_id: Mapped[int] = mapped_column(ForeignKey("huddles.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    profession: Mapped[str] = mapped_column(String(40))
+    head_count: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class HuddleItem(Base):
+    __tablename__ = "huddle_items"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    huddle_id: Mapped[int] = mapped_column(ForeignKey("huddles.id", ondelete="CASCADE"), index=True)
+    section: Mapped[str] = mapped_column(String(16))  # look_back|look_ahead|teach|recognise
+    category: Mapped[str | None] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(Text)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("safety_events.id"))
+    hro_principle: Mapped[str | None] = mapped_column(String(40))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Action(Base):
+    __tablename__ = "actions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    title: Mapped[str] = mapped_column(Text)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    due_on: Mapped[dt.date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default="open")  # open|closed|cancelled
+    origin: Mapped[str] = mapped_column(
+        String(16), default="manual"
+    )  # huddle|event|checklist|manual
+    huddle_id: Mapped[int | None] = mapped_column(ForeignKey("huddles.id"))
+    huddle_item_id: Mapped[int | None] = mapped_column(ForeignKey("huddle_items.id"))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("safety_events.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    closing_note: Mapped[str | None] = mapped_column(Text)
+    escalated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    escalation_reason: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+Index("ix_actions_unit_status_created", Action.unit_id, Action.status, Action.created_at)
+
+
+class SafetyEvent(Base):
+    """A captured report. An anonymous one keeps no reporter and a coarse date."""
+
+    __tablename__ = "safety_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    category: Mapped[str] = mapped_column(String(40))
+    harm: Mapped[str | None] = mapped_column(String(20))
+    stopped_by: Mapped[str | None] = mapped_column(String(20))
+    narrative: Mapped[str] = mapped_column(Text)
+    occurred_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    shift: Mapped[str] = mapped_column(String(8))
+    area: Mapped[str | None] = mapped_column(String(60))
+    noticed_by: Mapped[str | None] = mapped_column(String(20))
+    contributing_factors: Mapped[list[Any]] = mapped_column(default=list)
+    handover: Mapped[bool | None] = mapped_column(Boolean)
+    prevention: Mapped[str | None] = mapped_column(Text)
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    reporter_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    reporter_profession: Mapped[str | None] = mapped_column(String(40))
+    reporter_is_learner: Mapped[bool | None] = mapped_column(Boolean)
+    receipt_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    reported_on: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="new")
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    reviewer_summary: Mapped[str | None] = mapped_column(Text)
+    feedback: Mapped[str | None] = mapped_column(Text)
+    feedback_on: Mapped[dt.date | None] = mapped_column(Date)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+Index("ix_safety_events_unit_occurred", SafetyEvent.unit_id, SafetyEvent.occurred_at)
+Index("ix_safety_events_unit_status", SafetyEvent.unit_id, SafetyEvent.status)
+
+
+class ChecklistTemplate(Base):
+    __tablename__ = "checklist_templates"
+    __table_args__ = (UniqueConstraint("key", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(60))
+    version: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    response_kind: Mapped[str] = mapped_column(String(12))  # observed | rating
+    sources: Mapped[list[Any]] = mapped_column(default=list)
+    status: Mapped[str] = mapped_column(String(10), default="active")  # draft|active|retired
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ChecklistItem(Base):
+    __tablename__ = "checklist_items"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    template_id: Mapped[int] = mapped_column(
+        ForeignKey("checklist_templates.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(Text)
+    domain: Mapped[str | None] = mapped_column(String(60))
+    hro_principle: Mapped[str | None] = mapped_column(String(40))
+    ipec_competency: Mapped[str | None] = mapped_column(String(10))
+    is_overall: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ChecklistSession(Base):
+    __tablename__ = "checklist_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    template_id: Mapped[int] = mapped_column(ForeignKey("checklist_templates.id"))
+    observer_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    context: Mapped[str] = mapped_column(String(20))
+    observed: Mapped[str | None] = mapped_column(String(120))
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    completed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    overall_note: Mapped[str | None] = mapped_column(Text)
+
+
+Index("ix_checklist_sessions_unit_started", ChecklistSession.unit_id, ChecklistSession.started_at)
+
+
+class ChecklistResponse(Base):
+    __tablename__ = "checklist_responses"
+    __table_args__ = (UniqueConstraint("session_id", "item_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("checklist_sessions.id", ondelete="CASCADE"), index=True
+    )
+    item_id: Mapped[int] = mapped_column(ForeignKey("checklist_items.id"))
+    result: Mapped[str | None] = mapped_column(String(10))  # observed|missed|na
+    rating: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class LearnerObservation(Base):
+    __tablename__ = "learner_observations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    learner_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    preceptor_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    observed_on: Mapped[dt.date] = mapped_column(Date)
+    setting: Mapped[str] = mapped_column(String(40))
+    domains: Mapped[list[Any]] = mapped_column(default=list)
+    behaviours: Mapped[list[Any]] = mapped_column(default=list)
+    scale_key: Mapped[str] = mapped_column(String(40))
+    rating: Mapped[int] = mapped_column(Integer)
+    strengths: Mapped[str | None] = mapped_column(Text)
+    next_steps: Mapped[str | None] = mapped_column(Text)
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    learner_reply: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class PulseInvitation(Base):
+    """Who is due a pulse. Never joined to what they answered."""
+
+    __tablename__ = "pulse_invitations"
+    __table_args__ = (UniqueConstraint("person_id", "milestone_day"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    milestone_day: Mapped[int] = mapped_column(Integer)
+    due_on: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending|done
+    postponed_until: Mapped[dt.date | None] = mapped_column(Date)
+    completed_week: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class PulseResponse(Base):
+    """An anonymous answer: a random id, a week, and coarse groups only."""
+
+    __tablename__ = "pulse_responses"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    instrument_key: Mapped[str] = mapped_column(String(60))
+    instrument_version: Mapped[int] = mapped_column(Integer)
+    milestone_day: Mapped[int] = mapped_column(Integer)
+    cohort: Mapped[str] = mapped_column(String(8))  # start quarter, e.g. 2026-Q3
+    profession_group: Mapped[str] = mapped_column(String(40))
+    week_start: Mapped[dt.date] = mapped_column(Date)
+    answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    comment: Mapped[str | None] = mapped_column(Text)
+
+
+class WeeklyCensus(Base):
+    __tablename__ = "weekly_census"
+    __table_args__ = (UniqueConstraint("unit_id", "week_start"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    week_start: Mapped[dt.date] = mapped_column(Date)
+    patient_days: Mapped[int] = mapped_column(Integer)
+
+
+class Draft(Base):
+    """Text being typed, saved as it is typed, so that nothing is lost."""
+
+    __tablename__ = "drafts"
+    __table_args__ = (UniqueConstraint("owner_id", "kind", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(30))
+    key: Mapped[str] = mapped_column(String(60), default="")
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class AuditEntry(Base):
+    """Append-only, each entry chained to the one before by a hash."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    action: Mapped[str] = mapped_column(String(60))
+    target: Mapped[str | None] = mapped_column(String(120))
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """One row naming the last audit hash; locked while an entry is appended."""
+
+    __tablename__ = "audit_head"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    last_hash: Mapped[str] = mapped_column(String(64))
+    last_id: Mapped[int] = mapped_column(Integer, default=0)

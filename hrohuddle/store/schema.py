@@ -1,0 +1,11 @@
+"""The schema revisions this build knows, without importing Alembic at start.
+
+tests/test_migrations.py checks these against the Alembic scripts in db/.
+"""
+
+from __future__ import annotations
+
+#: Every revision in order, oldest first; the last one is the head.
+REVISIONS: tuple[str, ...] = ("0001_initial",)
+HEAD = REVISIONS[-1]
+APP_MARKER = "hrohuddle"

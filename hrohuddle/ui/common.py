@@ -1,0 +1,78 @@
+"""Small pieces every screen uses: headings, messages, calling a service safely."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TypeVar
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton, QWidget
+
+from hrohuddle.services.errors import ServiceError
+from hrohuddle.store.errors import StoreError
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def tr(text: str, context: str = "HROHuddle") -> str:
+    return QCoreApplication.translate(context, text)
+
+
+def heading(text: str, scale: float = 1.4) -> QLabel:
+    label = QLabel(text)
+    label.setProperty("role", "heading")
+    font = label.font()
+    font.setPointSizeF(font.pointSizeF() * scale)
+    font.setBold(True)
+    label.setFont(font)
+    label.setAccessibleName(text)
+    label.setWordWrap(True)
+    return label
+
+
+def muted(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setProperty("role", "muted")
+    label.setWordWrap(True)
+    return label
+
+
+def primary_button(text: str, name: str | None = None) -> QPushButton:
+    button = QPushButton(text)
+    button.setProperty("primary", True)
+    button.setAccessibleName(name or text.replace("&", ""))
+    button.setAutoDefault(True)
+    return button
+
+
+def button(text: str, name: str | None = None) -> QPushButton:
+    b = QPushButton(text)
+    b.setAccessibleName(name or text.replace("&", ""))
+    return b
+
+
+def show_problem(parent: QWidget | None, message: str, title: str | None = None) -> None:
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle(title or tr("Please check"))
+    box.setText(message)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setAccessibleName(message)
+    box.exec()
+
+
+def attempt(parent: QWidget | None, action: Callable[[], T]) -> T | None:
+    """Run a service call; a refusal or a database problem becomes a message box.
+
+    Returns None when the call was refused, so the caller keeps what is on screen.
+    """
+    try:
+        return action()
+    except ServiceError as exc:
+        show_problem(parent, exc.message)
+    except StoreError as exc:
+        log.warning("store error: %s (%s)", exc.message, exc.detail)
+        show_problem(parent, exc.message, tr("Could not save"))
+    return None

@@ -1,0 +1,355 @@
+"""The main window: sign-in, then navigation between the workflows the role allows."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hrohuddle import APP_NAME
+from hrohuddle.paths import DataPaths
+from hrohuddle.services import people
+from hrohuddle.services.permissions import Actor
+from hrohuddle.services.vocabulary import unit_vocabulary
+from hrohuddle.store.database import Database
+from hrohuddle.ui.common import button, heading, muted, tr
+from hrohuddle.ui.signin import SignInPage
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    key: str
+    label: str
+    permission: str | None
+    build: Callable[[], QWidget]
+
+
+class IdleWatcher(QObject):
+    """Calls ``on_idle`` after a quiet spell with no key, mouse or touch input."""
+
+    ACTIVITY = {
+        QEvent.Type.KeyPress,
+        QEvent.Type.MouseButtonPress,
+        QEvent.Type.MouseMove,
+        QEvent.Type.Wheel,
+        QEvent.Type.TouchBegin,
+    }
+
+    def __init__(self, minutes: int, on_idle: Callable[[], None]) -> None:
+        super().__init__()
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.timeout.connect(on_idle)
+        self.set_minutes(minutes)
+
+    def set_minutes(self, minutes: int) -> None:
+        self.timer.setInterval(max(1, minutes) * 60_000)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in self.ACTIVITY and self.timer.isActive():
+            self.timer.start()
+        return False
+
+
+class HomePage(QWidget):
+    def __init__(self, actor: Actor, unit: people.UnitSettings, pages: list[PageSpec]) -> None:
+        super().__init__()
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading(tr("Welcome, {name}").format(name=actor.display_name), 1.8))
+        roles = unit_vocabulary()
+        labels = ", ".join(roles.label("roles", r) for r in sorted(actor.roles))
+        layout.addWidget(
+            muted(tr("{unit}. You are signed in as {roles}.").format(unit=unit.name, roles=labels))
+        )
+        if len(pages) > 1:
+            layout.addWidget(QLabel(tr("Choose a screen on the left, or use Ctrl+1 to Ctrl+9.")))
+        layout.addStretch(1)
+
+
+class MainWindow(QMainWindow):
+    """Owns the screens; the database and the unit are attached once opened."""
+
+    signed_in = Signal(object)
+    first_painted = Signal()
+
+    def __init__(self, paths: DataPaths, settings: QSettings) -> None:
+        super().__init__()
+        self.paths = paths
+        self.settings = settings
+        self.db: Database | None = None
+        self.unit: people.UnitSettings | None = None
+        self.actor: Actor | None = None
+        self.restore_requested: Path | None = None
+        self.lock_inhibitors: set[str] = set()
+        self.setWindowTitle(APP_NAME)
+        self.setMinimumSize(960, 640)
+        self.stack = QStackedWidget()
+        self.setCentralWidget(self.stack)
+        self.splash = QLabel(tr("Opening the unit's database…"))
+        self.splash.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.splash.setAccessibleName(tr("Opening the unit's database"))
+        self.stack.addWidget(self.splash)
+        self.signin: SignInPage | None = None
+        self.shell: QWidget | None = None
+        self.idle: IdleWatcher | None = None
+        self._painted = False
+        self._build_menus()
+        geometry = settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+
+    def paintEvent(self, event: object) -> None:  # type: ignore[override]
+        super().paintEvent(event)  # type: ignore[arg-type]
+        if not self._painted:
+            self._painted = True
+            QTimer.singleShot(0, self.first_painted.emit)
+
+    # -- menus ---------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu(tr("&File"))
+        self.lock_action = QAction(tr("&Lock screen"), self)
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.triggered.connect(self.lock)
+        self.lock_action.setEnabled(False)
+        self.signout_action = QAction(tr("Sign &out"), self)
+        self.signout_action.setShortcut(QKeySequence("Ctrl+Shift+Q"))
+        self.signout_action.triggered.connect(self.sign_out)
+        self.signout_action.setEnabled(False)
+        quit_action = QAction(tr("&Quit"), self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        for action in (self.lock_action, self.signout_action):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        file_menu.addAction(quit_action)
+        view = bar.addMenu(tr("&View"))
+        for text, keys, step in (
+            (tr("&Larger text"), "Ctrl+=", 1),
+            (tr("&Smaller text"), "Ctrl+-", -1),
+            (tr("&Normal text"), "Ctrl+0", 0),
+        ):
+            action = QAction(text, self)
+            action.setShortcut(QKeySequence(keys))
+            action.triggered.connect(lambda _=False, s=step: self.scale_text(s))
+            view.addAction(action)
+
+    def scale_text(self, step: int) -> None:
+        """Change the text size everywhere by one step; remembered for this workstation."""
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        base = float(self.settings.value("text/base_point_size", app.font().pointSizeF()))
+        self.settings.setValue("text/base_point_size", base)
+        scale = (
+            1.0
+            if step == 0
+            else float(self.settings.value("text/scale", 1.0)) * (1.15 if step > 0 else 1 / 1.15)
+        )
+        scale = min(2.5, max(0.7, scale))
+        self.settings.setValue("text/scale", scale)
+        font = app.font()
+        font.setPointSizeF(base * scale)
+        app.setFont(font)
+
+    # -- database and sign-in ---------------------------------------------------------
+    def attach(self, db: Database, unit_id: int) -> None:
+        self.db = db
+        self.unit = people.unit_settings(db, unit_id)
+        self.setWindowTitle(f"{APP_NAME} · {self.unit.name}")
+        self.signin = SignInPage(db, unit_id)
+        self.signin.signed_in.connect(self.on_signed_in)
+        self.stack.addWidget(self.signin)
+        self.idle = IdleWatcher(self.unit.idle_lock_minutes, self._idle_timeout)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.idle)
+        self.show_signin()
+
+    def show_signin(self, locked_for: Actor | None = None) -> None:
+        assert self.signin is not None
+        self.signin.reload(locked_for)
+        self.stack.setCurrentWidget(self.signin)
+        self.signin.search.setFocus() if locked_for is None else self.signin.pin.setFocus()
+
+    def on_signed_in(self, actor: Actor) -> None:
+        previous = self.actor
+        same_person = previous is not None and previous.person_id == actor.person_id
+        if self.shell is not None and same_person:
+            self.actor = actor
+            self.stack.setCurrentWidget(self.shell)
+        else:
+            if previous is not None and self.db is not None:
+                people.sign_out(self.db, previous, reason="another person signed in")
+            self.actor = actor
+            self._build_shell(actor)
+        self.lock_action.setEnabled(True)
+        self.signout_action.setEnabled(True)
+        if self.idle is not None:
+            self.idle.timer.start()
+        self.signed_in.emit(actor)
+
+    def _idle_timeout(self) -> None:
+        if self.actor is None:
+            return
+        if self.lock_inhibitors:
+            assert self.idle is not None
+            self.idle.timer.start()
+            return
+        self.lock()
+
+    def lock(self) -> None:
+        """Hide the screen's content until someone signs in again."""
+        if self.actor is None:
+            return
+        log.info("screen locked")
+        self.show_signin(locked_for=self.actor)
+
+    def sign_out(self) -> None:
+        if self.actor is not None and self.db is not None:
+            people.sign_out(self.db, self.actor)
+        self.actor = None
+        self._drop_shell()
+        self.lock_action.setEnabled(False)
+        self.signout_action.setEnabled(False)
+        if self.idle is not None:
+            self.idle.timer.stop()
+        self.show_signin()
+
+    def _drop_shell(self) -> None:
+        if self.shell is not None:
+            self.stack.removeWidget(self.shell)
+            self.shell.deleteLater()
+            self.shell = None
+
+    # -- the shell ------------------------------------------------------------------
+    def page_specs(self, actor: Actor) -> list[PageSpec]:
+        assert self.db is not None and self.unit is not None
+        db, unit, paths = self.db, self.unit, self.paths
+
+        def admin() -> QWidget:
+            from hrohuddle.ui.admin import AdminPage
+
+            return AdminPage(db, actor, paths)
+
+        specs = [
+            PageSpec("admin", tr("Unit admin"), "people.manage", admin),
+        ]
+        allowed = [s for s in specs if s.permission is None or actor.can(s.permission)]
+        home = PageSpec("home", tr("Home"), None, lambda: HomePage(actor, unit, allowed))
+        return [home, *allowed]
+
+    def _build_shell(self, actor: Actor) -> None:
+        self._drop_shell()
+        shell = QWidget()
+        outer = QVBoxLayout(shell)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        top = QFrame()
+        top.setObjectName("topbar")
+        top_layout = QHBoxLayout(top)
+        assert self.unit is not None
+        roles = ", ".join(unit_vocabulary().label("roles", r) for r in sorted(actor.roles))
+        self.who = QLabel(
+            tr("{unit}  ·  {name} ({roles})").format(
+                unit=self.unit.name, name=actor.display_name, roles=roles
+            )
+        )
+        self.who.setAccessibleName(tr("Signed in person and role"))
+        top_layout.addWidget(self.who, 1)
+        self.top_actions = top_layout
+        lock = button(tr("Lock"))
+        lock.clicked.connect(self.lock)
+        out = button(tr("Sign out"))
+        out.clicked.connect(self.sign_out)
+        top_layout.addWidget(lock)
+        top_layout.addWidget(out)
+        outer.addWidget(top)
+        body = QHBoxLayout()
+        body.setSpacing(0)
+        self.nav = QListWidget()
+        self.nav.setObjectName("nav")
+        self.nav.setAccessibleName(tr("Screens"))
+        self.nav.setFixedWidth(240)
+        self.pages = QStackedWidget()
+        self.page_keys: list[str] = []
+        self._page_builders: list[Callable[[], QWidget]] = []
+        for i, spec in enumerate(self.page_specs(actor)):
+            item = QListWidgetItem(spec.label)
+            item.setData(Qt.ItemDataRole.UserRole, spec.key)
+            self.nav.addItem(item)
+            self.page_keys.append(spec.key)
+            self._page_builders.append(spec.build)
+            placeholder = QWidget()
+            self.pages.addWidget(placeholder)
+            if i < 9:
+                action = QAction(self)
+                action.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
+                action.triggered.connect(lambda _=False, row=i: self.nav.setCurrentRow(row))
+                shell.addAction(action)
+        self._built: set[int] = set()
+        self.nav.currentRowChanged.connect(self._show_page)
+        body.addWidget(self.nav)
+        body.addWidget(self.pages, 1)
+        outer.addLayout(body, 1)
+        self.shell = shell
+        self.stack.addWidget(shell)
+        self.stack.setCurrentWidget(shell)
+        self.nav.setCurrentRow(0)
+        self.nav.setFocus()
+
+    def _show_page(self, row: int) -> None:
+        """Build a screen the first time it is shown, so start-up stays light."""
+        if row < 0:
+            return
+        if row not in self._built:
+            widget = self._page_builders[row]()
+            old = self.pages.widget(row)
+            self.pages.insertWidget(row, widget)
+            self.pages.removeWidget(old)
+            old.deleteLater()
+            self._built.add(row)
+        self.pages.setCurrentIndex(row)
+
+    def open_page(self, key: str) -> QWidget | None:
+        """Switch to the screen ``key`` and return it (None when the role has no such screen)."""
+        if self.shell is None or key not in self.page_keys:
+            return None
+        row = self.page_keys.index(key)
+        self.nav.setCurrentRow(row)
+        self._show_page(row)
+        return self.pages.widget(row)
+
+    # -- restore and close ---------------------------------------------------------------
+    def request_restore(self, source: Path) -> None:
+        """Restoring swaps the file under everyone: close, restore, start again."""
+        self.restore_requested = source
+        self.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        if self.actor is not None and self.db is not None:
+            try:
+                people.sign_out(self.db, self.actor, reason="app closed")
+            except Exception:  # closing must not fail because the database is gone
+                log.exception("sign-out on close failed")
+        super().closeEvent(event)

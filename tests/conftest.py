@@ -1,0 +1,175 @@
+"""Shared fixtures: a throw-away data folder and a real database (SQLite or PostgreSQL)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from hrohuddle.paths import DataPaths  # noqa: E402
+from hrohuddle.services import people  # noqa: E402
+from hrohuddle.services.permissions import Actor  # noqa: E402
+from hrohuddle.store.database import Database  # noqa: E402
+from hrohuddle.store.opening import open_database  # noqa: E402
+
+PG_URL = os.environ.get("HROHUDDLE_TEST_POSTGRES_URL")
+REQUIRE_PG = os.environ.get("HROHUDDLE_REQUIRE_POSTGRES") == "1"
+
+
+@pytest.fixture
+def data_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> DataPaths:
+    """A private data folder, so no test touches the user's real data."""
+    monkeypatch.setenv("HROHUDDLE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("HROHUDDLE_DATABASE_URL", raising=False)
+    paths = DataPaths.default()
+    paths.ensure()
+    return paths
+
+
+@pytest.fixture
+def sqlite_url(data_paths: DataPaths) -> str:
+    return f"sqlite:///{data_paths.database_file}"
+
+
+def _pg_database() -> Iterator[str]:
+    if not PG_URL:
+        if REQUIRE_PG:
+            pytest.fail("HROHUDDLE_REQUIRE_POSTGRES=1 but HROHUDDLE_TEST_POSTGRES_URL is not set")
+        pytest.skip("no PostgreSQL server (set HROHUDDLE_TEST_POSTGRES_URL)")
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"hh_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = :n AND pid <> pg_backend_pid()"
+                ),
+                {"n": name},
+            )
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    yield from _pg_database()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db(request: pytest.FixtureRequest, data_paths: DataPaths) -> Iterator[Database]:
+    """A migrated, empty database: SQLite in a temp folder, or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        opened = open_database(f"sqlite:///{data_paths.database_file}", data_paths.backup_dir)
+        yield opened.db
+        opened.db.dispose()
+    else:
+        gen = _pg_database()
+        url = next(gen)
+        opened = open_database(url, None)
+        try:
+            yield opened.db
+        finally:
+            opened.db.dispose()
+            for _ in gen:
+                pass
+
+
+@pytest.fixture
+def sqlite_db(data_paths: DataPaths) -> Iterator[Database]:
+    opened = open_database(f"sqlite:///{data_paths.database_file}", data_paths.backup_dir)
+    yield opened.db
+    opened.db.dispose()
+
+
+ADMIN_PIN = "2468"
+PINS = {
+    "admin": "2468",
+    "manager": "1357",
+    "charge_nurse": "8642",
+    "preceptor": "9753",
+    "staff": "7531",
+    "learner": "1470",
+}
+
+
+class Team:
+    """One person per role on a fresh unit, signed in."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.admin = people.create_unit(
+            db,
+            code="4W",
+            name="Ward 4 West",
+            admin=people.PersonInput("Ada Admin", "nursing", ["admin"], pin=ADMIN_PIN),
+        )
+        self.by_role: dict[str, Actor] = {"admin": self.admin}
+        names = {
+            "manager": ("Mo Manager", "nursing", False),
+            "charge_nurse": ("Cai Charge", "nursing", False),
+            "preceptor": ("Pat Preceptor", "pharmacy", False),
+            "staff": ("Sol Staff", "medicine", False),
+            "learner": ("Lee Learner", "nursing", True),
+        }
+        for role, (name, profession, learner) in names.items():
+            pid = people.save_person(
+                db,
+                self.admin,
+                people.PersonInput(name, profession, [role], is_learner=learner, pin=PINS[role]),
+            )
+            self.by_role[role] = people.sign_in(db, pid, PINS[role])
+
+    def __getitem__(self, role: str) -> Actor:
+        return self.by_role[role]
+
+
+@pytest.fixture
+def team(db: Database) -> Team:
+    return Team(db)
+
+
+@pytest.fixture
+def sqlite_team(sqlite_db: Database) -> Team:
+    return Team(sqlite_db)
+
+
+@pytest.fixture
+def window(qtbot, sqlite_team: Team, data_paths: DataPaths, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """The main window on a unit with one person per role, at the sign-in screen."""
+    from PySide6.QtCore import QSettings
+
+    from hrohuddle.ui.main_window import MainWindow
+
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(data_paths, settings)
+    qtbot.addWidget(win)
+    win.attach(sqlite_team.db, sqlite_team.admin.unit_id)
+    win.show()
+    qtbot.waitExposed(win)
+    return win
+
+
+def sign_in_as(qtbot, win, name: str, pin: str) -> None:  # type: ignore[no-untyped-def]
+    """Type a name into the search, then the PIN, then press Enter, as a person would."""
+    from PySide6.QtCore import Qt
+
+    page = win.signin
+    page.search.clear()
+    qtbot.keyClicks(page.search, name)
+    page.pin.setFocus()
+    qtbot.keyClicks(page.pin, pin)
+    qtbot.keyClick(page.pin, Qt.Key.Key_Return)

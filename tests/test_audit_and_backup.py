@@ -1,0 +1,92 @@
+"""The audit log shows tampering; backups are verified, rotated and restorable."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text
+
+from conftest import Team
+from hrohuddle.paths import DataPaths
+from hrohuddle.services import audit, people
+from hrohuddle.store import backup
+from hrohuddle.store.database import Database
+from hrohuddle.store.errors import RestoreFailed
+from hrohuddle.store.models import AuditEntry, Person
+
+
+def test_audit_chain_is_intact_after_normal_use(team: Team) -> None:
+    report = audit.verify_chain(team.db)
+    assert report.intact and report.entries >= 7
+
+
+def test_changing_an_audit_entry_is_detected(team: Team, db: Database) -> None:
+    with db.write() as s:
+        target = s.scalars(select(AuditEntry).order_by(AuditEntry.id).offset(2)).first()
+        assert target is not None
+        target_id = target.id
+        s.execute(text("UPDATE audit_log SET action = 'nothing' WHERE id = :i"), {"i": target_id})
+    report = audit.verify_chain(db)
+    assert not report.intact
+    assert report.breaks[0].entry_id == target_id
+
+
+def test_deleting_the_last_audit_entries_is_detected(team: Team, db: Database) -> None:
+    with db.write() as s:
+        last = s.scalar(select(AuditEntry.id).order_by(AuditEntry.id.desc()))
+        s.execute(text("DELETE FROM audit_log WHERE id = :i"), {"i": last})
+    assert not audit.verify_chain(db).intact
+
+
+def test_backup_is_verified_private_and_restorable(
+    sqlite_team: Team, data_paths: DataPaths
+) -> None:
+    db = sqlite_team.db
+    file = db.file
+    assert file is not None
+    made = backup.take_backup(file, data_paths.backup_dir)
+    assert backup.verify(made.path)
+    assert stat.S_IMODE(os.stat(made.path).st_mode) == 0o600
+    # Someone is added after the backup; restoring brings back the earlier state.
+    people.save_person(
+        db, sqlite_team.admin, people.PersonInput("After Backup", "nursing", ["staff"], pin="5827")
+    )
+    db.dispose()
+    kept = backup.restore(made.path, file, data_paths.backup_dir)
+    assert kept is not None and kept.exists()
+    again = Database.connect(f"sqlite:///{file}")
+    with again.read() as s:
+        names = set(s.scalars(select(Person.display_name)))
+    again.dispose()
+    assert "After Backup" not in names and "Ada Admin" in names
+
+
+def test_a_damaged_backup_is_refused_and_nothing_changes(
+    sqlite_team: Team, data_paths: DataPaths
+) -> None:
+    file = sqlite_team.db.file
+    assert file is not None
+    bad = data_paths.backup_dir / "hrohuddle-20260101T000000-auto.sqlite3"
+    bad.write_bytes(b"SQLite format 3\x00" + b"\x00" * 2000)
+    before = file.read_bytes()
+    with pytest.raises(RestoreFailed, match="not a good backup"):
+        backup.restore(bad, file, data_paths.backup_dir)
+    assert file.read_bytes() == before
+    assert backup.latest_good(data_paths.backup_dir) is None
+
+
+def test_rotation_keeps_fourteen_days_and_eight_weeks(tmp_path: Path, sqlite_db: Database) -> None:
+    file = sqlite_db.file
+    assert file is not None
+    start = dt.datetime(2026, 1, 1, 9)
+    for day in range(120):
+        for hour in (9, 21):
+            backup.take_backup(file, tmp_path, now=start + dt.timedelta(days=day, hours=hour - 9))
+    kept = backup.list_backups(tmp_path)
+    days = {b.taken_at.date() for b in kept}
+    assert len(kept) == 14 + 8 and len(days) == 22
+    assert kept[0].taken_at == start + dt.timedelta(days=119, hours=12)

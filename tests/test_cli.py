@@ -1,0 +1,111 @@
+"""The command line, run as an admin or the installer would: a real process each time."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from hrohuddle import __version__
+from hrohuddle.paths import DataPaths
+
+
+def hh(*args: str, env_dir: Path, database: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "HROHUDDLE_DATA_DIR": str(env_dir)}
+    env.pop("HROHUDDLE_DATABASE_URL", None)
+    cmd = [sys.executable, "-m", "hrohuddle"]
+    if database:
+        cmd += ["--database", database]
+    return subprocess.run([*cmd, *args], capture_output=True, text=True, env=env, timeout=180)
+
+
+def test_version(tmp_path: Path) -> None:
+    out = hh("--version", env_dir=tmp_path)
+    assert out.returncode == 0 and out.stdout.strip() == f"HRO Huddle {__version__}"
+
+
+def test_self_test_passes_on_a_fresh_machine(tmp_path: Path) -> None:
+    out = hh("self-test", env_dir=tmp_path)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "self-test passed" in out.stdout and "FAIL" not in out.stdout
+
+
+def test_demo_data_then_check_backup_and_restore(tmp_path: Path) -> None:
+    assert hh("demo-data", "--years", "0.2", env_dir=tmp_path).returncode == 0
+    again = hh("demo-data", env_dir=tmp_path)
+    assert again.returncode == 2 and "already holds the demo unit 4W" in again.stderr
+    check = hh("db", "check", env_dir=tmp_path)
+    assert check.returncode == 0 and "Integrity check passed" in check.stdout
+    assert hh("db", "current", env_dir=tmp_path).stdout.strip() == "0001_initial"
+    target = tmp_path / "copy.sqlite3"
+    made = hh("db", "backup", str(target), env_dir=tmp_path)
+    assert made.returncode == 0 and target.exists()
+    restored = hh("db", "restore", str(target), env_dir=tmp_path)
+    assert restored.returncode == 0 and "kept at" in restored.stdout
+    assert "4W" in hh("unit", "list", env_dir=tmp_path).stdout
+    verify = hh("audit", "verify", env_dir=tmp_path)
+    assert verify.returncode == 0 and "intact" in verify.stdout
+
+
+def test_bad_database_paths_get_one_clear_line_and_no_traceback(tmp_path: Path) -> None:
+    text_file = tmp_path / "notes.txt"
+    text_file.write_text("not a database at all, just some words\n" * 10)
+    cases = {
+        f"sqlite:///{tmp_path}": "is a folder",
+        f"sqlite:///{text_file}": "not an HRO Huddle database",
+        "postgresql+psycopg://x:y@127.0.0.1:1/none": "server could not be reached",
+        "nonsense": "not a database address",
+    }
+    for url, words in cases.items():
+        out = hh("db", "upgrade", env_dir=tmp_path / "d", database=url)
+        assert out.returncode == 2, url
+        assert words in out.stderr, (url, out.stderr)
+        assert "Traceback" not in out.stderr
+
+
+def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path: Path) -> None:
+    assert hh("db", "upgrade", env_dir=tmp_path).returncode == 0
+    junk = tmp_path / "junk.sqlite3"
+    junk.write_bytes(b"junk" * 100)
+    out = hh("db", "restore", str(junk), env_dir=tmp_path)
+    assert out.returncode == 2 and "not a good backup" in out.stderr
+    assert hh("db", "check", env_dir=tmp_path).returncode == 0
+
+
+def test_unit_create_for_it_staff(tmp_path: Path) -> None:
+    out = hh(
+        "unit",
+        "create",
+        "--code",
+        "icu",
+        "--name",
+        "Intensive Care",
+        "--admin-name",
+        "Ira IT",
+        "--admin-pin",
+        "5827",
+        env_dir=tmp_path,
+    )
+    assert out.returncode == 0, out.stderr
+    weak = hh(
+        "unit",
+        "create",
+        "--code",
+        "ed",
+        "--name",
+        "Emergency",
+        "--admin-name",
+        "E",
+        "--admin-pin",
+        "1111",
+        env_dir=tmp_path,
+    )
+    assert weak.returncode == 2 and "repeated" in weak.stderr
+
+
+def test_database_file_is_owner_only(tmp_path: Path) -> None:
+    assert hh("db", "upgrade", env_dir=tmp_path).returncode == 0
+    paths = DataPaths(tmp_path, tmp_path / "logs")
+    assert oct(paths.database_file.stat().st_mode & 0o777) == "0o600"
+    assert oct(paths.data_dir.stat().st_mode & 0o777) == "0o700"

@@ -1,0 +1,65 @@
+"""The layers of DESIGN.md hold: Qt only in ui/ and app.py; start-up stays light."""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "hrohuddle"
+
+
+def _imports(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_qt_is_imported_only_in_ui_and_app() -> None:
+    offenders = []
+    for path in PACKAGE.rglob("*.py"):
+        rel = path.relative_to(PACKAGE)
+        if rel.parts[0] == "ui" or rel.name == "app.py":
+            continue
+        if any(n.startswith("PySide6") for n in _imports(path)):
+            offenders.append(str(rel))
+    assert offenders == []
+
+
+def test_lower_layers_do_not_import_higher_ones() -> None:
+    order = ["store", "analytics", "services", "reports", "ui"]
+    for path in PACKAGE.rglob("*.py"):
+        rel = path.relative_to(PACKAGE)
+        if rel.parts[0] not in order:
+            continue
+        mine = order.index(rel.parts[0])
+        for name in _imports(path):
+            parts = name.split(".")
+            if parts[0] == "hrohuddle" and len(parts) > 1 and parts[1] in order:
+                assert order.index(parts[1]) <= mine, f"{rel} imports {name}"
+
+
+def test_start_up_to_sign_in_imports_no_charts_reports_or_alembic(tmp_path: Path) -> None:
+    env = {**os.environ, "HROHUDDLE_DATA_DIR": str(tmp_path), "QT_QPA_PLATFORM": "offscreen"}
+    subprocess.run(
+        [sys.executable, "-m", "hrohuddle", "demo-data", "--years", "0.1"],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    env["HROHUDDLE_BENCH_MARK"] = "ready"
+    env["HROHUDDLE_BENCH_MODULES"] = "1"
+    out = subprocess.run(
+        [sys.executable, "-m", "hrohuddle"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert "HROHUDDLE_BENCH ready" in out.stdout, out.stdout + out.stderr
+    loaded = next(line for line in out.stdout.splitlines() if line.startswith("HROHUDDLE_MODULES"))
+    for heavy in ("matplotlib", "reportlab", "alembic"):
+        assert f" {heavy}" not in loaded, loaded

@@ -1,0 +1,108 @@
+"""The main window: sign-in, role-based screens, idle lock, people admin, text size."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QApplication
+
+from conftest import PINS, Team, sign_in_as
+from hrohuddle.services import people
+
+
+def test_wrong_pin_shows_a_message_and_keeps_the_screen(qtbot, window) -> None:
+    sign_in_as(qtbot, window, "Sol Staff", "0000")
+    assert "Wrong PIN" in window.signin.message.text()
+    assert window.stack.currentWidget() is window.signin
+    assert window.signin.pin.text() == ""
+
+
+def test_staff_sees_no_admin_screen(qtbot, window) -> None:
+    sign_in_as(qtbot, window, "Sol Staff", PINS["staff"])
+    assert window.actor is not None and window.actor.display_name == "Sol Staff"
+    assert "admin" not in window.page_keys
+    assert window.open_page("admin") is None
+    assert "Sol Staff" in window.who.text()
+
+
+def test_idle_lock_hides_the_screen_and_the_same_person_carries_on(qtbot, window) -> None:
+    sign_in_as(qtbot, window, "Ada Admin", PINS["admin"])
+    admin_page = window.open_page("admin")
+    assert admin_page is not None
+    window._idle_timeout()
+    assert window.stack.currentWidget() is window.signin
+    assert "Locked" in window.signin.title.text()
+    assert window.signin.names.currentItem().text() == "Ada Admin"
+    qtbot.keyClicks(window.signin.pin, PINS["admin"])
+    window.signin.submit()
+    assert window.stack.currentWidget() is window.shell
+    assert window.pages.currentWidget() is admin_page
+
+
+def test_a_running_board_can_keep_the_screen_from_locking(qtbot, window) -> None:
+    sign_in_as(qtbot, window, "Cai Charge", PINS["charge_nurse"])
+    window.lock_inhibitors.add("huddle board")
+    window._idle_timeout()
+    assert window.stack.currentWidget() is window.shell
+
+
+def test_another_person_at_the_lock_screen_gets_their_own_screens(qtbot, window) -> None:
+    sign_in_as(qtbot, window, "Ada Admin", PINS["admin"])
+    window.lock()
+    sign_in_as(qtbot, window, "Lee Learner", PINS["learner"])
+    assert window.actor.display_name == "Lee Learner"
+    assert "admin" not in window.page_keys
+
+
+def test_admin_adds_a_person_who_can_then_sign_in(qtbot, window, sqlite_team: Team) -> None:
+    sign_in_as(qtbot, window, "Ada Admin", PINS["admin"])
+    from hrohuddle.ui.admin import PeopleTab
+
+    people_tab = window.open_page("admin").findChild(PeopleTab)
+    assert people_tab is not None
+    form = people_tab.form
+    qtbot.keyClicks(form.name, "Nia New")
+    form.role_boxes["staff"].setChecked(True)
+    qtbot.keyClicks(form.pin, "5827")
+    people_tab.save_button.click()
+    names = [r.display_name for r in people_tab.model.rows]
+    assert "Nia New" in names
+    window.sign_out()
+    sign_in_as(qtbot, window, "Nia New", "5827")
+    assert window.actor.display_name == "Nia New"
+
+
+def test_admin_form_error_keeps_the_typed_text(qtbot, window, monkeypatch) -> None:
+    shown: list[str] = []
+    monkeypatch.setattr("hrohuddle.ui.common.show_problem", lambda _p, m, t=None: shown.append(m))
+    sign_in_as(qtbot, window, "Ada Admin", PINS["admin"])
+    from hrohuddle.ui.admin import PeopleTab
+
+    people_tab = window.open_page("admin").findChild(PeopleTab)
+    qtbot.keyClicks(people_tab.form.name, "Nia New")
+    qtbot.keyClicks(people_tab.form.pin, "1111")
+    people_tab.save_button.click()
+    assert shown and "repeated" in shown[0]
+    assert people_tab.form.name.text() == "Nia New"
+
+
+def test_text_grows_and_shrinks_and_is_remembered(qtbot, window) -> None:
+    app = QApplication.instance()
+    before = app.font().pointSizeF()
+    window.scale_text(+1)
+    assert app.font().pointSizeF() > before
+    assert float(window.settings.value("text/scale")) > 1.0
+    window.scale_text(0)
+    assert abs(app.font().pointSizeF() - before) < 0.01
+
+
+def test_sign_out_is_audited(qtbot, window, sqlite_team: Team) -> None:
+    sign_in_as(qtbot, window, "Sol Staff", PINS["staff"])
+    window.sign_out()
+    from sqlalchemy import select
+
+    from hrohuddle.store.models import AuditEntry
+
+    with sqlite_team.db.read() as s:
+        actions = list(s.scalars(select(AuditEntry.action)))
+    assert actions[-1] == "signout"
+    assert window.actor is None and window.shell is None
+    assert people.signin_roster(sqlite_team.db, sqlite_team.admin.unit_id)
