@@ -18,7 +18,7 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 
-from hrohuddle import APP_ID, APP_NAME, __version__, logs
+from hrohuddle import APP_ID, APP_NAME, __version__
 from hrohuddle.paths import DataPaths, default_database_url, resources_dir
 from hrohuddle.ui.main_window import MainWindow
 
@@ -51,8 +51,11 @@ class Startup:
         self.url = url
         self.paths = paths
         self.db = None
+        self.verbose = False
+        self.pending_crash: str | None = None
 
     def run(self) -> None:
+        self._set_up_logging()
         from hrohuddle.services import people
         from hrohuddle.services.errors import ServiceError
         from hrohuddle.store.errors import StoreError
@@ -93,6 +96,21 @@ class Startup:
         _bench("ready")
         self._start_backups()
         self._offer_crash_log()
+
+    def _set_up_logging(self) -> None:
+        """Logs, crash log and the exception dialog: right after the first paint."""
+        from hrohuddle import logs
+        from hrohuddle.ui.errors import ExceptionHook
+
+        try:
+            log_file: Path | None = logs.setup(self.paths.log_dir, verbose=self.verbose)
+            self.pending_crash = logs.pending_crash_report(self.paths.crash_log)
+            logs.clear_crash_log(self.paths.crash_log)
+            logs.enable_crash_log(self.paths.crash_log)
+        except OSError:
+            log_file = None
+        sys.excepthook = ExceptionHook(log_file)
+        log.info("%s %s starting", APP_NAME, __version__)
 
     def _offer_way_out(self, exc: object) -> bool:
         """Explain the problem; offer the latest good backup where that helps. True to retry."""
@@ -181,7 +199,7 @@ class Startup:
         self.daily.start()
 
     def _offer_crash_log(self) -> None:
-        text = logs.pending_crash_report(self.paths.crash_log)
+        text = self.pending_crash
         if text is None:
             return
         from hrohuddle.ui.errors import ErrorDialog
@@ -189,7 +207,6 @@ class Startup:
         intro = tr_("HRO Huddle stopped unexpectedly last time. This is what it recorded:")
         dialog = ErrorDialog(intro + "\n\n" + text, self.window)
         dialog.setWindowTitle(tr_("HRO Huddle closed unexpectedly last time"))
-        logs.clear_crash_log(self.paths.crash_log)
         dialog.open()
 
 
@@ -214,11 +231,6 @@ def main(args: argparse.Namespace, paths: DataPaths) -> int:
         pass
     try:
         paths.ensure()
-        log_file: Path | None = logs.setup(paths.log_dir, verbose=args.verbose)
-        pending = logs.pending_crash_report(paths.crash_log)
-        logs.enable_crash_log(paths.crash_log)
-        if pending:
-            paths.crash_log.write_text(pending, encoding="utf-8")
     except OSError as exc:
         QMessageBox.critical(
             None,
@@ -229,9 +241,9 @@ def main(args: argparse.Namespace, paths: DataPaths) -> int:
             ).format(path=paths.data_dir, why=exc.strerror),
         )
         return 2
-    from hrohuddle.ui.errors import ExceptionHook
+    import faulthandler
 
-    sys.excepthook = ExceptionHook(log_file)
+    faulthandler.enable()
     settings = QSettings()
     scale = float(settings.value("text/scale", 1.0))
     base = settings.value("text/base_point_size")
@@ -239,10 +251,10 @@ def main(args: argparse.Namespace, paths: DataPaths) -> int:
         font = app.font()
         font.setPointSizeF(float(base) * scale)
         app.setFont(font)
-    log.info("%s %s starting", APP_NAME, __version__)
     window = MainWindow(paths, settings)
     url = args.database or default_database_url(paths)
     startup = Startup(window, url, paths)
+    startup.verbose = args.verbose
     window.first_painted.connect(lambda: _bench("first-paint"))
     window.first_painted.connect(lambda: QTimer.singleShot(0, startup.run))
     window.show()

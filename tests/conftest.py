@@ -11,11 +11,11 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from hrohuddle.paths import DataPaths  # noqa: E402
-from hrohuddle.services import people  # noqa: E402
-from hrohuddle.services.permissions import Actor  # noqa: E402
-from hrohuddle.store.database import Database  # noqa: E402
-from hrohuddle.store.opening import open_database  # noqa: E402
+from hrohuddle.paths import DataPaths
+from hrohuddle.services import people
+from hrohuddle.services.permissions import Actor
+from hrohuddle.store.database import Database
+from hrohuddle.store.opening import open_database
 
 PG_URL = os.environ.get("HROHUDDLE_TEST_POSTGRES_URL")
 REQUIRE_PG = os.environ.get("HROHUDDLE_REQUIRE_POSTGRES") == "1"

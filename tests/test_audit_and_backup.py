@@ -8,9 +8,9 @@ import stat
 from pathlib import Path
 
 import pytest
+from conftest import Team
 from sqlalchemy import select, text
 
-from conftest import Team
 from hrohuddle.paths import DataPaths
 from hrohuddle.services import audit, people
 from hrohuddle.store import backup

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from conftest import PINS, Team
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from conftest import PINS, Team
 from hrohuddle.services import people
 from hrohuddle.services.errors import PermissionDenied, SignInRefused, ValidationError
 from hrohuddle.store.database import Database

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from conftest import PINS, Team, sign_in_as
 from PySide6.QtWidgets import QApplication
 
-from conftest import PINS, Team, sign_in_as
 from hrohuddle.services import people
 
 

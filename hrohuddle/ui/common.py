@@ -9,9 +9,6 @@ from typing import TypeVar
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton, QWidget
 
-from hrohuddle.services.errors import ServiceError
-from hrohuddle.store.errors import StoreError
-
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
@@ -68,6 +65,9 @@ def attempt(parent: QWidget | None, action: Callable[[], T]) -> T | None:
 
     Returns None when the call was refused, so the caller keeps what is on screen.
     """
+    from hrohuddle.services.errors import ServiceError
+    from hrohuddle.store.errors import StoreError
+
     try:
         return action()
     except ServiceError as exc:

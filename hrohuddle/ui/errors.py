@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hrohuddle import APP_NAME, __version__, logs
+from hrohuddle import APP_NAME, __version__
 from hrohuddle.ui.common import tr
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,8 @@ def error_report(exc_text: str, log_file: Path | None) -> str:
         exc_text,
     ]
     if log_file is not None:
+        from hrohuddle import logs
+
         parts += ["", "Last log lines:", logs.tail(log_file, 120)]
     return "\n".join(parts)
 

@@ -4,84 +4,29 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import (
-    QApplication,
-    QFrame,
-    QHBoxLayout,
-    QLabel,
-    QListWidget,
-    QListWidgetItem,
-    QMainWindow,
-    QStackedWidget,
-    QVBoxLayout,
-    QWidget,
-)
+# Only what the first paint needs is imported here: the rest of Qt's classes,
+# and everything below the UI, load after the window is on screen.
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget, QWidget
 
 from hrohuddle import APP_NAME
 from hrohuddle.paths import DataPaths
-from hrohuddle.services import people
-from hrohuddle.services.permissions import Actor
-from hrohuddle.services.vocabulary import unit_vocabulary
-from hrohuddle.store.database import Database
-from hrohuddle.ui.common import button, heading, muted, tr
-from hrohuddle.ui.signin import SignInPage
+from hrohuddle.ui.common import tr
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QCloseEvent
+
+    # The window paints before SQLAlchemy is imported; these come with the database.
+    from hrohuddle.services import people
+    from hrohuddle.services.permissions import Actor
+    from hrohuddle.store.database import Database
+    from hrohuddle.ui.shell import IdleWatcher, PageSpec
+    from hrohuddle.ui.signin import SignInPage
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class PageSpec:
-    key: str
-    label: str
-    permission: str | None
-    build: Callable[[], QWidget]
-
-
-class IdleWatcher(QObject):
-    """Calls ``on_idle`` after a quiet spell with no key, mouse or touch input."""
-
-    ACTIVITY = {
-        QEvent.Type.KeyPress,
-        QEvent.Type.MouseButtonPress,
-        QEvent.Type.MouseMove,
-        QEvent.Type.Wheel,
-        QEvent.Type.TouchBegin,
-    }
-
-    def __init__(self, minutes: int, on_idle: Callable[[], None]) -> None:
-        super().__init__()
-        self.timer = QTimer(self)
-        self.timer.setSingleShot(True)
-        self.timer.timeout.connect(on_idle)
-        self.set_minutes(minutes)
-
-    def set_minutes(self, minutes: int) -> None:
-        self.timer.setInterval(max(1, minutes) * 60_000)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() in self.ACTIVITY and self.timer.isActive():
-            self.timer.start()
-        return False
-
-
-class HomePage(QWidget):
-    def __init__(self, actor: Actor, unit: people.UnitSettings, pages: list[PageSpec]) -> None:
-        super().__init__()
-        layout = QVBoxLayout(self)
-        layout.addWidget(heading(tr("Welcome, {name}").format(name=actor.display_name), 1.8))
-        roles = unit_vocabulary()
-        labels = ", ".join(roles.label("roles", r) for r in sorted(actor.roles))
-        layout.addWidget(
-            muted(tr("{unit}. You are signed in as {roles}.").format(unit=unit.name, roles=labels))
-        )
-        if len(pages) > 1:
-            layout.addWidget(QLabel(tr("Choose a screen on the left, or use Ctrl+1 to Ctrl+9.")))
-        layout.addStretch(1)
 
 
 class MainWindow(QMainWindow):
@@ -111,7 +56,6 @@ class MainWindow(QMainWindow):
         self.shell: QWidget | None = None
         self.idle: IdleWatcher | None = None
         self._painted = False
-        self._build_menus()
         geometry = settings.value("window/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
@@ -126,6 +70,8 @@ class MainWindow(QMainWindow):
 
     # -- menus ---------------------------------------------------------------------
     def _build_menus(self) -> None:
+        from PySide6.QtGui import QAction, QKeySequence
+
         bar = self.menuBar()
         file_menu = bar.addMenu(tr("&File"))
         self.lock_action = QAction(tr("&Lock screen"), self)
@@ -173,6 +119,11 @@ class MainWindow(QMainWindow):
 
     # -- database and sign-in ---------------------------------------------------------
     def attach(self, db: Database, unit_id: int) -> None:
+        from hrohuddle.services import people
+        from hrohuddle.ui.shell import IdleWatcher
+        from hrohuddle.ui.signin import SignInPage
+
+        self._build_menus()
         self.db = db
         self.unit = people.unit_settings(db, unit_id)
         self.setWindowTitle(f"{APP_NAME} · {self.unit.name}")
@@ -199,6 +150,8 @@ class MainWindow(QMainWindow):
             self.stack.setCurrentWidget(self.shell)
         else:
             if previous is not None and self.db is not None:
+                from hrohuddle.services import people
+
                 people.sign_out(self.db, previous, reason="another person signed in")
             self.actor = actor
             self._build_shell(actor)
@@ -226,6 +179,8 @@ class MainWindow(QMainWindow):
 
     def sign_out(self) -> None:
         if self.actor is not None and self.db is not None:
+            from hrohuddle.services import people
+
             people.sign_out(self.db, self.actor)
         self.actor = None
         self._drop_shell()
@@ -243,6 +198,8 @@ class MainWindow(QMainWindow):
 
     # -- the shell ------------------------------------------------------------------
     def page_specs(self, actor: Actor) -> list[PageSpec]:
+        from hrohuddle.ui.shell import HomePage, PageSpec
+
         assert self.db is not None and self.unit is not None
         db, unit, paths = self.db, self.unit, self.paths
 
@@ -259,6 +216,18 @@ class MainWindow(QMainWindow):
         return [home, *allowed]
 
     def _build_shell(self, actor: Actor) -> None:
+        from PySide6.QtGui import QAction, QKeySequence
+        from PySide6.QtWidgets import (
+            QFrame,
+            QHBoxLayout,
+            QListWidget,
+            QListWidgetItem,
+            QVBoxLayout,
+        )
+
+        from hrohuddle.services.vocabulary import unit_vocabulary
+        from hrohuddle.ui.common import button
+
         self._drop_shell()
         shell = QWidget()
         outer = QVBoxLayout(shell)
@@ -349,6 +318,8 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/geometry", self.saveGeometry())
         if self.actor is not None and self.db is not None:
             try:
+                from hrohuddle.services import people
+
                 people.sign_out(self.db, self.actor, reason="app closed")
             except Exception:  # closing must not fail because the database is gone
                 log.exception("sign-out on close failed")

@@ -1,0 +1,1 @@
+"""Pure functions: run-chart rules, control charts, scale scoring, small-cell suppression."""

@@ -1,0 +1,1 @@
+"""PDF reports built with matplotlib (Agg) and reportlab, imported only when asked for."""

@@ -1,0 +1,125 @@
+"""Start-up benchmark: HRO Huddle against bare baselines measured in the same run.
+
+    python tests/bench/startup.py [--runs 7] [--database FILE]
+
+Prints one table: each figure (median of the runs), its baseline, the ratio and
+the target. Not a test: timings belong here, not in assertions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BARE = r"""
+import sys, time
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+class W(QMainWindow):
+    done = False
+    def paintEvent(self, e):
+        super().paintEvent(e)
+        if not self.done:
+            self.done = True
+            print(f"HROHUDDLE_BENCH first-paint {time.time():.6f}", flush=True)
+            QTimer.singleShot(0, app.quit)
+app = QApplication(sys.argv[:1])
+w = W(); w.resize(1280, 800); w.show()
+app.exec()
+"""
+
+REFERENCE = r"""
+import sys, time
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+import sqlalchemy.orm
+from sqlalchemy import create_engine, text
+app = QApplication(sys.argv[:1])
+engine = create_engine("sqlite:///" + sys.argv[1])
+with sqlalchemy.orm.Session(engine) as s:
+    s.execute(text("SELECT count(*) FROM people")).scalar()
+class W(QMainWindow):
+    done = False
+    def paintEvent(self, e):
+        super().paintEvent(e)
+        if not self.done:
+            self.done = True
+            print(f"HROHUDDLE_BENCH ready {time.time():.6f}", flush=True)
+            QTimer.singleShot(0, app.quit)
+w = W(); w.resize(1280, 800); w.show()
+app.exec()
+"""
+
+
+def timed(cmd: list[str], mark: str, env: dict[str, str]) -> float:
+    start = time.time()
+    out = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
+    for line in out.stdout.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[0] == "HROHUDDLE_BENCH" and parts[1] == mark:
+            return float(parts[2]) - start
+    raise RuntimeError(f"no {mark} mark from {cmd[:3]}: {out.stdout[-400:]} {out.stderr[-800:]}")
+
+
+def median_of(runs: int, cmd: list[str], mark: str, env: dict[str, str]) -> float:
+    timed(cmd, mark, env)  # warm the file cache
+    return statistics.median(timed(cmd, mark, env) for _ in range(runs))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--database", type=Path, help="an existing database (default: a demo)")
+    parser.add_argument("--years", type=float, default=1.0, help="demo history when no database")
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="hrohuddle-bench-"))
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+        "HROHUDDLE_DATA_DIR": str(tmp),
+    }
+    env.pop("HROHUDDLE_DATABASE_URL", None)
+    if args.database:
+        db_file = args.database.resolve()
+    else:
+        db_file = tmp / "hrohuddle.sqlite3"
+        subprocess.run(
+            [sys.executable, "-m", "hrohuddle", "demo-data", "--years", str(args.years)],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+    app_cmd = [sys.executable, "-m", "hrohuddle", "--database", f"sqlite:///{db_file}"]
+    rows = []
+    bare = median_of(args.runs, [sys.executable, "-c", BARE], "first-paint", env)
+    app_paint = median_of(
+        args.runs, app_cmd, "first-paint", {**env, "HROHUDDLE_BENCH_MARK": "first-paint"}
+    )
+    rows.append(("start to first paint", app_paint, bare, 1.3))
+    ref = median_of(args.runs, [sys.executable, "-c", REFERENCE, str(db_file)], "ready", env)
+    app_ready = median_of(args.runs, app_cmd, "ready", {**env, "HROHUDDLE_BENCH_MARK": "ready"})
+    rows.append(("start to ready for sign-in", app_ready, ref, 1.2))
+    size_mb = db_file.stat().st_size / 1e6
+    print(
+        f"database: {db_file} ({size_mb:.1f} MB); median of {args.runs} runs; "
+        f"{os.cpu_count()} cores"
+    )
+    print(f"{'figure':<30}{'HRO Huddle':>12}{'baseline':>12}{'ratio':>8}{'target':>9}  result")
+    for name, value, base, target in rows:
+        ratio = value / base
+        verdict = "pass" if ratio <= target else "miss"
+        print(
+            f"{name:<30}{value * 1000:>10.0f}ms{base * 1000:>10.0f}ms"
+            f"{ratio:>8.2f}{'≤' + str(target):>9}  {verdict}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
