@@ -179,7 +179,7 @@ def _create_unit(
             display = p.name if index == 0 else f"{p.name} ({code})"
             rows.append((p, display, pin_hash))
         used = {r[1] for r in rows}
-        extras = []
+        extras: list[str] = []
         while len(extras) < 22:
             candidate = f"{rng.choice(_FIRST)} {rng.choice(_LAST)}"
             if candidate not in used:

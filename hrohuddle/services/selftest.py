@@ -31,6 +31,7 @@ def run(say: Callable[[str], None]) -> int:
 def _checks(folder: Path, state: dict[str, object]) -> list[tuple[str, Callable[[], str]]]:
     from hrohuddle.services import audit, demo, people
     from hrohuddle.store import backup
+    from hrohuddle.store.database import Database
     from hrohuddle.store.opening import open_database
 
     url = f"sqlite:///{folder / 'selftest.sqlite3'}"
@@ -63,8 +64,10 @@ def _checks(folder: Path, state: dict[str, object]) -> list[tuple[str, Callable[
             raise RuntimeError("backup did not verify")
         return made.path.name
 
-    def opened_db():  # type: ignore[no-untyped-def]
-        return state["db"]
+    def opened_db() -> Database:
+        db = state["db"]
+        assert isinstance(db, Database)
+        return db
 
     return [
         ("create and migrate a database", create_and_migrate),
