@@ -1,0 +1,840 @@
+"""The safety huddle: look back, look ahead, follow up, teach, recognise; actions to closure.
+
+Structure from The Joint Commission's Quick Safety 34 and IHI/AHRQ huddle guidance
+(resources/unit.yaml). Every change is one short transaction; text typed but not
+yet added is kept as a draft (services.drafts).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from hrohuddle.services import audit, validation
+from hrohuddle.services.errors import Conflict, NotFound, ValidationError
+from hrohuddle.services.permissions import Actor
+from hrohuddle.services.vocabulary import taxonomy, unit_vocabulary
+from hrohuddle.store.database import Database
+from hrohuddle.store.models import (
+    Action,
+    Huddle,
+    HuddleAttendance,
+    HuddleItem,
+    Person,
+    SafetyEvent,
+    Unit,
+    utcnow,
+)
+
+MAX_ITEM_CHARS = 500
+MAX_ACTION_CHARS = 300
+LOOK_BACK_HOURS = 24
+MANUAL_SECTIONS = ("look_back", "look_ahead", "teach", "recognise")
+REQUIRED_SECTIONS = ("look_back", "look_ahead")
+
+
+# -- rows handed to the UI ---------------------------------------------------------------
+@dataclass(frozen=True)
+class ItemRow:
+    id: int
+    section: str
+    category: str | None
+    text: str
+    hro_principle: str | None
+    author: str | None
+    updated_at: dt.datetime
+    action_id: int | None
+
+
+@dataclass(frozen=True)
+class EventRow:
+    id: int
+    kind: str
+    category: str
+    harm: str | None
+    summary: str
+    occurred_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    id: int
+    title: str
+    owner_id: int | None
+    owner: str | None
+    due_on: dt.date | None
+    status: str
+    created_at: dt.datetime
+    escalated: bool
+    escalation_reason: str | None
+    origin: str
+
+    def overdue(self, today: dt.date) -> bool:
+        return self.status == "open" and self.due_on is not None and self.due_on < today
+
+    def age_days(self, today: dt.date) -> int:
+        return (today - self.created_at.date()).days
+
+
+@dataclass(frozen=True)
+class AttendanceRow:
+    person_id: int | None
+    name: str | None
+    profession: str
+    head_count: int
+
+
+@dataclass(frozen=True)
+class HuddleRow:
+    id: int
+    huddle_date: dt.date
+    shift: str
+    status: str
+    started_at: dt.datetime
+    ended_at: dt.datetime | None
+    led_by: str | None
+    attendance: int
+    items: int
+
+
+@dataclass
+class Board:
+    huddle: HuddleRow
+    target_minutes: int
+    items: dict[str, list[ItemRow]]
+    look_back_events: list[EventRow]
+    good_catches: list[EventRow]
+    follow_ups: list[ActionRow]
+    attendance: list[AttendanceRow]
+    reflection: dict[str, bool]
+    today: dt.date
+    profession_mix: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def present_ids(self) -> set[int]:
+        return {a.person_id for a in self.attendance if a.person_id is not None}
+
+    @property
+    def head_count(self) -> int:
+        return sum(a.head_count for a in self.attendance)
+
+
+# -- shifts ------------------------------------------------------------------------------
+def _hm(text: str) -> dt.time:
+    h, m = text.split(":")
+    return dt.time(int(h), int(m))
+
+
+def shift_for(
+    local: dt.datetime, day_start: str = "07:00", night_start: str = "19:00"
+) -> tuple[dt.date, str]:
+    """The (date, shift) of a local time; a night after midnight belongs to the day before."""
+    day, night = _hm(day_start), _hm(night_start)
+    t = local.time()
+    if day <= t < night:
+        return local.date(), "day"
+    if t >= night:
+        return local.date(), "night"
+    return local.date() - dt.timedelta(days=1), "night"
+
+
+def _local_now() -> dt.datetime:
+    return dt.datetime.now()
+
+
+# -- huddles -----------------------------------------------------------------------------
+def _row(s: Session, h: Huddle) -> HuddleRow:
+    lead = s.get(Person, h.led_by_id) if h.led_by_id else None
+    leader = lead.display_name if lead else None
+    present = s.scalar(
+        select(func.coalesce(func.sum(HuddleAttendance.head_count), 0)).where(
+            HuddleAttendance.huddle_id == h.id
+        )
+    )
+    items = s.scalar(
+        select(func.count(HuddleItem.id)).where(
+            HuddleItem.huddle_id == h.id, HuddleItem.deleted.is_(False)
+        )
+    )
+    return HuddleRow(
+        h.id,
+        h.huddle_date,
+        h.shift,
+        h.status,
+        h.started_at,
+        h.ended_at,
+        leader,
+        int(present or 0),
+        int(items or 0),
+    )
+
+
+def start_or_resume(
+    db: Database, actor: Actor, *, local_now: dt.datetime | None = None
+) -> HuddleRow:
+    """The huddle of the current shift: started now, or the one already started.
+
+    Two workstations pressing Start at once get the same huddle (the database's
+    unique key on unit, date and shift decides).
+    """
+    audit.authorize(db, actor, "huddle.run")
+    local_now = local_now or _local_now()
+    with db.read() as s:
+        unit = s.get(Unit, actor.unit_id)
+        assert unit is not None
+        day, shift = shift_for(local_now, unit.day_shift_start, unit.night_shift_start)
+    try:
+        with db.write() as s:
+            existing = s.scalar(
+                select(Huddle).where(
+                    Huddle.unit_id == actor.unit_id,
+                    Huddle.huddle_date == day,
+                    Huddle.shift == shift,
+                )
+            )
+            if existing is not None:
+                if existing.status == "closed":
+                    raise ValidationError(
+                        f"The {shift}-shift huddle of {day:%d %B} is already closed. "
+                        "Open it from the history to read its summary."
+                    )
+                return _row(s, existing)
+            huddle = Huddle(
+                unit_id=actor.unit_id,
+                huddle_date=day,
+                shift=shift,
+                led_by_id=actor.person_id,
+                started_at=utcnow(),
+            )
+            s.add(huddle)
+            s.flush()
+            s.add(
+                HuddleAttendance(
+                    huddle_id=huddle.id,
+                    person_id=actor.person_id,
+                    profession=actor.profession,
+                    head_count=1,
+                )
+            )
+            audit.record(s, "huddle.started", actor=actor, target=f"huddle:{huddle.id}")
+            s.flush()
+            return _row(s, huddle)
+    except IntegrityError:
+        return start_or_resume(db, actor, local_now=local_now)
+
+
+def open_huddle(db: Database, unit_id: int) -> HuddleRow | None:
+    """The unit's huddle still open (after a crash, the board returns to it)."""
+    with db.read() as s:
+        h = s.scalar(
+            select(Huddle)
+            .where(Huddle.unit_id == unit_id, Huddle.status == "open")
+            .order_by(Huddle.started_at.desc())
+            .limit(1)
+        )
+        return _row(s, h) if h else None
+
+
+def _huddle(s: Session, actor: Actor, huddle_id: int, *, must_be_open: bool = True) -> Huddle:
+    h = s.get(Huddle, huddle_id)
+    if h is None or h.unit_id != actor.unit_id:
+        raise NotFound("That huddle is not on this unit.")
+    if must_be_open and h.status != "open":
+        raise ValidationError("This huddle is closed; its summary can be read but not changed.")
+    return h
+
+
+def _touch(h: Huddle) -> None:
+    h.revision += 1
+    h.updated_at = utcnow()
+
+
+def board(db: Database, actor: Actor, huddle_id: int, *, today: dt.date | None = None) -> Board:
+    """Everything the board shows, in a handful of queries (no query per row)."""
+    today = today or _local_now().date()
+    with db.read() as s:
+        h = _huddle(s, actor, huddle_id, must_be_open=False)
+        unit = s.get(Unit, actor.unit_id)
+        assert unit is not None
+        row = _row(s, h)
+        authors = {}
+        item_rows = s.execute(
+            select(HuddleItem, Person.display_name)
+            .outerjoin(Person, Person.id == HuddleItem.author_id)
+            .where(HuddleItem.huddle_id == h.id, HuddleItem.deleted.is_(False))
+            .order_by(HuddleItem.section, HuddleItem.position, HuddleItem.id)
+        ).all()
+        item_ids = [i.id for i, _ in item_rows]
+        linked = (
+            dict(
+                s.execute(
+                    select(Action.huddle_item_id, Action.id).where(
+                        Action.huddle_item_id.in_(item_ids)
+                    )
+                ).all()
+            )
+            if item_ids
+            else {}
+        )
+        items: dict[str, list[ItemRow]] = {k: [] for k in MANUAL_SECTIONS}
+        for item, author in item_rows:
+            authors[item.id] = author
+            items.setdefault(item.section, []).append(
+                ItemRow(
+                    item.id,
+                    item.section,
+                    item.category,
+                    item.text,
+                    item.hro_principle,
+                    author,
+                    item.updated_at,
+                    linked.get(item.id),
+                )
+            )
+        events, catches = _look_back_events(s, h)
+        follow = _open_actions(s, actor.unit_id)
+        att = [
+            AttendanceRow(a.person_id, name, a.profession, a.head_count)
+            for a, name in s.execute(
+                select(HuddleAttendance, Person.display_name)
+                .outerjoin(Person, Person.id == HuddleAttendance.person_id)
+                .where(HuddleAttendance.huddle_id == h.id)
+                .order_by(HuddleAttendance.id)
+            ).all()
+        ]
+    mix: dict[str, int] = {}
+    for a in att:
+        mix[a.profession] = mix.get(a.profession, 0) + a.head_count
+    return Board(
+        row,
+        unit.huddle_target_minutes,
+        items,
+        events,
+        catches,
+        follow,
+        att,
+        {k: bool(v) for k, v in (h.reflection or {}).items()},
+        today,
+        mix,
+    )
+
+
+def _look_back_events(s: Session, h: Huddle) -> tuple[list[EventRow], list[EventRow]]:
+    """Reports since the previous huddle, at most the last 24 hours before this one started.
+
+    Anonymous reports carry only a report date, so a report made on a later calendar
+    day than the window's start, and not shown by an earlier huddle, is included too
+    (it may describe something that happened days before).
+    """
+    previous = s.scalar(
+        select(func.max(Huddle.started_at)).where(
+            Huddle.unit_id == h.unit_id, Huddle.started_at < h.started_at
+        )
+    )
+    floor = h.started_at - dt.timedelta(hours=LOOK_BACK_HOURS)
+    since = max(previous, floor) if previous else floor
+    shown_before = (
+        select(HuddleItem.event_id)
+        .join(Huddle, Huddle.id == HuddleItem.huddle_id)
+        .where(HuddleItem.event_id.is_not(None), Huddle.id != h.id)
+    )
+    rows = s.execute(
+        select(
+            SafetyEvent.id,
+            SafetyEvent.kind,
+            SafetyEvent.category,
+            SafetyEvent.harm,
+            SafetyEvent.narrative,
+            SafetyEvent.occurred_at,
+        )
+        .where(
+            SafetyEvent.unit_id == h.unit_id,
+            SafetyEvent.occurred_at <= (h.ended_at or utcnow()),
+            or_(
+                SafetyEvent.occurred_at >= since,
+                and_(
+                    SafetyEvent.reported_on > since.date(),
+                    SafetyEvent.reported_on <= h.started_at.date(),
+                    SafetyEvent.id.not_in(shown_before),
+                ),
+            ),
+        )
+        .order_by(SafetyEvent.occurred_at)
+        .limit(200)
+    ).all()
+    events = [EventRow(r[0], r[1], r[2], r[3], _summary(r[4]), r[5]) for r in rows]
+    return events, [e for e in events if e.kind == "good_catch"]
+
+
+def _summary(text: str, limit: int = 160) -> str:
+    one_line = " ".join(text.split())
+    return one_line if len(one_line) <= limit else one_line[: limit - 1] + "…"
+
+
+def add_item(
+    db: Database,
+    actor: Actor,
+    huddle_id: int,
+    section: str,
+    text: str,
+    *,
+    category: str | None = None,
+    hro_principle: str | None = None,
+) -> ItemRow:
+    """Add an item by hand; anyone signed in may add a teaching point or a shout-out."""
+    validation.choice(section, list(MANUAL_SECTIONS), "a board section", field="section")
+    needed = "huddle.contribute" if section in ("teach", "recognise") else "huddle.run"
+    audit.authorize(db, actor, needed)
+    clean = validation.text(
+        text, "The item", field="text", max_len=MAX_ITEM_CHARS, check_identifiers=True
+    )
+    assert clean is not None
+    vocab = unit_vocabulary()
+    if section == "look_ahead":
+        category = validation.choice(
+            category or "other",
+            vocab.keys("look_ahead_categories"),
+            "a look-ahead category",
+            field="category",
+        )
+    else:
+        category = None
+    if hro_principle is not None:
+        validation.choice(
+            hro_principle, vocab.keys("hro_principles"), "an HRO principle", field="hro_principle"
+        )
+    with db.write() as s:
+        h = _huddle(s, actor, huddle_id)
+        if section == "teach":
+            taken = s.scalar(
+                select(func.count(HuddleItem.id)).where(
+                    HuddleItem.huddle_id == h.id,
+                    HuddleItem.section == "teach",
+                    HuddleItem.deleted.is_(False),
+                )
+            )
+            if taken:
+                raise ValidationError(
+                    "This huddle already has its teaching point. Change that one, or keep this "
+                    "for the next huddle.",
+                    "text",
+                )
+        position = s.scalar(
+            select(func.coalesce(func.max(HuddleItem.position), 0) + 1).where(
+                HuddleItem.huddle_id == h.id, HuddleItem.section == section
+            )
+        )
+        item = HuddleItem(
+            huddle_id=h.id,
+            section=section,
+            category=category,
+            text=clean,
+            hro_principle=hro_principle,
+            author_id=actor.person_id,
+            position=int(position or 1),
+        )
+        s.add(item)
+        _touch(h)
+        s.flush()
+        return ItemRow(
+            item.id,
+            section,
+            category,
+            clean,
+            hro_principle,
+            actor.display_name,
+            item.updated_at,
+            None,
+        )
+
+
+def update_item(
+    db: Database, actor: Actor, item_id: int, text: str, expected_updated_at: dt.datetime
+) -> ItemRow:
+    """Change an item's text, unless someone changed it since it was read.
+
+    A second workstation's change is never silently overwritten: the caller gets
+    Conflict with the other text in the message, and keeps its own on screen.
+    """
+    audit.authorize(db, actor, "huddle.contribute")
+    clean = validation.text(
+        text, "The item", field="text", max_len=MAX_ITEM_CHARS, check_identifiers=True
+    )
+    assert clean is not None
+    with db.write() as s:
+        item = s.get(HuddleItem, item_id)
+        if item is None or item.deleted:
+            raise NotFound("That item was removed on another screen.")
+        h = _huddle(s, actor, item.huddle_id)
+        if item.section not in ("teach", "recognise"):
+            audit.authorize(db, actor, "huddle.run")
+        if item.updated_at != expected_updated_at:
+            raise Conflict(
+                f"Someone changed this item on another screen. It now says: “{item.text}”. "
+                "Your text is still here: check both, then save again."
+            )
+        item.text = clean
+        item.updated_at = utcnow()
+        _touch(h)
+        s.flush()
+        person = s.get(Person, item.author_id) if item.author_id else None
+        author = person.display_name if person else None
+        return ItemRow(
+            item.id,
+            item.section,
+            item.category,
+            item.text,
+            item.hro_principle,
+            author,
+            item.updated_at,
+            None,
+        )
+
+
+def remove_item(db: Database, actor: Actor, item_id: int) -> None:
+    audit.authorize(db, actor, "huddle.run")
+    with db.write() as s:
+        item = s.get(HuddleItem, item_id)
+        if item is None:
+            return
+        h = _huddle(s, actor, item.huddle_id)
+        item.deleted = True
+        item.updated_at = utcnow()
+        _touch(h)
+
+
+# -- attendance --------------------------------------------------------------------------
+def set_present(db: Database, actor: Actor, huddle_id: int, person_id: int, present: bool) -> None:
+    """Tick a person with an account as present (or not)."""
+    audit.authorize(db, actor, "huddle.run")
+    with db.write() as s:
+        h = _huddle(s, actor, huddle_id)
+        person = s.get(Person, person_id)
+        if person is None or person.unit_id != actor.unit_id:
+            raise NotFound("That person is not on this unit.")
+        row = s.scalar(
+            select(HuddleAttendance).where(
+                HuddleAttendance.huddle_id == h.id, HuddleAttendance.person_id == person_id
+            )
+        )
+        if present and row is None:
+            s.add(
+                HuddleAttendance(
+                    huddle_id=h.id, person_id=person_id, profession=person.profession, head_count=1
+                )
+            )
+        elif not present and row is not None:
+            s.delete(row)
+        _touch(h)
+
+
+def set_head_count(db: Database, actor: Actor, huddle_id: int, profession: str, count: int) -> None:
+    """People without an account (agency, floats, short rotations), counted by profession."""
+    audit.authorize(db, actor, "huddle.run")
+    validation.choice(
+        profession, unit_vocabulary().keys("professions"), "a profession", field="profession"
+    )
+    if not 0 <= count <= 50:
+        raise ValidationError("A head count is between 0 and 50.", "count")
+    with db.write() as s:
+        h = _huddle(s, actor, huddle_id)
+        row = s.scalar(
+            select(HuddleAttendance).where(
+                HuddleAttendance.huddle_id == h.id,
+                HuddleAttendance.person_id.is_(None),
+                HuddleAttendance.profession == profession,
+            )
+        )
+        if count == 0 and row is not None:
+            s.delete(row)
+        elif count > 0 and row is None:
+            s.add(
+                HuddleAttendance(
+                    huddle_id=h.id, person_id=None, profession=profession, head_count=count
+                )
+            )
+        elif row is not None:
+            row.head_count = count
+        _touch(h)
+
+
+def set_reflection(
+    db: Database, actor: Actor, huddle_id: int, principle: str, touched: bool
+) -> None:
+    """HRO reflection: did this huddle touch the principle (merged key by key)."""
+    audit.authorize(db, actor, "huddle.run")
+    validation.choice(
+        principle, unit_vocabulary().keys("hro_principles"), "an HRO principle", field="principle"
+    )
+    with db.write() as s:
+        h = _huddle(s, actor, huddle_id)
+        h.reflection = {**(h.reflection or {}), principle: touched}
+        _touch(h)
+
+
+# -- actions -----------------------------------------------------------------------------
+def _open_actions(s: Session, unit_id: int) -> list[ActionRow]:
+    rows = s.execute(
+        select(Action, Person.display_name)
+        .outerjoin(Person, Person.id == Action.owner_id)
+        .where(Action.unit_id == unit_id, Action.status == "open")
+        .order_by(Action.created_at, Action.id)
+    ).all()
+    return [_action_row(a, name) for a, name in rows]
+
+
+def _action_row(a: Action, owner: str | None) -> ActionRow:
+    return ActionRow(
+        a.id,
+        a.title,
+        a.owner_id,
+        owner,
+        a.due_on,
+        a.status,
+        a.created_at,
+        a.escalated_at is not None,
+        a.escalation_reason,
+        a.origin,
+    )
+
+
+def open_actions(db: Database, actor: Actor) -> list[ActionRow]:
+    """Every open action of the unit, oldest first."""
+    with db.read() as s:
+        return _open_actions(s, actor.unit_id)
+
+
+def _owner(s: Session, actor: Actor, owner_id: int | None) -> Person:
+    if owner_id is None:
+        raise ValidationError("Choose who owns this action.", "owner")
+    person = s.get(Person, owner_id)
+    if person is None or person.unit_id != actor.unit_id or not person.active:
+        raise ValidationError("The owner must be someone on this unit who can sign in.", "owner")
+    return person
+
+
+def _due(due_on: dt.date | None, today: dt.date) -> dt.date | None:
+    if due_on is not None and due_on < today:
+        raise ValidationError(
+            f"The due date {due_on:%d %B %Y} has passed. Choose today or a later date.", "due_on"
+        )
+    if due_on is not None and due_on > today + dt.timedelta(days=366):
+        raise ValidationError("The due date is more than a year away.", "due_on")
+    return due_on
+
+
+def create_action(
+    db: Database,
+    actor: Actor,
+    title: str,
+    owner_id: int | None,
+    due_on: dt.date | None,
+    *,
+    huddle_id: int | None = None,
+    item_id: int | None = None,
+    event_id: int | None = None,
+    today: dt.date | None = None,
+) -> ActionRow:
+    """A new action with an owner and a due date; it stays on every board until closed."""
+    audit.authorize(db, actor, "action.manage")
+    today = today or _local_now().date()
+    clean = validation.text(
+        title, "The action", field="title", max_len=MAX_ACTION_CHARS, check_identifiers=True
+    )
+    assert clean is not None
+    due = _due(due_on, today)
+    origin = "huddle" if huddle_id or item_id else ("event" if event_id else "manual")
+    with db.write() as s:
+        owner = _owner(s, actor, owner_id)
+        if item_id is not None:
+            item = s.get(HuddleItem, item_id)
+            if item is None:
+                raise NotFound("That item was removed.")
+            huddle_id = item.huddle_id
+        if huddle_id is not None:
+            _huddle(s, actor, huddle_id, must_be_open=False)
+        if event_id is not None:
+            ev = s.get(SafetyEvent, event_id)
+            if ev is None or ev.unit_id != actor.unit_id:
+                raise NotFound("That report is not on this unit.")
+        a = Action(
+            unit_id=actor.unit_id,
+            title=clean,
+            owner_id=owner.id,
+            due_on=due,
+            origin=origin,
+            huddle_id=huddle_id,
+            huddle_item_id=item_id,
+            event_id=event_id,
+            created_by_id=actor.person_id,
+        )
+        s.add(a)
+        s.flush()
+        audit.record(
+            s,
+            "action.created",
+            actor=actor,
+            target=f"action:{a.id}",
+            detail={"owner": owner.id, "due": due.isoformat() if due else None, "origin": origin},
+        )
+        return _action_row(a, owner.display_name)
+
+
+def _action(s: Session, actor: Actor, action_id: int) -> Action:
+    a = s.get(Action, action_id)
+    if a is None or a.unit_id != actor.unit_id:
+        raise NotFound("That action is not on this unit.")
+    if a.status != "open":
+        raise ValidationError("That action is already closed.")
+    return a
+
+
+def close_action(db: Database, actor: Actor, action_id: int, note: str | None = None) -> None:
+    audit.authorize(db, actor, "action.manage")
+    clean = validation.text(
+        note,
+        "The closing note",
+        field="note",
+        max_len=MAX_ACTION_CHARS,
+        required=False,
+        check_identifiers=True,
+    )
+    with db.write() as s:
+        a = _action(s, actor, action_id)
+        a.status = "closed"
+        a.closed_at = utcnow()
+        a.closing_note = clean
+        a.updated_at = utcnow()
+        audit.record(s, "action.closed", actor=actor, target=f"action:{a.id}")
+
+
+def reassign_action(db: Database, actor: Actor, action_id: int, owner_id: int) -> None:
+    audit.authorize(db, actor, "action.manage")
+    with db.write() as s:
+        a = _action(s, actor, action_id)
+        owner = _owner(s, actor, owner_id)
+        before = a.owner_id
+        a.owner_id = owner.id
+        a.updated_at = utcnow()
+        audit.record(
+            s,
+            "action.reassigned",
+            actor=actor,
+            target=f"action:{a.id}",
+            detail={"from": before, "to": owner.id},
+        )
+
+
+def change_due(
+    db: Database, actor: Actor, action_id: int, due_on: dt.date, *, today: dt.date | None = None
+) -> None:
+    audit.authorize(db, actor, "action.manage")
+    due = _due(due_on, today or _local_now().date())
+    with db.write() as s:
+        a = _action(s, actor, action_id)
+        before = a.due_on
+        a.due_on = due
+        a.updated_at = utcnow()
+        audit.record(
+            s,
+            "action.due_changed",
+            actor=actor,
+            target=f"action:{a.id}",
+            detail={
+                "from": before.isoformat() if before else None,
+                "to": due.isoformat() if due else None,
+            },
+        )
+
+
+def escalate_action(db: Database, actor: Actor, action_id: int, reason: str) -> None:
+    """Escalate to the unit manager (the next tier), with the reason why."""
+    audit.authorize(db, actor, "action.manage")
+    clean = validation.text(
+        reason, "The reason for escalating", field="reason", max_len=500, check_identifiers=True
+    )
+    with db.write() as s:
+        a = _action(s, actor, action_id)
+        a.escalated_at = utcnow()
+        a.escalation_reason = clean
+        a.updated_at = utcnow()
+        audit.record(s, "action.escalated", actor=actor, target=f"action:{a.id}")
+
+
+# -- closing and history -----------------------------------------------------------------
+def closing_warnings(b: Board) -> list[str]:
+    """What is missing before closing: the charge nurse is warned, not stopped."""
+    labels = {t.key: t.label for t in unit_vocabulary().terms("huddle_sections")}
+    warnings = []
+    for section in REQUIRED_SECTIONS:
+        has = bool(b.items.get(section))
+        if section == "look_back":
+            has = has or bool(b.look_back_events)
+        if not has:
+            warnings.append(f"{labels[section]} is empty.")
+    if b.head_count <= 1:
+        warnings.append("Only one person is marked present.")
+    return warnings
+
+
+def close_huddle(db: Database, actor: Actor, huddle_id: int, note: str | None = None) -> HuddleRow:
+    """Close the huddle; the reports it looked back on are kept with it."""
+    audit.authorize(db, actor, "huddle.run")
+    clean = validation.text(
+        note, "The closing note", field="note", max_len=1000, required=False, check_identifiers=True
+    )
+    b = board(db, actor, huddle_id)
+    with db.write() as s:
+        h = _huddle(s, actor, huddle_id)
+        already = set(
+            s.scalars(
+                select(HuddleItem.event_id).where(
+                    HuddleItem.huddle_id == h.id, HuddleItem.event_id.is_not(None)
+                )
+            )
+        )
+        kinds = {t.key: t.label for t in taxonomy().terms("kinds")}
+        for e in b.look_back_events:
+            if e.id in already:
+                continue
+            s.add(
+                HuddleItem(
+                    huddle_id=h.id,
+                    section="recognise" if e.kind == "good_catch" else "look_back",
+                    text=f"{kinds.get(e.kind, e.kind)}: {e.summary}",
+                    event_id=e.id,
+                    author_id=None,
+                )
+            )
+        h.status = "closed"
+        h.ended_at = utcnow()
+        h.closing_note = clean
+        _touch(h)
+        audit.record(s, "huddle.closed", actor=actor, target=f"huddle:{h.id}")
+        s.flush()
+        return _row(s, h)
+
+
+def history(
+    db: Database, actor: Actor, *, search: str = "", limit: int = 50, offset: int = 0
+) -> list[HuddleRow]:
+    """Past huddles, newest first; ``search`` matches any item's text."""
+    audit.authorize(db, actor, "huddle.view")
+    with db.read() as s:
+        q = select(Huddle).where(Huddle.unit_id == actor.unit_id)
+        needle = search.strip()
+        if needle:
+            q = q.where(
+                Huddle.id.in_(
+                    select(HuddleItem.huddle_id).where(
+                        HuddleItem.deleted.is_(False),
+                        func.lower(HuddleItem.text).contains(needle.lower(), autoescape=True),
+                    )
+                )
+            )
+        q = q.order_by(Huddle.started_at.desc()).limit(limit).offset(offset)
+        return [_row(s, h) for h in s.scalars(q)]
