@@ -188,4 +188,5 @@ def test_history_search_finds_huddles_by_their_items(team: Team) -> None:
     huddles.add_item(team.db, cn, h.id, "look_back", "Oxygen cylinder empty_100%")
     huddles.close_huddle(team.db, cn, h.id)
     assert [r.id for r in huddles.history(team.db, cn, search="cylinder empty_100%")] == [h.id]
-    assert huddles.history(team.db, cn, search="_1") == []
+    # "_" and "%" are literal, not wildcards: "r_e" would otherwise match "cylinder empty".
+    assert huddles.history(team.db, cn, search="r_e") == []
