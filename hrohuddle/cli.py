@@ -66,6 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
     asub = a.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
     asub.add_parser("verify", help="check the hash chain and name where it breaks")
 
+    e = sub.add_parser("export", help="write a CSV file")
+    e.add_argument("kind", choices=EXPORT_KINDS)
+    e.add_argument("--out", required=True, type=Path, help="the CSV file to write")
+    e.add_argument("--unit", help="unit code (default: the only unit)")
+
     sub.add_parser("self-test", help="headless checks, used after installing")
     return p
 
@@ -135,6 +140,8 @@ def _dispatch(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
         for br in report.breaks:
             print(f"Audit entry {br.entry_id} {br.reason}.")
         return 1
+    if cmd == "export":
+        return _export(args, url, paths)
     if cmd == "self-test":
         from hrohuddle.services import selftest
 
@@ -214,6 +221,22 @@ def _audit_cli(url: str, action: str, detail: dict[str, str] | None = None) -> N
         audit.record(
             s, action, detail={"by": "command line", "os_user": getpass.getuser(), **(detail or {})}
         )
+
+
+def _export(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
+    from hrohuddle.services import exports
+
+    writers = {"huddles": exports.export_huddles, "actions": exports.export_actions}
+    if args.kind not in writers:
+        raise UserError(f"exporting {args.kind} comes with its workflow; not available yet.")
+    db = _open(url, paths)
+    unit_id = exports.unit_id_for(db, args.unit)
+    try:
+        count = writers[args.kind](db, unit_id, args.out, by=f"command line ({getpass.getuser()})")
+    except OSError as exc:
+        raise UserError(f"{args.out} cannot be written: {exc.strerror}.") from exc
+    print(f"Wrote {count} {args.kind} to {args.out}.")
+    return 0
 
 
 def _unit(args: argparse.Namespace, url: str, paths: DataPaths) -> int:

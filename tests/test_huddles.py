@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from conftest import Team
+
 from hrohuddle.services import huddles
 from hrohuddle.services.errors import (
     Conflict,
@@ -22,8 +22,12 @@ MORNING = dt.datetime(2026, 11, 23, 7, 30)
 def _event(team: Team, kind: str, hours_ago: float, text: str = "Wrong pump rate caught") -> int:
     with team.db.write() as s:
         e = SafetyEvent(
-            unit_id=team.admin.unit_id, kind=kind, category="medication", narrative=text,
-            occurred_at=utcnow() - dt.timedelta(hours=hours_ago), shift="day",
+            unit_id=team.admin.unit_id,
+            kind=kind,
+            category="medication",
+            narrative=text,
+            occurred_at=utcnow() - dt.timedelta(hours=hours_ago),
+            shift="day",
             reported_on=(utcnow() - dt.timedelta(hours=hours_ago)).date(),
         )
         s.add(e)
@@ -58,18 +62,35 @@ def test_a_whole_huddle_and_its_action_in_the_next_one(team: Team) -> None:
     huddles.set_present(db, cn, h.id, team["learner"].person_id, True)
     huddles.set_head_count(db, cn, h.id, "physiotherapy", 2)
     huddles.add_item(db, cn, h.id, "look_back", "Fridge alarm sounded twice overnight")
-    ahead = huddles.add_item(db, cn, h.id, "look_ahead", "Two nurses short after 15:00",
-                             category="staffing")
-    huddles.add_item(db, team["learner"], h.id, "teach", "Read-back for verbal orders",
-                     hro_principle="preoccupation_with_failure")
+    ahead = huddles.add_item(
+        db, cn, h.id, "look_ahead", "Two nurses short after 15:00", category="staffing"
+    )
+    huddles.add_item(
+        db,
+        team["learner"],
+        h.id,
+        "teach",
+        "Read-back for verbal orders",
+        hro_principle="preoccupation_with_failure",
+    )
     huddles.add_item(db, team["staff"], h.id, "recognise", "Thanks to the pharmacy team")
     today = MORNING.date()
-    action = huddles.create_action(db, cn, "Call the staffing office", team["staff"].person_id,
-                                   today + dt.timedelta(days=1), item_id=ahead.id, today=today)
+    action = huddles.create_action(
+        db,
+        cn,
+        "Call the staffing office",
+        team["staff"].person_id,
+        today + dt.timedelta(days=1),
+        item_id=ahead.id,
+        today=today,
+    )
     huddles.set_reflection(db, cn, h.id, "sensitivity_to_operations", True)
     b = huddles.board(db, cn, h.id, today=today)
-    assert b.head_count == 5 and b.profession_mix == {"nursing": 2, "medicine": 1,
-                                                      "physiotherapy": 2}
+    assert b.head_count == 5 and b.profession_mix == {
+        "nursing": 2,
+        "medicine": 1,
+        "physiotherapy": 2,
+    }
     assert [i.text for i in b.items["teach"]] == ["Read-back for verbal orders"]
     assert b.items["look_ahead"][0].action_id == action.id
     assert huddles.closing_warnings(b) == []
@@ -93,8 +114,12 @@ def test_closing_an_empty_huddle_warns_but_allows(team: Team) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["Mr Jones in bed 4 fell", "MRN 12345678 had a reaction", "DOB 12/03/1950 on the chart",
-     "call family on 0412 345 678"],
+    [
+        "Mr Jones in bed 4 fell",
+        "MRN 12345678 had a reaction",
+        "DOB 12/03/1950 on the chart",
+        "call family on 0412 345 678",
+    ],
 )
 def test_patient_identifiers_are_caught_before_saving(team: Team, text: str) -> None:
     cn = team["charge_nurse"]
@@ -113,7 +138,9 @@ def test_bad_items_get_clear_messages(team: Team) -> None:
     with pytest.raises(ValidationError, match="most is 500"):
         huddles.add_item(team.db, cn, h.id, "look_back", "x" * 501)
     with pytest.raises(PermissionDenied):
-        huddles.add_item(team.db, team["learner"], h.id, "look_ahead", "Busy day", category="acuity")
+        huddles.add_item(
+            team.db, team["learner"], h.id, "look_ahead", "Busy day", category="acuity"
+        )
     huddles.add_item(team.db, cn, h.id, "teach", "Use SBAR for calls")
     with pytest.raises(ValidationError, match="already has its teaching point"):
         huddles.add_item(team.db, cn, h.id, "teach", "A second one")
@@ -123,15 +150,17 @@ def test_bad_actions_get_clear_messages(team: Team, db) -> None:
     cn = team["charge_nurse"]
     today = MORNING.date()
     with pytest.raises(ValidationError, match="has passed"):
-        huddles.create_action(db, cn, "Fix it", team["staff"].person_id,
-                              today - dt.timedelta(days=1), today=today)
+        huddles.create_action(
+            db, cn, "Fix it", team["staff"].person_id, today - dt.timedelta(days=1), today=today
+        )
     with pytest.raises(ValidationError, match="Choose who owns"):
         huddles.create_action(db, cn, "Fix it", None, today, today=today)
     with pytest.raises(ValidationError, match="someone on this unit"):
         huddles.create_action(db, cn, "Fix it", 99999, today, today=today)
     with pytest.raises(PermissionDenied):
-        huddles.create_action(db, team["staff"], "Fix it", team["staff"].person_id, today,
-                              today=today)
+        huddles.create_action(
+            db, team["staff"], "Fix it", team["staff"].person_id, today, today=today
+        )
 
 
 def test_follow_up_lifecycle_is_audited(team: Team, db) -> None:
@@ -140,8 +169,9 @@ def test_follow_up_lifecycle_is_audited(team: Team, db) -> None:
     from hrohuddle.store.models import AuditEntry
 
     cn, today = team["charge_nurse"], MORNING.date()
-    a = huddles.create_action(db, cn, "Replace the sharps bin", team["staff"].person_id, today,
-                              today=today)
+    a = huddles.create_action(
+        db, cn, "Replace the sharps bin", team["staff"].person_id, today, today=today
+    )
     huddles.reassign_action(db, cn, a.id, team["preceptor"].person_id)
     huddles.change_due(db, cn, a.id, today + dt.timedelta(days=3), today=today)
     huddles.escalate_action(db, cn, a.id, "Needs a purchase order")
@@ -151,10 +181,16 @@ def test_follow_up_lifecycle_is_audited(team: Team, db) -> None:
     huddles.close_action(db, cn, a.id, "New bin fitted")
     assert huddles.open_actions(db, cn) == []
     with db.read() as s:
-        actions = list(s.scalars(select(AuditEntry.action).where(
-            AuditEntry.target == f"action:{a.id}")))
-    assert actions == ["action.created", "action.reassigned", "action.due_changed",
-                       "action.escalated", "action.closed"]
+        actions = list(
+            s.scalars(select(AuditEntry.action).where(AuditEntry.target == f"action:{a.id}"))
+        )
+    assert actions == [
+        "action.created",
+        "action.reassigned",
+        "action.due_changed",
+        "action.escalated",
+        "action.closed",
+    ]
 
 
 def test_a_second_workstation_cannot_silently_overwrite_an_item(team: Team) -> None:

@@ -9,7 +9,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from hrohuddle.services import audit, people
 from hrohuddle.services.errors import ValidationError
@@ -149,6 +149,7 @@ def create(
     start = today - dt.timedelta(days=int(365 * years))
     for index, code in enumerate(codes):
         total += _create_unit(db, code, index, rng, shared_hash, start, today)
+        add_history(db, code, years=years, seed=seed + index, today=today)
     return DemoSummary(codes, total)
 
 
@@ -248,3 +249,284 @@ def _create_unit(
                 )
         audit.record(s, "demo.created", unit_id=unit_id, target=code)
         return len(everyone)
+
+
+_LOOK_BACK = [
+    "Fridge temperature alarm overnight, fixed by estates",
+    "Pump library out of date on two pumps",
+    "Delayed antibiotics on admission, pharmacy short-staffed",
+    "Call bell in bay 3 not working",
+    "Missing sliding sheet in side rooms",
+    "Handover on transfer from ED was incomplete",
+    "Glucometer failed its quality control",
+    "Two falls risk assessments not done on admission",
+]
+_LOOK_AHEAD = [
+    ("staffing", "One nurse short after 15:00; float requested"),
+    ("acuity", "Three patients on high-flow oxygen"),
+    ("equipment", "Only one bladder scanner on the unit today"),
+    ("procedures", "Two central line insertions planned this morning"),
+    ("isolation", "Two side rooms on contact precautions"),
+    ("patient_family", "Family meeting at 14:00 in bay 2, interpreter booked"),
+    ("other", "Fire alarm test at 11:00"),
+]
+_TEACH = [
+    ("Use read-back for every verbal order", "preoccupation_with_failure"),
+    ("SBAR before calling the registrar", "deference_to_expertise"),
+    ("Stop the line if a count is wrong", "commitment_to_resilience"),
+    ("Check the pump library version", "sensitivity_to_operations"),
+    ("Two-challenge rule: say it twice, then escalate", "reluctance_to_simplify"),
+]
+_SHOUT_OUTS = [
+    "Thanks to the student who spotted the allergy band missing",
+    "Well done night team for a calm rapid response",
+    "Pharmacy caught a tenfold dose error",
+    "Physio team covered two extra mobilisations",
+]
+_EVENTS = [
+    ("near_miss", "medication", "Wrong dose drawn up, noticed at the bedside check", "barrier"),
+    (
+        "good_catch",
+        "medication",
+        "Allergy not on the chart, caught before the first dose",
+        "barrier",
+    ),
+    (
+        "good_catch",
+        "device",
+        "Pump programmed at ten times the rate, caught by a student",
+        "chance",
+    ),
+    ("unsafe_condition", "device", "Suction not set up at the bedside after transfer", None),
+    ("workaround", "device", "Scanner down, so wristbands checked by reading aloud", None),
+    ("near_miss", "fall", "Bed left high with rails down, noticed on rounds", "chance"),
+    ("incident", "fall", "Patient slipped in the bathroom, no injury found", None),
+    ("incident", "medication", "Dose given an hour late after handover", None),
+    ("unsafe_condition", "infection", "Hand gel dispensers empty in bays 5-8", None),
+    ("near_miss", "blood", "Sample labelled away from the bedside, relabelled", "barrier"),
+]
+
+
+def add_history(
+    db: Database, unit_code: str, *, years: float, seed: int, today: dt.date | None = None
+) -> dict[str, int]:
+    """Huddles twice a day with items, attendance and actions, and a stream of reports.
+
+    Bulk inserts, so ten years take seconds rather than minutes.
+    """
+    from hrohuddle.store.models import (
+        Action,
+        Huddle,
+        HuddleAttendance,
+        HuddleItem,
+        SafetyEvent,
+    )
+
+    today = today or dt.date.today()
+    rng = random.Random(seed * 31 + 1)
+    start = today - dt.timedelta(days=int(365 * years))
+    with db.read() as s:
+        unit_id = s.scalar(select(Unit.id).where(Unit.code == unit_code))
+        staff = s.execute(
+            select(Person.id, Person.profession, Person.is_learner, PersonRole.role)
+            .join(PersonRole, PersonRole.person_id == Person.id)
+            .where(Person.unit_id == unit_id)
+        ).all()
+    assert unit_id is not None
+    ids = sorted({r[0] for r in staff})
+    profession = {r[0]: r[1] for r in staff}
+    learner = {r[0]: r[2] for r in staff}
+    leaders = sorted({r[0] for r in staff if r[3] in ("charge_nurse", "manager")}) or ids[:1]
+    counts = {"huddles": 0, "items": 0, "actions": 0, "events": 0}
+    day = start
+    with db.write() as s:
+        next_huddle = (s.scalar(select(func.max(Huddle.id))) or 0) + 1
+        next_item = (s.scalar(select(func.max(HuddleItem.id))) or 0) + 1
+        next_event = (s.scalar(select(func.max(SafetyEvent.id))) or 0) + 1
+        huddle_rows: list[dict[str, object]] = []
+        item_rows: list[dict[str, object]] = []
+        att_rows: list[dict[str, object]] = []
+        action_rows: list[dict[str, object]] = []
+        event_rows: list[dict[str, object]] = []
+        while day < today:
+            for shift, hour in (("day", 7), ("night", 19)):
+                if rng.random() < 0.06:  # a huddle missed now and then
+                    continue
+                late = rng.choice([0, 0, 0, 2, 5, 12])
+                started = _utc(dt.datetime.combine(day, dt.time(hour, 30))) + dt.timedelta(
+                    minutes=late
+                )
+                length = rng.randint(7, 19)
+                hid = next_huddle
+                next_huddle += 1
+                huddle_rows.append(
+                    {
+                        "id": hid,
+                        "unit_id": unit_id,
+                        "huddle_date": day,
+                        "shift": shift,
+                        "status": "closed",
+                        "started_at": started,
+                        "ended_at": started + dt.timedelta(minutes=length),
+                        "led_by_id": rng.choice(leaders),
+                        "revision": 1,
+                        "updated_at": started,
+                        "reflection": {k: rng.random() < 0.6 for k, _ in _PRINCIPLES},
+                    }
+                )
+                present = rng.sample(ids, k=min(len(ids), rng.randint(5, 10)))
+                for pid in present:
+                    att_rows.append(
+                        {
+                            "huddle_id": hid,
+                            "person_id": pid,
+                            "profession": profession[pid],
+                            "head_count": 1,
+                        }
+                    )
+                if rng.random() < 0.3:
+                    att_rows.append(
+                        {
+                            "huddle_id": hid,
+                            "person_id": None,
+                            "profession": "nursing",
+                            "head_count": rng.randint(1, 2),
+                        }
+                    )
+                entries: list[tuple[str, str | None, str, str | None]] = [
+                    ("look_back", None, rng.choice(_LOOK_BACK), None)
+                ]
+                for _ in range(rng.randint(1, 2)):
+                    risk_kind, risk = rng.choice(_LOOK_AHEAD)
+                    entries.append(("look_ahead", risk_kind, risk, None))
+                if rng.random() < 0.8:
+                    lesson, why = rng.choice(_TEACH)
+                    entries.append(("teach", None, lesson, why))
+                if rng.random() < 0.5:
+                    entries.append(("recognise", None, rng.choice(_SHOUT_OUTS), None))
+                for pos, (section, cat, text, principle) in enumerate(entries):
+                    iid = next_item
+                    next_item += 1
+                    item_rows.append(
+                        {
+                            "id": iid,
+                            "huddle_id": hid,
+                            "section": section,
+                            "category": cat,
+                            "text": text,
+                            "hro_principle": principle,
+                            "author_id": rng.choice(present),
+                            "position": pos,
+                            "deleted": False,
+                            "created_at": started,
+                            "updated_at": started,
+                        }
+                    )
+                    if section in ("look_back", "look_ahead") and rng.random() < 0.12:
+                        due = day + dt.timedelta(days=rng.randint(1, 14))
+                        age = (today - day).days
+                        closed = age > 21 or (age > 3 and rng.random() < 0.7)
+                        closed_at = started + dt.timedelta(
+                            days=rng.randint(1, max(1, min(age, 20)))
+                        )
+                        action_rows.append(
+                            {
+                                "unit_id": unit_id,
+                                "title": f"Follow up: {text}",
+                                "owner_id": rng.choice(ids),
+                                "due_on": due,
+                                "status": "closed" if closed else "open",
+                                "origin": "huddle",
+                                "huddle_id": hid,
+                                "huddle_item_id": iid,
+                                "created_by_id": rng.choice(leaders),
+                                "created_at": started,
+                                "closed_at": closed_at if closed else None,
+                                "escalated_at": started if rng.random() < 0.05 else None,
+                                "escalation_reason": None,
+                                "updated_at": started,
+                            }
+                        )
+            for _ in range(_poisson(rng, 1.6)):
+                kind, category, text, stopped = rng.choice(_EVENTS)
+                when = _utc(
+                    dt.datetime.combine(day, dt.time(rng.randint(0, 23), rng.randint(0, 59)))
+                )
+                reporter = rng.choice(ids)
+                anonymous = rng.random() < 0.25
+                event_rows.append(
+                    {
+                        "id": next_event,
+                        "unit_id": unit_id,
+                        "kind": kind,
+                        "category": category,
+                        "harm": rng.choice(["none", "none", "mild", "moderate"])
+                        if kind == "incident"
+                        else None,
+                        "stopped_by": stopped if kind in ("near_miss", "good_catch") else None,
+                        "narrative": text,
+                        "occurred_at": when,
+                        "shift": "day" if 7 <= when.hour < 19 else "night",
+                        "area": rng.choice(
+                            ["Bays 1-4", "Bays 5-8", "Side rooms", "Medication room"]
+                        ),
+                        "noticed_by": rng.choice(["staff", "staff", "learner", "patient_family"]),
+                        "contributing_factors": [],
+                        "anonymous": anonymous,
+                        "reporter_id": None if anonymous else reporter,
+                        "reporter_profession": None if anonymous else profession[reporter],
+                        "reporter_is_learner": None if anonymous else learner[reporter],
+                        "reported_on": when.date(),
+                        "status": "closed"
+                        if (today - day).days > 30
+                        else rng.choice(["new", "under_review", "action_planned", "closed"]),
+                        "updated_at": None,
+                    }
+                )
+                next_event += 1
+            day += dt.timedelta(days=1)
+        for table, rows in (
+            (SafetyEvent, event_rows),
+            (Huddle, huddle_rows),
+            (HuddleAttendance, att_rows),
+            (HuddleItem, item_rows),
+            (Action, action_rows),
+        ):
+            for i in range(0, len(rows), 5000):
+                s.execute(insert(table), rows[i : i + 5000])
+        counts.update(
+            huddles=len(huddle_rows),
+            items=len(item_rows),
+            actions=len(action_rows),
+            events=len(event_rows),
+        )
+    return counts
+
+
+_PRINCIPLES = [
+    (k, k)
+    for k in (
+        "preoccupation_with_failure",
+        "reluctance_to_simplify",
+        "sensitivity_to_operations",
+        "commitment_to_resilience",
+        "deference_to_expertise",
+    )
+]
+
+
+def _utc(local: dt.datetime) -> dt.datetime:
+    """A local wall-clock time as the naive UTC the database stores."""
+    return local.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def _poisson(rng: random.Random, mean: float) -> int:
+    # Knuth's method: small means only.
+    import math
+
+    limit, k, p = math.exp(-mean), 0, 1.0
+    while True:
+        p *= rng.random()
+        if p <= limit:
+            return k
+        k += 1

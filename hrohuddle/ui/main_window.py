@@ -191,6 +191,10 @@ class MainWindow(QMainWindow):
         self.show_signin()
 
     def _drop_shell(self) -> None:
+        if self.lock_inhibitors or self.isFullScreen():
+            self.lock_inhibitors.clear()
+            self.menuBar().setVisible(True)
+            self.showNormal()
         if self.shell is not None:
             self.stack.removeWidget(self.shell)
             self.shell.deleteLater()
@@ -208,7 +212,13 @@ class MainWindow(QMainWindow):
 
             return AdminPage(db, actor, paths)
 
+        def huddle() -> QWidget:
+            from hrohuddle.ui.huddle_board import HuddlePage
+
+            return HuddlePage(db, actor, self)
+
         specs = [
+            PageSpec("huddle", tr("Safety huddle"), "huddle.view", huddle),
             PageSpec("admin", tr("Unit admin"), "people.manage", admin),
         ]
         allowed = [s for s in specs if s.permission is None or actor.can(s.permission)]
@@ -235,6 +245,7 @@ class MainWindow(QMainWindow):
         outer.setSpacing(0)
         top = QFrame()
         top.setObjectName("topbar")
+        self.top_bar = top
         top_layout = QHBoxLayout(top)
         assert self.unit is not None
         roles = ", ".join(unit_vocabulary().label("roles", r) for r in sorted(actor.roles))
@@ -307,6 +318,26 @@ class MainWindow(QMainWindow):
         self.nav.setCurrentRow(row)
         self._show_page(row)
         return self.pages.widget(row)
+
+    def set_board_mode(self, on: bool) -> None:
+        """Full screen for the wall: navigation hidden, no idle lock while the board runs."""
+        if self.shell is None:
+            return
+        self.nav.setVisible(not on)
+        self.top_bar.setVisible(not on)
+        self.menuBar().setVisible(not on)
+        if on:
+            self.lock_inhibitors.add("huddle board")
+            self._was_maximized = self.isMaximized()
+            self.showFullScreen()
+            # Without a window manager (kiosk set-ups) full screen is only a hint.
+            self.setGeometry(self.screen().geometry())
+        else:
+            self.lock_inhibitors.discard("huddle board")
+            if getattr(self, "_was_maximized", False):
+                self.showMaximized()
+            else:
+                self.showNormal()
 
     # -- restore and close ---------------------------------------------------------------
     def request_restore(self, source: Path) -> None:

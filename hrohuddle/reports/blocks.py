@@ -1,0 +1,91 @@
+"""Report building blocks shared by every PDF: page frame, styles, tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import mm
+
+__all__ = ["STYLES", "build", "mm", "para", "table"]
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+from hrohuddle import APP_NAME, __version__
+
+_base = getSampleStyleSheet()
+STYLES = {
+    "title": ParagraphStyle(
+        "title", parent=_base["Title"], fontSize=18, leading=22, alignment=0, spaceAfter=4
+    ),
+    "h2": ParagraphStyle(
+        "h2", parent=_base["Heading2"], fontSize=13, leading=16, spaceBefore=8, spaceAfter=3
+    ),
+    "body": ParagraphStyle("body", parent=_base["BodyText"], fontSize=10, leading=13),
+    "small": ParagraphStyle(
+        "small",
+        parent=_base["BodyText"],
+        fontSize=8.5,
+        leading=11,
+        textColor=colors.HexColor("#333333"),
+    ),
+}
+
+
+def para(text: str, style: str = "body") -> Paragraph:
+    """A paragraph of user text: escaped, so markup in it is shown, never interpreted."""
+    return Paragraph(escape(text).replace("\n", "<br/>"), STYLES[style])
+
+
+def table(rows: Sequence[Sequence[Any]], widths: Sequence[float] | None = None) -> Table:
+    """A table whose first row is a header; repeats the header when it breaks across pages."""
+    cells = [
+        [c if isinstance(c, Paragraph) else para(str(c), "small") for c in row] for row in rows
+    ]
+    t = Table(cells, colWidths=widths, repeatRows=1)
+    t.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E5E7EB")),
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#6B7280")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 2),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+            ]
+        )
+    )
+    return t
+
+
+def build(path: Path, story: list[Any], *, header: str, author: str) -> None:
+    """Write ``story`` to ``path`` with the header and page numbers on every page."""
+    generated = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+
+    def frame(canvas: Any, doc: Any) -> None:
+        canvas.saveState()
+        canvas.setFont("Helvetica", 8)
+        canvas.setFillColor(colors.HexColor("#333333"))
+        width, height = A4
+        canvas.drawString(15 * mm, height - 10 * mm, header)
+        canvas.drawRightString(width - 15 * mm, 8 * mm, f"Page {doc.page}")
+        canvas.drawString(
+            15 * mm, 8 * mm, f"{APP_NAME} {__version__} · generated {generated} by {author}"
+        )
+        canvas.restoreState()
+
+    doc = SimpleDocTemplate(
+        str(path),
+        pagesize=A4,
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=16 * mm,
+        bottomMargin=14 * mm,
+        title=header,
+        author=APP_NAME,
+    )
+    doc.build(story, onFirstPage=frame, onLaterPages=frame)

@@ -1,0 +1,173 @@
+"""CSV exports, safe to open in a spreadsheet, readable by their owner only."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from hrohuddle.services import audit
+from hrohuddle.services.errors import ValidationError
+from hrohuddle.store.database import Database
+from hrohuddle.store.models import (
+    Action,
+    Huddle,
+    HuddleAttendance,
+    HuddleItem,
+    Person,
+    Unit,
+)
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """Neutralise text a spreadsheet would run as a formula (CSV injection)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ", timespec="minutes")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Write rows to ``path`` (created owner-only); returns the number of rows."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    count = 0
+    with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow([safe_cell(v) for v in row])
+            count += 1
+    os.chmod(path, 0o600)
+    return count
+
+
+def unit_id_for(db: Database, code: str | None) -> int:
+    """The unit named by ``code``, or the only unit when ``code`` is None."""
+    with db.read() as s:
+        if code:
+            found = s.scalar(select(Unit.id).where(Unit.code == code.strip().upper()))
+            if found is None:
+                raise ValidationError(f"There is no unit with the code {code}.")
+            return int(found)
+        ids = list(s.scalars(select(Unit.id)))
+    if len(ids) == 1:
+        return ids[0]
+    if not ids:
+        raise ValidationError("This database has no unit yet.")
+    raise ValidationError("This database holds several units: name one with --unit CODE.")
+
+
+def export_huddles(db: Database, unit_id: int, path: Path, *, by: str) -> int:
+    with db.read() as s:
+        present = (
+            select(HuddleAttendance.huddle_id, func.sum(HuddleAttendance.head_count).label("n"))
+            .group_by(HuddleAttendance.huddle_id)
+            .subquery()
+        )
+        items = (
+            select(HuddleItem.huddle_id, func.count(HuddleItem.id).label("n"))
+            .where(HuddleItem.deleted.is_(False))
+            .group_by(HuddleItem.huddle_id)
+            .subquery()
+        )
+        rows = s.execute(
+            select(
+                Huddle.id,
+                Huddle.huddle_date,
+                Huddle.shift,
+                Huddle.status,
+                Huddle.started_at,
+                Huddle.ended_at,
+                Person.display_name,
+                func.coalesce(present.c.n, 0),
+                func.coalesce(items.c.n, 0),
+                Huddle.reflection,
+            )
+            .outerjoin(Person, Person.id == Huddle.led_by_id)
+            .outerjoin(present, present.c.huddle_id == Huddle.id)
+            .outerjoin(items, items.c.huddle_id == Huddle.id)
+            .where(Huddle.unit_id == unit_id)
+            .order_by(Huddle.started_at)
+        ).all()
+    out = []
+    for r in rows:
+        minutes = round((r[5] - r[4]).total_seconds() / 60, 1) if r[5] else None
+        touched = sum(1 for v in (r[9] or {}).values() if v)
+        out.append([r[0], r[1], r[2], r[3], r[4], r[5], minutes, r[6], r[7], r[8], touched])
+    count = write_csv(
+        path,
+        [
+            "huddle_id",
+            "date",
+            "shift",
+            "status",
+            "started_utc",
+            "ended_utc",
+            "minutes",
+            "led_by",
+            "present",
+            "items",
+            "hro_principles_touched",
+        ],
+        out,
+    )
+    _audit_export(db, unit_id, "huddles", count, by)
+    return count
+
+
+def export_actions(db: Database, unit_id: int, path: Path, *, by: str) -> int:
+    with db.read() as s:
+        rows = s.execute(
+            select(
+                Action.id,
+                Action.title,
+                Person.display_name,
+                Action.due_on,
+                Action.status,
+                Action.origin,
+                Action.created_at,
+                Action.closed_at,
+                Action.escalated_at,
+                Action.escalation_reason,
+                Action.huddle_id,
+                Action.event_id,
+            )
+            .outerjoin(Person, Person.id == Action.owner_id)
+            .where(Action.unit_id == unit_id)
+            .order_by(Action.created_at)
+        ).all()
+    count = write_csv(
+        path,
+        [
+            "action_id",
+            "title",
+            "owner",
+            "due",
+            "status",
+            "origin",
+            "created_utc",
+            "closed_utc",
+            "escalated_utc",
+            "escalation_reason",
+            "huddle_id",
+            "event_id",
+        ],
+        rows,
+    )
+    _audit_export(db, unit_id, "actions", count, by)
+    return count
+
+
+def _audit_export(db: Database, unit_id: int, kind: str, count: int, by: str) -> None:
+    with db.write() as s:
+        audit.record(s, "export", unit_id=unit_id, detail={"kind": kind, "rows": count, "by": by})

@@ -1,0 +1,106 @@
+"""CSV exports and the huddle summary PDF, read back as a manager would read them."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import Team
+from pypdf import PdfReader
+
+from hrohuddle.reports import huddle_summary
+from hrohuddle.services import exports, huddles
+
+MORNING = dt.datetime(2026, 11, 23, 7, 30)
+
+
+def test_formula_cells_are_neutralised() -> None:
+    assert exports.safe_cell('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
+    for start in "+-@":
+        assert exports.safe_cell(start + "1") == "'" + start + "1"
+    assert exports.safe_cell("plain") == "plain" and exports.safe_cell(3) == 3
+
+
+def test_action_export_is_private_and_safe(team: Team, tmp_path: Path) -> None:
+    cn = team["charge_nurse"]
+    huddles.create_action(
+        team.db,
+        cn,
+        "=cmd|' /C calc'!A0",
+        team["staff"].person_id,
+        MORNING.date(),
+        today=MORNING.date(),
+    )
+    out = tmp_path / "actions.csv"
+    assert exports.export_actions(team.db, cn.unit_id, out, by="test") == 1
+    assert oct(out.stat().st_mode & 0o777) == "0o600"
+    rows = list(csv.DictReader(out.read_text(encoding="utf-8").splitlines()))
+    assert rows[0]["title"] == "'=cmd|' /C calc'!A0" and rows[0]["owner"] == "Sol Staff"
+
+
+def test_huddle_export_counts_match_the_board(team: Team, tmp_path: Path) -> None:
+    cn = team["charge_nurse"]
+    h = huddles.start_or_resume(team.db, cn, local_now=MORNING)
+    huddles.set_head_count(team.db, cn, h.id, "pharmacy", 3)
+    huddles.add_item(team.db, cn, h.id, "look_back", "Pump alarm")
+    huddles.close_huddle(team.db, cn, h.id)
+    out = tmp_path / "huddles.csv"
+    exports.export_huddles(team.db, cn.unit_id, out, by="test")
+    (row,) = list(csv.DictReader(out.read_text(encoding="utf-8").splitlines()))
+    assert row["present"] == "4" and row["items"] == "1" and row["status"] == "closed"
+
+
+def test_huddle_summary_pdf_reads_back(sqlite_team: Team, tmp_path: Path) -> None:
+    team = sqlite_team
+    cn = team["charge_nurse"]
+    h = huddles.start_or_resume(team.db, cn, local_now=MORNING)
+    huddles.add_item(
+        team.db, cn, h.id, "look_ahead", "<b>Two</b> nurses short & a float", category="staffing"
+    )
+    huddles.add_item(
+        team.db, cn, h.id, "teach", "SBAR before every call", hro_principle="deference_to_expertise"
+    )
+    huddles.create_action(
+        team.db,
+        cn,
+        "Ask for a float nurse",
+        team["staff"].person_id,
+        MORNING.date(),
+        huddle_id=h.id,
+        today=MORNING.date(),
+    )
+    huddles.close_huddle(team.db, cn, h.id)
+    out = huddle_summary.write(team.db, cn, h.id, tmp_path / "summary.pdf")
+    reader = PdfReader(out)
+    text = "\n".join(p.extract_text() for p in reader.pages)
+    assert len(reader.pages) == 1
+    assert "<b>Two</b> nurses short & a float" in text  # shown, never interpreted
+    assert "SBAR before every call" in text and "Deference to expertise" in text
+    assert "Ask for a float nurse" in text and "Sol Staff" in text
+    assert "Page 1" in text and "Ward 4 West" in text
+
+
+def test_export_from_the_command_line(tmp_path: Path) -> None:
+    env = {**os.environ, "HROHUDDLE_DATA_DIR": str(tmp_path)}
+
+    def run(*a):
+        return subprocess.run(
+            [sys.executable, "-m", "hrohuddle", *a],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    assert run("demo-data", "--years", "0.1").returncode == 0
+    out = run("export", "huddles", "--out", str(tmp_path / "h.csv"))
+    assert out.returncode == 0 and "huddles" in out.stdout
+    assert len((tmp_path / "h.csv").read_text().splitlines()) > 10
+    bad = run("export", "actions", "--out", str(tmp_path / "nowhere" / "a.csv"))
+    assert bad.returncode == 2 and "cannot be written" in bad.stderr
+    wrong = run("export", "actions", "--unit", "XX", "--out", str(tmp_path / "a.csv"))
+    assert wrong.returncode == 2 and "no unit with the code XX" in wrong.stderr

@@ -1,0 +1,181 @@
+"""The huddle board driven as the charge nurse drives it: keyboard, taps, and a crash."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import PINS, Team, sign_in_as
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QMessageBox
+
+from hrohuddle.services import huddles
+
+DRIVE = Path(__file__).parent / "tools" / "drive.py"
+
+
+def _rows(lst) -> list[str]:
+    return [lst.item(i).text() for i in range(lst.count())]
+
+
+def test_a_whole_huddle_through_the_board_then_the_action_follows_up(
+    qtbot, window, sqlite_team: Team, monkeypatch
+) -> None:
+    sign_in_as(qtbot, window, "Cai Charge", PINS["charge_nurse"])
+    page = window.open_page("huddle")
+    qtbot.mouseClick(page.start_button, Qt.MouseButton.LeftButton)
+    board = page.board
+    assert board is not None
+
+    # Attendance: tap two people, count two agency nurses.
+    for i in range(board.people_list.count()):
+        item = board.people_list.item(i)
+        if item.text().startswith(("Sol Staff", "Lee Learner")):
+            item.setCheckState(Qt.CheckState.Checked)
+    board.count_profession.setCurrentIndex(board.count_profession.findData("nursing"))
+    board.count_spin.setValue(2)
+    board._set_count()
+    assert "5 present" in board.mix_label.text()
+
+    # One item in each section, typed and added with Enter.
+    for section, text in (
+        ("look_back", "Fridge alarm overnight"),
+        ("look_ahead", "Two nurses short after 15:00"),
+        ("teach", "Read-back for verbal orders"),
+        ("recognise", "Thanks to pharmacy"),
+    ):
+        qtbot.keyClicks(board.inputs[section].edit, text)
+        qtbot.keyClick(board.inputs[section].edit, Qt.Key.Key_Return)
+        assert board.inputs[section].edit.text() == ""
+    assert any("TWO NURSES" in r.upper() for r in _rows(board.lists["look_ahead"]))
+
+    # The look-ahead item becomes an action owned by Sol Staff.
+    board.lists["look_ahead"].setCurrentRow(0)
+
+    def fill_action(dialog) -> int:
+        dialog.owner.setCurrentIndex(dialog.owner.findText("Sol Staff"))
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr("hrohuddle.ui.huddle_board.ActionDialog.exec", fill_action)
+    board.make_action("look_ahead")
+    assert any("Two nurses short" in r for r in _rows(board.follow_list))
+
+    board.reflection["deference_to_expertise"].setChecked(True)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    board.close_huddle()
+    assert page.stack.currentWidget() is page.start_page
+    assert "5 present" in page.summary.text() and "touched 1 of 5" in page.summary.text()
+
+    # The next huddle (the next shift) shows the action under follow-up.
+    tomorrow = dt.datetime.now() + dt.timedelta(hours=12)
+    nxt = huddles.start_or_resume(sqlite_team.db, sqlite_team["charge_nurse"], local_now=tomorrow)
+    page.show_board(nxt.id)
+    assert any("Two nurses short" in r and "Sol Staff" in r for r in _rows(page.board.follow_list))
+
+
+def test_a_patient_identifier_is_marked_and_the_text_kept(qtbot, window, monkeypatch) -> None:
+    shown: list[str] = []
+    monkeypatch.setattr(
+        "hrohuddle.ui.huddle_board.show_problem", lambda _p, m, t=None: shown.append(m)
+    )
+    sign_in_as(qtbot, window, "Cai Charge", PINS["charge_nurse"])
+    page = window.open_page("huddle")
+    page.start()
+    edit = page.board.inputs["look_back"].edit
+    qtbot.keyClicks(edit, "Mrs Patel in bed 4 fell")
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    assert shown and "name with a title" in shown[0]
+    assert edit.text() == "Mrs Patel in bed 4 fell"
+    assert edit.selectedText() == "Mrs Patel"
+    assert page.board.state.items["look_back"] == []
+
+
+def test_learner_reads_the_board_but_cannot_start_it(qtbot, window) -> None:
+    sign_in_as(qtbot, window, "Lee Learner", PINS["learner"])
+    page = window.open_page("huddle")
+    assert page is not None and not page.start_button.isVisibleTo(page)
+
+
+def test_board_mode_keeps_the_screen_from_locking(qtbot, window) -> None:
+    sign_in_as(qtbot, window, "Cai Charge", PINS["charge_nurse"])
+    page = window.open_page("huddle")
+    page.start()
+    page.board.board_mode_button.setChecked(True)
+    assert "huddle board" in window.lock_inhibitors and not window.nav.isVisible()
+    window._idle_timeout()
+    assert window.stack.currentWidget() is window.shell
+    page.board.board_mode_button.setChecked(False)
+    assert window.lock_inhibitors == set() and window.nav.isVisible()
+
+
+def test_board_controls_are_big_enough_to_touch(qtbot, window) -> None:
+    from PySide6.QtWidgets import QPushButton
+
+    sign_in_as(qtbot, window, "Cai Charge", PINS["charge_nurse"])
+    page = window.open_page("huddle")
+    page.start()
+    small = [
+        b.text()
+        for b in page.board.findChildren(QPushButton)
+        if b.isVisibleTo(page.board) and (b.height() < 44 or b.width() < 44)
+    ]
+    assert small == []
+    unnamed = [b.text() for b in page.board.findChildren(QPushButton) if not b.accessibleName()]
+    assert unnamed == []
+
+
+@pytest.mark.slow
+def test_killed_in_the_middle_of_a_huddle_the_typing_comes_back(
+    sqlite_team: Team, tmp_path: Path
+) -> None:
+    url = sqlite_team.db.url
+    sqlite_team.db.dispose()
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HROHUDDLE_DATA_DIR": str(tmp_path)}
+    args = [
+        sys.executable,
+        str(DRIVE),
+        "--database",
+        url,
+        "--as",
+        "Cai Charge",
+        PINS["charge_nurse"],
+        "--page",
+        "huddle",
+        "--start-huddle",
+    ]
+    typing = subprocess.Popen(
+        [*args, "--type", "look_ahead", "Bariatric bed needed for admission at noon"],
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        assert typing.stdout is not None
+        while time.monotonic() < deadline:
+            line = typing.stdout.readline()
+            if line.strip() == "READY" or not line:
+                break
+        assert line.strip() == "READY"
+    finally:
+        typing.send_signal(signal.SIGKILL)
+        typing.wait(timeout=30)
+        if typing.stdout is not None:
+            typing.stdout.close()
+    assert typing.returncode == -signal.SIGKILL
+    again = subprocess.run(
+        [*args, "--print-board", "--quit-after", "0"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "INPUT look_ahead: Bariatric bed needed for admission at noon" in again.stdout, (
+        again.stdout + again.stderr
+    )
