@@ -226,7 +226,11 @@ def _audit_cli(url: str, action: str, detail: dict[str, str] | None = None) -> N
 def _export(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
     from hrohuddle.services import exports
 
-    writers = {"huddles": exports.export_huddles, "actions": exports.export_actions}
+    writers = {
+        "huddles": exports.export_huddles,
+        "actions": exports.export_actions,
+        "events": exports.export_events,
+    }
     if args.kind not in writers:
         raise UserError(f"exporting {args.kind} comes with its workflow; not available yet.")
     db = _open(url, paths)

@@ -454,6 +454,12 @@ def add_history(
                 )
                 reporter = rng.choice(ids)
                 anonymous = rng.random() < 0.25
+                if anonymous:  # as services.events keeps it: the shift, not the minute
+                    start_hour = 7 if 7 <= to_local(when).hour < 19 else 19
+                    shift_day = to_local(when).date()
+                    if to_local(when).hour < 7:
+                        shift_day -= dt.timedelta(days=1)
+                    when = _utc(dt.datetime.combine(shift_day, dt.time(start_hour)))
                 event_rows.append(
                     {
                         "id": next_event,
@@ -513,6 +519,10 @@ _PRINCIPLES = [
         "deference_to_expertise",
     )
 ]
+
+
+def to_local(utc: dt.datetime) -> dt.datetime:
+    return utc.replace(tzinfo=dt.UTC).astimezone().replace(tzinfo=None)
 
 
 def _utc(local: dt.datetime) -> dt.datetime:

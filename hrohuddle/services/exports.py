@@ -168,6 +168,15 @@ def export_actions(db: Database, unit_id: int, path: Path, *, by: str) -> int:
     return count
 
 
+def export_events(db: Database, unit_id: int, path: Path, *, by: str) -> int:
+    from hrohuddle.services import events
+
+    header, rows = events.export_rows(db, unit_id)
+    count = write_csv(path, header, rows)
+    _audit_export(db, unit_id, "events", count, by)
+    return count
+
+
 def _audit_export(db: Database, unit_id: int, kind: str, count: int, by: str) -> None:
     with db.write() as s:
         audit.record(s, "export", unit_id=unit_id, detail={"kind": kind, "rows": count, "by": by})

@@ -1,0 +1,538 @@
+"""Safety event capture, triage and feedback, in the AHRQ Common Formats vocabulary.
+
+Anonymous reports keep nothing that links them to the reporter: no reporter
+columns, no audit entry, no precise time (the time is kept to the start of the
+shift), and the receipt code is stored only as a hash.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from hrohuddle.services import audit, validation
+from hrohuddle.services.errors import NotFound, ValidationError
+from hrohuddle.services.huddles import shift_for
+from hrohuddle.services.permissions import Actor
+from hrohuddle.services.vocabulary import taxonomy
+from hrohuddle.store.database import Database
+from hrohuddle.store.models import Person, SafetyEvent, Unit, utcnow
+
+MAX_NARRATIVE = 4000
+RECEIPT_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U
+HARM_KINDS = ("incident",)
+STOPPED_KINDS = ("near_miss", "good_catch")
+TRIAGE_STATUSES = ("new", "under_review", "action_planned", "closed", "not_actionable")
+
+
+@dataclass
+class EventInput:
+    kind: str
+    narrative: str
+    category: str
+    occurred_at: dt.datetime  # local wall-clock time
+    area: str | None = None
+    harm: str | None = None
+    stopped_by: str | None = None
+    noticed_by: str | None = None
+    contributing_factors: list[str] = field(default_factory=list)
+    handover: bool | None = None
+    prevention: str | None = None
+    anonymous: bool = False
+
+
+@dataclass(frozen=True)
+class Submitted:
+    event_id: int
+    receipt_code: str | None
+
+
+@dataclass(frozen=True)
+class EventRow:
+    id: int
+    kind: str
+    category: str
+    harm: str | None
+    status: str
+    occurred_at: dt.datetime
+    area: str | None
+    narrative: str
+    anonymous: bool
+    reporter: str | None
+    reporter_is_learner: bool | None
+    feedback: str | None
+    reviewer_summary: str | None
+    status_reason: str | None
+    stopped_by: str | None
+    noticed_by: str | None
+    contributing_factors: list[str]
+    handover: bool | None
+    prevention: str | None
+    reported_on: dt.date
+
+
+@dataclass(frozen=True)
+class ReceiptView:
+    kind: str
+    category: str
+    reported_on: dt.date
+    status: str
+    feedback: str | None
+
+
+@dataclass
+class EventFilter:
+    kinds: list[str] = field(default_factory=list)
+    category: str | None = None
+    harm: str | None = None
+    status: str | None = None
+    area: str | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
+    reporter_group: str | None = None  # learners | staff | anonymous
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[EventRow]
+    total: int
+    offset: int
+    limit: int
+
+
+# -- helpers -----------------------------------------------------------------------------
+def normalise_receipt(code: str) -> str:
+    return "".join(ch for ch in (code or "").upper() if ch.isalnum())
+
+
+def _hash_receipt(code: str) -> str:
+    return hashlib.sha256(("hrohuddle-receipt:" + normalise_receipt(code)).encode()).hexdigest()
+
+
+def new_receipt_code() -> str:
+    raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(12))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def _to_utc(local: dt.datetime) -> dt.datetime:
+    return local.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def to_local(utc: dt.datetime) -> dt.datetime:
+    return utc.replace(tzinfo=dt.UTC).astimezone().replace(tzinfo=None)
+
+
+def validate(data: EventInput, *, unit: Unit, local_now: dt.datetime) -> dict[str, Any]:
+    """Check a report; the returned fields are ready to store. Raises ValidationError."""
+    tax = taxonomy()
+    kind = validation.choice(
+        data.kind, tax.keys("kinds"), "what kind of event it was", field="kind"
+    )
+    narrative = validation.text(
+        data.narrative,
+        "What happened",
+        field="narrative",
+        max_len=MAX_NARRATIVE,
+        check_identifiers=True,
+    )
+    category = validation.choice(
+        data.category, tax.keys("categories"), "an event category", field="category"
+    )
+    when = data.occurred_at
+    if when > local_now + dt.timedelta(minutes=5):
+        raise ValidationError(
+            "The time of the event is in the future. Please check it.", "occurred_at"
+        )
+    created_local = to_local(unit.created_at)
+    if when < created_local - dt.timedelta(days=1):
+        raise ValidationError(
+            f"The event is dated before this unit started using HRO Huddle "
+            f"({created_local:%d %B %Y}). Please check the date.",
+            "occurred_at",
+        )
+    if kind in HARM_KINDS:
+        harm = validation.choice(
+            data.harm,
+            tax.keys("harm"),
+            "the harm level (when two seem to fit, choose the higher)",
+            field="harm",
+        )
+    elif data.harm:
+        raise ValidationError(
+            "Harm is recorded for incidents only: a near miss, good catch, unsafe condition "
+            "or workaround did not reach the patient. Change the kind to Incident, or clear "
+            "the harm level.",
+            "harm",
+        )
+    else:
+        harm = None
+    stopped = None
+    if kind in STOPPED_KINDS and data.stopped_by:
+        stopped = validation.choice(
+            data.stopped_by, tax.keys("stopped_by"), "what stopped it", field="stopped_by"
+        )
+    if data.area and data.area not in list(unit.areas):
+        raise ValidationError("Choose an area from the unit's list.", "area")
+    noticed = None
+    if data.noticed_by:
+        noticed = validation.choice(
+            data.noticed_by, tax.keys("noticed_by"), "who noticed it first", field="noticed_by"
+        )
+    factors = sorted(set(data.contributing_factors))
+    allowed = tax.keys("contributing_factors")
+    for f in factors:
+        validation.choice(
+            f, allowed, "contributing factors from the list", field="contributing_factors"
+        )
+    prevention = validation.text(
+        data.prevention,
+        "How it could be prevented",
+        field="prevention",
+        max_len=2000,
+        required=False,
+        check_identifiers=True,
+    )
+    day, shift = shift_for(when, unit.day_shift_start, unit.night_shift_start)
+    return {
+        "kind": kind,
+        "narrative": narrative,
+        "category": category,
+        "harm": harm,
+        "stopped_by": stopped,
+        "noticed_by": noticed,
+        "contributing_factors": factors,
+        "handover": data.handover,
+        "prevention": prevention,
+        "area": data.area or None,
+        "shift": shift,
+        "shift_date": day,
+    }
+
+
+def _shift_start(unit: Unit, day: dt.date, shift: str) -> dt.datetime:
+    h, m = (unit.day_shift_start if shift == "day" else unit.night_shift_start).split(":")
+    return dt.datetime.combine(day, dt.time(int(h), int(m)))
+
+
+# -- capture -----------------------------------------------------------------------------
+def report(
+    db: Database, actor: Actor, data: EventInput, *, local_now: dt.datetime | None = None
+) -> Submitted:
+    """Store a report. Anonymous ones get a receipt code, shown once and stored as a hash."""
+    audit.authorize(db, actor, "event.report")
+    local_now = local_now or dt.datetime.now()
+    with db.read() as s:
+        unit = s.get(Unit, actor.unit_id)
+        assert unit is not None
+        fields = validate(data, unit=unit, local_now=local_now)
+    shift_day = fields.pop("shift_date")
+    if data.anonymous:
+        # Only the shift is kept: an exact time could match a sign-in in the audit log.
+        occurred = _to_utc(_shift_start(unit, shift_day, fields["shift"]))
+        code: str | None = new_receipt_code()
+        reporter: dict[str, Any] = {
+            "reporter_id": None,
+            "reporter_profession": None,
+            "reporter_is_learner": None,
+        }
+        reported_on = local_now.date()
+    else:
+        occurred = _to_utc(data.occurred_at)
+        code = None
+        reporter = {
+            "reporter_id": actor.person_id,
+            "reporter_profession": actor.profession,
+            "reporter_is_learner": actor.is_learner,
+        }
+        reported_on = local_now.date()
+    with db.write() as s:
+        event = SafetyEvent(
+            unit_id=actor.unit_id,
+            occurred_at=occurred,
+            anonymous=data.anonymous,
+            receipt_hash=_hash_receipt(code) if code else None,
+            reported_on=reported_on,
+            status="new",
+            **reporter,
+            **fields,
+        )
+        s.add(event)
+        s.flush()
+        return Submitted(event.id, code)
+
+
+def check_receipt(db: Database, code: str) -> ReceiptView | None:
+    """What became of a report, for whoever holds its receipt code.
+
+    An unknown code and a wrong code get the same answer (None) after the same
+    single indexed look-up, so codes cannot be probed.
+    """
+    digest = _hash_receipt(code)
+    with db.read() as s:
+        row = s.execute(
+            select(
+                SafetyEvent.kind,
+                SafetyEvent.category,
+                SafetyEvent.reported_on,
+                SafetyEvent.status,
+                SafetyEvent.feedback,
+            ).where(SafetyEvent.receipt_hash == digest)
+        ).first()
+    if row is None:
+        return None
+    return ReceiptView(row[0], row[1], row[2], row[3], row[4])
+
+
+# -- reading -----------------------------------------------------------------------------
+_COLUMNS = (
+    SafetyEvent.id,
+    SafetyEvent.kind,
+    SafetyEvent.category,
+    SafetyEvent.harm,
+    SafetyEvent.status,
+    SafetyEvent.occurred_at,
+    SafetyEvent.area,
+    SafetyEvent.narrative,
+    SafetyEvent.anonymous,
+    Person.display_name,
+    SafetyEvent.reporter_is_learner,
+    SafetyEvent.feedback,
+    SafetyEvent.reviewer_summary,
+    SafetyEvent.status_reason,
+    SafetyEvent.stopped_by,
+    SafetyEvent.noticed_by,
+    SafetyEvent.contributing_factors,
+    SafetyEvent.handover,
+    SafetyEvent.prevention,
+    SafetyEvent.reported_on,
+)
+
+
+def _rows(s: Session, q: Any) -> list[EventRow]:
+    return [
+        EventRow(
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            r[4],
+            r[5],
+            r[6],
+            r[7],
+            r[8],
+            r[9],
+            r[10],
+            r[11],
+            r[12],
+            r[13],
+            r[14],
+            r[15],
+            list(r[16] or []),
+            r[17],
+            r[18],
+            r[19],
+        )
+        for r in s.execute(q).all()
+    ]
+
+
+def _base() -> Any:
+    return select(*_COLUMNS).outerjoin(Person, Person.id == SafetyEvent.reporter_id)
+
+
+def my_reports(db: Database, actor: Actor) -> list[EventRow]:
+    """The actor's named reports, newest first, with status and feedback."""
+    with db.read() as s:
+        return _rows(
+            s,
+            _base()
+            .where(SafetyEvent.reporter_id == actor.person_id)
+            .order_by(SafetyEvent.occurred_at.desc())
+            .limit(500),
+        )
+
+
+def list_events(
+    db: Database, actor: Actor, flt: EventFilter, *, offset: int = 0, limit: int = 100
+) -> Page:
+    """One page of the unit's reports, newest first, with the total that match."""
+    audit.authorize(db, actor, "event.view_all")
+    conds: list[Any] = [SafetyEvent.unit_id == actor.unit_id]
+    if flt.kinds:
+        conds.append(SafetyEvent.kind.in_(flt.kinds))
+    for col, value in (
+        (SafetyEvent.category, flt.category),
+        (SafetyEvent.harm, flt.harm),
+        (SafetyEvent.status, flt.status),
+        (SafetyEvent.area, flt.area),
+    ):
+        if value:
+            conds.append(col == value)
+    if flt.since:
+        conds.append(SafetyEvent.occurred_at >= dt.datetime.combine(flt.since, dt.time()))
+    if flt.until:
+        conds.append(
+            SafetyEvent.occurred_at
+            < dt.datetime.combine(flt.until + dt.timedelta(days=1), dt.time())
+        )
+    if flt.reporter_group == "learners":
+        conds.append(SafetyEvent.reporter_is_learner.is_(True))
+    elif flt.reporter_group == "staff":
+        conds.append(SafetyEvent.reporter_is_learner.is_(False))
+    elif flt.reporter_group == "anonymous":
+        conds.append(SafetyEvent.anonymous.is_(True))
+    needle = flt.text.strip().lower()
+    if needle:
+        conds.append(func.lower(SafetyEvent.narrative).contains(needle, autoescape=True))
+    with db.read() as s:
+        total = s.scalar(select(func.count(SafetyEvent.id)).where(*conds)) or 0
+        rows = _rows(
+            s,
+            _base()
+            .where(*conds)
+            .order_by(SafetyEvent.occurred_at.desc(), SafetyEvent.id.desc())
+            .offset(offset)
+            .limit(limit),
+        )
+    return Page(rows, int(total), offset, limit)
+
+
+def get(db: Database, actor: Actor, event_id: int) -> EventRow:
+    """One report: reviewers see any on the unit, reporters their own."""
+    with db.read() as s:
+        rows = _rows(s, _base().where(SafetyEvent.id == event_id))
+        reporter = s.scalar(select(SafetyEvent.reporter_id).where(SafetyEvent.id == event_id))
+        unit = s.scalar(select(SafetyEvent.unit_id).where(SafetyEvent.id == event_id))
+    if not rows or unit != actor.unit_id:
+        raise NotFound("That report is not on this unit.")
+    if reporter != actor.person_id:
+        audit.authorize(db, actor, "event.view_all")
+    return rows[0]
+
+
+# -- triage ------------------------------------------------------------------------------
+def triage(
+    db: Database,
+    actor: Actor,
+    event_id: int,
+    *,
+    status: str,
+    reason: str | None = None,
+    summary: str | None = None,
+    feedback: str | None = None,
+) -> EventRow:
+    """Review a report: status, reviewer summary and feedback to the reporter; audited."""
+    audit.authorize(db, actor, "event.triage")
+    validation.choice(status, list(TRIAGE_STATUSES), "a status", field="status")
+    clean_reason = validation.text(
+        reason,
+        "The reason",
+        field="reason",
+        max_len=1000,
+        required=status == "not_actionable",
+        check_identifiers=True,
+    )
+    clean_summary = validation.text(
+        summary,
+        "The reviewer summary",
+        field="summary",
+        max_len=2000,
+        required=False,
+        check_identifiers=True,
+    )
+    clean_feedback = validation.text(
+        feedback,
+        "The feedback to the reporter",
+        field="feedback",
+        max_len=2000,
+        required=False,
+        check_identifiers=True,
+    )
+    with db.write() as s:
+        event = s.get(SafetyEvent, event_id)
+        if event is None or event.unit_id != actor.unit_id:
+            raise NotFound("That report is not on this unit.")
+        before = event.status
+        event.status = status
+        event.status_reason = clean_reason
+        event.reviewer_summary = clean_summary
+        event.reviewer_id = actor.person_id
+        if clean_feedback != event.feedback:
+            event.feedback = clean_feedback
+            event.feedback_on = dt.date.today() if clean_feedback else None
+        event.updated_at = utcnow()
+        audit.record(
+            s,
+            "event.triaged",
+            actor=actor,
+            target=f"event:{event_id}",
+            detail={"from": before, "to": status, "feedback": bool(clean_feedback)},
+        )
+    return get(db, actor, event_id)
+
+
+def export_rows(db: Database, unit_id: int) -> tuple[list[str], list[list[Any]]]:
+    """Every report as CSV rows; anonymous ones have empty reporter cells."""
+    header = [
+        "event_id",
+        "kind",
+        "category",
+        "harm",
+        "stopped_by",
+        "status",
+        "occurred_utc",
+        "shift",
+        "area",
+        "noticed_by",
+        "contributing_factors",
+        "handover",
+        "narrative",
+        "anonymous",
+        "reporter",
+        "reporter_profession",
+        "reporter_is_learner",
+        "reviewer_summary",
+        "feedback",
+    ]
+    with db.read() as s:
+        rows = s.execute(
+            select(
+                SafetyEvent.id,
+                SafetyEvent.kind,
+                SafetyEvent.category,
+                SafetyEvent.harm,
+                SafetyEvent.stopped_by,
+                SafetyEvent.status,
+                SafetyEvent.occurred_at,
+                SafetyEvent.shift,
+                SafetyEvent.area,
+                SafetyEvent.noticed_by,
+                SafetyEvent.contributing_factors,
+                SafetyEvent.handover,
+                SafetyEvent.narrative,
+                SafetyEvent.anonymous,
+                Person.display_name,
+                SafetyEvent.reporter_profession,
+                SafetyEvent.reporter_is_learner,
+                SafetyEvent.reviewer_summary,
+                SafetyEvent.feedback,
+            )
+            .outerjoin(Person, Person.id == SafetyEvent.reporter_id)
+            .where(SafetyEvent.unit_id == unit_id)
+            .order_by(SafetyEvent.occurred_at)
+        ).all()
+    out = []
+    for r in rows:
+        row = list(r)
+        row[10] = ";".join(r[10] or [])
+        if r[13]:
+            row[14] = row[15] = row[16] = ""
+        out.append(row)
+    return header, out
