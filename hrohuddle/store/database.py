@@ -269,6 +269,8 @@ def _configure_sqlite(engine: Engine) -> None:
             # In-memory databases cannot use WAL; files must.
             pass
         cur.execute("PRAGMA synchronous = FULL")
+        # Deleted drafts and rows are overwritten, not left in free pages.
+        cur.execute("PRAGMA secure_delete = ON")
         cur.close()
 
     @event.listens_for(engine, "begin")

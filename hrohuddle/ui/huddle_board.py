@@ -323,6 +323,10 @@ class HuddleBoard(QWidget):
         self.timer_label = _board_label("", "timer")
         self.timer_label.setAccessibleName(tr("Huddle timer"))
         top.addWidget(self.timer_label)
+        report = _big_button(tr("Report event"))
+        report.setToolTip(tr("Ctrl+Shift+E"))
+        report.clicked.connect(self._report)
+        top.addWidget(report)
         self.board_mode_button = _big_button(tr("Board mode (F11)"))
         self.board_mode_button.setCheckable(True)
         self.board_mode_button.toggled.connect(self.set_board_mode)
@@ -745,6 +749,11 @@ class HuddleBoard(QWidget):
         )
         if ok:
             self._run(lambda: huddles.escalate_action(self.db, self.actor, action_id, reason))
+
+    def _report(self) -> None:
+        if self.main_window is not None:
+            self.main_window.report_event()
+            self.refresh()
 
     def set_board_mode(self, on: bool) -> None:
         """Full screen, no navigation, no idle lock: for the wall screen."""

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 # Only what the first paint needs is imported here: the rest of Qt's classes,
 # and everything below the UI, load after the window is on screen.
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget, QWidget
 
 from hrohuddle import APP_NAME
@@ -44,6 +44,7 @@ class MainWindow(QMainWindow):
         self.actor: Actor | None = None
         self.restore_requested: Path | None = None
         self.lock_inhibitors: set[str] = set()
+        self.capture: QWidget | None = None
         self.setWindowTitle(APP_NAME)
         self.setMinimumSize(960, 640)
         self.stack = QStackedWidget()
@@ -170,14 +171,40 @@ class MainWindow(QMainWindow):
             return
         self.lock()
 
+    def report_event(self) -> None:
+        """Quick capture, from any screen (the top bar, Ctrl+Shift+E, the huddle board)."""
+        if self.actor is None or self.db is None or self.capture is not None:
+            return
+        from hrohuddle.ui.events import CaptureDialog
+
+        self.capture = CaptureDialog(self.db, self.actor, self)
+        try:
+            sent = self.capture.exec()
+        finally:
+            self.capture = None
+        if sent and self.shell is not None and "events" in self.page_keys:
+            row = self.page_keys.index("events")
+            if row in self._built:
+                page = self.pages.widget(row)
+                refresh = getattr(page, "refresh", None)
+                if refresh is not None:
+                    refresh()
+
+    def _close_capture(self) -> None:
+        # The draft is kept for its author; the next person never sees it.
+        if self.capture is not None:
+            self.capture.reject()
+
     def lock(self) -> None:
         """Hide the screen's content until someone signs in again."""
         if self.actor is None:
             return
+        self._close_capture()
         log.info("screen locked")
         self.show_signin(locked_for=self.actor)
 
     def sign_out(self) -> None:
+        self._close_capture()
         if self.actor is not None and self.db is not None:
             from hrohuddle.services import people
 
@@ -217,8 +244,14 @@ class MainWindow(QMainWindow):
 
             return HuddlePage(db, actor, self)
 
+        def reports() -> QWidget:
+            from hrohuddle.ui.events import EventsPage
+
+            return EventsPage(db, actor, self.report_event)
+
         specs = [
             PageSpec("huddle", tr("Safety huddle"), "huddle.view", huddle),
+            PageSpec("events", tr("Safety reports"), "event.report", reports),
             PageSpec("admin", tr("Unit admin"), "people.manage", admin),
         ]
         allowed = [s for s in specs if s.permission is None or actor.can(s.permission)]
@@ -257,6 +290,16 @@ class MainWindow(QMainWindow):
         self.who.setAccessibleName(tr("Signed in person and role"))
         top_layout.addWidget(self.who, 1)
         self.top_actions = top_layout
+        report = button(tr("Report an event"))
+        report.setProperty("primary", True)
+        report.setToolTip(tr("Ctrl+Shift+E, from any screen"))
+        report.clicked.connect(self.report_event)
+        top_layout.addWidget(report)
+        report_shortcut = QAction(shell)
+        report_shortcut.setShortcut(QKeySequence("Ctrl+Shift+E"))
+        report_shortcut.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        report_shortcut.triggered.connect(self.report_event)
+        shell.addAction(report_shortcut)
         lock = button(tr("Lock"))
         lock.clicked.connect(self.lock)
         out = button(tr("Sign out"))
@@ -276,6 +319,7 @@ class MainWindow(QMainWindow):
         for i, spec in enumerate(self.page_specs(actor)):
             item = QListWidgetItem(spec.label)
             item.setData(Qt.ItemDataRole.UserRole, spec.key)
+            item.setSizeHint(QSize(0, max(48, self.fontMetrics().height() * 3)))
             self.nav.addItem(item)
             self.page_keys.append(spec.key)
             self._page_builders.append(spec.build)

@@ -35,6 +35,7 @@ def main() -> int:
     p.add_argument("--print-board", action="store_true")
     p.add_argument("--quit-after", type=float)
     p.add_argument("--maximize", action="store_true")
+    p.add_argument("--capture", action="store_true", help="open the report dialog")
     args = p.parse_args()
     app = QApplication(sys.argv[:1])
     app.setStyle("Fusion")
@@ -72,6 +73,8 @@ def main() -> int:
         for section, inp in board.inputs.items():
             print(f"INPUT {section}: {inp.edit.text()}", flush=True)
     print("READY", flush=True)
+    if args.capture:
+        QTimer.singleShot(300, window.report_event)
     if args.quit_after is not None:
         QTimer.singleShot(int(args.quit_after * 1000), app.quit)
     return app.exec()

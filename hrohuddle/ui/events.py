@@ -1,0 +1,829 @@
+"""Safety event capture (quick, keyboard-first, anonymous if wished), my reports,
+receipt look-up, and triage for charge nurses and managers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QDate,
+    QDateTime,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+)
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDateTimeEdit,
+    QDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPlainTextEdit,
+    QRadioButton,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hrohuddle.services import drafts, events, people
+from hrohuddle.services.errors import IdentifierWarning, ServiceError
+from hrohuddle.services.huddles import shift_for
+from hrohuddle.services.permissions import Actor
+from hrohuddle.services.vocabulary import taxonomy
+from hrohuddle.store.database import Database
+from hrohuddle.store.errors import StoreError
+from hrohuddle.ui.common import button, heading, muted, primary_button, show_problem, tr
+
+log = logging.getLogger(__name__)
+DRAFT_KIND = "event_form"
+Index = QModelIndex | QPersistentModelIndex
+
+
+def _labels(name: str) -> dict[str, str]:
+    return {t.key: t.label for t in taxonomy().terms(name)}
+
+
+class CaptureDialog(QDialog):
+    """Quick capture: the common case in six fields; more detail if wished."""
+
+    def __init__(self, db: Database, actor: Actor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.actor = actor
+        self.submitted: events.Submitted | None = None
+        self.setWindowTitle(tr("Report a safety event"))
+        self.setMinimumWidth(760)
+        tax = taxonomy()
+        self.unit = people.unit_settings(db, actor.unit_id)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading(tr("Report a safety event")))
+        layout.addWidget(
+            muted(
+                tr(
+                    "It takes a minute. Thank you: what you noticed helps "
+                    "everyone. No patient names or numbers, please."
+                )
+            )
+        )
+        form = QFormLayout()
+        layout.addLayout(form)
+
+        kinds = QWidget()
+        kind_row = QHBoxLayout(kinds)
+        kind_row.setContentsMargins(0, 0, 0, 0)
+        self.kind_group = QButtonGroup(self)
+        self.kind_buttons: dict[str, QRadioButton] = {}
+        for term in tax.terms("kinds"):
+            radio = QRadioButton(term.label)
+            radio.setToolTip(str(term.get("help", "")))
+            radio.setAccessibleName(f"{term.label}: {term.get('help', '')}")
+            radio.setMinimumHeight(36)
+            self.kind_group.addButton(radio)
+            self.kind_buttons[term.key] = radio
+            kind_row.addWidget(radio)
+        self.kind_help = muted("")
+        form.addRow(tr("1. What kind?"), kinds)
+        form.addRow("", self.kind_help)
+
+        self.narrative = QPlainTextEdit()
+        self.narrative.setTabChangesFocus(True)
+        self.narrative.setAccessibleName(tr("What happened"))
+        self.narrative.setPlaceholderText(tr("What happened, and what you noticed"))
+        self.narrative.setMinimumHeight(110)
+        form.addRow(tr("2. What happened?"), self.narrative)
+
+        when_row = QWidget()
+        wr = QHBoxLayout(when_row)
+        wr.setContentsMargins(0, 0, 0, 0)
+        self.when = QDateTimeEdit(QDateTime.currentDateTime())
+        self.when.setDisplayFormat("ddd d MMM yyyy  HH:mm")
+        self.when.setCalendarPopup(True)
+        self.when.setAccessibleName(tr("When it happened"))
+        self.shift_label = muted("")
+        wr.addWidget(self.when)
+        wr.addWidget(self.shift_label, 1)
+        form.addRow(tr("3. When?"), when_row)
+
+        self.area = QComboBox()
+        self.area.setAccessibleName(tr("Where"))
+        self.area.addItem(tr("Not sure / elsewhere"), None)
+        for a in self.unit.areas:
+            self.area.addItem(a, a)
+        form.addRow(tr("4. Where?"), self.area)
+
+        self.category = QComboBox()
+        self.category.setAccessibleName(tr("Event category"))
+        self.category.addItem(tr("Choose a category"), None)
+        for t in tax.terms("categories"):
+            self.category.addItem(t.label, t.key)
+        form.addRow(tr("5. Category"), self.category)
+
+        # Harm: incidents only, each level's definition beside it.
+        self.harm_box = QGroupBox(
+            tr("6. Harm to the patient (when two levels seem to fit, choose the higher)")
+        )
+        harm_layout = QVBoxLayout(self.harm_box)
+        self.harm_group = QButtonGroup(self)
+        self.harm_buttons: dict[str, QRadioButton] = {}
+        for t in tax.terms("harm"):
+            radio = QRadioButton(f"{t.label} — {t.get('definition', '')}")
+            radio.setAccessibleName(f"{t.label}: {t.get('definition', '')}")
+            self.harm_group.addButton(radio)
+            self.harm_buttons[t.key] = radio
+            harm_layout.addWidget(radio)
+        layout.addWidget(self.harm_box)
+
+        self.stop_box = QGroupBox(tr("6. What stopped it reaching the patient?"))
+        stop_layout = QVBoxLayout(self.stop_box)
+        self.stop_group = QButtonGroup(self)
+        self.stop_buttons: dict[str, QRadioButton] = {}
+        for t in tax.terms("stopped_by"):
+            radio = QRadioButton(t.label)
+            radio.setAccessibleName(t.label)
+            self.stop_group.addButton(radio)
+            self.stop_buttons[t.key] = radio
+            stop_layout.addWidget(radio)
+        layout.addWidget(self.stop_box)
+
+        self.anonymous = QCheckBox(
+            tr(
+                "Report anonymously: nothing will link this report to "
+                "you; you get a receipt code to see what became of it"
+            )
+        )
+        self.anonymous.setAccessibleName(tr("Report anonymously"))
+        layout.addWidget(self.anonymous)
+
+        self.more_button = button(tr("More detail (optional) ▸"))
+        self.more_button.setCheckable(True)
+        layout.addWidget(self.more_button)
+        self.more = QWidget()
+        more_form = QFormLayout(self.more)
+        self.noticed = QComboBox()
+        self.noticed.setAccessibleName(tr("Who noticed it first"))
+        self.noticed.addItem(tr("Not said"), None)
+        for t in tax.terms("noticed_by"):
+            self.noticed.addItem(t.label, t.key)
+        more_form.addRow(tr("Who noticed it first"), self.noticed)
+        self.factors = QListWidget()
+        self.factors.setAccessibleName(tr("Contributing factors"))
+        for t in tax.terms("contributing_factors"):
+            item = QListWidgetItem(t.label)
+            item.setData(Qt.ItemDataRole.UserRole, t.key)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            self.factors.addItem(item)
+        self.factors.setMaximumHeight(130)
+        more_form.addRow(tr("Contributing factors"), self.factors)
+        self.handover = QCheckBox(tr("A handover or transfer was involved"))
+        more_form.addRow("", self.handover)
+        self.prevention = QLineEdit()
+        self.prevention.setAccessibleName(tr("How it could be prevented"))
+        more_form.addRow(tr("How could it be prevented?"), self.prevention)
+        self.more.setVisible(False)
+        self.more_button.toggled.connect(self._toggle_more)
+        layout.addWidget(self.more)
+
+        self.message = QLabel("")
+        self.message.setProperty("role", "error")
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName(tr("Problem with the report"))
+        layout.addWidget(self.message)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        later = button(tr("Keep as draft and close"))
+        later.clicked.connect(self.reject)
+        self.submit_button = primary_button(tr("Send report (Ctrl+Enter)"))
+        self.submit_button.clicked.connect(self.submit)
+        row.addWidget(later)
+        row.addWidget(self.submit_button)
+        layout.addLayout(row)
+        QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.submit)
+
+        self.draft_timer = QTimer(self)
+        self.draft_timer.setSingleShot(True)
+        self.draft_timer.setInterval(800)
+        self.draft_timer.timeout.connect(self.save_draft)
+        for signal in (
+            self.narrative.textChanged,
+            self.kind_group.buttonToggled,
+            self.category.currentIndexChanged,
+            self.area.currentIndexChanged,
+            self.when.dateTimeChanged,
+            self.harm_group.buttonToggled,
+            self.stop_group.buttonToggled,
+            self.anonymous.toggled,
+            self.prevention.textEdited,
+            self.noticed.currentIndexChanged,
+            self.handover.toggled,
+            self.factors.itemChanged,
+        ):
+            signal.connect(lambda *_: self.draft_timer.start())
+        self.kind_group.buttonToggled.connect(lambda *_: self._kind_changed())
+        self.when.dateTimeChanged.connect(lambda *_: self._shift_changed())
+        self._restore_draft()
+        self._kind_changed()
+        self._shift_changed()
+        self.kind_buttons["near_miss"].setFocus()
+
+    # -- state ---------------------------------------------------------------------------
+    def kind(self) -> str | None:
+        for key, b in self.kind_buttons.items():
+            if b.isChecked():
+                return key
+        return None
+
+    def _checked(self, buttons: dict[str, QRadioButton]) -> str | None:
+        return next((k for k, b in buttons.items() if b.isChecked()), None)
+
+    def _kind_changed(self) -> None:
+        kind = self.kind()
+        self.harm_box.setVisible(kind in events.HARM_KINDS)
+        self.stop_box.setVisible(kind in events.STOPPED_KINDS)
+        helps = {t.key: str(t.get("help", "")) for t in taxonomy().terms("kinds")}
+        self.kind_help.setText(helps.get(kind or "", tr("Choose one.")))
+        self.adjustSize()
+
+    def _shift_changed(self) -> None:
+        _day, shift = shift_for(
+            self._when(), self.unit.day_shift_start, self.unit.night_shift_start
+        )
+        self.shift_label.setText(tr("Day shift") if shift == "day" else tr("Night shift"))
+
+    def _toggle_more(self, on: bool) -> None:
+        self.more.setVisible(on)
+        self.more_button.setText(
+            tr("More detail (optional) ▾") if on else tr("More detail (optional) ▸")
+        )
+        self.adjustSize()
+
+    def _when(self) -> dt.datetime:
+        return self.when.dateTime().toPython().replace(second=0, microsecond=0)  # type: ignore[no-any-return]
+
+    def value(self) -> events.EventInput:
+        kind = self.kind() or ""
+        return events.EventInput(
+            kind=kind,
+            narrative=self.narrative.toPlainText(),
+            category=self.category.currentData() or "",
+            occurred_at=self._when(),
+            area=self.area.currentData(),
+            harm=self._checked(self.harm_buttons) if kind in events.HARM_KINDS else None,
+            stopped_by=self._checked(self.stop_buttons) if kind in events.STOPPED_KINDS else None,
+            noticed_by=self.noticed.currentData(),
+            contributing_factors=[
+                self.factors.item(i).data(Qt.ItemDataRole.UserRole)
+                for i in range(self.factors.count())
+                if self.factors.item(i).checkState() == Qt.CheckState.Checked
+            ],
+            handover=True if self.handover.isChecked() else None,
+            prevention=self.prevention.text() or None,
+            anonymous=self.anonymous.isChecked(),
+        )
+
+    # -- drafts --------------------------------------------------------------------------
+    def save_draft(self) -> None:
+        v = self.value()
+        payload = {
+            "kind": v.kind,
+            "narrative": v.narrative,
+            "category": v.category,
+            "when": v.occurred_at.isoformat(),
+            "area": v.area,
+            "harm": v.harm,
+            "stopped_by": v.stopped_by,
+            "anonymous": v.anonymous,
+            "noticed_by": v.noticed_by,
+            "factors": v.contributing_factors,
+            "handover": v.handover,
+            "prevention": v.prevention,
+        }
+        if not v.narrative.strip() and not v.kind:
+            payload = {}
+        try:
+            drafts.save(self.db, self.actor, DRAFT_KIND, "", payload)
+        except StoreError as exc:
+            log.warning("event draft not saved: %s", exc.message)
+
+    def _restore_draft(self) -> None:
+        d = drafts.load(self.db, self.actor, DRAFT_KIND, "")
+        if not d:
+            return
+        if d.get("kind") in self.kind_buttons:
+            self.kind_buttons[d["kind"]].setChecked(True)
+        self.narrative.setPlainText(str(d.get("narrative") or ""))
+        for combo, key in (
+            (self.category, "category"),
+            (self.area, "area"),
+            (self.noticed, "noticed_by"),
+        ):
+            idx = combo.findData(d.get(key))
+            if idx >= 0:
+                combo.setCurrentIndex(idx)
+        if d.get("when"):
+            self.when.setDateTime(QDateTime(dt.datetime.fromisoformat(d["when"])))
+        for buttons, key in ((self.harm_buttons, "harm"), (self.stop_buttons, "stopped_by")):
+            if d.get(key) in buttons:
+                buttons[d[key]].setChecked(True)
+        self.anonymous.setChecked(bool(d.get("anonymous")))
+        self.handover.setChecked(bool(d.get("handover")))
+        self.prevention.setText(str(d.get("prevention") or ""))
+        for i in range(self.factors.count()):
+            item = self.factors.item(i)
+            if item.data(Qt.ItemDataRole.UserRole) in (d.get("factors") or []):
+                item.setCheckState(Qt.CheckState.Checked)
+        self.message.setText(tr("Your unsent draft is back."))
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # Ctrl+Enter sends from any field, also where the shortcut map is not consulted.
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and (
+            event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        ):
+            self.submit()
+            return
+        super().keyPressEvent(event)
+
+    def reject(self) -> None:
+        self.draft_timer.stop()
+        self.save_draft()
+        super().reject()
+
+    def submit(self) -> None:
+        data = self.value()
+        if not data.kind:
+            self.message.setText(tr("Please choose what kind of event it was."))
+            self.kind_buttons["near_miss"].setFocus()
+            return
+        try:
+            sent = events.report(self.db, self.actor, data)
+        except IdentifierWarning as exc:
+            finding = exc.findings[0]
+            self.message.setText(exc.message)
+            target = self.narrative if exc.field == "narrative" else None
+            if target is not None:
+                cursor = target.textCursor()
+                cursor.setPosition(finding.start)  # type: ignore[attr-defined]
+                cursor.setPosition(finding.end, cursor.MoveMode.KeepAnchor)  # type: ignore[attr-defined]
+                target.setTextCursor(cursor)
+                target.setFocus()
+            return
+        except (ServiceError, StoreError) as exc:
+            self.message.setText(exc.message)
+            return
+        self.draft_timer.stop()
+        drafts.discard(self.db, self.actor, DRAFT_KIND, "")
+        self.submitted = sent
+        self.accept()
+        if sent.receipt_code:
+            box = QMessageBox(self.parentWidget())
+            box.setWindowTitle(tr("Report sent anonymously"))
+            box.setText(
+                tr(
+                    "Thank you. Your receipt code is\n\n{code}\n\nWrite it down: with it, "
+                    "anyone can see what became of the report (Safety reports → Check a "
+                    "receipt). It is shown only this once."
+                ).format(code=sent.receipt_code)
+            )
+            box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            box.exec()
+        else:
+            QMessageBox.information(
+                self.parentWidget(),
+                tr("Report sent"),
+                tr("Thank you. You can follow it under My reports."),
+            )
+
+
+class EventModel(QAbstractTableModel):
+    COLUMNS = ("When", "Kind", "Category", "Harm", "Status", "Area", "Reporter", "What happened")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[events.EventRow] = []
+        self.kinds = _labels("kinds")
+        self.categories = _labels("categories")
+        self.harms = _labels("harm")
+        self.statuses = _labels("statuses")
+
+    def set_rows(self, rows: list[events.EventRow]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return tr(self.COLUMNS[section])
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or role not in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.ToolTipRole,
+        ):
+            return None
+        r = self.rows[index.row()]
+        col = index.column()
+        if col == 0:
+            return events.to_local(r.occurred_at).strftime("%Y-%m-%d %H:%M")
+        if col == 1:
+            return self.kinds.get(r.kind, r.kind)
+        if col == 2:
+            return self.categories.get(r.category, r.category)
+        if col == 3:
+            return self.harms.get(r.harm or "", "")
+        if col == 4:
+            return self.statuses.get(r.status, r.status)
+        if col == 5:
+            return r.area or ""
+        if col == 6:
+            if r.anonymous:
+                return tr("anonymous")
+            return f"{r.reporter} ({tr('learner') if r.reporter_is_learner else tr('staff')})"
+        text = " ".join(r.narrative.split())
+        return text if role == Qt.ItemDataRole.ToolTipRole else text[:120]
+
+
+class ReviewTab(QWidget):
+    PAGE = 100
+
+    def __init__(self, db: Database, actor: Actor) -> None:
+        super().__init__()
+        self.db = db
+        self.actor = actor
+        self.offset = 0
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.kind = QComboBox()
+        self.kind.setAccessibleName(tr("Kind"))
+        self.kind.addItem(tr("All kinds"), None)
+        for k, v in _labels("kinds").items():
+            self.kind.addItem(v, k)
+        self.status = QComboBox()
+        self.status.setAccessibleName(tr("Status"))
+        self.status.addItem(tr("Any status"), None)
+        for k, v in _labels("statuses").items():
+            self.status.addItem(v, k)
+        self.category = QComboBox()
+        self.category.setAccessibleName(tr("Category"))
+        self.category.addItem(tr("All categories"), None)
+        for k, v in _labels("categories").items():
+            self.category.addItem(v, k)
+        self.group = QComboBox()
+        self.group.setAccessibleName(tr("Reporter group"))
+        for label, key in (
+            (tr("Everyone"), None),
+            (tr("Learners"), "learners"),
+            (tr("Staff"), "staff"),
+            (tr("Anonymous"), "anonymous"),
+        ):
+            self.group.addItem(label, key)
+        self.since = QDateEdit(QDate.currentDate().addDays(-90))
+        self.since.setCalendarPopup(True)
+        self.since.setAccessibleName(tr("From"))
+        self.until = QDateEdit(QDate.currentDate())
+        self.until.setCalendarPopup(True)
+        self.until.setAccessibleName(tr("To"))
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(tr("Search the text"))
+        self.search.setAccessibleName(tr("Search the text"))
+        self.search.returnPressed.connect(self.reload)
+        go = primary_button(tr("Show"))
+        go.clicked.connect(self.reload)
+        for w in (
+            self.kind,
+            self.status,
+            self.category,
+            self.group,
+            QLabel(tr("from")),
+            self.since,
+            QLabel(tr("to")),
+            self.until,
+            self.search,
+        ):
+            bar.addWidget(w)
+        bar.addWidget(go)
+        layout.addLayout(bar)
+        split = QSplitter()
+        left = QWidget()
+        lv = QVBoxLayout(left)
+        lv.setContentsMargins(0, 0, 0, 0)
+        self.model = EventModel()
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setAccessibleName(tr("Safety reports"))
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.selectionModel().currentRowChanged.connect(self._selected)
+        lv.addWidget(self.table)
+        pager = QHBoxLayout()
+        self.prev = button(tr("◂ Newer"))
+        self.prev.clicked.connect(lambda: self._page(-1))
+        self.next = button(tr("Older ▸"))
+        self.next.clicked.connect(lambda: self._page(1))
+        self.count = muted("")
+        pager.addWidget(self.prev)
+        pager.addWidget(self.next)
+        pager.addWidget(self.count, 1)
+        lv.addLayout(pager)
+        split.addWidget(left)
+        right = QWidget()
+        form = QFormLayout(right)
+        self.detail = QLabel(tr("Choose a report."))
+        self.detail.setWordWrap(True)
+        self.detail.setTextFormat(Qt.TextFormat.PlainText)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.detail.setAccessibleName(tr("Report details"))
+        form.addRow(self.detail)
+        self.new_status = QComboBox()
+        self.new_status.setAccessibleName(tr("New status"))
+        for k, v in _labels("statuses").items():
+            self.new_status.addItem(v, k)
+        self.reason = QLineEdit()
+        self.reason.setAccessibleName(tr("Reason (needed for not actionable)"))
+        self.summary = QPlainTextEdit()
+        self.summary.setTabChangesFocus(True)
+        self.summary.setAccessibleName(tr("Reviewer summary"))
+        self.summary.setMaximumHeight(90)
+        self.feedback = QPlainTextEdit()
+        self.feedback.setTabChangesFocus(True)
+        self.feedback.setAccessibleName(tr("Feedback to the reporter"))
+        self.feedback.setMaximumHeight(90)
+        form.addRow(tr("Status"), self.new_status)
+        form.addRow(tr("Reason"), self.reason)
+        form.addRow(tr("Reviewer summary"), self.summary)
+        form.addRow(tr("Feedback to the reporter"), self.feedback)
+        save = primary_button(tr("Save review"))
+        save.clicked.connect(self.save)
+        action = button(tr("Make action…"))
+        action.clicked.connect(self.make_action)
+        row = QHBoxLayout()
+        row.addWidget(save)
+        row.addWidget(action)
+        form.addRow(row)
+        split.addWidget(right)
+        split.setSizes([900, 500])
+        layout.addWidget(split, 1)
+        self.reload()
+
+    def _filter(self) -> events.EventFilter:
+        kind = self.kind.currentData()
+        return events.EventFilter(
+            kinds=[kind] if kind else [],
+            status=self.status.currentData(),
+            category=self.category.currentData(),
+            reporter_group=self.group.currentData(),
+            since=self.since.date().toPython(),
+            until=self.until.date().toPython(),  # type: ignore[arg-type]
+            text=self.search.text(),
+        )
+
+    def reload(self) -> None:
+        self.offset = 0
+        self._load()
+
+    def _page(self, step: int) -> None:
+        self.offset = max(0, self.offset + step * self.PAGE)
+        self._load()
+
+    def _load(self) -> None:
+        try:
+            page = events.list_events(
+                self.db, self.actor, self._filter(), offset=self.offset, limit=self.PAGE
+            )
+        except (ServiceError, StoreError) as exc:
+            show_problem(self, exc.message)
+            return
+        self.model.set_rows(page.rows)
+        shown_to = page.offset + len(page.rows)
+        self.count.setText(
+            tr("{a}-{b} of {n} reports").format(
+                a=page.offset + 1 if page.rows else 0, b=shown_to, n=page.total
+            )
+        )
+        self.prev.setEnabled(page.offset > 0)
+        self.next.setEnabled(shown_to < page.total)
+
+    def current(self) -> events.EventRow | None:
+        idx = self.table.currentIndex()
+        return self.model.rows[idx.row()] if idx.isValid() else None
+
+    def _selected(self, current: QModelIndex, _prev: QModelIndex) -> None:
+        if not current.isValid():
+            return
+        r = self.model.rows[current.row()]
+        kinds, cats, harms = _labels("kinds"), _labels("categories"), _labels("harm")
+        factors = _labels("contributing_factors")
+        stops = _labels("stopped_by")
+        lines = [
+            f"{kinds.get(r.kind, r.kind)} · {cats.get(r.category, r.category)}"
+            + (f" · {harms.get(r.harm or '', '')}" if r.harm else ""),
+            tr("When: {w} ({shift})").format(
+                w=events.to_local(r.occurred_at).strftime("%a %d %b %Y %H:%M"),
+                shift=tr("time kept to the shift") if r.anonymous else tr("as reported"),
+            ),
+            tr("Where: {a}").format(a=r.area or tr("not said")),
+            tr("Reporter: {who}").format(who=tr("anonymous") if r.anonymous else r.reporter),
+        ]
+        if r.stopped_by:
+            lines.append(tr("Stopped by: {s}").format(s=stops.get(r.stopped_by, r.stopped_by)))
+        if r.contributing_factors:
+            lines.append(
+                tr("Factors: {f}").format(
+                    f=", ".join(factors.get(f, f) for f in r.contributing_factors)
+                )
+            )
+        if r.handover:
+            lines.append(tr("A handover was involved."))
+        lines += ["", r.narrative]
+        if r.prevention:
+            lines += ["", tr("Could be prevented by: {p}").format(p=r.prevention)]
+        self.detail.setText("\n".join(lines))
+        self.new_status.setCurrentIndex(max(0, self.new_status.findData(r.status)))
+        self.reason.setText(r.status_reason or "")
+        self.summary.setPlainText(r.reviewer_summary or "")
+        self.feedback.setPlainText(r.feedback or "")
+
+    def save(self) -> None:
+        r = self.current()
+        if r is None:
+            show_problem(self, tr("Choose a report first."))
+            return
+        try:
+            events.triage(
+                self.db,
+                self.actor,
+                r.id,
+                status=self.new_status.currentData(),
+                reason=self.reason.text(),
+                summary=self.summary.toPlainText(),
+                feedback=self.feedback.toPlainText(),
+            )
+        except (ServiceError, StoreError) as exc:
+            show_problem(self, exc.message)
+            return
+        row = self.table.currentIndex().row()
+        self._load()
+        if 0 <= row < self.model.rowCount():
+            self.table.selectRow(row)
+
+    def make_action(self) -> None:
+        r = self.current()
+        if r is None:
+            show_problem(self, tr("Choose a report first."))
+            return
+        from hrohuddle.services import huddles
+        from hrohuddle.ui.huddle_board import ActionDialog
+
+        team = people.list_people(self.db, self.actor)
+        dialog = ActionDialog(self, " ".join(r.narrative.split())[:200], team)
+        if not dialog.exec():
+            return
+        try:
+            huddles.create_action(
+                self.db,
+                self.actor,
+                dialog.title.text(),
+                dialog.owner.currentData(),
+                dialog.due_date(),
+                event_id=r.id,
+            )
+        except (ServiceError, StoreError) as exc:
+            show_problem(self, exc.message)
+            return
+        QMessageBox.information(
+            self, tr("Action created"), tr("The action is on the huddle board's follow-up list.")
+        )
+
+
+class MyReportsTab(QWidget):
+    def __init__(self, db: Database, actor: Actor) -> None:
+        super().__init__()
+        self.db = db
+        self.actor = actor
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            muted(
+                tr(
+                    "Your named reports, newest first, with what became of them. "
+                    "Anonymous reports are followed with their receipt code."
+                )
+            )
+        )
+        self.list = QListWidget()
+        self.list.setAccessibleName(tr("My reports"))
+        self.list.setWordWrap(True)
+        layout.addWidget(self.list, 1)
+        self.reload()
+
+    def reload(self) -> None:
+        self.list.clear()
+        kinds, statuses = _labels("kinds"), _labels("statuses")
+        rows = events.my_reports(self.db, self.actor)
+        for r in rows:
+            text = (
+                f"{events.to_local(r.occurred_at):%d %b %Y} · {kinds.get(r.kind, r.kind)} · "
+                f"{statuses.get(r.status, r.status).upper()}\n{' '.join(r.narrative.split())[:200]}"
+            )
+            if r.feedback:
+                text += "\n" + tr("Feedback: {f}").format(f=r.feedback)
+            self.list.addItem(text)
+        if not rows:
+            self.list.addItem(tr("No named reports yet."))
+
+
+class ReceiptTab(QWidget):
+    def __init__(self, db: Database) -> None:
+        super().__init__()
+        self.db = db
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            muted(tr("Type the receipt code you were given when you reported anonymously."))
+        )
+        row = QHBoxLayout()
+        self.code = QLineEdit()
+        self.code.setPlaceholderText("XXXX-XXXX-XXXX")
+        self.code.setAccessibleName(tr("Receipt code"))
+        self.code.returnPressed.connect(self.check)
+        go = primary_button(tr("Check"))
+        go.clicked.connect(self.check)
+        row.addWidget(self.code, 1)
+        row.addWidget(go)
+        layout.addLayout(row)
+        self.result = QLabel("")
+        self.result.setWordWrap(True)
+        self.result.setTextFormat(Qt.TextFormat.PlainText)
+        self.result.setAccessibleName(tr("Receipt result"))
+        layout.addWidget(self.result)
+        layout.addStretch(1)
+
+    def check(self) -> None:
+        view = events.check_receipt(self.db, self.code.text())
+        if view is None:
+            self.result.setText(
+                tr(
+                    "No report matches that code. Check each character; codes "
+                    "use no 0, O, 1, I or L."
+                )
+            )
+            return
+        kinds, statuses = _labels("kinds"), _labels("statuses")
+        text = tr("{kind} reported on {day}: {status}.").format(
+            kind=kinds.get(view.kind, view.kind),
+            day=f"{view.reported_on:%d %B %Y}",
+            status=statuses.get(view.status, view.status),
+        )
+        if view.feedback:
+            text += "\n\n" + tr("Feedback: {f}").format(f=view.feedback)
+        self.result.setText(text)
+
+
+class EventsPage(QWidget):
+    def __init__(self, db: Database, actor: Actor, report: Any) -> None:
+        super().__init__()
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        top.addWidget(heading(tr("Safety reports")), 1)
+        new = primary_button(tr("Report an event (Ctrl+Shift+E)"))
+        new.clicked.connect(report)
+        top.addWidget(new)
+        layout.addLayout(top)
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName(tr("Safety report sections"))
+        self.review: ReviewTab | None = None
+        if actor.can("event.view_all"):
+            self.review = ReviewTab(db, actor)
+            self.tabs.addTab(self.review, tr("Review"))
+        self.mine = MyReportsTab(db, actor)
+        self.tabs.addTab(self.mine, tr("My reports"))
+        self.tabs.addTab(ReceiptTab(db), tr("Check a receipt"))
+        layout.addWidget(self.tabs, 1)
+
+    def refresh(self) -> None:
+        self.mine.reload()
+        if self.review is not None:
+            self.review._load()

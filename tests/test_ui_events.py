@@ -1,0 +1,151 @@
+"""Quick capture and triage through the window, as a learner and a charge nurse use them."""
+
+from __future__ import annotations
+
+from conftest import PINS, Team, sign_in_as
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QMessageBox
+
+from hrohuddle.services import drafts, events
+from hrohuddle.ui.events import DRAFT_KIND, CaptureDialog
+
+
+def _quiet_boxes(monkeypatch) -> list[str]:
+    said: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, m, *a: said.append(m))
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: said.append(box.text()) or 0)
+    return said
+
+
+def test_learner_reports_with_the_keyboard_in_six_fields(
+    qtbot, window, sqlite_team: Team, monkeypatch
+) -> None:
+    said = _quiet_boxes(monkeypatch)
+    sign_in_as(qtbot, window, "Lee Learner", PINS["learner"])
+    dialog = CaptureDialog(window.db, window.actor, window)
+    qtbot.addWidget(dialog)
+    dialog.kind_buttons["good_catch"].setChecked(True)
+    assert dialog.stop_box.isVisibleTo(dialog) and not dialog.harm_box.isVisibleTo(dialog)
+    qtbot.keyClicks(dialog.narrative, "Patient's own insulin pen nearly given to bay 2")
+    dialog.category.setCurrentIndex(dialog.category.findData("medication"))
+    dialog.area.setCurrentIndex(dialog.area.findData("Bays 1-4"))
+    dialog.stop_buttons["chance"].setChecked(True)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.keyClick(dialog.narrative, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert dialog.submitted is not None, (dialog.message.text(), dialog.narrative.toPlainText())
+    assert dialog.submitted.receipt_code is None
+    assert said and "My reports" in said[-1]
+    (mine,) = events.my_reports(sqlite_team.db, sqlite_team["learner"])
+    assert mine.kind == "good_catch" and mine.stopped_by == "chance"
+
+
+def test_incident_shows_harm_definitions_and_requires_a_level(qtbot, window, monkeypatch) -> None:
+    _quiet_boxes(monkeypatch)
+    sign_in_as(qtbot, window, "Sol Staff", PINS["staff"])
+    dialog = CaptureDialog(window.db, window.actor, window)
+    qtbot.addWidget(dialog)
+    dialog.kind_buttons["incident"].setChecked(True)
+    assert dialog.harm_box.isVisibleTo(dialog)
+    assert "functional ability" in dialog.harm_buttons["severe"].text()
+    qtbot.keyClicks(dialog.narrative, "Dose given an hour late")
+    dialog.category.setCurrentIndex(dialog.category.findData("medication"))
+    dialog.submit()
+    assert dialog.submitted is None and "harm level" in dialog.message.text()
+    dialog.harm_buttons["none"].setChecked(True)
+    dialog.submit()
+    assert dialog.submitted is not None
+
+
+def test_anonymous_report_shows_its_receipt_once(
+    qtbot, window, sqlite_team: Team, monkeypatch
+) -> None:
+    said = _quiet_boxes(monkeypatch)
+    sign_in_as(qtbot, window, "Lee Learner", PINS["learner"])
+    dialog = CaptureDialog(window.db, window.actor, window)
+    qtbot.addWidget(dialog)
+    dialog.kind_buttons["workaround"].setChecked(True)
+    qtbot.keyClicks(dialog.narrative, "Barcode scanner broken so we type the numbers in")
+    dialog.category.setCurrentIndex(dialog.category.findData("device"))
+    dialog.anonymous.setChecked(True)
+    dialog.submit()
+    code = dialog.submitted.receipt_code
+    assert code and code in said[-1]
+    assert events.my_reports(sqlite_team.db, sqlite_team["learner"]) == []
+    assert events.check_receipt(sqlite_team.db, code).status == "new"
+
+
+def test_patient_name_is_marked_in_the_narrative(qtbot, window, monkeypatch) -> None:
+    _quiet_boxes(monkeypatch)
+    sign_in_as(qtbot, window, "Sol Staff", PINS["staff"])
+    dialog = CaptureDialog(window.db, window.actor, window)
+    qtbot.addWidget(dialog)
+    dialog.kind_buttons["near_miss"].setChecked(True)
+    qtbot.keyClicks(dialog.narrative, "Mr Okoro nearly got the wrong meal")
+    dialog.category.setCurrentIndex(dialog.category.findData("other"))
+    dialog.submit()
+    assert dialog.submitted is None and "identify a patient" in dialog.message.text()
+    assert dialog.narrative.textCursor().selectedText() == "Mr Okoro"
+    assert dialog.narrative.toPlainText() == "Mr Okoro nearly got the wrong meal"
+
+
+def test_signing_out_keeps_the_draft_for_its_author_only(
+    qtbot, window, sqlite_team: Team, monkeypatch
+) -> None:
+    _quiet_boxes(monkeypatch)
+    sign_in_as(qtbot, window, "Sol Staff", PINS["staff"])
+
+    def type_then_sign_out() -> None:
+        dialog = window.capture
+        qtbot.keyClicks(dialog.narrative, "Oxygen cylinder empty on the resus trolley")
+        window.sign_out()
+
+    QTimer.singleShot(50, type_then_sign_out)
+    window.report_event()  # modal until sign-out closes it
+    assert window.capture is None and window.actor is None
+    assert (
+        drafts.load(sqlite_team.db, sqlite_team["staff"], DRAFT_KIND, "")["narrative"]
+        == "Oxygen cylinder empty on the resus trolley"
+    )
+    sign_in_as(qtbot, window, "Lee Learner", PINS["learner"])
+    other = CaptureDialog(window.db, window.actor, window)
+    qtbot.addWidget(other)
+    assert other.narrative.toPlainText() == ""
+    window.sign_out()
+    sign_in_as(qtbot, window, "Sol Staff", PINS["staff"])
+    mine = CaptureDialog(window.db, window.actor, window)
+    qtbot.addWidget(mine)
+    assert mine.narrative.toPlainText() == "Oxygen cylinder empty on the resus trolley"
+    assert "draft is back" in mine.message.text()
+
+
+def test_charge_nurse_reviews_and_the_reporter_reads_the_feedback(
+    qtbot, window, sqlite_team, monkeypatch
+) -> None:
+    _quiet_boxes(monkeypatch)
+    staff = sqlite_team["staff"]
+    events.report(
+        sqlite_team.db,
+        staff,
+        events.EventInput(
+            kind="unsafe_condition",
+            narrative="Hand gel empty in bays 5-8",
+            category="infection",
+            occurred_at=__import__("datetime").datetime.now(),
+        ),
+    )
+    sign_in_as(qtbot, window, "Cai Charge", PINS["charge_nurse"])
+    page = window.open_page("events")
+    review = page.review
+    assert review is not None and review.model.rowCount() == 1
+    review.table.selectRow(0)
+    review.new_status.setCurrentIndex(review.new_status.findData("closed"))
+    qtbot.keyClicks(review.feedback, "Refilled and added to the daily check")
+    review.save()
+    window.sign_out()
+    sign_in_as(qtbot, window, "Sol Staff", PINS["staff"])
+    page = window.open_page("events")
+    assert page.review is None
+    texts = [page.mine.list.item(i).text() for i in range(page.mine.list.count())]
+    assert any("CLOSED" in t and "daily check" in t for t in texts)
