@@ -230,6 +230,7 @@ def _export(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
         "huddles": exports.export_huddles,
         "actions": exports.export_actions,
         "events": exports.export_events,
+        "pulses": exports.export_pulses,
     }
     if args.kind not in writers:
         raise UserError(f"exporting {args.kind} comes with its workflow; not available yet.")

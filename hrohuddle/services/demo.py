@@ -506,7 +506,81 @@ def add_history(
             actions=len(action_rows),
             events=len(event_rows),
         )
+    counts["pulses"] = _pulses(db, unit_id, rng, start, today)
     return counts
+
+
+def _pulses(db: Database, unit_id: int, rng: random.Random, start: dt.date, today: dt.date) -> int:
+    """Onboarding cohorts answer their pulses; invitations and answers stay unjoined."""
+    import uuid
+
+    from hrohuddle.services import pulses
+    from hrohuddle.store.models import PulseInvitation, PulseResponse
+
+    inst = pulses.instrument()
+    with db.read() as s:
+        newcomers = s.execute(
+            select(Person.id, Person.start_date, Person.profession).where(
+                Person.unit_id == unit_id, Person.start_date >= start
+            )
+        ).all()
+        unit = s.get(Unit, unit_id)
+        assert unit is not None
+        milestones = [int(d) for d in unit.pulse_milestones]
+    invitations: list[dict[str, object]] = []
+    responses: list[dict[str, object]] = []
+    for pid, started, profession in newcomers:
+        assert started is not None
+        mood = rng.uniform(-1.2, 1.2)
+        for day in milestones:
+            due = started + dt.timedelta(days=day)
+            done = due <= today and rng.random() < 0.85
+            invitations.append(
+                {
+                    "person_id": pid,
+                    "milestone_day": day,
+                    "due_on": due,
+                    "status": "done" if done else "pending",
+                    "completed_week": pulses.week_start(due) if done else None,
+                }
+            )
+            if not done:
+                continue
+            answers = {}
+            for item in inst.items:
+                positive = min(7, max(1, round(5 + mood + rng.gauss(0, 1))))
+                answers[item.code] = 8 - positive if item.reverse else positive
+            if rng.random() < 0.1:
+                answers.pop(rng.choice(inst.scale_items))
+            responses.append(
+                {
+                    "id": uuid.UUID(int=rng.getrandbits(128)).hex,
+                    "unit_id": unit_id,
+                    "instrument_key": inst.key,
+                    "instrument_version": inst.version,
+                    "milestone_day": day,
+                    "cohort": pulses.cohort_of(started),
+                    "profession_group": pulses.profession_group(profession),
+                    "week_start": pulses.week_start(due),
+                    "answers": answers,
+                    "comment": rng.choice(
+                        [
+                            None,
+                            None,
+                            None,
+                            "More time with a buddy would help.",
+                            "The huddles make it easy to ask questions.",
+                        ]
+                    ),
+                }
+            )
+    rng.shuffle(responses)
+    with db.write() as s:
+        if invitations:
+            s.execute(insert(PulseInvitation), invitations)
+        if responses:
+            s.execute(insert(PulseResponse), responses)
+    return len(responses)
 
 
 _PRINCIPLES = [

@@ -177,6 +177,26 @@ def export_events(db: Database, unit_id: int, path: Path, *, by: str) -> int:
     return count
 
 
+def export_pulses(
+    db: Database,
+    unit_id: int,
+    path: Path,
+    *,
+    by: str,
+    actor: Any = None,
+    group_by: str = "milestone",
+) -> int:
+    """Pulse aggregates only, suppressed exactly as on screen."""
+    from hrohuddle.services import pulses
+    from hrohuddle.services.permissions import Actor
+
+    reader = actor or Actor(0, unit_id, by, "", False, frozenset({"manager"}))
+    header, rows = pulses.export_rows(db, reader, group_by)
+    count = write_csv(path, header, rows)
+    _audit_export(db, unit_id, "pulses", count, by)
+    return count
+
+
 def _audit_export(db: Database, unit_id: int, kind: str, count: int, by: str) -> None:
     with db.write() as s:
         audit.record(s, "export", unit_id=unit_id, detail={"kind": kind, "rows": count, "by": by})

@@ -45,6 +45,7 @@ class MainWindow(QMainWindow):
         self.restore_requested: Path | None = None
         self.lock_inhibitors: set[str] = set()
         self.capture: QWidget | None = None
+        self.offer_pulses = True
         self.setWindowTitle(APP_NAME)
         self.setMinimumSize(960, 640)
         self.stack = QStackedWidget()
@@ -161,6 +162,10 @@ class MainWindow(QMainWindow):
         if self.idle is not None:
             self.idle.timer.start()
         self.signed_in.emit(actor)
+        if not same_person and self.offer_pulses and self.db is not None:
+            from hrohuddle.ui import pulses as pulse_ui
+
+            QTimer.singleShot(0, lambda: pulse_ui.offer(self, self.db, actor))
 
     def _idle_timeout(self) -> None:
         if self.actor is None:
@@ -249,9 +254,15 @@ class MainWindow(QMainWindow):
 
             return EventsPage(db, actor, self.report_event)
 
+        def pulse_results() -> QWidget:
+            from hrohuddle.ui.pulses import PulseResultsPage
+
+            return PulseResultsPage(db, actor)
+
         specs = [
             PageSpec("huddle", tr("Safety huddle"), "huddle.view", huddle),
             PageSpec("events", tr("Safety reports"), "event.report", reports),
+            PageSpec("pulses", tr("Onboarding pulses"), "pulse.results", pulse_results),
             PageSpec("admin", tr("Unit admin"), "people.manage", admin),
         ]
         allowed = [s for s in specs if s.permission is None or actor.can(s.permission)]
