@@ -71,6 +71,13 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--out", required=True, type=Path, help="the CSV file to write")
     e.add_argument("--unit", help="unit code (default: the only unit)")
 
+    rp = sub.add_parser("report", help="build a report PDF")
+    rsub = rp.add_subparsers(dest="report_kind", metavar="KIND", required=True)
+    w = rsub.add_parser("weekly", help="the weekly safety and learning report")
+    w.add_argument("--unit", help="unit code (default: the only unit)")
+    w.add_argument("--week", help="ISO week such as 2026-W47 (default: the last complete week)")
+    w.add_argument("--out", required=True, type=Path, help="the PDF file to write")
+
     sub.add_parser("self-test", help="headless checks, used after installing")
     return p
 
@@ -142,6 +149,8 @@ def _dispatch(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
         return 1
     if cmd == "export":
         return _export(args, url, paths)
+    if cmd == "report":
+        return _report(args, url, paths)
     if cmd == "self-test":
         from hrohuddle.services import selftest
 
@@ -241,6 +250,27 @@ def _export(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
     except OSError as exc:
         raise UserError(f"{args.out} cannot be written: {exc.strerror}.") from exc
     print(f"Wrote {count} {args.kind} to {args.out}.")
+    return 0
+
+
+def _report(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
+    from hrohuddle.reports import weekly
+    from hrohuddle.services import exports
+    from hrohuddle.services.reporting import Week
+
+    db = _open(url, paths)
+    unit_id = exports.unit_id_for(db, args.unit)
+    week = Week.parse(args.week) if args.week else Week.last_complete()
+    from hrohuddle.services.permissions import command_line_actor
+
+    actor = command_line_actor(
+        unit_id, f"command line ({getpass.getuser()})", frozenset({"manager"})
+    )
+    try:
+        out = weekly.write(db, actor, week, args.out, unit_id=unit_id)
+    except OSError as exc:
+        raise UserError(f"{args.out} cannot be written: {exc.strerror}.") from exc
+    print(f"Weekly report for {week.label} written to {out}.")
     return 0
 
 

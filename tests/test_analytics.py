@@ -80,8 +80,10 @@ def test_edge_cases() -> None:
         rc.analyse([1], rules="nope")
 
 
-@given(st.lists(st.one_of(st.none(), st.integers(0, 20)), max_size=60),
-       st.sampled_from([rc.ANHOJ, rc.IHI]))
+@given(
+    st.lists(st.one_of(st.none(), st.integers(0, 20)), max_size=60),
+    st.sampled_from([rc.ANHOJ, rc.IHI]),
+)
 def test_any_series_is_analysed_without_error(values, rules) -> None:
     chart = rc.analyse(values, rules=rules)
     assert chart.crossings == max(0, chart.runs - 1)

@@ -4,21 +4,30 @@ from __future__ import annotations
 
 import datetime as dt
 
+from conftest import PINS, Team, sign_in_as
 from PySide6.QtWidgets import QMessageBox
 
-from conftest import PINS, Team, sign_in_as
 from hrohuddle.services import people, pulses
 from hrohuddle.store.models import PulseResponse
 from hrohuddle.ui.pulses import PulseDialog
 
 
-def test_newcomer_answers_and_nothing_stays_on_screen(qtbot, window, sqlite_team: Team,
-                                                      monkeypatch) -> None:
+def test_newcomer_answers_and_nothing_stays_on_screen(
+    qtbot, window, sqlite_team: Team, monkeypatch
+) -> None:
     monkeypatch.setattr(QMessageBox, "information", lambda *a: None)
     db = sqlite_team.db
-    pid = people.save_person(db, sqlite_team.admin, people.PersonInput(
-        "Nina New", "nursing", ["staff"], start_date=dt.date.today() - dt.timedelta(days=8),
-        pin="5827"))
+    pid = people.save_person(
+        db,
+        sqlite_team.admin,
+        people.PersonInput(
+            "Nina New",
+            "nursing",
+            ["staff"],
+            start_date=dt.date.today() - dt.timedelta(days=8),
+            pin="5827",
+        ),
+    )
     me = people.sign_in(db, pid, "5827")
     due = pulses.due_pulse(db, me)
     assert due is not None

@@ -52,10 +52,12 @@ def record(
     The head row is locked for update, so concurrent writers on PostgreSQL
     queue instead of forking the chain (SQLite's write lock already does).
     """
+    detail = dict(detail or {})
     if actor is not None:
-        actor_id = actor.person_id
+        actor_id = actor.person_id or None
         unit_id = unit_id if unit_id is not None else actor.unit_id
-    detail = detail or {}
+        if actor_id is None:
+            detail.setdefault("by", actor.display_name)
     head = session.execute(
         select(AuditHead).where(AuditHead.id == 1).with_for_update()
     ).scalar_one()

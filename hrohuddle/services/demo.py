@@ -507,7 +507,30 @@ def add_history(
             events=len(event_rows),
         )
     counts["pulses"] = _pulses(db, unit_id, rng, start, today)
+    counts["census"] = _census(db, unit_id, rng, start, today)
     return counts
+
+
+def _census(db: Database, unit_id: int, rng: random.Random, start: dt.date, today: dt.date) -> int:
+    """Weekly patient-days for a 28-bed unit, with the odd week not entered."""
+    from hrohuddle.store.models import WeeklyCensus
+
+    monday = start - dt.timedelta(days=start.weekday())
+    rows = []
+    while monday + dt.timedelta(days=7) <= today:
+        if rng.random() > 0.04:
+            rows.append(
+                {
+                    "unit_id": unit_id,
+                    "week_start": monday,
+                    "patient_days": int(28 * 7 * rng.uniform(0.82, 0.99)),
+                }
+            )
+        monday += dt.timedelta(days=7)
+    with db.write() as s:
+        if rows:
+            s.execute(insert(WeeklyCensus), rows)
+    return len(rows)
 
 
 def _pulses(db: Database, unit_id: int, rng: random.Random, start: dt.date, today: dt.date) -> int:

@@ -188,9 +188,9 @@ def export_pulses(
 ) -> int:
     """Pulse aggregates only, suppressed exactly as on screen."""
     from hrohuddle.services import pulses
-    from hrohuddle.services.permissions import Actor
+    from hrohuddle.services.permissions import command_line_actor
 
-    reader = actor or Actor(0, unit_id, by, "", False, frozenset({"manager"}))
+    reader = actor or command_line_actor(unit_id, by, frozenset({"manager"}))
     header, rows = pulses.export_rows(db, reader, group_by)
     count = write_csv(path, header, rows)
     _audit_export(db, unit_id, "pulses", count, by)

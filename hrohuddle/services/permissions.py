@@ -70,3 +70,8 @@ class Actor:
 
 def allowed(roles: frozenset[str], action: str) -> bool:
     return bool(roles & PERMISSIONS[action])
+
+
+def command_line_actor(unit_id: int, label: str, roles: frozenset[str]) -> Actor:
+    """Who the command line acts as: no person (id 0), named for the audit log."""
+    return Actor(0, unit_id, label, "", False, roles)

@@ -1,0 +1,515 @@
+"""The figures behind the dashboard and the weekly report: SQL aggregates, no Qt, no PDF."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import statistics
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from hrohuddle.analytics import control_chart, run_chart
+from hrohuddle.services import audit, pulses
+from hrohuddle.services.errors import ValidationError
+from hrohuddle.services.permissions import Actor
+from hrohuddle.services.vocabulary import taxonomy, unit_vocabulary
+from hrohuddle.store.database import Database
+from hrohuddle.store.models import (
+    Action,
+    ChecklistItem,
+    ChecklistResponse,
+    ChecklistSession,
+    Huddle,
+    HuddleAttendance,
+    HuddleItem,
+    LearnerObservation,
+    SafetyEvent,
+    Unit,
+    WeeklyCensus,
+)
+
+HISTORY_WEEKS = 26
+ON_TIME_MINUTES = 45
+RUN_CHART_KINDS = ("near_miss", "good_catch")
+
+
+@dataclass(frozen=True)
+class Week:
+    year: int
+    week: int
+
+    @classmethod
+    def parse(cls, text: str) -> Week:
+        m = re.fullmatch(r"(\d{4})-?W(\d{1,2})", (text or "").strip().upper())
+        if not m:
+            raise ValidationError(f"“{text}” is not an ISO week; write it like 2026-W47.")
+        year, week = int(m.group(1)), int(m.group(2))
+        try:
+            dt.date.fromisocalendar(year, week, 1)
+        except ValueError:
+            raise ValidationError(f"{year} has no week {week}.") from None
+        return cls(year, week)
+
+    @classmethod
+    def of(cls, day: dt.date) -> Week:
+        iso = day.isocalendar()
+        return cls(iso[0], iso[1])
+
+    @classmethod
+    def last_complete(cls, today: dt.date | None = None) -> Week:
+        today = today or dt.date.today()
+        return cls.of(today - dt.timedelta(days=7))
+
+    @property
+    def monday(self) -> dt.date:
+        return dt.date.fromisocalendar(self.year, self.week, 1)
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}-W{self.week:02d}"
+
+    def shifted(self, weeks: int) -> Week:
+        return Week.of(self.monday + dt.timedelta(weeks=weeks))
+
+    def utc_bounds(self) -> tuple[dt.datetime, dt.datetime]:
+        start = dt.datetime.combine(self.monday, dt.time())
+        end = start + dt.timedelta(days=7)
+        return _utc(start), _utc(end)
+
+
+def _utc(local: dt.datetime) -> dt.datetime:
+    return local.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+@dataclass
+class Headline:
+    label: str
+    value: float | None
+    previous: float | None
+    unit: str = ""
+    higher_is: str = "neutral"  # better | worse | neutral
+
+    @property
+    def change(self) -> float | None:
+        if self.value is None or self.previous is None:
+            return None
+        return self.value - self.previous
+
+
+@dataclass
+class Series:
+    weeks: list[str]
+    values: list[float | None]
+    analysis: Any
+    title: str
+    ylabel: str
+    missing: list[str] = field(default_factory=list)
+
+
+@dataclass
+class WeeklyFigures:
+    unit_code: str
+    unit_name: str
+    week: Week
+    min_group_size: int
+    huddles: dict[str, Any]
+    events: dict[str, Any]
+    actions: dict[str, Any]
+    behaviours: dict[str, Any]
+    pulses: pulses.Results | None
+    learners: dict[str, Any]
+    headlines: list[Headline]
+    signals: list[str]
+    event_run: Series
+    event_u: Series | None
+    huddle_p: Series
+    behaviour_p: Series | None
+    has_data: bool
+
+
+def _huddle_week(s: Session, unit: Unit, week: Week) -> dict[str, Any]:
+    start, end = week.utc_bounds()
+    rows = s.execute(
+        select(
+            Huddle.id, Huddle.shift, Huddle.huddle_date, Huddle.started_at, Huddle.ended_at
+        ).where(Huddle.unit_id == unit.id, Huddle.started_at >= start, Huddle.started_at < end)
+    ).all()
+    ids = [r[0] for r in rows]
+    lengths = [(r[4] - r[3]).total_seconds() / 60 for r in rows if r[4]]
+    on_time = 0
+    for _id, shift, day, started, _ended in rows:
+        planned = unit.day_shift_start if shift == "day" else unit.night_shift_start
+        h, m = (int(x) for x in planned.split(":"))
+        planned_utc = _utc(dt.datetime.combine(day, dt.time(h, m)))
+        if started <= planned_utc + dt.timedelta(minutes=ON_TIME_MINUTES):
+            on_time += 1
+    mix: dict[str, int] = {}
+    teaching = actions = 0
+    if ids:
+        mix = {
+            p: int(n)
+            for p, n in s.execute(
+                select(HuddleAttendance.profession, func.sum(HuddleAttendance.head_count))
+                .where(HuddleAttendance.huddle_id.in_(ids))
+                .group_by(HuddleAttendance.profession)
+            )
+        }
+        teaching = (
+            s.scalar(
+                select(func.count(HuddleItem.id)).where(
+                    HuddleItem.huddle_id.in_(ids),
+                    HuddleItem.section == "teach",
+                    HuddleItem.deleted.is_(False),
+                )
+            )
+            or 0
+        )
+        actions = s.scalar(select(func.count(Action.id)).where(Action.huddle_id.in_(ids))) or 0
+    return {
+        "held": len(rows),
+        "expected": 14,
+        "on_time": on_time,
+        "median_minutes": statistics.median(lengths) if lengths else None,
+        "attendance": mix,
+        "attendance_total": sum(mix.values()),
+        "teaching_points": int(teaching),
+        "actions_raised": int(actions),
+    }
+
+
+def _events_week(s: Session, unit_id: int, week: Week) -> dict[str, Any]:
+    start, end = week.utc_bounds()
+    cond = (
+        SafetyEvent.unit_id == unit_id,
+        SafetyEvent.occurred_at >= start,
+        SafetyEvent.occurred_at < end,
+    )
+    by_kind = dict(
+        s.execute(
+            select(SafetyEvent.kind, func.count()).where(*cond).group_by(SafetyEvent.kind)
+        ).all()
+    )
+    by_category = dict(
+        s.execute(
+            select(SafetyEvent.category, func.count()).where(*cond).group_by(SafetyEvent.category)
+        ).all()
+    )
+    by_harm = dict(
+        s.execute(
+            select(SafetyEvent.harm, func.count())
+            .where(*cond, SafetyEvent.harm.is_not(None))
+            .group_by(SafetyEvent.harm)
+        ).all()
+    )
+    catches = [
+        r[0]
+        for r in s.execute(
+            select(SafetyEvent.narrative)
+            .where(*cond, SafetyEvent.kind == "good_catch")
+            .order_by(SafetyEvent.occurred_at)
+            .limit(20)
+        ).all()
+    ]
+    by_learners = (
+        s.scalar(select(func.count()).where(*cond, SafetyEvent.reporter_is_learner.is_(True))) or 0
+    )
+    return {
+        "total": sum(by_kind.values()),
+        "by_kind": by_kind,
+        "by_category": by_category,
+        "by_harm": by_harm,
+        "good_catches": catches,
+        "by_learners": int(by_learners),
+    }
+
+
+def _actions_week(s: Session, unit_id: int, week: Week) -> dict[str, Any]:
+    start, end = week.utc_bounds()
+    end_day = week.monday + dt.timedelta(days=7)
+    opened = (
+        s.scalar(
+            select(func.count(Action.id)).where(
+                Action.unit_id == unit_id, Action.created_at >= start, Action.created_at < end
+            )
+        )
+        or 0
+    )
+    closed = (
+        s.scalar(
+            select(func.count(Action.id)).where(
+                Action.unit_id == unit_id, Action.closed_at >= start, Action.closed_at < end
+            )
+        )
+        or 0
+    )
+    escalated = (
+        s.scalar(
+            select(func.count(Action.id)).where(
+                Action.unit_id == unit_id, Action.escalated_at >= start, Action.escalated_at < end
+            )
+        )
+        or 0
+    )
+    still_open = s.execute(
+        select(Action.created_at, Action.due_on).where(
+            Action.unit_id == unit_id,
+            Action.created_at < end,
+            (Action.closed_at.is_(None)) | (Action.closed_at >= end),
+            Action.status != "cancelled",
+        )
+    ).all()
+    ages = {"0-7 days": 0, "8-30 days": 0, "31-90 days": 0, "over 90 days": 0}
+    overdue = 0
+    for created, due in still_open:
+        age = (end - created).days
+        key = (
+            "0-7 days"
+            if age <= 7
+            else "8-30 days"
+            if age <= 30
+            else "31-90 days"
+            if age <= 90
+            else "over 90 days"
+        )
+        ages[key] += 1
+        if due is not None and due < end_day:
+            overdue += 1
+    return {
+        "opened": int(opened),
+        "closed": int(closed),
+        "escalated": int(escalated),
+        "open": len(still_open),
+        "overdue": overdue,
+        "ages": ages,
+    }
+
+
+def _behaviours(
+    s: Session, unit_id: int, weeks: list[Week]
+) -> tuple[dict[str, Any], Series | None]:
+    first, _ = weeks[0].utc_bounds()
+    _, last = weeks[-1].utc_bounds()
+    rows = s.execute(
+        select(
+            ChecklistSession.started_at,
+            ChecklistItem.code,
+            ChecklistItem.text,
+            ChecklistItem.hro_principle,
+            ChecklistResponse.result,
+        )
+        .join(ChecklistResponse, ChecklistResponse.session_id == ChecklistSession.id)
+        .join(ChecklistItem, ChecklistItem.id == ChecklistResponse.item_id)
+        .where(
+            ChecklistSession.unit_id == unit_id,
+            ChecklistSession.started_at >= first,
+            ChecklistSession.started_at < last,
+            ChecklistResponse.result.in_(["observed", "missed"]),
+        )
+    ).all()
+    if not rows:
+        return {"by_behaviour": {}, "by_principle": {}}, None
+    week_start, _ = weeks[-1].utc_bounds()
+    by_b: dict[str, list[int]] = {}
+    by_p: dict[str, list[int]] = {}
+    per_week: dict[str, list[int]] = {w.label: [0, 0] for w in weeks}
+    for started, _code, text, principle, result in rows:
+        ok = 1 if result == "observed" else 0
+        label = Week.of(started.date()).label
+        if label in per_week:
+            per_week[label][0] += ok
+            per_week[label][1] += 1
+        if started >= week_start:
+            by_b.setdefault(text, [0, 0])
+            by_b[text][0] += ok
+            by_b[text][1] += 1
+            if principle:
+                by_p.setdefault(principle, [0, 0])
+                by_p[principle][0] += ok
+                by_p[principle][1] += 1
+    chart = control_chart.p_chart(
+        [v[0] for v in per_week.values()], [v[1] for v in per_week.values()]
+    )
+    series = Series(
+        list(per_week),
+        [p.value for p in chart.points],
+        chart,
+        "HRO behaviours observed, share of applicable opportunities",
+        "share observed",
+    )
+    return {"by_behaviour": by_b, "by_principle": by_p}, series
+
+
+def weekly_figures(
+    db: Database,
+    actor: Actor,
+    week: Week,
+    unit_id: int | None = None,
+    *,
+    today: dt.date | None = None,
+) -> WeeklyFigures:
+    """Every figure of the weekly report for one unit and one ISO week."""
+    audit.authorize(db, actor, "report.view")
+    today = today or dt.date.today()
+    if week.monday > today:
+        raise ValidationError(f"{week.label} has not started yet; choose a week that has.")
+    unit_id = unit_id or actor.unit_id
+    weeks = [week.shifted(-i) for i in range(HISTORY_WEEKS - 1, -1, -1)]
+    with db.read() as s:
+        unit = s.get(Unit, unit_id)
+        if unit is None:
+            raise ValidationError("That unit does not exist.")
+        hud = _huddle_week(s, unit, week)
+        prev_hud = _huddle_week(s, unit, week.shifted(-1))
+        ev = _events_week(s, unit_id, week)
+        prev_ev = _events_week(s, unit_id, week.shifted(-1))
+        act = _actions_week(s, unit_id, week)
+        prev_act = _actions_week(s, unit_id, week.shifted(-1))
+        first, _ = weeks[0].utc_bounds()
+        _, last = week.utc_bounds()
+        event_rows = s.execute(
+            select(SafetyEvent.occurred_at, SafetyEvent.kind).where(
+                SafetyEvent.unit_id == unit_id,
+                SafetyEvent.occurred_at >= first,
+                SafetyEvent.occurred_at < last,
+            )
+        ).all()
+        huddle_rows = s.execute(
+            select(Huddle.started_at).where(
+                Huddle.unit_id == unit_id, Huddle.started_at >= first, Huddle.started_at < last
+            )
+        ).all()
+        census = {
+            r[0]: r[1]
+            for r in s.execute(
+                select(WeeklyCensus.week_start, WeeklyCensus.patient_days).where(
+                    WeeklyCensus.unit_id == unit_id,
+                    WeeklyCensus.week_start >= weeks[0].monday,
+                    WeeklyCensus.week_start <= week.monday,
+                )
+            ).all()
+        }
+        behaviours, behaviour_series = _behaviours(s, unit_id, weeks)
+        obs_start, obs_end = week.monday, week.monday + dt.timedelta(days=7)
+        obs = s.execute(
+            select(
+                func.count(LearnerObservation.id), func.count(LearnerObservation.acknowledged_at)
+            ).where(
+                LearnerObservation.unit_id == unit_id,
+                LearnerObservation.observed_on >= obs_start,
+                LearnerObservation.observed_on < obs_end,
+            )
+        ).one()
+        min_group = unit.min_group_size
+        code, name = unit.code, unit.name
+    labels = [w.label for w in weeks]
+    counts = {lbl: 0 for lbl in labels}
+    all_counts = {lbl: 0 for lbl in labels}
+    for occurred, kind in event_rows:
+        lbl = Week.of(_local_date(occurred)).label
+        if lbl in counts:
+            all_counts[lbl] += 1
+            if kind in RUN_CHART_KINDS:
+                counts[lbl] += 1
+    run = run_chart.analyse([float(counts[lbl]) for lbl in labels])
+    event_run = Series(
+        labels,
+        [float(counts[lbl]) for lbl in labels],
+        run,
+        "Near misses and good catches reported per week",
+        "reports per week",
+    )
+    exposure = [census.get(w.monday) for w in weeks]
+    event_u: Series | None = None
+    if any(exposure):
+        chart = control_chart.u_chart(
+            [all_counts[lbl] for lbl in labels], [(e / 1000) if e else None for e in exposure]
+        )
+        missing = [labels[i] for i in chart.skipped]
+        event_u = Series(
+            labels,
+            [p.value for p in chart.points],
+            chart,
+            "Safety reports per 1,000 patient-days",
+            "reports per 1,000 patient-days",
+            missing,
+        )
+    held = {lbl: 0 for lbl in labels}
+    for (started,) in huddle_rows:
+        lbl = Week.of(_local_date(started)).label
+        if lbl in held:
+            held[lbl] += 1
+    p = control_chart.p_chart([min(14, held[lbl]) for lbl in labels], [14] * len(labels))
+    huddle_p = Series(
+        labels,
+        [pt.value for pt in p.points],
+        p,
+        "Huddles held, share of the 14 expected per week",
+        "share held",
+    )
+    pulse_results = None
+    if actor.can("pulse.results"):
+        pulse_results = pulses.results(db, actor, "milestone")
+    learners = {
+        "reports": ev["by_learners"],
+        "observations": int(obs[0]),
+        "acknowledged": int(obs[1]),
+    }
+    headlines = [
+        Headline("Huddles held (of 14)", hud["held"], prev_hud["held"], "", "better"),
+        Headline("Median huddle length", hud["median_minutes"], prev_hud["median_minutes"], "min"),
+        Headline("Safety reports", ev["total"], prev_ev["total"], "", "neutral"),
+        Headline(
+            "Good catches",
+            ev["by_kind"].get("good_catch", 0),
+            prev_ev["by_kind"].get("good_catch", 0),
+            "",
+            "better",
+        ),
+        Headline("Actions closed", act["closed"], prev_act["closed"], "", "better"),
+        Headline("Actions overdue", act["overdue"], prev_act["overdue"], "", "worse"),
+    ]
+    signals = [f"Reports run chart: {sig.text}" for sig in run.signals]
+    if event_u is not None:
+        signals += [f"Reports per 1,000 patient-days: {t}" for t in event_u.analysis.signals]
+    signals += [f"Huddles held: {t}" for t in p.signals]
+    if behaviour_series is not None:
+        signals += [f"HRO behaviours: {t}" for t in behaviour_series.analysis.signals]
+    has_data = bool(hud["held"] or ev["total"] or act["opened"] or act["closed"])
+    return WeeklyFigures(
+        code,
+        name,
+        week,
+        min_group,
+        hud,
+        ev,
+        act,
+        behaviours,
+        pulse_results,
+        learners,
+        headlines,
+        signals,
+        event_run,
+        event_u,
+        huddle_p,
+        behaviour_series,
+        has_data,
+    )
+
+
+def _local_date(utc: dt.datetime) -> dt.date:
+    return utc.replace(tzinfo=dt.UTC).astimezone().date()
+
+
+def labels() -> dict[str, dict[str, str]]:
+    """Display labels for the report's vocabularies."""
+    tax, unit = taxonomy(), unit_vocabulary()
+    return {
+        "kinds": {t.key: t.label for t in tax.terms("kinds")},
+        "categories": {t.key: t.label for t in tax.terms("categories")},
+        "harm": {t.key: t.label for t in tax.terms("harm")},
+        "professions": {t.key: t.label for t in unit.terms("professions")},
+        "principles": {t.key: t.label for t in unit.terms("hro_principles")},
+    }

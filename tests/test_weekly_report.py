@@ -1,0 +1,165 @@
+"""The weekly report, built from a known data set and read back as a manager would read it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import Team
+from pypdf import PdfReader
+from sqlalchemy import text
+
+from hrohuddle.reports import weekly
+from hrohuddle.services import census, events, huddles
+from hrohuddle.services.errors import PermissionDenied, ValidationError
+from hrohuddle.services.reporting import Week
+
+WEEK = Week(2026, 45)  # Mon 2 Nov to Sun 8 Nov 2026
+
+
+def _pdf_text(path: Path) -> str:
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(path).pages).split())
+
+
+def _known_week(team: Team) -> None:
+    db, cn = team.db, team["charge_nurse"]
+    with db.write() as s:  # the unit started well before the week
+        s.execute(text("UPDATE units SET created_at = '2026-01-01 00:00:00'"))
+    for day in range(3):  # three day-shift huddles, 10 minutes each
+        local = dt.datetime(2026, 11, 2 + day, 7, 40)
+        h = huddles.start_or_resume(db, cn, local_now=local)
+        huddles.set_head_count(db, cn, h.id, "pharmacy", 2)
+        huddles.add_item(db, cn, h.id, "teach", f"Teaching point {day}")
+        huddles.close_huddle(db, cn, h.id)
+        with db.write() as s:
+            start = local.astimezone(dt.UTC).replace(tzinfo=None)
+            s.execute(
+                text("UPDATE huddles SET started_at = :a, ended_at = :b WHERE id = :i"),
+                {"a": start, "b": start + dt.timedelta(minutes=10), "i": h.id},
+            )
+    kinds = ["good_catch", "good_catch", "near_miss", "incident"]
+    for i, kind in enumerate(kinds):
+        events.report(
+            db,
+            team["learner" if i == 0 else "staff"],
+            events.EventInput(
+                kind=kind,
+                narrative=f"Known event {i}: {'<b>bold</b> & ' if i == 0 else ''}pump",
+                category="medication",
+                occurred_at=dt.datetime(2026, 11, 4, 10 + i),
+                harm="mild" if kind == "incident" else None,
+            ),
+            local_now=dt.datetime(2026, 11, 4, 18),
+        )
+    census.set_week(db, team["manager"], "2026-W45", 180)
+
+
+def test_report_figures_match_independent_sql(sqlite_team: Team, tmp_path: Path) -> None:
+    team = sqlite_team
+    _known_week(team)
+    out = weekly.write(team.db, team["manager"], WEEK, tmp_path / "w45.pdf")
+    body = _pdf_text(out)
+    start, end = WEEK.utc_bounds()
+    with team.db.read() as s:
+        held = s.execute(
+            text("SELECT count(*) FROM huddles WHERE started_at >= :a AND started_at < :b"),
+            {"a": start, "b": end},
+        ).scalar()
+        reports = s.execute(
+            text("SELECT count(*) FROM safety_events WHERE occurred_at >= :a AND occurred_at < :b"),
+            {"a": start, "b": end},
+        ).scalar()
+        catches = s.execute(
+            text("SELECT count(*) FROM safety_events WHERE kind = 'good_catch'")
+        ).scalar()
+        attendance = s.execute(text("SELECT sum(head_count) FROM huddle_attendance")).scalar()
+    assert f"Huddles held (of 14) {held} 0" in body
+    assert f"{held} of 14" in body and "Median huddle length 10 min" in body
+    assert f"Safety reports {reports} 0 up {reports}" in body
+    assert f"Good catches {catches} 0 up {catches}" in body
+    assert f"Attendance, all professions (n) {attendance}" in body
+    assert "Teaching points 3" in body
+    assert "<b>bold</b> & pump" in body  # user text shown, never interpreted
+    assert "1 report(s) by learners" in body or "; 1 by learners" in body
+    assert "Rules used: Anhøj rules" in body and "more reporting, not less" in body
+    assert "Weeks without a census entry" in body  # only W45 has a census
+    assert "2026-W45" in body and "Page 1" in body
+    assert oct(out.stat().st_mode & 0o777) == "0o600"
+
+
+def test_an_empty_week_gives_a_short_report_that_says_so(sqlite_team: Team, tmp_path: Path) -> None:
+    out = weekly.write(sqlite_team.db, sqlite_team["manager"], Week(2026, 30), tmp_path / "e.pdf")
+    reader = PdfReader(out)
+    assert len(reader.pages) == 1
+    assert "Nothing was recorded this week" in _pdf_text(out)
+
+
+def test_bad_weeks_and_roles_are_refused(sqlite_team: Team, tmp_path: Path) -> None:
+    future = Week.of(dt.date.today() + dt.timedelta(days=14))
+    with pytest.raises(ValidationError, match="has not started"):
+        weekly.write(sqlite_team.db, sqlite_team["manager"], future, tmp_path / "f.pdf")
+    with pytest.raises(ValidationError, match="ISO week"):
+        Week.parse("last tuesday")
+    with pytest.raises(ValidationError, match="no week 54"):
+        Week.parse("2026-W54")
+    with pytest.raises(PermissionDenied):
+        weekly.write(sqlite_team.db, sqlite_team["staff"], WEEK, tmp_path / "s.pdf")
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler-utils) missing")
+def test_every_page_renders(sqlite_team: Team, tmp_path: Path) -> None:
+    _known_week(sqlite_team)
+    out = weekly.write(sqlite_team.db, sqlite_team["manager"], WEEK, tmp_path / "r.pdf")
+    subprocess.run(
+        ["pdftoppm", "-r", "40", "-png", str(out), str(tmp_path / "page")], check=True, timeout=120
+    )
+    pngs = sorted(tmp_path.glob("page-*.png"))
+    assert len(pngs) == len(PdfReader(out).pages) >= 4
+    assert all(p.stat().st_size > 5000 for p in pngs)
+
+
+def test_census_csv_import_checks_every_row(sqlite_team: Team, tmp_path: Path) -> None:
+    good = tmp_path / "census.csv"
+    good.write_text("week,patient_days\n2026-W44,175\n2026-11-09,181\n")
+    assert census.import_csv(sqlite_team.db, sqlite_team["manager"], good) == 2
+    bad = tmp_path / "bad.csv"
+    bad.write_text("week,patient_days\n2026-W44,175\n=cmd|'/C calc'!A0,12\n")
+    with pytest.raises(ValidationError, match="Line 3"):
+        census.import_csv(sqlite_team.db, sqlite_team["manager"], bad)
+    negative = tmp_path / "neg.csv"
+    negative.write_text("2026-W40,-5\n")
+    with pytest.raises(ValidationError, match="between 0"):
+        census.import_csv(sqlite_team.db, sqlite_team["manager"], negative)
+    rows = census.recent(sqlite_team.db, sqlite_team["manager"])
+    assert [(r.week_start.isoformat(), r.patient_days) for r in rows] == [
+        ("2026-11-09", 181),
+        ("2026-10-26", 175),
+    ]
+
+
+def test_weekly_report_from_the_command_line(tmp_path: Path) -> None:
+    env = {**os.environ, "HROHUDDLE_DATA_DIR": str(tmp_path)}
+
+    def run(*a: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "hrohuddle", *a],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+
+    assert run("demo-data", "--years", "0.6").returncode == 0
+    out = run("report", "weekly", "--out", str(tmp_path / "r.pdf"))
+    assert out.returncode == 0, out.stderr
+    assert "Weekly safety and learning report" in _pdf_text(tmp_path / "r.pdf")
+    assert run("report", "weekly", "--unit", "ZZ", "--out", str(tmp_path / "x.pdf")).returncode == 2
+    bad = run("report", "weekly", "--week", "2099-W01", "--out", str(tmp_path / "y.pdf"))
+    assert bad.returncode == 2 and "has not started" in bad.stderr
+    nowhere = run("report", "weekly", "--out", str(tmp_path / "no" / "dir" / "r.pdf"))
+    assert nowhere.returncode == 2 and "cannot be written" in nowhere.stderr
