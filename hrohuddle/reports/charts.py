@@ -20,6 +20,12 @@ def _figure(width: float = 7.2, height: float = 3.0) -> Figure:
     return fig
 
 
+def _title(ax: Any, text: str) -> None:
+    import textwrap
+
+    ax.set_title("\n".join(textwrap.wrap(text, 70)), fontsize=10)
+
+
 def _ticks(ax: Any, labels: list[str]) -> None:
     step = max(1, len(labels) // 7)
     ax.set_xticks(range(0, len(labels), step))
@@ -59,9 +65,7 @@ def run_chart(series: Series) -> Figure:
         )
         ax.legend(fontsize=8, loc="best")
     n = sum(1 for v in series.values if v is not None)
-    ax.set_title(
-        f"{series.title}, {series.weeks[0]} to {series.weeks[-1]} (n = {n} weeks)", fontsize=10
-    )
+    _title(ax, f"{series.title}, {series.weeks[0]} to {series.weeks[-1]} (n = {n} weeks)")
     ax.set_ylabel(series.ylabel, fontsize=9)
     _ticks(ax, series.weeks)
     ax.grid(axis="y", color="#DDDDDD")
@@ -125,10 +129,7 @@ def control_chart(series: Series, *, percent: bool = False) -> Figure:
             label="outside limits",
         )
     ax.legend(fontsize=8, loc="best")
-    ax.set_title(
-        f"{series.title}, {series.weeks[0]} to {series.weeks[-1]} (n = {len(xs)} weeks)",
-        fontsize=10,
-    )
+    _title(ax, f"{series.title}, {series.weeks[0]} to {series.weeks[-1]} (n = {len(xs)} weeks)")
     ax.set_ylabel(series.ylabel + (" (%)" if percent else ""), fontsize=9)
     _ticks(ax, series.weeks)
     ax.grid(axis="y", color="#DDDDDD")
@@ -147,7 +148,7 @@ def bars(values: dict[str, float], title: str, xlabel: str) -> Figure:
         ax.annotate(
             f"{v:g}", xy=(v, y), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8
         )
-    ax.set_title(title, fontsize=10)
+    _title(ax, title)
     ax.set_xlabel(xlabel, fontsize=9)
     ax.tick_params(axis="y", labelsize=8)
     return fig

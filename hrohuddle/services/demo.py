@@ -187,7 +187,12 @@ def _create_unit(
                 used.add(candidate)
                 extras.append(candidate)
         for p, display, pin_hash in rows:
-            started = today - dt.timedelta(days=p.started_days_ago) if p.started_days_ago else start
+            # Established staff started long before the demo period; learners recently.
+            started = (
+                today - dt.timedelta(days=p.started_days_ago)
+                if p.started_days_ago
+                else start - dt.timedelta(days=730)
+            )
             person = Person(
                 unit_id=unit_id,
                 display_name=display,

@@ -29,6 +29,8 @@ from hrohuddle.services.vocabulary import load_yaml
 from hrohuddle.store.database import Database
 from hrohuddle.store.models import Person, PulseInvitation, PulseResponse, Unit
 
+#: A pulse not answered within this many days of its milestone is no longer offered.
+OFFER_DAYS = 30
 PROFESSION_GROUPS = {"nursing": "Nursing", "medicine": "Medicine"}
 OTHER_GROUP = "Allied health and other"
 

@@ -259,9 +259,15 @@ class MainWindow(QMainWindow):
 
             return PulseResultsPage(db, actor)
 
+        def dashboard() -> QWidget:
+            from hrohuddle.ui.dashboard import DashboardPage
+
+            return DashboardPage(db, actor)
+
         specs = [
             PageSpec("huddle", tr("Safety huddle"), "huddle.view", huddle),
             PageSpec("events", tr("Safety reports"), "event.report", reports),
+            PageSpec("dashboard", tr("Dashboard"), "report.view", dashboard),
             PageSpec("pulses", tr("Onboarding pulses"), "pulse.results", pulse_results),
             PageSpec("admin", tr("Unit admin"), "people.manage", admin),
         ]

@@ -1,0 +1,423 @@
+"""The manager's dashboard: the weekly figures on screen, the PDF in one click, the census."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtGui import QImage, QPainter, QPixmap
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QScrollArea,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hrohuddle.services import audit, census, events, reporting
+from hrohuddle.services.errors import ServiceError
+from hrohuddle.services.permissions import Actor
+from hrohuddle.services.reporting import Week
+from hrohuddle.store.database import Database
+from hrohuddle.store.errors import StoreError
+from hrohuddle.ui.common import attempt, button, heading, muted, primary_button, show_problem, tr
+
+log = logging.getLogger(__name__)
+
+
+class _Done(QObject):
+    finished = Signal(object, object)  # path, error message
+
+
+class ReportJob(QRunnable):
+    """Builds the weekly PDF off the GUI thread, with its own database sessions."""
+
+    def __init__(self, db: Database, actor: Actor, week: Week, path: Path) -> None:
+        super().__init__()
+        self.db, self.actor, self.week, self.path = db, actor, week, path
+        self.signals = _Done()
+
+    def run(self) -> None:
+        from hrohuddle.reports import weekly
+
+        try:
+            weekly.write(self.db, self.actor, self.week, self.path)
+        except (ServiceError, StoreError) as exc:
+            self.signals.finished.emit(None, exc.message)
+            return
+        except OSError as exc:
+            self.signals.finished.emit(
+                None, tr("The PDF could not be written: {why}.").format(why=exc.strerror)
+            )
+            return
+        except Exception:  # shown to the user; the app keeps running
+            log.exception("weekly report failed")
+            self.signals.finished.emit(None, tr("The report could not be built; see the log."))
+            return
+        self.signals.finished.emit(self.path, None)
+
+
+def render_pages(pdf: Path, scale: float = 1.5) -> list[QImage]:
+    """PDF pages as images (pdfium), for the preview and for printing."""
+    import pypdfium2
+
+    doc = pypdfium2.PdfDocument(str(pdf))
+    images = []
+    try:
+        for page in doc:
+            bitmap = page.render(scale=scale)
+            pil = bitmap.to_pil()
+            data = pil.convert("RGB").tobytes("raw", "RGB")
+            image = QImage(
+                data, pil.width, pil.height, pil.width * 3, QImage.Format.Format_RGB888
+            ).copy()
+            images.append(image)
+    finally:
+        doc.close()
+    return images
+
+
+def print_images(images: list[QImage], printer: Any) -> None:
+    """Draw each page image to fit the printer's page."""
+    painter = QPainter()
+    if not painter.begin(printer):
+        raise OSError("the printer could not be opened")
+    try:
+        for i, image in enumerate(images):
+            if i:
+                printer.newPage()
+            rect = painter.viewport()
+            size = image.size()
+            size.scale(rect.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            painter.setViewport(rect.x(), rect.y(), size.width(), size.height())
+            painter.setWindow(image.rect())
+            painter.drawImage(0, 0, image)
+    finally:
+        painter.end()
+
+
+class PreviewDialog(QDialog):
+    def __init__(self, db: Database, actor: Actor, pdf: Path, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.db, self.actor, self.pdf = db, actor, pdf
+        self.setWindowTitle(tr("Weekly report preview"))
+        self.resize(980, 900)
+        layout = QVBoxLayout(self)
+        scroll = QScrollArea()
+        body = QWidget()
+        pages = QVBoxLayout(body)
+        self.images = render_pages(pdf)
+        for image in self.images:
+            label = QLabel()
+            label.setPixmap(
+                QPixmap.fromImage(image).scaledToWidth(
+                    900, Qt.TransformationMode.SmoothTransformation
+                )
+            )
+            label.setAccessibleName(tr("Report page"))
+            pages.addWidget(label)
+        scroll.setWidget(body)
+        layout.addWidget(scroll, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        printer = buttons.addButton(tr("Print…"), QDialogButtonBox.ButtonRole.ActionRole)
+        printer.clicked.connect(self.print_report)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def print_report(self) -> None:
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = QPrintDialog(printer, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        try:
+            print_images(self.images, printer)
+        except OSError as exc:
+            show_problem(self, tr("Printing failed: {why}.").format(why=exc))
+            return
+        with self.db.write() as s:
+            audit.record(
+                s, "report.printed", actor=self.actor, detail={"report": "weekly", "to": "printer"}
+            )
+
+
+class Tile(QFrame):
+    def __init__(self, h: reporting.Headline) -> None:
+        super().__init__()
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        layout = QVBoxLayout(self)
+        name = QLabel(h.label)
+        name.setWordWrap(True)
+        value = QLabel(_fmt(h.value, h.unit))
+        font = value.font()
+        font.setPointSizeF(font.pointSizeF() * 2.2)
+        font.setBold(True)
+        value.setFont(font)
+        change = h.change
+        if change is None:
+            words = tr("last week: {v}").format(v=_fmt(h.previous, h.unit))
+        elif change == 0:
+            words = tr("same as last week")
+        else:
+            words = tr("{dir} {n} from last week ({prev})").format(
+                dir=tr("up") if change > 0 else tr("down"),
+                n=_fmt(abs(change), h.unit),
+                prev=_fmt(h.previous, h.unit),
+            )
+        sub = muted(words)
+        for w in (name, value, sub):
+            layout.addWidget(w)
+        self.setAccessibleName(f"{h.label}: {value.text()}, {words}")
+
+
+def _fmt(v: float | None, unit: str = "") -> str:
+    if v is None:
+        return "—"
+    text = f"{v:.0f}" if float(v).is_integer() else f"{v:.1f}"
+    return f"{text} {unit}".strip()
+
+
+class WeekPanel(QWidget):
+    def __init__(self, db: Database, actor: Actor) -> None:
+        super().__init__()
+        self.db, self.actor = db, actor
+        self.pool = QThreadPool.globalInstance()
+        self.jobs: list[ReportJob] = []
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel(tr("Week")))
+        self.week = QComboBox()
+        self.week.setAccessibleName(tr("Week"))
+        last = Week.last_complete()
+        current = Week.of(dt.date.today())
+        self.week.addItem(tr("{w} (this week, so far)").format(w=current.label), current.label)
+        for i in range(0, 52):
+            w = last.shifted(-i)
+            self.week.addItem(w.label, w.label)
+        self.week.setCurrentIndex(1)
+        self.week.currentIndexChanged.connect(self.reload)
+        bar.addWidget(self.week)
+        bar.addStretch(1)
+        self.status = muted("")
+        bar.addWidget(self.status)
+        save = button(tr("Save PDF…"))
+        save.clicked.connect(self.save_pdf)
+        preview = primary_button(tr("Preview and print…"))
+        preview.clicked.connect(self.preview)
+        bar.addWidget(save)
+        bar.addWidget(preview)
+        layout.addLayout(bar)
+        self.tiles = QGridLayout()
+        layout.addLayout(self.tiles)
+        self.signals = QLabel("")
+        self.signals.setWordWrap(True)
+        self.signals.setAccessibleName(tr("Signals this week"))
+        layout.addWidget(self.signals)
+        self.charts = QHBoxLayout()
+        layout.addLayout(self.charts, 1)
+        self.note = muted(
+            tr(
+                "More near-miss and good-catch reports usually mean more reporting, "
+                "not less safety. Click a week on the reports chart to list its "
+                "reports."
+            )
+        )
+        layout.addWidget(self.note)
+        self.canvases: list[Any] = []
+        self.figures: reporting.WeeklyFigures | None = None
+        self.reload()
+
+    def selected_week(self) -> Week:
+        return Week.parse(str(self.week.currentData()))
+
+    def reload(self) -> None:
+        figures = attempt(
+            self, lambda: reporting.weekly_figures(self.db, self.actor, self.selected_week())
+        )
+        if figures is None:
+            return
+        self.figures = figures
+        while self.tiles.count():
+            item = self.tiles.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        for i, h in enumerate(figures.headlines):
+            self.tiles.addWidget(Tile(h), i // 3, i % 3)
+        self.signals.setText(
+            (tr("Signals: ") + " ".join(figures.signals))
+            if figures.signals
+            else tr("No chart shows a signal this week.")
+        )
+        self._draw(figures)
+
+    def _draw(self, figures: reporting.WeeklyFigures) -> None:
+        from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+
+        from hrohuddle.reports import charts
+
+        for canvas in self.canvases:
+            self.charts.removeWidget(canvas)
+            canvas.deleteLater()
+        self.canvases = []
+        run_fig = charts.run_chart(figures.event_run)
+        for line in run_fig.axes[0].lines[:1]:
+            line.set_picker(6)
+        run_canvas = FigureCanvasQTAgg(run_fig)
+        run_canvas.setAccessibleName(figures.event_run.title)
+        run_canvas.mpl_connect("pick_event", self._picked)
+        held_canvas = FigureCanvasQTAgg(charts.control_chart(figures.huddle_p, percent=True))
+        held_canvas.setAccessibleName(figures.huddle_p.title)
+        for canvas in (run_canvas, held_canvas):
+            canvas.setMinimumHeight(260)
+            self.charts.addWidget(canvas)
+            self.canvases.append(canvas)
+
+    def _picked(self, event: Any) -> None:
+        if self.figures is None or not len(event.ind):
+            return
+        xs = [i for i, v in enumerate(self.figures.event_run.values) if v is not None]
+        week = Week.parse(self.figures.event_run.weeks[xs[int(event.ind[0])]])
+        self.show_week_reports(week)
+
+    def show_week_reports(self, week: Week) -> QDialog | None:
+        """The records behind a point: that week's near misses and good catches."""
+        flt = events.EventFilter(
+            kinds=list(reporting.RUN_CHART_KINDS),
+            since=week.monday,
+            until=week.monday + dt.timedelta(days=6),
+        )
+        page = attempt(self, lambda: events.list_events(self.db, self.actor, flt, limit=500))
+        if page is None:
+            return None
+        dialog = QDialog(self)
+        dialog.setWindowTitle(tr("Reports in {w}").format(w=week.label))
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(QLabel(tr("{n} near misses and good catches").format(n=page.total)))
+        lst = QListWidget()
+        lst.setWordWrap(True)
+        for r in page.rows:
+            lst.addItem(
+                f"{events.to_local(r.occurred_at):%a %d %b %H:%M} · {r.kind} · "
+                f"{' '.join(r.narrative.split())[:160]}"
+            )
+        layout.addWidget(lst)
+        dialog.resize(720, 480)
+        dialog.open()
+        return dialog
+
+    def _start(self, path: Path, then: Any) -> None:
+        job = ReportJob(self.db, self.actor, self.selected_week(), path)
+        job.signals.finished.connect(then)
+        self.jobs.append(job)
+        self.status.setText(tr("Building the report…"))
+        self.pool.start(job)
+
+    def save_pdf(self) -> None:
+        week = self.selected_week()
+        path, _ = QFileDialog.getSaveFileName(
+            self, tr("Save weekly report"), f"weekly-report-{week.label}.pdf", "PDF (*.pdf)"
+        )
+        if path:
+            self._start(Path(path), self._saved)
+
+    def _saved(self, path: Path | None, error: str | None) -> None:
+        self.status.setText(
+            "" if error else tr("Saved {name}.").format(name=path.name if path else "")
+        )
+        if error:
+            show_problem(self, error)
+
+    def preview(self) -> None:
+        folder = Path(tempfile.mkdtemp(prefix="hrohuddle-report-"))
+        self._start(folder / f"weekly-{self.selected_week().label}.pdf", self._preview_ready)
+
+    def _preview_ready(self, path: Path | None, error: str | None) -> None:
+        self.status.setText("")
+        if error or path is None:
+            show_problem(self, error or tr("The report could not be built."))
+            return
+        PreviewDialog(self.db, self.actor, path, self).exec()
+
+
+class CensusPanel(QWidget):
+    def __init__(self, db: Database, actor: Actor) -> None:
+        super().__init__()
+        self.db, self.actor = db, actor
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            muted(
+                tr(
+                    "Patient-days per week, for reports per 1,000 patient-days. "
+                    "Enter a week, or import a CSV file of week,patient_days."
+                )
+            )
+        )
+        row = QHBoxLayout()
+        self.week = QLineEdit(Week.last_complete().label)
+        self.week.setAccessibleName(tr("Week, like 2026-W47"))
+        self.days = QSpinBox()
+        self.days.setRange(0, census.MAX_PATIENT_DAYS)
+        self.days.setAccessibleName(tr("Patient-days"))
+        save = primary_button(tr("Save week"))
+        save.clicked.connect(self.save)
+        imp = button(tr("Import CSV…"))
+        imp.clicked.connect(self.import_file)
+        for w in (QLabel(tr("Week")), self.week, QLabel(tr("Patient-days")), self.days, save, imp):
+            row.addWidget(w)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.table = QTableWidget(0, 2)
+        self.table.setHorizontalHeaderLabels([tr("Week starting"), tr("Patient-days")])
+        self.table.setAccessibleName(tr("Census, newest first"))
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        layout.addWidget(self.table, 1)
+        self.reload()
+
+    def reload(self) -> None:
+        rows = census.recent(self.db, self.actor, 52)
+        self.table.setRowCount(len(rows))
+        for i, r in enumerate(rows):
+            self.table.setItem(i, 0, QTableWidgetItem(f"{r.week_start:%a %d %b %Y}"))
+            self.table.setItem(i, 1, QTableWidgetItem(str(r.patient_days)))
+
+    def save(self) -> None:
+        if attempt(
+            self, lambda: census.set_week(self.db, self.actor, self.week.text(), self.days.value())
+        ):
+            self.reload()
+
+    def import_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, tr("Import census"), "", "CSV (*.csv)")
+        if path and attempt(self, lambda: census.import_csv(self.db, self.actor, Path(path))):
+            self.reload()
+
+
+class DashboardPage(QWidget):
+    def __init__(self, db: Database, actor: Actor) -> None:
+        super().__init__()
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading(tr("Dashboard")))
+        tabs = QTabWidget()
+        tabs.setAccessibleName(tr("Dashboard sections"))
+        self.week_panel = WeekPanel(db, actor)
+        tabs.addTab(self.week_panel, tr("This week"))
+        if actor.can("census.edit"):
+            tabs.addTab(CensusPanel(db, actor), tr("Weekly census"))
+        layout.addWidget(tabs, 1)

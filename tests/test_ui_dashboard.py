@@ -1,0 +1,94 @@
+"""The manager's dashboard: figures on screen, a point opens its records, PDF and print."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from conftest import PINS, Team, sign_in_as
+from PySide6.QtCore import QSize
+
+from hrohuddle.services import events
+from hrohuddle.services.reporting import Week
+from hrohuddle.ui import dashboard
+
+
+def _report(team: Team, when: dt.datetime, kind: str = "good_catch") -> None:
+    from sqlalchemy import text
+
+    with team.db.write() as s:
+        s.execute(text("UPDATE units SET created_at = '2025-01-01 00:00:00'"))
+    events.report(
+        team.db,
+        team["staff"],
+        events.EventInput(
+            kind=kind,
+            narrative="Allergy band missing, caught at the bedside",
+            category="medication",
+            occurred_at=when,
+        ),
+    )
+
+
+def test_dashboard_shows_headlines_and_a_point_lists_its_reports(
+    qtbot, window, sqlite_team: Team
+) -> None:
+    last = Week.last_complete()
+    _report(sqlite_team, dt.datetime.combine(last.monday + dt.timedelta(days=1), dt.time(10)))
+    sign_in_as(qtbot, window, "Mo Manager", PINS["manager"])
+    page = window.open_page("dashboard")
+    panel = page.week_panel
+    assert panel.selected_week() == last
+    names = [panel.tiles.itemAt(i).widget().accessibleName() for i in range(panel.tiles.count())]
+    assert any(n.startswith("Good catches: 1") for n in names)
+    assert len(panel.canvases) == 2
+    dialog = panel.show_week_reports(last)
+    from PySide6.QtWidgets import QLabel
+
+    assert dialog is not None
+    assert "1 near misses and good catches" in dialog.findChild(QLabel).text()
+
+
+def test_staff_have_no_dashboard(qtbot, window) -> None:
+    sign_in_as(qtbot, window, "Sol Staff", PINS["staff"])
+    assert window.open_page("dashboard") is None
+
+
+def test_report_builds_off_the_gui_thread_and_prints(
+    qtbot, sqlite_team: Team, tmp_path: Path, monkeypatch
+) -> None:
+    manager = sqlite_team["manager"]
+    job = dashboard.ReportJob(sqlite_team.db, manager, Week.last_complete(), tmp_path / "r.pdf")
+    results: list[object] = []
+    job.signals.finished.connect(lambda path, err: results.append((path, err)))
+    job.setAutoDelete(False)
+    dashboard.QThreadPool.globalInstance().start(job)
+    qtbot.waitUntil(lambda: bool(results), timeout=60_000)
+    path, error = results[0]
+    assert error is None and Path(path).exists()
+    images = dashboard.render_pages(Path(path))
+    assert images and images[0].width() > 500
+
+    class FakePrinter:  # the printer is the system edge
+        def __init__(self) -> None:
+            from PySide6.QtGui import QImage
+
+            self.pages = 1
+            self.image = QImage(QSize(800, 1100), QImage.Format.Format_RGB32)
+
+        def paintEngine(self):
+            return self.image.paintEngine()
+
+        def newPage(self) -> bool:
+            self.pages += 1
+            return True
+
+    from PySide6.QtGui import QPainter
+
+    printer = FakePrinter()
+    painted: list[int] = []
+    real_begin = QPainter.begin
+    monkeypatch.setattr(QPainter, "begin", lambda self, dev: real_begin(self, printer.image))
+    monkeypatch.setattr(QPainter, "drawImage", lambda self, *a: painted.append(1))
+    dashboard.print_images(images, printer)
+    assert printer.pages == len(images) and len(painted) == len(images)
