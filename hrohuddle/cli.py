@@ -240,6 +240,8 @@ def _export(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
         "actions": exports.export_actions,
         "events": exports.export_events,
         "pulses": exports.export_pulses,
+        "checklists": exports.export_checklists,
+        "observations": exports.export_observations,
     }
     if args.kind not in writers:
         raise UserError(f"exporting {args.kind} comes with its workflow; not available yet.")

@@ -513,7 +513,136 @@ def add_history(
         )
     counts["pulses"] = _pulses(db, unit_id, rng, start, today)
     counts["census"] = _census(db, unit_id, rng, start, today)
+    counts["checklists"], counts["observations"] = _observations(db, unit_id, rng, start, today)
     return counts
+
+
+def _observations(
+    db: Database, unit_id: int, rng: random.Random, start: dt.date, today: dt.date
+) -> tuple[int, int]:
+    """Weekly checklist sessions by observers, and preceptors' notes on their learners."""
+    from hrohuddle.services import checklists
+    from hrohuddle.store.models import (
+        ChecklistItem,
+        ChecklistResponse,
+        ChecklistSession,
+        ChecklistTemplate,
+        LearnerObservation,
+    )
+
+    checklists.sync_templates(db)
+    with db.read() as s:
+        tpl = s.scalars(
+            select(ChecklistTemplate)
+            .where(ChecklistTemplate.key == "error_prevention")
+            .order_by(ChecklistTemplate.version.desc())
+        ).first()
+        assert tpl is not None
+        item_rows = s.execute(
+            select(ChecklistItem.id, ChecklistItem.code).where(ChecklistItem.template_id == tpl.id)
+        ).all()
+        observers = list(
+            s.scalars(
+                select(PersonRole.person_id)
+                .join(Person, Person.id == PersonRole.person_id)
+                .where(
+                    Person.unit_id == unit_id, PersonRole.role.in_(["charge_nurse", "preceptor"])
+                )
+            )
+        )
+        pairs = s.execute(
+            select(
+                PreceptorAssignment.preceptor_id, PreceptorAssignment.learner_id, Person.start_date
+            )
+            .join(Person, Person.id == PreceptorAssignment.learner_id)
+            .where(Person.unit_id == unit_id)
+        ).all()
+        next_session = (s.scalar(select(func.max(ChecklistSession.id))) or 0) + 1
+    # Behaviour reliability improves slowly over the period, unevenly by behaviour.
+    base = {code: rng.uniform(0.45, 0.8) for _i, code in item_rows}
+    sessions: list[dict[str, object]] = []
+    responses: list[dict[str, object]] = []
+    day = start
+    while day < today and observers:
+        for _ in range(rng.randint(1, 3)):
+            when = _utc(
+                dt.datetime.combine(
+                    day + dt.timedelta(days=rng.randint(0, 6)), dt.time(rng.randint(8, 18), 0)
+                )
+            )
+            sessions.append(
+                {
+                    "id": next_session,
+                    "unit_id": unit_id,
+                    "template_id": tpl.id,
+                    "observer_id": rng.choice(observers),
+                    "context": rng.choice(["huddle", "handoff", "rounds", "procedure"]),
+                    "observed": None,
+                    "started_at": when,
+                    "completed_at": when + dt.timedelta(minutes=12),
+                    "overall_note": None,
+                }
+            )
+            progress = (day - start).days / max(1, (today - start).days)
+            for item_id, code in item_rows:
+                roll = rng.random()
+                if roll < 0.25:
+                    result = "na"
+                else:
+                    p = min(0.97, base[code] + 0.15 * progress)
+                    result = "observed" if rng.random() < p else "missed"
+                responses.append(
+                    {
+                        "session_id": next_session,
+                        "item_id": item_id,
+                        "result": result,
+                        "rating": None,
+                        "note": None,
+                    }
+                )
+            next_session += 1
+        day += dt.timedelta(days=7)
+    codes = [code for _i, code in item_rows]
+    obs_rows: list[dict[str, object]] = []
+    for preceptor, learner, started in pairs:
+        first = max(started or start, start)
+        d = first + dt.timedelta(days=2)
+        level = 2
+        while d < today:
+            level = min(5, level + (1 if rng.random() < 0.3 else 0))
+            obs_rows.append(
+                {
+                    "unit_id": unit_id,
+                    "learner_id": learner,
+                    "preceptor_id": preceptor,
+                    "observed_on": d,
+                    "setting": rng.choice(
+                        ["bedside_care", "handoff", "medication_round", "huddle"]
+                    ),
+                    "domains": sorted(rng.sample(["VE", "RR", "C", "TT"], k=rng.randint(1, 2))),
+                    "behaviours": rng.sample(codes, k=2),
+                    "scale_key": "entrustment",
+                    "rating": level,
+                    "strengths": "Clear SBAR when calling the registrar.",
+                    "next_steps": "Lead the next handoff with I-PASS.",
+                    "acknowledged_at": _utc(
+                        dt.datetime.combine(d + dt.timedelta(days=1), dt.time(9))
+                    )
+                    if rng.random() < 0.8
+                    else None,
+                    "learner_reply": None,
+                    "created_at": _utc(dt.datetime.combine(d, dt.time(18))),
+                }
+            )
+            d += dt.timedelta(days=rng.randint(4, 9))
+    with db.write() as s:
+        if sessions:
+            s.execute(insert(ChecklistSession), sessions)
+            for i in range(0, len(responses), 5000):
+                s.execute(insert(ChecklistResponse), responses[i : i + 5000])
+        if obs_rows:
+            s.execute(insert(LearnerObservation), obs_rows)
+    return len(sessions), len(obs_rows)
 
 
 def _census(db: Database, unit_id: int, rng: random.Random, start: dt.date, today: dt.date) -> int:

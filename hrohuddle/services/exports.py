@@ -197,6 +197,109 @@ def export_pulses(
     return count
 
 
+def export_checklists(db: Database, unit_id: int, path: Path, *, by: str) -> int:
+    """One row per behaviour answered in an observation session."""
+    from hrohuddle.store.models import (
+        ChecklistItem,
+        ChecklistResponse,
+        ChecklistSession,
+        ChecklistTemplate,
+    )
+
+    with db.read() as s:
+        rows = s.execute(
+            select(
+                ChecklistSession.id,
+                ChecklistTemplate.key,
+                ChecklistTemplate.version,
+                ChecklistSession.context,
+                ChecklistSession.started_at,
+                ChecklistSession.completed_at,
+                ChecklistItem.code,
+                ChecklistItem.hro_principle,
+                ChecklistItem.ipec_competency,
+                ChecklistResponse.result,
+                ChecklistResponse.rating,
+                ChecklistResponse.note,
+            )
+            .join(ChecklistTemplate, ChecklistTemplate.id == ChecklistSession.template_id)
+            .join(ChecklistResponse, ChecklistResponse.session_id == ChecklistSession.id)
+            .join(ChecklistItem, ChecklistItem.id == ChecklistResponse.item_id)
+            .where(ChecklistSession.unit_id == unit_id)
+            .order_by(ChecklistSession.started_at, ChecklistItem.position)
+        ).all()
+    count = write_csv(
+        path,
+        [
+            "session_id",
+            "checklist",
+            "version",
+            "context",
+            "started_utc",
+            "completed_utc",
+            "behaviour",
+            "hro_principle",
+            "ipec",
+            "result",
+            "rating",
+            "note",
+        ],
+        rows,
+    )
+    _audit_export(db, unit_id, "checklists", count, by)
+    return count
+
+
+def export_observations(db: Database, unit_id: int, path: Path, *, by: str) -> int:
+    from hrohuddle.store.models import LearnerObservation
+
+    with db.read() as s:
+        names = dict(
+            s.execute(select(Person.id, Person.display_name).where(Person.unit_id == unit_id)).all()
+        )
+        rows = [
+            [
+                o.id,
+                names.get(o.learner_id),
+                names.get(o.preceptor_id),
+                o.observed_on,
+                o.setting,
+                ";".join(o.domains or []),
+                ";".join(o.behaviours or []),
+                o.rating,
+                o.strengths,
+                o.next_steps,
+                o.acknowledged_at,
+                o.learner_reply,
+            ]
+            for o in s.scalars(
+                select(LearnerObservation)
+                .where(LearnerObservation.unit_id == unit_id)
+                .order_by(LearnerObservation.observed_on)
+            )
+        ]
+    count = write_csv(
+        path,
+        [
+            "observation_id",
+            "learner",
+            "preceptor",
+            "observed_on",
+            "setting",
+            "domains",
+            "behaviours",
+            "rating",
+            "strengths",
+            "next_steps",
+            "acknowledged_utc",
+            "learner_reply",
+        ],
+        rows,
+    )
+    _audit_export(db, unit_id, "observations", count, by)
+    return count
+
+
 def _audit_export(db: Database, unit_id: int, kind: str, count: int, by: str) -> None:
     with db.write() as s:
         audit.record(s, "export", unit_id=unit_id, detail={"kind": kind, "rows": count, "by": by})

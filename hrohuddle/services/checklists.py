@@ -1,0 +1,559 @@
+"""HRO behaviour checklists: versioned templates, observation sessions, reliability.
+
+Templates come from resources/checklists/*.yaml and are copied into the database
+(key, version). An observation keeps the exact version it used; changing a version
+that is in use makes a new version instead, and a version in use cannot be removed.
+Rating templates follow the TPOT 2.0 convention: 1 (very poor) to 5 (excellent),
+with a comment required for a rating of 1 or 2.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from hrohuddle.paths import resources_dir
+from hrohuddle.services import audit, validation
+from hrohuddle.services.errors import NotFound, ResourceFileError, ValidationError
+from hrohuddle.services.permissions import Actor
+from hrohuddle.services.vocabulary import load_yaml, unit_vocabulary
+from hrohuddle.store.database import Database
+from hrohuddle.store.models import (
+    ChecklistItem,
+    ChecklistResponse,
+    ChecklistSession,
+    ChecklistTemplate,
+    utcnow,
+)
+
+RESULTS = ("observed", "missed", "na")
+RATING_MIN, RATING_MAX, COMMENT_AT_OR_BELOW = 1, 5, 2
+IPEC = ("VE", "RR", "C", "TT")
+
+
+@dataclass
+class ItemSpec:
+    code: str
+    text: str
+    domain: str | None = None
+    hro_principle: str | None = None
+    ipec: str | None = None
+    overall: bool = False
+
+
+@dataclass
+class TemplateSpec:
+    key: str
+    version: int
+    title: str
+    response_kind: str
+    sources: list[str]
+    items: list[ItemSpec]
+
+
+@dataclass(frozen=True)
+class TemplateRow:
+    id: int
+    key: str
+    version: int
+    title: str
+    response_kind: str
+    status: str
+    sessions: int
+    sources: list[str]
+
+
+@dataclass(frozen=True)
+class ResponseRow:
+    item_id: int
+    code: str
+    text: str
+    domain: str | None
+    hro_principle: str | None
+    ipec: str | None
+    overall: bool
+    result: str | None
+    rating: int | None
+    note: str | None
+
+
+@dataclass
+class SessionView:
+    id: int
+    template: TemplateRow
+    context: str
+    observed: str | None
+    started_at: dt.datetime
+    completed_at: dt.datetime | None
+    overall_note: str | None
+    responses: list[ResponseRow] = field(default_factory=list)
+
+
+def _check_items(items: list[ItemSpec], where: str) -> None:
+    principles = set(unit_vocabulary().keys("hro_principles"))
+    codes = [i.code for i in items]
+    if not items:
+        raise ValidationError(f"{where} has no behaviours.")
+    if len(set(codes)) != len(codes):
+        raise ValidationError(f"{where} uses a behaviour code twice.")
+    for i in items:
+        if not i.code.strip() or not i.text.strip():
+            raise ValidationError(f"{where}: every behaviour needs a code and a text.")
+        if i.hro_principle and i.hro_principle not in principles:
+            raise ValidationError(f"{where}: “{i.hro_principle}” is not an HRO principle.")
+        if i.ipec and i.ipec not in IPEC:
+            raise ValidationError(f"{where}: “{i.ipec}” is not an IPEC competency (VE, RR, C, TT).")
+        if not i.overall and not i.hro_principle:
+            raise ValidationError(f"{where}: behaviour {i.code} needs an HRO principle.")
+
+
+def parse_template(path: Path) -> TemplateSpec:
+    """Read a template file; any problem names the file (and the line, for YAML errors)."""
+    data = load_yaml(path)
+    try:
+        items = [
+            ItemSpec(
+                str(i["code"]),
+                str(i["text"]),
+                i.get("domain"),
+                i.get("hro_principle"),
+                i.get("ipec"),
+                bool(i.get("overall", False)),
+            )
+            for i in data["items"]
+        ]
+        spec = TemplateSpec(
+            str(data["key"]),
+            int(data["version"]),
+            str(data["title"]),
+            str(data["response_kind"]),
+            [str(s) for s in data.get("sources", [])],
+            items,
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ResourceFileError(
+            f"The checklist file {path.name} is missing or has a bad value for {exc}."
+        ) from exc
+    if spec.response_kind not in ("observed", "rating"):
+        raise ResourceFileError(
+            f"The checklist file {path.name}: response_kind must be observed or rating."
+        )
+    try:
+        _check_items(items, f"The checklist file {path.name}")
+    except ValidationError as exc:
+        raise ResourceFileError(exc.message) from exc
+    return spec
+
+
+def sync_templates(db: Database, folder: Path | None = None) -> int:
+    """Copy bundled templates into the database when their (key, version) is new."""
+    folder = folder or resources_dir() / "checklists"
+    specs = [parse_template(p) for p in sorted(folder.glob("*.yaml"))]
+    added = 0
+    with db.write() as s:
+        have = set(s.execute(select(ChecklistTemplate.key, ChecklistTemplate.version)).all())
+        for spec in specs:
+            if (spec.key, spec.version) in have:
+                continue
+            _insert(s, spec)
+            added += 1
+    return added
+
+
+def _insert(s: Session, spec: TemplateSpec) -> ChecklistTemplate:
+    tpl = ChecklistTemplate(
+        key=spec.key,
+        version=spec.version,
+        title=spec.title,
+        response_kind=spec.response_kind,
+        sources=spec.sources,
+        status="active",
+    )
+    s.add(tpl)
+    s.flush()
+    for pos, i in enumerate(spec.items):
+        s.add(
+            ChecklistItem(
+                template_id=tpl.id,
+                position=pos,
+                code=i.code,
+                text=i.text,
+                domain=i.domain,
+                hro_principle=i.hro_principle,
+                ipec_competency=i.ipec,
+                is_overall=i.overall,
+            )
+        )
+    return tpl
+
+
+def templates(db: Database, *, include_retired: bool = False) -> list[TemplateRow]:
+    """Every template version, newest version of each key first."""
+    with db.read() as s:
+        counts = dict(
+            s.execute(
+                select(ChecklistSession.template_id, func.count()).group_by(
+                    ChecklistSession.template_id
+                )
+            ).all()
+        )
+        q = select(ChecklistTemplate).order_by(
+            ChecklistTemplate.key, ChecklistTemplate.version.desc()
+        )
+        rows = [
+            TemplateRow(
+                t.id,
+                t.key,
+                t.version,
+                t.title,
+                t.response_kind,
+                t.status,
+                int(counts.get(t.id, 0)),
+                list(t.sources or []),
+            )
+            for t in s.scalars(q)
+        ]
+    return [r for r in rows if include_retired or r.status != "retired"]
+
+
+def items(db: Database, template_id: int) -> list[ItemSpec]:
+    with db.read() as s:
+        return [
+            ItemSpec(i.code, i.text, i.domain, i.hro_principle, i.ipec_competency, i.is_overall)
+            for i in s.scalars(
+                select(ChecklistItem)
+                .where(ChecklistItem.template_id == template_id)
+                .order_by(ChecklistItem.position)
+            )
+        ]
+
+
+def save_version(
+    db: Database,
+    actor: Actor,
+    template_id: int,
+    new_items: list[ItemSpec],
+    title: str | None = None,
+) -> int:
+    """Save an edited copy of a template as its next version; returns the new id.
+
+    Earlier versions stay as they were, so observations keep the wording they used.
+    """
+    audit.authorize(db, actor, "checklist.edit_templates")
+    _check_items(new_items, "This checklist")
+    with db.write() as s:
+        base = s.get(ChecklistTemplate, template_id)
+        if base is None:
+            raise NotFound("That checklist does not exist.")
+        latest = (
+            s.scalar(
+                select(func.max(ChecklistTemplate.version)).where(ChecklistTemplate.key == base.key)
+            )
+            or base.version
+        )
+        clean_title = validation.text(title or base.title, "The title", field="title", max_len=200)
+        assert clean_title is not None
+        tpl = _insert(
+            s,
+            TemplateSpec(
+                base.key,
+                int(latest) + 1,
+                clean_title,
+                base.response_kind,
+                list(base.sources or []),
+                new_items,
+            ),
+        )
+        audit.record(
+            s,
+            "checklist.version_saved",
+            actor=actor,
+            target=f"checklist:{tpl.id}",
+            detail={"key": base.key, "version": tpl.version, "from": base.version},
+        )
+        return tpl.id
+
+
+def remove_version(db: Database, actor: Actor, template_id: int) -> None:
+    """Remove an unused version; a version with observations is retired instead of lost."""
+    audit.authorize(db, actor, "checklist.edit_templates")
+    with db.write() as s:
+        tpl = s.get(ChecklistTemplate, template_id)
+        if tpl is None:
+            raise NotFound("That checklist does not exist.")
+        used = s.scalar(select(func.count()).where(ChecklistSession.template_id == tpl.id))
+        if used:
+            raise ValidationError(
+                f"Version {tpl.version} of “{tpl.title}” has {used} observation(s), so it "
+                "cannot be removed. It stays readable; retire it so it is no longer offered."
+            )
+        s.delete(tpl)
+        audit.record(
+            s,
+            "checklist.version_removed",
+            actor=actor,
+            detail={"key": tpl.key, "version": tpl.version},
+        )
+
+
+def retire_version(db: Database, actor: Actor, template_id: int) -> None:
+    audit.authorize(db, actor, "checklist.edit_templates")
+    with db.write() as s:
+        tpl = s.get(ChecklistTemplate, template_id)
+        if tpl is None:
+            raise NotFound("That checklist does not exist.")
+        tpl.status = "retired"
+        audit.record(
+            s,
+            "checklist.version_retired",
+            actor=actor,
+            detail={"key": tpl.key, "version": tpl.version},
+        )
+
+
+# -- observation sessions ----------------------------------------------------------------
+def start_session(
+    db: Database, actor: Actor, template_id: int, context: str, observed: str | None = None
+) -> int:
+    audit.authorize(db, actor, "checklist.observe")
+    from hrohuddle.services.observations import scale_data
+
+    contexts = [c["key"] for c in scale_data()["observation_contexts"]]
+    validation.choice(
+        context, contexts, "what was observed (huddle, handoff, ...)", field="context"
+    )
+    who = validation.text(
+        observed,
+        "The team or person observed",
+        field="observed",
+        max_len=120,
+        required=False,
+        check_identifiers=True,
+    )
+    with db.write() as s:
+        tpl = s.get(ChecklistTemplate, template_id)
+        if tpl is None or tpl.status == "retired":
+            raise ValidationError("That checklist is not offered any more.")
+        session = ChecklistSession(
+            unit_id=actor.unit_id,
+            template_id=tpl.id,
+            observer_id=actor.person_id,
+            context=context,
+            observed=who,
+        )
+        s.add(session)
+        s.flush()
+        return session.id
+
+
+def _own_session(s: Session, actor: Actor, session_id: int) -> ChecklistSession:
+    session = s.get(ChecklistSession, session_id)
+    if session is None or session.unit_id != actor.unit_id:
+        raise NotFound("That observation is not on this unit.")
+    if session.observer_id != actor.person_id:
+        raise ValidationError("Only the observer can change this observation.")
+    return session
+
+
+def record(
+    db: Database,
+    actor: Actor,
+    session_id: int,
+    item_id: int,
+    *,
+    result: str | None = None,
+    rating: int | None = None,
+    note: str | None = None,
+) -> None:
+    """Save one behaviour's answer at once (autosave); the note is checked for identifiers."""
+    audit.authorize(db, actor, "checklist.observe")
+    clean_note = validation.text(
+        note, "The note", field="note", max_len=1000, required=False, check_identifiers=True
+    )
+    with db.write() as s:
+        session = _own_session(s, actor, session_id)
+        if session.completed_at is not None:
+            raise ValidationError("This observation is finished; start a new one.")
+        tpl = s.get(ChecklistTemplate, session.template_id)
+        item = s.get(ChecklistItem, item_id)
+        if tpl is None or item is None or item.template_id != tpl.id:
+            raise NotFound("That behaviour is not on this checklist.")
+        if tpl.response_kind == "observed":
+            if result is not None:
+                validation.choice(
+                    result, list(RESULTS), "observed, missed or not applicable", field="result"
+                )
+            rating = None
+        else:
+            result = None
+            if rating is not None and not RATING_MIN <= rating <= RATING_MAX:
+                raise ValidationError(f"Ratings are from {RATING_MIN} to {RATING_MAX}.", "rating")
+        row = s.scalar(
+            select(ChecklistResponse).where(
+                ChecklistResponse.session_id == session_id, ChecklistResponse.item_id == item_id
+            )
+        )
+        if row is None:
+            row = ChecklistResponse(session_id=session_id, item_id=item_id)
+            s.add(row)
+        row.result, row.rating, row.note = result, rating, clean_note
+
+
+def finish(db: Database, actor: Actor, session_id: int, overall_note: str | None = None) -> None:
+    """Finish an observation; a rating of 1 or 2 without its comment is refused."""
+    audit.authorize(db, actor, "checklist.observe")
+    clean = validation.text(
+        overall_note,
+        "The overall note",
+        field="overall_note",
+        max_len=2000,
+        required=False,
+        check_identifiers=True,
+    )
+    view = session_view(db, actor, session_id)
+    if view.template.response_kind == "rating":
+        missing = [
+            r.code
+            for r in view.responses
+            if r.rating is not None and r.rating <= COMMENT_AT_OR_BELOW and not r.note
+        ]
+        if missing:
+            raise ValidationError(
+                f"A rating of {COMMENT_AT_OR_BELOW} or lower needs a comment saying what was "
+                f"seen: {', '.join(missing)}.",
+                "note",
+            )
+    if not any(r.result or r.rating for r in view.responses):
+        raise ValidationError("Nothing was recorded yet: mark at least one behaviour.")
+    with db.write() as s:
+        session = _own_session(s, actor, session_id)
+        session.completed_at = utcnow()
+        session.overall_note = clean
+
+
+def session_view(db: Database, actor: Actor, session_id: int) -> SessionView:
+    with db.read() as s:
+        session = s.get(ChecklistSession, session_id)
+        if session is None or session.unit_id != actor.unit_id:
+            raise NotFound("That observation is not on this unit.")
+        tpl = s.get(ChecklistTemplate, session.template_id)
+        assert tpl is not None
+        answers = {
+            r.item_id: r
+            for r in s.scalars(
+                select(ChecklistResponse).where(ChecklistResponse.session_id == session_id)
+            )
+        }
+        rows = []
+        for i in s.scalars(
+            select(ChecklistItem)
+            .where(ChecklistItem.template_id == tpl.id)
+            .order_by(ChecklistItem.position)
+        ):
+            a = answers.get(i.id)
+            rows.append(
+                ResponseRow(
+                    i.id,
+                    i.code,
+                    i.text,
+                    i.domain,
+                    i.hro_principle,
+                    i.ipec_competency,
+                    i.is_overall,
+                    a.result if a else None,
+                    a.rating if a else None,
+                    a.note if a else None,
+                )
+            )
+        used = s.scalar(select(func.count()).where(ChecklistSession.template_id == tpl.id)) or 0
+        return SessionView(
+            session.id,
+            TemplateRow(
+                tpl.id,
+                tpl.key,
+                tpl.version,
+                tpl.title,
+                tpl.response_kind,
+                tpl.status,
+                int(used),
+                list(tpl.sources or []),
+            ),
+            session.context,
+            session.observed,
+            session.started_at,
+            session.completed_at,
+            session.overall_note,
+            rows,
+        )
+
+
+def open_session(db: Database, actor: Actor) -> int | None:
+    """The actor's unfinished observation, to carry on after a crash or a lock."""
+    with db.read() as s:
+        return s.scalar(
+            select(ChecklistSession.id)
+            .where(
+                ChecklistSession.observer_id == actor.person_id,
+                ChecklistSession.completed_at.is_(None),
+            )
+            .order_by(ChecklistSession.id.desc())
+        )
+
+
+# -- reliability -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Reliability:
+    label: str
+    observed: int
+    opportunities: int
+
+    @property
+    def share(self) -> float | None:
+        return self.observed / self.opportunities if self.opportunities else None
+
+
+def reliability(
+    db: Database, actor: Actor, since: dt.date, until: dt.date, by: str = "behaviour"
+) -> list[Reliability]:
+    """Observed among applicable opportunities (observed + missed), per behaviour or principle.
+
+    Behaviours are grouped by code, across template versions.
+    """
+    audit.authorize(db, actor, "report.view")
+    group_col: Any = ChecklistItem.code if by == "behaviour" else ChecklistItem.hro_principle
+    start = dt.datetime.combine(since, dt.time())
+    end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time())
+    with db.read() as s:
+        rows = s.execute(
+            select(group_col, ChecklistResponse.result, func.count())
+            .join(ChecklistItem, ChecklistItem.id == ChecklistResponse.item_id)
+            .join(ChecklistSession, ChecklistSession.id == ChecklistResponse.session_id)
+            .where(
+                ChecklistSession.unit_id == actor.unit_id,
+                ChecklistSession.started_at >= start,
+                ChecklistSession.started_at < end,
+                ChecklistResponse.result.in_(["observed", "missed"]),
+                group_col.is_not(None),
+            )
+            .group_by(group_col, ChecklistResponse.result)
+        ).all()
+        texts: dict[str, str] = {}
+        if by == "behaviour":
+            texts = dict(s.execute(select(ChecklistItem.code, ChecklistItem.text)).all())
+    tallies: dict[str, list[int]] = {}
+    for key, result, n in rows:
+        t = tallies.setdefault(key, [0, 0])
+        t[1] += n
+        if result == "observed":
+            t[0] += n
+    principles = {t.key: t.label for t in unit_vocabulary().terms("hro_principles")}
+    out = []
+    for key, (ok, total) in sorted(tallies.items()):
+        label = texts.get(key, key) if by == "behaviour" else principles.get(key, key)
+        out.append(Reliability(label, ok, total))
+    return out
