@@ -156,6 +156,7 @@ def window(qtbot, sqlite_team: Team, data_paths: DataPaths, tmp_path: Path):  # 
 
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     win = MainWindow(data_paths, settings)
+    win.offer_pulses = False  # a due pulse would open a modal question; tested on its own
     qtbot.addWidget(win)
     win.attach(sqlite_team.db, sqlite_team.admin.unit_id)
     win.show()

@@ -30,15 +30,34 @@ def test_bundled_templates_are_seeded_once_with_their_sources(team: Team) -> Non
     assert checklists.sync_templates(team.db) == 0
     ep = _template(team.db, "error_prevention")
     codes = [i.code for i in checklists.items(team.db, ep.id)]
-    for needed in ("STAR", "REPEAT_BACK", "SBAR", "CHECK_BACK", "CALL_OUT", "HANDOFF", "CUS",
-                   "ARCC", "TWO_CHALLENGE", "STOP_LINE", "PEER_CHECK", "QUESTIONING"):
+    for needed in (
+        "STAR",
+        "REPEAT_BACK",
+        "SBAR",
+        "CHECK_BACK",
+        "CALL_OUT",
+        "HANDOFF",
+        "CUS",
+        "ARCC",
+        "TWO_CHALLENGE",
+        "STOP_LINE",
+        "PEER_CHECK",
+        "QUESTIONING",
+    ):
         assert needed in codes
-    assert all(i.hro_principle and i.ipec in ("VE", "RR", "C", "TT")
-               for i in checklists.items(team.db, ep.id))
+    assert all(
+        i.hro_principle and i.ipec in ("VE", "RR", "C", "TT")
+        for i in checklists.items(team.db, ep.id)
+    )
     tpot = _template(team.db, "team_performance")
     domains = {i.domain for i in checklists.items(team.db, tpot.id)}
-    assert domains == {"Team structure", "Communication", "Leadership", "Situation monitoring",
-                       "Mutual support"}
+    assert domains == {
+        "Team structure",
+        "Communication",
+        "Leadership",
+        "Situation monitoring",
+        "Mutual support",
+    }
     assert sum(i.overall for i in checklists.items(team.db, tpot.id)) == 5
     assert any("patient and family" in i.text for i in checklists.items(team.db, tpot.id))
     assert ep.sources and tpot.sources
@@ -50,7 +69,8 @@ def test_a_malformed_template_file_names_file_and_line(tmp_path: Path) -> None:
         checklists.parse_template(tmp_path / "bad.yaml")
     (tmp_path / "p.yaml").write_text(
         "key: x\nversion: 1\ntitle: t\nresponse_kind: observed\n"
-        "items: [{code: A, text: t, hro_principle: luck, ipec: C}]\n")
+        "items: [{code: A, text: t, hro_principle: luck, ipec: C}]\n"
+    )
     with pytest.raises(ResourceFileError, match="luck"):
         checklists.parse_template(tmp_path / "p.yaml")
 
@@ -58,8 +78,12 @@ def test_a_malformed_template_file_names_file_and_line(tmp_path: Path) -> None:
 def test_observer_records_a_session_and_reliability_is_computed(team: Team) -> None:
     db, cn = team.db, team["charge_nurse"]
     ep = _template(db, "error_prevention")
-    items = {r.code: r for r in checklists.session_view(
-        db, cn, checklists.start_session(db, cn, ep.id, "huddle")).responses}
+    items = {
+        r.code: r
+        for r in checklists.session_view(
+            db, cn, checklists.start_session(db, cn, ep.id, "huddle")
+        ).responses
+    }
     first = checklists.open_session(db, cn)
     # Hand-computed: SBAR observed 2 of 3 applicable, STAR 0 of 1, REPEAT_BACK n/a only.
     plan = [("SBAR", "observed"), ("STAR", "missed"), ("REPEAT_BACK", "na")]
@@ -78,8 +102,10 @@ def test_observer_records_a_session_and_reliability_is_computed(team: Team) -> N
     assert (sbar.observed, sbar.opportunities) == (2, 3)
     assert rel[items["STAR"].text].share == 0
     assert items["REPEAT_BACK"].text not in rel
-    by_principle = {r.label: r for r in checklists.reliability(db, team["manager"], TODAY, TODAY,
-                                                               by="principle")}
+    by_principle = {
+        r.label: r
+        for r in checklists.reliability(db, team["manager"], TODAY, TODAY, by="principle")
+    }
     assert by_principle["Deference to expertise"].opportunities == 3
 
 
@@ -103,8 +129,15 @@ def test_versions_in_use_are_kept_and_edits_make_a_new_version(team: Team) -> No
     session = checklists.start_session(db, team["charge_nurse"], ep.id, "huddle")
     edited = checklists.items(db, ep.id)
     edited[0].text = "Uses STAR (stop, think, act, review) before every high-risk step"
-    edited.append(checklists.ItemSpec("DEBRIEF", "Leads a short debrief", "Supporting each other",
-                                      "commitment_to_resilience", "TT"))
+    edited.append(
+        checklists.ItemSpec(
+            "DEBRIEF",
+            "Leads a short debrief",
+            "Supporting each other",
+            "commitment_to_resilience",
+            "TT",
+        )
+    )
     new_id = checklists.save_version(db, team["manager"], ep.id, edited)
     versions = [t for t in checklists.templates(db) if t.key == "error_prevention"]
     assert [v.version for v in versions] == [2, 1]
@@ -124,16 +157,27 @@ def _pair(team: Team) -> int:
 
         person = s.get(Person, learner.person_id)
         person.start_date = TODAY - dt.timedelta(days=30)
-    observations.assign(team.db, team["manager"], team["preceptor"].person_id,
-                        learner.person_id, TODAY - dt.timedelta(days=30))
+    observations.assign(
+        team.db,
+        team["manager"],
+        team["preceptor"].person_id,
+        learner.person_id,
+        TODAY - dt.timedelta(days=30),
+    )
     checklists.sync_templates(team.db)
     return learner.person_id
 
 
 def _log(team: Team, learner_id: int, **changes) -> int:
-    args = dict(observed_on=TODAY - dt.timedelta(days=1), setting="handoff", domains=["C"],
-                behaviours=["SBAR"], rating=3, strengths="Clear and calm",
-                next_steps="Lead a handoff")
+    args = dict(
+        observed_on=TODAY - dt.timedelta(days=1),
+        setting="handoff",
+        domains=["C"],
+        behaviours=["SBAR"],
+        rating=3,
+        strengths="Clear and calm",
+        next_steps="Lead a handoff",
+    )
     args.update(changes)
     return observations.log(team.db, team["preceptor"], learner_id, **args)
 
@@ -169,8 +213,11 @@ def test_a_preceptor_cannot_observe_themselves_or_an_unassigned_learner(team: Te
     learner_id = _pair(team)
     with pytest.raises(ValidationError, match="yourself"):
         _log(team, team["preceptor"].person_id)
-    other = people.save_person(team.db, team.admin, people.PersonInput(
-        "Otto Other", "nursing", ["learner"], is_learner=True, pin="5827"))
+    other = people.save_person(
+        team.db,
+        team.admin,
+        people.PersonInput("Otto Other", "nursing", ["learner"], is_learner=True, pin="5827"),
+    )
     with pytest.raises(PermissionDenied, match="not Otto Other's preceptor"):
         _log(team, other)
     assert learner_id
@@ -179,8 +226,14 @@ def test_a_preceptor_cannot_observe_themselves_or_an_unassigned_learner(team: Te
 def test_visibility_for_every_role(team: Team) -> None:
     learner_id = _pair(team)
     _log(team, learner_id)
-    allowed = {"learner": True, "preceptor": True, "manager": True, "staff": False,
-               "charge_nurse": False, "admin": False}
+    allowed = {
+        "learner": True,
+        "preceptor": True,
+        "manager": True,
+        "staff": False,
+        "charge_nurse": False,
+        "admin": False,
+    }
     for role, may in allowed.items():
         if may:
             assert len(observations.observations(team.db, team[role], learner_id)) == 1
@@ -188,17 +241,28 @@ def test_visibility_for_every_role(team: Team) -> None:
             with pytest.raises(PermissionDenied):
                 observations.observations(team.db, team[role], learner_id)
     with team.db.read() as s:
-        viewed = s.scalars(select(AuditEntry.action).where(
-            AuditEntry.action == "observation.viewed")).all()
+        viewed = s.scalars(
+            select(AuditEntry.action).where(AuditEntry.action == "observation.viewed")
+        ).all()
     assert len(viewed) == 2  # preceptor and manager; the learner reading their own is not
 
 
 def test_progress_shows_domains_trend_and_never_observed(team: Team) -> None:
     learner_id = _pair(team)
-    for days, rating, behaviours in ((20, 2, ["SBAR"]), (12, 3, ["SBAR", "CUS"]),
-                                     (5, 4, ["STAR"]), (1, 4, ["CUS"])):
-        _log(team, learner_id, observed_on=TODAY - dt.timedelta(days=days), rating=rating,
-             behaviours=behaviours, domains=["C", "TT"] if days > 10 else ["VE"])
+    for days, rating, behaviours in (
+        (20, 2, ["SBAR"]),
+        (12, 3, ["SBAR", "CUS"]),
+        (5, 4, ["STAR"]),
+        (1, 4, ["CUS"]),
+    ):
+        _log(
+            team,
+            learner_id,
+            observed_on=TODAY - dt.timedelta(days=days),
+            rating=rating,
+            behaviours=behaviours,
+            domains=["C", "TT"] if days > 10 else ["VE"],
+        )
     p = observations.progress(team.db, team["manager"], learner_id)
     assert p.count == 4 and p.latest == 4 and p.trend == "rising"
     assert p.by_domain == {"C": 2, "TT": 2, "VE": 2}

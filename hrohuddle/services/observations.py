@@ -303,8 +303,10 @@ def observations(db: Database, actor: Actor, learner_id: int) -> list[Observatio
         ]
 
 
-def acknowledge(db: Database, actor: Actor, observation_id: int, reply: str | None = None) -> None:
-    """The learner acknowledges an observation, and may reply."""
+def acknowledge(
+    db: Database, actor: Actor, observation_id: int, reply: str | None = None
+) -> dt.datetime:
+    """The learner acknowledges an observation, and may reply; returns when it was."""
     clean = validation.text(
         reply, "Your reply", field="reply", max_len=2000, required=False, check_identifiers=True
     )
@@ -320,6 +322,7 @@ def acknowledge(db: Database, actor: Actor, observation_id: int, reply: str | No
         audit.record(
             s, "observation.acknowledged", actor=actor, target=f"observation:{observation_id}"
         )
+        return obs.acknowledged_at
 
 
 def progress(db: Database, actor: Actor, learner_id: int) -> Progress:

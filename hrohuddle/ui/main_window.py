@@ -264,10 +264,38 @@ class MainWindow(QMainWindow):
 
             return DashboardPage(db, actor)
 
+        def checklist_page() -> QWidget:
+            from hrohuddle.ui.checklists import ChecklistsPage
+
+            return ChecklistsPage(db, actor)
+
+        def observation_page() -> QWidget:
+            from hrohuddle.ui.observations import ObservationsPage
+
+            return ObservationsPage(db, actor)
+
+        sees_checklists = (
+            actor.can("checklist.observe")
+            or actor.can("report.view")
+            or actor.can("checklist.edit_templates")
+        )
+        sees_observations = bool(
+            actor.roles & {"learner", "preceptor"} or actor.can("observation.view_all")
+        )
         specs = [
             PageSpec("huddle", tr("Safety huddle"), "huddle.view", huddle),
             PageSpec("events", tr("Safety reports"), "event.report", reports),
             PageSpec("dashboard", tr("Dashboard"), "report.view", dashboard),
+            *(
+                [PageSpec("checklists", tr("HRO checklists"), None, checklist_page)]
+                if sees_checklists
+                else []
+            ),
+            *(
+                [PageSpec("observations", tr("Learner observations"), None, observation_page)]
+                if sees_observations
+                else []
+            ),
             PageSpec("pulses", tr("Onboarding pulses"), "pulse.results", pulse_results),
             PageSpec("admin", tr("Unit admin"), "people.manage", admin),
         ]

@@ -1,0 +1,527 @@
+"""HRO behaviour checklists on the floor: fast taps, keyboard shortcuts, saved at every tap."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hrohuddle.services import checklists
+from hrohuddle.services.observations import scale_data
+from hrohuddle.services.permissions import Actor
+from hrohuddle.services.vocabulary import unit_vocabulary
+from hrohuddle.store.database import Database
+from hrohuddle.ui.common import attempt, button, heading, muted, primary_button, show_problem, tr
+
+RESULT_LABELS = (("observed", "Observed (O)"), ("missed", "Missed (M)"), ("na", "N/A (N)"))
+ROW_STYLE = """
+QFrame[role="row"] { border: 1px solid #C7CDD4; border-radius: 6px; background: #FFFFFF; }
+QFrame[role="row"][current="true"] { border: 3px solid #E69F00; }
+QFrame[role="row"] QPushButton { min-height: 44px; min-width: 64px; }
+QFrame[role="row"] QPushButton:checked { background: #0B4F8A; color: #FFFFFF; font-weight: 700; }
+"""
+
+
+class BehaviourRow(QFrame):
+    def __init__(self, panel: SessionPanel, row: checklists.ResponseRow, rating: bool) -> None:
+        super().__init__()
+        self.panel = panel
+        self.row = row
+        self.setProperty("role", "row")
+        layout = QVBoxLayout(self)
+        title = QLabel(("▶ " if row.overall else "") + row.text)
+        title.setWordWrap(True)
+        layout.addWidget(title)
+        buttons = QHBoxLayout()
+        self.group = QButtonGroup(self)
+        self.group.setExclusive(True)
+        self.buttons: dict[Any, QPushButton] = {}
+        choices = (
+            [(n, str(n)) for n in range(checklists.RATING_MIN, checklists.RATING_MAX + 1)]
+            if rating
+            else [(k, tr(v)) for k, v in RESULT_LABELS]
+        )
+        for key, label in choices:
+            b = QPushButton(label)
+            b.setCheckable(True)
+            b.setAccessibleName(f"{row.text}: {label}")
+            b.clicked.connect(lambda _=False, k=key: self.choose(k))
+            self.group.addButton(b)
+            self.buttons[key] = b
+            buttons.addWidget(b)
+        self.note = QLineEdit(row.note or "")
+        self.note.setPlaceholderText(
+            tr("Note (needed for a rating of 1 or 2)") if rating else tr("Note (optional)")
+        )
+        self.note.setAccessibleName(tr("Note on {b}").format(b=row.text))
+        self.note.editingFinished.connect(self.save_note)
+        buttons.addWidget(self.note, 1)
+        layout.addLayout(buttons)
+        current = row.rating if rating else row.result
+        if current in self.buttons:
+            self.buttons[current].setChecked(True)
+        self.value: Any = current
+
+    def choose(self, key: Any) -> None:
+        self.value = key
+        self.panel.save(self, key)
+
+    def save_note(self) -> None:
+        if self.note.text() != (self.row.note or ""):
+            self.panel.save(self, self.value)
+
+
+class SessionPanel(QWidget):
+    """One observation session. O, M, N (or 1-5) answer the current behaviour and move on;
+    Up and Down move between behaviours."""
+
+    def __init__(self, db: Database, actor: Actor, session_id: int, on_done: Any) -> None:
+        super().__init__()
+        self.db, self.actor, self.session_id, self.on_done = db, actor, session_id, on_done
+        self.setStyleSheet(ROW_STYLE)
+        view = checklists.session_view(db, actor, session_id)
+        self.rating = view.template.response_kind == "rating"
+        layout = QVBoxLayout(self)
+        contexts = {c["key"]: c["label"] for c in scale_data()["observation_contexts"]}
+        layout.addWidget(heading(f"{view.template.title} (v{view.template.version})", 1.2))
+        layout.addWidget(
+            muted(
+                tr(
+                    "{ctx}{who}. Every tap is saved at once. Keys: {keys}; Up and "
+                    "Down move between behaviours."
+                ).format(
+                    ctx=contexts.get(view.context, view.context),
+                    who=f" · {view.observed}" if view.observed else "",
+                    keys="1-5" if self.rating else "O observed, M missed, N not applicable",
+                )
+            )
+        )
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        body = QWidget()
+        rows = QVBoxLayout(body)
+        self.rows = [BehaviourRow(self, r, self.rating) for r in view.responses]
+        domain = None
+        for row in self.rows:
+            if row.row.domain and row.row.domain != domain:
+                domain = row.row.domain
+                rows.addWidget(heading(domain, 1.05))
+            rows.addWidget(row)
+        rows.addStretch(1)
+        scroll.setWidget(body)
+        self.scroll = scroll
+        layout.addWidget(scroll, 1)
+        self.overall = QLineEdit(view.overall_note or "")
+        self.overall.setPlaceholderText(tr("Overall note (optional)"))
+        self.overall.setAccessibleName(tr("Overall note"))
+        layout.addWidget(self.overall)
+        finish = primary_button(tr("Finish observation"))
+        finish.clicked.connect(self.finish)
+        layout.addWidget(finish)
+        self.current = 0
+        self._mark()
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+    def _mark(self) -> None:
+        for i, row in enumerate(self.rows):
+            row.setProperty("current", i == self.current)
+            row.style().unpolish(row)
+            row.style().polish(row)
+        if self.rows:
+            self.scroll.ensureWidgetVisible(self.rows[self.current])
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.text().lower()
+        mapping = (
+            {str(n): n for n in range(1, 6)}
+            if self.rating
+            else {"o": "observed", "m": "missed", "n": "na"}
+        )
+        if event.key() == Qt.Key.Key_Down:
+            self.current = min(len(self.rows) - 1, self.current + 1)
+            self._mark()
+        elif event.key() == Qt.Key.Key_Up:
+            self.current = max(0, self.current - 1)
+            self._mark()
+        elif key in mapping and self.rows:
+            row = self.rows[self.current]
+            row.buttons[mapping[key]].setChecked(True)
+            row.choose(mapping[key])
+            self.current = min(len(self.rows) - 1, self.current + 1)
+            self._mark()
+        else:
+            super().keyPressEvent(event)
+
+    def save(self, row: BehaviourRow, value: Any) -> None:
+        kwargs = {"rating": value} if self.rating else {"result": value}
+        attempt(
+            self,
+            lambda: checklists.record(
+                self.db,
+                self.actor,
+                self.session_id,
+                row.row.item_id,
+                note=row.note.text(),
+                **kwargs,
+            ),
+        )
+
+    def finish(self) -> None:
+        for row in self.rows:
+            row.save_note()
+        if (
+            attempt(
+                self,
+                lambda: checklists.finish(
+                    self.db, self.actor, self.session_id, self.overall.text()
+                ),
+            )
+            is None
+        ):
+            view = checklists.session_view(self.db, self.actor, self.session_id)
+            if view.completed_at is None:
+                return
+        self.on_done()
+
+
+class ObserveTab(QWidget):
+    def __init__(self, db: Database, actor: Actor) -> None:
+        super().__init__()
+        self.db, self.actor = db, actor
+        self.layout_ = QVBoxLayout(self)
+        self.start_box = QWidget()
+        form = QHBoxLayout(self.start_box)
+        self.template = QComboBox()
+        self.template.setAccessibleName(tr("Checklist"))
+        self.context = QComboBox()
+        self.context.setAccessibleName(tr("What is being observed"))
+        for c in scale_data()["observation_contexts"]:
+            self.context.addItem(c["label"], c["key"])
+        self.observed = QLineEdit()
+        self.observed.setPlaceholderText(tr("Team or person observed (optional)"))
+        self.observed.setAccessibleName(tr("Team or person observed"))
+        start = primary_button(tr("Start observation"))
+        start.clicked.connect(self.start)
+        for w in (self.template, self.context, self.observed):
+            form.addWidget(w)
+        form.addWidget(start)
+        self.layout_.addWidget(self.start_box)
+        self.done_label = muted("")
+        self.layout_.addWidget(self.done_label)
+        self.panel: SessionPanel | None = None
+        self.reload_templates()
+        open_id = checklists.open_session(db, actor)
+        if open_id is not None:
+            self.show_session(open_id)
+
+    def reload_templates(self) -> None:
+        self.template.clear()
+        for t in checklists.templates(self.db):
+            if t.status == "active":
+                self.template.addItem(f"{t.title} (v{t.version})", t.id)
+
+    def start(self) -> None:
+        sid = attempt(
+            self,
+            lambda: checklists.start_session(
+                self.db,
+                self.actor,
+                int(self.template.currentData()),
+                str(self.context.currentData()),
+                self.observed.text(),
+            ),
+        )
+        if sid is not None:
+            self.show_session(sid)
+
+    def show_session(self, session_id: int) -> None:
+        self.start_box.setVisible(False)
+        self.panel = SessionPanel(self.db, self.actor, session_id, self.session_done)
+        self.layout_.addWidget(self.panel, 1)
+        self.panel.setFocus()
+
+    def session_done(self) -> None:
+        if self.panel is not None:
+            self.panel.deleteLater()
+            self.panel = None
+        self.start_box.setVisible(True)
+        self.observed.clear()
+        self.done_label.setText(tr("Observation saved. Thank you."))
+
+
+class ReliabilityTab(QWidget):
+    def __init__(self, db: Database, actor: Actor) -> None:
+        super().__init__()
+        self.db, self.actor = db, actor
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.since = QDateEdit(QDate.currentDate().addDays(-90))
+        self.since.setCalendarPopup(True)
+        self.since.setAccessibleName(tr("From"))
+        self.until = QDateEdit(QDate.currentDate())
+        self.until.setCalendarPopup(True)
+        self.until.setAccessibleName(tr("To"))
+        self.by = QComboBox()
+        self.by.setAccessibleName(tr("Group by"))
+        self.by.addItem(tr("By behaviour"), "behaviour")
+        self.by.addItem(tr("By HRO principle"), "principle")
+        show = primary_button(tr("Show"))
+        show.clicked.connect(self.reload)
+        for w in (QLabel(tr("From")), self.since, QLabel(tr("to")), self.until, self.by, show):
+            bar.addWidget(w)
+        bar.addStretch(1)
+        layout.addLayout(bar)
+        layout.addWidget(
+            muted(
+                tr(
+                    "Share observed among applicable opportunities (observed or "
+                    "missed; not applicable is left out), with n beside each."
+                )
+            )
+        )
+        self.table = QTableWidget(0, 3)
+        self.table.setHorizontalHeaderLabels(
+            [tr("Behaviour"), tr("Observed / opportunities"), tr("Reliability")]
+        )
+        self.table.setAccessibleName(tr("Behaviour reliability"))
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        layout.addWidget(self.table, 1)
+        self.reload()
+
+    def reload(self) -> None:
+        rows = attempt(
+            self,
+            lambda: checklists.reliability(
+                self.db,
+                self.actor,
+                self.since.date().toPython(),  # type: ignore[arg-type]
+                self.until.date().toPython(),
+                by=str(self.by.currentData()),
+            ),
+        )  # type: ignore[arg-type]
+        if rows is None:
+            return
+        self.table.setRowCount(len(rows))
+        for i, r in enumerate(rows):
+            share = "—" if r.share is None else f"{r.share:.0%}"
+            for c, v in enumerate(
+                (r.label, f"{r.observed} / {r.opportunities}", f"{share} (n={r.opportunities})")
+            ):
+                self.table.setItem(i, c, QTableWidgetItem(v))
+        self.table.resizeColumnsToContents()
+
+
+class VersionEditor(QDialog):
+    """Copy a template into a new version: reword, add, remove, reorder, remap."""
+
+    COLS = ("Code", "Behaviour", "Domain", "HRO principle", "IPEC")
+
+    def __init__(
+        self, db: Database, actor: Actor, template: checklists.TemplateRow, parent: QWidget
+    ) -> None:
+        super().__init__(parent)
+        self.db, self.actor, self.template = db, actor, template
+        self.setWindowTitle(tr("New version of {t}").format(t=template.title))
+        self.resize(1100, 640)
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            muted(
+                tr(
+                    "Version {v} stays as it is for the observations that used "
+                    "it; saving makes version {n}. Principles: {p}. IPEC: VE, RR, "
+                    "C, TT."
+                ).format(
+                    v=template.version,
+                    n=template.version + 1,
+                    p=", ".join(unit_vocabulary().keys("hro_principles")),
+                )
+            )
+        )
+        self.table = QTableWidget(0, len(self.COLS))
+        self.table.setHorizontalHeaderLabels([tr(c) for c in self.COLS])
+        self.table.setAccessibleName(tr("Behaviours"))
+        for spec in checklists.items(db, template.id):
+            self._add_row(spec)
+        self.table.resizeColumnsToContents()
+        layout.addWidget(self.table, 1)
+        row = QHBoxLayout()
+        for text, slot in (
+            (tr("Add behaviour"), self._new),
+            (tr("Remove"), self._remove),
+            (tr("Move up"), lambda: self._move(-1)),
+            (tr("Move down"), lambda: self._move(1)),
+        ):
+            b = button(text)
+            b.clicked.connect(slot)
+            row.addWidget(b)
+        row.addStretch(1)
+        layout.addLayout(row)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.saved_id: int | None = None
+
+    def _add_row(self, spec: checklists.ItemSpec) -> None:
+        r = self.table.rowCount()
+        self.table.insertRow(r)
+        for c, v in enumerate(
+            (spec.code, spec.text, spec.domain or "", spec.hro_principle or "", spec.ipec or "")
+        ):
+            item = QTableWidgetItem(v)
+            if c == 0:
+                item.setData(Qt.ItemDataRole.UserRole, spec.overall)
+            self.table.setItem(r, c, item)
+
+    def _new(self) -> None:
+        self._add_row(checklists.ItemSpec("NEW", "", None, None, None))
+        self.table.setCurrentCell(self.table.rowCount() - 1, 1)
+
+    def _remove(self) -> None:
+        if self.table.currentRow() >= 0:
+            self.table.removeRow(self.table.currentRow())
+
+    def _move(self, step: int) -> None:
+        r = self.table.currentRow()
+        target = r + step
+        if r < 0 or not 0 <= target < self.table.rowCount():
+            return
+        for c in range(self.table.columnCount()):
+            a, b = self.table.takeItem(r, c), self.table.takeItem(target, c)
+            self.table.setItem(r, c, b)
+            self.table.setItem(target, c, a)
+        self.table.setCurrentCell(target, self.table.currentColumn())
+
+    def specs(self) -> list[checklists.ItemSpec]:
+        out = []
+        for r in range(self.table.rowCount()):
+            cell = [
+                (self.table.item(r, c).text().strip() if self.table.item(r, c) else "")
+                for c in range(self.table.columnCount())
+            ]
+            first = self.table.item(r, 0)
+            overall = bool(first.data(Qt.ItemDataRole.UserRole)) if first else False
+            out.append(
+                checklists.ItemSpec(
+                    cell[0], cell[1], cell[2] or None, cell[3] or None, cell[4] or None, overall
+                )
+            )
+        return out
+
+    def save(self) -> None:
+        new_id = attempt(
+            self,
+            lambda: checklists.save_version(self.db, self.actor, self.template.id, self.specs()),
+        )
+        if new_id is not None:
+            self.saved_id = new_id
+            self.accept()
+
+
+class TemplatesTab(QWidget):
+    def __init__(self, db: Database, actor: Actor) -> None:
+        super().__init__()
+        self.db, self.actor = db, actor
+        layout = QVBoxLayout(self)
+        self.list = QListWidget()
+        self.list.setAccessibleName(tr("Checklist versions"))
+        layout.addWidget(self.list, 1)
+        row = QHBoxLayout()
+        for text, slot in (
+            (tr("Copy into a new version…"), self.copy),
+            (tr("Retire"), self.retire),
+            (tr("Remove unused version"), self.remove),
+        ):
+            b = button(text)
+            b.clicked.connect(slot)
+            row.addWidget(b)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.reload()
+
+    def reload(self) -> None:
+        self.list.clear()
+        self.rows = checklists.templates(self.db, include_retired=True)
+        for t in self.rows:
+            item = QListWidgetItem(
+                f"{t.title} · version {t.version} · {t.status} · "
+                f"{t.sessions} observation(s)\n{'; '.join(t.sources)}"
+            )
+            self.list.addItem(item)
+
+    def _chosen(self) -> checklists.TemplateRow | None:
+        row = self.list.currentRow()
+        if row < 0:
+            show_problem(self, tr("Choose a checklist version first."))
+            return None
+        return self.rows[row]
+
+    def copy(self) -> None:
+        t = self._chosen()
+        if t is not None and VersionEditor(self.db, self.actor, t, self).exec():
+            self.reload()
+
+    def retire(self) -> None:
+        t = self._chosen()
+        if t is not None:
+            attempt(self, lambda: checklists.retire_version(self.db, self.actor, t.id))
+            self.reload()
+
+    def remove(self) -> None:
+        t = self._chosen()
+        if t is None:
+            return
+        if (
+            QMessageBox.question(
+                self,
+                tr("Remove version"),
+                tr("Remove version {v} of {t}?").format(v=t.version, t=t.title),
+            )
+            != QMessageBox.StandardButton.Yes
+        ):
+            return
+        attempt(self, lambda: checklists.remove_version(self.db, self.actor, t.id))
+        self.reload()
+
+
+class ChecklistsPage(QWidget):
+    def __init__(self, db: Database, actor: Actor) -> None:
+        super().__init__()
+        checklists.sync_templates(db)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading(tr("HRO behaviour checklists")))
+        tabs = QTabWidget()
+        tabs.setAccessibleName(tr("Checklist sections"))
+        self.observe: ObserveTab | None = None
+        if actor.can("checklist.observe"):
+            self.observe = ObserveTab(db, actor)
+            tabs.addTab(self.observe, tr("Observe"))
+        if actor.can("report.view"):
+            tabs.addTab(ReliabilityTab(db, actor), tr("Reliability"))
+        if actor.can("checklist.edit_templates"):
+            tabs.addTab(TemplatesTab(db, actor), tr("Templates"))
+        layout.addWidget(tabs, 1)
