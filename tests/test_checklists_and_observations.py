@@ -6,9 +6,9 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from conftest import Team
 from sqlalchemy import select
 
-from conftest import Team
 from hrohuddle.services import checklists, observations, people
 from hrohuddle.services.errors import (
     PermissionDenied,

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from pypdf import PdfReader
-
 from conftest import PINS, Team, sign_in_as
+from pypdf import PdfReader
+from PySide6.QtCore import Qt
+
 from hrohuddle.services import checklists, observations
 from hrohuddle.store.models import Person
 

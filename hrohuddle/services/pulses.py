@@ -169,6 +169,7 @@ def due_pulse(db: Database, actor: Actor, *, today: dt.date | None = None) -> Du
                 PulseInvitation.person_id == actor.person_id,
                 PulseInvitation.status == "pending",
                 PulseInvitation.due_on <= today,
+                PulseInvitation.due_on >= today - dt.timedelta(days=OFFER_DAYS),
             )
             .order_by(PulseInvitation.due_on)
         )

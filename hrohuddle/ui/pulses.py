@@ -50,7 +50,7 @@ def offer(parent: QWidget, db: Database, actor: Actor) -> None:
     box.setWindowTitle(tr("A one-minute pulse"))
     box.setText(
         tr(
-            "You started on this unit {days} days ago. Would you answer ten short "
+            "This is your day-{days} onboarding pulse. Would you answer ten short "
             "questions about how safe it feels to speak up here? It is anonymous: "
             "nothing you answer is linked to you."
         ).format(days=due.milestone_day)

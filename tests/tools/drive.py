@@ -36,6 +36,7 @@ def main() -> int:
     p.add_argument("--quit-after", type=float)
     p.add_argument("--maximize", action="store_true")
     p.add_argument("--capture", action="store_true", help="open the report dialog")
+    p.add_argument("--start-checklist", action="store_true")
     args = p.parse_args()
     app = QApplication(sys.argv[:1])
     app.setStyle("Fusion")
@@ -44,6 +45,7 @@ def main() -> int:
     settings = QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat)
     window = MainWindow(DataPaths(tmp, tmp / "logs"), settings)
     db = open_database(args.database, None).db
+    window.offer_pulses = False
     window.attach(db, people.list_units(db)[0].id)
     if args.maximize:
         window.showMaximized()
@@ -59,6 +61,9 @@ def main() -> int:
         print("SIGN-IN FAILED:", page.message.text(), flush=True)
         return 1
     widget = window.open_page(args.page) if args.page else None
+    observe = getattr(widget, "observe", None)
+    if args.start_checklist and observe is not None:
+        observe.start()
     if args.start_huddle and widget is not None and getattr(widget, "board", None) is None:
         widget.start()  # type: ignore[attr-defined]
     board = getattr(widget, "board", None)
