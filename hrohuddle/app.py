@@ -14,7 +14,7 @@ import threading
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 
@@ -216,6 +216,51 @@ def tr_(text: str) -> str:
     return QCoreApplication.translate("Startup", text)
 
 
+def instance_key(paths: DataPaths, url: str) -> str:
+    """One running app per workstation user, data folder and database."""
+    import hashlib
+
+    digest = hashlib.sha256(f"{paths.data_dir}|{url}".encode()).hexdigest()[:16]
+    return f"hrohuddle-{digest}"
+
+
+def hand_over_to_running(key: str) -> bool:
+    """Ask an already running HRO Huddle to come forward; True if one answered."""
+    from PySide6.QtNetwork import QLocalSocket
+
+    sock = QLocalSocket()
+    sock.connectToServer(key)
+    if not sock.waitForConnected(300):
+        return False
+    sock.write(b"raise\n")
+    sock.flush()
+    sock.waitForBytesWritten(500)
+    sock.disconnectFromServer()
+    return True
+
+
+def listen_for_second_launch(key: str, window: MainWindow) -> object:
+    from PySide6.QtNetwork import QLocalServer
+
+    server = QLocalServer(window)
+    QLocalServer.removeServer(key)  # a server left behind by a crash
+    server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
+    server.listen(key)
+
+    def come_forward() -> None:
+        conn = server.nextPendingConnection()
+        if conn is not None:
+            conn.deleteLater()
+        log.info("a second launch asked this window to come forward")
+        window.setWindowState(window.windowState() & ~Qt.WindowState.WindowMinimized)
+        window.show()
+        window.raise_()
+        window.activateWindow()
+
+    server.newConnection.connect(come_forward)
+    return server
+
+
 def main(args: argparse.Namespace, paths: DataPaths) -> int:
     QApplication.setApplicationName(APP_ID)
     QApplication.setOrganizationName(APP_ID)
@@ -251,14 +296,20 @@ def main(args: argparse.Namespace, paths: DataPaths) -> int:
         font = app.font()
         font.setPointSizeF(float(base) * scale)
         app.setFont(font)
-    window = MainWindow(paths, settings)
     url = args.database or default_database_url(paths)
+    key = instance_key(paths, url)
+    if hand_over_to_running(key):
+        print(f"{APP_NAME} is already running here; its window was brought forward.")
+        return 0
+    window = MainWindow(paths, settings)
+    server = listen_for_second_launch(key, window)
     startup = Startup(window, url, paths)
     startup.verbose = args.verbose
     window.first_painted.connect(lambda: _bench("first-paint"))
     window.first_painted.connect(lambda: QTimer.singleShot(0, startup.run))
     window.show()
     code = app.exec()
+    del server
     if window.restore_requested is not None and startup.db is not None:
         return _restore_after_close(window.restore_requested, startup, paths)
     return int(code)
