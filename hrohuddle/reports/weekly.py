@@ -91,8 +91,10 @@ def story(f: WeeklyFigures, author: str, generated: dt.datetime) -> list[Any]:
         ]
         return s
     rows: list[list[Any]] = [["Headline", "This week", "Last week", "Change"]]
-    for h in f.headlines:
-        rows.append([h.label, _fmt(h.value, h.unit), _fmt(h.previous, h.unit), _change(h)])
+    for head in f.headlines:
+        rows.append(
+            [head.label, _fmt(head.value, head.unit), _fmt(head.previous, head.unit), _change(head)]
+        )
     s += [
         blocks.para("Headlines", "h2"),
         blocks.table(rows, [80 * blocks.mm, 30 * blocks.mm, 30 * blocks.mm, 40 * blocks.mm]),

@@ -64,6 +64,27 @@ def _checks(folder: Path, state: dict[str, object]) -> list[tuple[str, Callable[
             raise RuntimeError("backup did not verify")
         return made.path.name
 
+    def weekly_report() -> str:
+        import pypdfium2
+
+        from hrohuddle.reports import weekly
+        from hrohuddle.services.permissions import command_line_actor
+        from hrohuddle.services.reporting import Week
+
+        db = opened_db()
+        unit = people.list_units(db)[0]
+        actor = command_line_actor(unit.id, "self-test", frozenset({"manager"}))
+        out = weekly.write(db, actor, Week.last_complete(), folder / "weekly.pdf")
+        pdf = pypdfium2.PdfDocument(str(out))
+        try:
+            pages = len(pdf)
+            text = pdf[0].get_textpage().get_text_range()
+        finally:
+            pdf.close()
+        if "Weekly safety and learning report" not in text:
+            raise RuntimeError("the report PDF does not read back")
+        return f"{pages} page(s), read back"
+
     def opened_db() -> Database:
         db = state["db"]
         assert isinstance(db, Database)
@@ -75,4 +96,5 @@ def _checks(folder: Path, state: dict[str, object]) -> list[tuple[str, Callable[
         ("sign in with a PIN", sign_in),
         ("audit chain", audit_chain),
         ("backup and verify", backup_and_verify),
+        ("weekly report PDF", weekly_report),
     ]

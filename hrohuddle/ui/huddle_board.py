@@ -204,7 +204,7 @@ class ItemInput(QWidget):
         category = self.category.currentData() if self.category else None
         principle = self.principle.currentData() if self.principle else None
         try:
-            huddles.add_item(
+            item = huddles.add_item(
                 self.board.db,
                 self.board.actor,
                 self.board.huddle_id,
@@ -227,7 +227,8 @@ class ItemInput(QWidget):
         self.timer.stop()
         self.edit.clear()
         drafts.discard(self.board.db, self.board.actor, DRAFT_KIND, self.draft_key)
-        self.board.refresh()
+        # Show the new item at once; the periodic refresh brings everyone else's changes.
+        self.board.show_added(item)
         self.edit.setFocus()
 
 
@@ -540,6 +541,18 @@ class HuddleBoard(QWidget):
         if lst.count() == 0:
             placeholder = self._add(lst, tr("No reports since the last huddle."), None)
             placeholder.setFlags(Qt.ItemFlag.NoItemFlags)
+
+    def show_added(self, item: huddles.ItemRow) -> None:
+        lst = self.lists[item.section]
+        first = lst.item(0)
+        if first is not None and first.data(Qt.ItemDataRole.UserRole) is None:
+            lst.takeItem(0)  # the "nothing yet" line
+        self._add(lst, self._item_text(item), ("item", item.id))
+        lst.scrollToBottom()
+        if self.state is not None:
+            self.state.items.setdefault(item.section, []).append(item)
+        if item.section == "teach":
+            self.inputs["teach"].setEnabled(False)
 
     def _item_text(self, it: huddles.ItemRow) -> str:
         prefix = ""
