@@ -29,11 +29,11 @@ def _counts(path: Path) -> dict[str, int]:
         conn.close()
 
 
-def test_there_is_a_fixture_for_every_revision() -> None:
-    assert sorted(p.stem for p in FIXTURES.glob("*.sqlite3")) == sorted(schema.REVISIONS)
+def test_there_is_a_fixture_for_every_earlier_revision() -> None:
+    assert sorted(p.stem for p in FIXTURES.glob("*.sqlite3")) == sorted(schema.REVISIONS[:-1])
 
 
-@pytest.mark.parametrize("revision", schema.REVISIONS)
+@pytest.mark.parametrize("revision", schema.REVISIONS[:-1])
 def test_fixture_upgrades_to_head_keeping_every_row(revision: str, tmp_path: Path) -> None:
     db_file = tmp_path / "unit.sqlite3"
     shutil.copy(FIXTURES / f"{revision}.sqlite3", db_file)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -342,30 +342,37 @@ def _look_back_events(s: Session, h: Huddle) -> tuple[list[EventRow], list[Event
         .join(Huddle, Huddle.id == HuddleItem.huddle_id)
         .where(HuddleItem.event_id.is_not(None), Huddle.id != h.id)
     )
-    rows = s.execute(
-        select(
-            SafetyEvent.id,
-            SafetyEvent.kind,
-            SafetyEvent.category,
-            SafetyEvent.harm,
-            SafetyEvent.narrative,
-            SafetyEvent.occurred_at,
-        )
+    columns = (
+        SafetyEvent.id,
+        SafetyEvent.kind,
+        SafetyEvent.category,
+        SafetyEvent.harm,
+        SafetyEvent.narrative,
+        SafetyEvent.occurred_at,
+    )
+    until = h.ended_at or utcnow()
+    # Two indexed look-ups rather than one OR that would scan every report.
+    recent = s.execute(
+        select(*columns)
         .where(
             SafetyEvent.unit_id == h.unit_id,
-            SafetyEvent.occurred_at <= (h.ended_at or utcnow()),
-            or_(
-                SafetyEvent.occurred_at >= since,
-                and_(
-                    SafetyEvent.reported_on > since.date(),
-                    SafetyEvent.reported_on <= h.started_at.date(),
-                    SafetyEvent.id.not_in(shown_before),
-                ),
-            ),
+            SafetyEvent.occurred_at >= since,
+            SafetyEvent.occurred_at <= until,
         )
-        .order_by(SafetyEvent.occurred_at)
         .limit(200)
     ).all()
+    late = s.execute(
+        select(*columns)
+        .where(
+            SafetyEvent.unit_id == h.unit_id,
+            SafetyEvent.reported_on > since.date(),
+            SafetyEvent.reported_on <= h.started_at.date(),
+            SafetyEvent.occurred_at <= until,
+            SafetyEvent.id.not_in(shown_before),
+        )
+        .limit(200)
+    ).all()
+    rows = sorted({r[0]: r for r in [*recent, *late]}.values(), key=lambda r: (r[5], r[0]))[:200]
     events = [EventRow(r[0], r[1], r[2], r[3], _summary(r[4]), r[5]) for r in rows]
     return events, [e for e in events if e.kind == "good_catch"]
 
