@@ -381,17 +381,19 @@ class HuddleBoard(QWidget):
         follow = Panel(sections["follow_up"].label, sections["follow_up"].get("help", ""))
         self.follow_list = _list(tr("Open actions, oldest first"))
         follow.add(self.follow_list, 1)
-        row = QHBoxLayout()
-        for text, slot in (
-            (tr("Close"), self.close_action),
-            (tr("Reassign"), self.reassign),
-            (tr("Due date"), self.change_due),
-            (tr("Escalate"), self.escalate),
+        row = QGridLayout()
+        for n, (text, slot) in enumerate(
+            (
+                (tr("Close"), self.close_action),
+                (tr("Reassign…"), self.reassign),
+                (tr("Due date…"), self.change_due),
+                (tr("Escalate…"), self.escalate),
+            )
         ):
             b = _big_button(text)
-            b.setAccessibleName(tr("{what} the chosen action").format(what=text))
+            b.setAccessibleName(tr("{what} the chosen action").format(what=text.rstrip("…")))
             b.clicked.connect(slot)
-            row.addWidget(b)
+            row.addWidget(b, n // 2, n % 2)
         holder = QWidget()
         holder.setLayout(row)
         follow.add(holder)
@@ -488,11 +490,9 @@ class HuddleBoard(QWidget):
         self._tick()
 
     def _fill(self, b: huddles.Board) -> None:
-        shift = tr("Day-shift") if b.huddle.shift == "day" else tr("Night-shift")
+        shift = tr("Day huddle") if b.huddle.shift == "day" else tr("Night huddle")
         self.title.setText(
-            tr("{shift} safety huddle · {date}").format(
-                shift=shift, date=f"{b.huddle.huddle_date:%a %d %b %Y}"
-            )
+            tr("{shift} · {date}").format(shift=shift, date=f"{b.huddle.huddle_date:%a %d %b}")
         )
         self._keep_selection(self.lists["look_back"], lambda lst: self._fill_look_back(lst, b))
         for section in ("look_ahead", "teach"):
