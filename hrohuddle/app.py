@@ -55,6 +55,15 @@ class Startup:
         self.pending_crash: str | None = None
 
     def run(self) -> None:
+        # After the first paint, so that QtNetwork does not delay it; a second launch
+        # shows its window for a moment, then hands over to the running one.
+        key = instance_key(self.paths, self.url)
+        if hand_over_to_running(key):
+            print(f"{APP_NAME} is already running here; its window was brought forward.")
+            self.window.hide()
+            QApplication.quit()
+            return
+        self.server = listen_for_second_launch(key, self.window)
         self._set_up_logging()
         from hrohuddle.services import people
         from hrohuddle.services.errors import ServiceError
@@ -297,19 +306,13 @@ def main(args: argparse.Namespace, paths: DataPaths) -> int:
         font.setPointSizeF(float(base) * scale)
         app.setFont(font)
     url = args.database or default_database_url(paths)
-    key = instance_key(paths, url)
-    if hand_over_to_running(key):
-        print(f"{APP_NAME} is already running here; its window was brought forward.")
-        return 0
     window = MainWindow(paths, settings)
-    server = listen_for_second_launch(key, window)
     startup = Startup(window, url, paths)
     startup.verbose = args.verbose
     window.first_painted.connect(lambda: _bench("first-paint"))
     window.first_painted.connect(lambda: QTimer.singleShot(0, startup.run))
     window.show()
     code = app.exec()
-    del server
     if window.restore_requested is not None and startup.db is not None:
         return _restore_after_close(window.restore_requested, startup, paths)
     return int(code)

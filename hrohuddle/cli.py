@@ -152,7 +152,7 @@ def _dispatch(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
     if cmd == "report":
         return _report(args, url, paths)
     if cmd == "self-test":
-        from hrohuddle.services import selftest
+        from hrohuddle import selftest
 
         return selftest.run(print)
     raise UserError(f"unknown command {cmd}")

@@ -37,7 +37,9 @@ def test_demo_data_then_check_backup_and_restore(tmp_path: Path) -> None:
     assert again.returncode == 2 and "already holds the demo unit 4W" in again.stderr
     check = hh("db", "check", env_dir=tmp_path)
     assert check.returncode == 0 and "Integrity check passed" in check.stdout
-    assert hh("db", "current", env_dir=tmp_path).stdout.strip() == "0001_initial"
+    from hrohuddle.store.schema import HEAD
+
+    assert hh("db", "current", env_dir=tmp_path).stdout.strip() == HEAD
     target = tmp_path / "copy.sqlite3"
     made = hh("db", "backup", str(target), env_dir=tmp_path)
     assert made.returncode == 0 and target.exists()

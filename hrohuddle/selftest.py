@@ -1,4 +1,7 @@
-"""Headless checks run after installing: every layer, on a throw-away database."""
+"""Headless checks run after installing: every layer, on a throw-away database.
+
+A composition like cli.py: it drives services and reports together.
+"""
 
 from __future__ import annotations
 
