@@ -72,7 +72,9 @@ class Startup:
 
         while True:
             try:
-                opened = open_database(self.url, self.paths.backup_dir)
+                # A damaged file that cannot even be read fails here; the full page-by-page
+                # check runs in the background once the sign-in screen is up.
+                opened = open_database(self.url, self.paths.backup_dir, check=False)
                 break
             except (StoreError, ServiceError) as exc:
                 log.warning(
@@ -103,8 +105,80 @@ class Startup:
                 return
         self.window.attach(db, unit_id)
         _bench("ready")
-        self._start_backups()
+        self._check_then_back_up()
         self._offer_crash_log()
+        QTimer.singleShot(0, self._set_icon)
+
+    def _set_icon(self) -> None:
+        # The SVG image plugin loads here rather than before the first paint.
+        QApplication.setWindowIcon(QIcon(str(resources_dir() / "icons" / "hrohuddle.svg")))
+
+    def _check_then_back_up(self) -> None:
+        """The integrity check, then the start-up backup, off the GUI thread.
+
+        A failed check is reported on the GUI thread, with the latest good backup.
+        """
+        from PySide6.QtCore import QObject, Signal
+
+        class Relay(QObject):
+            damaged = Signal(str)
+
+        self.relay = Relay()
+        self.relay.damaged.connect(self._damaged)
+        db = self.db
+        assert db is not None
+
+        def work() -> None:
+            from hrohuddle.store.errors import StoreError
+
+            try:
+                db.quick_check()
+            except StoreError as exc:
+                log.error("integrity check failed: %s", exc.detail)
+                self.relay.damaged.emit(exc.message)
+                return
+            self._backup_now()
+
+        threading.Thread(target=work, name="integrity-check", daemon=True).start()
+        self.daily = QTimer(self.window)
+        self.daily.setInterval(DAY_MS)
+        self.daily.timeout.connect(
+            lambda: threading.Thread(target=self._backup_now, name="backup", daemon=True).start()
+        )
+        self.daily.start()
+
+    def _damaged(self, message: str) -> None:
+        from hrohuddle.store import backup
+
+        latest = backup.latest_good(self.paths.backup_dir)
+        box = QMessageBox(self.window)
+        box.setIcon(QMessageBox.Icon.Critical)
+        box.setWindowTitle(tr_("The unit's database is damaged"))
+        text = message
+        restore = None
+        if latest is not None:
+            text += "\n\n" + tr_(
+                "The latest good backup is from {when}. Restoring it keeps a "
+                "copy of the damaged file; HRO Huddle then closes."
+            ).format(when=latest.label)
+            restore = box.addButton(tr_("Restore that backup"), QMessageBox.ButtonRole.AcceptRole)
+        box.setText(text)
+        box.addButton(tr_("Not now"), QMessageBox.ButtonRole.RejectRole)
+        box.exec()
+        if restore is not None and box.clickedButton() is restore and latest is not None:
+            self.window.request_restore(latest.path)
+
+    def _backup_now(self) -> None:
+        file = self.db.file if self.db is not None else None
+        if file is None:
+            return
+        from hrohuddle.store import backup
+
+        try:
+            made = backup.take_backup(file, self.paths.backup_dir, reason="auto")
+            log.info("automatic backup %s", made.path.name)
+        except Exception:
+            log.exception("automatic backup failed")
 
     def _set_up_logging(self) -> None:
         """Logs, crash log and the exception dialog: right after the first paint."""
@@ -183,30 +257,6 @@ class Startup:
         settings.setValue("unit/code", unit.code)
         return int(unit.id)
 
-    def _start_backups(self) -> None:
-        assert self.db is not None
-        file = self.db.file
-        if file is None:
-            return
-
-        def work() -> None:
-            from hrohuddle.store import backup
-
-            try:
-                made = backup.take_backup(file, self.paths.backup_dir, reason="auto")
-                log.info("automatic backup %s", made.path.name)
-            except Exception:
-                log.exception("automatic backup failed")
-
-        def start() -> None:
-            threading.Thread(target=work, name="backup", daemon=True).start()
-
-        start()
-        self.daily = QTimer(self.window)
-        self.daily.setInterval(DAY_MS)
-        self.daily.timeout.connect(start)
-        self.daily.start()
-
     def _offer_crash_log(self) -> None:
         text = self.pending_crash
         if text is None:
@@ -277,7 +327,6 @@ def main(args: argparse.Namespace, paths: DataPaths) -> int:
     QApplication.setApplicationVersion(__version__)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
-    app.setWindowIcon(QIcon(str(resources_dir() / "icons" / "hrohuddle.svg")))
     app.setStyle("Fusion")
     try:
         app.setStyleSheet((resources_dir() / "styles" / "app.qss").read_text(encoding="utf-8"))

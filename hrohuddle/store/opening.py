@@ -20,15 +20,19 @@ class Opened:
     backup_taken: Path | None
 
 
-def open_database(url: str, backup_dir: Path | None, *, migrate: bool = True) -> Opened:
+def open_database(
+    url: str, backup_dir: Path | None, *, migrate: bool = True, check: bool = True
+) -> Opened:
     """Connect, check integrity, refuse foreign or newer files, then migrate.
 
     Raises a StoreError subclass with a message for the user. Alembic is
-    imported only when the schema is not already current.
+    imported only when the schema is not already current. With ``check=False``
+    the caller runs ``quick_check`` itself (the app does, in the background).
     """
     db = Database.connect(url)
     try:
-        db.quick_check()
+        if check:
+            db.quick_check()
         state = db.schema_state()
         taken: Path | None = None
         if state is not SchemaState.CURRENT and migrate:

@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QDate, QModelIndex, QPersistentModelIndex
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -35,42 +35,22 @@ from hrohuddle.services.vocabulary import unit_vocabulary
 from hrohuddle.store import backup
 from hrohuddle.store.database import Database
 from hrohuddle.ui.common import attempt, button, heading, muted, primary_button, show_problem, tr
+from hrohuddle.ui.rows_model import RowsModel
 from hrohuddle.ui.signin import pin_edit
 
 Index = QModelIndex | QPersistentModelIndex
 
 
-class PeopleModel(QAbstractTableModel):
+class PeopleModel(RowsModel[people.PersonRow]):
     COLUMNS = ("Name", "Profession", "Roles", "Learner", "Start date", "Active")
 
     def __init__(self) -> None:
         super().__init__()
-        self.rows: list[people.PersonRow] = []
         vocab = unit_vocabulary()
         self._profession = {t.key: t.label for t in vocab.terms("professions")}
         self._role = {t.key: t.label for t in vocab.terms("roles")}
 
-    def set_rows(self, rows: list[people.PersonRow]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return tr(self.COLUMNS[section])
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        r = self.rows[index.row()]
-        col = index.column()
+    def cell(self, r: people.PersonRow, col: int, *, full: bool) -> Any:
         if col == 0:
             return r.display_name
         if col == 1:

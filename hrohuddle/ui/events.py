@@ -8,7 +8,6 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QDate,
     QDateTime,
     QModelIndex,
@@ -50,6 +49,7 @@ from hrohuddle.services.vocabulary import taxonomy
 from hrohuddle.store.database import Database
 from hrohuddle.store.errors import StoreError
 from hrohuddle.ui.common import button, heading, muted, primary_button, show_problem, tr
+from hrohuddle.ui.rows_model import RowsModel
 
 log = logging.getLogger(__name__)
 DRAFT_KIND = "event_form"
@@ -411,41 +411,17 @@ class CaptureDialog(QDialog):
             )
 
 
-class EventModel(QAbstractTableModel):
+class EventModel(RowsModel[events.EventRow]):
     COLUMNS = ("When", "Kind", "Category", "Harm", "Status", "Area", "Reporter", "What happened")
 
     def __init__(self) -> None:
         super().__init__()
-        self.rows: list[events.EventRow] = []
         self.kinds = _labels("kinds")
         self.categories = _labels("categories")
         self.harms = _labels("harm")
         self.statuses = _labels("statuses")
 
-    def set_rows(self, rows: list[events.EventRow]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return tr(self.COLUMNS[section])
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or role not in (
-            Qt.ItemDataRole.DisplayRole,
-            Qt.ItemDataRole.ToolTipRole,
-        ):
-            return None
-        r = self.rows[index.row()]
-        col = index.column()
+    def cell(self, r: events.EventRow, col: int, *, full: bool) -> Any:
         if col == 0:
             return events.to_local(r.occurred_at).strftime("%Y-%m-%d %H:%M")
         if col == 1:
@@ -463,7 +439,7 @@ class EventModel(QAbstractTableModel):
                 return tr("anonymous")
             return f"{r.reporter} ({tr('learner') if r.reporter_is_learner else tr('staff')})"
         text = " ".join(r.narrative.split())
-        return text if role == Qt.ItemDataRole.ToolTipRole else text[:120]
+        return text if full else text[:120]
 
 
 class ReviewTab(QWidget):

@@ -75,6 +75,37 @@ def top_up_events(url: str, target: int) -> int:
     return max(have, target)
 
 
+def top_up_open_actions(url: str, target: int = 200) -> None:
+    """The huddle board benchmark wants 200 open actions, as a busy unit has."""
+    from sqlalchemy import func, insert, select
+
+    from hrohuddle.store.database import Database
+    from hrohuddle.store.models import Action, Person
+
+    db = Database.connect(url)
+    with db.read() as s:
+        have = s.scalar(select(func.count(Action.id)).where(Action.status == "open")) or 0
+        owners = list(s.scalars(select(Person.id).where(Person.unit_id == 1)))
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    rows = [
+        {
+            "unit_id": 1,
+            "title": f"Benchmark follow-up {i}",
+            "owner_id": owners[i % len(owners)],
+            "due_on": (now + dt.timedelta(days=(i % 30) - 10)).date(),
+            "status": "open",
+            "origin": "manual",
+            "created_at": now - dt.timedelta(days=i % 200),
+            "updated_at": now,
+        }
+        for i in range(max(0, target - have))
+    ]
+    if rows:
+        with db.write() as s:
+            s.execute(insert(Action), rows)
+    db.dispose()
+
+
 def report_times(url: str, runs: int) -> tuple[float, float]:
     """Weekly report: full build, and the floor (same charts and pages, no database work)."""
     import statistics
@@ -162,6 +193,7 @@ def main() -> int:
         )
         print(f"demo data for {args.years:g} years: {time.perf_counter() - t:.1f} s")
     total_events = top_up_events(url, args.events)
+    top_up_open_actions(url)
     rows: list[tuple[str, float | None, str, float | None, float, str]] = []
     app = [sys.executable, "-m", "hrohuddle", "--database", url]
     bare = median_of(args.runs, [sys.executable, "-c", BARE], "first-paint", env)
