@@ -347,7 +347,11 @@ def main(args: argparse.Namespace, paths: DataPaths) -> int:
     import faulthandler
 
     faulthandler.enable()
-    settings = QSettings()
+    if os.environ.get("HROHUDDLE_DATA_DIR"):
+        # A data folder of its own (demo, tests, a second unit) keeps its own UI settings too.
+        settings = QSettings(str(paths.data_dir / "settings.ini"), QSettings.Format.IniFormat)
+    else:
+        settings = QSettings()
     scale = float(settings.value("text/scale", 1.0))
     base = settings.value("text/base_point_size")
     if base is not None and scale != 1.0:
@@ -360,7 +364,10 @@ def main(args: argparse.Namespace, paths: DataPaths) -> int:
     startup.verbose = args.verbose
     window.first_painted.connect(lambda: _bench("first-paint"))
     window.first_painted.connect(lambda: QTimer.singleShot(0, startup.run))
-    window.show()
+    if settings.value("window/geometry") is None:
+        window.showMaximized()
+    else:
+        window.show()
     code = app.exec()
     if window.restore_requested is not None and startup.db is not None:
         return _restore_after_close(window.restore_requested, startup, paths)

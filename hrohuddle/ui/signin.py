@@ -48,6 +48,13 @@ class SignInPage(QWidget):
         super().__init__(parent)
         self.db = db
         self.unit_id = unit_id
+        self.setObjectName("signin")
+        # Large enough to read and tap on a shared, often touch, workstation.
+        self.setStyleSheet(
+            "QWidget#signin QListWidget, QWidget#signin QLineEdit, QWidget#signin QPushButton,"
+            ' QWidget#signin QLabel[role="muted"], QWidget#signin QLabel[role="error"]'
+            " { font-size: 18px; }"
+        )
         outer = QHBoxLayout(self)
         outer.addStretch(1)
         column = QVBoxLayout()
@@ -69,7 +76,9 @@ class SignInPage(QWidget):
         self.names.currentItemChanged.connect(lambda *_: self.pin.setFocus())
         self.names.itemActivated.connect(lambda *_: self.pin.setFocus())
         column.addWidget(self.names, 1)
-        column.addWidget(QLabel(tr("PIN")))
+        pin_label = QLabel(tr("PIN"))
+        pin_label.setProperty("role", "muted")
+        column.addWidget(pin_label)
         self.pin = pin_edit(tr("PIN"))
         self.pin.returnPressed.connect(self.submit)
         column.addWidget(self.pin)
