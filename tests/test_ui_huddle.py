@@ -179,3 +179,22 @@ def test_killed_in_the_middle_of_a_huddle_the_typing_comes_back(
     assert "INPUT look_ahead: Bariatric bed needed for admission at noon" in again.stdout, (
         again.stdout + again.stderr
     )
+
+
+def test_a_past_huddle_summary_previews_for_printing(
+    qtbot, window, sqlite_team: Team, monkeypatch
+) -> None:
+    cn = sqlite_team["charge_nurse"]
+    h = huddles.start_or_resume(sqlite_team.db, cn)
+    huddles.add_item(sqlite_team.db, cn, h.id, "look_back", "Sharps bin overfull")
+    huddles.close_huddle(sqlite_team.db, cn, h.id)
+    previews: list[int] = []
+    monkeypatch.setattr(
+        "hrohuddle.ui.dashboard.PreviewDialog.exec",
+        lambda self: previews.append(len(self.images)) or 0,
+    )
+    sign_in_as(qtbot, window, "Cai Charge", PINS["charge_nurse"])
+    page = window.open_page("huddle")
+    page.history.setCurrentRow(0)
+    page.print_summary()
+    assert previews == [1]

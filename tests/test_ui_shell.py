@@ -106,3 +106,36 @@ def test_sign_out_is_audited(qtbot, window, sqlite_team: Team) -> None:
     assert actions[-1] == "signout"
     assert window.actor is None and window.shell is None
     assert people.signin_roster(sqlite_team.db, sqlite_team.admin.unit_id)
+
+
+def test_the_error_dialog_saves_a_report_without_personal_data(qtbot, tmp_path) -> None:
+    from hrohuddle import __version__
+    from hrohuddle.ui.errors import ErrorDialog, error_report
+
+    log = tmp_path / "hrohuddle.log"
+    log.write_text("2026-11-22 INFO hrohuddle.app: starting\n")
+    report = error_report("Traceback: ValueError: boom", log)
+    dialog = ErrorDialog(report)
+    qtbot.addWidget(dialog)
+    out = tmp_path / "report.txt"
+    dialog.write_report(out)
+    text = out.read_text()
+    assert __version__ in text and "Python" in text and "ValueError: boom" in text
+    assert "starting" in text and oct(out.stat().st_mode & 0o777) == "0o600"
+
+
+def test_an_unexpected_error_is_logged_and_the_app_keeps_running(
+    qtbot, window, monkeypatch, caplog
+) -> None:
+    from hrohuddle.ui import errors
+
+    shown: list[str] = []
+    monkeypatch.setattr(errors.ErrorDialog, "exec", lambda self: shown.append(self.report) or 0)
+    hook = errors.ExceptionHook(None)
+    try:
+        raise RuntimeError("something broke")
+    except RuntimeError as exc:
+        hook(type(exc), exc, exc.__traceback__)
+    assert shown and "something broke" in shown[0]
+    assert "something broke" in caplog.text
+    assert window.isVisible()

@@ -154,7 +154,10 @@ class PreviewDialog(QDialog):
             return
         with self.db.write() as s:
             audit.record(
-                s, "report.printed", actor=self.actor, detail={"report": "weekly", "to": "printer"}
+                s,
+                "report.printed",
+                actor=self.actor,
+                detail={"report": self.pdf.stem, "to": "printer"},
             )
 
 

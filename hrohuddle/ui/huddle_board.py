@@ -859,8 +859,11 @@ class HuddlePage(QWidget):
         open_button.clicked.connect(lambda: self._open_history(self.history.currentItem()))
         self.pdf_button = _big_button(tr("Save summary PDF…"))
         self.pdf_button.clicked.connect(self.save_pdf)
+        print_button = _big_button(tr("Print summary…"))
+        print_button.clicked.connect(self.print_summary)
         row.addWidget(open_button)
         row.addWidget(self.pdf_button)
+        row.addWidget(print_button)
         row.addStretch(1)
         layout.addLayout(row)
         return page
@@ -934,6 +937,29 @@ class HuddlePage(QWidget):
             return
         huddle_id = int(item.data(Qt.ItemDataRole.UserRole))
         self.summary.setText(self._summary_text(huddle_id))
+
+    def print_summary(self) -> None:
+        """Preview the one-page summary, with a Print button (Qt's print dialog)."""
+        item = self.history.currentItem()
+        if item is None or item.data(Qt.ItemDataRole.UserRole) is None:
+            show_problem(self, tr("Choose a huddle in the list first."))
+            return
+        import tempfile
+        from pathlib import Path
+
+        from hrohuddle.reports import huddle_summary
+        from hrohuddle.ui.dashboard import PreviewDialog
+
+        huddle_id = int(item.data(Qt.ItemDataRole.UserRole))
+        path = Path(tempfile.mkdtemp(prefix="hrohuddle-huddle-")) / f"huddle-{huddle_id}.pdf"
+        try:
+            huddle_summary.write(self.db, self.actor, huddle_id, path)
+        except (ServiceError, StoreError) as exc:
+            show_problem(self, exc.message)
+            return
+        dialog = PreviewDialog(self.db, self.actor, path, self)
+        dialog.setWindowTitle(tr("Huddle summary"))
+        dialog.exec()
 
     def save_pdf(self) -> None:
         item = self.history.currentItem()
