@@ -7,20 +7,25 @@ database opens right after it.
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
+from PySide6.QtCore import QObject, QSettings, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from hrohuddle import APP_ID, APP_NAME, __version__
 from hrohuddle.paths import DataPaths, default_database_url, resources_dir
 from hrohuddle.ui.main_window import MainWindow
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QEvent
 
 log = logging.getLogger(__name__)
 DAY_MS = 24 * 60 * 60 * 1000
@@ -53,6 +58,8 @@ class Startup:
         self.db = None
         self.verbose = False
         self.pending_crash: str | None = None
+        self.ready = False
+        self.finished = False
 
     def run(self) -> None:
         # After the first paint, so that QtNetwork does not delay it; a second launch
@@ -64,7 +71,7 @@ class Startup:
             QApplication.quit()
             return
         self.server = listen_for_second_launch(key, self.window)
-        self._set_up_logging()
+        self._start_logging()
         from hrohuddle.services import people
         from hrohuddle.services.errors import ServiceError
         from hrohuddle.store.errors import StoreError
@@ -82,6 +89,7 @@ class Startup:
                     exc.message,
                     getattr(exc, "detail", None),
                 )
+                self._finish_start_up()  # the log file and the collector, before any dialog
                 if not self._offer_way_out(exc):
                     QApplication.quit()
                     return
@@ -91,6 +99,7 @@ class Startup:
         if not units:
             from hrohuddle.ui.signin import FirstRunDialog
 
+            self._finish_start_up()
             dialog = FirstRunDialog(db, self.window)
             if not dialog.exec() or dialog.actor is None:
                 QApplication.quit()
@@ -99,18 +108,67 @@ class Startup:
         elif len(units) == 1:
             unit_id = units[0].id
         else:
+            self._finish_start_up()
             unit_id = self._choose_unit(units)
             if unit_id is None:
                 QApplication.quit()
                 return
         self.window.attach(db, unit_id)
+        # Ready when the sign-in screen is on screen; a window that never paints
+        # (minimised at start) still gets its backups and log file.
+        signin = self.window.signin
+        assert signin is not None
+        self.paint_watch = PaintedOnce(signin, self._ready)
+        QTimer.singleShot(3000, self._ready)
+
+    def _ready(self) -> None:
+        if self.ready:
+            return
+        self.ready = True
         _bench("ready")
+        self._finish_start_up()
         self._check_then_back_up()
         self._offer_crash_log()
-        QTimer.singleShot(0, self._set_icon)
+        self._set_icon()
+
+    def _start_logging(self) -> None:
+        """Before the database opens: records are held, hard crashes go to the crash log."""
+        from hrohuddle import logs
+
+        logs.hold_early_records(verbose=self.verbose)
+        try:
+            self.pending_crash = logs.pending_crash_report(self.paths.crash_log)
+            logs.clear_crash_log(self.paths.crash_log)
+            logs.enable_crash_log(self.paths.crash_log)
+        except OSError:
+            pass
+        sys.excepthook = _first_exception
+        log.info("%s %s starting", APP_NAME, __version__)
+
+    def _finish_start_up(self) -> None:
+        """Open the log file and restart the garbage collector; once, as soon as it is due."""
+        if self.finished:
+            return
+        self.finished = True
+        from hrohuddle import logs
+        from hrohuddle.ui.errors import ExceptionHook
+
+        try:
+            log_file: Path | None = logs.setup(self.paths.log_dir, verbose=self.verbose)
+        except OSError:
+            log_file = None
+        sys.excepthook = ExceptionHook(log_file)
+        if not gc.isenabled():
+            # What start-up made lives as long as the app: set it aside for good, so
+            # that later collections (while someone types) never walk it again.
+            gc.collect()
+            gc.freeze()
+            gc.enable()
 
     def _set_icon(self) -> None:
         # The SVG image plugin loads here rather than before the first paint.
+        from PySide6.QtGui import QIcon
+
         QApplication.setWindowIcon(QIcon(str(resources_dir() / "icons" / "hrohuddle.svg")))
 
     def _check_then_back_up(self) -> None:
@@ -180,21 +238,6 @@ class Startup:
         except Exception:
             log.exception("automatic backup failed")
 
-    def _set_up_logging(self) -> None:
-        """Logs, crash log and the exception dialog: right after the first paint."""
-        from hrohuddle import logs
-        from hrohuddle.ui.errors import ExceptionHook
-
-        try:
-            log_file: Path | None = logs.setup(self.paths.log_dir, verbose=self.verbose)
-            self.pending_crash = logs.pending_crash_report(self.paths.crash_log)
-            logs.clear_crash_log(self.paths.crash_log)
-            logs.enable_crash_log(self.paths.crash_log)
-        except OSError:
-            log_file = None
-        sys.excepthook = ExceptionHook(log_file)
-        log.info("%s %s starting", APP_NAME, __version__)
-
     def _offer_way_out(self, exc: object) -> bool:
         """Explain the problem; offer the latest good backup where that helps. True to retry."""
         from hrohuddle.store import backup
@@ -242,6 +285,8 @@ class Startup:
         for u in units:
             if u.code == remembered:
                 return int(u.id)
+        from PySide6.QtWidgets import QInputDialog
+
         labels = [f"{u.code} · {u.name}" for u in units]
         choice, ok = QInputDialog.getItem(
             self.window,
@@ -267,6 +312,32 @@ class Startup:
         dialog = ErrorDialog(intro + "\n\n" + text, self.window)
         dialog.setWindowTitle(tr_("HRO Huddle closed unexpectedly last time"))
         dialog.open()
+
+
+class PaintedOnce(QObject):
+    """Calls ``then`` once, just after ``widget`` is first painted."""
+
+    def __init__(self, widget: QWidget, then: Callable[[], None]) -> None:
+        super().__init__(widget)
+        self.then = then
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        from PySide6.QtCore import QEvent
+
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self.then)
+        return False
+
+
+def _first_exception(kind: type[BaseException], value: BaseException, tb: object) -> None:
+    """An error before the log file is open: the usual dialog, logged once it opens."""
+    from hrohuddle.ui.errors import ExceptionHook
+
+    hook = ExceptionHook(None)
+    sys.excepthook = hook
+    hook(kind, value, tb)  # type: ignore[arg-type]
 
 
 def tr_(text: str) -> str:
@@ -307,6 +378,8 @@ def listen_for_second_launch(key: str, window: MainWindow) -> object:
     server.listen(key)
 
     def come_forward() -> None:
+        from PySide6.QtCore import Qt
+
         conn = server.nextPendingConnection()
         if conn is not None:
             conn.deleteLater()
@@ -325,9 +398,15 @@ def main(args: argparse.Namespace, paths: DataPaths) -> int:
     QApplication.setOrganizationName(APP_ID)
     QApplication.setApplicationDisplayName(APP_NAME)
     QApplication.setApplicationVersion(__version__)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    assert isinstance(app, QApplication)
-    app.setStyle("Fusion")
+    existing = QApplication.instance()
+    if existing is None:
+        # Fusion through Qt's own option: no other style is made first, and no
+        # Python wrapper of QStyle is built before the first paint.
+        app = QApplication([*sys.argv[:1], "-style", "Fusion"])
+    else:
+        assert isinstance(existing, QApplication)
+        app = existing
+        app.setStyle("Fusion")
     try:
         app.setStyleSheet((resources_dir() / "styles" / "app.qss").read_text(encoding="utf-8"))
     except OSError:

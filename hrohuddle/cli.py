@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import logging
 import sys
 from pathlib import Path
@@ -82,9 +81,48 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _os_user() -> str:
+    import getpass
+
+    return getpass.getuser()
+
+
+def _ask_pin(prompt: str) -> str:
+    import getpass
+
+    return getpass.getpass(prompt)
+
+
+def gui_options(argv: list[str]) -> argparse.Namespace | None:
+    """The desktop app's own options, read without building the whole parser.
+
+    None when ``argv`` holds anything else (a command, --help, --version, a typo):
+    the full parser then reads it and explains any mistake.
+    """
+    database: str | None = None
+    verbose = False
+    rest = iter(argv)
+    for arg in rest:
+        if arg == "--verbose":
+            verbose = True
+        elif arg == "--database":
+            database = next(rest, None)
+            if database is None:
+                return None
+        elif arg.startswith("--database="):
+            database = arg.partition("=")[2]
+        else:
+            return None
+    return argparse.Namespace(command=None, database=database, verbose=verbose)
+
+
 def run(argv: list[str]) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = gui_options(argv)
+    if args is None:
+        import gc
+
+        gc.enable()  # a command may run for minutes (demo data, reports)
+        args = build_parser().parse_args(argv)
     paths = DataPaths.default()
     if args.command is None:
         from hrohuddle.app import main as gui_main
@@ -228,7 +266,7 @@ def _audit_cli(url: str, action: str, detail: dict[str, str] | None = None) -> N
         return
     with db.write() as s:
         audit.record(
-            s, action, detail={"by": "command line", "os_user": getpass.getuser(), **(detail or {})}
+            s, action, detail={"by": "command line", "os_user": _os_user(), **(detail or {})}
         )
 
 
@@ -248,7 +286,7 @@ def _export(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
     db = _open(url, paths)
     unit_id = exports.unit_id_for(db, args.unit)
     try:
-        count = writers[args.kind](db, unit_id, args.out, by=f"command line ({getpass.getuser()})")
+        count = writers[args.kind](db, unit_id, args.out, by=f"command line ({_os_user()})")
     except OSError as exc:
         raise UserError(f"{args.out} cannot be written: {exc.strerror}.") from exc
     print(f"Wrote {count} {args.kind} to {args.out}.")
@@ -265,9 +303,7 @@ def _report(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
     week = Week.parse(args.week) if args.week else Week.last_complete()
     from hrohuddle.services.permissions import command_line_actor
 
-    actor = command_line_actor(
-        unit_id, f"command line ({getpass.getuser()})", frozenset({"manager"})
-    )
+    actor = command_line_actor(unit_id, f"command line ({_os_user()})", frozenset({"manager"}))
     try:
         out = weekly.write(db, actor, week, args.out, unit_id=unit_id)
     except OSError as exc:
@@ -284,7 +320,7 @@ def _unit(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
         for u in people.list_units(db):
             print(f"{u.code}\t{u.name}")
         return 0
-    pin = args.admin_pin or getpass.getpass("PIN for the first admin: ")
+    pin = args.admin_pin or _ask_pin("PIN for the first admin: ")
     people.create_unit(
         db,
         code=args.code,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import faulthandler
 import logging
-import logging.handlers
 import os
 import sys
 from pathlib import Path
@@ -13,8 +12,34 @@ from typing import IO
 _crash_file: IO[str] | None = None
 
 
+class EarlyRecords(logging.Handler):
+    """Holds the records of the first moments of start-up until the log file is open.
+
+    The rotating file handler pulls in half the standard library; the desktop app
+    opens it once the sign-in screen is up, and loses no record logged before.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if len(self.records) < 10_000:
+            self.records.append(record)
+
+
+def hold_early_records(*, verbose: bool = False) -> EarlyRecords:
+    holder = EarlyRecords()
+    root = logging.getLogger()
+    root.handlers[:] = [holder]
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    return holder
+
+
 def setup(log_dir: Path, *, verbose: bool = False) -> Path:
     """Send log records to ``log_dir/hrohuddle.log`` (5 x 1 MB), owner-only."""
+    import logging.handlers
+
     log_dir.mkdir(parents=True, exist_ok=True)
     path = log_dir / "hrohuddle.log"
     handler = logging.handlers.RotatingFileHandler(
@@ -22,10 +47,13 @@ def setup(log_dir: Path, *, verbose: bool = False) -> Path:
     )
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
+    held = [r for h in root.handlers if isinstance(h, EarlyRecords) for r in h.records]
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     if verbose:
         root.addHandler(logging.StreamHandler(sys.stderr))
+    for record in held:
+        root.handle(record)
     try:
         os.chmod(path, 0o600)
     except OSError:

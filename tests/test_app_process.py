@@ -66,3 +66,72 @@ def test_a_hard_crash_leaves_a_log_that_the_next_start_reads(tmp_path: Path) -> 
     assert text is not None and "Fatal Python error" in text
     logs.clear_crash_log(crash)
     assert logs.pending_crash_report(crash) is None
+
+
+def test_what_is_logged_before_the_log_file_opens_is_kept(tmp_path: Path) -> None:
+    env = _env(tmp_path)
+    subprocess.run(
+        [sys.executable, "-m", "hrohuddle", "demo-data", "--years", "0.1"],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    log = tmp_path / "logs" / "hrohuddle.log"
+    before = log.read_text().count("HRO Huddle") if log.exists() else 0
+    out = subprocess.run(
+        [sys.executable, "-m", "hrohuddle"],
+        env={**env, "HROHUDDLE_BENCH_MARK": "ready"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0 and "HROHUDDLE_BENCH ready" in out.stdout, out.stderr
+    lines = log.read_text().splitlines()
+    starting = [i for i, line in enumerate(lines) if "HRO Huddle" in line and "starting" in line]
+    # The line was logged before the database opened, when only the holder was listening.
+    assert len(starting) == before + 1
+    assert oct(log.stat().st_mode & 0o777) == "0o600"
+
+
+def test_start_up_turns_the_collector_back_on_and_opens_the_log(
+    qtbot,
+    data_paths,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+) -> None:
+    import faulthandler
+    import gc
+    import logging
+
+    from PySide6.QtCore import QSettings
+
+    from hrohuddle import logs
+    from hrohuddle.app import Startup
+    from hrohuddle.ui.errors import ExceptionHook
+    from hrohuddle.ui.main_window import MainWindow
+
+    paths = data_paths
+    window = MainWindow(paths, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    startup = Startup(window, f"sqlite:///{tmp_path / 'x.sqlite3'}", paths)
+    hook, handlers = sys.excepthook, logging.getLogger().handlers[:]
+    gc.disable()
+    try:
+        startup._start_logging()
+        logging.getLogger("hrohuddle.test").info("held until the file opens")
+        assert not (paths.log_dir / "hrohuddle.log").exists()
+        startup._finish_start_up()
+        assert gc.isenabled()
+        assert isinstance(sys.excepthook, ExceptionHook)
+        assert "held until the file opens" in (paths.log_dir / "hrohuddle.log").read_text()
+    finally:
+        gc.enable()
+        gc.unfreeze()
+        sys.excepthook = hook
+        for handler in logging.getLogger().handlers:
+            handler.close()
+        logging.getLogger().handlers[:] = handlers
+        faulthandler.enable(sys.__stderr__)
+        if logs._crash_file is not None:
+            logs._crash_file.close()
+            logs._crash_file = None

@@ -111,3 +111,23 @@ def test_database_file_is_owner_only(tmp_path: Path) -> None:
     paths = DataPaths(tmp_path, tmp_path / "logs")
     assert oct(paths.database_file.stat().st_mode & 0o777) == "0o600"
     assert oct(paths.data_dir.stat().st_mode & 0o777) == "0o700"
+
+
+def test_the_desktop_options_are_read_without_the_full_parser() -> None:
+    from hrohuddle.cli import gui_options
+
+    assert gui_options([]) is not None
+    opts = gui_options(["--database", "sqlite:///x.db", "--verbose"])
+    assert opts is not None and opts.database == "sqlite:///x.db" and opts.verbose
+    opts = gui_options(["--database=postgresql+psycopg://h/db"])
+    assert opts is not None and opts.database == "postgresql+psycopg://h/db"
+    assert opts.command is None and not opts.verbose
+    # Anything else goes to the full parser, which explains mistakes and prints help.
+    for argv in (["db", "current"], ["--help"], ["--version"], ["--database"], ["--datbase", "x"]):
+        assert gui_options(argv) is None, argv
+
+
+def test_a_mistyped_option_gets_the_parsers_message(tmp_path: Path) -> None:
+    out = hh("--datbase", "x", env_dir=tmp_path)
+    assert out.returncode == 2 and "hrohuddle: error:" in out.stderr
+    assert "Traceback" not in out.stderr

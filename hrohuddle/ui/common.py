@@ -6,7 +6,8 @@ import logging
 from collections.abc import Callable
 from typing import TypeVar
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6 import QtCore
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton, QWidget
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ def show_problem(parent: QWidget | None, message: str, title: str | None = None)
     box.setIcon(QMessageBox.Icon.Warning)
     box.setWindowTitle(title or tr("Please check"))
     box.setText(message)
-    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setTextFormat(QtCore.Qt.TextFormat.PlainText)
     box.setAccessibleName(message)
     box.exec()
 

@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 # Only what the first paint needs is imported here: the rest of Qt's classes,
-# and everything below the UI, load after the window is on screen.
-from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
+# and everything below the UI, load after the window is on screen. The Qt
+# namespace (all its enums) alone takes longer to load than the window to paint.
+from PySide6.QtCore import QSettings, QSize, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget, QWidget
 
 from hrohuddle import APP_NAME
@@ -51,7 +52,7 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
         self.splash = QLabel(tr("Opening the unit's database…"))
-        self.splash.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.splash.setObjectName("splash")  # centred by the style sheet
         self.splash.setAccessibleName(tr("Opening the unit's database"))
         self.stack.addWidget(self.splash)
         self.signin: SignInPage | None = None
@@ -304,6 +305,7 @@ class MainWindow(QMainWindow):
         return [home, *allowed]
 
     def _build_shell(self, actor: Actor) -> None:
+        from PySide6.QtCore import Qt
         from PySide6.QtGui import QAction, QKeySequence
         from PySide6.QtWidgets import (
             QFrame,

@@ -67,9 +67,18 @@ def timed(cmd: list[str], mark: str, env: dict[str, str]) -> float:
     raise RuntimeError(f"no {mark} mark from {cmd[:3]}: {out.stdout[-400:]} {out.stderr[-800:]}")
 
 
-def median_of(runs: int, cmd: list[str], mark: str, env: dict[str, str]) -> float:
-    timed(cmd, mark, env)  # warm the file cache
-    return statistics.median(timed(cmd, mark, env) for _ in range(runs))
+def paired_medians(
+    runs: int, base: tuple[list[str], str], app: tuple[list[str], str], env: dict[str, str]
+) -> tuple[float, float]:
+    """Medians of the baseline and the app, run alternately so that a machine that
+    speeds up or slows down during the benchmark weighs on both alike."""
+    timed(base[0], base[1], env)  # warm the file cache
+    timed(app[0], app[1], env)
+    base_times, app_times = [], []
+    for _ in range(runs):
+        base_times.append(timed(base[0], base[1], env))
+        app_times.append(timed(app[0], app[1], env))
+    return statistics.median(base_times), statistics.median(app_times)
 
 
 def main() -> int:
@@ -97,13 +106,19 @@ def main() -> int:
         )
     app_cmd = [sys.executable, "-m", "hrohuddle", "--database", f"sqlite:///{db_file}"]
     rows = []
-    bare = median_of(args.runs, [sys.executable, "-c", BARE], "first-paint", env)
-    app_paint = median_of(
-        args.runs, app_cmd, "first-paint", {**env, "HROHUDDLE_BENCH_MARK": "first-paint"}
+    bare, app_paint = paired_medians(
+        args.runs,
+        ([sys.executable, "-c", BARE], "first-paint"),
+        (app_cmd, "first-paint"),
+        {**env, "HROHUDDLE_BENCH_MARK": "first-paint"},
     )
     rows.append(("start to first paint", app_paint, bare, 1.3))
-    ref = median_of(args.runs, [sys.executable, "-c", REFERENCE, str(db_file)], "ready", env)
-    app_ready = median_of(args.runs, app_cmd, "ready", {**env, "HROHUDDLE_BENCH_MARK": "ready"})
+    ref, app_ready = paired_medians(
+        args.runs,
+        ([sys.executable, "-c", REFERENCE, str(db_file)], "ready"),
+        (app_cmd, "ready"),
+        {**env, "HROHUDDLE_BENCH_MARK": "ready"},
+    )
     rows.append(("start to ready for sign-in", app_ready, ref, 1.2))
     size_mb = db_file.stat().st_size / 1e6
     print(

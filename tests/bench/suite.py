@@ -23,7 +23,7 @@ from pathlib import Path
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 
-from startup import BARE, REFERENCE, median_of  # noqa: E402
+from startup import BARE, REFERENCE, paired_medians  # noqa: E402
 
 
 def top_up_events(url: str, target: int) -> int:
@@ -196,11 +196,19 @@ def main() -> int:
     top_up_open_actions(url)
     rows: list[tuple[str, float | None, str, float | None, float, str]] = []
     app = [sys.executable, "-m", "hrohuddle", "--database", url]
-    bare = median_of(args.runs, [sys.executable, "-c", BARE], "first-paint", env)
-    paint = median_of(args.runs, app, "first-paint", {**env, "HROHUDDLE_BENCH_MARK": "first-paint"})
+    bare, paint = paired_medians(
+        args.runs,
+        ([sys.executable, "-c", BARE], "first-paint"),
+        (app, "first-paint"),
+        {**env, "HROHUDDLE_BENCH_MARK": "first-paint"},
+    )
     rows.append(("start to first paint", paint * 1000, "bare window", bare * 1000, 1.3, "ratio"))
-    ref = median_of(args.runs, [sys.executable, "-c", REFERENCE, str(db_file)], "ready", env)
-    ready = median_of(args.runs, app, "ready", {**env, "HROHUDDLE_BENCH_MARK": "ready"})
+    ref, ready = paired_medians(
+        args.runs,
+        ([sys.executable, "-c", REFERENCE, str(db_file)], "ready"),
+        (app, "ready"),
+        {**env, "HROHUDDLE_BENCH_MARK": "ready"},
+    )
     rows.append(
         ("start to ready for sign-in", ready * 1000, "ORM + 1 query", ref * 1000, 1.2, "ratio")
     )
