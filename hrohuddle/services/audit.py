@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from hrohuddle.services.errors import PermissionDenied
 from hrohuddle.services.permissions import ACTION_WORDS, Actor
 from hrohuddle.store.database import Database
-from hrohuddle.store.models import AuditEntry, AuditHead, utcnow
+from hrohuddle.store.unit_models import AuditEntry, AuditHead, utcnow
 
 GENESIS = "0" * 64
 

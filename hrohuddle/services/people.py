@@ -16,7 +16,7 @@ from hrohuddle.services.errors import NotFound, SignInRefused, ValidationError
 from hrohuddle.services.permissions import ROLES, Actor
 from hrohuddle.services.vocabulary import unit_vocabulary
 from hrohuddle.store.database import Database
-from hrohuddle.store.models import Person, PersonRole, Unit, utcnow
+from hrohuddle.store.unit_models import Person, PersonRole, Unit, utcnow
 
 if TYPE_CHECKING:
     from argon2 import PasswordHasher
