@@ -444,6 +444,10 @@ def main(args: argparse.Namespace, paths: DataPaths) -> int:
     window.first_painted.connect(lambda: _bench("first-paint"))
     window.first_painted.connect(lambda: QTimer.singleShot(0, startup.run))
     if settings.value("window/geometry") is None:
+        # The whole screen on the first start, with or without a window manager.
+        screen = app.primaryScreen()
+        if screen is not None:
+            window.setGeometry(screen.availableGeometry())
         window.showMaximized()
     else:
         window.show()
