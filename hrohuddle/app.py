@@ -157,6 +157,7 @@ class Startup:
             log_file: Path | None = logs.setup(self.paths.log_dir, verbose=self.verbose)
         except OSError:
             log_file = None
+            logs.to_stderr()
         sys.excepthook = ExceptionHook(log_file)
         if not gc.isenabled():
             # What start-up made lives as long as the app: set it aside for good, so

@@ -36,6 +36,20 @@ def hold_early_records(*, verbose: bool = False) -> EarlyRecords:
     return holder
 
 
+def _held_records() -> list[logging.LogRecord]:
+    root = logging.getLogger()
+    return [r for h in root.handlers if isinstance(h, EarlyRecords) for r in h.records]
+
+
+def to_stderr() -> None:
+    """Where no log file can be written: held and later records go to the terminal."""
+    held = _held_records()
+    root = logging.getLogger()
+    root.handlers[:] = [logging.StreamHandler(sys.stderr)]
+    for record in held:
+        root.handle(record)
+
+
 def setup(log_dir: Path, *, verbose: bool = False) -> Path:
     """Send log records to ``log_dir/hrohuddle.log`` (5 x 1 MB), owner-only."""
     import logging.handlers
@@ -47,7 +61,7 @@ def setup(log_dir: Path, *, verbose: bool = False) -> Path:
     )
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
-    held = [r for h in root.handlers if isinstance(h, EarlyRecords) for r in h.records]
+    held = _held_records()
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     if verbose:

@@ -135,3 +135,23 @@ def test_start_up_turns_the_collector_back_on_and_opens_the_log(
         if logs._crash_file is not None:
             logs._crash_file.close()
             logs._crash_file = None
+
+
+def test_held_records_reach_the_terminal_when_no_log_file_can_be_written(
+    capsys,  # type: ignore[no-untyped-def]
+) -> None:
+    import logging
+
+    from hrohuddle import logs
+
+    handlers, level = logging.getLogger().handlers[:], logging.getLogger().level
+    try:
+        logs.hold_early_records()
+        logging.getLogger("hrohuddle.test").warning("the database could not be opened")
+        logs.to_stderr()
+        logging.getLogger("hrohuddle.test").warning("and later ones too")
+        err = capsys.readouterr().err
+        assert "the database could not be opened" in err and "and later ones too" in err
+    finally:
+        logging.getLogger().handlers[:] = handlers
+        logging.getLogger().setLevel(level)
