@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -135,6 +137,21 @@ class Team:
 
     def __getitem__(self, role: str) -> Actor:
         return self.by_role[role]
+
+
+@pytest.fixture
+def demo_env(tmp_path: Path) -> dict[str, str]:
+    """The environment of an app process on a small demo unit in its own data folder."""
+    env = {**os.environ, "HROHUDDLE_DATA_DIR": str(tmp_path), "QT_QPA_PLATFORM": "offscreen"}
+    env.pop("HROHUDDLE_DATABASE_URL", None)
+    subprocess.run(
+        [sys.executable, "-m", "hrohuddle", "demo-data", "--years", "0.1"],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    return env
 
 
 @pytest.fixture

@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 
-def _env(tmp_path: Path) -> dict[str, str]:
-    return {**os.environ, "HROHUDDLE_DATA_DIR": str(tmp_path), "QT_QPA_PLATFORM": "offscreen"}
-
-
-def test_a_second_launch_brings_the_first_forward(tmp_path: Path) -> None:
-    env = _env(tmp_path)
-    subprocess.run(
-        [sys.executable, "-m", "hrohuddle", "demo-data", "--years", "0.1"],
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+def test_a_second_launch_brings_the_first_forward(tmp_path: Path, demo_env: dict[str, str]) -> None:
+    env = demo_env
     first = subprocess.Popen(
         [sys.executable, "-m", "hrohuddle"],
         env={**env, "HROHUDDLE_BENCH_MARK": "never"},
@@ -68,15 +56,10 @@ def test_a_hard_crash_leaves_a_log_that_the_next_start_reads(tmp_path: Path) -> 
     assert logs.pending_crash_report(crash) is None
 
 
-def test_what_is_logged_before_the_log_file_opens_is_kept(tmp_path: Path) -> None:
-    env = _env(tmp_path)
-    subprocess.run(
-        [sys.executable, "-m", "hrohuddle", "demo-data", "--years", "0.1"],
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+def test_what_is_logged_before_the_log_file_opens_is_kept(
+    tmp_path: Path, demo_env: dict[str, str]
+) -> None:
+    env = demo_env
     log = tmp_path / "logs" / "hrohuddle.log"
     before = log.read_text().count("HRO Huddle") if log.exists() else 0
     out = subprocess.run(
