@@ -13,19 +13,15 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from hrohuddle import APP_ID, APP_NAME, __version__
 from hrohuddle.paths import DataPaths, default_database_url, resources_dir
+from hrohuddle.ui.common import PaintedOnce
 from hrohuddle.ui.main_window import MainWindow
-
-if TYPE_CHECKING:
-    from PySide6.QtCore import QEvent
 
 log = logging.getLogger(__name__)
 DAY_MS = 24 * 60 * 60 * 1000
@@ -177,7 +173,7 @@ class Startup:
 
         A failed check is reported on the GUI thread, with the latest good backup.
         """
-        from PySide6.QtCore import QObject, Signal
+        from PySide6.QtCore import Signal
 
         class Relay(QObject):
             damaged = Signal(str)
@@ -315,23 +311,6 @@ class Startup:
         dialog.open()
 
 
-class PaintedOnce(QObject):
-    """Calls ``then`` once, just after ``widget`` is first painted."""
-
-    def __init__(self, widget: QWidget, then: Callable[[], None]) -> None:
-        super().__init__(widget)
-        self.then = then
-        widget.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        from PySide6.QtCore import QEvent
-
-        if event.type() == QEvent.Type.Paint:
-            watched.removeEventFilter(self)
-            QTimer.singleShot(0, self.then)
-        return False
-
-
 def _first_exception(kind: type[BaseException], value: BaseException, tb: object) -> None:
     """An error before the log file is open: the usual dialog, logged once it opens."""
     from hrohuddle.ui.errors import ExceptionHook
@@ -442,8 +421,12 @@ def main(args: argparse.Namespace, paths: DataPaths) -> int:
     window = MainWindow(paths, settings)
     startup = Startup(window, url, paths)
     startup.verbose = args.verbose
-    window.first_painted.connect(lambda: _bench("first-paint"))
-    window.first_painted.connect(lambda: QTimer.singleShot(0, startup.run))
+
+    def after_first_paint() -> None:
+        _bench("first-paint")
+        QTimer.singleShot(0, startup.run)
+
+    first_paint = PaintedOnce(window, after_first_paint)  # noqa: F841 - lives until exit
     if settings.value("window/geometry") is None:
         # The whole screen on the first start, with or without a window manager.
         screen = app.primaryScreen()

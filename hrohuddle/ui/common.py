@@ -7,11 +7,26 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from PySide6 import QtCore
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QObject, QTimer
 from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton, QWidget
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+
+class PaintedOnce(QObject):
+    """Calls ``then`` once, just after ``widget`` is first painted (start-up's milestones)."""
+
+    def __init__(self, widget: QWidget, then: Callable[[], None]) -> None:
+        super().__init__(widget)
+        self.then = then
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QtCore.QEvent) -> bool:
+        if event.type() == QtCore.QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self.then)
+        return False
 
 
 def tr(text: str, context: str = "HROHuddle") -> str:

@@ -34,7 +34,6 @@ class MainWindow(QMainWindow):
     """Owns the screens; the database and the unit are attached once opened."""
 
     signed_in = Signal(object)
-    first_painted = Signal()
 
     def __init__(self, paths: DataPaths, settings: QSettings) -> None:
         super().__init__()
@@ -58,18 +57,11 @@ class MainWindow(QMainWindow):
         self.signin: SignInPage | None = None
         self.shell: QWidget | None = None
         self.idle: IdleWatcher | None = None
-        self._painted = False
         geometry = settings.value("window/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
             self.resize(1280, 800)
-
-    def paintEvent(self, event: object) -> None:  # type: ignore[override]
-        super().paintEvent(event)  # type: ignore[arg-type]
-        if not self._painted:
-            self._painted = True
-            QTimer.singleShot(0, self.first_painted.emit)
 
     # -- menus ---------------------------------------------------------------------
     def _build_menus(self) -> None:
