@@ -20,6 +20,26 @@ from hrohuddle.store.database import Database
 from hrohuddle.store.opening import open_database
 
 PG_URL = os.environ.get("HROHUDDLE_TEST_POSTGRES_URL")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_pin_hashing() -> Iterator[None]:
+    """Argon2id with the smallest cost inside this test process.
+
+    Production hashes cost 64 MiB and three passes, about a second of a core for the
+    six people of a test unit; the tests check what sign-in does, not how slow it is,
+    so they hash with argon2id at its minimum cost. Processes started by tests (the
+    app, the command line, demo data) keep the production settings.
+    """
+    from argon2 import PasswordHasher, Type
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1, type=Type.ID)
+    original = people._hasher
+    people._hasher = lambda: cheap  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        people._hasher = original
 REQUIRE_PG = os.environ.get("HROHUDDLE_REQUIRE_POSTGRES") == "1"
 
 
