@@ -64,7 +64,10 @@ def main() -> int:
 
     from hrohuddle.ui.huddle_board import HuddleBoard
 
-    hid = huddles.start_or_resume(db, charge).id
+    # A huddle of its own, on a shift the demo history cannot have closed: the probe
+    # measures the same board at any hour of any day.
+    probe_shift = dt.datetime.combine(dt.date.today() + dt.timedelta(days=30), dt.time(10, 0))
+    hid = huddles.start_or_resume(db, charge, local_now=probe_shift).id
 
     def open_board() -> None:
         board = HuddleBoard(db, charge, hid, lambda _i: None, window)
