@@ -226,3 +226,43 @@ def test_history_search_finds_huddles_by_their_items(team: Team) -> None:
     assert [r.id for r in huddles.history(team.db, cn, search="cylinder empty_100%")] == [h.id]
     # "_" and "%" are literal, not wildcards: "r_e" would otherwise match "cylinder empty".
     assert huddles.history(team.db, cn, search="r_e") == []
+
+
+def test_history_reads_a_page_in_a_constant_number_of_statements(team: Team) -> None:
+    from sqlalchemy import event
+
+    cn = team["charge_nurse"]
+    made = []
+    for day in range(12):
+        local = MORNING - dt.timedelta(days=day)
+        h = huddles.start_or_resume(team.db, cn, local_now=local)
+        for n in range(day % 3):
+            huddles.add_item(team.db, cn, h.id, "look_back", f"Item {n} of day {day}")
+        huddles.set_head_count(team.db, cn, h.id, "pharmacy", day % 4)
+        huddles.close_huddle(team.db, cn, h.id)
+        made.append((h.id, day % 3, day % 4))
+
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    engine = team.db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        few = huddles.history(team.db, cn, limit=3)
+        n_few = len(statements)
+        statements.clear()
+        many = huddles.history(team.db, cn, limit=50)
+        n_many = len(statements)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(few) == 3 and len(many) == 12
+    assert n_few == n_many
+    by_id = {r.id: r for r in many}
+    for hid, items, pharmacists in made:
+        # Closing adds nothing to the look back here: no reports were filed.
+        assert by_id[hid].items == items
+        assert by_id[hid].attendance >= pharmacists
+        assert by_id[hid].led_by == "Cai Charge"
+    assert [r.started_at for r in many] == sorted((r.started_at for r in many), reverse=True)

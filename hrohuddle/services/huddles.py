@@ -843,5 +843,34 @@ def history(
                     )
                 )
             )
-        q = q.order_by(Huddle.started_at.desc()).limit(limit).offset(offset)
-        return [_row(s, h) for h in s.scalars(q)]
+        page = q.order_by(Huddle.started_at.desc()).limit(limit).offset(offset).subquery()
+        # One statement for the page, however many huddles it holds.
+        present = (
+            select(func.coalesce(func.sum(HuddleAttendance.head_count), 0))
+            .where(HuddleAttendance.huddle_id == page.c.id)
+            .scalar_subquery()
+        )
+        items = (
+            select(func.count(HuddleItem.id))
+            .where(HuddleItem.huddle_id == page.c.id, HuddleItem.deleted.is_(False))
+            .scalar_subquery()
+        )
+        rows = s.execute(
+            select(
+                page.c.id,
+                page.c.huddle_date,
+                page.c.shift,
+                page.c.status,
+                page.c.started_at,
+                page.c.ended_at,
+                Person.display_name,
+                present,
+                items,
+            )
+            .outerjoin(Person, Person.id == page.c.led_by_id)
+            .order_by(page.c.started_at.desc())
+        )
+        return [
+            HuddleRow(hid, day, shift, status, started, ended, leader, int(n or 0), int(k or 0))
+            for hid, day, shift, status, started, ended, leader, n, k in rows
+        ]
