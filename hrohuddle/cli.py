@@ -270,6 +270,15 @@ def _audit_cli(url: str, action: str, detail: dict[str, str] | None = None) -> N
         )
 
 
+def _cli_actor(unit_id: int):  # type: ignore[no-untyped-def]
+    """IT at the machine: a manager and admin of the unit, named in the audit log."""
+    from hrohuddle.services.permissions import command_line_actor
+
+    return command_line_actor(
+        unit_id, f"command line ({_os_user()})", frozenset({"manager", "admin"})
+    )
+
+
 def _export(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
     from hrohuddle.services import exports
 
@@ -285,8 +294,9 @@ def _export(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
         raise UserError(f"exporting {args.kind} comes with its workflow; not available yet.")
     db = _open(url, paths)
     unit_id = exports.unit_id_for(db, args.unit)
+    actor = _cli_actor(unit_id)
     try:
-        count = writers[args.kind](db, unit_id, args.out, by=f"command line ({_os_user()})")
+        count = writers[args.kind](db, actor, args.out)
     except OSError as exc:
         raise UserError(f"{args.out} cannot be written: {exc.strerror}.") from exc
     print(f"Wrote {count} {args.kind} to {args.out}.")
@@ -301,9 +311,7 @@ def _report(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
     db = _open(url, paths)
     unit_id = exports.unit_id_for(db, args.unit)
     week = Week.parse(args.week) if args.week else Week.last_complete()
-    from hrohuddle.services.permissions import command_line_actor
-
-    actor = command_line_actor(unit_id, f"command line ({_os_user()})", frozenset({"manager"}))
+    actor = _cli_actor(unit_id)
     try:
         out = weekly.write(db, actor, week, args.out, unit_id=unit_id)
     except OSError as exc:

@@ -11,6 +11,7 @@ from hrohuddle.services.permissions import Actor
 from hrohuddle.store.database import Database
 
 
+@audit.requires(None)
 def write(db: Database, actor: Actor, learner_id: int, path: Path) -> Path:
     """Write the summary (owner-only); visibility rules apply and printing is audited."""
     progress = observations.progress(db, actor, learner_id)

@@ -293,6 +293,7 @@ def story(f: WeeklyFigures, author: str, generated: dt.datetime) -> list[Any]:
     return s
 
 
+@audit.requires(None)
 def write(
     db: Database, actor: Actor, week: Week, path: Path, *, unit_id: int | None = None
 ) -> Path:

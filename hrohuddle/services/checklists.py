@@ -233,6 +233,7 @@ def items(db: Database, template_id: int) -> list[ItemSpec]:
         ]
 
 
+@audit.requires("checklist.edit_templates")
 def save_version(
     db: Database,
     actor: Actor,
@@ -244,7 +245,6 @@ def save_version(
 
     Earlier versions stay as they were, so observations keep the wording they used.
     """
-    audit.authorize(db, actor, "checklist.edit_templates")
     _check_items(new_items, "This checklist")
     with db.write() as s:
         base = s.get(ChecklistTemplate, template_id)
@@ -279,9 +279,9 @@ def save_version(
         return tpl.id
 
 
+@audit.requires("checklist.edit_templates")
 def remove_version(db: Database, actor: Actor, template_id: int) -> None:
     """Remove an unused version; a version with observations is retired instead of lost."""
-    audit.authorize(db, actor, "checklist.edit_templates")
     with db.write() as s:
         tpl = s.get(ChecklistTemplate, template_id)
         if tpl is None:
@@ -301,8 +301,8 @@ def remove_version(db: Database, actor: Actor, template_id: int) -> None:
         )
 
 
+@audit.requires("checklist.edit_templates")
 def retire_version(db: Database, actor: Actor, template_id: int) -> None:
-    audit.authorize(db, actor, "checklist.edit_templates")
     with db.write() as s:
         tpl = s.get(ChecklistTemplate, template_id)
         if tpl is None:
@@ -317,10 +317,10 @@ def retire_version(db: Database, actor: Actor, template_id: int) -> None:
 
 
 # -- observation sessions ----------------------------------------------------------------
+@audit.requires("checklist.observe")
 def start_session(
     db: Database, actor: Actor, template_id: int, context: str, observed: str | None = None
 ) -> int:
-    audit.authorize(db, actor, "checklist.observe")
     from hrohuddle.services.observations import scale_data
 
     contexts = [c["key"] for c in scale_data()["observation_contexts"]]
@@ -360,6 +360,7 @@ def _own_session(s: Session, actor: Actor, session_id: int) -> ChecklistSession:
     return session
 
 
+@audit.requires("checklist.observe")
 def record(
     db: Database,
     actor: Actor,
@@ -371,7 +372,6 @@ def record(
     note: str | None = None,
 ) -> None:
     """Save one behaviour's answer at once (autosave); the note is checked for identifiers."""
-    audit.authorize(db, actor, "checklist.observe")
     clean_note = validation.text(
         note, "The note", field="note", max_len=1000, required=False, check_identifiers=True
     )
@@ -404,9 +404,9 @@ def record(
         row.result, row.rating, row.note = result, rating, clean_note
 
 
+@audit.requires("checklist.observe")
 def finish(db: Database, actor: Actor, session_id: int, overall_note: str | None = None) -> None:
     """Finish an observation; a rating of 1 or 2 without its comment is refused."""
-    audit.authorize(db, actor, "checklist.observe")
     clean = validation.text(
         overall_note,
         "The overall note",
@@ -436,6 +436,7 @@ def finish(db: Database, actor: Actor, session_id: int, overall_note: str | None
         session.overall_note = clean
 
 
+@audit.requires(None)
 def session_view(db: Database, actor: Actor, session_id: int) -> SessionView:
     with db.read() as s:
         session = s.get(ChecklistSession, session_id)
@@ -492,6 +493,7 @@ def session_view(db: Database, actor: Actor, session_id: int) -> SessionView:
         )
 
 
+@audit.requires(None)
 def open_session(db: Database, actor: Actor) -> int | None:
     """The actor's unfinished observation, to carry on after a crash or a lock."""
     with db.read() as s:
@@ -517,6 +519,7 @@ class Reliability:
         return self.observed / self.opportunities if self.opportunities else None
 
 
+@audit.requires("report.view")
 def reliability(
     db: Database, actor: Actor, since: dt.date, until: dt.date, by: str = "behaviour"
 ) -> list[Reliability]:
@@ -524,7 +527,6 @@ def reliability(
 
     Behaviours are grouped by code, across template versions.
     """
-    audit.authorize(db, actor, "report.view")
     group_col: Any = ChecklistItem.code if by == "behaviour" else ChecklistItem.hro_principle
     start = dt.datetime.combine(since, dt.time())
     end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time())

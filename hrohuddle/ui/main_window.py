@@ -140,11 +140,12 @@ class MainWindow(QMainWindow):
     def on_signed_in(self, actor: Actor) -> None:
         previous = self.actor
         same_person = previous is not None and previous.person_id == actor.person_id
-        if self.shell is not None and same_person:
+        if self.shell is not None and same_person and previous == actor:
+            # The same session, reopened at the lock screen, with the same roles.
             self.actor = actor
             self.stack.setCurrentWidget(self.shell)
         else:
-            if previous is not None and self.db is not None:
+            if previous is not None and self.db is not None and not same_person:
                 from hrohuddle.services import people
 
                 people.sign_out(self.db, previous, reason="another person signed in")
@@ -199,6 +200,14 @@ class MainWindow(QMainWindow):
             return
         self._close_capture()
         log.info("screen locked")
+        if self.db is not None:
+            from hrohuddle.services import people
+            from hrohuddle.store.errors import StoreError
+
+            try:
+                people.lock_session(self.db, self.actor)
+            except StoreError as exc:  # the screen locks all the same
+                log.warning("the lock was not recorded: %s", exc.message)
         self.show_signin(locked_for=self.actor)
 
     def sign_out(self) -> None:
