@@ -36,7 +36,7 @@ def test_charge_nurse_signs_in_with_the_right_pin(team: Team) -> None:
 
 
 def test_a_wrong_pin_names_the_account_and_says_how_many_tries_are_left(team: Team) -> None:
-    with pytest.raises(SignInRefused, match="Wrong PIN for Sol Staff. 2 more tries"):
+    with pytest.raises(SignInRefused, match=r"Wrong PIN for Sol Staff\. 2 more tries"):
         people.sign_in(team.db, team["staff"].person_id, "0000")
 
 
@@ -286,7 +286,7 @@ def test_an_older_hash_without_the_secret_still_works_and_is_upgraded(
 def test_a_missing_secret_is_explained_and_no_new_one_is_made(team: Team, db: Database) -> None:
     secret = people.secret_file(db)
     secret.unlink()
-    with pytest.raises(people.PinSecretMissing, match="PIN secret file .* is missing"):
+    with pytest.raises(people.PinSecretMissing, match=r"PIN secret file .* is missing"):
         people.sign_in(db, team["staff"].person_id, PINS["staff"])
     assert not secret.exists()
 
@@ -355,3 +355,58 @@ def test_a_refusal_inside_a_transaction_is_audited_after_it_without_waiting(
     with db.read() as s:
         last = s.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1)).one()
     assert last.action == "permission.refused" and last.detail["action"] == "huddle.run"
+
+
+# -- the last admin, and unlocking -------------------------------------------------------
+
+
+def test_the_last_admin_cannot_be_deactivated_or_lose_the_role(team: Team, db: Database) -> None:
+    mo = team["manager"].person_id
+    # Another admin may not remove the only other admin either: make Mo an admin first.
+    people.save_person(
+        db, team.admin, people.PersonInput("Mo Manager", "nursing", ["manager", "admin"]), mo
+    )
+    mo_admin = people.sign_in(db, mo, PINS["manager"])
+    people.save_person(
+        db,
+        mo_admin,
+        people.PersonInput("Ada Admin", "nursing", ["admin"], active=False),
+        team.admin.person_id,
+    )
+    with pytest.raises(ValidationError, match="only admin"):
+        people.save_person(
+            db,
+            mo_admin,
+            people.PersonInput("Mo Manager", "nursing", ["manager", "admin"], active=False),
+            mo,
+        )
+    with pytest.raises(ValidationError, match="own admin role"):
+        people.save_person(
+            db, mo_admin, people.PersonInput("Mo Manager", "nursing", ["manager"]), mo
+        )
+
+
+def test_a_lone_admin_cannot_deactivate_themselves(team: Team, db: Database) -> None:
+    with pytest.raises(ValidationError, match="only admin"):
+        people.save_person(
+            db,
+            team.admin,
+            people.PersonInput("Ada Admin", "nursing", ["admin"], active=False),
+            team.admin.person_id,
+        )
+
+
+def test_an_admin_sees_the_wait_and_unlocks_it(team: Team, db: Database) -> None:
+    pid = team["staff"].person_id
+    for _ in range(people.FREE_TRIES + 1):
+        with pytest.raises(SignInRefused):
+            people.sign_in(db, pid, "9999")
+    row = next(r for r in people.list_people(db, team.admin) if r.id == pid)
+    assert row.waits_until is not None and row.wrong_pins == people.FREE_TRIES + 1
+    with pytest.raises(PermissionDenied):
+        people.unlock(db, team["charge_nurse"], pid)
+    people.unlock(db, team.admin, pid)
+    assert people.sign_in(db, pid, PINS["staff"]).person_id == pid
+    # What others see of their colleagues: names and roles, not dates or sign-in trouble.
+    seen = next(r for r in people.list_people(db, team["learner"]) if r.id == pid)
+    assert seen.start_date is None and seen.programme is None and seen.waits_until is None

@@ -139,3 +139,23 @@ def test_an_unexpected_error_is_logged_and_the_app_keeps_running(
     assert shown and "something broke" in shown[0]
     assert "something broke" in caplog.text
     assert window.isVisible()
+
+
+def test_people_shows_who_waits_after_wrong_pins_and_admin_unlocks(
+    qtbot, window, sqlite_team: Team
+) -> None:
+    staff = sqlite_team["staff"].person_id
+    for _ in range(people.FREE_TRIES + 1):
+        sign_in_as(qtbot, window, "Sol Staff", "0000")
+    assert "Sol Staff" in window.signin.message.text()
+    sign_in_as(qtbot, window, "Ada Admin", PINS["admin"])
+    from hrohuddle.ui.admin import PeopleTab
+
+    tab = window.open_page("admin").findChild(PeopleTab)
+    row = next(i for i, r in enumerate(tab.model.rows) if r.id == staff)
+    assert "Locked until" in tab.model.index(row, 6).data()
+    tab.table.selectRow(row)
+    assert tab.unlock_button.isEnabled() and "Locked until" in tab.lock_state.text()
+    tab.unlock_button.click()
+    row = next(i for i, r in enumerate(tab.model.rows) if r.id == staff)
+    assert tab.model.index(row, 6).data() == "ok"

@@ -61,7 +61,7 @@ def record(
     detail = dict(detail or {})
     if actor is not None:
         actor_id = actor.person_id or None
-        unit_id = unit_id if unit_id is not None else actor.unit_id
+        unit_id = unit_id if unit_id is not None else (actor.unit_id or None)
         if actor_id is None:
             detail.setdefault("by", actor.display_name)
     head = session.execute(
@@ -234,3 +234,48 @@ def verify_chain(db: Database, batch: int = 5000) -> ChainReport:
         if head is not None and head.last_hash != prev:
             breaks.append(ChainBreak(last_id, "entries after it were removed"))
     return ChainReport(count, breaks)
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    id: int
+    at: dt.datetime
+    action: str
+    who: str
+    target: str | None
+    detail: dict[str, Any]
+
+
+@requires("audit.view")
+def entries(db: Database, actor: Actor, *, limit: int = 200, offset: int = 0) -> list[AuditRow]:
+    """The unit's audit entries, newest first, one page at a time."""
+    with db.read() as s:
+        names = dict(
+            s.execute(
+                select(Person.id, Person.display_name).where(Person.unit_id == actor.unit_id)
+            ).all()
+        )
+        rows = s.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.unit_id == actor.unit_id)
+            .order_by(AuditEntry.id.desc())
+            .offset(max(0, offset))
+            .limit(max(1, min(limit, 1000)))
+        ).all()
+        return [
+            AuditRow(
+                e.id,
+                e.at,
+                e.action,
+                names.get(e.actor_id, "") if e.actor_id else str(e.detail.get("by", "")),
+                e.target,
+                dict(e.detail),
+            )
+            for e in rows
+        ]
+
+
+@requires("audit.view")
+def verify(db: Database, actor: Actor) -> ChainReport:
+    """Check the whole chain (``verify_chain``) for someone allowed to read the log."""
+    return verify_chain(db)

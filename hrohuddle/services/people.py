@@ -116,21 +116,24 @@ def pin_secret(db: Database) -> bytes:
     if peppered:
         raise PinSecretMissing(
             f"The PIN secret file “{path}” is missing, so no PIN can be checked. IT keeps a "
-            "copy apart from the database backups: restore it there. Without it, IT can give "
-            "each person a new PIN with “hrohuddle person reset-pin NAME”."
+            "copy apart from the database backups: put it back there. If it is lost for good, "
+            "IT can make a new one with “hrohuddle person reset-pin NAME --new-secret” and "
+            "then give everyone a new PIN."
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        _write_new_secret(path)
     except FileExistsError:  # another workstation made it a moment ago
-        made = _read_secret(path)
-        assert made is not None
-        return made
-    with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(secrets.token_hex(32) + "\n")
+        pass
     made = _read_secret(path)
     assert made is not None
     return made
+
+
+def _write_new_secret(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(secrets.token_hex(32) + "\n")
 
 
 def _mix(secret: bytes, pin: str) -> str:
@@ -214,6 +217,9 @@ class PersonRow:
     roles: tuple[str, ...]
     active: bool
     has_pin: bool
+    #: Until when sign-in waits after wrong PINs (None when it does not).
+    waits_until: dt.datetime | None = None
+    wrong_pins: int = 0
 
 
 @dataclass
@@ -577,17 +583,23 @@ def list_people(db: Database, actor: Actor, *, include_inactive: bool = False) -
         q = select(Person).where(Person.unit_id == actor.unit_id).order_by(Person.display_name)
         if not include_inactive:
             q = q.where(Person.active.is_(True))
+        # Programmes, start dates and sign-in trouble are for those who manage people or
+        # precept learners; everyone else needs names, professions and roles only.
+        details = actor.can("people.manage") or actor.can("observation.view_all")
+        now = utcnow()
         return [
             PersonRow(
                 p.id,
                 p.display_name,
                 p.profession,
                 p.is_learner,
-                p.programme,
-                p.start_date,
+                p.programme if details else None,
+                p.start_date if details else None,
                 tuple(sorted(r.role for r in p.roles)),
                 p.active,
                 p.pin_hash is not None,
+                p.locked_until if details and p.locked_until and p.locked_until > now else None,
+                p.failed_attempts if details else 0,
             )
             for p in s.scalars(q)
         ]
@@ -629,6 +641,8 @@ def save_person(db: Database, actor: Actor, data: PersonInput, person_id: int | 
                 raise ValidationError(
                     "You cannot remove your own admin role; ask another admin.", "roles"
                 )
+            if "admin" in old_roles and person.active and ("admin" not in roles or not data.active):
+                _keep_an_admin(s, person)
         person.display_name = name
         person.profession = profession
         person.is_learner = data.is_learner
@@ -663,6 +677,82 @@ def save_person(db: Database, actor: Actor, data: PersonInput, person_id: int | 
                 detail={"from": old_roles, "to": roles},
             )
         return person.id
+
+
+def _keep_an_admin(s: Session, person: Person) -> None:
+    """Refuse to leave the unit without an active admin (nobody could manage it)."""
+    others = s.scalar(
+        select(func.count(Person.id))
+        .join(PersonRole, PersonRole.person_id == Person.id)
+        .where(
+            Person.unit_id == person.unit_id,
+            Person.id != person.id,
+            Person.active.is_(True),
+            PersonRole.role == "admin",
+        )
+    )
+    if not others:
+        raise ValidationError(
+            f"{person.display_name} is the unit's only admin. Make someone else an admin "
+            "first, or nobody could manage people and settings.",
+            "roles",
+        )
+
+
+def find_person(db: Database, unit_id: int, name: str) -> int:
+    """The person on the unit called ``name`` (case and spacing ignored), for IT's commands."""
+    wanted = " ".join(name.split()).casefold()
+    with db.read() as s:
+        found = [
+            (pid, shown)
+            for pid, shown in s.execute(
+                select(Person.id, Person.display_name).where(Person.unit_id == unit_id)
+            )
+            if " ".join(shown.split()).casefold() == wanted
+        ]
+    if not found:
+        raise NotFound(f"Nobody on this unit is called “{name}”. Check the spelling.")
+    return int(found[0][0])
+
+
+@audit.requires("people.manage")
+def unlock(db: Database, actor: Actor, person_id: int) -> int:
+    """End the wait after wrong PINs, so the person can try again now; audited."""
+    with db.write() as s:
+        person = s.get(Person, person_id)
+        if person is None or person.unit_id != actor.unit_id:
+            raise NotFound("That person is not on this unit.")
+        person.failed_attempts = 0
+        person.locked_until = None
+        audit.record(s, "person.unlocked", actor=actor, target=f"person:{person.id}")
+        return person.id
+
+
+@audit.requires("people.manage")
+def reset_pin(db: Database, actor: Actor, person_id: int, pin: str) -> None:
+    """Give the person a new PIN (and end any wait); audited, the PIN never recorded."""
+    new_hash = hash_pin(db, validate_pin(pin))
+    with db.write() as s:
+        person = s.get(Person, person_id)
+        if person is None or person.unit_id != actor.unit_id:
+            raise NotFound("That person is not on this unit.")
+        person.pin_hash = new_hash
+        person.failed_attempts = 0
+        person.locked_until = None
+        audit.record(s, "person.pin_reset", actor=actor, target=f"person:{person.id}")
+
+
+def make_new_secret(db: Database) -> Path:
+    """Replace a lost PIN secret with a new one: every PIN made with the old one stops working.
+
+    For IT only (the command line), when the secret cannot be restored; each person
+    then needs a new PIN from ``hrohuddle person reset-pin``.
+    """
+    path = secret_file(db)
+    if path.exists():
+        raise ValidationError(f"“{path}” is still there; it does not need replacing.")
+    _write_new_secret(path)
+    return path
 
 
 @audit.requires(None)

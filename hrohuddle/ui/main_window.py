@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 # Only what the first paint needs is imported here: the rest of Qt's classes,
@@ -22,6 +21,7 @@ if TYPE_CHECKING:
 
     # The window paints before SQLAlchemy is imported; these come with the database.
     from hrohuddle.services import people
+    from hrohuddle.services.backups import RestoreTicket
     from hrohuddle.services.permissions import Actor
     from hrohuddle.store.database import Database
     from hrohuddle.ui.shell import IdleWatcher, PageSpec
@@ -42,7 +42,7 @@ class MainWindow(QMainWindow):
         self.db: Database | None = None
         self.unit: people.UnitSettings | None = None
         self.actor: Actor | None = None
-        self.restore_requested: Path | None = None
+        self.restore_requested: RestoreTicket | None = None
         self.lock_inhibitors: set[str] = set()
         self.capture: QWidget | None = None
         self.offer_pulses = True
@@ -432,9 +432,9 @@ class MainWindow(QMainWindow):
                 self.showNormal()
 
     # -- restore and close ---------------------------------------------------------------
-    def request_restore(self, source: Path) -> None:
+    def request_restore(self, ticket: RestoreTicket) -> None:
         """Restoring swaps the file under everyone: close, restore, start again."""
-        self.restore_requested = source
+        self.restore_requested = ticket
         self.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:
