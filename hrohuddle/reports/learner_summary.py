@@ -67,12 +67,5 @@ def write(db: Database, actor: Actor, learner_id: int, path: Path) -> Path:
         path, story, header=f"Learner summary · {progress.learner}", author=actor.display_name
     )
     os.chmod(path, 0o600)
-    with db.write() as s:
-        audit.record(
-            s,
-            "report.printed",
-            actor=actor,
-            target=f"person:{learner_id}",
-            detail={"report": "learner summary"},
-        )
+    audit.report_printed(db, actor, "learner summary", target=f"person:{learner_id}")
     return path

@@ -300,14 +300,9 @@ def write(
     """Build the weekly report PDF at ``path`` (owner-only) and audit that it was made."""
     figures = reporting.weekly_figures(db, actor, week, unit_id)
     build(figures, path, author=actor.display_name)
-    with db.write() as s:
-        audit.record(
-            s,
-            "report.printed",
-            actor=actor,
-            unit_id=unit_id or actor.unit_id,
-            detail={"report": "weekly", "week": week.label},
-        )
+    audit.report_printed(
+        db, actor, "weekly", detail={"week": week.label, "unit": figures.unit_name}
+    )
     return path
 
 

@@ -279,3 +279,26 @@ def entries(db: Database, actor: Actor, *, limit: int = 200, offset: int = 0) ->
 def verify(db: Database, actor: Actor) -> ChainReport:
     """Check the whole chain (``verify_chain``) for someone allowed to read the log."""
     return verify_chain(db)
+
+
+@requires(None)
+def report_printed(
+    db: Database,
+    actor: Actor,
+    report: str,
+    *,
+    target: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Record, in its own transaction, that ``actor`` printed or saved a report.
+
+    Screens and report builders call this instead of writing to the database.
+    """
+    with db.write() as s:
+        record(
+            s,
+            "report.printed",
+            actor=actor,
+            target=target,
+            detail={"report": report, **(detail or {})},
+        )
