@@ -415,6 +415,9 @@ def main(args: argparse.Namespace, paths: DataPaths) -> int:
         settings = QSettings(str(paths.data_dir / "settings.ini"), QSettings.Format.IniFormat)
     else:
         settings = QSettings()
+    from hrohuddle.paths import restrict_file
+
+    restrict_file(Path(settings.fileName()))
     scale = float(settings.value("text/scale", 1.0))
     base = settings.value("text/base_point_size")
     if base is not None and scale != 1.0:

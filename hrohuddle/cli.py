@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from hrohuddle import APP_NAME, __version__
-from hrohuddle.paths import DataPaths, default_database_url
+from hrohuddle.paths import DataPaths, default_database_url, keep_files_private
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +132,7 @@ def gui_options(argv: list[str]) -> argparse.Namespace | None:
 
 
 def run(argv: list[str]) -> int:
+    keep_files_private()
     args = gui_options(argv)
     if args is None:
         import gc

@@ -170,3 +170,30 @@ def test_it_unlocks_a_person_and_resets_a_pin_from_the_command_line(tmp_path: Pa
     finally:
         db.dispose()
     assert actions.count("person.pin_reset") == 2 and "person.unlocked" in actions
+
+
+def test_every_file_the_app_writes_is_owner_only(tmp_path: Path, demo_env: dict[str, str]) -> None:
+    """Settings, logs, database, backups, the PIN secret: nothing readable by others."""
+    data = Path(demo_env["HROHUDDLE_DATA_DIR"])
+    script = (
+        "import sys\n"
+        "from hrohuddle.paths import keep_files_private\n"
+        "keep_files_private()\n"
+        "from PySide6.QtCore import QSettings\n"
+        "s = QSettings(sys.argv[1], QSettings.Format.IniFormat)\n"
+        "s.setValue('text/scale', 1.2)\n"
+        "s.sync()\n"
+    )
+    settings = data / "settings.ini"
+    subprocess.run([sys.executable, "-c", script, str(settings)], check=True, env=demo_env)
+    hh("db", "backup", env_dir=data)
+    hh("export", "actions", "--out", str(data / "actions.csv"), env_dir=data)
+    written = [p for p in data.rglob("*")]
+    assert settings in written and data / "pin-secret.key" in written
+    assert any(p.suffix == ".log" for p in written)
+    loose = {
+        str(p.relative_to(data)): oct(p.stat().st_mode & 0o777)
+        for p in written
+        if p.stat().st_mode & 0o077
+    }
+    assert loose == {}

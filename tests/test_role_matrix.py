@@ -48,7 +48,7 @@ def _calls(team: Team) -> dict[str, Callable[[Actor], object]]:
             )
         )
     checklists.sync_templates(db)
-    template = checklists.templates(db)[0]
+    template = checklists.templates(db, team.admin.unit_id)[0]
     event = events.report(
         db,
         team["staff"],

@@ -530,11 +530,14 @@ def _observations(
         LearnerObservation,
     )
 
-    checklists.sync_templates(db)
+    checklists.sync_templates(db, unit_id=unit_id)
     with db.read() as s:
         tpl = s.scalars(
             select(ChecklistTemplate)
-            .where(ChecklistTemplate.key == "error_prevention")
+            .where(
+                ChecklistTemplate.unit_id == unit_id,
+                ChecklistTemplate.key == "error_prevention",
+            )
             .order_by(ChecklistTemplate.version.desc())
         ).first()
         assert tpl is not None
