@@ -36,7 +36,7 @@ def test_charge_nurse_signs_in_with_the_right_pin(team: Team) -> None:
 
 
 def test_a_wrong_pin_names_the_account_and_says_how_many_tries_are_left(team: Team) -> None:
-    with pytest.raises(SignInRefused, match=r"Wrong PIN for Sol Staff\. 2 more tries"):
+    with pytest.raises(SignInRefused, match=r"Wrong PIN for Sol Staff\. 3 more tries"):
         people.sign_in(team.db, team["staff"].person_id, "0000")
 
 

@@ -153,9 +153,9 @@ def test_people_shows_who_waits_after_wrong_pins_and_admin_unlocks(
 
     tab = window.open_page("admin").findChild(PeopleTab)
     row = next(i for i, r in enumerate(tab.model.rows) if r.id == staff)
-    assert "Locked until" in tab.model.index(row, 6).data()
+    assert "Locked until" in tab.model.index(row, 1).data()
     tab.table.selectRow(row)
     assert tab.unlock_button.isEnabled() and "Locked until" in tab.lock_state.text()
     tab.unlock_button.click()
     row = next(i for i, r in enumerate(tab.model.rows) if r.id == staff)
-    assert tab.model.index(row, 6).data() == "ok"
+    assert tab.model.index(row, 1).data() == ""

@@ -484,13 +484,12 @@ def _wrong_pin(db: Database, attempt: _Try, workstation: str, *, action: str) ->
             f"Wrong PIN for {attempt.name}. The next try can be made in {_in_words(wait)}; "
             "each further wrong PIN makes the wait longer. An admin can unlock the account."
         )
-    left = FREE_TRIES - attempt.tries
-    if left > 0:
-        return (
-            f"Wrong PIN for {attempt.name}. {left} more tr{'ies' if left != 1 else 'y'} "
-            "before the account has to wait."
-        )
-    return f"Wrong PIN for {attempt.name}. Further tries will have to wait."
+    # The try after the free ones is still made at once; only its failure brings a wait.
+    left = FREE_TRIES + 1 - attempt.tries
+    return (
+        f"Wrong PIN for {attempt.name}. {left} more tr{'ies' if left != 1 else 'y'} "
+        "before the account has to wait."
+    )
 
 
 def sign_in(

@@ -41,7 +41,8 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 class PeopleModel(RowsModel[people.PersonRow]):
-    COLUMNS = ("Name", "Profession", "Roles", "Learner", "Start date", "Active", "Sign-in")
+    # Sign-in trouble right after the name, so a waiting account shows on a small screen.
+    COLUMNS = ("Name", "Sign-in", "Profession", "Roles", "Learner", "Start date", "Active")
 
     def __init__(self) -> None:
         super().__init__()
@@ -53,16 +54,16 @@ class PeopleModel(RowsModel[people.PersonRow]):
         if col == 0:
             return r.display_name
         if col == 1:
-            return self._profession.get(r.profession, r.profession)
+            return sign_in_state(r) if r.waits_until or r.wrong_pins else ""
         if col == 2:
-            return ", ".join(self._role.get(x, x) for x in r.roles) or tr("no role")
+            return self._profession.get(r.profession, r.profession)
         if col == 3:
-            return (r.programme or tr("yes")) if r.is_learner else ""
+            return ", ".join(self._role.get(x, x) for x in r.roles) or tr("no role")
         if col == 4:
-            return r.start_date.isoformat() if r.start_date else tr("not set")
+            return (r.programme or tr("yes")) if r.is_learner else ""
         if col == 5:
-            return tr("yes") if r.active else tr("no")
-        return sign_in_state(r)
+            return r.start_date.isoformat() if r.start_date else tr("not set")
+        return tr("yes") if r.active else tr("no")
 
 
 def sign_in_state(r: people.PersonRow) -> str:

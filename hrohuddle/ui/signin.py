@@ -108,7 +108,14 @@ class SignInPage(QWidget):
             " { font-size: 18px; }"
             " QWidget#signin QLabel#chosen { font-size: 30px; font-weight: bold; }"
         )
-        outer = QVBoxLayout(self)
+        # A centred column no wider than a glance takes in, on a wall screen too.
+        centre = QHBoxLayout(self)
+        body = QWidget()
+        body.setMaximumWidth(1100)
+        centre.addStretch(1)
+        centre.addWidget(body, 12)
+        centre.addStretch(1)
+        outer = QVBoxLayout(body)
         self.title = heading(tr("Sign in"), 1.8)
         outer.addWidget(self.title)
         self.subtitle = muted(tr("Find your name and choose it, then type your PIN."))
