@@ -410,3 +410,17 @@ def test_an_admin_sees_the_wait_and_unlocks_it(team: Team, db: Database) -> None
     # What others see of their colleagues: names and roles, not dates or sign-in trouble.
     seen = next(r for r in people.list_people(db, team["learner"]) if r.id == pid)
     assert seen.start_date is None and seen.programme is None and seen.waits_until is None
+
+
+def test_a_draft_typed_just_before_sign_out_is_kept_for_its_author(
+    team: Team, db: Database
+) -> None:
+    from hrohuddle.services import drafts
+
+    staff = team["staff"]
+    people.sign_out(db, staff)
+    drafts.save(db, staff, "event", "", {"narrative": "Pump alarm"})
+    again = people.sign_in(db, staff.person_id, PINS["staff"])
+    assert drafts.load(db, again, "event", "") == {"narrative": "Pump alarm"}
+    with pytest.raises(SessionEnded):
+        drafts.load(db, staff, "event", "")

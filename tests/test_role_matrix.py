@@ -278,3 +278,19 @@ def test_every_service_that_takes_a_person_declares_what_it_needs() -> None:
                 declared.add(node.args[1].value)  # type: ignore[attr-defined]
     assert missing == []
     assert set(PERMISSIONS) <= declared, set(PERMISSIONS) - declared
+
+
+def test_screens_and_report_builders_open_no_write_transaction_of_their_own() -> None:
+    """Audit entries and every other write go through a service, which owns its transaction."""
+    package = SERVICES.parent
+    offenders = [
+        f"{path.relative_to(package)}:{node.lineno}"
+        for folder in ("ui", "reports")
+        for path in sorted((package / folder).glob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in ("write", "record")
+        and ast.unparse(node.func.value).endswith(("db", "audit"))
+    ]
+    assert offenders == []

@@ -88,7 +88,9 @@ def record(
 _depth: contextvars.ContextVar[int] = contextvars.ContextVar("service_depth", default=0)
 
 
-def confirm(session: Session, actor: Actor, *, while_locked: bool = False) -> Actor:
+def confirm(
+    session: Session, actor: Actor, *, while_locked: bool = False, own_drafts: bool = False
+) -> Actor:
     """The Actor as the database sees them now, or PermissionDenied (not yet audited).
 
     A session object is re-checked, not trusted: the person must still exist on
@@ -111,6 +113,9 @@ def confirm(session: Session, actor: Actor, *, while_locked: bool = False) -> Ac
             reason="inactive",
         )
     signed = session.get(SignInSession, actor.session_id) if actor.session_id else None
+    if own_drafts and signed is not None and signed.person_id == person.id:
+        # Text typed just before sign-out is saved for its author alone, never lost.
+        return actor
     if signed is None or signed.person_id != person.id or signed.ended_at is not None:
         raise SessionEnded("You are signed out. Sign in again to carry on.", reason="signed out")
     if signed.locked_at is not None and not while_locked:
@@ -133,7 +138,7 @@ def require(actor: Actor, action: str) -> None:
 
 
 def requires(
-    action: str | None, *, while_locked: bool = False
+    action: str | None, *, while_locked: bool = False, own_drafts: bool = False
 ) -> Callable[
     [Callable[Concatenate[Database, Actor, P], R]], Callable[Concatenate[Database, Actor, P], R]
 ]:
@@ -144,8 +149,9 @@ def requires(
     Any PermissionDenied from the call, whether raised here or by ``require`` deep
     inside a transaction, is audited in a transaction of its own after the
     service's transactions have ended, once, by the outermost service.
-    ``while_locked`` lets a call through behind a locked screen (a draft being
-    saved as the screen locks), never after sign-out.
+    ``while_locked`` lets a call through behind a locked screen; ``own_drafts``
+    also after sign-out, for the author's own drafts only (a draft being saved as
+    the screen locks or its author signs out), never for anything others see.
     """
 
     def wrap(
@@ -157,7 +163,7 @@ def requires(
             token = _depth.set(depth + 1)
             try:
                 with db.read() as s:
-                    fresh = confirm(s, actor, while_locked=while_locked)
+                    fresh = confirm(s, actor, while_locked=while_locked, own_drafts=own_drafts)
                 if action is not None:
                     require(fresh, action)
                 return fn(db, fresh, *args, **kwargs)

@@ -14,7 +14,7 @@ from hrohuddle.store.models import Draft, utcnow
 MAX_DRAFT_CHARS = 20_000
 
 
-@audit.requires(None, while_locked=True)
+@audit.requires(None, own_drafts=True)
 def save(db: Database, actor: Actor, kind: str, key: str, payload: dict[str, Any]) -> None:
     """Store (or replace) the actor's draft; an empty payload removes it."""
     if not any(v not in (None, "", [], {}) for v in payload.values()):
@@ -59,7 +59,7 @@ def load_all(db: Database, actor: Actor, kind: str, key_prefix: str) -> dict[str
     return {k: dict(p) for k, p in rows}
 
 
-@audit.requires(None, while_locked=True)
+@audit.requires(None, own_drafts=True)
 def discard(db: Database, actor: Actor, kind: str, key: str) -> None:
     with db.write() as s:
         s.execute(
