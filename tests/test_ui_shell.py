@@ -159,3 +159,18 @@ def test_people_shows_who_waits_after_wrong_pins_and_admin_unlocks(
     tab.unlock_button.click()
     row = next(i for i, r in enumerate(tab.model.rows) if r.id == staff)
     assert tab.model.index(row, 1).data() == ""
+
+
+def test_a_session_ended_elsewhere_sends_the_screen_back_to_sign_in(
+    qtbot, window, sqlite_team: Team, monkeypatch
+) -> None:
+    shown: list[str] = []
+    monkeypatch.setattr("hrohuddle.ui.common.show_problem", lambda _p, m, t=None: shown.append(m))
+    sign_in_as(qtbot, window, "Ada Admin", PINS["admin"])
+    from hrohuddle.ui.admin import PeopleTab
+
+    tab = window.open_page("admin").findChild(PeopleTab)
+    people.sign_out(sqlite_team.db, window.actor, reason="ended by a test")
+    tab.save()
+    assert shown and "signed out" in shown[-1]
+    assert window.stack.currentWidget() is window.signin and window.actor is None

@@ -224,6 +224,17 @@ class MainWindow(QMainWindow):
             self.idle.timer.stop()
         self.show_signin()
 
+    def session_ended(self) -> None:
+        """A service refused the session (deactivated, signed out): show the sign-in."""
+        self._close_capture()
+        self.actor = None
+        self._drop_shell()
+        self.lock_action.setEnabled(False)
+        self.signout_action.setEnabled(False)
+        if self.idle is not None:
+            self.idle.timer.stop()
+        self.show_signin()
+
     def _drop_shell(self) -> None:
         if self.lock_inhibitors or self.isFullScreen():
             self.lock_inhibitors.clear()
