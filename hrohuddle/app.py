@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -22,6 +23,9 @@ from hrohuddle import APP_ID, APP_NAME, __version__
 from hrohuddle.paths import DataPaths, default_database_url, resources_dir
 from hrohuddle.ui.common import PaintedOnce
 from hrohuddle.ui.main_window import MainWindow
+
+if TYPE_CHECKING:
+    from hrohuddle.services.backups import RestoreTicket
 
 log = logging.getLogger(__name__)
 DAY_MS = 24 * 60 * 60 * 1000
@@ -411,6 +415,9 @@ def main(args: argparse.Namespace, paths: DataPaths) -> int:
         settings = QSettings(str(paths.data_dir / "settings.ini"), QSettings.Format.IniFormat)
     else:
         settings = QSettings()
+    from hrohuddle.paths import restrict_file
+
+    restrict_file(Path(settings.fileName()))
     scale = float(settings.value("text/scale", 1.0))
     base = settings.value("text/base_point_size")
     if base is not None and scale != 1.0:
@@ -441,16 +448,13 @@ def main(args: argparse.Namespace, paths: DataPaths) -> int:
     return int(code)
 
 
-def _restore_after_close(source: Path, startup: Startup, paths: DataPaths) -> int:
-    from hrohuddle.store import backup
+def _restore_after_close(ticket: RestoreTicket, startup: Startup, paths: DataPaths) -> int:
+    from hrohuddle.services import backups
 
     assert startup.db is not None
-    file = startup.db.file
     startup.db.dispose()
-    if file is None:
-        return 0
     try:
-        kept = backup.restore(source, file, paths.backup_dir)
+        kept = backups.restore(ticket, paths.backup_dir)
     except Exception as exc:
         QMessageBox.critical(None, APP_NAME, str(exc))
         return 1

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from hrohuddle import APP_NAME, __version__
-from hrohuddle.paths import DataPaths, default_database_url
+from hrohuddle.paths import DataPaths, default_database_url, keep_files_private
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +60,21 @@ def build_parser() -> argparse.ArgumentParser:
     uc.add_argument("--admin-name", required=True)
     uc.add_argument("--admin-profession", default="nursing")
     uc.add_argument("--admin-pin", help="the admin's PIN (asked for when left out)")
+
+    pp = sub.add_parser("person", help="help someone who cannot sign in (IT at this machine)")
+    psub = pp.add_subparsers(dest="person_command", metavar="ACTION", required=True)
+    pu = psub.add_parser("unlock", help="end the wait after wrong PINs")
+    pu.add_argument("name", help="the person's name as the sign-in screen shows it")
+    pu.add_argument("--unit", help="unit code (default: the only unit)")
+    pr = psub.add_parser("reset-pin", help="give a person a new PIN")
+    pr.add_argument("name", help="the person's name as the sign-in screen shows it")
+    pr.add_argument("--unit", help="unit code (default: the only unit)")
+    pr.add_argument("--pin", help="the new PIN (asked for when left out)")
+    pr.add_argument(
+        "--new-secret",
+        action="store_true",
+        help="the PIN secret file is lost for good: make a new one (every PIN must be reset)",
+    )
 
     a = sub.add_parser("audit", help="the audit log")
     asub = a.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
@@ -117,6 +132,7 @@ def gui_options(argv: list[str]) -> argparse.Namespace | None:
 
 
 def run(argv: list[str]) -> int:
+    keep_files_private()
     args = gui_options(argv)
     if args is None:
         import gc
@@ -174,6 +190,8 @@ def _dispatch(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
         return 0
     if cmd == "unit":
         return _unit(args, url, paths)
+    if cmd == "person":
+        return _person(args, url, paths)
     if cmd == "audit":
         from hrohuddle.services import audit
 
@@ -230,15 +248,19 @@ def _db(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
     if action == "backup":
         if not path.exists():
             raise UserError(f"there is no database at {path} to back up.")
-        if args.file:
-            target_dir = args.file.parent
-            made = backup.take_backup(path, target_dir, reason="manual")
-            made.path.replace(args.file)
-            print(f"Backup written and verified: {args.file}")
-        else:
-            made = backup.take_backup(path, paths.backup_dir, reason="manual")
-            print(f"Backup written and verified: {made.path}")
-        _audit_cli(url, "backup.taken")
+        db = Database.connect(url)
+        if db.schema_state().value == "current":
+            from hrohuddle.services import backups
+
+            made = backups.take(db, _cli_actor(0), paths.backup_dir, target=args.file)
+        else:  # an older schema cannot hold the audit entry yet: copy it as it is
+            made = backup.take_backup(
+                path, args.file.parent if args.file else paths.backup_dir, reason="manual"
+            )
+            if args.file:
+                made.path.replace(args.file)
+                made = backup.BackupFile(args.file, made.taken_at)
+        print(f"Backup written and verified: {made.path}")
         return 0
     if action == "backups":
         found = backup.list_backups(paths.backup_dir)
@@ -270,6 +292,39 @@ def _audit_cli(url: str, action: str, detail: dict[str, str] | None = None) -> N
         )
 
 
+def _person(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
+    from hrohuddle.services import exports, people
+
+    db = _open(url, paths)
+    unit_id = exports.unit_id_for(db, args.unit)
+    person_id = people.find_person(db, unit_id, args.name)
+    actor = _cli_actor(unit_id)
+    if args.person_command == "unlock":
+        people.unlock(db, actor, person_id)
+        print(f"{args.name} can try their PIN again now.")
+        return 0
+    if args.new_secret:
+        made = people.make_new_secret(db)
+        print(
+            f"A new PIN secret is at {made}. Every PIN made with the old one no longer "
+            "works: reset each person's PIN. Give IT a copy of the new file to keep apart "
+            "from the database backups."
+        )
+    pin = args.pin or _ask_pin(f"New PIN for {args.name}: ")
+    people.reset_pin(db, actor, person_id, pin)
+    print(f"{args.name} has a new PIN; tell them in person.")
+    return 0
+
+
+def _cli_actor(unit_id: int):  # type: ignore[no-untyped-def]
+    """IT at the machine: a manager and admin of the unit (0: the whole database)."""
+    from hrohuddle.services.permissions import command_line_actor
+
+    return command_line_actor(
+        unit_id, f"command line ({_os_user()})", frozenset({"manager", "admin"})
+    )
+
+
 def _export(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
     from hrohuddle.services import exports
 
@@ -285,8 +340,9 @@ def _export(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
         raise UserError(f"exporting {args.kind} comes with its workflow; not available yet.")
     db = _open(url, paths)
     unit_id = exports.unit_id_for(db, args.unit)
+    actor = _cli_actor(unit_id)
     try:
-        count = writers[args.kind](db, unit_id, args.out, by=f"command line ({_os_user()})")
+        count = writers[args.kind](db, actor, args.out)
     except OSError as exc:
         raise UserError(f"{args.out} cannot be written: {exc.strerror}.") from exc
     print(f"Wrote {count} {args.kind} to {args.out}.")
@@ -301,9 +357,7 @@ def _report(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
     db = _open(url, paths)
     unit_id = exports.unit_id_for(db, args.unit)
     week = Week.parse(args.week) if args.week else Week.last_complete()
-    from hrohuddle.services.permissions import command_line_actor
-
-    actor = command_line_actor(unit_id, f"command line ({_os_user()})", frozenset({"manager"}))
+    actor = _cli_actor(unit_id)
     try:
         out = weekly.write(db, actor, week, args.out, unit_id=unit_id)
     except OSError as exc:

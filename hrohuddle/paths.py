@@ -74,6 +74,26 @@ class DataPaths:
                 pass
 
 
+def keep_files_private() -> None:
+    """Make every file and folder this process creates readable by its owner only.
+
+    Settings, logs (including the ones a rotation starts afresh), reports, exports,
+    backups and the PIN secret: the umask covers the files no code of ours opens
+    itself (Qt writes settings.ini through a temporary file and a rename).
+    """
+    if os.name == "posix":
+        os.umask(0o077)
+
+
+def restrict_file(path: Path) -> None:
+    """Owner-only for a file made before ``keep_files_private`` (an older version's)."""
+    try:
+        if path.exists():
+            os.chmod(path, 0o600)
+    except OSError:
+        pass
+
+
 def default_database_url(paths: DataPaths) -> str:
     env = os.environ.get("HROHUDDLE_DATABASE_URL")
     if env:

@@ -204,12 +204,12 @@ def window(qtbot, sqlite_team: Team, data_paths: DataPaths, tmp_path: Path):  # 
 
 
 def sign_in_as(qtbot, win, name: str, pin: str) -> None:  # type: ignore[no-untyped-def]
-    """Type a name into the search, then the PIN, then press Enter, as a person would."""
+    """Type a name, Enter to choose it, then the PIN and Enter, as a person would."""
     from PySide6.QtCore import Qt
 
     page = win.signin
     page.search.clear()
     qtbot.keyClicks(page.search, name)
-    page.pin.setFocus()
+    qtbot.keyClick(page.search, Qt.Key.Key_Return)
     qtbot.keyClicks(page.pin, pin)
     qtbot.keyClick(page.pin, Qt.Key.Key_Return)

@@ -90,3 +90,29 @@ def test_rotation_keeps_fourteen_days_and_eight_weeks(tmp_path: Path, sqlite_db:
     days = {b.taken_at.date() for b in kept}
     assert len(kept) == 14 + 8 and len(days) == 22
     assert kept[0].taken_at == start + dt.timedelta(days=119, hours=12)
+
+
+def test_backup_and_restore_go_through_a_service_that_takes_a_person(
+    sqlite_team: Team, data_paths: DataPaths
+) -> None:
+    from hrohuddle.services import backups
+    from hrohuddle.services.errors import PermissionDenied
+
+    db = sqlite_team.db
+    with pytest.raises(PermissionDenied, match="back up and restore"):
+        backups.take(db, sqlite_team["manager"], data_paths.backup_dir)
+    made = backups.take(db, sqlite_team.admin, data_paths.backup_dir)
+    assert made.path.exists() and oct(made.path.stat().st_mode & 0o777) == "0o600"
+    assert not (data_paths.backup_dir / people.SECRET_FILE_NAME).exists()
+    ticket = backups.approve_restore(db, sqlite_team.admin, made.path)
+    db.dispose()
+    kept = backups.restore(ticket, data_paths.backup_dir)
+    assert kept is not None and kept.exists()
+    restored = Database.connect(db.url)
+    try:
+        with restored.read() as s:
+            last = s.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1)).one()
+        assert last.action == "backup.restored" and last.detail["by"] == "Ada Admin"
+        assert audit.verify_chain(restored).intact
+    finally:
+        restored.dispose()

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from hrohuddle.services import checklists, observations, people
 from hrohuddle.services.errors import (
+    NotFound,
     PermissionDenied,
     ResourceFileError,
     ValidationError,
@@ -22,7 +23,7 @@ TODAY = dt.date.today()
 
 def _template(db, key: str) -> checklists.TemplateRow:
     checklists.sync_templates(db)
-    return next(t for t in checklists.templates(db) if t.key == key)
+    return next(t for t in checklists.templates(db, 1) if t.key == key)
 
 
 def test_bundled_templates_are_seeded_once_with_their_sources(team: Team) -> None:
@@ -139,7 +140,7 @@ def test_versions_in_use_are_kept_and_edits_make_a_new_version(team: Team) -> No
         )
     )
     new_id = checklists.save_version(db, team["manager"], ep.id, edited)
-    versions = [t for t in checklists.templates(db) if t.key == "error_prevention"]
+    versions = [t for t in checklists.templates(db, 1) if t.key == "error_prevention"]
     assert [v.version for v in versions] == [2, 1]
     assert checklists.items(db, ep.id)[0].text.startswith("Uses STAR before")  # old unchanged
     assert checklists.session_view(db, team["charge_nurse"], session).template.version == 1
@@ -268,3 +269,35 @@ def test_progress_shows_domains_trend_and_never_observed(team: Team) -> None:
     assert p.by_domain == {"C": 2, "TT": 2, "VE": 2}
     assert "Peer checks or cross-monitors a colleague's work" in p.never_observed
     assert all("SBAR" not in n for n in p.never_observed if n.startswith("Structures"))
+
+
+def test_each_unit_manages_its_own_checklists(team: Team) -> None:
+    db = team.db
+    other = people.create_unit(
+        db,
+        code="ICU",
+        name="Intensive Care",
+        admin=people.PersonInput("Oz Other", "nursing", ["admin", "manager"], pin="5827"),
+    )
+    checklists.sync_templates(db)
+    mine = checklists.templates(db, team.admin.unit_id)
+    theirs = checklists.templates(db, other.unit_id)
+    assert {t.key for t in mine} == {t.key for t in theirs}
+    assert not {t.id for t in mine} & {t.id for t in theirs}
+    # Another unit's manager can neither retire nor edit this unit's checklist.
+    with pytest.raises(NotFound):
+        checklists.retire_version(db, other, mine[0].id)
+    with pytest.raises(NotFound):
+        checklists.start_session(db, team["staff"], theirs[0].id, "huddle")
+    checklists.retire_version(db, other, theirs[0].id)
+    assert all(t.status == "active" for t in checklists.templates(db, team.admin.unit_id))
+
+
+def test_a_learner_sees_only_their_own_checklist_sessions(team: Team) -> None:
+    db = team.db
+    ep = _template(db, "error_prevention")
+    sid = checklists.start_session(db, team["staff"], ep.id, "huddle", "Night team")
+    assert checklists.session_view(db, team["staff"], sid).observed == "Night team"
+    assert checklists.session_view(db, team["manager"], sid).id == sid
+    with pytest.raises(PermissionDenied, match="only the observations you recorded"):
+        checklists.session_view(db, team["learner"], sid)

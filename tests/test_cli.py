@@ -131,3 +131,69 @@ def test_a_mistyped_option_gets_the_parsers_message(tmp_path: Path) -> None:
     out = hh("--datbase", "x", env_dir=tmp_path)
     assert out.returncode == 2 and "hrohuddle: error:" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_it_unlocks_a_person_and_resets_a_pin_from_the_command_line(tmp_path: Path) -> None:
+    made = hh(
+        "unit", "create", "--code", "4W", "--name", "Ward 4 West",
+        "--admin-name", "Ira IT", "--admin-pin", "5827", env_dir=tmp_path,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    assert (tmp_path / "pin-secret.key").exists()
+    assert oct((tmp_path / "pin-secret.key").stat().st_mode & 0o777) == "0o600"
+    unknown = hh("person", "unlock", "Nobody Here", env_dir=tmp_path)
+    assert unknown.returncode == 2 and "Nobody on this unit is called" in unknown.stderr
+    assert hh("person", "unlock", "ira it", env_dir=tmp_path).returncode == 0
+    reset = hh("person", "reset-pin", "Ira IT", "--pin", "6938", env_dir=tmp_path)
+    assert reset.returncode == 0 and "new PIN" in reset.stdout, reset.stderr
+    weak = hh("person", "reset-pin", "Ira IT", "--pin", "1234", env_dir=tmp_path)
+    assert weak.returncode == 2 and "run of digits" in weak.stderr
+    # Lost for good: a new secret, then a new PIN; the old secret's PINs stop working.
+    (tmp_path / "pin-secret.key").unlink()
+    lost = hh("person", "reset-pin", "Ira IT", "--pin", "6938", env_dir=tmp_path)
+    assert lost.returncode == 2 and "--new-secret" in lost.stderr
+    again = hh("person", "reset-pin", "Ira IT", "--pin", "7049", "--new-secret", env_dir=tmp_path)
+    assert again.returncode == 0, again.stderr
+    log = hh("audit", "verify", env_dir=tmp_path)
+    assert log.returncode == 0, log.stdout
+
+    from hrohuddle.services import people
+    from hrohuddle.store.database import Database
+    from hrohuddle.store.models import AuditEntry
+
+    db = Database.connect(f"sqlite:///{tmp_path / 'hrohuddle.sqlite3'}")
+    try:
+        with db.read() as s:
+            actions = [e.action for e in s.query(AuditEntry).order_by(AuditEntry.id)]
+        pid = people.find_person(db, 1, "Ira IT")
+        assert people.sign_in(db, pid, "7049").display_name == "Ira IT"
+    finally:
+        db.dispose()
+    assert actions.count("person.pin_reset") == 2 and "person.unlocked" in actions
+
+
+def test_every_file_the_app_writes_is_owner_only(tmp_path: Path, demo_env: dict[str, str]) -> None:
+    """Settings, logs, database, backups, the PIN secret: nothing readable by others."""
+    data = Path(demo_env["HROHUDDLE_DATA_DIR"])
+    script = (
+        "import sys\n"
+        "from hrohuddle.paths import keep_files_private\n"
+        "keep_files_private()\n"
+        "from PySide6.QtCore import QSettings\n"
+        "s = QSettings(sys.argv[1], QSettings.Format.IniFormat)\n"
+        "s.setValue('text/scale', 1.2)\n"
+        "s.sync()\n"
+    )
+    settings = data / "settings.ini"
+    subprocess.run([sys.executable, "-c", script, str(settings)], check=True, env=demo_env)
+    hh("db", "backup", env_dir=data)
+    hh("export", "actions", "--out", str(data / "actions.csv"), env_dir=data)
+    written = [p for p in data.rglob("*")]
+    assert settings in written and data / "pin-secret.key" in written
+    assert any(p.suffix == ".log" for p in written)
+    loose = {
+        str(p.relative_to(data)): oct(p.stat().st_mode & 0o777)
+        for p in written
+        if p.stat().st_mode & 0o077
+    }
+    assert loose == {}

@@ -36,7 +36,7 @@ def test_action_export_is_private_and_safe(team: Team, tmp_path: Path) -> None:
         today=MORNING.date(),
     )
     out = tmp_path / "actions.csv"
-    assert exports.export_actions(team.db, cn.unit_id, out, by="test") == 1
+    assert exports.export_actions(team.db, team["manager"], out) == 1
     assert oct(out.stat().st_mode & 0o777) == "0o600"
     rows = list(csv.DictReader(out.read_text(encoding="utf-8").splitlines()))
     assert rows[0]["title"] == "'=cmd|' /C calc'!A0" and rows[0]["owner"] == "Sol Staff"
@@ -49,7 +49,7 @@ def test_huddle_export_counts_match_the_board(team: Team, tmp_path: Path) -> Non
     huddles.add_item(team.db, cn, h.id, "look_back", "Pump alarm")
     huddles.close_huddle(team.db, cn, h.id)
     out = tmp_path / "huddles.csv"
-    exports.export_huddles(team.db, cn.unit_id, out, by="test")
+    exports.export_huddles(team.db, team["manager"], out)
     (row,) = list(csv.DictReader(out.read_text(encoding="utf-8").splitlines()))
     assert row["present"] == "4" and row["items"] == "1" and row["status"] == "closed"
 

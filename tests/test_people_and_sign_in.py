@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 
 import pytest
 from conftest import PINS, Team
@@ -10,8 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from hrohuddle.services import people
-from hrohuddle.services.errors import PermissionDenied, SignInRefused, ValidationError
+from hrohuddle.paths import DataPaths
+from hrohuddle.services import events, huddles, people, pulses
+from hrohuddle.services.errors import (
+    PermissionDenied,
+    SessionEnded,
+    SignInRefused,
+    ValidationError,
+)
 from hrohuddle.store.database import Database
 from hrohuddle.store.models import AuditEntry, Person
 
@@ -27,43 +35,106 @@ def test_charge_nurse_signs_in_with_the_right_pin(team: Team) -> None:
     assert actor.can("huddle.run") and not actor.can("people.manage")
 
 
-def test_a_wrong_pin_says_how_many_tries_are_left(team: Team) -> None:
-    with pytest.raises(SignInRefused, match="4 more tries"):
+def test_a_wrong_pin_names_the_account_and_says_how_many_tries_are_left(team: Team) -> None:
+    with pytest.raises(SignInRefused, match=r"Wrong PIN for Sol Staff\. 3 more tries"):
         people.sign_in(team.db, team["staff"].person_id, "0000")
 
 
-def test_five_wrong_pins_lock_out_even_after_a_restart(team: Team, db: Database) -> None:
+def test_wrong_pins_make_the_account_wait_longer_each_time_even_after_a_restart(
+    team: Team, db: Database
+) -> None:
     pid = team["staff"].person_id
-    for _ in range(4):
-        with pytest.raises(SignInRefused, match="Wrong PIN"):
-            people.sign_in(db, pid, "9999")
-    with pytest.raises(SignInRefused, match="locked for 15 minutes"):
-        people.sign_in(db, pid, "9999")
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    for _ in range(people.FREE_TRIES):
+        with pytest.raises(SignInRefused, match="Wrong PIN for Sol Staff"):
+            people.sign_in(db, pid, "9999", now=now)
+    with pytest.raises(SignInRefused, match="next try can be made in 30 seconds"):
+        people.sign_in(db, pid, "9999", now=now)
     # A new connection, as after switching the workstation off and on.
     again = Database.connect(db.url)
     try:
-        with pytest.raises(SignInRefused, match="locked"):
-            people.sign_in(again, pid, PINS["staff"])
-        later = dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(minutes=16)
+        with pytest.raises(SignInRefused, match="Too many wrong PINs for Sol Staff"):
+            people.sign_in(again, pid, PINS["staff"], now=now + dt.timedelta(seconds=10))
+        later = now + dt.timedelta(seconds=31)
+        with pytest.raises(SignInRefused, match="next try can be made in 60 seconds"):
+            people.sign_in(again, pid, "9999", now=later)
+        later += dt.timedelta(seconds=61)
         assert people.sign_in(again, pid, PINS["staff"], now=later).person_id == pid
     finally:
         again.dispose()
 
 
-def test_lockout_is_audited_and_no_pin_or_hash_is_logged(
+def test_the_wait_grows_but_never_beyond_fifteen_minutes() -> None:
+    waits = [people.wait_after(n).total_seconds() for n in range(1, 15)]
+    assert waits[: people.FREE_TRIES] == [0] * people.FREE_TRIES
+    assert waits[people.FREE_TRIES : people.FREE_TRIES + 3] == [30, 60, 120]
+    assert max(waits) == 15 * 60 and waits == sorted(waits)
+
+
+def test_failed_tries_are_audited_on_the_account_and_no_pin_or_hash_is_logged(
     team: Team, db: Database, caplog: pytest.LogCaptureFixture
 ) -> None:
     pid = team["learner"].person_id
-    for _ in range(5):
+    for _ in range(people.FREE_TRIES + 1):
         with pytest.raises(SignInRefused):
-            people.sign_in(db, pid, "8080")
+            people.sign_in(db, pid, "8080", workstation="WS-4W-01")
+    with pytest.raises(SignInRefused, match="Too many wrong PINs"):
+        people.sign_in(db, pid, "8080", workstation="WS-4W-01")
     with db.read() as s:
-        actions = [a for (a,) in s.execute(select(AuditEntry.action)).all()]
+        entries = s.scalars(
+            select(AuditEntry).where(AuditEntry.action.in_(["signin.failed", "signin.waiting"]))
+        ).all()
         details = " ".join(str(d) for (d,) in s.execute(select(AuditEntry.detail)).all())
         stored = s.scalar(select(Person.pin_hash).where(Person.id == pid))
-    assert actions.count("signin.failed") == 4 and "signin.locked_out" in actions
+    assert [e.action for e in entries].count("signin.failed") == people.FREE_TRIES + 1
+    # A try on that account from this workstation, not something the person did.
+    assert all(e.target == f"person:{pid}" and e.actor_id is None for e in entries)
+    assert all(e.detail["workstation"] == "WS-4W-01" for e in entries)
     assert "8080" not in details and PINS["learner"] not in details
     assert stored and stored not in caplog.text and "8080" not in caplog.text
+
+
+@pytest.mark.parametrize("right_one", [False, True])
+def test_parallel_wrong_pins_are_counted_one_by_one(
+    team: Team, db: Database, monkeypatch: pytest.MonkeyPatch, right_one: bool
+) -> None:
+    """Ten tries at once: only the free ones and the first waiting one reach the PIN check."""
+    pid = team["staff"].person_id
+    checked: list[str] = []
+    real = people._pin_matches
+
+    def slow(db_: Database, stored: str | None, pin: str) -> tuple[bool, bool]:
+        checked.append(pin)
+        time.sleep(0.3)  # as long as a production hash takes
+        return real(db_, stored, pin)
+
+    monkeypatch.setattr(people, "_pin_matches", slow)
+    pins = ["9999"] * 9 + [PINS["staff"] if right_one else "9998"]
+    start = threading.Barrier(len(pins))
+    outcomes: list[str] = []
+
+    def attempt(pin: str) -> None:
+        start.wait()
+        try:
+            people.sign_in(db, pid, pin)
+            outcomes.append("signed in")
+        except SignInRefused as exc:
+            outcomes.append(exc.message)
+
+    threads = [threading.Thread(target=attempt, args=(p,)) for p in pins]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert len(outcomes) == len(pins)
+    assert len(checked) <= people.FREE_TRIES + 1, checked
+    assert sum("Too many wrong PINs" in o for o in outcomes) >= len(pins) - people.FREE_TRIES - 1
+    if "signed in" in outcomes:  # only if the right PIN came among the first tries
+        assert checked.index(PINS["staff"]) <= people.FREE_TRIES
+    with db.read() as s:
+        person = s.get(Person, pid)
+        assert person is not None
+        assert person.failed_attempts == 0 or person.locked_until is not None
 
 
 def test_a_person_without_a_role_is_told_to_ask_the_admin(team: Team, db: Database) -> None:
@@ -174,3 +245,182 @@ def test_change_own_pin_needs_the_current_pin(team: Team, db: Database) -> None:
         people.change_own_pin(db, me, "0000", "5827")
     people.change_own_pin(db, me, PINS["staff"], "5827")
     assert people.sign_in(db, me.person_id, "5827").person_id == me.person_id
+
+
+# -- the PIN secret: a copied database alone does not give up a PIN -----------------------
+
+
+def test_pins_are_mixed_with_a_secret_kept_beside_the_database_not_in_it(
+    team: Team, db: Database, data_paths: DataPaths
+) -> None:
+    secret = people.secret_file(db)
+    assert secret.exists() and oct(secret.stat().st_mode & 0o777) == "0o600"
+    assert data_paths.backup_dir not in secret.parents
+    with db.read() as s:
+        hashes = s.scalars(select(Person.pin_hash)).all()
+    assert hashes and all(h and h.startswith(people.PEPPERED) for h in hashes)
+    # The database alone, without the secret, does not confirm the right PIN.
+    from argon2 import PasswordHasher
+
+    stored = hashes[0]
+    assert stored is not None
+    with pytest.raises(Exception, match="not match"):
+        PasswordHasher().verify(stored[len(people.PEPPERED) :], PINS["admin"])
+
+
+def test_an_older_hash_without_the_secret_still_works_and_is_upgraded(
+    team: Team, db: Database
+) -> None:
+    pid = team["staff"].person_id
+    with db.write() as s:
+        person = s.get(Person, pid)
+        assert person is not None
+        person.pin_hash = people._hasher().hash(PINS["staff"])
+    assert people.sign_in(db, pid, PINS["staff"]).person_id == pid
+    with db.read() as s:
+        upgraded = s.scalar(select(Person.pin_hash).where(Person.id == pid))
+    assert upgraded and upgraded.startswith(people.PEPPERED)
+    assert people.sign_in(db, pid, PINS["staff"]).person_id == pid
+
+
+def test_a_missing_secret_is_explained_and_no_new_one_is_made(team: Team, db: Database) -> None:
+    secret = people.secret_file(db)
+    secret.unlink()
+    with pytest.raises(people.PinSecretMissing, match=r"PIN secret file .* is missing"):
+        people.sign_in(db, team["staff"].person_id, PINS["staff"])
+    assert not secret.exists()
+
+
+# -- sessions are re-checked on every call --------------------------------------------------
+
+
+def test_a_signed_out_session_object_is_refused_and_the_refusal_audited(
+    team: Team, db: Database
+) -> None:
+    learner = team["learner"]
+    people.sign_out(db, learner)
+    with pytest.raises(SessionEnded, match="signed out"):
+        events.report(
+            db,
+            learner,
+            events.EventInput(
+                kind="near_miss", narrative="x", category="other", occurred_at=dt.datetime.now()
+            ),
+        )
+    with db.read() as s:
+        refused = s.scalars(
+            select(AuditEntry).where(AuditEntry.action == "permission.refused")
+        ).all()
+    assert refused[-1].detail == {"action": "event.report", "why": "signed out"}
+
+
+def test_a_demoted_and_deactivated_manager_is_refused_at_once(team: Team, db: Database) -> None:
+    manager = team["manager"]
+    assert pulses.results(db, manager) is not None
+    people.save_person(
+        db, team.admin, people.PersonInput("Mo Manager", "nursing", ["staff"]), manager.person_id
+    )
+    with pytest.raises(PermissionDenied, match="see pulse results"):
+        pulses.results(db, manager)  # the same, old Actor object with the manager role
+    people.save_person(
+        db,
+        team.admin,
+        people.PersonInput("Mo Manager", "nursing", ["staff"], active=False),
+        manager.person_id,
+    )
+    with pytest.raises(SessionEnded, match="no longer active"):
+        huddles.open_actions(db, manager)
+
+
+def test_a_locked_screen_pauses_the_session_until_the_same_pin(team: Team, db: Database) -> None:
+    cn = team["charge_nurse"]
+    people.lock_session(db, cn)
+    with pytest.raises(SessionEnded, match="locked"):
+        huddles.start_or_resume(db, cn)
+    again = people.sign_in(db, cn.person_id, PINS["charge_nurse"], resume=cn)
+    assert again == cn
+    huddles.start_or_resume(db, cn)
+
+
+def test_a_refusal_inside_a_transaction_is_audited_after_it_without_waiting(
+    team: Team, db: Database
+) -> None:
+    cn, staff = team["charge_nurse"], team["staff"]
+    h = huddles.start_or_resume(db, cn)
+    item = huddles.add_item(db, cn, h.id, "look_ahead", "Two nurses short tonight")
+    started = time.monotonic()
+    with pytest.raises(PermissionDenied, match="run the huddle"):
+        huddles.update_item(db, staff, item.id, "Fine tonight", item.updated_at)
+    assert time.monotonic() - started < 5
+    with db.read() as s:
+        last = s.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1)).one()
+    assert last.action == "permission.refused" and last.detail["action"] == "huddle.run"
+
+
+# -- the last admin, and unlocking -------------------------------------------------------
+
+
+def test_the_last_admin_cannot_be_deactivated_or_lose_the_role(team: Team, db: Database) -> None:
+    mo = team["manager"].person_id
+    # Another admin may not remove the only other admin either: make Mo an admin first.
+    people.save_person(
+        db, team.admin, people.PersonInput("Mo Manager", "nursing", ["manager", "admin"]), mo
+    )
+    mo_admin = people.sign_in(db, mo, PINS["manager"])
+    people.save_person(
+        db,
+        mo_admin,
+        people.PersonInput("Ada Admin", "nursing", ["admin"], active=False),
+        team.admin.person_id,
+    )
+    with pytest.raises(ValidationError, match="only admin"):
+        people.save_person(
+            db,
+            mo_admin,
+            people.PersonInput("Mo Manager", "nursing", ["manager", "admin"], active=False),
+            mo,
+        )
+    with pytest.raises(ValidationError, match="own admin role"):
+        people.save_person(
+            db, mo_admin, people.PersonInput("Mo Manager", "nursing", ["manager"]), mo
+        )
+
+
+def test_a_lone_admin_cannot_deactivate_themselves(team: Team, db: Database) -> None:
+    with pytest.raises(ValidationError, match="only admin"):
+        people.save_person(
+            db,
+            team.admin,
+            people.PersonInput("Ada Admin", "nursing", ["admin"], active=False),
+            team.admin.person_id,
+        )
+
+
+def test_an_admin_sees_the_wait_and_unlocks_it(team: Team, db: Database) -> None:
+    pid = team["staff"].person_id
+    for _ in range(people.FREE_TRIES + 1):
+        with pytest.raises(SignInRefused):
+            people.sign_in(db, pid, "9999")
+    row = next(r for r in people.list_people(db, team.admin) if r.id == pid)
+    assert row.waits_until is not None and row.wrong_pins == people.FREE_TRIES + 1
+    with pytest.raises(PermissionDenied):
+        people.unlock(db, team["charge_nurse"], pid)
+    people.unlock(db, team.admin, pid)
+    assert people.sign_in(db, pid, PINS["staff"]).person_id == pid
+    # What others see of their colleagues: names and roles, not dates or sign-in trouble.
+    seen = next(r for r in people.list_people(db, team["learner"]) if r.id == pid)
+    assert seen.start_date is None and seen.programme is None and seen.waits_until is None
+
+
+def test_a_draft_typed_just_before_sign_out_is_kept_for_its_author(
+    team: Team, db: Database
+) -> None:
+    from hrohuddle.services import drafts
+
+    staff = team["staff"]
+    people.sign_out(db, staff)
+    drafts.save(db, staff, "event", "", {"narrative": "Pump alarm"})
+    again = people.sign_in(db, staff.person_id, PINS["staff"])
+    assert drafts.load(db, again, "event", "") == {"narrative": "Pump alarm"}
+    with pytest.raises(SessionEnded):
+        drafts.load(db, staff, "event", "")

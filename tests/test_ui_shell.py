@@ -139,3 +139,38 @@ def test_an_unexpected_error_is_logged_and_the_app_keeps_running(
     assert shown and "something broke" in shown[0]
     assert "something broke" in caplog.text
     assert window.isVisible()
+
+
+def test_people_shows_who_waits_after_wrong_pins_and_admin_unlocks(
+    qtbot, window, sqlite_team: Team
+) -> None:
+    staff = sqlite_team["staff"].person_id
+    for _ in range(people.FREE_TRIES + 1):
+        sign_in_as(qtbot, window, "Sol Staff", "0000")
+    assert "Sol Staff" in window.signin.message.text()
+    sign_in_as(qtbot, window, "Ada Admin", PINS["admin"])
+    from hrohuddle.ui.admin import PeopleTab
+
+    tab = window.open_page("admin").findChild(PeopleTab)
+    row = next(i for i, r in enumerate(tab.model.rows) if r.id == staff)
+    assert "Locked until" in tab.model.index(row, 1).data()
+    tab.table.selectRow(row)
+    assert tab.unlock_button.isEnabled() and "Locked until" in tab.lock_state.text()
+    tab.unlock_button.click()
+    row = next(i for i, r in enumerate(tab.model.rows) if r.id == staff)
+    assert tab.model.index(row, 1).data() == ""
+
+
+def test_a_session_ended_elsewhere_sends_the_screen_back_to_sign_in(
+    qtbot, window, sqlite_team: Team, monkeypatch
+) -> None:
+    shown: list[str] = []
+    monkeypatch.setattr("hrohuddle.ui.common.show_problem", lambda _p, m, t=None: shown.append(m))
+    sign_in_as(qtbot, window, "Ada Admin", PINS["admin"])
+    from hrohuddle.ui.admin import PeopleTab
+
+    tab = window.open_page("admin").findChild(PeopleTab)
+    people.sign_out(sqlite_team.db, window.actor, reason="ended by a test")
+    tab.save()
+    assert shown and "signed out" in shown[-1]
+    assert window.stack.currentWidget() is window.signin and window.actor is None

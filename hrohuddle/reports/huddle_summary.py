@@ -12,9 +12,9 @@ from hrohuddle.services.vocabulary import unit_vocabulary
 from hrohuddle.store.database import Database
 
 
+@audit.requires("huddle.view")
 def write(db: Database, actor: Actor, huddle_id: int, path: Path) -> Path:
     """Write the summary PDF (owner-only) and audit that it was printed."""
-    audit.authorize(db, actor, "huddle.view")
     b = huddles.board(db, actor, huddle_id)
     unit = people.unit_settings(db, actor.unit_id)
     vocab = unit_vocabulary()
@@ -86,12 +86,5 @@ def write(db: Database, actor: Actor, huddle_id: int, path: Path) -> Path:
     )
     blocks.build(path, story, header=header, author=actor.display_name)
     os.chmod(path, 0o600)
-    with db.write() as s:
-        audit.record(
-            s,
-            "report.printed",
-            actor=actor,
-            target=f"huddle:{huddle_id}",
-            detail={"report": "huddle summary"},
-        )
+    audit.report_printed(db, actor, "huddle summary", target=f"huddle:{huddle_id}")
     return path

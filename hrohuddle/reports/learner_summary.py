@@ -11,6 +11,7 @@ from hrohuddle.services.permissions import Actor
 from hrohuddle.store.database import Database
 
 
+@audit.requires(None)
 def write(db: Database, actor: Actor, learner_id: int, path: Path) -> Path:
     """Write the summary (owner-only); visibility rules apply and printing is audited."""
     progress = observations.progress(db, actor, learner_id)
@@ -66,12 +67,5 @@ def write(db: Database, actor: Actor, learner_id: int, path: Path) -> Path:
         path, story, header=f"Learner summary · {progress.learner}", author=actor.display_name
     )
     os.chmod(path, 0o600)
-    with db.write() as s:
-        audit.record(
-            s,
-            "report.printed",
-            actor=actor,
-            target=f"person:{learner_id}",
-            detail={"report": "learner summary"},
-        )
+    audit.report_printed(db, actor, "learner summary", target=f"person:{learner_id}")
     return path

@@ -293,20 +293,16 @@ def story(f: WeeklyFigures, author: str, generated: dt.datetime) -> list[Any]:
     return s
 
 
+@audit.requires(None)
 def write(
     db: Database, actor: Actor, week: Week, path: Path, *, unit_id: int | None = None
 ) -> Path:
     """Build the weekly report PDF at ``path`` (owner-only) and audit that it was made."""
     figures = reporting.weekly_figures(db, actor, week, unit_id)
     build(figures, path, author=actor.display_name)
-    with db.write() as s:
-        audit.record(
-            s,
-            "report.printed",
-            actor=actor,
-            unit_id=unit_id or actor.unit_id,
-            detail={"report": "weekly", "week": week.label},
-        )
+    audit.report_printed(
+        db, actor, "weekly", detail={"week": week.label, "unit": figures.unit_name}
+    )
     return path
 
 

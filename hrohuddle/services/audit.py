@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
+import functools
 import hashlib
 import json
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hrohuddle.services.errors import PermissionDenied
+from hrohuddle.services.errors import PermissionDenied, SessionEnded
 from hrohuddle.services.permissions import ACTION_WORDS, Actor
 from hrohuddle.store.database import Database
-from hrohuddle.store.unit_models import AuditEntry, AuditHead, utcnow
+from hrohuddle.store.unit_models import AuditEntry, AuditHead, Person, SignInSession, utcnow
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 GENESIS = "0" * 64
 
@@ -55,7 +61,7 @@ def record(
     detail = dict(detail or {})
     if actor is not None:
         actor_id = actor.person_id or None
-        unit_id = unit_id if unit_id is not None else actor.unit_id
+        unit_id = unit_id if unit_id is not None else (actor.unit_id or None)
         if actor_id is None:
             detail.setdefault("by", actor.display_name)
     head = session.execute(
@@ -79,14 +85,110 @@ def record(
     head.last_id = entry.id
 
 
-def authorize(db: Database, actor: Actor, action: str) -> None:
-    """Raise PermissionDenied, audited, unless ``actor`` may do ``action``."""
-    if actor.can(action):
-        return
+_depth: contextvars.ContextVar[int] = contextvars.ContextVar("service_depth", default=0)
+
+
+def confirm(
+    session: Session, actor: Actor, *, while_locked: bool = False, own_drafts: bool = False
+) -> Actor:
+    """The Actor as the database sees them now, or PermissionDenied (not yet audited).
+
+    A session object is re-checked, not trusted: the person must still exist on
+    the same unit, be active, and their sign-in session must still be open and not
+    behind a locked screen. The roles are read afresh, so a demotion takes effect
+    at the next call of every open screen. The command line (person 0) acts for
+    IT with access to the machine and is trusted as it is.
+    """
+    if actor.person_id == 0:
+        return actor
+    person = session.get(Person, actor.person_id)
+    if person is None or person.unit_id != actor.unit_id:
+        raise SessionEnded(
+            "This sign-in does not belong to this unit. Sign in again.", reason="other unit"
+        )
+    if not person.active:
+        raise SessionEnded(
+            f"{person.display_name}'s account is no longer active, so this sign-in has "
+            "ended. Ask the unit admin if that is a mistake.",
+            reason="inactive",
+        )
+    signed = session.get(SignInSession, actor.session_id) if actor.session_id else None
+    if own_drafts and signed is not None and signed.person_id == person.id:
+        # Text typed just before sign-out is saved for its author alone, never lost.
+        return actor
+    if signed is None or signed.person_id != person.id or signed.ended_at is not None:
+        raise SessionEnded("You are signed out. Sign in again to carry on.", reason="signed out")
+    if signed.locked_at is not None and not while_locked:
+        raise SessionEnded("The screen is locked. Type your PIN to carry on.", reason="locked")
+    roles = frozenset(r.role for r in person.roles)
+    if roles == actor.roles and person.display_name == actor.display_name:
+        return actor
+    return replace(actor, roles=roles, display_name=person.display_name)
+
+
+def require(actor: Actor, action: str) -> None:
+    """Refuse unless the (already confirmed) actor may do ``action``.
+
+    Safe inside a write transaction: it writes nothing. The refusal is audited by
+    the ``requires`` wrapper of the service once the transaction has ended.
+    """
+    if not actor.can(action):
+        words = ACTION_WORDS.get(action, action)
+        raise PermissionDenied(f"Your role does not allow you to {words}.", action=action)
+
+
+def requires(
+    action: str | None, *, while_locked: bool = False, own_drafts: bool = False
+) -> Callable[
+    [Callable[Concatenate[Database, Actor, P], R]], Callable[Concatenate[Database, Actor, P], R]
+]:
+    """Declare what a service needs: the one way services are guarded.
+
+    Before the call, the actor is confirmed afresh (``confirm``) and, when
+    ``action`` is given, must hold it; the service body receives the fresh Actor.
+    Any PermissionDenied from the call, whether raised here or by ``require`` deep
+    inside a transaction, is audited in a transaction of its own after the
+    service's transactions have ended, once, by the outermost service.
+    ``while_locked`` lets a call through behind a locked screen; ``own_drafts``
+    also after sign-out, for the author's own drafts only (a draft being saved as
+    the screen locks or its author signs out), never for anything others see.
+    """
+
+    def wrap(
+        fn: Callable[Concatenate[Database, Actor, P], R],
+    ) -> Callable[Concatenate[Database, Actor, P], R]:
+        @functools.wraps(fn)
+        def guarded(db: Database, actor: Actor, /, *args: P.args, **kwargs: P.kwargs) -> R:
+            depth = _depth.get()
+            token = _depth.set(depth + 1)
+            try:
+                with db.read() as s:
+                    fresh = confirm(s, actor, while_locked=while_locked, own_drafts=own_drafts)
+                if action is not None:
+                    require(fresh, action)
+                return fn(db, fresh, *args, **kwargs)
+            except PermissionDenied as exc:
+                if depth == 0 and not exc.recorded:
+                    _record_refusal(db, actor, exc, action)
+                raise
+            finally:
+                _depth.reset(token)
+
+        guarded.required_permission = action  # type: ignore[attr-defined]
+        return guarded
+
+    return wrap
+
+
+def _record_refusal(
+    db: Database, actor: Actor, exc: PermissionDenied, declared: str | None
+) -> None:
+    detail: dict[str, Any] = {"action": exc.action or declared or "signed-in"}
+    if isinstance(exc, SessionEnded):
+        detail["why"] = exc.reason
     with db.write() as s:
-        record(s, "permission.refused", actor=actor, detail={"action": action})
-    words = ACTION_WORDS.get(action, action)
-    raise PermissionDenied(f"Your role does not allow you to {words}.")
+        record(s, "permission.refused", actor=actor, detail=detail)
+    exc.recorded = True
 
 
 @dataclass(frozen=True)
@@ -138,3 +240,71 @@ def verify_chain(db: Database, batch: int = 5000) -> ChainReport:
         if head is not None and head.last_hash != prev:
             breaks.append(ChainBreak(last_id, "entries after it were removed"))
     return ChainReport(count, breaks)
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    id: int
+    at: dt.datetime
+    action: str
+    who: str
+    target: str | None
+    detail: dict[str, Any]
+
+
+@requires("audit.view")
+def entries(db: Database, actor: Actor, *, limit: int = 200, offset: int = 0) -> list[AuditRow]:
+    """The unit's audit entries, newest first, one page at a time."""
+    with db.read() as s:
+        names = dict(
+            s.execute(
+                select(Person.id, Person.display_name).where(Person.unit_id == actor.unit_id)
+            ).all()
+        )
+        rows = s.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.unit_id == actor.unit_id)
+            .order_by(AuditEntry.id.desc())
+            .offset(max(0, offset))
+            .limit(max(1, min(limit, 1000)))
+        ).all()
+        return [
+            AuditRow(
+                e.id,
+                e.at,
+                e.action,
+                names.get(e.actor_id, "") if e.actor_id else str(e.detail.get("by", "")),
+                e.target,
+                dict(e.detail),
+            )
+            for e in rows
+        ]
+
+
+@requires("audit.view")
+def verify(db: Database, actor: Actor) -> ChainReport:
+    """Check the whole chain (``verify_chain``) for someone allowed to read the log."""
+    return verify_chain(db)
+
+
+@requires(None)
+def report_printed(
+    db: Database,
+    actor: Actor,
+    report: str,
+    *,
+    target: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Record, in its own transaction, that ``actor`` printed or saved a report.
+
+    Screens and report builders call this instead of writing to the database.
+    """
+    with db.write() as s:
+        record(
+            s,
+            "report.printed",
+            actor=actor,
+            target=target,
+            detail={"report": report, **(detail or {})},
+        )

@@ -52,9 +52,9 @@ def _days(value: object) -> int:
     return number
 
 
+@audit.requires("census.edit")
 def set_week(db: Database, actor: Actor, week: str, patient_days: object) -> CensusRow:
     """Enter (or correct) one week's patient-days."""
-    audit.authorize(db, actor, "census.edit")
     monday, days = _monday(week), _days(patient_days)
     with db.write() as s:
         row = s.scalar(
@@ -72,12 +72,12 @@ def set_week(db: Database, actor: Actor, week: str, patient_days: object) -> Cen
     return CensusRow(monday, days)
 
 
+@audit.requires("census.edit")
 def import_csv(db: Database, actor: Actor, path: Path) -> int:
     """Import ``week,patient_days`` rows; nothing is stored unless every row is good.
 
     A bad row is named by its line number in the message.
     """
-    audit.authorize(db, actor, "census.edit")
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
@@ -115,6 +115,7 @@ def import_csv(db: Database, actor: Actor, path: Path) -> int:
     return len(parsed)
 
 
+@audit.requires(None)
 def recent(db: Database, actor: Actor, weeks: int = 26) -> list[CensusRow]:
     with db.read() as s:
         rows = s.execute(

@@ -19,7 +19,12 @@ from sqlalchemy.orm import Session
 
 from hrohuddle.paths import resources_dir
 from hrohuddle.services import audit, validation
-from hrohuddle.services.errors import NotFound, ResourceFileError, ValidationError
+from hrohuddle.services.errors import (
+    NotFound,
+    PermissionDenied,
+    ResourceFileError,
+    ValidationError,
+)
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import load_yaml, unit_vocabulary
 from hrohuddle.store.database import Database
@@ -28,6 +33,7 @@ from hrohuddle.store.models import (
     ChecklistResponse,
     ChecklistSession,
     ChecklistTemplate,
+    Unit,
     utcnow,
 )
 
@@ -150,23 +156,45 @@ def parse_template(path: Path) -> TemplateSpec:
     return spec
 
 
-def sync_templates(db: Database, folder: Path | None = None) -> int:
-    """Copy bundled templates into the database when their (key, version) is new."""
+def sync_templates(db: Database, folder: Path | None = None, *, unit_id: int | None = None) -> int:
+    """Give the unit (or every unit) its own copy of each bundled template it lacks.
+
+    A unit's templates are its own: one unit's manager editing or retiring a
+    checklist changes nothing for another unit on the same server.
+    """
     folder = folder or resources_dir() / "checklists"
     specs = [parse_template(p) for p in sorted(folder.glob("*.yaml"))]
     added = 0
     with db.write() as s:
-        have = set(s.execute(select(ChecklistTemplate.key, ChecklistTemplate.version)).all())
-        for spec in specs:
-            if (spec.key, spec.version) in have:
-                continue
-            _insert(s, spec)
-            added += 1
+        units = (
+            [unit_id] if unit_id is not None else list(s.scalars(select(Unit.id).order_by(Unit.id)))
+        )
+        have = set(
+            s.execute(
+                select(
+                    ChecklistTemplate.unit_id, ChecklistTemplate.key, ChecklistTemplate.version
+                ).where(ChecklistTemplate.unit_id.in_(units))
+            ).all()
+        )
+        for unit in units:
+            for spec in specs:
+                if (unit, spec.key, spec.version) in have:
+                    continue
+                _insert(s, unit, spec)
+                added += 1
     return added
 
 
-def _insert(s: Session, spec: TemplateSpec) -> ChecklistTemplate:
+def _unit_template(s: Session, actor: Actor, template_id: int) -> ChecklistTemplate:
+    tpl = s.get(ChecklistTemplate, template_id)
+    if tpl is None or tpl.unit_id != actor.unit_id:
+        raise NotFound("That checklist is not one of this unit's.")
+    return tpl
+
+
+def _insert(s: Session, unit_id: int, spec: TemplateSpec) -> ChecklistTemplate:
     tpl = ChecklistTemplate(
+        unit_id=unit_id,
         key=spec.key,
         version=spec.version,
         title=spec.title,
@@ -192,8 +220,8 @@ def _insert(s: Session, spec: TemplateSpec) -> ChecklistTemplate:
     return tpl
 
 
-def templates(db: Database, *, include_retired: bool = False) -> list[TemplateRow]:
-    """Every template version, newest version of each key first."""
+def templates(db: Database, unit_id: int, *, include_retired: bool = False) -> list[TemplateRow]:
+    """Every template version of the unit, newest version of each key first."""
     with db.read() as s:
         counts = dict(
             s.execute(
@@ -202,8 +230,10 @@ def templates(db: Database, *, include_retired: bool = False) -> list[TemplateRo
                 )
             ).all()
         )
-        q = select(ChecklistTemplate).order_by(
-            ChecklistTemplate.key, ChecklistTemplate.version.desc()
+        q = (
+            select(ChecklistTemplate)
+            .where(ChecklistTemplate.unit_id == unit_id)
+            .order_by(ChecklistTemplate.key, ChecklistTemplate.version.desc())
         )
         rows = [
             TemplateRow(
@@ -233,6 +263,7 @@ def items(db: Database, template_id: int) -> list[ItemSpec]:
         ]
 
 
+@audit.requires("checklist.edit_templates")
 def save_version(
     db: Database,
     actor: Actor,
@@ -244,15 +275,14 @@ def save_version(
 
     Earlier versions stay as they were, so observations keep the wording they used.
     """
-    audit.authorize(db, actor, "checklist.edit_templates")
     _check_items(new_items, "This checklist")
     with db.write() as s:
-        base = s.get(ChecklistTemplate, template_id)
-        if base is None:
-            raise NotFound("That checklist does not exist.")
+        base = _unit_template(s, actor, template_id)
         latest = (
             s.scalar(
-                select(func.max(ChecklistTemplate.version)).where(ChecklistTemplate.key == base.key)
+                select(func.max(ChecklistTemplate.version)).where(
+                    ChecklistTemplate.unit_id == base.unit_id, ChecklistTemplate.key == base.key
+                )
             )
             or base.version
         )
@@ -260,6 +290,7 @@ def save_version(
         assert clean_title is not None
         tpl = _insert(
             s,
+            base.unit_id,
             TemplateSpec(
                 base.key,
                 int(latest) + 1,
@@ -279,13 +310,11 @@ def save_version(
         return tpl.id
 
 
+@audit.requires("checklist.edit_templates")
 def remove_version(db: Database, actor: Actor, template_id: int) -> None:
     """Remove an unused version; a version with observations is retired instead of lost."""
-    audit.authorize(db, actor, "checklist.edit_templates")
     with db.write() as s:
-        tpl = s.get(ChecklistTemplate, template_id)
-        if tpl is None:
-            raise NotFound("That checklist does not exist.")
+        tpl = _unit_template(s, actor, template_id)
         used = s.scalar(select(func.count()).where(ChecklistSession.template_id == tpl.id))
         if used:
             raise ValidationError(
@@ -301,12 +330,10 @@ def remove_version(db: Database, actor: Actor, template_id: int) -> None:
         )
 
 
+@audit.requires("checklist.edit_templates")
 def retire_version(db: Database, actor: Actor, template_id: int) -> None:
-    audit.authorize(db, actor, "checklist.edit_templates")
     with db.write() as s:
-        tpl = s.get(ChecklistTemplate, template_id)
-        if tpl is None:
-            raise NotFound("That checklist does not exist.")
+        tpl = _unit_template(s, actor, template_id)
         tpl.status = "retired"
         audit.record(
             s,
@@ -317,10 +344,10 @@ def retire_version(db: Database, actor: Actor, template_id: int) -> None:
 
 
 # -- observation sessions ----------------------------------------------------------------
+@audit.requires("checklist.observe")
 def start_session(
     db: Database, actor: Actor, template_id: int, context: str, observed: str | None = None
 ) -> int:
-    audit.authorize(db, actor, "checklist.observe")
     from hrohuddle.services.observations import scale_data
 
     contexts = [c["key"] for c in scale_data()["observation_contexts"]]
@@ -336,8 +363,8 @@ def start_session(
         check_identifiers=True,
     )
     with db.write() as s:
-        tpl = s.get(ChecklistTemplate, template_id)
-        if tpl is None or tpl.status == "retired":
+        tpl = _unit_template(s, actor, template_id)
+        if tpl.status == "retired":
             raise ValidationError("That checklist is not offered any more.")
         session = ChecklistSession(
             unit_id=actor.unit_id,
@@ -360,6 +387,7 @@ def _own_session(s: Session, actor: Actor, session_id: int) -> ChecklistSession:
     return session
 
 
+@audit.requires("checklist.observe")
 def record(
     db: Database,
     actor: Actor,
@@ -371,7 +399,6 @@ def record(
     note: str | None = None,
 ) -> None:
     """Save one behaviour's answer at once (autosave); the note is checked for identifiers."""
-    audit.authorize(db, actor, "checklist.observe")
     clean_note = validation.text(
         note, "The note", field="note", max_len=1000, required=False, check_identifiers=True
     )
@@ -404,9 +431,9 @@ def record(
         row.result, row.rating, row.note = result, rating, clean_note
 
 
+@audit.requires("checklist.observe")
 def finish(db: Database, actor: Actor, session_id: int, overall_note: str | None = None) -> None:
     """Finish an observation; a rating of 1 or 2 without its comment is refused."""
-    audit.authorize(db, actor, "checklist.observe")
     clean = validation.text(
         overall_note,
         "The overall note",
@@ -436,11 +463,18 @@ def finish(db: Database, actor: Actor, session_id: int, overall_note: str | None
         session.overall_note = clean
 
 
+@audit.requires(None)
 def session_view(db: Database, actor: Actor, session_id: int) -> SessionView:
+    """One observation session with its answers and notes: for its observer, or for
+    those who read the unit's reports (their notes may name colleagues)."""
     with db.read() as s:
         session = s.get(ChecklistSession, session_id)
         if session is None or session.unit_id != actor.unit_id:
             raise NotFound("That observation is not on this unit.")
+        if session.observer_id != actor.person_id and not actor.can("report.view"):
+            raise PermissionDenied(
+                "You may see only the observations you recorded.", action="report.view"
+            )
         tpl = s.get(ChecklistTemplate, session.template_id)
         assert tpl is not None
         answers = {
@@ -492,6 +526,7 @@ def session_view(db: Database, actor: Actor, session_id: int) -> SessionView:
         )
 
 
+@audit.requires(None)
 def open_session(db: Database, actor: Actor) -> int | None:
     """The actor's unfinished observation, to carry on after a crash or a lock."""
     with db.read() as s:
@@ -517,6 +552,7 @@ class Reliability:
         return self.observed / self.opportunities if self.opportunities else None
 
 
+@audit.requires("report.view")
 def reliability(
     db: Database, actor: Actor, since: dt.date, until: dt.date, by: str = "behaviour"
 ) -> list[Reliability]:
@@ -524,7 +560,6 @@ def reliability(
 
     Behaviours are grouped by code, across template versions.
     """
-    audit.authorize(db, actor, "report.view")
     group_col: Any = ChecklistItem.code if by == "behaviour" else ChecklistItem.hro_principle
     start = dt.datetime.combine(since, dt.time())
     end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time())

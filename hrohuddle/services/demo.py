@@ -144,7 +144,7 @@ def create(
             "This database already holds the demo unit "
             f"{', '.join(sorted(existing))}. Use a new database file for a fresh demo."
         )
-    shared_hash = people.hash_pin(EXTRA_PIN)
+    shared_hash = people.hash_pin(db, EXTRA_PIN)
     total = 0
     start = today - dt.timedelta(days=int(365 * years))
     for index, code in enumerate(codes):
@@ -176,7 +176,7 @@ def _create_unit(
         rows = []
         named = NAMED_PEOPLE if index == 0 else NAMED_PEOPLE[:1]
         for p in named:
-            pin_hash = people.hash_pin(p.pin) if index == 0 else shared_hash
+            pin_hash = people.hash_pin(db, p.pin) if index == 0 else shared_hash
             display = p.name if index == 0 else f"{p.name} ({code})"
             rows.append((p, display, pin_hash))
         used = {r[1] for r in rows}
@@ -530,11 +530,14 @@ def _observations(
         LearnerObservation,
     )
 
-    checklists.sync_templates(db)
+    checklists.sync_templates(db, unit_id=unit_id)
     with db.read() as s:
         tpl = s.scalars(
             select(ChecklistTemplate)
-            .where(ChecklistTemplate.key == "error_prevention")
+            .where(
+                ChecklistTemplate.unit_id == unit_id,
+                ChecklistTemplate.key == "error_prevention",
+            )
             .order_by(ChecklistTemplate.version.desc())
         ).first()
         assert tpl is not None

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
+from hrohuddle.services import audit
 from hrohuddle.services.permissions import Actor
 from hrohuddle.store.database import Database
 from hrohuddle.store.models import Draft, utcnow
@@ -13,6 +14,7 @@ from hrohuddle.store.models import Draft, utcnow
 MAX_DRAFT_CHARS = 20_000
 
 
+@audit.requires(None, own_drafts=True)
 def save(db: Database, actor: Actor, kind: str, key: str, payload: dict[str, Any]) -> None:
     """Store (or replace) the actor's draft; an empty payload removes it."""
     if not any(v not in (None, "", [], {}) for v in payload.values()):
@@ -32,6 +34,7 @@ def save(db: Database, actor: Actor, kind: str, key: str, payload: dict[str, Any
             row.updated_at = utcnow()
 
 
+@audit.requires(None, while_locked=True)
 def load(db: Database, actor: Actor, kind: str, key: str) -> dict[str, Any] | None:
     with db.read() as s:
         row = s.scalar(
@@ -42,6 +45,7 @@ def load(db: Database, actor: Actor, kind: str, key: str) -> dict[str, Any] | No
     return dict(row) if row else None
 
 
+@audit.requires(None, while_locked=True)
 def load_all(db: Database, actor: Actor, kind: str, key_prefix: str) -> dict[str, dict[str, Any]]:
     """Every draft of ``kind`` whose key starts with ``key_prefix``, by key."""
     with db.read() as s:
@@ -55,6 +59,7 @@ def load_all(db: Database, actor: Actor, kind: str, key_prefix: str) -> dict[str
     return {k: dict(p) for k, p in rows}
 
 
+@audit.requires(None, own_drafts=True)
 def discard(db: Database, actor: Actor, kind: str, key: str) -> None:
     with db.write() as s:
         s.execute(

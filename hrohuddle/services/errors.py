@@ -26,7 +26,20 @@ class IdentifierWarning(ValidationError):
 
 
 class PermissionDenied(ServiceError):
-    pass
+    """A refusal; ``recorded`` once the audit log holds it."""
+
+    def __init__(self, message: str, action: str | None = None) -> None:
+        super().__init__(message)
+        self.action = action
+        self.recorded = False
+
+
+class SessionEnded(PermissionDenied):
+    """The Actor no longer stands for an open sign-in: signed out, locked, deactivated."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class NotFound(ServiceError):

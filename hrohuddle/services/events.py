@@ -222,11 +222,11 @@ def _shift_start(unit: Unit, day: dt.date, shift: str) -> dt.datetime:
 
 
 # -- capture -----------------------------------------------------------------------------
+@audit.requires("event.report")
 def report(
     db: Database, actor: Actor, data: EventInput, *, local_now: dt.datetime | None = None
 ) -> Submitted:
     """Store a report. Anonymous ones get a receipt code, shown once and stored as a hash."""
-    audit.authorize(db, actor, "event.report")
     local_now = local_now or dt.datetime.now()
     with db.read() as s:
         unit = s.get(Unit, actor.unit_id)
@@ -347,6 +347,7 @@ def _base() -> Any:
     return select(*_COLUMNS).outerjoin(Person, Person.id == SafetyEvent.reporter_id)
 
 
+@audit.requires("event.view_own")
 def my_reports(db: Database, actor: Actor) -> list[EventRow]:
     """The actor's named reports, newest first, with status and feedback."""
     with db.read() as s:
@@ -359,11 +360,11 @@ def my_reports(db: Database, actor: Actor) -> list[EventRow]:
         )
 
 
+@audit.requires("event.view_all")
 def list_events(
     db: Database, actor: Actor, flt: EventFilter, *, offset: int = 0, limit: int = 100
 ) -> Page:
     """One page of the unit's reports, newest first, with the total that match."""
-    audit.authorize(db, actor, "event.view_all")
     conds: list[Any] = [SafetyEvent.unit_id == actor.unit_id]
     if flt.kinds:
         conds.append(SafetyEvent.kind.in_(flt.kinds))
@@ -404,6 +405,7 @@ def list_events(
     return Page(rows, int(total), offset, limit)
 
 
+@audit.requires("event.view_own")
 def get(db: Database, actor: Actor, event_id: int) -> EventRow:
     """One report: reviewers see any on the unit, reporters their own."""
     with db.read() as s:
@@ -413,11 +415,12 @@ def get(db: Database, actor: Actor, event_id: int) -> EventRow:
     if not rows or unit != actor.unit_id:
         raise NotFound("That report is not on this unit.")
     if reporter != actor.person_id:
-        audit.authorize(db, actor, "event.view_all")
+        audit.require(actor, "event.view_all")
     return rows[0]
 
 
 # -- triage ------------------------------------------------------------------------------
+@audit.requires("event.triage")
 def triage(
     db: Database,
     actor: Actor,
@@ -429,7 +432,6 @@ def triage(
     feedback: str | None = None,
 ) -> EventRow:
     """Review a report: status, reviewer summary and feedback to the reporter; audited."""
-    audit.authorize(db, actor, "event.triage")
     validation.choice(status, list(TRIAGE_STATUSES), "a status", field="status")
     clean_reason = validation.text(
         reason,

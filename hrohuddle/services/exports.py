@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from hrohuddle.services import audit
 from hrohuddle.services.errors import ValidationError
+from hrohuddle.services.permissions import Actor
 from hrohuddle.store.database import Database
 from hrohuddle.store.models import (
     Action,
@@ -67,7 +68,9 @@ def unit_id_for(db: Database, code: str | None) -> int:
     raise ValidationError("This database holds several units: name one with --unit CODE.")
 
 
-def export_huddles(db: Database, unit_id: int, path: Path, *, by: str) -> int:
+@audit.requires("export.data")
+def export_huddles(db: Database, actor: Actor, path: Path) -> int:
+    unit_id = actor.unit_id
     with db.read() as s:
         present = (
             select(HuddleAttendance.huddle_id, func.sum(HuddleAttendance.head_count).label("n"))
@@ -121,11 +124,13 @@ def export_huddles(db: Database, unit_id: int, path: Path, *, by: str) -> int:
         ],
         out,
     )
-    _audit_export(db, unit_id, "huddles", count, by)
+    _audit_export(db, actor, "huddles", count)
     return count
 
 
-def export_actions(db: Database, unit_id: int, path: Path, *, by: str) -> int:
+@audit.requires("export.data")
+def export_actions(db: Database, actor: Actor, path: Path) -> int:
+    unit_id = actor.unit_id
     with db.read() as s:
         rows = s.execute(
             select(
@@ -164,41 +169,38 @@ def export_actions(db: Database, unit_id: int, path: Path, *, by: str) -> int:
         ],
         rows,
     )
-    _audit_export(db, unit_id, "actions", count, by)
+    _audit_export(db, actor, "actions", count)
     return count
 
 
-def export_events(db: Database, unit_id: int, path: Path, *, by: str) -> int:
+@audit.requires("export.data")
+def export_events(db: Database, actor: Actor, path: Path) -> int:
+    """Every report of the unit; only for those who may see every report."""
+    audit.require(actor, "event.view_all")
+    unit_id = actor.unit_id
     from hrohuddle.services import events
 
     header, rows = events.export_rows(db, unit_id)
     count = write_csv(path, header, rows)
-    _audit_export(db, unit_id, "events", count, by)
+    _audit_export(db, actor, "events", count)
     return count
 
 
-def export_pulses(
-    db: Database,
-    unit_id: int,
-    path: Path,
-    *,
-    by: str,
-    actor: Any = None,
-    group_by: str = "milestone",
-) -> int:
-    """Pulse aggregates only, suppressed exactly as on screen."""
+@audit.requires("export.data")
+def export_pulses(db: Database, actor: Actor, path: Path, *, group_by: str = "milestone") -> int:
+    """Pulse aggregates only, suppressed exactly as on screen (pulse results needed too)."""
     from hrohuddle.services import pulses
-    from hrohuddle.services.permissions import command_line_actor
 
-    reader = actor or command_line_actor(unit_id, by, frozenset({"manager"}))
-    header, rows = pulses.export_rows(db, reader, group_by)
+    header, rows = pulses.export_rows(db, actor, group_by)
     count = write_csv(path, header, rows)
-    _audit_export(db, unit_id, "pulses", count, by)
+    _audit_export(db, actor, "pulses", count)
     return count
 
 
-def export_checklists(db: Database, unit_id: int, path: Path, *, by: str) -> int:
+@audit.requires("export.data")
+def export_checklists(db: Database, actor: Actor, path: Path) -> int:
     """One row per behaviour answered in an observation session."""
+    unit_id = actor.unit_id
     from hrohuddle.store.models import (
         ChecklistItem,
         ChecklistResponse,
@@ -246,11 +248,15 @@ def export_checklists(db: Database, unit_id: int, path: Path, *, by: str) -> int
         ],
         rows,
     )
-    _audit_export(db, unit_id, "checklists", count, by)
+    _audit_export(db, actor, "checklists", count)
     return count
 
 
-def export_observations(db: Database, unit_id: int, path: Path, *, by: str) -> int:
+@audit.requires("export.data")
+def export_observations(db: Database, actor: Actor, path: Path) -> int:
+    """Every learner observation of the unit; only for those who may see them all."""
+    audit.require(actor, "observation.view_all")
+    unit_id = actor.unit_id
     from hrohuddle.store.models import LearnerObservation
 
     with db.read() as s:
@@ -296,10 +302,10 @@ def export_observations(db: Database, unit_id: int, path: Path, *, by: str) -> i
         ],
         rows,
     )
-    _audit_export(db, unit_id, "observations", count, by)
+    _audit_export(db, actor, "observations", count)
     return count
 
 
-def _audit_export(db: Database, unit_id: int, kind: str, count: int, by: str) -> None:
+def _audit_export(db: Database, actor: Actor, kind: str, count: int) -> None:
     with db.write() as s:
-        audit.record(s, "export", unit_id=unit_id, detail={"kind": kind, "rows": count, "by": by})
+        audit.record(s, "export", actor=actor, detail={"kind": kind, "rows": count})

@@ -173,6 +173,7 @@ def _row(s: Session, h: Huddle) -> HuddleRow:
     )
 
 
+@audit.requires("huddle.run")
 def start_or_resume(
     db: Database, actor: Actor, *, local_now: dt.datetime | None = None
 ) -> HuddleRow:
@@ -181,7 +182,6 @@ def start_or_resume(
     Two workstations pressing Start at once get the same huddle (the database's
     unique key on unit, date and shift decides).
     """
-    audit.authorize(db, actor, "huddle.run")
     local_now = local_now or _local_now()
     with db.read() as s:
         unit = s.get(Unit, actor.unit_id)
@@ -253,6 +253,7 @@ def _touch(h: Huddle) -> None:
     h.updated_at = utcnow()
 
 
+@audit.requires("huddle.view")
 def board(db: Database, actor: Actor, huddle_id: int, *, today: dt.date | None = None) -> Board:
     """Everything the board shows, in a handful of queries (no query per row)."""
     today = today or _local_now().date()
@@ -382,6 +383,7 @@ def _summary(text: str, limit: int = 160) -> str:
     return one_line if len(one_line) <= limit else one_line[: limit - 1] + "…"
 
 
+@audit.requires("huddle.contribute")
 def add_item(
     db: Database,
     actor: Actor,
@@ -395,7 +397,7 @@ def add_item(
     """Add an item by hand; anyone signed in may add a teaching point or a shout-out."""
     validation.choice(section, list(MANUAL_SECTIONS), "a board section", field="section")
     needed = "huddle.contribute" if section in ("teach", "recognise") else "huddle.run"
-    audit.authorize(db, actor, needed)
+    audit.require(actor, needed)
     clean = validation.text(
         text, "The item", field="text", max_len=MAX_ITEM_CHARS, check_identifiers=True
     )
@@ -459,6 +461,7 @@ def add_item(
         )
 
 
+@audit.requires("huddle.contribute")
 def update_item(
     db: Database, actor: Actor, item_id: int, text: str, expected_updated_at: dt.datetime
 ) -> ItemRow:
@@ -467,7 +470,6 @@ def update_item(
     A second workstation's change is never silently overwritten: the caller gets
     Conflict with the other text in the message, and keeps its own on screen.
     """
-    audit.authorize(db, actor, "huddle.contribute")
     clean = validation.text(
         text, "The item", field="text", max_len=MAX_ITEM_CHARS, check_identifiers=True
     )
@@ -478,7 +480,7 @@ def update_item(
             raise NotFound("That item was removed on another screen.")
         h = _huddle(s, actor, item.huddle_id)
         if item.section not in ("teach", "recognise"):
-            audit.authorize(db, actor, "huddle.run")
+            audit.require(actor, "huddle.run")
         if item.updated_at != expected_updated_at:
             raise Conflict(
                 f"Someone changed this item on another screen. It now says: “{item.text}”. "
@@ -502,8 +504,8 @@ def update_item(
         )
 
 
+@audit.requires("huddle.run")
 def remove_item(db: Database, actor: Actor, item_id: int) -> None:
-    audit.authorize(db, actor, "huddle.run")
     with db.write() as s:
         item = s.get(HuddleItem, item_id)
         if item is None:
@@ -515,9 +517,9 @@ def remove_item(db: Database, actor: Actor, item_id: int) -> None:
 
 
 # -- attendance --------------------------------------------------------------------------
+@audit.requires("huddle.run")
 def set_present(db: Database, actor: Actor, huddle_id: int, person_id: int, present: bool) -> None:
     """Tick a person with an account as present (or not)."""
-    audit.authorize(db, actor, "huddle.run")
     with db.write() as s:
         h = _huddle(s, actor, huddle_id)
         person = s.get(Person, person_id)
@@ -539,9 +541,9 @@ def set_present(db: Database, actor: Actor, huddle_id: int, person_id: int, pres
         _touch(h)
 
 
+@audit.requires("huddle.run")
 def set_head_count(db: Database, actor: Actor, huddle_id: int, profession: str, count: int) -> None:
     """People without an account (agency, floats, short rotations), counted by profession."""
-    audit.authorize(db, actor, "huddle.run")
     validation.choice(
         profession, unit_vocabulary().keys("professions"), "a profession", field="profession"
     )
@@ -569,11 +571,11 @@ def set_head_count(db: Database, actor: Actor, huddle_id: int, profession: str, 
         _touch(h)
 
 
+@audit.requires("huddle.run")
 def set_reflection(
     db: Database, actor: Actor, huddle_id: int, principle: str, touched: bool
 ) -> None:
     """HRO reflection: did this huddle touch the principle (merged key by key)."""
-    audit.authorize(db, actor, "huddle.run")
     validation.choice(
         principle, unit_vocabulary().keys("hro_principles"), "an HRO principle", field="principle"
     )
@@ -609,6 +611,7 @@ def _action_row(a: Action, owner: str | None) -> ActionRow:
     )
 
 
+@audit.requires("huddle.view")
 def open_actions(db: Database, actor: Actor) -> list[ActionRow]:
     """Every open action of the unit, oldest first."""
     with db.read() as s:
@@ -634,6 +637,7 @@ def _due(due_on: dt.date | None, today: dt.date) -> dt.date | None:
     return due_on
 
 
+@audit.requires("action.manage")
 def create_action(
     db: Database,
     actor: Actor,
@@ -647,7 +651,6 @@ def create_action(
     today: dt.date | None = None,
 ) -> ActionRow:
     """A new action with an owner and a due date; it stays on every board until closed."""
-    audit.authorize(db, actor, "action.manage")
     today = today or _local_now().date()
     clean = validation.text(
         title, "The action", field="title", max_len=MAX_ACTION_CHARS, check_identifiers=True
@@ -700,8 +703,8 @@ def _action(s: Session, actor: Actor, action_id: int) -> Action:
     return a
 
 
+@audit.requires("action.manage")
 def close_action(db: Database, actor: Actor, action_id: int, note: str | None = None) -> None:
-    audit.authorize(db, actor, "action.manage")
     clean = validation.text(
         note,
         "The closing note",
@@ -719,8 +722,8 @@ def close_action(db: Database, actor: Actor, action_id: int, note: str | None = 
         audit.record(s, "action.closed", actor=actor, target=f"action:{a.id}")
 
 
+@audit.requires("action.manage")
 def reassign_action(db: Database, actor: Actor, action_id: int, owner_id: int) -> None:
-    audit.authorize(db, actor, "action.manage")
     with db.write() as s:
         a = _action(s, actor, action_id)
         owner = _owner(s, actor, owner_id)
@@ -736,10 +739,10 @@ def reassign_action(db: Database, actor: Actor, action_id: int, owner_id: int) -
         )
 
 
+@audit.requires("action.manage")
 def change_due(
     db: Database, actor: Actor, action_id: int, due_on: dt.date, *, today: dt.date | None = None
 ) -> None:
-    audit.authorize(db, actor, "action.manage")
     due = _due(due_on, today or _local_now().date())
     with db.write() as s:
         a = _action(s, actor, action_id)
@@ -758,9 +761,9 @@ def change_due(
         )
 
 
+@audit.requires("action.manage")
 def escalate_action(db: Database, actor: Actor, action_id: int, reason: str) -> None:
     """Escalate to the unit manager (the next tier), with the reason why."""
-    audit.authorize(db, actor, "action.manage")
     clean = validation.text(
         reason, "The reason for escalating", field="reason", max_len=500, check_identifiers=True
     )
@@ -788,9 +791,9 @@ def closing_warnings(b: Board) -> list[str]:
     return warnings
 
 
+@audit.requires("huddle.run")
 def close_huddle(db: Database, actor: Actor, huddle_id: int, note: str | None = None) -> HuddleRow:
     """Close the huddle; the reports it looked back on are kept with it."""
-    audit.authorize(db, actor, "huddle.run")
     clean = validation.text(
         note, "The closing note", field="note", max_len=1000, required=False, check_identifiers=True
     )
@@ -826,11 +829,11 @@ def close_huddle(db: Database, actor: Actor, huddle_id: int, note: str | None = 
         return _row(s, h)
 
 
+@audit.requires("huddle.view")
 def history(
     db: Database, actor: Actor, *, search: str = "", limit: int = 50, offset: int = 0
 ) -> list[HuddleRow]:
     """Past huddles, newest first; ``search`` matches any item's text."""
-    audit.authorize(db, actor, "huddle.view")
     with db.read() as s:
         q = select(Huddle).where(Huddle.unit_id == actor.unit_id)
         needle = search.strip()

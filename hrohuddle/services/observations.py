@@ -92,6 +92,7 @@ def _precepts(s: Session, preceptor_id: int, learner_id: int, on: dt.date) -> bo
     )
 
 
+@audit.requires(None)
 def my_learners(db: Database, actor: Actor) -> list[tuple[int, str]]:
     """Learners the actor precepts today (everyone's learners, for a manager)."""
     today = dt.date.today()
@@ -113,12 +114,13 @@ def my_learners(db: Database, actor: Actor) -> list[tuple[int, str]]:
         return [(int(i), str(n)) for i, n in s.execute(q.order_by(Person.display_name))]
 
 
+@audit.requires(None)
 def assign(
     db: Database, actor: Actor, preceptor_id: int, learner_id: int, starts_on: dt.date | None = None
 ) -> None:
     """Pair a preceptor with a learner (managers and admins)."""
     if not (actor.can("observation.view_all") or actor.can("people.manage")):
-        audit.authorize(db, actor, "observation.view_all")
+        audit.require(actor, "observation.view_all")
     with db.write() as s:
         pre, lea = s.get(Person, preceptor_id), s.get(Person, learner_id)
         if (
@@ -146,6 +148,7 @@ def assign(
         )
 
 
+@audit.requires("observation.log")
 def log(
     db: Database,
     actor: Actor,
@@ -161,7 +164,6 @@ def log(
     today: dt.date | None = None,
 ) -> int:
     """A preceptor logs what they saw a learner do."""
-    audit.authorize(db, actor, "observation.log")
     today = today or dt.date.today()
     data = scale_data()
     levels = [int(lv["value"]) for lv in data["levels"]]
@@ -251,6 +253,7 @@ def _may_see(s: Session, actor: Actor, learner_id: int) -> bool:
     )
 
 
+@audit.requires(None)
 def observations(db: Database, actor: Actor, learner_id: int) -> list[ObservationRow]:
     """A learner's observations, newest first, if the actor may see them (audited)."""
     with db.read() as s:
@@ -259,15 +262,9 @@ def observations(db: Database, actor: Actor, learner_id: int) -> list[Observatio
             raise NotFound("That learner is not on this unit.")
         allowed = _may_see(s, actor, learner_id)
     if not allowed:
-        with db.write() as s:
-            audit.record(
-                s,
-                "permission.refused",
-                actor=actor,
-                detail={"action": "observation.view", "learner": learner_id},
-            )
         raise PermissionDenied(
-            "You may see only your own observations, or those of the learners you precept."
+            "You may see only your own observations, or those of the learners you precept.",
+            action="observation.view_all",
         )
     with db.write() as s:
         if actor.person_id != learner_id:
@@ -303,6 +300,7 @@ def observations(db: Database, actor: Actor, learner_id: int) -> list[Observatio
         ]
 
 
+@audit.requires(None)
 def acknowledge(
     db: Database, actor: Actor, observation_id: int, reply: str | None = None
 ) -> dt.datetime:
@@ -325,6 +323,7 @@ def acknowledge(
         return obs.acknowledged_at
 
 
+@audit.requires(None)
 def progress(db: Database, actor: Actor, learner_id: int) -> Progress:
     """Observations over the onboarding period: by domain, latest and trend, never observed."""
     rows = observations(db, actor, learner_id)

@@ -4,26 +4,48 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
+import hmac
 import itertools
+import os
+import platform
 import re
+import secrets
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
+from hrohuddle.paths import DataPaths
 from hrohuddle.services import audit, validation
 from hrohuddle.services.errors import NotFound, SignInRefused, ValidationError
 from hrohuddle.services.permissions import ROLES, Actor
 from hrohuddle.services.vocabulary import unit_vocabulary
 from hrohuddle.store.database import Database
-from hrohuddle.store.unit_models import Person, PersonRole, Unit, utcnow
+from hrohuddle.store.unit_models import Person, PersonRole, SignInSession, Unit, utcnow
 
 if TYPE_CHECKING:
     from argon2 import PasswordHasher
 
-MAX_FAILURES = 5
-LOCK_MINUTES = 15
+#: Wrong PINs in a row allowed before each further try has to wait.
+FREE_TRIES = 3
+#: The wait after the first try beyond the free ones; it doubles with each further try.
+FIRST_WAIT = dt.timedelta(seconds=30)
+#: The longest wait: long enough to make guessing a PIN take months, short enough that
+#: a passer-by typing wrong PINs cannot keep a colleague out for a shift.
+LONGEST_WAIT = dt.timedelta(minutes=15)
 PIN_MIN, PIN_MAX = 4, 12
+
+#: The secret mixed into every PIN before hashing, kept in a file beside the
+#: database and never inside it, so that a copied database or backup alone does not
+#: give up a four-digit PIN by trying all ten thousand.
+SECRET_FILE_NAME = "pin-secret.key"
+SECRET_ENV = "HROHUDDLE_PIN_SECRET_FILE"
+#: Stored hashes made with the secret start with this; older ones are plain argon2id
+#: of the PIN, still accepted and upgraded at the next sign-in.
+PEPPERED = "hh1$"
 
 
 @functools.cache
@@ -34,21 +56,109 @@ def _hasher() -> PasswordHasher:
     return PasswordHasher(time_cost=3, memory_cost=65536, parallelism=4, type=Type.ID)
 
 
-def hash_pin(pin: str) -> str:
-    return _hasher().hash(pin)
+def secret_file(db: Database) -> Path:
+    """Where this database's PIN secret lives: $HROHUDDLE_PIN_SECRET_FILE, else beside it.
+
+    A SQLite database keeps it in the same folder as the database file (not in the
+    backups folder); a server database, in this user's data folder, which each
+    workstation of a shared server must be given the same copy of.
+    """
+    override = os.environ.get(SECRET_ENV)
+    if override:
+        return Path(override)
+    file = db.file
+    if file is not None:
+        return file.parent / SECRET_FILE_NAME
+    return DataPaths.default().data_dir / SECRET_FILE_NAME
 
 
-def _pin_matches(stored: str | None, pin: str) -> bool:
+class PinSecretMissing(SignInRefused):
+    """The PIN secret file is gone while the database holds PINs made with it."""
+
+
+def _read_secret(path: Path) -> bytes | None:
+    try:
+        text = path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PinSecretMissing(
+            f"The PIN secret file “{path}” cannot be read ({exc}). Nobody can sign in until "
+            "IT restores it from its separate backup."
+        ) from exc
+    try:
+        secret = bytes.fromhex(text)
+    except ValueError:
+        secret = b""
+    if len(secret) < 32:
+        raise PinSecretMissing(
+            f"The PIN secret file “{path}” is damaged. Nobody can sign in until IT restores "
+            "it from its separate backup."
+        )
+    return secret
+
+
+def pin_secret(db: Database) -> bytes:
+    """This database's PIN secret, made (owner-only) the first time one is needed.
+
+    When the file is missing but the database already holds PINs made with it,
+    nothing is made: a new secret would lock everyone out silently. The message says
+    what to restore, and ``hrohuddle person reset-pin`` is the way back without it.
+    """
+    path = secret_file(db)
+    secret = _read_secret(path)
+    if secret is not None:
+        return secret
+    with db.read() as s:
+        peppered = s.scalar(
+            select(func.count(Person.id)).where(Person.pin_hash.like(f"{PEPPERED}%"))
+        )
+    if peppered:
+        raise PinSecretMissing(
+            f"The PIN secret file “{path}” is missing, so no PIN can be checked. IT keeps a "
+            "copy apart from the database backups: put it back there. If it is lost for good, "
+            "IT can make a new one with “hrohuddle person reset-pin NAME --new-secret” and "
+            "then give everyone a new PIN."
+        )
+    try:
+        _write_new_secret(path)
+    except FileExistsError:  # another workstation made it a moment ago
+        pass
+    made = _read_secret(path)
+    assert made is not None
+    return made
+
+
+def _write_new_secret(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(secrets.token_hex(32) + "\n")
+
+
+def _mix(secret: bytes, pin: str) -> str:
+    return hmac.new(secret, pin.encode(), hashlib.sha256).hexdigest()
+
+
+def hash_pin(db: Database, pin: str) -> str:
+    """The PIN, mixed with this database's secret, hashed with argon2id."""
+    return PEPPERED + _hasher().hash(_mix(pin_secret(db), pin))
+
+
+def _pin_matches(db: Database, stored: str | None, pin: str) -> tuple[bool, bool]:
+    """Whether the PIN is right, and whether its stored hash should be made anew."""
     from argon2.exceptions import InvalidHashError, VerificationError
 
     if not stored:
         # Same work either way, so a missing PIN cannot be told apart by timing.
         _hasher().hash(pin)
-        return False
+        return False, False
     try:
-        return _hasher().verify(stored, pin)
+        if stored.startswith(PEPPERED):
+            return _hasher().verify(stored[len(PEPPERED) :], _mix(pin_secret(db), pin)), False
+        return _hasher().verify(stored, pin), True
     except (VerificationError, InvalidHashError):
-        return False
+        return False, False
 
 
 def validate_pin(pin: str) -> str:
@@ -107,6 +217,9 @@ class PersonRow:
     roles: tuple[str, ...]
     active: bool
     has_pin: bool
+    #: Until when sign-in waits after wrong PINs (None when it does not).
+    waits_until: dt.datetime | None = None
+    wrong_pins: int = 0
 
 
 @dataclass
@@ -171,7 +284,7 @@ def create_unit(
         admin.roles = [*admin.roles, "admin"]
     person_name, profession = _validate_person(admin)
     pin = validate_pin(admin.pin or "")
-    pin_hash = hash_pin(pin)
+    pin_hash = hash_pin(db, pin)
     with db.write() as s:
         if s.scalar(select(Unit.id).where(Unit.code == code)) is not None:
             raise ValidationError(f"There is already a unit with the code {code}.", "code")
@@ -190,10 +303,10 @@ def create_unit(
         s.add(person)
         s.flush()
         audit.record(s, "unit.created", actor_id=person.id, unit_id=unit.id, target=code)
-        return _actor(person)
+        return _actor(person, _open_session(s, person, workstation_name(), None))
 
 
-def _actor(p: Person) -> Actor:
+def _actor(p: Person, session_id: int | None) -> Actor:
     return Actor(
         person_id=p.id,
         unit_id=p.unit_id,
@@ -201,6 +314,7 @@ def _actor(p: Person) -> Actor:
         profession=p.profession,
         is_learner=p.is_learner,
         roles=frozenset(r.role for r in p.roles),
+        session_id=session_id,
     )
 
 
@@ -223,9 +337,9 @@ def unit_settings(db: Database, unit_id: int) -> UnitSettings:
         )
 
 
-def update_unit_settings(db: Database, actor: Actor, **changes: Any) -> UnitSettings:
+@audit.requires("unit.configure")
+def update_unit_settings(db: Database, actor: Actor, /, **changes: Any) -> UnitSettings:
     """Change the unit's settings; each change is checked and audited."""
-    audit.authorize(db, actor, "unit.configure")
     checks = {
         "name": lambda v: validation.text(v, "The unit name", field="name", max_len=120),
         "huddle_target_minutes": lambda v: _int_range(v, 5, 60, "The huddle target length"),
@@ -280,7 +394,7 @@ def _areas(value: Any) -> list[str]:
 
 
 def signin_roster(db: Database, unit_id: int) -> list[RosterEntry]:
-    """Active people who can sign in, by name."""
+    """Active people who can sign in, by name; ``locked`` while their account waits."""
     now = utcnow()
     with db.read() as s:
         rows = s.execute(
@@ -291,89 +405,210 @@ def signin_roster(db: Database, unit_id: int) -> list[RosterEntry]:
     return [RosterEntry(r[0], r[1], r[2], bool(r[3] and r[3] > now)) for r in rows]
 
 
-def sign_in(db: Database, person_id: int, pin: str, *, now: dt.datetime | None = None) -> Actor:
-    """The signed-in Actor, or SignInRefused with a message for the person at the screen.
+def workstation_name() -> str:
+    """This computer's name, as failed tries and sessions record it."""
+    return (platform.node() or "unnamed workstation")[:120]
 
-    Five wrong PINs in a row lock the person out for fifteen minutes; the count
-    is kept in the database, so a restart does not reset it.
+
+def wait_after(tries: int) -> dt.timedelta:
+    """How long the account waits after ``tries`` wrong PINs in a row."""
+    beyond = tries - FREE_TRIES
+    if beyond <= 0:
+        return dt.timedelta(0)
+    return min(LONGEST_WAIT, FIRST_WAIT * (1 << min(beyond - 1, 16)))
+
+
+def _in_words(delta: dt.timedelta) -> str:
+    seconds = max(1, round(delta.total_seconds()))
+    if seconds < 90:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = round(seconds / 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+@dataclass(frozen=True)
+class _Try:
+    person_id: int
+    unit_id: int
+    name: str
+    stored: str | None
+    tries: int
+
+
+def _reserve_try(db: Database, person_id: int, now: dt.datetime, workstation: str) -> _Try:
+    """Count a try before the PIN is checked, under the row's write lock.
+
+    Parallel tries therefore queue here one by one: once the free tries are used,
+    each further one must wait its turn, whether its PIN turns out right or wrong.
+    """
+    with db.write() as s:
+        person = s.execute(
+            select(Person).where(Person.id == person_id).with_for_update()
+        ).scalar_one_or_none()
+        if person is None or not person.active or not person.pin_hash:
+            raise SignInRefused("That person cannot sign in here.")
+        if person.locked_until and person.locked_until > now:
+            audit.record(
+                s,
+                "signin.waiting",
+                unit_id=person.unit_id,
+                target=f"person:{person.id}",
+                detail={"workstation": workstation},
+            )
+            raise SignInRefused(
+                f"Too many wrong PINs for {person.display_name}. Try again in "
+                f"{_in_words(person.locked_until - now)}, or ask an admin to unlock the account."
+            )
+        person.failed_attempts += 1
+        wait = wait_after(person.failed_attempts)
+        if wait:
+            person.locked_until = now + wait
+        return _Try(
+            person.id, person.unit_id, person.display_name, person.pin_hash, person.failed_attempts
+        )
+
+
+def _wrong_pin(db: Database, attempt: _Try, workstation: str, *, action: str) -> str:
+    """Audit a wrong PIN as a try on that account from this workstation; the message."""
+    with db.write() as s:
+        audit.record(
+            s,
+            action,
+            unit_id=attempt.unit_id,
+            target=f"person:{attempt.person_id}",
+            detail={"workstation": workstation, "tries": attempt.tries},
+        )
+    wait = wait_after(attempt.tries)
+    if wait:
+        return (
+            f"Wrong PIN for {attempt.name}. The next try can be made in {_in_words(wait)}; "
+            "each further wrong PIN makes the wait longer. An admin can unlock the account."
+        )
+    # The try after the free ones is still made at once; only its failure brings a wait.
+    left = FREE_TRIES + 1 - attempt.tries
+    return (
+        f"Wrong PIN for {attempt.name}. {left} more tr{'ies' if left != 1 else 'y'} "
+        "before the account has to wait."
+    )
+
+
+def sign_in(
+    db: Database,
+    person_id: int,
+    pin: str,
+    *,
+    now: dt.datetime | None = None,
+    workstation: str | None = None,
+    resume: Actor | None = None,
+) -> Actor:
+    """The signed-in Actor, or SignInRefused with a message naming the account.
+
+    After FREE_TRIES wrong PINs in a row, each further try waits, longer each time up
+    to LONGEST_WAIT; the count is kept in the database, so a restart does not reset
+    it. ``resume`` is the session of a locked screen: the same person's PIN opens it
+    again instead of starting a new one.
     """
     now = now or utcnow()
-    with db.read() as s:
-        person = s.get(Person, person_id)
-        stored = person.pin_hash if person is not None and person.active else None
-        locked_until = person.locked_until if person is not None else None
-    if locked_until and locked_until > now:
-        minutes = max(1, round((locked_until - now).total_seconds() / 60))
-        raise SignInRefused(
-            f"Too many wrong PINs. Sign-in is locked for about {minutes} more minute"
-            f"{'s' if minutes != 1 else ''}, or until an admin resets the PIN."
-        )
-    ok = _pin_matches(stored, pin or "")
+    workstation = workstation or workstation_name()
+    attempt = _reserve_try(db, person_id, now, workstation)
+    ok, rehash = _pin_matches(db, attempt.stored, pin or "")
+    new_hash = hash_pin(db, pin) if ok and rehash else None
+    if not ok:
+        raise SignInRefused(_wrong_pin(db, attempt, workstation, action="signin.failed"))
     with db.write() as s:
         person = s.get(Person, person_id)
         if person is None or not person.active:
             raise SignInRefused("That person cannot sign in here.")
-        if not ok:
-            person.failed_attempts += 1
-            left = MAX_FAILURES - person.failed_attempts
-            if left <= 0:
-                person.locked_until = now + dt.timedelta(minutes=LOCK_MINUTES)
-                person.failed_attempts = 0
-                audit.record(s, "signin.locked_out", actor_id=person.id, unit_id=person.unit_id)
-                message = (
-                    f"Wrong PIN. Sign-in is now locked for {LOCK_MINUTES} minutes; "
-                    "an admin can reset the PIN sooner."
-                )
-            else:
-                audit.record(s, "signin.failed", actor_id=person.id, unit_id=person.unit_id)
-                message = (
-                    f"Wrong PIN. {left} more tr{'ies' if left != 1 else 'y'} before sign-in locks."
-                )
+        person.failed_attempts = 0
+        person.locked_until = None
+        if new_hash and person.pin_hash == attempt.stored:
+            person.pin_hash = new_hash
+        if not person.roles:
+            audit.record(s, "signin.no_role", actor_id=person.id, unit_id=person.unit_id)
         else:
-            if not person.roles:
-                audit.record(s, "signin.no_role", actor_id=person.id, unit_id=person.unit_id)
-                message = "You have no role on this unit yet. Ask the unit admin to give you one."
-                ok = False
-            else:
-                person.failed_attempts = 0
-                person.locked_until = None
-                audit.record(s, "signin", actor_id=person.id, unit_id=person.unit_id)
-                return _actor(person)
-    raise SignInRefused(message)
+            session_id = _open_session(s, person, workstation, resume)
+            audit.record(
+                s,
+                "signin" if resume is None or resume.session_id != session_id else "unlocked",
+                actor_id=person.id,
+                unit_id=person.unit_id,
+                detail={"workstation": workstation},
+            )
+            return _actor(person, session_id)
+    raise SignInRefused("You have no role on this unit yet. Ask the unit admin to give you one.")
+
+
+def _open_session(s: Session, person: Person, workstation: str, resume: Actor | None) -> int:
+    if resume is not None and resume.person_id == person.id and resume.session_id:
+        found = s.get(SignInSession, resume.session_id)
+        if found is not None and found.ended_at is None and found.person_id == person.id:
+            found.locked_at = None
+            return found.id
+    session = SignInSession(person_id=person.id, unit_id=person.unit_id, workstation=workstation)
+    s.add(session)
+    s.flush()
+    return session.id
+
+
+def _end_session(s: Session, actor: Actor, because: str) -> None:
+    if actor.session_id:
+        found = s.get(SignInSession, actor.session_id)
+        if found is not None and found.ended_at is None:
+            found.ended_at = utcnow()
+            found.ended_because = because[:60]
 
 
 def sign_out(db: Database, actor: Actor, *, reason: str = "signed out") -> None:
+    """End the session: the Actor object is refused by every service from now on."""
     with db.write() as s:
+        _end_session(s, actor, reason)
         audit.record(s, "signout", actor=actor, detail={"reason": reason})
 
 
+def lock_session(db: Database, actor: Actor) -> None:
+    """Pause the session behind a locked screen; only the same person's PIN reopens it."""
+    with db.write() as s:
+        if actor.session_id:
+            found = s.get(SignInSession, actor.session_id)
+            if found is not None and found.ended_at is None:
+                found.locked_at = utcnow()
+        audit.record(s, "screen.locked", actor=actor)
+
+
+@audit.requires(None)
 def list_people(db: Database, actor: Actor, *, include_inactive: bool = False) -> list[PersonRow]:
     """Everyone on the actor's unit (names, professions and roles)."""
     with db.read() as s:
         q = select(Person).where(Person.unit_id == actor.unit_id).order_by(Person.display_name)
         if not include_inactive:
             q = q.where(Person.active.is_(True))
+        # Programmes, start dates and sign-in trouble are for those who manage people or
+        # precept learners; everyone else needs names, professions and roles only.
+        details = actor.can("people.manage") or actor.can("observation.view_all")
+        now = utcnow()
         return [
             PersonRow(
                 p.id,
                 p.display_name,
                 p.profession,
                 p.is_learner,
-                p.programme,
-                p.start_date,
+                p.programme if details else None,
+                p.start_date if details else None,
                 tuple(sorted(r.role for r in p.roles)),
                 p.active,
                 p.pin_hash is not None,
+                p.locked_until if details and p.locked_until and p.locked_until > now else None,
+                p.failed_attempts if details else 0,
             )
             for p in s.scalars(q)
         ]
 
 
+@audit.requires("people.manage")
 def save_person(db: Database, actor: Actor, data: PersonInput, person_id: int | None = None) -> int:
     """Add a person (with a PIN) or change one; role changes are audited."""
-    audit.authorize(db, actor, "people.manage")
     name, profession = _validate_person(data)
-    pin_hash = hash_pin(validate_pin(data.pin)) if data.pin else None
+    pin_hash = hash_pin(db, validate_pin(data.pin)) if data.pin else None
     if person_id is None and pin_hash is None:
         raise ValidationError("Give the new person a PIN they can sign in with.", "pin")
     roles = sorted(set(data.roles))
@@ -405,6 +640,8 @@ def save_person(db: Database, actor: Actor, data: PersonInput, person_id: int | 
                 raise ValidationError(
                     "You cannot remove your own admin role; ask another admin.", "roles"
                 )
+            if "admin" in old_roles and person.active and ("admin" not in roles or not data.active):
+                _keep_an_admin(s, person)
         person.display_name = name
         person.profession = profession
         person.is_learner = data.is_learner
@@ -441,17 +678,103 @@ def save_person(db: Database, actor: Actor, data: PersonInput, person_id: int | 
         return person.id
 
 
-def change_own_pin(db: Database, actor: Actor, old_pin: str, new_pin: str) -> None:
-    new_pin = validate_pin(new_pin)
+def _keep_an_admin(s: Session, person: Person) -> None:
+    """Refuse to leave the unit without an active admin (nobody could manage it)."""
+    others = s.scalar(
+        select(func.count(Person.id))
+        .join(PersonRole, PersonRole.person_id == Person.id)
+        .where(
+            Person.unit_id == person.unit_id,
+            Person.id != person.id,
+            Person.active.is_(True),
+            PersonRole.role == "admin",
+        )
+    )
+    if not others:
+        raise ValidationError(
+            f"{person.display_name} is the unit's only admin. Make someone else an admin "
+            "first, or nobody could manage people and settings.",
+            "roles",
+        )
+
+
+def find_person(db: Database, unit_id: int, name: str) -> int:
+    """The person on the unit called ``name`` (case and spacing ignored), for IT's commands."""
+    wanted = " ".join(name.split()).casefold()
     with db.read() as s:
-        person = s.get(Person, actor.person_id)
-        stored = person.pin_hash if person else None
-    if not _pin_matches(stored, old_pin):
-        raise ValidationError("Your current PIN is not right.", "old_pin")
-    new_hash = hash_pin(new_pin)
+        found = [
+            (pid, shown)
+            for pid, shown in s.execute(
+                select(Person.id, Person.display_name).where(Person.unit_id == unit_id)
+            )
+            if " ".join(shown.split()).casefold() == wanted
+        ]
+    if not found:
+        raise NotFound(f"Nobody on this unit is called “{name}”. Check the spelling.")
+    return int(found[0][0])
+
+
+@audit.requires("people.manage")
+def unlock(db: Database, actor: Actor, person_id: int) -> int:
+    """End the wait after wrong PINs, so the person can try again now; audited."""
+    with db.write() as s:
+        person = s.get(Person, person_id)
+        if person is None or person.unit_id != actor.unit_id:
+            raise NotFound("That person is not on this unit.")
+        person.failed_attempts = 0
+        person.locked_until = None
+        audit.record(s, "person.unlocked", actor=actor, target=f"person:{person.id}")
+        return person.id
+
+
+@audit.requires("people.manage")
+def reset_pin(db: Database, actor: Actor, person_id: int, pin: str) -> None:
+    """Give the person a new PIN (and end any wait); audited, the PIN never recorded."""
+    new_hash = hash_pin(db, validate_pin(pin))
+    with db.write() as s:
+        person = s.get(Person, person_id)
+        if person is None or person.unit_id != actor.unit_id:
+            raise NotFound("That person is not on this unit.")
+        person.pin_hash = new_hash
+        person.failed_attempts = 0
+        person.locked_until = None
+        audit.record(s, "person.pin_reset", actor=actor, target=f"person:{person.id}")
+
+
+def make_new_secret(db: Database) -> Path:
+    """Replace a lost PIN secret with a new one: every PIN made with the old one stops working.
+
+    For IT only (the command line), when the secret cannot be restored; each person
+    then needs a new PIN from ``hrohuddle person reset-pin``.
+    """
+    path = secret_file(db)
+    if path.exists():
+        raise ValidationError(f"“{path}” is still there; it does not need replacing.")
+    _write_new_secret(path)
+    return path
+
+
+@audit.requires(None)
+def change_own_pin(db: Database, actor: Actor, old_pin: str, new_pin: str) -> None:
+    """Change one's own PIN; a wrong current PIN counts as a wrong try on the account."""
+    new_pin = validate_pin(new_pin)
+    workstation = workstation_name()
+    try:
+        attempt = _reserve_try(db, actor.person_id, utcnow(), workstation)
+    except SignInRefused as exc:
+        raise ValidationError(exc.message, "old_pin") from None
+    ok, _rehash = _pin_matches(db, attempt.stored, old_pin)
+    if not ok:
+        message = _wrong_pin(db, attempt, workstation, action="pin_change.failed")
+        raise ValidationError(
+            message.replace("Wrong PIN", "Your current PIN is not right"), "old_pin"
+        )
+    new_hash = hash_pin(db, new_pin)
     with db.write() as s:
         person = s.get(Person, actor.person_id)
         if person is None:
             raise NotFound("Your account no longer exists.")
         person.pin_hash = new_hash
+        person.failed_attempts = 0
+        person.locked_until = None
         audit.record(s, "person.pin_changed", actor=actor, target=f"person:{actor.person_id}")

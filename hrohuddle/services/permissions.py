@@ -63,6 +63,8 @@ class Actor:
     profession: str
     is_learner: bool
     roles: frozenset[str]
+    #: The open sign-in session this Actor stands for; None only for the command line.
+    session_id: int | None = None
 
     def can(self, action: str) -> bool:
         return bool(self.roles & PERMISSIONS[action])

@@ -158,6 +158,7 @@ def schedule(db: Database, person_id: int) -> int:
         return added
 
 
+@audit.requires(None)
 def due_pulse(db: Database, actor: Actor, *, today: dt.date | None = None) -> Due | None:
     """The earliest pulse due for the actor today (postponed ones come back the next day)."""
     today = today or dt.date.today()
@@ -178,6 +179,7 @@ def due_pulse(db: Database, actor: Actor, *, today: dt.date | None = None) -> Du
         return Due(inv.id, inv.milestone_day, inv.due_on)
 
 
+@audit.requires(None)
 def postpone(
     db: Database, actor: Actor, invitation_id: int, *, today: dt.date | None = None
 ) -> None:
@@ -216,6 +218,7 @@ def _check_comment(db: Database, actor: Actor, comment: str | None, inst: Instru
     return clean
 
 
+@audit.requires(None)
 def submit(
     db: Database,
     actor: Actor,
@@ -296,9 +299,9 @@ class Results:
     notes: list[str]
 
 
+@audit.requires("pulse.results")
 def results(db: Database, actor: Actor, by: str = "milestone") -> Results:
     """Aggregates by milestone, cohort or profession group, suppressed below the minimum."""
-    audit.authorize(db, actor, "pulse.results")
     if by not in ("milestone", "cohort", "profession"):
         raise ValidationError("Group results by milestone, cohort or profession.")
     inst = instrument()
@@ -386,6 +389,7 @@ def _aggregate(
     return result
 
 
+@audit.requires(None)
 def export_rows(db: Database, actor: Actor, by: str) -> tuple[list[str], list[list[Any]]]:
     """The same suppressed aggregates as the screen, for CSV."""
     res = results(db, actor, by)

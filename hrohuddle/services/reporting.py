@@ -342,6 +342,7 @@ def _behaviours(
     return {"by_behaviour": by_b, "by_principle": by_p}, series
 
 
+@audit.requires("report.view")
 def weekly_figures(
     db: Database,
     actor: Actor,
@@ -351,7 +352,6 @@ def weekly_figures(
     today: dt.date | None = None,
 ) -> WeeklyFigures:
     """Every figure of the weekly report for one unit and one ISO week."""
-    audit.authorize(db, actor, "report.view")
     today = today or dt.date.today()
     if week.monday > today:
         raise ValidationError(f"{week.label} has not started yet; choose a week that has.")

@@ -188,9 +188,12 @@ Index("ix_huddle_items_event", HuddleItem.event_id)
 
 
 class ChecklistTemplate(Base):
+    """One version of a checklist, belonging to one unit: each unit manages its own."""
+
     __tablename__ = "checklist_templates"
-    __table_args__ = (UniqueConstraint("key", "version"),)
+    __table_args__ = (UniqueConstraint("unit_id", "key", "version"),)
     id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     key: Mapped[str] = mapped_column(String(60))
     version: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(200))

@@ -91,6 +91,25 @@ class PersonRole(Base):
     role: Mapped[str] = mapped_column(String(20), primary_key=True)
 
 
+class SignInSession(Base):
+    """One person signed in at one workstation, until sign-out or an admin's change.
+
+    Every service call checks that the session is still open, that the person is
+    still active and what roles they hold now; a locked screen pauses the session
+    (``locked_at``) until the same person types their PIN again.
+    """
+
+    __tablename__ = "sign_in_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    workstation: Mapped[str | None] = mapped_column(String(120))
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    locked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    ended_because: Mapped[str | None] = mapped_column(String(60))
+
+
 class AuditEntry(Base):
     """Append-only, each entry chained to the one before by a hash."""
 

@@ -29,10 +29,9 @@ from PySide6.QtWidgets import (
 )
 
 from hrohuddle.paths import DataPaths
-from hrohuddle.services import audit, people
+from hrohuddle.services import audit, backups, people
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import unit_vocabulary
-from hrohuddle.store import backup
 from hrohuddle.store.database import Database
 from hrohuddle.ui.common import attempt, button, heading, muted, primary_button, show_problem, tr
 from hrohuddle.ui.rows_model import RowsModel
@@ -42,7 +41,8 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 class PeopleModel(RowsModel[people.PersonRow]):
-    COLUMNS = ("Name", "Profession", "Roles", "Learner", "Start date", "Active")
+    # Sign-in trouble right after the name, so a waiting account shows on a small screen.
+    COLUMNS = ("Name", "Sign-in", "Profession", "Roles", "Learner", "Start date", "Active")
 
     def __init__(self) -> None:
         super().__init__()
@@ -54,14 +54,26 @@ class PeopleModel(RowsModel[people.PersonRow]):
         if col == 0:
             return r.display_name
         if col == 1:
-            return self._profession.get(r.profession, r.profession)
+            return sign_in_state(r) if r.waits_until or r.wrong_pins else ""
         if col == 2:
-            return ", ".join(self._role.get(x, x) for x in r.roles) or tr("no role")
+            return self._profession.get(r.profession, r.profession)
         if col == 3:
-            return (r.programme or tr("yes")) if r.is_learner else ""
+            return ", ".join(self._role.get(x, x) for x in r.roles) or tr("no role")
         if col == 4:
+            return (r.programme or tr("yes")) if r.is_learner else ""
+        if col == 5:
             return r.start_date.isoformat() if r.start_date else tr("not set")
         return tr("yes") if r.active else tr("no")
+
+
+def sign_in_state(r: people.PersonRow) -> str:
+    """In words (never colour alone): whether sign-in waits after wrong PINs."""
+    if r.waits_until is not None:
+        local = r.waits_until.replace(tzinfo=dt.UTC).astimezone().strftime("%H:%M:%S")
+        return tr("Locked until {time} ({n} wrong PINs)").format(time=local, n=r.wrong_pins)
+    if r.wrong_pins:
+        return tr("{n} wrong PINs in a row").format(n=r.wrong_pins)
+    return tr("ok")
 
 
 class PersonForm(QGroupBox):
@@ -188,6 +200,14 @@ class PeopleTab(QWidget):
         row.addWidget(new)
         row.addWidget(self.save_button)
         right.addLayout(row)
+        self.lock_state = muted("")
+        self.lock_state.setAccessibleName(tr("Sign-in state"))
+        right.addWidget(self.lock_state)
+        self.unlock_button = button(tr("&Unlock sign-in"))
+        self.unlock_button.setToolTip(tr("Let this person try their PIN again now"))
+        self.unlock_button.clicked.connect(self.unlock)
+        self.unlock_button.setEnabled(False)
+        right.addWidget(self.unlock_button)
         self.no_start = muted("")
         right.addWidget(self.no_start)
         right.addStretch(1)
@@ -208,7 +228,28 @@ class PeopleTab(QWidget):
 
     def _selected(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():
-            self.form.load(self.model.rows[current.row()])
+            row = self.model.rows[current.row()]
+            self.form.load(row)
+            self.lock_state.setText(tr("Sign-in: {state}").format(state=sign_in_state(row)))
+            self.unlock_button.setEnabled(row.waits_until is not None or row.wrong_pins > 0)
+        else:
+            self.lock_state.setText("")
+            self.unlock_button.setEnabled(False)
+
+    def unlock(self) -> None:
+        person_id = self.form.person_id
+        if person_id is None:
+            return
+        if attempt(self, lambda: people.unlock(self.db, self.actor, person_id)) is None:
+            return
+        self.reload()
+        self._select(person_id)
+
+    def _select(self, person_id: int) -> None:
+        for i, r in enumerate(self.model.rows):
+            if r.id == person_id:
+                self.table.selectRow(i)
+                break
 
     def _new(self) -> None:
         self.table.clearSelection()
@@ -223,10 +264,7 @@ class PeopleTab(QWidget):
         if saved is None:
             return
         self.reload()
-        for i, r in enumerate(self.model.rows):
-            if r.id == saved:
-                self.table.selectRow(i)
-                break
+        self._select(saved)
 
 
 class UnitTab(QWidget):
@@ -328,19 +366,16 @@ class BackupTab(QWidget):
 
     def reload(self) -> None:
         self.list.clear()
-        self.found = backup.list_backups(self.paths.backup_dir)
+        self.found = (
+            attempt(self, lambda: backups.list_backups(self.db, self.actor, self.paths.backup_dir))
+            or []
+        )
         for b in self.found:
             self.list.addItem(f"{b.label}    {b.path.name}")
 
     def take(self) -> None:
-        file = self.db.file
-        assert file is not None
-        made = attempt(
-            self, lambda: backup.take_backup(file, self.paths.backup_dir, reason="manual")
-        )
+        made = attempt(self, lambda: backups.take(self.db, self.actor, self.paths.backup_dir))
         if made:
-            with self.db.write() as s:
-                audit.record(s, "backup.taken", actor=self.actor)
             self.reload()
 
     def restore(self) -> None:
@@ -368,16 +403,34 @@ class BackupTab(QWidget):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
+        ticket = attempt(self, lambda: backups.approve_restore(self.db, self.actor, source))
+        if ticket is None:
+            return
         window = self.window()
         request = getattr(window, "request_restore", None)
         if request is not None:
-            request(source)
+            request(ticket)
+
+
+class AuditModel(RowsModel[audit.AuditRow]):
+    COLUMNS = ("When (UTC)", "What", "Who", "About")
+
+    def cell(self, r: audit.AuditRow, col: int, *, full: bool) -> Any:
+        if col == 0:
+            return r.at.strftime("%Y-%m-%d %H:%M:%S")
+        if col == 1:
+            return r.action
+        if col == 2:
+            return r.who
+        workstation = r.detail.get("workstation")
+        return " ".join(x for x in (r.target or "", str(workstation or "")) if x)
 
 
 class AuditTab(QWidget):
     def __init__(self, db: Database, actor: Actor) -> None:
         super().__init__()
         self.db = db
+        self.actor = actor
         layout = QVBoxLayout(self)
         layout.addWidget(
             muted(
@@ -395,10 +448,17 @@ class AuditTab(QWidget):
         self.result.setWordWrap(True)
         self.result.setAccessibleName(tr("Audit check result"))
         layout.addWidget(self.result)
-        layout.addStretch(1)
+        self.model = AuditModel()
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setAccessibleName(tr("Latest audit entries"))
+        self.table.horizontalHeader().setStretchLastSection(True)
+        layout.addWidget(self.table, 1)
+        rows = attempt(self, lambda: audit.entries(self.db, self.actor))
+        self.model.set_rows(rows or [])
 
     def verify(self) -> None:
-        report = attempt(self, lambda: audit.verify_chain(self.db))
+        report = attempt(self, lambda: audit.verify(self.db, self.actor))
         if report is None:
             return
         if report.intact:

@@ -238,7 +238,7 @@ class ObserveTab(QWidget):
 
     def reload_templates(self) -> None:
         self.template.clear()
-        for t in checklists.templates(self.db):
+        for t in checklists.templates(self.db, self.actor.unit_id):
             if t.status == "active":
                 self.template.addItem(f"{t.title} (v{t.version})", t.id)
 
@@ -465,7 +465,7 @@ class TemplatesTab(QWidget):
 
     def reload(self) -> None:
         self.list.clear()
-        self.rows = checklists.templates(self.db, include_retired=True)
+        self.rows = checklists.templates(self.db, self.actor.unit_id, include_retired=True)
         for t in self.rows:
             item = QListWidgetItem(
                 f"{t.title} · version {t.version} · {t.status} · "
@@ -511,7 +511,7 @@ class TemplatesTab(QWidget):
 class ChecklistsPage(QWidget):
     def __init__(self, db: Database, actor: Actor) -> None:
         super().__init__()
-        checklists.sync_templates(db)
+        checklists.sync_templates(db, unit_id=actor.unit_id)
         layout = QVBoxLayout(self)
         layout.addWidget(heading(tr("HRO behaviour checklists")))
         tabs = QTabWidget()

@@ -81,11 +81,18 @@ def attempt(parent: QWidget | None, action: Callable[[], T]) -> T | None:
 
     Returns None when the call was refused, so the caller keeps what is on screen.
     """
-    from hrohuddle.services.errors import ServiceError
+    from hrohuddle.services.errors import ServiceError, SessionEnded
     from hrohuddle.store.errors import StoreError
 
     try:
         return action()
+    except SessionEnded as exc:
+        show_problem(parent, exc.message)
+        # Deactivated, signed out elsewhere, or no longer on this unit: back to sign-in.
+        window = parent.window() if parent is not None else None
+        ended = getattr(window, "session_ended", None)
+        if ended is not None and exc.reason != "locked":
+            ended()
     except ServiceError as exc:
         show_problem(parent, exc.message)
     except StoreError as exc:

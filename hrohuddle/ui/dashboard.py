@@ -152,13 +152,12 @@ class PreviewDialog(QDialog):
         except OSError as exc:
             show_problem(self, tr("Printing failed: {why}.").format(why=exc))
             return
-        with self.db.write() as s:
-            audit.record(
-                s,
-                "report.printed",
-                actor=self.actor,
-                detail={"report": self.pdf.stem, "to": "printer"},
-            )
+        attempt(
+            self,
+            lambda: audit.report_printed(
+                self.db, self.actor, self.pdf.stem, detail={"to": "printer"}
+            ),
+        )
 
 
 class Tile(QFrame):

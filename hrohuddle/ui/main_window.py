@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 # Only what the first paint needs is imported here: the rest of Qt's classes,
@@ -22,6 +21,7 @@ if TYPE_CHECKING:
 
     # The window paints before SQLAlchemy is imported; these come with the database.
     from hrohuddle.services import people
+    from hrohuddle.services.backups import RestoreTicket
     from hrohuddle.services.permissions import Actor
     from hrohuddle.store.database import Database
     from hrohuddle.ui.shell import IdleWatcher, PageSpec
@@ -42,7 +42,7 @@ class MainWindow(QMainWindow):
         self.db: Database | None = None
         self.unit: people.UnitSettings | None = None
         self.actor: Actor | None = None
-        self.restore_requested: Path | None = None
+        self.restore_requested: RestoreTicket | None = None
         self.lock_inhibitors: set[str] = set()
         self.capture: QWidget | None = None
         self.offer_pulses = True
@@ -140,11 +140,12 @@ class MainWindow(QMainWindow):
     def on_signed_in(self, actor: Actor) -> None:
         previous = self.actor
         same_person = previous is not None and previous.person_id == actor.person_id
-        if self.shell is not None and same_person:
+        if self.shell is not None and same_person and previous == actor:
+            # The same session, reopened at the lock screen, with the same roles.
             self.actor = actor
             self.stack.setCurrentWidget(self.shell)
         else:
-            if previous is not None and self.db is not None:
+            if previous is not None and self.db is not None and not same_person:
                 from hrohuddle.services import people
 
                 people.sign_out(self.db, previous, reason="another person signed in")
@@ -199,6 +200,14 @@ class MainWindow(QMainWindow):
             return
         self._close_capture()
         log.info("screen locked")
+        if self.db is not None:
+            from hrohuddle.services import people
+            from hrohuddle.store.errors import StoreError
+
+            try:
+                people.lock_session(self.db, self.actor)
+            except StoreError as exc:  # the screen locks all the same
+                log.warning("the lock was not recorded: %s", exc.message)
         self.show_signin(locked_for=self.actor)
 
     def sign_out(self) -> None:
@@ -207,6 +216,17 @@ class MainWindow(QMainWindow):
             from hrohuddle.services import people
 
             people.sign_out(self.db, self.actor)
+        self.actor = None
+        self._drop_shell()
+        self.lock_action.setEnabled(False)
+        self.signout_action.setEnabled(False)
+        if self.idle is not None:
+            self.idle.timer.stop()
+        self.show_signin()
+
+    def session_ended(self) -> None:
+        """A service refused the session (deactivated, signed out): show the sign-in."""
+        self._close_capture()
         self.actor = None
         self._drop_shell()
         self.lock_action.setEnabled(False)
@@ -423,9 +443,9 @@ class MainWindow(QMainWindow):
                 self.showNormal()
 
     # -- restore and close ---------------------------------------------------------------
-    def request_restore(self, source: Path) -> None:
+    def request_restore(self, ticket: RestoreTicket) -> None:
         """Restoring swaps the file under everyone: close, restore, start again."""
-        self.restore_requested = source
+        self.restore_requested = ticket
         self.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -133,7 +133,8 @@ class ObservationsPage(QWidget):
         self.db, self.actor = db, actor
         from hrohuddle.services import checklists
 
-        checklists.sync_templates(db)  # the behaviour catalogue comes from the checklists
+        # The behaviour catalogue comes from the unit's checklists.
+        checklists.sync_templates(db, unit_id=actor.unit_id)
         self.data = observations.scale_data()
         self.levels = {int(lv["value"]): lv["label"] for lv in self.data["levels"]}
         layout = QVBoxLayout(self)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtGui import QKeyEvent, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -39,8 +39,57 @@ def pin_edit(name: str) -> QLineEdit:
     return edit
 
 
+def name_matches(name: str, needle: str) -> bool:
+    """Whether ``needle`` starts the name, or starts one of its words (first or last name).
+
+    Matching only at the start of words keeps "Tom" from finding "Ben Costa's" middle
+    letters, and a full name typed finds exactly that person.
+    """
+    needle = " ".join(needle.lower().split())
+    if not needle:
+        return True
+    lowered = " ".join(name.lower().split())
+    words = lowered.split(" ")
+    return any(" ".join(words[i:]).startswith(needle) for i in range(len(words)))
+
+
+class _SearchBox(QLineEdit):
+    """The name filter: Down moves into the list, Enter chooses the top match."""
+
+    choose_first = Signal()
+    go_down = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.choose_first.emit()
+            return
+        if event.key() == Qt.Key.Key_Down:
+            self.go_down.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class _NameList(QListWidget):
+    """The roster: moving with the arrows only highlights; Enter or a click chooses."""
+
+    chosen = Signal(object)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            item = self.currentItem()
+            if item is not None and not item.isHidden():
+                self.chosen.emit(item)
+            return
+        super().keyPressEvent(event)
+
+
 class SignInPage(QWidget):
-    """Choose your name, type your PIN. Also the lock screen."""
+    """Find your name, choose it, type your PIN. Also the lock screen.
+
+    Typing only filters the list: a person is chosen by Enter, by Down then Enter,
+    or by a click, and the chosen full name stays shown in large type beside the
+    PIN, so nobody signs in as someone they did not choose.
+    """
 
     signed_in = Signal(object)
 
@@ -48,68 +97,101 @@ class SignInPage(QWidget):
         super().__init__(parent)
         self.db = db
         self.unit_id = unit_id
+        self.chosen_id: int | None = None
+        self.chosen_name = ""
+        self.locked_for: Actor | None = None
         self.setObjectName("signin")
         # Large enough to read and tap on a shared, often touch, workstation.
         self.setStyleSheet(
             "QWidget#signin QListWidget, QWidget#signin QLineEdit, QWidget#signin QPushButton,"
             ' QWidget#signin QLabel[role="muted"], QWidget#signin QLabel[role="error"]'
             " { font-size: 18px; }"
+            " QWidget#signin QLabel#chosen { font-size: 30px; font-weight: bold; }"
         )
-        outer = QHBoxLayout(self)
-        outer.addStretch(1)
-        column = QVBoxLayout()
-        outer.addLayout(column, 2)
-        outer.addStretch(1)
+        # A centred column no wider than a glance takes in, on a wall screen too.
+        centre = QHBoxLayout(self)
+        body = QWidget()
+        body.setMaximumWidth(1100)
+        centre.addStretch(1)
+        centre.addWidget(body, 12)
+        centre.addStretch(1)
+        outer = QVBoxLayout(body)
         self.title = heading(tr("Sign in"), 1.8)
-        column.addWidget(self.title)
-        self.subtitle = muted(tr("Choose your name, then type your PIN."))
-        column.addWidget(self.subtitle)
-        self.search = QLineEdit()
-        self.search.setPlaceholderText(tr("Type to find your name"))
+        outer.addWidget(self.title)
+        self.subtitle = muted(tr("Find your name and choose it, then type your PIN."))
+        outer.addWidget(self.subtitle)
+        row = QHBoxLayout()
+        outer.addLayout(row, 1)
+
+        finder = QVBoxLayout()
+        row.addLayout(finder, 1)
+        self.search = _SearchBox()
+        self.search.setPlaceholderText(tr("Type to find your name, then press Enter"))
         self.search.setAccessibleName(tr("Find your name"))
         self.search.setMinimumHeight(44)
         self.search.textChanged.connect(self._filter)
-        column.addWidget(self.search)
-        self.names = QListWidget()
+        self.search.choose_first.connect(self._choose_first)
+        self.search.go_down.connect(self._into_list)
+        finder.addWidget(self.search)
+        self.names = _NameList()
         self.names.setAccessibleName(tr("People on this unit"))
-        self.names.setMinimumHeight(260)
-        self.names.currentItemChanged.connect(lambda *_: self.pin.setFocus())
-        self.names.itemActivated.connect(lambda *_: self.pin.setFocus())
-        column.addWidget(self.names, 1)
+        self.names.setMinimumHeight(200)
+        self.names.chosen.connect(self._choose)
+        self.names.itemClicked.connect(self._choose)
+        finder.addWidget(self.names, 1)
+
+        panel = QVBoxLayout()
+        row.addSpacing(24)
+        row.addLayout(panel, 1)
+        self.chosen_caption = muted(tr("Signing in as"))
+        panel.addWidget(self.chosen_caption)
+        self.chosen = QLabel("")
+        self.chosen.setObjectName("chosen")
+        self.chosen.setWordWrap(True)
+        self.chosen.setAccessibleName(tr("Chosen person"))
+        panel.addWidget(self.chosen)
         pin_label = QLabel(tr("PIN"))
         pin_label.setProperty("role", "muted")
-        column.addWidget(pin_label)
+        panel.addWidget(pin_label)
         self.pin = pin_edit(tr("PIN"))
         self.pin.returnPressed.connect(self.submit)
-        column.addWidget(self.pin)
+        panel.addWidget(self.pin)
         self.message = QLabel("")
         self.message.setProperty("role", "error")
         self.message.setWordWrap(True)
         self.message.setAccessibleName(tr("Sign-in message"))
-        column.addWidget(self.message)
+        panel.addWidget(self.message)
         self.button = primary_button(tr("&Sign in"))
         self.button.setMinimumHeight(48)
         self.button.clicked.connect(self.submit)
-        column.addWidget(self.button)
+        panel.addWidget(self.button)
+        panel.addStretch(1)
         self.setTabOrder(self.search, self.names)
         self.setTabOrder(self.names, self.pin)
         self.setTabOrder(self.pin, self.button)
         self.reload()
 
     def reload(self, locked_for: Actor | None = None) -> None:
-        """Refresh the list; on a lock screen, pre-select the person who was signed in."""
+        """Refresh the list; on a lock screen, choose the person who was signed in."""
+        self.locked_for = locked_for
         self.names.clear()
         self.pin.clear()
         self.message.clear()
+        self.search.blockSignals(True)
         self.search.clear()
+        self.search.blockSignals(False)
+        self._set_chosen(None)
         for entry in people.signin_roster(self.db, self.unit_id):
-            label = entry.display_name + (tr(" (locked)") if entry.locked else "")
+            label = entry.display_name + (
+                tr(" (waiting: too many wrong PINs)") if entry.locked else ""
+            )
             item = QListWidgetItem(label)
             item.setData(Qt.ItemDataRole.UserRole, entry.id)
+            item.setData(Qt.ItemDataRole.UserRole + 1, entry.display_name)
             item.setSizeHint(QSize(0, 44))
             self.names.addItem(item)
             if locked_for is not None and entry.id == locked_for.person_id:
-                self.names.setCurrentItem(item)
+                self._choose(item)
         if locked_for is not None:
             self.title.setText(tr("Locked"))
             self.subtitle.setText(
@@ -120,27 +202,67 @@ class SignInPage(QWidget):
             )
         else:
             self.title.setText(tr("Sign in"))
-            self.subtitle.setText(tr("Choose your name, then type your PIN."))
+            self.subtitle.setText(tr("Find your name and choose it, then type your PIN."))
+
+    def _set_chosen(self, item: QListWidgetItem | None) -> None:
+        if item is None:
+            self.chosen_id = None
+            self.chosen_name = ""
+            self.chosen.setText(tr("Nobody chosen yet"))
+            self.chosen.setEnabled(False)
+            return
+        self.chosen_id = int(item.data(Qt.ItemDataRole.UserRole))
+        self.chosen_name = str(item.data(Qt.ItemDataRole.UserRole + 1))
+        self.chosen.setText(self.chosen_name)
+        self.chosen.setEnabled(True)
 
     def _filter(self, text: str) -> None:
-        needle = text.strip().lower()
-        first = None
+        """Show only the names that match; typing never chooses anyone."""
         for i in range(self.names.count()):
             item = self.names.item(i)
-            hide = bool(needle) and needle not in item.text().lower()
-            item.setHidden(hide)
-            if not hide and first is None:
-                first = item
-        if needle and first is not None:
-            self.names.setCurrentItem(first)
+            name = str(item.data(Qt.ItemDataRole.UserRole + 1))
+            item.setHidden(not name_matches(name, text))
+        # A changed search means the person at the screen is looking for someone else.
+        self.names.setCurrentItem(None)
+        self.names.clearSelection()
+        if self.chosen_id is not None:
+            self._set_chosen(None)
+            self.pin.clear()
+        self.message.clear()
+
+    def _visible(self) -> list[QListWidgetItem]:
+        return [
+            self.names.item(i)
+            for i in range(self.names.count())
+            if not self.names.item(i).isHidden()
+        ]
+
+    def _choose_first(self) -> None:
+        shown = self._visible()
+        if not shown:
+            self.message.setText(tr("No name on this unit starts like that."))
+            return
+        self._choose(shown[0])
+
+    def _into_list(self) -> None:
+        shown = self._visible()
+        if shown:
+            self.names.setCurrentItem(shown[0])
+            self.names.setFocus()
+
+    def _choose(self, item: QListWidgetItem) -> None:
+        self.names.setCurrentItem(item)
+        self._set_chosen(item)
+        self.message.clear()
+        self.pin.clear()
+        self.pin.setFocus()
 
     def submit(self) -> None:
-        item = self.names.currentItem()
-        if item is None or item.isHidden():
-            self.message.setText(tr("Choose your name first."))
-            self.names.setFocus()
+        if self.chosen_id is None:
+            self.message.setText(tr("Choose your name first: press Enter or click it."))
+            self.search.setFocus()
             return
-        person_id = int(item.data(Qt.ItemDataRole.UserRole))
+        person_id = self.chosen_id
         pin = self.pin.text()
         self.pin.clear()
         if not pin:
@@ -148,7 +270,7 @@ class SignInPage(QWidget):
             self.pin.setFocus()
             return
         try:
-            actor = people.sign_in(self.db, person_id, pin)
+            actor = people.sign_in(self.db, person_id, pin, resume=self.locked_for)
         except SignInRefused as exc:
             self.message.setText(exc.message)
             self.pin.setFocus()

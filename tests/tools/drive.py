@@ -55,6 +55,7 @@ def main() -> int:
     page = window.signin
     assert page is not None
     QTest.keyClicks(page.search, args.who[0])
+    QTest.keyClick(page.search, Qt.Key.Key_Return)
     QTest.keyClicks(page.pin, args.who[1])
     QTest.keyClick(page.pin, Qt.Key.Key_Return)
     if window.actor is None:

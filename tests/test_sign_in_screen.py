@@ -1,0 +1,136 @@
+"""The sign-in screen, typed into at full speed as people at a shared workstation do."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from hrohuddle.services import people
+from hrohuddle.services.demo import EXTRA_PIN, NAMED_PEOPLE
+from hrohuddle.services.permissions import Actor
+from hrohuddle.store.database import Database
+from hrohuddle.store.models import Person, PersonRole, Unit
+from hrohuddle.ui.signin import SignInPage, name_matches
+
+#: Extra people of the demo unit who, like all its extras, share one PIN.
+SHARING = ("Ben Costa", "Tara Quist", "Tomas Ito", "Jade Reyes")
+
+
+@pytest.fixture
+def demo_unit(db: Database) -> Iterator[tuple[Database, int, dict[str, str]]]:
+    """The demo unit's named people with their own PINs, and extras sharing one PIN."""
+    pins = {p.name: p.pin for p in NAMED_PEOPLE} | dict.fromkeys(SHARING, EXTRA_PIN)
+    hashes = {pin: people.hash_pin(db, pin) for pin in set(pins.values())}
+    roles = {p.name: p.roles for p in NAMED_PEOPLE}
+    with db.write() as s:
+        unit = Unit(code="4W", name="Ward 4 West")
+        s.add(unit)
+        s.flush()
+        for name, pin in pins.items():
+            s.add(
+                Person(
+                    unit_id=unit.id,
+                    display_name=name,
+                    profession="nursing",
+                    pin_hash=hashes[pin],
+                    roles=[PersonRole(role=r) for r in roles.get(name, ("staff",))],
+                )
+            )
+        unit_id = unit.id
+    yield db, unit_id, pins
+
+
+def _type(text: str) -> None:
+    """Each key to whichever widget has the focus at that moment, with no pause."""
+    for ch in text:
+        target = QApplication.focusWidget()
+        assert target is not None, "nothing has the keyboard focus"
+        if ch == "\n":
+            QTest.keyClick(target, Qt.Key.Key_Return)
+        else:
+            QTest.keyClicks(target, ch)
+
+
+def _page(qtbot, db: Database, unit_id: int) -> tuple[SignInPage, list[Actor]]:  # type: ignore[no-untyped-def]
+    page = SignInPage(db, unit_id)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitExposed(page)
+    page.activateWindow()
+    page.search.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is page.search)
+    signed: list[Actor] = []
+    page.signed_in.connect(signed.append)
+    return page, signed
+
+
+def test_each_demo_person_typed_at_full_speed_signs_in_as_exactly_that_person(
+    qtbot, demo_unit: tuple[Database, int, dict[str, str]]
+) -> None:
+    db, unit_id, pins = demo_unit
+    page, signed = _page(qtbot, db, unit_id)
+    for name, pin in pins.items():
+        page.reload()
+        page.search.setFocus()
+        _type(f"{name}\n{pin}\n")
+        assert signed, f"{name}: {page.message.text()}"
+        assert signed.pop().display_name == name
+    # Two who share a PIN: each gets their own account, never the other's.
+    for name in ("Tara Quist", "Ben Costa"):
+        page.reload()
+        page.search.setFocus()
+        _type(f"{name.split()[0]}\n{EXTRA_PIN}\n")
+        assert signed.pop().display_name == name
+
+
+def test_typing_only_filters_and_never_chooses(
+    qtbot, demo_unit: tuple[Database, int, dict[str, str]]
+) -> None:
+    db, unit_id, _pins = demo_unit
+    page, signed = _page(qtbot, db, unit_id)
+    _type("Tom")
+    assert page.chosen_id is None and QApplication.focusWidget() is page.search
+    items = [page.names.item(i) for i in range(page.names.count())]
+    shown = [item.text() for item in items if not item.isHidden()]
+    assert shown == ["Tom Becker", "Tomas Ito"]
+    _type("8642\n")  # digits go into the search box, not into someone's PIN
+    assert not signed and page.chosen_id is None
+    page.search.clear()
+    _type("costa")  # the start of a last name finds the person too
+    QTest.keyClick(page.search, Qt.Key.Key_Down)
+    assert page.chosen_id is None  # Down only moves into the list
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    assert page.chosen.text() == "Ben Costa"
+    assert QApplication.focusWidget() is page.pin
+
+
+def test_a_wrong_pin_message_names_the_account(
+    qtbot, demo_unit: tuple[Database, int, dict[str, str]]
+) -> None:
+    db, unit_id, _pins = demo_unit
+    page, signed = _page(qtbot, db, unit_id)
+    _type("Tara\n0000\n")
+    assert not signed
+    assert "Tara Quist" in page.message.text() and "Wrong PIN" in page.message.text()
+    assert page.chosen.text() == "Tara Quist"
+
+
+@pytest.mark.parametrize(
+    ("needle", "name", "found"),
+    [
+        ("tom", "Tom Becker", True),
+        ("becker", "Tom Becker", True),
+        ("tom b", "Tom Becker", True),
+        ("om", "Tom Becker", False),
+        ("jordan", "Aisha Bello", False),
+        ("", "Aisha Bello", True),
+    ],
+)
+def test_names_match_by_the_start_of_a_first_or_last_name(
+    needle: str, name: str, found: bool
+) -> None:
+    assert name_matches(name, needle) is found
