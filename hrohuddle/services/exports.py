@@ -184,14 +184,13 @@ def export_pulses(
     *,
     by: str,
     actor: Any = None,
-    group_by: str = "milestone",
 ) -> int:
-    """Pulse aggregates only, suppressed exactly as on screen."""
+    """Pulse aggregates only, per closed quarter, suppressed exactly as on screen."""
     from hrohuddle.services import pulses
     from hrohuddle.services.permissions import command_line_actor
 
     reader = actor or command_line_actor(unit_id, by, frozenset({"manager"}))
-    header, rows = pulses.export_rows(db, reader, group_by)
+    header, rows = pulses.export_rows(db, reader)
     count = write_csv(path, header, rows)
     _audit_export(db, unit_id, "pulses", count, by)
     return count

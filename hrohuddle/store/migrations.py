@@ -29,6 +29,12 @@ def upgrade(db: Database, revision: str = "head") -> None:
     with db.engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
+    if db.is_sqlite:
+        # An upgrade may rewrite anonymous data; leave none of the old pages in the log.
+        with db.engine.connect() as conn:
+            raw = conn.connection.dbapi_connection
+            assert raw is not None
+            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.restrict_permissions()
 
 
