@@ -69,7 +69,7 @@ def _kept(counts: dict[int, int], k: int) -> tuple[set[int], bool]:
         remaining = sorted((n, m) for m, n in counts.items() if m not in hidden and n > 0)
         while sum(counts[m] for m in hidden) < k and remaining:
             hidden.add(remaining.pop(0)[1])
-    return {m for m in counts if m not in hidden}, False
+    return {m for m, n in counts.items() if n >= k and m not in hidden}, False
 
 
 def upgrade() -> None:

@@ -267,7 +267,7 @@ def kept_milestones(counts: dict[int, int], k: int) -> tuple[set[int], bool]:
     if sum(counts.values()) < k:
         return set(), True
     hidden = suppression.hidden_groups({str(m): n for m, n in counts.items()}, k)
-    return {m for m in counts if str(m) not in hidden}, False
+    return {m for m, n in counts.items() if n >= k and str(m) not in hidden}, False
 
 
 def wipe_journal(db: Database) -> None:

@@ -416,6 +416,21 @@ def tabulate(period: str, rows: list[Answer], inst: Instrument, min_size: int) -
     return PeriodResult(period, first, last, groups, total, comments, comments_hidden, notes)
 
 
+def publish(
+    rows: list[Answer], today: dt.date, inst: Instrument, min_size: int
+) -> list[PeriodResult]:
+    """What is published on ``today``: every quarter closed by then, newest first (pure).
+
+    An answer's quarter is the quarter of its release, so nothing can join a quarter
+    after it has closed: every later publication repeats the same figures.
+    """
+    by_period: dict[str, list[Answer]] = {}
+    for r in rows:
+        if r.period is not None and quarter_bounds(r.period)[1] < today:
+            by_period.setdefault(r.period, []).append(r)
+    return [tabulate(p, by_period[p], inst, min_size) for p in sorted(by_period, reverse=True)]
+
+
 def results(db: Database, actor: Actor, *, today: dt.date | None = None) -> Results:
     """Every closed quarter's suppressed figures, newest first; the open quarter waits."""
     audit.authorize(db, actor, "pulse.results")
@@ -443,11 +458,7 @@ def results(db: Database, actor: Actor, *, today: dt.date | None = None) -> Resu
     rows = [Answer(m, p, dict(a or {}), c) for m, p, a, c in raw]
     open_period = quarter_of(today)
     closes = quarter_bounds(open_period)[1] + dt.timedelta(days=1)
-    by_period: dict[str, list[Answer]] = {}
-    for r in rows:
-        if r.period is not None and quarter_bounds(r.period)[1] < today:
-            by_period.setdefault(r.period, []).append(r)
-    periods = [tabulate(p, by_period[p], inst, min_size) for p in sorted(by_period, reverse=True)]
+    periods = publish(rows, today, inst, min_size)
     notes = [
         f"Results are published per quarter once it has closed, so that a figure never "
         f"changes after it is shown. {open_period} is published on {closes:%d %B %Y}."
