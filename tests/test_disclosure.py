@@ -268,7 +268,7 @@ def test_screen_csv_and_weekly_report_publish_the_same_audited_figures(
         if n == 8:
             values.pop("O2")
         pulses.submit(team.db, me, due.invitation_id, values, today=day7)
-    for n, me in enumerate(crowd[:4]):  # Day 30: too few, hidden with its complement
+    for me in crowd[:4]:  # Day 30: too few, hidden with its complement
         due = pulses.due_pulse(team.db, me, today=day30)
         pulses.submit(team.db, me, due.invitation_id, dict.fromkeys(CODES, 4), today=day30)
     anonymity.release_due(team.db, local_now=dt.datetime.combine(day30, dt.time(20)), force=True)
