@@ -60,16 +60,19 @@ def _date(value: Any) -> dt.date:
     return dt.date.fromisoformat(str(value)[:10])
 
 
-def _kept(counts: dict[int, int], k: int) -> tuple[set[int], bool]:
+def _kept(invited: dict[int, set[int]], k: int) -> tuple[set[int], bool]:
     """The same rule as services.anonymity.kept_milestones, frozen here."""
-    if sum(counts.values()) < k:
+    everyone: set[int] = set().union(*invited.values()) if invited else set()
+    if len(everyone) < k:
         return set(), True
-    hidden = {m for m, n in counts.items() if 0 < n < k}
-    if hidden:
-        remaining = sorted((n, m) for m, n in counts.items() if m not in hidden and n > 0)
-        while sum(counts[m] for m in hidden) < k and remaining:
-            hidden.add(remaining.pop(0)[1])
-    return {m for m, n in counts.items() if n >= k and m not in hidden}, False
+    kept = {m for m, who in invited.items() if len(who) >= k}
+
+    def pooled() -> set[int]:
+        return set().union(*(who for m, who in invited.items() if m not in kept))
+
+    while 0 < len(pooled()) < k and kept:
+        kept.remove(min(kept, key=lambda m: (len(invited[m]), m)))
+    return kept, False
 
 
 def upgrade() -> None:
@@ -106,10 +109,10 @@ def upgrade() -> None:
         for u, k in bind.execute(sa.text("SELECT id, min_group_size FROM units"))
     }
     invitations = [
-        (int(u), int(m), _date(d))
-        for u, m, d in bind.execute(
+        (int(u), int(pid), int(m), _date(d))
+        for u, pid, m, d in bind.execute(
             sa.text(
-                "SELECT p.unit_id, i.milestone_day, i.due_on FROM pulse_invitations i "
+                "SELECT p.unit_id, p.id, i.milestone_day, i.due_on FROM pulse_invitations i "
                 "JOIN people p ON p.id = i.person_id"
             )
         )
@@ -150,11 +153,11 @@ def upgrade() -> None:
         key = (unit_id, period)
         if key not in decided:
             first, last = _bounds(period)
-            counts: dict[int, int] = {}
-            for u, m, due in invitations:
+            invited: dict[int, set[int]] = {}
+            for u, pid, m, due in invitations:
                 if u == unit_id and first - dt.timedelta(days=OFFER_DAYS + 1) <= due <= last:
-                    counts[m] = counts.get(m, 0) + 1
-            decided[key] = _kept(counts, mins.get(unit_id, 5))
+                    invited.setdefault(m, set()).add(pid)
+            decided[key] = _kept(invited, mins.get(unit_id, 5))
         kept, too_small = decided[key]
         milestone = int(r["milestone_day"])
         answers = r["answers"]

@@ -20,12 +20,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import secrets
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from hrohuddle.analytics import suppression
 from hrohuddle.services.huddles import shift_for
 from hrohuddle.store.database import Database
 from hrohuddle.store.models import (
@@ -225,8 +225,8 @@ def _pulse(
     )
 
 
-def invited_by_milestone(s: Session, unit_id: int, period: str) -> dict[int, int]:
-    """How many of the unit's people could have answered each milestone's pulse in a quarter.
+def invited_by_milestone(s: Session, unit_id: int, period: str) -> dict[int, set[int]]:
+    """Who of the unit's people could have answered each milestone's pulse in a quarter.
 
     Counted from start dates, as anyone reading the database could: everyone whose
     milestone fell in the quarter or within the offer window before it.
@@ -234,40 +234,44 @@ def invited_by_milestone(s: Session, unit_id: int, period: str) -> dict[int, int
     first, last = quarter_bounds(period)
     unit = s.get(Unit, unit_id)
     assert unit is not None
-    starts = list(
-        s.scalars(
-            select(Person.start_date).where(
-                Person.unit_id == unit_id, Person.start_date.is_not(None)
-            )
+    starts = s.execute(
+        select(Person.id, Person.start_date).where(
+            Person.unit_id == unit_id, Person.start_date.is_not(None)
         )
-    )
-    counts: dict[int, int] = {}
+    ).all()
+    invited: dict[int, set[int]] = {}
     for day in sorted({int(d) for d in unit.pulse_milestones}):
         low = first - dt.timedelta(days=OFFER_DAYS + 1 + day)
         high = last - dt.timedelta(days=day)
-        counts[day] = sum(1 for st in starts if st is not None and low <= st <= high)
-    return counts
+        invited[day] = {pid for pid, st in starts if st is not None and low <= st <= high}
+    return invited
 
 
 def _pulse_groups(s: Session, unit: Unit, period: str) -> tuple[set[int], bool]:
-    """Which milestones are kept (the others are pooled), and whether the quarter is too small.
+    """Which milestones are kept (the others are pooled), and whether the quarter is too small."""
+    return kept_milestones(invited_by_milestone(s, unit.id, period), unit.min_group_size)
 
-    A stored (milestone, quarter) must match at least the minimum group size of people
-    who were invited; small milestones are pooled together with the smallest others
-    until the pool is large enough (the same rule as complementary suppression), and a
-    quarter with fewer invited people than that keeps neither milestone nor quarter.
+
+def kept_milestones(invited: Mapping[int, Collection[int]], k: int) -> tuple[set[int], bool]:
+    """The at-rest rule: (milestones kept, whether the quarter keeps nothing).
+
+    A stored (milestone, quarter) must match at least ``k`` people who were invited.
+    A milestone with fewer is pooled ("milestone not kept"), and the smallest kept
+    ones join the pool until it, too, holds at least ``k`` different people (the
+    rule of complementary suppression); a quarter with fewer than ``k`` invited
+    people in all keeps neither milestone nor quarter.
     """
-    counts = invited_by_milestone(s, unit.id, period)
-    k = unit.min_group_size
-    return kept_milestones(counts, k)
-
-
-def kept_milestones(counts: dict[int, int], k: int) -> tuple[set[int], bool]:
-    """The at-rest rule on invited counts by milestone: (milestones kept, quarter too small)."""
-    if sum(counts.values()) < k:
+    everyone = set().union(*invited.values()) if invited else set()
+    if len(everyone) < k:
         return set(), True
-    hidden = suppression.hidden_groups({str(m): n for m, n in counts.items()}, k)
-    return {m for m, n in counts.items() if n >= k and str(m) not in hidden}, False
+    kept = {m for m, who in invited.items() if len(who) >= k}
+
+    def pooled() -> set[Any]:
+        return set().union(*(set(who) for m, who in invited.items() if m not in kept))
+
+    while 0 < len(pooled()) < k and kept:
+        kept.remove(min(kept, key=lambda m: (len(invited[m]), m)))
+    return kept, False
 
 
 def wipe_journal(db: Database) -> None:
