@@ -28,9 +28,9 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from hrohuddle.analytics import scoring, suppression
-from hrohuddle.services import anonymity, people, pulses, reporting
+from hrohuddle.services import anonymity, events, people, pulses, reporting
 from hrohuddle.services.anonymity import kept_milestones, quarter_bounds, quarter_of
-from hrohuddle.store.models import PulseResponse
+from hrohuddle.store.models import PulseResponse, Unit
 
 INST = pulses.instrument()
 CODES = [i.code for i in INST.items]
@@ -320,6 +320,29 @@ def test_screen_csv_and_weekly_report_publish_the_same_audited_figures(
     assert [(p.period, p.groups, p.total) for p in weekly.pulses.periods] == [
         (p.period, p.groups, p.total) for p in res.periods
     ]
+    from pypdf import PdfReader
+
+    from hrohuddle.reports import weekly as weekly_pdf
+
+    with team.db.write() as s:  # a named report in week 41, so that the report has a body
+        unit = s.get(Unit, mgr.unit_id)
+        assert unit is not None
+        unit.created_at = dt.datetime(2026, 1, 1)
+    when = dt.datetime(2026, 10, 6, 10)
+    events.report(
+        team.db,
+        team["staff"],
+        events.EventInput("near_miss", "Pump line swapped, caught", "medication", when),
+        local_now=when + dt.timedelta(hours=1),
+    )
+    pdf = weekly_pdf.write(team.db, mgr, reporting.Week(2026, 41), tmp_path / "w41.pdf")
+    body = " ".join(" ".join(p.extract_text() for p in PdfReader(pdf).pages).split())
+    section = body[body.index("Onboarding pulses") :]
+    assert "Period: 2026-Q3, 01 July 2026 to 30 September 2026" in section
+    assert "Period: 2026-Q2, 01 April 2026 to 30 June 2026" in section
+    q2_mean = res.periods[1].total.scale_mean
+    assert q2_mean is not None and f"{q2_mean:.2f} (n=8)" in section
+    assert "(n=56 item answers)" in section and "hidden" in section
     q3 = res.periods[0]
     assert q3.total.hidden and all(g.hidden for g in q3.groups)  # 4 answers only
     q2 = res.periods[1]

@@ -294,56 +294,57 @@ def build(figures: WeeklyFigures, path: Path, *, author: str) -> None:
 
 
 def _pulse_section(res: Any) -> list[Any]:
-    """The latest closed quarter: its period, and n beside every figure."""
+    """The two latest closed quarters: each states its period, with n beside every figure."""
     out: list[Any] = []
     k = res.min_size
-    intro = (
-        "Team psychological safety (Edmondson 1999; mean of 7 items, 1-7, items 1, 3 and 5 "
-        f"reversed). Published per closed quarter; a group is shown only with at least {k} "
-        f"answers and {k} complete answers, and any group that would let a hidden one be "
-        "worked out is hidden too. Means and shares are over complete answers only."
-    )
-    if not res.periods:
-        out.append(blocks.para(intro, "small"))
-        out.append(
-            blocks.para(
-                f"No quarter has closed with pulse answers yet. {res.open_period} is published "
-                f"on {res.open_period_closes:%d %B %Y}.",
-                "small",
-            )
-        )
-        return out
-    p = res.periods[0]
     out.append(
         blocks.para(
-            f"Period: {p.period}, {p.first_day:%d %B %Y} to {p.last_day:%d %B %Y} (the latest "
-            f"closed quarter; {res.open_period} is published on "
-            f"{res.open_period_closes:%d %B %Y}). " + intro,
+            "Team psychological safety (Edmondson 1999; mean of 7 items, 1-7, items 1, 3 and 5 "
+            f"reversed). Published per closed quarter ({res.open_period} is published on "
+            f"{res.open_period_closes:%d %B %Y}); a group is shown only with at least {k} "
+            f"answers and {k} complete answers, and any group that would let a hidden one be "
+            "worked out is hidden too. Means and shares are over complete answers only.",
             "small",
         )
     )
-    rows = [["Milestone", "Answers (n)", "Complete (n)", "Scale mean", "Favourable"]]
-    for g in [*p.groups, p.total]:
-        if g.hidden:
-            rows.append([g.label, "hidden", "hidden", f"hidden (fewer than {k})", "hidden"])
-            continue
-        rows.append(
-            [
-                g.label,
-                str(g.n),
-                str(g.complete),
-                "—" if g.scale_mean is None else f"{g.scale_mean:.2f} (n={g.complete})",
-                "—"
-                if g.favourable_share is None
-                else f"{g.favourable_share:.0%} (n={g.favourable_n} item answers)",
-            ]
+    if not res.periods:
+        out.append(blocks.para("No quarter has closed with pulse answers yet.", "small"))
+    for p in res.periods[:2]:
+        rows = [["Milestone", "Answers (n)", "Complete (n)", "Scale mean", "Favourable"]]
+        for g in [*p.groups, p.total]:
+            if g.hidden:
+                rows.append([g.label, "hidden", "hidden", "hidden", "hidden"])
+                continue
+            rows.append(
+                [
+                    g.label,
+                    str(g.n),
+                    str(g.complete),
+                    "—" if g.scale_mean is None else f"{g.scale_mean:.2f} (n={g.complete})",
+                    "—"
+                    if g.favourable_share is None
+                    else f"{g.favourable_share:.0%} (n={g.favourable_n} item answers)",
+                ]
+            )
+        out.append(
+            KeepTogether(
+                [
+                    blocks.para(
+                        f"Period: {p.period}, {p.first_day:%d %B %Y} to {p.last_day:%d %B %Y}",
+                        "body",
+                    ),
+                    blocks.table(
+                        rows,
+                        [
+                            45 * blocks.mm,
+                            25 * blocks.mm,
+                            25 * blocks.mm,
+                            40 * blocks.mm,
+                            45 * blocks.mm,
+                        ],
+                    ),
+                    *[blocks.para(note, "small") for note in p.notes],
+                ]
+            )
         )
-    out.append(
-        blocks.table(
-            rows,
-            [45 * blocks.mm, 25 * blocks.mm, 25 * blocks.mm, 40 * blocks.mm, 45 * blocks.mm],
-        )
-    )
-    for note in p.notes:
-        out.append(blocks.para(note, "small"))
     return out

@@ -718,9 +718,10 @@ def _pulses(db: Database, unit_id: int, rng: random.Random, start: dt.date, toda
                 [
                     None,
                     None,
-                    None,
                     "More time with a buddy would help.",
                     "The huddles make it easy to ask questions.",
+                    "People explain why, not only what.",
+                    "Night shifts felt lonely at first.",
                 ]
             )
             answered.append((day, anonymity.quarter_of(released_on), answers, comment))
