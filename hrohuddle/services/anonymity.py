@@ -120,6 +120,9 @@ def release_due(db: Database, *, local_now: dt.datetime | None = None, force: bo
     local_now = local_now or dt.datetime.now()
     released = 0
     swept = 0
+    with db.read() as s:  # the common case, cheaply: nothing waits, no write lock taken
+        if s.scalar(select(AnonymousOutbox.id).limit(1)) is None:
+            return 0
     with db.write() as s:
         items = list(s.scalars(select(AnonymousOutbox)))
         by_unit: dict[int, list[AnonymousOutbox]] = {}
@@ -142,7 +145,8 @@ def release_due(db: Database, *, local_now: dt.datetime | None = None, force: bo
                 continue
             _shuffle(batch)
             period = quarter_of(local_now.date())
-            pulse_groups = _pulse_groups(s, unit, period)
+            has_pulses = any(r.kind == "pulse" for r in batch)
+            pulse_groups = _pulse_groups(s, unit, period) if has_pulses else (set(), True)
             for row in batch:
                 if row.kind == "event":
                     s.add(_event(unit, row, current))
@@ -151,7 +155,7 @@ def release_due(db: Database, *, local_now: dt.datetime | None = None, force: bo
             s.flush()
             for row in batch:
                 s.delete(row)
-            if any(r.kind == "pulse" for r in batch):
+            if has_pulses:
                 # Every completed invitation of the unit is rewritten with the batch, so
                 # that on PostgreSQL none keeps the transaction id of the moment its
                 # pulse was answered.
