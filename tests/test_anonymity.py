@@ -514,3 +514,39 @@ def test_the_upgrade_unlinks_existing_answers_and_removes_anonymous_drafts(tmp_p
         assert done_postponed == 0
     finally:
         conn.close()
+
+
+def test_two_workstations_releasing_at_once_release_each_item_once(team: Team, monkeypatch) -> None:
+    import threading
+
+    for n in range(2):
+        events.report(team.db, team["learner"], _near_miss(f"Waiting {n}", anonymous=True))
+    other = Database.connect(team.db.url)
+    start = threading.Barrier(2)
+    inside = threading.Barrier(2)
+    released: list[int] = []
+
+    def shuffle_when_both_are_inside(items: list[Any]) -> None:
+        # Both would meet here if both could read the waiting rows; the lock lets one in.
+        try:
+            inside.wait(timeout=2)
+        except threading.BrokenBarrierError:
+            pass
+
+    monkeypatch.setattr(anonymity, "_shuffle", shuffle_when_both_are_inside)
+
+    def release(db: Database) -> None:
+        start.wait()
+        released.append(anonymity.release_due(db, force=True))
+
+    try:
+        threads = [threading.Thread(target=release, args=(d,)) for d in (team.db, other)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+    finally:
+        other.dispose()
+    assert sorted(released) == [0, 2]
+    with team.db.read() as s:
+        assert len(s.scalars(select(SafetyEvent.id).where(SafetyEvent.anonymous)).all()) == 2

@@ -124,7 +124,8 @@ def release_due(db: Database, *, local_now: dt.datetime | None = None, force: bo
         if s.scalar(select(AnonymousOutbox.id).limit(1)) is None:
             return 0
     with db.write() as s:
-        items = list(s.scalars(select(AnonymousOutbox)))
+        # Locked: of two workstations releasing at once, the second finds nothing left.
+        items = list(s.scalars(select(AnonymousOutbox).with_for_update()))
         by_unit: dict[int, list[AnonymousOutbox]] = {}
         for item in items:
             by_unit.setdefault(item.unit_id, []).append(item)
