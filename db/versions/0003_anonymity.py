@@ -97,6 +97,9 @@ def upgrade() -> None:
     with op.batch_alter_table("safety_events", schema=None) as batch_op:
         batch_op.add_column(sa.Column("filed_shift", sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column("released_shift", sa.DateTime(), nullable=True))
+    op.create_index(
+        "ix_safety_events_unit_released", "safety_events", ["unit_id", "released_shift"]
+    )
 
     # -- invitations: answered or not, never when --------------------------------------
     op.execute("UPDATE pulse_invitations SET postponed_until = NULL WHERE status = 'done'")
@@ -233,6 +236,7 @@ def downgrade() -> None:
     )
     with op.batch_alter_table("pulse_invitations", schema=None) as batch_op:
         batch_op.add_column(sa.Column("completed_week", sa.Date(), nullable=True))
+    op.drop_index("ix_safety_events_unit_released", table_name="safety_events")
     with op.batch_alter_table("safety_events", schema=None) as batch_op:
         batch_op.drop_column("released_shift")
         batch_op.drop_column("filed_shift")

@@ -189,6 +189,7 @@ class SafetyEvent(Base):
 Index("ix_safety_events_unit_occurred", SafetyEvent.unit_id, SafetyEvent.occurred_at)
 Index("ix_safety_events_unit_status", SafetyEvent.unit_id, SafetyEvent.status)
 Index("ix_safety_events_unit_reported", SafetyEvent.unit_id, SafetyEvent.reported_on)
+Index("ix_safety_events_unit_released", SafetyEvent.unit_id, SafetyEvent.released_shift)
 Index("ix_huddle_items_event", HuddleItem.event_id)
 
 
