@@ -550,3 +550,50 @@ def test_two_workstations_releasing_at_once_release_each_item_once(team: Team, m
     assert sorted(released) == [0, 2]
     with team.db.read() as s:
         assert len(s.scalars(select(SafetyEvent.id).where(SafetyEvent.anonymous)).all()) == 2
+
+
+@pytest.mark.postgres
+def test_the_upgrade_unlinks_existing_answers_on_postgresql(pg_url: str) -> None:
+    """The 0002 fixture's people, invitations, answers and drafts, upgraded on a server."""
+    from sqlalchemy import create_engine
+
+    from hrohuddle.store import migrations
+
+    db = Database.connect(pg_url)
+    source = create_engine(f"sqlite:///{FIXTURES_DB / '0002_lookback_indexes.sqlite3'}")
+    try:
+        migrations.upgrade(db, "0002_lookback_indexes")
+        old, new = MetaData(), MetaData()
+        tables = ("units", "people", "pulse_invitations", "pulse_responses", "drafts")
+        with source.connect() as src, db.engine.begin() as dst:
+            for name in tables:
+                rows = [
+                    dict(r._mapping)
+                    for r in src.execute(select(Table(name, old, autoload_with=src)))
+                ]
+                dst.execute(Table(name, new, autoload_with=dst).insert(), rows)
+            before = sorted(
+                json.dumps(a, sort_keys=True)
+                for (a,) in dst.execute(text("SELECT answers FROM pulse_responses"))
+            )
+        migrations.upgrade(db)
+        with db.engine.connect() as conn:
+            after = sorted(
+                json.dumps(a, sort_keys=True)
+                for (a,) in conn.execute(text("SELECT answers FROM pulse_responses"))
+            )
+            columns = {c["name"] for c in inspect(conn).get_columns("pulse_responses")}
+            anonymous_drafts = [
+                p for (p,) in conn.execute(text("SELECT payload FROM drafts")) if p.get("anonymous")
+            ]
+            reason = conn.execute(
+                text("SELECT value FROM app_meta WHERE key = 'anonymous_drafts_removed'")
+            ).scalar()
+            xids = set(conn.execute(text("SELECT xmin::text FROM pulse_responses")).scalars())
+        assert after == before and len(after) > 50
+        assert not {"week_start", "cohort", "profession_group"} & columns
+        assert anonymous_drafts == [] and reason and reason.startswith("1 ")
+        assert len(xids) == 1  # rewritten in one transaction: no order of answering left
+    finally:
+        source.dispose()
+        db.dispose()
