@@ -96,13 +96,30 @@ def test_only_charge_nurses_and_managers_triage(team: Team) -> None:
             events.list_events(team.db, team[role], events.EventFilter())
 
 
+def released_id(db, code: str) -> int:
+    """Release the waiting anonymous batch and find the report its receipt code names."""
+    from hrohuddle.services import anonymity
+
+    anonymity.release_due(db, force=True)
+    with db.read() as s:
+        found = s.scalar(
+            select(SafetyEvent.id).where(SafetyEvent.receipt_hash == events._hash_receipt(code))
+        )
+    assert found is not None
+    return int(found)
+
+
 def test_an_anonymous_receipt_shows_status_and_feedback(team: Team) -> None:
     sent = events.report(team.db, team["learner"], near_miss(anonymous=True))
     assert sent.receipt_code and len(events.normalise_receipt(sent.receipt_code)) == 12
+    assert sent.event_id is None  # waiting for its batch
+    waiting = events.check_receipt(team.db, sent.receipt_code)
+    assert waiting is not None and not waiting.released and waiting.status == "new"
+    event_id = released_id(team.db, sent.receipt_code)
     events.triage(
         team.db,
         team["manager"],
-        sent.event_id,
+        event_id,
         status="closed",
         feedback="Fixed: new labels on the drawer.",
     )
@@ -215,6 +232,8 @@ def test_anonymous_report_cannot_be_linked_to_its_reporter(
     sent = events.report(
         db, me, near_miss(narrative=secret, anonymous=True, occurred_at=dt.datetime.now())
     )
+    assert sent.receipt_code is not None
+    sent = events.Submitted(released_id(db, sent.receipt_code), sent.receipt_code)
     needles = {str(me.person_id), me.display_name, "Lee Learner"}
     insp = inspect(db.engine)
     with db.read() as s:

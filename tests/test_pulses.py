@@ -10,9 +10,9 @@ from conftest import Team
 from sqlalchemy import inspect, select, text
 
 from hrohuddle.analytics import scoring, suppression
-from hrohuddle.services import people, pulses
+from hrohuddle.services import anonymity, people, pulses
 from hrohuddle.services.errors import PermissionDenied, ResourceFileError, ValidationError
-from hrohuddle.store.models import PulseInvitation, PulseResponse
+from hrohuddle.store.models import AnonymousOutbox, PulseInvitation, PulseResponse
 
 E = [scoring.ItemSpec(f"E{i}", i in (1, 3, 5)) for i in range(1, 8)]
 
@@ -118,7 +118,7 @@ def test_answers_are_checked(team: Team) -> None:
     with pytest.raises(ValidationError, match="from 1 to 7"):
         pulses.submit(team.db, me, due.invitation_id, {"E1": 9})
     with pytest.raises(ValidationError, match="name someone"):
-        pulses.submit(team.db, me, due.invitation_id, {"E1": 3}, "Sol was unkind at handover")
+        pulses.submit(team.db, me, due.invitation_id, {"E1": 3}, "sol STAFF was unkind at handover")
     with pytest.raises(ValidationError, match="identify a patient"):
         pulses.submit(team.db, me, due.invitation_id, {"E1": 3}, "Mrs Smith was lovely")
     pulses.submit(team.db, me, due.invitation_id, {"E1": 3, "E2": 6}, "Felt welcome")
@@ -126,27 +126,28 @@ def test_answers_are_checked(team: Team) -> None:
         pulses.submit(team.db, me, due.invitation_id, {"E1": 3})
 
 
-def test_results_are_suppressed_for_small_groups(team: Team) -> None:
+def test_results_wait_for_the_quarter_to_close_and_hide_small_groups(team: Team) -> None:
     start = dt.date(2026, 7, 1)
-    full = {f"E{i}": 6 for i in range(1, 8)} | {"E1": 2, "E3": 2, "E5": 2}
-    for n in range(6):
-        me = _newcomer(team, f"Nurse {n}A", start)
-        due = pulses.due_pulse(team.db, me, today=start + dt.timedelta(days=8))
-        pulses.submit(team.db, me, due.invitation_id, full, today=start + dt.timedelta(days=8))
-    for n in range(2):
-        me = _newcomer(team, f"Doctor {n}B", start, "medicine")
-        due = pulses.due_pulse(team.db, me, today=start + dt.timedelta(days=8))
-        pulses.submit(team.db, me, due.invitation_id, full, today=start + dt.timedelta(days=8))
-    res = pulses.results(team.db, team["manager"], "profession")
-    shown = {g.label: g for g in res.groups}
-    # Medicine (2) is hidden, so Nursing is too: otherwise All minus Nursing = Medicine.
-    assert shown["Medicine"].hidden and shown["Nursing"].hidden
-    assert shown["Medicine"].scale_mean is None and shown["Medicine"].comments == []
-    assert not res.total.hidden and res.total.n == 8
-    assert res.total.scale_mean == pytest.approx(6.0)
-    assert res.notes and "Pooling" in res.notes[0]
-    by_milestone = pulses.results(team.db, team["manager"], "milestone")
-    assert [g.label for g in by_milestone.groups] == ["Day 7"] and not by_milestone.groups[0].hidden
+    day = start + dt.timedelta(days=8)
+    full = {i.code: 6 for i in pulses.instrument().items} | {"E1": 2, "E3": 2, "E5": 2}
+    partial = {k: v for k, v in full.items() if k != "O3"}
+    nurses = [_newcomer(team, f"Nurse {n}A", start) for n in range(6)]
+    doctors = [_newcomer(team, f"Doctor {n}B", start, "medicine") for n in range(2)]
+    for me, answers in [*[(a, full) for a in nurses], *[(a, partial) for a in doctors]]:
+        due = pulses.due_pulse(team.db, me, today=day)
+        pulses.submit(team.db, me, due.invitation_id, answers, today=day)
+    anonymity.release_due(team.db, local_now=dt.datetime.combine(day, dt.time(12)), force=True)
+    mgr = team["manager"]
+    still_open = pulses.results(team.db, mgr, today=dt.date(2026, 9, 30))
+    assert still_open.periods == [] and "published on 01 October 2026" in still_open.notes[0]
+    res = pulses.results(team.db, mgr, today=dt.date(2026, 10, 1))
+    (q3,) = res.periods
+    assert q3.period == "2026-Q3" and (q3.first_day, q3.last_day) == (start, dt.date(2026, 9, 30))
+    (day7,) = q3.groups
+    assert day7.label == "Day 7" and not day7.hidden and (day7.n, day7.complete) == (8, 6)
+    assert day7.scale_mean == pytest.approx(6.0) and day7.favourable_n == 42
+    assert q3.total.n == 8 and q3.total.scale_mean == pytest.approx(6.0)
+    assert any("2 partial answer(s)" in n for n in q3.notes)
     for role in ("learner", "staff", "preceptor", "charge_nurse", "admin"):
         with pytest.raises(PermissionDenied):
             pulses.results(team.db, team[role])
@@ -164,14 +165,31 @@ def test_a_pulse_answer_cannot_be_joined_to_the_person(team: Team) -> None:
         today=dt.date(2026, 10, 9),
     )
     with team.db.read() as s:
+        assert s.scalars(select(PulseResponse)).all() == []  # waiting for its batch
+        (held,) = s.scalars(select(AnonymousOutbox)).all()
+        assert held.kind == "pulse" and held.filed_shift.second == 0
+    anonymity.release_due(team.db, local_now=dt.datetime(2026, 10, 10, 8), force=True)
+    with team.db.read() as s:
         response = s.scalars(select(PulseResponse)).one()
         invitation = s.get(PulseInvitation, due.invitation_id)
         columns = {c["name"] for c in inspect(team.db.engine).get_columns("pulse_responses")}
+        inv_columns = {c["name"] for c in inspect(team.db.engine).get_columns("pulse_invitations")}
         audit_text = " ".join(str(r) for r in s.execute(text("SELECT * FROM audit_log")).all())
         drafts_text = " ".join(str(r) for r in s.execute(text("SELECT * FROM drafts")).all())
+        assert s.scalars(select(AnonymousOutbox)).all() == []
     assert not {c for c in columns if "person" in c or "invitation" in c}
+    assert not {"week_start", "cohort", "profession_group"} & columns
+    assert inv_columns == {
+        "id",
+        "person_id",
+        "milestone_day",
+        "due_on",
+        "status",
+        "postponed_until",
+    }
     assert len(response.id) == 32 and not response.id.isdigit()
-    assert response.week_start == dt.date(2026, 10, 5) and response.week_start.weekday() == 0
-    assert invitation.status == "done" and invitation.completed_week == response.week_start
+    # One person invited in the quarter: neither the milestone nor the quarter is kept.
+    assert response.milestone_day is None and response.period is None
+    assert invitation.status == "done" and invitation.postponed_until is None
     assert "Quiet but kind" not in audit_text and "Quiet but kind" not in drafts_text
     assert "pulse" not in audit_text

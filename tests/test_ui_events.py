@@ -149,3 +149,34 @@ def test_charge_nurse_reviews_and_the_reporter_reads_the_feedback(
     assert page.review is None
     texts = [page.mine.list.item(i).text() for i in range(page.mine.list.count())]
     assert any("CLOSED" in t and "daily check" in t for t in texts)
+
+
+def test_an_anonymous_draft_comes_back_to_its_author_and_names_no_one(
+    qtbot, window, sqlite_team: Team, monkeypatch
+) -> None:
+    from sqlalchemy import select
+
+    from hrohuddle.store.models import AnonymousOutbox, Draft
+
+    _quiet_boxes(monkeypatch)
+    sign_in_as(qtbot, window, "Lee Learner", PINS["learner"])
+    dialog = CaptureDialog(window.db, window.actor, window)
+    qtbot.addWidget(dialog)
+    qtbot.keyClicks(dialog.narrative, "Wrong concentration of heparin on the shelf")
+    dialog.save_draft()  # named so far
+    dialog.anonymous.setChecked(True)
+    dialog.save_draft()
+    with window.db.read() as s:
+        assert s.scalars(select(Draft)).all() == []  # the named draft is gone
+        (held,) = s.scalars(select(AnonymousOutbox)).all()
+    assert held.kind == "draft" and "heparin" in held.payload["narrative"]
+    dialog.reject()
+    again = CaptureDialog(window.db, window.actor, window)
+    qtbot.addWidget(again)
+    assert again.narrative.toPlainText() == "Wrong concentration of heparin on the shelf"
+    assert again.anonymous.isChecked()
+    window.sign_out()
+    sign_in_as(qtbot, window, "Sol Staff", PINS["staff"])
+    other = CaptureDialog(window.db, window.actor, window)
+    qtbot.addWidget(other)
+    assert other.narrative.toPlainText() == ""  # nobody else gets it

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from conftest import PINS, Team, sign_in_as
 from PySide6.QtWidgets import QMessageBox
 
-from hrohuddle.services import people, pulses
+from hrohuddle.services import anonymity, people, pulses
 from hrohuddle.store.models import PulseResponse
 from hrohuddle.ui.pulses import PulseDialog
 
@@ -42,6 +43,7 @@ def test_newcomer_answers_and_nothing_stays_on_screen(
     assert all(g.checkedId() == -1 for g in dialog.groups.values())
     assert dialog.comment.toPlainText() == "" and not dialog.comment.isUndoRedoEnabled()
     assert window.windowTitle() == title_before
+    anonymity.release_due(db, force=True)
     with db.read() as s:
         (row,) = s.query(PulseResponse).all()
     assert row.answers["E1"] == 1 and row.comment == "Huddles helped me settle in"
@@ -53,4 +55,45 @@ def test_manager_sees_hidden_groups_explained(qtbot, window, sqlite_team: Team) 
     page = window.open_page("pulses")
     assert page is not None
     assert "fewer than 5" in page.intro.text()
-    assert page.table.item(page.table.rowCount() - 1, 1).text() == "hidden"
+    # No quarter has closed with answers: nothing is shown, and the page says why.
+    assert page.period.count() == 0 and page.table.rowCount() == 0
+    assert "once it has closed" in page.notes.text()
+
+
+def test_results_page_says_what_is_hidden_and_why_without_showing_it(
+    qtbot, window, sqlite_team: Team
+) -> None:
+    db = sqlite_team.db
+    start = dt.date(2026, 7, 1)
+    full = {i.code: 5 for i in pulses.instrument().items}
+    newcomers = []
+    for n in range(8):
+        pid = people.save_person(
+            db,
+            sqlite_team.admin,
+            people.PersonInput(
+                f"Newcomer {chr(65 + n)}son",
+                "nursing",
+                ["staff"],
+                start_date=start if n < 6 else dt.date(2026, 5, 1),
+                pin="5827",
+            ),
+        )
+        newcomers.append(people.sign_in(db, pid, "5827"))
+    for me in newcomers:  # six at day 7, two (who started in May) at day 60
+        due = pulses.due_pulse(db, me, today=dt.date(2026, 7, 15))
+        pulses.submit(db, me, due.invitation_id, full, today=dt.date(2026, 7, 15))
+    anonymity.release_due(db, local_now=dt.datetime(2026, 7, 15, 20), force=True)
+    sign_in_as(qtbot, window, "Mo Manager", PINS["manager"])
+    page = window.open_page("pulses")
+    assert page is not None and page.period.currentData() == "2026-Q3"
+    cells = [[page.table.item(r, c).text() for c in range(5)] for r in range(page.table.rowCount())]
+    # Day 60 has 2 answers: hidden, and Day 7 with it, or it could be worked out.
+    assert cells == [
+        ["Day 7", "hidden", "hidden", "hidden", "hidden"],
+        ["Day 60", "hidden", "hidden", "hidden", "hidden"],
+        ["All milestones", "8", "8", "4.14 (n=8)", "57% (n=56)"],
+    ]
+    notes = page.notes.text()
+    assert "2 group(s) hidden in 2026-Q3" in notes and "worked out from the total" in notes
+    assert not re.search(r"\b6\b", notes) and "2 answers" not in notes  # why, never what

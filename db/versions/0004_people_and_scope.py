@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_people_and_scope"
-down_revision = "0002_lookback_indexes"
+down_revision = "0003_anonymity"
 branch_labels = None
 depends_on = None
 

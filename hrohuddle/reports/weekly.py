@@ -242,32 +242,7 @@ def story(f: WeeklyFigures, author: str, generated: dt.datetime) -> list[Any]:
     if f.pulses is None:
         s.append(blocks.para("Pulse results are shown to managers only.", "small"))
     else:
-        s.append(
-            blocks.para(
-                "Team psychological safety (Edmondson 1999; mean of 7 items, 1-7, items 1, 3 "
-                f"and 5 reversed). Groups with fewer than {f.min_group_size} answers are hidden, "
-                "and so is any group that would let a hidden one be worked out.",
-                "small",
-            )
-        )
-        rows = [["Milestone", "Answers (n)", "Scale mean", "Favourable"]]
-        for g in [*f.pulses.groups, f.pulses.total]:
-            if g.hidden:
-                rows.append([g.label, "hidden", f"fewer than {f.min_group_size}", ""])
-            else:
-                rows.append(
-                    [
-                        g.label,
-                        str(g.n),
-                        _fmt(g.scale_mean)
-                        if g.scale_mean is None
-                        else f"{g.scale_mean:.2f} (n={g.complete})",
-                        "—" if g.favourable_share is None else f"{g.favourable_share:.0%}",
-                    ]
-                )
-        s.append(
-            blocks.table(rows, [50 * blocks.mm, 35 * blocks.mm, 55 * blocks.mm, 40 * blocks.mm])
-        )
+        s += _pulse_section(f.pulses)
 
     # Learners
     le = f.learners
@@ -312,3 +287,60 @@ def build(figures: WeeklyFigures, path: Path, *, author: str) -> None:
     os.close(fd)
     blocks.build(path, story(figures, author, dt.datetime.now()), header=header, author=author)
     os.chmod(path, 0o600)
+
+
+def _pulse_section(res: Any) -> list[Any]:
+    """The two latest closed quarters: each states its period, with n beside every figure."""
+    out: list[Any] = []
+    k = res.min_size
+    out.append(
+        blocks.para(
+            "Team psychological safety (Edmondson 1999; mean of 7 items, 1-7, items 1, 3 and 5 "
+            f"reversed). Published per closed quarter ({res.open_period} is published on "
+            f"{res.open_period_closes:%d %B %Y}); a group is shown only with at least {k} "
+            f"answers and {k} complete answers, and any group that would let a hidden one be "
+            "worked out is hidden too. Means and shares are over complete answers only.",
+            "small",
+        )
+    )
+    if not res.periods:
+        out.append(blocks.para("No quarter has closed with pulse answers yet.", "small"))
+    for p in res.periods[:2]:
+        rows = [["Milestone", "Answers (n)", "Complete (n)", "Scale mean", "Favourable"]]
+        for g in [*p.groups, p.total]:
+            if g.hidden:
+                rows.append([g.label, "hidden", "hidden", "hidden", "hidden"])
+                continue
+            rows.append(
+                [
+                    g.label,
+                    str(g.n),
+                    str(g.complete),
+                    "—" if g.scale_mean is None else f"{g.scale_mean:.2f} (n={g.complete})",
+                    "—"
+                    if g.favourable_share is None
+                    else f"{g.favourable_share:.0%} (n={g.favourable_n} item answers)",
+                ]
+            )
+        out.append(
+            KeepTogether(
+                [
+                    blocks.para(
+                        f"Period: {p.period}, {p.first_day:%d %B %Y} to {p.last_day:%d %B %Y}",
+                        "body",
+                    ),
+                    blocks.table(
+                        rows,
+                        [
+                            45 * blocks.mm,
+                            25 * blocks.mm,
+                            25 * blocks.mm,
+                            40 * blocks.mm,
+                            45 * blocks.mm,
+                        ],
+                    ),
+                    *[blocks.para(note, "small") for note in p.notes],
+                ]
+            )
+        )
+    return out

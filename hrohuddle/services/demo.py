@@ -671,10 +671,14 @@ def _census(db: Database, unit_id: int, rng: random.Random, start: dt.date, toda
 
 
 def _pulses(db: Database, unit_id: int, rng: random.Random, start: dt.date, today: dt.date) -> int:
-    """Onboarding cohorts answer their pulses; invitations and answers stay unjoined."""
-    import uuid
+    """Onboarding cohorts answer their pulses; answers are stored as a release stores them.
 
-    from hrohuddle.services import pulses
+    Each answer keeps the quarter it was released in and its milestone only where
+    enough people were invited (services.anonymity); invitations say only whether they
+    were answered. In the latest closed quarter, one milestone gets fewer complete
+    answers than the minimum group size, so that the results show a hidden group.
+    """
+    from hrohuddle.services import anonymity, pulses
     from hrohuddle.store.models import PulseInvitation, PulseResponse
 
     inst = pulses.instrument()
@@ -687,21 +691,22 @@ def _pulses(db: Database, unit_id: int, rng: random.Random, start: dt.date, toda
         unit = s.get(Unit, unit_id)
         assert unit is not None
         milestones = [int(d) for d in unit.pulse_milestones]
+        k = unit.min_group_size
     invitations: list[dict[str, object]] = []
-    responses: list[dict[str, object]] = []
-    for pid, started, profession in newcomers:
+    answered: list[tuple[int, str, dict[str, int], str | None]] = []
+    for pid, started, _profession in newcomers:
         assert started is not None
         mood = rng.uniform(-1.2, 1.2)
         for day in milestones:
             due = started + dt.timedelta(days=day)
-            done = due <= today and rng.random() < 0.85
+            released_on = due + dt.timedelta(days=rng.randint(0, 10))
+            done = released_on <= today and rng.random() < 0.85
             invitations.append(
                 {
                     "person_id": pid,
                     "milestone_day": day,
                     "due_on": due,
                     "status": "done" if done else "pending",
-                    "completed_week": pulses.week_start(due) if done else None,
                 }
             )
             if not done:
@@ -712,32 +717,55 @@ def _pulses(db: Database, unit_id: int, rng: random.Random, start: dt.date, toda
                 answers[item.code] = 8 - positive if item.reverse else positive
             if rng.random() < 0.1:
                 answers.pop(rng.choice(inst.scale_items))
-            responses.append(
-                {
-                    "id": uuid.UUID(int=rng.getrandbits(128)).hex,
-                    "unit_id": unit_id,
-                    "instrument_key": inst.key,
-                    "instrument_version": inst.version,
-                    "milestone_day": day,
-                    "cohort": pulses.cohort_of(started),
-                    "profession_group": pulses.profession_group(profession),
-                    "week_start": pulses.week_start(due),
-                    "answers": answers,
-                    "comment": rng.choice(
-                        [
-                            None,
-                            None,
-                            None,
-                            "More time with a buddy would help.",
-                            "The huddles make it easy to ask questions.",
-                        ]
-                    ),
-                }
+            comment = rng.choice(
+                [
+                    None,
+                    None,
+                    "More time with a buddy would help.",
+                    "The huddles make it easy to ask questions.",
+                    "People explain why, not only what.",
+                    "Night shifts felt lonely at first.",
+                ]
             )
-    rng.shuffle(responses)
+            answered.append((day, anonymity.quarter_of(released_on), answers, comment))
+    # One hidden group to show: in the latest closed quarter, the milestone with the
+    # fewest answers keeps fewer complete answers than the minimum group size.
+    closed = sorted({q for _d, q, _a, _c in answered if anonymity.quarter_bounds(q)[1] < today})
+    if closed:
+        latest = closed[-1]
+        by_day: dict[int, list[dict[str, int]]] = {}
+        for d, q, a, _c in answered:
+            if q == latest:
+                by_day.setdefault(d, []).append(a)
+        smallest = min(by_day, key=lambda d: len(by_day[d]))
+        complete = [a for a in by_day[smallest] if pulses.is_complete(a, inst)]
+        for a in complete[max(0, k - 2) :]:
+            a.pop(inst.scale_items[-1], None)
     with db.write() as s:
         if invitations:
             s.execute(insert(PulseInvitation), invitations)
+    responses: list[dict[str, object]] = []
+    with db.read() as s:
+        decided = {
+            q: anonymity.kept_milestones(anonymity.invited_by_milestone(s, unit_id, q), k)
+            for q in {q for _d, q, _a, _c in answered}
+        }
+    for day, quarter, answers, comment in answered:
+        kept, too_small = decided[quarter]
+        responses.append(
+            {
+                "id": anonymity.new_key(),
+                "unit_id": unit_id,
+                "instrument_key": inst.key,
+                "instrument_version": inst.version,
+                "milestone_day": None if too_small or day not in kept else day,
+                "period": None if too_small else quarter,
+                "answers": answers,
+                "comment": comment,
+            }
+        )
+    rng.shuffle(responses)
+    with db.write() as s:
         if responses:
             s.execute(insert(PulseResponse), responses)
     return len(responses)

@@ -1,8 +1,11 @@
 """Safety event capture, triage and feedback, in the AHRQ Common Formats vocabulary.
 
 Anonymous reports keep nothing that links them to the reporter: no reporter
-columns, no audit entry, no precise time (the time is kept to the start of the
-shift), and the receipt code is stored only as a hash.
+columns, no audit entry, no precise time (the time of the event and the time of
+filing are kept to the start of the shift), and the receipt code is stored only as
+a hash. They wait in the anonymous outbox and reach the unit's list and the next
+huddle in a shuffled batch (services.anonymity); the receipt code works before and
+after that.
 """
 
 from __future__ import annotations
@@ -16,13 +19,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hrohuddle.services import audit, validation
+from hrohuddle.services import anonymity, audit, validation
 from hrohuddle.services.errors import NotFound, ValidationError
 from hrohuddle.services.huddles import shift_for
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import taxonomy
 from hrohuddle.store.database import Database
-from hrohuddle.store.models import Person, SafetyEvent, Unit, utcnow
+from hrohuddle.store.models import AnonymousOutbox, Person, SafetyEvent, Unit, utcnow
 
 MAX_NARRATIVE = 4000
 RECEIPT_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U
@@ -49,7 +52,7 @@ class EventInput:
 
 @dataclass(frozen=True)
 class Submitted:
-    event_id: int
+    event_id: int | None  # None for an anonymous report until its batch is released
     receipt_code: str | None
 
 
@@ -84,6 +87,7 @@ class ReceiptView:
     reported_on: dt.date
     status: str
     feedback: str | None
+    released: bool = True  # False while it waits for the next batch
 
 
 @dataclass
@@ -234,38 +238,52 @@ def report(
         fields = validate(data, unit=unit, local_now=local_now)
     shift_day = fields.pop("shift_date")
     if data.anonymous:
-        # Only the shift is kept: an exact time could match a sign-in in the audit log.
-        occurred = _to_utc(_shift_start(unit, shift_day, fields["shift"]))
-        code: str | None = new_receipt_code()
-        reporter: dict[str, Any] = {
-            "reporter_id": None,
-            "reporter_profession": None,
-            "reporter_is_learner": None,
-        }
-        reported_on = local_now.date()
-    else:
-        occurred = _to_utc(data.occurred_at)
-        code = None
-        reporter = {
-            "reporter_id": actor.person_id,
-            "reporter_profession": actor.profession,
-            "reporter_is_learner": actor.is_learner,
-        }
-        reported_on = local_now.date()
+        code = new_receipt_code()
+        with db.write() as s:
+            unit = s.get(Unit, actor.unit_id)
+            assert unit is not None
+            # Only the shift is kept: an exact time could match a sign-in in the audit log.
+            occurred = _to_utc(_shift_start(unit, shift_day, fields["shift"]))
+            if fields.get("noticed_by") and _group_too_small(s, unit, fields["noticed_by"]):
+                # "Noticed by a learner" on a unit with few learners would name them.
+                fields["noticed_by"] = None
+            payload = {**fields, "occurred_at": occurred.isoformat()}
+            anonymity.hold(
+                s, unit, "event", payload, local_now=local_now, receipt_hash=_hash_receipt(code)
+            )
+        anonymity.wipe_journal(db)
+        anonymity.release_due(db, local_now=local_now)
+        return Submitted(None, code)
     with db.write() as s:
         event = SafetyEvent(
             unit_id=actor.unit_id,
-            occurred_at=occurred,
-            anonymous=data.anonymous,
-            receipt_hash=_hash_receipt(code) if code else None,
-            reported_on=reported_on,
+            occurred_at=_to_utc(data.occurred_at),
+            anonymous=False,
+            receipt_hash=None,
+            reported_on=local_now.date(),
             status="new",
-            **reporter,
+            reporter_id=actor.person_id,
+            reporter_profession=actor.profession,
+            reporter_is_learner=actor.is_learner,
             **fields,
         )
         s.add(event)
         s.flush()
-        return Submitted(event.id, code)
+        return Submitted(event.id, None)
+
+
+def _group_too_small(s: Session, unit: Unit, noticed_by: str) -> bool:
+    """Whether "noticed by" names a group of the unit's people smaller than the minimum."""
+    if noticed_by not in ("learner", "staff"):
+        return False
+    n = s.scalar(
+        select(func.count(Person.id)).where(
+            Person.unit_id == unit.id,
+            Person.active,
+            Person.is_learner.is_(noticed_by == "learner"),
+        )
+    )
+    return int(n or 0) < unit.min_group_size
 
 
 def check_receipt(db: Database, code: str) -> ReceiptView | None:
@@ -285,8 +303,23 @@ def check_receipt(db: Database, code: str) -> ReceiptView | None:
                 SafetyEvent.feedback,
             ).where(SafetyEvent.receipt_hash == digest)
         ).first()
-    if row is None:
-        return None
+        if row is None:
+            held = s.execute(
+                select(AnonymousOutbox.payload, AnonymousOutbox.filed_shift).where(
+                    AnonymousOutbox.receipt_hash == digest
+                )
+            ).first()
+            if held is None:
+                return None
+            payload, filed = held
+            return ReceiptView(
+                payload["kind"],
+                payload["category"],
+                anonymity.local_date(filed),
+                "new",
+                None,
+                released=False,
+            )
     return ReceiptView(row[0], row[1], row[2], row[3], row[4])
 
 

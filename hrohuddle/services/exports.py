@@ -187,11 +187,11 @@ def export_events(db: Database, actor: Actor, path: Path) -> int:
 
 
 @audit.requires("export.data")
-def export_pulses(db: Database, actor: Actor, path: Path, *, group_by: str = "milestone") -> int:
-    """Pulse aggregates only, suppressed exactly as on screen (pulse results needed too)."""
+def export_pulses(db: Database, actor: Actor, path: Path) -> int:
+    """Pulse aggregates only, per closed quarter, suppressed exactly as on screen."""
     from hrohuddle.services import pulses
 
-    header, rows = pulses.export_rows(db, actor, group_by)
+    header, rows = pulses.export_rows(db, actor)
     count = write_csv(path, header, rows)
     _audit_export(db, actor, "pulses", count)
     return count

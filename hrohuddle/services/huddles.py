@@ -256,7 +256,10 @@ def _touch(h: Huddle) -> None:
 @audit.requires("huddle.view")
 def board(db: Database, actor: Actor, huddle_id: int, *, today: dt.date | None = None) -> Board:
     """Everything the board shows, in a handful of queries (no query per row)."""
+    from hrohuddle.services import anonymity
+
     today = today or _local_now().date()
+    anonymity.release_due(db)  # anonymous reports due for release reach this look back
     with db.read() as s:
         h = _huddle(s, actor, huddle_id, must_be_open=False)
         unit = s.get(Unit, actor.unit_id)
@@ -329,8 +332,13 @@ def _look_back_events(s: Session, h: Huddle) -> tuple[list[EventRow], list[Event
 
     Anonymous reports carry only a report date, so a report made on a later calendar
     day than the window's start, and not shown by an earlier huddle, is included too
-    (it may describe something that happened days before).
+    (it may describe something that happened days before). They keep only the start
+    of the shift in which they were filed and released, so every anonymous report
+    released in or after the shift of the window's start, and not shown before, is
+    included too.
     """
+    from hrohuddle.services import anonymity
+
     previous = s.scalar(
         select(func.max(Huddle.started_at)).where(
             Huddle.unit_id == h.unit_id, Huddle.started_at < h.started_at
@@ -373,7 +381,22 @@ def _look_back_events(s: Session, h: Huddle) -> tuple[list[EventRow], list[Event
         )
         .limit(200)
     ).all()
-    rows = sorted({r[0]: r for r in [*recent, *late]}.values(), key=lambda r: (r[5], r[0]))[:200]
+    unit = s.get(Unit, h.unit_id)
+    assert unit is not None
+    since_local = since.replace(tzinfo=dt.UTC).astimezone().replace(tzinfo=None)
+    released = s.execute(
+        select(*columns)
+        .where(
+            SafetyEvent.unit_id == h.unit_id,
+            SafetyEvent.released_shift >= anonymity.shift_start(unit, since_local),
+            SafetyEvent.released_shift <= until,
+            SafetyEvent.id.not_in(shown_before),
+        )
+        .limit(200)
+    ).all()
+    rows = sorted(
+        {r[0]: r for r in [*recent, *late, *released]}.values(), key=lambda r: (r[5], r[0])
+    )[:200]
     events = [EventRow(r[0], r[1], r[2], r[3], _summary(r[4]), r[5]) for r in rows]
     return events, [e for e in events if e.kind == "good_catch"]
 

@@ -1,28 +1,35 @@
 """Onboarding psychological-safety pulses, anonymous by construction.
 
 Who has answered (invitations) and what was answered (responses) live in two
-tables with nothing joining them: a response has a random id, the week (not the
-day or time), the milestone, a start-quarter cohort and a broad profession group,
-and it is written in its own transaction, apart from marking the invitation done.
-Results are shown only for groups of at least the unit's minimum size, with
-complementary suppression (analytics.suppression).
+tables with nothing joining them. An answer waits in the anonymous outbox and is
+released in a shuffled batch (services.anonymity); it then keeps a random id, the
+quarter of its release and its milestone, and the milestone only when at least the
+minimum group size of people were invited to it in that quarter. An invitation keeps
+whether it was answered, never when.
+
+Results are published per closed quarter only, so that a figure never changes once
+shown and two printouts cannot be subtracted. Within a quarter, groups by milestone
+are shown only when their answers and their complete answers both reach the minimum
+group size, with complementary suppression (analytics.suppression.hidden_cells);
+every mean and share is over complete answers only; comments are shown per quarter,
+shuffled and undated, only when there are at least ``COMMENT_MIN`` of them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import re
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from hrohuddle.analytics import scoring, suppression
 from hrohuddle.paths import resources_dir
-from hrohuddle.services import audit, validation
+from hrohuddle.services import anonymity, audit, validation
 from hrohuddle.services.errors import NotFound, ResourceFileError, ValidationError
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import load_yaml
@@ -30,9 +37,11 @@ from hrohuddle.store.database import Database
 from hrohuddle.store.models import Person, PulseInvitation, PulseResponse, Unit
 
 #: A pulse not answered within this many days of its milestone is no longer offered.
-OFFER_DAYS = 30
-PROFESSION_GROUPS = {"nursing": "Nursing", "medicine": "Medicine"}
-OTHER_GROUP = "Allied health and other"
+OFFER_DAYS = anonymity.OFFER_DAYS
+#: Comments are shown only for a quarter with at least this many (or the minimum group
+#: size, if that is larger): a comment is more recognisable than a number.
+COMMENT_MIN = 10
+POOLED_LABEL = "Milestone not kept"
 
 
 @dataclass(frozen=True)
@@ -108,16 +117,8 @@ def instrument() -> Instrument:
     return parse_instrument(resources_dir() / "instruments" / "onboarding_pulse.yaml")
 
 
-def week_start(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=day.weekday())
-
-
-def cohort_of(start: dt.date) -> str:
-    return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
-
-
-def profession_group(profession: str) -> str:
-    return PROFESSION_GROUPS.get(profession, OTHER_GROUP)
+quarter_of = anonymity.quarter_of
+quarter_bounds = anonymity.quarter_bounds
 
 
 # -- invitations -------------------------------------------------------------------------
@@ -193,6 +194,33 @@ def postpone(
 
 
 # -- answering ---------------------------------------------------------------------------
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+
+
+def _words(text: str) -> list[str]:
+    return [w.casefold() for w in _WORD.findall(text)]
+
+
+def names_in(text: str, names: list[str]) -> list[str]:
+    """The full names from ``names`` that ``text`` contains, in any case.
+
+    A name counts when all its words appear together, in its order or surname first
+    ("Sol Staff", "STAFF, sol"); a single word that is also part of a name ("charge",
+    "rose") is an ordinary word and is not flagged.
+    """
+    words = _words(text)
+    found = []
+    for name in names:
+        parts = _words(name)
+        if len(parts) < 2:
+            continue
+        n = len(parts)
+        windows = {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+        if tuple(parts) in windows or tuple(parts[-1:] + parts[:-1]) in windows:
+            found.append(name)
+    return found
+
+
 def _check_comment(db: Database, actor: Actor, comment: str | None, inst: Instrument) -> str | None:
     clean = validation.text(
         comment,
@@ -206,15 +234,12 @@ def _check_comment(db: Database, actor: Actor, comment: str | None, inst: Instru
         return None
     with db.read() as s:
         names = list(s.scalars(select(Person.display_name).where(Person.unit_id == actor.unit_id)))
-    words = {w.lower() for w in re.findall(r"[A-Za-z][A-Za-z'-]{2,}", clean)}
-    for name in names:
-        parts = [p.lower() for p in re.findall(r"[A-Za-z][A-Za-z'-]{2,}", name)]
-        if parts and any(p in words for p in parts):
-            raise ValidationError(
-                "The comment seems to name someone on the unit. Please leave names out, so "
-                "that no one can be identified.",
-                "comment",
-            )
+    if names_in(clean, names):
+        raise ValidationError(
+            "The comment seems to name someone on the unit. Please leave names out, so "
+            "that no one can be identified.",
+            "comment",
+        )
     return clean
 
 
@@ -227,10 +252,17 @@ def submit(
     comment: str | None = None,
     *,
     today: dt.date | None = None,
+    local_now: dt.datetime | None = None,
 ) -> None:
-    """Store the answers with no link to the person, then mark the invitation done."""
+    """Hold the answers, with no link to the person, and mark the invitation answered.
+
+    Both happen in one transaction, so a crash loses nothing and a second send (a
+    double click) is refused. The answers reach the results in a shuffled batch.
+    """
     inst = instrument()
-    today = today or dt.date.today()
+    local_now = local_now or (
+        dt.datetime.combine(today, dt.datetime.now().time()) if today else dt.datetime.now()
+    )
     clean_answers: dict[str, int] = {}
     codes = {i.code for i in inst.items}
     for code, value in answers.items():
@@ -244,106 +276,208 @@ def submit(
     if not clean_answers and not comment:
         raise ValidationError("Answer at least one question, or choose Later.")
     clean_comment = _check_comment(db, actor, comment, inst)
-    with db.read() as s:
-        inv = s.get(PulseInvitation, invitation_id)
-        person = s.get(Person, actor.person_id)
-        if inv is None or inv.person_id != actor.person_id or person is None:
+    with db.write() as s:
+        # Locked for the transaction: of two sends (a double click, two screens) one wins.
+        inv = s.get(PulseInvitation, invitation_id, with_for_update=True)
+        if inv is None or inv.person_id != actor.person_id:
             raise NotFound("That pulse is not yours.")
-        if inv.status == "done":
+        if inv.status != "pending":
             raise ValidationError("This pulse has already been answered. Thank you.")
-        milestone = inv.milestone_day
-        cohort = cohort_of(person.start_date or today)
-        group = profession_group(person.profession)
-    week = week_start(today)
-    with db.write() as s:
-        s.add(
-            PulseResponse(
-                id=uuid.uuid4().hex,
-                unit_id=actor.unit_id,
-                instrument_key=inst.key,
-                instrument_version=inst.version,
-                milestone_day=milestone,
-                cohort=cohort,
-                profession_group=group,
-                week_start=week,
-                answers=clean_answers,
-                comment=clean_comment,
-            )
+        inv.status = "done"
+        inv.postponed_until = None
+        unit = s.get(Unit, actor.unit_id)
+        assert unit is not None
+        anonymity.hold(
+            s,
+            unit,
+            "pulse",
+            {
+                "instrument_key": inst.key,
+                "instrument_version": inst.version,
+                "milestone_day": inv.milestone_day,
+                "answers": clean_answers,
+                "comment": clean_comment,
+            },
+            local_now=local_now,
         )
-    with db.write() as s:
-        inv2 = s.get(PulseInvitation, invitation_id)
-        assert inv2 is not None
-        inv2.status = "done"
-        inv2.completed_week = week
+    anonymity.wipe_journal(db)
+    anonymity.release_due(db, local_now=local_now)
 
 
 # -- results -----------------------------------------------------------------------------
 @dataclass
 class GroupResult:
+    """One published row. Every figure is over complete answers; ``n`` counts all."""
+
     label: str
     n: int
     hidden: bool
     complete: int = 0
     scale_mean: float | None = None
     favourable_share: float | None = None
+    favourable_n: int = 0  # item answers behind the share
     item_means: dict[str, float] = field(default_factory=dict)
-    comments: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PeriodResult:
+    period: str
+    first_day: dt.date
+    last_day: dt.date
+    groups: list[GroupResult]
+    total: GroupResult
+    comments: list[str]
+    comments_hidden: bool
+    notes: list[str]
 
 
 @dataclass
 class Results:
-    by: str
     min_size: int
-    groups: list[GroupResult]
-    total: GroupResult
+    comment_min: int
+    periods: list[PeriodResult]  # closed quarters, newest first
+    open_period: str
+    open_period_closes: dt.date
     notes: list[str]
 
 
+@dataclass(frozen=True)
+class Answer:
+    """A released answer as the results read it."""
+
+    milestone_day: int | None
+    period: str | None
+    answers: dict[str, int]
+    comment: str | None
+
+
+def comment_min(min_size: int) -> int:
+    return max(COMMENT_MIN, min_size)
+
+
+def is_complete(answers: dict[str, Any], inst: Instrument) -> bool:
+    return all(answers.get(i.code) is not None for i in inst.items)
+
+
+def group_label(milestone: int | None) -> str:
+    return POOLED_LABEL if milestone is None else f"Day {milestone}"
+
+
+def tabulate(period: str, rows: list[Answer], inst: Instrument, min_size: int) -> PeriodResult:
+    """Everything published for one closed quarter, suppressed (pure; no database).
+
+    The screen, the CSV export and the weekly report all print what this returns;
+    tests/test_disclosure.py proves with linear algebra that nothing hidden in it can
+    be worked out, alone or together with every other quarter.
+    """
+    buckets: dict[str, list[Answer]] = {}
+    for r in rows:
+        buckets.setdefault(group_label(r.milestone_day), []).append(r)
+    sizes = {g: (len(v), sum(is_complete(a.answers, inst) for a in v)) for g, v in buckets.items()}
+    hidden = suppression.hidden_cells(sizes, min_size)
+    groups = [
+        _aggregate(g, buckets[g], inst, hidden=g in hidden) for g in sorted(buckets, key=_sort_key)
+    ]
+    total = _aggregate(
+        "All milestones", rows, inst, hidden=not suppression.total_shown_multi(sizes, min_size)
+    )
+    notes = []
+    if total.hidden:
+        notes.append(
+            f"Nothing is shown for {period}: fewer than {min_size} answers, or fewer than "
+            f"{min_size} complete answers, were received in it."
+        )
+    elif hidden:
+        notes.append(
+            f"{len(hidden)} group(s) hidden in {period}: a group is shown only with at least "
+            f"{min_size} answers and {min_size} complete answers, and further groups are "
+            "hidden so that no hidden group can be worked out from the total."
+        )
+    partial = total.n - total.complete
+    if not total.hidden and partial:
+        notes.append(
+            f"{partial} partial answer(s) are counted but left out of every mean and share."
+        )
+    if not total.hidden and any(r.milestone_day is None for r in rows):
+        notes.append(
+            f"“{POOLED_LABEL}”: answers from milestones to which fewer than {min_size} people "
+            "were invited in the quarter are kept without their milestone."
+        )
+    texts = [r.comment for r in rows if r.comment]
+    needed = comment_min(min_size)
+    comments_hidden = bool(texts) and (len(texts) < needed or total.hidden)
+    comments: list[str] = []
+    if texts and not comments_hidden:
+        # An order that follows neither the order of answering nor the groups.
+        comments = sorted(texts, key=lambda t: hashlib.sha256(t.encode()).hexdigest())
+    elif comments_hidden:
+        notes.append(
+            f"Comments for {period} are hidden: they are shown only when there are at least "
+            f"{needed} of them in the quarter."
+        )
+    first, last = quarter_bounds(period)
+    return PeriodResult(period, first, last, groups, total, comments, comments_hidden, notes)
+
+
+def publish(
+    rows: list[Answer], today: dt.date, inst: Instrument, min_size: int
+) -> list[PeriodResult]:
+    """What is published on ``today``: every quarter closed by then, newest first (pure).
+
+    An answer's quarter is the quarter of its release, so nothing can join a quarter
+    after it has closed: every later publication repeats the same figures.
+    """
+    by_period: dict[str, list[Answer]] = {}
+    for r in rows:
+        if r.period is not None and quarter_bounds(r.period)[1] < today:
+            by_period.setdefault(r.period, []).append(r)
+    return [tabulate(p, by_period[p], inst, min_size) for p in sorted(by_period, reverse=True)]
+
+
 @audit.requires("pulse.results")
-def results(db: Database, actor: Actor, by: str = "milestone") -> Results:
-    """Aggregates by milestone, cohort or profession group, suppressed below the minimum."""
-    if by not in ("milestone", "cohort", "profession"):
-        raise ValidationError("Group results by milestone, cohort or profession.")
+def results(db: Database, actor: Actor, *, today: dt.date | None = None) -> Results:
+    """Every closed quarter's suppressed figures, newest first; the open quarter waits."""
+    if today is None:
+        anonymity.release_due(db)  # never with a past date: a closed quarter stays closed
+    today = today or dt.date.today()
     inst = instrument()
     with db.read() as s:
         unit = s.get(Unit, actor.unit_id)
         assert unit is not None
         min_size = unit.min_group_size
-        rows = s.execute(
+        people_count = s.scalar(
+            select(func.count(Person.id)).where(Person.unit_id == actor.unit_id, Person.active)
+        )
+        raw = s.execute(
             select(
                 PulseResponse.milestone_day,
-                PulseResponse.cohort,
-                PulseResponse.profession_group,
+                PulseResponse.period,
                 PulseResponse.answers,
                 PulseResponse.comment,
             ).where(
                 PulseResponse.unit_id == actor.unit_id, PulseResponse.instrument_key == inst.key
             )
         ).all()
-    buckets: dict[str, list[tuple[dict[str, Any], str | None]]] = {}
-    for milestone, cohort, group, answers, comment in rows:
-        label = {"milestone": f"Day {milestone}", "cohort": cohort, "profession": group}[by]
-        buckets.setdefault(label, []).append((answers or {}, comment))
-    counts = {k: len(v) for k, v in buckets.items()}
-    hidden = suppression.hidden_groups(counts, min_size)
-    groups = []
-    for label in sorted(buckets, key=_sort_key):
-        groups.append(_aggregate(label, buckets[label], inst, hidden=label in hidden))
-    everything = [r for v in buckets.values() for r in v]
-    total = _aggregate(
-        "All", everything, inst, hidden=not suppression.total_shown(counts, min_size)
-    )
-    notes = []
-    if hidden:
-        notes.append(
-            f"{len(hidden)} group(s) hidden: fewer than {min_size} answers, or hidden so that "
-            "a small group cannot be worked out from the total. Pooling more cohorts, or "
-            "waiting for more answers, will reveal them."
+    rows = [Answer(m, p, dict(a or {}), c) for m, p, a, c in raw]
+    open_period = quarter_of(today)
+    closes = quarter_bounds(open_period)[1] + dt.timedelta(days=1)
+    periods = publish(rows, today, inst, min_size)
+    notes = [
+        f"Results are published per quarter once it has closed, so that a figure never "
+        f"changes after it is shown. {open_period} is published on {closes:%d %B %Y}."
+    ]
+    if int(people_count or 0) < min_size:
+        notes.insert(
+            0,
+            f"This unit has fewer than {min_size} people, the smallest group shown: no pulse "
+            "result can be shown without identifying someone.",
         )
-    partial = sum(g.n - g.complete for g in groups if not g.hidden)
-    if partial:
-        notes.append(f"{partial} partial answer(s) count in item means but not in scale scores.")
-    return Results(by, min_size, groups, total, notes)
+    if any(r.period is None for r in rows):
+        notes.append(
+            f"Some answers came from quarters with fewer than {min_size} invited newcomers in "
+            "all; they are kept without a quarter and never shown."
+        )
+    return Results(min_size, comment_min(min_size), periods, open_period, closes, notes)
 
 
 def _sort_key(label: str) -> tuple[int, str]:
@@ -351,81 +485,77 @@ def _sort_key(label: str) -> tuple[int, str]:
     return (int(m.group(1)), "") if m else (10_000, label)
 
 
-def _aggregate(
-    label: str, rows: list[tuple[dict[str, Any], str | None]], inst: Instrument, *, hidden: bool
-) -> GroupResult:
-    result = GroupResult(label, len(rows), hidden)
+def _aggregate(label: str, rows: list[Answer], inst: Instrument, *, hidden: bool) -> GroupResult:
     if hidden:
-        return result
+        return GroupResult(label, 0, True)  # not even its size leaves the service
+    result = GroupResult(label, len(rows), False)
     specs = inst.scale_specs
-    scores = []
-    favourable = total_answers = 0
-    sums: dict[str, list[int]] = {}
-    for answers, comment in rows:
-        score = scoring.scale_score(answers, specs, points=inst.points)
-        if score is not None:
-            scores.append(score)
-        for spec in specs:
-            value = answers.get(spec.code)
-            if value is None:
-                continue
-            total_answers += 1
-            favourable += scoring.favourable(
-                value, reverse=spec.reverse, points=inst.points, threshold=inst.favourable_from
-            )
-        for item in inst.items:
-            value = answers.get(item.code)
-            if value is not None:
-                sums.setdefault(item.code, []).append(
-                    scoring.item_value(value, reverse=item.reverse, points=inst.points)
-                )
-        if comment:
-            result.comments.append(comment)
-    result.complete = len(scores)
-    result.scale_mean = sum(scores) / len(scores) if scores else None
-    result.favourable_share = favourable / total_answers if total_answers else None
-    result.item_means = {k: sum(v) / len(v) for k, v in sums.items()}
-    result.comments.sort()  # no order that follows the order of answering
+    complete = [r.answers for r in rows if is_complete(r.answers, inst)]
+    result.complete = len(complete)
+    if not complete:
+        return result
+    scores = [scoring.scale_score(a, specs, points=inst.points) for a in complete]
+    result.scale_mean = sum(x for x in scores if x is not None) / len(complete)
+    favourable = sum(
+        scoring.favourable(
+            a[spec.code], reverse=spec.reverse, points=inst.points, threshold=inst.favourable_from
+        )
+        for a in complete
+        for spec in specs
+    )
+    result.favourable_n = len(complete) * len(specs)
+    result.favourable_share = favourable / result.favourable_n
+    result.item_means = {
+        item.code: sum(
+            scoring.item_value(a[item.code], reverse=item.reverse, points=inst.points)
+            for a in complete
+        )
+        / len(complete)
+        for item in inst.items
+    }
     return result
 
 
+EXPORT_HEADER = [
+    "quarter",
+    "first_day",
+    "last_day",
+    "group",
+    "answers",
+    "complete_answers",
+    "scale_mean",
+    "favourable_share",
+    "favourable_item_answers",
+]
+
+
 @audit.requires(None)
-def export_rows(db: Database, actor: Actor, by: str) -> tuple[list[str], list[list[Any]]]:
-    """The same suppressed aggregates as the screen, for CSV."""
-    res = results(db, actor, by)
+def export_rows(db: Database, actor: Actor) -> tuple[list[str], list[list[Any]]]:
+    """The same suppressed figures as the screen, every closed quarter, for CSV."""
+    res = results(db, actor)
     inst = instrument()
-    header = [
-        "group",
-        "responses",
-        "complete",
-        "scale_mean",
-        "favourable_share",
-        *[f"mean_{i.code}" for i in inst.items],
-    ]
+    header = [*EXPORT_HEADER, *[f"mean_{i.code}" for i in inst.items]]
     out: list[list[Any]] = []
-    for g in [*res.groups, res.total]:
-        if g.hidden:
+    for p in res.periods:
+        for g in [*p.groups, p.total]:
+            lead = [p.period, p.first_day.isoformat(), p.last_day.isoformat(), g.label]
+            if g.hidden:
+                out.append(
+                    [*lead, f"hidden: fewer than {res.min_size} or hidden", "", "", "", ""]
+                    + ["" for _ in inst.items]
+                )
+                continue
             out.append(
                 [
-                    g.label,
-                    f"fewer than {res.min_size} or hidden",
-                    "",
-                    "",
-                    "",
-                    *["" for _ in inst.items],
+                    *lead,
+                    g.n,
+                    g.complete,
+                    _r(g.scale_mean),
+                    _r(g.favourable_share),
+                    g.favourable_n,
+                    *[_r(g.item_means.get(i.code)) for i in inst.items],
                 ]
             )
-            continue
-        out.append(
-            [
-                g.label,
-                g.n,
-                g.complete,
-                _r(g.scale_mean),
-                _r(g.favourable_share),
-                *[_r(g.item_means.get(i.code)) for i in inst.items],
-            ]
-        )
     return header, out
 
 

@@ -44,6 +44,12 @@ def upgrade(db: Database, revision: str = "head") -> None:
         finally:
             if raw is not None:
                 raw.execute("PRAGMA foreign_keys = ON")
+    if db.is_sqlite:
+        # An upgrade may rewrite anonymous data; leave none of the old pages in the log.
+        with db.engine.connect() as conn:
+            raw2 = conn.connection.dbapi_connection
+            assert raw2 is not None
+            raw2.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.restrict_permissions()
 
 

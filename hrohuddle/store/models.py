@@ -38,6 +38,7 @@ from hrohuddle.store.unit_models import (
 
 __all__ = [
     "Action",
+    "AnonymousOutbox",
     "AppMeta",
     "AuditEntry",
     "AuditHead",
@@ -167,6 +168,10 @@ class SafetyEvent(Base):
     handover: Mapped[bool | None] = mapped_column(Boolean)
     prevention: Mapped[str | None] = mapped_column(Text)
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Anonymous reports only, both kept to the start of a shift: when it was filed and
+    # when its batch was released (the huddle's look back reads the second).
+    filed_shift: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    released_shift: Mapped[dt.datetime | None] = mapped_column(DateTime)
     reporter_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
     reporter_profession: Mapped[str | None] = mapped_column(String(40))
     reporter_is_learner: Mapped[bool | None] = mapped_column(Boolean)
@@ -184,6 +189,7 @@ class SafetyEvent(Base):
 Index("ix_safety_events_unit_occurred", SafetyEvent.unit_id, SafetyEvent.occurred_at)
 Index("ix_safety_events_unit_status", SafetyEvent.unit_id, SafetyEvent.status)
 Index("ix_safety_events_unit_reported", SafetyEvent.unit_id, SafetyEvent.reported_on)
+Index("ix_safety_events_unit_released", SafetyEvent.unit_id, SafetyEvent.released_shift)
 Index("ix_huddle_items_event", HuddleItem.event_id)
 
 
@@ -267,7 +273,7 @@ class LearnerObservation(Base):
 
 
 class PulseInvitation(Base):
-    """Who is due a pulse. Never joined to what they answered."""
+    """Who is due a pulse. Never joined to what they answered, and no time of answering."""
 
     __tablename__ = "pulse_invitations"
     __table_args__ = (UniqueConstraint("person_id", "milestone_day"),)
@@ -277,23 +283,47 @@ class PulseInvitation(Base):
     due_on: Mapped[dt.date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(10), default="pending")  # pending|done
     postponed_until: Mapped[dt.date | None] = mapped_column(Date)
-    completed_week: Mapped[dt.date | None] = mapped_column(Date)
 
 
 class PulseResponse(Base):
-    """An anonymous answer: a random id, a week, and coarse groups only."""
+    """An anonymous answer, released in a shuffled batch: a random id and coarse groups only.
+
+    ``period`` is the quarter in which its batch was released; ``milestone_day`` is
+    left empty when fewer than the minimum group size of people were invited to that
+    milestone in that quarter, and ``period`` too when the quarter had fewer in all
+    (services.anonymity). No cohort, profession or date is kept.
+    """
 
     __tablename__ = "pulse_responses"
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     instrument_key: Mapped[str] = mapped_column(String(60))
     instrument_version: Mapped[int] = mapped_column(Integer)
-    milestone_day: Mapped[int] = mapped_column(Integer)
-    cohort: Mapped[str] = mapped_column(String(8))  # start quarter, e.g. 2026-Q3
-    profession_group: Mapped[str] = mapped_column(String(40))
-    week_start: Mapped[dt.date] = mapped_column(Date)
+    milestone_day: Mapped[int | None] = mapped_column(Integer)
+    period: Mapped[str | None] = mapped_column(String(8))  # release quarter, e.g. 2026-Q3
     answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
     comment: Mapped[str | None] = mapped_column(Text)
+
+
+Index("ix_pulse_responses_unit_period", PulseResponse.unit_id, PulseResponse.period)
+
+
+class AnonymousOutbox(Base):
+    """Anonymous reports and pulse answers waiting for their shuffled release.
+
+    A random key and no rowid (on SQLite), so that the table keeps no order of
+    writing; the time is kept to the start of the shift. Rows leave in batches
+    (services.anonymity.release_due) and are overwritten as they go (secure delete).
+    """
+
+    __tablename__ = "anonymous_outbox"
+    __table_args__ = {"sqlite_with_rowid": False}
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    kind: Mapped[str] = mapped_column(String(10))  # event | pulse
+    filed_shift: Mapped[dt.datetime] = mapped_column(DateTime)
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    receipt_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
 
 class WeeklyCensus(Base):
@@ -306,7 +336,11 @@ class WeeklyCensus(Base):
 
 
 class Draft(Base):
-    """Text being typed, saved as it is typed, so that nothing is lost."""
+    """Text being typed, saved as it is typed, so that nothing is lost.
+
+    An anonymous report's draft has no owner, a random id and key, and the time of
+    its shift only (services.drafts.save_anonymous).
+    """
 
     __tablename__ = "drafts"
     __table_args__ = (UniqueConstraint("owner_id", "kind", "key"),)

@@ -6,6 +6,11 @@ tests/test_migrations.py checks these against the Alembic scripts in db/.
 from __future__ import annotations
 
 #: Every revision in order, oldest first; the last one is the head.
-REVISIONS: tuple[str, ...] = ("0001_initial", "0002_lookback_indexes", "0004_people_and_scope")
+REVISIONS: tuple[str, ...] = (
+    "0001_initial",
+    "0002_lookback_indexes",
+    "0003_anonymity",
+    "0004_people_and_scope",
+)
 HEAD = REVISIONS[-1]
 APP_MARKER = "hrohuddle"

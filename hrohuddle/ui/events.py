@@ -53,6 +53,9 @@ from hrohuddle.ui.rows_model import RowsModel
 
 log = logging.getLogger(__name__)
 DRAFT_KIND = "event_form"
+#: The key of each person's anonymous draft, held in memory only: the stored draft has
+#: no author, so nothing at rest can say whose it is (services.drafts.save_anonymous).
+_ANONYMOUS_DRAFT_KEYS: dict[int, str] = {}
 Index = QModelIndex | QPersistentModelIndex
 
 
@@ -317,13 +320,34 @@ class CaptureDialog(QDialog):
         }
         if not v.narrative.strip() and not v.kind:
             payload = {}
+        me = self.actor.person_id
         try:
-            drafts.save(self.db, self.actor, DRAFT_KIND, "", payload)
+            if v.anonymous:
+                key = drafts.save_anonymous(
+                    self.db,
+                    self.actor,
+                    _ANONYMOUS_DRAFT_KEYS.get(me),
+                    payload,
+                    named_kind=DRAFT_KIND,
+                )
+                if key:
+                    _ANONYMOUS_DRAFT_KEYS[me] = key
+                else:
+                    _ANONYMOUS_DRAFT_KEYS.pop(me, None)
+            else:
+                drafts.discard_anonymous(self.db, _ANONYMOUS_DRAFT_KEYS.pop(me, None))
+                drafts.save(self.db, self.actor, DRAFT_KIND, "", payload)
         except StoreError as exc:
             log.warning("event draft not saved: %s", exc.message)
 
+    def _discard_drafts(self) -> None:
+        drafts.discard_anonymous(self.db, _ANONYMOUS_DRAFT_KEYS.pop(self.actor.person_id, None))
+        drafts.discard(self.db, self.actor, DRAFT_KIND, "")
+
     def _restore_draft(self) -> None:
-        d = drafts.load(self.db, self.actor, DRAFT_KIND, "")
+        d = drafts.load_anonymous(
+            self.db, _ANONYMOUS_DRAFT_KEYS.get(self.actor.person_id)
+        ) or drafts.load(self.db, self.actor, DRAFT_KIND, "")
         if not d:
             return
         if d.get("kind") in self.kind_buttons:
@@ -388,7 +412,7 @@ class CaptureDialog(QDialog):
             self.message.setText(exc.message)
             return
         self.draft_timer.stop()
-        drafts.discard(self.db, self.actor, DRAFT_KIND, "")
+        self._discard_drafts()
         self.submitted = sent
         self.accept()
         if sent.receipt_code:
@@ -773,6 +797,12 @@ class ReceiptTab(QWidget):
             day=f"{view.reported_on:%d %B %Y}",
             status=statuses.get(view.status, view.status),
         )
+        if not view.released:
+            text += "\n\n" + tr(
+                "Received. It reaches the unit's list and the next huddle with the next batch "
+                "of anonymous reports (at the latest at the next shift change), so that the "
+                "order of sending cannot point to anyone."
+            )
         if view.feedback:
             text += "\n\n" + tr("Feedback: {f}").format(f=view.feedback)
         self.result.setText(text)

@@ -168,26 +168,23 @@ class PulseDialog(QDialog):
 
 
 class PulseResultsPage(QWidget):
+    """Closed quarters only; says what is hidden and why, never what."""
+
     def __init__(self, db: Database, actor: Actor) -> None:
         super().__init__()
         self.db = db
         self.actor = actor
+        self.results: pulses.Results | None = None
         layout = QVBoxLayout(self)
         layout.addWidget(heading(tr("Onboarding pulses")))
         self.intro = muted("")
         layout.addWidget(self.intro)
         row = QHBoxLayout()
-        row.addWidget(QLabel(tr("Group by")))
-        self.by = QComboBox()
-        self.by.setAccessibleName(tr("Group by"))
-        for label, key in (
-            (tr("Milestone"), "milestone"),
-            (tr("Start cohort"), "cohort"),
-            (tr("Profession group"), "profession"),
-        ):
-            self.by.addItem(label, key)
-        self.by.currentIndexChanged.connect(self.reload)
-        row.addWidget(self.by)
+        row.addWidget(QLabel(tr("Quarter")))
+        self.period = QComboBox()
+        self.period.setAccessibleName(tr("Quarter"))
+        self.period.currentIndexChanged.connect(self.show_period)
+        row.addWidget(self.period)
         row.addStretch(1)
         layout.addLayout(row)
         self.table = QTableWidget()
@@ -195,8 +192,9 @@ class PulseResultsPage(QWidget):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         layout.addWidget(self.table, 1)
         self.notes = muted("")
+        self.notes.setAccessibleName(tr("What is hidden and why"))
         layout.addWidget(self.notes)
-        layout.addWidget(QLabel(tr("Comments (groups shown only)")))
+        layout.addWidget(QLabel(tr("Comments of the quarter (shuffled, undated)")))
         self.comments = QPlainTextEdit()
         self.comments.setReadOnly(True)
         self.comments.setAccessibleName(tr("Comments"))
@@ -206,45 +204,72 @@ class PulseResultsPage(QWidget):
 
     def reload(self) -> None:
         try:
-            res = pulses.results(self.db, self.actor, str(self.by.currentData()))
+            res = pulses.results(self.db, self.actor)
         except (ServiceError, StoreError) as exc:
             self.notes.setText(exc.message)
             return
-        inst = pulses.instrument()
+        self.results = res
         self.intro.setText(
             tr(
                 "Edmondson's team psychological safety scale (mean of 7 items, 1-7, items 1, 3 "
-                "and 5 reversed) and three onboarding items. Groups of fewer than {n} answers "
-                "are hidden, and so is any group that would let a hidden one be worked out."
-            ).format(n=res.min_size)
+                "and 5 reversed) and three onboarding items, per closed quarter. A group is "
+                "shown only with at least {n} answers and {n} complete answers (fewer than {n} "
+                "would identify people), and so is any group that would let a hidden one be "
+                "worked out. Means and shares are over complete answers only; comments are "
+                "shown only when a quarter has at least {c}."
+            ).format(n=res.min_size, c=res.comment_min)
         )
-        headers = [tr("Group"), tr("Answers (n)"), tr("Scale mean"), tr("Favourable")] + [
-            i.code for i in inst.items
-        ]
+        self.period.blockSignals(True)
+        self.period.clear()
+        for p in res.periods:
+            self.period.addItem(
+                f"{p.period} ({p.first_day:%d %b} – {p.last_day:%d %b %Y})", p.period
+            )
+        self.period.blockSignals(False)
+        self.show_period()
+
+    def show_period(self) -> None:
+        res = self.results
+        if res is None:
+            return
+        inst = pulses.instrument()
+        headers = [
+            tr("Milestone"),
+            tr("Answers (n)"),
+            tr("Complete (n)"),
+            tr("Scale mean"),
+            tr("Favourable"),
+        ] + [i.code for i in inst.items]
         self.table.clear()
         self.table.setColumnCount(len(headers))
         self.table.setHorizontalHeaderLabels(headers)
-        for col, item in enumerate(inst.items, start=4):
+        for col, item in enumerate(inst.items, start=5):
             self.table.horizontalHeaderItem(col).setToolTip(item.text)
-        rows = [*res.groups, res.total]
+        chosen = next((p for p in res.periods if p.period == self.period.currentData()), None)
+        if chosen is None:
+            self.table.setRowCount(0)
+            self.notes.setText("\n".join(res.notes))
+            self.comments.setPlainText("")
+            return
+        rows = [*chosen.groups, chosen.total]
         self.table.setRowCount(len(rows))
-        comments: list[str] = []
         for r, g in enumerate(rows):
             cells: list[Any]
             if g.hidden:
-                cells = [
-                    g.label,
-                    tr("hidden"),
-                    tr("hidden: fewer than {n}").format(n=res.min_size),
-                    "",
-                    *["" for _ in inst.items],
+                cells = [g.label, tr("hidden"), tr("hidden"), tr("hidden"), tr("hidden")] + [
+                    "" for _ in inst.items
                 ]
             else:
-                share = "—" if g.favourable_share is None else f"{g.favourable_share:.0%} (n={g.n})"
+                share = (
+                    "—"
+                    if g.favourable_share is None
+                    else f"{g.favourable_share:.0%} (n={g.favourable_n})"
+                )
                 mean = "—" if g.scale_mean is None else f"{g.scale_mean:.2f} (n={g.complete})"
                 cells = [
                     g.label,
                     str(g.n),
+                    str(g.complete),
                     mean,
                     share,
                     *[
@@ -252,8 +277,6 @@ class PulseResultsPage(QWidget):
                         for i in inst.items
                     ],
                 ]
-                if g is not res.total:
-                    comments += [f"[{g.label}] {c}" for c in g.comments]
             for c, value in enumerate(cells):
                 cell = QTableWidgetItem(str(value))
                 if c:
@@ -262,5 +285,5 @@ class PulseResultsPage(QWidget):
                     )
                 self.table.setItem(r, c, cell)
         self.table.resizeColumnsToContents()
-        self.notes.setText("\n".join(res.notes))
-        self.comments.setPlainText("\n".join(comments))
+        self.notes.setText("\n".join([*chosen.notes, *res.notes]))
+        self.comments.setPlainText("\n".join(chosen.comments))

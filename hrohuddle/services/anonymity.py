@@ -1,0 +1,301 @@
+"""Anonymous reports and pulse answers: held apart, then released in shuffled batches.
+
+What is sent anonymously is first written to ``anonymous_outbox``: a random key, no
+rowid, nothing about the sender, and the start of the shift as its only time. From
+there it is released into the tables everyone reads (``safety_events``,
+``pulse_responses``) in batches, shuffled, in a transaction of its own, so that
+neither SQLite's row order nor PostgreSQL's transaction ids follow the order in
+which people sent them. A batch leaves when three or more are waiting, or at the
+first shift change after the oldest was sent, whichever comes first; the huddle
+board and the reports ask for a release before they read.
+
+On SQLite every anonymous write is followed by a checkpoint that empties the
+write-ahead log, so its frames cannot be read in order beside the sender's sign-in;
+secure delete overwrites the outbox rows as they leave. THREAT_MODEL.md says what
+this guarantees and what it does not.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+from collections.abc import Collection, Mapping
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from hrohuddle.services.huddles import shift_for
+from hrohuddle.store.database import Database
+from hrohuddle.store.models import (
+    AnonymousOutbox,
+    Person,
+    PulseInvitation,
+    PulseResponse,
+    SafetyEvent,
+    Unit,
+)
+
+log = logging.getLogger(__name__)
+
+#: A batch is released as soon as this many are waiting on a unit.
+RELEASE_AT = 3
+#: A pulse is offered for this many days after its milestone (services.pulses).
+OFFER_DAYS = 30
+#: Unclaimed anonymous drafts (their author's app closed or crashed) are wiped after this.
+DRAFT_KEEP = dt.timedelta(days=2)
+
+_shuffle = secrets.SystemRandom().shuffle
+
+
+def new_key() -> str:
+    """A random identifier that says nothing about when or by whom it was made."""
+    return secrets.token_hex(16)
+
+
+def shift_start(unit: Unit, local: dt.datetime) -> dt.datetime:
+    """The start of the shift that a local wall-clock time falls in, as naive UTC."""
+    day, shift = shift_for(local, unit.day_shift_start, unit.night_shift_start)
+    h, m = (unit.day_shift_start if shift == "day" else unit.night_shift_start).split(":")
+    start = dt.datetime.combine(day, dt.time(int(h), int(m)))
+    return start.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def local_date(utc: dt.datetime) -> dt.date:
+    return utc.replace(tzinfo=dt.UTC).astimezone().date()
+
+
+def quarter_of(day: dt.date) -> str:
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+def quarter_bounds(label: str) -> tuple[dt.date, dt.date]:
+    """First and last day of a quarter label such as ``2026-Q3``."""
+    year, q = int(label[:4]), int(label[-1])
+    first = dt.date(year, 3 * (q - 1) + 1, 1)
+    nxt = dt.date(year + (q == 4), 1 if q == 4 else 3 * q + 1, 1)
+    return first, nxt - dt.timedelta(days=1)
+
+
+def hold(
+    s: Session,
+    unit: Unit,
+    kind: str,
+    payload: dict[str, Any],
+    *,
+    local_now: dt.datetime,
+    receipt_hash: str | None = None,
+) -> None:
+    """Put one anonymous item in the outbox, inside the caller's transaction."""
+    s.add(
+        AnonymousOutbox(
+            id=new_key(),
+            unit_id=unit.id,
+            kind=kind,
+            filed_shift=shift_start(unit, local_now),
+            payload=payload,
+            receipt_hash=receipt_hash,
+        )
+    )
+
+
+def waiting(db: Database, unit_id: int) -> int:
+    """How many anonymous items of a unit wait for release (drafts not counted)."""
+    with db.read() as s:
+        n = s.scalar(
+            select(func.count())
+            .select_from(AnonymousOutbox)
+            .where(AnonymousOutbox.unit_id == unit_id, AnonymousOutbox.kind != "draft")
+        )
+    return int(n or 0)
+
+
+def release_due(db: Database, *, local_now: dt.datetime | None = None, force: bool = False) -> int:
+    """Release every batch that is due (or every waiting item, with ``force``).
+
+    Returns how many items were released. Safe to call at any time and from any
+    workstation: a batch is released once, in one transaction.
+    """
+    local_now = local_now or dt.datetime.now()
+    released = 0
+    swept = 0
+    with db.read() as s:  # the common case, cheaply: nothing waits, no write lock taken
+        if s.scalar(select(AnonymousOutbox.id).limit(1)) is None:
+            return 0
+    with db.write() as s:
+        # Locked: of two workstations releasing at once, the second finds nothing left.
+        items = list(s.scalars(select(AnonymousOutbox).with_for_update()))
+        by_unit: dict[int, list[AnonymousOutbox]] = {}
+        for item in items:
+            by_unit.setdefault(item.unit_id, []).append(item)
+        for unit_id, rows in by_unit.items():
+            unit = s.get(Unit, unit_id)
+            assert unit is not None
+            current = shift_start(unit, local_now)
+            drafts = [r for r in rows if r.kind == "draft"]
+            for d in drafts:
+                if d.filed_shift < current - DRAFT_KEEP:
+                    s.delete(d)
+                    swept += 1
+            batch = [r for r in rows if r.kind != "draft"]
+            if not batch:
+                continue
+            due = force or len(batch) >= RELEASE_AT or any(r.filed_shift < current for r in batch)
+            if not due:
+                continue
+            _shuffle(batch)
+            period = quarter_of(local_now.date())
+            has_pulses = any(r.kind == "pulse" for r in batch)
+            pulse_groups = _pulse_groups(s, unit, period) if has_pulses else (set(), True)
+            for row in batch:
+                if row.kind == "event":
+                    s.add(_event(unit, row, current))
+                else:
+                    s.add(_pulse(unit, row, period, pulse_groups))
+            s.flush()
+            for row in batch:
+                s.delete(row)
+            if has_pulses:
+                # Every completed invitation of the unit is rewritten with the batch, so
+                # that on PostgreSQL none keeps the transaction id of the moment its
+                # pulse was answered.
+                s.execute(
+                    update(PulseInvitation)
+                    .where(
+                        PulseInvitation.status == "done",
+                        PulseInvitation.person_id.in_(
+                            select(Person.id).where(Person.unit_id == unit_id)
+                        ),
+                    )
+                    .values(status="done")
+                )
+            released += len(batch)
+    if released or swept:
+        wipe_journal(db)
+    return released
+
+
+def _event(unit: Unit, row: AnonymousOutbox, current: dt.datetime) -> SafetyEvent:
+    p = dict(row.payload)
+    return SafetyEvent(
+        unit_id=unit.id,
+        kind=p["kind"],
+        category=p["category"],
+        harm=p.get("harm"),
+        stopped_by=p.get("stopped_by"),
+        narrative=p["narrative"],
+        occurred_at=dt.datetime.fromisoformat(p["occurred_at"]),
+        shift=p["shift"],
+        area=p.get("area"),
+        noticed_by=p.get("noticed_by"),
+        contributing_factors=list(p.get("contributing_factors") or []),
+        handover=p.get("handover"),
+        prevention=p.get("prevention"),
+        anonymous=True,
+        reporter_id=None,
+        reporter_profession=None,
+        reporter_is_learner=None,
+        receipt_hash=row.receipt_hash,
+        reported_on=local_date(row.filed_shift),
+        filed_shift=row.filed_shift,
+        released_shift=current,
+        status="new",
+    )
+
+
+def _pulse(
+    unit: Unit,
+    row: AnonymousOutbox,
+    period: str,
+    groups: tuple[set[int], bool],
+) -> PulseResponse:
+    p = dict(row.payload)
+    kept, quarter_too_small = groups
+    milestone: int | None = int(p["milestone_day"])
+    stored_period: str | None = period
+    if quarter_too_small:
+        milestone, stored_period = None, None
+    elif milestone not in kept:
+        milestone = None
+    return PulseResponse(
+        id=new_key(),
+        unit_id=unit.id,
+        instrument_key=p["instrument_key"],
+        instrument_version=int(p["instrument_version"]),
+        milestone_day=milestone,
+        period=stored_period,
+        answers=dict(p["answers"]),
+        comment=p.get("comment"),
+    )
+
+
+def invited_by_milestone(s: Session, unit_id: int, period: str) -> dict[int, set[int]]:
+    """Who of the unit's people could have answered each milestone's pulse in a quarter.
+
+    Counted from start dates, as anyone reading the database could: everyone whose
+    milestone fell in the quarter or within the offer window before it.
+    """
+    first, last = quarter_bounds(period)
+    unit = s.get(Unit, unit_id)
+    assert unit is not None
+    starts = s.execute(
+        select(Person.id, Person.start_date).where(
+            Person.unit_id == unit_id, Person.start_date.is_not(None)
+        )
+    ).all()
+    invited: dict[int, set[int]] = {}
+    for day in sorted({int(d) for d in unit.pulse_milestones}):
+        low = first - dt.timedelta(days=OFFER_DAYS + 1 + day)
+        high = last - dt.timedelta(days=day)
+        invited[day] = {pid for pid, st in starts if st is not None and low <= st <= high}
+    return invited
+
+
+def _pulse_groups(s: Session, unit: Unit, period: str) -> tuple[set[int], bool]:
+    """Which milestones are kept (the others are pooled), and whether the quarter is too small."""
+    return kept_milestones(invited_by_milestone(s, unit.id, period), unit.min_group_size)
+
+
+def kept_milestones(invited: Mapping[int, Collection[int]], k: int) -> tuple[set[int], bool]:
+    """The at-rest rule: (milestones kept, whether the quarter keeps nothing).
+
+    A stored (milestone, quarter) must match at least ``k`` people who were invited.
+    A milestone with fewer is pooled ("milestone not kept"), and the smallest kept
+    ones join the pool until it, too, holds at least ``k`` different people (the
+    rule of complementary suppression); a quarter with fewer than ``k`` invited
+    people in all keeps neither milestone nor quarter.
+    """
+    everyone = set().union(*invited.values()) if invited else set()
+    if len(everyone) < k:
+        return set(), True
+    kept = {m for m, who in invited.items() if len(who) >= k}
+
+    def pooled() -> set[Any]:
+        return set().union(*(set(who) for m, who in invited.items() if m not in kept))
+
+    while 0 < len(pooled()) < k and kept:
+        kept.remove(min(kept, key=lambda m: (len(invited[m]), m)))
+    return kept, False
+
+
+def wipe_journal(db: Database) -> None:
+    """Move SQLite's write-ahead log into the database file and empty it.
+
+    Without this, the log keeps the frames of recent commits in the order they were
+    made: an anonymous row next to its sender's sign-in. Nothing to do on PostgreSQL.
+    """
+    if not db.is_sqlite:
+        return
+    with db.engine.connect() as conn:
+        raw: Any = conn.connection.dbapi_connection
+        assert raw is not None
+        busy = raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    if busy and busy[0]:
+        log.warning("the write-ahead log could not be emptied yet (another reader is open)")
+
+
+def discard_drafts(s: Session, keys: list[str]) -> None:
+    s.execute(
+        delete(AnonymousOutbox).where(AnonymousOutbox.kind == "draft", AnonymousOutbox.id.in_(keys))
+    )

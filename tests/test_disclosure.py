@@ -1,0 +1,350 @@
+"""The disclosure auditor: nothing hidden can be worked out from everything published.
+
+The adversary holds every pulse figure the results screen, the CSV export and the
+weekly report ever showed (every quarter, every date of publication) and knows which
+answers exist. Every published figure of a group is a sum, over the group's answers,
+of one quantity per answer (1 for the count, 1 if complete, an item's value if
+complete, the favourable answers if complete, the comment): so what can be worked out
+is exactly the row space of the matrix whose rows are the published groups' answer
+sets. A hidden group, or one person, is determined only if its indicator vector lies
+in that row space: the rank of the matrix goes up when it is added if and only if it
+does not (numpy.linalg.matrix_rank).
+
+    python -m pytest tests/test_disclosure.py -s -k auditor   # prints the auditor's figures
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+from conftest import Team
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from hrohuddle.analytics import scoring, suppression
+from hrohuddle.services import anonymity, events, people, pulses, reporting
+from hrohuddle.services.anonymity import kept_milestones, quarter_bounds, quarter_of
+from hrohuddle.store.models import PulseResponse, Unit
+
+INST = pulses.instrument()
+CODES = [i.code for i in INST.items]
+QUARTERS = ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]
+STATS: Counter[str] = Counter()
+
+
+@dataclass(frozen=True)
+class Sent:
+    """One answer as the auditor knows it: when it was released and what it said."""
+
+    released: dt.date
+    answer: pulses.Answer
+
+
+# -- the auditor -------------------------------------------------------------------------
+def _members(sent: list[Sent], period: str, label: str, today: dt.date) -> list[int]:
+    """The answers behind a published group (or the quarter's total), as indices."""
+    return [
+        i
+        for i, s in enumerate(sent)
+        if s.released < today
+        and s.answer.period == period
+        and (label == "All milestones" or pulses.group_label(s.answer.milestone_day) == label)
+    ]
+
+
+def _check_figures(g: pulses.GroupResult, rows: list[pulses.Answer], k: int) -> None:
+    """A published figure is the sum over exactly these answers: checked, not assumed."""
+    complete = [r.answers for r in rows if pulses.is_complete(r.answers, INST)]
+    assert g.n == len(rows) and g.complete == len(complete)
+    assert g.n >= k and g.complete >= k, "a shown group is never smaller than k"
+    for code, mean in g.item_means.items():
+        item = next(i for i in INST.items if i.code == code)
+        values = [scoring.item_value(a[code], reverse=item.reverse, points=7) for a in complete]
+        assert mean == pytest.approx(sum(values) / len(complete))
+    assert g.scale_mean == pytest.approx(
+        sum(scoring.scale_score(a, INST.scale_specs, points=7) or 0 for a in complete)
+        / len(complete)
+    )
+
+
+def published_sets(
+    sent: list[Sent], k: int, dates: list[dt.date]
+) -> tuple[list[frozenset[int]], list[frozenset[int]], int]:
+    """Publish on every date; return the shown sets, the hidden sets and how many figures."""
+    shown: set[frozenset[int]] = set()
+    hidden: set[frozenset[int]] = set()
+    figures = 0
+    for today in dates:
+        visible = [s.answer for s in sent if s.released < today]
+        for p in pulses.publish(visible, today, INST, k):
+            for g in [*p.groups, p.total]:
+                members = frozenset(_members(sent, p.period, g.label, today))
+                if g.hidden:
+                    assert g.n == 0 and g.scale_mean is None and not g.item_means
+                    hidden.add(members)
+                    continue
+                _check_figures(g, [sent[i].answer for i in members], k)
+                shown.add(members)
+                figures += 4 + len(g.item_means)  # n, complete, mean, share, item means
+            if p.comments:
+                assert len(p.comments) >= pulses.comment_min(k) and not p.total.hidden
+                shown.add(frozenset(_members(sent, p.period, "All milestones", today)))
+                figures += len(p.comments)
+    return sorted(shown, key=sorted), sorted(hidden - shown, key=sorted), figures
+
+
+def undetermined(system: np.ndarray, target: np.ndarray) -> bool:
+    """Whether ``target`` lies outside the row space of ``system``."""
+    if system.size == 0:
+        return bool(target.any())
+    base = np.linalg.matrix_rank(system)
+    return bool(np.linalg.matrix_rank(np.vstack([system, target])) > base)
+
+
+def audit(sent: list[Sent], k: int, dates: list[dt.date]) -> None:
+    shown, hidden, figures = published_sets(sent, k, dates)
+    n = len(sent)
+    system = np.array([[1.0 if i in s else 0.0 for i in range(n)] for s in shown]).reshape(
+        len(shown), n
+    )
+    for h in hidden:
+        vec = np.array([1.0 if i in h else 0.0 for i in range(n)])
+        assert undetermined(system, vec), f"hidden group {sorted(h)} can be worked out"
+        STATS["hidden cells proven undetermined"] += 1
+    for i in range(n):
+        assert undetermined(system, np.eye(n)[i]), f"answer {i} can be worked out"
+    STATS["individuals proven undetermined"] += n
+    STATS["figures published"] += figures
+    STATS["units generated"] += 1
+
+
+# -- random units ------------------------------------------------------------------------
+@st.composite
+def answers(draw: st.DrawFn) -> dict[str, int]:
+    values = {c: draw(st.integers(1, 7)) for c in CODES}
+    if draw(st.integers(0, 4)) == 0:  # about one in five skips something
+        for c in draw(st.sets(st.sampled_from(CODES), min_size=1, max_size=3)):
+            values.pop(c)
+    return values
+
+
+@st.composite
+def units(draw: st.DrawFn) -> tuple[int, list[Sent]]:
+    k = draw(st.sampled_from([3, 5]))
+    count = draw(st.integers(0, 45))
+    sent = []
+    for _ in range(count):
+        released = dt.date(2026, 1, 1) + dt.timedelta(days=draw(st.integers(0, 364)))
+        quarter = quarter_of(released)
+        milestone = draw(st.sampled_from([7, 30, 60, 90, None]))
+        comment = draw(st.sampled_from([None, None, "Kind team", "More buddy time"]))
+        period = None if draw(st.integers(0, 19)) == 0 else quarter
+        sent.append(Sent(released, pulses.Answer(milestone, period, draw(answers()), comment)))
+    return k, sent
+
+
+MONTH_ENDS = [dt.date(2026, m, 1) for m in range(2, 13)] + [dt.date(2027, 1, 1)]
+
+
+@settings(
+    max_examples=100,
+    deadline=None,
+    database=None,
+    derandomize=True,  # the same units on every run, so the printed figures can be quoted
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(unit=units())
+def _audit_random_units(unit: tuple[int, list[Sent]]) -> None:
+    k, sent = unit
+    audit(sent, k, MONTH_ENDS)
+
+
+def test_disclosure_auditor_proves_nothing_hidden_is_determined(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    STATS.clear()
+    _audit_random_units()
+    with capsys.disabled():
+        print(
+            "\ndisclosure auditor: {u} units generated, {f} figures published (each quarter "
+            "re-published on 12 dates), {h} hidden cells and {i} individuals proven "
+            "undetermined".format(
+                u=STATS["units generated"],
+                f=STATS["figures published"],
+                h=STATS["hidden cells proven undetermined"],
+                i=STATS["individuals proven undetermined"],
+            )
+        )
+    assert STATS["units generated"] >= 100 and STATS["hidden cells proven undetermined"] >= 50
+
+
+def _day7(n: int) -> list[Sent]:
+    full = dict.fromkeys(CODES, 5)
+    return [
+        Sent(dt.date(2026, 7, 1 + i), pulses.Answer(7, "2026-Q3", dict(full), None))
+        for i in range(n)
+    ]
+
+
+def test_the_auditor_catches_the_old_leaks() -> None:
+    """Without closed quarters and complementary suppression, the auditor finds the sixth."""
+    sent = _day7(6)
+    n = len(sent)
+    # Day 7 read at n=5, and again at n=6 (the figures were published all-time, live).
+    system = np.array([[1.0] * 5 + [0.0], [1.0] * 6])
+    assert not undetermined(system, np.eye(n)[5])
+    # Day 30 (n=6) minus Nursing (n=5): two breakdowns of the same answers.
+    system = np.array([[1.0] * 6, [1.0] * 5 + [0.0]])
+    assert not undetermined(system, np.eye(n)[5])
+
+
+def test_a_quarter_is_never_published_twice_with_different_answers() -> None:
+    sent = _day7(6)
+    shown, _hidden, _figures = published_sets(sent, 5, MONTH_ENDS)
+    assert shown == [frozenset(range(6))]
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(
+    counts=st.dictionaries(
+        st.sampled_from(["a", "b", "c", "d", "e"]),
+        st.tuples(st.integers(0, 12), st.integers(0, 12)),
+    ),
+    k=st.integers(3, 6),
+)
+def test_hidden_groups_together_hold_none_or_at_least_k(counts, k) -> None:
+    sizes = {g: (max(a, b), min(a, b)) for g, (a, b) in counts.items()}  # complete <= answers
+    hidden = suppression.hidden_cells(sizes, k)
+    shown = [g for g in sizes if g not in hidden and any(sizes[g])]
+    assert all(min(sizes[g]) >= k for g in shown)
+    for i in range(2):
+        pooled = sum(sizes[g][i] for g in hidden)
+        assert pooled == 0 or pooled >= k or not suppression.total_shown_multi(sizes, k)
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(
+    invited=st.dictionaries(
+        st.sampled_from([7, 30, 60, 90]), st.sets(st.integers(1, 14), max_size=10)
+    ),
+    k=st.integers(3, 6),
+)
+def test_every_stored_pulse_group_matches_at_least_k_invited(invited, k) -> None:
+    kept, too_small = kept_milestones(invited, k)
+    if too_small:
+        assert len(set().union(*invited.values())) < k and kept == set()
+        return
+    assert all(len(invited[m]) >= k for m in kept)
+    pooled = set().union(*(who for m, who in invited.items() if m not in kept))
+    assert len(pooled) == 0 or len(pooled) >= k
+
+
+# -- the same figures on screen, in the CSV and in the weekly report ----------------------
+def _newcomer(team: Team, name: str, start: dt.date) -> people.Actor:
+    pid = people.save_person(
+        team.db,
+        team.admin,
+        people.PersonInput(name, "nursing", ["staff"], start_date=start, pin="5827"),
+    )
+    return people.sign_in(team.db, pid, "5827")
+
+
+def test_screen_csv_and_weekly_report_publish_the_same_audited_figures(
+    team: Team, tmp_path
+) -> None:
+    """Real answers through the service, on SQLite and PostgreSQL, audited as published."""
+    from hrohuddle.services import exports
+
+    start = dt.date(2026, 6, 20)
+    crowd = [_newcomer(team, f"Newcomer {chr(65 + i)} Test", start) for i in range(9)]
+    day7 = start + dt.timedelta(days=9)  # 29 June: Q2
+    day30 = start + dt.timedelta(days=31)  # 21 July: Q3
+    for n, me in enumerate(crowd):
+        due = pulses.due_pulse(team.db, me, today=day7)
+        values = {c: 1 + (n + j) % 7 for j, c in enumerate(CODES)}
+        if n == 8:
+            values.pop("O2")
+        pulses.submit(team.db, me, due.invitation_id, values, today=day7)
+    for me in crowd[:4]:  # Day 30: too few, hidden with its complement
+        due = pulses.due_pulse(team.db, me, today=day30)
+        pulses.submit(team.db, me, due.invitation_id, dict.fromkeys(CODES, 4), today=day30)
+    anonymity.release_due(team.db, local_now=dt.datetime.combine(day30, dt.time(20)), force=True)
+    with team.db.read() as s:
+        stored = s.execute(
+            select(
+                PulseResponse.milestone_day,
+                PulseResponse.period,
+                PulseResponse.answers,
+                PulseResponse.comment,
+            )
+        ).all()
+    sent = []
+    for m, p, a, c in stored:
+        released = quarter_bounds(p)[0] if p else dt.date(2026, 1, 1)
+        sent.append(Sent(released, pulses.Answer(m, p, dict(a), c)))
+    audit(sent, 5, MONTH_ENDS)
+
+    mgr = team["manager"]
+    res = pulses.results(team.db, mgr, today=dt.date(2026, 10, 2))
+    assert [p.period for p in res.periods] == ["2026-Q3", "2026-Q2"]
+    out = tmp_path / "pulses.csv"
+    exports.export_pulses(team.db, mgr, out)
+    with out.open(newline="", encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    current = pulses.results(team.db, mgr)
+    expected = [
+        (p.period, g.label, g.hidden, g.n, pulses._r(g.scale_mean))
+        for p in current.periods
+        for g in [*p.groups, p.total]
+    ]
+    got = [
+        (
+            r["quarter"],
+            r["group"],
+            r["answers"].startswith("hidden"),
+            0 if r["answers"].startswith("hidden") else int(r["answers"]),
+            r["scale_mean"],
+        )
+        for r in rows
+    ]
+    assert got == expected
+    weekly = reporting.weekly_figures(
+        team.db, mgr, reporting.Week.of(dt.date(2026, 10, 5)), today=dt.date(2026, 10, 20)
+    )
+    assert weekly.pulses is not None
+    assert [(p.period, p.groups, p.total) for p in weekly.pulses.periods] == [
+        (p.period, p.groups, p.total) for p in res.periods
+    ]
+    from pypdf import PdfReader
+
+    from hrohuddle.reports import weekly as weekly_pdf
+
+    with team.db.write() as s:  # a named report in week 41, so that the report has a body
+        unit = s.get(Unit, mgr.unit_id)
+        assert unit is not None
+        unit.created_at = dt.datetime(2026, 1, 1)
+    when = dt.datetime(2026, 10, 6, 10)
+    events.report(
+        team.db,
+        team["staff"],
+        events.EventInput("near_miss", "Pump line swapped, caught", "medication", when),
+        local_now=when + dt.timedelta(hours=1),
+    )
+    pdf = weekly_pdf.write(team.db, mgr, reporting.Week(2026, 41), tmp_path / "w41.pdf")
+    body = " ".join(" ".join(p.extract_text() for p in PdfReader(pdf).pages).split())
+    section = body[body.index("Onboarding pulses") :]
+    assert "Period: 2026-Q3, 01 July 2026 to 30 September 2026" in section
+    assert "Period: 2026-Q2, 01 April 2026 to 30 June 2026" in section
+    q2_mean = res.periods[1].total.scale_mean
+    assert q2_mean is not None and f"{q2_mean:.2f} (n=8)" in section
+    assert "(n=56 item answers)" in section and "hidden" in section
+    q3 = res.periods[0]
+    assert q3.total.hidden and all(g.hidden for g in q3.groups)  # 4 answers only
+    q2 = res.periods[1]
+    assert not q2.total.hidden and q2.total.n == 9 and q2.total.complete == 8
