@@ -13,6 +13,9 @@ from hrohuddle.store.database import SchemaState
 from hrohuddle.store.opening import open_database
 
 FIXTURES = Path(__file__).parent / "fixtures" / "db"
+#: Rows a revision merges on purpose: 0006 makes repeat-back and check-back one
+#: behaviour, so one answer replaces two (tests/test_vocabulary_migration.py counts it).
+MERGED = {"checklist_items", "checklist_responses"}
 
 
 def _counts(path: Path) -> dict[str, int]:
@@ -50,5 +53,8 @@ def test_fixture_upgrades_to_head_keeping_every_row(revision: str, tmp_path: Pat
         opened.db.dispose()
     after = _counts(db_file)
     for table, n in before.items():
+        if table in MERGED:
+            assert after.get(table, 0) > 0, table
+            continue
         assert after.get(table, 0) >= n, table
     print(f"\nrevision {revision} -> {schema.HEAD}: {sum(before.values())} rows kept")
