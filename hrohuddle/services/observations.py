@@ -16,7 +16,12 @@ from sqlalchemy.orm import Session
 
 from hrohuddle.paths import resources_dir
 from hrohuddle.services import audit, validation
-from hrohuddle.services.errors import NotFound, PermissionDenied, ValidationError
+from hrohuddle.services.errors import (
+    NotFound,
+    PermissionDenied,
+    ResourceFileError,
+    ValidationError,
+)
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import load_yaml
 from hrohuddle.store.database import Database
@@ -31,9 +36,30 @@ from hrohuddle.store.models import (
 
 
 @functools.cache
-def scale_data() -> dict[str, Any]:
-    """The entrustment scale, settings, IPEC domains and observation contexts (resources)."""
-    return load_yaml(resources_dir() / "scales" / "entrustment.yaml")
+def scale_data(scale_key: str | None = None) -> dict[str, Any]:
+    """The entrustment scale in use, with settings, IPEC domains and observation contexts.
+
+    resources/scales/entrustment.yaml holds several scales; ``scale_key`` picks one
+    (default: the file's ``default_scale``). The result carries that scale's ``key``,
+    ``title``, ``short`` (its source), ``ward_note`` and ``levels`` at the top.
+    """
+    data = load_yaml(resources_dir() / "scales" / "entrustment.yaml")
+    scales = {str(sc["key"]): sc for sc in data.get("scales", [])}
+    chosen = scale_key or str(data.get("default_scale", ""))
+    if chosen not in scales:
+        raise ResourceFileError(f"The data file entrustment.yaml has no scale “{chosen}”.")
+    merged = dict(data)
+    merged.update({k: scales[chosen][k] for k in ("key", "title", "short", "ward_note", "levels")})
+    return merged
+
+
+def scale_levels(scale_key: str) -> dict[int, str]:
+    """Value -> label of a scale, to read an observation with the scale it was made on."""
+    try:
+        levels = scale_data(scale_key)["levels"]
+    except ResourceFileError:
+        levels = scale_data()["levels"]
+    return {int(lv["value"]): str(lv["label"]) for lv in levels}
 
 
 @dataclass(frozen=True)
