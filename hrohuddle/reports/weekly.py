@@ -11,9 +11,10 @@ from typing import Any
 from reportlab.platypus import Image, KeepTogether, PageBreak, Spacer
 
 from hrohuddle.reports import blocks, charts
-from hrohuddle.services import audit, reporting
+from hrohuddle.services import audit, pulses, reporting
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.reporting import Series, Week, WeeklyFigures
+from hrohuddle.services.vocabulary import common_formats_class, source_line, taxonomy
 from hrohuddle.store.database import Database
 
 REPORTING_NOTE = (
@@ -159,6 +160,7 @@ def story(f: WeeklyFigures, author: str, generated: dt.datetime) -> list[Any]:
                 )
             )
             s.append(Spacer(1, 4))
+    s.append(blocks.para(_cf_mapping_note(), "small"))
     s += _chart_block(f.event_run)
     s.append(blocks.para(REPORTING_NOTE, "small"))
     if f.event_u is not None:
@@ -232,6 +234,8 @@ def story(f: WeeklyFigures, author: str, generated: dt.datetime) -> list[Any]:
         )
         if f.behaviour_p is not None:
             s += _chart_block(f.behaviour_p, percent=True, control=True)
+        s.append(blocks.para(source_line("checklists/team_performance.yaml"), "small"))
+        s.append(blocks.para(source_line("checklists/error_prevention.yaml"), "small"))
     else:
         s.append(
             blocks.para("No behaviour observations were recorded in the last 26 weeks.", "small")
@@ -246,10 +250,13 @@ def story(f: WeeklyFigures, author: str, generated: dt.datetime) -> list[Any]:
             blocks.para(
                 "Team psychological safety (Edmondson 1999; mean of 7 items, 1-7, items 1, 3 "
                 f"and 5 reversed). Groups with fewer than {f.min_group_size} answers are hidden, "
-                "and so is any group that would let a hidden one be worked out.",
+                "and so is any group that would let a hidden one be worked out. Favourable: an "
+                f"answer of {pulses.instrument().favourable_from} or more after reversal, the "
+                "unit's own threshold, not part of the published scale.",
                 "small",
             )
         )
+        s.append(blocks.para(source_line("instruments/onboarding_pulse.yaml"), "small"))
         rows = [["Milestone", "Answers (n)", "Scale mean", "Favourable"]]
         for g in [*f.pulses.groups, f.pulses.total]:
             if g.hidden:
@@ -290,7 +297,39 @@ def story(f: WeeklyFigures, author: str, generated: dt.datetime) -> list[Any]:
     s.append(
         blocks.para("No patient identifiers: free text was checked before it was saved.", "small")
     )
+    s.append(blocks.para("Sources of the instruments and vocabularies", "h2"))
+    for path in SOURCE_FILES:
+        s.append(blocks.para(source_line(path), "small"))
+    s.append(
+        blocks.para(
+            "Each data file marks every item as published (verbatim), adapted or local; "
+            "see resources/ in HRO Huddle.",
+            "small",
+        )
+    )
     return s
+
+
+#: The data files whose source the report's closing notes name.
+SOURCE_FILES = (
+    "taxonomies/common_formats.yaml",
+    "checklists/team_performance.yaml",
+    "checklists/error_prevention.yaml",
+    "instruments/onboarding_pulse.yaml",
+    "scales/entrustment.yaml",
+    "identifier_patterns.yaml",
+    "unit.yaml",
+)
+
+
+def _cf_mapping_note() -> str:
+    """Good catch and workaround are local kinds: say which Common Formats class they are."""
+    parts = []
+    for kind in taxonomy().terms("kinds"):
+        cf = common_formats_class(kind.key)
+        if cf is not None and kind.get("status") == "local":
+            parts.append(f"{kind.label} is reported as {cf.label}")
+    return f"{source_line('taxonomies/common_formats.yaml')} {'; '.join(parts)}."
 
 
 def write(

@@ -75,6 +75,9 @@ class LogDialog(QDialog):
             radio.setAccessibleName(f"{lv['value']}: {lv['label']}")
             self.rating.addButton(radio, int(lv["value"]))
             rlayout.addWidget(radio)
+        rlayout.addWidget(
+            muted(tr("Source: {s}. {note}").format(s=data["short"], note=data["ward_note"]))
+        )
         self.strengths = QPlainTextEdit()
         self.strengths.setTabChangesFocus(True)
         self.strengths.setAccessibleName(tr("Strengths"))

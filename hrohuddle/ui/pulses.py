@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from hrohuddle.services import pulses
 from hrohuddle.services.errors import ServiceError
 from hrohuddle.services.permissions import Actor
+from hrohuddle.services.vocabulary import source_line
 from hrohuddle.store.database import Database
 from hrohuddle.store.errors import StoreError
 from hrohuddle.ui.common import heading, muted, primary_button, tr
@@ -89,6 +90,7 @@ class PulseDialog(QDialog):
                 )
             )
         )
+        outer.addWidget(muted(source_line("instruments/onboarding_pulse.yaml")))
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         body = QWidget()
@@ -215,8 +217,14 @@ class PulseResultsPage(QWidget):
             tr(
                 "Edmondson's team psychological safety scale (mean of 7 items, 1-7, items 1, 3 "
                 "and 5 reversed) and three onboarding items. Groups of fewer than {n} answers "
-                "are hidden, and so is any group that would let a hidden one be worked out."
-            ).format(n=res.min_size)
+                "are hidden, and so is any group that would let a hidden one be worked out. "
+                "Favourable: an answer of {f} or more after reversal, the unit's own threshold "
+                "(Edmondson reports means, not a cut-off). {source}"
+            ).format(
+                n=res.min_size,
+                f=inst.favourable_from,
+                source=source_line("instruments/onboarding_pulse.yaml"),
+            )
         )
         headers = [tr("Group"), tr("Answers (n)"), tr("Scale mean"), tr("Favourable")] + [
             i.code for i in inst.items
