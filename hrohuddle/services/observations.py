@@ -26,6 +26,7 @@ from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import load_yaml
 from hrohuddle.store.database import Database
 from hrohuddle.store.models import (
+    AppMeta,
     ChecklistItem,
     ChecklistTemplate,
     LearnerObservation,
@@ -53,6 +54,41 @@ def scale_data(scale_key: str | None = None) -> dict[str, Any]:
     return merged
 
 
+def scales() -> list[tuple[str, str]]:
+    """Every entrustment scale in the data file: (key, title with its source)."""
+    data = load_yaml(resources_dir() / "scales" / "entrustment.yaml")
+    return [(str(sc["key"]), f"{sc['title']} — {sc['short']}") for sc in data.get("scales", [])]
+
+
+def _scale_setting(unit_id: int) -> str:
+    # Kept in app_meta, keyed by unit, so the choice needs no change to the units table.
+    return f"unit:{unit_id}:entrustment_scale"
+
+
+def unit_scale(db: Database, unit_id: int) -> str:
+    """The scale the unit logs new observations on (the data file's default until chosen)."""
+    with db.read() as s:
+        row = s.get(AppMeta, _scale_setting(unit_id))
+    if row is not None and row.value in dict(scales()):
+        return row.value
+    return str(scale_data()["key"])
+
+
+def choose_scale(db: Database, actor: Actor, scale_key: str) -> None:
+    """The unit admin chooses the scale for new observations; earlier ones keep theirs."""
+    audit.authorize(db, actor, "unit.configure")
+    validation.choice(scale_key, [k for k, _t in scales()], "an entrustment scale", field="scale")
+    with db.write() as s:
+        row = s.get(AppMeta, _scale_setting(actor.unit_id))
+        if row is None:
+            s.add(AppMeta(key=_scale_setting(actor.unit_id), value=scale_key))
+        else:
+            row.value = scale_key
+        audit.record(
+            s, "unit.settings_changed", actor=actor, detail={"entrustment_scale": scale_key}
+        )
+
+
 def scale_levels(scale_key: str) -> dict[int, str]:
     """Value -> label of a scale, to read an observation with the scale it was made on."""
     try:
@@ -78,6 +114,7 @@ class ObservationRow:
     next_steps: str | None
     acknowledged_at: dt.datetime | None
     learner_reply: str | None
+    scale_key: str = "o_score"
 
 
 @dataclass
@@ -189,7 +226,7 @@ def log(
     """A preceptor logs what they saw a learner do."""
     audit.authorize(db, actor, "observation.log")
     today = today or dt.date.today()
-    data = scale_data()
+    data = scale_data(unit_scale(db, actor.unit_id))
     levels = [int(lv["value"]) for lv in data["levels"]]
     if rating not in levels:
         raise ValidationError(
@@ -324,6 +361,7 @@ def observations(db: Database, actor: Actor, learner_id: int) -> list[Observatio
                 o.next_steps,
                 o.acknowledged_at,
                 o.learner_reply,
+                o.scale_key,
             )
             for o in rows
         ]
