@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ _spec = importlib.util.spec_from_file_location(
 )
 assert _spec is not None and _spec.loader is not None
 identifier_corpus = importlib.util.module_from_spec(_spec)
+sys.modules[_spec.name] = identifier_corpus  # dataclasses look their module up
 _spec.loader.exec_module(identifier_corpus)
 
 CAUGHT = [
