@@ -33,7 +33,6 @@ def test_bundled_templates_are_seeded_once_with_their_sources(team: Team) -> Non
     codes = [i.code for i in checklists.items(team.db, ep.id)]
     for needed in (
         "STAR",
-        "REPEAT_BACK",
         "SBAR",
         "CHECK_BACK",
         "CALL_OUT",
@@ -46,6 +45,7 @@ def test_bundled_templates_are_seeded_once_with_their_sources(team: Team) -> Non
         "QUESTIONING",
     ):
         assert needed in codes
+    assert "REPEAT_BACK" not in codes  # TeamSTEPPS: check-back and repeat-back are one tool
     assert all(
         i.hro_principle and i.ipec in ("VE", "RR", "C", "TT")
         for i in checklists.items(team.db, ep.id)
@@ -53,14 +53,26 @@ def test_bundled_templates_are_seeded_once_with_their_sources(team: Team) -> Non
     tpot = _template(team.db, "team_performance")
     domains = {i.domain for i in checklists.items(team.db, tpot.id)}
     assert domains == {
-        "Team structure",
+        "Team Structure",
         "Communication",
         "Leadership",
-        "Situation monitoring",
-        "Mutual support",
+        "Situation Monitoring",
+        "Mutual Support",
     }
-    assert sum(i.overall for i in checklists.items(team.db, tpot.id)) == 5
-    assert any("patient and family" in i.text for i in checklists.items(team.db, tpot.id))
+    tpot_items = checklists.items(team.db, tpot.id)
+    assert sum(i.overall for i in tpot_items) == 5
+    per_domain = [
+        sum(1 for i in tpot_items if i.domain == d and not i.overall)
+        for d in (
+            "Team Structure",
+            "Communication",
+            "Leadership",
+            "Situation Monitoring",
+            "Mutual Support",
+        )
+    ]
+    assert per_domain == [4, 4, 6, 5, 4]  # TPOT's 23 behaviours
+    assert any("patients and families as part of the team" in i.text for i in tpot_items)
     assert ep.sources and tpot.sources
 
 
@@ -86,8 +98,8 @@ def test_observer_records_a_session_and_reliability_is_computed(team: Team) -> N
         ).responses
     }
     first = checklists.open_session(db, cn)
-    # Hand-computed: SBAR observed 2 of 3 applicable, STAR 0 of 1, REPEAT_BACK n/a only.
-    plan = [("SBAR", "observed"), ("STAR", "missed"), ("REPEAT_BACK", "na")]
+    # Hand-computed: SBAR observed 2 of 3 applicable, STAR 0 of 1, CHECK_BACK n/a only.
+    plan = [("SBAR", "observed"), ("STAR", "missed"), ("CHECK_BACK", "na")]
     for code, result in plan:
         checklists.record(db, cn, first, items[code].item_id, result=result)
     checklists.finish(db, cn, first)
@@ -102,7 +114,7 @@ def test_observer_records_a_session_and_reliability_is_computed(team: Team) -> N
     sbar = rel[items["SBAR"].text]
     assert (sbar.observed, sbar.opportunities) == (2, 3)
     assert rel[items["STAR"].text].share == 0
-    assert items["REPEAT_BACK"].text not in rel
+    assert items["CHECK_BACK"].text not in rel
     by_principle = {
         r.label: r
         for r in checklists.reliability(db, team["manager"], TODAY, TODAY, by="principle")
@@ -141,9 +153,9 @@ def test_versions_in_use_are_kept_and_edits_make_a_new_version(team: Team) -> No
     )
     new_id = checklists.save_version(db, team["manager"], ep.id, edited)
     versions = [t for t in checklists.templates(db, 1) if t.key == "error_prevention"]
-    assert [v.version for v in versions] == [2, 1]
+    assert [v.version for v in versions] == [3, 2]
     assert checklists.items(db, ep.id)[0].text.startswith("Uses STAR before")  # old unchanged
-    assert checklists.session_view(db, team["charge_nurse"], session).template.version == 1
+    assert checklists.session_view(db, team["charge_nurse"], session).template.version == 2
     with pytest.raises(ValidationError, match="cannot be removed"):
         checklists.remove_version(db, team["manager"], ep.id)
     checklists.remove_version(db, team["manager"], new_id)  # unused: may go

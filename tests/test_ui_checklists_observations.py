@@ -17,16 +17,16 @@ def test_observer_runs_a_session_with_keys_and_taps(qtbot, window, sqlite_team: 
     sign_in_as(qtbot, window, "Cai Charge", PINS["charge_nurse"])
     page = window.open_page("checklists")
     tab = page.observe
-    tab.template.setCurrentIndex(tab.template.findText("Error-prevention behaviours (v1)"))
+    tab.template.setCurrentIndex(tab.template.findText("Error-prevention behaviours (v2)"))
     tab.context.setCurrentIndex(tab.context.findData("handoff"))
     tab.start()
     panel = tab.panel
     assert panel is not None and not panel.rating
     panel.setFocus()
     qtbot.keyClick(panel, Qt.Key.Key_O)  # STAR observed, moves to the next
-    qtbot.keyClick(panel, Qt.Key.Key_M)  # REPEAT_BACK missed
+    qtbot.keyClick(panel, Qt.Key.Key_M)  # CHECK_BACK missed
     qtbot.keyClick(panel, Qt.Key.Key_N)  # SBAR not applicable
-    panel.rows[3].buttons["observed"].click()  # a tap on CHECK_BACK
+    panel.rows[3].buttons["observed"].click()  # a tap on CALL_OUT
     big = [b for r in panel.rows for b in r.buttons.values() if b.height() < 44]
     assert big == []
     panel.finish()
@@ -39,8 +39,9 @@ def test_observer_runs_a_session_with_keys_and_taps(qtbot, window, sqlite_team: 
         for r in checklists.reliability(sqlite_team.db, sqlite_team["manager"], today, today)
     }
     assert rel["Uses STAR before a critical step: stop, think, act, review"] == (1, 1)
-    assert rel["Repeats back or reads back an order or result"] == (0, 1)
-    assert rel["Closes the loop with a check-back"] == (1, 1)
+    check_back = next(label for label in rel if label.startswith("Closes the loop"))
+    assert rel[check_back] == (0, 1)
+    assert rel["Calls out critical information so the whole team hears it"] == (1, 1)
     assert len(rel) == 3  # N/A is not an opportunity
 
 

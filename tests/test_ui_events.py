@@ -131,7 +131,7 @@ def test_charge_nurse_reviews_and_the_reporter_reads_the_feedback(
         events.EventInput(
             kind="unsafe_condition",
             narrative="Hand gel empty in bays 5-8",
-            category="infection",
+            category="other",
             occurred_at=__import__("datetime").datetime.now(),
         ),
     )

@@ -17,7 +17,8 @@ def write(db: Database, actor: Actor, learner_id: int, path: Path) -> Path:
     progress = observations.progress(db, actor, learner_id)
     rows = observations.observations(db, actor, learner_id)
     data = observations.scale_data()
-    levels = {int(lv["value"]): lv["label"] for lv in data["levels"]}
+    # The latest observation is read on the scale it was made on.
+    levels = observations.scale_levels(rows[0].scale_key if rows else str(data["key"]))
     domains = {d["key"]: d["label"] for d in data["ipec_domains"]}
     settings = {d["key"]: d["label"] for d in data["settings"]}
     story: list[object] = [
@@ -51,7 +52,7 @@ def write(db: Database, actor: Actor, learner_id: int, path: Path) -> Path:
             [
                 f"{r.observed_on:%d %b}",
                 settings.get(r.setting, r.setting),
-                f"{r.rating} {levels.get(r.rating, '')}",
+                f"{r.rating} {observations.scale_levels(r.scale_key).get(r.rating, '')}",
                 f"{r.strengths or ''}\nNext: {r.next_steps or ''}",
                 "yes" if r.acknowledged_at else "not yet",
             ]

@@ -11,9 +11,10 @@ from typing import Any
 from reportlab.platypus import Image, KeepTogether, PageBreak, Spacer
 
 from hrohuddle.reports import blocks, charts
-from hrohuddle.services import audit, reporting
+from hrohuddle.services import audit, pulses, reporting
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.reporting import Series, Week, WeeklyFigures
+from hrohuddle.services.vocabulary import common_formats_class, source_line, taxonomy
 from hrohuddle.store.database import Database
 
 REPORTING_NOTE = (
@@ -159,6 +160,7 @@ def story(f: WeeklyFigures, author: str, generated: dt.datetime) -> list[Any]:
                 )
             )
             s.append(Spacer(1, 4))
+    s.append(blocks.para(_cf_mapping_note(), "small"))
     s += _chart_block(f.event_run)
     s.append(blocks.para(REPORTING_NOTE, "small"))
     if f.event_u is not None:
@@ -232,6 +234,8 @@ def story(f: WeeklyFigures, author: str, generated: dt.datetime) -> list[Any]:
         )
         if f.behaviour_p is not None:
             s += _chart_block(f.behaviour_p, percent=True, control=True)
+        s.append(blocks.para(source_line("checklists/team_performance.yaml"), "small"))
+        s.append(blocks.para(source_line("checklists/error_prevention.yaml"), "small"))
     else:
         s.append(
             blocks.para("No behaviour observations were recorded in the last 26 weeks.", "small")
@@ -265,7 +269,39 @@ def story(f: WeeklyFigures, author: str, generated: dt.datetime) -> list[Any]:
     s.append(
         blocks.para("No patient identifiers: free text was checked before it was saved.", "small")
     )
+    s.append(blocks.para("Sources of the instruments and vocabularies", "h2"))
+    for path in SOURCE_FILES:
+        s.append(blocks.para(source_line(path), "small"))
+    s.append(
+        blocks.para(
+            "Each data file marks every item as published (verbatim), adapted or local; "
+            "see resources/ in HRO Huddle.",
+            "small",
+        )
+    )
     return s
+
+
+#: The data files whose source the report's closing notes name.
+SOURCE_FILES = (
+    "taxonomies/common_formats.yaml",
+    "checklists/team_performance.yaml",
+    "checklists/error_prevention.yaml",
+    "instruments/onboarding_pulse.yaml",
+    "scales/entrustment.yaml",
+    "identifier_patterns.yaml",
+    "unit.yaml",
+)
+
+
+def _cf_mapping_note() -> str:
+    """Good catch and workaround are local kinds: say which Common Formats class they are."""
+    parts = []
+    for kind in taxonomy().terms("kinds"):
+        cf = common_formats_class(kind.key)
+        if cf is not None and kind.get("status") == "local":
+            parts.append(f"{kind.label} is reported as {cf.label}")
+    return f"{source_line('taxonomies/common_formats.yaml')} {'; '.join(parts)}."
 
 
 @audit.requires(None)
@@ -299,10 +335,13 @@ def _pulse_section(res: Any) -> list[Any]:
             f"reversed). Published per closed quarter ({res.open_period} is published on "
             f"{res.open_period_closes:%d %B %Y}); a group is shown only with at least {k} "
             f"answers and {k} complete answers, and any group that would let a hidden one be "
-            "worked out is hidden too. Means and shares are over complete answers only.",
+            "worked out is hidden too. Means and shares are over complete answers only. "
+            f"Favourable: an answer of {pulses.instrument().favourable_from} or more after "
+            "reversal, the unit's own threshold, not part of the published scale.",
             "small",
         )
     )
+    out.append(blocks.para(source_line("instruments/onboarding_pulse.yaml"), "small"))
     if not res.periods:
         out.append(blocks.para("No quarter has closed with pulse answers yet.", "small"))
     for p in res.periods[:2]:

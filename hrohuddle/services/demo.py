@@ -307,7 +307,14 @@ _EVENTS = [
     ("near_miss", "fall", "Bed left high with rails down, noticed on rounds", "chance"),
     ("incident", "fall", "Patient slipped in the bathroom, no injury found", None),
     ("incident", "medication", "Dose given an hour late after handover", None),
-    ("unsafe_condition", "infection", "Hand gel dispensers empty in bays 5-8", None),
+    ("unsafe_condition", "other", "Hand gel dispensers empty in bays 5-8", None),
+    (
+        "near_miss",
+        "anesthesia",
+        "Anaesthetic chart not with the patient, found before transfer",
+        "barrier",
+    ),
+    ("incident", "pressure_injury", "Heel redness found on turning, not there at admission", None),
     ("near_miss", "blood", "Sample labelled away from the bedside, relabelled", "barrier"),
 ]
 
@@ -624,7 +631,7 @@ def _observations(
                     ),
                     "domains": sorted(rng.sample(["VE", "RR", "C", "TT"], k=rng.randint(1, 2))),
                     "behaviours": rng.sample(codes, k=2),
-                    "scale_key": "entrustment",
+                    "scale_key": "o_score",
                     "rating": level,
                     "strengths": "Clear SBAR when calling the registrar.",
                     "next_steps": "Lead the next handoff with I-PASS.",

@@ -23,9 +23,16 @@ from hrohuddle.services import anonymity, audit, validation
 from hrohuddle.services.errors import NotFound, ValidationError
 from hrohuddle.services.huddles import shift_for
 from hrohuddle.services.permissions import Actor
-from hrohuddle.services.vocabulary import taxonomy
+from hrohuddle.services.vocabulary import common_formats_class, common_formats_version, taxonomy
 from hrohuddle.store.database import Database
-from hrohuddle.store.models import AnonymousOutbox, Person, SafetyEvent, Unit, utcnow
+from hrohuddle.store.models import (
+    AnonymousOutbox,
+    EventCategoryV12,
+    Person,
+    SafetyEvent,
+    Unit,
+    utcnow,
+)
 
 MAX_NARRATIVE = 4000
 RECEIPT_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U
@@ -535,8 +542,16 @@ def export_rows(db: Database, unit_id: int) -> tuple[list[str], list[list[Any]]]
         "reporter_is_learner",
         "reviewer_summary",
         "feedback",
+        # Common Formats mapping, so a unit can forward its reports to a PSO.
+        "common_formats_class",
+        "common_formats_category",
+        "common_formats_version",
+        "category_v1_2",
     ]
+    cf_version = common_formats_version()
+    category_labels = {t.key: t.label for t in taxonomy().terms("categories")}
     with db.read() as s:
+        legacy = dict(s.execute(select(EventCategoryV12.event_id, EventCategoryV12.category)).all())
         rows = s.execute(
             select(
                 SafetyEvent.id,
@@ -569,5 +584,12 @@ def export_rows(db: Database, unit_id: int) -> tuple[list[str], list[list[Any]]]
         row[10] = ";".join(r[10] or [])
         if r[13]:
             row[14] = row[15] = row[16] = ""
+        cf_class = common_formats_class(r[1])
+        row += [
+            cf_class.label if cf_class else "",
+            category_labels.get(r[2], r[2]),
+            cf_version,
+            legacy.get(r[0], ""),
+        ]
         out.append(row)
     return header, out

@@ -18,17 +18,26 @@ class Finding:
     key: str
     label: str
     text: str
+    #: The HIPAA Safe Harbor identifier it looks like: a letter of 45 CFR 164.514(b)(2)(i).
+    safe_harbor: str = ""
 
 
 @functools.cache
-def _patterns() -> tuple[tuple[str, str, re.Pattern[str]], ...]:
+def _patterns() -> tuple[tuple[str, str, str, re.Pattern[str]], ...]:
     path = resources_dir() / "identifier_patterns.yaml"
     data = load_yaml(path)
     out = []
     for i, entry in enumerate(data.get("patterns") or []):
         try:
             flags = 0 if entry.get("case_sensitive") else re.IGNORECASE
-            out.append((str(entry["key"]), str(entry["label"]), re.compile(entry["regex"], flags)))
+            out.append(
+                (
+                    str(entry["key"]),
+                    str(entry["label"]),
+                    str(entry.get("safe_harbor", "")),
+                    re.compile(entry["regex"], flags),
+                )
+            )
         except (KeyError, TypeError, re.error) as exc:
             raise ResourceFileError(
                 f"The data file {path.name} has a bad pattern (entry {i + 1}): {exc}."
@@ -42,10 +51,10 @@ def find_identifiers(text: str) -> list[Finding]:
     Overlapping matches are merged so that each stretch is reported once.
     """
     found: list[Finding] = []
-    for key, label, pattern in _patterns():
+    for key, label, category, pattern in _patterns():
         for m in pattern.finditer(text):
             if m.end() > m.start():
-                found.append(Finding(m.start(), m.end(), key, label, m.group(0)))
+                found.append(Finding(m.start(), m.end(), key, label, m.group(0), category))
     found.sort(key=lambda f: (f.start, -f.end))
     merged: list[Finding] = []
     for f in found:

@@ -16,11 +16,17 @@ from sqlalchemy.orm import Session
 
 from hrohuddle.paths import resources_dir
 from hrohuddle.services import audit, validation
-from hrohuddle.services.errors import NotFound, PermissionDenied, ValidationError
+from hrohuddle.services.errors import (
+    NotFound,
+    PermissionDenied,
+    ResourceFileError,
+    ValidationError,
+)
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import load_yaml
 from hrohuddle.store.database import Database
 from hrohuddle.store.models import (
+    AppMeta,
     ChecklistItem,
     ChecklistTemplate,
     LearnerObservation,
@@ -31,9 +37,65 @@ from hrohuddle.store.models import (
 
 
 @functools.cache
-def scale_data() -> dict[str, Any]:
-    """The entrustment scale, settings, IPEC domains and observation contexts (resources)."""
-    return load_yaml(resources_dir() / "scales" / "entrustment.yaml")
+def scale_data(scale_key: str | None = None) -> dict[str, Any]:
+    """The entrustment scale in use, with settings, IPEC domains and observation contexts.
+
+    resources/scales/entrustment.yaml holds several scales; ``scale_key`` picks one
+    (default: the file's ``default_scale``). The result carries that scale's ``key``,
+    ``title``, ``short`` (its source), ``ward_note`` and ``levels`` at the top.
+    """
+    data = load_yaml(resources_dir() / "scales" / "entrustment.yaml")
+    scales = {str(sc["key"]): sc for sc in data.get("scales", [])}
+    chosen = scale_key or str(data.get("default_scale", ""))
+    if chosen not in scales:
+        raise ResourceFileError(f"The data file entrustment.yaml has no scale “{chosen}”.")
+    merged = dict(data)
+    merged.update({k: scales[chosen][k] for k in ("key", "title", "short", "ward_note", "levels")})
+    return merged
+
+
+def scales() -> list[tuple[str, str]]:
+    """Every entrustment scale in the data file: (key, title with its source)."""
+    data = load_yaml(resources_dir() / "scales" / "entrustment.yaml")
+    return [(str(sc["key"]), f"{sc['title']} — {sc['short']}") for sc in data.get("scales", [])]
+
+
+def _scale_setting(unit_id: int) -> str:
+    # Kept in app_meta, keyed by unit, so the choice needs no change to the units table.
+    return f"unit:{unit_id}:entrustment_scale"
+
+
+def unit_scale(db: Database, unit_id: int) -> str:
+    """The scale the unit logs new observations on (the data file's default until chosen)."""
+    with db.read() as s:
+        row = s.get(AppMeta, _scale_setting(unit_id))
+    if row is not None and row.value in dict(scales()):
+        return row.value
+    return str(scale_data()["key"])
+
+
+@audit.requires("unit.configure")
+def choose_scale(db: Database, actor: Actor, scale_key: str) -> None:
+    """The unit admin chooses the scale for new observations; earlier ones keep theirs."""
+    validation.choice(scale_key, [k for k, _t in scales()], "an entrustment scale", field="scale")
+    with db.write() as s:
+        row = s.get(AppMeta, _scale_setting(actor.unit_id))
+        if row is None:
+            s.add(AppMeta(key=_scale_setting(actor.unit_id), value=scale_key))
+        else:
+            row.value = scale_key
+        audit.record(
+            s, "unit.settings_changed", actor=actor, detail={"entrustment_scale": scale_key}
+        )
+
+
+def scale_levels(scale_key: str) -> dict[int, str]:
+    """Value -> label of a scale, to read an observation with the scale it was made on."""
+    try:
+        levels = scale_data(scale_key)["levels"]
+    except ResourceFileError:
+        levels = scale_data()["levels"]
+    return {int(lv["value"]): str(lv["label"]) for lv in levels}
 
 
 @dataclass(frozen=True)
@@ -52,6 +114,7 @@ class ObservationRow:
     next_steps: str | None
     acknowledged_at: dt.datetime | None
     learner_reply: str | None
+    scale_key: str = "o_score"
 
 
 @dataclass
@@ -165,7 +228,7 @@ def log(
 ) -> int:
     """A preceptor logs what they saw a learner do."""
     today = today or dt.date.today()
-    data = scale_data()
+    data = scale_data(unit_scale(db, actor.unit_id))
     levels = [int(lv["value"]) for lv in data["levels"]]
     if rating not in levels:
         raise ValidationError(
@@ -295,6 +358,7 @@ def observations(db: Database, actor: Actor, learner_id: int) -> list[Observatio
                 o.next_steps,
                 o.acknowledged_at,
                 o.learner_reply,
+                o.scale_key,
             )
             for o in rows
         ]

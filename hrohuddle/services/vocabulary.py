@@ -89,3 +89,33 @@ def unit_vocabulary() -> Vocabulary:
     """Professions, roles, huddle sections, look-ahead categories, HRO principles."""
     path = resources_dir() / "unit.yaml"
     return Vocabulary(load_yaml(path), path.name)
+
+
+def source_line(relative_path: str) -> str:
+    """The one-line "Source: ..." shown where an instrument or vocabulary is used."""
+    data = load_yaml(resources_dir() / relative_path)
+    prov = data.get("provenance")
+    cite = prov.get("cite") if isinstance(prov, dict) else None
+    if not cite:
+        raise ResourceFileError(f"The data file {relative_path} does not name its source.")
+    return f"Source: {cite}."
+
+
+def common_formats_class(kind: str) -> Term | None:
+    """The Common Formats class (incident, near miss, unsafe condition) a kind reports as.
+
+    Good catch and workaround are HRO Huddle's own kinds; the taxonomy maps each onto
+    a class so that reports can be forwarded to a patient safety organisation.
+    """
+    tax = taxonomy()
+    for term in tax.terms("kinds"):
+        if term.key == kind:
+            wanted = str(term.get("cf_class", ""))
+            return next((c for c in tax.terms("classes") if c.key == wanted), None)
+    return None
+
+
+def common_formats_version() -> str:
+    """The Common Formats edition the taxonomy follows, for exports."""
+    prov = taxonomy().data.get("provenance") or {}
+    return str(prov.get("edition", ""))

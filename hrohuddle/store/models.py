@@ -193,6 +193,20 @@ Index("ix_safety_events_unit_released", SafetyEvent.unit_id, SafetyEvent.release
 Index("ix_huddle_items_event", HuddleItem.event_id)
 
 
+class EventCategoryV12(Base):
+    """The Common Formats V1.2 category an event had before V2.0 (revision 0006).
+
+    Kept so that re-classifying loses nothing: V2.0 retired the infection module,
+    split surgery from anaesthesia and moved health IT out of the device module.
+    """
+
+    __tablename__ = "event_category_v1_2"
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("safety_events.id", ondelete="CASCADE"), primary_key=True
+    )
+    category: Mapped[str] = mapped_column(String(40))
+
+
 class ChecklistTemplate(Base):
     """One version of a checklist, belonging to one unit: each unit manages its own."""
 

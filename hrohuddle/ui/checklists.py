@@ -118,6 +118,8 @@ class SessionPanel(QWidget):
                 )
             )
         )
+        if view.template.sources:
+            layout.addWidget(muted(tr("Source: {s}.").format(s="; ".join(view.template.sources))))
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         body = QWidget()

@@ -45,7 +45,7 @@ from hrohuddle.services import drafts, events, people
 from hrohuddle.services.errors import IdentifierWarning, ServiceError
 from hrohuddle.services.huddles import shift_for
 from hrohuddle.services.permissions import Actor
-from hrohuddle.services.vocabulary import taxonomy
+from hrohuddle.services.vocabulary import common_formats_class, source_line, taxonomy
 from hrohuddle.store.database import Database
 from hrohuddle.store.errors import StoreError
 from hrohuddle.ui.common import button, heading, muted, primary_button, show_problem, tr
@@ -218,6 +218,7 @@ class CaptureDialog(QDialog):
         row.addWidget(later)
         row.addWidget(self.submit_button)
         layout.addLayout(row)
+        layout.addWidget(muted(source_line("taxonomies/common_formats.yaml")))
         QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.submit)
 
         self.draft_timer = QTimer(self)
@@ -261,7 +262,11 @@ class CaptureDialog(QDialog):
         self.harm_box.setVisible(kind in events.HARM_KINDS)
         self.stop_box.setVisible(kind in events.STOPPED_KINDS)
         helps = {t.key: str(t.get("help", "")) for t in taxonomy().terms("kinds")}
-        self.kind_help.setText(helps.get(kind or "", tr("Choose one.")))
+        text = helps.get(kind or "", tr("Choose one."))
+        cf_class = common_formats_class(kind) if kind else None
+        if cf_class is not None:
+            text += " " + tr("Reported to Common Formats as: {c}.").format(c=cf_class.label)
+        self.kind_help.setText(text)
         self.adjustSize()
 
     def _shift_changed(self) -> None:

@@ -32,6 +32,11 @@ from hrohuddle.store.database import Database
 from hrohuddle.ui.common import attempt, button, heading, muted, primary_button, show_problem, tr
 
 
+def _level(r: observations.ObservationRow) -> str:
+    """A rating's words on the scale the observation was made on."""
+    return observations.scale_levels(r.scale_key).get(r.rating, "")
+
+
 class LogDialog(QDialog):
     def __init__(
         self, db: Database, actor: Actor, learner_id: int, learner: str, parent: QWidget
@@ -40,7 +45,7 @@ class LogDialog(QDialog):
         self.db, self.actor, self.learner_id = db, actor, learner_id
         self.setWindowTitle(tr("Observation of {name}").format(name=learner))
         self.resize(760, 720)
-        data = observations.scale_data()
+        data = observations.scale_data(observations.unit_scale(db, actor.unit_id))
         form = QFormLayout(self)
         self.date = QDateEdit(QDate.currentDate())
         self.date.setCalendarPopup(True)
@@ -75,6 +80,9 @@ class LogDialog(QDialog):
             radio.setAccessibleName(f"{lv['value']}: {lv['label']}")
             self.rating.addButton(radio, int(lv["value"]))
             rlayout.addWidget(radio)
+        rlayout.addWidget(
+            muted(tr("Source: {s}. {note}").format(s=data["short"], note=data["ward_note"]))
+        )
         self.strengths = QPlainTextEdit()
         self.strengths.setTabChangesFocus(True)
         self.strengths.setAccessibleName(tr("Strengths"))
@@ -136,7 +144,6 @@ class ObservationsPage(QWidget):
         # The behaviour catalogue comes from the unit's checklists.
         checklists.sync_templates(db, unit_id=actor.unit_id)
         self.data = observations.scale_data()
-        self.levels = {int(lv["value"]): lv["label"] for lv in self.data["levels"]}
         layout = QVBoxLayout(self)
         layout.addWidget(heading(tr("Learner observations")))
         bar = QHBoxLayout()
@@ -158,6 +165,19 @@ class ObservationsPage(QWidget):
         bar.addWidget(self.log_button)
         bar.addWidget(pdf)
         layout.addLayout(bar)
+        if actor.can("unit.configure"):
+            scale_row = QHBoxLayout()
+            self.scale = QComboBox()
+            self.scale.setAccessibleName(tr("Entrustment scale for new observations"))
+            for key, title in observations.scales():
+                self.scale.addItem(title, key)
+            self.scale.setCurrentIndex(
+                self.scale.findData(observations.unit_scale(db, actor.unit_id))
+            )
+            self.scale.activated.connect(self._choose_scale)
+            scale_row.addWidget(QLabel(tr("Scale for new observations")))
+            scale_row.addWidget(self.scale, 1)
+            layout.addLayout(scale_row)
         self.progress = muted("")
         layout.addWidget(self.progress)
         split = QSplitter()
@@ -199,6 +219,12 @@ class ObservationsPage(QWidget):
         data = self.learner.currentData()
         return int(data) if data is not None else None
 
+    def _choose_scale(self) -> None:
+        attempt(
+            self,
+            lambda: observations.choose_scale(self.db, self.actor, str(self.scale.currentData())),
+        )
+
     def reload(self) -> None:
         self.list.clear()
         lid = self.learner_id()
@@ -212,8 +238,7 @@ class ObservationsPage(QWidget):
         for r in rows:
             state = tr("acknowledged") if r.acknowledged_at else tr("NOT YET ACKNOWLEDGED")
             self.list.addItem(
-                f"{r.observed_on:%d %b %Y} · {r.rating} "
-                f"{self.levels.get(r.rating, '')} · {r.preceptor} · {state}"
+                f"{r.observed_on:%d %b %Y} · {r.rating} {_level(r)} · {r.preceptor} · {state}"
             )
         p = attempt(self, lambda: observations.progress(self.db, self.actor, lid))
         if p is not None:
@@ -237,7 +262,7 @@ class ObservationsPage(QWidget):
         text = [
             f"{r.observed_on:%A %d %B %Y} · {settings.get(r.setting, r.setting)} · "
             f"{tr('by')} {r.preceptor}",
-            f"{tr('Rating')}: {r.rating} — {self.levels.get(r.rating, '')}",
+            f"{tr('Rating')}: {r.rating} — {_level(r)}",
             f"{tr('Domains')}: {', '.join(domains.get(d, d) for d in r.domains)}",
             f"{tr('Behaviours')}: {', '.join(r.behaviours)}",
             "",

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from hrohuddle.services import pulses
 from hrohuddle.services.errors import ServiceError
 from hrohuddle.services.permissions import Actor
+from hrohuddle.services.vocabulary import source_line
 from hrohuddle.store.database import Database
 from hrohuddle.store.errors import StoreError
 from hrohuddle.ui.common import heading, muted, primary_button, tr
@@ -89,6 +90,7 @@ class PulseDialog(QDialog):
                 )
             )
         )
+        outer.addWidget(muted(source_line("instruments/onboarding_pulse.yaml")))
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         body = QWidget()
@@ -216,8 +218,15 @@ class PulseResultsPage(QWidget):
                 "shown only with at least {n} answers and {n} complete answers (fewer than {n} "
                 "would identify people), and so is any group that would let a hidden one be "
                 "worked out. Means and shares are over complete answers only; comments are "
-                "shown only when a quarter has at least {c}."
-            ).format(n=res.min_size, c=res.comment_min)
+                "shown only when a quarter has at least {c}. Favourable: an answer of {f} or "
+                "more after reversal, the unit's own threshold (Edmondson reports means, not a "
+                "cut-off). {source}"
+            ).format(
+                n=res.min_size,
+                c=res.comment_min,
+                f=pulses.instrument().favourable_from,
+                source=source_line("instruments/onboarding_pulse.yaml"),
+            )
         )
         self.period.blockSignals(True)
         self.period.clear()
