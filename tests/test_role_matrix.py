@@ -6,8 +6,8 @@ import datetime as dt
 from collections.abc import Callable
 
 import pytest
-from conftest import Team
-from sqlalchemy import func, select, text
+from conftest import Clock, Team
+from sqlalchemy import Date, bindparam, func, select, text
 
 from hrohuddle.services import (
     census,
@@ -23,16 +23,16 @@ from hrohuddle.services.errors import PermissionDenied
 from hrohuddle.services.permissions import PERMISSIONS, ROLES, Actor
 from hrohuddle.store.models import AuditEntry
 
-TODAY = dt.date.today()
 
-
-def _calls(team: Team) -> dict[str, Callable[[Actor], object]]:
+def _calls(team: Team, clock: Clock) -> dict[str, Callable[[Actor], object]]:
     db = team.db
+    today = clock.today
     with db.write() as s:
         s.execute(text("UPDATE units SET created_at = '2025-01-01 00:00:00'"))
         s.execute(
             text("UPDATE people SET start_date = :d WHERE id = :i").bindparams(
-                d=TODAY - dt.timedelta(days=30), i=team["learner"].person_id
+                bindparam("d", today - dt.timedelta(days=30), type_=Date),
+                i=team["learner"].person_id,
             )
         )
     checklists.sync_templates(db)
@@ -44,7 +44,7 @@ def _calls(team: Team) -> dict[str, Callable[[Actor], object]]:
             kind="near_miss",
             narrative="Pump alarm ignored",
             category="device",
-            occurred_at=dt.datetime.now() - dt.timedelta(hours=1),
+            occurred_at=clock.now - dt.timedelta(hours=1),
         ),
     )
     learner = team["learner"].person_id
@@ -55,8 +55,8 @@ def _calls(team: Team) -> dict[str, Callable[[Actor], object]]:
                     text(
                         "INSERT INTO preceptor_assignments (preceptor_id, learner_id, "
                         "starts_on) VALUES (:p, :l, :d)"
-                    ),
-                    {"p": team[role].person_id, "l": learner, "d": TODAY - dt.timedelta(days=30)},
+                    ).bindparams(bindparam("d", type_=Date)),
+                    {"p": team[role].person_id, "l": learner, "d": today - dt.timedelta(days=30)},
                 )
     owner = team["staff"].person_id
     return {
@@ -68,7 +68,7 @@ def _calls(team: Team) -> dict[str, Callable[[Actor], object]]:
             "recognise",
             f"Thanks from {a.display_name}",
         ),
-        "action.manage": lambda a: huddles.create_action(db, a, "Fix the pump", owner, TODAY),
+        "action.manage": lambda a: huddles.create_action(db, a, "Fix the pump", owner, today),
         "event.report": lambda a: events.report(
             db,
             a,
@@ -76,7 +76,7 @@ def _calls(team: Team) -> dict[str, Callable[[Actor], object]]:
                 kind="good_catch",
                 narrative="Caught it",
                 category="other",
-                occurred_at=dt.datetime.now(),
+                occurred_at=clock.now,
             ),
         ),
         "event.triage": lambda a: events.triage(db, a, event.event_id, status="under_review"),
@@ -89,7 +89,7 @@ def _calls(team: Team) -> dict[str, Callable[[Actor], object]]:
             db,
             a,
             learner,
-            observed_on=TODAY,
+            observed_on=today,
             setting="handoff",
             domains=["C"],
             behaviours=[],
@@ -107,8 +107,8 @@ def _calls(team: Team) -> dict[str, Callable[[Actor], object]]:
     }
 
 
-def test_every_role_against_every_service_action(team: Team) -> None:
-    calls = _calls(team)
+def test_every_role_against_every_service_action(team: Team, clock: Clock) -> None:
+    calls = _calls(team, clock)
     checked = 0
     for action, call in calls.items():
         for role in ROLES:
