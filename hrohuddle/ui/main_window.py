@@ -198,6 +198,8 @@ class MainWindow(QMainWindow):
         if self.actor is None:
             return
         self._close_capture()
+        if self.idle is not None:
+            self.idle.timer.stop()  # started again when someone signs in
         log.info("screen locked")
         self.show_signin(locked_for=self.actor)
 
@@ -430,6 +432,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
+        self._close_capture()
         if self.actor is not None and self.db is not None:
             try:
                 from hrohuddle.services import people
@@ -437,4 +440,23 @@ class MainWindow(QMainWindow):
                 people.sign_out(self.db, self.actor, reason="app closed")
             except Exception:  # closing must not fail because the database is gone
                 log.exception("sign-out on close failed")
+        self.actor = None
+        # The screens save their drafts and stop their timers as they go; the idle
+        # watcher stops watching, so nothing of this window runs after it closes.
+        if self.shell is not None:
+            self.stack.removeWidget(self.shell)
+            self.shell.deleteLater()
+            self.shell = None
+        if self.idle is not None:
+            self.idle.timer.stop()
+            app = QApplication.instance()
+            if app is not None:
+                app.removeEventFilter(self.idle)
         super().closeEvent(event)
+
+    def wait_for_workers(self) -> None:
+        """Block until the background jobs the screens started have finished."""
+        from PySide6.QtCore import QThreadPool
+
+        for pool in self.findChildren(QThreadPool):
+            pool.waitForDone()
