@@ -13,6 +13,7 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -60,6 +61,8 @@ class Startup:
         self.pending_crash: str | None = None
         self.ready = False
         self.finished = False
+        self.threads: list[threading.Thread] = []
+        self.daily: QTimer | None = None
 
     def run(self) -> None:
         # After the first paint, so that QtNetwork does not delay it; a second launch
@@ -198,13 +201,27 @@ class Startup:
                 return
             self._backup_now()
 
-        threading.Thread(target=work, name="integrity-check", daemon=True).start()
+        self._in_background(work, "integrity-check")
         self.daily = QTimer(self.window)
         self.daily.setInterval(DAY_MS)
-        self.daily.timeout.connect(
-            lambda: threading.Thread(target=self._backup_now, name="backup", daemon=True).start()
-        )
+        self.daily.timeout.connect(lambda: self._in_background(self._backup_now, "backup"))
         self.daily.start()
+
+    def _in_background(self, work: Callable[[], None], name: str) -> None:
+        self.threads = [t for t in self.threads if t.is_alive()]
+        thread = threading.Thread(target=work, name=name, daemon=True)
+        self.threads.append(thread)
+        thread.start()
+
+    def shut_down(self) -> None:
+        """After the window closed: let background work finish, then close the database."""
+        if self.daily is not None:
+            self.daily.stop()
+        self.window.wait_for_workers()
+        for thread in self.threads:
+            thread.join(timeout=120)  # a backup in progress is finished, not cut off
+        if self.db is not None:
+            self.db.dispose()
 
     def _damaged(self, message: str) -> None:
         from hrohuddle.store import backup
@@ -377,7 +394,33 @@ def listen_for_second_launch(key: str, window: MainWindow) -> object:
     return server
 
 
+NO_DISPLAY = (
+    "no display found: set QT_QPA_PLATFORM=offscreen for a headless check, "
+    "or start a desktop session"
+)
+
+
+def display_missing(env: Mapping[str, str] = os.environ) -> bool:
+    """True on Linux when Qt would look for an X11 or Wayland display and find none.
+
+    Qt aborts the process (exit 134) in that case, with no word a user can act on.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    wanted = [p.split(":")[0] for p in env.get("QT_QPA_PLATFORM", "").split(";") if p]
+    if any(p not in ("xcb", "wayland", "wayland-egl") for p in wanted):
+        return False  # offscreen, vnc, eglfs, linuxfb... need no display server
+    has_x11 = bool(env.get("DISPLAY"))
+    has_wayland = bool(env.get("WAYLAND_DISPLAY"))
+    if not wanted:
+        return not (has_x11 or has_wayland)
+    return not any(has_x11 if p == "xcb" else has_wayland for p in wanted)
+
+
 def main(args: argparse.Namespace, paths: DataPaths) -> int:
+    if QApplication.instance() is None and display_missing():
+        print(f"{APP_NAME}: {NO_DISPLAY}.", file=sys.stderr)
+        return 2
     QApplication.setApplicationName(APP_ID)
     QApplication.setOrganizationName(APP_ID)
     QApplication.setApplicationDisplayName(APP_NAME)
@@ -443,6 +486,7 @@ def main(args: argparse.Namespace, paths: DataPaths) -> int:
     else:
         window.show()
     code = app.exec()
+    startup.shut_down()  # quitting leaves no connection and no thread behind
     if window.restore_requested is not None and startup.db is not None:
         return _restore_after_close(window.restore_requested, startup, paths)
     return int(code)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -43,6 +46,46 @@ def _cheap_pin_hashing() -> Iterator[None]:
 
 
 REQUIRE_PG = os.environ.get("HROHUDDLE_REQUIRE_POSTGRES") == "1"
+
+# The longest a test that reads the clock is expected to take: it never starts closer
+# than this to midnight, so "today" in the test and "today" in the services agree.
+MIDNIGHT_MARGIN_S = 90.0
+
+
+@dataclass(frozen=True)
+class Clock:
+    """The local wall-clock time a test works from, read once as the test starts."""
+
+    now: dt.datetime
+
+    @property
+    def today(self) -> dt.date:
+        return self.now.date()
+
+
+def read_clock(
+    now: Callable[[], dt.datetime] = dt.datetime.now,
+    sleep: Callable[[float], object] = time.sleep,
+    margin_s: float = MIDNIGHT_MARGIN_S,
+) -> Clock:
+    """Now, unless midnight is less than ``margin_s`` away: then just after midnight."""
+    start = now()
+    midnight = dt.datetime.combine(start.date() + dt.timedelta(days=1), dt.time())
+    left = (midnight - start).total_seconds()
+    if left < margin_s:
+        sleep(left + 0.5)
+        start = now()
+    return Clock(start.replace(microsecond=0))
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """Today and now for a test that compares dates with what the services store.
+
+    Read when the test starts, never when its module loads (a run can cross midnight),
+    and a test about to straddle midnight waits for the new day first.
+    """
+    return read_clock()
 
 
 @pytest.fixture

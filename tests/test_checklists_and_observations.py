@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from conftest import Team
+from conftest import Clock, Team
 from sqlalchemy import select
 
 from hrohuddle.services import checklists, observations, people
@@ -17,8 +17,6 @@ from hrohuddle.services.errors import (
     ValidationError,
 )
 from hrohuddle.store.models import AuditEntry
-
-TODAY = dt.date.today()
 
 
 def _template(db, key: str) -> checklists.TemplateRow:
@@ -88,7 +86,8 @@ def test_a_malformed_template_file_names_file_and_line(tmp_path: Path) -> None:
         checklists.parse_template(tmp_path / "p.yaml")
 
 
-def test_observer_records_a_session_and_reliability_is_computed(team: Team) -> None:
+def test_observer_records_a_session_and_reliability_is_computed(team: Team, clock: Clock) -> None:
+    today = clock.today
     db, cn = team.db, team["charge_nurse"]
     ep = _template(db, "error_prevention")
     items = {
@@ -110,14 +109,14 @@ def test_observer_records_a_session_and_reliability_is_computed(team: Team) -> N
     third = checklists.start_session(db, cn, ep.id, "rounds")
     checklists.record(db, cn, third, items["SBAR"].item_id, result="observed")
     checklists.finish(db, cn, third)
-    rel = {r.label: r for r in checklists.reliability(db, team["manager"], TODAY, TODAY)}
+    rel = {r.label: r for r in checklists.reliability(db, team["manager"], today, today)}
     sbar = rel[items["SBAR"].text]
     assert (sbar.observed, sbar.opportunities) == (2, 3)
     assert rel[items["STAR"].text].share == 0
     assert items["CHECK_BACK"].text not in rel
     by_principle = {
         r.label: r
-        for r in checklists.reliability(db, team["manager"], TODAY, TODAY, by="principle")
+        for r in checklists.reliability(db, team["manager"], today, today, by="principle")
     }
     assert by_principle["Deference to expertise"].opportunities == 3
 
@@ -163,27 +162,27 @@ def test_versions_in_use_are_kept_and_edits_make_a_new_version(team: Team) -> No
         checklists.save_version(db, team["staff"], ep.id, edited)
 
 
-def _pair(team: Team) -> int:
+def _pair(team: Team, today: dt.date) -> int:
     learner = team["learner"]
     with team.db.write() as s:
         from hrohuddle.store.models import Person
 
         person = s.get(Person, learner.person_id)
-        person.start_date = TODAY - dt.timedelta(days=30)
+        person.start_date = today - dt.timedelta(days=30)
     observations.assign(
         team.db,
         team["manager"],
         team["preceptor"].person_id,
         learner.person_id,
-        TODAY - dt.timedelta(days=30),
+        today - dt.timedelta(days=30),
     )
     checklists.sync_templates(team.db)
     return learner.person_id
 
 
-def _log(team: Team, learner_id: int, **changes) -> int:
+def _log(team: Team, learner_id: int, today: dt.date, **changes) -> int:
     args = dict(
-        observed_on=TODAY - dt.timedelta(days=1),
+        observed_on=today - dt.timedelta(days=1),
         setting="handoff",
         domains=["C"],
         behaviours=["SBAR"],
@@ -195,9 +194,10 @@ def _log(team: Team, learner_id: int, **changes) -> int:
     return observations.log(team.db, team["preceptor"], learner_id, **args)
 
 
-def test_preceptor_logs_and_learner_acknowledges_with_a_reply(team: Team) -> None:
-    learner_id = _pair(team)
-    obs_id = _log(team, learner_id)
+def test_preceptor_logs_and_learner_acknowledges_with_a_reply(team: Team, clock: Clock) -> None:
+    today = clock.today
+    learner_id = _pair(team, today)
+    obs_id = _log(team, learner_id, today)
     observations.acknowledge(team.db, team["learner"], obs_id, "Thanks, will do")
     (row,) = observations.observations(team.db, team["preceptor"], learner_id)
     assert row.acknowledged_at is not None and row.learner_reply == "Thanks, will do"
@@ -209,36 +209,42 @@ def test_preceptor_logs_and_learner_acknowledges_with_a_reply(team: Team) -> Non
     ("changes", "words"),
     [
         ({"rating": 9}, "on the scale"),
-        ({"observed_on": TODAY - dt.timedelta(days=90)}, "dated before"),
-        ({"observed_on": TODAY + dt.timedelta(days=2)}, "future"),
+        ({"observed_on": dt.timedelta(days=-90)}, "dated before"),
+        ({"observed_on": dt.timedelta(days=2)}, "future"),
         ({"domains": []}, "competency domain"),
         ({"behaviours": ["JUGGLING"]}, "not a behaviour"),
         ({"strengths": "Handled Mrs Jones well"}, "identify a patient"),
     ],
 )
-def test_bad_observations_are_explained(team: Team, changes, words) -> None:
-    learner_id = _pair(team)
+def test_bad_observations_are_explained(team: Team, clock: Clock, changes, words) -> None:
+    learner_id = _pair(team, clock.today)
+    if "observed_on" in changes:  # days from today
+        changes = {**changes, "observed_on": clock.today + changes["observed_on"]}
     with pytest.raises(ValidationError, match=words):
-        _log(team, learner_id, **changes)
+        _log(team, learner_id, clock.today, **changes)
 
 
-def test_a_preceptor_cannot_observe_themselves_or_an_unassigned_learner(team: Team) -> None:
-    learner_id = _pair(team)
+def test_a_preceptor_cannot_observe_themselves_or_an_unassigned_learner(
+    team: Team, clock: Clock
+) -> None:
+    today = clock.today
+    learner_id = _pair(team, today)
     with pytest.raises(ValidationError, match="yourself"):
-        _log(team, team["preceptor"].person_id)
+        _log(team, team["preceptor"].person_id, today)
     other = people.save_person(
         team.db,
         team.admin,
         people.PersonInput("Otto Other", "nursing", ["learner"], is_learner=True, pin="5827"),
     )
     with pytest.raises(PermissionDenied, match="not Otto Other's preceptor"):
-        _log(team, other)
+        _log(team, other, today)
     assert learner_id
 
 
-def test_visibility_for_every_role(team: Team) -> None:
-    learner_id = _pair(team)
-    _log(team, learner_id)
+def test_visibility_for_every_role(team: Team, clock: Clock) -> None:
+    today = clock.today
+    learner_id = _pair(team, today)
+    _log(team, learner_id, today)
     allowed = {
         "learner": True,
         "preceptor": True,
@@ -260,8 +266,9 @@ def test_visibility_for_every_role(team: Team) -> None:
     assert len(viewed) == 2  # preceptor and manager; the learner reading their own is not
 
 
-def test_progress_shows_domains_trend_and_never_observed(team: Team) -> None:
-    learner_id = _pair(team)
+def test_progress_shows_domains_trend_and_never_observed(team: Team, clock: Clock) -> None:
+    today = clock.today
+    learner_id = _pair(team, today)
     for days, rating, behaviours in (
         (20, 2, ["SBAR"]),
         (12, 3, ["SBAR", "CUS"]),
@@ -271,7 +278,8 @@ def test_progress_shows_domains_trend_and_never_observed(team: Team) -> None:
         _log(
             team,
             learner_id,
-            observed_on=TODAY - dt.timedelta(days=days),
+            today,
+            observed_on=today - dt.timedelta(days=days),
             rating=rating,
             behaviours=behaviours,
             domains=["C", "TT"] if days > 10 else ["VE"],

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import Team
-from sqlalchemy import func, select, text
+from conftest import Clock, Team
+from sqlalchemy import Date, bindparam, func, select, text
 
 from hrohuddle.services import (
     audit,
@@ -35,16 +35,16 @@ from hrohuddle.services.errors import NotFound, PermissionDenied, SessionEnded
 from hrohuddle.services.permissions import PERMISSIONS, ROLES, Actor
 from hrohuddle.store.models import AuditEntry
 
-TODAY = dt.date.today()
 
-
-def _calls(team: Team) -> dict[str, Callable[[Actor], object]]:
+def _calls(team: Team, clock: Clock) -> dict[str, Callable[[Actor], object]]:
     db = team.db
+    today = clock.today
     with db.write() as s:
         s.execute(text("UPDATE units SET created_at = '2025-01-01 00:00:00'"))
         s.execute(
             text("UPDATE people SET start_date = :d WHERE id = :i").bindparams(
-                d=TODAY - dt.timedelta(days=30), i=team["learner"].person_id
+                bindparam("d", today - dt.timedelta(days=30), type_=Date),
+                i=team["learner"].person_id,
             )
         )
     checklists.sync_templates(db)
@@ -56,7 +56,7 @@ def _calls(team: Team) -> dict[str, Callable[[Actor], object]]:
             kind="near_miss",
             narrative="Pump alarm ignored",
             category="device",
-            occurred_at=dt.datetime.now() - dt.timedelta(hours=1),
+            occurred_at=clock.now - dt.timedelta(hours=1),
         ),
     )
     learner = team["learner"].person_id
@@ -67,8 +67,8 @@ def _calls(team: Team) -> dict[str, Callable[[Actor], object]]:
                     text(
                         "INSERT INTO preceptor_assignments (preceptor_id, learner_id, "
                         "starts_on) VALUES (:p, :l, :d)"
-                    ),
-                    {"p": team[role].person_id, "l": learner, "d": TODAY - dt.timedelta(days=30)},
+                    ).bindparams(bindparam("d", type_=Date)),
+                    {"p": team[role].person_id, "l": learner, "d": today - dt.timedelta(days=30)},
                 )
     owner = team["staff"].person_id
     # A learner nobody precepts: only those who may see every learner's log see theirs.
@@ -93,7 +93,7 @@ def _calls(team: Team) -> dict[str, Callable[[Actor], object]]:
             "recognise",
             f"Thanks from {a.display_name}",
         ),
-        "action.manage": lambda a: huddles.create_action(db, a, "Fix the pump", owner, TODAY),
+        "action.manage": lambda a: huddles.create_action(db, a, "Fix the pump", owner, today),
         "event.report": lambda a: events.report(
             db,
             a,
@@ -101,7 +101,7 @@ def _calls(team: Team) -> dict[str, Callable[[Actor], object]]:
                 kind="good_catch",
                 narrative="Caught it",
                 category="other",
-                occurred_at=dt.datetime.now(),
+                occurred_at=clock.now,
             ),
         ),
         "event.triage": lambda a: events.triage(db, a, event.event_id, status="under_review"),
@@ -114,7 +114,7 @@ def _calls(team: Team) -> dict[str, Callable[[Actor], object]]:
             db,
             a,
             learner,
-            observed_on=TODAY,
+            observed_on=today,
             setting="handoff",
             domains=["C"],
             behaviours=[],
@@ -144,12 +144,12 @@ def _refusals(team: Team) -> int:
         )
 
 
-def test_every_permission_in_the_table_has_a_call_here(team: Team) -> None:
-    assert set(_calls(team)) == set(PERMISSIONS)
+def test_every_permission_in_the_table_has_a_call_here(team: Team, clock: Clock) -> None:
+    assert set(_calls(team, clock)) == set(PERMISSIONS)
 
 
-def test_every_role_against_every_service_action(team: Team) -> None:
-    calls = _calls(team)
+def test_every_role_against_every_service_action(team: Team, clock: Clock) -> None:
+    calls = _calls(team, clock)
     checked = 0
     for action, call in calls.items():
         for role in ROLES:
@@ -169,8 +169,10 @@ def test_every_role_against_every_service_action(team: Team) -> None:
     print(f"\nrole-action pairs checked: {checked}")
 
 
-def test_stale_and_other_unit_sessions_are_refused_for_every_permission(team: Team) -> None:
-    calls = _calls(team)
+def test_stale_and_other_unit_sessions_are_refused_for_every_permission(
+    team: Team, clock: Clock
+) -> None:
+    calls = _calls(team, clock)
     db = team.db
     other = people.create_unit(
         db,
@@ -223,8 +225,10 @@ def test_another_units_manager_finds_nothing_of_this_unit(team: Team) -> None:
     assert team["staff"].display_name not in {r.display_name for r in people.list_people(db, other)}
 
 
-def test_demotion_and_deactivation_take_effect_in_every_permission(team: Team) -> None:
-    calls = _calls(team)
+def test_demotion_and_deactivation_take_effect_in_every_permission(
+    team: Team, clock: Clock
+) -> None:
+    calls = _calls(team, clock)
     db = team.db
     manager = team["manager"]
     people.save_person(

@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import Team
+from conftest import Clock, Team
 from pypdf import PdfReader
-from sqlalchemy import text
+from sqlalchemy import DateTime, bindparam, text
 
 from hrohuddle.reports import weekly
 from hrohuddle.services import census, events, huddles
@@ -39,7 +39,9 @@ def _known_week(team: Team) -> None:
         with db.write() as s:
             start = local.astimezone(dt.UTC).replace(tzinfo=None)
             s.execute(
-                text("UPDATE huddles SET started_at = :a, ended_at = :b WHERE id = :i"),
+                text("UPDATE huddles SET started_at = :a, ended_at = :b WHERE id = :i").bindparams(
+                    bindparam("a", type_=DateTime), bindparam("b", type_=DateTime)
+                ),
                 {"a": start, "b": start + dt.timedelta(minutes=10), "i": h.id},
             )
     kinds = ["good_catch", "good_catch", "near_miss", "incident"]
@@ -65,13 +67,18 @@ def test_report_figures_match_independent_sql(sqlite_team: Team, tmp_path: Path)
     out = weekly.write(team.db, team["manager"], WEEK, tmp_path / "w45.pdf")
     body = _pdf_text(out)
     start, end = WEEK.utc_bounds()
+    between = (bindparam("a", type_=DateTime), bindparam("b", type_=DateTime))
     with team.db.read() as s:
         held = s.execute(
-            text("SELECT count(*) FROM huddles WHERE started_at >= :a AND started_at < :b"),
+            text(
+                "SELECT count(*) FROM huddles WHERE started_at >= :a AND started_at < :b"
+            ).bindparams(*between),
             {"a": start, "b": end},
         ).scalar()
         reports = s.execute(
-            text("SELECT count(*) FROM safety_events WHERE occurred_at >= :a AND occurred_at < :b"),
+            text(
+                "SELECT count(*) FROM safety_events WHERE occurred_at >= :a AND occurred_at < :b"
+            ).bindparams(*between),
             {"a": start, "b": end},
         ).scalar()
         catches = s.execute(
@@ -99,8 +106,8 @@ def test_an_empty_week_gives_a_short_report_that_says_so(sqlite_team: Team, tmp_
     assert "Nothing was recorded this week" in _pdf_text(out)
 
 
-def test_bad_weeks_and_roles_are_refused(sqlite_team: Team, tmp_path: Path) -> None:
-    future = Week.of(dt.date.today() + dt.timedelta(days=14))
+def test_bad_weeks_and_roles_are_refused(sqlite_team: Team, tmp_path: Path, clock: Clock) -> None:
+    future = Week.of(clock.today + dt.timedelta(days=14))
     with pytest.raises(ValidationError, match="has not started"):
         weekly.write(sqlite_team.db, sqlite_team["manager"], future, tmp_path / "f.pdf")
     with pytest.raises(ValidationError, match="ISO week"):

@@ -200,7 +200,9 @@ class WeekPanel(QWidget):
     def __init__(self, db: Database, actor: Actor) -> None:
         super().__init__()
         self.db, self.actor = db, actor
-        self.pool = QThreadPool.globalInstance()
+        # Its own pool: deleting the screen waits for a report being built, so no job
+        # outlives the screen (or the database) it was started from.
+        self.pool = QThreadPool(self)
         self.jobs: list[ReportJob] = []
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()

@@ -15,7 +15,7 @@ from PySide6.QtCore import (
     Qt,
     QTimer,
 )
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QHideEvent, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -393,6 +393,13 @@ class CaptureDialog(QDialog):
         self.draft_timer.stop()
         self.save_draft()
         super().reject()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        # However the dialog goes away, what is typed is kept and its timer stops.
+        if self.draft_timer.isActive():
+            self.draft_timer.stop()
+            self.save_draft()
+        super().hideEvent(event)
 
     def submit(self) -> None:
         data = self.value()

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, QSize, Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -183,6 +183,12 @@ class ItemInput(QWidget):
     def draft_key(self) -> str:
         return f"{self.board.huddle_id}:{self.section}"
 
+    def flush(self) -> None:
+        """Save a pending draft now and stop waiting to save it."""
+        if self.timer.isActive():
+            self.timer.stop()
+            self.save_draft()
+
     def save_draft(self) -> None:
         try:
             drafts.save(
@@ -300,19 +306,43 @@ class HuddleBoard(QWidget):
         self.principles = [(t.key, t.label) for t in self.vocab.terms("hro_principles")]
         self.state: huddles.Board | None = None
         self._updating = False
+        self.closed = False
+        self._stale = False
         self._build()
         self.refresh()
         saved = drafts.load_all(db, actor, DRAFT_KIND, f"{huddle_id}:")
         for inp in self.inputs.values():
             inp.restore(saved.get(inp.draft_key))
+        # The clock and the poll run only while the board is on screen: hidden (another
+        # screen, the lock, sign-out, quit) it saves what is typed and stops touching the
+        # database, so nothing it started outlives it.
         self.clock = QTimer(self)
         self.clock.setInterval(1000)
         self.clock.timeout.connect(self._tick)
-        self.clock.start()
         self.poll = QTimer(self)
         self.poll.setInterval(REFRESH_MS)
         self.poll.timeout.connect(self.refresh)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self.closed or self.clock.isActive():
+            return
+        if self._stale:  # back from another screen or the lock: catch up
+            self.refresh()
+        self.clock.start()
         self.poll.start()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self.pause()
+        super().hideEvent(event)
+
+    def pause(self) -> None:
+        """Save pending drafts and stop every timer (the board is off screen or closing)."""
+        for inp in self.inputs.values():
+            inp.flush()
+        self.clock.stop()
+        self.poll.stop()
+        self._stale = True
 
     # -- layout --------------------------------------------------------------------------
     def _build(self) -> None:
@@ -794,6 +824,7 @@ class HuddleBoard(QWidget):
         if answer != QMessageBox.StandardButton.Yes:
             return
         if self._run(lambda: huddles.close_huddle(self.db, self.actor, self.huddle_id)):
+            self.closed = True
             self.clock.stop()
             self.poll.stop()
             if self.board_mode_button.isChecked():

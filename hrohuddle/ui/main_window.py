@@ -199,6 +199,8 @@ class MainWindow(QMainWindow):
         if self.actor is None:
             return
         self._close_capture()
+        if self.idle is not None:
+            self.idle.timer.stop()  # started again when someone signs in
         log.info("screen locked")
         if self.db is not None:
             from hrohuddle.services import people
@@ -212,12 +214,12 @@ class MainWindow(QMainWindow):
 
     def sign_out(self) -> None:
         self._close_capture()
+        self._drop_shell()  # its screens save their drafts while the session still holds
         if self.actor is not None and self.db is not None:
             from hrohuddle.services import people
 
             people.sign_out(self.db, self.actor)
         self.actor = None
-        self._drop_shell()
         self.lock_action.setEnabled(False)
         self.signout_action.setEnabled(False)
         if self.idle is not None:
@@ -450,6 +452,14 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
+        self._close_capture()
+        # The screens save their drafts and stop their timers as they go (before the
+        # sign-out, while the session still holds); the idle watcher stops watching,
+        # so nothing of this window runs after it closes.
+        if self.shell is not None:
+            self.stack.removeWidget(self.shell)
+            self.shell.deleteLater()
+            self.shell = None
         if self.actor is not None and self.db is not None:
             try:
                 from hrohuddle.services import people
@@ -457,4 +467,17 @@ class MainWindow(QMainWindow):
                 people.sign_out(self.db, self.actor, reason="app closed")
             except Exception:  # closing must not fail because the database is gone
                 log.exception("sign-out on close failed")
+        self.actor = None
+        if self.idle is not None:
+            self.idle.timer.stop()
+            app = QApplication.instance()
+            if app is not None:
+                app.removeEventFilter(self.idle)
         super().closeEvent(event)
+
+    def wait_for_workers(self) -> None:
+        """Block until the background jobs the screens started have finished."""
+        from PySide6.QtCore import QThreadPool
+
+        for pool in self.findChildren(QThreadPool):
+            pool.waitForDone()
