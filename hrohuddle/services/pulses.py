@@ -335,6 +335,7 @@ class PeriodResult:
     comments: list[str]
     comments_hidden: bool
     notes: list[str]
+    min_size: int = 0  # the minimum group size this quarter is published with
 
 
 @dataclass
@@ -422,7 +423,9 @@ def tabulate(period: str, rows: list[Answer], inst: Instrument, min_size: int) -
             f"{needed} of them in the quarter."
         )
     first, last = quarter_bounds(period)
-    return PeriodResult(period, first, last, groups, total, comments, comments_hidden, notes)
+    return PeriodResult(
+        period, first, last, groups, total, comments, comments_hidden, notes, min_size
+    )
 
 
 def publish(
@@ -523,6 +526,13 @@ def results(db: Database, actor: Actor, *, today: dt.date | None = None) -> Resu
             f"This unit has fewer than {min_size} people, the smallest group shown: no pulse "
             "result can be shown without identifying someone.",
         )
+    kept_higher = [p.period for p in periods if p.min_size > min_size]
+    if kept_higher:
+        notes.append(
+            f"{', '.join(kept_higher)}: shown with the minimum group size each was first "
+            f"published with, which is larger than {min_size}, so that lowering it never "
+            "shows what was hidden."
+        )
     if any(r.period is None for r in rows):
         notes.append(
             f"Some answers came from quarters in which fewer than {min_size} newcomers had "
@@ -592,7 +602,7 @@ def export_rows(db: Database, actor: Actor) -> tuple[list[str], list[list[Any]]]
             lead = [p.period, p.first_day.isoformat(), p.last_day.isoformat(), g.label]
             if g.hidden:
                 out.append(
-                    [*lead, f"hidden: fewer than {res.min_size} or hidden", "", "", "", ""]
+                    [*lead, f"hidden: fewer than {p.min_size} or hidden", "", "", "", ""]
                     + ["" for _ in inst.items]
                 )
                 continue
