@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import itertools
 from collections import Counter
 from dataclasses import dataclass
 
@@ -36,6 +37,7 @@ INST = pulses.instrument()
 CODES = [i.code for i in INST.items]
 QUARTERS = ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]
 STATS: Counter[str] = Counter()
+MONTH_ENDS = [dt.date(2026, m, 1) for m in range(2, 13)] + [dt.date(2027, 1, 1)]
 
 
 @dataclass(frozen=True)
@@ -74,28 +76,43 @@ def _check_figures(g: pulses.GroupResult, rows: list[pulses.Answer], k: int) -> 
 
 
 def published_sets(
-    sent: list[Sent], k: int, dates: list[dt.date]
+    sent: list[Sent], k: int | list[int], dates: list[dt.date]
 ) -> tuple[list[frozenset[int]], list[frozenset[int]], int]:
-    """Publish on every date; return the shown sets, the hidden sets and how many figures."""
+    """Publish on every date; return the shown sets, the hidden sets and how many figures.
+
+    ``k`` is the unit's minimum group size, or one per date when an admin changes it
+    between publications. Each quarter's first publication is remembered as the
+    service remembers it (``first_k``); after it, a group of that quarter is shown
+    again only with the very same figures, and a group hidden then is never shown.
+    """
+    ks = [k] * len(dates) if isinstance(k, int) else list(k)
     shown: set[frozenset[int]] = set()
     hidden: set[frozenset[int]] = set()
+    first_k: dict[str, int] = {}
+    first_seen: dict[tuple[str, str], pulses.GroupResult] = {}
     figures = 0
-    for today in dates:
+    for today, k_now in zip(dates, ks, strict=True):
         visible = [s.answer for s in sent if s.released < today]
-        for p in pulses.publish(visible, today, INST, k):
+        for p in pulses.publish(visible, today, INST, k_now, first_k):
+            k_used = max(k_now, first_k[p.period])
             for g in [*p.groups, p.total]:
                 members = frozenset(_members(sent, p.period, g.label, today))
+                before = first_seen.setdefault((p.period, g.label), g)
+                if not g.hidden:
+                    assert not before.hidden, f"{p.period} {g.label} was hidden, now shown"
+                    assert g == before, f"{p.period} {g.label} changed after it was shown"
                 if g.hidden:
                     assert g.n == 0 and g.scale_mean is None and not g.item_means
                     hidden.add(members)
                     continue
-                _check_figures(g, [sent[i].answer for i in members], k)
+                _check_figures(g, [sent[i].answer for i in members], k_used)
                 shown.add(members)
                 figures += 4 + len(g.item_means)  # n, complete, mean, share, item means
             if p.comments:
-                assert len(p.comments) >= pulses.comment_min(k) and not p.total.hidden
+                assert len(p.comments) >= pulses.comment_min(k_used) and not p.total.hidden
                 shown.add(frozenset(_members(sent, p.period, "All milestones", today)))
                 figures += len(p.comments)
+    STATS["minimum group size changes"] += sum(a != b for a, b in itertools.pairwise(ks))
     return sorted(shown, key=sorted), sorted(hidden - shown, key=sorted), figures
 
 
@@ -107,7 +124,7 @@ def undetermined(system: np.ndarray, target: np.ndarray) -> bool:
     return bool(np.linalg.matrix_rank(np.vstack([system, target])) > base)
 
 
-def audit(sent: list[Sent], k: int, dates: list[dt.date]) -> None:
+def audit(sent: list[Sent], k: int | list[int], dates: list[dt.date]) -> None:
     shown, hidden, figures = published_sets(sent, k, dates)
     n = len(sent)
     system = np.array([[1.0 if i in s else 0.0 for i in range(n)] for s in shown]).reshape(
@@ -135,8 +152,12 @@ def answers(draw: st.DrawFn) -> dict[str, int]:
 
 
 @st.composite
-def units(draw: st.DrawFn) -> tuple[int, list[Sent]]:
+def units(draw: st.DrawFn) -> tuple[list[int], list[Sent]]:
     k = draw(st.sampled_from([3, 5]))
+    # An admin may change the minimum group size between any two publications.
+    ks = [k]
+    for _ in MONTH_ENDS[1:]:
+        ks.append(draw(st.sampled_from([ks[-1]] * 3 + [3, 4, 5, 6])))
     count = draw(st.integers(0, 45))
     sent = []
     for _ in range(count):
@@ -146,10 +167,7 @@ def units(draw: st.DrawFn) -> tuple[int, list[Sent]]:
         comment = draw(st.sampled_from([None, None, "Kind team", "More buddy time"]))
         period = None if draw(st.integers(0, 19)) == 0 else quarter
         sent.append(Sent(released, pulses.Answer(milestone, period, draw(answers()), comment)))
-    return k, sent
-
-
-MONTH_ENDS = [dt.date(2026, m, 1) for m in range(2, 13)] + [dt.date(2027, 1, 1)]
+    return ks, sent
 
 
 @settings(
@@ -160,9 +178,9 @@ MONTH_ENDS = [dt.date(2026, m, 1) for m in range(2, 13)] + [dt.date(2027, 1, 1)]
     suppress_health_check=[HealthCheck.too_slow],
 )
 @given(unit=units())
-def _audit_random_units(unit: tuple[int, list[Sent]]) -> None:
-    k, sent = unit
-    audit(sent, k, MONTH_ENDS)
+def _audit_random_units(unit: tuple[list[int], list[Sent]]) -> None:
+    ks, sent = unit
+    audit(sent, ks, MONTH_ENDS)
 
 
 def test_disclosure_auditor_proves_nothing_hidden_is_determined(
@@ -173,15 +191,40 @@ def test_disclosure_auditor_proves_nothing_hidden_is_determined(
     with capsys.disabled():
         print(
             "\ndisclosure auditor: {u} units generated, {f} figures published (each quarter "
-            "re-published on 12 dates), {h} hidden cells and {i} individuals proven "
-            "undetermined".format(
+            "re-published on 12 dates, {c} changes of the minimum group size), {h} hidden "
+            "cells and {i} individuals proven undetermined".format(
                 u=STATS["units generated"],
+                c=STATS["minimum group size changes"],
                 f=STATS["figures published"],
                 h=STATS["hidden cells proven undetermined"],
                 i=STATS["individuals proven undetermined"],
             )
         )
     assert STATS["units generated"] >= 100 and STATS["hidden cells proven undetermined"] >= 50
+    assert STATS["minimum group size changes"] >= 100
+
+
+def _q3_hidden_at_5_shown_at_3() -> list[Sent]:
+    """A 2026-Q3: Day 7 and Day 60 with 4 answers (3 complete), hidden at k=5."""
+    sent = []
+    for milestone, n in ((7, 4), (30, 6), (60, 4), (90, 5)):
+        for i in range(n):
+            answer = {c: 1 + (i + j + milestone) % 7 for j, c in enumerate(CODES)}
+            if i == 0 and milestone in (7, 60):
+                answer.pop(CODES[0])  # one partial answer in each
+            released = dt.date(2026, 7, 2 + i)
+            sent.append(Sent(released, pulses.Answer(milestone, "2026-Q3", answer, None)))
+    return sent
+
+
+def test_lowering_the_minimum_group_size_never_shows_a_hidden_group() -> None:
+    """Lowering k from 5 to 3 showed a closed quarter's hidden Day 7 and Day 60."""
+    sent = _q3_hidden_at_5_shown_at_3()
+    dates = MONTH_ENDS[9:]  # 1 October 2026 onwards: Q3 closed
+    at_five = pulses.publish([s.answer for s in sent], dates[0], INST, 5)[0]
+    assert {g.label for g in at_five.groups if g.hidden} >= {"Day 7", "Day 60"}
+    audit(sent, [5, 3, 3], dates)  # hidden at 5 stays hidden after k is lowered
+    audit(sent, [5, 6, 3], dates)  # raising it hides more; lowering again shows nothing new
 
 
 def _day7(n: int) -> list[Sent]:
@@ -262,13 +305,15 @@ def test_screen_csv_and_weekly_report_publish_the_same_audited_figures(
     from hrohuddle.services import exports
 
     start = dt.date(2026, 6, 20)
-    crowd = [_newcomer(team, f"Newcomer {chr(65 + i)} Test", start) for i in range(9)]
+    # The first four answers are sent while fewer than five people have answered, so
+    # they keep no quarter (THREAT_MODEL.md); nine more reach 2026-Q2.
+    crowd = [_newcomer(team, f"Newcomer {chr(65 + i)} Test", start) for i in range(13)]
     day7 = start + dt.timedelta(days=9)  # 29 June: Q2
     day30 = start + dt.timedelta(days=31)  # 21 July: Q3
     for n, me in enumerate(crowd):
         due = pulses.due_pulse(team.db, me, today=day7)
         values = {c: 1 + (n + j) % 7 for j, c in enumerate(CODES)}
-        if n == 8:
+        if n == 12:
             values.pop("O2")
         pulses.submit(team.db, me, due.invitation_id, values, today=day7)
     for me in crowd[:4]:  # Day 30: too few, hidden with its complement
@@ -348,3 +393,48 @@ def test_screen_csv_and_weekly_report_publish_the_same_audited_figures(
     assert q3.total.hidden and all(g.hidden for g in q3.groups)  # 4 answers only
     q2 = res.periods[1]
     assert not q2.total.hidden and q2.total.n == 9 and q2.total.complete == 8
+
+
+def test_the_results_keep_a_quarters_first_minimum_when_it_is_lowered(team: Team) -> None:
+    """The same through the service: results, then k 5 -> 3, then results again."""
+    start = dt.date(2026, 6, 1)
+    crowd = [_newcomer(team, f"Lowered {chr(65 + i)} Test", start) for i in range(7)]
+    for me in crowd:  # Day 7, 9 June: 2026-Q2, seven answers
+        due = pulses.due_pulse(team.db, me, today=start + dt.timedelta(days=8))
+        pulses.submit(
+            team.db,
+            me,
+            due.invitation_id,
+            dict.fromkeys(CODES, 5),
+            today=start + dt.timedelta(days=8),
+        )
+    anonymity.release_due(team.db, local_now=dt.datetime(2026, 6, 9, 20), force=True)
+    for me in crowd[:4]:  # Day 30, 2 July: 2026-Q3, four answers (fewer than 5)
+        due = pulses.due_pulse(team.db, me, today=start + dt.timedelta(days=31))
+        pulses.submit(
+            team.db,
+            me,
+            due.invitation_id,
+            dict.fromkeys(CODES, 3),
+            today=start + dt.timedelta(days=31),
+        )
+    anonymity.release_due(team.db, local_now=dt.datetime(2026, 7, 2, 20), force=True)
+    mgr = team["manager"]
+    today = dt.date(2026, 10, 2)
+
+    def shown() -> list[tuple[str, str, int, float | None]]:
+        res = pulses.results(team.db, mgr, today=today)
+        return [
+            (p.period, g.label, g.n, g.scale_mean)
+            for p in res.periods
+            for g in [*p.groups, p.total]
+            if not g.hidden
+        ]
+
+    before = shown()
+    assert not [s for s in before if s[0] == "2026-Q3"]  # four answers: hidden at 5
+    with team.db.write() as s:
+        unit = s.get(Unit, mgr.unit_id)
+        assert unit is not None
+        unit.min_group_size = 3
+    assert shown() == before, "lowering the minimum showed a group hidden before"

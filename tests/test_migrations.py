@@ -18,7 +18,10 @@ FIXTURES = Path(__file__).parent / "fixtures" / "db"
 MERGED = {"checklist_items", "checklist_responses"}
 
 #: Rows an upgrade removes on purpose, each with the reason kept in app_meta.
-REMOVED = {"drafts": "anonymous_drafts_removed"}
+REMOVED = {
+    "drafts": "anonymous_drafts_removed",
+    "sign_in_sessions": "ended_sessions_removed",
+}
 
 
 def _counts(path: Path) -> dict[str, int]:

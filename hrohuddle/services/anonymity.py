@@ -1,13 +1,19 @@
-"""Anonymous reports and pulse answers: held apart, then released in shuffled batches.
+"""Anonymous reports and pulse answers: released in shuffled batches, nothing in order.
 
-What is sent anonymously is first written to ``anonymous_outbox``: a random key, no
+An anonymous report is first written to ``anonymous_outbox``: a random key, no
 rowid, nothing about the sender, and the start of the shift as its only time. From
-there it is released into the tables everyone reads (``safety_events``,
-``pulse_responses``) in batches, shuffled, in a transaction of its own, so that
-neither SQLite's row order nor PostgreSQL's transaction ids follow the order in
-which people sent them. A batch leaves when three or more are waiting, or at the
-first shift change after the oldest was sent, whichever comes first; the huddle
-board and the reports ask for a release before they read.
+there it is released into ``safety_events`` in batches, shuffled, in a transaction
+of its own, so that neither SQLite's row order nor PostgreSQL's transaction ids
+follow the order in which people sent them. A batch leaves when three or more are
+waiting, or at the first shift change after the oldest was sent, whichever comes
+first; the huddle board and the reports ask for a release before they read.
+
+A pulse answer does not wait: beside the invitations marked answered, a waiting
+answer would point at the few people whose offer is open. It is stored in the
+transaction that marks its invitation done, coarsened to what at least the
+minimum group size of people who answered share, and the unit's answers are
+written again with it, shuffled, under new random keys, in a table without rowid
+(``release_pulse``).
 
 On SQLite every anonymous write is followed by a checkpoint that empties the
 write-ahead log, so its frames cannot be read in order beside the sender's sign-in;
@@ -23,7 +29,7 @@ import secrets
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from hrohuddle.services.huddles import shift_for
@@ -36,6 +42,7 @@ from hrohuddle.store.models import (
     SafetyEvent,
     Unit,
 )
+from hrohuddle.store.unit_models import SignInSession, day_of, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -119,10 +126,13 @@ def release_due(db: Database, *, local_now: dt.datetime | None = None, force: bo
     """
     local_now = local_now or dt.datetime.now()
     released = 0
-    swept = 0
+    swept = forget_ended_sessions(db)
     with db.read() as s:  # the common case, cheaply: nothing waits, no write lock taken
-        if s.scalar(select(AnonymousOutbox.id).limit(1)) is None:
-            return 0
+        idle = s.scalar(select(AnonymousOutbox.id).limit(1)) is None
+    if idle:
+        if swept:
+            wipe_journal(db)
+        return 0
     with db.write() as s:
         # Locked: of two workstations releasing at once, the second finds nothing left.
         items = list(s.scalars(select(AnonymousOutbox).with_for_update()))
@@ -146,30 +156,18 @@ def release_due(db: Database, *, local_now: dt.datetime | None = None, force: bo
                 continue
             _shuffle(batch)
             period = quarter_of(local_now.date())
-            has_pulses = any(r.kind == "pulse" for r in batch)
-            pulse_groups = _pulse_groups(s, unit, period) if has_pulses else (set(), True)
+            pulses = [r for r in batch if r.kind == "pulse"]  # sent before answers stopped waiting
             for row in batch:
                 if row.kind == "event":
                     s.add(_event(unit, row, current))
-                else:
-                    s.add(_pulse(unit, row, period, pulse_groups))
             s.flush()
+            if pulses:
+                groups = _pulse_groups(s, unit, period)
+                _rewrite_pulses(
+                    s, unit_id, [_pulse(unit, r.payload, period, groups) for r in pulses]
+                )
             for row in batch:
                 s.delete(row)
-            if has_pulses:
-                # Every completed invitation of the unit is rewritten with the batch, so
-                # that on PostgreSQL none keeps the transaction id of the moment its
-                # pulse was answered.
-                s.execute(
-                    update(PulseInvitation)
-                    .where(
-                        PulseInvitation.status == "done",
-                        PulseInvitation.person_id.in_(
-                            select(Person.id).where(Person.unit_id == unit_id)
-                        ),
-                    )
-                    .values(status="done")
-                )
             released += len(batch)
     if released or swept:
         wipe_journal(db)
@@ -206,11 +204,11 @@ def _event(unit: Unit, row: AnonymousOutbox, current: dt.datetime) -> SafetyEven
 
 def _pulse(
     unit: Unit,
-    row: AnonymousOutbox,
+    payload: Mapping[str, Any],
     period: str,
     groups: tuple[set[int], bool],
-) -> PulseResponse:
-    p = dict(row.payload)
+) -> dict[str, Any]:
+    p = dict(payload)
     kept, quarter_too_small = groups
     milestone: int | None = int(p["milestone_day"])
     stored_period: str | None = period
@@ -218,52 +216,98 @@ def _pulse(
         milestone, stored_period = None, None
     elif milestone not in kept:
         milestone = None
-    return PulseResponse(
-        id=new_key(),
-        unit_id=unit.id,
-        instrument_key=p["instrument_key"],
-        instrument_version=int(p["instrument_version"]),
-        milestone_day=milestone,
-        period=stored_period,
-        answers=dict(p["answers"]),
-        comment=p.get("comment"),
+    return {
+        "unit_id": unit.id,
+        "instrument_key": p["instrument_key"],
+        "instrument_version": int(p["instrument_version"]),
+        "milestone_day": milestone,
+        "period": stored_period,
+        "answers": dict(p["answers"]),
+        "comment": p.get("comment"),
+    }
+
+
+def release_pulse(
+    s: Session, unit: Unit, payload: Mapping[str, Any], *, local_now: dt.datetime
+) -> None:
+    """Store one pulse answer at once, in the transaction that marks its invitation done.
+
+    Nothing waits: a waiting answer, beside the invitations answered lately, would
+    narrow its sender to the few whose offer is open. The answer is coarsened by the
+    rule of ``kept_milestones`` over the people who have answered (its sender
+    included), and every answer of the unit is written again in a shuffled order
+    with new random ids (``_rewrite_pulses``), so that no row is the newest.
+    """
+    s.flush()
+    period = quarter_of(local_now.date())
+    _rewrite_pulses(s, unit.id, [_pulse(unit, payload, period, _pulse_groups(s, unit, period))])
+
+
+def _rewrite_pulses(s: Session, unit_id: int, new: list[dict[str, Any]]) -> None:
+    """Write the unit's answers again, with ``new`` among them: shuffled, new random ids.
+
+    On SQLite ``pulse_responses`` has no rowid and is kept in the order of its random
+    keys; on PostgreSQL the rewritten rows lie in the table in the shuffled order,
+    and all of them, with every answered invitation of the unit, carry this
+    transaction's id.
+    """
+    cols = [c for c in PulseResponse.__table__.columns if c.name != "id"]
+    rows = [
+        dict(r._mapping) for r in s.execute(select(*cols).where(PulseResponse.unit_id == unit_id))
+    ]
+    s.execute(delete(PulseResponse).where(PulseResponse.unit_id == unit_id))
+    rows.extend(new)
+    for row in rows:
+        row["id"] = new_key()
+    _shuffle(rows)
+    if rows:
+        s.execute(insert(PulseResponse), rows)
+    s.execute(
+        update(PulseInvitation)
+        .where(
+            PulseInvitation.status == "done",
+            PulseInvitation.person_id.in_(select(Person.id).where(Person.unit_id == unit_id)),
+        )
+        .values(status="done")
     )
 
 
-def invited_by_milestone(s: Session, unit_id: int, period: str) -> dict[int, set[int]]:
-    """Who of the unit's people could have answered each milestone's pulse in a quarter.
+def answered_by_milestone(s: Session, unit_id: int, period: str) -> dict[int, set[int]]:
+    """Who of the unit's people may have sent an answer stored with each milestone in a quarter.
 
-    Counted from start dates, as anyone reading the database could: everyone whose
-    milestone fell in the quarter or within the offer window before it.
+    Counted as anyone reading the database can: everyone whose invitation to that
+    milestone is done (answered) and whose offer window, from its due day to
+    ``OFFER_DAYS`` later, reaches into the quarter. People invited who never answered
+    are not counted: the invitations show that they did not.
     """
     first, last = quarter_bounds(period)
+    rows = s.execute(
+        select(PulseInvitation.person_id, PulseInvitation.milestone_day, PulseInvitation.due_on)
+        .join(Person, Person.id == PulseInvitation.person_id)
+        .where(Person.unit_id == unit_id, PulseInvitation.status == "done")
+    ).all()
     unit = s.get(Unit, unit_id)
     assert unit is not None
-    starts = s.execute(
-        select(Person.id, Person.start_date).where(
-            Person.unit_id == unit_id, Person.start_date.is_not(None)
-        )
-    ).all()
-    invited: dict[int, set[int]] = {}
-    for day in sorted({int(d) for d in unit.pulse_milestones}):
-        low = first - dt.timedelta(days=OFFER_DAYS + 1 + day)
-        high = last - dt.timedelta(days=day)
-        invited[day] = {pid for pid, st in starts if st is not None and low <= st <= high}
-    return invited
+    answered: dict[int, set[int]] = {int(d): set() for d in unit.pulse_milestones}
+    for pid, day, due in rows:
+        if due <= last and due + dt.timedelta(days=OFFER_DAYS) >= first:
+            answered.setdefault(int(day), set()).add(int(pid))
+    return answered
 
 
 def _pulse_groups(s: Session, unit: Unit, period: str) -> tuple[set[int], bool]:
     """Which milestones are kept (the others are pooled), and whether the quarter is too small."""
-    return kept_milestones(invited_by_milestone(s, unit.id, period), unit.min_group_size)
+    return kept_milestones(answered_by_milestone(s, unit.id, period), unit.min_group_size)
 
 
 def kept_milestones(invited: Mapping[int, Collection[int]], k: int) -> tuple[set[int], bool]:
     """The at-rest rule: (milestones kept, whether the quarter keeps nothing).
 
-    A stored (milestone, quarter) must match at least ``k`` people who were invited.
+    A stored (milestone, quarter) must match at least ``k`` people who answered
+    (``answered_by_milestone``).
     A milestone with fewer is pooled ("milestone not kept"), and the smallest kept
     ones join the pool until it, too, holds at least ``k`` different people (the
-    rule of complementary suppression); a quarter with fewer than ``k`` invited
+    rule of complementary suppression); a quarter with fewer than ``k`` such
     people in all keeps neither milestone nor quarter.
     """
     everyone = set().union(*invited.values()) if invited else set()
@@ -277,6 +321,24 @@ def kept_milestones(invited: Mapping[int, Collection[int]], k: int) -> tuple[set
     while 0 < len(pooled()) < k and kept:
         kept.remove(min(kept, key=lambda m: (len(invited[m]), m)))
     return kept, False
+
+
+def forget_ended_sessions(db: Database, *, now: dt.datetime | None = None) -> int:
+    """Delete sign-in sessions that ended before today (UTC); returns how many.
+
+    An ended session is refused by every re-check whether it is kept or not; kept,
+    it would say who worked which day. On the day it ends it stays, so that text
+    typed just before signing out still reaches its author's drafts.
+    """
+    today = day_of(now or utcnow())
+    old = SignInSession.ended_at.is_not(None) & (SignInSession.ended_at < today)
+    with db.read() as s:
+        if s.scalar(select(SignInSession.id).where(old).limit(1)) is None:
+            return 0
+    with db.write() as s:
+        gone = list(s.scalars(select(SignInSession.id).where(old)))
+        s.execute(delete(SignInSession).where(SignInSession.id.in_(gone)))
+    return len(gone)
 
 
 def wipe_journal(db: Database) -> None:

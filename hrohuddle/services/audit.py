@@ -23,6 +23,10 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 GENESIS = "0" * 64
+#: Entries that say when someone's session began, paused or ended keep only the day:
+#: joined with the shift an anonymous report was filed in, the minute would name who
+#: was on that shift (THREAT_MODEL.md).
+DAY_ONLY_ACTIONS = frozenset({"signin", "unlocked", "signout", "screen.locked", "signin.no_role"})
 
 
 def _digest(
@@ -68,6 +72,8 @@ def record(
         select(AuditHead).where(AuditHead.id == 1).with_for_update()
     ).scalar_one()
     at = utcnow()
+    if action in DAY_ONLY_ACTIONS:
+        at = at.replace(hour=0, minute=0, second=0, microsecond=0)
     digest = _digest(head.last_hash, at, unit_id, actor_id, action, target, detail)
     entry = AuditEntry(
         at=at,

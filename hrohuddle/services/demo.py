@@ -680,9 +680,9 @@ def _census(db: Database, unit_id: int, rng: random.Random, start: dt.date, toda
 def _pulses(db: Database, unit_id: int, rng: random.Random, start: dt.date, today: dt.date) -> int:
     """Onboarding cohorts answer their pulses; answers are stored as a release stores them.
 
-    Each answer keeps the quarter it was released in and its milestone only where
-    enough people were invited (services.anonymity); invitations say only whether they
-    were answered. In the latest closed quarter, one milestone gets fewer complete
+    Each answer keeps the quarter it was sent in and its milestone only where enough
+    people answered (services.anonymity); invitations say only whether they were
+    answered. In the latest closed quarter, one milestone gets fewer complete
     answers than the minimum group size, so that the results show a hidden group.
     """
     from hrohuddle.services import anonymity, pulses
@@ -754,7 +754,7 @@ def _pulses(db: Database, unit_id: int, rng: random.Random, start: dt.date, toda
     responses: list[dict[str, object]] = []
     with db.read() as s:
         decided = {
-            q: anonymity.kept_milestones(anonymity.invited_by_milestone(s, unit_id, q), k)
+            q: anonymity.kept_milestones(anonymity.answered_by_milestone(s, unit_id, q), k)
             for q in {q for _d, q, _a, _c in answered}
         }
     for day, quarter, answers, comment in answered:

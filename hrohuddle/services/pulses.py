@@ -1,11 +1,11 @@
 """Onboarding psychological-safety pulses, anonymous by construction.
 
 Who has answered (invitations) and what was answered (responses) live in two
-tables with nothing joining them. An answer waits in the anonymous outbox and is
-released in a shuffled batch (services.anonymity); it then keeps a random id, the
-quarter of its release and its milestone, and the milestone only when at least the
-minimum group size of people were invited to it in that quarter. An invitation keeps
-whether it was answered, never when.
+tables with nothing joining them. An answer is stored with the unit's other answers
+written again in a shuffled order (services.anonymity.release_pulse); it keeps a
+random id, the quarter in which it was sent and its milestone, the milestone only
+when at least the minimum group size of people who answered could have sent it in
+that quarter. An invitation keeps whether it was answered, never when.
 
 Results are published per closed quarter only, so that a figure never changes once
 shown and two printouts cannot be subtracted. Within a quarter, groups by milestone
@@ -34,7 +34,13 @@ from hrohuddle.services.errors import NotFound, ResourceFileError, ValidationErr
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import load_yaml
 from hrohuddle.store.database import Database
-from hrohuddle.store.models import Person, PulseInvitation, PulseResponse, Unit
+from hrohuddle.store.models import (
+    Person,
+    PulseInvitation,
+    PulsePublication,
+    PulseResponse,
+    Unit,
+)
 
 #: A pulse not answered within this many days of its milestone is no longer offered.
 OFFER_DAYS = anonymity.OFFER_DAYS
@@ -254,10 +260,11 @@ def submit(
     today: dt.date | None = None,
     local_now: dt.datetime | None = None,
 ) -> None:
-    """Hold the answers, with no link to the person, and mark the invitation answered.
+    """Store the answers, with no link to the person, and mark the invitation answered.
 
     Both happen in one transaction, so a crash loses nothing and a second send (a
-    double click) is refused. The answers reach the results in a shuffled batch.
+    double click) is refused. The unit's answers are written again with this one,
+    shuffled (services.anonymity.release_pulse): none is the newest.
     """
     inst = instrument()
     local_now = local_now or (
@@ -287,10 +294,9 @@ def submit(
         inv.postponed_until = None
         unit = s.get(Unit, actor.unit_id)
         assert unit is not None
-        anonymity.hold(
+        anonymity.release_pulse(
             s,
             unit,
-            "pulse",
             {
                 "instrument_key": inst.key,
                 "instrument_version": inst.version,
@@ -329,6 +335,7 @@ class PeriodResult:
     comments: list[str]
     comments_hidden: bool
     notes: list[str]
+    min_size: int = 0  # the minimum group size this quarter is published with
 
 
 @dataclass
@@ -400,8 +407,8 @@ def tabulate(period: str, rows: list[Answer], inst: Instrument, min_size: int) -
         )
     if not total.hidden and any(r.milestone_day is None for r in rows):
         notes.append(
-            f"“{POOLED_LABEL}”: answers from milestones to which fewer than {min_size} people "
-            "were invited in the quarter are kept without their milestone."
+            f"“{POOLED_LABEL}”: answers from milestones that fewer than {min_size} people "
+            "answered in the quarter are kept without their milestone."
         )
     texts = [r.comment for r in rows if r.comment]
     needed = comment_min(min_size)
@@ -416,22 +423,66 @@ def tabulate(period: str, rows: list[Answer], inst: Instrument, min_size: int) -
             f"{needed} of them in the quarter."
         )
     first, last = quarter_bounds(period)
-    return PeriodResult(period, first, last, groups, total, comments, comments_hidden, notes)
+    return PeriodResult(
+        period, first, last, groups, total, comments, comments_hidden, notes, min_size
+    )
 
 
 def publish(
-    rows: list[Answer], today: dt.date, inst: Instrument, min_size: int
+    rows: list[Answer],
+    today: dt.date,
+    inst: Instrument,
+    min_size: int,
+    first_k: dict[str, int] | None = None,
 ) -> list[PeriodResult]:
     """What is published on ``today``: every quarter closed by then, newest first (pure).
 
-    An answer's quarter is the quarter of its release, so nothing can join a quarter
-    after it has closed: every later publication repeats the same figures.
+    An answer's quarter is the quarter in which it was sent, so nothing can join a
+    quarter after it has closed: every later publication repeats the same figures.
+    ``first_k`` holds the minimum group size each quarter was first published with;
+    a quarter published now for the first time is added to it. A quarter is always
+    published with the larger of that and ``min_size``, so lowering the unit's
+    minimum never shows a group that was hidden (raising it may hide more).
     """
+    first_k = {} if first_k is None else first_k
     by_period: dict[str, list[Answer]] = {}
     for r in rows:
         if r.period is not None and quarter_bounds(r.period)[1] < today:
             by_period.setdefault(r.period, []).append(r)
-    return [tabulate(p, by_period[p], inst, min_size) for p in sorted(by_period, reverse=True)]
+    out = []
+    for p in sorted(by_period, reverse=True):
+        first_k.setdefault(p, min_size)
+        out.append(tabulate(p, by_period[p], inst, max(min_size, first_k[p])))
+    return out
+
+
+def _first_published(db: Database, unit_id: int) -> dict[str, int]:
+    with db.read() as s:
+        return {
+            p: int(k)
+            for p, k in s.execute(
+                select(PulsePublication.period, PulsePublication.min_size).where(
+                    PulsePublication.unit_id == unit_id
+                )
+            )
+        }
+
+
+def _record_first_published(db: Database, unit_id: int, new: dict[str, int]) -> None:
+    """Keep the minimum group size of each quarter's first publication (the first wins)."""
+    if not new:
+        return
+    with db.write() as s:
+        have = set(
+            s.scalars(
+                select(PulsePublication.period).where(
+                    PulsePublication.unit_id == unit_id, PulsePublication.period.in_(list(new))
+                )
+            )
+        )
+        for period, k in new.items():
+            if period not in have:
+                s.add(PulsePublication(unit_id=unit_id, period=period, min_size=k))
 
 
 @audit.requires("pulse.results")
@@ -461,7 +512,10 @@ def results(db: Database, actor: Actor, *, today: dt.date | None = None) -> Resu
     rows = [Answer(m, p, dict(a or {}), c) for m, p, a, c in raw]
     open_period = quarter_of(today)
     closes = quarter_bounds(open_period)[1] + dt.timedelta(days=1)
-    periods = publish(rows, today, inst, min_size)
+    first_k = _first_published(db, actor.unit_id)
+    known = dict(first_k)
+    periods = publish(rows, today, inst, min_size, first_k)
+    _record_first_published(db, actor.unit_id, {p: k for p, k in first_k.items() if p not in known})
     notes = [
         f"Results are published per quarter once it has closed, so that a figure never "
         f"changes after it is shown. {open_period} is published on {closes:%d %B %Y}."
@@ -472,10 +526,17 @@ def results(db: Database, actor: Actor, *, today: dt.date | None = None) -> Resu
             f"This unit has fewer than {min_size} people, the smallest group shown: no pulse "
             "result can be shown without identifying someone.",
         )
+    kept_higher = [p.period for p in periods if p.min_size > min_size]
+    if kept_higher:
+        notes.append(
+            f"{', '.join(kept_higher)}: shown with the minimum group size each was first "
+            f"published with, which is larger than {min_size}, so that lowering it never "
+            "shows what was hidden."
+        )
     if any(r.period is None for r in rows):
         notes.append(
-            f"Some answers came from quarters with fewer than {min_size} invited newcomers in "
-            "all; they are kept without a quarter and never shown."
+            f"Some answers came from quarters in which fewer than {min_size} newcomers had "
+            "answered in all; they are kept without a quarter and never shown."
         )
     return Results(min_size, comment_min(min_size), periods, open_period, closes, notes)
 
@@ -541,7 +602,7 @@ def export_rows(db: Database, actor: Actor) -> tuple[list[str], list[list[Any]]]
             lead = [p.period, p.first_day.isoformat(), p.last_day.isoformat(), g.label]
             if g.hidden:
                 out.append(
-                    [*lead, f"hidden: fewer than {res.min_size} or hidden", "", "", "", ""]
+                    [*lead, f"hidden: fewer than {p.min_size} or hidden", "", "", "", ""]
                     + ["" for _ in inst.items]
                 )
                 continue

@@ -56,6 +56,7 @@ __all__ = [
     "PersonRole",
     "PreceptorAssignment",
     "PulseInvitation",
+    "PulsePublication",
     "PulseResponse",
     "SafetyEvent",
     "Unit",
@@ -302,13 +303,16 @@ class PulseInvitation(Base):
 class PulseResponse(Base):
     """An anonymous answer, released in a shuffled batch: a random id and coarse groups only.
 
-    ``period`` is the quarter in which its batch was released; ``milestone_day`` is
-    left empty when fewer than the minimum group size of people were invited to that
-    milestone in that quarter, and ``period`` too when the quarter had fewer in all
-    (services.anonymity). No cohort, profession or date is kept.
+    ``period`` is the quarter in which it was sent; ``milestone_day`` is left empty
+    when fewer than the minimum group size of people who answered that milestone
+    could have sent it in that quarter, and ``period`` too when the quarter had fewer
+    in all (services.anonymity). No cohort, profession or date is kept. No rowid on
+    SQLite: rows lie in the order of their random keys, which are drawn afresh each
+    time the unit's answers are written again.
     """
 
     __tablename__ = "pulse_responses"
+    __table_args__ = {"sqlite_with_rowid": False}
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     instrument_key: Mapped[str] = mapped_column(String(60))
@@ -320,6 +324,19 @@ class PulseResponse(Base):
 
 
 Index("ix_pulse_responses_unit_period", PulseResponse.unit_id, PulseResponse.period)
+
+
+class PulsePublication(Base):
+    """The minimum group size a closed quarter's results were first published with.
+
+    Results are always computed with the larger of this and the unit's current
+    minimum, so lowering the minimum cannot show a group that was hidden before.
+    """
+
+    __tablename__ = "pulse_publications"
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    period: Mapped[str] = mapped_column(String(8), primary_key=True)
+    min_size: Mapped[int] = mapped_column(Integer)
 
 
 class AnonymousOutbox(Base):

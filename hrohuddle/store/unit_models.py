@@ -20,6 +20,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -35,6 +36,27 @@ NAMING = {
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def day_of(value: dt.datetime) -> dt.datetime:
+    """Midnight (UTC) of the day ``value`` falls on."""
+    return value.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+class DayOnly(TypeDecorator[dt.datetime]):
+    """A time stored to its day: what a sign-in session keeps (THREAT_MODEL.md).
+
+    Joined with the shift an anonymous report was filed in, the minute someone
+    signed in would name who was on that shift; the day says only who worked that
+    day. Whether a session is locked or ended is what the re-checks read, and that
+    is kept exactly.
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        return None if value is None else day_of(value)
 
 
 class Base(DeclarativeBase):
@@ -96,7 +118,9 @@ class SignInSession(Base):
 
     Every service call checks that the session is still open, that the person is
     still active and what roles they hold now; a locked screen pauses the session
-    (``locked_at``) until the same person types their PIN again.
+    (``locked_at``) until the same person types their PIN again. Times are kept to the
+    day (``DayOnly``), and a session is deleted the day after it ended
+    (services.anonymity.forget_ended_sessions).
     """
 
     __tablename__ = "sign_in_sessions"
@@ -104,9 +128,9 @@ class SignInSession(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     workstation: Mapped[str | None] = mapped_column(String(120))
-    started_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    locked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    started_at: Mapped[dt.datetime] = mapped_column(DayOnly, default=utcnow)
+    locked_at: Mapped[dt.datetime | None] = mapped_column(DayOnly)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DayOnly)
     ended_because: Mapped[str | None] = mapped_column(String(60))
 
 
