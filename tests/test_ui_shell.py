@@ -162,13 +162,39 @@ def test_people_shows_who_waits_after_wrong_pins_and_admin_unlocks(
     from hrohuddle.ui.admin import PeopleTab
 
     tab = window.open_page("admin").findChild(PeopleTab)
+    column = tab.model.COLUMNS.index("Sign-in")
     row = next(i for i, r in enumerate(tab.model.rows) if r.id == staff)
-    assert "Locked until" in tab.model.index(row, 1).data()
+    assert "Waits until" in tab.model.index(row, column).data()
     tab.table.selectRow(row)
-    assert tab.unlock_button.isEnabled() and "Locked until" in tab.lock_state.text()
+    assert tab.unlock_button.isEnabled() and "Waits until" in tab.lock_state.text()
     tab.unlock_button.click()
     row = next(i for i, r in enumerate(tab.model.rows) if r.id == staff)
-    assert tab.model.index(row, 1).data() == ""
+    assert tab.model.index(row, column).data() == ""
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)])
+def test_the_roles_column_stays_in_view_while_someone_waits(
+    qtbot, window, sqlite_team: Team, size: tuple[int, int]
+) -> None:
+    import datetime as dt
+
+    from hrohuddle.store.models import Person
+
+    window.resize(*size)
+    with sqlite_team.db.write() as s:  # many wrong PINs: the widest Sign-in text
+        for p in s.query(Person).filter(Person.display_name.in_(["Sol Staff", "Mo Manager"])):
+            p.failed_attempts = 12
+            p.locked_until = dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(minutes=5)
+    sign_in_as(qtbot, window, "Ada Admin", PINS["admin"])
+    from hrohuddle.ui.admin import PeopleTab
+
+    tab = window.open_page("admin").findChild(PeopleTab)
+    assert any(r.waits_until for r in tab.model.rows)
+    QApplication.processEvents()
+    roles = tab.model.COLUMNS.index("Roles")
+    start = tab.table.columnViewportPosition(roles)
+    assert start >= 0
+    assert start + tab.table.columnWidth(roles) <= tab.table.viewport().width()
 
 
 def test_a_session_ended_elsewhere_sends_the_screen_back_to_sign_in(
