@@ -117,9 +117,7 @@ def test_a_passer_by_cannot_keep_a_colleague_out_for_a_shift(team: Team, db: Dat
     assert f"{checked} wrong PINs were typed for your account" in notice and "WS-1" in notice
 
 
-def test_the_owner_is_told_of_wrong_pins_once_at_the_next_sign_in(
-    team: Team, db: Database
-) -> None:
+def test_the_owner_is_told_of_wrong_pins_once_at_the_next_sign_in(team: Team, db: Database) -> None:
     pid = team["staff"].person_id
     assert people.wrong_pins_notice(db, team["staff"]) is None
     people.sign_out(db, team["staff"])

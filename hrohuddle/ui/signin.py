@@ -257,6 +257,8 @@ class SignInPage(QWidget):
         self.finder.setVisible(not locked)
         self.not_you.setVisible(locked)
         self.chosen_caption.setVisible(not locked)
+        # Who holds the locked screen, readable from across the room.
+        self.title.setStyleSheet("font-size: 44px;" if locked else "")
         if locked_for is not None:
             self.chosen_id = locked_for.person_id
             self.chosen_name = locked_for.display_name
