@@ -69,7 +69,17 @@ def build_parser() -> argparse.ArgumentParser:
     pr = psub.add_parser("reset-pin", help="give a person a new PIN")
     pr.add_argument("name", help="the person's name as the sign-in screen shows it")
     pr.add_argument("--unit", help="unit code (default: the only unit)")
-    pr.add_argument("--pin", help="the new PIN (asked for when left out)")
+    given = pr.add_mutually_exclusive_group()
+    given.add_argument(
+        "--pin-stdin",
+        action="store_true",
+        help="read the new PIN from the first line of standard input (for scripts)",
+    )
+    given.add_argument(
+        "--pin",
+        help="the new PIN; it stays in the shell's history, so prefer being asked "
+        "(at a terminal) or --pin-stdin",
+    )
     pr.add_argument(
         "--new-secret",
         action="store_true",
@@ -102,10 +112,24 @@ def _os_user() -> str:
     return getpass.getuser()
 
 
-def _ask_pin(prompt: str) -> str:
+def _ask_pin(prompt: str, *, how_else: str) -> str:
+    """A new PIN typed twice at the terminal, unseen; one clear line when there is none."""
     import getpass
 
-    return getpass.getpass(prompt)
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UserError(f"there is no terminal to ask for the PIN: {how_else}.")
+    first = getpass.getpass(prompt)
+    second = getpass.getpass("The same PIN again: ")
+    if first != second:
+        raise UserError("the two PINs are not the same; nothing was changed.")
+    return first
+
+
+def _pin_from_stdin() -> str:
+    line = sys.stdin.readline().rstrip("\r\n")
+    if not line:
+        raise UserError("no PIN on standard input; nothing was changed.")
+    return line
 
 
 def gui_options(argv: list[str]) -> argparse.Namespace | None:
@@ -297,12 +321,21 @@ def _person(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
 
     db = _open(url, paths)
     unit_id = exports.unit_id_for(db, args.unit)
-    person_id = people.find_person(db, unit_id, args.name)
+    person_id, name = people.find_person_named(db, unit_id, args.name)
     actor = _cli_actor(unit_id)
     if args.person_command == "unlock":
         people.unlock(db, actor, person_id)
-        print(f"{args.name} can try their PIN again now.")
+        print(f"{name} can try their PIN again now.")
         return 0
+    if args.pin is not None:
+        pin = args.pin
+    elif args.pin_stdin:
+        pin = _pin_from_stdin()
+    else:
+        pin = _ask_pin(
+            f"New PIN for {name}: ",
+            how_else="give it on standard input with --pin-stdin",
+        )
     if args.new_secret:
         made = people.make_new_secret(db)
         print(
@@ -310,9 +343,8 @@ def _person(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
             "works: reset each person's PIN. Give IT a copy of the new file to keep apart "
             "from the database backups."
         )
-    pin = args.pin or _ask_pin(f"New PIN for {args.name}: ")
     people.reset_pin(db, actor, person_id, pin)
-    print(f"{args.name} has a new PIN; tell them in person.")
+    print(f"{name} has a new PIN; tell them in person.")
     return 0
 
 
@@ -374,7 +406,9 @@ def _unit(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
         for u in people.list_units(db):
             print(f"{u.code}\t{u.name}")
         return 0
-    pin = args.admin_pin or _ask_pin("PIN for the first admin: ")
+    pin = args.admin_pin or _ask_pin(
+        "PIN for the first admin: ", how_else="give it with --admin-pin"
+    )
     people.create_unit(
         db,
         code=args.code,

@@ -197,3 +197,106 @@ def test_every_file_the_app_writes_is_owner_only(tmp_path: Path, demo_env: dict[
         if p.stat().st_mode & 0o077
     }
     assert loose == {}
+
+
+def _unit_with_ira(tmp_path: Path) -> None:
+    made = hh(
+        "unit", "create", "--code", "4W", "--name", "Ward 4 West",
+        "--admin-name", "Ira IT", "--admin-pin", "5827", env_dir=tmp_path,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+
+
+def _signs_in(tmp_path: Path, pin: str) -> bool:
+    from hrohuddle.services import people
+    from hrohuddle.services.errors import SignInRefused
+    from hrohuddle.store.database import Database
+
+    db = Database.connect(f"sqlite:///{tmp_path / 'hrohuddle.sqlite3'}")
+    try:
+        people.sign_in(db, people.find_person(db, 1, "Ira IT"), pin)
+        return True
+    except SignInRefused:
+        return False
+    finally:
+        db.dispose()
+
+
+def test_reset_pin_without_a_terminal_says_so_in_one_line(tmp_path: Path) -> None:
+    _unit_with_ira(tmp_path)
+    env = {**os.environ, "HROHUDDLE_DATA_DIR": str(tmp_path)}
+    env.pop("HROHUDDLE_DATABASE_URL", None)
+    out = subprocess.run(
+        [sys.executable, "-m", "hrohuddle", "person", "reset-pin", "Ira IT"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=180,
+        start_new_session=True,  # no controlling terminal either
+    )
+    assert out.returncode == 2, out.stderr
+    assert "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1
+    assert "--pin-stdin" in out.stderr
+
+
+def test_reset_pin_reads_the_pin_from_standard_input_for_scripts(tmp_path: Path) -> None:
+    _unit_with_ira(tmp_path)
+    env = {**os.environ, "HROHUDDLE_DATA_DIR": str(tmp_path)}
+    env.pop("HROHUDDLE_DATABASE_URL", None)
+    cmd = [sys.executable, "-m", "hrohuddle", "person", "reset-pin", "ira   it", "--pin-stdin"]
+    out = subprocess.run(cmd, input="6938\n", capture_output=True, text=True, env=env, timeout=180)
+    assert out.returncode == 0, out.stderr
+    assert "Ira IT has a new PIN" in out.stdout and "6938" not in out.stdout + out.stderr
+    assert _signs_in(tmp_path, "6938")
+    empty = subprocess.run(cmd, input="", capture_output=True, text=True, env=env, timeout=180)
+    assert empty.returncode == 2 and "no PIN" in empty.stderr
+
+
+def _in_a_terminal(tmp_path: Path, args: list[str], answers: list[str]) -> tuple[int, str]:
+    """Run the command with a real terminal, typing each answer at its prompt."""
+    import pty
+    import select
+
+    env = {**os.environ, "HROHUDDLE_DATA_DIR": str(tmp_path)}
+    env.pop("HROHUDDLE_DATABASE_URL", None)
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: its terminal is the pty
+        os.execve(sys.executable, [sys.executable, "-m", "hrohuddle", *args], env)
+    seen = b""
+    answered_at = 0
+    pending = list(answers)
+    while True:
+        ready, _, _ = select.select([fd], [], [], 30)
+        if not ready:
+            os.kill(pid, 9)  # stuck waiting for an answer: fail, do not hang
+            break
+        try:
+            chunk = os.read(fd, 1024)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+        if pending and seen[answered_at:].rstrip().endswith(b":"):
+            os.write(fd, pending.pop(0).encode() + b"\n")
+            answered_at = len(seen)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), seen.decode(errors="replace")
+
+
+def test_reset_pin_at_a_terminal_asks_twice_and_compares(tmp_path: Path) -> None:
+    _unit_with_ira(tmp_path)
+    code, text = _in_a_terminal(tmp_path, ["person", "reset-pin", "ira it"], ["6938", "6939"])
+    assert code == 2 and "not the same" in text, text
+    assert "New PIN for Ira IT" in text and "6938" not in text  # the real name; no echo
+    assert _signs_in(tmp_path, "5827")
+    code, text = _in_a_terminal(tmp_path, ["person", "reset-pin", "ira it"], ["6938", "6938"])
+    assert code == 0 and "Ira IT has a new PIN" in text, text
+    assert _signs_in(tmp_path, "6938")
+
+
+def test_unlock_names_the_real_person(tmp_path: Path) -> None:
+    _unit_with_ira(tmp_path)
+    out = hh("person", "unlock", "ira    it", env_dir=tmp_path)
+    assert out.returncode == 0 and out.stdout.strip() == "Ira IT can try their PIN again now."

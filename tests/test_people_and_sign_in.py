@@ -36,7 +36,7 @@ def test_charge_nurse_signs_in_with_the_right_pin(team: Team) -> None:
 
 
 def test_a_wrong_pin_names_the_account_and_says_how_many_tries_are_left(team: Team) -> None:
-    with pytest.raises(SignInRefused, match=r"Wrong PIN for Sol Staff\. 3 more tries"):
+    with pytest.raises(SignInRefused, match=r"Wrong PIN for Sol Staff\. 2 more tries"):
         people.sign_in(team.db, team["staff"].person_id, "0000")
 
 
@@ -45,7 +45,7 @@ def test_wrong_pins_make_the_account_wait_longer_each_time_even_after_a_restart(
 ) -> None:
     pid = team["staff"].person_id
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    for _ in range(people.FREE_TRIES):
+    for _ in range(people.FREE_TRIES - 1):
         with pytest.raises(SignInRefused, match="Wrong PIN for Sol Staff"):
             people.sign_in(db, pid, "9999", now=now)
     with pytest.raises(SignInRefused, match="next try can be made in 30 seconds"):
@@ -64,18 +64,79 @@ def test_wrong_pins_make_the_account_wait_longer_each_time_even_after_a_restart(
         again.dispose()
 
 
-def test_the_wait_grows_but_never_beyond_fifteen_minutes() -> None:
+def test_three_tries_are_free_then_the_wait_grows_to_five_minutes() -> None:
     waits = [people.wait_after(n).total_seconds() for n in range(1, 15)]
-    assert waits[: people.FREE_TRIES] == [0] * people.FREE_TRIES
-    assert waits[people.FREE_TRIES : people.FREE_TRIES + 3] == [30, 60, 120]
-    assert max(waits) == 15 * 60 and waits == sorted(waits)
+    assert people.FREE_TRIES == 3
+    assert waits[:7] == [0, 0, 30, 60, 120, 240, 300]
+    assert max(waits) == 5 * 60 and waits == sorted(waits)
+
+
+def test_the_readme_states_the_free_tries_and_the_longest_wait_of_the_code() -> None:
+    from pathlib import Path
+
+    readme = " ".join((Path(__file__).parents[1] / "README.md").read_text().split())
+    words = {3: "Three", 4: "Four", 5: "Five"}
+    assert f"{words[people.FREE_TRIES]} tries in a row are made at once" in readme
+    minutes = int(people.LONGEST_WAIT.total_seconds() // 60)
+    assert f"at most {minutes} minutes" in readme
+
+
+def test_a_passer_by_cannot_keep_a_colleague_out_for_a_shift(team: Team, db: Database) -> None:
+    """Wrong PINs every 10 s for 12 hours: the owner still gets in within five minutes."""
+    pid = team["staff"].person_id
+    start = dt.datetime(2026, 11, 28, 7, 0)
+    t, checked = start, 0
+    longest = dt.timedelta(0)
+    while t < start + dt.timedelta(hours=12):
+        try:
+            people.sign_in(db, pid, "9999", now=t, workstation="WS-1")
+        except SignInRefused as exc:
+            checked += "Wrong PIN" in exc.message
+        with db.read() as s:
+            person = s.get(Person, pid)
+            assert person is not None
+            waits_until = person.locked_until
+        if waits_until and waits_until > t:
+            longest = max(longest, waits_until - t)
+        t += dt.timedelta(seconds=10)
+    assert longest <= people.LONGEST_WAIT
+    # Tries during a wait were refused without being counted: 3 free, then one per wait.
+    assert checked < 12 * 60 / 5 + people.FREE_TRIES + 5
+    with db.read() as s:
+        person = s.get(Person, pid)
+        assert person is not None and person.failed_attempts == checked
+    # The owner arrives: at worst a five-minute wait, then in, and told of every try.
+    arrive = t + dt.timedelta(seconds=1)
+    try:
+        actor = people.sign_in(db, pid, PINS["staff"], now=arrive)
+    except SignInRefused as exc:
+        assert "Sol Staff" in exc.message
+        actor = people.sign_in(db, pid, PINS["staff"], now=arrive + people.LONGEST_WAIT)
+    notice = people.wrong_pins_notice(db, actor)
+    assert notice is not None
+    assert f"{checked} wrong PINs were typed for your account" in notice and "WS-1" in notice
+
+
+def test_the_owner_is_told_of_wrong_pins_once_at_the_next_sign_in(team: Team, db: Database) -> None:
+    pid = team["staff"].person_id
+    assert people.wrong_pins_notice(db, team["staff"]) is None
+    people.sign_out(db, team["staff"])
+    for _ in range(2):
+        with pytest.raises(SignInRefused):
+            people.sign_in(db, pid, "9999", workstation="WS-4W-02")
+    actor = people.sign_in(db, pid, PINS["staff"])
+    notice = people.wrong_pins_notice(db, actor)
+    assert notice is not None and "2 wrong PINs were typed" in notice and "WS-4W-02" in notice
+    people.sign_out(db, actor)
+    again = people.sign_in(db, pid, PINS["staff"])
+    assert people.wrong_pins_notice(db, again) is None
 
 
 def test_failed_tries_are_audited_on_the_account_and_no_pin_or_hash_is_logged(
     team: Team, db: Database, caplog: pytest.LogCaptureFixture
 ) -> None:
     pid = team["learner"].person_id
-    for _ in range(people.FREE_TRIES + 1):
+    for _ in range(people.FREE_TRIES):
         with pytest.raises(SignInRefused):
             people.sign_in(db, pid, "8080", workstation="WS-4W-01")
     with pytest.raises(SignInRefused, match="Too many wrong PINs"):
@@ -86,7 +147,7 @@ def test_failed_tries_are_audited_on_the_account_and_no_pin_or_hash_is_logged(
         ).all()
         details = " ".join(str(d) for (d,) in s.execute(select(AuditEntry.detail)).all())
         stored = s.scalar(select(Person.pin_hash).where(Person.id == pid))
-    assert [e.action for e in entries].count("signin.failed") == people.FREE_TRIES + 1
+    assert [e.action for e in entries].count("signin.failed") == people.FREE_TRIES
     # A try on that account from this workstation, not something the person did.
     assert all(e.target == f"person:{pid}" and e.actor_id is None for e in entries)
     assert all(e.detail["workstation"] == "WS-4W-01" for e in entries)
@@ -98,7 +159,7 @@ def test_failed_tries_are_audited_on_the_account_and_no_pin_or_hash_is_logged(
 def test_parallel_wrong_pins_are_counted_one_by_one(
     team: Team, db: Database, monkeypatch: pytest.MonkeyPatch, right_one: bool
 ) -> None:
-    """Ten tries at once: only the free ones and the first waiting one reach the PIN check."""
+    """Ten tries at once: only the free ones reach the PIN check."""
     pid = team["staff"].person_id
     checked: list[str] = []
     real = people._pin_matches
@@ -127,10 +188,10 @@ def test_parallel_wrong_pins_are_counted_one_by_one(
     for t in threads:
         t.join(60)
     assert len(outcomes) == len(pins)
-    assert len(checked) <= people.FREE_TRIES + 1, checked
-    assert sum("Too many wrong PINs" in o for o in outcomes) >= len(pins) - people.FREE_TRIES - 1
+    assert len(checked) <= people.FREE_TRIES, checked
+    assert sum("Too many wrong PINs" in o for o in outcomes) >= len(pins) - people.FREE_TRIES
     if "signed in" in outcomes:  # only if the right PIN came among the first tries
-        assert checked.index(PINS["staff"]) <= people.FREE_TRIES
+        assert checked.index(PINS["staff"]) < people.FREE_TRIES
     with db.read() as s:
         person = s.get(Person, pid)
         assert person is not None
@@ -398,11 +459,11 @@ def test_a_lone_admin_cannot_deactivate_themselves(team: Team, db: Database) -> 
 
 def test_an_admin_sees_the_wait_and_unlocks_it(team: Team, db: Database) -> None:
     pid = team["staff"].person_id
-    for _ in range(people.FREE_TRIES + 1):
+    for _ in range(people.FREE_TRIES):
         with pytest.raises(SignInRefused):
             people.sign_in(db, pid, "9999")
     row = next(r for r in people.list_people(db, team.admin) if r.id == pid)
-    assert row.waits_until is not None and row.wrong_pins == people.FREE_TRIES + 1
+    assert row.waits_until is not None and row.wrong_pins == people.FREE_TRIES
     with pytest.raises(PermissionDenied):
         people.unlock(db, team["charge_nurse"], pid)
     people.unlock(db, team.admin, pid)

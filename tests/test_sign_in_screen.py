@@ -11,13 +11,14 @@ from PySide6.QtWidgets import QApplication
 
 from hrohuddle.services import people
 from hrohuddle.services.demo import EXTRA_PIN, NAMED_PEOPLE
+from hrohuddle.services.errors import SignInRefused
 from hrohuddle.services.permissions import Actor
 from hrohuddle.store.database import Database
 from hrohuddle.store.models import Person, PersonRole, Unit
 from hrohuddle.ui.signin import SignInPage, name_matches
 
 #: Extra people of the demo unit who, like all its extras, share one PIN.
-SHARING = ("Ben Costa", "Tara Quist", "Tomas Ito", "Jade Reyes")
+SHARING = ("Ben Costa", "Tara Quist", "Tomas Ito", "Jade Reyes", "Sven Diaz", "Sven Evans")
 
 
 @pytest.fixture
@@ -97,9 +98,10 @@ def test_typing_only_filters_and_never_chooses(
     items = [page.names.item(i) for i in range(page.names.count())]
     shown = [item.text() for item in items if not item.isHidden()]
     assert shown == ["Tom Becker", "Tomas Ito"]
-    _type("8642\n")  # digits go into the search box, not into someone's PIN
+    _type("8642\n")  # digits never reach anyone's PIN, and Enter picks nobody of two
     assert not signed and page.chosen_id is None
     page.search.clear()
+    page.search.setFocus()
     _type("costa")  # the start of a last name finds the person too
     QTest.keyClick(page.search, Qt.Key.Key_Down)
     assert page.chosen_id is None  # Down only moves into the list
@@ -134,3 +136,90 @@ def test_names_match_by_the_start_of_a_first_or_last_name(
     needle: str, name: str, found: bool
 ) -> None:
     assert name_matches(name, needle) is found
+
+
+def test_enter_never_chooses_among_several_matches(
+    qtbot, demo_unit: tuple[Database, int, dict[str, str]]
+) -> None:
+    """Two Svens share a PIN: "Sven", Enter, PIN, Enter must sign in neither."""
+    db, unit_id, _pins = demo_unit
+    page, signed = _page(qtbot, db, unit_id)
+    _type(f"Sven\n{EXTRA_PIN}\n")
+    assert not signed and page.chosen_id is None
+    assert "2 people match “Sven”: choose one" in page.message.text()
+    assert QApplication.focusWidget() is page.names
+    assert page.pin.text() == "" and page.search.text() == "Sven"
+    # Typing on narrows the search; the one left is chosen by Enter.
+    _type(f" e\n{EXTRA_PIN}\n")
+    assert signed.pop().display_name == "Sven Evans"
+    # Down highlights the first of several; Enter then chooses exactly that one.
+    page.reload()
+    page.search.setFocus()
+    _type("Sven\n")
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Down)
+    _type(f"\n{EXTRA_PIN}\n")
+    assert signed.pop().display_name == "Sven Diaz"
+    # A surname shared by two is just as ambiguous.
+    page.reload()
+    page.search.setFocus()
+    _type("Reyes\n")
+    assert page.chosen_id is None and "2 people match" in page.message.text()
+
+
+def test_digits_typed_into_the_name_box_are_never_shown(
+    qtbot, demo_unit: tuple[Database, int, dict[str, str]]
+) -> None:
+    db, unit_id, _pins = demo_unit
+    page, signed = _page(qtbot, db, unit_id)
+    _type("Tmo\n")
+    assert "No one matches “Tmo”" in page.message.text()
+    assert QApplication.focusWidget() is page.search  # not the PIN box
+    _type("8642\n")
+    assert not signed and page.search.text() == "Tmo" and page.pin.text() == ""
+    assert "8642" not in page.message.text()
+    page.search.clear()
+    QApplication.clipboard().setText("Tom8642")  # pasted: refused as a whole
+    page.search.paste()
+    assert "8642" not in page.search.text()
+
+
+def test_a_waiting_account_is_shown_only_once_chosen(
+    qtbot, demo_unit: tuple[Database, int, dict[str, str]]
+) -> None:
+    db, unit_id, _pins = demo_unit
+    with db.read() as s:
+        tara = s.query(Person).filter_by(display_name="Tara Quist").one().id
+    for _ in range(people.FREE_TRIES):
+        with pytest.raises(SignInRefused):
+            people.sign_in(db, tara, "0000")
+    page, _signed = _page(qtbot, db, unit_id)
+    labels = [page.names.item(i).text() for i in range(page.names.count())]
+    assert "Tara Quist" in labels and not any("wait" in x for x in labels)
+    _type("Tara\n")
+    assert page.chosen.text() == "Tara Quist"
+    assert "Tara Quist" in page.message.text() and "wrong PINs" in page.message.text()
+
+
+def test_the_lock_screen_shows_who_and_resumes_only_that_person(
+    qtbot, demo_unit: tuple[Database, int, dict[str, str]]
+) -> None:
+    db, unit_id, _pins = demo_unit
+    with db.read() as s:
+        diaz = s.query(Person).filter_by(display_name="Sven Diaz").one().id
+    sven = people.sign_in(db, diaz, EXTRA_PIN)
+    people.lock_session(db, sven)
+    page, signed = _page(qtbot, db, unit_id)
+    switch: list[bool] = []
+    page.switch_person.connect(lambda: switch.append(True))
+    page.reload(locked_for=sven)
+    assert page.title.text() == "Locked: Sven Diaz"
+    assert not page.search.isVisible() and not page.names.isVisible()
+    assert page.not_you.isVisible()
+    assert page.not_you.text().replace("&", "") == "Not you? Sign out and choose your name"
+    assert "Only Sven Diaz's PIN opens it" in page.subtitle.text()
+    page.pin.setFocus()
+    _type(f"{EXTRA_PIN}\n")
+    resumed = signed.pop()
+    assert resumed.person_id == diaz and resumed.session_id == sven.session_id
+    page.not_you.click()
+    assert switch == [True]

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import sys
+
+import pytest
 from conftest import PINS, Team, sign_in_as
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from hrohuddle.services import people
+from hrohuddle.services.errors import SessionEnded
 
 
 def test_wrong_pin_shows_a_message_and_keeps_the_screen(qtbot, window) -> None:
@@ -29,8 +34,8 @@ def test_idle_lock_hides_the_screen_and_the_same_person_carries_on(qtbot, window
     assert admin_page is not None
     window._idle_timeout()
     assert window.stack.currentWidget() is window.signin
-    assert "Locked" in window.signin.title.text()
-    assert window.signin.names.currentItem().text() == "Ada Admin"
+    assert window.signin.title.text() == "Locked: Ada Admin"
+    assert not window.signin.names.isVisible()
     qtbot.keyClicks(window.signin.pin, PINS["admin"])
     window.signin.submit()
     assert window.stack.currentWidget() is window.shell
@@ -46,7 +51,12 @@ def test_a_running_board_can_keep_the_screen_from_locking(qtbot, window) -> None
 
 def test_another_person_at_the_lock_screen_gets_their_own_screens(qtbot, window) -> None:
     sign_in_as(qtbot, window, "Ada Admin", PINS["admin"])
+    ada = window.actor
     window.lock()
+    window.signin.not_you.click()  # Ada is signed out; the list is back
+    assert window.actor is None and window.signin.title.text() == "Sign in"
+    with pytest.raises(SessionEnded, match="signed out"):
+        people.current_actor(window.db, ada)
     sign_in_as(qtbot, window, "Lee Learner", PINS["learner"])
     assert window.actor.display_name == "Lee Learner"
     assert "admin" not in window.page_keys
@@ -152,13 +162,39 @@ def test_people_shows_who_waits_after_wrong_pins_and_admin_unlocks(
     from hrohuddle.ui.admin import PeopleTab
 
     tab = window.open_page("admin").findChild(PeopleTab)
+    column = tab.model.COLUMNS.index("Sign-in")
     row = next(i for i, r in enumerate(tab.model.rows) if r.id == staff)
-    assert "Locked until" in tab.model.index(row, 1).data()
+    assert "Waits until" in tab.model.index(row, column).data()
     tab.table.selectRow(row)
-    assert tab.unlock_button.isEnabled() and "Locked until" in tab.lock_state.text()
+    assert tab.unlock_button.isEnabled() and "Waits until" in tab.lock_state.text()
     tab.unlock_button.click()
     row = next(i for i, r in enumerate(tab.model.rows) if r.id == staff)
-    assert tab.model.index(row, 1).data() == ""
+    assert tab.model.index(row, column).data() == ""
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)])
+def test_the_roles_column_stays_in_view_while_someone_waits(
+    qtbot, window, sqlite_team: Team, size: tuple[int, int]
+) -> None:
+    import datetime as dt
+
+    from hrohuddle.store.models import Person
+
+    window.resize(*size)
+    with sqlite_team.db.write() as s:  # many wrong PINs: the widest Sign-in text
+        for p in s.query(Person).filter(Person.display_name.in_(["Sol Staff", "Mo Manager"])):
+            p.failed_attempts = 12
+            p.locked_until = dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(minutes=5)
+    sign_in_as(qtbot, window, "Ada Admin", PINS["admin"])
+    from hrohuddle.ui.admin import PeopleTab
+
+    tab = window.open_page("admin").findChild(PeopleTab)
+    assert any(r.waits_until for r in tab.model.rows)
+    QApplication.processEvents()
+    roles = tab.model.COLUMNS.index("Roles")
+    start = tab.table.columnViewportPosition(roles)
+    assert start >= 0
+    assert start + tab.table.columnWidth(roles) <= tab.table.viewport().width()
 
 
 def test_a_session_ended_elsewhere_sends_the_screen_back_to_sign_in(
@@ -173,4 +209,58 @@ def test_a_session_ended_elsewhere_sends_the_screen_back_to_sign_in(
     people.sign_out(sqlite_team.db, window.actor, reason="ended by a test")
     tab.save()
     assert shown and "signed out" in shown[-1]
+    assert window.stack.currentWidget() is window.signin and window.actor is None
+
+
+def _deactivate(team: Team, name: str, roles: list[str], *, active: bool = True) -> None:
+    pid = people.find_person(team.db, team.admin.unit_id, name)
+    people.save_person(
+        team.db, team.admin, people.PersonInput(name, "nursing", roles, active=active), pid
+    )
+
+
+@pytest.mark.parametrize("page", ["events", "huddle", "dashboard", "pulses"])
+def test_a_deactivated_person_is_sent_to_sign_in_at_the_next_click_on_any_page(
+    qtbot, window, sqlite_team: Team, page: str
+) -> None:
+    sign_in_as(qtbot, window, "Mo Manager", PINS["manager"])
+    shown = window.open_page(page)
+    assert shown is not None
+    _deactivate(sqlite_team, "Mo Manager", ["manager"], active=False)
+    qtbot.mouseClick(window.nav.viewport(), Qt.MouseButton.LeftButton)
+    assert window.stack.currentWidget() is window.signin and window.actor is None
+    assert window.shell is None and "no longer active" in window.signin.message.text()
+
+
+def test_what_is_on_screen_goes_within_seconds_even_without_a_click(
+    qtbot, window, sqlite_team: Team
+) -> None:
+    sign_in_as(qtbot, window, "Mo Manager", PINS["manager"])
+    window.open_page("events")
+    window.session_timer.setInterval(50)
+    window.session_timer.start()
+    people.sign_out(sqlite_team.db, window.actor, reason="signed out elsewhere")
+    qtbot.waitUntil(lambda: window.actor is None, timeout=3000)
+    assert window.stack.currentWidget() is window.signin and window.shell is None
+    assert window.RECHECK_MS <= 15_000
+
+
+def test_a_demoted_person_sees_their_new_roles_at_once(qtbot, window, sqlite_team: Team) -> None:
+    sign_in_as(qtbot, window, "Mo Manager", PINS["manager"])
+    window.open_page("dashboard")
+    assert "Manager" in window.who.text()
+    _deactivate(sqlite_team, "Mo Manager", ["staff"])
+    qtbot.mouseClick(window.nav.viewport(), Qt.MouseButton.LeftButton)
+    assert window.actor is not None and window.actor.roles == frozenset({"staff"})
+    assert window.who.text().endswith("Mo Manager (Staff)")
+    assert "dashboard" not in window.page_keys and "pulses" not in window.page_keys
+
+
+def test_a_session_ended_error_a_page_lets_escape_ends_the_session(
+    qtbot, window, sqlite_team: Team
+) -> None:
+    sign_in_as(qtbot, window, "Mo Manager", PINS["manager"])
+    window.open_page("events")
+    ended = SessionEnded("Mo Manager's account is no longer active.", reason="inactive")
+    sys.excepthook(SessionEnded, ended, None)
     assert window.stack.currentWidget() is window.signin and window.actor is None

@@ -24,18 +24,28 @@ from hrohuddle.services.errors import NotFound, SignInRefused, ValidationError
 from hrohuddle.services.permissions import ROLES, Actor
 from hrohuddle.services.vocabulary import unit_vocabulary
 from hrohuddle.store.database import Database
-from hrohuddle.store.unit_models import Person, PersonRole, SignInSession, Unit, utcnow
+from hrohuddle.store.unit_models import (
+    AuditEntry,
+    Person,
+    PersonRole,
+    SignInSession,
+    Unit,
+    utcnow,
+)
 
 if TYPE_CHECKING:
     from argon2 import PasswordHasher
 
-#: Wrong PINs in a row allowed before each further try has to wait.
+#: Tries in a row made at once: after this many wrong PINs each further try waits.
 FREE_TRIES = 3
-#: The wait after the first try beyond the free ones; it doubles with each further try.
+#: The wait after the FREE_TRIES-th wrong PIN; it doubles with each further one.
 FIRST_WAIT = dt.timedelta(seconds=30)
-#: The longest wait: long enough to make guessing a PIN take months, short enough that
-#: a passer-by typing wrong PINs cannot keep a colleague out for a shift.
-LONGEST_WAIT = dt.timedelta(minutes=15)
+#: The longest wait. Short, so that a passer-by typing wrong PINs keeps a colleague
+#: out for five minutes at most (a try during a wait is refused and not counted), yet
+#: long enough that guessing a four-digit PIN at the screen takes weeks (README).
+LONGEST_WAIT = dt.timedelta(minutes=5)
+#: What counts as a wrong PIN typed for an account, for the notice at its next sign-in.
+WRONG_PIN_ACTIONS = ("signin.failed", "pin_change.failed")
 PIN_MIN, PIN_MAX = 4, 12
 
 #: The secret mixed into every PIN before hashing, kept in a file beside the
@@ -200,10 +210,11 @@ class UnitSettings:
 
 @dataclass(frozen=True)
 class RosterEntry:
+    """One name on the public sign-in list: nothing about wrong PINs or waits."""
+
     id: int
     display_name: str
     profession: str
-    locked: bool
 
 
 @dataclass(frozen=True)
@@ -394,15 +405,32 @@ def _areas(value: Any) -> list[str]:
 
 
 def signin_roster(db: Database, unit_id: int) -> list[RosterEntry]:
-    """Active people who can sign in, by name; ``locked`` while their account waits."""
-    now = utcnow()
+    """Active people who can sign in, by name.
+
+    The list is for everyone at the screen, so it says nothing about wrong PINs;
+    ``sign_in_wait`` tells the one who chose a name.
+    """
     with db.read() as s:
         rows = s.execute(
-            select(Person.id, Person.display_name, Person.profession, Person.locked_until)
+            select(Person.id, Person.display_name, Person.profession)
             .where(Person.unit_id == unit_id, Person.active.is_(True), Person.pin_hash.is_not(None))
             .order_by(Person.display_name)
         ).all()
-    return [RosterEntry(r[0], r[1], r[2], bool(r[3] and r[3] > now)) for r in rows]
+    return [RosterEntry(r[0], r[1], r[2]) for r in rows]
+
+
+def sign_in_wait(db: Database, person_id: int, *, now: dt.datetime | None = None) -> str | None:
+    """For the person who chose this name: whether sign-in waits after wrong PINs, in words."""
+    now = now or utcnow()
+    with db.read() as s:
+        person = s.get(Person, person_id)
+        if person is None or not person.locked_until or person.locked_until <= now:
+            return None
+        return (
+            f"Sign-in for {person.display_name} waits after {person.failed_attempts} wrong "
+            f"PINs: try again in {_in_words(person.locked_until - now)} (tries before then are "
+            "refused and not counted), or ask an admin or IT to unlock it."
+        )
 
 
 def workstation_name() -> str:
@@ -411,11 +439,15 @@ def workstation_name() -> str:
 
 
 def wait_after(tries: int) -> dt.timedelta:
-    """How long the account waits after ``tries`` wrong PINs in a row."""
+    """How long the account waits after ``tries`` wrong PINs in a row.
+
+    None for the first FREE_TRIES - 1; 30 seconds after the FREE_TRIES-th, then
+    doubling to LONGEST_WAIT: 3 tries at once, then 30 s, 1, 2, 4 and 5 minutes.
+    """
     beyond = tries - FREE_TRIES
-    if beyond <= 0:
+    if beyond < 0:
         return dt.timedelta(0)
-    return min(LONGEST_WAIT, FIRST_WAIT * (1 << min(beyond - 1, 16)))
+    return min(LONGEST_WAIT, FIRST_WAIT * (1 << min(beyond, 16)))
 
 
 def _in_words(delta: dt.timedelta) -> str:
@@ -457,7 +489,8 @@ def _reserve_try(db: Database, person_id: int, now: dt.datetime, workstation: st
             )
             raise SignInRefused(
                 f"Too many wrong PINs for {person.display_name}. Try again in "
-                f"{_in_words(person.locked_until - now)}, or ask an admin to unlock the account."
+                f"{_in_words(person.locked_until - now)}; tries before then are refused and "
+                "not counted. An admin can unlock the account."
             )
         person.failed_attempts += 1
         wait = wait_after(person.failed_attempts)
@@ -484,8 +517,7 @@ def _wrong_pin(db: Database, attempt: _Try, workstation: str, *, action: str) ->
             f"Wrong PIN for {attempt.name}. The next try can be made in {_in_words(wait)}; "
             "each further wrong PIN makes the wait longer. An admin can unlock the account."
         )
-    # The try after the free ones is still made at once; only its failure brings a wait.
-    left = FREE_TRIES + 1 - attempt.tries
+    left = FREE_TRIES - attempt.tries
     return (
         f"Wrong PIN for {attempt.name}. {left} more tr{'ies' if left != 1 else 'y'} "
         "before the account has to wait."
@@ -573,6 +605,63 @@ def lock_session(db: Database, actor: Actor) -> None:
             if found is not None and found.ended_at is None:
                 found.locked_at = utcnow()
         audit.record(s, "screen.locked", actor=actor)
+
+
+@audit.requires(None, while_locked=True)
+def current_actor(db: Database, actor: Actor) -> Actor:
+    """The actor as the database sees them now (roles, name), or SessionEnded.
+
+    The main window asks this at every click and every few seconds, so a session
+    that ended elsewhere (deactivated, signed out) leaves the screen at once and a
+    change of roles shows at once, on every page.
+    """
+    return actor
+
+
+@audit.requires(None)
+def wrong_pins_notice(db: Database, actor: Actor) -> str | None:
+    """Wrong PINs typed for the actor's account since their sign-in before this one.
+
+    Said at sign-in, so a person learns when someone tried their account (and when
+    and where), and can tell the admin. None when there were none.
+    """
+    target = f"person:{actor.person_id}"
+    with db.read() as s:
+        signins = s.scalars(
+            select(AuditEntry.id)
+            .where(
+                AuditEntry.actor_id == actor.person_id,
+                AuditEntry.action.in_(("signin", "unlocked")),
+            )
+            .order_by(AuditEntry.id.desc())
+            .limit(2)
+        ).all()
+        if not signins:
+            return None
+        after = signins[1] if len(signins) > 1 else 0
+        tries = s.execute(
+            select(AuditEntry.at, AuditEntry.detail)
+            .where(
+                AuditEntry.target == target,
+                AuditEntry.action.in_(WRONG_PIN_ACTIONS),
+                AuditEntry.id > after,
+                AuditEntry.id < signins[0],
+            )
+            .order_by(AuditEntry.id)
+        ).all()
+    if not tries:
+        return None
+    shown = [
+        f"{at.replace(tzinfo=dt.UTC).astimezone():%d %b %H:%M} at "
+        f"{(detail or {}).get('workstation', 'an unknown workstation')}"
+        for at, detail in tries[-5:]
+    ]
+    many = len(tries)
+    more = f" (the last {len(shown)} shown)" if many > len(shown) else ""
+    return (
+        f"Since your last sign-in, {many} wrong PIN{'s were' if many != 1 else ' was'} typed "
+        f"for your account{more}: {'; '.join(shown)}. If that was not you, tell the unit admin."
+    )
 
 
 @audit.requires(None)
@@ -700,6 +789,11 @@ def _keep_an_admin(s: Session, person: Person) -> None:
 
 def find_person(db: Database, unit_id: int, name: str) -> int:
     """The person on the unit called ``name`` (case and spacing ignored), for IT's commands."""
+    return find_person_named(db, unit_id, name)[0]
+
+
+def find_person_named(db: Database, unit_id: int, name: str) -> tuple[int, str]:
+    """The id and the name as stored of the person called ``name`` (case and spacing ignored)."""
     wanted = " ".join(name.split()).casefold()
     with db.read() as s:
         found = [
@@ -711,7 +805,7 @@ def find_person(db: Database, unit_id: int, name: str) -> int:
         ]
     if not found:
         raise NotFound(f"Nobody on this unit is called “{name}”. Check the spelling.")
-    return int(found[0][0])
+    return int(found[0][0]), str(found[0][1])
 
 
 @audit.requires("people.manage")

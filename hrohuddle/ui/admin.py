@@ -41,8 +41,9 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 class PeopleModel(RowsModel[people.PersonRow]):
-    # Sign-in trouble right after the name, so a waiting account shows on a small screen.
-    COLUMNS = ("Name", "Sign-in", "Profession", "Roles", "Learner", "Start date", "Active")
+    # Name and roles first, so both stay in view on a small screen whatever the
+    # Sign-in column says; its short text is told in full beside the form.
+    COLUMNS = ("Name", "Roles", "Sign-in", "Profession", "Learner", "Start date", "Active")
 
     def __init__(self) -> None:
         super().__init__()
@@ -54,11 +55,11 @@ class PeopleModel(RowsModel[people.PersonRow]):
         if col == 0:
             return r.display_name
         if col == 1:
-            return sign_in_state(r) if r.waits_until or r.wrong_pins else ""
-        if col == 2:
-            return self._profession.get(r.profession, r.profession)
-        if col == 3:
             return ", ".join(self._role.get(x, x) for x in r.roles) or tr("no role")
+        if col == 2:
+            return sign_in_state(r, short=not full) if r.waits_until or r.wrong_pins else ""
+        if col == 3:
+            return self._profession.get(r.profession, r.profession)
         if col == 4:
             return (r.programme or tr("yes")) if r.is_learner else ""
         if col == 5:
@@ -66,11 +67,15 @@ class PeopleModel(RowsModel[people.PersonRow]):
         return tr("yes") if r.active else tr("no")
 
 
-def sign_in_state(r: people.PersonRow) -> str:
+def sign_in_state(r: people.PersonRow, *, short: bool = False) -> str:
     """In words (never colour alone): whether sign-in waits after wrong PINs."""
     if r.waits_until is not None:
-        local = r.waits_until.replace(tzinfo=dt.UTC).astimezone().strftime("%H:%M:%S")
-        return tr("Locked until {time} ({n} wrong PINs)").format(time=local, n=r.wrong_pins)
+        local = r.waits_until.replace(tzinfo=dt.UTC).astimezone().strftime("%H:%M")
+        if short:
+            return tr("Waits until {time}, {n} wrong").format(time=local, n=r.wrong_pins)
+        return tr("Waits until {time} after {n} wrong PINs in a row").format(
+            time=local, n=r.wrong_pins
+        )
     if r.wrong_pins:
         return tr("{n} wrong PINs in a row").format(n=r.wrong_pins)
     return tr("ok")

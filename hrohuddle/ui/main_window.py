@@ -124,11 +124,13 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{APP_NAME} · {self.unit.name}")
         self.signin = SignInPage(db, unit_id)
         self.signin.signed_in.connect(self.on_signed_in)
+        self.signin.switch_person.connect(self.sign_out)
         self.stack.addWidget(self.signin)
         self.idle = IdleWatcher(self.unit.idle_lock_minutes, self._idle_timeout)
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self.idle)
+        self._watch_session()
         self.show_signin()
 
     def show_signin(self, locked_for: Actor | None = None) -> None:
@@ -155,6 +157,8 @@ class MainWindow(QMainWindow):
         self.signout_action.setEnabled(True)
         if self.idle is not None:
             self.idle.timer.start()
+        self.session_timer.start()
+        self._hook_session_errors()
         self.signed_in.emit(actor)
         if not same_person and self.offer_pulses and self.db is not None:
             from hrohuddle.ui import pulses as pulse_ui
@@ -224,9 +228,124 @@ class MainWindow(QMainWindow):
         self.signout_action.setEnabled(False)
         if self.idle is not None:
             self.idle.timer.stop()
+        self.session_timer.stop()
         self.show_signin()
 
-    def session_ended(self) -> None:
+    # -- a session that ended or changed, handled here for every page ---------------------
+    def _watch_session(self) -> None:
+        """Re-check the session at every click or Enter and every few seconds.
+
+        Pages need not handle a session that ended elsewhere (deactivated, signed
+        out, moved to another unit) nor a change of roles: the window does it here,
+        before the click reaches the page, and a SessionEnded that a page lets
+        escape comes back here through the exception hook.
+        """
+        from PySide6.QtCore import QEvent, QObject, Qt
+
+        window = self
+        keys = {Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space}
+
+        class _AtAction(QObject):
+            def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+                kind = event.type()
+                if not isinstance(watched, QWidget) or watched.window() is not window:
+                    return False  # another window's, or not a widget's
+                if kind in (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin) or (
+                    kind == QEvent.Type.KeyPress and getattr(event, "key", lambda: 0)() in keys
+                ):
+                    return not window.recheck_session()
+                return False
+
+        self.session_timer = QTimer(self)
+        self.session_timer.setInterval(self.RECHECK_MS)
+        self.session_timer.timeout.connect(self.recheck_session)
+        self._at_action = _AtAction(self)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self._at_action)
+
+    def _hook_session_errors(self) -> None:
+        """A SessionEnded that a page lets escape ends the session here, not in a crash box.
+
+        Wrapped at each sign-in, around whichever hook the app set by then.
+        """
+        import sys
+
+        from hrohuddle.services.errors import SessionEnded
+
+        previous_hook = sys.excepthook
+        if getattr(previous_hook, "session_ended_hook", False):
+            return
+        window = self
+
+        def hook(kind, value, tb):  # type: ignore[no-untyped-def]
+            if isinstance(value, SessionEnded) and window.actor is not None:
+                if value.reason == "locked":
+                    window.lock()
+                else:
+                    window.session_ended(value.message)
+                return
+            previous_hook(kind, value, tb)
+
+        hook.session_ended_hook = True  # type: ignore[attr-defined]
+        sys.excepthook = hook
+
+    #: How often an open session is re-checked while nobody acts, in milliseconds.
+    RECHECK_MS = 10_000
+
+    def recheck_session(self) -> bool:
+        """Whether the session still stands as the screen shows it; else deal with it now.
+
+        Ended: back to the sign-in with nothing left on screen. Roles or name changed:
+        the top bar and pages are built again for the roles held now. Returns False
+        when the screen changed, so the click that asked is not passed on.
+        """
+        if self.actor is None or self.db is None:
+            return True
+        if QApplication.activeModalWidget() is not None:
+            # A dialog's own loop is running (it may belong to a page): never pull the
+            # page from under it. Its service call is re-checked, and the next click
+            # after it closes is too.
+            return True
+        from hrohuddle.services import people
+        from hrohuddle.services.errors import ServiceError, SessionEnded
+        from hrohuddle.store.errors import StoreError
+
+        try:
+            fresh = people.current_actor(self.db, self.actor)
+        except SessionEnded as exc:
+            if exc.reason == "locked":
+                return True
+            self.session_ended(exc.message)
+            return False
+        except (ServiceError, StoreError) as exc:
+            log.warning("the session could not be re-checked: %s", exc.message)
+            return True
+        if fresh.roles == self.actor.roles and fresh.display_name == self.actor.display_name:
+            return True
+        if not fresh.roles:
+            self.sign_out()
+            assert self.signin is not None
+            self.signin.message.setText(
+                tr("{name} has no role on this unit any more; ask the unit admin.").format(
+                    name=fresh.display_name
+                )
+            )
+            return False
+        log.info("roles changed while signed in: screens rebuilt")
+        self.actor = fresh
+        if self.shell is None or self.stack.currentWidget() is not self.shell:
+            # Behind the lock screen: built afresh when the person comes back.
+            self._drop_shell()
+            return False
+        key = self.page_keys[self.nav.currentRow()] if self.nav.currentRow() >= 0 else "home"
+        self._close_capture()
+        self._build_shell(fresh)
+        if key in self.page_keys:
+            self.open_page(key)
+        return False
+
+    def session_ended(self, message: str | None = None) -> None:
         """A service refused the session (deactivated, signed out): show the sign-in."""
         self._close_capture()
         self.actor = None
@@ -235,7 +354,10 @@ class MainWindow(QMainWindow):
         self.signout_action.setEnabled(False)
         if self.idle is not None:
             self.idle.timer.stop()
+        self.session_timer.stop()
         self.show_signin()
+        if message and self.signin is not None:
+            self.signin.message.setText(message)
 
     def _drop_shell(self) -> None:
         if self.lock_inhibitors or self.isFullScreen():
@@ -473,6 +595,7 @@ class MainWindow(QMainWindow):
             app = QApplication.instance()
             if app is not None:
                 app.removeEventFilter(self.idle)
+        self.session_timer.stop()
         super().closeEvent(event)
 
     def wait_for_workers(self) -> None:

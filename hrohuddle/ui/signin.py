@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QRegularExpressionValidator
+from PySide6.QtCore import QRegularExpression, QSize, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QMouseEvent, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QVBoxLayout,
     QWidget,
 )
@@ -24,7 +25,7 @@ from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import unit_vocabulary
 from hrohuddle.store.database import Database
 from hrohuddle.store.errors import StoreError
-from hrohuddle.ui.common import heading, muted, primary_button, tr
+from hrohuddle.ui.common import button, heading, muted, primary_button, tr
 
 PIN_PATTERN = r"\d{0,12}"
 
@@ -53,32 +54,86 @@ def name_matches(name: str, needle: str) -> bool:
     return any(" ".join(words[i:]).startswith(needle) for i in range(len(words)))
 
 
-class _SearchBox(QLineEdit):
-    """The name filter: Down moves into the list, Enter chooses the top match."""
+#: Keys that move the highlight in the list: only these (or a click) arm Enter there.
+_MOVES = (
+    Qt.Key.Key_Up,
+    Qt.Key.Key_Down,
+    Qt.Key.Key_PageUp,
+    Qt.Key.Key_PageDown,
+    Qt.Key.Key_Home,
+    Qt.Key.Key_End,
+)
 
-    choose_first = Signal()
+
+class _SearchBox(QLineEdit):
+    """The name filter: Down moves into the list, Enter chooses the one match.
+
+    Names hold no digits, so digits are refused here and never shown: a PIN typed
+    before a name was chosen must not stay on screen.
+    """
+
+    enter = Signal()
     go_down = Signal()
+    digit_typed = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setValidator(QRegularExpressionValidator(QRegularExpression(r"[^0-9]*")))
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            self.choose_first.emit()
+            self.enter.emit()
             return
         if event.key() == Qt.Key.Key_Down:
             self.go_down.emit()
+            return
+        if event.text().isdigit():
+            self.digit_typed.emit()
             return
         super().keyPressEvent(event)
 
 
 class _NameList(QListWidget):
-    """The roster: moving with the arrows only highlights; Enter or a click chooses."""
+    """The roster: Enter chooses only a name highlighted by the arrows or a click.
+
+    Letters typed here go on into the search box; digits are refused.
+    """
 
     chosen = Signal(object)
+    nothing_highlighted = Signal()
+    letters = Signal(str)
+    digit_typed = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        #: Whether the person moved the highlight (arrows or a click) since focus came.
+        self.armed = False
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self.armed = True
+        super().mousePressEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             item = self.currentItem()
-            if item is not None and not item.isHidden():
+            if self.armed and item is not None and not item.isHidden():
                 self.chosen.emit(item)
+            else:
+                self.nothing_highlighted.emit()
+            return
+        if event.key() in _MOVES:
+            self.armed = True
+            super().keyPressEvent(event)
+            return
+        text = event.text()
+        if text.isdigit():
+            self.digit_typed.emit()
+            return
+        if text and text.isprintable():
+            self.letters.emit(text)
+            return
+        if event.key() == Qt.Key.Key_Backspace:
+            self.letters.emit("\b")
             return
         super().keyPressEvent(event)
 
@@ -86,12 +141,15 @@ class _NameList(QListWidget):
 class SignInPage(QWidget):
     """Find your name, choose it, type your PIN. Also the lock screen.
 
-    Typing only filters the list: a person is chosen by Enter, by Down then Enter,
-    or by a click, and the chosen full name stays shown in large type beside the
-    PIN, so nobody signs in as someone they did not choose.
+    Typing only filters the list: a person is chosen by Enter when exactly one name
+    matches, by Down then Enter, or by a click, and the chosen full name stays shown
+    in large type beside the PIN, so nobody signs in as someone they did not choose.
+    The lock screen offers only the locked person's PIN, and a way to sign them out.
     """
 
     signed_in = Signal(object)
+    #: "Not you?" on the lock screen: sign the locked person out and show the list.
+    switch_person = Signal()
 
     def __init__(self, db: Database, unit_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -100,6 +158,7 @@ class SignInPage(QWidget):
         self.chosen_id: int | None = None
         self.chosen_name = ""
         self.locked_for: Actor | None = None
+        self.last_notice: QMessageBox | None = None
         self.setObjectName("signin")
         # Large enough to read and tap on a shared, often touch, workstation.
         self.setStyleSheet(
@@ -117,27 +176,34 @@ class SignInPage(QWidget):
         centre.addStretch(1)
         outer = QVBoxLayout(body)
         self.title = heading(tr("Sign in"), 1.8)
+        self.title.setWordWrap(True)
         outer.addWidget(self.title)
         self.subtitle = muted(tr("Find your name and choose it, then type your PIN."))
         outer.addWidget(self.subtitle)
         row = QHBoxLayout()
         outer.addLayout(row, 1)
 
-        finder = QVBoxLayout()
-        row.addLayout(finder, 1)
+        self.finder = QWidget()
+        finder = QVBoxLayout(self.finder)
+        finder.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.finder, 1)
         self.search = _SearchBox()
-        self.search.setPlaceholderText(tr("Type to find your name, then press Enter"))
+        self.search.setPlaceholderText(tr("Type the start of your first or last name"))
         self.search.setAccessibleName(tr("Find your name"))
         self.search.setMinimumHeight(44)
         self.search.textChanged.connect(self._filter)
-        self.search.choose_first.connect(self._choose_first)
+        self.search.enter.connect(self._enter_in_search)
         self.search.go_down.connect(self._into_list)
+        self.search.digit_typed.connect(self._digit_before_choosing)
         finder.addWidget(self.search)
         self.names = _NameList()
         self.names.setAccessibleName(tr("People on this unit"))
         self.names.setMinimumHeight(200)
         self.names.chosen.connect(self._choose)
         self.names.itemClicked.connect(self._choose)
+        self.names.nothing_highlighted.connect(self._say_choose_one)
+        self.names.letters.connect(self._letters_from_list)
+        self.names.digit_typed.connect(self._digit_before_choosing)
         finder.addWidget(self.names, 1)
 
         panel = QVBoxLayout()
@@ -150,9 +216,9 @@ class SignInPage(QWidget):
         self.chosen.setWordWrap(True)
         self.chosen.setAccessibleName(tr("Chosen person"))
         panel.addWidget(self.chosen)
-        pin_label = QLabel(tr("PIN"))
-        pin_label.setProperty("role", "muted")
-        panel.addWidget(pin_label)
+        self.pin_label = QLabel(tr("PIN"))
+        self.pin_label.setProperty("role", "muted")
+        panel.addWidget(self.pin_label)
         self.pin = pin_edit(tr("PIN"))
         self.pin.returnPressed.connect(self.submit)
         panel.addWidget(self.pin)
@@ -165,14 +231,20 @@ class SignInPage(QWidget):
         self.button.setMinimumHeight(48)
         self.button.clicked.connect(self.submit)
         panel.addWidget(self.button)
+        self.not_you = button(tr("Not you? Sign out and choose your name"))
+        self.not_you.setMinimumHeight(48)
+        self.not_you.setToolTip(tr("Signs the locked person out; their drafts are kept for them"))
+        self.not_you.clicked.connect(self.switch_person.emit)
+        panel.addWidget(self.not_you)
         panel.addStretch(1)
         self.setTabOrder(self.search, self.names)
         self.setTabOrder(self.names, self.pin)
         self.setTabOrder(self.pin, self.button)
+        self.setTabOrder(self.button, self.not_you)
         self.reload()
 
     def reload(self, locked_for: Actor | None = None) -> None:
-        """Refresh the list; on a lock screen, choose the person who was signed in."""
+        """Refresh the list; a lock screen offers only the locked person's PIN."""
         self.locked_for = locked_for
         self.names.clear()
         self.pin.clear()
@@ -181,28 +253,41 @@ class SignInPage(QWidget):
         self.search.clear()
         self.search.blockSignals(False)
         self._set_chosen(None)
-        for entry in people.signin_roster(self.db, self.unit_id):
-            label = entry.display_name + (
-                tr(" (waiting: too many wrong PINs)") if entry.locked else ""
+        locked = locked_for is not None
+        self.finder.setVisible(not locked)
+        self.not_you.setVisible(locked)
+        self.chosen_caption.setVisible(not locked)
+        # Who holds the locked screen, readable from across the room.
+        self.title.setStyleSheet("font-size: 44px;" if locked else "")
+        if locked_for is not None:
+            self.chosen_id = locked_for.person_id
+            self.chosen_name = locked_for.display_name
+            self.chosen.setText(locked_for.display_name)
+            self.chosen.setEnabled(True)
+            self.chosen.setVisible(False)  # the title says it, larger
+            self.title.setText(tr("Locked: {name}").format(name=locked_for.display_name))
+            self.subtitle.setText(
+                tr(
+                    "This screen holds {name}'s work. Only {name}'s PIN opens it again. "
+                    "Anyone else: choose “Not you?” below; {name}'s drafts are kept for them."
+                ).format(name=locked_for.display_name)
             )
-            item = QListWidgetItem(label)
+            self.pin_label.setText(tr("{name}'s PIN").format(name=locked_for.display_name))
+            self.pin.setAccessibleName(tr("{name}'s PIN").format(name=locked_for.display_name))
+            self.button.setText(tr("&Unlock"))
+            return
+        self.chosen.setVisible(True)
+        self.pin_label.setText(tr("PIN"))
+        self.pin.setAccessibleName(tr("PIN"))
+        self.button.setText(tr("&Sign in"))
+        self.title.setText(tr("Sign in"))
+        self.subtitle.setText(tr("Find your name and choose it, then type your PIN."))
+        for entry in people.signin_roster(self.db, self.unit_id):
+            item = QListWidgetItem(entry.display_name)
             item.setData(Qt.ItemDataRole.UserRole, entry.id)
             item.setData(Qt.ItemDataRole.UserRole + 1, entry.display_name)
             item.setSizeHint(QSize(0, 44))
             self.names.addItem(item)
-            if locked_for is not None and entry.id == locked_for.person_id:
-                self._choose(item)
-        if locked_for is not None:
-            self.title.setText(tr("Locked"))
-            self.subtitle.setText(
-                tr(
-                    "The screen locked after a quiet spell. {name}, type your PIN to carry on; "
-                    "anyone else can choose their own name."
-                ).format(name=locked_for.display_name)
-            )
-        else:
-            self.title.setText(tr("Sign in"))
-            self.subtitle.setText(tr("Find your name and choose it, then type your PIN."))
 
     def _set_chosen(self, item: QListWidgetItem | None) -> None:
         if item is None:
@@ -223,12 +308,16 @@ class SignInPage(QWidget):
             name = str(item.data(Qt.ItemDataRole.UserRole + 1))
             item.setHidden(not name_matches(name, text))
         # A changed search means the person at the screen is looking for someone else.
-        self.names.setCurrentItem(None)
-        self.names.clearSelection()
+        self._clear_highlight()
         if self.chosen_id is not None:
             self._set_chosen(None)
             self.pin.clear()
         self.message.clear()
+
+    def _clear_highlight(self) -> None:
+        self.names.setCurrentItem(None)
+        self.names.clearSelection()
+        self.names.armed = False
 
     def _visible(self) -> list[QListWidgetItem]:
         return [
@@ -237,18 +326,56 @@ class SignInPage(QWidget):
             if not self.names.item(i).isHidden()
         ]
 
-    def _choose_first(self) -> None:
+    def _enter_in_search(self) -> None:
+        """Enter chooses only when exactly one person matches; never the top of several."""
         shown = self._visible()
+        typed = " ".join(self.search.text().split())
         if not shown:
-            self.message.setText(tr("No name on this unit starts like that."))
+            self.message.setText(
+                tr("No one matches “{typed}”; type the start of a first or last name.").format(
+                    typed=typed
+                )
+            )
+            self.search.setFocus()
             return
-        self._choose(shown[0])
+        if len(shown) == 1:
+            self._choose(shown[0])
+            return
+        self._say_choose_one()
+        self.names.setFocus()
+        self._clear_highlight()
+
+    def _say_choose_one(self) -> None:
+        shown = self._visible()
+        typed = " ".join(self.search.text().split())
+        if typed:
+            text = tr("{n} people match “{typed}”: choose one").format(n=len(shown), typed=typed)
+        else:
+            text = tr("Choose your name")
+        self.message.setText(text + tr(" (Down and Enter, or a click), or type more of the name."))
+
+    def _letters_from_list(self, text: str) -> None:
+        """Typing in the list goes on with the search, so the list never picks by letter."""
+        self.search.setFocus()
+        if text == "\b":
+            self.search.backspace()
+        else:
+            self.search.insert(text)
+
+    def _digit_before_choosing(self) -> None:
+        self.message.setText(
+            tr(
+                "Choose your name first; your PIN goes in the PIN box after that. "
+                "Digits are not shown here."
+            )
+        )
 
     def _into_list(self) -> None:
         shown = self._visible()
         if shown:
-            self.names.setCurrentItem(shown[0])
             self.names.setFocus()
+            self.names.setCurrentItem(shown[0])
+            self.names.armed = True
 
     def _choose(self, item: QListWidgetItem) -> None:
         self.names.setCurrentItem(item)
@@ -256,10 +383,19 @@ class SignInPage(QWidget):
         self.message.clear()
         self.pin.clear()
         self.pin.setFocus()
+        assert self.chosen_id is not None
+        try:
+            wait = people.sign_in_wait(self.db, self.chosen_id)
+        except StoreError:
+            wait = None
+        if wait is not None:
+            self.message.setText(wait)
 
     def submit(self) -> None:
         if self.chosen_id is None:
-            self.message.setText(tr("Choose your name first: press Enter or click it."))
+            self.message.setText(
+                tr("Choose your name first: press Enter when it is the only one, or click it.")
+            )
             self.search.setFocus()
             return
         person_id = self.chosen_id
@@ -279,7 +415,25 @@ class SignInPage(QWidget):
             self.message.setText(exc.message)
             return
         self.message.clear()
+        try:
+            notice = people.wrong_pins_notice(self.db, actor)
+        except (ServiceError, StoreError):
+            notice = None
         self.signed_in.emit(actor)
+        if notice:
+            self._tell(notice)
+
+    def _tell(self, notice: str) -> None:
+        """Wrong PINs typed for this account since its last sign-in: said once, not modal."""
+        box = QMessageBox(self.window())
+        box.setIcon(QMessageBox.Icon.Information)
+        box.setWindowTitle(tr("Wrong PINs on your account"))
+        box.setText(notice)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setAccessibleName(notice)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        self.last_notice = box
 
 
 class FirstRunDialog(QDialog):
