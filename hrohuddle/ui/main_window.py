@@ -205,6 +205,7 @@ class MainWindow(QMainWindow):
         self._close_capture()
         if self.idle is not None:
             self.idle.timer.stop()  # started again when someone signs in
+        self.session_timer.stop()  # nothing runs behind the lock; the PIN re-checks it
         log.info("screen locked")
         if self.db is not None:
             from hrohuddle.services import people
