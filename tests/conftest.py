@@ -40,6 +40,8 @@ def _cheap_pin_hashing() -> Iterator[None]:
         yield
     finally:
         people._hasher = original
+
+
 REQUIRE_PG = os.environ.get("HROHUDDLE_REQUIRE_POSTGRES") == "1"
 
 

@@ -84,14 +84,20 @@ def write(db: Database, actor: Actor, huddle_id: int, path: Path) -> Path:
     story.append(
         blocks.para("No patient identifiers: text was checked before it was saved.", "small")
     )
-    blocks.build(path, story, header=header, author=actor.display_name)
-    os.chmod(path, 0o600)
-    with db.write() as s:
-        audit.record(
-            s,
-            "report.printed",
-            actor=actor,
-            target=f"huddle:{huddle_id}",
-            detail={"report": "huddle summary"},
-        )
+
+    def build(partial: Path, head: audit.Head) -> None:
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.close(fd)
+        blocks.build(partial, story, header=header, author=actor.display_name, witness=head.printed)
+        os.chmod(partial, 0o600)
+
+    audit.publish(
+        db,
+        path,
+        build,
+        "report.printed",
+        actor=actor,
+        target=f"huddle:{huddle_id}",
+        detail={"report": "huddle summary"},
+    )
     return path

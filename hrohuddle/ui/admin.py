@@ -34,6 +34,7 @@ from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import unit_vocabulary
 from hrohuddle.store import backup
 from hrohuddle.store.database import Database
+from hrohuddle.store.errors import RestoreFailed
 from hrohuddle.ui.common import attempt, button, heading, muted, primary_button, show_problem, tr
 from hrohuddle.ui.rows_model import RowsModel
 from hrohuddle.ui.signin import pin_edit
@@ -304,8 +305,9 @@ class BackupTab(QWidget):
         layout.addWidget(
             muted(
                 tr(
-                    "Backups are taken at start and every day, verified, and kept in {folder}: "
-                    "14 daily and 8 weekly."
+                    "Backups are verified and kept in {folder}. Automatic ones rotate (the "
+                    "last 10 starts, 14 daily, 8 weekly); those taken by hand, before an "
+                    "upgrade or replaced by a restore stay until you delete them."
                 ).format(folder=paths.backup_dir)
             )
         )
@@ -319,9 +321,12 @@ class BackupTab(QWidget):
         restore.clicked.connect(self.restore)
         other = button(tr("Restore from a &file…"))
         other.clicked.connect(self.restore_file)
+        delete = button(tr("&Delete the chosen backup…"))
+        delete.clicked.connect(self.delete)
         row.addWidget(take)
         row.addWidget(restore)
         row.addWidget(other)
+        row.addWidget(delete)
         row.addStretch(1)
         layout.addLayout(row)
         self.reload()
@@ -330,7 +335,32 @@ class BackupTab(QWidget):
         self.list.clear()
         self.found = backup.list_backups(self.paths.backup_dir)
         for b in self.found:
-            self.list.addItem(f"{b.label}    {b.path.name}")
+            kept = tr("rotates") if b.rotates else tr("kept until deleted")
+            self.list.addItem(f"{b.label}    {tr(b.why)} ({kept})    {b.path.name}")
+
+    def delete(self) -> None:
+        row = self.list.currentRow()
+        if row < 0:
+            show_problem(self, tr("Choose a backup in the list first."))
+            return
+        chosen = self.found[row]
+        answer = QMessageBox.question(
+            self,
+            tr("Delete backup"),
+            tr("Delete the backup of {when} ({why})? It cannot be brought back.").format(
+                when=chosen.label, why=tr(chosen.why)
+            ),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        if attempt(self, lambda: backup.delete_backup(chosen.path, self.paths.backup_dir)):
+            with self.db.write() as s:
+                audit.record(
+                    s, "backup.deleted", actor=self.actor, detail={"file": chosen.path.name}
+                )
+        self.reload()
 
     def take(self) -> None:
         file = self.db.file
@@ -358,13 +388,23 @@ class BackupTab(QWidget):
             self._restore(Path(path))
 
     def _restore(self, source: Path) -> None:
+        file = self.db.file
+        assert file is not None
+        try:
+            backup.check_candidate(source)
+        except RestoreFailed as exc:
+            show_problem(self, exc.message)
+            return
         answer = QMessageBox.question(
             self,
             tr("Restore backup"),
             tr(
-                "Replace the unit's data with the backup {name}? The current data is kept as a "
-                "copy, and HRO Huddle will close so that everyone signs in again."
-            ).format(name=source.name),
+                "Replace the unit's database {file} (everything saved in it now) with the "
+                "backup {name}? What it replaces is kept as a backup in the list. HRO Huddle "
+                "then starts again, and everyone signs in again."
+            ).format(file=file, name=source.name),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
