@@ -1,0 +1,164 @@
+"""Start-up and restore on screen: the right way out, a confirmation that defaults to No,
+and an app that starts itself again after a restore."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from conftest import PINS, Team, sign_in_as
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
+from sqlalchemy import select
+
+from hrohuddle.paths import DataPaths
+from hrohuddle.store import backup
+from hrohuddle.store.database import Database
+from hrohuddle.store.errors import DatabaseInUse, DatabaseMissing, DatabaseTooNew
+from hrohuddle.store.models import AuditEntry
+
+
+def _answer_next_box(
+    seen: list[dict[str, Any]], press: str | None = None, *, nested: int = 0
+) -> None:
+    """Read the next message box as the user would, then press one of its buttons."""
+
+    def look() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(50, look)
+            return
+        buttons = {b.text(): b for b in box.findChildren(QPushButton)}
+        default = box.defaultButton()
+        seen.append(
+            {
+                "text": box.text(),
+                "buttons": set(buttons),
+                "default": default.text() if default is not None else None,
+            }
+        )
+        chosen = next((b for t, b in buttons.items() if press and press in t), None)
+        if chosen is None:
+            box.reject()
+        else:
+            chosen.click()
+
+    QTimer.singleShot(50, look)
+
+
+def _startup(qtbot, data_paths: DataPaths, tmp_path: Path):  # type: ignore[no-untyped-def]
+    from hrohuddle.app import Startup
+    from hrohuddle.ui.main_window import MainWindow
+
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(data_paths, settings)
+    qtbot.addWidget(win)
+    return Startup(win, f"sqlite:///{data_paths.database_file}", data_paths)
+
+
+def test_a_newer_schema_is_not_answered_with_a_backup(
+    qtbot, sqlite_team: Team, data_paths: DataPaths, tmp_path: Path
+) -> None:
+    file = sqlite_team.db.file
+    assert file is not None
+    backup.take_backup(file, data_paths.backup_dir, reason="start")
+    startup = _startup(qtbot, data_paths, tmp_path)
+    seen: list[dict[str, Any]] = []
+    _answer_next_box(seen)
+    retry = startup._offer_way_out(DatabaseTooNew("written by HRO Huddle 7.2.0; install it"))
+    assert retry is False
+    assert "7.2.0" in seen[0]["text"]
+    assert not any("Restore" in b for b in seen[0]["buttons"])
+
+
+def test_a_locked_database_offers_try_again_not_a_backup(
+    qtbot, sqlite_team: Team, data_paths: DataPaths, tmp_path: Path
+) -> None:
+    file = sqlite_team.db.file
+    assert file is not None
+    backup.take_backup(file, data_paths.backup_dir, reason="start")
+    startup = _startup(qtbot, data_paths, tmp_path)
+    seen: list[dict[str, Any]] = []
+    _answer_next_box(seen, "Try again")
+    assert startup._offer_way_out(DatabaseInUse("Another program is using the database."))
+    assert "another program is using" in seen[0]["text"].lower()
+    assert not any("Restore" in b for b in seen[0]["buttons"])
+
+
+def test_an_empty_database_beside_backups_offers_the_latest_good_one(
+    qtbot, sqlite_team: Team, data_paths: DataPaths, tmp_path: Path
+) -> None:
+    file = sqlite_team.db.file
+    assert file is not None
+    backup.take_backup(file, data_paths.backup_dir, reason="start")
+    sqlite_team.db.dispose()
+    for side in (Path(f"{file}-wal"), Path(f"{file}-shm")):
+        side.unlink(missing_ok=True)
+    file.write_bytes(b"")
+    startup = _startup(qtbot, data_paths, tmp_path)
+    seen: list[dict[str, Any]] = []
+    _answer_next_box(seen, "Restore that backup")
+    assert startup._offer_way_out(DatabaseMissing("The unit's database is empty."))
+    assert "Start a new, empty unit…" in seen[0]["buttons"]
+    assert seen[0]["default"] == "Restore that backup"
+    assert file.stat().st_size > 0 and backup.verify(file)
+    assert any(b.reason == "pre-restore" for b in backup.list_backups(data_paths.backup_dir))
+
+
+def test_a_new_unit_over_lost_data_needs_the_admin_to_confirm(
+    qtbot, sqlite_team: Team, data_paths: DataPaths, tmp_path: Path
+) -> None:
+    file = sqlite_team.db.file
+    assert file is not None
+    backup.take_backup(file, data_paths.backup_dir, reason="start")
+    startup = _startup(qtbot, data_paths, tmp_path)
+    seen: list[dict[str, Any]] = []
+    _answer_next_box(seen, "Start a new")
+    QTimer.singleShot(400, lambda: _answer_next_box(seen, "No"))
+    QTimer.singleShot(800, lambda: _answer_next_box(seen, "Quit"))
+    assert not startup._offer_way_out(DatabaseMissing("The unit's database is empty."))
+    assert not startup.allow_new
+    assert seen[1]["default"] == "&No" or seen[1]["default"] == "No"
+
+
+def test_restore_confirmation_names_what_is_replaced_and_defaults_to_no(
+    qtbot, window, sqlite_team: Team, data_paths: DataPaths
+) -> None:
+    file = sqlite_team.db.file
+    assert file is not None
+    made = backup.take_backup(file, data_paths.backup_dir, reason="manual")
+    sign_in_as(qtbot, window, "Ada Admin", PINS["admin"])
+    from hrohuddle.ui.admin import BackupTab
+
+    tab = window.open_page("admin").findChild(BackupTab)
+    assert tab is not None
+    assert any("taken by hand" in tab.list.item(i).text() for i in range(tab.list.count()))
+    seen: list[dict[str, Any]] = []
+    _answer_next_box(seen)  # Escape: the default answer
+    tab._restore(made.path)
+    assert str(file) in seen[0]["text"] and made.path.name in seen[0]["text"]
+    assert seen[0]["default"] in ("&No", "No")
+    assert window.restore_requested is None
+
+
+def test_after_a_restore_the_app_starts_itself_again(
+    qtbot, sqlite_team: Team, data_paths: DataPaths, tmp_path: Path, monkeypatch
+) -> None:
+    from hrohuddle import app
+
+    file = sqlite_team.db.file
+    assert file is not None
+    made = backup.take_backup(file, data_paths.backup_dir, reason="manual")
+    startup = _startup(qtbot, data_paths, tmp_path)
+    startup.db = sqlite_team.db
+    note = tmp_path / "relaunch.txt"
+    monkeypatch.setenv("HROHUDDLE_RELAUNCH_NOTE", str(note))
+    assert app._restore_after_close(made.path, startup, data_paths) == 0
+    assert "-m hrohuddle" in note.read_text()
+    again = Database.connect(f"sqlite:///{file}")
+    try:
+        with again.read() as s:
+            last = s.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+        assert last is not None and last.action == "backup.restored"
+    finally:
+        again.dispose()
