@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from conftest import PINS, Team, sign_in_as
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
@@ -162,3 +163,55 @@ def test_after_a_restore_the_app_starts_itself_again(
         assert last is not None and last.action == "backup.restored"
     finally:
         again.dispose()
+
+
+TYPIST = Path(__file__).parent / "tools" / "type_steadily.py"
+
+
+@pytest.mark.parametrize("where", ["event", "board"])
+def test_continuous_typing_is_saved_every_two_seconds_even_if_killed(
+    where: str, sqlite_team: Team, tmp_path: Path
+) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from hrohuddle.services import drafts
+
+    url = sqlite_team.db.url
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HROHUDDLE_DATA_DIR": str(tmp_path)}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH")]))
+    proc = subprocess.Popen(
+        [sys.executable, str(TYPIST), url, "Cai Charge", PINS["charge_nurse"], where],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    assert proc.stdout is not None
+    typed_at: list[float] = []
+    try:
+        assert proc.stdout.readline().strip() == "READY"
+        start = time.monotonic()
+        while time.monotonic() - start < 4.1:
+            line = proc.stdout.readline()
+            if line.startswith("typed"):
+                typed_at.append(time.monotonic())
+        proc.send_signal(signal.SIGKILL)
+        killed_at = time.monotonic()
+    finally:
+        proc.kill()
+        proc.wait()
+        proc.stdout.close()
+    # Everything typed more than two seconds before the kill is in the draft.
+    must_have = sum(1 for t in typed_at if t < killed_at - 2.0)
+    assert must_have >= 15
+    if where == "event":
+        saved = drafts.load(sqlite_team.db, sqlite_team["charge_nurse"], "event_form", "")
+        text = str((saved or {}).get("narrative") or "")
+    else:
+        found = drafts.load_all(sqlite_team.db, sqlite_team["charge_nurse"], "huddle_input", "")
+        text = max((str(p.get("text") or "") for p in found.values()), key=len, default="")
+    assert len(text) >= must_have, (len(text), must_have, len(typed_at))

@@ -48,7 +48,15 @@ from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import taxonomy
 from hrohuddle.store.database import Database
 from hrohuddle.store.errors import StoreError
-from hrohuddle.ui.common import button, heading, muted, primary_button, show_problem, tr
+from hrohuddle.ui.common import (
+    button,
+    heading,
+    muted,
+    poke_draft_timer,
+    primary_button,
+    show_problem,
+    tr,
+)
 from hrohuddle.ui.rows_model import RowsModel
 
 log = logging.getLogger(__name__)
@@ -235,7 +243,7 @@ class CaptureDialog(QDialog):
             self.handover.toggled,
             self.factors.itemChanged,
         ):
-            signal.connect(lambda *_: self.draft_timer.start())
+            signal.connect(lambda *_: poke_draft_timer(self.draft_timer))
         self.kind_group.buttonToggled.connect(lambda *_: self._kind_changed())
         self.when.dateTimeChanged.connect(lambda *_: self._shift_changed())
         self._restore_draft()

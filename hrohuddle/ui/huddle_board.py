@@ -40,7 +40,7 @@ from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import taxonomy, unit_vocabulary
 from hrohuddle.store.database import Database
 from hrohuddle.store.errors import StoreError
-from hrohuddle.ui.common import show_problem, tr
+from hrohuddle.ui.common import poke_draft_timer, show_problem, tr
 
 if TYPE_CHECKING:
     from hrohuddle.ui.main_window import MainWindow
@@ -170,7 +170,7 @@ class ItemInput(QWidget):
         self.timer.setSingleShot(True)
         self.timer.setInterval(DRAFT_DELAY_MS)
         self.timer.timeout.connect(self.save_draft)
-        self.edit.textEdited.connect(lambda _t: self.timer.start())
+        self.edit.textEdited.connect(lambda _t: poke_draft_timer(self.timer))
 
     def widgets(self) -> list[QWidget]:
         out: list[QWidget] = []
