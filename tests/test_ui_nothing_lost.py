@@ -215,3 +215,32 @@ def test_continuous_typing_is_saved_every_two_seconds_even_if_killed(
         found = drafts.load_all(sqlite_team.db, sqlite_team["charge_nurse"], "huddle_input", "")
         text = max((str(p.get("text") or "") for p in found.values()), key=len, default="")
     assert len(text) >= must_have, (len(text), must_have, len(typed_at))
+
+
+def test_a_report_sent_again_after_a_crash_is_stored_once(qtbot, sqlite_team: Team) -> None:
+    from sqlalchemy import func
+
+    from hrohuddle.store.models import SafetyEvent
+    from hrohuddle.ui.events import CaptureDialog
+
+    me = sqlite_team["staff"]
+    first = CaptureDialog(sqlite_team.db, me)
+    qtbot.addWidget(first)
+    first.kind_buttons["near_miss"].setChecked(True)
+    first.narrative.setPlainText("Wrong dose drawn up, caught at the bedside check")
+    first.category.setCurrentIndex(1)
+    first.save_draft()
+    # The process dies after the report is stored but before its draft is cleared:
+    # the form opened again holds the same draft, and the same key.
+    again = CaptureDialog(sqlite_team.db, me)
+    qtbot.addWidget(again)
+    assert again.submission_key == first.submission_key
+    seen: list[dict[str, Any]] = []
+    _answer_next_box(seen)
+    first.submit()
+    assert first.submitted is not None, first.message.text()
+    first.submit()  # a second press
+    _answer_next_box(seen)
+    again.submit()
+    with sqlite_team.db.read() as s:
+        assert s.scalar(select(func.count()).select_from(SafetyEvent)) == 1

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hrohuddle.services import audit, validation
@@ -223,9 +224,19 @@ def _shift_start(unit: Unit, day: dt.date, shift: str) -> dt.datetime:
 
 # -- capture -----------------------------------------------------------------------------
 def report(
-    db: Database, actor: Actor, data: EventInput, *, local_now: dt.datetime | None = None
+    db: Database,
+    actor: Actor,
+    data: EventInput,
+    *,
+    local_now: dt.datetime | None = None,
+    submission_key: str | None = None,
 ) -> Submitted:
-    """Store a report. Anonymous ones get a receipt code, shown once and stored as a hash."""
+    """Store a report. Anonymous ones get a receipt code, shown once and stored as a hash.
+
+    With a ``submission_key`` (random, made when the form opens, kept in its draft) the
+    report is stored once however often it is sent: a repeat returns the stored
+    report, without a receipt code (that was shown the first time).
+    """
     audit.authorize(db, actor, "event.report")
     local_now = local_now or dt.datetime.now()
     with db.read() as s:
@@ -252,8 +263,38 @@ def report(
             "reporter_is_learner": actor.is_learner,
         }
         reported_on = local_now.date()
+    key = _submission_key(submission_key)
+    try:
+        return _store_report(db, actor, key, code, occurred, data, reported_on, reporter, fields)
+    except IntegrityError:
+        if key is None:
+            raise
+        # The same report, sent at the same moment from a second press on a server.
+        with db.read() as s:
+            sent = s.scalar(select(SafetyEvent.id).where(SafetyEvent.submission_key == key))
+        if sent is None:
+            raise
+        return Submitted(sent, None)
+
+
+def _store_report(
+    db: Database,
+    actor: Actor,
+    key: str | None,
+    code: str | None,
+    occurred: dt.datetime,
+    data: EventInput,
+    reported_on: dt.date,
+    reporter: dict[str, Any],
+    fields: dict[str, Any],
+) -> Submitted:
     with db.write() as s:
+        if key is not None:
+            sent = s.scalar(select(SafetyEvent.id).where(SafetyEvent.submission_key == key))
+            if sent is not None:
+                return Submitted(sent, None)
         event = SafetyEvent(
+            submission_key=key,
             unit_id=actor.unit_id,
             occurred_at=occurred,
             anonymous=data.anonymous,
@@ -266,6 +307,19 @@ def report(
         s.add(event)
         s.flush()
         return Submitted(event.id, code)
+
+
+def new_submission_key() -> str:
+    """A key for one report form: the same report sent twice is stored once."""
+    return secrets.token_hex(16)
+
+
+def _submission_key(key: str | None) -> str | None:
+    if key is None:
+        return None
+    if len(key) != 32 or any(c not in "0123456789abcdef" for c in key):
+        raise ValidationError("This report form is out of date; open it again.")
+    return key
 
 
 def check_receipt(db: Database, code: str) -> ReceiptView | None:

@@ -646,7 +646,11 @@ def create_action(
     event_id: int | None = None,
     today: dt.date | None = None,
 ) -> ActionRow:
-    """A new action with an owner and a due date; it stays on every board until closed."""
+    """A new action with an owner and a due date; it stays on every board until closed.
+
+    From a huddle item, at most one open action: making it again (a second press, a
+    second screen) returns the open action the item already has.
+    """
     audit.authorize(db, actor, "action.manage")
     today = today or _local_now().date()
     clean = validation.text(
@@ -658,10 +662,19 @@ def create_action(
     with db.write() as s:
         owner = _owner(s, actor, owner_id)
         if item_id is not None:
-            item = s.get(HuddleItem, item_id)
+            # Locked, so that two presses at once on a server queue here.
+            item = s.execute(
+                select(HuddleItem).where(HuddleItem.id == item_id).with_for_update()
+            ).scalar_one_or_none()
             if item is None:
                 raise NotFound("That item was removed.")
             huddle_id = item.huddle_id
+            existing = s.scalars(
+                select(Action).where(Action.huddle_item_id == item_id, Action.status == "open")
+            ).first()
+            if existing is not None:
+                holder = s.get(Person, existing.owner_id) if existing.owner_id else None
+                return _action_row(existing, holder.display_name if holder else None)
         if huddle_id is not None:
             _huddle(s, actor, huddle_id, must_be_open=False)
         if event_id is not None:

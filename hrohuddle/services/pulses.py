@@ -3,7 +3,8 @@
 Who has answered (invitations) and what was answered (responses) live in two
 tables with nothing joining them: a response has a random id, the week (not the
 day or time), the milestone, a start-quarter cohort and a broad profession group,
-and it is written in its own transaction, apart from marking the invitation done.
+and nothing in it names the invitation it answers (the two commit together, so an
+answer is stored once and the pulse is never offered again after it).
 Results are shown only for groups of at least the unit's minimum size, with
 complementary suppression (analytics.suppression).
 """
@@ -252,7 +253,17 @@ def submit(
         cohort = cohort_of(person.start_date or today)
         group = profession_group(person.profession)
     week = week_start(today)
+    # One transaction: a double press or a crash can neither count an answer twice nor
+    # leave the pulse pending after its answer is stored. Nothing in either row names
+    # the other; they only commit together.
     with db.write() as s:
+        inv2 = s.execute(
+            select(PulseInvitation).where(PulseInvitation.id == invitation_id).with_for_update()
+        ).scalar_one_or_none()
+        if inv2 is None:
+            raise NotFound("That pulse is not yours.")
+        if inv2.status == "done":
+            raise ValidationError("This pulse has already been answered. Thank you.")
         s.add(
             PulseResponse(
                 id=uuid.uuid4().hex,
@@ -267,9 +278,6 @@ def submit(
                 comment=clean_comment,
             )
         )
-    with db.write() as s:
-        inv2 = s.get(PulseInvitation, invitation_id)
-        assert inv2 is not None
         inv2.status = "done"
         inv2.completed_week = week
 

@@ -246,6 +246,8 @@ class CaptureDialog(QDialog):
             signal.connect(lambda *_: poke_draft_timer(self.draft_timer))
         self.kind_group.buttonToggled.connect(lambda *_: self._kind_changed())
         self.when.dateTimeChanged.connect(lambda *_: self._shift_changed())
+        # Kept with the draft: sending again after a crash or a double press stores it once.
+        self.submission_key = events.new_submission_key()
         self._restore_draft()
         self._kind_changed()
         self._shift_changed()
@@ -325,6 +327,8 @@ class CaptureDialog(QDialog):
         }
         if not v.narrative.strip() and not v.kind:
             payload = {}
+        else:
+            payload["submission_key"] = self.submission_key
         try:
             drafts.save(self.db, self.actor, DRAFT_KIND, "", payload)
         except StoreError as exc:
@@ -334,6 +338,8 @@ class CaptureDialog(QDialog):
         d = drafts.load(self.db, self.actor, DRAFT_KIND, "")
         if not d:
             return
+        if isinstance(d.get("submission_key"), str):
+            self.submission_key = d["submission_key"]
         if d.get("kind") in self.kind_buttons:
             self.kind_buttons[d["kind"]].setChecked(True)
         self.narrative.setPlainText(str(d.get("narrative") or ""))
@@ -374,13 +380,15 @@ class CaptureDialog(QDialog):
         super().reject()
 
     def submit(self) -> None:
+        if self.submitted is not None:
+            return  # a second press while the first was being stored
         data = self.value()
         if not data.kind:
             self.message.setText(tr("Please choose what kind of event it was."))
             self.kind_buttons["near_miss"].setFocus()
             return
         try:
-            sent = events.report(self.db, self.actor, data)
+            sent = events.report(self.db, self.actor, data, submission_key=self.submission_key)
         except IdentifierWarning as exc:
             finding = exc.findings[0]
             self.message.setText(exc.message)
@@ -411,6 +419,15 @@ class CaptureDialog(QDialog):
             )
             box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             box.exec()
+        elif data.anonymous:
+            QMessageBox.information(
+                self.parentWidget(),
+                tr("Report already sent"),
+                tr(
+                    "This report had already been sent, and is stored once. Its receipt "
+                    "code was shown when it was first sent."
+                ),
+            )
         else:
             QMessageBox.information(
                 self.parentWidget(),
