@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from hrohuddle.services import audit, validation
+from hrohuddle.services import audit, edits, validation
 from hrohuddle.services.errors import NotFound, ValidationError
 from hrohuddle.services.huddles import shift_for
 from hrohuddle.services.permissions import Actor
@@ -481,8 +481,13 @@ def triage(
     reason: str | None = None,
     summary: str | None = None,
     feedback: str | None = None,
+    expected_version: int | None = None,
 ) -> EventRow:
-    """Review a report: status, reviewer summary and feedback to the reporter; audited."""
+    """Review a report: status, reviewer summary and feedback to the reporter; audited.
+
+    With ``expected_version`` (from ``triage_version`` when the report was opened), a
+    save made after someone else's is refused with what they changed (EditConflict).
+    """
     audit.authorize(db, actor, "event.triage")
     validation.choice(status, list(TRIAGE_STATUSES), "a status", field="status")
     clean_reason = validation.text(
@@ -513,6 +518,17 @@ def triage(
         event = s.get(SafetyEvent, event_id)
         if event is None or event.unit_id != actor.unit_id:
             raise NotFound("That report is not on this unit.")
+        edits.check(
+            event.version,
+            expected_version,
+            "this report's review",
+            [
+                ("the status", event.status, status),
+                ("the reason", event.status_reason, clean_reason),
+                ("the reviewer summary", event.reviewer_summary, clean_summary),
+                ("the feedback", event.feedback, clean_feedback),
+            ],
+        )
         before = event.status
         event.status = status
         event.status_reason = clean_reason
@@ -530,6 +546,17 @@ def triage(
             detail={"from": before, "to": status, "feedback": bool(clean_feedback)},
         )
     return get(db, actor, event_id)
+
+
+def triage_version(db: Database, actor: Actor, event_id: int) -> int:
+    """The version of a report's review as it stands, to hand back to ``triage``."""
+    with db.read() as s:
+        row = s.execute(
+            select(SafetyEvent.version, SafetyEvent.unit_id).where(SafetyEvent.id == event_id)
+        ).first()
+    if row is None or row[1] != actor.unit_id:
+        raise NotFound("That report is not on this unit.")
+    return int(row[0])
 
 
 def export_rows(db: Database, unit_id: int) -> tuple[list[str], list[list[Any]]]:

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from hrohuddle.services import audit, validation
+from hrohuddle.services import audit, edits, validation
 from hrohuddle.services.errors import Conflict, NotFound, ValidationError
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import taxonomy, unit_vocabulary
@@ -72,6 +72,7 @@ class ActionRow:
     escalated: bool
     escalation_reason: str | None
     origin: str
+    version: int = 1
 
     def overdue(self, today: dt.date) -> bool:
         return self.status == "open" and self.due_on is not None and self.due_on < today
@@ -606,6 +607,7 @@ def _action_row(a: Action, owner: str | None) -> ActionRow:
         a.escalated_at is not None,
         a.escalation_reason,
         a.origin,
+        a.version,
     )
 
 
@@ -704,16 +706,39 @@ def create_action(
         return _action_row(a, owner.display_name)
 
 
-def _action(s: Session, actor: Actor, action_id: int) -> Action:
+def _action(
+    s: Session, actor: Actor, action_id: int, expected_version: int | None = None
+) -> Action:
+    """The open action, refused with what changed when someone saved it after
+    ``expected_version`` was read (the version on the row the screen shows)."""
     a = s.get(Action, action_id)
     if a is None or a.unit_id != actor.unit_id:
         raise NotFound("That action is not on this unit.")
     if a.status != "open":
         raise ValidationError("That action is already closed.")
+    owner = s.get(Person, a.owner_id) if a.owner_id else None
+    edits.check(
+        a.version,
+        expected_version,
+        "this action",
+        [],
+        [
+            ("the owner", owner.display_name if owner else None),
+            ("the due date", a.due_on.isoformat() if a.due_on else None),
+            ("the escalation", a.escalation_reason),
+        ],
+    )
     return a
 
 
-def close_action(db: Database, actor: Actor, action_id: int, note: str | None = None) -> None:
+def close_action(
+    db: Database,
+    actor: Actor,
+    action_id: int,
+    note: str | None = None,
+    *,
+    expected_version: int | None = None,
+) -> None:
     audit.authorize(db, actor, "action.manage")
     clean = validation.text(
         note,
@@ -724,7 +749,7 @@ def close_action(db: Database, actor: Actor, action_id: int, note: str | None = 
         check_identifiers=True,
     )
     with db.write() as s:
-        a = _action(s, actor, action_id)
+        a = _action(s, actor, action_id, expected_version)
         a.status = "closed"
         a.closed_at = utcnow()
         a.closing_note = clean
@@ -732,10 +757,17 @@ def close_action(db: Database, actor: Actor, action_id: int, note: str | None = 
         audit.record(s, "action.closed", actor=actor, target=f"action:{a.id}")
 
 
-def reassign_action(db: Database, actor: Actor, action_id: int, owner_id: int) -> None:
+def reassign_action(
+    db: Database,
+    actor: Actor,
+    action_id: int,
+    owner_id: int,
+    *,
+    expected_version: int | None = None,
+) -> None:
     audit.authorize(db, actor, "action.manage")
     with db.write() as s:
-        a = _action(s, actor, action_id)
+        a = _action(s, actor, action_id, expected_version)
         owner = _owner(s, actor, owner_id)
         before = a.owner_id
         a.owner_id = owner.id
@@ -750,12 +782,18 @@ def reassign_action(db: Database, actor: Actor, action_id: int, owner_id: int) -
 
 
 def change_due(
-    db: Database, actor: Actor, action_id: int, due_on: dt.date, *, today: dt.date | None = None
+    db: Database,
+    actor: Actor,
+    action_id: int,
+    due_on: dt.date,
+    *,
+    today: dt.date | None = None,
+    expected_version: int | None = None,
 ) -> None:
     audit.authorize(db, actor, "action.manage")
     due = _due(due_on, today or _local_now().date())
     with db.write() as s:
-        a = _action(s, actor, action_id)
+        a = _action(s, actor, action_id, expected_version)
         before = a.due_on
         a.due_on = due
         a.updated_at = utcnow()
@@ -771,14 +809,21 @@ def change_due(
         )
 
 
-def escalate_action(db: Database, actor: Actor, action_id: int, reason: str) -> None:
+def escalate_action(
+    db: Database,
+    actor: Actor,
+    action_id: int,
+    reason: str,
+    *,
+    expected_version: int | None = None,
+) -> None:
     """Escalate to the unit manager (the next tier), with the reason why."""
     audit.authorize(db, actor, "action.manage")
     clean = validation.text(
         reason, "The reason for escalating", field="reason", max_len=500, check_identifiers=True
     )
     with db.write() as s:
-        a = _action(s, actor, action_id)
+        a = _action(s, actor, action_id, expected_version)
         a.escalated_at = utcnow()
         a.escalation_reason = clean
         a.updated_at = utcnow()

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hrohuddle.paths import resources_dir
-from hrohuddle.services import audit, validation
+from hrohuddle.services import audit, edits, validation
 from hrohuddle.services.errors import NotFound, PermissionDenied, ValidationError
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import load_yaml
@@ -52,6 +52,7 @@ class ObservationRow:
     next_steps: str | None
     acknowledged_at: dt.datetime | None
     learner_reply: str | None
+    version: int = 1
 
 
 @dataclass
@@ -298,15 +299,26 @@ def observations(db: Database, actor: Actor, learner_id: int) -> list[Observatio
                 o.next_steps,
                 o.acknowledged_at,
                 o.learner_reply,
+                o.version,
             )
             for o in rows
         ]
 
 
 def acknowledge(
-    db: Database, actor: Actor, observation_id: int, reply: str | None = None
+    db: Database,
+    actor: Actor,
+    observation_id: int,
+    reply: str | None = None,
+    *,
+    expected_version: int | None = None,
 ) -> dt.datetime:
-    """The learner acknowledges an observation, and may reply; returns when it was."""
+    """The learner acknowledges an observation, and may reply; returns when it was.
+
+    With ``expected_version`` (the row's version as shown), an acknowledgement from a
+    screen that did not show the latest reply or edit is refused with what changed,
+    instead of silently replacing an earlier reply.
+    """
     clean = validation.text(
         reply, "Your reply", field="reply", max_len=2000, required=False, check_identifiers=True
     )
@@ -316,6 +328,13 @@ def acknowledge(
             raise NotFound("That observation is not on this unit.")
         if obs.learner_id != actor.person_id:
             raise PermissionDenied("Only the learner observed can acknowledge this.")
+        edits.check(
+            obs.version,
+            expected_version,
+            "this observation",
+            [("your reply", obs.learner_reply, clean or obs.learner_reply)],
+            [("the strengths", obs.strengths), ("the next steps", obs.next_steps)],
+        )
         obs.acknowledged_at = obs.acknowledged_at or utcnow()
         if clean:
             obs.learner_reply = clean

@@ -29,12 +29,13 @@ from PySide6.QtWidgets import (
 )
 
 from hrohuddle.paths import DataPaths
-from hrohuddle.services import audit, people
+from hrohuddle.services import audit, edits, people
+from hrohuddle.services.errors import EditConflict, ServiceError
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import unit_vocabulary
 from hrohuddle.store import backup
 from hrohuddle.store.database import Database
-from hrohuddle.store.errors import RestoreFailed
+from hrohuddle.store.errors import RestoreFailed, StoreError
 from hrohuddle.ui.common import attempt, button, heading, muted, primary_button, show_problem, tr
 from hrohuddle.ui.rows_model import RowsModel
 from hrohuddle.ui.signin import pin_edit
@@ -209,7 +210,9 @@ class PeopleTab(QWidget):
 
     def _selected(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():
-            self.form.load(self.model.rows[current.row()])
+            row = self.model.rows[current.row()]
+            self.form.load(row)
+            self.seen_version = edits.person_version(self.db, row.id)
 
     def _new(self) -> None:
         self.table.clearSelection()
@@ -218,9 +221,19 @@ class PeopleTab(QWidget):
 
     def save(self) -> None:
         value = self.form.value()
-        saved = attempt(
-            self, lambda: people.save_person(self.db, self.actor, value, self.form.person_id)
-        )
+        seen = getattr(self, "seen_version", None) if self.form.person_id else None
+        try:
+            saved: int | None = people.save_person(
+                self.db, self.actor, value, self.form.person_id, expected_version=seen
+            )
+        except EditConflict as exc:
+            # The form keeps what was typed; saving again applies it over theirs.
+            self.seen_version = exc.current_version
+            show_problem(self, exc.message, tr("Someone else saved this person"))
+            return
+        except (ServiceError, StoreError) as exc:
+            show_problem(self, exc.message)
+            return
         if saved is None:
             return
         self.reload()
@@ -236,6 +249,7 @@ class UnitTab(QWidget):
         self.db = db
         self.actor = actor
         settings = people.unit_settings(db, actor.unit_id)
+        self.seen_version = edits.unit_version(db, actor.unit_id)
         form = QFormLayout(self)
         form.addRow(tr("Unit code"), QLabel(settings.code))
         self.name = QLineEdit(settings.name)
@@ -279,8 +293,20 @@ class UnitTab(QWidget):
             "pulse_milestones": raw,
             "areas": self.areas.toPlainText().splitlines(),
         }
-        if attempt(self, lambda: people.update_unit_settings(self.db, self.actor, **changes)):
-            QMessageBox.information(self, tr("Saved"), tr("The unit's settings are saved."))
+        try:
+            people.update_unit_settings(
+                self.db, self.actor, expected_version=self.seen_version, **changes
+            )
+        except EditConflict as exc:
+            # What was typed stays in the form; saving again applies it over theirs.
+            self.seen_version = exc.current_version
+            show_problem(self, exc.message, tr("Someone else saved the settings"))
+            return
+        except (ServiceError, StoreError) as exc:
+            show_problem(self, exc.message)
+            return
+        self.seen_version = edits.unit_version(self.db, self.actor.unit_id)
+        QMessageBox.information(self, tr("Saved"), tr("The unit's settings are saved."))
 
 
 class BackupTab(QWidget):

@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from hrohuddle.services import drafts, events, people
-from hrohuddle.services.errors import IdentifierWarning, ServiceError
+from hrohuddle.services.errors import EditConflict, IdentifierWarning, ServiceError
 from hrohuddle.services.huddles import shift_for
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import taxonomy
@@ -668,12 +668,21 @@ class ReviewTab(QWidget):
         self.reason.setText(r.status_reason or "")
         self.summary.setPlainText(r.reviewer_summary or "")
         self.feedback.setPlainText(r.feedback or "")
+        # The review as it was read: a save made after someone else's is refused.
+        try:
+            self.seen_version: tuple[int, int] | None = (
+                r.id,
+                events.triage_version(self.db, self.actor, r.id),
+            )
+        except (ServiceError, StoreError):
+            self.seen_version = None
 
     def save(self) -> None:
         r = self.current()
         if r is None:
             show_problem(self, tr("Choose a report first."))
             return
+        seen = getattr(self, "seen_version", None)
         try:
             events.triage(
                 self.db,
@@ -683,7 +692,13 @@ class ReviewTab(QWidget):
                 reason=self.reason.text(),
                 summary=self.summary.toPlainText(),
                 feedback=self.feedback.toPlainText(),
+                expected_version=seen[1] if seen and seen[0] == r.id else None,
             )
+        except EditConflict as exc:
+            # Keep what this person typed; saving again applies it over what is stored.
+            self.seen_version = (r.id, exc.current_version)
+            show_problem(self, exc.message, tr("Someone else saved this report"))
+            return
         except (ServiceError, StoreError) as exc:
             show_problem(self, exc.message)
             return
