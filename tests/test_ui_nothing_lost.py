@@ -22,12 +22,18 @@ from hrohuddle.store.models import AuditEntry
 def _answer_next_box(
     seen: list[dict[str, Any]], press: str | None = None, *, nested: int = 0
 ) -> None:
-    """Read the next message box as the user would, then press one of its buttons."""
+    """Read the next message box as the user would, then press one of its buttons.
+
+    Gives up after about three seconds when no box comes.
+    """
+    tries = [60]
 
     def look() -> None:
         box = QApplication.activeModalWidget()
         if not isinstance(box, QMessageBox):
-            QTimer.singleShot(50, look)
+            tries[0] -= 1
+            if tries[0] > 0:
+                QTimer.singleShot(50, look)
             return
         buttons = {b.text(): b for b in box.findChildren(QPushButton)}
         default = box.defaultButton()
@@ -244,3 +250,70 @@ def test_a_report_sent_again_after_a_crash_is_stored_once(qtbot, sqlite_team: Te
     again.submit()
     with sqlite_team.db.read() as s:
         assert s.scalar(select(func.count()).select_from(SafetyEvent)) == 1
+
+
+def test_the_census_form_opens_with_the_stored_value_and_asks_before_replacing(
+    qtbot, sqlite_team: Team
+) -> None:
+    from hrohuddle.services import census
+    from hrohuddle.services.reporting import Week
+    from hrohuddle.ui.dashboard import CensusPanel
+
+    manager = sqlite_team["manager"]
+    last = Week.last_complete().label
+    census.set_week(sqlite_team.db, manager, last, 190)
+    panel = CensusPanel(sqlite_team.db, manager)
+    qtbot.addWidget(panel)
+    assert panel.days.value() == 190 and "190" in panel.stored_note.text()
+    panel.days.setValue(0)
+    seen: list[dict[str, Any]] = []
+    _answer_next_box(seen)  # Escape: the default, No
+    panel.save()
+    assert "190" in seen[0]["text"] and seen[0]["default"] in ("&No", "No")
+    assert census.get_week(sqlite_team.db, manager, last).patient_days == 190
+    panel.week.setText("2026-W10")
+    panel.show_stored()
+    assert panel.days.value() == -1 and panel.days.text() == "not stored"
+
+
+def test_a_second_reviewer_keeps_their_typing_when_refused(
+    qtbot, window, sqlite_team: Team
+) -> None:
+    import datetime as dt
+
+    from hrohuddle.services import events
+    from hrohuddle.ui.events import ReviewTab
+
+    data = events.EventInput(
+        kind="near_miss",
+        narrative="Insulin drawn up for the wrong bay, caught at the check",
+        category="medication",
+        occurred_at=dt.datetime.now().replace(microsecond=0) - dt.timedelta(hours=1),
+        area="Bays 1-4",
+        stopped_by="barrier",
+    )
+    event_id = events.report(sqlite_team.db, sqlite_team["staff"], data).event_id
+    second = ReviewTab(sqlite_team.db, sqlite_team["manager"])
+    qtbot.addWidget(second)
+    second.table.selectRow(0)
+    assert second.current() is not None and second.current().id == event_id
+    seen_version = events.triage_version(sqlite_team.db, sqlite_team["charge_nurse"], event_id)
+    events.triage(
+        sqlite_team.db,
+        sqlite_team["charge_nurse"],
+        event_id,
+        status="closed",
+        summary="Fixed by the first reviewer",
+        expected_version=seen_version,
+    )
+    second.summary.setPlainText("My own careful summary")
+    seen: list[dict[str, Any]] = []
+    _answer_next_box(seen)
+    second.save()
+    assert "Fixed by the first reviewer" in seen[0]["text"]
+    assert second.summary.toPlainText() == "My own careful summary"
+    stored = events.get(sqlite_team.db, sqlite_team["manager"], event_id)
+    assert stored.reviewer_summary == "Fixed by the first reviewer"
+    second.save()  # now applied, knowingly
+    stored = events.get(sqlite_team.db, sqlite_team["manager"], event_id)
+    assert stored.reviewer_summary == "My own careful summary"
