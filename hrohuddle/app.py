@@ -438,8 +438,8 @@ def main(args: argparse.Namespace, paths: DataPaths) -> int:
         app.setStyle("Fusion")
     try:
         app.setStyleSheet((resources_dir() / "styles" / "app.qss").read_text(encoding="utf-8"))
-    except OSError:
-        pass
+    except (OSError, UnicodeDecodeError):
+        pass  # the app works unstyled
     try:
         paths.ensure()
     except OSError as exc:

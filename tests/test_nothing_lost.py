@@ -509,3 +509,44 @@ def test_unit_create_without_a_pin_or_terminal_gets_one_clear_line(tmp_path: Pat
         timeout=120,
     )
     assert "--admin-pin" in one_clear_line(out)
+
+
+# -- exports and reports: the file and its audit entry together -----------------------------
+
+
+def test_an_export_while_the_database_is_busy_leaves_no_file_and_says_so(
+    sqlite_team: Team, tmp_path: Path
+) -> None:
+    from hrohuddle.services import exports
+
+    file = sqlite_team.db.file
+    assert file is not None
+    blocker = sqlite3.connect(file)
+    blocker.execute("BEGIN IMMEDIATE")
+    busy = Database.connect(f"sqlite:///{file}", connect_args={"timeout": 0.2})
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    out = folder / "events.csv"
+    try:
+        with pytest.raises(DatabaseInUse):
+            exports.export_events(busy, sqlite_team.admin.unit_id, out, by="test")
+    finally:
+        blocker.rollback()
+        blocker.close()
+        busy.dispose()
+    assert list(folder.iterdir()) == []
+    count = exports.export_events(sqlite_team.db, sqlite_team.admin.unit_id, out, by="test")
+    assert out.exists() and count == 0
+    with sqlite_team.db.read() as s:
+        last = s.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    assert last is not None and last.action == "export"
+
+
+def test_a_resource_file_that_is_not_utf8_names_itself(tmp_path: Path) -> None:
+    from hrohuddle.services.errors import ResourceFileError
+    from hrohuddle.services.vocabulary import load_yaml
+
+    bad = tmp_path / "unit.yaml"
+    bad.write_bytes("areas:\n  - Baie \xe9t\xe9\n".encode("latin-1"))
+    with pytest.raises(ResourceFileError, match=r"unit\.yaml is not UTF-8 text \(line 2\)"):
+        load_yaml(bad)

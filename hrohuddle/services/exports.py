@@ -41,12 +41,16 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) 
     """Write rows to ``path`` (created owner-only); returns the number of rows."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     count = 0
-    with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        for row in rows:
-            writer.writerow([safe_cell(v) for v in row])
-            count += 1
+    try:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(header)
+            for row in rows:
+                writer.writerow([safe_cell(v) for v in row])
+                count += 1
+    except BaseException:
+        path.unlink(missing_ok=True)  # never half a file
+        raise
     os.chmod(path, 0o600)
     return count
 
@@ -105,7 +109,7 @@ def export_huddles(db: Database, unit_id: int, path: Path, *, by: str) -> int:
         touched = sum(1 for v in (r[9] or {}).values() if v)
         out.append([r[0], r[1], r[2], r[3], r[4], r[5], minutes, r[6], r[7], r[8], touched])
     count = write_csv(
-        path,
+        _partial(path),
         [
             "huddle_id",
             "date",
@@ -121,7 +125,7 @@ def export_huddles(db: Database, unit_id: int, path: Path, *, by: str) -> int:
         ],
         out,
     )
-    _audit_export(db, unit_id, "huddles", count, by)
+    _audit_export(db, unit_id, "huddles", count, by, path)
     return count
 
 
@@ -147,7 +151,7 @@ def export_actions(db: Database, unit_id: int, path: Path, *, by: str) -> int:
             .order_by(Action.created_at)
         ).all()
     count = write_csv(
-        path,
+        _partial(path),
         [
             "action_id",
             "title",
@@ -164,7 +168,7 @@ def export_actions(db: Database, unit_id: int, path: Path, *, by: str) -> int:
         ],
         rows,
     )
-    _audit_export(db, unit_id, "actions", count, by)
+    _audit_export(db, unit_id, "actions", count, by, path)
     return count
 
 
@@ -172,8 +176,8 @@ def export_events(db: Database, unit_id: int, path: Path, *, by: str) -> int:
     from hrohuddle.services import events
 
     header, rows = events.export_rows(db, unit_id)
-    count = write_csv(path, header, rows)
-    _audit_export(db, unit_id, "events", count, by)
+    count = write_csv(_partial(path), header, rows)
+    _audit_export(db, unit_id, "events", count, by, path)
     return count
 
 
@@ -192,8 +196,8 @@ def export_pulses(
 
     reader = actor or command_line_actor(unit_id, by, frozenset({"manager"}))
     header, rows = pulses.export_rows(db, reader, group_by)
-    count = write_csv(path, header, rows)
-    _audit_export(db, unit_id, "pulses", count, by)
+    count = write_csv(_partial(path), header, rows)
+    _audit_export(db, unit_id, "pulses", count, by, path)
     return count
 
 
@@ -229,7 +233,7 @@ def export_checklists(db: Database, unit_id: int, path: Path, *, by: str) -> int
             .order_by(ChecklistSession.started_at, ChecklistItem.position)
         ).all()
     count = write_csv(
-        path,
+        _partial(path),
         [
             "session_id",
             "checklist",
@@ -246,7 +250,7 @@ def export_checklists(db: Database, unit_id: int, path: Path, *, by: str) -> int
         ],
         rows,
     )
-    _audit_export(db, unit_id, "checklists", count, by)
+    _audit_export(db, unit_id, "checklists", count, by, path)
     return count
 
 
@@ -279,7 +283,7 @@ def export_observations(db: Database, unit_id: int, path: Path, *, by: str) -> i
             )
         ]
     count = write_csv(
-        path,
+        _partial(path),
         [
             "observation_id",
             "learner",
@@ -296,10 +300,28 @@ def export_observations(db: Database, unit_id: int, path: Path, *, by: str) -> i
         ],
         rows,
     )
-    _audit_export(db, unit_id, "observations", count, by)
+    _audit_export(db, unit_id, "observations", count, by, path)
     return count
 
 
-def _audit_export(db: Database, unit_id: int, kind: str, count: int, by: str) -> None:
-    with db.write() as s:
-        audit.record(s, "export", unit_id=unit_id, detail={"kind": kind, "rows": count, "by": by})
+def _partial(path: Path) -> Path:
+    return path.with_name(f".{path.name}.partial")
+
+
+def _audit_export(db: Database, unit_id: int, kind: str, count: int, by: str, path: Path) -> None:
+    """The audit entry and the file together, or neither: the written file takes its name
+    inside the audit transaction and is removed if that cannot commit."""
+    partial = _partial(path)
+    moved = False
+    try:
+        with db.write() as s:
+            audit.record(
+                s, "export", unit_id=unit_id, detail={"kind": kind, "rows": count, "by": by}
+            )
+            os.replace(partial, path)
+            moved = True
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        if moved:
+            path.unlink(missing_ok=True)
+        raise
