@@ -317,3 +317,30 @@ def test_a_second_reviewer_keeps_their_typing_when_refused(
     second.save()  # now applied, knowingly
     stored = events.get(sqlite_team.db, sqlite_team["manager"], event_id)
     assert stored.reviewer_summary == "My own careful summary"
+
+
+def test_the_audit_tab_checks_the_chain_against_backups(
+    qtbot, window, sqlite_team: Team, data_paths: DataPaths
+) -> None:
+    from sqlalchemy import text
+
+    file = sqlite_team.db.file
+    assert file is not None
+    backup.take_backup(file, data_paths.backup_dir, reason="manual")
+    with sqlite_team.db.write() as s:
+        last = s.scalar(select(AuditEntry.id).order_by(AuditEntry.id.desc()))
+        s.execute(text("DELETE FROM audit_log WHERE id = :i"), {"i": last})
+        prev = s.execute(text("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")).one()
+        s.execute(
+            text("UPDATE audit_head SET last_id = :i, last_hash = :h"),
+            {"i": prev[0], "h": prev[1]},
+        )
+    sign_in_as(qtbot, window, "Ada Admin", PINS["admin"])
+    from hrohuddle.ui.admin import AuditTab
+
+    tab = window.open_page("admin").findChild(AuditTab)
+    assert tab is not None
+    tab.verify()
+    # Signing in appended a new entry in the deleted one's place: its id now holds another hash.
+    shown = tab.result.text()
+    assert "not intact" in shown and ("cut short" in shown or "rewritten" in shown)

@@ -416,6 +416,12 @@ class BackupTab(QWidget):
     def _restore(self, source: Path) -> None:
         file = self.db.file
         assert file is not None
+        if source.resolve() == file.resolve():
+            show_problem(
+                self,
+                tr("That file is the database in use; restoring it onto itself changes nothing."),
+            )
+            return
         try:
             backup.check_candidate(source)
         except RestoreFailed as exc:
@@ -441,9 +447,10 @@ class BackupTab(QWidget):
 
 
 class AuditTab(QWidget):
-    def __init__(self, db: Database, actor: Actor) -> None:
+    def __init__(self, db: Database, actor: Actor, paths: DataPaths | None = None) -> None:
         super().__init__()
         self.db = db
+        self.paths = paths
         layout = QVBoxLayout(self)
         layout.addWidget(
             muted(
@@ -464,7 +471,17 @@ class AuditTab(QWidget):
         layout.addStretch(1)
 
     def verify(self) -> None:
-        report = attempt(self, lambda: audit.verify_chain(self.db))
+        paths = self.paths
+        # Heads witnessed outside the database (backups, printed reports) catch a chain
+        # that was cut short or rewritten to fit.
+        witnesses = (
+            audit.known_witnesses(
+                paths.backup_dir if self.db.file is not None else None, paths.data_dir
+            )
+            if paths is not None
+            else []
+        )
+        report = attempt(self, lambda: audit.verify_chain(self.db, witnesses))
         if report is None:
             return
         if report.intact:
@@ -474,6 +491,8 @@ class AuditTab(QWidget):
         else:
             lines = [
                 tr("Entry {id} {reason}.").format(id=b.entry_id, reason=b.reason)
+                if b.entry_id
+                else tr("The log: {reason}.").format(reason=b.reason)
                 for b in report.breaks[:20]
             ]
             self.result.setText(tr("The chain is broken (not intact):") + "\n" + "\n".join(lines))
@@ -492,5 +511,5 @@ class AdminPage(QWidget):
         if actor.can("backup.manage"):
             tabs.addTab(BackupTab(db, actor, paths), tr("Backups"))
         if actor.can("audit.view"):
-            tabs.addTab(AuditTab(db, actor), tr("Audit log"))
+            tabs.addTab(AuditTab(db, actor, paths), tr("Audit log"))
         layout.addWidget(tabs)
