@@ -40,8 +40,6 @@ def _cheap_pin_hashing() -> Iterator[None]:
         yield
     finally:
         people._hasher = original
-
-
 REQUIRE_PG = os.environ.get("HROHUDDLE_REQUIRE_POSTGRES") == "1"
 
 
