@@ -30,12 +30,12 @@ from PySide6.QtWidgets import (
 
 from hrohuddle.paths import DataPaths
 from hrohuddle.services import audit, edits, people
-from hrohuddle.services.errors import EditConflict, ServiceError
+from hrohuddle.services.errors import EditConflict
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import unit_vocabulary
 from hrohuddle.store import backup
 from hrohuddle.store.database import Database
-from hrohuddle.store.errors import RestoreFailed, StoreError
+from hrohuddle.store.errors import RestoreFailed
 from hrohuddle.ui.common import attempt, button, heading, muted, primary_button, show_problem, tr
 from hrohuddle.ui.rows_model import RowsModel
 from hrohuddle.ui.signin import pin_edit
@@ -222,18 +222,18 @@ class PeopleTab(QWidget):
     def save(self) -> None:
         value = self.form.value()
         seen = getattr(self, "seen_version", None) if self.form.person_id else None
-        try:
-            saved: int | None = people.save_person(
-                self.db, self.actor, value, self.form.person_id, expected_version=seen
-            )
-        except EditConflict as exc:
-            # The form keeps what was typed; saving again applies it over theirs.
-            self.seen_version = exc.current_version
-            show_problem(self, exc.message, tr("Someone else saved this person"))
-            return
-        except (ServiceError, StoreError) as exc:
-            show_problem(self, exc.message)
-            return
+
+        def call() -> int:
+            try:
+                return people.save_person(
+                    self.db, self.actor, value, self.form.person_id, expected_version=seen
+                )
+            except EditConflict as exc:
+                # The form keeps what was typed; saving again applies it over theirs.
+                self.seen_version = exc.current_version
+                raise
+
+        saved = attempt(self, call)
         if saved is None:
             return
         self.reload()
@@ -293,17 +293,18 @@ class UnitTab(QWidget):
             "pulse_milestones": raw,
             "areas": self.areas.toPlainText().splitlines(),
         }
-        try:
-            people.update_unit_settings(
-                self.db, self.actor, expected_version=self.seen_version, **changes
-            )
-        except EditConflict as exc:
-            # What was typed stays in the form; saving again applies it over theirs.
-            self.seen_version = exc.current_version
-            show_problem(self, exc.message, tr("Someone else saved the settings"))
-            return
-        except (ServiceError, StoreError) as exc:
-            show_problem(self, exc.message)
+
+        def call() -> object:
+            try:
+                return people.update_unit_settings(
+                    self.db, self.actor, expected_version=self.seen_version, **changes
+                )
+            except EditConflict as exc:
+                # What was typed stays in the form; saving again applies it over theirs.
+                self.seen_version = exc.current_version
+                raise
+
+        if attempt(self, call) is None:
             return
         self.seen_version = edits.unit_version(self.db, self.actor.unit_id)
         QMessageBox.information(self, tr("Saved"), tr("The unit's settings are saved."))
