@@ -333,6 +333,13 @@ def test_a_newer_schema_names_the_version_and_offers_no_restore(
     assert not caught.value.offer_restore
 
 
+@pytest.fixture
+def short_busy_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Wait a fifth of a second for a lock, not fifteen: these tests hold it on purpose."""
+    monkeypatch.setattr("hrohuddle.store.database.BUSY_TIMEOUT_MS", 200)
+
+
+@pytest.mark.usefixtures("short_busy_wait")
 def test_a_locked_database_says_another_program_is_using_it(
     sqlite_team: Team, data_paths: DataPaths
 ) -> None:
@@ -469,6 +476,7 @@ def test_report_for_a_week_out_of_range_gets_one_clear_line(tmp_path: Path) -> N
     assert not (tmp_path / "w.pdf").exists()
 
 
+@pytest.mark.usefixtures("short_busy_wait")
 def test_a_report_whose_audit_entry_fails_leaves_no_file(sqlite_team: Team, tmp_path: Path) -> None:
     from hrohuddle.reports import weekly
     from hrohuddle.services.reporting import Week
@@ -514,6 +522,7 @@ def test_unit_create_without_a_pin_or_terminal_gets_one_clear_line(tmp_path: Pat
 # -- exports and reports: the file and its audit entry together -----------------------------
 
 
+@pytest.mark.usefixtures("short_busy_wait")
 def test_an_export_while_the_database_is_busy_leaves_no_file_and_says_so(
     sqlite_team: Team, tmp_path: Path
 ) -> None:

@@ -20,9 +20,9 @@ def load_yaml(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise ResourceFileError(f"The data file {path} cannot be read: {exc.strerror}.") from exc
     except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        bad_line = path.read_bytes()[: exc.start].count(b"\n") + 1
         raise ResourceFileError(
-            f"The data file {path.name} is not UTF-8 text (line {line}); save it as UTF-8."
+            f"The data file {path.name} is not UTF-8 text (line {bad_line}); save it as UTF-8."
         ) from exc
     try:
         data = yaml.safe_load(text)

@@ -50,6 +50,10 @@ def sqlite_path(url: str) -> Path | None:
         return None
     if not parsed.database or parsed.database == ":memory:":
         return None
+    if parsed.database.startswith("file:"):
+        # A SQLite URI filename (sqlite:///file:/path?mode=ro&uri=true): the path inside it.
+        inner = parsed.database[len("file:") :].split("?", 1)[0]
+        return Path(inner) if inner and inner != ":memory:" else None
     return Path(parsed.database)
 
 
