@@ -5,7 +5,9 @@ tables with nothing joining them. An answer waits in the anonymous outbox and is
 released in a shuffled batch (services.anonymity); it then keeps a random id, the
 quarter of its release and its milestone, and the milestone only when at least the
 minimum group size of people were invited to it in that quarter. An invitation keeps
-whether it was answered, never when.
+whether it was answered, never when. The answer's outbox entry and the invitation's
+mark commit together, so an answer is stored once and the pulse is never offered
+again after it, and nothing in either names the other.
 
 Results are published per closed quarter only, so that a figure never changes once
 shown and two printouts cannot be subtracted. Within a quarter, groups by milestone

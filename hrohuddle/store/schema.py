@@ -12,6 +12,7 @@ REVISIONS: tuple[str, ...] = (
     "0003_anonymity",
     "0004_people_and_scope",
     "0005_faithful_vocabularies",
+    "0006_nothing_lost",
 )
 HEAD = REVISIONS[-1]
 APP_MARKER = "hrohuddle"
