@@ -538,13 +538,13 @@ def test_an_export_while_the_database_is_busy_leaves_no_file_and_says_so(
     out = folder / "events.csv"
     try:
         with pytest.raises(DatabaseInUse):
-            exports.export_events(busy, sqlite_team.admin.unit_id, out, by="test")
+            exports.export_events(busy, sqlite_team["manager"], out)
     finally:
         blocker.rollback()
         blocker.close()
         busy.dispose()
     assert list(folder.iterdir()) == []
-    count = exports.export_events(sqlite_team.db, sqlite_team.admin.unit_id, out, by="test")
+    count = exports.export_events(sqlite_team.db, sqlite_team["manager"], out)
     assert out.exists() and count == 0
     with sqlite_team.db.read() as s:
         last = s.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()

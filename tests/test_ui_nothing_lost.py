@@ -160,7 +160,10 @@ def test_after_a_restore_the_app_starts_itself_again(
     startup.db = sqlite_team.db
     note = tmp_path / "relaunch.txt"
     monkeypatch.setenv("HROHUDDLE_RELAUNCH_NOTE", str(note))
-    assert app._restore_after_close(made.path, startup, data_paths) == 0
+    from hrohuddle.services.backups import RestoreTicket
+
+    ticket = RestoreTicket(made.path, file, "Ada Admin")
+    assert app._restore_after_close(ticket, startup, data_paths) == 0
     assert "-m hrohuddle" in note.read_text()
     again = Database.connect(f"sqlite:///{file}")
     try:
