@@ -4,7 +4,7 @@ scale it was made on, so earlier ratings are read with their own anchors."""
 from __future__ import annotations
 
 import pytest
-from conftest import Team
+from conftest import Clock, Team
 from test_checklists_and_observations import _log, _pair
 
 from hrohuddle.services import observations
@@ -12,18 +12,18 @@ from hrohuddle.services.errors import PermissionDenied, ValidationError
 
 
 def test_unit_admin_moves_the_unit_to_the_ward_scale_and_old_ratings_keep_theirs(
-    team: Team,
+    team: Team, clock: Clock
 ) -> None:
-    learner_id = _pair(team)
+    learner_id = _pair(team, clock.today)
     assert observations.unit_scale(team.db, team["admin"].unit_id) == "o_score"
-    first = _log(team, learner_id)
+    first = _log(team, learner_id, clock.today)
     with pytest.raises(PermissionDenied):
         observations.choose_scale(team.db, team["manager"], "chen_2015")
     with pytest.raises(ValidationError):
         observations.choose_scale(team.db, team["admin"], "made_up")
     observations.choose_scale(team.db, team["admin"], "chen_2015")
     assert observations.unit_scale(team.db, team["admin"].unit_id) == "chen_2015"
-    second = _log(team, learner_id, rating=4)
+    second = _log(team, learner_id, clock.today, rating=4)
     rows = {r.id: r for r in observations.observations(team.db, team["preceptor"], learner_id)}
     assert rows[first].scale_key == "o_score" and rows[second].scale_key == "chen_2015"
     assert observations.scale_levels(rows[first].scale_key)[3] == (

@@ -145,7 +145,7 @@ def test_every_screen_left_behind_touches_nothing_once_closed(
 
 def test_drafts_typed_just_before_signing_out_are_kept(qtbot, everyone: Team, data_paths, tmp_path):  # type: ignore[no-untyped-def]
     """Stopping a timer must not lose what it was about to save."""
-    from hrohuddle.services import drafts
+    from hrohuddle.services import drafts, people
     from hrohuddle.ui.huddle_board import DRAFT_KIND
     from hrohuddle.ui.main_window import MainWindow
 
@@ -163,7 +163,9 @@ def test_drafts_typed_just_before_signing_out_are_kept(qtbot, everyone: Team, da
     qtbot.keyClicks(board.inputs["teach"].edit, "Read-back for verbal orders")
     actor = win.actor
     win.sign_out()
-    saved = drafts.load_all(db, actor, DRAFT_KIND, f"{board.huddle_id}:")
+    # The ended session reads nothing; the same person, signed in again, finds the draft.
+    again = people.sign_in(db, actor.person_id, PIN)
+    saved = drafts.load_all(db, again, DRAFT_KIND, f"{board.huddle_id}:")
     assert saved[f"{board.huddle_id}:teach"] == {"text": "Read-back for verbal orders"}
     sign_in_as(qtbot, win, "Cai Charge", PINS["charge_nurse"])  # somebody else: no draft
     other = win.open_page("huddle")
