@@ -59,6 +59,7 @@ class Startup:
         self.db = None
         self.verbose = False
         self.pending_crash: str | None = None
+        self.allow_new = False
         self.ready = False
         self.finished = False
         self.threads: list[threading.Thread] = []
@@ -84,7 +85,9 @@ class Startup:
             try:
                 # A damaged file that cannot even be read fails here; the full page-by-page
                 # check runs in the background once the sign-in screen is up.
-                opened = open_database(self.url, self.paths.backup_dir, check=False)
+                opened = open_database(
+                    self.url, self.paths.backup_dir, check=False, allow_new=self.allow_new
+                )
                 break
             except (StoreError, ServiceError) as exc:
                 log.warning(
@@ -199,12 +202,14 @@ class Startup:
                 log.error("integrity check failed: %s", exc.detail)
                 self.relay.damaged.emit(exc.message)
                 return
-            self._backup_now()
+            self._backup_now("start")
 
         self._in_background(work, "integrity-check")
         self.daily = QTimer(self.window)
         self.daily.setInterval(DAY_MS)
-        self.daily.timeout.connect(lambda: self._in_background(self._backup_now, "backup"))
+        self.daily.timeout.connect(
+            lambda: self._in_background(lambda: self._backup_now("daily"), "backup")
+        )
         self.daily.start()
 
     def _in_background(self, work: Callable[[], None], name: str) -> None:
@@ -241,61 +246,115 @@ class Startup:
         box.setText(text)
         box.addButton(tr_("Not now"), QMessageBox.ButtonRole.RejectRole)
         box.exec()
-        if restore is not None and box.clickedButton() is restore and latest is not None:
-            self.window.request_restore(latest.path)
+        file = self.db.file if self.db is not None else None
+        if (
+            restore is not None
+            and box.clickedButton() is restore
+            and latest is not None
+            and file is not None
+        ):
+            from hrohuddle.services.backups import RestoreTicket
 
-    def _backup_now(self) -> None:
+            self.window.request_restore(
+                RestoreTicket(latest.path, file, "start-up (the database was damaged)")
+            )
+
+    def _backup_now(self, reason: str) -> None:
         file = self.db.file if self.db is not None else None
         if file is None:
             return
         from hrohuddle.store import backup
 
         try:
-            made = backup.take_backup(file, self.paths.backup_dir, reason="auto")
+            made = backup.take_backup(file, self.paths.backup_dir, reason=reason)
             log.info("automatic backup %s", made.path.name)
         except Exception:
             log.exception("automatic backup failed")
 
     def _offer_way_out(self, exc: object) -> bool:
-        """Explain the problem; offer the latest good backup where that helps. True to retry."""
+        """Explain the problem and offer only what can help. True to try opening again.
+
+        A newer schema: install that version (a backup would not help). Locked: another
+        program is using it, try again. Damaged or empty: the latest good backup, and
+        for an empty file a new unit only once the admin confirms it.
+        """
         from hrohuddle.store import backup
         from hrohuddle.store.database import sqlite_path
+        from hrohuddle.store.errors import DatabaseInUse, DatabaseMissing, DatabaseTooNew
 
         message = getattr(exc, "message", str(exc))
         box = QMessageBox(self.window)
         box.setIcon(QMessageBox.Icon.Critical)
         box.setWindowTitle(tr_("The unit's database cannot be opened"))
         path = sqlite_path(self.url)
-        latest = backup.latest_good(self.paths.backup_dir) if path is not None else None
+        latest = None
+        if path is not None and getattr(exc, "offer_restore", False):
+            latest = backup.latest_good(self.paths.backup_dir)
         restore_button = None
-        if latest is not None and path is not None:
-            box.setText(
-                message
-                + "\n\n"
-                + tr_(
-                    "The latest good backup is from {when}. Restoring it keeps a copy of the "
-                    "current file."
-                ).format(when=latest.label)
+        new_button = None
+        retry = None
+        text = message
+        if isinstance(exc, DatabaseTooNew):
+            pass  # neither a backup nor trying again helps
+        elif isinstance(exc, DatabaseInUse):
+            text += "\n\n" + tr_(
+                "Another program is using the database. Close it (or wait for it), then try again."
             )
-            restore_button = box.addButton(
-                tr_("Restore that backup"), QMessageBox.ButtonRole.AcceptRole
-            )
+            retry = box.addButton(tr_("Try again"), QMessageBox.ButtonRole.ActionRole)
         else:
-            box.setText(message)
-        retry = box.addButton(tr_("Try again"), QMessageBox.ButtonRole.ActionRole)
-        box.addButton(tr_("Quit"), QMessageBox.ButtonRole.RejectRole)
+            if latest is not None and path is not None:
+                text += "\n\n" + tr_(
+                    "The latest good backup is from {when} ({why}). Restoring it keeps a copy "
+                    "of the current file as a backup."
+                ).format(when=latest.label, why=latest.why)
+                restore_button = box.addButton(
+                    tr_("Restore that backup"), QMessageBox.ButtonRole.AcceptRole
+                )
+            if isinstance(exc, DatabaseMissing):
+                new_button = box.addButton(
+                    tr_("Start a new, empty unit…"), QMessageBox.ButtonRole.DestructiveRole
+                )
+            retry = box.addButton(tr_("Try again"), QMessageBox.ButtonRole.ActionRole)
+        box.setText(text)
+        quit_button = box.addButton(tr_("Quit"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(quit_button if restore_button is None else restore_button)
         box.exec()
         clicked = box.clickedButton()
         if restore_button is not None and clicked is restore_button:
             assert latest is not None and path is not None
+            from hrohuddle.services import audit
+
             try:
-                kept = backup.restore(latest.path, path, self.paths.backup_dir)
+                kept = backup.restore(
+                    latest.path,
+                    path,
+                    self.paths.backup_dir,
+                    prepare=audit.restore_recorder(
+                        latest.path, by="start-up of the app", replaced=path
+                    ),
+                )
             except Exception as err:  # shown, never a traceback
-                QMessageBox.critical(self.window, APP_NAME, str(err))
+                QMessageBox.critical(self.window, APP_NAME, getattr(err, "message", str(err)))
                 return False
             log.info("restored %s; replaced file kept at %s", latest.path, kept)
             return True
-        return clicked is retry
+        if new_button is not None and clicked is new_button:
+            sure = QMessageBox.warning(
+                self.window,
+                tr_("Start a new, empty unit?"),
+                tr_(
+                    "The unit's data is not in {file}, but there are backups in {folder}. "
+                    "Starting a new, empty unit sets up everything again from nothing. The "
+                    "backups stay where they are. Start a new unit?"
+                ).format(file=path, folder=self.paths.backup_dir),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if sure == QMessageBox.StandardButton.Yes:
+                self.allow_new = True
+                return True
+            return self._offer_way_out(exc)
+        return retry is not None and clicked is retry
 
     def _choose_unit(self, units: list) -> int | None:  # type: ignore[type-arg]
         settings = self.window.settings
@@ -436,8 +495,8 @@ def main(args: argparse.Namespace, paths: DataPaths) -> int:
         app.setStyle("Fusion")
     try:
         app.setStyleSheet((resources_dir() / "styles" / "app.qss").read_text(encoding="utf-8"))
-    except OSError:
-        pass
+    except (OSError, UnicodeDecodeError):
+        pass  # the app works unstyled
     try:
         paths.ensure()
     except OSError as exc:
@@ -500,14 +559,24 @@ def _restore_after_close(ticket: RestoreTicket, startup: Startup, paths: DataPat
     try:
         kept = backups.restore(ticket, paths.backup_dir)
     except Exception as exc:
-        QMessageBox.critical(None, APP_NAME, str(exc))
+        QMessageBox.critical(None, APP_NAME, getattr(exc, "message", str(exc)))
+        relaunch()
         return 1
-    QMessageBox.information(
-        None,
-        APP_NAME,
-        tr_(
-            "The backup is restored. The data it replaced is kept at {kept}. Start HRO Huddle "
-            "again to carry on."
-        ).format(kept=kept),
-    )
+    log.info("restored %s; the replaced database is kept at %s", ticket.source, kept)
+    relaunch()
     return 0
+
+
+def relaunch() -> None:
+    """Start HRO Huddle again, on the same database, as this process ends."""
+    import subprocess
+
+    if getattr(sys, "frozen", False):
+        command = [sys.executable, *sys.argv[1:]]
+    else:
+        command = [sys.executable, "-m", "hrohuddle", *sys.argv[1:]]
+    if os.environ.get("HROHUDDLE_RELAUNCH_NOTE"):
+        # Tests read what would have started, without a second window.
+        Path(os.environ["HROHUDDLE_RELAUNCH_NOTE"]).write_text(" ".join(command))
+        return
+    subprocess.Popen(command, start_new_session=True, close_fds=True)

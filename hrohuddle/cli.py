@@ -41,10 +41,15 @@ def build_parser() -> argparse.ArgumentParser:
     dbsub.add_parser("current", help="print the schema revision")
     dbsub.add_parser("check", help="integrity check and schema check")
     b = dbsub.add_parser("backup", help="take a verified backup now")
-    b.add_argument("file", nargs="?", type=Path, help="where to write it (default: backups folder)")
+    b.add_argument(
+        "file",
+        nargs="?",
+        type=Path,
+        help="a file or folder to write it to (default: backups folder)",
+    )
     r = dbsub.add_parser("restore", help="replace the database with a verified backup")
     r.add_argument("file", type=Path)
-    dbsub.add_parser("backups", help="list the automatic backups")
+    dbsub.add_parser("backups", help="list every backup, with why it was taken")
 
     d = sub.add_parser("demo-data", help="create a realistic demo unit")
     d.add_argument("--years", type=float, default=1.0, help="history to generate (default 1)")
@@ -88,7 +93,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     a = sub.add_parser("audit", help="the audit log")
     asub = a.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
-    asub.add_parser("verify", help="check the hash chain and name where it breaks")
+    av = asub.add_parser(
+        "verify", help="check the hash chain against every head witnessed; name where it breaks"
+    )
+    av.add_argument(
+        "--head",
+        action="append",
+        default=[],
+        metavar="ID:HASH",
+        help="a head printed on a report, to check the chain against (repeatable)",
+    )
 
     e = sub.add_parser("export", help="write a CSV file")
     e.add_argument("kind", choices=EXPORT_KINDS)
@@ -219,13 +233,26 @@ def _dispatch(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
     if cmd == "audit":
         from hrohuddle.services import audit
 
+        try:
+            given = [audit.parse_witness(h) for h in args.head]
+        except ValueError as exc:
+            raise UserError(str(exc)) from exc
         db = _open(url, paths)
-        report = audit.verify_chain(db)
+        witnesses = given + audit.known_witnesses(
+            paths.backup_dir if db.file is not None else None, paths.data_dir
+        )
+        report = audit.verify_chain(db, witnesses)
         if report.intact:
-            print(f"Audit log intact: {report.entries} entries, every hash chained.")
+            print(
+                f"Audit log intact: {report.entries} entries, every hash chained, "
+                f"{len(witnesses)} witnessed heads agree."
+            )
             return 0
         for br in report.breaks:
-            print(f"Audit entry {br.entry_id} {br.reason}.")
+            if br.entry_id:
+                print(f"Audit entry {br.entry_id} {br.reason}.")
+            else:
+                print(f"Audit log: {br.reason}.")
         return 1
     if cmd == "export":
         return _export(args, url, paths)
@@ -265,40 +292,54 @@ def _db(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
         return 0 if state.value == "current" else 1
     path = sqlite_path(url)
     if path is None:
+        if action == "restore":
+            raise UserError(
+                "this unit's database is on a PostgreSQL server: restore it with the server's "
+                "own tools (pg_restore from a pg_dump archive), with HRO Huddle closed everywhere."
+            )
         raise UserError(
-            "backup and restore here work on SQLite files; for PostgreSQL use the server's "
-            "own tools (pg_dump and pg_restore)."
+            "backups here work on SQLite files; for PostgreSQL use the server's "
+            "own tools (pg_dump, and pg_restore to put one back)."
         )
     if action == "backup":
         if not path.exists():
             raise UserError(f"there is no database at {path} to back up.")
         db = Database.connect(url)
-        if db.schema_state().value == "current":
-            from hrohuddle.services import backups
+        try:
+            if db.schema_state().value == "current":
+                from hrohuddle.services import backups
 
-            made = backups.take(db, _cli_actor(0), paths.backup_dir, target=args.file)
-        else:  # an older schema cannot hold the audit entry yet: copy it as it is
-            made = backup.take_backup(
-                path, args.file.parent if args.file else paths.backup_dir, reason="manual"
-            )
-            if args.file:
-                made.path.replace(args.file)
-                made = backup.BackupFile(args.file, made.taken_at)
-        print(f"Backup written and verified: {made.path}")
+                written = backups.take(db, _cli_actor(0), paths.backup_dir, target=args.file).path
+            elif args.file:  # an older schema cannot hold the audit entry yet: copy it as it is
+                written = backup.write_backup(path, args.file)
+            else:
+                written = backup.take_backup(path, paths.backup_dir, reason="manual").path
+        finally:
+            db.dispose()
+        print(f"Backup written and verified: {written}")
         return 0
     if action == "backups":
         found = backup.list_backups(paths.backup_dir)
         if not found:
             print(f"No backups in {paths.backup_dir}.")
         for b in found:
-            print(f"{b.label}  {b.path}")
+            kept = "rotates" if b.rotates else "kept until deleted"
+            print(f"{b.label}  {b.why} ({kept})  {b.path}")
         return 0
     if action == "restore":
-        kept = backup.restore(args.file, path, paths.backup_dir)
-        print(f"Restored {args.file} into {path}.")
+        from hrohuddle.services import audit
+
+        source: Path = args.file
+        by = f"command line ({_os_user()})"
+        kept = backup.restore(
+            source,
+            path,
+            paths.backup_dir,
+            prepare=audit.restore_recorder(source, by=by, replaced=path),
+        )
+        print(f"Restored {source} into {path}.")
         if kept:
-            print(f"The database it replaced is kept at {kept}.")
-        _audit_cli(url, "backup.restored", detail={"from": str(args.file)})
+            print(f"The database it replaced is kept at {kept} (listed with the backups).")
         return 0
     raise UserError(f"unknown db action {action}")
 
@@ -308,12 +349,15 @@ def _audit_cli(url: str, action: str, detail: dict[str, str] | None = None) -> N
     from hrohuddle.store.database import Database
 
     db = Database.connect(url)
-    if db.schema_state().value != "current":
-        return
-    with db.write() as s:
-        audit.record(
-            s, action, detail={"by": "command line", "os_user": _os_user(), **(detail or {})}
-        )
+    try:
+        if db.schema_state().value != "current":
+            return
+        with db.write() as s:
+            audit.record(
+                s, action, detail={"by": "command line", "os_user": _os_user(), **(detail or {})}
+            )
+    finally:
+        db.dispose()
 
 
 def _person(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
@@ -388,12 +432,21 @@ def _report(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
 
     db = _open(url, paths)
     unit_id = exports.unit_id_for(db, args.unit)
-    week = Week.parse(args.week) if args.week else Week.last_complete()
+    try:
+        week = Week.parse(args.week) if args.week else Week.last_complete()
+    except ValueError as exc:
+        raise UserError(
+            f"“{args.week}” is not a week this report can cover: give an ISO week such as 2026-W47."
+        ) from exc
+    from hrohuddle.services import audit
+
     actor = _cli_actor(unit_id)
+    head = audit.current_head(db)
     try:
         out = weekly.write(db, actor, week, args.out, unit_id=unit_id)
     except OSError as exc:
         raise UserError(f"{args.out} cannot be written: {exc.strerror}.") from exc
+    audit.remember_head(paths.data_dir, head, f"the weekly report {week.label}")
     print(f"Weekly report for {week.label} written to {out}.")
     return 0
 

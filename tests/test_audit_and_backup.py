@@ -85,7 +85,12 @@ def test_rotation_keeps_fourteen_days_and_eight_weeks(tmp_path: Path, sqlite_db:
     start = dt.datetime(2026, 1, 1, 9)
     for day in range(120):
         for hour in (9, 21):
-            backup.take_backup(file, tmp_path, now=start + dt.timedelta(days=day, hours=hour - 9))
+            backup.take_backup(
+                file,
+                tmp_path,
+                reason="daily",
+                now=start + dt.timedelta(days=day, hours=hour - 9),
+            )
     kept = backup.list_backups(tmp_path)
     days = {b.taken_at.date() for b in kept}
     assert len(kept) == 14 + 8 and len(days) == 22

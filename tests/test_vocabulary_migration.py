@@ -88,6 +88,17 @@ def _snapshot(db: Database) -> dict[str, Any]:
         }
 
 
+#: Tables that revision 0008_nothing_lost gives a version column.
+LATER_VERSIONED = (
+    "safety_events",
+    "actions",
+    "learner_observations",
+    "weekly_census",
+    "units",
+    "people",
+)
+
+
 @pytest.fixture
 def earlier_demo_database(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -98,9 +109,20 @@ def earlier_demo_database(
     migrations.upgrade(db, "0004_people_and_scope")
     monkeypatch.setattr(checklists, "resources_dir", lambda: V1_RESOURCES)
     monkeypatch.setattr(demo, "_EVENTS", [*demo._EVENTS, *V1_2_EVENTS])
+    # The models carry the columns later revisions add; the demo writes them, and they
+    # are taken away again so the database is as 0004 left it.
+    later = [(t, "version INTEGER NOT NULL DEFAULT 1") for t in LATER_VERSIONED] + [
+        ("safety_events", "submission_key VARCHAR(32)"),
+        ("anonymous_outbox", "submission_key VARCHAR(32)"),
+    ]
+    with db.write() as s:
+        for table, column in later:
+            s.execute(text(f"ALTER TABLE {table} ADD COLUMN {column}"))
     demo.create(db, years=1, seed=11, today=TODAY)
     with db.write() as s:
         s.execute(update(LearnerObservation).values(scale_key="entrustment"))
+        for table, column in later:
+            s.execute(text(f"ALTER TABLE {table} DROP COLUMN {column.split()[0]}"))
     monkeypatch.undo()
     return db, _snapshot(db)
 

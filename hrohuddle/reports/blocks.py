@@ -62,8 +62,11 @@ def table(rows: Sequence[Sequence[Any]], widths: Sequence[float] | None = None) 
     return t
 
 
-def build(path: Path, story: list[Any], *, header: str, author: str) -> None:
-    """Write ``story`` to ``path`` with the header and page numbers on every page."""
+def build(
+    path: Path, story: list[Any], *, header: str, author: str, witness: str | None = None
+) -> None:
+    """Write ``story`` to ``path`` with the header and page numbers on every page,
+    and the audit head (``witness``) in the footer when given."""
     generated = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
 
     def frame(canvas: Any, doc: Any) -> None:
@@ -76,6 +79,8 @@ def build(path: Path, story: list[Any], *, header: str, author: str) -> None:
         canvas.drawString(
             15 * mm, 8 * mm, f"{APP_NAME} {__version__} · generated {generated} by {author}"
         )
+        if witness:
+            canvas.drawString(15 * mm, 4.5 * mm, f"Witness of the {witness}")
         canvas.restoreState()
 
     doc = SimpleDocTemplate(

@@ -84,7 +84,12 @@ def write(db: Database, actor: Actor, huddle_id: int, path: Path) -> Path:
     story.append(
         blocks.para("No patient identifiers: text was checked before it was saved.", "small")
     )
-    blocks.build(path, story, header=header, author=actor.display_name)
-    os.chmod(path, 0o600)
-    audit.report_printed(db, actor, "huddle summary", target=f"huddle:{huddle_id}")
+
+    def build(partial: Path, head: audit.Head) -> None:
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.close(fd)
+        blocks.build(partial, story, header=header, author=actor.display_name, witness=head.printed)
+        os.chmod(partial, 0o600)
+
+    audit.report_published(db, actor, path, build, "huddle summary", target=f"huddle:{huddle_id}")
     return path

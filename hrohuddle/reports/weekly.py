@@ -310,18 +310,31 @@ def write(
 ) -> Path:
     """Build the weekly report PDF at ``path`` (owner-only) and audit that it was made."""
     figures = reporting.weekly_figures(db, actor, week, unit_id)
-    build(figures, path, author=actor.display_name)
-    audit.report_printed(
-        db, actor, "weekly", detail={"week": week.label, "unit": figures.unit_name}
+    audit.report_published(
+        db,
+        actor,
+        path,
+        lambda partial, head: build(figures, partial, author=actor.display_name, head=head),
+        "weekly",
+        unit_id=unit_id or actor.unit_id or None,
+        detail={"week": week.label, "unit": figures.unit_name},
     )
     return path
 
 
-def build(figures: WeeklyFigures, path: Path, *, author: str) -> None:
+def build(
+    figures: WeeklyFigures, path: Path, *, author: str, head: audit.Head | None = None
+) -> None:
     header = f"{figures.unit_name} · weekly report {figures.week.label}"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.close(fd)
-    blocks.build(path, story(figures, author, dt.datetime.now()), header=header, author=author)
+    blocks.build(
+        path,
+        story(figures, author, dt.datetime.now()),
+        header=header,
+        author=author,
+        witness=head.printed if head else None,
+    )
     os.chmod(path, 0o600)
 
 

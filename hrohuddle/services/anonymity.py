@@ -93,6 +93,7 @@ def hold(
     *,
     local_now: dt.datetime,
     receipt_hash: str | None = None,
+    submission_key: str | None = None,
 ) -> None:
     """Put one anonymous item in the outbox, inside the caller's transaction."""
     s.add(
@@ -103,6 +104,7 @@ def hold(
             filed_shift=shift_start(unit, local_now),
             payload=payload,
             receipt_hash=receipt_hash,
+            submission_key=submission_key,
         )
     )
 
@@ -195,6 +197,7 @@ def _event(unit: Unit, row: AnonymousOutbox, current: dt.datetime) -> SafetyEven
         reporter_profession=None,
         reporter_is_learner=None,
         receipt_hash=row.receipt_hash,
+        submission_key=row.submission_key,
         reported_on=local_date(row.filed_shift),
         filed_shift=row.filed_shift,
         released_shift=current,

@@ -7,11 +7,13 @@ import datetime as dt
 import functools
 import hashlib
 import json
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Text, select, type_coerce
 from sqlalchemy.orm import Session
 
 from hrohuddle.services.errors import PermissionDenied, SessionEnded
@@ -47,30 +49,49 @@ def _digest(
     return hashlib.sha256(body.encode()).hexdigest()
 
 
-def record(
-    session: Session,
-    action: str,
-    *,
-    actor: Actor | None = None,
-    actor_id: int | None = None,
-    unit_id: int | None = None,
-    target: str | None = None,
-    detail: dict[str, Any] | None = None,
-) -> None:
-    """Append one entry inside the caller's transaction.
+@dataclass(frozen=True)
+class Head:
+    """The last entry of the chain: printed on reports and kept in backups as a witness."""
 
-    The head row is locked for update, so concurrent writers on PostgreSQL
-    queue instead of forking the chain (SQLite's write lock already does).
+    last_id: int
+    last_hash: str
+
+    @property
+    def printed(self) -> str:
+        return f"audit head #{self.last_id} {self.last_hash[:16]}"
+
+
+def _head_row(session: Session) -> AuditHead:
+    """The head row, locked; rebuilt from the last entry when someone deleted it.
+
+    Its loss is reported by ``verify_chain`` (the rebuilt row says so); audited
+    actions carry on rather than fail.
     """
-    detail = dict(detail or {})
-    if actor is not None:
-        actor_id = actor.person_id or None
-        unit_id = unit_id if unit_id is not None else (actor.unit_id or None)
-        if actor_id is None:
-            detail.setdefault("by", actor.display_name)
     head = session.execute(
         select(AuditHead).where(AuditHead.id == 1).with_for_update()
-    ).scalar_one()
+    ).scalar_one_or_none()
+    if head is not None:
+        return head
+    last = session.execute(
+        select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
+    ).first()
+    head = AuditHead(id=1, last_id=last[0] if last else 0, last_hash=last[1] if last else GENESIS)
+    session.add(head)
+    session.flush()
+    entry = _append(session, head, "audit.head_rebuilt", None, None, None, {})
+    del entry
+    return head
+
+
+def _append(
+    session: Session,
+    head: AuditHead,
+    action: str,
+    unit_id: int | None,
+    actor_id: int | None,
+    target: str | None,
+    detail: dict[str, Any],
+) -> AuditEntry:
     at = utcnow()
     if action in DAY_ONLY_ACTIONS:
         at = at.replace(hour=0, minute=0, second=0, microsecond=0)
@@ -89,6 +110,70 @@ def record(
     session.flush()
     head.last_hash = digest
     head.last_id = entry.id
+    return entry
+
+
+def record(
+    session: Session,
+    action: str,
+    *,
+    actor: Actor | None = None,
+    actor_id: int | None = None,
+    unit_id: int | None = None,
+    target: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> Head:
+    """Append one entry inside the caller's transaction; return the new head.
+
+    The head row is locked for update, so concurrent writers on PostgreSQL
+    queue instead of forking the chain (SQLite's write lock already does).
+    """
+    detail = dict(detail or {})
+    if actor is not None:
+        actor_id = actor.person_id or None
+        unit_id = unit_id if unit_id is not None else (actor.unit_id or None)
+        if actor_id is None:
+            detail.setdefault("by", actor.display_name)
+    head = _head_row(session)
+    entry = _append(session, head, action, unit_id, actor_id, target, detail)
+    return Head(entry.id, entry.hash)
+
+
+def current_head(db: Database) -> Head:
+    """The head as it stands (the genesis when the log is empty)."""
+    with db.read() as s:
+        row = s.execute(
+            select(AuditHead.last_id, AuditHead.last_hash).where(AuditHead.id == 1)
+        ).first()
+    if row is None:
+        return Head(0, GENESIS)
+    return Head(int(row[0]), str(row[1]))
+
+
+def restore_recorder(source: Path, *, by: str, replaced: Path) -> Callable[[Path], None]:
+    """What a restore hands the staged copy: record, in the restored database's own
+    audit log, that it was restored, from where, and which head it replaced."""
+
+    def prepare(staged: Path) -> None:
+        from hrohuddle.store.backup import read_audit_head
+
+        replaced_head = read_audit_head(replaced) if replaced.exists() else None
+        db = Database.connect(f"sqlite:///{staged}")
+        try:
+            with db.write() as s:
+                record(
+                    s,
+                    "backup.restored",
+                    detail={
+                        "by": by,
+                        "from": str(source),
+                        "replaced_head": list(replaced_head) if replaced_head else None,
+                    },
+                )
+        finally:
+            db.dispose()
+
+    return prepare
 
 
 _depth: contextvars.ContextVar[int] = contextvars.ContextVar("service_depth", default=0)
@@ -213,38 +298,135 @@ class ChainReport:
         return not self.breaks
 
 
-def verify_chain(db: Database, batch: int = 5000) -> ChainReport:
-    """Recompute every hash; report each entry where the chain breaks."""
+@dataclass(frozen=True)
+class Witness:
+    """A head seen outside the database: in a backup, on a printed report, typed in."""
+
+    last_id: int
+    last_hash: str  # the whole hash, or the 16 characters a report prints
+    where: str
+    seen_at: dt.datetime | None = None  # UTC; None when unknown
+
+
+def parse_witness(text: str, where: str = "the head you gave") -> Witness:
+    """Read ``ID:HASH`` (or ``#ID HASH`` as reports print it); ValueError when it is not one."""
+    cleaned = text.strip().lstrip("#").replace(" ", ":")
+    ident, _, digest = cleaned.partition(":")
+    digest = digest.strip(":").lower()
+    if not ident.isdigit() or len(digest) < 8 or any(c not in "0123456789abcdef" for c in digest):
+        raise ValueError(f"“{text}” is not an audit head: give it as ID:HASH, as reports print it")
+    return Witness(int(ident), digest, where)
+
+
+def _as_datetime(value: object) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str):
+        return dt.datetime.fromisoformat(value)
+    raise ValueError("no time")
+
+
+def _as_detail(value: object) -> dict[str, Any]:
+    if isinstance(value, str):
+        value = json.loads(value)
+    if not isinstance(value, dict):
+        raise ValueError("detail is not an object")
+    return value
+
+
+def verify_chain(db: Database, witnesses: Iterable[Witness] = (), batch: int = 5000) -> ChainReport:
+    """Recompute every hash; check the head row and every witnessed head.
+
+    Reports each entry where the chain breaks. Rows holding anything that cannot
+    be read are reported as breaks, never raised. A chain rewritten or cut short
+    after a head was witnessed (in a backup or on a printed report) is reported,
+    even when its hashes were recomputed to fit. A witness taken before a restore
+    that the chain records, and beyond the point restored to, is set aside.
+    """
+    wanted = list(witnesses)
+    watched = {w.last_id for w in wanted}
+    seen: dict[int, str] = {}
+    restores: list[tuple[int, dt.datetime]] = []
+    replaced: set[tuple[int, str]] = set()
     breaks: list[ChainBreak] = []
     prev = GENESIS
     count = 0
     last_id = 0
+    cols = (
+        AuditEntry.id,
+        type_coerce(AuditEntry.at, Text),
+        AuditEntry.unit_id,
+        AuditEntry.actor_id,
+        AuditEntry.action,
+        AuditEntry.target,
+        type_coerce(AuditEntry.detail, Text),
+        AuditEntry.prev_hash,
+        AuditEntry.hash,
+    )
     with db.read() as s:
         while True:
-            rows = s.execute(
-                select(AuditEntry)
-                .where(AuditEntry.id > last_id)
-                .order_by(AuditEntry.id)
-                .limit(batch)
-            ).scalars()
-            chunk = list(rows)
+            chunk = s.execute(
+                select(*cols).where(AuditEntry.id > last_id).order_by(AuditEntry.id).limit(batch)
+            ).all()
             if not chunk:
                 break
-            for e in chunk:
+            for ident, at_raw, unit_id, actor_id, action, target, raw, prev_hash, digest in chunk:
                 count += 1
-                if e.prev_hash != prev:
-                    breaks.append(ChainBreak(e.id, "does not follow the entry before it"))
-                want = _digest(
-                    e.prev_hash, e.at, e.unit_id, e.actor_id, e.action, e.target, e.detail
-                )
-                if want != e.hash:
-                    breaks.append(ChainBreak(e.id, "was changed after it was written"))
-                prev = e.hash
-                last_id = e.id
-            s.expunge_all()
-        head = s.get(AuditHead, 1)
-        if head is not None and head.last_hash != prev:
+                last_id = ident
+                if ident in watched:
+                    seen[ident] = str(digest)
+                if prev_hash != prev:
+                    breaks.append(ChainBreak(ident, "does not follow the entry before it"))
+                try:
+                    at = _as_datetime(at_raw)
+                    detail = _as_detail(raw)
+                    want = _digest(prev_hash, at, unit_id, actor_id, action, target, detail)
+                except (ValueError, TypeError):
+                    breaks.append(ChainBreak(ident, "holds data that cannot be read"))
+                    prev = str(digest)
+                    continue
+                if want != digest:
+                    breaks.append(ChainBreak(ident, "was changed after it was written"))
+                if action == "audit.head_rebuilt":
+                    breaks.append(ChainBreak(ident, "follows a removed head row (rebuilt here)"))
+                if action == "backup.restored":
+                    restores.append((ident, at))
+                    old = detail.get("replaced_head")
+                    if isinstance(old, list) and len(old) == 2:
+                        replaced.add((int(old[0]), str(old[1])))
+                prev = str(digest)
+        head = s.execute(
+            select(type_coerce(AuditHead.last_id, Text), AuditHead.last_hash).where(
+                AuditHead.id == 1
+            )
+        ).first()
+    if head is None:
+        breaks.append(ChainBreak(last_id, "is the last entry, and the head row is missing"))
+    elif str(head[1]) != prev or str(head[0]) != str(last_id):
+        if count == 0:
+            breaks.append(ChainBreak(0, "every entry was removed (the head names a later one)"))
+        else:
             breaks.append(ChainBreak(last_id, "entries after it were removed"))
+    for w in wanted:
+        if w.seen_at is not None and any(
+            w.seen_at < at and w.last_id >= ident for ident, at in restores
+        ):
+            continue  # that history was replaced by a restore the chain records
+        if w.last_id == 0 or any(i == w.last_id and h.startswith(w.last_hash) for i, h in replaced):
+            continue  # the head of a database that a restore replaced
+        got = seen.get(w.last_id)
+        if got is None:
+            breaks.append(
+                ChainBreak(
+                    w.last_id, f"was witnessed in {w.where} but is gone: the log was cut short"
+                )
+            )
+        elif not got.startswith(w.last_hash):
+            breaks.append(
+                ChainBreak(
+                    w.last_id, f"differs from the one witnessed in {w.where}: the log was rewritten"
+                )
+            )
     return ChainReport(count, breaks)
 
 
@@ -288,9 +470,10 @@ def entries(db: Database, actor: Actor, *, limit: int = 200, offset: int = 0) ->
 
 
 @requires("audit.view")
-def verify(db: Database, actor: Actor) -> ChainReport:
-    """Check the whole chain (``verify_chain``) for someone allowed to read the log."""
-    return verify_chain(db)
+def verify(db: Database, actor: Actor, witnesses: Iterable[Witness] = ()) -> ChainReport:
+    """Check the whole chain (``verify_chain``), against any heads witnessed outside the
+    database, for someone allowed to read the log."""
+    return verify_chain(db, witnesses)
 
 
 @requires(None)
@@ -314,3 +497,130 @@ def report_printed(
             target=target,
             detail={"report": report, **(detail or {})},
         )
+
+
+@requires(None)
+def report_published(
+    db: Database,
+    actor: Actor,
+    path: Path,
+    write: Callable[[Path, Head], None],
+    report: str,
+    *,
+    unit_id: int | None = None,
+    target: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> Head:
+    """Write a report's file and its "report.printed" entry together (``publish``).
+
+    Screens and report builders call this instead of writing to the database.
+    """
+    return publish(
+        db,
+        path,
+        write,
+        "report.printed",
+        actor=actor,
+        unit_id=unit_id,
+        target=target,
+        detail={"report": report, **(detail or {})},
+    )
+
+
+def publish(
+    db: Database,
+    path: Path,
+    write: Callable[[Path, Head], None],
+    action: str,
+    *,
+    actor: Actor | None = None,
+    unit_id: int | None = None,
+    target: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> Head:
+    """Write a file and its audit entry together, or neither.
+
+    ``write`` builds the file under a temporary name beside ``path``, given the
+    head to print on it; the file takes its name inside the audit transaction,
+    and is removed again if that transaction cannot commit.
+    """
+    head = current_head(db)
+    partial = path.with_name(f".{path.name}.partial")
+    moved = False
+    try:
+        write(partial, head)
+        with db.write() as s:
+            record(
+                s,
+                action,
+                actor=actor,
+                unit_id=unit_id,
+                target=target,
+                detail={**(detail or {}), "printed_head": f"{head.last_id}:{head.last_hash[:16]}"},
+            )
+            os.replace(partial, path)
+            moved = True
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        if moved:
+            path.unlink(missing_ok=True)
+        raise
+    return head
+
+
+WITNESS_FILE = "audit-heads.txt"
+
+
+def remember_head(folder: Path, head: Head, where: str) -> None:
+    """Note a printed head outside the database, for ``verify_chain`` to check later."""
+    line = json.dumps(
+        {
+            "at": utcnow().isoformat(timespec="seconds"),
+            "id": head.last_id,
+            "hash": head.last_hash,
+            "where": where,
+        }
+    )
+    try:
+        with open(folder / WITNESS_FILE, "a", encoding="utf-8") as handle:
+            handle.write(line + "\n")
+    except OSError:
+        pass  # the printed page is a witness too
+
+
+def known_witnesses(backup_dir: Path | None, data_dir: Path | None) -> list[Witness]:
+    """Every head this workstation can find: in its backups and its list of printed heads."""
+    from hrohuddle.store import backup
+
+    found: list[Witness] = []
+    if backup_dir is not None:
+        for b in backup.list_backups(backup_dir):
+            head = backup.read_audit_head(b.path)
+            if head is None:
+                continue
+            try:
+                mtime = dt.datetime.fromtimestamp(b.path.stat().st_mtime, dt.UTC)
+            except OSError:
+                continue
+            found.append(
+                Witness(head[0], head[1], f"backup {b.path.name}", mtime.replace(tzinfo=None))
+            )
+    if data_dir is not None:
+        try:
+            lines = (data_dir / WITNESS_FILE).read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            lines = []
+        for line in lines:
+            try:
+                item = json.loads(line)
+                found.append(
+                    Witness(
+                        int(item["id"]),
+                        str(item["hash"]),
+                        str(item["where"]),
+                        dt.datetime.fromisoformat(str(item["at"])),
+                    )
+                )
+            except (ValueError, KeyError, TypeError):
+                continue
+    return found

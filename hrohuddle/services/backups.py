@@ -7,6 +7,7 @@ records that they did.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from hrohuddle.services.errors import ValidationError
 from hrohuddle.services.permissions import Actor
 from hrohuddle.store import backup
 from hrohuddle.store.database import Database
+from hrohuddle.store.errors import RestoreRefused
 
 
 @dataclass(frozen=True)
@@ -46,15 +48,40 @@ def list_backups(db: Database, actor: Actor, backup_dir: Path) -> list[backup.Ba
 def take(
     db: Database, actor: Actor, backup_dir: Path, *, target: Path | None = None
 ) -> backup.BackupFile:
-    """A verified manual backup now, in ``backup_dir`` (or moved to ``target``); audited."""
+    """A verified manual backup now, in ``backup_dir`` (or at ``target``); audited.
+
+    A ``target`` outside the backups folder is written there directly and never
+    pruned; a folder as ``target`` gets a named backup inside it.
+    """
     file = _file(db)
-    made = backup.take_backup(file, target.parent if target else backup_dir, reason="manual")
     if target is not None:
-        made.path.replace(target)
-        made = backup.BackupFile(target, made.taken_at)
+        written = backup.write_backup(file, target)
+        made = backup.BackupFile(written, dt.datetime.now(), "manual")
+    else:
+        made = backup.take_backup(file, backup_dir, reason="manual")
     with db.write() as s:
         audit.record(s, "backup.taken", actor=actor, detail={"file": made.path.name})
     return made
+
+
+@audit.requires("backup.manage")
+def delete(db: Database, actor: Actor, path: Path, backup_dir: Path) -> None:
+    """Delete one backup the admin chose, from the app's own backups folder; audited."""
+    backup.delete_backup(path, backup_dir)
+    with db.write() as s:
+        audit.record(s, "backup.deleted", actor=actor, detail={"file": path.name})
+
+
+@audit.requires("backup.manage")
+def check(db: Database, actor: Actor, source: Path) -> backup.Candidate:
+    """What a restore of ``source`` would put in place, or RestoreRefused; reads only."""
+    file = _file(db)
+    if source.resolve() == file.resolve():
+        raise RestoreRefused(
+            "That file is the database in use; restoring it onto itself would change "
+            "nothing. Choose a backup."
+        )
+    return backup.check_candidate(source)
 
 
 @audit.requires("backup.manage")
@@ -65,11 +92,7 @@ def approve_restore(db: Database, actor: Actor, source: Path) -> RestoreTicket:
     (``restore``), because it refuses to swap a database that is open.
     """
     file = _file(db)
-    if not backup.verify(source):
-        raise ValidationError(
-            f"“{source.name}” is not a good backup (it failed the integrity check); "
-            "nothing was changed."
-        )
+    check(db, actor, source)
     with db.write() as s:
         audit.record(s, "backup.restore_approved", actor=actor, detail={"from": source.name})
     return RestoreTicket(source, file, actor.display_name)
@@ -78,20 +101,15 @@ def approve_restore(db: Database, actor: Actor, source: Path) -> RestoreTicket:
 def restore(ticket: RestoreTicket, backup_dir: Path) -> Path | None:
     """Carry out an approved restore; returns where the replaced data was kept.
 
-    Called with the database closed. The restored database gets its own audit
-    entry naming who approved it, since the approval was written to the data it
-    replaced.
+    Called with the database closed. The restored copy gets its own audit entry,
+    naming who approved it, from where, and the head it replaced, before it is
+    swapped in (the approval was written to the data it replaces).
     """
-    kept = backup.restore(ticket.source, ticket.database, backup_dir)
-    restored = Database.connect(f"sqlite:///{ticket.database}")
-    try:
-        if restored.schema_state().value == "current":
-            with restored.write() as s:
-                audit.record(
-                    s,
-                    "backup.restored",
-                    detail={"from": ticket.source.name, "by": ticket.approved_by},
-                )
-    finally:
-        restored.dispose()
-    return kept
+    return backup.restore(
+        ticket.source,
+        ticket.database,
+        backup_dir,
+        prepare=audit.restore_recorder(
+            ticket.source, by=ticket.approved_by, replaced=ticket.database
+        ),
+    )

@@ -50,6 +50,22 @@ class Conflict(ServiceError):
     """Someone else changed the same record first."""
 
 
+class EditConflict(Conflict):
+    """A second, stale save of a record two people edited at once: refused.
+
+    ``changes`` holds (what, stored now, what this person tried to save) for each
+    field that differs; ``current_version`` lets the screen take the stored record
+    as seen, so that saving again applies what this person typed, knowingly.
+    """
+
+    def __init__(
+        self, message: str, changes: list[tuple[str, str, str]], current_version: int
+    ) -> None:
+        super().__init__(message)
+        self.changes = changes
+        self.current_version = current_version
+
+
 class SignInRefused(ServiceError):
     pass
 

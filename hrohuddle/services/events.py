@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from hrohuddle.services import anonymity, audit, validation
+from hrohuddle.services import anonymity, audit, edits, validation
 from hrohuddle.services.errors import NotFound, ValidationError
 from hrohuddle.services.huddles import shift_for
 from hrohuddle.services.permissions import Actor
@@ -235,34 +236,105 @@ def _shift_start(unit: Unit, day: dt.date, shift: str) -> dt.datetime:
 # -- capture -----------------------------------------------------------------------------
 @audit.requires("event.report")
 def report(
-    db: Database, actor: Actor, data: EventInput, *, local_now: dt.datetime | None = None
+    db: Database,
+    actor: Actor,
+    data: EventInput,
+    *,
+    local_now: dt.datetime | None = None,
+    submission_key: str | None = None,
 ) -> Submitted:
-    """Store a report. Anonymous ones get a receipt code, shown once and stored as a hash."""
+    """Store a report. Anonymous ones get a receipt code, shown once and stored as a hash.
+
+    With a ``submission_key`` (random, made when the form opens, kept in its draft) the
+    report is stored once however often it is sent: a repeat returns the stored
+    report, without a receipt code (that was shown the first time). An anonymous
+    report's key is kept with its anonymous draft and its waiting item, never with
+    its author.
+    """
     local_now = local_now or dt.datetime.now()
     with db.read() as s:
         unit = s.get(Unit, actor.unit_id)
         assert unit is not None
         fields = validate(data, unit=unit, local_now=local_now)
     shift_day = fields.pop("shift_date")
-    if data.anonymous:
-        code = new_receipt_code()
-        with db.write() as s:
-            unit = s.get(Unit, actor.unit_id)
-            assert unit is not None
-            # Only the shift is kept: an exact time could match a sign-in in the audit log.
-            occurred = _to_utc(_shift_start(unit, shift_day, fields["shift"]))
-            if fields.get("noticed_by") and _group_too_small(s, unit, fields["noticed_by"]):
-                # "Noticed by a learner" on a unit with few learners would name them.
-                fields["noticed_by"] = None
-            payload = {**fields, "occurred_at": occurred.isoformat()}
-            anonymity.hold(
-                s, unit, "event", payload, local_now=local_now, receipt_hash=_hash_receipt(code)
-            )
-        anonymity.wipe_journal(db)
-        anonymity.release_due(db, local_now=local_now)
-        return Submitted(None, code)
+    key = _submission_key(submission_key)
+    try:
+        if data.anonymous:
+            return _hold_anonymous(db, actor, key, shift_day, fields, local_now)
+        return _store_report(db, actor, key, data, fields, local_now)
+    except IntegrityError:
+        if key is None:
+            raise
+        # The same report, sent at the same moment from a second press on a server.
+        sent = _already_sent(db, key)
+        if sent is None:
+            raise
+        return Submitted(None if data.anonymous else sent, None)
+
+
+def _already_sent(db: Database, key: str) -> int | None:
+    """The stored report with this key (0 while it waits anonymously), or None."""
+    with db.read() as s:
+        return _sent_with(s, key)
+
+
+def _sent_with(s: Session, key: str) -> int | None:
+    sent = s.scalar(select(SafetyEvent.id).where(SafetyEvent.submission_key == key))
+    if sent is not None:
+        return int(sent)
+    waiting = s.scalar(select(AnonymousOutbox.id).where(AnonymousOutbox.submission_key == key))
+    return 0 if waiting is not None else None
+
+
+def _hold_anonymous(
+    db: Database,
+    actor: Actor,
+    key: str | None,
+    shift_day: dt.date,
+    fields: dict[str, Any],
+    local_now: dt.datetime,
+) -> Submitted:
+    code = new_receipt_code()
     with db.write() as s:
+        if key is not None and _sent_with(s, key) is not None:
+            return Submitted(None, None)
+        unit = s.get(Unit, actor.unit_id)
+        assert unit is not None
+        # Only the shift is kept: an exact time could match a sign-in in the audit log.
+        occurred = _to_utc(_shift_start(unit, shift_day, fields["shift"]))
+        if fields.get("noticed_by") and _group_too_small(s, unit, fields["noticed_by"]):
+            # "Noticed by a learner" on a unit with few learners would name them.
+            fields["noticed_by"] = None
+        payload = {**fields, "occurred_at": occurred.isoformat()}
+        anonymity.hold(
+            s,
+            unit,
+            "event",
+            payload,
+            local_now=local_now,
+            receipt_hash=_hash_receipt(code),
+            submission_key=key,
+        )
+    anonymity.wipe_journal(db)
+    anonymity.release_due(db, local_now=local_now)
+    return Submitted(None, code)
+
+
+def _store_report(
+    db: Database,
+    actor: Actor,
+    key: str | None,
+    data: EventInput,
+    fields: dict[str, Any],
+    local_now: dt.datetime,
+) -> Submitted:
+    with db.write() as s:
+        if key is not None:
+            sent = s.scalar(select(SafetyEvent.id).where(SafetyEvent.submission_key == key))
+            if sent is not None:
+                return Submitted(sent, None)
         event = SafetyEvent(
+            submission_key=key,
             unit_id=actor.unit_id,
             occurred_at=_to_utc(data.occurred_at),
             anonymous=False,
@@ -291,6 +363,19 @@ def _group_too_small(s: Session, unit: Unit, noticed_by: str) -> bool:
         )
     )
     return int(n or 0) < unit.min_group_size
+
+
+def new_submission_key() -> str:
+    """A key for one report form: the same report sent twice is stored once."""
+    return secrets.token_hex(16)
+
+
+def _submission_key(key: str | None) -> str | None:
+    if key is None:
+        return None
+    if len(key) != 32 or any(c not in "0123456789abcdef" for c in key):
+        raise ValidationError("This report form is out of date; open it again.")
+    return key
 
 
 def check_receipt(db: Database, code: str) -> ReceiptView | None:
@@ -470,8 +555,13 @@ def triage(
     reason: str | None = None,
     summary: str | None = None,
     feedback: str | None = None,
+    expected_version: int | None = None,
 ) -> EventRow:
-    """Review a report: status, reviewer summary and feedback to the reporter; audited."""
+    """Review a report: status, reviewer summary and feedback to the reporter; audited.
+
+    With ``expected_version`` (from ``triage_version`` when the report was opened), a
+    save made after someone else's is refused with what they changed (EditConflict).
+    """
     validation.choice(status, list(TRIAGE_STATUSES), "a status", field="status")
     clean_reason = validation.text(
         reason,
@@ -501,6 +591,17 @@ def triage(
         event = s.get(SafetyEvent, event_id)
         if event is None or event.unit_id != actor.unit_id:
             raise NotFound("That report is not on this unit.")
+        edits.check(
+            event.version,
+            expected_version,
+            "this report's review",
+            [
+                ("the status", event.status, status),
+                ("the reason", event.status_reason, clean_reason),
+                ("the reviewer summary", event.reviewer_summary, clean_summary),
+                ("the feedback", event.feedback, clean_feedback),
+            ],
+        )
         before = event.status
         event.status = status
         event.status_reason = clean_reason
@@ -518,6 +619,18 @@ def triage(
             detail={"from": before, "to": status, "feedback": bool(clean_feedback)},
         )
     return get(db, actor, event_id)
+
+
+@audit.requires("event.triage")
+def triage_version(db: Database, actor: Actor, event_id: int) -> int:
+    """The version of a report's review as it stands, to hand back to ``triage``."""
+    with db.read() as s:
+        row = s.execute(
+            select(SafetyEvent.version, SafetyEvent.unit_id).where(SafetyEvent.id == event_id)
+        ).first()
+    if row is None or row[1] != actor.unit_id:
+        raise NotFound("That report is not on this unit.")
+    return int(row[0])
 
 
 def export_rows(db: Database, unit_id: int) -> tuple[list[str], list[list[Any]]]:

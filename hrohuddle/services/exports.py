@@ -42,12 +42,16 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) 
     """Write rows to ``path`` (created owner-only); returns the number of rows."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     count = 0
-    with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        for row in rows:
-            writer.writerow([safe_cell(v) for v in row])
-            count += 1
+    try:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(header)
+            for row in rows:
+                writer.writerow([safe_cell(v) for v in row])
+                count += 1
+    except BaseException:
+        path.unlink(missing_ok=True)  # never half a file
+        raise
     os.chmod(path, 0o600)
     return count
 
@@ -108,7 +112,7 @@ def export_huddles(db: Database, actor: Actor, path: Path) -> int:
         touched = sum(1 for v in (r[9] or {}).values() if v)
         out.append([r[0], r[1], r[2], r[3], r[4], r[5], minutes, r[6], r[7], r[8], touched])
     count = write_csv(
-        path,
+        _partial(path),
         [
             "huddle_id",
             "date",
@@ -124,7 +128,7 @@ def export_huddles(db: Database, actor: Actor, path: Path) -> int:
         ],
         out,
     )
-    _audit_export(db, actor, "huddles", count)
+    _audit_export(db, actor, "huddles", count, path)
     return count
 
 
@@ -152,7 +156,7 @@ def export_actions(db: Database, actor: Actor, path: Path) -> int:
             .order_by(Action.created_at)
         ).all()
     count = write_csv(
-        path,
+        _partial(path),
         [
             "action_id",
             "title",
@@ -169,7 +173,7 @@ def export_actions(db: Database, actor: Actor, path: Path) -> int:
         ],
         rows,
     )
-    _audit_export(db, actor, "actions", count)
+    _audit_export(db, actor, "actions", count, path)
     return count
 
 
@@ -181,8 +185,8 @@ def export_events(db: Database, actor: Actor, path: Path) -> int:
     from hrohuddle.services import events
 
     header, rows = events.export_rows(db, unit_id)
-    count = write_csv(path, header, rows)
-    _audit_export(db, actor, "events", count)
+    count = write_csv(_partial(path), header, rows)
+    _audit_export(db, actor, "events", count, path)
     return count
 
 
@@ -192,8 +196,8 @@ def export_pulses(db: Database, actor: Actor, path: Path) -> int:
     from hrohuddle.services import pulses
 
     header, rows = pulses.export_rows(db, actor)
-    count = write_csv(path, header, rows)
-    _audit_export(db, actor, "pulses", count)
+    count = write_csv(_partial(path), header, rows)
+    _audit_export(db, actor, "pulses", count, path)
     return count
 
 
@@ -231,7 +235,7 @@ def export_checklists(db: Database, actor: Actor, path: Path) -> int:
             .order_by(ChecklistSession.started_at, ChecklistItem.position)
         ).all()
     count = write_csv(
-        path,
+        _partial(path),
         [
             "session_id",
             "checklist",
@@ -248,7 +252,7 @@ def export_checklists(db: Database, actor: Actor, path: Path) -> int:
         ],
         rows,
     )
-    _audit_export(db, actor, "checklists", count)
+    _audit_export(db, actor, "checklists", count, path)
     return count
 
 
@@ -285,7 +289,7 @@ def export_observations(db: Database, actor: Actor, path: Path) -> int:
             )
         ]
     count = write_csv(
-        path,
+        _partial(path),
         [
             "observation_id",
             "learner",
@@ -302,10 +306,26 @@ def export_observations(db: Database, actor: Actor, path: Path) -> int:
         ],
         rows,
     )
-    _audit_export(db, actor, "observations", count)
+    _audit_export(db, actor, "observations", count, path)
     return count
 
 
-def _audit_export(db: Database, actor: Actor, kind: str, count: int) -> None:
-    with db.write() as s:
-        audit.record(s, "export", actor=actor, detail={"kind": kind, "rows": count})
+def _partial(path: Path) -> Path:
+    return path.with_name(f".{path.name}.partial")
+
+
+def _audit_export(db: Database, actor: Actor, kind: str, count: int, path: Path) -> None:
+    """The audit entry and the file together, or neither: the written file takes its name
+    inside the audit transaction and is removed if that cannot commit."""
+    partial = _partial(path)
+    moved = False
+    try:
+        with db.write() as s:
+            audit.record(s, "export", actor=actor, detail={"kind": kind, "rows": count})
+            os.replace(partial, path)
+            moved = True
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        if moved:
+            path.unlink(missing_ok=True)
+        raise

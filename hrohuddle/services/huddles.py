@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from hrohuddle.services import audit, validation
+from hrohuddle.services import audit, edits, validation
 from hrohuddle.services.errors import Conflict, NotFound, ValidationError
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import taxonomy, unit_vocabulary
@@ -72,6 +72,7 @@ class ActionRow:
     escalated: bool
     escalation_reason: str | None
     origin: str
+    version: int = 1
 
     def overdue(self, today: dt.date) -> bool:
         return self.status == "open" and self.due_on is not None and self.due_on < today
@@ -631,6 +632,7 @@ def _action_row(a: Action, owner: str | None) -> ActionRow:
         a.escalated_at is not None,
         a.escalation_reason,
         a.origin,
+        a.version,
     )
 
 
@@ -673,7 +675,11 @@ def create_action(
     event_id: int | None = None,
     today: dt.date | None = None,
 ) -> ActionRow:
-    """A new action with an owner and a due date; it stays on every board until closed."""
+    """A new action with an owner and a due date; it stays on every board until closed.
+
+    From a huddle item, at most one open action: making it again (a second press, a
+    second screen) returns the open action the item already has.
+    """
     today = today or _local_now().date()
     clean = validation.text(
         title, "The action", field="title", max_len=MAX_ACTION_CHARS, check_identifiers=True
@@ -684,10 +690,19 @@ def create_action(
     with db.write() as s:
         owner = _owner(s, actor, owner_id)
         if item_id is not None:
-            item = s.get(HuddleItem, item_id)
+            # Locked, so that two presses at once on a server queue here.
+            item = s.execute(
+                select(HuddleItem).where(HuddleItem.id == item_id).with_for_update()
+            ).scalar_one_or_none()
             if item is None:
                 raise NotFound("That item was removed.")
             huddle_id = item.huddle_id
+            existing = s.scalars(
+                select(Action).where(Action.huddle_item_id == item_id, Action.status == "open")
+            ).first()
+            if existing is not None:
+                holder = s.get(Person, existing.owner_id) if existing.owner_id else None
+                return _action_row(existing, holder.display_name if holder else None)
         if huddle_id is not None:
             _huddle(s, actor, huddle_id, must_be_open=False)
         if event_id is not None:
@@ -717,17 +732,40 @@ def create_action(
         return _action_row(a, owner.display_name)
 
 
-def _action(s: Session, actor: Actor, action_id: int) -> Action:
+def _action(
+    s: Session, actor: Actor, action_id: int, expected_version: int | None = None
+) -> Action:
+    """The open action, refused with what changed when someone saved it after
+    ``expected_version`` was read (the version on the row the screen shows)."""
     a = s.get(Action, action_id)
     if a is None or a.unit_id != actor.unit_id:
         raise NotFound("That action is not on this unit.")
     if a.status != "open":
         raise ValidationError("That action is already closed.")
+    owner = s.get(Person, a.owner_id) if a.owner_id else None
+    edits.check(
+        a.version,
+        expected_version,
+        "this action",
+        [],
+        [
+            ("the owner", owner.display_name if owner else None),
+            ("the due date", a.due_on.isoformat() if a.due_on else None),
+            ("the escalation", a.escalation_reason),
+        ],
+    )
     return a
 
 
 @audit.requires("action.manage")
-def close_action(db: Database, actor: Actor, action_id: int, note: str | None = None) -> None:
+def close_action(
+    db: Database,
+    actor: Actor,
+    action_id: int,
+    note: str | None = None,
+    *,
+    expected_version: int | None = None,
+) -> None:
     clean = validation.text(
         note,
         "The closing note",
@@ -737,7 +775,7 @@ def close_action(db: Database, actor: Actor, action_id: int, note: str | None = 
         check_identifiers=True,
     )
     with db.write() as s:
-        a = _action(s, actor, action_id)
+        a = _action(s, actor, action_id, expected_version)
         a.status = "closed"
         a.closed_at = utcnow()
         a.closing_note = clean
@@ -746,9 +784,16 @@ def close_action(db: Database, actor: Actor, action_id: int, note: str | None = 
 
 
 @audit.requires("action.manage")
-def reassign_action(db: Database, actor: Actor, action_id: int, owner_id: int) -> None:
+def reassign_action(
+    db: Database,
+    actor: Actor,
+    action_id: int,
+    owner_id: int,
+    *,
+    expected_version: int | None = None,
+) -> None:
     with db.write() as s:
-        a = _action(s, actor, action_id)
+        a = _action(s, actor, action_id, expected_version)
         owner = _owner(s, actor, owner_id)
         before = a.owner_id
         a.owner_id = owner.id
@@ -764,11 +809,17 @@ def reassign_action(db: Database, actor: Actor, action_id: int, owner_id: int) -
 
 @audit.requires("action.manage")
 def change_due(
-    db: Database, actor: Actor, action_id: int, due_on: dt.date, *, today: dt.date | None = None
+    db: Database,
+    actor: Actor,
+    action_id: int,
+    due_on: dt.date,
+    *,
+    today: dt.date | None = None,
+    expected_version: int | None = None,
 ) -> None:
     due = _due(due_on, today or _local_now().date())
     with db.write() as s:
-        a = _action(s, actor, action_id)
+        a = _action(s, actor, action_id, expected_version)
         before = a.due_on
         a.due_on = due
         a.updated_at = utcnow()
@@ -785,13 +836,20 @@ def change_due(
 
 
 @audit.requires("action.manage")
-def escalate_action(db: Database, actor: Actor, action_id: int, reason: str) -> None:
+def escalate_action(
+    db: Database,
+    actor: Actor,
+    action_id: int,
+    reason: str,
+    *,
+    expected_version: int | None = None,
+) -> None:
     """Escalate to the unit manager (the next tier), with the reason why."""
     clean = validation.text(
         reason, "The reason for escalating", field="reason", max_len=500, check_identifiers=True
     )
     with db.write() as s:
-        a = _action(s, actor, action_id)
+        a = _action(s, actor, action_id, expected_version)
         a.escalated_at = utcnow()
         a.escalation_reason = clean
         a.updated_at = utcnow()

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hrohuddle.paths import resources_dir
-from hrohuddle.services import audit, validation
+from hrohuddle.services import audit, edits, validation
 from hrohuddle.services.errors import (
     NotFound,
     PermissionDenied,
@@ -115,6 +115,7 @@ class ObservationRow:
     acknowledged_at: dt.datetime | None
     learner_reply: str | None
     scale_key: str = "o_score"
+    version: int = 1
 
 
 @dataclass
@@ -359,6 +360,7 @@ def observations(db: Database, actor: Actor, learner_id: int) -> list[Observatio
                 o.acknowledged_at,
                 o.learner_reply,
                 o.scale_key,
+                o.version,
             )
             for o in rows
         ]
@@ -366,9 +368,19 @@ def observations(db: Database, actor: Actor, learner_id: int) -> list[Observatio
 
 @audit.requires(None)
 def acknowledge(
-    db: Database, actor: Actor, observation_id: int, reply: str | None = None
+    db: Database,
+    actor: Actor,
+    observation_id: int,
+    reply: str | None = None,
+    *,
+    expected_version: int | None = None,
 ) -> dt.datetime:
-    """The learner acknowledges an observation, and may reply; returns when it was."""
+    """The learner acknowledges an observation, and may reply; returns when it was.
+
+    With ``expected_version`` (the row's version as shown), an acknowledgement from a
+    screen that did not show the latest reply or edit is refused with what changed,
+    instead of silently replacing an earlier reply.
+    """
     clean = validation.text(
         reply, "Your reply", field="reply", max_len=2000, required=False, check_identifiers=True
     )
@@ -378,6 +390,13 @@ def acknowledge(
             raise NotFound("That observation is not on this unit.")
         if obs.learner_id != actor.person_id:
             raise PermissionDenied("Only the learner observed can acknowledge this.")
+        edits.check(
+            obs.version,
+            expected_version,
+            "this observation",
+            [("your reply", obs.learner_reply, clean or obs.learner_reply)],
+            [("the strengths", obs.strengths), ("the next steps", obs.next_steps)],
+        )
         obs.acknowledged_at = obs.acknowledged_at or utcnow()
         if clean:
             obs.learner_reply = clean

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hrohuddle.paths import DataPaths
-from hrohuddle.services import audit, validation
+from hrohuddle.services import audit, edits, validation
 from hrohuddle.services.errors import NotFound, SignInRefused, ValidationError
 from hrohuddle.services.permissions import ROLES, Actor
 from hrohuddle.services.vocabulary import unit_vocabulary
@@ -349,8 +349,14 @@ def unit_settings(db: Database, unit_id: int) -> UnitSettings:
 
 
 @audit.requires("unit.configure")
-def update_unit_settings(db: Database, actor: Actor, /, **changes: Any) -> UnitSettings:
-    """Change the unit's settings; each change is checked and audited."""
+def update_unit_settings(
+    db: Database, actor: Actor, /, *, expected_version: int | None = None, **changes: Any
+) -> UnitSettings:
+    """Change the unit's settings; each change is checked and audited.
+
+    With ``expected_version`` (``edits.unit_version`` when the form was filled), a save
+    made after someone else's is refused with what they changed.
+    """
     checks = {
         "name": lambda v: validation.text(v, "The unit name", field="name", max_len=120),
         "huddle_target_minutes": lambda v: _int_range(v, 5, 60, "The huddle target length"),
@@ -365,15 +371,23 @@ def update_unit_settings(db: Database, actor: Actor, /, **changes: Any) -> UnitS
         unit = s.get(Unit, actor.unit_id)
         if unit is None:
             raise NotFound("That unit does not exist.")
-        changed = {}
-        for key, value in changes.items():
+        for key in changes:
             if key not in checks:
                 raise ValidationError(f"“{key}” is not a unit setting.")
-            value = checks[key](value)
+        clean = {key: checks[key](value) for key, value in changes.items()}
+        edits.check(
+            unit.version,
+            expected_version,
+            "the unit's settings",
+            [(key.replace("_", " "), getattr(unit, key), value) for key, value in clean.items()],
+        )
+        changed = {}
+        for key, value in clean.items():
             if getattr(unit, key) != value:
                 setattr(unit, key, value)
                 changed[key] = value
         if changed:
+            unit.version += 1
             audit.record(s, "unit.settings_changed", actor=actor, detail=changed)
     return unit_settings(db, actor.unit_id)
 
@@ -694,8 +708,19 @@ def list_people(db: Database, actor: Actor, *, include_inactive: bool = False) -
 
 
 @audit.requires("people.manage")
-def save_person(db: Database, actor: Actor, data: PersonInput, person_id: int | None = None) -> int:
-    """Add a person (with a PIN) or change one; role changes are audited."""
+def save_person(
+    db: Database,
+    actor: Actor,
+    data: PersonInput,
+    person_id: int | None = None,
+    *,
+    expected_version: int | None = None,
+) -> int:
+    """Add a person (with a PIN) or change one; role changes are audited.
+
+    With ``expected_version`` (``edits.person_version`` when the form was filled), a
+    change saved after someone else's is refused with what they changed.
+    """
     name, profession = _validate_person(data)
     pin_hash = hash_pin(db, validate_pin(data.pin)) if data.pin else None
     if person_id is None and pin_hash is None:
@@ -725,6 +750,18 @@ def save_person(db: Database, actor: Actor, data: PersonInput, person_id: int | 
                 raise NotFound("That person is not on this unit.")
             person = found
             old_roles = sorted(r.role for r in person.roles)
+            edits.check(
+                person.version,
+                expected_version,
+                f"{person.display_name}'s details",
+                [
+                    ("the name", person.display_name, name),
+                    ("the profession", person.profession, profession),
+                    ("the roles", ", ".join(old_roles), ", ".join(roles)),
+                    ("active", person.active, data.active),
+                ],
+            )
+            person.version += 1
             if person.id == actor.person_id and "admin" in old_roles and "admin" not in roles:
                 raise ValidationError(
                     "You cannot remove your own admin role; ask another admin.", "roles"

@@ -47,6 +47,8 @@ class Week:
         if not m:
             raise ValidationError(f"“{text}” is not an ISO week; write it like 2026-W47.")
         year, week = int(m.group(1)), int(m.group(2))
+        if not 1970 <= year <= 2999:
+            raise ValidationError(f"{year} is outside the years a report can cover (1970-2999).")
         try:
             dt.date.fromisocalendar(year, week, 1)
         except ValueError:

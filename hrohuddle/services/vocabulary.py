@@ -19,6 +19,11 @@ def load_yaml(path: Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ResourceFileError(f"The data file {path} cannot be read: {exc.strerror}.") from exc
+    except UnicodeDecodeError as exc:
+        bad_line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise ResourceFileError(
+            f"The data file {path.name} is not UTF-8 text (line {bad_line}); save it as UTF-8."
+        ) from exc
     try:
         data = yaml.safe_load(text)
     except yaml.MarkedYAMLError as exc:

@@ -6,6 +6,7 @@ import contextlib
 import enum
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from sqlalchemy.exc import (
 from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 
+from hrohuddle import __version__
 from hrohuddle.store import schema
 from hrohuddle.store.errors import (
     DatabaseCorrupt,
@@ -48,6 +50,10 @@ def sqlite_path(url: str) -> Path | None:
         return None
     if not parsed.database or parsed.database == ":memory:":
         return None
+    if parsed.database.startswith("file:"):
+        # A SQLite URI filename (sqlite:///file:/path?mode=ro&uri=true): the path inside it.
+        inner = parsed.database[len("file:") :].split("?", 1)[0]
+        return Path(inner) if inner and inner != ":memory:" else None
     return Path(parsed.database)
 
 
@@ -95,6 +101,57 @@ def check_sqlite_file(path: Path) -> None:
             )
 
 
+def lock_path(path: Path) -> Path:
+    """The advisory lock file beside a database: shared while open, exclusive to restore."""
+    return Path(f"{path}.lock")
+
+
+class OpenLock:
+    """An advisory lock on ``<database>.lock`` (flock): shared by every process that
+    has the database open, exclusive while a restore swaps the file.
+
+    Locks are per open file, so a second ``Database`` in the same process counts as
+    another user too. Where the platform has no ``flock`` the lock is a no-op.
+    """
+
+    def __init__(self, path: Path, *, exclusive: bool) -> None:
+        self.path = lock_path(path)
+        self.exclusive = exclusive
+        self._fd: int | None = None
+
+    def acquire(self, wait_s: float = 0.0) -> bool:
+        """True once held; False when another holder prevents it within ``wait_s``."""
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not POSIX
+            return True
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError:
+            return True  # a read-only folder: nothing can restore over it either
+        mode = (fcntl.LOCK_EX if self.exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                fcntl.flock(fd, mode)
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    os.close(fd)
+                    return False
+                time.sleep(0.05)
+                continue
+            except OSError:
+                os.close(fd)
+                return True  # a file system without locks
+            self._fd = fd
+            return True
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
 class Database:
     """One database: its engine and the two kinds of unit of work.
 
@@ -110,6 +167,7 @@ class Database:
         self._write_factory = sessionmaker(
             engine.execution_options(hro_write=True), expire_on_commit=False
         )
+        self._open_lock: OpenLock | None = None
 
     @classmethod
     def connect(cls, url: str, **engine_args: Any) -> Database:
@@ -121,8 +179,25 @@ class Database:
                 "sqlite:////path/to/file.sqlite3 or postgresql+psycopg://user@host/db."
             ) from exc
         path = sqlite_path(url)
+        lock: OpenLock | None = None
         if path is not None:
             check_sqlite_file(path)
+            lock = OpenLock(path, exclusive=False)
+            if not lock.acquire(wait_s=BUSY_TIMEOUT_MS / 1000):
+                raise DatabaseUnavailable(
+                    f"“{path}” is being restored from a backup right now. Try again in a moment."
+                )
+        try:
+            return cls._connect(url, parsed, path, lock, **engine_args)
+        except BaseException:
+            if lock is not None:
+                lock.release()
+            raise
+
+    @classmethod
+    def _connect(
+        cls, url: str, parsed: Any, path: Path | None, lock: OpenLock | None, **engine_args: Any
+    ) -> Database:
         is_sqlite = parsed.get_backend_name() == "sqlite"
         if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
@@ -142,6 +217,7 @@ class Database:
         if is_sqlite:
             _configure_sqlite(engine)
         db = cls(url=url, engine=engine)
+        db._open_lock = lock
         if path is not None:
             db.ping()
             _restrict(path)
@@ -228,6 +304,9 @@ class Database:
                     text("SELECT value FROM app_meta WHERE key = 'application'")
                 ).scalar()
                 version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+                written_by = conn.execute(
+                    text("SELECT value FROM app_meta WHERE key = 'written_by'")
+                ).scalar()
         except StoreError:
             raise
         except OperationalError as exc:
@@ -242,10 +321,21 @@ class Database:
             return SchemaState.CURRENT
         if version in schema.REVISIONS:
             return SchemaState.OUTDATED
+        which = f"HRO Huddle {written_by}, " if written_by else ""
         raise DatabaseTooNew(
-            "This database was made by a newer version of HRO Huddle "
-            f"(schema {version}). Install the newer version to open it; nothing was changed."
+            f"This database was written by a newer version of HRO Huddle ({which}schema "
+            f"{version}); this is HRO Huddle {__version__}. Install that version to open it; "
+            "nothing was changed, and restoring a backup would not help."
         )
+
+    def note_written_by(self) -> None:
+        """Record which version last brought the schema up to date, for older versions to name."""
+        with self.write() as s:
+            s.execute(text("DELETE FROM app_meta WHERE key = 'written_by'"))
+            s.execute(
+                text("INSERT INTO app_meta (key, value) VALUES ('written_by', :v)"),
+                {"v": __version__},
+            )
 
     def restrict_permissions(self) -> None:
         path = self.file
@@ -254,6 +344,9 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._open_lock is not None:
+            self._open_lock.release()
+            self._open_lock = None
 
 
 def _configure_sqlite(engine: Engine) -> None:

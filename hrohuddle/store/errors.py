@@ -23,6 +23,18 @@ class DatabaseUnavailable(StoreError):
     """The environment's fault: locked, disk full, read-only, server down."""
 
 
+class DatabaseInUse(DatabaseUnavailable):
+    """Another program holds the database: wait and try again; a backup would not help."""
+
+    retry = True
+
+
+class DatabaseMissing(StoreError):
+    """Empty where a unit's database was expected (backups exist beside it)."""
+
+    offer_restore = True
+
+
 class NotADatabase(StoreError):
     """The path is a folder, a text file, or another program's database."""
 
@@ -41,12 +53,16 @@ class RestoreFailed(StoreError):
     """A backup could not be verified or put back."""
 
 
+class RestoreRefused(RestoreFailed):
+    """The restore was not started: the database is open elsewhere, or the choice is wrong."""
+
+
 def describe_operational_error(exc: BaseException) -> StoreError:
     """Turn a driver error into a message that tells the user what happened."""
     text = str(getattr(exc, "orig", exc) or exc).lower()
     if "locked" in text or "busy" in text:
-        return DatabaseUnavailable(
-            "The database is busy with another program. Nothing was lost; try again in a moment.",
+        return DatabaseInUse(
+            "Another program is using the database. Nothing was lost; try again in a moment.",
             detail=text,
         )
     if "disk is full" in text or "no space" in text or "database or disk is full" in text:

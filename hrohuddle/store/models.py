@@ -145,6 +145,8 @@ class Action(Base):
     escalated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     escalation_reason: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
 
 
 Index("ix_actions_unit_status_created", Action.unit_id, Action.status, Action.created_at)
@@ -185,6 +187,10 @@ class SafetyEvent(Base):
     feedback: Mapped[str | None] = mapped_column(Text)
     feedback_on: Mapped[dt.date | None] = mapped_column(Date)
     updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # A report sent twice (a double press, a crash before the draft was cleared) is stored once.
+    submission_key: Mapped[str | None] = mapped_column(String(32))
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
 
 
 Index("ix_safety_events_unit_occurred", SafetyEvent.unit_id, SafetyEvent.occurred_at)
@@ -192,6 +198,7 @@ Index("ix_safety_events_unit_status", SafetyEvent.unit_id, SafetyEvent.status)
 Index("ix_safety_events_unit_reported", SafetyEvent.unit_id, SafetyEvent.reported_on)
 Index("ix_safety_events_unit_released", SafetyEvent.unit_id, SafetyEvent.released_shift)
 Index("ix_huddle_items_event", HuddleItem.event_id)
+Index("ux_safety_events_submission_key", SafetyEvent.submission_key, unique=True)
 
 
 class EventCategoryV12(Base):
@@ -285,6 +292,8 @@ class LearnerObservation(Base):
     acknowledged_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     learner_reply: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
 
 
 class PulseInvitation(Base):
@@ -355,6 +364,12 @@ class AnonymousOutbox(Base):
     filed_shift: Mapped[dt.datetime] = mapped_column(DateTime)
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     receipt_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: The report form's random key (services.events.report), so that a report sent
+    #: twice waits once; it is kept with the anonymous draft, never with a person.
+    submission_key: Mapped[str | None] = mapped_column(String(32))
+
+
+Index("ux_anonymous_outbox_submission_key", AnonymousOutbox.submission_key, unique=True)
 
 
 class WeeklyCensus(Base):
@@ -364,6 +379,8 @@ class WeeklyCensus(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     week_start: Mapped[dt.date] = mapped_column(Date)
     patient_days: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Draft(Base):

@@ -85,6 +85,8 @@ class Unit(Base):
     areas: Mapped[list[Any]] = mapped_column(default=list)
     day_shift_start: Mapped[str] = mapped_column(String(5), default="07:00")
     night_shift_start: Mapped[str] = mapped_column(String(5), default="19:00")
+    # Bumped by each settings save (not by anything else), to refuse a second, stale save.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class Person(Base):
@@ -102,6 +104,8 @@ class Person(Base):
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # Bumped by each admin edit (not by sign-ins), to refuse a second, stale save.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     roles: Mapped[list["PersonRole"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
 

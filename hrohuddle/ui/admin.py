@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from hrohuddle.paths import DataPaths
-from hrohuddle.services import audit, backups, people
+from hrohuddle.services import audit, backups, edits, people
+from hrohuddle.services.errors import EditConflict
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import unit_vocabulary
 from hrohuddle.store.database import Database
@@ -235,6 +236,7 @@ class PeopleTab(QWidget):
         if current.isValid():
             row = self.model.rows[current.row()]
             self.form.load(row)
+            self.seen_version = edits.person_version(self.db, row.id)
             self.lock_state.setText(tr("Sign-in: {state}").format(state=sign_in_state(row)))
             self.unlock_button.setEnabled(row.waits_until is not None or row.wrong_pins > 0)
         else:
@@ -263,9 +265,19 @@ class PeopleTab(QWidget):
 
     def save(self) -> None:
         value = self.form.value()
-        saved = attempt(
-            self, lambda: people.save_person(self.db, self.actor, value, self.form.person_id)
-        )
+        seen = getattr(self, "seen_version", None) if self.form.person_id else None
+
+        def call() -> int:
+            try:
+                return people.save_person(
+                    self.db, self.actor, value, self.form.person_id, expected_version=seen
+                )
+            except EditConflict as exc:
+                # The form keeps what was typed; saving again applies it over theirs.
+                self.seen_version = exc.current_version
+                raise
+
+        saved = attempt(self, call)
         if saved is None:
             return
         self.reload()
@@ -278,6 +290,7 @@ class UnitTab(QWidget):
         self.db = db
         self.actor = actor
         settings = people.unit_settings(db, actor.unit_id)
+        self.seen_version = edits.unit_version(db, actor.unit_id)
         form = QFormLayout(self)
         form.addRow(tr("Unit code"), QLabel(settings.code))
         self.name = QLineEdit(settings.name)
@@ -321,8 +334,21 @@ class UnitTab(QWidget):
             "pulse_milestones": raw,
             "areas": self.areas.toPlainText().splitlines(),
         }
-        if attempt(self, lambda: people.update_unit_settings(self.db, self.actor, **changes)):
-            QMessageBox.information(self, tr("Saved"), tr("The unit's settings are saved."))
+
+        def call() -> object:
+            try:
+                return people.update_unit_settings(
+                    self.db, self.actor, expected_version=self.seen_version, **changes
+                )
+            except EditConflict as exc:
+                # What was typed stays in the form; saving again applies it over theirs.
+                self.seen_version = exc.current_version
+                raise
+
+        if attempt(self, call) is None:
+            return
+        self.seen_version = edits.unit_version(self.db, self.actor.unit_id)
+        QMessageBox.information(self, tr("Saved"), tr("The unit's settings are saved."))
 
 
 class BackupTab(QWidget):
@@ -347,8 +373,9 @@ class BackupTab(QWidget):
         layout.addWidget(
             muted(
                 tr(
-                    "Backups are taken at start and every day, verified, and kept in {folder}: "
-                    "14 daily and 8 weekly."
+                    "Backups are verified and kept in {folder}. Automatic ones rotate (the "
+                    "last 10 starts, 14 daily, 8 weekly); those taken by hand, before an "
+                    "upgrade or replaced by a restore stay until you delete them."
                 ).format(folder=paths.backup_dir)
             )
         )
@@ -362,9 +389,12 @@ class BackupTab(QWidget):
         restore.clicked.connect(self.restore)
         other = button(tr("Restore from a &file…"))
         other.clicked.connect(self.restore_file)
+        delete = button(tr("&Delete the chosen backup…"))
+        delete.clicked.connect(self.delete)
         row.addWidget(take)
         row.addWidget(restore)
         row.addWidget(other)
+        row.addWidget(delete)
         row.addStretch(1)
         layout.addLayout(row)
         self.reload()
@@ -376,7 +406,31 @@ class BackupTab(QWidget):
             or []
         )
         for b in self.found:
-            self.list.addItem(f"{b.label}    {b.path.name}")
+            kept = tr("rotates") if b.rotates else tr("kept until deleted")
+            self.list.addItem(f"{b.label}    {tr(b.why)} ({kept})    {b.path.name}")
+
+    def delete(self) -> None:
+        row = self.list.currentRow()
+        if row < 0:
+            show_problem(self, tr("Choose a backup in the list first."))
+            return
+        chosen = self.found[row]
+        answer = QMessageBox.question(
+            self,
+            tr("Delete backup"),
+            tr("Delete the backup of {when} ({why})? It cannot be brought back.").format(
+                when=chosen.label, why=tr(chosen.why)
+            ),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        attempt(
+            self,
+            lambda: backups.delete(self.db, self.actor, chosen.path, self.paths.backup_dir),
+        )
+        self.reload()
 
     def take(self) -> None:
         made = attempt(self, lambda: backups.take(self.db, self.actor, self.paths.backup_dir))
@@ -398,13 +452,20 @@ class BackupTab(QWidget):
             self._restore(Path(path))
 
     def _restore(self, source: Path) -> None:
+        file = self.db.file
+        assert file is not None
+        if attempt(self, lambda: backups.check(self.db, self.actor, source)) is None:
+            return
         answer = QMessageBox.question(
             self,
             tr("Restore backup"),
             tr(
-                "Replace the unit's data with the backup {name}? The current data is kept as a "
-                "copy, and HRO Huddle will close so that everyone signs in again."
-            ).format(name=source.name),
+                "Replace the unit's database {file} (everything saved in it now) with the "
+                "backup {name}? What it replaces is kept as a backup in the list. HRO Huddle "
+                "then starts again, and everyone signs in again."
+            ).format(file=file, name=source.name),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
@@ -432,10 +493,11 @@ class AuditModel(RowsModel[audit.AuditRow]):
 
 
 class AuditTab(QWidget):
-    def __init__(self, db: Database, actor: Actor) -> None:
+    def __init__(self, db: Database, actor: Actor, paths: DataPaths | None = None) -> None:
         super().__init__()
         self.db = db
         self.actor = actor
+        self.paths = paths
         layout = QVBoxLayout(self)
         layout.addWidget(
             muted(
@@ -463,7 +525,17 @@ class AuditTab(QWidget):
         self.model.set_rows(rows or [])
 
     def verify(self) -> None:
-        report = attempt(self, lambda: audit.verify(self.db, self.actor))
+        paths = self.paths
+        # Heads witnessed outside the database (backups, printed reports) catch a chain
+        # that was cut short or rewritten to fit.
+        witnesses = (
+            audit.known_witnesses(
+                paths.backup_dir if self.db.file is not None else None, paths.data_dir
+            )
+            if paths is not None
+            else []
+        )
+        report = attempt(self, lambda: audit.verify(self.db, self.actor, witnesses))
         if report is None:
             return
         if report.intact:
@@ -473,6 +545,8 @@ class AuditTab(QWidget):
         else:
             lines = [
                 tr("Entry {id} {reason}.").format(id=b.entry_id, reason=b.reason)
+                if b.entry_id
+                else tr("The log: {reason}.").format(reason=b.reason)
                 for b in report.breaks[:20]
             ]
             self.result.setText(tr("The chain is broken (not intact):") + "\n" + "\n".join(lines))
@@ -491,5 +565,5 @@ class AdminPage(QWidget):
         if actor.can("backup.manage"):
             tabs.addTab(BackupTab(db, actor, paths), tr("Backups"))
         if actor.can("audit.view"):
-            tabs.addTab(AuditTab(db, actor), tr("Audit log"))
+            tabs.addTab(AuditTab(db, actor, paths), tr("Audit log"))
         layout.addWidget(tabs)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -12,6 +13,23 @@ from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton, QWidget
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+
+DRAFT_QUIET_MS = 700
+DRAFT_AT_MOST_MS = 1500
+
+
+def poke_draft_timer(timer: QTimer) -> None:
+    """After a change, (re)start a single-shot draft timer: it fires after a short pause in
+    typing, but never later than ``DRAFT_AT_MOST_MS`` after the first change it has not
+    saved yet, so continuous typing is still saved at least every two seconds."""
+    now = time.monotonic()
+    first = timer.property("firstUnsaved")
+    if not timer.isActive() or not isinstance(first, float):
+        first = now
+        timer.setProperty("firstUnsaved", now)
+    left_ms = max(0, int((first - now) * 1000) + DRAFT_AT_MOST_MS)
+    timer.start(min(DRAFT_QUIET_MS, left_ms))
 
 
 class PaintedOnce(QObject):

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QMessageBox,
     QScrollArea,
     QSpinBox,
     QTableWidget,
@@ -31,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from hrohuddle.services import audit, census, events, reporting
-from hrohuddle.services.errors import ServiceError
+from hrohuddle.services.errors import EditConflict, ServiceError
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.reporting import Week
 from hrohuddle.store.database import Database
@@ -377,7 +378,9 @@ class CensusPanel(QWidget):
         self.week = QLineEdit(Week.last_complete().label)
         self.week.setAccessibleName(tr("Week, like 2026-W47"))
         self.days = QSpinBox()
-        self.days.setRange(0, census.MAX_PATIENT_DAYS)
+        # -1 shows as "not stored": a week without a value never opens as a 0 to save.
+        self.days.setRange(-1, census.MAX_PATIENT_DAYS)
+        self.days.setSpecialValueText(tr("not stored"))
         self.days.setAccessibleName(tr("Patient-days"))
         save = primary_button(tr("Save week"))
         save.clicked.connect(self.save)
@@ -387,6 +390,9 @@ class CensusPanel(QWidget):
             row.addWidget(w)
         row.addStretch(1)
         layout.addLayout(row)
+        self.stored_note = muted("")
+        layout.addWidget(self.stored_note)
+        self.week.editingFinished.connect(self.show_stored)
         self.table = QTableWidget(0, 2)
         self.table.setHorizontalHeaderLabels([tr("Week starting"), tr("Patient-days")])
         self.table.setAccessibleName(tr("Census, newest first"))
@@ -400,17 +406,108 @@ class CensusPanel(QWidget):
         for i, r in enumerate(rows):
             self.table.setItem(i, 0, QTableWidgetItem(f"{r.week_start:%a %d %b %Y}"))
             self.table.setItem(i, 1, QTableWidgetItem(str(r.patient_days)))
+        self.show_stored()
+
+    def show_stored(self) -> None:
+        """Put the stored value of the chosen week in the form, never a blank 0."""
+        try:
+            stored = census.get_week(self.db, self.actor, self.week.text())
+        except (ServiceError, StoreError):
+            self.seen = None
+            self.stored_note.setText(tr("Write the week like 2026-W47."))
+            return
+        self.seen = stored
+        if stored.patient_days is None:
+            self.days.setValue(-1)
+            self.stored_note.setText(tr("Nothing stored for this week yet."))
+        else:
+            self.days.setValue(stored.patient_days)
+            self.stored_note.setText(tr("Stored: {n} patient-days.").format(n=stored.patient_days))
+        if not stored.complete:
+            self.stored_note.setText(tr("This week is not over yet: enter it once it is complete."))
 
     def save(self) -> None:
-        if attempt(
-            self, lambda: census.set_week(self.db, self.actor, self.week.text(), self.days.value())
-        ):
+        seen = getattr(self, "seen", None)
+        value = self.days.value()
+        if value < 0:
+            show_problem(self, tr("Enter the week's patient-days first."))
+            return
+        if seen is not None and seen.patient_days is not None and seen.patient_days != value:
+            answer = QMessageBox.question(
+                self,
+                tr("Replace the stored value?"),
+                tr(
+                    "The week starting {week} already holds {old} patient-days. Replace "
+                    "them with {new}?"
+                ).format(week=f"{seen.week_start:%d %b %Y}", old=seen.patient_days, new=value),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        expected = (seen.version or 0) if seen is not None else None
+        try:
+            census.set_week(self.db, self.actor, self.week.text(), value, expected_version=expected)
+        except EditConflict as exc:
+            typed = value
+            show_problem(self, exc.message, tr("Someone else saved this week"))
             self.reload()
+            self.days.setValue(typed)  # kept, to save again knowingly
+            return
+        except (ServiceError, StoreError) as exc:
+            show_problem(self, exc.message)
+            return
+        self.reload()
 
     def import_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, tr("Import census"), "", "CSV (*.csv)")
-        if path and attempt(self, lambda: census.import_csv(self.db, self.actor, Path(path))):
-            self.reload()
+        if not path:
+            return
+        plan = attempt(self, lambda: census.plan_import(self.db, self.actor, Path(path)))
+        if plan is None:
+            return
+        replace = False
+        if plan.replaced:
+            listed = "\n".join(
+                f"{week:%d %b %Y}: {old} → {new}" for week, old, new in plan.replaced[:12]
+            )
+            more = len(plan.replaced) - 12
+            answer = QMessageBox.question(
+                self,
+                tr("Replace stored weeks?"),
+                tr(
+                    "The file adds {added} weeks and would replace {n} weeks already "
+                    "stored:\n\n{listed}{more}\n\nReplace them? (No keeps the stored values "
+                    "and adds only the new weeks.)"
+                ).format(
+                    added=len(plan.added),
+                    n=len(plan.replaced),
+                    listed=listed,
+                    more=tr("\n… and {n} more").format(n=more) if more > 0 else "",
+                ),
+                QMessageBox.StandardButton.Yes
+                | QMessageBox.StandardButton.No
+                | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.No,
+            )
+            if answer == QMessageBox.StandardButton.Cancel:
+                return
+            replace = answer == QMessageBox.StandardButton.Yes
+        done = attempt(
+            self, lambda: census.import_csv(self.db, self.actor, Path(path), replace=replace)
+        )
+        if done is None:
+            return
+        self.reload()
+        QMessageBox.information(
+            self,
+            tr("Census imported"),
+            tr("Added {added} weeks; replaced {replaced}; {same} were already the same.").format(
+                added=len(plan.added),
+                replaced=len(plan.replaced) if replace else 0,
+                same=plan.unchanged,
+            ),
+        )
 
 
 class DashboardPage(QWidget):

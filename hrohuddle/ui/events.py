@@ -42,13 +42,21 @@ from PySide6.QtWidgets import (
 )
 
 from hrohuddle.services import drafts, events, people
-from hrohuddle.services.errors import IdentifierWarning, ServiceError
+from hrohuddle.services.errors import EditConflict, IdentifierWarning, ServiceError
 from hrohuddle.services.huddles import shift_for
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import common_formats_class, source_line, taxonomy
 from hrohuddle.store.database import Database
 from hrohuddle.store.errors import StoreError
-from hrohuddle.ui.common import button, heading, muted, primary_button, show_problem, tr
+from hrohuddle.ui.common import (
+    button,
+    heading,
+    muted,
+    poke_draft_timer,
+    primary_button,
+    show_problem,
+    tr,
+)
 from hrohuddle.ui.rows_model import RowsModel
 
 log = logging.getLogger(__name__)
@@ -239,9 +247,11 @@ class CaptureDialog(QDialog):
             self.handover.toggled,
             self.factors.itemChanged,
         ):
-            signal.connect(lambda *_: self.draft_timer.start())
+            signal.connect(lambda *_: poke_draft_timer(self.draft_timer))
         self.kind_group.buttonToggled.connect(lambda *_: self._kind_changed())
         self.when.dateTimeChanged.connect(lambda *_: self._shift_changed())
+        # Kept with the draft: sending again after a crash or a double press stores it once.
+        self.submission_key = events.new_submission_key()
         self._restore_draft()
         self._kind_changed()
         self._shift_changed()
@@ -325,6 +335,8 @@ class CaptureDialog(QDialog):
         }
         if not v.narrative.strip() and not v.kind:
             payload = {}
+        else:
+            payload["submission_key"] = self.submission_key
         me = self.actor.person_id
         try:
             if v.anonymous:
@@ -355,6 +367,8 @@ class CaptureDialog(QDialog):
         ) or drafts.load(self.db, self.actor, DRAFT_KIND, "")
         if not d:
             return
+        if isinstance(d.get("submission_key"), str):
+            self.submission_key = d["submission_key"]
         if d.get("kind") in self.kind_buttons:
             self.kind_buttons[d["kind"]].setChecked(True)
         self.narrative.setPlainText(str(d.get("narrative") or ""))
@@ -402,13 +416,15 @@ class CaptureDialog(QDialog):
         super().hideEvent(event)
 
     def submit(self) -> None:
+        if self.submitted is not None:
+            return  # a second press while the first was being stored
         data = self.value()
         if not data.kind:
             self.message.setText(tr("Please choose what kind of event it was."))
             self.kind_buttons["near_miss"].setFocus()
             return
         try:
-            sent = events.report(self.db, self.actor, data)
+            sent = events.report(self.db, self.actor, data, submission_key=self.submission_key)
         except IdentifierWarning as exc:
             finding = exc.findings[0]
             self.message.setText(exc.message)
@@ -439,6 +455,15 @@ class CaptureDialog(QDialog):
             )
             box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             box.exec()
+        elif data.anonymous:
+            QMessageBox.information(
+                self.parentWidget(),
+                tr("Report already sent"),
+                tr(
+                    "This report had already been sent, and is stored once. Its receipt "
+                    "code was shown when it was first sent."
+                ),
+            )
         else:
             QMessageBox.information(
                 self.parentWidget(),
@@ -679,12 +704,21 @@ class ReviewTab(QWidget):
         self.reason.setText(r.status_reason or "")
         self.summary.setPlainText(r.reviewer_summary or "")
         self.feedback.setPlainText(r.feedback or "")
+        # The review as it was read: a save made after someone else's is refused.
+        try:
+            self.seen_version: tuple[int, int] | None = (
+                r.id,
+                events.triage_version(self.db, self.actor, r.id),
+            )
+        except (ServiceError, StoreError):
+            self.seen_version = None
 
     def save(self) -> None:
         r = self.current()
         if r is None:
             show_problem(self, tr("Choose a report first."))
             return
+        seen = getattr(self, "seen_version", None)
         try:
             events.triage(
                 self.db,
@@ -694,7 +728,13 @@ class ReviewTab(QWidget):
                 reason=self.reason.text(),
                 summary=self.summary.toPlainText(),
                 feedback=self.feedback.toPlainText(),
+                expected_version=seen[1] if seen and seen[0] == r.id else None,
             )
+        except EditConflict as exc:
+            # Keep what this person typed; saving again applies it over what is stored.
+            self.seen_version = (r.id, exc.current_version)
+            show_problem(self, exc.message, tr("Someone else saved this report"))
+            return
         except (ServiceError, StoreError) as exc:
             show_problem(self, exc.message)
             return

@@ -40,7 +40,7 @@ from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import taxonomy, unit_vocabulary
 from hrohuddle.store.database import Database
 from hrohuddle.store.errors import StoreError
-from hrohuddle.ui.common import show_problem, tr
+from hrohuddle.ui.common import poke_draft_timer, show_problem, tr
 
 if TYPE_CHECKING:
     from hrohuddle.ui.main_window import MainWindow
@@ -170,7 +170,7 @@ class ItemInput(QWidget):
         self.timer.setSingleShot(True)
         self.timer.setInterval(DRAFT_DELAY_MS)
         self.timer.timeout.connect(self.save_draft)
-        self.edit.textEdited.connect(lambda _t: self.timer.start())
+        self.edit.textEdited.connect(lambda _t: poke_draft_timer(self.timer))
 
     def widgets(self) -> list[QWidget]:
         out: list[QWidget] = []
@@ -606,6 +606,8 @@ class HuddleBoard(QWidget):
             self._add(lst, self._item_text(it), ("item", it.id))
 
     def _fill_actions(self, lst: QListWidget, b: huddles.Board) -> None:
+        # The version each action had when shown: a later save by someone else is refused.
+        self.action_versions = {a.id: a.version for a in b.follow_ups}
         for a in b.follow_ups:
             flags = []
             if a.overdue(b.today):
@@ -743,28 +745,42 @@ class HuddleBoard(QWidget):
             show_problem(self, tr("Choose an action in the Follow up list first."))
         return action_id
 
+    def _seen(self, action_id: int) -> int | None:
+        return getattr(self, "action_versions", {}).get(action_id)
+
     def close_action(self) -> None:
         action_id = self._chosen_action()
         if action_id is None:
             return
+        seen = self._seen(action_id)
         note, ok = QInputDialog.getText(self, tr("Close action"), tr("What was done (optional)"))
         if ok:
-            self._run(lambda: huddles.close_action(self.db, self.actor, action_id, note))
+            self._run(
+                lambda: huddles.close_action(
+                    self.db, self.actor, action_id, note, expected_version=seen
+                )
+            )
 
     def reassign(self) -> None:
         action_id = self._chosen_action()
         if action_id is None:
             return
+        seen = self._seen(action_id)
         names = [p.display_name for p in self.team]
         name, ok = QInputDialog.getItem(self, tr("Reassign"), tr("New owner"), names, 0, False)
         if ok:
             pid = self.team[names.index(name)].id
-            self._run(lambda: huddles.reassign_action(self.db, self.actor, action_id, pid))
+            self._run(
+                lambda: huddles.reassign_action(
+                    self.db, self.actor, action_id, pid, expected_version=seen
+                )
+            )
 
     def change_due(self) -> None:
         action_id = self._chosen_action()
         if action_id is None:
             return
+        seen = self._seen(action_id)
         dialog = QDialog(self)
         dialog.setWindowTitle(tr("Change the due date"))
         form = QFormLayout(dialog)
@@ -781,17 +797,26 @@ class HuddleBoard(QWidget):
         if dialog.exec():
             q = edit.date()
             due = dt.date(q.year(), q.month(), q.day())
-            self._run(lambda: huddles.change_due(self.db, self.actor, action_id, due))
+            self._run(
+                lambda: huddles.change_due(
+                    self.db, self.actor, action_id, due, expected_version=seen
+                )
+            )
 
     def escalate(self) -> None:
         action_id = self._chosen_action()
         if action_id is None:
             return
+        seen = self._seen(action_id)
         reason, ok = QInputDialog.getMultiLineText(
             self, tr("Escalate to the manager"), tr("Why does this need the manager?")
         )
         if ok:
-            self._run(lambda: huddles.escalate_action(self.db, self.actor, action_id, reason))
+            self._run(
+                lambda: huddles.escalate_action(
+                    self.db, self.actor, action_id, reason, expected_version=seen
+                )
+            )
 
     def _report(self) -> None:
         if self.main_window is not None:

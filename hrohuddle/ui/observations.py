@@ -287,17 +287,25 @@ class ObservationsPage(QWidget):
             show_problem(self, tr("Choose an observation first."))
             return
         obs_id = self.rows[row].id
+        seen = self.rows[row].version
         if (
             attempt(
                 self,
                 lambda: observations.acknowledge(
-                    self.db, self.actor, obs_id, self.reply.toPlainText()
+                    self.db, self.actor, obs_id, self.reply.toPlainText(), expected_version=seen
                 ),
             )
             is not None
         ):
             self.reply.clear()
             self.reload()
+            return
+        # Refused (perhaps someone saved first): show what is stored now, keep the typing.
+        typed = self.reply.toPlainText()
+        self.reload()
+        self.reply.setPlainText(typed)
+        if 0 <= row < self.list.count():
+            self.list.setCurrentRow(row)
 
     def save_pdf(self) -> None:
         lid = self.learner_id()
