@@ -94,6 +94,32 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence(keys))
             action.triggered.connect(lambda _=False, s=step: self.scale_text(s))
             view.addAction(action)
+        help_menu = bar.addMenu(tr("&Help"))
+        guide = QAction(tr("&Help"), self)
+        guide.setShortcut(QKeySequence.StandardKey.HelpContents)
+        guide.triggered.connect(self.show_help)
+        about = QAction(tr("&About {app}").format(app=APP_NAME), self)
+        about.triggered.connect(self.show_about)
+        help_menu.addAction(guide)
+        help_menu.addAction(about)
+
+    def show_help(self) -> QWidget:
+        from hrohuddle.ui.help import HelpDialog
+
+        dialog = HelpDialog(self)
+        dialog.open()
+        return dialog
+
+    def show_about(self) -> QWidget:
+        from hrohuddle.ui.help import AboutDialog
+
+        dialog = AboutDialog(
+            self,
+            data_dir=str(self.paths.data_dir),
+            database_url=self.db.url if self.db is not None else None,
+        )
+        dialog.open()
+        return dialog
 
     def scale_text(self, step: int) -> None:
         """Change the text size everywhere by one step; remembered for this workstation."""
