@@ -137,4 +137,4 @@ def test_a_unit_in_its_first_weeks_gets_no_signal_from_its_own_start(
     out = weekly.write(sqlite_team.db, sqlite_team["manager"], week, tmp_path / "w10.pdf")
     words = " ".join(" ".join(p) for p in _pages(out))
     assert "Unusually long run" not in words and "No chart shows a signal this week." in words
-    assert "weeks 2026-W03 to 2026-W10" not in words  # the period is drawn in the picture
+    assert "Near misses and good catches reported per week" in words  # the caption, as text

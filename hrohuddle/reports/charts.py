@@ -32,21 +32,20 @@ def _monday(label: str) -> dt.date | None:
 
 
 def period_text(weeks: list[str]) -> str:
-    """ "2026-W22 to 2026-W47 (Mon 25 May to Mon 16 Nov 2026)": codes with their dates."""
+    """ "2026-W22 to 2026-W47 (25 May to 22 Nov 2026)": codes with their dates, short
+    enough for a chart on a 1366-pixel screen."""
     first, last = _monday(weeks[0]), _monday(weeks[-1])
     if first is None or last is None:
         return f"{weeks[0]} to {weeks[-1]}"
     sunday = last + dt.timedelta(days=6)
-    return (
-        f"weeks {weeks[0]} to {weeks[-1]} ({first:%a} {first.day} {first:%b %Y} to "
-        f"{sunday:%a} {sunday.day} {sunday:%b %Y})"
-    )
+    start = f"{first.day} {first:%b}" + (f" {first:%Y}" if first.year != sunday.year else "")
+    return f"{weeks[0]} to {weeks[-1]} ({start} to {sunday.day} {sunday:%b %Y})"
 
 
 def _title(ax: Any, title: str | None, weeks: list[str], n_text: str) -> None:
     # The title on one line and the period on the next: never wrapped mid-bracket. In a
     # PDF the title is the caption above the picture, so only the period is drawn.
-    period = f"{period_text(weeks)} · {n_text}"
+    period = f"{period_text(weeks)}, {n_text}"
     ax.set_title(f"{title}\n{period}" if title else period, fontsize=9, loc="left")
 
 

@@ -105,7 +105,7 @@ class PersonForm(QGroupBox):
         self.has_start = QCheckBox(tr("Known"))
         self.start = QDateEdit()
         self.start.setCalendarPopup(True)
-        self.start.setDisplayFormat("yyyy-MM-dd")
+        self.start.setDisplayFormat("ddd d MMM yyyy")
         self.start.setAccessibleName(tr("Start date on the unit"))
         start_row = QWidget()
         sr = QHBoxLayout(start_row)
