@@ -366,6 +366,7 @@ class ObserveTab(QWidget):
         self.layout_.addWidget(self.start_box)
         self.done_label = muted("")
         self.layout_.addWidget(self.done_label)
+        self.layout_.addStretch(1)  # the start row at the top, not floating mid-screen
         self.panel: SessionPanel | None = None
         self.reload_templates()
         open_id = checklists.open_session(db, actor)
@@ -395,7 +396,7 @@ class ObserveTab(QWidget):
     def show_session(self, session_id: int) -> None:
         self.start_box.setVisible(False)
         self.panel = SessionPanel(self.db, self.actor, session_id, self.session_done)
-        self.layout_.addWidget(self.panel, 1)
+        self.layout_.insertWidget(self.layout_.count() - 1, self.panel, 1000)
         self.panel.setFocus()
 
     def session_done(self, discarded: bool = False) -> None:
