@@ -24,6 +24,15 @@ def _figure(width: float = 7.2, height: float = 2.9) -> Figure:
     return Figure(figsize=(width, height), dpi=100, layout="constrained")
 
 
+def _fixed_figure(titled: bool) -> Figure:
+    """A time-series chart with fixed margins (room for the two-line title, the line
+    labels on the right, two-line ticks and the legend): drawn once, not twice as a
+    layout engine needs, which halves the time of every chart in a report."""
+    fig = Figure(figsize=(7.2, 2.9), dpi=100)
+    fig.subplots_adjust(left=0.085, right=0.855, top=0.82 if titled else 0.9, bottom=0.3)
+    return fig
+
+
 def _monday(label: str) -> dt.date | None:
     try:
         return Week.parse(label).monday
@@ -104,7 +113,7 @@ def _legend(ax: Any, fig: Figure) -> None:
         fig.legend(
             handles,
             labels,
-            loc="outside lower center",
+            loc="lower center",
             ncols=len(handles),
             fontsize=7.5,
             frameon=False,
@@ -113,7 +122,7 @@ def _legend(ax: Any, fig: Figure) -> None:
 
 def run_chart(series: Series, *, titled: bool = True) -> Figure:
     """Weekly counts from zero, the median labelled, signal points marked with a triangle."""
-    fig = _figure()
+    fig = _fixed_figure(titled)
     ax = fig.add_subplot()
     ys = _gapped(series.values)
     ax.plot(
@@ -145,6 +154,9 @@ def run_chart(series: Series, *, titled: bool = True) -> Figure:
     ax.set_ylabel(series.ylabel, fontsize=8.5)
     top = max([v for v in series.values if v is not None] or [1.0])
     ax.set_ylim(0, max(1.0, top) * 1.12)
+    from matplotlib.ticker import MaxNLocator
+
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts are whole numbers
     if chart.median is not None:
         _label_lines(ax, [(chart.median, f" median {_number(chart.median, '')}")])
     _ticks(ax, series.weeks)
@@ -155,7 +167,7 @@ def run_chart(series: Series, *, titled: bool = True) -> Figure:
 
 def control_chart(series: Series, *, percent: bool = False, titled: bool = True) -> Figure:
     """Points with per-point 3-sigma limits; points outside marked with an X; gaps kept."""
-    fig = _figure()
+    fig = _fixed_figure(titled)
     ax = fig.add_subplot()
     chart = series.analysis
     scale = 100.0 if percent else 1.0
@@ -244,5 +256,5 @@ def png(fig: Figure, dpi: int = 150) -> bytes:
 
     FigureCanvasAgg(fig)
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi)
+    fig.savefig(buffer, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
     return buffer.getvalue()
