@@ -25,11 +25,14 @@ def _figure(width: float = 7.2, height: float = 2.9) -> Figure:
 
 
 def _fixed_figure(titled: bool) -> Figure:
-    """A time-series chart with fixed margins (room for the two-line title, the line
-    labels on the right, two-line ticks and the legend): drawn once, not twice as a
-    layout engine needs, which halves the time of every chart in a report."""
+    """On screen (titled) the layout engine fits any canvas size. In a report (the title
+    is the caption) the size is known, so fixed margins leave room for the period line,
+    the line labels on the right, two-line ticks and the legend: drawn once, not twice
+    as a layout engine needs, which halves the time of every chart in a report."""
+    if titled:
+        return _figure()
     fig = Figure(figsize=(7.2, 2.9), dpi=100)
-    fig.subplots_adjust(left=0.085, right=0.855, top=0.82 if titled else 0.9, bottom=0.3)
+    fig.subplots_adjust(left=0.085, right=0.855, top=0.9, bottom=0.3)
     return fig
 
 
@@ -113,7 +116,7 @@ def _legend(ax: Any, fig: Figure) -> None:
         fig.legend(
             handles,
             labels,
-            loc="lower center",
+            loc="outside lower center" if fig.get_layout_engine() else "lower center",
             ncols=len(handles),
             fontsize=7.5,
             frameon=False,
