@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import logging
 import sys
 from pathlib import Path
@@ -90,6 +91,23 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="the PIN secret file is lost for good: make a new one (every PIN must be reset)",
     )
+
+    pc = sub.add_parser("preceptor", help="pair preceptors with learners")
+    pcsub = pc.add_subparsers(dest="preceptor_command", metavar="ACTION", required=True)
+    pa = pcsub.add_parser("assign", help="pair a preceptor with a learner")
+    pa.add_argument("preceptor", help="the preceptor's name as the sign-in screen shows it")
+    pa.add_argument("learner", help="the learner's name as the sign-in screen shows it")
+    pa.add_argument("--from", dest="starts_on", help="first day, YYYY-MM-DD (default: today)")
+    pa.add_argument("--until", dest="ends_on", help="last day, YYYY-MM-DD (default: open)")
+    pa.add_argument("--unit", help="unit code (default: the only unit)")
+    pe = pcsub.add_parser("end", help="end a pairing")
+    pe.add_argument("preceptor", help="the preceptor's name")
+    pe.add_argument("learner", help="the learner's name")
+    pe.add_argument("--on", dest="ends_on", help="last day, YYYY-MM-DD (default: today)")
+    pe.add_argument("--unit", help="unit code (default: the only unit)")
+    pl = pcsub.add_parser("list", help="list the pairings")
+    pl.add_argument("--all", action="store_true", help="include pairings that have ended")
+    pl.add_argument("--unit", help="unit code (default: the only unit)")
 
     a = sub.add_parser("audit", help="the audit log")
     asub = a.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
@@ -230,6 +248,8 @@ def _dispatch(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
         return _unit(args, url, paths)
     if cmd == "person":
         return _person(args, url, paths)
+    if cmd == "preceptor":
+        return _preceptor(args, url, paths)
     if cmd == "audit":
         from hrohuddle.services import audit
 
@@ -389,6 +409,50 @@ def _person(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
         )
     people.reset_pin(db, actor, person_id, pin)
     print(f"{name} has a new PIN; tell them in person.")
+    return 0
+
+
+def _day(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise UserError(f"{text} is not a date like 2026-11-27.") from exc
+
+
+def _preceptor(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
+    from hrohuddle.services import dates, exports, observations, people
+
+    db = _open(url, paths)
+    unit_id = exports.unit_id_for(db, args.unit)
+    actor = _cli_actor(unit_id)
+    if args.preceptor_command == "list":
+        rows = observations.assignments(db, actor, current_only=not args.all)
+        if not rows:
+            print("No pairings." if args.all else "No current pairings.")
+        for r in rows:
+            until = dates.day(r.ends_on) if r.ends_on else "open"
+            print(f"{r.preceptor} precepts {r.learner}: {dates.day(r.starts_on)} to {until}")
+        return 0
+    pre = people.find_person(db, unit_id, args.preceptor)
+    lea = people.find_person(db, unit_id, args.learner)
+    if args.preceptor_command == "assign":
+        start = _day(args.starts_on) or dt.date.today()
+        observations.assign(db, actor, pre, lea, start, _day(args.ends_on))
+        print(f"{args.preceptor} precepts {args.learner} from {dates.day(start)}.")
+        return 0
+    end = _day(args.ends_on) or dt.date.today()
+    running = [
+        r
+        for r in observations.assignments(db, actor)
+        if r.preceptor_id == pre and r.learner_id == lea and (r.ends_on is None or r.ends_on > end)
+    ]
+    if not running:
+        raise UserError(f"{args.preceptor} has no running pairing with {args.learner}.")
+    for r in running:
+        observations.end_assignment(db, actor, r.id, end)
+    print(f"The pairing of {args.preceptor} with {args.learner} ends on {dates.day(end)}.")
     return 0
 
 

@@ -384,8 +384,8 @@ def test_screen_csv_and_weekly_report_publish_the_same_audited_figures(
     pdf = weekly_pdf.write(team.db, mgr, reporting.Week(2026, 41), tmp_path / "w41.pdf")
     body = " ".join(" ".join(p.extract_text() for p in PdfReader(pdf).pages).split())
     section = body[body.index("Onboarding pulses") :]
-    assert "Period: 2026-Q3, 01 July 2026 to 30 September 2026" in section
-    assert "Period: 2026-Q2, 01 April 2026 to 30 June 2026" in section
+    assert "Period: 2026-Q3, Wed 1 Jul 2026 to Wed 30 Sep 2026" in section  # the one date format
+    assert "Period: 2026-Q2, Wed 1 Apr 2026 to Tue 30 Jun 2026" in section
     q2_mean = res.periods[1].total.scale_mean
     assert q2_mean is not None and f"{q2_mean:.2f} (n=8)" in section
     assert "(n=56 item answers)" in section and "hidden" in section

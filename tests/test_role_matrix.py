@@ -122,6 +122,7 @@ def _calls(team: Team, clock: Clock) -> dict[str, Callable[[Actor], object]]:
             strengths=None,
             next_steps=None,
         ),
+        "preceptor.assign": lambda a: observations.assignments(db, a),
         "pulse.results": lambda a: pulses.results(db, a),
         "report.view": lambda a: reporting.weekly_figures(db, a, reporting.Week.last_complete()),
         "census.edit": lambda a: census.set_week(db, a, "2026-W40", 170),

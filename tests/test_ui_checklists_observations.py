@@ -29,7 +29,7 @@ def test_observer_runs_a_session_with_keys_and_taps(qtbot, window, sqlite_team: 
     panel.rows[3].buttons["observed"].click()  # a tap on CALL_OUT
     big = [b for r in panel.rows for b in r.buttons.values() if b.height() < 44]
     assert big == []
-    panel.finish()
+    assert panel.finish(confirm=lambda question: "4 of" in question)  # asked: not all answered
     assert tab.panel is None and "saved" in tab.done_label.text()
     sid = checklists.open_session(sqlite_team.db, sqlite_team["charge_nurse"])
     assert sid is None

@@ -92,3 +92,64 @@ def test_report_builds_off_the_gui_thread_and_prints(
     monkeypatch.setattr(QPainter, "drawImage", lambda self, *a: painted.append(1))
     dashboard.print_images(images, printer)
     assert printer.pages == len(images) and len(painted) == len(images)
+
+
+def test_weeks_carry_their_dates_the_tab_names_the_week_and_a_report_opens(
+    qtbot, window, sqlite_team: Team
+) -> None:
+    last = Week.last_complete()
+    _report(sqlite_team, dt.datetime.combine(last.monday + dt.timedelta(days=1), dt.time(10)))
+    sign_in_as(qtbot, window, "Mo Manager", PINS["manager"])
+    page = window.open_page("dashboard")
+    panel = page.week_panel
+    sunday = last.monday + dt.timedelta(days=6)
+    assert panel.week.currentText().startswith(f"{last.label} (Mon {last.monday.day}")
+    assert f"Sun {sunday.day}" in panel.week.currentText()
+    assert page.tabs.tabText(0) == f"Last week ({last.label})"
+    panel.week.setCurrentIndex(0)
+    assert page.tabs.tabText(0).startswith("This week so far")
+    panel.week.setCurrentIndex(1)
+    panel.show_week_reports(last)
+    panel.week_list.setCurrentRow(0)
+    panel.week_list.itemActivated.emit(panel.week_list.item(0))
+    assert "Allergy band missing" in panel.report_text.text()
+    assert "Good catch" in panel.report_text.text()
+
+
+def test_a_preview_records_nothing_and_leaves_no_files_but_saving_is_recorded(
+    qtbot, window, sqlite_team: Team, tmp_path: Path, monkeypatch
+) -> None:
+    import tempfile
+
+    from hrohuddle.services import audit
+
+    last = Week.last_complete()
+    _report(sqlite_team, dt.datetime.combine(last.monday + dt.timedelta(days=1), dt.time(10)))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    sign_in_as(qtbot, window, "Mo Manager", PINS["manager"])
+    panel = window.open_page("dashboard").week_panel
+
+    def printed() -> int:
+        return sum(
+            1
+            for e in audit.entries(sqlite_team.db, sqlite_team["manager"], limit=1000)
+            if e.action == "report.printed"
+        )
+
+    panel.preview()
+    qtbot.waitUntil(lambda: getattr(panel, "preview_dialog", None) is not None, timeout=60_000)
+    dialog = panel.preview_dialog
+    screen = dialog.screen().availableGeometry()
+    assert dialog.height() <= screen.height() - 40 and dialog.width() <= screen.width()
+    assert printed() == 0
+    assert list(tmp_path.glob("hrohuddle-report-*"))
+    dialog.reject()
+    assert not list(tmp_path.glob("hrohuddle-report-*"))
+    monkeypatch.setattr(
+        dashboard.QFileDialog,
+        "getSaveFileName",
+        lambda *a, **k: (str(tmp_path / "saved.pdf"), "PDF"),
+    )
+    panel.save_pdf()
+    qtbot.waitUntil(lambda: "Saved" in panel.status.text(), timeout=60_000)
+    assert printed() == 1

@@ -24,7 +24,22 @@ STYLES = {
         "title", parent=_base["Title"], fontSize=18, leading=22, alignment=0, spaceAfter=4
     ),
     "h2": ParagraphStyle(
-        "h2", parent=_base["Heading2"], fontSize=13, leading=16, spaceBefore=8, spaceAfter=3
+        "h2",
+        parent=_base["Heading2"],
+        fontSize=13,
+        leading=16,
+        spaceBefore=8,
+        spaceAfter=3,
+        keepWithNext=1,
+    ),
+    "h3": ParagraphStyle(
+        "h3",
+        parent=_base["Heading3"],
+        fontSize=10,
+        leading=12,
+        spaceBefore=4,
+        spaceAfter=1,
+        keepWithNext=1,
     ),
     "body": ParagraphStyle("body", parent=_base["BodyText"], fontSize=10, leading=13),
     "small": ParagraphStyle(

@@ -8,10 +8,10 @@ import os
 from pathlib import Path
 from typing import Any
 
-from reportlab.platypus import Image, KeepTogether, PageBreak, Spacer
+from reportlab.platypus import Image, KeepTogether, Spacer, Table, TableStyle
 
 from hrohuddle.reports import blocks, charts
-from hrohuddle.services import audit, pulses, reporting
+from hrohuddle.services import audit, dates, pulses, reporting
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.reporting import Series, Week, WeeklyFigures
 from hrohuddle.services.vocabulary import common_formats_class, source_line, taxonomy
@@ -52,10 +52,51 @@ def _pct(ok: int, n: int) -> str:
     return f"{ok}/{n} ({ok / n:.0%})" if n else "—"
 
 
-def _chart_block(series: Series, *, percent: bool = False, control: bool = False) -> list[Any]:
-    fig = charts.control_chart(series, percent=percent) if control else charts.run_chart(series)
+def _side_by_side(*parts: tuple[Any, float]) -> Table:
+    """Tables next to each other (each with its width), top-aligned, with a gutter."""
+    gap = 4 * blocks.mm
+    cells: list[Any] = []
+    widths: list[float] = []
+    for i, (part, width) in enumerate(parts):
+        if i:
+            cells.append("")
+            widths.append(gap)
+        cells.append(part)
+        widths.append(width)
+    outer = Table([cells], colWidths=widths)
+    outer.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+    return outer
+
+
+def _section(title: str, *first: Any) -> list[Any]:
+    """A heading kept on the same page as what follows it."""
+    return [KeepTogether([blocks.para(title, "h2"), *first])]
+
+
+def _chart_block(
+    series: Series,
+    *,
+    percent: bool = False,
+    control: bool = False,
+    notes: list[str] | None = None,
+) -> list[Any]:
+    """The chart, its caption, what it shows and the rules used, on one page."""
+    fig = (
+        charts.control_chart(series, percent=percent, titled=False)
+        if control
+        else charts.run_chart(series, titled=False)
+    )
     analysis = series.analysis
-    out: list[Any] = [_image(fig)]
     signals = [s.text for s in analysis.signals] if not control else list(analysis.signals)
     sentence = (
         " ".join(signals)
@@ -63,23 +104,37 @@ def _chart_block(series: Series, *, percent: bool = False, control: bool = False
         else "No signal: the variation is what this process usually shows."
     )
     note = getattr(analysis, "note", "")
-    out.append(blocks.para(f"{sentence} {note}".strip(), "small"))
-    out.append(blocks.para(f"Rules used: {analysis.rule_text}", "small"))
+    out: list[Any] = [
+        blocks.para(series.title, "h3"),
+        _image(fig),
+        blocks.para(f"{sentence} {note}".strip(), "small"),
+        blocks.para(f"Rules used: {analysis.rule_text}", "small"),
+        *[blocks.para(n, "small") for n in (notes or [])],
+        Spacer(1, 4),
+    ]
     return [KeepTogether(out)]
+
+
+def _count_table(title: str, counts: dict[str, int], vocab: dict[str, str], width: float) -> Any:
+    rows = [[title, "n"]] + [
+        [vocab.get(k, k), str(v)] for k, v in sorted(counts.items(), key=lambda kv: -kv[1])
+    ]
+    if len(rows) == 1:
+        rows.append(["none", "0"])
+    return blocks.table(rows, [width - 12 * blocks.mm, 12 * blocks.mm])
 
 
 def story(f: WeeklyFigures, author: str, generated: dt.datetime) -> list[Any]:
     lab = reporting.labels()
     monday = f.week.monday
-    sunday = monday + dt.timedelta(days=6)
+    mm = blocks.mm
     s: list[Any] = [
         blocks.para("Weekly safety and learning report", "title"),
         blocks.para(
-            f"{f.unit_name} ({f.unit_code}) · week {f.week.label}, "
-            f"{monday:%a %d %b} to {sunday:%a %d %b %Y}"
+            f"{f.unit_name} ({f.unit_code}) · week {f.week.label}, {dates.week_span(monday)}"
         ),
-        blocks.para(f"Generated {generated:%Y-%m-%d %H:%M} by {author}.", "small"),
-        Spacer(1, 6),
+        blocks.para(f"Generated {dates.day_time(generated)} by {author}.", "small"),
+        Spacer(1, 4),
     ]
     if not f.has_data:
         s += [
@@ -96,84 +151,61 @@ def story(f: WeeklyFigures, author: str, generated: dt.datetime) -> list[Any]:
         rows.append(
             [head.label, _fmt(head.value, head.unit), _fmt(head.previous, head.unit), _change(head)]
         )
-    s += [
-        blocks.para("Headlines", "h2"),
-        blocks.table(rows, [80 * blocks.mm, 30 * blocks.mm, 30 * blocks.mm, 40 * blocks.mm]),
-    ]
-    s.append(blocks.para("Signals this week", "h2"))
-    if f.signals:
-        s += [blocks.para("• " + text) for text in f.signals]
-    else:
-        s.append(blocks.para("No chart shows a signal this week."))
+    signal_lines = (
+        [blocks.para("• " + text) for text in f.signals]
+        if f.signals
+        else [blocks.para("No chart shows a signal this week.")]
+    )
+    s += _section(
+        "Headlines",
+        blocks.table(rows, [80 * mm, 30 * mm, 30 * mm, 40 * mm]),
+    )
+    s += _section("Signals this week", *signal_lines)
 
     # Huddles
     h = f.huddles
-    s += [
-        blocks.para("Huddles", "h2"),
-        blocks.table(
-            [
-                ["Figure", "Value"],
-                ["Held (expected 14: two a day)", f"{h['held']} of {h['expected']}"],
-                ["Started on time (within 45 min of the shift)", _pct(h["on_time"], h["held"])],
-                ["Median length", _fmt(h["median_minutes"], "min")],
-                ["Attendance, all professions (n)", str(h["attendance_total"])],
-                ["Teaching points", str(h["teaching_points"])],
-                ["Actions raised in huddles", str(h["actions_raised"])],
-            ],
-            [110 * blocks.mm, 70 * blocks.mm],
-        ),
-    ]
-    if h["attendance"]:
-        s.append(Spacer(1, 4))
-        s.append(
-            blocks.table(
-                [["Profession", "Attendances (n)"]]
-                + [
-                    [lab["professions"].get(k, k), str(v)]
-                    for k, v in sorted(h["attendance"].items(), key=lambda kv: -kv[1])
-                ],
-                [110 * blocks.mm, 70 * blocks.mm],
-            )
-        )
+    figures_table = blocks.table(
+        [
+            ["Figure", "Value"],
+            ["Held (expected 14: two a day)", f"{h['held']} of {h['expected']}"],
+            ["Started on time (within 45 min of the shift)", _pct(h["on_time"], h["held"])],
+            ["Median length", _fmt(h["median_minutes"], "min")],
+            ["Attendance, all professions (n)", str(h["attendance_total"])],
+            ["Teaching points", str(h["teaching_points"])],
+            ["Actions raised in huddles", str(h["actions_raised"])],
+        ],
+        [72 * mm, 34 * mm],
+    )
+    professions = _count_table(
+        "Attendance by profession", h["attendance"], lab["professions"], 70 * mm
+    )
+    s += _section("Huddles", _side_by_side((figures_table, 106 * mm), (professions, 70 * mm)))
     s += _chart_block(f.huddle_p, percent=True, control=True)
 
     # Safety events
     e = f.events
-    s += [
-        PageBreak(),
-        blocks.para("Safety events", "h2"),
+    kinds = _count_table("Kind", e["by_kind"], lab["kinds"], 48 * mm)
+    cats = _count_table("Category", e["by_category"], lab["categories"], 76 * mm)
+    harm = _count_table("Harm", e["by_harm"], lab["harm"], 48 * mm)
+    s += _section(
+        "Safety events",
         blocks.para(f"{e['total']} report(s) this week; {e['by_learners']} by learners."),
-    ]
-    for key, title in (("by_kind", "Kind"), ("by_category", "Category"), ("by_harm", "Harm")):
-        vocab = {"by_kind": lab["kinds"], "by_category": lab["categories"], "by_harm": lab["harm"]}[
-            key
-        ]
-        if e[key]:
-            s.append(
-                blocks.table(
-                    [[title, "Reports (n)"]]
-                    + [
-                        [vocab.get(k, k), str(v)]
-                        for k, v in sorted(e[key].items(), key=lambda kv: -kv[1])
-                    ],
-                    [110 * blocks.mm, 70 * blocks.mm],
-                )
-            )
-            s.append(Spacer(1, 4))
-    s.append(blocks.para(_cf_mapping_note(), "small"))
-    s += _chart_block(f.event_run)
-    s.append(blocks.para(REPORTING_NOTE, "small"))
+        _side_by_side((kinds, 48 * mm), (cats, 76 * mm), (harm, 48 * mm)),
+        Spacer(1, 4),
+        blocks.para(_cf_mapping_note(), "small"),
+    )
+    s += _chart_block(f.event_run, notes=[REPORTING_NOTE])
     if f.event_u is not None:
-        s += _chart_block(f.event_u, control=True)
-        if f.event_u.missing:
-            s.append(
-                blocks.para(
-                    "Weeks without a census entry (left out of the u-chart): "
-                    + ", ".join(f.event_u.missing)
-                    + ".",
-                    "small",
-                )
-            )
+        missing = (
+            [
+                "Weeks without a census entry are left out of this chart (shown as gaps): "
+                + ", ".join(f.event_u.missing)
+                + "."
+            ]
+            if f.event_u.missing
+            else []
+        )
+        s += _chart_block(f.event_u, control=True, notes=missing)
     else:
         s.append(
             blocks.para(
@@ -182,76 +214,90 @@ def story(f: WeeklyFigures, author: str, generated: dt.datetime) -> list[Any]:
                 "small",
             )
         )
-    s.append(blocks.para("Good catches to recognise", "h2"))
-    if e["good_catches"]:
-        s += [blocks.para("• " + " ".join(text.split())) for text in e["good_catches"]]
-    else:
-        s.append(blocks.para("No good catches were reported this week.", "small"))
-
-    # Actions
-    a = f.actions
-    s += [
-        blocks.para("Actions", "h2"),
-        blocks.table(
-            [
-                ["Figure", "Value"],
-                ["Opened this week", str(a["opened"])],
-                ["Closed this week", str(a["closed"])],
-                ["Escalated this week", str(a["escalated"])],
-                ["Open at the end of the week", str(a["open"])],
-                ["Overdue at the end of the week", str(a["overdue"])],
-            ],
-            [110 * blocks.mm, 70 * blocks.mm],
-        ),
-        Spacer(1, 4),
-        blocks.table(
-            [["Age of open actions", "Actions (n)"]] + [[k, str(v)] for k, v in a["ages"].items()],
-            [110 * blocks.mm, 70 * blocks.mm],
-        ),
-    ]
-
     # HRO behaviours
-    s += [PageBreak(), blocks.para("HRO behaviours", "h2")]
     b = f.behaviours
     if b["by_behaviour"]:
-        s.append(
-            blocks.table(
-                [["Behaviour", "Observed / opportunities"]]
-                + [[name, _pct(v[0], v[1])] for name, v in sorted(b["by_behaviour"].items())],
-                [120 * blocks.mm, 60 * blocks.mm],
-            )
+        behaviour_table = blocks.table(
+            [["Behaviour, this week", "Observed / opportunities"]]
+            + [[name, _pct(v[0], v[1])] for name, v in sorted(b["by_behaviour"].items())],
+            [72 * mm, 34 * mm],
         )
-        s.append(Spacer(1, 4))
-        s.append(
-            blocks.table(
-                [["HRO principle", "Observed / opportunities"]]
-                + [
-                    [lab["principles"].get(k, k), _pct(v[0], v[1])]
-                    for k, v in sorted(b["by_principle"].items())
-                ],
-                [120 * blocks.mm, 60 * blocks.mm],
-            )
+        principle_table = blocks.table(
+            [["HRO principle", "Observed"]]
+            + [
+                [lab["principles"].get(k, k), _pct(v[0], v[1])]
+                for k, v in sorted(b["by_principle"].items())
+            ],
+            [40 * mm, 30 * mm],
+        )
+        s += _section(
+            "HRO behaviours",
+            _side_by_side((behaviour_table, 106 * mm), (principle_table, 70 * mm)),
+            Spacer(1, 4),
+            blocks.para(source_line("checklists/team_performance.yaml"), "small"),
+            blocks.para(source_line("checklists/error_prevention.yaml"), "small"),
+            Spacer(1, 4),
         )
         if f.behaviour_p is not None:
             s += _chart_block(f.behaviour_p, percent=True, control=True)
-        s.append(blocks.para(source_line("checklists/team_performance.yaml"), "small"))
-        s.append(blocks.para(source_line("checklists/error_prevention.yaml"), "small"))
     else:
-        s.append(
-            blocks.para("No behaviour observations were recorded in the last 26 weeks.", "small")
+        s += _section(
+            "HRO behaviours",
+            blocks.para("No behaviour observations were recorded in the last 26 weeks.", "small"),
         )
 
+    catches = (
+        [blocks.para("• " + " ".join(text.split())) for text in e["good_catches"]]
+        if e["good_catches"]
+        else [blocks.para("No good catches were reported this week.", "small")]
+    )
+    s += _section("Good catches to recognise", *catches[:1])
+    s += catches[1:]
+
+    # Actions
+    a = f.actions
+    s += _section(
+        "Actions",
+        _side_by_side(
+            (
+                blocks.table(
+                    [
+                        ["Figure", "Value"],
+                        ["Opened this week", str(a["opened"])],
+                        ["Closed this week", str(a["closed"])],
+                        ["Escalated this week", str(a["escalated"])],
+                        ["Open at the end of the week", str(a["open"])],
+                        ["Overdue at the end of the week", str(a["overdue"])],
+                    ],
+                    [70 * mm, 36 * mm],
+                ),
+                106 * mm,
+            ),
+            (
+                blocks.table(
+                    [["Age of open actions", "n"]] + [[k, str(v)] for k, v in a["ages"].items()],
+                    [58 * mm, 12 * mm],
+                ),
+                70 * mm,
+            ),
+        ),
+    )
+
     # Pulses
-    s.append(blocks.para("Onboarding pulses", "h2"))
     if f.pulses is None:
-        s.append(blocks.para("Pulse results are shown to managers only.", "small"))
+        s += _section(
+            "Onboarding pulses",
+            blocks.para("Pulse results are shown to managers only.", "small"),
+        )
     else:
-        s += _pulse_section(f.pulses)
+        pulse = _pulse_section(f.pulses)
+        s += _section("Onboarding pulses", *pulse[:1])
+        s += pulse[1:]
 
     # Learners
     le = f.learners
-    s += [
-        blocks.para("Learners", "h2"),
+    s += _section(
+        "Learners",
         blocks.table(
             [
                 ["Figure", "Value"],
@@ -262,16 +308,16 @@ def story(f: WeeklyFigures, author: str, generated: dt.datetime) -> list[Any]:
                     _pct(le["acknowledged"], le["observations"]),
                 ],
             ],
-            [110 * blocks.mm, 70 * blocks.mm],
+            [110 * mm, 70 * mm],
         ),
-    ]
-    s.append(Spacer(1, 8))
+    )
+    s.append(Spacer(1, 6))
     s.append(
         blocks.para("No patient identifiers: free text was checked before it was saved.", "small")
     )
-    s.append(blocks.para("Sources of the instruments and vocabularies", "h2"))
-    for path in SOURCE_FILES:
-        s.append(blocks.para(source_line(path), "small"))
+    sources = [blocks.para(source_line(path), "small") for path in SOURCE_FILES]
+    s += _section("Sources of the instruments and vocabularies", *sources[:1])
+    s += sources[1:]
     s.append(
         blocks.para(
             "Each data file marks every item as published (verbatim), adapted or local; "
@@ -322,6 +368,16 @@ def write(
     return path
 
 
+@audit.requires(None)
+def preview(
+    db: Database, actor: Actor, week: Week, path: Path, *, unit_id: int | None = None
+) -> Path:
+    """Build the PDF for a look on screen; nothing is recorded until it is printed or saved."""
+    figures = reporting.weekly_figures(db, actor, week, unit_id)
+    build(figures, path, author=actor.display_name)
+    return path
+
+
 def build(
     figures: WeeklyFigures, path: Path, *, author: str, head: audit.Head | None = None
 ) -> None:
@@ -346,7 +402,7 @@ def _pulse_section(res: Any) -> list[Any]:
         blocks.para(
             "Team psychological safety (Edmondson 1999; mean of 7 items, 1-7, items 1, 3 and 5 "
             f"reversed). Published per closed quarter ({res.open_period} is published on "
-            f"{res.open_period_closes:%d %B %Y}); a group is shown only with at least {k} "
+            f"{dates.day(res.open_period_closes)}); a group is shown only with at least {k} "
             f"answers and {k} complete answers, and any group that would let a hidden one be "
             "worked out is hidden too. Means and shares are over complete answers only. "
             f"Favourable: an answer of {pulses.instrument().favourable_from} or more after "
@@ -378,7 +434,7 @@ def _pulse_section(res: Any) -> list[Any]:
             KeepTogether(
                 [
                     blocks.para(
-                        f"Period: {p.period}, {p.first_day:%d %B %Y} to {p.last_day:%d %B %Y}",
+                        f"Period: {p.period}, {dates.day(p.first_day)} to {dates.day(p.last_day)}",
                         "body",
                     ),
                     blocks.table(

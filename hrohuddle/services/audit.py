@@ -438,23 +438,61 @@ class AuditRow:
     who: str
     target: str | None
     detail: dict[str, Any]
+    actor_id: int | None = None
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """Which entries to list: a kind (the part before the dot, e.g. "person", or a whole
+    action), one person, a period of days (inclusive)."""
+
+    kind: str | None = None
+    person_id: int | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+
+def _filtered(q: Any, actor: Actor, flt: AuditFilter) -> Any:
+    # Entries of the whole database (a restore, the command line without a unit) have no
+    # unit; they concern every unit on it, so every unit's readers see them.
+    q = q.where((AuditEntry.unit_id == actor.unit_id) | (AuditEntry.unit_id.is_(None)))
+    if flt.kind:
+        kind = flt.kind.strip()
+        q = q.where((AuditEntry.action == kind) | (AuditEntry.action.like(f"{kind}.%")))
+    if flt.person_id is not None:
+        q = q.where(
+            (AuditEntry.actor_id == flt.person_id)
+            | (AuditEntry.target == f"person:{flt.person_id}")
+        )
+    if flt.since is not None:
+        q = q.where(AuditEntry.at >= dt.datetime.combine(flt.since, dt.time()))
+    if flt.until is not None:
+        q = q.where(
+            AuditEntry.at < dt.datetime.combine(flt.until + dt.timedelta(days=1), dt.time())
+        )
+    return q
 
 
 @requires("audit.view")
-def entries(db: Database, actor: Actor, *, limit: int = 200, offset: int = 0) -> list[AuditRow]:
-    """The unit's audit entries, newest first, one page at a time."""
+def entries(
+    db: Database,
+    actor: Actor,
+    *,
+    limit: int = 200,
+    offset: int = 0,
+    where: AuditFilter | None = None,
+) -> list[AuditRow]:
+    """The unit's audit entries (and the database's own, like a restore), newest first,
+    one page at a time, narrowed by ``where``."""
     with db.read() as s:
         names = dict(
             s.execute(
                 select(Person.id, Person.display_name).where(Person.unit_id == actor.unit_id)
             ).all()
         )
+        q = _filtered(select(AuditEntry), actor, where or AuditFilter())
         rows = s.scalars(
-            select(AuditEntry)
-            .where(AuditEntry.unit_id == actor.unit_id)
-            .order_by(AuditEntry.id.desc())
-            .offset(max(0, offset))
-            .limit(max(1, min(limit, 1000)))
+            q.order_by(AuditEntry.id.desc()).offset(max(0, offset)).limit(max(1, min(limit, 1000)))
         ).all()
         return [
             AuditRow(
@@ -464,12 +502,68 @@ def entries(db: Database, actor: Actor, *, limit: int = 200, offset: int = 0) ->
                 names.get(e.actor_id, "") if e.actor_id else str(e.detail.get("by", "")),
                 e.target,
                 dict(e.detail),
+                e.actor_id,
             )
             for e in rows
         ]
 
 
 @requires("audit.view")
+def kinds(db: Database, actor: Actor) -> list[str]:
+    """The kinds of entry present (the part of each action before its dot), sorted."""
+    with db.read() as s:
+        actions = s.scalars(
+            _filtered(select(AuditEntry.action).distinct(), actor, AuditFilter())
+        ).all()
+    return sorted({a.split(".")[0] for a in actions})
+
+
+@requires("audit.view")
+def export_entries(db: Database, actor: Actor, path: Any, where: AuditFilter | None = None) -> int:
+    """Write the matching entries to a CSV file (owner-only); the export is audited."""
+    import csv
+    import os
+
+    flt = where or AuditFilter()
+    rows: list[AuditRow] = []
+    offset = 0
+    while True:
+        page = entries(db, actor, limit=1000, offset=offset, where=flt)
+        rows += page
+        if len(page) < 1000:
+            break
+        offset += 1000
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f)
+        out.writerow(["id", "at_utc", "action", "who", "about", "detail"])
+        for r in rows:
+            out.writerow(
+                [
+                    r.id,
+                    r.at.isoformat(timespec="seconds"),
+                    r.action,
+                    r.who,
+                    r.target or "",
+                    json.dumps(r.detail, sort_keys=True, ensure_ascii=False),
+                ]
+            )
+    with db.write() as s:
+        record(
+            s,
+            "audit.exported",
+            actor=actor,
+            detail={
+                "rows": len(rows),
+                "kind": flt.kind,
+                "person": flt.person_id,
+                "since": flt.since.isoformat() if flt.since else None,
+                "until": flt.until.isoformat() if flt.until else None,
+            },
+        )
+    return len(rows)
+
+
 def verify(db: Database, actor: Actor, witnesses: Iterable[Witness] = ()) -> ChainReport:
     """Check the whole chain (``verify_chain``), against any heads witnessed outside the
     database, for someone allowed to read the log."""

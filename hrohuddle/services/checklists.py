@@ -445,14 +445,14 @@ def finish(db: Database, actor: Actor, session_id: int, overall_note: str | None
     view = session_view(db, actor, session_id)
     if view.template.response_kind == "rating":
         missing = [
-            r.code
+            f"“{r.text}”"
             for r in view.responses
             if r.rating is not None and r.rating <= COMMENT_AT_OR_BELOW and not r.note
         ]
         if missing:
             raise ValidationError(
                 f"A rating of {COMMENT_AT_OR_BELOW} or lower needs a comment saying what was "
-                f"seen: {', '.join(missing)}.",
+                f"seen: {'; '.join(missing)}.",
                 "note",
             )
     if not any(r.result or r.rating for r in view.responses):
@@ -541,54 +541,226 @@ def open_session(db: Database, actor: Actor) -> int | None:
 
 
 # -- reliability -------------------------------------------------------------------------
+#: On a rating template (TPOT), a rating at or above this counts as done well.
+DONE_WELL_AT_OR_ABOVE = 4
+
+
 @dataclass(frozen=True)
 class Reliability:
     label: str
     observed: int
     opportunities: int
+    key: str = ""
 
     @property
     def share(self) -> float | None:
         return self.observed / self.opportunities if self.opportunities else None
 
 
-@audit.requires("report.view")
-def reliability(
-    db: Database, actor: Actor, since: dt.date, until: dt.date, by: str = "behaviour"
-) -> list[Reliability]:
-    """Observed among applicable opportunities (observed + missed), per behaviour or principle.
+@dataclass(frozen=True)
+class ReliabilityTrend:
+    """One behaviour or principle week by week: done / opportunities (0/0: no data)."""
 
-    Behaviours are grouped by code, across template versions.
-    """
+    key: str
+    label: str
+    weeks: list[str]
+    mondays: list[dt.date]
+    observed: list[int]
+    opportunities: list[int]
+
+
+def _check_reliability_reader(actor: Actor) -> None:
+    # Everyone who observes sees what the unit's observations add up to, as do managers.
+    if not (actor.can("checklist.observe") or actor.can("report.view")):
+        audit.require(actor, "report.view")
+
+
+def _reliability_rows(
+    s: Session,
+    actor: Actor,
+    since: dt.date,
+    until: dt.date,
+    by: str,
+    template_key: str | None,
+) -> list[tuple[dt.datetime, str, bool]]:
     group_col: Any = ChecklistItem.code if by == "behaviour" else ChecklistItem.hro_principle
     start = dt.datetime.combine(since, dt.time())
     end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time())
-    with db.read() as s:
-        rows = s.execute(
-            select(group_col, ChecklistResponse.result, func.count())
-            .join(ChecklistItem, ChecklistItem.id == ChecklistResponse.item_id)
-            .join(ChecklistSession, ChecklistSession.id == ChecklistResponse.session_id)
-            .where(
-                ChecklistSession.unit_id == actor.unit_id,
-                ChecklistSession.started_at >= start,
-                ChecklistSession.started_at < end,
-                ChecklistResponse.result.in_(["observed", "missed"]),
-                group_col.is_not(None),
-            )
-            .group_by(group_col, ChecklistResponse.result)
-        ).all()
-        texts: dict[str, str] = {}
-        if by == "behaviour":
-            texts = dict(s.execute(select(ChecklistItem.code, ChecklistItem.text)).all())
-    tallies: dict[str, list[int]] = {}
-    for key, result, n in rows:
-        t = tallies.setdefault(key, [0, 0])
-        t[1] += n
-        if result == "observed":
-            t[0] += n
-    principles = {t.key: t.label for t in unit_vocabulary().terms("hro_principles")}
+    q = (
+        select(
+            ChecklistSession.started_at,
+            group_col,
+            ChecklistResponse.result,
+            ChecklistResponse.rating,
+        )
+        .join(ChecklistItem, ChecklistItem.id == ChecklistResponse.item_id)
+        .join(ChecklistSession, ChecklistSession.id == ChecklistResponse.session_id)
+        .join(ChecklistTemplate, ChecklistTemplate.id == ChecklistSession.template_id)
+        .where(
+            ChecklistSession.unit_id == actor.unit_id,
+            ChecklistSession.started_at >= start,
+            ChecklistSession.started_at < end,
+            ChecklistSession.completed_at.is_not(None),
+            ChecklistResponse.result.in_(["observed", "missed"])
+            | ChecklistResponse.rating.is_not(None),
+            group_col.is_not(None),
+        )
+    )
+    if template_key:
+        q = q.where(ChecklistTemplate.key == template_key)
     out = []
-    for key, (ok, total) in sorted(tallies.items()):
-        label = texts.get(key, key) if by == "behaviour" else principles.get(key, key)
-        out.append(Reliability(label, ok, total))
+    for started, key, result, rating in s.execute(q):
+        done = result == "observed" if rating is None else rating >= DONE_WELL_AT_OR_ABOVE
+        out.append((started, str(key), done))
     return out
+
+
+def _labels(s: Session, by: str) -> dict[str, str]:
+    if by == "behaviour":
+        return {
+            str(c): str(t) for c, t in s.execute(select(ChecklistItem.code, ChecklistItem.text))
+        }
+    return {t.key: t.label for t in unit_vocabulary().terms("hro_principles")}
+
+
+@audit.requires(None)
+def reliability(
+    db: Database,
+    actor: Actor,
+    since: dt.date,
+    until: dt.date,
+    by: str = "behaviour",
+    template_key: str | None = None,
+) -> list[Reliability]:
+    """Done among applicable opportunities, per behaviour or principle, over finished
+    observations: observed among observed + missed (not applicable left out); on a
+    rating template, a rating of 4 or 5 among all ratings.
+
+    Behaviours are grouped by code, across template versions; ``template_key`` keeps
+    one template. For everyone who observes, and for managers.
+    """
+    _check_reliability_reader(actor)
+    with db.read() as s:
+        rows = _reliability_rows(s, actor, since, until, by, template_key)
+        names = _labels(s, by)
+    tallies: dict[str, list[int]] = {}
+    for _started, key, done in rows:
+        t = tallies.setdefault(key, [0, 0])
+        t[1] += 1
+        t[0] += int(done)
+    return [
+        Reliability(names.get(key, key), ok, total, key)
+        for key, (ok, total) in sorted(tallies.items())
+    ]
+
+
+@audit.requires(None)
+def reliability_trend(
+    db: Database,
+    actor: Actor,
+    since: dt.date,
+    until: dt.date,
+    by: str = "behaviour",
+    template_key: str | None = None,
+) -> list[ReliabilityTrend]:
+    """``reliability`` week by week (ISO weeks, local time), for a p-chart per behaviour
+    or principle. The weeks begin at the first week with an observation in the period,
+    never before; a week without one has 0 opportunities (a gap, not a zero)."""
+    from hrohuddle.services.reporting import Week
+
+    _check_reliability_reader(actor)
+    with db.read() as s:
+        rows = _reliability_rows(s, actor, since, until, by, template_key)
+        names = _labels(s, by)
+    if not rows:
+        return []
+
+    def week_of(started: dt.datetime) -> Week:
+        return Week.of(started.replace(tzinfo=dt.UTC).astimezone().date())
+
+    first = min((week_of(r[0]) for r in rows), key=lambda wk: wk.monday)
+    last = Week.of(until)
+    weeks: list[Week] = []
+    w = first
+    while w.monday <= last.monday:
+        weeks.append(w)
+        w = w.shifted(1)
+    index = {wk.label: i for i, wk in enumerate(weeks)}
+    tallies: dict[str, tuple[list[int], list[int]]] = {}
+    for started, key, done in rows:
+        i = index.get(week_of(started).label)
+        if i is None:
+            continue
+        ok, total = tallies.setdefault(key, ([0] * len(weeks), [0] * len(weeks)))
+        total[i] += 1
+        ok[i] += int(done)
+    return [
+        ReliabilityTrend(
+            key,
+            names.get(key, key),
+            [wk.label for wk in weeks],
+            [wk.monday for wk in weeks],
+            ok,
+            total,
+        )
+        for key, (ok, total) in sorted(tallies.items(), key=lambda kv: names.get(kv[0], kv[0]))
+    ]
+
+
+@audit.requires(None)
+def export_reliability(
+    db: Database,
+    actor: Actor,
+    path: Path,
+    since: dt.date,
+    until: dt.date,
+    by: str = "behaviour",
+    template_key: str | None = None,
+) -> int:
+    """Write the weekly reliability (one row per behaviour or principle and week with
+    data) to a CSV file, owner-only; the export is audited. Returns the rows written."""
+    import csv
+    import os
+
+    trends = reliability_trend(db, actor, since, until, by, template_key)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    n = 0
+    with os.fdopen(fd, "w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f)
+        out.writerow([by, "label", "iso_week", "week_starting", "done", "opportunities"])
+        for tr in trends:
+            for week, monday, ok, total in zip(
+                tr.weeks, tr.mondays, tr.observed, tr.opportunities, strict=True
+            ):
+                if total:
+                    out.writerow([tr.key, tr.label, week, monday.isoformat(), ok, total])
+                    n += 1
+    with db.write() as s:
+        audit.record(
+            s,
+            "export.checklist_reliability",
+            actor=actor,
+            detail={
+                "rows": n,
+                "by": by,
+                "template": template_key,
+                "since": since.isoformat(),
+                "until": until.isoformat(),
+            },
+        )
+    return n
+
+
+@audit.requires("checklist.observe")
+def discard(db: Database, actor: Actor, session_id: int) -> None:
+    """Throw away the actor's own unfinished observation and its answers."""
+    with db.write() as s:
+        session = _own_session(s, actor, session_id)
+        if session.completed_at is not None:
+            raise ValidationError("This observation is finished; it cannot be discarded.")
+        for row in s.scalars(
+            select(ChecklistResponse).where(ChecklistResponse.session_id == session_id)
+        ):
+            s.delete(row)
+        s.delete(session)
+        audit.record(s, "checklist.discarded", actor=actor, target=f"session:{session_id}")

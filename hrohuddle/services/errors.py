@@ -72,3 +72,11 @@ class SignInRefused(ServiceError):
 
 class ResourceFileError(ServiceError):
     """A data file in resources/ cannot be read; the message names file and line."""
+
+
+class ValidationErrors(ValidationError):
+    """Several inputs at fault at once: ``problems`` holds (field, message) pairs."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__(" ".join(m for _f, m in problems), problems[0][0] if problems else None)
+        self.problems = problems

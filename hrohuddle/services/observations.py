@@ -15,12 +15,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hrohuddle.paths import resources_dir
-from hrohuddle.services import audit, edits, validation
+from hrohuddle.services import audit, dates, edits, validation
 from hrohuddle.services.errors import (
     NotFound,
     PermissionDenied,
     ResourceFileError,
     ValidationError,
+    ValidationErrors,
 )
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import load_yaml
@@ -156,35 +157,135 @@ def _precepts(s: Session, preceptor_id: int, learner_id: int, on: dt.date) -> bo
     )
 
 
+@dataclass(frozen=True)
+class LearnerChoice:
+    """A learner the actor may open, and whether the pairing is still current."""
+
+    person_id: int
+    name: str
+    current: bool
+    ended_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class AssignmentRow:
+    id: int
+    preceptor_id: int
+    preceptor: str
+    learner_id: int
+    learner: str
+    starts_on: dt.date
+    ends_on: dt.date | None
+
+    def current(self, today: dt.date) -> bool:
+        return self.starts_on <= today and (self.ends_on is None or self.ends_on >= today)
+
+
 @audit.requires(None)
 def my_learners(db: Database, actor: Actor) -> list[tuple[int, str]]:
     """Learners the actor precepts today (everyone's learners, for a manager)."""
-    today = dt.date.today()
-    with db.read() as s:
-        q = select(Person.id, Person.display_name).where(
-            Person.unit_id == actor.unit_id, Person.is_learner.is_(True), Person.active.is_(True)
-        )
-        if not actor.can("observation.view_all"):
-            q = q.where(
-                Person.id.in_(
-                    select(PreceptorAssignment.learner_id).where(
-                        PreceptorAssignment.preceptor_id == actor.person_id,
-                        PreceptorAssignment.starts_on <= today,
-                        (PreceptorAssignment.ends_on.is_(None))
-                        | (PreceptorAssignment.ends_on >= today),
-                    )
-                )
-            )
-        return [(int(i), str(n)) for i, n in s.execute(q.order_by(Person.display_name))]
+    return [(c.person_id, c.name) for c in learner_choices(db, actor) if c.current]
 
 
 @audit.requires(None)
+def learner_choices(db: Database, actor: Actor) -> list[LearnerChoice]:
+    """Current learners first (by name), then past ones with the day the pairing ended.
+
+    A manager sees every active learner on the unit as current.
+    """
+    today = dt.date.today()
+    with db.read() as s:
+        if actor.can("observation.view_all"):
+            q = select(Person.id, Person.display_name).where(
+                Person.unit_id == actor.unit_id,
+                Person.is_learner.is_(True),
+                Person.active.is_(True),
+            )
+            return [
+                LearnerChoice(int(i), str(n), True)
+                for i, n in s.execute(q.order_by(Person.display_name))
+            ]
+        rows = s.execute(
+            select(
+                PreceptorAssignment.learner_id,
+                Person.display_name,
+                PreceptorAssignment.starts_on,
+                PreceptorAssignment.ends_on,
+            )
+            .join(Person, Person.id == PreceptorAssignment.learner_id)
+            .where(
+                PreceptorAssignment.preceptor_id == actor.person_id,
+                Person.unit_id == actor.unit_id,
+                PreceptorAssignment.starts_on <= today,
+            )
+        ).all()
+    current: dict[int, str] = {}
+    past: dict[int, tuple[str, dt.date]] = {}
+    for lid, name, _start, ends in rows:
+        if ends is None or ends >= today:
+            current[int(lid)] = str(name)
+        else:
+            last = past.get(int(lid))
+            if last is None or ends > last[1]:
+                past[int(lid)] = (str(name), ends)
+    out = [LearnerChoice(i, n, True) for i, n in sorted(current.items(), key=lambda kv: kv[1])]
+    out += [
+        LearnerChoice(i, n, False, ended)
+        for i, (n, ended) in sorted(past.items(), key=lambda kv: kv[1][0])
+        if i not in current
+    ]
+    return out
+
+
+def _assignment_rows(s: Session, unit_id: int) -> list[AssignmentRow]:
+    names = dict(
+        s.execute(select(Person.id, Person.display_name).where(Person.unit_id == unit_id)).all()
+    )
+    rows = s.scalars(
+        select(PreceptorAssignment)
+        .join(Person, Person.id == PreceptorAssignment.learner_id)
+        .where(Person.unit_id == unit_id)
+        .order_by(PreceptorAssignment.starts_on.desc(), PreceptorAssignment.id.desc())
+    ).all()
+    return [
+        AssignmentRow(
+            a.id,
+            a.preceptor_id,
+            str(names.get(a.preceptor_id, "?")),
+            a.learner_id,
+            str(names.get(a.learner_id, "?")),
+            a.starts_on,
+            a.ends_on,
+        )
+        for a in rows
+    ]
+
+
+@audit.requires("preceptor.assign")
+def assignments(db: Database, actor: Actor, *, current_only: bool = False) -> list[AssignmentRow]:
+    """Every pairing on the unit, newest first (only those running today if asked)."""
+    today = dt.date.today()
+    with db.read() as s:
+        rows = _assignment_rows(s, actor.unit_id)
+    return [r for r in rows if r.current(today)] if current_only else rows
+
+
+@audit.requires("preceptor.assign")
 def assign(
-    db: Database, actor: Actor, preceptor_id: int, learner_id: int, starts_on: dt.date | None = None
-) -> None:
-    """Pair a preceptor with a learner (managers and admins)."""
-    if not (actor.can("observation.view_all") or actor.can("people.manage")):
-        audit.require(actor, "observation.view_all")
+    db: Database,
+    actor: Actor,
+    preceptor_id: int,
+    learner_id: int,
+    starts_on: dt.date | None = None,
+    ends_on: dt.date | None = None,
+) -> int:
+    """Pair a preceptor with a learner from ``starts_on`` (today) until ``ends_on`` (open).
+
+    Refused when the same pair already overlaps those dates. Audited.
+    """
+    start = starts_on or dt.date.today()
+    if ends_on is not None and ends_on < start:
+        raise ValidationError("The pairing cannot end before it starts.", "ends_on")
     with db.write() as s:
         pre, lea = s.get(Person, preceptor_id), s.get(Person, learner_id)
         if (
@@ -195,20 +296,71 @@ def assign(
         ):
             raise NotFound("Both people must be on this unit.")
         if not lea.is_learner:
-            raise ValidationError(f"{lea.display_name} is not marked as a learner.")
+            raise ValidationError(f"{lea.display_name} is not marked as a learner.", "learner")
         if pre.id == lea.id:
-            raise ValidationError("A preceptor cannot precept themselves.")
-        s.add(
-            PreceptorAssignment(
-                preceptor_id=pre.id, learner_id=lea.id, starts_on=starts_on or dt.date.today()
+            raise ValidationError("A preceptor cannot precept themselves.", "preceptor")
+        if not pre.active or not lea.active:
+            raise ValidationError("Both people must be active.", "preceptor")
+        overlap = s.scalar(
+            select(PreceptorAssignment.id).where(
+                PreceptorAssignment.preceptor_id == pre.id,
+                PreceptorAssignment.learner_id == lea.id,
+                (PreceptorAssignment.ends_on.is_(None)) | (PreceptorAssignment.ends_on >= start),
+                *([PreceptorAssignment.starts_on <= ends_on] if ends_on else []),
             )
         )
+        if overlap is not None:
+            raise ValidationError(
+                f"{pre.display_name} already precepts {lea.display_name} on those dates.",
+                "preceptor",
+            )
+        row = PreceptorAssignment(
+            preceptor_id=pre.id, learner_id=lea.id, starts_on=start, ends_on=ends_on
+        )
+        s.add(row)
+        s.flush()
         audit.record(
             s,
             "preceptor.assigned",
             actor=actor,
             target=f"person:{lea.id}",
-            detail={"preceptor": pre.id},
+            detail={
+                "preceptor": pre.id,
+                "assignment": row.id,
+                "starts_on": start.isoformat(),
+                "ends_on": ends_on.isoformat() if ends_on else None,
+            },
+        )
+        return row.id
+
+
+@audit.requires("preceptor.assign")
+def end_assignment(
+    db: Database, actor: Actor, assignment_id: int, ends_on: dt.date | None = None
+) -> None:
+    """End a pairing on ``ends_on`` (today); the preceptor keeps the learner as a past one."""
+    end = ends_on or dt.date.today()
+    with db.write() as s:
+        row = s.get(PreceptorAssignment, assignment_id)
+        learner = s.get(Person, row.learner_id) if row is not None else None
+        if row is None or learner is None or learner.unit_id != actor.unit_id:
+            raise NotFound("That pairing is not on this unit.")
+        if end < row.starts_on:
+            raise ValidationError(
+                f"The pairing started on {dates.day(row.starts_on)}; it cannot end before.",
+                "ends_on",
+            )
+        row.ends_on = end
+        audit.record(
+            s,
+            "preceptor.ended",
+            actor=actor,
+            target=f"person:{row.learner_id}",
+            detail={
+                "preceptor": row.preceptor_id,
+                "assignment": row.id,
+                "ends_on": end.isoformat(),
+            },
         )
 
 
@@ -227,53 +379,57 @@ def log(
     next_steps: str | None,
     today: dt.date | None = None,
 ) -> int:
-    """A preceptor logs what they saw a learner do."""
+    """A preceptor logs what they saw a learner do.
+
+    Every problem with the input is reported at once (``ValidationErrors``), each
+    with the field it belongs to.
+    """
     today = today or dt.date.today()
     data = scale_data(unit_scale(db, actor.unit_id))
+    problems: list[tuple[str, str]] = []
     levels = [int(lv["value"]) for lv in data["levels"]]
     if rating not in levels:
-        raise ValidationError(
-            f"The rating is one of {min(levels)} to {max(levels)} on the scale.", "rating"
+        problems.append(
+            ("rating", f"Choose a rating from {min(levels)} to {max(levels)} on the scale.")
         )
-    validation.choice(setting, [x["key"] for x in data["settings"]], "a setting", field="setting")
+    if setting not in [x["key"] for x in data["settings"]]:
+        problems.append(("setting", "Choose a setting from the list."))
     allowed_domains = [x["key"] for x in data["ipec_domains"]]
     if not domains:
-        raise ValidationError("Choose at least one competency domain.", "domains")
-    for d in domains:
-        validation.choice(d, allowed_domains, "competency domains from the list", field="domains")
+        problems.append(("domains", "Choose at least one competency domain."))
+    elif any(d not in allowed_domains for d in domains):
+        problems.append(("domains", "Choose competency domains from the list."))
     catalogue = behaviour_catalogue(db)
-    for b in behaviours:
-        if b not in catalogue:
-            raise ValidationError(
-                f"“{b}” is not a behaviour on the unit's checklists.", "behaviours"
-            )
+    unknown = [b for b in behaviours if b not in catalogue]
+    if unknown:
+        problems.append(
+            ("behaviours", f"“{unknown[0]}” is not a behaviour on the unit's checklists.")
+        )
     if observed_on > today:
-        raise ValidationError("The observation date is in the future.", "observed_on")
-    clean_strengths = validation.text(
-        strengths,
-        "Strengths",
-        field="strengths",
-        max_len=2000,
-        required=False,
-        check_identifiers=True,
-    )
-    clean_next = validation.text(
-        next_steps,
-        "Next steps",
-        field="next_steps",
-        max_len=2000,
-        required=False,
-        check_identifiers=True,
-    )
+        problems.append(("observed_on", "The observation date is in the future."))
+    clean: dict[str, str | None] = {}
+    for key, value, label in (
+        ("strengths", strengths, "Strengths"),
+        ("next_steps", next_steps, "Next steps"),
+    ):
+        try:
+            clean[key] = validation.text(
+                value, label, field=key, max_len=2000, required=False, check_identifiers=True
+            )
+        except ValidationError as exc:
+            problems.append((key, exc.message))
     if learner_id == actor.person_id:
-        raise ValidationError("You cannot log an observation of yourself.", "learner")
+        problems.insert(0, ("learner", "You cannot log an observation of yourself."))
+    if problems:
+        raise ValidationErrors(problems)
+    clean_strengths, clean_next = clean["strengths"], clean["next_steps"]
     with db.write() as s:
         learner = s.get(Person, learner_id)
         if learner is None or learner.unit_id != actor.unit_id or not learner.is_learner:
             raise ValidationError("Choose a learner on this unit.", "learner")
         if learner.start_date and observed_on < learner.start_date:
             raise ValidationError(
-                f"{learner.display_name} started on {learner.start_date:%d %B %Y}; the "
+                f"{learner.display_name} started on {dates.day(learner.start_date)}; the "
                 "observation is dated before that.",
                 "observed_on",
             )
@@ -307,14 +463,23 @@ def log(
         return obs.id
 
 
-def _may_see(s: Session, actor: Actor, learner_id: int) -> bool:
+def _may_see(s: Session, actor: Actor, learner_id: int) -> str | None:
+    """ "all", "own" (a past preceptor: only what they logged) or None."""
     if actor.person_id == learner_id:
-        return True
+        return "all"
     if actor.can("observation.view_all"):
-        return True
-    return actor.can("observation.log") and _precepts(
-        s, actor.person_id, learner_id, dt.date.today()
+        return "all"
+    if not actor.can("observation.log"):
+        return None
+    if _precepts(s, actor.person_id, learner_id, dt.date.today()):
+        return "all"
+    ever = s.scalar(
+        select(PreceptorAssignment.id).where(
+            PreceptorAssignment.preceptor_id == actor.person_id,
+            PreceptorAssignment.learner_id == learner_id,
+        )
     )
+    return "own" if ever is not None else None
 
 
 @audit.requires(None)
@@ -338,10 +503,11 @@ def observations(db: Database, actor: Actor, learner_id: int) -> list[Observatio
                 select(Person.id, Person.display_name).where(Person.unit_id == actor.unit_id)
             ).all()
         )
+        q = select(LearnerObservation).where(LearnerObservation.learner_id == learner_id)
+        if allowed == "own":
+            q = q.where(LearnerObservation.preceptor_id == actor.person_id)
         rows = s.scalars(
-            select(LearnerObservation)
-            .where(LearnerObservation.learner_id == learner_id)
-            .order_by(LearnerObservation.observed_on.desc(), LearnerObservation.id.desc())
+            q.order_by(LearnerObservation.observed_on.desc(), LearnerObservation.id.desc())
         )
         return [
             ObservationRow(
@@ -420,7 +586,8 @@ def progress(db: Database, actor: Actor, learner_id: int) -> Progress:
         for d in r.domains:
             by_domain[d] = by_domain.get(d, 0) + 1
         seen.update(r.behaviours)
-    ratings = sorted((r.observed_on, r.rating) for r in rows)
+    # Oldest first; the same day's observations in the order they were logged.
+    ratings = [(r.observed_on, r.rating) for r in reversed(rows)]
     trend = "not enough observations yet"
     if len(ratings) >= 3:
         half = len(ratings) // 2

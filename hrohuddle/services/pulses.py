@@ -166,8 +166,11 @@ def schedule(db: Database, person_id: int) -> int:
 
 
 @audit.requires(None)
-def due_pulse(db: Database, actor: Actor, *, today: dt.date | None = None) -> Due | None:
-    """The earliest pulse due for the actor today (postponed ones come back the next day)."""
+def due_pulse(
+    db: Database, actor: Actor, *, today: dt.date | None = None, include_postponed: bool = False
+) -> Due | None:
+    """The earliest pulse due for the actor today (postponed ones come back the next day,
+    or at once when the person opens it themselves: ``include_postponed``)."""
     today = today or dt.date.today()
     schedule(db, actor.person_id)
     with db.read() as s:
@@ -181,7 +184,9 @@ def due_pulse(db: Database, actor: Actor, *, today: dt.date | None = None) -> Du
             )
             .order_by(PulseInvitation.due_on)
         )
-        if inv is None or (inv.postponed_until and inv.postponed_until > today):
+        if inv is None:
+            return None
+        if not include_postponed and inv.postponed_until and inv.postponed_until > today:
             return None
         return Due(inv.id, inv.milestone_day, inv.due_on)
 
@@ -189,14 +194,15 @@ def due_pulse(db: Database, actor: Actor, *, today: dt.date | None = None) -> Du
 @audit.requires(None)
 def postpone(
     db: Database, actor: Actor, invitation_id: int, *, today: dt.date | None = None
-) -> None:
-    """Ask again tomorrow: postponed, never lost."""
+) -> dt.date:
+    """Ask again tomorrow: postponed, never lost. Returns the day it is offered again."""
     today = today or dt.date.today()
     with db.write() as s:
         inv = s.get(PulseInvitation, invitation_id)
         if inv is None or inv.person_id != actor.person_id:
             raise NotFound("That pulse is not yours.")
         inv.postponed_until = today + dt.timedelta(days=1)
+        return inv.postponed_until
 
 
 # -- answering ---------------------------------------------------------------------------

@@ -344,6 +344,19 @@ def _behaviours(
     return {"by_behaviour": by_b, "by_principle": by_p}, series
 
 
+def first_week(s: Session, unit_id: int) -> Week | None:
+    """The week of the unit's first huddle, report or checklist session (None: no data)."""
+    firsts = [
+        s.scalar(select(func.min(Huddle.started_at)).where(Huddle.unit_id == unit_id)),
+        s.scalar(select(func.min(SafetyEvent.occurred_at)).where(SafetyEvent.unit_id == unit_id)),
+        s.scalar(
+            select(func.min(ChecklistSession.started_at)).where(ChecklistSession.unit_id == unit_id)
+        ),
+    ]
+    days = [_local_date(f) for f in firsts if f is not None]
+    return Week.of(min(days)) if days else None
+
+
 @audit.requires("report.view")
 def weekly_figures(
     db: Database,
@@ -363,6 +376,10 @@ def weekly_figures(
         unit = s.get(Unit, unit_id)
         if unit is None:
             raise ValidationError("That unit does not exist.")
+        # Charts begin at the unit's first week of data: earlier weeks are not zeros.
+        start = first_week(s, unit_id)
+        if start is not None and start.monday > weeks[0].monday:
+            weeks = [w for w in weeks if w.monday >= min(start.monday, week.monday)]
         hud = _huddle_week(s, unit, week)
         prev_hud = _huddle_week(s, unit, week.shifted(-1))
         ev = _events_week(s, unit_id, week)

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from hrohuddle.paths import DataPaths
-from hrohuddle.services import audit, backups, edits, people
+from hrohuddle.services import audit, backups, dates, edits, observations, people
 from hrohuddle.services.errors import EditConflict
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import unit_vocabulary
@@ -98,17 +98,20 @@ class PersonForm(QGroupBox):
         roles_layout = QHBoxLayout(roles)
         roles_layout.setContentsMargins(0, 0, 0, 0)
         for t in unit_vocabulary().terms("roles"):
+            if t.key == "learner":
+                continue  # one learner flag below sets both the flag and the role
             box = QCheckBox(t.label)
             box.setAccessibleName(tr("Role: {role}").format(role=t.label))
             self.role_boxes[t.key] = box
             roles_layout.addWidget(box)
-        self.learner = QCheckBox(tr("Is a learner (student, resident, new graduate)"))
+        self.learner = QCheckBox(tr("Learner (student, resident, new graduate)"))
+        self.learner.setAccessibleName(tr("Role: Learner"))
         self.programme = QLineEdit()
         self.programme.setAccessibleName(tr("Programme"))
         self.has_start = QCheckBox(tr("Known"))
         self.start = QDateEdit()
         self.start.setCalendarPopup(True)
-        self.start.setDisplayFormat("yyyy-MM-dd")
+        self.start.setDisplayFormat("ddd d MMM yyyy")
         self.start.setAccessibleName(tr("Start date on the unit"))
         start_row = QWidget()
         sr = QHBoxLayout(start_row)
@@ -117,11 +120,10 @@ class PersonForm(QGroupBox):
         sr.addWidget(self.start, 1)
         self.active = QCheckBox(tr("Can sign in"))
         self.pin = pin_edit(tr("New PIN"))
-        self.pin.setPlaceholderText(tr("leave empty to keep the current PIN"))
         form.addRow(tr("Name"), self.name)
         form.addRow(tr("Profession"), self.profession)
         form.addRow(tr("Roles"), roles)
-        form.addRow("", self.learner)
+        form.addRow(tr("Learner"), self.learner)
         form.addRow(tr("Programme"), self.programme)
         form.addRow(tr("Start date"), start_row)
         form.addRow("", self.active)
@@ -141,6 +143,7 @@ class PersonForm(QGroupBox):
         self.start.setDate(QDate.currentDate())
         self.active.setChecked(True)
         self.pin.clear()
+        self.pin.setPlaceholderText(tr("4 to 8 digits: required for a new person"))
 
     def load(self, row: people.PersonRow) -> None:
         self.person_id = row.id
@@ -149,13 +152,14 @@ class PersonForm(QGroupBox):
         self.profession.setCurrentIndex(max(0, self.profession.findData(row.profession)))
         for key, box in self.role_boxes.items():
             box.setChecked(key in row.roles)
-        self.learner.setChecked(row.is_learner)
+        self.learner.setChecked(row.is_learner or "learner" in row.roles)
         self.programme.setText(row.programme or "")
         self.has_start.setChecked(row.start_date is not None)
         if row.start_date:
             self.start.setDate(QDate(row.start_date.year, row.start_date.month, row.start_date.day))
         self.active.setChecked(row.active)
         self.pin.clear()
+        self.pin.setPlaceholderText(tr("leave empty to keep the current PIN"))
 
     def value(self) -> people.PersonInput:
         start: dt.date | None = None
@@ -165,7 +169,8 @@ class PersonForm(QGroupBox):
         return people.PersonInput(
             display_name=self.name.text(),
             profession=str(self.profession.currentData()),
-            roles=[k for k, b in self.role_boxes.items() if b.isChecked()],
+            roles=[k for k, b in self.role_boxes.items() if b.isChecked()]
+            + (["learner"] if self.learner.isChecked() else []),
             is_learner=self.learner.isChecked(),
             programme=self.programme.text() or None,
             start_date=start,
@@ -206,6 +211,10 @@ class PeopleTab(QWidget):
         row.addWidget(new)
         row.addWidget(self.save_button)
         right.addLayout(row)
+        self.saved = QLabel("")
+        self.saved.setWordWrap(True)
+        self.saved.setAccessibleName(tr("Saved"))
+        right.addWidget(self.saved)
         self.lock_state = muted("")
         self.lock_state.setAccessibleName(tr("Sign-in state"))
         right.addWidget(self.lock_state)
@@ -251,6 +260,9 @@ class PeopleTab(QWidget):
             return
         self.reload()
         self._select(person_id)
+        self.saved.setText(
+            tr("{name} can try their PIN again now.").format(name=self.form.name.text())
+        )
 
     def _select(self, person_id: int) -> None:
         for i, r in enumerate(self.model.rows):
@@ -259,12 +271,14 @@ class PeopleTab(QWidget):
                 break
 
     def _new(self) -> None:
+        self.saved.setText("")
         self.table.clearSelection()
         self.form.clear()
         self.form.name.setFocus()
 
     def save(self) -> None:
         value = self.form.value()
+        is_new = self.form.person_id is None
         seen = getattr(self, "seen_version", None) if self.form.person_id else None
 
         def call() -> int:
@@ -280,8 +294,17 @@ class PeopleTab(QWidget):
         saved = attempt(self, call)
         if saved is None:
             return
+        if is_new:
+            words = tr("{name} was added at {time}; tell them their PIN in person.")
+        elif value.pin:
+            words = tr("{name} was saved at {time} with a new PIN; tell them in person.")
+        else:
+            words = tr("{name} was saved at {time}.")
         self.reload()
         self._select(saved)
+        self.saved.setText(
+            words.format(name=value.display_name.strip(), time=dt.datetime.now().strftime("%H:%M"))
+        )
 
 
 class UnitTab(QWidget):
@@ -479,20 +502,33 @@ class BackupTab(QWidget):
 
 
 class AuditModel(RowsModel[audit.AuditRow]):
-    COLUMNS = ("When (UTC)", "What", "Who", "About")
+    COLUMNS = ("When", "What", "Who", "About")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: dict[str, str] = {}
 
     def cell(self, r: audit.AuditRow, col: int, *, full: bool) -> Any:
         if col == 0:
-            return r.at.strftime("%Y-%m-%d %H:%M:%S")
+            local = r.at.replace(tzinfo=dt.UTC).astimezone() if r.at.tzinfo is None else r.at
+            return dates.day_time(local)
         if col == 1:
             return r.action
         if col == 2:
             return r.who
-        workstation = r.detail.get("workstation")
-        return " ".join(x for x in (r.target or "", str(workstation or "")) if x)
+        about = self.names.get(r.target or "", r.target or "")
+        detail = ", ".join(
+            f"{k}: {v}" for k, v in sorted(r.detail.items()) if v not in (None, "", [], {})
+        )
+        text = " · ".join(x for x in (about, detail) if x)
+        return text if full else text[:160]
 
 
 class AuditTab(QWidget):
+    """The log itself: filter by kind, person and period; export what is shown; check it."""
+
+    PAGE = 500
+
     def __init__(self, db: Database, actor: Actor, paths: DataPaths | None = None) -> None:
         super().__init__()
         self.db = db
@@ -502,27 +538,120 @@ class AuditTab(QWidget):
         layout.addWidget(
             muted(
                 tr(
-                    "Every sign-in, role change, export and printed report is "
-                    "recorded here. Each entry is chained to the one before, so a "
+                    "Every sign-in, role change, PIN reset, export, restore and printed "
+                    "report is recorded here. Each entry is chained to the one before, so a "
                     "change to any entry shows."
                 )
             )
         )
-        check = primary_button(tr("&Check the audit log"))
+        bar = QHBoxLayout()
+        self.kind = QComboBox()
+        self.kind.setAccessibleName(tr("Kind of entry"))
+        self._fill_kinds()
+        self.person = QComboBox()
+        self.person.setAccessibleName(tr("Person"))
+        self.person.addItem(tr("Everyone"), None)
+        everyone = attempt(self, lambda: people.list_people(db, actor, include_inactive=True)) or []
+        for p in everyone:
+            self.person.addItem(p.display_name, p.id)
+        self.since = QDateEdit(QDate.currentDate().addDays(-30))
+        self.until = QDateEdit(QDate.currentDate())
+        for edit, name in ((self.since, tr("From")), (self.until, tr("To"))):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("ddd d MMM yyyy")
+            edit.setAccessibleName(name)
+        show = primary_button(tr("&Show"))
+        show.clicked.connect(self.reload)
+        export = button(tr("&Export CSV…"))
+        export.clicked.connect(lambda: self.export())
+        check = button(tr("&Check the chain"))
         check.clicked.connect(self.verify)
-        layout.addWidget(check)
+        for w in (
+            QLabel(tr("Kind")),
+            self.kind,
+            QLabel(tr("Person")),
+            self.person,
+            QLabel(tr("From")),
+            self.since,
+            QLabel(tr("to")),
+            self.until,
+            show,
+            export,
+            check,
+        ):
+            bar.addWidget(w)
+        bar.addStretch(1)
+        layout.addLayout(bar)
         self.result = QLabel("")
         self.result.setWordWrap(True)
         self.result.setAccessibleName(tr("Audit check result"))
         layout.addWidget(self.result)
+        self.count = muted("")
+        layout.addWidget(self.count)
         self.model = AuditModel()
+        self.model.names = {f"person:{p.id}": p.display_name for p in everyone}
         self.table = QTableView()
         self.table.setModel(self.model)
-        self.table.setAccessibleName(tr("Latest audit entries"))
+        self.table.setAccessibleName(tr("Audit entries, newest first"))
+        self.table.setWordWrap(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         layout.addWidget(self.table, 1)
-        rows = attempt(self, lambda: audit.entries(self.db, self.actor))
+        self.reload()
+
+    def _fill_kinds(self) -> None:
+        chosen = self.kind.currentData()
+        self.kind.blockSignals(True)
+        self.kind.clear()
+        self.kind.addItem(tr("Every kind"), None)
+        for k in attempt(self, lambda: audit.kinds(self.db, self.actor)) or []:
+            self.kind.addItem(k, k)
+        self.kind.setCurrentIndex(max(0, self.kind.findData(chosen)))
+        self.kind.blockSignals(False)
+
+    def showEvent(self, event: Any) -> None:
+        self._fill_kinds()
+        super().showEvent(event)
+
+    def where(self) -> audit.AuditFilter:
+        return audit.AuditFilter(
+            kind=self.kind.currentData(),
+            person_id=self.person.currentData(),
+            since=self.since.date().toPython(),  # type: ignore[arg-type]
+            until=self.until.date().toPython(),  # type: ignore[arg-type]
+        )
+
+    def reload(self) -> None:
+        self._fill_kinds()
+        flt = self.where()
+        rows = attempt(self, lambda: audit.entries(self.db, self.actor, limit=self.PAGE, where=flt))
         self.model.set_rows(rows or [])
+        n = len(rows or [])
+        self.count.setText(
+            tr("{n} entries (the newest {page}; narrow the filter or export to see more)").format(
+                n=n, page=self.PAGE
+            )
+            if n >= self.PAGE
+            else tr("{n} entries").format(n=n)
+        )
+
+    def export(self, path: str | None = None) -> int | None:
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(
+                self,
+                tr("Export the audit log"),
+                f"audit-log-{dt.date.today().isoformat()}.csv",
+                "CSV (*.csv)",
+            )
+        if not path:
+            return None
+        flt = self.where()
+        target = Path(path)
+        n = attempt(self, lambda: audit.export_entries(self.db, self.actor, target, flt))
+        if n is not None:
+            self.result.setText(tr("Exported {n} entries to {path}.").format(n=n, path=str(target)))
+            self.reload()
+        return n
 
     def verify(self) -> None:
         paths = self.paths
@@ -552,6 +681,169 @@ class AuditTab(QWidget):
             self.result.setText(tr("The chain is broken (not intact):") + "\n" + "\n".join(lines))
 
 
+class AssignmentsModel(RowsModel[observations.AssignmentRow]):
+    COLUMNS = ("Preceptor", "Learner", "From", "Until", "Now")
+
+    def cell(self, r: observations.AssignmentRow, col: int, *, full: bool) -> Any:
+        if col == 0:
+            return r.preceptor
+        if col == 1:
+            return r.learner
+        if col == 2:
+            return dates.day(r.starts_on)
+        if col == 3:
+            return dates.day(r.ends_on) if r.ends_on else tr("open")
+        return tr("current") if r.current(dt.date.today()) else tr("ended")
+
+
+class PreceptorsTab(QWidget):
+    """Who precepts whom, from when until when; every change is audited."""
+
+    def __init__(self, db: Database, actor: Actor) -> None:
+        super().__init__()
+        self.db, self.actor = db, actor
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            muted(
+                tr(
+                    "A preceptor sees and logs observations of the learners paired with "
+                    "them; after a pairing ends they keep what they logged."
+                )
+            )
+        )
+        form = QHBoxLayout()
+        self.preceptor = QComboBox()
+        self.preceptor.setAccessibleName(tr("Preceptor"))
+        self.learner = QComboBox()
+        self.learner.setAccessibleName(tr("Learner"))
+        self.starts = QDateEdit(QDate.currentDate())
+        self.starts.setCalendarPopup(True)
+        self.starts.setDisplayFormat("ddd d MMM yyyy")
+        self.starts.setAccessibleName(tr("From"))
+        self.has_end = QCheckBox(tr("Until"))
+        self.ends = QDateEdit(QDate.currentDate().addDays(90))
+        self.ends.setCalendarPopup(True)
+        self.ends.setDisplayFormat("ddd d MMM yyyy")
+        self.ends.setAccessibleName(tr("Until"))
+        self.ends.setEnabled(False)
+        self.has_end.toggled.connect(self.ends.setEnabled)
+        pair = primary_button(tr("&Pair"))
+        pair.clicked.connect(self.assign)
+        for w in (
+            QLabel(tr("Preceptor")),
+            self.preceptor,
+            QLabel(tr("Learner")),
+            self.learner,
+            QLabel(tr("From")),
+            self.starts,
+            self.has_end,
+            self.ends,
+            pair,
+        ):
+            form.addWidget(w)
+        form.addStretch(1)
+        layout.addLayout(form)
+        self.show_ended = QCheckBox(tr("Show pairings that have ended"))
+        self.show_ended.toggled.connect(self.reload)
+        layout.addWidget(self.show_ended)
+        self.model = AssignmentsModel()
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setAccessibleName(tr("Pairings, newest first"))
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        layout.addWidget(self.table, 1)
+        row = QHBoxLayout()
+        end = button(tr("&End the chosen pairing today"))
+        end.clicked.connect(lambda: self.end())
+        row.addWidget(end)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.saved = QLabel("")
+        self.saved.setWordWrap(True)
+        self.saved.setAccessibleName(tr("Saved"))
+        layout.addWidget(self.saved)
+        self.reload()
+
+    def reload(self) -> None:
+        everyone = people.list_people(self.db, self.actor)
+        for combo, keep in (
+            (self.preceptor, lambda p: "preceptor" in p.roles),
+            (self.learner, lambda p: p.is_learner),
+        ):
+            chosen = combo.currentData()
+            combo.clear()
+            for p in everyone:
+                if keep(p):
+                    combo.addItem(p.display_name, p.id)
+            combo.setCurrentIndex(max(0, combo.findData(chosen)))
+        rows = attempt(
+            self,
+            lambda: observations.assignments(
+                self.db, self.actor, current_only=not self.show_ended.isChecked()
+            ),
+        )
+        self.model.set_rows(rows or [])
+
+    def assign(self) -> None:
+        pre, lea = self.preceptor.currentData(), self.learner.currentData()
+        if pre is None or lea is None:
+            show_problem(
+                self,
+                tr(
+                    "Pairing needs a person with the Preceptor role and a learner; set "
+                    "them up under People and roles."
+                ),
+            )
+            return
+        start: dt.date = self.starts.date().toPython()  # type: ignore[assignment]
+        end: dt.date | None = (
+            self.ends.date().toPython() if self.has_end.isChecked() else None  # type: ignore[assignment]
+        )
+        if (
+            attempt(
+                self,
+                lambda: observations.assign(self.db, self.actor, int(pre), int(lea), start, end),
+            )
+            is None
+        ):
+            return
+        self.reload()
+        self.saved.setText(
+            tr("{p} now precepts {l} from {d}.").format(
+                p=self.preceptor.currentText(), l=self.learner.currentText(), d=dates.day(start)
+            )
+        )
+
+    def end(self) -> None:
+        chosen = self.table.selectionModel().selectedRows()
+        index = chosen[0] if chosen else self.table.currentIndex()
+        if not index.isValid():
+            show_problem(self, tr("Choose a pairing in the list first."))
+            return
+        row = self.model.rows[index.row()]
+        answer = QMessageBox.question(
+            self,
+            tr("End pairing"),
+            tr("End the pairing of {p} with {l} today?").format(p=row.preceptor, l=row.learner),
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+
+        def end_it() -> bool:
+            observations.end_assignment(self.db, self.actor, row.id)
+            return True
+
+        if not attempt(self, end_it):
+            return
+        self.reload()
+        self.saved.setText(
+            tr("The pairing of {p} with {l} ends today.").format(p=row.preceptor, l=row.learner)
+        )
+
+
 class AdminPage(QWidget):
     def __init__(self, db: Database, actor: Actor, paths: DataPaths) -> None:
         super().__init__()
@@ -560,6 +852,8 @@ class AdminPage(QWidget):
         tabs = QTabWidget()
         tabs.setAccessibleName(tr("Admin sections"))
         tabs.addTab(PeopleTab(db, actor), tr("People and roles"))
+        if actor.can("preceptor.assign"):
+            tabs.addTab(PreceptorsTab(db, actor), tr("Preceptors"))
         if actor.can("unit.configure"):
             tabs.addTab(UnitTab(db, actor), tr("Unit settings"))
         if actor.can("backup.manage"):

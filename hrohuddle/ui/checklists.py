@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QButtonGroup,
     QComboBox,
     QDateEdit,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -21,6 +25,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QScrollArea,
+    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -28,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hrohuddle.services import checklists
+from hrohuddle.services import checklists, dates
 from hrohuddle.services.observations import scale_data
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import unit_vocabulary
@@ -42,6 +47,20 @@ QFrame[role="row"][current="true"] { border: 3px solid #E69F00; }
 QFrame[role="row"] QPushButton { min-height: 44px; min-width: 64px; }
 QFrame[role="row"] QPushButton:checked { background: #0B4F8A; color: #FFFFFF; font-weight: 700; }
 """
+
+
+class NoteEdit(QLineEdit):
+    """A note field that Enter and Escape leave, back to the keys of the session."""
+
+    def __init__(self, text: str, leave: Any) -> None:
+        super().__init__(text)
+        self.leave = leave
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Escape, Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.leave()
+            return
+        super().keyPressEvent(event)
 
 
 class BehaviourRow(QFrame):
@@ -71,7 +90,7 @@ class BehaviourRow(QFrame):
             self.group.addButton(b)
             self.buttons[key] = b
             buttons.addWidget(b)
-        self.note = QLineEdit(row.note or "")
+        self.note = NoteEdit(row.note or "", self.leave_note)
         self.note.setPlaceholderText(
             tr("Note (needed for a rating of 1 or 2)") if rating else tr("Note (optional)")
         )
@@ -79,6 +98,11 @@ class BehaviourRow(QFrame):
         self.note.editingFinished.connect(self.save_note)
         buttons.addWidget(self.note, 1)
         layout.addLayout(buttons)
+        self.ask = QLabel("")
+        self.ask.setProperty("role", "error")
+        self.ask.setWordWrap(True)
+        self.ask.setVisible(False)
+        layout.addWidget(self.ask)
         current = row.rating if rating else row.result
         if current in self.buttons:
             self.buttons[current].setChecked(True)
@@ -87,10 +111,38 @@ class BehaviourRow(QFrame):
     def choose(self, key: Any) -> None:
         self.value = key
         self.panel.save(self, key)
+        self.check_comment(at_once=True)
+
+    def needs_comment(self) -> bool:
+        return (
+            isinstance(self.value, int)
+            and self.value <= checklists.COMMENT_AT_OR_BELOW
+            and not self.note.text().strip()
+        )
+
+    def check_comment(self, *, at_once: bool = False) -> None:
+        """A low rating asks for its comment there and then, naming the behaviour."""
+        if self.needs_comment():
+            self.ask.setText(
+                tr("A rating of {r} needs a comment: what did you see for “{b}”?").format(
+                    r=self.value, b=self.row.text
+                )
+            )
+            self.ask.setVisible(True)
+            if at_once:
+                self.panel.ask_comment(self)
+        else:
+            self.ask.setVisible(False)
 
     def save_note(self) -> None:
         if self.note.text() != (self.row.note or ""):
             self.panel.save(self, self.value)
+            self.row = replace(self.row, note=self.note.text())
+        self.check_comment()
+
+    def leave_note(self) -> None:
+        self.save_note()
+        self.panel.note_left(self)
 
 
 class SessionPanel(QWidget):
@@ -135,16 +187,54 @@ class SessionPanel(QWidget):
         scroll.setWidget(body)
         self.scroll = scroll
         layout.addWidget(scroll, 1)
-        self.overall = QLineEdit(view.overall_note or "")
+        self.overall = NoteEdit(view.overall_note or "", self.setFocus)
         self.overall.setPlaceholderText(tr("Overall note (optional)"))
         self.overall.setAccessibleName(tr("Overall note"))
         layout.addWidget(self.overall)
+        bottom = QHBoxLayout()
+        self.progress = QLabel("")
+        self.progress.setAccessibleName(tr("Progress"))
+        bottom.addWidget(self.progress, 1)
+        discard = button(tr("Discard observation…"))
+        discard.clicked.connect(lambda: self.discard())
         finish = primary_button(tr("Finish observation"))
-        finish.clicked.connect(self.finish)
-        layout.addWidget(finish)
+        finish.clicked.connect(lambda: self.finish())
+        bottom.addWidget(discard)
+        bottom.addWidget(finish)
+        layout.addLayout(bottom)
         self.current = 0
         self._mark()
+        self._count()
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+    def answered(self) -> int:
+        return sum(1 for r in self.rows if r.value is not None)
+
+    def _count(self) -> None:
+        self.progress.setText(tr("{x} of {n} answered").format(x=self.answered(), n=len(self.rows)))
+
+    def showEvent(self, event: Any) -> None:
+        # Back from a lock or another screen: the keys work again at once.
+        super().showEvent(event)
+        QTimer.singleShot(0, self._take_focus)
+
+    def _take_focus(self) -> None:
+        focus = QApplication.focusWidget()
+        if not isinstance(focus, QLineEdit) or not self.isAncestorOf(focus):
+            self.setFocus()
+
+    def note_left(self, row: BehaviourRow) -> None:
+        """Back to the keys; once a waiting comment is written, on to the next behaviour."""
+        self.setFocus()
+        waiting_here = self.rows.index(row) == self.current and row.value is not None
+        if waiting_here and not row.needs_comment():
+            self.current = min(len(self.rows) - 1, self.current + 1)
+            self._mark()
+
+    def ask_comment(self, row: BehaviourRow) -> None:
+        self.current = self.rows.index(row)
+        self._mark()
+        row.note.setFocus()
 
     def _mark(self) -> None:
         for i, row in enumerate(self.rows):
@@ -171,6 +261,8 @@ class SessionPanel(QWidget):
             row = self.rows[self.current]
             row.buttons[mapping[key]].setChecked(True)
             row.choose(mapping[key])
+            if row.needs_comment():
+                return  # the note field has the focus, asking for the comment
             self.current = min(len(self.rows) - 1, self.current + 1)
             self._mark()
         else:
@@ -178,6 +270,7 @@ class SessionPanel(QWidget):
 
     def save(self, row: BehaviourRow, value: Any) -> None:
         kwargs = {"rating": value} if self.rating else {"result": value}
+        self._count()
         attempt(
             self,
             lambda: checklists.record(
@@ -190,9 +283,30 @@ class SessionPanel(QWidget):
             ),
         )
 
-    def finish(self) -> None:
+    def finish(self, *, confirm: Any = None) -> bool:
+        """Finish: a low rating without its comment is shown at its row; an unfinished
+        list asks first (``confirm`` answers instead of a question box, for tests)."""
         for row in self.rows:
             row.save_note()
+        waiting = [r for r in self.rows if r.needs_comment()]
+        if waiting:
+            for r in waiting:
+                r.check_comment()
+            self.ask_comment(waiting[0])
+            return False
+        done, total = self.answered(), len(self.rows)
+        if done < total:
+            question = tr(
+                "{x} of {n} behaviours are answered. Finish anyway? The others are left "
+                "out of reliability."
+            ).format(x=done, n=total)
+            if confirm is None:
+                answer = QMessageBox.question(self, tr("Finish observation"), question)
+                ok = answer == QMessageBox.StandardButton.Yes
+            else:
+                ok = bool(confirm(question))
+            if not ok:
+                return False
         if (
             attempt(
                 self,
@@ -204,8 +318,30 @@ class SessionPanel(QWidget):
         ):
             view = checklists.session_view(self.db, self.actor, self.session_id)
             if view.completed_at is None:
-                return
+                return False
         self.on_done()
+        return True
+
+    def discard(self, *, confirm: Any = None) -> bool:
+        question = tr("Discard this observation and its {x} answer(s)?").format(x=self.answered())
+        if confirm is None:
+            ok = (
+                QMessageBox.question(self, tr("Discard observation"), question)
+                == QMessageBox.StandardButton.Yes
+            )
+        else:
+            ok = bool(confirm(question))
+        if not ok:
+            return False
+
+        def gone() -> bool:
+            checklists.discard(self.db, self.actor, self.session_id)
+            return True
+
+        if not attempt(self, gone):
+            return False
+        self.on_done(discarded=True)
+        return True
 
 
 class ObserveTab(QWidget):
@@ -232,6 +368,7 @@ class ObserveTab(QWidget):
         self.layout_.addWidget(self.start_box)
         self.done_label = muted("")
         self.layout_.addWidget(self.done_label)
+        self.layout_.addStretch(1)  # the start row at the top, not floating mid-screen
         self.panel: SessionPanel | None = None
         self.reload_templates()
         open_id = checklists.open_session(db, actor)
@@ -261,70 +398,124 @@ class ObserveTab(QWidget):
     def show_session(self, session_id: int) -> None:
         self.start_box.setVisible(False)
         self.panel = SessionPanel(self.db, self.actor, session_id, self.session_done)
-        self.layout_.addWidget(self.panel, 1)
+        self.layout_.insertWidget(self.layout_.count() - 1, self.panel, 1000)
         self.panel.setFocus()
 
-    def session_done(self) -> None:
+    def session_done(self, discarded: bool = False) -> None:
         if self.panel is not None:
             self.panel.deleteLater()
             self.panel = None
         self.start_box.setVisible(True)
         self.observed.clear()
-        self.done_label.setText(tr("Observation saved. Thank you."))
+        self.done_label.setText(
+            tr("Observation discarded.") if discarded else tr("Observation saved. Thank you.")
+        )
 
 
 class ReliabilityTab(QWidget):
+    """Reliability per behaviour or principle for a period and a template, with a
+    p-chart over time for the one chosen; exportable."""
+
     def __init__(self, db: Database, actor: Actor) -> None:
         super().__init__()
         self.db, self.actor = db, actor
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
-        self.since = QDateEdit(QDate.currentDate().addDays(-90))
-        self.since.setCalendarPopup(True)
-        self.since.setAccessibleName(tr("From"))
+        self.since = QDateEdit(QDate.currentDate().addDays(-182))
         self.until = QDateEdit(QDate.currentDate())
-        self.until.setCalendarPopup(True)
-        self.until.setAccessibleName(tr("To"))
+        for edit, name in ((self.since, tr("From")), (self.until, tr("To"))):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("ddd d MMM yyyy")
+            edit.setAccessibleName(name)
+        self.template = QComboBox()
+        self.template.setAccessibleName(tr("Checklist"))
+        self.template.addItem(tr("Every checklist"), None)
+        seen: set[str] = set()
+        for row in checklists.templates(db, actor.unit_id, include_retired=True):
+            if row.key not in seen:
+                seen.add(row.key)
+                self.template.addItem(row.title, row.key)
         self.by = QComboBox()
         self.by.setAccessibleName(tr("Group by"))
         self.by.addItem(tr("By behaviour"), "behaviour")
         self.by.addItem(tr("By HRO principle"), "principle")
         show = primary_button(tr("Show"))
         show.clicked.connect(self.reload)
-        for w in (QLabel(tr("From")), self.since, QLabel(tr("to")), self.until, self.by, show):
+        export = button(tr("Export CSV…"))
+        export.clicked.connect(lambda: self.export())
+        for w in (
+            QLabel(tr("From")),
+            self.since,
+            QLabel(tr("to")),
+            self.until,
+            self.template,
+            self.by,
+            show,
+            export,
+        ):
             bar.addWidget(w)
         bar.addStretch(1)
         layout.addLayout(bar)
         layout.addWidget(
             muted(
                 tr(
-                    "Share observed among applicable opportunities (observed or "
-                    "missed; not applicable is left out), with n beside each."
+                    "Share done among applicable opportunities in finished observations: "
+                    "observed among observed or missed (not applicable is left out); on a "
+                    "rating checklist, a rating of 4 or 5 among all ratings. Choose a row "
+                    "for its p-chart week by week."
                 )
             )
         )
+        self.status = muted("")
+        layout.addWidget(self.status)
+        split = QSplitter(Qt.Orientation.Vertical)
         self.table = QTableWidget(0, 3)
         self.table.setHorizontalHeaderLabels(
-            [tr("Behaviour"), tr("Observed / opportunities"), tr("Reliability")]
+            [tr("Behaviour"), tr("Done / opportunities"), tr("Reliability")]
         )
         self.table.setAccessibleName(tr("Behaviour reliability"))
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        layout.addWidget(self.table, 1)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.currentCellChanged.connect(lambda r, *_: self.show_trend(r))
+        split.addWidget(self.table)
+        self.chart_holder = QWidget()
+        self.chart_layout = QVBoxLayout(self.chart_holder)
+        self.chart_layout.setContentsMargins(0, 0, 0, 0)
+        split.addWidget(self.chart_holder)
+        split.setSizes([260, 300])
+        layout.addWidget(split, 1)
+        self.rows: list[checklists.Reliability] = []
+        self.trends: dict[str, checklists.ReliabilityTrend] = {}
+        self.canvas: Any = None
         self.reload()
 
+    def _args(self) -> tuple[Any, Any, str, str | None]:
+        return (
+            self.since.date().toPython(),
+            self.until.date().toPython(),
+            str(self.by.currentData()),
+            self.template.currentData(),
+        )
+
     def reload(self) -> None:
+        since, until, by, key = self._args()
         rows = attempt(
             self,
-            lambda: checklists.reliability(
-                self.db,
-                self.actor,
-                self.since.date().toPython(),  # type: ignore[arg-type]
-                self.until.date().toPython(),
-                by=str(self.by.currentData()),
-            ),
-        )  # type: ignore[arg-type]
-        if rows is None:
+            lambda: checklists.reliability(self.db, self.actor, since, until, by, key),
+        )
+        trends = attempt(
+            self,
+            lambda: checklists.reliability_trend(self.db, self.actor, since, until, by, key),
+        )
+        if rows is None or trends is None:
             return
+        self.rows = rows
+        self.trends = {tr_.key: tr_ for tr_ in trends}
+        self.table.setHorizontalHeaderItem(
+            0, QTableWidgetItem(tr("Behaviour") if by == "behaviour" else tr("HRO principle"))
+        )
         self.table.setRowCount(len(rows))
         for i, r in enumerate(rows):
             share = "—" if r.share is None else f"{r.share:.0%}"
@@ -332,7 +523,74 @@ class ReliabilityTab(QWidget):
                 (r.label, f"{r.observed} / {r.opportunities}", f"{share} (n={r.opportunities})")
             ):
                 self.table.setItem(i, c, QTableWidgetItem(v))
-        self.table.resizeColumnsToContents()
+        self.table.resizeColumnToContents(1)
+        self.table.setColumnWidth(0, max(320, self.table.columnWidth(0)))
+        self.status.setText(
+            tr("{n} rows, {a} to {b}").format(n=len(rows), a=dates.day(since), b=dates.day(until))
+        )
+        if rows:
+            self.table.selectRow(0)
+            self.show_trend(0)
+        else:
+            self.show_trend(-1)
+
+    def trend_series(self, row: int) -> Any:
+        """The p-chart series of the chosen row (None when there is nothing to chart)."""
+        if not 0 <= row < len(self.rows):
+            return None
+        trend = self.trends.get(self.rows[row].key)
+        if trend is None:
+            return None
+        from hrohuddle.analytics import control_chart
+        from hrohuddle.services.reporting import Series
+
+        chart = control_chart.p_chart(trend.observed, trend.opportunities)
+        return Series(
+            trend.weeks,
+            [p.value for p in chart.points],
+            chart,
+            trend.label,
+            tr("share done"),
+        )
+
+    def show_trend(self, row: int) -> None:
+        if self.canvas is not None:
+            self.chart_layout.removeWidget(self.canvas)
+            self.canvas.deleteLater()
+            self.canvas = None
+        series = self.trend_series(row)
+        if series is None:
+            return
+        from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+
+        from hrohuddle.reports import charts
+
+        self.canvas = FigureCanvasQTAgg(charts.control_chart(series, percent=True))
+        self.canvas.setAccessibleName(tr("Week by week: {t}").format(t=series.title))
+        self.canvas.setMinimumHeight(240)
+        self.chart_layout.addWidget(self.canvas)
+
+    def export(self, path: str | None = None) -> int | None:
+        since, until, by, key = self._args()
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(
+                self,
+                tr("Export reliability"),
+                f"reliability-{by}-{since.isoformat()}-to-{until.isoformat()}.csv",
+                "CSV (*.csv)",
+            )
+        if not path:
+            return None
+        target = Path(path)
+        n = attempt(
+            self,
+            lambda: checklists.export_reliability(
+                self.db, self.actor, target, since, until, by, key
+            ),
+        )
+        if n is not None:
+            self.status.setText(tr("Exported {n} rows to {p}.").format(n=n, p=str(target)))
+        return n
 
 
 class VersionEditor(QDialog):
@@ -522,8 +780,9 @@ class ChecklistsPage(QWidget):
         if actor.can("checklist.observe"):
             self.observe = ObserveTab(db, actor)
             tabs.addTab(self.observe, tr("Observe"))
-        if actor.can("report.view"):
-            tabs.addTab(ReliabilityTab(db, actor), tr("Reliability"))
+        if actor.can("report.view") or actor.can("checklist.observe"):
+            self.reliability = ReliabilityTab(db, actor)
+            tabs.addTab(self.reliability, tr("Reliability"))
         if actor.can("checklist.edit_templates"):
             tabs.addTab(TemplatesTab(db, actor), tr("Templates"))
         layout.addWidget(tabs, 1)

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hrohuddle.services import audit, census, events, reporting
+from hrohuddle.services import audit, census, dates, events, reporting
 from hrohuddle.services.errors import EditConflict, ServiceError
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.reporting import Week
@@ -49,16 +49,23 @@ class _Done(QObject):
 class ReportJob(QRunnable):
     """Builds the weekly PDF off the GUI thread, with its own database sessions."""
 
-    def __init__(self, db: Database, actor: Actor, week: Week, path: Path) -> None:
+    def __init__(
+        self, db: Database, actor: Actor, week: Week, path: Path, *, record: bool = True
+    ) -> None:
         super().__init__()
         self.db, self.actor, self.week, self.path = db, actor, week, path
+        # Saving records "report printed"; building a preview records nothing.
+        self.record = record
         self.signals = _Done()
 
     def run(self) -> None:
         from hrohuddle.reports import weekly
 
         try:
-            weekly.write(self.db, self.actor, self.week, self.path)
+            if self.record:
+                weekly.write(self.db, self.actor, self.week, self.path)
+            else:
+                weekly.preview(self.db, self.actor, self.week, self.path)
         except (ServiceError, StoreError) as exc:
             self.signals.finished.emit(None, exc.message)
             return
@@ -118,7 +125,9 @@ class PreviewDialog(QDialog):
         super().__init__(parent)
         self.db, self.actor, self.pdf = db, actor, pdf
         self.setWindowTitle(tr("Weekly report preview"))
-        self.resize(980, 900)
+        screen = (parent.screen() if parent is not None else self.screen()).availableGeometry()
+        width = min(980, screen.width() - 40)
+        self.resize(width, min(900, screen.height() - 60))
         layout = QVBoxLayout(self)
         scroll = QScrollArea()
         body = QWidget()
@@ -128,7 +137,7 @@ class PreviewDialog(QDialog):
             label = QLabel()
             label.setPixmap(
                 QPixmap.fromImage(image).scaledToWidth(
-                    900, Qt.TransformationMode.SmoothTransformation
+                    width - 80, Qt.TransformationMode.SmoothTransformation
                 )
             )
             label.setAccessibleName(tr("Report page"))
@@ -140,6 +149,15 @@ class PreviewDialog(QDialog):
         printer.clicked.connect(self.print_report)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        self.finished.connect(self._remove_file)
+
+    def _remove_file(self) -> None:
+        """The preview's temporary folder goes when the preview closes."""
+        import shutil
+
+        folder = self.pdf.parent
+        if folder.name.startswith("hrohuddle-report-"):
+            shutil.rmtree(folder, ignore_errors=True)
 
     def print_report(self) -> None:
         from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -212,10 +230,13 @@ class WeekPanel(QWidget):
         self.week.setAccessibleName(tr("Week"))
         last = Week.last_complete()
         current = Week.of(dt.date.today())
-        self.week.addItem(tr("{w} (this week, so far)").format(w=current.label), current.label)
+        self.week.addItem(
+            tr("{w} (this week, so far)").format(w=dates.week_label(current.label, current.monday)),
+            current.label,
+        )
         for i in range(0, 52):
             w = last.shifted(-i)
-            self.week.addItem(w.label, w.label)
+            self.week.addItem(dates.week_label(w.label, w.monday), w.label)
         self.week.setCurrentIndex(1)
         self.week.currentIndexChanged.connect(self.reload)
         bar.addWidget(self.week)
@@ -251,6 +272,15 @@ class WeekPanel(QWidget):
 
     def selected_week(self) -> Week:
         return Week.parse(str(self.week.currentData()))
+
+    def week_title(self) -> str:
+        """What the tab is called: the week it shows, with its dates."""
+        w = self.selected_week()
+        if w == Week.of(dt.date.today()):
+            return tr("This week so far ({w})").format(w=w.label)
+        if w == Week.last_complete():
+            return tr("Last week ({w})").format(w=w.label)
+        return tr("Week {w}").format(w=w.label)
 
     def reload(self) -> None:
         figures = attempt(
@@ -312,23 +342,71 @@ class WeekPanel(QWidget):
         if page is None:
             return None
         dialog = QDialog(self)
-        dialog.setWindowTitle(tr("Reports in {w}").format(w=week.label))
+        dialog.setWindowTitle(
+            tr("Reports in {w}").format(w=dates.week_label(week.label, week.monday))
+        )
         layout = QVBoxLayout(dialog)
-        layout.addWidget(QLabel(tr("{n} near misses and good catches").format(n=page.total)))
+        layout.addWidget(
+            QLabel(
+                tr("{n} near misses and good catches. Choose one to read it.").format(n=page.total)
+            )
+        )
         lst = QListWidget()
         lst.setWordWrap(True)
+        lst.setAccessibleName(tr("Reports in the week"))
+        kinds = reporting.labels()["kinds"]
         for r in page.rows:
             lst.addItem(
-                f"{events.to_local(r.occurred_at):%a %d %b %H:%M} · {r.kind} · "
+                f"{dates.day_time(events.to_local(r.occurred_at))} · {kinds.get(r.kind, r.kind)} · "
                 f"{' '.join(r.narrative.split())[:160]}"
             )
+        lst.itemActivated.connect(lambda _item: self.open_report(page.rows[lst.currentRow()]))
+        lst.itemClicked.connect(lambda _item: self.open_report(page.rows[lst.currentRow()]))
         layout.addWidget(lst)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(dialog.reject)
+        layout.addWidget(buttons)
         dialog.resize(720, 480)
         dialog.open()
+        self.week_dialog = dialog
+        self.week_list = lst
         return dialog
 
-    def _start(self, path: Path, then: Any) -> None:
-        job = ReportJob(self.db, self.actor, self.selected_week(), path)
+    def open_report(self, r: events.EventRow) -> QDialog:
+        """One report as it was written, with what became of it."""
+        lab = reporting.labels()
+        dialog = QDialog(self)
+        dialog.setWindowTitle(tr("Safety report"))
+        layout = QVBoxLayout(dialog)
+        lines = [
+            f"{lab['kinds'].get(r.kind, r.kind)} · {lab['categories'].get(r.category, r.category)}",
+            tr("Happened {when}{area}").format(
+                when=dates.day_time(events.to_local(r.occurred_at)),
+                area=f" · {r.area}" if r.area else "",
+            ),
+            tr("Harm: {h}").format(h=lab["harm"].get(r.harm, r.harm) if r.harm else "—"),
+            tr("Status: {s}").format(s=r.status.replace("_", " ")),
+            "",
+            " ".join(r.narrative.split()),
+            "",
+            tr("Feedback to the reporter: {f}").format(f=r.feedback or "—"),
+        ]
+        text = QLabel("\n".join(lines))
+        text.setWordWrap(True)
+        text.setTextFormat(Qt.TextFormat.PlainText)
+        text.setAccessibleName(tr("The report"))
+        layout.addWidget(text)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(dialog.reject)
+        layout.addWidget(buttons)
+        dialog.resize(620, 360)
+        dialog.open()
+        self.report_dialog = dialog
+        self.report_text = text
+        return dialog
+
+    def _start(self, path: Path, then: Any, *, record: bool = True) -> None:
+        job = ReportJob(self.db, self.actor, self.selected_week(), path, record=record)
         job.signals.finished.connect(then)
         self.jobs.append(job)
         self.status.setText(tr("Building the report…"))
@@ -351,14 +429,17 @@ class WeekPanel(QWidget):
 
     def preview(self) -> None:
         folder = Path(tempfile.mkdtemp(prefix="hrohuddle-report-"))
-        self._start(folder / f"weekly-{self.selected_week().label}.pdf", self._preview_ready)
+        self._start(
+            folder / f"weekly-{self.selected_week().label}.pdf", self._preview_ready, record=False
+        )
 
     def _preview_ready(self, path: Path | None, error: str | None) -> None:
         self.status.setText("")
         if error or path is None:
             show_problem(self, error or tr("The report could not be built."))
             return
-        PreviewDialog(self.db, self.actor, path, self).exec()
+        self.preview_dialog = PreviewDialog(self.db, self.actor, path, self)
+        self.preview_dialog.open()
 
 
 class CensusPanel(QWidget):
@@ -404,7 +485,7 @@ class CensusPanel(QWidget):
         rows = census.recent(self.db, self.actor, 52)
         self.table.setRowCount(len(rows))
         for i, r in enumerate(rows):
-            self.table.setItem(i, 0, QTableWidgetItem(f"{r.week_start:%a %d %b %Y}"))
+            self.table.setItem(i, 0, QTableWidgetItem(dates.day(r.week_start)))
             self.table.setItem(i, 1, QTableWidgetItem(str(r.patient_days)))
         self.show_stored()
 
@@ -517,8 +598,12 @@ class DashboardPage(QWidget):
         layout.addWidget(heading(tr("Dashboard")))
         tabs = QTabWidget()
         tabs.setAccessibleName(tr("Dashboard sections"))
+        self.tabs = tabs
         self.week_panel = WeekPanel(db, actor)
-        tabs.addTab(self.week_panel, tr("This week"))
+        tabs.addTab(self.week_panel, self.week_panel.week_title())
+        self.week_panel.week.currentIndexChanged.connect(
+            lambda _i: tabs.setTabText(0, self.week_panel.week_title())
+        )
         if actor.can("census.edit"):
             tabs.addTab(CensusPanel(db, actor), tr("Weekly census"))
         layout.addWidget(tabs, 1)

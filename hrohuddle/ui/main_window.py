@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 # Only what the first paint needs is imported here: the rest of Qt's classes,
 # and everything below the UI, load after the window is on screen. The Qt
@@ -46,6 +46,7 @@ class MainWindow(QMainWindow):
         self.lock_inhibitors: set[str] = set()
         self.capture: QWidget | None = None
         self.offer_pulses = True
+        self.pulse_keeper: Any = None
         self.setWindowTitle(APP_NAME)
         self.setMinimumSize(960, 640)
         self.stack = QStackedWidget()
@@ -80,6 +81,10 @@ class MainWindow(QMainWindow):
         quit_action = QAction(tr("&Quit"), self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
+        self.pulse_action = QAction(tr("Onboarding &pulse…"), self)
+        self.pulse_action.triggered.connect(self.open_pulse)
+        self.pulse_action.setEnabled(False)
+        file_menu.addAction(self.pulse_action)
         for action in (self.lock_action, self.signout_action):
             file_menu.addAction(action)
         file_menu.addSeparator()
@@ -94,6 +99,32 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence(keys))
             action.triggered.connect(lambda _=False, s=step: self.scale_text(s))
             view.addAction(action)
+        help_menu = bar.addMenu(tr("&Help"))
+        guide = QAction(tr("&Help"), self)
+        guide.setShortcut(QKeySequence.StandardKey.HelpContents)
+        guide.triggered.connect(self.show_help)
+        about = QAction(tr("&About {app}").format(app=APP_NAME), self)
+        about.triggered.connect(self.show_about)
+        help_menu.addAction(guide)
+        help_menu.addAction(about)
+
+    def show_help(self) -> QWidget:
+        from hrohuddle.ui.help import HelpDialog
+
+        dialog = HelpDialog(self)
+        dialog.open()
+        return dialog
+
+    def show_about(self) -> QWidget:
+        from hrohuddle.ui.help import AboutDialog
+
+        dialog = AboutDialog(
+            self,
+            data_dir=str(self.paths.data_dir),
+            database_url=self.db.url if self.db is not None else None,
+        )
+        dialog.open()
+        return dialog
 
     def scale_text(self, step: int) -> None:
         """Change the text size everywhere by one step; remembered for this workstation."""
@@ -160,10 +191,27 @@ class MainWindow(QMainWindow):
         self.session_timer.start()
         self._hook_session_errors()
         self.signed_in.emit(actor)
+        self.pulse_action.setEnabled(True)
         if not same_person and self.offer_pulses and self.db is not None:
-            from hrohuddle.ui import pulses as pulse_ui
+            QTimer.singleShot(0, lambda: self._pulses().offer(self.db, actor))
 
-            QTimer.singleShot(0, lambda: pulse_ui.offer(self, self.db, actor))
+    def _pulses(self) -> Any:
+        from hrohuddle.ui.pulses import PulseKeeper
+
+        if self.pulse_keeper is None:
+            self.pulse_keeper = PulseKeeper(self)
+        return self.pulse_keeper
+
+    def open_pulse(self) -> bool:
+        """File, Onboarding pulse: the form put aside earlier, or the pulse due now."""
+        if self.actor is None or self.db is None:
+            return False
+        return bool(self._pulses().open_due(self.db, self.actor))
+
+    def _drop_pulse(self) -> None:
+        if self.pulse_keeper is not None:
+            self.pulse_keeper.drop()
+        self.pulse_action.setEnabled(False)
 
     def _idle_timeout(self) -> None:
         if self.actor is None:
@@ -203,6 +251,7 @@ class MainWindow(QMainWindow):
         if self.actor is None:
             return
         self._close_capture()
+        self._drop_pulse()
         if self.idle is not None:
             self.idle.timer.stop()  # started again when someone signs in
         self.session_timer.stop()  # nothing runs behind the lock; the PIN re-checks it
@@ -219,6 +268,7 @@ class MainWindow(QMainWindow):
 
     def sign_out(self) -> None:
         self._close_capture()
+        self._drop_pulse()
         self._drop_shell()  # its screens save their drafts while the session still holds
         if self.actor is not None and self.db is not None:
             from hrohuddle.services import people
@@ -349,6 +399,7 @@ class MainWindow(QMainWindow):
     def session_ended(self, message: str | None = None) -> None:
         """A service refused the session (deactivated, signed out): show the sign-in."""
         self._close_capture()
+        self._drop_pulse()
         self.actor = None
         self._drop_shell()
         self.lock_action.setEnabled(False)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -23,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hrohuddle.services import pulses
+from hrohuddle.services import dates, pulses
 from hrohuddle.services.errors import ServiceError
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import source_line
@@ -40,34 +41,105 @@ QDialog#pulse QPushButton { min-height: 48px; padding: 4px 18px; }
 
 
 def offer(parent: QWidget, db: Database, actor: Actor) -> None:
-    """If a pulse is due, offer it: answer now, or later (never lost)."""
-    try:
-        due = pulses.due_pulse(db, actor)
-    except (ServiceError, StoreError):
-        return
-    if due is None:
-        return
-    box = QMessageBox(parent)
-    box.setWindowTitle(tr("A one-minute pulse"))
-    box.setText(
-        tr(
-            "This is your day-{days} onboarding pulse. Would you answer ten short "
-            "questions about how safe it feels to speak up here? It is anonymous: "
-            "nothing you answer is linked to you."
-        ).format(days=due.milestone_day)
-    )
-    now = box.addButton(tr("Answer now"), QMessageBox.ButtonRole.AcceptRole)
-    box.addButton(tr("Later"), QMessageBox.ButtonRole.RejectRole)
-    box.exec()
-    if box.clickedButton() is now:
-        dialog = PulseDialog(db, actor, due.invitation_id, parent)
-        dialog.exec()
-        dialog.deleteLater()
-    else:
-        pulses.postpone(db, actor, due.invitation_id)
+    """If a pulse is due, offer it (the window's keeper holds answers given so far)."""
+    keeper = getattr(parent, "pulse_keeper", None)
+    if keeper is None:
+        keeper = PulseKeeper(parent)
+    keeper.offer(db, actor)
+
+
+def returns_on(day: dt.date) -> str:
+    return tr(
+        "It will be offered again when you sign in on {day}; you can also open it at any "
+        "time from the File menu (Onboarding pulse)."
+    ).format(day=dates.day(day))
+
+
+class PulseKeeper(QObject):
+    """The pulse being answered by the signed-in person. Answers given so far stay in the
+    open form (in memory, never stored) until sent or discarded; a sign-out or a lock
+    discards them, so the next person at the workstation never sees them."""
+
+    def __init__(self, window: QWidget) -> None:
+        super().__init__(window)
+        self.window = window
+        self.dialog: PulseDialog | None = None
+        self.last_message = ""
+
+    def offer(self, db: Database, actor: Actor) -> None:
+        try:
+            due = pulses.due_pulse(db, actor)
+        except (ServiceError, StoreError):
+            return
+        if due is None:
+            return
+        box = QMessageBox(self.window)
+        box.setWindowTitle(tr("A one-minute pulse"))
+        box.setText(
+            tr(
+                "This is your day-{days} onboarding pulse. Would you answer ten short "
+                "questions about how safe it feels to speak up here? It is anonymous: "
+                "nothing you answer is linked to you."
+            ).format(days=due.milestone_day)
+        )
+        now = box.addButton(tr("Answer now"), QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(tr("Later"), QMessageBox.ButtonRole.RejectRole)
+        box.exec()
+        if box.clickedButton() is now:
+            self.show(db, actor, due.invitation_id)
+        else:
+            day = pulses.postpone(db, actor, due.invitation_id)
+            self.tell(returns_on(day))
+
+    def open_due(self, db: Database, actor: Actor) -> bool:
+        """The menu entry: the form kept from before, or the pulse due (even if postponed)."""
+        if self.dialog is not None:
+            self.dialog.show()
+            return True
+        try:
+            due = pulses.due_pulse(db, actor, include_postponed=True)
+        except (ServiceError, StoreError) as exc:
+            self.tell(exc.message)
+            return False
+        if due is None:
+            self.tell(tr("No onboarding pulse is due for you now. Thank you."))
+            return False
+        self.show(db, actor, due.invitation_id)
+        return True
+
+    def show(self, db: Database, actor: Actor, invitation_id: int) -> None:
+        if self.dialog is None or self.dialog.invitation_id != invitation_id:
+            self.drop()
+            self.dialog = PulseDialog(db, actor, invitation_id, self.window)
+            self.dialog.ended.connect(self._ended)
+        self.dialog.show()
+
+    def _ended(self, sent: bool) -> None:
+        if sent and self.dialog is not None:
+            self.dialog.deleteLater()
+            self.dialog = None
+
+    def drop(self) -> None:
+        """Sign-out or lock: whatever was answered is cleared and the form goes."""
+        if self.dialog is not None:
+            self.dialog.clear()
+            self.dialog.hide()
+            self.dialog.deleteLater()
+            self.dialog = None
+
+    def tell(self, text: str) -> None:
+        self.last_message = text
+        box = QMessageBox(self.window)
+        box.setIcon(QMessageBox.Icon.Information)
+        box.setWindowTitle(tr("Onboarding pulse"))
+        box.setText(text)
+        box.open()
 
 
 class PulseDialog(QDialog):
+    #: True when the answers were sent; False when the form was put aside or discarded.
+    ended = Signal(bool)
+
     def __init__(
         self, db: Database, actor: Actor, invitation_id: int, parent: QWidget | None = None
     ) -> None:
@@ -80,7 +152,9 @@ class PulseDialog(QDialog):
         self.done_ok = False
         inst = pulses.instrument()
         self.setWindowTitle(tr("Pulse"))
-        self.resize(1000, 760)
+        host = parent.screen() if parent is not None else self.screen()
+        area = host.availableGeometry()
+        self.resize(min(1000, area.width() - 40), min(760, area.height() - 60))
         outer = QVBoxLayout(self)
         outer.addWidget(heading(inst.title, 1.2))
         outer.addWidget(
@@ -124,12 +198,17 @@ class PulseDialog(QDialog):
         outer.addWidget(self.message)
         row_buttons = QHBoxLayout()
         row_buttons.addStretch(1)
+        discard = QPushButton(tr("Discard answers"))
+        discard.clicked.connect(lambda: self.discard())
         later = QPushButton(tr("Later"))
         later.clicked.connect(self._later)
         send = primary_button(tr("Send anonymously"))
         send.clicked.connect(self.send)
+        row_buttons.addWidget(discard)
         row_buttons.addWidget(later)
         row_buttons.addWidget(send)
+        self.later_note = muted("")
+        outer.addWidget(self.later_note)
         outer.addLayout(row_buttons)
 
     def answers(self) -> dict[str, int | None]:
@@ -137,10 +216,28 @@ class PulseDialog(QDialog):
             code: (g.checkedId() if g.checkedId() > 0 else None) for code, g in self.groups.items()
         }
 
+    def given(self) -> int:
+        return sum(1 for v in self.answers().values() if v is not None) + (
+            1 if self.comment.toPlainText().strip() else 0
+        )
+
     def _later(self) -> None:
-        pulses.postpone(self.db, self.actor, self.invitation_id)
+        """Put the form aside: the answers stay in it, on this screen only, until sent or
+        discarded; the invitation comes back the next day."""
+        day = pulses.postpone(self.db, self.actor, self.invitation_id)
+        self.later_note.setText(returns_on(day))
+        self.hide()
+        self.ended.emit(False)
+
+    def discard(self) -> None:
         self.clear()
-        self.reject()
+        pulses.postpone(self.db, self.actor, self.invitation_id)
+        self.hide()
+        self.ended.emit(False)
+
+    def reject(self) -> None:
+        # Escape and the window's close button: the answers are kept for later.
+        self._later()
 
     def clear(self) -> None:
         """Nothing of the answers stays on screen or in the widgets."""
@@ -162,6 +259,7 @@ class PulseDialog(QDialog):
         self.clear()
         self.done_ok = True
         self.accept()
+        self.ended.emit(True)
         QMessageBox.information(
             self.parentWidget(),
             tr("Thank you"),
@@ -193,6 +291,10 @@ class PulseResultsPage(QWidget):
         self.table.setAccessibleName(tr("Pulse results"))
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         layout.addWidget(self.table, 1)
+        self.items = QTableWidget()
+        self.items.setAccessibleName(tr("Item by item"))
+        self.items.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        layout.addWidget(self.items, 2)
         self.notes = muted("")
         self.notes.setAccessibleName(tr("What is hidden and why"))
         layout.addWidget(self.notes)
@@ -232,7 +334,7 @@ class PulseResultsPage(QWidget):
         self.period.clear()
         for p in res.periods:
             self.period.addItem(
-                f"{p.period} ({p.first_day:%d %b} – {p.last_day:%d %b %Y})", p.period
+                f"{p.period} ({dates.day(p.first_day)} to {dates.day(p.last_day)})", p.period
             )
         self.period.blockSignals(False)
         self.show_period()
@@ -248,15 +350,14 @@ class PulseResultsPage(QWidget):
             tr("Complete (n)"),
             tr("Scale mean"),
             tr("Favourable"),
-        ] + [i.code for i in inst.items]
+        ]
         self.table.clear()
         self.table.setColumnCount(len(headers))
         self.table.setHorizontalHeaderLabels(headers)
-        for col, item in enumerate(inst.items, start=5):
-            self.table.horizontalHeaderItem(col).setToolTip(item.text)
         chosen = next((p for p in res.periods if p.period == self.period.currentData()), None)
         if chosen is None:
             self.table.setRowCount(0)
+            self.items.setRowCount(0)
             self.notes.setText("\n".join(res.notes))
             self.comments.setPlainText("")
             return
@@ -265,9 +366,7 @@ class PulseResultsPage(QWidget):
         for r, g in enumerate(rows):
             cells: list[Any]
             if g.hidden:
-                cells = [g.label, tr("hidden"), tr("hidden"), tr("hidden"), tr("hidden")] + [
-                    "" for _ in inst.items
-                ]
+                cells = [g.label, tr("hidden"), tr("hidden"), tr("hidden"), tr("hidden")]
             else:
                 share = (
                     "—"
@@ -281,10 +380,6 @@ class PulseResultsPage(QWidget):
                     str(g.complete),
                     mean,
                     share,
-                    *[
-                        f"{g.item_means[i.code]:.1f}" if i.code in g.item_means else "—"
-                        for i in inst.items
-                    ],
                 ]
             for c, value in enumerate(cells):
                 cell = QTableWidgetItem(str(value))
@@ -294,5 +389,24 @@ class PulseResultsPage(QWidget):
                     )
                 self.table.setItem(r, c, cell)
         self.table.resizeColumnsToContents()
+        # Item by item, with the words of each item (shown groups only).
+        shown = [g for g in rows if not g.hidden]
+        self.items.clear()
+        self.items.setColumnCount(1 + len(shown))
+        self.items.setHorizontalHeaderLabels(
+            [tr("Item (mean, 1-7, higher is safer: reversed items turned round)")]
+            + [g.label for g in shown]
+        )
+        self.items.setRowCount(len(inst.items))
+        for r, item in enumerate(inst.items):
+            self.items.setItem(r, 0, QTableWidgetItem(f"{r + 1}. {item.text}"))
+            for c, g in enumerate(shown, start=1):
+                value = g.item_means.get(item.code)
+                cell = QTableWidgetItem("—" if value is None else f"{value:.1f}")
+                cell.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.items.setItem(r, c, cell)
+        self.items.setWordWrap(True)
+        self.items.setColumnWidth(0, 520)
+        self.items.resizeRowsToContents()
         self.notes.setText("\n".join([*chosen.notes, *res.notes]))
         self.comments.setPlainText("\n".join(chosen.comments))
