@@ -564,6 +564,7 @@ def export_entries(db: Database, actor: Actor, path: Any, where: AuditFilter | N
     return len(rows)
 
 
+@requires("audit.view")
 def verify(db: Database, actor: Actor, witnesses: Iterable[Witness] = ()) -> ChainReport:
     """Check the whole chain (``verify_chain``), against any heads witnessed outside the
     database, for someone allowed to read the log."""
