@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -182,11 +182,22 @@ def start_or_resume(
     Two workstations pressing Start at once get the same huddle (the database's
     unique key on unit, date and shift decides).
     """
+    from hrohuddle.services import anonymity
+
     local_now = local_now or _local_now()
     with db.read() as s:
         unit = s.get(Unit, actor.unit_id)
         assert unit is not None
         day, shift = shift_for(local_now, unit.day_shift_start, unit.night_shift_start)
+        exists = s.scalar(
+            select(Huddle.id).where(
+                Huddle.unit_id == actor.unit_id, Huddle.huddle_date == day, Huddle.shift == shift
+            )
+        )
+    if exists is None:
+        # Whatever was sent anonymously before this huddle started belongs to its look
+        # back: released now, at a moment the charge nurse chooses, not the sender.
+        anonymity.release_due(db, local_now=local_now, force=True)
     try:
         with db.write() as s:
             existing = s.scalar(
@@ -220,11 +231,45 @@ def start_or_resume(
                     head_count=1,
                 )
             )
+            _claim_look_back(s, huddle)
             audit.record(s, "huddle.started", actor=actor, target=f"huddle:{huddle.id}")
             s.flush()
             return _row(s, huddle)
     except IntegrityError:
         return start_or_resume(db, actor, local_now=local_now)
+
+
+#: A report older than this that no huddle took up is not pulled onto a new board.
+CLAIM_DAYS = 7
+
+
+def _claim_look_back(s: Session, h: Huddle) -> None:
+    """Give the new huddle every report of the unit that no huddle has taken up yet.
+
+    A report reaches the reports table when it is filed (named) or released
+    (anonymous); the first huddle to start after that takes it, whatever time the
+    report itself stores, so each report is in exactly one look back: the next one.
+    """
+    previous = s.scalar(
+        select(func.max(Huddle.huddle_date)).where(
+            Huddle.unit_id == h.unit_id, Huddle.id != h.id, Huddle.huddle_date <= h.huddle_date
+        )
+    )
+    floor = h.huddle_date - dt.timedelta(days=CLAIM_DAYS)
+    if previous is not None:
+        floor = min(floor, previous - dt.timedelta(days=1))
+    shown = select(HuddleItem.event_id).where(HuddleItem.event_id.is_not(None))
+    s.execute(
+        update(SafetyEvent)
+        .where(
+            SafetyEvent.unit_id == h.unit_id,
+            SafetyEvent.look_back_huddle_id.is_(None),
+            SafetyEvent.reported_on >= floor,
+            SafetyEvent.id.not_in(shown),
+        )
+        .values(look_back_huddle_id=h.id)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def open_huddle(db: Database, unit_id: int) -> HuddleRow | None:
@@ -328,75 +373,20 @@ def board(db: Database, actor: Actor, huddle_id: int, *, today: dt.date | None =
 
 
 def _look_back_events(s: Session, h: Huddle) -> tuple[list[EventRow], list[EventRow]]:
-    """Reports since the previous huddle, at most the last 24 hours before this one started.
-
-    Anonymous reports carry only a report date, so a report made on a later calendar
-    day than the window's start, and not shown by an earlier huddle, is included too
-    (it may describe something that happened days before). They keep only the start
-    of the shift in which they were filed and released, so every anonymous report
-    released in or after the shift of the window's start, and not shown before, is
-    included too.
-    """
-    from hrohuddle.services import anonymity
-
-    previous = s.scalar(
-        select(func.max(Huddle.started_at)).where(
-            Huddle.unit_id == h.unit_id, Huddle.started_at < h.started_at
+    """The reports this huddle took up when it started (see ``_claim_look_back``)."""
+    rows = s.execute(
+        select(
+            SafetyEvent.id,
+            SafetyEvent.kind,
+            SafetyEvent.category,
+            SafetyEvent.harm,
+            SafetyEvent.narrative,
+            SafetyEvent.occurred_at,
         )
-    )
-    floor = h.started_at - dt.timedelta(hours=LOOK_BACK_HOURS)
-    since = max(previous, floor) if previous else floor
-    shown_before = (
-        select(HuddleItem.event_id)
-        .join(Huddle, Huddle.id == HuddleItem.huddle_id)
-        .where(HuddleItem.event_id.is_not(None), Huddle.id != h.id)
-    )
-    columns = (
-        SafetyEvent.id,
-        SafetyEvent.kind,
-        SafetyEvent.category,
-        SafetyEvent.harm,
-        SafetyEvent.narrative,
-        SafetyEvent.occurred_at,
-    )
-    until = h.ended_at or utcnow()
-    # Two indexed look-ups rather than one OR that would scan every report.
-    recent = s.execute(
-        select(*columns)
-        .where(
-            SafetyEvent.unit_id == h.unit_id,
-            SafetyEvent.occurred_at >= since,
-            SafetyEvent.occurred_at <= until,
-        )
+        .where(SafetyEvent.unit_id == h.unit_id, SafetyEvent.look_back_huddle_id == h.id)
+        .order_by(SafetyEvent.occurred_at, SafetyEvent.id)
         .limit(200)
     ).all()
-    late = s.execute(
-        select(*columns)
-        .where(
-            SafetyEvent.unit_id == h.unit_id,
-            SafetyEvent.reported_on > since.date(),
-            SafetyEvent.reported_on <= h.started_at.date(),
-            SafetyEvent.occurred_at <= until,
-            SafetyEvent.id.not_in(shown_before),
-        )
-        .limit(200)
-    ).all()
-    unit = s.get(Unit, h.unit_id)
-    assert unit is not None
-    since_local = since.replace(tzinfo=dt.UTC).astimezone().replace(tzinfo=None)
-    released = s.execute(
-        select(*columns)
-        .where(
-            SafetyEvent.unit_id == h.unit_id,
-            SafetyEvent.released_shift >= anonymity.shift_start(unit, since_local),
-            SafetyEvent.released_shift <= until,
-            SafetyEvent.id.not_in(shown_before),
-        )
-        .limit(200)
-    ).all()
-    rows = sorted(
-        {r[0]: r for r in [*recent, *late, *released]}.values(), key=lambda r: (r[5], r[0])
-    )[:200]
     events = [EventRow(r[0], r[1], r[2], r[3], _summary(r[4]), r[5]) for r in rows]
     return events, [e for e in events if e.kind == "good_catch"]
 

@@ -11,6 +11,7 @@ REVISIONS: tuple[str, ...] = (
     "0002_lookback_indexes",
     "0003_anonymity",
     "0004_people_and_scope",
+    "0007_huddle_loop",
 )
 HEAD = REVISIONS[-1]
 APP_MARKER = "hrohuddle"
