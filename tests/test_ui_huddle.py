@@ -198,3 +198,104 @@ def test_a_past_huddle_summary_previews_for_printing(
     page.history.setCurrentRow(0)
     page.print_summary()
     assert previews == [1]
+
+
+def test_tapping_a_name_marks_the_person_present(qtbot, window) -> None:
+    sign_in_as(qtbot, window, "Cai Charge", PINS["charge_nurse"])
+    page = window.open_page("huddle")
+    page.start()
+    board = page.board
+    window.show()
+    lst = board.people_list
+    row = next(i for i in range(lst.count()) if lst.item(i).text() == "Sol Staff")
+    rect = lst.visualItemRect(lst.item(row))
+    # A tap in the middle of the name, well away from the box.
+    qtbot.mouseClick(lst.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert "2 present" in board.mix_label.text()
+    row = next(i for i in range(lst.count()) if lst.item(i).text() == "Sol Staff")
+    qtbot.mouseClick(
+        lst.viewport(), Qt.MouseButton.LeftButton, pos=lst.visualItemRect(lst.item(row)).center()
+    )
+    assert "1 present" in board.mix_label.text()
+
+
+def test_an_item_becomes_one_action_titled_by_its_words_and_shows_its_owner(
+    qtbot, window, sqlite_team: Team, monkeypatch
+) -> None:
+    sign_in_as(qtbot, window, "Cai Charge", PINS["charge_nurse"])
+    page = window.open_page("huddle")
+    page.start()
+    board = page.board
+    board.inputs["look_ahead"].category.setCurrentIndex(
+        board.inputs["look_ahead"].category.findData("staffing")
+    )
+    qtbot.keyClicks(board.inputs["look_ahead"].edit, "Two nurses short after 15:00")
+    qtbot.keyClick(board.inputs["look_ahead"].edit, Qt.Key.Key_Return)
+    board.lists["look_ahead"].setCurrentRow(0)
+    opened: list[str] = []
+
+    def fill_action(dialog) -> int:
+        opened.append(dialog.title.text())
+        dialog.owner.setCurrentIndex(dialog.owner.findText("Sol Staff"))
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr("hrohuddle.ui.huddle_board.ActionDialog.exec", fill_action)
+    board.make_action("look_ahead")
+    assert opened == ["Two nurses short after 15:00"], "no display prefix in the title"
+    actions = huddles.open_actions(sqlite_team.db, sqlite_team["charge_nurse"])
+    assert [a.title for a in actions] == ["Two nurses short after 15:00"]
+    shown = _rows(board.lists["look_ahead"])[0]
+    assert "Action: Sol Staff, due" in shown and "#" not in shown
+    # A second time opens the action it already is: no second action.
+    board.lists["look_ahead"].setCurrentRow(0)
+    board.make_action("look_ahead")
+    assert len(opened) == 1
+    assert len(huddles.open_actions(sqlite_team.db, sqlite_team["charge_nurse"])) == 1
+    assert board.follow_list.currentItem().data(Qt.ItemDataRole.UserRole) == (
+        "action",
+        actions[0].id,
+    )
+    # Reassign starts from the owner, and the dialog names the action.
+    asked: dict[str, object] = {}
+
+    def get_item(_parent, title, label, names, current, editable):  # type: ignore[no-untyped-def]
+        asked.update(label=label, start=names[current])
+        return names[current], False
+
+    monkeypatch.setattr("hrohuddle.ui.huddle_board.QInputDialog.getItem", get_item)
+    board.reassign()
+    assert asked["start"] == "Sol Staff"
+    assert "Two nurses short after 15:00" in str(asked["label"])
+
+
+def test_everybody_teaches_the_teaching_point_is_credited_edited_and_removed(
+    qtbot, window, sqlite_team: Team, monkeypatch
+) -> None:
+    sign_in_as(qtbot, window, "Cai Charge", PINS["charge_nurse"])
+    page = window.open_page("huddle")
+    page.start()
+    board = page.board
+    window.show()
+    learner = sqlite_team["learner"]
+    board.giver.setCurrentIndex(board.giver.findData(learner.person_id))
+    qtbot.keyClicks(board.inputs["teach"].edit, "Read back verbal orders")
+    qtbot.keyClick(board.inputs["teach"].edit, Qt.Key.Key_Return)
+    point = board.state.items["teach"][0]
+    assert point.author == "Lee Learner" and point.author_is_learner
+    assert "taught by Lee Learner" in _rows(board.lists["teach"])[0]
+    # Once given, it is edited or removed, never silently dead.
+    assert not board.inputs["teach"].isVisible() and board.edit_teach_button.isVisible()
+
+    def edit(dialog) -> int:
+        dialog.text.setText("Read back every verbal order")
+        dialog.giver.setCurrentIndex(dialog.giver.findText("Pat Preceptor"))
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr("hrohuddle.ui.huddle_board.TeachingPointDialog.exec", edit)
+    board.edit_teaching_point()
+    assert _rows(board.lists["teach"])[0].startswith(
+        "Read back every verbal order — taught by Pat Preceptor"
+    )
+    board.lists["teach"].setCurrentRow(0)
+    board.remove_item("teach")
+    assert board.state.items["teach"] == [] and board.inputs["teach"].isVisible()

@@ -48,6 +48,13 @@ class ItemRow:
     author: str | None
     updated_at: dt.datetime
     action_id: int | None
+    #: The action made from this item: its owner and due date, shown beside the item.
+    action_owner: str | None = None
+    action_due: dt.date | None = None
+    #: Who wrote or gave it (for a teaching point: the person who taught).
+    author_id: int | None = None
+    author_profession: str | None = None
+    author_is_learner: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -310,28 +317,34 @@ def board(db: Database, actor: Actor, huddle_id: int, *, today: dt.date | None =
         unit = s.get(Unit, actor.unit_id)
         assert unit is not None
         row = _row(s, h)
-        authors = {}
         item_rows = s.execute(
-            select(HuddleItem, Person.display_name)
+            select(HuddleItem, Person)
             .outerjoin(Person, Person.id == HuddleItem.author_id)
             .where(HuddleItem.huddle_id == h.id, HuddleItem.deleted.is_(False))
             .order_by(HuddleItem.section, HuddleItem.position, HuddleItem.id)
         ).all()
         item_ids = [i.id for i, _ in item_rows]
-        linked = (
-            dict(
-                s.execute(
-                    select(Action.huddle_item_id, Action.id).where(
-                        Action.huddle_item_id.in_(item_ids)
-                    )
-                ).all()
-            )
-            if item_ids
-            else {}
-        )
+        linked: dict[int, tuple[int, str | None, dt.date | None]] = {}
+        if item_ids:
+            owner = Person.__table__.alias("owner")
+            # An open action wins over closed ones made from the same item.
+            for item_id, action_id, name, due, status in s.execute(
+                select(
+                    Action.huddle_item_id,
+                    Action.id,
+                    owner.c.display_name,
+                    Action.due_on,
+                    Action.status,
+                )
+                .outerjoin(owner, owner.c.id == Action.owner_id)
+                .where(Action.huddle_item_id.in_(item_ids))
+                .order_by(Action.status.desc(), Action.id)
+            ).all():
+                if item_id is not None and (item_id not in linked or status == "open"):
+                    linked[item_id] = (action_id, name, due)
         items: dict[str, list[ItemRow]] = {k: [] for k in MANUAL_SECTIONS}
-        for item, author in item_rows:
-            authors[item.id] = author
+        for item, person in item_rows:
+            action = linked.get(item.id)
             items.setdefault(item.section, []).append(
                 ItemRow(
                     item.id,
@@ -339,9 +352,14 @@ def board(db: Database, actor: Actor, huddle_id: int, *, today: dt.date | None =
                     item.category,
                     item.text,
                     item.hro_principle,
-                    author,
+                    person.display_name if person else None,
                     item.updated_at,
-                    linked.get(item.id),
+                    action[0] if action else None,
+                    action[1] if action else None,
+                    action[2] if action else None,
+                    person.id if person else None,
+                    person.profession if person else None,
+                    person.is_learner if person else None,
                 )
             )
         events, catches = _look_back_events(s, h)
@@ -406,8 +424,13 @@ def add_item(
     *,
     category: str | None = None,
     hro_principle: str | None = None,
+    given_by: int | None = None,
 ) -> ItemRow:
-    """Add an item by hand; anyone signed in may add a teaching point or a shout-out."""
+    """Add an item by hand; anyone signed in may add a teaching point or a shout-out.
+
+    A teaching point is credited to ``given_by``, the person of the unit who taught
+    it (learners included), and to whoever typed it when no one is named.
+    """
     validation.choice(section, list(MANUAL_SECTIONS), "a board section", field="section")
     needed = "huddle.contribute" if section in ("teach", "recognise") else "huddle.run"
     audit.require(actor, needed)
@@ -450,39 +473,68 @@ def add_item(
                 HuddleItem.huddle_id == h.id, HuddleItem.section == section
             )
         )
+        author = _giver(s, actor, given_by if section == "teach" else None)
         item = HuddleItem(
             huddle_id=h.id,
             section=section,
             category=category,
             text=clean,
             hro_principle=hro_principle,
-            author_id=actor.person_id,
+            author_id=author.id,
             position=int(position or 1),
         )
         s.add(item)
         _touch(h)
         s.flush()
-        return ItemRow(
-            item.id,
-            section,
-            category,
-            clean,
-            hro_principle,
-            actor.display_name,
-            item.updated_at,
-            None,
-        )
+        return _item_row(item, author)
+
+
+def _giver(s: Session, actor: Actor, given_by: int | None) -> Person:
+    person = s.get(Person, given_by if given_by is not None else actor.person_id)
+    if person is None or person.unit_id != actor.unit_id:
+        raise ValidationError("Choose who gave the teaching point from this unit.", "given_by")
+    return person
+
+
+def _item_row(item: HuddleItem, author: Person | None) -> ItemRow:
+    return ItemRow(
+        item.id,
+        item.section,
+        item.category,
+        item.text,
+        item.hro_principle,
+        author.display_name if author else None,
+        item.updated_at,
+        None,
+        author_id=author.id if author else None,
+        author_profession=author.profession if author else None,
+        author_is_learner=author.is_learner if author else None,
+    )
 
 
 @audit.requires("huddle.contribute")
 def update_item(
-    db: Database, actor: Actor, item_id: int, text: str, expected_updated_at: dt.datetime
+    db: Database,
+    actor: Actor,
+    item_id: int,
+    text: str,
+    expected_updated_at: dt.datetime,
+    *,
+    given_by: int | None = None,
+    hro_principle: str | None = None,
 ) -> ItemRow:
-    """Change an item's text, unless someone changed it since it was read.
+    """Change an item's text (and a teaching point's giver), unless someone changed it since.
 
     A second workstation's change is never silently overwritten: the caller gets
     Conflict with the other text in the message, and keeps its own on screen.
     """
+    if hro_principle is not None:
+        validation.choice(
+            hro_principle,
+            unit_vocabulary().keys("hro_principles"),
+            "an HRO principle",
+            field="hro_principle",
+        )
     clean = validation.text(
         text, "The item", field="text", max_len=MAX_ITEM_CHARS, check_identifiers=True
     )
@@ -500,30 +552,28 @@ def update_item(
                 "Your text is still here: check both, then save again."
             )
         item.text = clean
+        if item.section == "teach":
+            if given_by is not None:
+                item.author_id = _giver(s, actor, given_by).id
+            if hro_principle is not None:
+                item.hro_principle = hro_principle
         item.updated_at = utcnow()
         _touch(h)
         s.flush()
         person = s.get(Person, item.author_id) if item.author_id else None
-        author = person.display_name if person else None
-        return ItemRow(
-            item.id,
-            item.section,
-            item.category,
-            item.text,
-            item.hro_principle,
-            author,
-            item.updated_at,
-            None,
-        )
+        return _item_row(item, person)
 
 
-@audit.requires("huddle.run")
+@audit.requires("huddle.contribute")
 def remove_item(db: Database, actor: Actor, item_id: int) -> None:
+    """Remove an item; a teaching point or shout-out by anyone, the rest by the charge nurse."""
     with db.write() as s:
         item = s.get(HuddleItem, item_id)
         if item is None:
             return
         h = _huddle(s, actor, item.huddle_id)
+        if item.section not in ("teach", "recognise") or item.event_id is not None:
+            audit.require(actor, "huddle.run")
         item.deleted = True
         item.updated_at = utcnow()
         _touch(h)

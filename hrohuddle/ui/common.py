@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable
 from typing import TypeVar
 
 from PySide6 import QtCore
 from PySide6.QtCore import QCoreApplication, QObject, QTimer
-from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import QDateEdit, QLabel, QMessageBox, QPushButton, QWidget
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -31,6 +32,32 @@ class PaintedOnce(QObject):
 
 def tr(text: str, context: str = "HROHuddle") -> str:
     return QCoreApplication.translate(context, text)
+
+
+#: One unambiguous date format in every field and table: "Fri 27 Nov 2026".
+DATE_FORMAT = "ddd d MMM yyyy"
+
+
+def format_date(day: dt.date) -> str:
+    """A date as every screen shows it: "Fri 27 Nov 2026" (never "4 12 2026")."""
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+class DateEdit(QDateEdit):
+    """A date field in the one format, with a calendar; Tab leaves it, not its parts."""
+
+    def __init__(self, date: QtCore.QDate | None = None) -> None:
+        super().__init__(date or QtCore.QDate.currentDate())
+        self.setDisplayFormat(DATE_FORMAT)
+        self.setCalendarPopup(True)
+        self.setMinimumWidth(220)
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        return QWidget.focusNextPrevChild(self, next)
+
+
+def date_edit(date: QtCore.QDate | None = None) -> DateEdit:
+    return DateEdit(date)
 
 
 def heading(text: str, scale: float = 1.4) -> QLabel:
