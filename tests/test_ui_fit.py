@@ -124,3 +124,86 @@ def test_esc_leaves_board_mode_and_the_toggle_says_what_it_will_do(
     qtbot.keyClick(board.lists["look_back"], Qt.Key.Key_Escape)
     assert not board.board_mode_button.isChecked()
     assert window.nav.isVisible() and board.board_mode_button.text() == "Full screen (F11)"
+
+
+TEXT_SIZES = (
+    ((1366, 768), 1.0),
+    ((1366, 768), 1.15),
+    ((1920, 1080), 1.15**2),
+    ((1920, 1080), 1.15**3),
+)
+
+
+def _dialog_states(window, team: Team):  # type: ignore[no-untyped-def]
+    """Every dialog of the huddle and the capture loop, in each state it has."""
+    from hrohuddle.services import huddles, people
+    from hrohuddle.ui.events import CaptureDialog, ReceiptDialog
+    from hrohuddle.ui.huddle_board import ActionDialog, TeachingPointDialog
+
+    actor = window.actor
+    capture = CaptureDialog(team.db, actor, window)
+    yield "capture, empty", capture, capture.submit_button
+    capture.kind_buttons["incident"].setChecked(True)
+    yield "capture, incident", capture, capture.submit_button
+    capture.more_button.setChecked(True)
+    yield "capture, incident with more detail", capture, capture.submit_button
+    capture.submit()
+    yield "capture, every field in error", capture, capture.submit_button
+    capture.kind_buttons["near_miss"].setChecked(True)
+    yield "capture, near miss with more detail", capture, capture.submit_button
+    team_rows = people.list_people(team.db, actor)
+    action = ActionDialog(window, "Order spare pump tubing for the whole ward", team_rows)
+    yield "new action", action, action.title
+    row = huddles.start_or_resume(team.db, actor)
+    point = huddles.add_item(team.db, actor, row.id, "teach", "Read back verbal orders")
+    principles = [("sensitivity_to_operations", "Sensitivity to operations")]
+    teach = TeachingPointDialog(window, point, team_rows, principles)
+    yield "edit teaching point", teach, teach.text
+    receipt = ReceiptDialog("ABCD-EFGH-JKMN", window)
+    yield "receipt", receipt, receipt.print_button
+    page = window.open_page("huddle")
+    page.show_board(row.id)
+    yield (
+        "HRO reflection",
+        page.board.reflection_dialog,
+        page.board.reflection["deference_to_expertise"],
+    )
+
+
+@pytest.mark.parametrize("screen,scale", TEXT_SIZES, ids=lambda v: str(v))
+def test_every_dialog_fits_the_screen_at_larger_text(
+    qtbot, window, sqlite_team: Team, monkeypatch, screen, scale
+) -> None:
+    from PySide6.QtCore import QSize
+
+    from hrohuddle.ui import common
+
+    width, height = screen
+    room = QSize(width, height - 40)  # a task bar
+    monkeypatch.setattr(common, "available_size", lambda _w: room)
+    app = QApplication.instance()
+    original = app.font()
+    font = app.font()
+    font.setPointSizeF(original.pointSizeF() * scale)
+    app.setFont(font)
+    try:
+        sign_in_as(qtbot, window, "Cai Charge", PINS["charge_nurse"])
+        too_big = []
+        for name, dialog, last in _dialog_states(window, sqlite_team):
+            dialog.show()
+            common.fit_to_screen(dialog)
+            QApplication.processEvents()
+            size = dialog.size()
+            where = QRect(last.mapTo(dialog, QPoint(0, 0)), last.size())
+            if (
+                size.width() > room.width()
+                or size.height() > room.height()
+                or dialog.minimumSizeHint().height() > room.height()
+                or dialog.minimumSizeHint().width() > room.width()
+                or not dialog.rect().contains(where)
+            ):
+                too_big.append(f"{name}: {size.width()}x{size.height()}")
+            dialog.hide()
+        assert too_big == [], f"at {width}x{height}, text x{scale:.2f}"
+    finally:
+        app.setFont(original)

@@ -25,7 +25,15 @@ from hrohuddle.services.huddles import shift_for
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import taxonomy
 from hrohuddle.store.database import Database
-from hrohuddle.store.models import AnonymousOutbox, Person, SafetyEvent, Unit, utcnow
+from hrohuddle.store.models import (
+    Action,
+    AnonymousOutbox,
+    AuditEntry,
+    Person,
+    SafetyEvent,
+    Unit,
+    utcnow,
+)
 
 MAX_NARRATIVE = 4000
 RECEIPT_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U
@@ -88,6 +96,10 @@ class ReceiptView:
     status: str
     feedback: str | None
     released: bool = True  # False while it waits for the next batch
+    #: (local date, status) of each review, oldest first; dates only, never who.
+    history: list[tuple[dt.date, str]] = field(default_factory=list)
+    #: The actions the unit took on it: title, status ("open"/"closed"), due date.
+    actions: list[tuple[str, str, dt.date | None]] = field(default_factory=list)
 
 
 @dataclass
@@ -301,6 +313,7 @@ def check_receipt(db: Database, code: str) -> ReceiptView | None:
                 SafetyEvent.reported_on,
                 SafetyEvent.status,
                 SafetyEvent.feedback,
+                SafetyEvent.id,
             ).where(SafetyEvent.receipt_hash == digest)
         ).first()
         if row is None:
@@ -320,7 +333,27 @@ def check_receipt(db: Database, code: str) -> ReceiptView | None:
                 None,
                 released=False,
             )
-    return ReceiptView(row[0], row[1], row[2], row[3], row[4])
+        event_id = row[5]
+        history = [
+            (anonymity.local_date(at), str((detail or {}).get("to", "")))
+            for at, detail in s.execute(
+                select(AuditEntry.at, AuditEntry.detail)
+                .where(
+                    AuditEntry.target == f"event:{event_id}",
+                    AuditEntry.action == "event.triaged",
+                )
+                .order_by(AuditEntry.id)
+            ).all()
+        ]
+        taken = [
+            (title, status, due)
+            for title, status, due in s.execute(
+                select(Action.title, Action.status, Action.due_on)
+                .where(Action.event_id == event_id)
+                .order_by(Action.id)
+            ).all()
+        ]
+    return ReceiptView(row[0], row[1], row[2], row[3], row[4], True, history, taken)
 
 
 # -- reading -----------------------------------------------------------------------------

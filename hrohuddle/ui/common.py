@@ -9,7 +9,15 @@ from typing import TypeVar
 
 from PySide6 import QtCore
 from PySide6.QtCore import QCoreApplication, QObject, QTimer
-from PySide6.QtWidgets import QDateEdit, QLabel, QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDateEdit,
+    QDateTimeEdit,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QWidget,
+)
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -58,6 +66,47 @@ class DateEdit(QDateEdit):
 
 def date_edit(date: QtCore.QDate | None = None) -> DateEdit:
     return DateEdit(date)
+
+
+class DateTimeEdit(QDateTimeEdit):
+    """A date and time in the one format; Tab leaves the field."""
+
+    def __init__(self, when: QtCore.QDateTime | None = None) -> None:
+        super().__init__(when or QtCore.QDateTime.currentDateTime())
+        self.setDisplayFormat(DATE_FORMAT + "  HH:mm")
+        self.setCalendarPopup(True)
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        return QWidget.focusNextPrevChild(self, next)
+
+
+def available_size(widget: QWidget) -> QtCore.QSize:
+    """The room the widget's screen offers (without task bars)."""
+    screen = widget.screen() or QApplication.primaryScreen()
+    return screen.availableGeometry().size()
+
+
+def fit_to_screen(dialog: QWidget, min_width: int = 0) -> None:
+    """Size a dialog to its content, but never beyond the screen it is on.
+
+    Dialogs whose content may be taller keep it in a scroll area, so that their
+    buttons stay on screen at 1366x768 and with larger text.
+    """
+    room = available_size(dialog)
+    max_w, max_h = room.width() - 40, room.height() - 60
+    dialog.setMaximumSize(max_w, max_h)
+    if min_width:
+        dialog.setMinimumWidth(min(min_width, max_w))
+    hint = dialog.sizeHint()
+    want_h = hint.height()
+    from PySide6.QtWidgets import QScrollArea
+
+    for scroll in dialog.findChildren(QScrollArea):
+        inner = scroll.widget()
+        if inner is not None and scroll.window() is dialog:
+            # Room for the whole form when the screen has it; it scrolls only when not.
+            want_h += max(0, inner.sizeHint().height() - scroll.sizeHint().height())
+    dialog.resize(min(max(hint.width(), dialog.minimumWidth()), max_w), min(want_h, max_h))
 
 
 def heading(text: str, scale: float = 1.4) -> QLabel:
