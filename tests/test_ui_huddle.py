@@ -71,6 +71,7 @@ def test_a_whole_huddle_through_the_board_then_the_action_follows_up(
     board.close_huddle()
     assert page.stack.currentWidget() is page.start_page
     assert "5 present" in page.summary.text() and "touched 1 of 5" in page.summary.text()
+    assert "actions made 1" in page.summary.text()
 
     # The next huddle (the next shift) shows the action under follow-up.
     tomorrow = dt.datetime.now() + dt.timedelta(hours=12)
@@ -299,3 +300,53 @@ def test_everybody_teaches_the_teaching_point_is_credited_edited_and_removed(
     board.lists["teach"].setCurrentRow(0)
     board.remove_item("teach")
     assert board.state.items["teach"] == [] and board.inputs["teach"].isVisible()
+
+
+def test_after_closing_the_start_button_does_not_offer_the_closed_huddle(
+    qtbot, window, monkeypatch
+) -> None:
+    sign_in_as(qtbot, window, "Cai Charge", PINS["charge_nurse"])
+    page = window.open_page("huddle")
+    assert page.start_button.text().startswith("Start the")
+    page.start()
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    page.board.close_huddle()
+    assert page.stack.currentWidget() is page.start_page
+    assert "closed" in page.start_button.text() and not page.start_button.isEnabled()
+
+
+def test_signing_out_during_an_open_huddle_warns_first(qtbot, window, monkeypatch) -> None:
+    sign_in_as(qtbot, window, "Cai Charge", PINS["charge_nurse"])
+    page = window.open_page("huddle")
+    page.start()
+    asked: list[str] = []
+    monkeypatch.setattr(
+        QMessageBox,
+        "question",
+        lambda _p, title, *a, **k: asked.append(title) or QMessageBox.StandardButton.No,
+    )
+    window.request_sign_out()
+    assert asked == ["The huddle is still open"] and window.actor is not None
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    window.request_sign_out()
+    assert window.actor is None
+
+
+def test_history_summary_follows_the_selection_with_that_huddles_own_counts(
+    qtbot, window, sqlite_team: Team
+) -> None:
+    cn, db = sqlite_team["charge_nurse"], sqlite_team.db
+    first = huddles.start_or_resume(db, cn, local_now=dt.datetime.now() - dt.timedelta(days=1))
+    huddles.create_action(db, cn, "Order pump tubing", cn.person_id, None, huddle_id=first.id)
+    huddles.close_huddle(db, cn, first.id)
+    second = huddles.start_or_resume(db, cn, local_now=dt.datetime.now() - dt.timedelta(hours=12))
+    huddles.close_huddle(db, cn, second.id)
+    sign_in_as(qtbot, window, "Cai Charge", PINS["charge_nurse"])
+    page = window.open_page("huddle")
+    rows = {
+        page.history.item(i).data(Qt.ItemDataRole.UserRole): i for i in range(page.history.count())
+    }
+    page.history.setCurrentRow(rows[first.id])
+    assert "actions made 1" in page.summary.text()
+    page.history.setCurrentRow(rows[second.id])
+    assert "actions made 0" in page.summary.text()

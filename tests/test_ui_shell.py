@@ -174,3 +174,53 @@ def test_a_session_ended_elsewhere_sends_the_screen_back_to_sign_in(
     tab.save()
     assert shown and "signed out" in shown[-1]
     assert window.stack.currentWidget() is window.signin and window.actor is None
+
+
+def test_home_shows_what_needs_you_by_role(qtbot, window, sqlite_team) -> None:
+    import datetime as dt
+
+    from conftest import PINS, sign_in_as
+
+    from hrohuddle.services import events, huddles
+
+    cn, db = sqlite_team["charge_nurse"], sqlite_team.db
+    huddles.start_or_resume(db, cn)
+    overdue = huddles.create_action(db, cn, "Restock the trolley", cn.person_id, dt.date.today())
+    with db.write() as s:
+        from hrohuddle.store.models import Action
+
+        s.get(Action, overdue.id).due_on = dt.date.today() - dt.timedelta(days=2)
+    events.report(
+        db,
+        sqlite_team["staff"],
+        events.EventInput(
+            kind="near_miss",
+            narrative="Wrong dose drawn up",
+            category="medication",
+            occurred_at=dt.datetime.now(),
+        ),
+    )
+    sign_in_as(qtbot, window, "Cai Charge", PINS["charge_nurse"])
+    home = window.open_page("home")
+    lines = [home.list.item(i).text() for i in range(home.list.count())]
+    assert any("huddle" in line and "running" in line for line in lines)
+    assert any("Restock the trolley" in line and "Overdue" in line for line in lines)
+    assert any("1 safety report awaits review" in line for line in lines)
+    # Each line opens the screen that deals with it.
+    review = next(
+        home.list.item(i) for i in range(home.list.count()) if "awaits review" in lines[i]
+    )
+    home._open(review)
+    assert window.page_keys[window.nav.currentRow()] == "events"
+    window.sign_out()
+    sign_in_as(qtbot, window, "Lee Learner", PINS["learner"])
+    home = window.open_page("home")
+    lines = [home.list.item(i).text() for i in range(home.list.count())]
+    assert not any("await review" in line for line in lines)
+    assert any("running" in line for line in lines)
+    from PySide6.QtWidgets import QLabel
+
+    promised = [w.text() for w in home.findChildren(QLabel) if "Ctrl+1" in w.text()]
+    assert promised == [
+        f"Choose a screen on the left, or use Ctrl+1 to Ctrl+{len(window.page_keys)}."
+    ]

@@ -23,10 +23,10 @@ def write(db: Database, actor: Actor, huddle_id: int, path: Path) -> Path:
     principles = {t.key: t.label for t in vocab.terms("hro_principles")}
     h = b.huddle
     minutes = round((h.ended_at - h.started_at).total_seconds() / 60) if h.ended_at else None
-    header = f"{unit.name} · safety huddle {h.huddle_date:%a %d %b %Y}, {h.shift} shift"
+    header = f"{unit.name} · safety huddle {_day(h.huddle_date.isoformat())}, {h.shift} shift"
     story: list[object] = [blocks.para(f"Safety huddle · {unit.name}", "title")]
     facts = [
-        f"{h.huddle_date:%A %d %B %Y}, {h.shift} shift; led by {h.led_by or 'not recorded'}.",
+        f"{_day(h.huddle_date.isoformat())}, {h.shift} shift; led by {h.led_by or 'not recorded'}.",
         f"Length: {minutes} minutes (target {b.target_minutes})."
         if minutes is not None
         else "Still open.",
@@ -52,22 +52,71 @@ def write(db: Database, actor: Actor, huddle_id: int, path: Path) -> Path:
             for i in b.items["look_ahead"]
         ],
     )
+
+    def giver(i: huddles.ItemRow) -> str:
+        if not i.author:
+            return ""
+        who = professions.get(i.author_profession or "", i.author_profession or "")
+        if i.author_is_learner:
+            who = f"{who} learner" if who else "learner"
+        return f", taught by {i.author} ({who})" if who else f", taught by {i.author}"
+
     section(
         "Teaching point",
         [
-            i.text + (f" ({principles[i.hro_principle]})" if i.hro_principle else "")
+            i.text
+            + giver(i)
+            + (f"; {principles[i.hro_principle]}" if i.hro_principle in principles else "")
             for i in b.items["teach"]
         ],
     )
-    section("Recognition", [i.text for i in b.items["recognise"]])
-    story.append(blocks.para("Open actions (follow up)", "h2"))
+    section(
+        "Recognition",
+        [
+            i.text
+            + (
+                f" (from {i.author})"
+                if i.author and not i.text.startswith(("Good catch", "Near miss"))
+                else ""
+            )
+            for i in b.items["recognise"]
+        ]
+        + ([f"Good catch: {e.summary}" for e in b.good_catches] if h.status == "open" else []),
+    )
+    changes = huddles.follow_up_record(db, actor, huddle_id)
+    words = {
+        "created": "made",
+        "closed": "closed",
+        "reassigned": "reassigned to",
+        "due_changed": "new due date",
+        "escalated": "escalated to the manager",
+    }
+    story.append(blocks.para("What the huddle did to follow-ups", "h2"))
+    if changes:
+        rows = [["Action", "Done in the huddle", "Owner", "Due"]]
+        for c in changes:
+            what = words[c.change]
+            if c.detail:
+                detail = _day(c.detail) if c.change == "due_changed" else c.detail
+                what = f"{what}: {detail}" if c.change != "reassigned" else f"{what} {detail}"
+            rows.append(
+                [c.title, what, c.owner or "—", _day(c.due_on.isoformat()) if c.due_on else "—"]
+            )
+        story.append(
+            blocks.table(rows, [70 * blocks.mm, 60 * blocks.mm, 30 * blocks.mm, 25 * blocks.mm])
+        )
+    else:
+        story.append(blocks.para("No action was made, closed or changed.", "small"))
+    story.append(blocks.para("Open actions after the huddle", "h2"))
     if b.follow_ups:
         rows = [["Action", "Owner", "Due", "State"]]
         for a in b.follow_ups:
-            state = "OVERDUE" if a.overdue(b.today) else "open"
+            state = "overdue" if a.overdue(b.today) else "open"
             if a.escalated:
                 state += ", escalated"
-            rows.append([a.title, a.owner or "—", f"{a.due_on:%d %b}" if a.due_on else "—", state])
+            rows.append(
+                [a.title, a.owner or "—", _day(a.due_on.isoformat()) if a.due_on else "—", state]
+            )
         story.append(
             blocks.table(rows, [95 * blocks.mm, 40 * blocks.mm, 20 * blocks.mm, 25 * blocks.mm])
         )
@@ -88,3 +137,11 @@ def write(db: Database, actor: Actor, huddle_id: int, path: Path) -> Path:
     os.chmod(path, 0o600)
     audit.report_printed(db, actor, "huddle summary", target=f"huddle:{huddle_id}")
     return path
+
+
+def _day(iso: str) -> str:
+    """A date as every screen and report shows it: "Fri 27 Nov 2026"."""
+    import datetime as dt
+
+    d = dt.date.fromisoformat(iso)
+    return f"{d:%a} {d.day} {d:%b %Y}"

@@ -838,6 +838,111 @@ def escalate_action(db: Database, actor: Actor, action_id: int, reason: str) -> 
         audit.record(s, "action.escalated", actor=actor, target=f"action:{a.id}")
 
 
+# -- what a huddle did ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class FollowUpChange:
+    """One thing the huddle did to an action: made, closed, reassigned, re-dated, escalated."""
+
+    action_id: int
+    title: str
+    change: str  # created | closed | reassigned | due_changed | escalated
+    owner: str | None
+    due_on: dt.date | None
+    detail: str | None
+
+
+CHANGES = {
+    "action.created": "created",
+    "action.closed": "closed",
+    "action.reassigned": "reassigned",
+    "action.due_changed": "due_changed",
+    "action.escalated": "escalated",
+}
+
+
+@audit.requires("huddle.view")
+def follow_up_record(db: Database, actor: Actor, huddle_id: int) -> list[FollowUpChange]:
+    """What happened to actions while the huddle ran (from the audit log), in order.
+
+    Closing notes and escalation reasons come with them, so the summary says what
+    the huddle did to each follow-up, not only what is open now.
+    """
+    from hrohuddle.store.models import AuditEntry
+
+    with db.read() as s:
+        h = _huddle(s, actor, huddle_id, must_be_open=False)
+        until = h.ended_at or utcnow()
+        entries = s.execute(
+            select(AuditEntry.action, AuditEntry.target, AuditEntry.detail)
+            .where(
+                AuditEntry.unit_id == h.unit_id,
+                AuditEntry.at >= h.started_at,
+                AuditEntry.at <= until,
+                AuditEntry.action.in_(list(CHANGES)),
+            )
+            .order_by(AuditEntry.id)
+        ).all()
+        ids = {int(t.split(":")[1]) for _a, t, _d in entries if t and t.startswith("action:")}
+        actions = {
+            a.id: (a, name)
+            for a, name in s.execute(
+                select(Action, Person.display_name)
+                .outerjoin(Person, Person.id == Action.owner_id)
+                .where(Action.id.in_(ids))
+            ).all()
+        }
+        names = dict(s.execute(select(Person.id, Person.display_name)).all()) if ids else {}
+    out: list[FollowUpChange] = []
+    for action, target, detail in entries:
+        if not target or not target.startswith("action:"):
+            continue
+        found = actions.get(int(target.split(":")[1]))
+        if found is None:
+            continue
+        a, owner = found
+        change = CHANGES[action]
+        info: str | None = None
+        d = detail or {}
+        if change == "closed":
+            info = a.closing_note
+        elif change == "reassigned":
+            info = names.get(d.get("to"))
+        elif change == "due_changed" and d.get("to"):
+            info = dt.date.fromisoformat(str(d["to"])).isoformat()
+        elif change == "escalated":
+            info = a.escalation_reason
+        out.append(FollowUpChange(a.id, a.title, change, owner, a.due_on, info))
+    return out
+
+
+@dataclass(frozen=True)
+class TeachingCount:
+    by_profession: dict[str, int]
+    by_learners: int
+    total: int
+
+
+def teaching_counts(s: Session, unit_id: int, since: dt.date, until: dt.date) -> TeachingCount:
+    """Teaching points of the unit's huddles in a period, by the giver's profession and
+    by learners ("everybody teaches"). For the summary and the weekly report."""
+    rows = s.execute(
+        select(Person.profession, Person.is_learner)
+        .join(HuddleItem, HuddleItem.author_id == Person.id)
+        .join(Huddle, Huddle.id == HuddleItem.huddle_id)
+        .where(
+            Huddle.unit_id == unit_id,
+            Huddle.huddle_date >= since,
+            Huddle.huddle_date <= until,
+            HuddleItem.section == "teach",
+            HuddleItem.deleted.is_(False),
+        )
+    ).all()
+    by: dict[str, int] = {}
+    for profession, _learner in rows:
+        by[profession] = by.get(profession, 0) + 1
+    return TeachingCount(by, sum(1 for _p, learner in rows if learner), len(rows))
+
+
 # -- closing and history -----------------------------------------------------------------
 def closing_warnings(b: Board) -> list[str]:
     """What is missing before closing: the charge nurse is warned, not stopped."""

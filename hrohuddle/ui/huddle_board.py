@@ -687,7 +687,7 @@ class HuddleBoard(QWidget):
     def _fill(self, b: huddles.Board) -> None:
         shift = tr("Day huddle") if b.huddle.shift == "day" else tr("Night huddle")
         self.title.setText(
-            tr("{shift} · {date}").format(shift=shift, date=f"{b.huddle.huddle_date:%a %d %b}")
+            tr("{shift} · {date}").format(shift=shift, date=format_date(b.huddle.huddle_date))
         )
         self._keep_selection(self.lists["look_back"], lambda lst: self._fill_look_back(lst, b))
         for section in ("look_ahead", "teach"):
@@ -1140,10 +1140,9 @@ class HuddlePage(QWidget):
         self.stack.addWidget(self.start_page)
         self.board: HuddleBoard | None = None
         running = huddles.open_huddle(db, actor.unit_id)
+        self.reload_history()
         if running is not None and actor.can("huddle.run"):
             self.show_board(running.id)
-        else:
-            self.reload_history()
 
     def _start_page(self) -> QWidget:
         page = QWidget()
@@ -1152,11 +1151,7 @@ class HuddlePage(QWidget):
         layout = QVBoxLayout(page)
         layout.setContentsMargins(32, 24, 32, 24)
         layout.addWidget(_board_label(tr("Safety huddle"), "board-title"))
-        local = dt.datetime.now()
-        _day, shift = huddles.shift_for(local)
-        self.start_button = _big_button(
-            tr("Start the {shift}-shift huddle").format(shift=shift), primary=True
-        )
+        self.start_button = _big_button(tr("Start the huddle"), primary=True)
         self.start_button.setMinimumHeight(72)
         self.start_button.clicked.connect(self.start)
         self.start_button.setVisible(self.actor.can("huddle.run"))
@@ -1176,6 +1171,8 @@ class HuddlePage(QWidget):
         layout.addLayout(search_row)
         self.history = _list(tr("Past huddles"))
         self.history.itemActivated.connect(self._open_history)
+        # The summary follows the chosen huddle.
+        self.history.currentItemChanged.connect(lambda item, _prev: self._open_history(item))
         layout.addWidget(self.history, 1)
         row = QHBoxLayout()
         open_button = _big_button(tr("Show summary"))
@@ -1191,6 +1188,32 @@ class HuddlePage(QWidget):
         layout.addLayout(row)
         return page
 
+    def update_start_button(self, rows: list[huddles.HuddleRow] | None = None) -> None:
+        """Offer to start (or resume) this shift's huddle, never one already closed."""
+        from hrohuddle.services import people
+
+        unit = people.unit_settings(self.db, self.actor.unit_id)
+        day, shift = huddles.shift_for(
+            dt.datetime.now(), unit.day_shift_start, unit.night_shift_start
+        )
+        shift_word = tr("day") if shift == "day" else tr("night")
+        current = next((r for r in rows or [] if r.huddle_date == day and r.shift == shift), None)
+        if current is not None and current.status == "closed":
+            nxt = unit.night_shift_start if shift == "day" else unit.day_shift_start
+            self.start_button.setText(
+                tr("The {shift} huddle is closed · the next one from {time}").format(
+                    shift=shift_word, time=nxt
+                )
+            )
+            self.start_button.setEnabled(False)
+        elif current is not None:
+            self.start_button.setText(tr("Resume the {shift} huddle").format(shift=shift_word))
+            self.start_button.setEnabled(True)
+        else:
+            self.start_button.setText(tr("Start the {shift} huddle").format(shift=shift_word))
+            self.start_button.setEnabled(True)
+        self.start_button.setAccessibleName(self.start_button.text())
+
     def reload_history(self) -> None:
         self.history.clear()
         try:
@@ -1203,14 +1226,20 @@ class HuddlePage(QWidget):
             minutes = ""
             if r.ended_at:
                 minutes = f" · {round((r.ended_at - r.started_at).total_seconds() / 60)} min"
+            shift = tr("day") if r.shift == "day" else tr("night")
             item = QListWidgetItem(
-                f"{r.huddle_date:%a %d %b %Y} · {r.shift} · {state}{minutes} · "
-                f"{r.attendance} present · {r.items} items · led by {r.led_by or '—'}"
+                f"{format_date(r.huddle_date)} · {shift} · {state}{minutes} · "
+                f"{r.attendance} {tr('present')} · {r.items} {tr('items')} · "
+                f"{tr('led by')} {r.led_by or '—'}"
             )
             item.setData(Qt.ItemDataRole.UserRole, r.id)
             self.history.addItem(item)
         if not rows:
             self.history.addItem(tr("No huddles found."))
+        if not self.search.text().strip():
+            self.update_start_button(rows)
+        else:
+            self.update_start_button(huddles.history(self.db, self.actor, limit=3))
 
     def start(self) -> None:
         try:
@@ -1229,28 +1258,44 @@ class HuddlePage(QWidget):
         self.stack.setCurrentWidget(self.board)
 
     def closed(self, huddle_id: int) -> None:
-        self.summary.setText(self._summary_text(huddle_id))
         self.reload_history()
+        for i in range(self.history.count()):
+            if self.history.item(i).data(Qt.ItemDataRole.UserRole) == huddle_id:
+                self.history.setCurrentRow(i)
+        self.summary.setText(self._summary_text(huddle_id))
         self.stack.setCurrentWidget(self.start_page)
 
     def _summary_text(self, huddle_id: int) -> str:
         b = huddles.board(self.db, self.actor, huddle_id)
+        changes = huddles.follow_up_record(self.db, self.actor, huddle_id)
         minutes = 0
         if b.huddle.ended_at:
             minutes = round((b.huddle.ended_at - b.huddle.started_at).total_seconds() / 60)
         touched = sum(1 for v in b.reflection.values() if v)
+        made = sum(1 for c in changes if c.change == "created")
+        closed = sum(1 for c in changes if c.change == "closed")
+        shift = tr("day") if b.huddle.shift == "day" else tr("night")
+        state = (
+            tr("closed after {m} min").format(m=minutes)
+            if b.huddle.status == "closed"
+            else tr("still open")
+        )
+        # Counts of this huddle, never today's open actions.
         return tr(
-            "Huddle of {date} ({shift}) closed after {m} min: {n} present, {lb} looked back, "
-            "{la} looked ahead, {fu} open actions, {rec} recognised, HRO principles touched "
-            "{t} of 5."
+            "Huddle of {date} ({shift}), {state}: {n} present; look back {lb} items, "
+            "look ahead {la}; actions made {made}, closed {closed}; teaching points {teach}; "
+            "recognitions {rec}; HRO principles touched {t} of 5."
         ).format(
-            date=f"{b.huddle.huddle_date:%d %b}",
-            shift=b.huddle.shift,
-            m=minutes,
+            date=format_date(b.huddle.huddle_date),
+            shift=shift,
+            state=state,
             n=b.head_count,
-            lb=len(b.items["look_back"]),
+            lb=len(b.items["look_back"])
+            + (len(b.look_back_events) if b.huddle.status == "open" else 0),
             la=len(b.items["look_ahead"]),
-            fu=len(b.follow_ups),
+            made=made,
+            closed=closed,
+            teach=len(b.items["teach"]),
             rec=len(b.items["recognise"]),
             t=touched,
         )

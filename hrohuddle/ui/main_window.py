@@ -75,7 +75,7 @@ class MainWindow(QMainWindow):
         self.lock_action.setEnabled(False)
         self.signout_action = QAction(tr("Sign &out"), self)
         self.signout_action.setShortcut(QKeySequence("Ctrl+Shift+Q"))
-        self.signout_action.triggered.connect(self.sign_out)
+        self.signout_action.triggered.connect(self.request_sign_out)
         self.signout_action.setEnabled(False)
         quit_action = QAction(tr("&Quit"), self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -210,6 +210,39 @@ class MainWindow(QMainWindow):
                 log.warning("the lock was not recorded: %s", exc.message)
         self.show_signin(locked_for=self.actor)
 
+    def running_huddle_board(self) -> QWidget | None:
+        """The board of a huddle still open on this screen, if any."""
+        if self.shell is None or "huddle" not in self.page_keys:
+            return None
+        row = self.page_keys.index("huddle")
+        if row not in self._built:
+            return None
+        board = getattr(self.pages.widget(row), "board", None)
+        state = getattr(board, "state", None)
+        if board is None or state is None or state.huddle.status != "open":
+            return None
+        return board  # type: ignore[no-any-return]
+
+    def request_sign_out(self) -> None:
+        """Sign out, after a warning when a huddle is still open on this screen."""
+        if self.running_huddle_board() is not None:
+            from PySide6.QtWidgets import QMessageBox
+
+            answer = QMessageBox.question(
+                self,
+                tr("The huddle is still open"),
+                tr(
+                    "The huddle is still open. Sign out anyway? It stays open: the next "
+                    "charge nurse can carry on or close it. Close it first to record its "
+                    "length and print its summary."
+                ),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        self.sign_out()
+
     def sign_out(self) -> None:
         self._close_capture()
         if self.actor is not None and self.db is not None:
@@ -313,7 +346,12 @@ class MainWindow(QMainWindow):
             PageSpec("admin", tr("Unit admin"), "people.manage", admin),
         ]
         allowed = [s for s in specs if s.permission is None or actor.can(s.permission)]
-        home = PageSpec("home", tr("Home"), None, lambda: HomePage(actor, unit, allowed))
+        home = PageSpec(
+            "home",
+            tr("Home"),
+            None,
+            lambda: HomePage(actor, unit, allowed, db, lambda key: self.open_page(key)),
+        )
         return [home, *allowed]
 
     def _build_shell(self, actor: Actor) -> None:
@@ -362,7 +400,7 @@ class MainWindow(QMainWindow):
         lock = button(tr("Lock"))
         lock.clicked.connect(self.lock)
         out = button(tr("Sign out"))
-        out.clicked.connect(self.sign_out)
+        out.clicked.connect(self.request_sign_out)
         top_layout.addWidget(lock)
         top_layout.addWidget(out)
         outer.addWidget(top)
