@@ -56,12 +56,13 @@ BOARD_STYLE_TEMPLATE = """
 QWidget#board {{ background: #FFFFFF; }}
 QWidget#board QLabel, QWidget#board QListWidget, QWidget#board QLineEdit,
 QWidget#board QComboBox, QWidget#board QPushButton, QWidget#board QCheckBox,
-QWidget#board QSpinBox {{ font-size: {body}px; color: #111111; }}
+QWidget#board QSpinBox {{ font-size: {body}px; color: #111111;
+  placeholder-text-color: #555555; }}
 QWidget#board QLineEdit, QWidget#board QComboBox, QWidget#board QSpinBox {{
   background: #FFFFFF; border: 2px solid #5B6670; border-radius: 4px; padding: 2px 8px;
   min-height: 44px; }}
 QWidget#board QLineEdit:focus, QWidget#board QComboBox:focus, QWidget#board QSpinBox:focus,
-QWidget#board QListWidget:focus {{ border: 3px solid #0B4F8A; }}
+QWidget#board QListWidget:focus {{ border: 3px solid #111111; }}
 QWidget#board QComboBox QAbstractItemView::item {{ min-height: 44px; }}
 QWidget#board QLabel[role="board-title"] {{ font-size: {title}px; font-weight: 700; }}
 QWidget#board QLabel[role="section"] {{ font-size: {heading}px; font-weight: 700;
@@ -78,11 +79,12 @@ QWidget#board QListWidget::item {{ padding: 6px; min-height: 36px;
 QWidget#board QListWidget::item:selected {{ background: #0B4F8A; color: #FFFFFF; }}
 QWidget#board QPushButton {{ min-height: 48px; min-width: 48px; padding: 4px 12px;
   background: #F2F4F7; border: 2px solid #5B6670; border-radius: 6px; }}
-QWidget#board QPushButton:focus {{ border: 3px solid #0B4F8A; }}
+QWidget#board QPushButton:focus {{ border: 3px solid #111111; }}
 QWidget#board QPushButton[primary="true"] {{ color: #FFFFFF; background: #0B4F8A;
   border: 2px solid #0B4F8A; font-weight: 700; }}
-QWidget#board QPushButton[primary="true"]:focus {{ border: 4px solid #111111; }}
-QWidget#board QPushButton:checked {{ background: #FDE7C2; border: 3px solid #6B3A00; }}
+QWidget#board QPushButton[primary="true"]:focus {{ border: 4px solid #E69F00; }}
+QWidget#board QPushButton:checked {{ background: #FDE7C2; border: 2px solid #6B3A00; }}
+QWidget#board QPushButton:checked:focus {{ border: 4px solid #111111; }}
 QWidget#board QPushButton:disabled {{ color: #4A4A4A; background: #E5E7EB; }}
 QWidget#board QCheckBox {{ min-height: 44px; }}
 QWidget#board QCheckBox::indicator, QWidget#board QListWidget::indicator {{

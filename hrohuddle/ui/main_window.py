@@ -48,6 +48,11 @@ class MainWindow(QMainWindow):
         self.offer_pulses = True
         self.setWindowTitle(APP_NAME)
         self.setMinimumSize(960, 640)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            from hrohuddle.ui.common import apply_palette
+
+            apply_palette(app)
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
         self.splash = QLabel(tr("Opening the unit's database…"))
@@ -108,9 +113,23 @@ class MainWindow(QMainWindow):
         )
         scale = min(2.5, max(0.7, scale))
         self.settings.setValue("text/scale", scale)
+        before = app.font().pointSizeF()
         font = app.font()
         font.setPointSizeF(base * scale)
         app.setFont(font)
+        # What is open follows too: widgets given a font of their own (headings) are
+        # scaled by the same ratio, and the style sheet is re-applied so that every
+        # widget is polished with the new size.
+        app.setStyleSheet(app.styleSheet())
+        ratio = font.pointSizeF() / before if before > 0 else 1.0
+        if abs(ratio - 1.0) > 1e-3:
+            from PySide6.QtCore import Qt
+
+            for w in app.allWidgets():
+                if w.testAttribute(Qt.WidgetAttribute.WA_SetFont) and w.font().pointSizeF() > 0:
+                    f = w.font()
+                    f.setPointSizeF(f.pointSizeF() * ratio)
+                    w.setFont(f)
 
     # -- database and sign-in ---------------------------------------------------------
     def attach(self, db: Database, unit_id: int) -> None:
