@@ -291,3 +291,18 @@ def test_dates_read_one_way_and_tab_leaves_the_date_field(qtbot, window) -> None
     edit.setFocus()
     qtbot.keyClick(edit, Qt.Key.Key_Tab)
     assert holder.focusWidget() is after
+
+
+def test_every_finding_is_highlighted_in_the_narrative(qtbot, window, monkeypatch) -> None:
+    _quiet_boxes(monkeypatch)
+    sign_in_as(qtbot, window, "Sol Staff", PINS["staff"])
+    dialog = CaptureDialog(window.db, window.actor, window)
+    qtbot.addWidget(dialog)
+    dialog.kind_buttons["near_miss"].setChecked(True)
+    qtbot.keyClicks(dialog.narrative, "Jane Doe was given the dose meant for Mr Okoro")
+    dialog.category.setCurrentIndex(dialog.category.findData("medication"))
+    dialog.submit()
+    marks = [s.cursor.selectedText() for s in dialog.narrative.extraSelections()]
+    assert marks == ["Jane Doe", "Mr Okoro"]
+    assert dialog.narrative.textCursor().selectedText() == "Jane Doe"
+    assert dialog.errors["narrative"].isVisibleTo(dialog)

@@ -23,6 +23,7 @@ from hrohuddle.services import anonymity, audit, validation
 from hrohuddle.services.errors import NotFound, ValidationError
 from hrohuddle.services.huddles import shift_for
 from hrohuddle.services.permissions import Actor
+from hrohuddle.services.personal_names import unit_roster
 from hrohuddle.services.vocabulary import taxonomy
 from hrohuddle.store.database import Database
 from hrohuddle.store.models import (
@@ -145,7 +146,13 @@ def to_local(utc: dt.datetime) -> dt.datetime:
     return utc.replace(tzinfo=dt.UTC).astimezone().replace(tzinfo=None)
 
 
-def validate(data: EventInput, *, unit: Unit, local_now: dt.datetime) -> dict[str, Any]:
+def validate(
+    data: EventInput,
+    *,
+    unit: Unit,
+    local_now: dt.datetime,
+    roster: list[str] | None = None,
+) -> dict[str, Any]:
     """Check a report; the returned fields are ready to store. Raises ValidationError."""
     tax = taxonomy()
     kind = validation.choice(
@@ -157,6 +164,7 @@ def validate(data: EventInput, *, unit: Unit, local_now: dt.datetime) -> dict[st
         field="narrative",
         max_len=MAX_NARRATIVE,
         check_identifiers=True,
+        roster=roster if roster is not None else (),
     )
     category = validation.choice(
         data.category, tax.keys("categories"), "an event category", field="category"
@@ -244,10 +252,11 @@ def report(
 ) -> Submitted:
     """Store a report. Anonymous ones get a receipt code, shown once and stored as a hash."""
     local_now = local_now or dt.datetime.now()
+    roster = unit_roster(db, actor.unit_id)
     with db.read() as s:
         unit = s.get(Unit, actor.unit_id)
         assert unit is not None
-        fields = validate(data, unit=unit, local_now=local_now)
+        fields = validate(data, unit=unit, local_now=local_now, roster=roster)
     shift_day = fields.pop("shift_date")
     if data.anonymous:
         code = new_receipt_code()

@@ -434,9 +434,7 @@ def add_item(
     validation.choice(section, list(MANUAL_SECTIONS), "a board section", field="section")
     needed = "huddle.contribute" if section in ("teach", "recognise") else "huddle.run"
     audit.require(actor, needed)
-    clean = validation.text(
-        text, "The item", field="text", max_len=MAX_ITEM_CHARS, check_identifiers=True
-    )
+    clean = _checked_text(db, actor, text, section)
     assert clean is not None
     vocab = unit_vocabulary()
     if section == "look_ahead":
@@ -489,6 +487,28 @@ def add_item(
         return _item_row(item, author)
 
 
+def _checked_text(db: Database, actor: Actor, text: str, section: str) -> str:
+    """An item's text, checked for patient identifiers and personal names.
+
+    Staff of the unit may be named where they are thanked or teach; anywhere else
+    their names are flagged too (the board is read by the whole room).
+    """
+    from hrohuddle.services.personal_names import unit_roster
+
+    roster = unit_roster(db, actor.unit_id)
+    clean = validation.text(
+        text,
+        "The item",
+        field="text",
+        max_len=MAX_ITEM_CHARS,
+        check_identifiers=True,
+        roster=roster,
+        allowed_names=roster if section in ("teach", "recognise") else (),
+    )
+    assert clean is not None
+    return clean
+
+
 def _giver(s: Session, actor: Actor, given_by: int | None) -> Person:
     person = s.get(Person, given_by if given_by is not None else actor.person_id)
     if person is None or person.unit_id != actor.unit_id:
@@ -535,10 +555,11 @@ def update_item(
             "an HRO principle",
             field="hro_principle",
         )
-    clean = validation.text(
-        text, "The item", field="text", max_len=MAX_ITEM_CHARS, check_identifiers=True
-    )
-    assert clean is not None
+    with db.read() as s:
+        current = s.get(HuddleItem, item_id)
+        section = current.section if current is not None else "look_back"
+    checked = _checked_text(db, actor, text, section)
+    clean = checked
     with db.write() as s:
         item = s.get(HuddleItem, item_id)
         if item is None or item.deleted:

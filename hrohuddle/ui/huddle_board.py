@@ -287,12 +287,16 @@ class ItemInput(QWidget):
                 given_by=self.board.giver.currentData() if self.section == "teach" else None,
             )
         except IdentifierWarning as exc:
-            finding = exc.findings[0]
+            findings = list(exc.findings)
+            first = findings[0]
             self.edit.setFocus()
-            self.edit.setSelection(finding.start, finding.end - finding.start)  # type: ignore[attr-defined]
-            show_problem(
-                self, exc.message + "\n\n" + tr("Marked: “{text}”").format(text=finding.text)
-            )  # type: ignore[attr-defined]
+            # Selecting it scrolls the one-line field to it; the message names every one.
+            self.edit.setCursorPosition(first.start)  # type: ignore[attr-defined]
+            self.edit.setSelection(first.start, first.end - first.start)  # type: ignore[attr-defined]
+            marked = ", ".join(f"“{f.text}”" for f in findings)  # type: ignore[attr-defined]
+            show_problem(self, exc.message + "\n\n" + tr("Marked: {text}").format(text=marked))
+            self.edit.setFocus()
+            self.edit.setSelection(first.start, first.end - first.start)  # type: ignore[attr-defined]
             return
         except (ServiceError, StoreError) as exc:
             show_problem(self, exc.message)
