@@ -14,7 +14,7 @@ from hrohuddle.services.personal_names import find_names
 
 sys.path.insert(0, str(Path(__file__).parent / "tools"))
 
-import names_rates  # noqa: E402
+import names_rates
 
 
 def test_the_corpus_is_caught_and_passed_at_the_measured_rates(capsys) -> None:
