@@ -927,7 +927,8 @@ def follow_up_record(db: Database, actor: Actor, huddle_id: int) -> list[FollowU
         if change == "closed":
             info = a.closing_note
         elif change == "reassigned":
-            info = names.get(d.get("to"))
+            to = d.get("to")
+            info = names.get(int(to)) if to is not None else None
         elif change == "due_changed" and d.get("to"):
             info = dt.date.fromisoformat(str(d["to"])).isoformat()
         elif change == "escalated":
