@@ -139,7 +139,8 @@ def test_charge_nurse_reviews_and_the_reporter_reads_the_feedback(
     sign_in_as(qtbot, window, "Cai Charge", PINS["charge_nurse"])
     page = window.open_page("events")
     review = page.review
-    assert review is not None and review.model.rowCount() == 1
+    assert review is not None
+    qtbot.waitUntil(lambda: review.model.rowCount() == 1)  # read off the GUI thread
     review.table.selectRow(0)
     review.new_status.setCurrentIndex(review.new_status.findData("closed"))
     qtbot.keyClicks(review.feedback, "Refilled and added to the daily check")

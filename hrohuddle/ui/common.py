@@ -95,6 +95,88 @@ def apply_palette(app: QApplication) -> None:
     app.setPalette(palette)
 
 
+class _Finished(QObject):
+    done = QtCore.Signal(object, object)  # result, error message
+
+
+class _Work(QtCore.QRunnable):
+    def __init__(self, work: Callable[[], object]) -> None:
+        super().__init__()
+        self.work = work
+        self.signals = _Finished()
+
+    def run(self) -> None:
+        from hrohuddle.services.errors import ServiceError
+        from hrohuddle.store.errors import StoreError
+
+        try:
+            result = self.work()
+        except (ServiceError, StoreError) as exc:
+            self.signals.done.emit(None, exc.message)
+            return
+        except Exception:  # shown to the user; the app keeps running
+            log.exception("background load failed")
+            self.signals.done.emit(None, tr("This screen could not be loaded; see the log."))
+            return
+        try:
+            self.signals.done.emit(result, None)
+        except RuntimeError:  # the screen was closed meanwhile: nobody waits for it
+            pass
+
+
+_COLLECTION_HELD = [0]
+
+
+def _hold_collection(hold: bool) -> None:
+    """No garbage collection while a worker runs: Python collects on whichever thread
+    allocates, and Qt objects (a closed window's timers) must die on the GUI thread."""
+    import gc
+
+    _COLLECTION_HELD[0] += 1 if hold else -1
+    if _COLLECTION_HELD[0] > 0:
+        gc.disable()
+    else:
+        _COLLECTION_HELD[0] = 0
+        gc.enable()
+
+
+def load_off_thread(
+    owner: QWidget,
+    work: Callable[[], T],
+    done: Callable[[T], None],
+    busy: QLabel | None = None,
+    message: str = "",
+) -> None:
+    """Run ``work`` (queries, chart building, slow imports) off the GUI thread.
+
+    ``busy`` shows ``message`` meanwhile; ``done`` runs on the GUI thread with the
+    result, and a refusal becomes a message box. Each call uses its own database
+    sessions (services open one per unit of work).
+    """
+    job = _Work(work)
+    job.setAutoDelete(False)  # kept by the owner until its signal has been delivered
+    _hold_collection(True)
+    jobs: list[_Work] = owner.__dict__.setdefault("_off_thread_jobs", [])
+    jobs.append(job)
+    if busy is not None:
+        busy.setText(message or tr("Loading…"))
+        busy.setVisible(True)
+
+    def finished(result: object, error: str | None) -> None:
+        _hold_collection(False)
+        if job in jobs:
+            jobs.remove(job)
+        if busy is not None:
+            busy.setText("")
+        if error is not None:
+            show_problem(owner, error)
+            return
+        done(result)  # type: ignore[arg-type]
+
+    job.signals.done.connect(finished, QtCore.Qt.ConnectionType.QueuedConnection)
+    QtCore.QThreadPool.globalInstance().start(job)
+
+
 def available_size(widget: QWidget) -> QtCore.QSize:
     """The room the widget's screen offers (without task bars)."""
     screen = widget.screen() or QApplication.primaryScreen()

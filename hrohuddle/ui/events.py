@@ -775,6 +775,8 @@ class ReviewTab(QWidget):
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Column widths from the first rows, not from every cell of the page.
+        self.table.horizontalHeader().setResizeContentsPrecision(40)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.selectionModel().currentRowChanged.connect(self._selected)
         lv.addWidget(self.table)
@@ -849,14 +851,23 @@ class ReviewTab(QWidget):
         self._load()
 
     def _load(self) -> None:
-        try:
-            page = events.list_events(
-                self.db, self.actor, self._filter(), offset=self.offset, limit=self.PAGE
-            )
-        except (ServiceError, StoreError) as exc:
-            show_problem(self, exc.message)
-            return
+        """The page of reports is read off the GUI thread; the count line says so meanwhile."""
+        db, actor, flt, offset = self.db, self.actor, self._filter(), self.offset
+        self.loading = True
+        common.load_off_thread(
+            self,
+            lambda: events.list_events(db, actor, flt, offset=offset, limit=self.PAGE),
+            self._loaded,
+            self.count,
+            tr("Loading reports…"),
+        )
+
+    def _loaded(self, page: events.Page) -> None:
+        self.loading = False
         self.model.set_rows(page.rows)
+        row, self._reselect = getattr(self, "_reselect", -1), -1
+        if 0 <= row < self.model.rowCount():
+            self.table.selectRow(row)
         shown_to = page.offset + len(page.rows)
         self.count.setText(
             tr("{a}-{b} of {n} reports").format(
@@ -925,10 +936,8 @@ class ReviewTab(QWidget):
         except (ServiceError, StoreError) as exc:
             show_problem(self, exc.message)
             return
-        row = self.table.currentIndex().row()
+        self._reselect = self.table.currentIndex().row()
         self._load()
-        if 0 <= row < self.model.rowCount():
-            self.table.selectRow(row)
 
     def make_action(self) -> None:
         r = self.current()

@@ -175,10 +175,25 @@ class MainWindow(QMainWindow):
         if self.idle is not None:
             self.idle.timer.start()
         self.signed_in.emit(actor)
+        self._prewarm()
         if not same_person and self.offer_pulses and self.db is not None:
             from hrohuddle.ui import pulses as pulse_ui
 
             QTimer.singleShot(0, lambda: pulse_ui.offer(self, self.db, actor))
+
+    def _prewarm(self) -> None:
+        """Load the screens' modules and vocabularies off the GUI thread after sign-in,
+        so that no screen's first open waits for them."""
+        from hrohuddle.ui.common import load_off_thread
+
+        def work() -> None:
+            import hrohuddle.ui.events  # noqa: F401
+            from hrohuddle.services.vocabulary import taxonomy, unit_vocabulary
+
+            taxonomy()
+            unit_vocabulary()
+
+        load_off_thread(self, work, lambda _result: None)
 
     def _idle_timeout(self) -> None:
         if self.actor is None:
