@@ -832,7 +832,11 @@ class HuddleBoard(QWidget):
                 ("action", a.id),
             )
             if a.overdue(b.today):
-                item.setForeground(Qt.GlobalColor.darkRed)
+                # The word carries the meaning; a bold face repeats it (a red on the
+                # selected row's blue would fall below 7:1).
+                font = item.font()
+                font.setBold(True)
+                item.setFont(font)
         if not b.follow_ups:
             placeholder = self._add(lst, tr("No open actions."), None)
             placeholder.setFlags(Qt.ItemFlag.NoItemFlags)

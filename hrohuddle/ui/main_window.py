@@ -140,7 +140,8 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.db = db
         self.unit = people.unit_settings(db, unit_id)
-        self.setWindowTitle(f"{APP_NAME} · {self.unit.name}")
+        # Qt adds the application's display name ("… — HRO Huddle"): the unit says the rest.
+        self.setWindowTitle(self.unit.name)
         self.signin = SignInPage(db, unit_id)
         self.signin.signed_in.connect(self.on_signed_in)
         self.stack.addWidget(self.signin)
