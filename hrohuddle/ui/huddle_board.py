@@ -73,8 +73,8 @@ QWidget#board QLabel[role="timer-over"] {{ font-size: {timer}px; font-weight: 70
 QWidget#board QLabel[role="hint"] {{ font-size: {body}px; color: #333333; }}
 QWidget#board QFrame[role="panel"] {{ border: 2px solid #5B6670; border-radius: 10px;
   background: #F8FAFC; }}
-QWidget#board QListWidget {{ background: #FFFFFF; border: 2px solid #5B6670; }}
-QWidget#board QListWidget::item {{ padding: 6px; min-height: 36px;
+QWidget#board QListWidget {{ background: #FFFFFF; border: 2px solid #5B6670; padding: 0px 6px; }}
+QWidget#board QListWidget::item {{ padding: 6px 0px; min-height: 36px;
   border-bottom: 1px solid #5B6670; color: #111111; }}
 QWidget#board QListWidget::item:selected {{ background: #0B4F8A; color: #FFFFFF; }}
 QWidget#board QPushButton {{ min-height: 48px; min-width: 48px; padding: 4px 12px;
@@ -657,6 +657,11 @@ class HuddleBoard(QWidget):
         if tier != self._style_height:
             self._style_height = tier
             self.setStyleSheet(board_style(tier))
+            # Wrapped rows are measured again in the new type size.
+            QTimer.singleShot(0, self.refresh)
+        else:
+            for lst in (*self.lists.values(), self.follow_list):
+                lst.doItemsLayout()
         width = self._person_width()
         for i in range(self.people_list.count()):
             self.people_list.item(i).setSizeHint(QSize(width, 44))
