@@ -66,7 +66,11 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
-            self.resize(1280, 800)
+            from hrohuddle.ui.common import available_size
+
+            room = available_size(self)
+            # Never larger than the screen (1366x768 laptops): the bottom stays in view.
+            self.resize(min(1280, room.width()), min(800, room.height()))
 
     # -- menus ---------------------------------------------------------------------
     def _build_menus(self) -> None:

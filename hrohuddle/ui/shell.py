@@ -81,13 +81,14 @@ class HomePage(QWidget):
         self.list.setWordWrap(True)
         self.list.itemActivated.connect(self._open)
         self.list.itemClicked.connect(self._open)
-        layout.addWidget(self.list, 1)
+        layout.addWidget(self.list)
         count = len(pages) + 1
         if count > 1:
             last = min(count, 9)
             layout.addWidget(
                 muted(tr("Choose a screen on the left, or use Ctrl+1 to Ctrl+{n}.").format(n=last))
             )
+        layout.addStretch(1)
         self.refresh()
 
     def _add(self, text: str, key: str | None) -> None:
@@ -160,6 +161,9 @@ class HomePage(QWidget):
             )
         if self.list.count() == 0:
             self._add(tr("Nothing needs you right now. Thank you."), None)
+        # As tall as its lines, so the shortcuts line sits right under it.
+        rows = sum(max(48, self.list.sizeHintForRow(i)) for i in range(self.list.count()))
+        self.list.setFixedHeight(rows + 2 * self.list.frameWidth() + 4)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
