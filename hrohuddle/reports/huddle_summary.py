@@ -64,7 +64,7 @@ def write(db: Database, actor: Actor, huddle_id: int, path: Path) -> Path:
     section(
         "Teaching point",
         [
-            i.text
+            i.text.rstrip(". ")
             + giver(i)
             + (f"; {principles[i.hro_principle]}" if i.hro_principle in principles else "")
             for i in b.items["teach"]
@@ -103,14 +103,17 @@ def write(db: Database, actor: Actor, huddle_id: int, path: Path) -> Path:
                 [c.title, what, c.owner or "—", _day(c.due_on.isoformat()) if c.due_on else "—"]
             )
         story.append(
-            blocks.table(rows, [70 * blocks.mm, 60 * blocks.mm, 30 * blocks.mm, 25 * blocks.mm])
+            blocks.table(rows, [66 * blocks.mm, 58 * blocks.mm, 32 * blocks.mm, 29 * blocks.mm])
         )
     else:
         story.append(blocks.para("No action was made, closed or changed.", "small"))
-    story.append(blocks.para("Open actions after the huddle", "h2"))
-    if b.follow_ups:
+    # The other open actions: those the huddle changed are in the table above.
+    changed = {c.action_id for c in changes}
+    others = [a for a in b.follow_ups if a.id not in changed]
+    story.append(blocks.para("Other open actions", "h2"))
+    if others:
         rows = [["Action", "Owner", "Due", "State"]]
-        for a in b.follow_ups:
+        for a in others:
             state = "overdue" if a.overdue(b.today) else "open"
             if a.escalated:
                 state += ", escalated"
@@ -118,10 +121,10 @@ def write(db: Database, actor: Actor, huddle_id: int, path: Path) -> Path:
                 [a.title, a.owner or "—", _day(a.due_on.isoformat()) if a.due_on else "—", state]
             )
         story.append(
-            blocks.table(rows, [95 * blocks.mm, 40 * blocks.mm, 20 * blocks.mm, 25 * blocks.mm])
+            blocks.table(rows, [88 * blocks.mm, 40 * blocks.mm, 29 * blocks.mm, 25 * blocks.mm])
         )
     else:
-        story.append(blocks.para("No open actions.", "small"))
+        story.append(blocks.para("No other open actions.", "small"))
     touched = [principles[k] for k, v in b.reflection.items() if v and k in principles]
     story.append(blocks.para("HRO reflection", "h2"))
     story.append(
