@@ -134,4 +134,5 @@ def test_the_summary_records_what_the_huddle_did_who_taught_and_who_was_recognis
     assert "escalated to the manager: Needs the capital budget" in text
     assert "reassigned to Sol Staff" in text
     assert "taught by Lee Learner (Nursing learner)" in text
+    assert "1 teaching point in the 4 weeks to this huddle — Nursing 1; 1 by learners" in text
     assert "Thanks to pharmacy for the quick check" in text

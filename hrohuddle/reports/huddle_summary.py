@@ -70,6 +70,22 @@ def write(db: Database, actor: Actor, huddle_id: int, path: Path) -> Path:
             for i in b.items["teach"]
         ],
     )
+    import datetime as dt
+
+    tally = huddles.teaching_tally(db, actor, h.huddle_date - dt.timedelta(days=27), h.huddle_date)
+    if tally.total:
+        by = ", ".join(
+            f"{professions.get(k, k)} {v}"
+            for k, v in sorted(tally.by_profession.items(), key=lambda kv: -kv[1])
+        )
+        story.append(
+            blocks.para(
+                f"Everybody teaches: {tally.total} teaching "
+                f"point{'s' if tally.total != 1 else ''} in the 4 weeks to this "
+                f"huddle — {by}; {tally.by_learners} by learners.",
+                "small",
+            )
+        )
     section(
         "Recognition",
         [

@@ -965,6 +965,14 @@ def teaching_counts(s: Session, unit_id: int, since: dt.date, until: dt.date) ->
     return TeachingCount(by, sum(1 for _p, learner in rows if learner), len(rows))
 
 
+@audit.requires("huddle.view")
+def teaching_tally(db: Database, actor: Actor, since: dt.date, until: dt.date) -> TeachingCount:
+    """Teaching points of the unit's huddles between two dates (inclusive), by the
+    profession of who gave them and how many came from learners."""
+    with db.read() as s:
+        return teaching_counts(s, actor.unit_id, since, until)
+
+
 # -- closing and history -----------------------------------------------------------------
 def closing_warnings(b: Board) -> list[str]:
     """What is missing before closing: the charge nurse is warned, not stopped."""
