@@ -127,6 +127,8 @@ def _big_button(text: str, primary: bool = False) -> QPushButton:
     if primary:
         b.setProperty("primary", True)
     b.setMinimumHeight(48)
+    # Never narrower than its words.
+    b.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
     return b
 
 
@@ -467,6 +469,10 @@ class HuddleBoard(QWidget):
         body = QWidget()
         body.setObjectName("board")
         grid = QGridLayout(body)
+        self.grid = grid
+        self.body = body
+        self.panels: list[Panel] = []
+        self.columns = 0
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setSpacing(10)
         self.scroll.setWidget(body)
@@ -489,7 +495,7 @@ class HuddleBoard(QWidget):
         self.inputs["look_back"] = ItemInput(self, "look_back", tr("Add a concern"))
         back.add(self.inputs["look_back"])
         back.add_to_heading(self._item_buttons("look_back"))
-        grid.addWidget(back, 0, 0)
+        self.panels.append(back)
 
         # Look ahead
         ahead = panel("look_ahead")
@@ -503,7 +509,7 @@ class HuddleBoard(QWidget):
         )
         ahead.add(self.inputs["look_ahead"])
         ahead.add_to_heading(self._item_buttons("look_ahead"))
-        grid.addWidget(ahead, 0, 1)
+        self.panels.append(ahead)
 
         # Follow up
         follow = panel("follow_up")
@@ -526,7 +532,7 @@ class HuddleBoard(QWidget):
         holder = QWidget()
         holder.setLayout(row)
         follow.add(holder)
-        grid.addWidget(follow, 0, 2)
+        self.panels.append(follow)
 
         # Teaching point: everybody teaches; credited to whoever gave it.
         teach = panel("teach")
@@ -563,7 +569,7 @@ class HuddleBoard(QWidget):
         self.teach_buttons = QWidget()
         self.teach_buttons.setLayout(teach_buttons)
         teach.add_to_heading(self.teach_buttons)
-        grid.addWidget(teach, 1, 0)
+        self.panels.append(teach)
 
         # Recognition
         recognise = panel("recognise")
@@ -571,7 +577,7 @@ class HuddleBoard(QWidget):
         recognise.add(self.lists["recognise"], 1)
         self.inputs["recognise"] = ItemInput(self, "recognise", tr("Add a shout-out"))
         recognise.add(self.inputs["recognise"])
-        grid.addWidget(recognise, 1, 1)
+        self.panels.append(recognise)
 
         # Attendance
         att = Panel(tr("Attendance"), tr("Tap a name to mark them present; count others below."))
@@ -619,7 +625,7 @@ class HuddleBoard(QWidget):
         reflect.setAccessibleName(tr("HRO reflection: which principles this huddle touched"))
         reflect.clicked.connect(self.open_reflection)
         att.add_to_heading(reflect)
-        grid.addWidget(att, 1, 2)
+        self.panels.append(att)
 
         # HRO reflection: optional, asked in its own small dialog so the board keeps room.
         self.reflection_dialog = QDialog(self)
@@ -640,11 +646,25 @@ class HuddleBoard(QWidget):
         )
         done.rejected.connect(self.reflection_dialog.reject)
         refl.addWidget(done)
-        for col in range(3):
-            grid.setColumnStretch(col, 1)
-        grid.setRowStretch(0, 5)
-        grid.setRowStretch(1, 4)
+        self._arrange(3)
         self._style_height = 0
+
+    def _arrange(self, columns: int) -> None:
+        """Three columns on a wide screen (the wall); two, scrolling, beside the navigation
+        of a small one, so that no button is ever squeezed below its words."""
+        if columns == self.columns:
+            return
+        self.columns = columns
+        for panel in self.panels:
+            self.grid.removeWidget(panel)
+        for n, panel in enumerate(self.panels):
+            self.grid.addWidget(panel, n // columns, n % columns)
+        rows = (len(self.panels) + columns - 1) // columns
+        for col in range(3):
+            self.grid.setColumnStretch(col, 1 if col < columns else 0)
+        for row in range(3):
+            self.grid.setRowStretch(row, (5 if row == 0 else 4) if row < rows else 0)
+            self.grid.setRowMinimumHeight(row, 300 if columns == 2 and row < rows else 0)
 
     def open_reflection(self) -> None:
         self.reflection_dialog.setStyleSheet(self.styleSheet())
@@ -662,6 +682,7 @@ class HuddleBoard(QWidget):
         else:
             for lst in (*self.lists.values(), self.follow_list):
                 lst.doItemsLayout()
+        self._arrange(3 if self.width() >= 1250 else 2)
         width = self._person_width()
         for i in range(self.people_list.count()):
             self.people_list.item(i).setSizeHint(QSize(width, 44))
