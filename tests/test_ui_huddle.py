@@ -350,3 +350,39 @@ def test_history_summary_follows_the_selection_with_that_huddles_own_counts(
     assert "actions made 1" in page.summary.text()
     page.history.setCurrentRow(rows[second.id])
     assert "actions made 0" in page.summary.text()
+
+
+def test_a_report_on_the_board_becomes_one_action_and_shows_its_owner(
+    qtbot, window, sqlite_team: Team, monkeypatch
+) -> None:
+    from hrohuddle.services import events
+
+    events.report(
+        sqlite_team.db,
+        sqlite_team["staff"],
+        events.EventInput(
+            kind="near_miss",
+            narrative="Insulin drawn up for the wrong bay",
+            category="medication",
+            occurred_at=dt.datetime.now(),
+        ),
+    )
+    sign_in_as(qtbot, window, "Cai Charge", PINS["charge_nurse"])
+    page = window.open_page("huddle")
+    page.start()
+    board = page.board
+    board.lists["look_back"].setCurrentRow(0)
+    opened: list[str] = []
+
+    def fill_action(dialog) -> int:
+        opened.append(dialog.title.text())
+        dialog.owner.setCurrentIndex(dialog.owner.findText("Sol Staff"))
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr("hrohuddle.ui.huddle_board.ActionDialog.exec", fill_action)
+    board.make_action("look_back")
+    board.lists["look_back"].setCurrentRow(0)
+    board.make_action("look_back")
+    assert opened == ["Insulin drawn up for the wrong bay"]
+    assert len(huddles.open_actions(sqlite_team.db, sqlite_team["charge_nurse"])) == 1
+    assert "Action: Sol Staff, due" in _rows(board.lists["look_back"])[0]

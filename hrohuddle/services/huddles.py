@@ -79,6 +79,8 @@ class ActionRow:
     escalated: bool
     escalation_reason: str | None
     origin: str
+    #: The report it was made from, if any (a report makes one action at most on screen).
+    event_id: int | None = None
 
     def overdue(self, today: dt.date) -> bool:
         return self.status == "open" and self.due_on is not None and self.due_on < today
@@ -692,6 +694,7 @@ def _action_row(a: Action, owner: str | None) -> ActionRow:
         a.escalated_at is not None,
         a.escalation_reason,
         a.origin,
+        a.event_id,
     )
 
 

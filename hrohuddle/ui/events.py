@@ -947,6 +947,20 @@ class ReviewTab(QWidget):
         from hrohuddle.services import huddles
         from hrohuddle.ui.huddle_board import ActionDialog
 
+        made = next(
+            (a for a in huddles.open_actions(self.db, self.actor) if a.event_id == r.id), None
+        )
+        if made is not None:
+            # Made once: a second time names the action it already has.
+            due = format_date(made.due_on) if made.due_on else tr("no due date")
+            QMessageBox.information(
+                self,
+                tr("Already an action"),
+                tr("This report is already the action “{t}”: {owner}, due {due}.").format(
+                    t=made.title, owner=made.owner or tr("no owner"), due=due
+                ),
+            )
+            return
         team = people.list_people(self.db, self.actor)
         dialog = ActionDialog(self, " ".join(r.narrative.split())[:200], team)
         if not dialog.exec():

@@ -785,9 +785,16 @@ class HuddleBoard(QWidget):
         for e in b.look_back_events:
             harm = f" · {self.harms.get(e.harm, e.harm)}" if e.harm else ""
             when = e.occurred_at.replace(tzinfo=dt.UTC).astimezone().strftime("%H:%M")
+            action = next((a for a in b.follow_ups if a.event_id == e.id), None)
+            made = ""
+            if action is not None:
+                due = format_date(action.due_on) if action.due_on else tr("no due date")
+                made = "\n" + tr("Action: {owner}, due {due}").format(
+                    owner=action.owner or tr("no owner"), due=due
+                )
             item = self._add(
                 lst,
-                f"{self.kinds.get(e.kind, e.kind)} {when}{harm}: {e.summary}",
+                f"{self.kinds.get(e.kind, e.kind)} {when}{harm}: {e.summary}{made}",
                 ("event", e.id),
             )
             item.setToolTip(self.categories.get(e.category, e.category))
@@ -992,14 +999,7 @@ class HuddleBoard(QWidget):
             # Made once: a second time opens the action it already is.
             return
         if kind == "event" and self.state is not None:
-            made = next(
-                (
-                    a
-                    for a in self.state.follow_ups
-                    if a.origin != "manual" and a.title == self._action_title(section, kind, key)
-                ),
-                None,
-            )
+            made = next((a for a in self.state.follow_ups if a.event_id == key), None)
             if made is not None and self.show_action(made.id):
                 return
         text = self._action_title(section, kind, key)
