@@ -213,6 +213,19 @@ def test_main_screens_read_at_4_5_to_1(qtbot, window, sqlite_team: Team, styled)
         qtbot.wait(20)
         low += _walk(page, 4.5, key)
     low += _walk(window.top_bar, 4.5, "top bar")
+    from hrohuddle.ui.events import CaptureDialog, ReceiptDialog
+
+    capture = CaptureDialog(window.db, window.actor, window)
+    qtbot.addWidget(capture)
+    capture.show()
+    capture.kind_buttons["incident"].setChecked(True)
+    capture.submit()  # every field in error: the messages must read too
+    qtbot.wait(20)
+    low += _walk(capture, 4.5, "capture")
+    receipt = ReceiptDialog("ABCD-EFGH-JKMN", window)
+    qtbot.addWidget(receipt)
+    receipt.show()
+    low += _walk(receipt, 4.5, "receipt")
     assert low == []
 
 
