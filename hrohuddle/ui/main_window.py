@@ -150,6 +150,8 @@ class MainWindow(QMainWindow):
         self.signin.signed_in.connect(self.on_signed_in)
         self.stack.addWidget(self.signin)
         self.idle = IdleWatcher(self.unit.idle_lock_minutes, self._idle_timeout)
+        # Owned by the window: it leaves the application's event filters with it.
+        self.idle.setParent(self)
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self.idle)
