@@ -23,10 +23,13 @@ from hrohuddle.services import anonymity, audit, validation
 from hrohuddle.services.errors import NotFound, ValidationError
 from hrohuddle.services.huddles import shift_for
 from hrohuddle.services.permissions import Actor
+from hrohuddle.services.personal_names import unit_roster
 from hrohuddle.services.vocabulary import common_formats_class, common_formats_version, taxonomy
 from hrohuddle.store.database import Database
 from hrohuddle.store.models import (
+    Action,
     AnonymousOutbox,
+    AuditEntry,
     EventCategoryV12,
     Person,
     SafetyEvent,
@@ -95,6 +98,10 @@ class ReceiptView:
     status: str
     feedback: str | None
     released: bool = True  # False while it waits for the next batch
+    #: (local date, status) of each review, oldest first; dates only, never who.
+    history: list[tuple[dt.date, str]] = field(default_factory=list)
+    #: The actions the unit took on it: title, status ("open"/"closed"), due date.
+    actions: list[tuple[str, str, dt.date | None]] = field(default_factory=list)
 
 
 @dataclass
@@ -140,7 +147,13 @@ def to_local(utc: dt.datetime) -> dt.datetime:
     return utc.replace(tzinfo=dt.UTC).astimezone().replace(tzinfo=None)
 
 
-def validate(data: EventInput, *, unit: Unit, local_now: dt.datetime) -> dict[str, Any]:
+def validate(
+    data: EventInput,
+    *,
+    unit: Unit,
+    local_now: dt.datetime,
+    roster: list[str] | None = None,
+) -> dict[str, Any]:
     """Check a report; the returned fields are ready to store. Raises ValidationError."""
     tax = taxonomy()
     kind = validation.choice(
@@ -152,6 +165,7 @@ def validate(data: EventInput, *, unit: Unit, local_now: dt.datetime) -> dict[st
         field="narrative",
         max_len=MAX_NARRATIVE,
         check_identifiers=True,
+        roster=roster if roster is not None else (),
     )
     category = validation.choice(
         data.category, tax.keys("categories"), "an event category", field="category"
@@ -239,10 +253,11 @@ def report(
 ) -> Submitted:
     """Store a report. Anonymous ones get a receipt code, shown once and stored as a hash."""
     local_now = local_now or dt.datetime.now()
+    roster = unit_roster(db, actor.unit_id)
     with db.read() as s:
         unit = s.get(Unit, actor.unit_id)
         assert unit is not None
-        fields = validate(data, unit=unit, local_now=local_now)
+        fields = validate(data, unit=unit, local_now=local_now, roster=roster)
     shift_day = fields.pop("shift_date")
     if data.anonymous:
         code = new_receipt_code()
@@ -308,6 +323,7 @@ def check_receipt(db: Database, code: str) -> ReceiptView | None:
                 SafetyEvent.reported_on,
                 SafetyEvent.status,
                 SafetyEvent.feedback,
+                SafetyEvent.id,
             ).where(SafetyEvent.receipt_hash == digest)
         ).first()
         if row is None:
@@ -327,7 +343,27 @@ def check_receipt(db: Database, code: str) -> ReceiptView | None:
                 None,
                 released=False,
             )
-    return ReceiptView(row[0], row[1], row[2], row[3], row[4])
+        event_id = row[5]
+        history = [
+            (anonymity.local_date(at), str((detail or {}).get("to", "")))
+            for at, detail in s.execute(
+                select(AuditEntry.at, AuditEntry.detail)
+                .where(
+                    AuditEntry.target == f"event:{event_id}",
+                    AuditEntry.action == "event.triaged",
+                )
+                .order_by(AuditEntry.id)
+            ).all()
+        ]
+        taken = [
+            (title, status, due)
+            for title, status, due in s.execute(
+                select(Action.title, Action.status, Action.due_on)
+                .where(Action.event_id == event_id)
+                .order_by(Action.id)
+            ).all()
+        ]
+    return ReceiptView(row[0], row[1], row[2], row[3], row[4], True, history, taken)
 
 
 # -- reading -----------------------------------------------------------------------------
