@@ -104,3 +104,35 @@ def test_export_from_the_command_line(tmp_path: Path) -> None:
     assert bad.returncode == 2 and "cannot be written" in bad.stderr
     wrong = run("export", "actions", "--unit", "XX", "--out", str(tmp_path / "a.csv"))
     assert wrong.returncode == 2 and "no unit with the code XX" in wrong.stderr
+
+
+def test_the_summary_records_what_the_huddle_did_who_taught_and_who_was_recognised(
+    sqlite_team: Team, tmp_path: Path
+) -> None:
+    import datetime as dt
+
+    team = sqlite_team
+    cn, db = team["charge_nurse"], team.db
+    today = dt.date.today()
+    old = huddles.create_action(db, cn, "Fix the suction in bay 3", team["staff"].person_id, today)
+    moved = huddles.create_action(db, cn, "Book the scanner repair", cn.person_id, today)
+    late = huddles.create_action(db, cn, "Replace the fridge", cn.person_id, today)
+    h = huddles.start_or_resume(db, cn)
+    huddles.close_action(db, cn, old.id, "Engineer came at 10:00")
+    huddles.change_due(db, cn, moved.id, today + dt.timedelta(days=7))
+    huddles.escalate_action(db, cn, late.id, "Needs the capital budget")
+    huddles.reassign_action(db, cn, moved.id, team["staff"].person_id)
+    huddles.add_item(
+        db, cn, h.id, "teach", "Read back verbal orders", given_by=team["learner"].person_id
+    )
+    huddles.add_item(db, cn, h.id, "recognise", "Thanks to pharmacy for the quick check")
+    huddles.close_huddle(db, cn, h.id)
+    out = huddle_summary.write(db, cn, h.id, tmp_path / "summary.pdf")
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(out).pages).split())
+    assert "Fix the suction in bay 3" in text and "closed: Engineer came at 10:00" in text
+    assert "new due date: " + f"{today + dt.timedelta(days=7):%a}" in text
+    assert "escalated to the manager: Needs the capital budget" in text
+    assert "reassigned to Sol Staff" in text
+    assert "taught by Lee Learner (Nursing learner)" in text
+    assert "1 teaching point in the 4 weeks to this huddle — Nursing 1; 1 by learners" in text
+    assert "Thanks to pharmacy for the quick check" in text

@@ -205,10 +205,12 @@ def test_a_second_workstation_cannot_silently_overwrite_an_item(team: Team) -> N
 
 
 def test_look_back_brings_recent_reports_and_good_catches(team: Team) -> None:
+    cn = team["charge_nurse"]
+    _event(team, "near_miss", 40, "Old one")
+    earlier = huddles.start_or_resume(team.db, cn, local_now=dt.datetime.now() - dt.timedelta(1))
+    huddles.close_huddle(team.db, cn, earlier.id)
     recent = _event(team, "near_miss", 3)
     catch = _event(team, "good_catch", 5, "Allergy spotted before the dose")
-    _event(team, "near_miss", 40, "Old one")
-    cn = team["charge_nurse"]
     h = huddles.start_or_resume(team.db, cn)
     b = huddles.board(team.db, cn, h.id)
     assert {e.id for e in b.look_back_events} == {recent, catch}

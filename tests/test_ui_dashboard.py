@@ -38,6 +38,8 @@ def test_dashboard_shows_headlines_and_a_point_lists_its_reports(
     sign_in_as(qtbot, window, "Mo Manager", PINS["manager"])
     page = window.open_page("dashboard")
     panel = page.week_panel
+    assert panel.loading and "Loading" in panel.status.text()  # a visible busy state
+    qtbot.waitUntil(lambda: len(panel.canvases) == 2, timeout=20000)
     assert panel.selected_week() == last
     names = [panel.tiles.itemAt(i).widget().accessibleName() for i in range(panel.tiles.count())]
     assert any(n.startswith("Good catches: 1") for n in names)

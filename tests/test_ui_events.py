@@ -7,13 +7,14 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QMessageBox
 
 from hrohuddle.services import drafts, events
-from hrohuddle.ui.events import DRAFT_KIND, CaptureDialog
+from hrohuddle.ui.events import DRAFT_KIND, CaptureDialog, ReceiptDialog
 
 
 def _quiet_boxes(monkeypatch) -> list[str]:
     said: list[str] = []
     monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, m, *a: said.append(m))
     monkeypatch.setattr(QMessageBox, "exec", lambda box: said.append(box.text()) or 0)
+    monkeypatch.setattr(ReceiptDialog, "exec", lambda box: said.append(box.code) or 0)
     return said
 
 
@@ -48,7 +49,7 @@ def test_incident_shows_harm_definitions_and_requires_a_level(qtbot, window, mon
     qtbot.addWidget(dialog)
     dialog.kind_buttons["incident"].setChecked(True)
     assert dialog.harm_box.isVisibleTo(dialog)
-    assert "functional ability" in dialog.harm_buttons["severe"].text()
+    assert "functional ability" in dialog.harm_definitions["severe"].text()
     qtbot.keyClicks(dialog.narrative, "Dose given an hour late")
     dialog.category.setCurrentIndex(dialog.category.findData("medication"))
     dialog.submit()
@@ -117,7 +118,7 @@ def test_signing_out_keeps_the_draft_for_its_author_only(
     mine = CaptureDialog(window.db, window.actor, window)
     qtbot.addWidget(mine)
     assert mine.narrative.toPlainText() == "Oxygen cylinder empty on the resus trolley"
-    assert "draft is back" in mine.message.text()
+    assert "draft is back" in mine.draft_note.text() and mine.message.text() == ""
 
 
 def test_charge_nurse_reviews_and_the_reporter_reads_the_feedback(
@@ -138,7 +139,8 @@ def test_charge_nurse_reviews_and_the_reporter_reads_the_feedback(
     sign_in_as(qtbot, window, "Cai Charge", PINS["charge_nurse"])
     page = window.open_page("events")
     review = page.review
-    assert review is not None and review.model.rowCount() == 1
+    assert review is not None
+    qtbot.waitUntil(lambda: review.model.rowCount() == 1)  # read off the GUI thread
     review.table.selectRow(0)
     review.new_status.setCurrentIndex(review.new_status.findData("closed"))
     qtbot.keyClicks(review.feedback, "Refilled and added to the daily check")
@@ -148,7 +150,7 @@ def test_charge_nurse_reviews_and_the_reporter_reads_the_feedback(
     page = window.open_page("events")
     assert page.review is None
     texts = [page.mine.list.item(i).text() for i in range(page.mine.list.count())]
-    assert any("CLOSED" in t and "daily check" in t for t in texts)
+    assert any("Closed" in t and "daily check" in t for t in texts)
 
 
 def test_an_anonymous_draft_comes_back_to_its_author_and_names_no_one(
@@ -180,3 +182,128 @@ def test_an_anonymous_draft_comes_back_to_its_author_and_names_no_one(
     other = CaptureDialog(window.db, window.actor, window)
     qtbot.addWidget(other)
     assert other.narrative.toPlainText() == ""  # nobody else gets it
+
+
+def test_check_a_receipt_shows_the_status_history_and_the_actions_taken(
+    qtbot, window, sqlite_team: Team, monkeypatch
+) -> None:
+    import datetime as dt
+
+    from hrohuddle.services import anonymity, huddles
+
+    said = _quiet_boxes(monkeypatch)
+    sign_in_as(qtbot, window, "Lee Learner", PINS["learner"])
+    dialog = CaptureDialog(window.db, window.actor, window)
+    qtbot.addWidget(dialog)
+    dialog.kind_buttons["unsafe_condition"].setChecked(True)
+    qtbot.keyClicks(dialog.narrative, "Suction in bay 3 not working")
+    dialog.category.setCurrentIndex(dialog.category.findData("device"))
+    dialog.anonymous.setChecked(True)
+    dialog.submit()
+    code = said[-1]
+    anonymity.release_due(sqlite_team.db, force=True)
+    charge = sqlite_team["charge_nurse"]
+    (report,) = events.list_events(sqlite_team.db, charge, events.EventFilter()).rows
+    events.triage(sqlite_team.db, charge, report.id, status="under_review")
+    huddles.create_action(
+        sqlite_team.db,
+        charge,
+        "Fix the suction in bay 3",
+        sqlite_team["staff"].person_id,
+        dt.date.today() + dt.timedelta(days=2),
+        event_id=report.id,
+    )
+    window.sign_out()
+    sign_in_as(qtbot, window, "Lee Learner", PINS["learner"])
+    page = window.open_page("events")
+    receipt = page.tabs.widget(page.tabs.count() - 1)
+    qtbot.keyClicks(receipt.code, code)
+    receipt.check()
+    text = receipt.result.text()
+    assert "Under review" in text and "What happened to it" in text
+    assert "Fix the suction in bay 3 (open, due" in text
+
+
+def test_the_receipt_code_is_shown_large_and_can_be_copied(qtbot) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    box = ReceiptDialog("ABCD-EFGH-JKMN")
+    qtbot.addWidget(box)
+    assert box.code_label.font().pointSizeF() >= 2 * QApplication.font().pointSizeF()
+    assert box.code_label.textInteractionFlags() & Qt.TextInteractionFlag.TextSelectableByMouse
+    box.copy()
+    assert QApplication.clipboard().text() == "ABCD-EFGH-JKMN"
+    assert "ABCD-EFGH-JKMN" in box.slip_html()
+
+
+def test_capture_errors_come_all_at_once_at_their_fields_focus_on_the_first(
+    qtbot, window, monkeypatch
+) -> None:
+    _quiet_boxes(monkeypatch)
+    sign_in_as(qtbot, window, "Sol Staff", PINS["staff"])
+    dialog = CaptureDialog(window.db, window.actor, window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.kind_buttons["incident"].setChecked(True)
+    dialog.submit()
+    shown = {k for k, label in dialog.errors.items() if label.isVisibleTo(dialog)}
+    assert shown == {"narrative", "category", "harm"}
+    assert dialog.narrative.property("invalid") is True
+    assert dialog.focusWidget() is dialog.narrative
+    assert "3 fields" in dialog.message.text()
+
+
+def test_a_draft_can_be_discarded(qtbot, window, sqlite_team: Team, monkeypatch) -> None:
+    _quiet_boxes(monkeypatch)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    sign_in_as(qtbot, window, "Sol Staff", PINS["staff"])
+    first = CaptureDialog(window.db, window.actor, window)
+    qtbot.addWidget(first)
+    qtbot.keyClicks(first.narrative, "Oxygen cylinder empty")
+    first.reject()
+    again = CaptureDialog(window.db, window.actor, window)
+    qtbot.addWidget(again)
+    assert again.discard_button.isVisibleTo(again)
+    again.discard_draft()
+    assert again.narrative.toPlainText() == ""
+    assert drafts.load(sqlite_team.db, sqlite_team["staff"], DRAFT_KIND, "") in (None, {})
+    third = CaptureDialog(window.db, window.actor, window)
+    qtbot.addWidget(third)
+    assert third.narrative.toPlainText() == "" and not third.discard_button.isVisibleTo(third)
+
+
+def test_dates_read_one_way_and_tab_leaves_the_date_field(qtbot, window) -> None:
+    from PySide6.QtWidgets import QLineEdit
+
+    from hrohuddle.ui.common import date_edit, format_date
+
+    assert format_date(__import__("datetime").date(2026, 11, 27)) == "Fri 27 Nov 2026"
+    holder = __import__("PySide6.QtWidgets", fromlist=["QWidget"]).QWidget()
+    qtbot.addWidget(holder)
+    layout = __import__("PySide6.QtWidgets", fromlist=["QVBoxLayout"]).QVBoxLayout(holder)
+    edit = date_edit()
+    after = QLineEdit()
+    layout.addWidget(edit)
+    layout.addWidget(after)
+    holder.show()
+    qtbot.waitExposed(holder)
+    holder.activateWindow()
+    edit.setFocus()
+    qtbot.keyClick(edit, Qt.Key.Key_Tab)
+    assert holder.focusWidget() is after
+
+
+def test_every_finding_is_highlighted_in_the_narrative(qtbot, window, monkeypatch) -> None:
+    _quiet_boxes(monkeypatch)
+    sign_in_as(qtbot, window, "Sol Staff", PINS["staff"])
+    dialog = CaptureDialog(window.db, window.actor, window)
+    qtbot.addWidget(dialog)
+    dialog.kind_buttons["near_miss"].setChecked(True)
+    qtbot.keyClicks(dialog.narrative, "Jane Doe was given the dose meant for Mr Okoro")
+    dialog.category.setCurrentIndex(dialog.category.findData("medication"))
+    dialog.submit()
+    marks = [s.cursor.selectedText() for s in dialog.narrative.extraSelections()]
+    assert marks == ["Jane Doe", "Mr Okoro"]
+    assert dialog.narrative.textCursor().selectedText() == "Jane Doe"
+    assert dialog.errors["narrative"].isVisibleTo(dialog)

@@ -71,6 +71,7 @@ def test_a_whole_huddle_through_the_board_then_the_action_follows_up(
     board.close_huddle()
     assert page.stack.currentWidget() is page.start_page
     assert "5 present" in page.summary.text() and "touched 1 of 5" in page.summary.text()
+    assert "actions made 1" in page.summary.text()
 
     # The next huddle (the next shift) shows the action under follow-up.
     tomorrow = dt.datetime.now() + dt.timedelta(hours=12)
@@ -198,3 +199,190 @@ def test_a_past_huddle_summary_previews_for_printing(
     page.history.setCurrentRow(0)
     page.print_summary()
     assert previews == [1]
+
+
+def test_tapping_a_name_marks_the_person_present(qtbot, window) -> None:
+    sign_in_as(qtbot, window, "Cai Charge", PINS["charge_nurse"])
+    page = window.open_page("huddle")
+    page.start()
+    board = page.board
+    window.show()
+    lst = board.people_list
+    row = next(i for i in range(lst.count()) if lst.item(i).text() == "Sol Staff")
+    rect = lst.visualItemRect(lst.item(row))
+    # A tap in the middle of the name, well away from the box.
+    qtbot.mouseClick(lst.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert "2 present" in board.mix_label.text()
+    row = next(i for i in range(lst.count()) if lst.item(i).text() == "Sol Staff")
+    qtbot.mouseClick(
+        lst.viewport(), Qt.MouseButton.LeftButton, pos=lst.visualItemRect(lst.item(row)).center()
+    )
+    assert "1 present" in board.mix_label.text()
+
+
+def test_an_item_becomes_one_action_titled_by_its_words_and_shows_its_owner(
+    qtbot, window, sqlite_team: Team, monkeypatch
+) -> None:
+    sign_in_as(qtbot, window, "Cai Charge", PINS["charge_nurse"])
+    page = window.open_page("huddle")
+    page.start()
+    board = page.board
+    board.inputs["look_ahead"].category.setCurrentIndex(
+        board.inputs["look_ahead"].category.findData("staffing")
+    )
+    qtbot.keyClicks(board.inputs["look_ahead"].edit, "Two nurses short after 15:00")
+    qtbot.keyClick(board.inputs["look_ahead"].edit, Qt.Key.Key_Return)
+    board.lists["look_ahead"].setCurrentRow(0)
+    opened: list[str] = []
+
+    def fill_action(dialog) -> int:
+        opened.append(dialog.title.text())
+        dialog.owner.setCurrentIndex(dialog.owner.findText("Sol Staff"))
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr("hrohuddle.ui.huddle_board.ActionDialog.exec", fill_action)
+    board.make_action("look_ahead")
+    assert opened == ["Two nurses short after 15:00"], "no display prefix in the title"
+    actions = huddles.open_actions(sqlite_team.db, sqlite_team["charge_nurse"])
+    assert [a.title for a in actions] == ["Two nurses short after 15:00"]
+    shown = _rows(board.lists["look_ahead"])[0]
+    assert "Action: Sol Staff, due" in shown and "#" not in shown
+    # A second time opens the action it already is: no second action.
+    board.lists["look_ahead"].setCurrentRow(0)
+    board.make_action("look_ahead")
+    assert len(opened) == 1
+    assert len(huddles.open_actions(sqlite_team.db, sqlite_team["charge_nurse"])) == 1
+    assert board.follow_list.currentItem().data(Qt.ItemDataRole.UserRole) == (
+        "action",
+        actions[0].id,
+    )
+    # Reassign starts from the owner, and the dialog names the action.
+    asked: dict[str, object] = {}
+
+    def get_item(_parent, title, label, names, current, editable):  # type: ignore[no-untyped-def]
+        asked.update(label=label, start=names[current])
+        return names[current], False
+
+    monkeypatch.setattr("hrohuddle.ui.huddle_board.QInputDialog.getItem", get_item)
+    board.reassign()
+    assert asked["start"] == "Sol Staff"
+    assert "Two nurses short after 15:00" in str(asked["label"])
+
+
+def test_everybody_teaches_the_teaching_point_is_credited_edited_and_removed(
+    qtbot, window, sqlite_team: Team, monkeypatch
+) -> None:
+    sign_in_as(qtbot, window, "Cai Charge", PINS["charge_nurse"])
+    page = window.open_page("huddle")
+    page.start()
+    board = page.board
+    window.show()
+    learner = sqlite_team["learner"]
+    board.giver.setCurrentIndex(board.giver.findData(learner.person_id))
+    qtbot.keyClicks(board.inputs["teach"].edit, "Read back verbal orders")
+    qtbot.keyClick(board.inputs["teach"].edit, Qt.Key.Key_Return)
+    point = board.state.items["teach"][0]
+    assert point.author == "Lee Learner" and point.author_is_learner
+    assert "taught by Lee Learner" in _rows(board.lists["teach"])[0]
+    # Once given, it is edited or removed, never silently dead.
+    assert not board.inputs["teach"].isVisible() and board.edit_teach_button.isVisible()
+
+    def edit(dialog) -> int:
+        dialog.text.setText("Read back every verbal order")
+        dialog.giver.setCurrentIndex(dialog.giver.findText("Pat Preceptor"))
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr("hrohuddle.ui.huddle_board.TeachingPointDialog.exec", edit)
+    board.edit_teaching_point()
+    assert _rows(board.lists["teach"])[0].startswith(
+        "Read back every verbal order — taught by Pat Preceptor"
+    )
+    board.lists["teach"].setCurrentRow(0)
+    board.remove_item("teach")
+    assert board.state.items["teach"] == [] and board.inputs["teach"].isVisible()
+
+
+def test_after_closing_the_start_button_does_not_offer_the_closed_huddle(
+    qtbot, window, monkeypatch
+) -> None:
+    sign_in_as(qtbot, window, "Cai Charge", PINS["charge_nurse"])
+    page = window.open_page("huddle")
+    assert page.start_button.text().startswith("Start the")
+    page.start()
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    page.board.close_huddle()
+    assert page.stack.currentWidget() is page.start_page
+    assert "closed" in page.start_button.text() and not page.start_button.isEnabled()
+
+
+def test_signing_out_during_an_open_huddle_warns_first(qtbot, window, monkeypatch) -> None:
+    sign_in_as(qtbot, window, "Cai Charge", PINS["charge_nurse"])
+    page = window.open_page("huddle")
+    page.start()
+    asked: list[str] = []
+    monkeypatch.setattr(
+        QMessageBox,
+        "question",
+        lambda _p, title, *a, **k: asked.append(title) or QMessageBox.StandardButton.No,
+    )
+    window.request_sign_out()
+    assert asked == ["The huddle is still open"] and window.actor is not None
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    window.request_sign_out()
+    assert window.actor is None
+
+
+def test_history_summary_follows_the_selection_with_that_huddles_own_counts(
+    qtbot, window, sqlite_team: Team
+) -> None:
+    cn, db = sqlite_team["charge_nurse"], sqlite_team.db
+    first = huddles.start_or_resume(db, cn, local_now=dt.datetime.now() - dt.timedelta(days=1))
+    huddles.create_action(db, cn, "Order pump tubing", cn.person_id, None, huddle_id=first.id)
+    huddles.close_huddle(db, cn, first.id)
+    second = huddles.start_or_resume(db, cn, local_now=dt.datetime.now() - dt.timedelta(hours=12))
+    huddles.close_huddle(db, cn, second.id)
+    sign_in_as(qtbot, window, "Cai Charge", PINS["charge_nurse"])
+    page = window.open_page("huddle")
+    rows = {
+        page.history.item(i).data(Qt.ItemDataRole.UserRole): i for i in range(page.history.count())
+    }
+    page.history.setCurrentRow(rows[first.id])
+    assert "actions made 1" in page.summary.text()
+    page.history.setCurrentRow(rows[second.id])
+    assert "actions made 0" in page.summary.text()
+
+
+def test_a_report_on_the_board_becomes_one_action_and_shows_its_owner(
+    qtbot, window, sqlite_team: Team, monkeypatch
+) -> None:
+    from hrohuddle.services import events
+
+    events.report(
+        sqlite_team.db,
+        sqlite_team["staff"],
+        events.EventInput(
+            kind="near_miss",
+            narrative="Insulin drawn up for the wrong bay",
+            category="medication",
+            occurred_at=dt.datetime.now(),
+        ),
+    )
+    sign_in_as(qtbot, window, "Cai Charge", PINS["charge_nurse"])
+    page = window.open_page("huddle")
+    page.start()
+    board = page.board
+    board.lists["look_back"].setCurrentRow(0)
+    opened: list[str] = []
+
+    def fill_action(dialog) -> int:
+        opened.append(dialog.title.text())
+        dialog.owner.setCurrentIndex(dialog.owner.findText("Sol Staff"))
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr("hrohuddle.ui.huddle_board.ActionDialog.exec", fill_action)
+    board.make_action("look_back")
+    board.lists["look_back"].setCurrentRow(0)
+    board.make_action("look_back")
+    assert opened == ["Insulin drawn up for the wrong bay"]
+    assert len(huddles.open_actions(sqlite_team.db, sqlite_team["charge_nurse"])) == 1
+    assert "Action: Sol Staff, due" in _rows(board.lists["look_back"])[0]

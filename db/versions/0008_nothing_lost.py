@@ -2,7 +2,7 @@
 submission key so that a report is stored once however often it is sent
 
 Revision ID: 0008_nothing_lost
-Revises: 0005_faithful_vocabularies
+Revises: 0007_huddle_loop
 Create Date: 2026-11-28 01:20:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_nothing_lost"
-down_revision = "0006_anonymity_order"
+down_revision = "0007_huddle_loop"
 branch_labels = None
 depends_on = None
 

@@ -23,10 +23,10 @@ def write(db: Database, actor: Actor, huddle_id: int, path: Path) -> Path:
     principles = {t.key: t.label for t in vocab.terms("hro_principles")}
     h = b.huddle
     minutes = round((h.ended_at - h.started_at).total_seconds() / 60) if h.ended_at else None
-    header = f"{unit.name} · safety huddle {h.huddle_date:%a %d %b %Y}, {h.shift} shift"
+    header = f"{unit.name} · safety huddle {_day(h.huddle_date.isoformat())}, {h.shift} shift"
     story: list[object] = [blocks.para(f"Safety huddle · {unit.name}", "title")]
     facts = [
-        f"{h.huddle_date:%A %d %B %Y}, {h.shift} shift; led by {h.led_by or 'not recorded'}.",
+        f"{_day(h.huddle_date.isoformat())}, {h.shift} shift; led by {h.led_by or 'not recorded'}.",
         f"Length: {minutes} minutes (target {b.target_minutes})."
         if minutes is not None
         else "Still open.",
@@ -52,27 +52,95 @@ def write(db: Database, actor: Actor, huddle_id: int, path: Path) -> Path:
             for i in b.items["look_ahead"]
         ],
     )
+
+    def giver(i: huddles.ItemRow) -> str:
+        if not i.author:
+            return ""
+        who = professions.get(i.author_profession or "", i.author_profession or "")
+        if i.author_is_learner:
+            who = f"{who} learner" if who else "learner"
+        return f", taught by {i.author} ({who})" if who else f", taught by {i.author}"
+
     section(
         "Teaching point",
         [
-            i.text + (f" ({principles[i.hro_principle]})" if i.hro_principle else "")
+            i.text.rstrip(". ")
+            + giver(i)
+            + (f"; {principles[i.hro_principle]}" if i.hro_principle in principles else "")
             for i in b.items["teach"]
         ],
     )
-    section("Recognition", [i.text for i in b.items["recognise"]])
-    story.append(blocks.para("Open actions (follow up)", "h2"))
-    if b.follow_ups:
-        rows = [["Action", "Owner", "Due", "State"]]
-        for a in b.follow_ups:
-            state = "OVERDUE" if a.overdue(b.today) else "open"
-            if a.escalated:
-                state += ", escalated"
-            rows.append([a.title, a.owner or "—", f"{a.due_on:%d %b}" if a.due_on else "—", state])
+    import datetime as dt
+
+    tally = huddles.teaching_tally(db, actor, h.huddle_date - dt.timedelta(days=27), h.huddle_date)
+    if tally.total:
+        by = ", ".join(
+            f"{professions.get(k, k)} {v}"
+            for k, v in sorted(tally.by_profession.items(), key=lambda kv: -kv[1])
+        )
         story.append(
-            blocks.table(rows, [95 * blocks.mm, 40 * blocks.mm, 20 * blocks.mm, 25 * blocks.mm])
+            blocks.para(
+                f"Everybody teaches: {tally.total} teaching "
+                f"point{'s' if tally.total != 1 else ''} in the 4 weeks to this "
+                f"huddle — {by}; {tally.by_learners} by learners.",
+                "small",
+            )
+        )
+    section(
+        "Recognition",
+        [
+            i.text
+            + (
+                f" (from {i.author})"
+                if i.author and not i.text.startswith(("Good catch", "Near miss"))
+                else ""
+            )
+            for i in b.items["recognise"]
+        ]
+        + ([f"Good catch: {e.summary}" for e in b.good_catches] if h.status == "open" else []),
+    )
+    changes = huddles.follow_up_record(db, actor, huddle_id)
+    words = {
+        "created": "made",
+        "closed": "closed",
+        "reassigned": "reassigned to",
+        "due_changed": "new due date",
+        "escalated": "escalated to the manager",
+    }
+    story.append(blocks.para("What the huddle did to follow-ups", "h2"))
+    if changes:
+        rows = [["Action", "Done in the huddle", "Owner", "Due"]]
+        for c in changes:
+            what = words[c.change]
+            if c.detail:
+                detail = _day(c.detail) if c.change == "due_changed" else c.detail
+                what = f"{what}: {detail}" if c.change != "reassigned" else f"{what} {detail}"
+            rows.append(
+                [c.title, what, c.owner or "—", _day(c.due_on.isoformat()) if c.due_on else "—"]
+            )
+        story.append(
+            blocks.table(rows, [66 * blocks.mm, 58 * blocks.mm, 32 * blocks.mm, 29 * blocks.mm])
         )
     else:
-        story.append(blocks.para("No open actions.", "small"))
+        story.append(blocks.para("No action was made, closed or changed.", "small"))
+    # The other open actions: those the huddle changed are in the table above.
+    changed = {c.action_id for c in changes}
+    others = [a for a in b.follow_ups if a.id not in changed]
+    story.append(blocks.para("Other open actions", "h2"))
+    if others:
+        rows = [["Action", "Owner", "Due", "State"]]
+        for a in others:
+            state = "overdue" if a.overdue(b.today) else "open"
+            if a.escalated:
+                state += ", escalated"
+            rows.append(
+                [a.title, a.owner or "—", _day(a.due_on.isoformat()) if a.due_on else "—", state]
+            )
+        story.append(
+            blocks.table(rows, [88 * blocks.mm, 40 * blocks.mm, 29 * blocks.mm, 25 * blocks.mm])
+        )
+    else:
+        story.append(blocks.para("No other open actions.", "small"))
     touched = [principles[k] for k, v in b.reflection.items() if v and k in principles]
     story.append(blocks.para("HRO reflection", "h2"))
     story.append(
@@ -93,3 +161,11 @@ def write(db: Database, actor: Actor, huddle_id: int, path: Path) -> Path:
 
     audit.report_published(db, actor, path, build, "huddle summary", target=f"huddle:{huddle_id}")
     return path
+
+
+def _day(iso: str) -> str:
+    """A date as every screen and report shows it: "Fri 27 Nov 2026"."""
+    import datetime as dt
+
+    d = dt.date.fromisoformat(iso)
+    return f"{d:%a} {d.day} {d:%b %Y}"

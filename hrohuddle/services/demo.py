@@ -444,7 +444,7 @@ def add_history(
                         action_rows.append(
                             {
                                 "unit_id": unit_id,
-                                "title": f"Follow up: {text}",
+                                "title": text,
                                 "owner_id": rng.choice(ids),
                                 "due_on": due,
                                 "status": "closed" if closed else "open",

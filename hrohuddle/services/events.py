@@ -24,10 +24,13 @@ from hrohuddle.services import anonymity, audit, edits, validation
 from hrohuddle.services.errors import NotFound, ValidationError
 from hrohuddle.services.huddles import shift_for
 from hrohuddle.services.permissions import Actor
+from hrohuddle.services.personal_names import unit_roster
 from hrohuddle.services.vocabulary import common_formats_class, common_formats_version, taxonomy
 from hrohuddle.store.database import Database
 from hrohuddle.store.models import (
+    Action,
     AnonymousOutbox,
+    AuditEntry,
     EventCategoryV12,
     Person,
     SafetyEvent,
@@ -96,6 +99,10 @@ class ReceiptView:
     status: str
     feedback: str | None
     released: bool = True  # False while it waits for the next batch
+    #: (local date, status) of each review, oldest first; dates only, never who.
+    history: list[tuple[dt.date, str]] = field(default_factory=list)
+    #: The actions the unit took on it: title, status ("open"/"closed"), due date.
+    actions: list[tuple[str, str, dt.date | None]] = field(default_factory=list)
 
 
 @dataclass
@@ -141,7 +148,13 @@ def to_local(utc: dt.datetime) -> dt.datetime:
     return utc.replace(tzinfo=dt.UTC).astimezone().replace(tzinfo=None)
 
 
-def validate(data: EventInput, *, unit: Unit, local_now: dt.datetime) -> dict[str, Any]:
+def validate(
+    data: EventInput,
+    *,
+    unit: Unit,
+    local_now: dt.datetime,
+    roster: list[str] | None = None,
+) -> dict[str, Any]:
     """Check a report; the returned fields are ready to store. Raises ValidationError."""
     tax = taxonomy()
     kind = validation.choice(
@@ -153,6 +166,7 @@ def validate(data: EventInput, *, unit: Unit, local_now: dt.datetime) -> dict[st
         field="narrative",
         max_len=MAX_NARRATIVE,
         check_identifiers=True,
+        roster=roster if roster is not None else (),
     )
     category = validation.choice(
         data.category, tax.keys("categories"), "an event category", field="category"
@@ -252,10 +266,11 @@ def report(
     its author.
     """
     local_now = local_now or dt.datetime.now()
+    roster = unit_roster(db, actor.unit_id)
     with db.read() as s:
         unit = s.get(Unit, actor.unit_id)
         assert unit is not None
-        fields = validate(data, unit=unit, local_now=local_now)
+        fields = validate(data, unit=unit, local_now=local_now, roster=roster)
     shift_day = fields.pop("shift_date")
     key = _submission_key(submission_key)
     try:
@@ -393,6 +408,7 @@ def check_receipt(db: Database, code: str) -> ReceiptView | None:
                 SafetyEvent.reported_on,
                 SafetyEvent.status,
                 SafetyEvent.feedback,
+                SafetyEvent.id,
             ).where(SafetyEvent.receipt_hash == digest)
         ).first()
         if row is None:
@@ -412,7 +428,27 @@ def check_receipt(db: Database, code: str) -> ReceiptView | None:
                 None,
                 released=False,
             )
-    return ReceiptView(row[0], row[1], row[2], row[3], row[4])
+        event_id = row[5]
+        history = [
+            (anonymity.local_date(at), str((detail or {}).get("to", "")))
+            for at, detail in s.execute(
+                select(AuditEntry.at, AuditEntry.detail)
+                .where(
+                    AuditEntry.target == f"event:{event_id}",
+                    AuditEntry.action == "event.triaged",
+                )
+                .order_by(AuditEntry.id)
+            ).all()
+        ]
+        taken = [
+            (title, status, due)
+            for title, status, due in s.execute(
+                select(Action.title, Action.status, Action.due_on)
+                .where(Action.event_id == event_id)
+                .order_by(Action.id)
+            ).all()
+        ]
+    return ReceiptView(row[0], row[1], row[2], row[3], row[4], True, history, taken)
 
 
 # -- reading -----------------------------------------------------------------------------

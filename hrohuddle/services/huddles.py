@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -48,6 +48,13 @@ class ItemRow:
     author: str | None
     updated_at: dt.datetime
     action_id: int | None
+    #: The action made from this item: its owner and due date, shown beside the item.
+    action_owner: str | None = None
+    action_due: dt.date | None = None
+    #: Who wrote or gave it (for a teaching point: the person who taught).
+    author_id: int | None = None
+    author_profession: str | None = None
+    author_is_learner: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +80,8 @@ class ActionRow:
     escalation_reason: str | None
     origin: str
     version: int = 1
+    #: The report it was made from, if any (a report makes one action at most on screen).
+    event_id: int | None = None
 
     def overdue(self, today: dt.date) -> bool:
         return self.status == "open" and self.due_on is not None and self.due_on < today
@@ -183,11 +192,22 @@ def start_or_resume(
     Two workstations pressing Start at once get the same huddle (the database's
     unique key on unit, date and shift decides).
     """
+    from hrohuddle.services import anonymity
+
     local_now = local_now or _local_now()
     with db.read() as s:
         unit = s.get(Unit, actor.unit_id)
         assert unit is not None
         day, shift = shift_for(local_now, unit.day_shift_start, unit.night_shift_start)
+        exists = s.scalar(
+            select(Huddle.id).where(
+                Huddle.unit_id == actor.unit_id, Huddle.huddle_date == day, Huddle.shift == shift
+            )
+        )
+    if exists is None:
+        # Whatever was sent anonymously before this huddle started belongs to its look
+        # back: released now, at a moment the charge nurse chooses, not the sender.
+        anonymity.release_due(db, local_now=local_now, force=True)
     try:
         with db.write() as s:
             existing = s.scalar(
@@ -221,11 +241,45 @@ def start_or_resume(
                     head_count=1,
                 )
             )
+            _claim_look_back(s, huddle)
             audit.record(s, "huddle.started", actor=actor, target=f"huddle:{huddle.id}")
             s.flush()
             return _row(s, huddle)
     except IntegrityError:
         return start_or_resume(db, actor, local_now=local_now)
+
+
+#: A report older than this that no huddle took up is not pulled onto a new board.
+CLAIM_DAYS = 7
+
+
+def _claim_look_back(s: Session, h: Huddle) -> None:
+    """Give the new huddle every report of the unit that no huddle has taken up yet.
+
+    A report reaches the reports table when it is filed (named) or released
+    (anonymous); the first huddle to start after that takes it, whatever time the
+    report itself stores, so each report is in exactly one look back: the next one.
+    """
+    previous = s.scalar(
+        select(func.max(Huddle.huddle_date)).where(
+            Huddle.unit_id == h.unit_id, Huddle.id != h.id, Huddle.huddle_date <= h.huddle_date
+        )
+    )
+    floor = h.huddle_date - dt.timedelta(days=CLAIM_DAYS)
+    if previous is not None:
+        floor = min(floor, previous - dt.timedelta(days=1))
+    shown = select(HuddleItem.event_id).where(HuddleItem.event_id.is_not(None))
+    s.execute(
+        update(SafetyEvent)
+        .where(
+            SafetyEvent.unit_id == h.unit_id,
+            SafetyEvent.look_back_huddle_id.is_(None),
+            SafetyEvent.reported_on >= floor,
+            SafetyEvent.id.not_in(shown),
+        )
+        .values(look_back_huddle_id=h.id)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def open_huddle(db: Database, unit_id: int) -> HuddleRow | None:
@@ -266,28 +320,34 @@ def board(db: Database, actor: Actor, huddle_id: int, *, today: dt.date | None =
         unit = s.get(Unit, actor.unit_id)
         assert unit is not None
         row = _row(s, h)
-        authors = {}
         item_rows = s.execute(
-            select(HuddleItem, Person.display_name)
+            select(HuddleItem, Person)
             .outerjoin(Person, Person.id == HuddleItem.author_id)
             .where(HuddleItem.huddle_id == h.id, HuddleItem.deleted.is_(False))
             .order_by(HuddleItem.section, HuddleItem.position, HuddleItem.id)
         ).all()
         item_ids = [i.id for i, _ in item_rows]
-        linked = (
-            dict(
-                s.execute(
-                    select(Action.huddle_item_id, Action.id).where(
-                        Action.huddle_item_id.in_(item_ids)
-                    )
-                ).all()
-            )
-            if item_ids
-            else {}
-        )
+        linked: dict[int, tuple[int, str | None, dt.date | None]] = {}
+        if item_ids:
+            owner = Person.__table__.alias("owner")
+            # An open action wins over closed ones made from the same item.
+            for item_id, action_id, name, due, status in s.execute(
+                select(
+                    Action.huddle_item_id,
+                    Action.id,
+                    owner.c.display_name,
+                    Action.due_on,
+                    Action.status,
+                )
+                .outerjoin(owner, owner.c.id == Action.owner_id)
+                .where(Action.huddle_item_id.in_(item_ids))
+                .order_by(Action.status.desc(), Action.id)
+            ).all():
+                if item_id is not None and (item_id not in linked or status == "open"):
+                    linked[item_id] = (action_id, name, due)
         items: dict[str, list[ItemRow]] = {k: [] for k in MANUAL_SECTIONS}
-        for item, author in item_rows:
-            authors[item.id] = author
+        for item, person in item_rows:
+            action = linked.get(item.id)
             items.setdefault(item.section, []).append(
                 ItemRow(
                     item.id,
@@ -295,9 +355,14 @@ def board(db: Database, actor: Actor, huddle_id: int, *, today: dt.date | None =
                     item.category,
                     item.text,
                     item.hro_principle,
-                    author,
+                    person.display_name if person else None,
                     item.updated_at,
-                    linked.get(item.id),
+                    action[0] if action else None,
+                    action[1] if action else None,
+                    action[2] if action else None,
+                    person.id if person else None,
+                    person.profession if person else None,
+                    person.is_learner if person else None,
                 )
             )
         events, catches = _look_back_events(s, h)
@@ -329,75 +394,20 @@ def board(db: Database, actor: Actor, huddle_id: int, *, today: dt.date | None =
 
 
 def _look_back_events(s: Session, h: Huddle) -> tuple[list[EventRow], list[EventRow]]:
-    """Reports since the previous huddle, at most the last 24 hours before this one started.
-
-    Anonymous reports carry only a report date, so a report made on a later calendar
-    day than the window's start, and not shown by an earlier huddle, is included too
-    (it may describe something that happened days before). They keep only the start
-    of the shift in which they were filed and released, so every anonymous report
-    released in or after the shift of the window's start, and not shown before, is
-    included too.
-    """
-    from hrohuddle.services import anonymity
-
-    previous = s.scalar(
-        select(func.max(Huddle.started_at)).where(
-            Huddle.unit_id == h.unit_id, Huddle.started_at < h.started_at
+    """The reports this huddle took up when it started (see ``_claim_look_back``)."""
+    rows = s.execute(
+        select(
+            SafetyEvent.id,
+            SafetyEvent.kind,
+            SafetyEvent.category,
+            SafetyEvent.harm,
+            SafetyEvent.narrative,
+            SafetyEvent.occurred_at,
         )
-    )
-    floor = h.started_at - dt.timedelta(hours=LOOK_BACK_HOURS)
-    since = max(previous, floor) if previous else floor
-    shown_before = (
-        select(HuddleItem.event_id)
-        .join(Huddle, Huddle.id == HuddleItem.huddle_id)
-        .where(HuddleItem.event_id.is_not(None), Huddle.id != h.id)
-    )
-    columns = (
-        SafetyEvent.id,
-        SafetyEvent.kind,
-        SafetyEvent.category,
-        SafetyEvent.harm,
-        SafetyEvent.narrative,
-        SafetyEvent.occurred_at,
-    )
-    until = h.ended_at or utcnow()
-    # Two indexed look-ups rather than one OR that would scan every report.
-    recent = s.execute(
-        select(*columns)
-        .where(
-            SafetyEvent.unit_id == h.unit_id,
-            SafetyEvent.occurred_at >= since,
-            SafetyEvent.occurred_at <= until,
-        )
+        .where(SafetyEvent.unit_id == h.unit_id, SafetyEvent.look_back_huddle_id == h.id)
+        .order_by(SafetyEvent.occurred_at, SafetyEvent.id)
         .limit(200)
     ).all()
-    late = s.execute(
-        select(*columns)
-        .where(
-            SafetyEvent.unit_id == h.unit_id,
-            SafetyEvent.reported_on > since.date(),
-            SafetyEvent.reported_on <= h.started_at.date(),
-            SafetyEvent.occurred_at <= until,
-            SafetyEvent.id.not_in(shown_before),
-        )
-        .limit(200)
-    ).all()
-    unit = s.get(Unit, h.unit_id)
-    assert unit is not None
-    since_local = since.replace(tzinfo=dt.UTC).astimezone().replace(tzinfo=None)
-    released = s.execute(
-        select(*columns)
-        .where(
-            SafetyEvent.unit_id == h.unit_id,
-            SafetyEvent.released_shift >= anonymity.shift_start(unit, since_local),
-            SafetyEvent.released_shift <= until,
-            SafetyEvent.id.not_in(shown_before),
-        )
-        .limit(200)
-    ).all()
-    rows = sorted(
-        {r[0]: r for r in [*recent, *late, *released]}.values(), key=lambda r: (r[5], r[0])
-    )[:200]
     events = [EventRow(r[0], r[1], r[2], r[3], _summary(r[4]), r[5]) for r in rows]
     return events, [e for e in events if e.kind == "good_catch"]
 
@@ -417,14 +427,17 @@ def add_item(
     *,
     category: str | None = None,
     hro_principle: str | None = None,
+    given_by: int | None = None,
 ) -> ItemRow:
-    """Add an item by hand; anyone signed in may add a teaching point or a shout-out."""
+    """Add an item by hand; anyone signed in may add a teaching point or a shout-out.
+
+    A teaching point is credited to ``given_by``, the person of the unit who taught
+    it (learners included), and to whoever typed it when no one is named.
+    """
     validation.choice(section, list(MANUAL_SECTIONS), "a board section", field="section")
     needed = "huddle.contribute" if section in ("teach", "recognise") else "huddle.run"
     audit.require(actor, needed)
-    clean = validation.text(
-        text, "The item", field="text", max_len=MAX_ITEM_CHARS, check_identifiers=True
-    )
+    clean = _checked_text(db, actor, text, section)
     assert clean is not None
     vocab = unit_vocabulary()
     if section == "look_ahead":
@@ -461,43 +474,95 @@ def add_item(
                 HuddleItem.huddle_id == h.id, HuddleItem.section == section
             )
         )
+        author = _giver(s, actor, given_by if section == "teach" else None)
         item = HuddleItem(
             huddle_id=h.id,
             section=section,
             category=category,
             text=clean,
             hro_principle=hro_principle,
-            author_id=actor.person_id,
+            author_id=author.id,
             position=int(position or 1),
         )
         s.add(item)
         _touch(h)
         s.flush()
-        return ItemRow(
-            item.id,
-            section,
-            category,
-            clean,
-            hro_principle,
-            actor.display_name,
-            item.updated_at,
-            None,
-        )
+        return _item_row(item, author)
+
+
+def _checked_text(db: Database, actor: Actor, text: str, section: str) -> str:
+    """An item's text, checked for patient identifiers and personal names.
+
+    Staff of the unit may be named where they are thanked or teach; anywhere else
+    their names are flagged too (the board is read by the whole room).
+    """
+    from hrohuddle.services.personal_names import unit_roster
+
+    roster = unit_roster(db, actor.unit_id)
+    clean = validation.text(
+        text,
+        "The item",
+        field="text",
+        max_len=MAX_ITEM_CHARS,
+        check_identifiers=True,
+        roster=roster,
+        allowed_names=roster if section in ("teach", "recognise") else (),
+    )
+    assert clean is not None
+    return clean
+
+
+def _giver(s: Session, actor: Actor, given_by: int | None) -> Person:
+    person = s.get(Person, given_by if given_by is not None else actor.person_id)
+    if person is None or person.unit_id != actor.unit_id:
+        raise ValidationError("Choose who gave the teaching point from this unit.", "given_by")
+    return person
+
+
+def _item_row(item: HuddleItem, author: Person | None) -> ItemRow:
+    return ItemRow(
+        item.id,
+        item.section,
+        item.category,
+        item.text,
+        item.hro_principle,
+        author.display_name if author else None,
+        item.updated_at,
+        None,
+        author_id=author.id if author else None,
+        author_profession=author.profession if author else None,
+        author_is_learner=author.is_learner if author else None,
+    )
 
 
 @audit.requires("huddle.contribute")
 def update_item(
-    db: Database, actor: Actor, item_id: int, text: str, expected_updated_at: dt.datetime
+    db: Database,
+    actor: Actor,
+    item_id: int,
+    text: str,
+    expected_updated_at: dt.datetime,
+    *,
+    given_by: int | None = None,
+    hro_principle: str | None = None,
 ) -> ItemRow:
-    """Change an item's text, unless someone changed it since it was read.
+    """Change an item's text (and a teaching point's giver), unless someone changed it since.
 
     A second workstation's change is never silently overwritten: the caller gets
     Conflict with the other text in the message, and keeps its own on screen.
     """
-    clean = validation.text(
-        text, "The item", field="text", max_len=MAX_ITEM_CHARS, check_identifiers=True
-    )
-    assert clean is not None
+    if hro_principle is not None:
+        validation.choice(
+            hro_principle,
+            unit_vocabulary().keys("hro_principles"),
+            "an HRO principle",
+            field="hro_principle",
+        )
+    with db.read() as s:
+        current = s.get(HuddleItem, item_id)
+        section = current.section if current is not None else "look_back"
+    checked = _checked_text(db, actor, text, section)
+    clean = checked
     with db.write() as s:
         item = s.get(HuddleItem, item_id)
         if item is None or item.deleted:
@@ -511,30 +576,28 @@ def update_item(
                 "Your text is still here: check both, then save again."
             )
         item.text = clean
+        if item.section == "teach":
+            if given_by is not None:
+                item.author_id = _giver(s, actor, given_by).id
+            if hro_principle is not None:
+                item.hro_principle = hro_principle
         item.updated_at = utcnow()
         _touch(h)
         s.flush()
         person = s.get(Person, item.author_id) if item.author_id else None
-        author = person.display_name if person else None
-        return ItemRow(
-            item.id,
-            item.section,
-            item.category,
-            item.text,
-            item.hro_principle,
-            author,
-            item.updated_at,
-            None,
-        )
+        return _item_row(item, person)
 
 
-@audit.requires("huddle.run")
+@audit.requires("huddle.contribute")
 def remove_item(db: Database, actor: Actor, item_id: int) -> None:
+    """Remove an item; a teaching point or shout-out by anyone, the rest by the charge nurse."""
     with db.write() as s:
         item = s.get(HuddleItem, item_id)
         if item is None:
             return
         h = _huddle(s, actor, item.huddle_id)
+        if item.section not in ("teach", "recognise") or item.event_id is not None:
+            audit.require(actor, "huddle.run")
         item.deleted = True
         item.updated_at = utcnow()
         _touch(h)
@@ -633,6 +696,7 @@ def _action_row(a: Action, owner: str | None) -> ActionRow:
         a.escalation_reason,
         a.origin,
         a.version,
+        a.event_id,
     )
 
 
@@ -854,6 +918,120 @@ def escalate_action(
         a.escalation_reason = clean
         a.updated_at = utcnow()
         audit.record(s, "action.escalated", actor=actor, target=f"action:{a.id}")
+
+
+# -- what a huddle did ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class FollowUpChange:
+    """One thing the huddle did to an action: made, closed, reassigned, re-dated, escalated."""
+
+    action_id: int
+    title: str
+    change: str  # created | closed | reassigned | due_changed | escalated
+    owner: str | None
+    due_on: dt.date | None
+    detail: str | None
+
+
+CHANGES = {
+    "action.created": "created",
+    "action.closed": "closed",
+    "action.reassigned": "reassigned",
+    "action.due_changed": "due_changed",
+    "action.escalated": "escalated",
+}
+
+
+@audit.requires("huddle.view")
+def follow_up_record(db: Database, actor: Actor, huddle_id: int) -> list[FollowUpChange]:
+    """What happened to actions while the huddle ran (from the audit log), in order.
+
+    Closing notes and escalation reasons come with them, so the summary says what
+    the huddle did to each follow-up, not only what is open now.
+    """
+    from hrohuddle.store.models import AuditEntry
+
+    with db.read() as s:
+        h = _huddle(s, actor, huddle_id, must_be_open=False)
+        until = h.ended_at or utcnow()
+        entries = s.execute(
+            select(AuditEntry.action, AuditEntry.target, AuditEntry.detail)
+            .where(
+                AuditEntry.unit_id == h.unit_id,
+                AuditEntry.at >= h.started_at,
+                AuditEntry.at <= until,
+                AuditEntry.action.in_(list(CHANGES)),
+            )
+            .order_by(AuditEntry.id)
+        ).all()
+        ids = {int(t.split(":")[1]) for _a, t, _d in entries if t and t.startswith("action:")}
+        actions = {
+            a.id: (a, name)
+            for a, name in s.execute(
+                select(Action, Person.display_name)
+                .outerjoin(Person, Person.id == Action.owner_id)
+                .where(Action.id.in_(ids))
+            ).all()
+        }
+        names = dict(s.execute(select(Person.id, Person.display_name)).all()) if ids else {}
+    out: list[FollowUpChange] = []
+    for action, target, detail in entries:
+        if not target or not target.startswith("action:"):
+            continue
+        found = actions.get(int(target.split(":")[1]))
+        if found is None:
+            continue
+        a, owner = found
+        change = CHANGES[action]
+        info: str | None = None
+        d = detail or {}
+        if change == "closed":
+            info = a.closing_note
+        elif change == "reassigned":
+            to = d.get("to")
+            info = names.get(int(to)) if to is not None else None
+        elif change == "due_changed" and d.get("to"):
+            info = dt.date.fromisoformat(str(d["to"])).isoformat()
+        elif change == "escalated":
+            info = a.escalation_reason
+        out.append(FollowUpChange(a.id, a.title, change, owner, a.due_on, info))
+    return out
+
+
+@dataclass(frozen=True)
+class TeachingCount:
+    by_profession: dict[str, int]
+    by_learners: int
+    total: int
+
+
+def teaching_counts(s: Session, unit_id: int, since: dt.date, until: dt.date) -> TeachingCount:
+    """Teaching points of the unit's huddles in a period, by the giver's profession and
+    by learners ("everybody teaches"). For the summary and the weekly report."""
+    rows = s.execute(
+        select(Person.profession, Person.is_learner)
+        .join(HuddleItem, HuddleItem.author_id == Person.id)
+        .join(Huddle, Huddle.id == HuddleItem.huddle_id)
+        .where(
+            Huddle.unit_id == unit_id,
+            Huddle.huddle_date >= since,
+            Huddle.huddle_date <= until,
+            HuddleItem.section == "teach",
+            HuddleItem.deleted.is_(False),
+        )
+    ).all()
+    by: dict[str, int] = {}
+    for profession, _learner in rows:
+        by[profession] = by.get(profession, 0) + 1
+    return TeachingCount(by, sum(1 for _p, learner in rows if learner), len(rows))
+
+
+@audit.requires("huddle.view")
+def teaching_tally(db: Database, actor: Actor, since: dt.date, until: dt.date) -> TeachingCount:
+    """Teaching points of the unit's huddles between two dates (inclusive), by the
+    profession of who gave them and how many came from learners."""
+    with db.read() as s:
+        return teaching_counts(s, actor.unit_id, since, until)
 
 
 # -- closing and history -----------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from hrohuddle.paths import resources_dir
@@ -45,16 +46,29 @@ def _patterns() -> tuple[tuple[str, str, str, re.Pattern[str]], ...]:
     return tuple(out)
 
 
-def find_identifiers(text: str) -> list[Finding]:
+def find_identifiers(
+    text: str, roster: Sequence[str] = (), *, allowed_names: Sequence[str] = ()
+) -> list[Finding]:
     """Every stretch of ``text`` that looks like a patient identifier, in order.
 
-    Overlapping matches are merged so that each stretch is reported once.
+    Personal names count too (services.personal_names: name lists shipped as data
+    and the unit's ``roster``); a name in ``allowed_names`` (staff thanked in a
+    shout-out) is not reported. Overlapping matches are merged so that each stretch
+    is reported once.
     """
+    from hrohuddle.services import personal_names
+
     found: list[Finding] = []
     for key, label, category, pattern in _patterns():
         for m in pattern.finditer(text):
             if m.end() > m.start():
                 found.append(Finding(m.start(), m.end(), key, label, m.group(0), category))
+    allowed = {_words(n) for n in allowed_names}
+    allowed |= {tuple(reversed(w)) for w in allowed}
+    for n in personal_names.find_names(text, roster):
+        if _words(n.text) in allowed:
+            continue
+        found.append(Finding(n.start, n.end, "personal_name", n.label, n.text, "A"))
     found.sort(key=lambda f: (f.start, -f.end))
     merged: list[Finding] = []
     for f in found:
@@ -62,3 +76,7 @@ def find_identifiers(text: str) -> list[Finding]:
             continue
         merged.append(f)
     return merged
+
+
+def _words(name: str) -> tuple[str, ...]:
+    return tuple(w.casefold() for w in re.findall(r"[^\W\d_]+", name))

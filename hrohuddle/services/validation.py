@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from hrohuddle.services.errors import IdentifierWarning, ValidationError
 from hrohuddle.services.identifiers import find_identifiers
@@ -16,6 +17,8 @@ def text(
     max_len: int = 2000,
     required: bool = True,
     check_identifiers: bool = False,
+    roster: Sequence[str] = (),
+    allowed_names: Sequence[str] = (),
 ) -> str | None:
     """Trimmed text, or a ValidationError that names the input in the user's words.
 
@@ -35,7 +38,7 @@ def text(
             field,
         )
     if check_identifiers:
-        findings = find_identifiers(cleaned)
+        findings = find_identifiers(cleaned, roster, allowed_names=allowed_names)
         if findings:
             what = ", ".join(sorted({f.label for f in findings}))
             raise IdentifierWarning(

@@ -175,6 +175,9 @@ class SafetyEvent(Base):
     # when its batch was released (the huddle's look back reads the second).
     filed_shift: Mapped[dt.datetime | None] = mapped_column(DateTime)
     released_shift: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # The one huddle whose look back takes this report up: the first started after it
+    # reached the reports (services.huddles.start_or_resume claims it).
+    look_back_huddle_id: Mapped[int | None] = mapped_column(ForeignKey("huddles.id"))
     reporter_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
     reporter_profession: Mapped[str | None] = mapped_column(String(40))
     reporter_is_learner: Mapped[bool | None] = mapped_column(Boolean)
@@ -197,6 +200,7 @@ Index("ix_safety_events_unit_occurred", SafetyEvent.unit_id, SafetyEvent.occurre
 Index("ix_safety_events_unit_status", SafetyEvent.unit_id, SafetyEvent.status)
 Index("ix_safety_events_unit_reported", SafetyEvent.unit_id, SafetyEvent.reported_on)
 Index("ix_safety_events_unit_released", SafetyEvent.unit_id, SafetyEvent.released_shift)
+Index("ix_safety_events_unit_look_back", SafetyEvent.unit_id, SafetyEvent.look_back_huddle_id)
 Index("ix_huddle_items_event", HuddleItem.event_id)
 Index("ux_safety_events_submission_key", SafetyEvent.submission_key, unique=True)
 

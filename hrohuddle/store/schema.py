@@ -13,6 +13,7 @@ REVISIONS: tuple[str, ...] = (
     "0004_people_and_scope",
     "0005_faithful_vocabularies",
     "0006_anonymity_order",
+    "0007_huddle_loop",
     "0008_nothing_lost",
 )
 HEAD = REVISIONS[-1]

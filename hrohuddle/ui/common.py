@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from collections.abc import Callable
@@ -9,7 +10,15 @@ from typing import TypeVar
 
 from PySide6 import QtCore
 from PySide6.QtCore import QCoreApplication, QObject, QTimer
-from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDateEdit,
+    QDateTimeEdit,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QWidget,
+)
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -49,6 +58,170 @@ class PaintedOnce(QObject):
 
 def tr(text: str, context: str = "HROHuddle") -> str:
     return QCoreApplication.translate(context, text)
+
+
+#: One unambiguous date format in every field and table: "Fri 27 Nov 2026".
+DATE_FORMAT = "ddd d MMM yyyy"
+
+
+def format_date(day: dt.date) -> str:
+    """A date as every screen shows it: "Fri 27 Nov 2026" (never "4 12 2026")."""
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+class DateEdit(QDateEdit):
+    """A date field in the one format, with a calendar; Tab leaves it, not its parts."""
+
+    def __init__(self, date: QtCore.QDate | None = None) -> None:
+        super().__init__(date or QtCore.QDate.currentDate())
+        self.setDisplayFormat(DATE_FORMAT)
+        self.setCalendarPopup(True)
+        self.setMinimumWidth(220)
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        return QWidget.focusNextPrevChild(self, next)
+
+
+def date_edit(date: QtCore.QDate | None = None) -> DateEdit:
+    return DateEdit(date)
+
+
+class DateTimeEdit(QDateTimeEdit):
+    """A date and time in the one format; Tab leaves the field."""
+
+    def __init__(self, when: QtCore.QDateTime | None = None) -> None:
+        super().__init__(when or QtCore.QDateTime.currentDateTime())
+        self.setDisplayFormat(DATE_FORMAT + "  HH:mm")
+        self.setCalendarPopup(True)
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        return QWidget.focusNextPrevChild(self, next)
+
+
+def apply_palette(app: QApplication) -> None:
+    """Colours the style sheet cannot set: placeholder text at 7:1, selection at 8:1.
+
+    Call again after ``setStyle``, which resets the palette.
+    """
+    from PySide6.QtGui import QColor, QPalette
+
+    palette = app.palette()
+    for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+        palette.setColor(group, QPalette.ColorRole.PlaceholderText, QColor("#555555"))
+        palette.setColor(group, QPalette.ColorRole.Highlight, QColor("#0B4F8A"))
+        palette.setColor(group, QPalette.ColorRole.HighlightedText, QColor("#FFFFFF"))
+    app.setPalette(palette)
+
+
+class _Finished(QObject):
+    done = QtCore.Signal(object, object)  # result, error message
+
+
+class _Work(QtCore.QRunnable):
+    def __init__(self, work: Callable[[], object]) -> None:
+        super().__init__()
+        self.work = work
+        self.signals = _Finished()
+
+    def run(self) -> None:
+        from hrohuddle.services.errors import ServiceError
+        from hrohuddle.store.errors import StoreError
+
+        try:
+            result = self.work()
+        except (ServiceError, StoreError) as exc:
+            self.signals.done.emit(None, exc.message)
+            return
+        except Exception:  # shown to the user; the app keeps running
+            log.exception("background load failed")
+            self.signals.done.emit(None, tr("This screen could not be loaded; see the log."))
+            return
+        try:
+            self.signals.done.emit(result, None)
+        except RuntimeError:  # the screen was closed meanwhile: nobody waits for it
+            pass
+
+
+_COLLECTION_HELD = [0]
+
+
+def _hold_collection(hold: bool) -> None:
+    """No garbage collection while a worker runs: Python collects on whichever thread
+    allocates, and Qt objects (a closed window's timers) must die on the GUI thread."""
+    import gc
+
+    _COLLECTION_HELD[0] += 1 if hold else -1
+    if _COLLECTION_HELD[0] > 0:
+        gc.disable()
+    else:
+        _COLLECTION_HELD[0] = 0
+        gc.enable()
+
+
+def load_off_thread(
+    owner: QWidget,
+    work: Callable[[], T],
+    done: Callable[[T], None],
+    busy: QLabel | None = None,
+    message: str = "",
+) -> None:
+    """Run ``work`` (queries, chart building, slow imports) off the GUI thread.
+
+    ``busy`` shows ``message`` meanwhile; ``done`` runs on the GUI thread with the
+    result, and a refusal becomes a message box. Each call uses its own database
+    sessions (services open one per unit of work).
+    """
+    job = _Work(work)
+    job.setAutoDelete(False)  # kept by the owner until its signal has been delivered
+    _hold_collection(True)
+    jobs: list[_Work] = owner.__dict__.setdefault("_off_thread_jobs", [])
+    jobs.append(job)
+    if busy is not None:
+        busy.setText(message or tr("Loading…"))
+        busy.setVisible(True)
+
+    def finished(result: object, error: str | None) -> None:
+        _hold_collection(False)
+        if job in jobs:
+            jobs.remove(job)
+        if busy is not None:
+            busy.setText("")
+        if error is not None:
+            show_problem(owner, error)
+            return
+        done(result)  # type: ignore[arg-type]
+
+    job.signals.done.connect(finished, QtCore.Qt.ConnectionType.QueuedConnection)
+    QtCore.QThreadPool.globalInstance().start(job)
+
+
+def available_size(widget: QWidget) -> QtCore.QSize:
+    """The room the widget's screen offers (without task bars)."""
+    screen = widget.screen() or QApplication.primaryScreen()
+    return screen.availableGeometry().size()
+
+
+def fit_to_screen(dialog: QWidget, min_width: int = 0) -> None:
+    """Size a dialog to its content, but never beyond the screen it is on.
+
+    Dialogs whose content may be taller keep it in a scroll area, so that their
+    buttons stay on screen at 1366x768 and with larger text.
+    """
+    room = available_size(dialog)
+    max_w, max_h = room.width() - 40, room.height() - 60
+    dialog.setMaximumSize(max_w, max_h)
+    if min_width:
+        dialog.setMinimumWidth(min(min_width, max_w))
+    hint = dialog.sizeHint()
+    want_h = hint.height()
+    from PySide6.QtWidgets import QScrollArea
+
+    for scroll in dialog.findChildren(QScrollArea):
+        inner = scroll.widget()
+        if inner is not None and scroll.window() is dialog:
+            # Room for the whole form when the screen has it; it scrolls only when not.
+            want_h += max(0, inner.sizeHint().height() - scroll.sizeHint().height())
+    dialog.resize(min(max(hint.width(), dialog.minimumWidth()), max_w), min(want_h, max_h))
 
 
 def heading(text: str, scale: float = 1.4) -> QLabel:

@@ -37,7 +37,16 @@ from hrohuddle.services.permissions import Actor
 from hrohuddle.services.reporting import Week
 from hrohuddle.store.database import Database
 from hrohuddle.store.errors import StoreError
-from hrohuddle.ui.common import attempt, button, heading, muted, primary_button, show_problem, tr
+from hrohuddle.ui.common import (
+    attempt,
+    button,
+    heading,
+    load_off_thread,
+    muted,
+    primary_button,
+    show_problem,
+    tr,
+)
 
 log = logging.getLogger(__name__)
 
@@ -268,6 +277,7 @@ class WeekPanel(QWidget):
         layout.addWidget(self.note)
         self.canvases: list[Any] = []
         self.figures: reporting.WeeklyFigures | None = None
+        self.loading = False
         self.reload()
 
     def selected_week(self) -> Week:
@@ -283,11 +293,27 @@ class WeekPanel(QWidget):
         return tr("Week {w}").format(w=w.label)
 
     def reload(self) -> None:
-        figures = attempt(
-            self, lambda: reporting.weekly_figures(self.db, self.actor, self.selected_week())
-        )
-        if figures is None:
-            return
+        """The week's figures and charts are computed off the GUI thread (about 2 s on a
+        first open, matplotlib's import included); the status line says so meanwhile."""
+        db, actor, week = self.db, self.actor, self.selected_week()
+
+        def work() -> tuple[reporting.WeeklyFigures, list[Any]]:
+            import matplotlib.backends.backend_qtagg  # noqa: F401 (imported here, not on the GUI thread)
+
+            from hrohuddle.reports import charts
+
+            figures = reporting.weekly_figures(db, actor, week)
+            return figures, [
+                charts.run_chart(figures.event_run),
+                charts.control_chart(figures.huddle_p, percent=True),
+            ]
+
+        self.loading = True
+        load_off_thread(self, work, self._loaded, self.status, tr("Loading the week's figures…"))
+
+    def _loaded(self, result: tuple[reporting.WeeklyFigures, list[Any]]) -> None:
+        figures, built = result
+        self.loading = False
         self.figures = figures
         while self.tiles.count():
             item = self.tiles.takeAt(0)
@@ -300,24 +326,22 @@ class WeekPanel(QWidget):
             if figures.signals
             else tr("No chart shows a signal this week.")
         )
-        self._draw(figures)
+        self._draw(figures, built)
 
-    def _draw(self, figures: reporting.WeeklyFigures) -> None:
+    def _draw(self, figures: reporting.WeeklyFigures, built: list[Any]) -> None:
         from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
-
-        from hrohuddle.reports import charts
 
         for canvas in self.canvases:
             self.charts.removeWidget(canvas)
             canvas.deleteLater()
         self.canvases = []
-        run_fig = charts.run_chart(figures.event_run)
+        run_fig, held_fig = built
         for line in run_fig.axes[0].lines[:1]:
             line.set_picker(6)
         run_canvas = FigureCanvasQTAgg(run_fig)
         run_canvas.setAccessibleName(figures.event_run.title)
         run_canvas.mpl_connect("pick_event", self._picked)
-        held_canvas = FigureCanvasQTAgg(charts.control_chart(figures.huddle_p, percent=True))
+        held_canvas = FigureCanvasQTAgg(held_fig)
         held_canvas.setAccessibleName(figures.huddle_p.title)
         for canvas in (run_canvas, held_canvas):
             canvas.setMinimumHeight(260)

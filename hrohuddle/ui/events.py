@@ -17,13 +17,14 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QHideEvent, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QButtonGroup,
     QCheckBox,
     QComboBox,
-    QDateEdit,
-    QDateTimeEdit,
     QDialog,
     QFormLayout,
+    QFrame,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -34,9 +35,11 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QRadioButton,
+    QScrollArea,
     QSplitter,
     QTableView,
     QTabWidget,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -48,8 +51,12 @@ from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import common_formats_class, source_line, taxonomy
 from hrohuddle.store.database import Database
 from hrohuddle.store.errors import StoreError
+from hrohuddle.ui import common
 from hrohuddle.ui.common import (
+    DateTimeEdit,
     button,
+    date_edit,
+    format_date,
     heading,
     muted,
     poke_draft_timer,
@@ -80,12 +87,12 @@ class CaptureDialog(QDialog):
         self.actor = actor
         self.submitted: events.Submitted | None = None
         self.setWindowTitle(tr("Report a safety event"))
-        self.setMinimumWidth(760)
+        self.setMinimumWidth(600)
         tax = taxonomy()
         self.unit = people.unit_settings(db, actor.unit_id)
-        layout = QVBoxLayout(self)
-        layout.addWidget(heading(tr("Report a safety event")))
-        layout.addWidget(
+        outer = QVBoxLayout(self)
+        outer.addWidget(heading(tr("Report a safety event")))
+        outer.addWidget(
             muted(
                 tr(
                     "It takes a minute. Thank you: what you noticed helps "
@@ -93,44 +100,70 @@ class CaptureDialog(QDialog):
                 )
             )
         )
+        # The form scrolls inside the dialog, so Send and Keep draft stay on screen on a
+        # small laptop screen and with larger text.
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll = scroll
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 8, 0)
+        scroll.setWidget(body)
+        outer.addWidget(scroll, 1)
         form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         layout.addLayout(form)
+        self.errors: dict[str, QLabel] = {}
+        self.fields: dict[str, QWidget] = {}
+
+        def field_error(key: str, widget: QWidget) -> QLabel:
+            label = QLabel("")
+            label.setProperty("role", "error")
+            label.setWordWrap(True)
+            label.setVisible(False)
+            self.errors[key] = label
+            self.fields[key] = widget
+            return label
 
         kinds = QWidget()
-        kind_row = QHBoxLayout(kinds)
+        kind_row = QGridLayout(kinds)
         kind_row.setContentsMargins(0, 0, 0, 0)
         self.kind_group = QButtonGroup(self)
         self.kind_buttons: dict[str, QRadioButton] = {}
-        for term in tax.terms("kinds"):
+        for n, term in enumerate(tax.terms("kinds")):
             radio = QRadioButton(term.label)
             radio.setToolTip(str(term.get("help", "")))
             radio.setAccessibleName(f"{term.label}: {term.get('help', '')}")
             radio.setMinimumHeight(36)
             self.kind_group.addButton(radio)
             self.kind_buttons[term.key] = radio
-            kind_row.addWidget(radio)
+            kind_row.addWidget(radio, n // 3, n % 3)
         self.kind_help = muted("")
         form.addRow(tr("1. What kind?"), kinds)
         form.addRow("", self.kind_help)
+        form.addRow("", field_error("kind", kinds))
 
         self.narrative = QPlainTextEdit()
         self.narrative.setTabChangesFocus(True)
         self.narrative.setAccessibleName(tr("What happened"))
         self.narrative.setPlaceholderText(tr("What happened, and what you noticed"))
-        self.narrative.setMinimumHeight(110)
+        self.narrative.setMinimumHeight(90)
         form.addRow(tr("2. What happened?"), self.narrative)
+        form.addRow("", field_error("narrative", self.narrative))
 
         when_row = QWidget()
         wr = QHBoxLayout(when_row)
         wr.setContentsMargins(0, 0, 0, 0)
-        self.when = QDateTimeEdit(QDateTime.currentDateTime())
-        self.when.setDisplayFormat("ddd d MMM yyyy  HH:mm")
-        self.when.setCalendarPopup(True)
+        self.when = DateTimeEdit(QDateTime.currentDateTime())
         self.when.setAccessibleName(tr("When it happened"))
         self.shift_label = muted("")
         wr.addWidget(self.when)
         wr.addWidget(self.shift_label, 1)
         form.addRow(tr("3. When?"), when_row)
+        form.addRow("", field_error("occurred_at", self.when))
 
         self.area = QComboBox()
         self.area.setAccessibleName(tr("Where"))
@@ -138,28 +171,41 @@ class CaptureDialog(QDialog):
         for a in self.unit.areas:
             self.area.addItem(a, a)
         form.addRow(tr("4. Where?"), self.area)
+        form.addRow("", field_error("area", self.area))
 
         self.category = QComboBox()
         self.category.setAccessibleName(tr("Event category"))
         self.category.addItem(tr("Choose a category"), None)
         for t in tax.terms("categories"):
             self.category.addItem(t.label, t.key)
+        self.category.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.category.setMinimumContentsLength(20)
         form.addRow(tr("5. Category"), self.category)
+        form.addRow("", field_error("category", self.category))
 
-        # Harm: incidents only, each level's definition beside it.
+        # Harm: incidents only, each level's definition beside it, wrapped to the width.
         self.harm_box = QGroupBox(
             tr("6. Harm to the patient (when two levels seem to fit, choose the higher)")
         )
-        harm_layout = QVBoxLayout(self.harm_box)
+        harm_layout = QGridLayout(self.harm_box)
+        harm_layout.setColumnStretch(1, 1)
         self.harm_group = QButtonGroup(self)
         self.harm_buttons: dict[str, QRadioButton] = {}
-        for t in tax.terms("harm"):
-            radio = QRadioButton(f"{t.label} — {t.get('definition', '')}")
+        self.harm_definitions: dict[str, QLabel] = {}
+        for n, t in enumerate(tax.terms("harm")):
+            radio = QRadioButton(t.label)
             radio.setAccessibleName(f"{t.label}: {t.get('definition', '')}")
+            definition = muted(str(t.get("definition", "")))
+            definition.setBuddy(radio)
             self.harm_group.addButton(radio)
             self.harm_buttons[t.key] = radio
-            harm_layout.addWidget(radio)
+            self.harm_definitions[t.key] = definition
+            harm_layout.addWidget(radio, n, 0, Qt.AlignmentFlag.AlignTop)
+            harm_layout.addWidget(definition, n, 1)
         layout.addWidget(self.harm_box)
+        layout.addWidget(field_error("harm", self.harm_box))
 
         self.stop_box = QGroupBox(tr("6. What stopped it reaching the patient?"))
         stop_layout = QVBoxLayout(self.stop_box)
@@ -172,21 +218,26 @@ class CaptureDialog(QDialog):
             self.stop_buttons[t.key] = radio
             stop_layout.addWidget(radio)
         layout.addWidget(self.stop_box)
+        layout.addWidget(field_error("stopped_by", self.stop_box))
 
-        self.anonymous = QCheckBox(
-            tr(
-                "Report anonymously: nothing will link this report to "
-                "you; you get a receipt code to see what became of it"
-            )
-        )
+        self.anonymous = QCheckBox(tr("Report anonymously"))
         self.anonymous.setAccessibleName(tr("Report anonymously"))
         layout.addWidget(self.anonymous)
+        layout.addWidget(
+            muted(
+                tr(
+                    "Nothing will link an anonymous report to you; you get a receipt code "
+                    "to see what became of it."
+                )
+            )
+        )
 
         self.more_button = button(tr("More detail (optional) ▸"))
         self.more_button.setCheckable(True)
         layout.addWidget(self.more_button)
         self.more = QWidget()
         more_form = QFormLayout(self.more)
+        more_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.noticed = QComboBox()
         self.noticed.setAccessibleName(tr("Who noticed it first"))
         self.noticed.addItem(tr("Not said"), None)
@@ -201,22 +252,34 @@ class CaptureDialog(QDialog):
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)
             self.factors.addItem(item)
-        self.factors.setMaximumHeight(130)
+        self.factors.setMinimumHeight(130)
         more_form.addRow(tr("Contributing factors"), self.factors)
         self.handover = QCheckBox(tr("A handover or transfer was involved"))
         more_form.addRow("", self.handover)
         self.prevention = QLineEdit()
         self.prevention.setAccessibleName(tr("How it could be prevented"))
         more_form.addRow(tr("How could it be prevented?"), self.prevention)
+        more_form.addRow("", field_error("prevention", self.prevention))
         self.more.setVisible(False)
         self.more_button.toggled.connect(self._toggle_more)
         layout.addWidget(self.more)
+        layout.addStretch(1)
 
+        # Outside the scrolling form: always on screen.
+        draft_row = QHBoxLayout()
+        self.draft_note = muted("")
+        self.draft_note.setAccessibleName(tr("About your draft"))
+        self.discard_button = button(tr("Discard draft"))
+        self.discard_button.clicked.connect(self.discard_draft)
+        self.discard_button.setVisible(False)
+        draft_row.addWidget(self.draft_note, 1)
+        draft_row.addWidget(self.discard_button)
+        outer.addLayout(draft_row)
         self.message = QLabel("")
         self.message.setProperty("role", "error")
         self.message.setWordWrap(True)
         self.message.setAccessibleName(tr("Problem with the report"))
-        layout.addWidget(self.message)
+        outer.addWidget(self.message)
         row = QHBoxLayout()
         row.addStretch(1)
         later = button(tr("Keep as draft and close"))
@@ -225,8 +288,8 @@ class CaptureDialog(QDialog):
         self.submit_button.clicked.connect(self.submit)
         row.addWidget(later)
         row.addWidget(self.submit_button)
-        layout.addLayout(row)
         layout.addWidget(muted(source_line("taxonomies/common_formats.yaml")))
+        outer.addLayout(row)
         QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.submit)
 
         self.draft_timer = QTimer(self)
@@ -277,7 +340,7 @@ class CaptureDialog(QDialog):
         if cf_class is not None:
             text += " " + tr("Reported to Common Formats as: {c}.").format(c=cf_class.label)
         self.kind_help.setText(text)
-        self.adjustSize()
+        common.fit_to_screen(self, 760)
 
     def _shift_changed(self) -> None:
         _day, shift = shift_for(
@@ -290,7 +353,9 @@ class CaptureDialog(QDialog):
         self.more_button.setText(
             tr("More detail (optional) ▾") if on else tr("More detail (optional) ▸")
         )
-        self.adjustSize()
+        common.fit_to_screen(self, 760)
+        if on:
+            self.scroll.ensureWidgetVisible(self.prevention)
 
     def _when(self) -> dt.datetime:
         return self.when.dateTime().toPython().replace(second=0, microsecond=0)  # type: ignore[no-any-return]
@@ -392,7 +457,38 @@ class CaptureDialog(QDialog):
             item = self.factors.item(i)
             if item.data(Qt.ItemDataRole.UserRole) in (d.get("factors") or []):
                 item.setCheckState(Qt.CheckState.Checked)
-        self.message.setText(tr("Your unsent draft is back."))
+        self.draft_note.setText(tr("Your unsent draft is back."))
+        self.discard_button.setVisible(True)
+
+    def discard_draft(self) -> None:
+        """Throw the draft away (after asking): the form starts empty again."""
+        answer = QMessageBox.question(
+            self, tr("Discard draft"), tr("Discard this draft? What you typed will be gone.")
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        self.draft_timer.stop()
+        self._discard_drafts()
+        for group in (self.kind_group, self.harm_group, self.stop_group):
+            group.setExclusive(False)
+            for b in group.buttons():
+                b.setChecked(False)
+            group.setExclusive(True)
+        self.narrative.clear()
+        self.category.setCurrentIndex(0)
+        self.area.setCurrentIndex(0)
+        self.noticed.setCurrentIndex(0)
+        self.when.setDateTime(QDateTime.currentDateTime())
+        self.anonymous.setChecked(False)
+        self.handover.setChecked(False)
+        self.prevention.clear()
+        for i in range(self.factors.count()):
+            self.factors.item(i).setCheckState(Qt.CheckState.Unchecked)
+        self.draft_timer.stop()
+        self._discard_drafts()
+        self.draft_note.setText(tr("Draft discarded."))
+        self.discard_button.setVisible(False)
+        self._show_errors({})
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         # Ctrl+Enter sends from any field, also where the shortcut map is not consulted.
@@ -415,46 +511,81 @@ class CaptureDialog(QDialog):
             self.save_draft()
         super().hideEvent(event)
 
+    def _missing(self, data: events.EventInput) -> dict[str, str]:
+        """Everything still to fill in, all at once (the service checks again)."""
+        out: dict[str, str] = {}
+        if not data.kind:
+            out["kind"] = tr("Choose what kind of event it was.")
+        if not data.narrative.strip():
+            out["narrative"] = tr("Say in a few words what happened.")
+        if not data.category:
+            out["category"] = tr("Choose a category.")
+        if data.kind in events.HARM_KINDS and not data.harm:
+            out["harm"] = tr("Choose the harm level (when two seem to fit, choose the higher).")
+        return out
+
+    def _show_errors(self, errors: dict[str, str]) -> None:
+        """Each problem at its field, the field marked, focus on the first."""
+        first: QWidget | None = None
+        for key, label in self.errors.items():
+            text = errors.get(key, "")
+            label.setText(text)
+            label.setVisible(bool(text))
+            widget = self.fields[key]
+            widget.setProperty("invalid", bool(text))
+            widget.style().unpolish(widget)
+            widget.style().polish(widget)
+            if text and first is None:
+                first = widget
+        if errors:
+            n = len(errors)
+            self.message.setText(
+                (
+                    tr("Please check 1 field: ")
+                    if n == 1
+                    else tr("Please check {n} fields: ").format(n=n)
+                )
+                + " ".join(errors.values())
+            )
+        else:
+            self.message.setText("")
+        if first is not None:
+            self.scroll.ensureWidgetVisible(first)
+            target = self.kind_buttons["near_miss"] if first is self.fields["kind"] else first
+            if first is self.fields.get("harm"):
+                target = self.harm_buttons[next(iter(self.harm_buttons))]
+            target.setFocus()
+
     def submit(self) -> None:
         if self.submitted is not None:
             return  # a second press while the first was being stored
         data = self.value()
-        if not data.kind:
-            self.message.setText(tr("Please choose what kind of event it was."))
-            self.kind_buttons["near_miss"].setFocus()
+        missing = self._missing(data)
+        if missing:
+            self._show_errors(missing)
             return
         try:
             sent = events.report(self.db, self.actor, data, submission_key=self.submission_key)
         except IdentifierWarning as exc:
-            finding = exc.findings[0]
-            self.message.setText(exc.message)
+            self._show_errors({exc.field or "narrative": exc.message})
             target = self.narrative if exc.field == "narrative" else None
             if target is not None:
-                cursor = target.textCursor()
-                cursor.setPosition(finding.start)  # type: ignore[attr-defined]
-                cursor.setPosition(finding.end, cursor.MoveMode.KeepAnchor)  # type: ignore[attr-defined]
-                target.setTextCursor(cursor)
-                target.setFocus()
+                mark_findings(target, exc.findings)
             return
         except (ServiceError, StoreError) as exc:
-            self.message.setText(exc.message)
+            field = getattr(exc, "field", None)
+            if field in self.errors:
+                self._show_errors({field: exc.message})
+            else:
+                self._show_errors({})
+                self.message.setText(exc.message)
             return
         self.draft_timer.stop()
         self._discard_drafts()
         self.submitted = sent
         self.accept()
         if sent.receipt_code:
-            box = QMessageBox(self.parentWidget())
-            box.setWindowTitle(tr("Report sent anonymously"))
-            box.setText(
-                tr(
-                    "Thank you. Your receipt code is\n\n{code}\n\nWrite it down: with it, "
-                    "anyone can see what became of the report (Safety reports → Check a "
-                    "receipt). It is shown only this once."
-                ).format(code=sent.receipt_code)
-            )
-            box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            box.exec()
+            ReceiptDialog(sent.receipt_code, self.parentWidget()).exec()
         elif data.anonymous:
             QMessageBox.information(
                 self.parentWidget(),
@@ -472,6 +603,107 @@ class CaptureDialog(QDialog):
             )
 
 
+def mark_findings(edit: QPlainTextEdit, findings: list[Any]) -> None:
+    """Highlight every finding in the text, select the first and scroll it into view."""
+    from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
+
+    marks = []
+    for f in findings:
+        cursor = edit.textCursor()
+        cursor.setPosition(f.start)
+        cursor.setPosition(f.end, QTextCursor.MoveMode.KeepAnchor)
+        fmt = QTextCharFormat()
+        fmt.setBackground(QColor("#FDE7C2"))
+        fmt.setForeground(QColor("#111111"))
+        fmt.setFontUnderline(True)
+        selection = QTextEdit.ExtraSelection()
+        selection.cursor = cursor  # type: ignore[misc]
+        selection.format = fmt  # type: ignore[misc]
+        marks.append(selection)
+    edit.setExtraSelections(marks)
+    if findings:
+        cursor = edit.textCursor()
+        cursor.setPosition(findings[0].start)
+        cursor.setPosition(findings[0].end, QTextCursor.MoveMode.KeepAnchor)
+        edit.setTextCursor(cursor)
+        edit.ensureCursorVisible()
+        edit.setFocus()
+
+
+class ReceiptDialog(QDialog):
+    """The receipt code of an anonymous report: large, selectable, copied or printed on a slip."""
+
+    def __init__(self, code: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.code = code
+        self.setWindowTitle(tr("Report sent anonymously"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading(tr("Thank you. Your receipt code:")))
+        self.code_label = QLabel(code)
+        self.code_label.setObjectName("receipt-code")
+        font = self.code_label.font()
+        font.setPointSizeF(font.pointSizeF() * 2.4)
+        font.setBold(True)
+        font.setFamily("monospace")
+        font.setLetterSpacing(font.SpacingType.AbsoluteSpacing, 3)
+        self.code_label.setFont(font)
+        self.code_label.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.code_label.setAccessibleName(tr("Receipt code {code}").format(code=" ".join(code)))
+        self.code_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.code_label)
+        layout.addWidget(
+            muted(
+                tr(
+                    "Copy it, print it on a slip or write it down: with it, anyone can see what "
+                    "became of the report (Safety reports → Check a receipt). It is shown only "
+                    "this once and nothing else links the report to you."
+                )
+            )
+        )
+        row = QHBoxLayout()
+        self.copy_button = button(tr("Copy code"))
+        self.copy_button.clicked.connect(self.copy)
+        self.print_button = button(tr("Print slip…"))
+        self.print_button.clicked.connect(self.print_slip)
+        done = primary_button(tr("Done"))
+        done.clicked.connect(self.accept)
+        row.addWidget(self.copy_button)
+        row.addWidget(self.print_button)
+        row.addStretch(1)
+        row.addWidget(done)
+        layout.addLayout(row)
+        self.status = muted("")
+        layout.addWidget(self.status)
+        common.fit_to_screen(self, 520)
+
+    def copy(self) -> None:
+        QApplication.clipboard().setText(self.code)
+        self.status.setText(tr("Copied. Paste it somewhere only you can read."))
+
+    def slip_html(self) -> str:
+        return (
+            "<h2>" + tr("HRO Huddle: receipt for an anonymous report") + "</h2>"
+            f"<p style='font-size:28pt; font-family:monospace'><b>{self.code}</b></p>"
+            "<p>" + tr("Safety reports → Check a receipt shows what became of it.") + "</p>"
+        )
+
+    def print_slip(self) -> None:
+        from PySide6.QtGui import QTextDocument
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+        printer = QPrinter()
+        dialog = QPrintDialog(printer, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        doc = QTextDocument()
+        doc.setHtml(self.slip_html())
+        doc.print_(printer)
+        self.status.setText(tr("Sent to the printer."))
+
+
 class EventModel(RowsModel[events.EventRow]):
     COLUMNS = ("When", "Kind", "Category", "Harm", "Status", "Area", "Reporter", "What happened")
 
@@ -484,7 +716,8 @@ class EventModel(RowsModel[events.EventRow]):
 
     def cell(self, r: events.EventRow, col: int, *, full: bool) -> Any:
         if col == 0:
-            return events.to_local(r.occurred_at).strftime("%Y-%m-%d %H:%M")
+            when = events.to_local(r.occurred_at)
+            return f"{format_date(when.date())} {when:%H:%M}"
         if col == 1:
             return self.kinds.get(r.kind, r.kind)
         if col == 2:
@@ -537,11 +770,9 @@ class ReviewTab(QWidget):
             (tr("Anonymous"), "anonymous"),
         ):
             self.group.addItem(label, key)
-        self.since = QDateEdit(QDate.currentDate().addDays(-90))
-        self.since.setCalendarPopup(True)
+        self.since = date_edit(QDate.currentDate().addDays(-90))
         self.since.setAccessibleName(tr("From"))
-        self.until = QDateEdit(QDate.currentDate())
-        self.until.setCalendarPopup(True)
+        self.until = date_edit(QDate.currentDate())
         self.until.setAccessibleName(tr("To"))
         self.search = QLineEdit()
         self.search.setPlaceholderText(tr("Search the text"))
@@ -574,6 +805,8 @@ class ReviewTab(QWidget):
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Column widths from the first rows, not from every cell of the page.
+        self.table.horizontalHeader().setResizeContentsPrecision(40)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.selectionModel().currentRowChanged.connect(self._selected)
         lv.addWidget(self.table)
@@ -648,14 +881,23 @@ class ReviewTab(QWidget):
         self._load()
 
     def _load(self) -> None:
-        try:
-            page = events.list_events(
-                self.db, self.actor, self._filter(), offset=self.offset, limit=self.PAGE
-            )
-        except (ServiceError, StoreError) as exc:
-            show_problem(self, exc.message)
-            return
+        """The page of reports is read off the GUI thread; the count line says so meanwhile."""
+        db, actor, flt, offset = self.db, self.actor, self._filter(), self.offset
+        self.loading = True
+        common.load_off_thread(
+            self,
+            lambda: events.list_events(db, actor, flt, offset=offset, limit=self.PAGE),
+            self._loaded,
+            self.count,
+            tr("Loading reports…"),
+        )
+
+    def _loaded(self, page: events.Page) -> None:
+        self.loading = False
         self.model.set_rows(page.rows)
+        row, self._reselect = getattr(self, "_reselect", -1), -1
+        if 0 <= row < self.model.rowCount():
+            self.table.selectRow(row)
         shown_to = page.offset + len(page.rows)
         self.count.setText(
             tr("{a}-{b} of {n} reports").format(
@@ -680,7 +922,8 @@ class ReviewTab(QWidget):
             f"{kinds.get(r.kind, r.kind)} · {cats.get(r.category, r.category)}"
             + (f" · {harms.get(r.harm or '', '')}" if r.harm else ""),
             tr("When: {w} ({shift})").format(
-                w=events.to_local(r.occurred_at).strftime("%a %d %b %Y %H:%M"),
+                w=f"{format_date(events.to_local(r.occurred_at).date())} "
+                f"{events.to_local(r.occurred_at):%H:%M}",
                 shift=tr("time kept to the shift") if r.anonymous else tr("as reported"),
             ),
             tr("Where: {a}").format(a=r.area or tr("not said")),
@@ -738,10 +981,8 @@ class ReviewTab(QWidget):
         except (ServiceError, StoreError) as exc:
             show_problem(self, exc.message)
             return
-        row = self.table.currentIndex().row()
+        self._reselect = self.table.currentIndex().row()
         self._load()
-        if 0 <= row < self.model.rowCount():
-            self.table.selectRow(row)
 
     def make_action(self) -> None:
         r = self.current()
@@ -751,6 +992,20 @@ class ReviewTab(QWidget):
         from hrohuddle.services import huddles
         from hrohuddle.ui.huddle_board import ActionDialog
 
+        made = next(
+            (a for a in huddles.open_actions(self.db, self.actor) if a.event_id == r.id), None
+        )
+        if made is not None:
+            # Made once: a second time names the action it already has.
+            due = format_date(made.due_on) if made.due_on else tr("no due date")
+            QMessageBox.information(
+                self,
+                tr("Already an action"),
+                tr("This report is already the action “{t}”: {owner}, due {due}.").format(
+                    t=made.title, owner=made.owner or tr("no owner"), due=due
+                ),
+            )
+            return
         team = people.list_people(self.db, self.actor)
         dialog = ActionDialog(self, " ".join(r.narrative.split())[:200], team)
         if not dialog.exec():
@@ -798,8 +1053,9 @@ class MyReportsTab(QWidget):
         rows = events.my_reports(self.db, self.actor)
         for r in rows:
             text = (
-                f"{events.to_local(r.occurred_at):%d %b %Y} · {kinds.get(r.kind, r.kind)} · "
-                f"{statuses.get(r.status, r.status).upper()}\n{' '.join(r.narrative.split())[:200]}"
+                f"{format_date(events.to_local(r.occurred_at).date())} · "
+                f"{kinds.get(r.kind, r.kind)} · "
+                f"{statuses.get(r.status, r.status)}\n{' '.join(r.narrative.split())[:200]}"
             )
             if r.feedback:
                 text += "\n" + tr("Feedback: {f}").format(f=r.feedback)
@@ -829,6 +1085,7 @@ class ReceiptTab(QWidget):
         self.result = QLabel("")
         self.result.setWordWrap(True)
         self.result.setTextFormat(Qt.TextFormat.PlainText)
+        self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.result.setAccessibleName(tr("Receipt result"))
         layout.addWidget(self.result)
         layout.addStretch(1)
@@ -846,9 +1103,30 @@ class ReceiptTab(QWidget):
         kinds, statuses = _labels("kinds"), _labels("statuses")
         text = tr("{kind} reported on {day}: {status}.").format(
             kind=kinds.get(view.kind, view.kind),
-            day=f"{view.reported_on:%d %B %Y}",
+            day=format_date(view.reported_on),
             status=statuses.get(view.status, view.status),
         )
+        if view.history:
+            text += (
+                "\n\n"
+                + tr("What happened to it:")
+                + "\n"
+                + "\n".join(
+                    f"• {format_date(day)}: {statuses.get(status, status)}"
+                    for day, status in view.history
+                )
+            )
+        if view.actions:
+            lines = []
+            for title, status, due in view.actions:
+                if status == "open":
+                    state = (
+                        tr("open, due {date}").format(date=format_date(due)) if due else tr("open")
+                    )
+                else:
+                    state = tr("done")
+                lines.append(f"• {title} ({state})")
+            text += "\n\n" + tr("Actions the unit took:") + "\n" + "\n".join(lines)
         if not view.released:
             text += "\n\n" + tr(
                 "Received. It reaches the unit's list and the next huddle with the next batch "

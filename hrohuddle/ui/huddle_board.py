@@ -8,11 +8,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, QSize, Qt, QTimer
-from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QHideEvent, QIntValidator, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -28,7 +27,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QScrollArea,
-    QSpinBox,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -40,7 +39,7 @@ from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import taxonomy, unit_vocabulary
 from hrohuddle.store.database import Database
 from hrohuddle.store.errors import StoreError
-from hrohuddle.ui.common import poke_draft_timer, show_problem, tr
+from hrohuddle.ui.common import date_edit, format_date, poke_draft_timer, show_problem, tr
 
 if TYPE_CHECKING:
     from hrohuddle.ui.main_window import MainWindow
@@ -51,30 +50,60 @@ DRAFT_KIND = "huddle_input"
 DRAFT_DELAY_MS = 700
 REFRESH_MS = 15_000
 
-# Board type: 22 px body and 32 px headings at least (DESIGN.md), 7:1 contrast.
-BOARD_STYLE = """
-QWidget#board { background: #FFFFFF; }
+# Board type: 22 px body and 32 px headings at least at 1920x1080 (DESIGN.md), scaled
+# with a smaller wall screen so that the same board fits it; 7:1 contrast everywhere.
+BOARD_STYLE_TEMPLATE = """
+QWidget#board {{ background: #FFFFFF; }}
 QWidget#board QLabel, QWidget#board QListWidget, QWidget#board QLineEdit,
 QWidget#board QComboBox, QWidget#board QPushButton, QWidget#board QCheckBox,
-QWidget#board QSpinBox { font-size: 22px; color: #111111; }
-QWidget#board QLabel[role="board-title"] { font-size: 34px; font-weight: 700; }
-QWidget#board QLabel[role="section"] { font-size: 32px; font-weight: 700; color: #0B2A4A; }
-QWidget#board QLabel[role="timer"] { font-size: 40px; font-weight: 700; }
-QWidget#board QLabel[role="timer-over"] { font-size: 40px; font-weight: 700; color: #8A4B00; }
-QWidget#board QLabel[role="hint"] { font-size: 22px; color: #333333; }
-QWidget#board QFrame[role="panel"] { border: 2px solid #9AA5B1; border-radius: 10px;
-  background: #F8FAFC; }
-QWidget#board QListWidget { background: #FFFFFF; border: 1px solid #9AA5B1; }
-QWidget#board QListWidget::item { padding: 8px; border-bottom: 1px solid #E5E7EB; }
-QWidget#board QListWidget::item:selected { background: #DCEBFA; color: #111111; }
-QWidget#board QPushButton { min-height: 48px; min-width: 48px; padding: 4px 12px; }
-QWidget#board QPushButton[primary="true"] { color: #FFFFFF; background: #0B4F8A;
-  border-color: #0B4F8A; font-weight: 700; }
-QWidget#board QPushButton:checked { background: #FDE7C2; border: 3px solid #8A4B00; }
-QWidget#board QLineEdit, QWidget#board QComboBox, QWidget#board QSpinBox { min-height: 48px; }
-QWidget#board QCheckBox::indicator, QWidget#board QListWidget::indicator {
-  width: 30px; height: 30px; }
+QWidget#board QSpinBox {{ font-size: {body}px; color: #111111;
+  placeholder-text-color: #555555; }}
+QWidget#board QLineEdit, QWidget#board QComboBox, QWidget#board QSpinBox {{
+  background: #FFFFFF; border: 2px solid #5B6670; border-radius: 4px; padding: 2px 8px;
+  min-height: 44px; }}
+QWidget#board QLineEdit:focus, QWidget#board QComboBox:focus, QWidget#board QSpinBox:focus,
+QWidget#board QListWidget:focus {{ border: 3px solid #111111; }}
+QWidget#board QComboBox QAbstractItemView::item {{ min-height: 44px; }}
+QWidget#board QLabel[role="board-title"] {{ font-size: {title}px; font-weight: 700; }}
+QWidget#board QLabel[role="section"] {{ font-size: {heading}px; font-weight: 700;
+  color: #0B2A4A; }}
+QWidget#board QLabel[role="timer"] {{ font-size: {timer}px; font-weight: 700; }}
+QWidget#board QLabel[role="timer-over"] {{ font-size: {timer}px; font-weight: 700;
+  color: #6B3A00; }}
+QWidget#board QLabel[role="hint"] {{ font-size: {body}px; color: #333333; }}
+QWidget#board QFrame[role="panel"] {{ border: 2px solid #5B6670; border-radius: 10px;
+  background: #F8FAFC; }}
+QWidget#board QListWidget {{ background: #FFFFFF; border: 2px solid #5B6670; padding: 0px 6px; }}
+QWidget#board QListWidget::item {{ padding: 6px 0px; min-height: 36px;
+  border-bottom: 1px solid #5B6670; color: #111111; }}
+QWidget#board QListWidget::item:selected {{ background: #0B4F8A; color: #FFFFFF; }}
+QWidget#board QPushButton {{ min-height: 48px; min-width: 48px; padding: 4px 12px;
+  background: #F2F4F7; border: 2px solid #5B6670; border-radius: 6px; }}
+QWidget#board QPushButton:focus {{ border: 3px solid #111111; }}
+QWidget#board QPushButton[primary="true"] {{ color: #FFFFFF; background: #0B4F8A;
+  border: 2px solid #0B4F8A; font-weight: 700; }}
+QWidget#board QPushButton[primary="true"]:focus {{ border: 4px solid #E69F00; }}
+QWidget#board QPushButton:checked {{ background: #FDE7C2; border: 2px solid #6B3A00; }}
+QWidget#board QPushButton:checked:focus {{ border: 4px solid #111111; }}
+QWidget#board QPushButton:disabled {{ color: #4A4A4A; background: #E5E7EB; }}
+QWidget#board QCheckBox {{ min-height: 44px; }}
+QWidget#board QCheckBox::indicator, QWidget#board QListWidget::indicator {{
+  width: 30px; height: 30px; }}
 """
+
+
+def board_style(screen_height: int = 1080) -> str:
+    """The board's style sheet, its type scaled to the height it fills (22/32 px at 1080)."""
+    scale = max(0.72, min(1.0, screen_height / 1080))
+    return BOARD_STYLE_TEMPLATE.format(
+        body=max(16, round(22 * scale)),
+        heading=max(23, round(32 * scale)),
+        title=max(24, round(34 * scale)),
+        timer=max(26, round(36 * scale)),
+    )
+
+
+BOARD_STYLE = board_style()
 
 
 def _board_label(text: str, role: str) -> QLabel:
@@ -85,13 +114,47 @@ def _board_label(text: str, role: str) -> QLabel:
     return label
 
 
+def _narrow(combo: QComboBox) -> QComboBox:
+    """A combo box that takes the width it is given, not its longest choice's."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(8)
+    return combo
+
+
 def _big_button(text: str, primary: bool = False) -> QPushButton:
     b = QPushButton(text)
     b.setAccessibleName(text.replace("&", ""))
     if primary:
         b.setProperty("primary", True)
     b.setMinimumHeight(48)
+    # Never narrower than its words.
+    b.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
     return b
+
+
+class CountField(QLineEdit):
+    """A whole number typed or stepped with the buttons beside it."""
+
+    def __init__(self, low: int, high: int) -> None:
+        super().__init__("0")
+        self.low, self.high = low, high
+        self.setValidator(QIntValidator(low, high, self))
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+    def value(self) -> int:
+        try:
+            return max(self.low, min(self.high, int(self.text() or 0)))
+        except ValueError:
+            return self.low
+
+    def setValue(self, value: int) -> None:
+        self.setText(str(max(self.low, min(self.high, value))))
+
+    def stepUp(self) -> None:
+        self.setValue(self.value() + 1)
+
+    def stepDown(self) -> None:
+        self.setValue(self.value() - 1)
 
 
 class Panel(QFrame):
@@ -101,23 +164,34 @@ class Panel(QFrame):
         super().__init__()
         self.setProperty("role", "panel")
         self.layout_ = QVBoxLayout(self)
-        self.layout_.setContentsMargins(16, 12, 16, 16)
-        self.layout_.setSpacing(8)
+        self.layout_.setContentsMargins(12, 8, 12, 10)
+        self.layout_.setSpacing(6)
         heading = _board_label(title, "section")
-        self.layout_.addWidget(heading)
+        self.header = QHBoxLayout()
+        self.header.setContentsMargins(0, 0, 0, 0)
+        self.header.addWidget(heading, 1)
+        self.layout_.addLayout(self.header)
+        self.hints: list[QLabel] = []
         if hint:
-            self.layout_.addWidget(_board_label(hint, "hint"))
+            label = _board_label(hint, "hint")
+            self.hints.append(label)
+            self.layout_.addWidget(label)
         self.setAccessibleName(title)
 
     def add(self, widget: QWidget, stretch: int = 0) -> None:
         self.layout_.addWidget(widget, stretch)
+
+    def add_to_heading(self, widget: QWidget) -> None:
+        """Buttons beside the heading: the section's own actions, without a row of their own."""
+        self.header.addWidget(widget)
 
 
 def _list(name: str) -> QListWidget:
     lst = QListWidget()
     lst.setAccessibleName(name)
     lst.setWordWrap(True)
-    lst.setMinimumHeight(150)
+    lst.setMinimumHeight(60)
+    lst.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
     lst.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
     lst.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     lst.setTextElideMode(Qt.TextElideMode.ElideNone)
@@ -143,15 +217,15 @@ class ItemInput(QWidget):
         row = QHBoxLayout()
         self.category: QComboBox | None = None
         if categories:
-            self.category = QComboBox()
+            self.category = _narrow(QComboBox())
             self.category.setAccessibleName(tr("Category"))
             for key, label in categories:
                 self.category.addItem(label, key)
-            column.addWidget(self.category)
+            row.addWidget(self.category)
         column.addLayout(row)
         self.principle: QComboBox | None = None
         if principles:
-            self.principle = QComboBox()
+            self.principle = _narrow(QComboBox())
             self.principle.setAccessibleName(tr("HRO principle (optional)"))
             self.principle.addItem(tr("No principle"), None)
             for key, label in principles:
@@ -218,14 +292,19 @@ class ItemInput(QWidget):
                 text,
                 category=category,
                 hro_principle=principle,
+                given_by=self.board.giver.currentData() if self.section == "teach" else None,
             )
         except IdentifierWarning as exc:
-            finding = exc.findings[0]
+            findings = list(exc.findings)
+            first = findings[0]
             self.edit.setFocus()
-            self.edit.setSelection(finding.start, finding.end - finding.start)  # type: ignore[attr-defined]
-            show_problem(
-                self, exc.message + "\n\n" + tr("Marked: “{text}”").format(text=finding.text)
-            )  # type: ignore[attr-defined]
+            # Selecting it scrolls the one-line field to it; the message names every one.
+            self.edit.setCursorPosition(first.start)  # type: ignore[attr-defined]
+            self.edit.setSelection(first.start, first.end - first.start)  # type: ignore[attr-defined]
+            marked = ", ".join(f"“{f.text}”" for f in findings)  # type: ignore[attr-defined]
+            show_problem(self, exc.message + "\n\n" + tr("Marked: {text}").format(text=marked))
+            self.edit.setFocus()
+            self.edit.setSelection(first.start, first.end - first.start)  # type: ignore[attr-defined]
             return
         except (ServiceError, StoreError) as exc:
             show_problem(self, exc.message)
@@ -257,9 +336,7 @@ class ActionDialog(QDialog):
             self.owner.addItem(p.display_name, p.id)
         if owner_id is not None:
             self.owner.setCurrentIndex(max(0, self.owner.findData(owner_id)))
-        self.due = QDateEdit(QDate.currentDate().addDays(1))
-        self.due.setCalendarPopup(True)
-        self.due.setDisplayFormat("ddd d MMM yyyy")
+        self.due = date_edit(QDate.currentDate().addDays(1))
         self.due.setAccessibleName(tr("Due date"))
         form.addRow(tr("What needs doing"), self.title)
         form.addRow(tr("Owner"), self.owner)
@@ -275,6 +352,44 @@ class ActionDialog(QDialog):
     def due_date(self) -> dt.date:
         q = self.due.date()
         return dt.date(q.year(), q.month(), q.day())
+
+
+class TeachingPointDialog(QDialog):
+    """Change the teaching point: its words, who gave it, the principle it serves."""
+
+    def __init__(
+        self,
+        parent: QWidget,
+        point: huddles.ItemRow,
+        team: list[people.PersonRow],
+        principles: list[tuple[str, str]],
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(tr("Edit the teaching point"))
+        form = QFormLayout(self)
+        self.text = QLineEdit(point.text)
+        self.text.setAccessibleName(tr("Teaching point"))
+        self.text.setMinimumWidth(480)
+        self.giver = _narrow(QComboBox())
+        self.giver.setAccessibleName(tr("Taught by"))
+        for p in team:
+            self.giver.addItem(p.display_name, p.id)
+        self.giver.setCurrentIndex(max(0, self.giver.findData(point.author_id)))
+        self.principle = QComboBox()
+        self.principle.setAccessibleName(tr("HRO principle"))
+        self.principle.addItem(tr("No principle"), None)
+        for key, label in principles:
+            self.principle.addItem(label, key)
+        self.principle.setCurrentIndex(max(0, self.principle.findData(point.hro_principle)))
+        form.addRow(tr("Teaching point"), self.text)
+        form.addRow(tr("Taught by"), self.giver)
+        form.addRow(tr("HRO principle"), self.principle)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
 
 
 class HuddleBoard(QWidget):
@@ -347,9 +462,11 @@ class HuddleBoard(QWidget):
     # -- layout --------------------------------------------------------------------------
     def _build(self) -> None:
         outer = QVBoxLayout(self)
-        outer.setContentsMargins(16, 12, 16, 12)
+        outer.setContentsMargins(12, 8, 12, 8)
+        outer.setSpacing(8)
         top = QHBoxLayout()
         self.title = _board_label("", "board-title")
+        self.title.setMinimumWidth(120)
         top.addWidget(self.title, 1)
         self.timer_label = _board_label("", "timer")
         self.timer_label.setAccessibleName(tr("Huddle timer"))
@@ -358,60 +475,78 @@ class HuddleBoard(QWidget):
         report.setToolTip(tr("Ctrl+Shift+E"))
         report.clicked.connect(self._report)
         top.addWidget(report)
-        self.board_mode_button = _big_button(tr("Board mode (F11)"))
+        self.board_mode_button = _big_button(tr("Full screen (F11)"))
         self.board_mode_button.setCheckable(True)
         self.board_mode_button.toggled.connect(self.set_board_mode)
         top.addWidget(self.board_mode_button)
         self.close_button = _big_button(tr("Close huddle…"), primary=True)
         self.close_button.clicked.connect(self.close_huddle)
         top.addWidget(self.close_button)
+        for b in (report, self.board_mode_button, self.close_button):
+            b.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         outer.addLayout(top)
         QShortcut(QKeySequence("F11"), self, activated=self.board_mode_button.toggle)
+        self.leave_shortcut = QShortcut(QKeySequence("Esc"), self)
+        self.leave_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.leave_shortcut.activated.connect(lambda: self.board_mode_button.setChecked(False))
+        self.leave_shortcut.setEnabled(False)
 
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.scroll.setAccessibleName(tr("Huddle board"))
         body = QWidget()
         body.setObjectName("board")
         grid = QGridLayout(body)
-        grid.setSpacing(14)
-        scroll.setWidget(body)
-        outer.addWidget(scroll, 1)
+        self.grid = grid
+        self.body = body
+        self.panels: list[Panel] = []
+        self.columns = 0
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setSpacing(10)
+        self.scroll.setWidget(body)
+        outer.addWidget(self.scroll, 1)
         self.inputs: dict[str, ItemInput] = {}
         self.lists: dict[str, QListWidget] = {}
+        self.hints: list[QLabel] = []
 
         sections = {t.key: t for t in self.vocab.terms("huddle_sections")}
 
+        def panel(key: str, title: str | None = None) -> Panel:
+            p = Panel(title or sections[key].label, sections[key].get("help", "") if key else "")
+            self.hints.extend(p.hints)
+            return p
+
         # Look back
-        back = Panel(sections["look_back"].label, sections["look_back"].get("help", ""))
+        back = panel("look_back")
         self.lists["look_back"] = _list(tr("Look back items"))
         back.add(self.lists["look_back"], 1)
-        self.inputs["look_back"] = ItemInput(
-            self, "look_back", tr("Add a concern from the last 24 hours")
-        )
+        self.inputs["look_back"] = ItemInput(self, "look_back", tr("Add a concern"))
         back.add(self.inputs["look_back"])
-        back.add(self._item_buttons("look_back"))
-        grid.addWidget(back, 0, 0)
+        back.add_to_heading(self._item_buttons("look_back"))
+        self.panels.append(back)
 
         # Look ahead
-        ahead = Panel(sections["look_ahead"].label, sections["look_ahead"].get("help", ""))
+        ahead = panel("look_ahead")
         self.lists["look_ahead"] = _list(tr("Look ahead items"))
         ahead.add(self.lists["look_ahead"], 1)
         self.inputs["look_ahead"] = ItemInput(
             self,
             "look_ahead",
-            tr("Add a risk for the next 24 hours"),
+            tr("Add a risk"),
             categories=list(self.ahead_labels.items()),
         )
         ahead.add(self.inputs["look_ahead"])
-        ahead.add(self._item_buttons("look_ahead"))
-        grid.addWidget(ahead, 0, 1)
+        ahead.add_to_heading(self._item_buttons("look_ahead"))
+        self.panels.append(ahead)
 
         # Follow up
-        follow = Panel(sections["follow_up"].label, sections["follow_up"].get("help", ""))
+        follow = panel("follow_up")
         self.follow_list = _list(tr("Open actions, oldest first"))
         follow.add(self.follow_list, 1)
         row = QGridLayout()
+        row.setContentsMargins(0, 0, 0, 0)
         for n, (text, slot) in enumerate(
             (
                 (tr("Close"), self.close_action),
@@ -423,49 +558,92 @@ class HuddleBoard(QWidget):
             b = _big_button(text)
             b.setAccessibleName(tr("{what} the chosen action").format(what=text.rstrip("…")))
             b.clicked.connect(slot)
-            row.addWidget(b, n // 2, n % 2)
+            row.addWidget(b, 0, n)
         holder = QWidget()
         holder.setLayout(row)
         follow.add(holder)
-        grid.addWidget(follow, 0, 2)
+        self.panels.append(follow)
 
-        # Teach and recognise
-        teach = Panel(sections["teach"].label, sections["teach"].get("help", ""))
+        # Teaching point: everybody teaches; credited to whoever gave it.
+        teach = panel("teach")
         self.lists["teach"] = _list(tr("Teaching point"))
-        self.lists["teach"].setMinimumHeight(60)
-        self.lists["teach"].setMaximumHeight(110)
-        teach.add(self.lists["teach"])
+        teach.add(self.lists["teach"], 1)
         self.inputs["teach"] = ItemInput(
             self, "teach", tr("Today's teaching point"), principles=self.principles
         )
+        self.giver = QComboBox()
+        self.giver.setAccessibleName(tr("Who gave the teaching point"))
+        self.giver.setToolTip(tr("Who gave the teaching point"))
+        for p in self.team:
+            self.giver.addItem(tr("Taught by {name}").format(name=p.display_name), p.id)
+        self.giver.setCurrentIndex(max(0, self.giver.findData(self.actor.person_id)))
+        giver_row = QHBoxLayout()
+        giver_row.setContentsMargins(0, 0, 0, 0)
+        giver_row.addWidget(self.giver, 1)
         assert self.inputs["teach"].principle is not None
-        teach.add(self.inputs["teach"].principle)
+        giver_row.addWidget(self.inputs["teach"].principle, 1)
+        giver_holder = QWidget()
+        giver_holder.setLayout(giver_row)
+        teach.add(giver_holder)
         teach.add(self.inputs["teach"])
-        rec_title = _board_label(sections["recognise"].label, "section")
-        teach.add(rec_title)
+        teach_buttons = QHBoxLayout()
+        teach_buttons.setContentsMargins(0, 0, 0, 0)
+        self.edit_teach_button = _big_button(tr("Edit…"))
+        self.edit_teach_button.setAccessibleName(tr("Edit the teaching point"))
+        self.edit_teach_button.clicked.connect(self.edit_teaching_point)
+        self.remove_teach_button = _big_button(tr("Remove"))
+        self.remove_teach_button.setAccessibleName(tr("Remove the teaching point"))
+        self.remove_teach_button.clicked.connect(lambda: self.remove_item("teach"))
+        teach_buttons.addWidget(self.edit_teach_button)
+        teach_buttons.addWidget(self.remove_teach_button)
+        self.teach_buttons = QWidget()
+        self.teach_buttons.setLayout(teach_buttons)
+        teach.add_to_heading(self.teach_buttons)
+        self.panels.append(teach)
+
+        # Recognition
+        recognise = panel("recognise")
         self.lists["recognise"] = _list(tr("Good catches and shout-outs"))
-        teach.add(self.lists["recognise"], 1)
+        recognise.add(self.lists["recognise"], 1)
         self.inputs["recognise"] = ItemInput(self, "recognise", tr("Add a shout-out"))
-        teach.add(self.inputs["recognise"])
-        grid.addWidget(teach, 1, 0)
+        recognise.add(self.inputs["recognise"])
+        self.panels.append(recognise)
 
         # Attendance
-        att = Panel(tr("Attendance"), tr("Tap the people here; count others by profession."))
-        self.people_list = _list(tr("People present"))
+        att = Panel(tr("Attendance"), tr("Tap a name to mark them present; count others below."))
+        self.hints.extend(att.hints)
+        self.people_list = _list(tr("People present: tap a name to mark them present"))
         self.people_list.itemChanged.connect(self._person_toggled)
+        self.people_list.itemClicked.connect(self._toggle_person)
+        self.people_list.itemActivated.connect(self._toggle_person)
+        # Names in columns, so that more of the room shows at once.
+        self.people_list.setFlow(QListWidget.Flow.LeftToRight)
+        self.people_list.setWrapping(True)
+        self.people_list.setResizeMode(QListWidget.ResizeMode.Adjust)
         att.add(self.people_list, 1)
         count_row = QHBoxLayout()
-        self.count_profession = QComboBox()
+        count_row.setContentsMargins(0, 0, 0, 0)
+        self.count_profession = _narrow(QComboBox())
         self.count_profession.setAccessibleName(tr("Profession of people without an account"))
         for key, label in self.professions.items():
             self.count_profession.addItem(label, key)
-        self.count_spin = QSpinBox()
-        self.count_spin.setRange(0, 50)
+        # A number field with big minus and plus buttons, not a spin box's small arrows.
+        self.count_spin = CountField(0, 50)
         self.count_spin.setAccessibleName(tr("How many"))
-        set_count = _big_button(tr("Set count"))
+        self.count_spin.setMinimumWidth(80)
+        fewer = _big_button("−")
+        fewer.setAccessibleName(tr("One fewer"))
+        fewer.clicked.connect(self.count_spin.stepDown)
+        more = _big_button("+")
+        more.setAccessibleName(tr("One more"))
+        more.clicked.connect(self.count_spin.stepUp)
+        set_count = _big_button(tr("Set"))
+        set_count.setAccessibleName(tr("Set the head count"))
         set_count.clicked.connect(self._set_count)
         count_row.addWidget(self.count_profession, 1)
+        count_row.addWidget(fewer)
         count_row.addWidget(self.count_spin)
+        count_row.addWidget(more)
         count_row.addWidget(set_count)
         holder2 = QWidget()
         holder2.setLayout(count_row)
@@ -473,21 +651,71 @@ class HuddleBoard(QWidget):
         self.mix_label = _board_label("", "hint")
         self.mix_label.setAccessibleName(tr("Profession mix"))
         att.add(self.mix_label)
-        grid.addWidget(att, 1, 1)
+        reflect = _big_button(tr("HRO reflection…"))
+        reflect.setAccessibleName(tr("HRO reflection: which principles this huddle touched"))
+        reflect.clicked.connect(self.open_reflection)
+        att.add_to_heading(reflect)
+        self.panels.append(att)
 
-        # HRO reflection
-        refl = Panel(tr("HRO reflection"), tr("Optional: did today's huddle touch each principle?"))
+        # HRO reflection: optional, asked in its own small dialog so the board keeps room.
+        self.reflection_dialog = QDialog(self)
+        self.reflection_dialog.setWindowTitle(tr("HRO reflection"))
+        refl = QVBoxLayout(self.reflection_dialog)
+        refl.addWidget(QLabel(tr("Optional: did this huddle touch each principle?")))
         self.reflection: dict[str, QCheckBox] = {}
         for key, label in self.principles:
             box = QCheckBox(label)
             box.setAccessibleName(tr("Touched: {p}").format(p=label))
+            box.setMinimumHeight(44)
             box.toggled.connect(lambda on, k=key: self._reflect(k, on))
             self.reflection[key] = box
-            refl.add(box)
-        refl.layout_.addStretch(1)
-        grid.addWidget(refl, 1, 2)
+            refl.addWidget(box)
+        done = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        done.button(QDialogButtonBox.StandardButton.Close).setAccessibleName(
+            tr("Close the HRO reflection")
+        )
+        done.rejected.connect(self.reflection_dialog.reject)
+        refl.addWidget(done)
+        self._arrange(3)
+        self._style_height = 0
+
+    def _arrange(self, columns: int) -> None:
+        """Three columns on a wide screen (the wall); two, scrolling, beside the navigation
+        of a small one, so that no button is ever squeezed below its words."""
+        if columns == self.columns:
+            return
+        self.columns = columns
+        for panel in self.panels:
+            self.grid.removeWidget(panel)
+        for n, panel in enumerate(self.panels):
+            self.grid.addWidget(panel, n // columns, n % columns)
+        rows = (len(self.panels) + columns - 1) // columns
         for col in range(3):
-            grid.setColumnStretch(col, 1)
+            self.grid.setColumnStretch(col, 1 if col < columns else 0)
+        for row in range(3):
+            self.grid.setRowStretch(row, (5 if row == 0 else 4) if row < rows else 0)
+            self.grid.setRowMinimumHeight(row, 300 if columns == 2 and row < rows else 0)
+
+    def open_reflection(self) -> None:
+        self.reflection_dialog.setStyleSheet(self.styleSheet())
+        self.reflection_dialog.exec()
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        height = self.window().height() if self.window() is not None else self.height()
+        tier = 1080 if height >= 1000 else (900 if height >= 850 else 768)
+        if tier != self._style_height:
+            self._style_height = tier
+            self.setStyleSheet(board_style(tier))
+            # Wrapped rows are measured again in the new type size.
+            QTimer.singleShot(0, self.refresh)
+        else:
+            for lst in (*self.lists.values(), self.follow_list):
+                lst.doItemsLayout()
+        self._arrange(3 if self.width() >= 1250 else 2)
+        width = self._person_width()
+        for i in range(self.people_list.count()):
+            self.people_list.item(i).setSizeHint(QSize(width, 44))
 
     def _item_buttons(self, section: str) -> QWidget:
         holder = QWidget()
@@ -501,7 +729,6 @@ class HuddleBoard(QWidget):
         remove.clicked.connect(lambda: self.remove_item(section))
         row.addWidget(make)
         row.addWidget(remove)
-        row.addStretch(1)
         return holder
 
     # -- data ----------------------------------------------------------------------------
@@ -522,7 +749,7 @@ class HuddleBoard(QWidget):
     def _fill(self, b: huddles.Board) -> None:
         shift = tr("Day huddle") if b.huddle.shift == "day" else tr("Night huddle")
         self.title.setText(
-            tr("{shift} · {date}").format(shift=shift, date=f"{b.huddle.huddle_date:%a %d %b}")
+            tr("{shift} · {date}").format(shift=shift, date=format_date(b.huddle.huddle_date))
         )
         self._keep_selection(self.lists["look_back"], lambda lst: self._fill_look_back(lst, b))
         for section in ("look_ahead", "teach"):
@@ -536,7 +763,35 @@ class HuddleBoard(QWidget):
             box.blockSignals(True)
             box.setChecked(bool(b.reflection.get(key)))
             box.blockSignals(False)
-        self.inputs["teach"].setEnabled(not b.items["teach"])
+        self._teach_state(bool(b.items["teach"]))
+
+    def _teach_state(self, has_one: bool) -> None:
+        """One teaching point per huddle: once given, it is edited or removed, not re-added."""
+        self.inputs["teach"].setVisible(not has_one)
+        self.giver.parentWidget().setVisible(not has_one)
+        self.teach_buttons.setVisible(has_one)
+
+    def edit_teaching_point(self) -> None:
+        if self.state is None or not self.state.items["teach"]:
+            return
+        point = self.state.items["teach"][0]
+        dialog = TeachingPointDialog(self, point, self.team, self.principles)
+        while dialog.exec():
+            try:
+                huddles.update_item(
+                    self.db,
+                    self.actor,
+                    point.id,
+                    dialog.text.text(),
+                    point.updated_at,
+                    given_by=dialog.giver.currentData(),
+                    hro_principle=dialog.principle.currentData(),
+                )
+            except (ServiceError, StoreError) as exc:
+                show_problem(dialog, exc.message)
+                continue
+            self.refresh()
+            return
 
     def _keep_selection(self, lst: QListWidget, fill: Callable[[QListWidget], None]) -> None:
         current = lst.currentItem()
@@ -560,12 +815,19 @@ class HuddleBoard(QWidget):
         for e in b.look_back_events:
             harm = f" · {self.harms.get(e.harm, e.harm)}" if e.harm else ""
             when = e.occurred_at.replace(tzinfo=dt.UTC).astimezone().strftime("%H:%M")
-            self._add(
+            action = next((a for a in b.follow_ups if a.event_id == e.id), None)
+            made = ""
+            if action is not None:
+                due = format_date(action.due_on) if action.due_on else tr("no due date")
+                made = "\n" + tr("Action: {owner}, due {due}").format(
+                    owner=action.owner or tr("no owner"), due=due
+                )
+            item = self._add(
                 lst,
-                f"REPORT {when} · {self.kinds.get(e.kind, e.kind)} · "
-                f"{self.categories.get(e.category, e.category)}{harm}\n{e.summary}",
+                f"{self.kinds.get(e.kind, e.kind)} {when}{harm}: {e.summary}{made}",
                 ("event", e.id),
             )
+            item.setToolTip(self.categories.get(e.category, e.category))
         for it in b.items["look_back"]:
             self._add(lst, self._item_text(it), ("item", it.id))
         if lst.count() == 0:
@@ -582,18 +844,27 @@ class HuddleBoard(QWidget):
         if self.state is not None:
             self.state.items.setdefault(item.section, []).append(item)
         if item.section == "teach":
-            self.inputs["teach"].setEnabled(False)
+            self._teach_state(True)
 
     def _item_text(self, it: huddles.ItemRow) -> str:
         prefix = ""
         if it.category:
-            prefix = self.ahead_labels.get(it.category, it.category).upper() + " · "
-        suffix = f"   [ACTION #{it.action_id}]" if it.action_id else ""
+            prefix = self.ahead_labels.get(it.category, it.category) + ": "
+        suffix = ""
+        if it.action_id:
+            due = format_date(it.action_due) if it.action_due else tr("no due date")
+            suffix = "\n" + tr("Action: {owner}, due {due}").format(
+                owner=it.action_owner or tr("no owner"), due=due
+            )
         principle = ""
         if it.hro_principle:
             principle = f"\n({dict(self.principles).get(it.hro_principle, it.hro_principle)})"
-        by = f" — {it.author}" if it.author and it.section in ("teach", "recognise") else ""
-        return f"{prefix}{it.text}{by}{suffix}{principle}"
+        by = ""
+        if it.author and it.section == "teach":
+            by = " — " + tr("taught by {name}").format(name=it.author)
+        elif it.author and it.section == "recognise":
+            by = f" — {it.author}"
+        return f"{prefix}{it.text}{by}{principle}{suffix}"
 
     def _fill_items(self, lst: QListWidget, items: list[huddles.ItemRow]) -> None:
         for it in items:
@@ -601,7 +872,7 @@ class HuddleBoard(QWidget):
 
     def _fill_recognise(self, lst: QListWidget, b: huddles.Board) -> None:
         for e in b.good_catches:
-            self._add(lst, f"GOOD CATCH · {e.summary}", ("event", e.id))
+            self._add(lst, tr("Good catch: {text}").format(text=e.summary), ("event", e.id))
         for it in b.items["recognise"]:
             self._add(lst, self._item_text(it), ("item", it.id))
 
@@ -611,19 +882,26 @@ class HuddleBoard(QWidget):
         for a in b.follow_ups:
             flags = []
             if a.overdue(b.today):
-                flags.append("⚠ OVERDUE")
+                flags.append(tr("⚠ Overdue"))
             if a.escalated:
-                flags.append("ESCALATED")
-            due = f"due {a.due_on:%a %d %b}" if a.due_on else "no due date"
+                flags.append(tr("Escalated"))
+            due = (
+                tr("due {date}").format(date=format_date(a.due_on))
+                if a.due_on
+                else tr("no due date")
+            )
             head = (" · ".join(flags) + " · ") if flags else ""
             item = self._add(
                 lst,
-                f"{head}{a.title}\n{a.owner or 'no owner'} · {due} · "
-                f"{a.age_days(b.today)} days old",
+                f"{head}{a.title}\n{a.owner or tr('no owner')} · {due}",
                 ("action", a.id),
             )
             if a.overdue(b.today):
-                item.setForeground(Qt.GlobalColor.darkRed)
+                # The word carries the meaning; a bold face repeats it (a red on the
+                # selected row's blue would fall below 7:1).
+                font = item.font()
+                font.setBold(True)
+                item.setFont(font)
         if not b.follow_ups:
             placeholder = self._add(lst, tr("No open actions."), None)
             placeholder.setFlags(Qt.ItemFlag.NoItemFlags)
@@ -634,15 +912,12 @@ class HuddleBoard(QWidget):
         self.people_list.blockSignals(True)
         self.people_list.clear()
         for p in self.team:
-            item = QListWidgetItem(
-                f"{p.display_name} · {self.professions.get(p.profession, p.profession)}"
-            )
+            item = QListWidgetItem(p.display_name)
+            item.setToolTip(self.professions.get(p.profession, p.profession))
             item.setData(Qt.ItemDataRole.UserRole, p.id)
-            item.setFlags(
-                Qt.ItemFlag.ItemIsEnabled
-                | Qt.ItemFlag.ItemIsUserCheckable
-                | Qt.ItemFlag.ItemIsSelectable
-            )
+            # Not user-checkable: the row's click toggles it, so the box and the name agree.
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+            item.setSizeHint(QSize(self._person_width(), 44))
             item.setCheckState(
                 Qt.CheckState.Checked if p.id in present else Qt.CheckState.Unchecked
             )
@@ -653,7 +928,7 @@ class HuddleBoard(QWidget):
             f"{self.professions.get(k, k)} {v}"
             for k, v in sorted(b.profession_mix.items(), key=lambda kv: -kv[1])
         )
-        self.mix_label.setText(tr("{n} present: {mix}").format(n=b.head_count, mix=mix))
+        self.mix_label.setText(tr("{n} present · {mix}").format(n=b.head_count, mix=mix))
 
     def _tick(self) -> None:
         if self.state is None:
@@ -683,6 +958,17 @@ class HuddleBoard(QWidget):
         self.refresh()
         return True
 
+    def _person_width(self) -> int:
+        width = self.people_list.viewport().width() - 4
+        return max(160, width // 2 if width >= 400 else width)
+
+    def _toggle_person(self, item: QListWidgetItem) -> None:
+        """The whole row toggles: a tap on the name, not only on the small box."""
+        if item.data(Qt.ItemDataRole.UserRole) is None:
+            return
+        checked = item.checkState() == Qt.CheckState.Checked
+        item.setCheckState(Qt.CheckState.Unchecked if checked else Qt.CheckState.Checked)
+
     def _person_toggled(self, item: QListWidgetItem) -> None:
         if self._updating:
             return
@@ -707,6 +993,31 @@ class HuddleBoard(QWidget):
             return None
         return int(data[1])
 
+    def _item_row(self, section: str, item_id: int) -> huddles.ItemRow | None:
+        if self.state is None:
+            return None
+        return next((i for i in self.state.items.get(section, []) if i.id == item_id), None)
+
+    def _action_title(self, section: str, kind: str, key: int) -> str:
+        """The words of the item itself, never the board's display prefixes."""
+        if self.state is None:
+            return ""
+        if kind == "event":
+            event = next((e for e in self.state.look_back_events if e.id == key), None)
+            return event.summary if event else ""
+        row = self._item_row(section, key)
+        return row.text if row else ""
+
+    def show_action(self, action_id: int) -> bool:
+        """Select an open action under Follow up; False when it is not open any more."""
+        for i in range(self.follow_list.count()):
+            if self.follow_list.item(i).data(Qt.ItemDataRole.UserRole) == ("action", action_id):
+                self.follow_list.setCurrentRow(i)
+                self.follow_list.scrollToItem(self.follow_list.item(i))
+                self.follow_list.setFocus()
+                return True
+        return False
+
     def make_action(self, section: str) -> None:
         lst = self.lists[section]
         item = lst.currentItem()
@@ -715,7 +1026,15 @@ class HuddleBoard(QWidget):
             show_problem(self, tr("Choose an item in the list first."))
             return
         kind, key = data
-        text = item.text().split("\n")[-1] if kind == "event" else item.text().split("   [")[0]
+        row = self._item_row(section, key) if kind == "item" else None
+        if row is not None and row.action_id is not None and self.show_action(row.action_id):
+            # Made once: a second time opens the action it already is.
+            return
+        if kind == "event" and self.state is not None:
+            made = next((a for a in self.state.follow_ups if a.event_id == key), None)
+            if made is not None and self.show_action(made.id):
+                return
+        text = self._action_title(section, kind, key)
         dialog = ActionDialog(self, text, self.team)
         if not dialog.exec():
             return
@@ -748,12 +1067,28 @@ class HuddleBoard(QWidget):
     def _seen(self, action_id: int) -> int | None:
         return getattr(self, "action_versions", {}).get(action_id)
 
+    def _action_row(self, action_id: int) -> huddles.ActionRow | None:
+        if self.state is None:
+            return None
+        return next((a for a in self.state.follow_ups if a.id == action_id), None)
+
+    def _named(self, action_id: int, question: str) -> str:
+        """A dialog's question with the action it is about, so nobody acts on the wrong one."""
+        a = self._action_row(action_id)
+        if a is None:
+            return question
+        owner = a.owner or tr("no owner")
+        due = format_date(a.due_on) if a.due_on else tr("no due date")
+        return f"“{a.title}”\n{owner} · {tr('due')} {due}\n\n{question}"
+
     def close_action(self) -> None:
         action_id = self._chosen_action()
         if action_id is None:
             return
         seen = self._seen(action_id)
-        note, ok = QInputDialog.getText(self, tr("Close action"), tr("What was done (optional)"))
+        note, ok = QInputDialog.getText(
+            self, tr("Close action"), self._named(action_id, tr("What was done (optional)"))
+        )
         if ok:
             self._run(
                 lambda: huddles.close_action(
@@ -767,7 +1102,18 @@ class HuddleBoard(QWidget):
             return
         seen = self._seen(action_id)
         names = [p.display_name for p in self.team]
-        name, ok = QInputDialog.getItem(self, tr("Reassign"), tr("New owner"), names, 0, False)
+        current = self._action_row(action_id)
+        start = next(
+            (n for n, p in enumerate(self.team) if current and p.id == current.owner_id), 0
+        )
+        name, ok = QInputDialog.getItem(
+            self,
+            tr("Reassign action"),
+            self._named(action_id, tr("New owner")),
+            names,
+            start,
+            False,
+        )
         if ok:
             pid = self.team[names.index(name)].id
             self._run(
@@ -784,8 +1130,12 @@ class HuddleBoard(QWidget):
         dialog = QDialog(self)
         dialog.setWindowTitle(tr("Change the due date"))
         form = QFormLayout(dialog)
-        edit = QDateEdit(QDate.currentDate().addDays(7))
-        edit.setCalendarPopup(True)
+        form.addRow(QLabel(self._named(action_id, tr("Choose the new due date."))))
+        current = self._action_row(action_id)
+        start = QDate.currentDate().addDays(7)
+        if current is not None and current.due_on is not None:
+            start = QDate(current.due_on.year, current.due_on.month, current.due_on.day)
+        edit = date_edit(start)
         edit.setAccessibleName(tr("New due date"))
         form.addRow(tr("New due date"), edit)
         buttons = QDialogButtonBox(
@@ -809,7 +1159,9 @@ class HuddleBoard(QWidget):
             return
         seen = self._seen(action_id)
         reason, ok = QInputDialog.getMultiLineText(
-            self, tr("Escalate to the manager"), tr("Why does this need the manager?")
+            self,
+            tr("Escalate to the manager"),
+            self._named(action_id, tr("Why does this need the manager?")),
         )
         if ok:
             self._run(
@@ -824,7 +1176,14 @@ class HuddleBoard(QWidget):
             self.refresh()
 
     def set_board_mode(self, on: bool) -> None:
-        """Full screen, no navigation, no idle lock: for the wall screen."""
+        """Full screen, no navigation, no idle lock: for the wall screen. Esc leaves it."""
+        self.board_mode_button.setText(
+            tr("Leave full screen (Esc)") if on else tr("Full screen (F11)")
+        )
+        self.board_mode_button.setAccessibleName(self.board_mode_button.text())
+        self.leave_shortcut.setEnabled(on)
+        for hint in self.hints:
+            hint.setVisible(not on)
         window = self.main_window
         if window is None:
             return
@@ -873,10 +1232,9 @@ class HuddlePage(QWidget):
         self.stack.addWidget(self.start_page)
         self.board: HuddleBoard | None = None
         running = huddles.open_huddle(db, actor.unit_id)
+        self.reload_history()
         if running is not None and actor.can("huddle.run"):
             self.show_board(running.id)
-        else:
-            self.reload_history()
 
     def _start_page(self) -> QWidget:
         page = QWidget()
@@ -885,11 +1243,7 @@ class HuddlePage(QWidget):
         layout = QVBoxLayout(page)
         layout.setContentsMargins(32, 24, 32, 24)
         layout.addWidget(_board_label(tr("Safety huddle"), "board-title"))
-        local = dt.datetime.now()
-        _day, shift = huddles.shift_for(local)
-        self.start_button = _big_button(
-            tr("Start the {shift}-shift huddle").format(shift=shift), primary=True
-        )
+        self.start_button = _big_button(tr("Start the huddle"), primary=True)
         self.start_button.setMinimumHeight(72)
         self.start_button.clicked.connect(self.start)
         self.start_button.setVisible(self.actor.can("huddle.run"))
@@ -909,6 +1263,8 @@ class HuddlePage(QWidget):
         layout.addLayout(search_row)
         self.history = _list(tr("Past huddles"))
         self.history.itemActivated.connect(self._open_history)
+        # The summary follows the chosen huddle.
+        self.history.currentItemChanged.connect(lambda item, _prev: self._open_history(item))
         layout.addWidget(self.history, 1)
         row = QHBoxLayout()
         open_button = _big_button(tr("Show summary"))
@@ -924,6 +1280,32 @@ class HuddlePage(QWidget):
         layout.addLayout(row)
         return page
 
+    def update_start_button(self, rows: list[huddles.HuddleRow] | None = None) -> None:
+        """Offer to start (or resume) this shift's huddle, never one already closed."""
+        from hrohuddle.services import people
+
+        unit = people.unit_settings(self.db, self.actor.unit_id)
+        day, shift = huddles.shift_for(
+            dt.datetime.now(), unit.day_shift_start, unit.night_shift_start
+        )
+        shift_word = tr("day") if shift == "day" else tr("night")
+        current = next((r for r in rows or [] if r.huddle_date == day and r.shift == shift), None)
+        if current is not None and current.status == "closed":
+            nxt = unit.night_shift_start if shift == "day" else unit.day_shift_start
+            self.start_button.setText(
+                tr("The {shift} huddle is closed · the next one from {time}").format(
+                    shift=shift_word, time=nxt
+                )
+            )
+            self.start_button.setEnabled(False)
+        elif current is not None:
+            self.start_button.setText(tr("Resume the {shift} huddle").format(shift=shift_word))
+            self.start_button.setEnabled(True)
+        else:
+            self.start_button.setText(tr("Start the {shift} huddle").format(shift=shift_word))
+            self.start_button.setEnabled(True)
+        self.start_button.setAccessibleName(self.start_button.text())
+
     def reload_history(self) -> None:
         self.history.clear()
         try:
@@ -936,14 +1318,20 @@ class HuddlePage(QWidget):
             minutes = ""
             if r.ended_at:
                 minutes = f" · {round((r.ended_at - r.started_at).total_seconds() / 60)} min"
+            shift = tr("day") if r.shift == "day" else tr("night")
             item = QListWidgetItem(
-                f"{r.huddle_date:%a %d %b %Y} · {r.shift} · {state}{minutes} · "
-                f"{r.attendance} present · {r.items} items · led by {r.led_by or '—'}"
+                f"{format_date(r.huddle_date)} · {shift} · {state}{minutes} · "
+                f"{r.attendance} {tr('present')} · {r.items} {tr('items')} · "
+                f"{tr('led by')} {r.led_by or '—'}"
             )
             item.setData(Qt.ItemDataRole.UserRole, r.id)
             self.history.addItem(item)
         if not rows:
             self.history.addItem(tr("No huddles found."))
+        if not self.search.text().strip():
+            self.update_start_button(rows)
+        else:
+            self.update_start_button(huddles.history(self.db, self.actor, limit=3))
 
     def start(self) -> None:
         try:
@@ -962,28 +1350,44 @@ class HuddlePage(QWidget):
         self.stack.setCurrentWidget(self.board)
 
     def closed(self, huddle_id: int) -> None:
-        self.summary.setText(self._summary_text(huddle_id))
         self.reload_history()
+        for i in range(self.history.count()):
+            if self.history.item(i).data(Qt.ItemDataRole.UserRole) == huddle_id:
+                self.history.setCurrentRow(i)
+        self.summary.setText(self._summary_text(huddle_id))
         self.stack.setCurrentWidget(self.start_page)
 
     def _summary_text(self, huddle_id: int) -> str:
         b = huddles.board(self.db, self.actor, huddle_id)
+        changes = huddles.follow_up_record(self.db, self.actor, huddle_id)
         minutes = 0
         if b.huddle.ended_at:
             minutes = round((b.huddle.ended_at - b.huddle.started_at).total_seconds() / 60)
         touched = sum(1 for v in b.reflection.values() if v)
+        made = sum(1 for c in changes if c.change == "created")
+        closed = sum(1 for c in changes if c.change == "closed")
+        shift = tr("day") if b.huddle.shift == "day" else tr("night")
+        state = (
+            tr("closed after {m} min").format(m=minutes)
+            if b.huddle.status == "closed"
+            else tr("still open")
+        )
+        # Counts of this huddle, never today's open actions.
         return tr(
-            "Huddle of {date} ({shift}) closed after {m} min: {n} present, {lb} looked back, "
-            "{la} looked ahead, {fu} open actions, {rec} recognised, HRO principles touched "
-            "{t} of 5."
+            "Huddle of {date} ({shift}), {state}: {n} present; look back {lb} items, "
+            "look ahead {la}; actions made {made}, closed {closed}; teaching points {teach}; "
+            "recognitions {rec}; HRO principles touched {t} of 5."
         ).format(
-            date=f"{b.huddle.huddle_date:%d %b}",
-            shift=b.huddle.shift,
-            m=minutes,
+            date=format_date(b.huddle.huddle_date),
+            shift=shift,
+            state=state,
             n=b.head_count,
-            lb=len(b.items["look_back"]),
+            lb=len(b.items["look_back"])
+            + (len(b.look_back_events) if b.huddle.status == "open" else 0),
             la=len(b.items["look_ahead"]),
-            fu=len(b.follow_ups),
+            made=made,
+            closed=closed,
+            teach=len(b.items["teach"]),
             rec=len(b.items["recognise"]),
             t=touched,
         )

@@ -49,6 +49,11 @@ class MainWindow(QMainWindow):
         self.pulse_keeper: Any = None
         self.setWindowTitle(APP_NAME)
         self.setMinimumSize(960, 640)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            from hrohuddle.ui.common import apply_palette
+
+            apply_palette(app)
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
         self.splash = QLabel(tr("Opening the unit's database…"))
@@ -62,7 +67,11 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
-            self.resize(1280, 800)
+            from hrohuddle.ui.common import available_size
+
+            room = available_size(self)
+            # Never larger than the screen (1366x768 laptops): the bottom stays in view.
+            self.resize(min(1280, room.width()), min(800, room.height()))
 
     # -- menus ---------------------------------------------------------------------
     def _build_menus(self) -> None:
@@ -76,7 +85,7 @@ class MainWindow(QMainWindow):
         self.lock_action.setEnabled(False)
         self.signout_action = QAction(tr("Sign &out"), self)
         self.signout_action.setShortcut(QKeySequence("Ctrl+Shift+Q"))
-        self.signout_action.triggered.connect(self.sign_out)
+        self.signout_action.triggered.connect(self.request_sign_out)
         self.signout_action.setEnabled(False)
         quit_action = QAction(tr("&Quit"), self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -139,9 +148,23 @@ class MainWindow(QMainWindow):
         )
         scale = min(2.5, max(0.7, scale))
         self.settings.setValue("text/scale", scale)
+        before = app.font().pointSizeF()
         font = app.font()
         font.setPointSizeF(base * scale)
         app.setFont(font)
+        # What is open follows too: widgets given a font of their own (headings) are
+        # scaled by the same ratio, and the style sheet is re-applied so that every
+        # widget is polished with the new size.
+        app.setStyleSheet(app.styleSheet())
+        ratio = font.pointSizeF() / before if before > 0 else 1.0
+        if abs(ratio - 1.0) > 1e-3:
+            from PySide6.QtCore import Qt
+
+            for w in app.allWidgets():
+                if w.testAttribute(Qt.WidgetAttribute.WA_SetFont) and w.font().pointSizeF() > 0:
+                    f = w.font()
+                    f.setPointSizeF(f.pointSizeF() * ratio)
+                    w.setFont(f)
 
     # -- database and sign-in ---------------------------------------------------------
     def attach(self, db: Database, unit_id: int) -> None:
@@ -152,12 +175,15 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.db = db
         self.unit = people.unit_settings(db, unit_id)
-        self.setWindowTitle(f"{APP_NAME} · {self.unit.name}")
+        # Qt adds the application's display name ("… — HRO Huddle"): the unit says the rest.
+        self.setWindowTitle(self.unit.name)
         self.signin = SignInPage(db, unit_id)
         self.signin.signed_in.connect(self.on_signed_in)
         self.signin.switch_person.connect(self.sign_out)
         self.stack.addWidget(self.signin)
         self.idle = IdleWatcher(self.unit.idle_lock_minutes, self._idle_timeout)
+        # Owned by the window: it leaves the application's event filters with it.
+        self.idle.setParent(self)
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self.idle)
@@ -192,6 +218,7 @@ class MainWindow(QMainWindow):
         self._hook_session_errors()
         self.signed_in.emit(actor)
         self.pulse_action.setEnabled(True)
+        self._prewarm()
         if not same_person and self.offer_pulses and self.db is not None:
             QTimer.singleShot(0, lambda: self._pulses().offer(self.db, actor))
 
@@ -212,6 +239,20 @@ class MainWindow(QMainWindow):
         if self.pulse_keeper is not None:
             self.pulse_keeper.drop()
         self.pulse_action.setEnabled(False)
+
+    def _prewarm(self) -> None:
+        """Load the screens' modules and vocabularies off the GUI thread after sign-in,
+        so that no screen's first open waits for them."""
+        from hrohuddle.ui.common import load_off_thread
+
+        def work() -> None:
+            import hrohuddle.ui.events  # noqa: F401
+            from hrohuddle.services.vocabulary import taxonomy, unit_vocabulary
+
+            taxonomy()
+            unit_vocabulary()
+
+        load_off_thread(self, work, lambda _result: None)
 
     def _idle_timeout(self) -> None:
         if self.actor is None:
@@ -265,6 +306,39 @@ class MainWindow(QMainWindow):
             except StoreError as exc:  # the screen locks all the same
                 log.warning("the lock was not recorded: %s", exc.message)
         self.show_signin(locked_for=self.actor)
+
+    def running_huddle_board(self) -> QWidget | None:
+        """The board of a huddle still open on this screen, if any."""
+        if self.shell is None or "huddle" not in self.page_keys:
+            return None
+        row = self.page_keys.index("huddle")
+        if row not in self._built:
+            return None
+        board = getattr(self.pages.widget(row), "board", None)
+        state = getattr(board, "state", None)
+        if board is None or state is None or state.huddle.status != "open":
+            return None
+        return board  # type: ignore[no-any-return]
+
+    def request_sign_out(self) -> None:
+        """Sign out, after a warning when a huddle is still open on this screen."""
+        if self.running_huddle_board() is not None:
+            from PySide6.QtWidgets import QMessageBox
+
+            answer = QMessageBox.question(
+                self,
+                tr("The huddle is still open"),
+                tr(
+                    "The huddle is still open. Sign out anyway? It stays open: the next "
+                    "charge nurse can carry on or close it. Close it first to record its "
+                    "length and print its summary."
+                ),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        self.sign_out()
 
     def sign_out(self) -> None:
         self._close_capture()
@@ -489,7 +563,12 @@ class MainWindow(QMainWindow):
             PageSpec("admin", tr("Unit admin"), "people.manage", admin),
         ]
         allowed = [s for s in specs if s.permission is None or actor.can(s.permission)]
-        home = PageSpec("home", tr("Home"), None, lambda: HomePage(actor, unit, allowed))
+        home = PageSpec(
+            "home",
+            tr("Home"),
+            None,
+            lambda: HomePage(actor, unit, allowed, db, lambda key: self.open_page(key)),
+        )
         return [home, *allowed]
 
     def _build_shell(self, actor: Actor) -> None:
@@ -538,7 +617,7 @@ class MainWindow(QMainWindow):
         lock = button(tr("Lock"))
         lock.clicked.connect(self.lock)
         out = button(tr("Sign out"))
-        out.clicked.connect(self.sign_out)
+        out.clicked.connect(self.request_sign_out)
         top_layout.addWidget(lock)
         top_layout.addWidget(out)
         outer.addWidget(top)

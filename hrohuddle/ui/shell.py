@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from hrohuddle.services import people
 from hrohuddle.services.permissions import Actor
-from hrohuddle.ui.common import heading, muted, tr
+from hrohuddle.store.database import Database
+from hrohuddle.ui.common import format_date, heading, muted, tr
 
 
 @dataclass(frozen=True)
@@ -49,10 +51,23 @@ class IdleWatcher(QObject):
 
 
 class HomePage(QWidget):
-    def __init__(self, actor: Actor, unit: people.UnitSettings, pages: list[PageSpec]) -> None:
+    """What needs you now, by role; every line leads to the screen that deals with it."""
+
+    def __init__(
+        self,
+        actor: Actor,
+        unit: people.UnitSettings,
+        pages: list[PageSpec],
+        db: Database | None = None,
+        go: Callable[[str], None] | None = None,
+    ) -> None:
         super().__init__()
         from hrohuddle.services.vocabulary import unit_vocabulary
 
+        self.db = db
+        self.actor = actor
+        self.go = go or (lambda _key: None)
+        self.keys = {p.key for p in pages}
         layout = QVBoxLayout(self)
         layout.addWidget(heading(tr("Welcome, {name}").format(name=actor.display_name), 1.8))
         roles = unit_vocabulary()
@@ -60,6 +75,96 @@ class HomePage(QWidget):
         layout.addWidget(
             muted(tr("{unit}. You are signed in as {roles}.").format(unit=unit.name, roles=labels))
         )
-        if len(pages) > 1:
-            layout.addWidget(QLabel(tr("Choose a screen on the left, or use Ctrl+1 to Ctrl+9.")))
+        layout.addWidget(heading(tr("What needs you"), 1.2))
+        self.list = QListWidget()
+        self.list.setAccessibleName(tr("What needs you"))
+        self.list.setWordWrap(True)
+        self.list.itemActivated.connect(self._open)
+        self.list.itemClicked.connect(self._open)
+        layout.addWidget(self.list)
+        count = len(pages) + 1
+        if count > 1:
+            last = min(count, 9)
+            layout.addWidget(
+                muted(tr("Choose a screen on the left, or use Ctrl+1 to Ctrl+{n}.").format(n=last))
+            )
         layout.addStretch(1)
+        self.refresh()
+
+    def _add(self, text: str, key: str | None) -> None:
+        item = QListWidgetItem(text)
+        item.setData(Qt.ItemDataRole.UserRole, key if key in self.keys else None)
+        item.setSizeHint(QSize(0, 48))
+        self.list.addItem(item)
+
+    def _open(self, item: QListWidgetItem) -> None:
+        key = item.data(Qt.ItemDataRole.UserRole)
+        if key:
+            self.go(str(key))
+
+    def refresh(self) -> None:
+        """Read again what needs the person (on showing Home)."""
+        self.list.clear()
+        if self.db is None:
+            return
+        from hrohuddle.services import home
+        from hrohuddle.services.errors import ServiceError
+        from hrohuddle.store.errors import StoreError
+
+        try:
+            n = home.needs(self.db, self.actor)
+        except (ServiceError, StoreError) as exc:
+            self._add(exc.message, None)
+            return
+        if n.huddle_id is not None and n.huddle_date is not None:
+            shift = tr("day") if n.huddle_shift == "day" else tr("night")
+            self._add(
+                tr("The {shift} huddle of {date} is running, led by {who}: open the board.").format(
+                    shift=shift, date=format_date(n.huddle_date), who=n.huddle_led_by or "—"
+                ),
+                "huddle",
+            )
+        for a in n.my_actions:
+            due = format_date(a.due_on) if a.due_on else ""
+            word = tr("Overdue since {date}") if a.overdue else tr("Due {date}")
+            self._add(
+                tr("Your action: {title} · {when}").format(
+                    title=a.title, when=word.format(date=due)
+                ),
+                "huddle",
+            )
+        if n.reports_to_review:
+            self._add(
+                tr("{n} safety reports await review.").format(n=n.reports_to_review)
+                if n.reports_to_review != 1
+                else tr("1 safety report awaits review."),
+                "events",
+            )
+        if n.observations_to_acknowledge:
+            self._add(
+                tr("{n} observations from your preceptor to read and acknowledge.").format(
+                    n=n.observations_to_acknowledge
+                ),
+                "observations",
+            )
+        if n.learner_replies:
+            self._add(
+                tr("{n} replies from your learners this week.").format(n=n.learner_replies),
+                "observations",
+            )
+        if n.pulse_due_on is not None:
+            self._add(
+                tr("A short onboarding pulse is due ({date}): it is anonymous.").format(
+                    date=format_date(n.pulse_due_on)
+                ),
+                None,
+            )
+        if self.list.count() == 0:
+            self._add(tr("Nothing needs you right now. Thank you."), None)
+        # As tall as its lines, so the shortcuts line sits right under it.
+        rows = sum(max(48, self.list.sizeHintForRow(i)) for i in range(self.list.count()))
+        self.list.setFixedHeight(rows + 2 * self.list.frameWidth() + 4)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.refresh()

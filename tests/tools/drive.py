@@ -37,6 +37,7 @@ def main() -> int:
     p.add_argument("--maximize", action="store_true")
     p.add_argument("--capture", action="store_true", help="open the report dialog")
     p.add_argument("--start-checklist", action="store_true")
+    p.add_argument("--busy", action="store_true", help="a busy huddle (tests/tools/busy_huddle.py)")
     args = p.parse_args()
     app = QApplication(sys.argv[:1])
     app.setStyle("Fusion")
@@ -47,6 +48,11 @@ def main() -> int:
     db = open_database(args.database, None).db
     window.offer_pulses = False
     window.attach(db, people.list_units(db)[0].id)
+    if args.busy:
+        sys.path.insert(0, str(Path(__file__).parent))
+        import busy_huddle
+
+        busy_huddle.reports_before_the_huddle(db, people.list_units(db)[0].id)
     if args.maximize:
         window.showMaximized()
     else:
@@ -68,6 +74,9 @@ def main() -> int:
     if args.start_huddle and widget is not None and getattr(widget, "board", None) is None:
         widget.start()  # type: ignore[attr-defined]
     board = getattr(widget, "board", None)
+    if args.busy and board is not None and window.actor is not None:
+        busy_huddle.fill(db, window.actor, board.huddle_id)
+        board.refresh()
     for section, text in args.type:
         assert board is not None
         QTest.keyClicks(board.inputs[section].edit, text)

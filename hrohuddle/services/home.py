@@ -1,0 +1,108 @@
+"""What needs the signed-in person now, by role: the Home screen's one read."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+
+from hrohuddle.services import audit
+from hrohuddle.services.permissions import Actor
+from hrohuddle.store.database import Database
+from hrohuddle.store.models import Action, Huddle, LearnerObservation, Person, SafetyEvent
+
+#: A learner's reply is news to the preceptor for this long.
+REPLY_DAYS = 7
+#: Actions due within this many days count as due soon.
+DUE_SOON_DAYS = 2
+
+
+@dataclass(frozen=True)
+class MyAction:
+    id: int
+    title: str
+    due_on: dt.date | None
+    overdue: bool
+
+
+@dataclass
+class Needs:
+    huddle_id: int | None = None
+    huddle_shift: str | None = None
+    huddle_date: dt.date | None = None
+    huddle_led_by: str | None = None
+    my_actions: list[MyAction] = field(default_factory=list)
+    reports_to_review: int | None = None  # None: not this person's work
+    observations_to_acknowledge: int | None = None
+    learner_replies: int | None = None
+    pulse_due_on: dt.date | None = None
+
+
+@audit.requires("huddle.view")
+def needs(db: Database, actor: Actor, *, today: dt.date | None = None) -> Needs:
+    """The running huddle, the person's due and overdue actions, and, by role, reports
+    awaiting review, observations to acknowledge, learners' replies and a due pulse."""
+    from hrohuddle.services import pulses
+
+    today = today or dt.date.today()
+    out = Needs()
+    with db.read() as s:
+        running = s.execute(
+            select(Huddle.id, Huddle.shift, Huddle.huddle_date, Person.display_name)
+            .outerjoin(Person, Person.id == Huddle.led_by_id)
+            .where(Huddle.unit_id == actor.unit_id, Huddle.status == "open")
+            .order_by(Huddle.started_at.desc())
+            .limit(1)
+        ).first()
+        if running is not None:
+            out.huddle_id, out.huddle_shift, out.huddle_date, out.huddle_led_by = running
+        soon = today + dt.timedelta(days=DUE_SOON_DAYS)
+        out.my_actions = [
+            MyAction(i, t, d, d is not None and d < today)
+            for i, t, d in s.execute(
+                select(Action.id, Action.title, Action.due_on)
+                .where(
+                    Action.unit_id == actor.unit_id,
+                    Action.owner_id == actor.person_id,
+                    Action.status == "open",
+                    Action.due_on.is_not(None),
+                    Action.due_on <= soon,
+                )
+                .order_by(Action.due_on, Action.id)
+            ).all()
+        ]
+        if actor.can("event.triage"):
+            out.reports_to_review = int(
+                s.scalar(
+                    select(func.count(SafetyEvent.id)).where(
+                        SafetyEvent.unit_id == actor.unit_id, SafetyEvent.status == "new"
+                    )
+                )
+                or 0
+            )
+        if actor.is_learner or "learner" in actor.roles:
+            out.observations_to_acknowledge = int(
+                s.scalar(
+                    select(func.count(LearnerObservation.id)).where(
+                        LearnerObservation.learner_id == actor.person_id,
+                        LearnerObservation.acknowledged_at.is_(None),
+                    )
+                )
+                or 0
+            )
+        if actor.can("observation.log"):
+            since = dt.datetime.combine(today - dt.timedelta(days=REPLY_DAYS), dt.time())
+            out.learner_replies = int(
+                s.scalar(
+                    select(func.count(LearnerObservation.id)).where(
+                        LearnerObservation.preceptor_id == actor.person_id,
+                        LearnerObservation.learner_reply.is_not(None),
+                        LearnerObservation.acknowledged_at >= since,
+                    )
+                )
+                or 0
+            )
+    due = pulses.due_pulse(db, actor, today=today)
+    out.pulse_due_on = due.due_on if due is not None else None
+    return out
