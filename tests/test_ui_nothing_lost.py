@@ -298,6 +298,9 @@ def test_a_second_reviewer_keeps_their_typing_when_refused(
     event_id = events.report(sqlite_team.db, sqlite_team["staff"], data).event_id
     second = ReviewTab(sqlite_team.db, sqlite_team["manager"])
     qtbot.addWidget(second)
+    qtbot.waitUntil(
+        lambda: second.table.model().rowCount() > 0
+    )  # the list loads off the GUI thread
     second.table.selectRow(0)
     assert second.current() is not None and second.current().id == event_id
     seen_version = events.triage_version(sqlite_team.db, sqlite_team["charge_nurse"], event_id)

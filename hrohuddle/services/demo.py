@@ -9,10 +9,11 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 
 from hrohuddle.services import audit, people
 from hrohuddle.services.errors import ValidationError
+from hrohuddle.services.huddles import shift_for
 from hrohuddle.store.database import Database
 from hrohuddle.store.models import Person, PersonRole, PreceptorAssignment, Unit
 
@@ -360,9 +361,13 @@ def add_history(
         att_rows: list[dict[str, object]] = []
         action_rows: list[dict[str, object]] = []
         event_rows: list[dict[str, object]] = []
+        # The shift running now keeps its huddle for the charge nurse to start.
+        current = shift_for(dt.datetime.now())
         while day < today:
             for shift, hour in (("day", 7), ("night", 19)):
                 if rng.random() < 0.06:  # a huddle missed now and then
+                    continue
+                if (day, shift) == current:
                     continue
                 late = rng.choice([0, 0, 0, 2, 5, 12])
                 started = _utc(dt.datetime.combine(day, dt.time(hour, 30))) + dt.timedelta(
@@ -512,6 +517,21 @@ def add_history(
         ):
             for i in range(0, len(rows), 5000):
                 s.execute(insert(table), rows[i : i + 5000])
+        # Each report was taken up by the first huddle that started after it, as the
+        # app does; those filed since the last huddle wait for the next one.
+        first_after = (
+            select(Huddle.id)
+            .where(Huddle.unit_id == unit_id, Huddle.started_at > SafetyEvent.occurred_at)
+            .order_by(Huddle.started_at)
+            .limit(1)
+            .scalar_subquery()
+        )
+        s.execute(
+            update(SafetyEvent)
+            .where(SafetyEvent.unit_id == unit_id, SafetyEvent.look_back_huddle_id.is_(None))
+            .values(look_back_huddle_id=first_after)
+            .execution_options(synchronize_session=False)
+        )
         counts.update(
             huddles=len(huddle_rows),
             items=len(item_rows),

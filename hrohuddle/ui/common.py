@@ -184,6 +184,10 @@ def load_off_thread(
         _hold_collection(False)
         if job in jobs:
             jobs.remove(job)
+        from shiboken6 import isValid
+
+        if not isValid(owner) or (busy is not None and not isValid(busy)):
+            return  # the screen was closed while the work ran: nothing to show it on
         if busy is not None:
             busy.setText("")
         if error is not None:
