@@ -113,6 +113,7 @@ def earlier_demo_database(
     # are taken away again so the database is as 0004 left it.
     later = [(t, "version INTEGER NOT NULL DEFAULT 1") for t in LATER_VERSIONED] + [
         ("safety_events", "submission_key VARCHAR(32)"),
+        ("safety_events", "look_back_huddle_id INTEGER"),
         ("anonymous_outbox", "submission_key VARCHAR(32)"),
     ]
     with db.write() as s:

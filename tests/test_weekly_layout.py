@@ -12,7 +12,7 @@ from pathlib import Path
 
 from conftest import Team
 from pypdf import PdfReader
-from sqlalchemy import text
+from sqlalchemy import DateTime, bindparam, text
 
 from hrohuddle.reports import weekly
 from hrohuddle.services import reporting
@@ -89,7 +89,10 @@ def test_demo_report_keeps_charts_with_their_notes_and_headings_with_their_text(
 def _new_unit_with_steady_weeks(team: Team, first: dt.date, weeks: int) -> None:
     """Fourteen huddles and five near misses every week from ``first``, nothing before."""
     with team.db.write() as s:
-        s.execute(text("UPDATE units SET created_at = :d"), {"d": dt.datetime(2026, 1, 1)})
+        s.execute(
+            text("UPDATE units SET created_at = :d").bindparams(bindparam("d", type_=DateTime)),
+            {"d": dt.datetime(2026, 1, 1)},
+        )
         for w in range(weeks):
             for d in range(7):
                 day = first + dt.timedelta(days=7 * w + d)

@@ -727,6 +727,7 @@ class MainWindow(QMainWindow):
             if app is not None:
                 app.removeEventFilter(self.idle)
         self.session_timer.stop()
+        self.wait_for_workers()
         super().closeEvent(event)
 
     def wait_for_workers(self) -> None:
@@ -735,3 +736,5 @@ class MainWindow(QMainWindow):
 
         for pool in self.findChildren(QThreadPool):
             pool.waitForDone()
+        # Screens' first loads run in the shared pool: none may hold the database on.
+        QThreadPool.globalInstance().waitForDone(10_000)
