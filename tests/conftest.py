@@ -47,6 +47,63 @@ def _cheap_pin_hashing() -> Iterator[None]:
 
 REQUIRE_PG = os.environ.get("HROHUDDLE_REQUIRE_POSTGRES") == "1"
 
+
+
+class _ProjectWarnings:
+    """Warnings and errors the project's own loggers emit while a test runs."""
+
+    def __init__(self) -> None:
+        import logging
+
+        self.records: list[logging.LogRecord] = []
+        self.handler = logging.Handler(logging.WARNING)
+        self.handler.emit = self.records.append  # type: ignore[method-assign]
+
+
+@pytest.fixture(autouse=True)
+def _no_unexpected_project_warning(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail a test in which HRO Huddle's own code logs a warning nobody expected.
+
+    A test that provokes a warning on purpose says so with ``@pytest.mark.logs_warnings``
+    (and checks the message with caplog); any other warning is a defect showing itself.
+    """
+    import logging
+
+    logger = logging.getLogger("hrohuddle")
+    seen = _ProjectWarnings()
+    logger.addHandler(seen.handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(seen.handler)
+    if seen.records and request.node.get_closest_marker("logs_warnings") is None:
+        lines = [f"{r.name}: {r.getMessage()}" for r in seen.records[:5]]
+        pytest.fail("the project logged unexpected warnings:\n  " + "\n  ".join(lines))
+
+_left_to_the_collector: list[str] = []
+
+
+@pytest.fixture(autouse=True)
+def _no_connection_left_to_the_collector(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail the test that leaves a database connection for the garbage collector.
+
+    A connection nobody closed is closed by the collector whenever it next runs, which
+    is usually inside a later test; Python 3.13 then warns there. Collecting as each
+    test ends puts the failure on the test (or the screen it drove) that leaked.
+    """
+    yield
+    import gc
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        gc.collect()
+    leaked = [str(w.message) for w in caught if "unclosed database" in str(w.message)]
+    if leaked:
+        _left_to_the_collector.append(request.node.nodeid)
+        pytest.fail(f"left {len(leaked)} database connection(s) to the garbage collector")
+
+
 # The longest a test that reads the clock is expected to take: it never starts closer
 # than this to midnight, so "today" in the test and "today" in the services agree.
 MIDNIGHT_MARGIN_S = 90.0

@@ -104,6 +104,9 @@ def test_every_screen_left_behind_touches_nothing_once_closed(
     from hrohuddle.ui.main_window import MainWindow
 
     monkeypatch.setattr(huddle_board, "REFRESH_MS", 200)  # the board polls within the wait
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        gc.collect()  # what earlier tests left is theirs (the suite's own fixture names them)
     db = everyone.db
     connections = Connections(db)
     win = MainWindow(data_paths, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
