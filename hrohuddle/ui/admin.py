@@ -510,6 +510,16 @@ class AuditModel(RowsModel[audit.AuditRow]):
 
     def cell(self, r: audit.AuditRow, col: int, *, full: bool) -> Any:
         if col == 0:
+            if r.day_only:
+                # Kept to its (UTC) day on purpose: no time to show, and no shift into
+                # the evening before by a time zone behind UTC.
+                if full:
+                    return tr(
+                        "{day}: the day only (UTC) is kept for signing in and out, "
+                        "locking and unlocking, so that no report's shift names who "
+                        "was signed in"
+                    ).format(day=dates.day(r.at))
+                return dates.day(r.at)
             local = r.at.replace(tzinfo=dt.UTC).astimezone() if r.at.tzinfo is None else r.at
             return dates.day_time(local)
         if col == 1:
