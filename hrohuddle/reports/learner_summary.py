@@ -24,7 +24,7 @@ def build(db: Database, actor: Actor, learner_id: int, path: Path) -> Path:
     levels = observations.scale_levels(latest_scale)
     scale_title = dict(observations.scales()).get(latest_scale, str(data["title"]))
     domains = {d["key"]: d["label"] for d in data["ipec_domains"]}
-    settings = {d["key"]: d["label"] for d in data["settings"]}
+    settings = dict(observations.settings())
     latest = (
         f"{progress.latest} — {levels.get(progress.latest, '')} "
         f"({dates.day(progress.ratings[-1][0])})"

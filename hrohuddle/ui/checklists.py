@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from hrohuddle.services import checklists, dates
-from hrohuddle.services.observations import scale_data
+from hrohuddle.services.observations import setting_label, settings
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import unit_vocabulary
 from hrohuddle.store.database import Database
@@ -156,20 +156,18 @@ class SessionPanel(QWidget):
         view = checklists.session_view(db, actor, session_id)
         self.rating = view.template.response_kind == "rating"
         layout = QVBoxLayout(self)
-        contexts = {c["key"]: c["label"] for c in scale_data()["observation_contexts"]}
         layout.addWidget(heading(f"{view.template.title} (v{view.template.version})", 1.2))
-        layout.addWidget(
-            muted(
-                tr(
-                    "{ctx}{who}. Every tap is saved at once. Keys: {keys}; Up and "
-                    "Down move between behaviours."
-                ).format(
-                    ctx=contexts.get(view.context, view.context),
-                    who=f" · {view.observed}" if view.observed else "",
-                    keys="1-5" if self.rating else "O observed, M missed, N not applicable",
-                )
+        self.context_line = muted(
+            tr(
+                "{ctx}{who}. Every tap is saved at once. Keys: {keys}; Up and "
+                "Down move between behaviours."
+            ).format(
+                ctx=setting_label(view.context),
+                who=f" · {view.observed}" if view.observed else "",
+                keys="1-5" if self.rating else "O observed, M missed, N not applicable",
             )
         )
+        layout.addWidget(self.context_line)
         if view.template.sources:
             layout.addWidget(muted(tr("Source: {s}.").format(s="; ".join(view.template.sources))))
         scroll = QScrollArea()
@@ -355,8 +353,8 @@ class ObserveTab(QWidget):
         self.template.setAccessibleName(tr("Checklist"))
         self.context = QComboBox()
         self.context.setAccessibleName(tr("What is being observed"))
-        for c in scale_data()["observation_contexts"]:
-            self.context.addItem(c["label"], c["key"])
+        for key, label in settings(checklists=True):
+            self.context.addItem(label, key)
         self.observed = QLineEdit()
         self.observed.setPlaceholderText(tr("Team or person observed (optional)"))
         self.observed.setAccessibleName(tr("Team or person observed"))

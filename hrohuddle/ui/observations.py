@@ -97,8 +97,8 @@ class LogDialog(QDialog):
         self.date.setAccessibleName(tr("Date observed"))
         self.setting = QComboBox()
         self.setting.setAccessibleName(tr("Setting"))
-        for s in data["settings"]:
-            self.setting.addItem(s["label"], s["key"])
+        for key, label in observations.settings():
+            self.setting.addItem(label, key)
         domains = QWidget()
         dgrid = QGridLayout(domains)
         dgrid.setContentsMargins(0, 0, 0, 0)
@@ -483,11 +483,10 @@ class ObservationsPage(QWidget):
             self.ack.setEnabled(False)
             return
         r = self.rows[row]
-        settings = {s["key"]: s["label"] for s in self.data["settings"]}
         domains = {d["key"]: d["label"] for d in self.data["ipec_domains"]}
         text = [
             f"{r.learner} · {dates.day(r.observed_on)} · "
-            f"{settings.get(r.setting, r.setting)} · {tr('by')} {r.preceptor}",
+            f"{observations.setting_label(r.setting)} · {tr('by')} {r.preceptor}",
             f"{tr('Rating')}: {r.rating} — {_level(r)}",
             f"{tr('Domains')}: {', '.join(domains.get(d, d) for d in r.domains)}",
             f"{tr('Behaviours')}: {self.behaviour_names(r.behaviours)}",
