@@ -325,7 +325,7 @@ class WeekPanel(QWidget):
         first open, matplotlib's import included); the status line says so meanwhile."""
         db, actor, week = self.db, self.actor, self.selected_week()
 
-        def work() -> tuple[reporting.WeeklyFigures, list[Any]]:
+        def work() -> tuple[reporting.WeeklyFigures, dict[str, Any]]:
             import matplotlib.backends.backend_qtagg  # noqa: F401 (imported here, not on the GUI thread)
 
             from hrohuddle.reports import charts
@@ -349,8 +349,9 @@ class WeekPanel(QWidget):
         self.built = built
         while self.tiles.count():
             item = self.tiles.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+            tile = item.widget() if item is not None else None
+            if tile is not None:
+                tile.deleteLater()
         for i, h in enumerate(figures.headlines):
             self.tiles.addWidget(Tile(h), i // 3, i % 3)
         self.signals.setText(
@@ -388,12 +389,12 @@ class WeekPanel(QWidget):
         reports_fig = self.built["rate" if rate else "run"]
         for line in reports_fig.axes[0].lines[:1]:
             line.set_picker(6)
-        reports_canvas = FigureCanvasQTAgg(reports_fig)
+        reports_canvas = FigureCanvasQTAgg(reports_fig)  # type: ignore[no-untyped-call]
         reports_canvas.setAccessibleName(reports.title)
         reports_canvas.mpl_connect(
             "pick_event", lambda event: self._picked(event, reports, every_kind=rate)
         )
-        held_canvas = FigureCanvasQTAgg(self.built["held"])
+        held_canvas = FigureCanvasQTAgg(self.built["held"])  # type: ignore[no-untyped-call]
         held_canvas.setAccessibleName(figures.huddle_p.title)
         for canvas in (reports_canvas, held_canvas):
             canvas.setMinimumHeight(260)
