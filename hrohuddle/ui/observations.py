@@ -35,7 +35,16 @@ from PySide6.QtWidgets import (
 from hrohuddle.services import dates, drafts, observations
 from hrohuddle.services.permissions import Actor
 from hrohuddle.store.database import Database
-from hrohuddle.ui.common import attempt, button, heading, muted, primary_button, show_problem, tr
+from hrohuddle.ui.common import (
+    attempt,
+    button,
+    fit_to_screen,
+    heading,
+    muted,
+    primary_button,
+    show_problem,
+    tr,
+)
 
 DRAFT_KIND = "observation"
 #: Where the page remembers the learner last opened (one per person, like a draft).
@@ -76,6 +85,10 @@ class LogDialog(QDialog):
         outer = QVBoxLayout(self)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        # The form takes the width it is given and wraps its words; it never scrolls
+        # sideways, which would hide the end of a rating's meaning or a behaviour.
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.form_area = scroll
         body = QWidget()
         scroll.setWidget(body)
         outer.addWidget(scroll, 1)
@@ -121,6 +134,8 @@ class LogDialog(QDialog):
         self.behaviours.setUniformItemSizes(False)
         self.behaviours.setSpacing(2)
         self.behaviours.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.behaviours.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.behaviours.setResizeMode(QListWidget.ResizeMode.Adjust)
         for code, text in observations.behaviour_catalogue(db).items():
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, code)
@@ -139,10 +154,15 @@ class LogDialog(QDialog):
         rlayout.setContentsMargins(0, 0, 0, 0)
         self.rating = QButtonGroup(self)
         for lv in data["levels"]:
-            radio = QRadioButton(f"{lv['value']} · {lv['label']} — {lv['descriptor']}")
+            # The level's words on the button, what it means under it, wrapped to fit.
+            radio = QRadioButton(f"{lv['value']} · {lv['label']}")
             radio.setAccessibleName(f"{lv['value']}: {lv['label']}")
+            radio.setAccessibleDescription(str(lv["descriptor"]))
             self.rating.addButton(radio, int(lv["value"]))
             rlayout.addWidget(radio)
+            meaning = muted(str(lv["descriptor"]))
+            meaning.setContentsMargins(26, 0, 0, 4)
+            rlayout.addWidget(meaning)
         rlayout.addWidget(
             muted(tr("Source: {s}. {note}").format(s=data["short"], note=data["ward_note"]))
         )
@@ -169,9 +189,7 @@ class LogDialog(QDialog):
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         outer.addWidget(buttons)
-        screen = parent.screen().availableGeometry() if parent.screen() else None
-        height = min(720, screen.height() - 60) if screen else 660
-        self.resize(760, height)
+        fit_to_screen(self, min_width=900)
 
         if last is not None:
             self._apply_context(last.setting, last.domains, last.behaviours)
