@@ -101,3 +101,29 @@ def test_a_checklist_session_the_summary_and_the_exports_use_the_same_names(
         chk_header = next(csv.reader(f))
     # The same column for the same vocabulary, holding the same keys.
     assert "setting" in obs_header and "setting" in chk_header
+
+
+def test_the_list_of_observations_names_each_ones_setting(qtbot, window, sqlite_team: Team) -> None:
+    lee = sqlite_team["learner"].person_id
+    with sqlite_team.db.write() as s:
+        s.get(Person, lee).start_date = TODAY - dt.timedelta(days=10)
+    observations.assign(
+        sqlite_team.db, sqlite_team["manager"], sqlite_team["preceptor"].person_id, lee, TODAY
+    )
+    checklists.sync_templates(sqlite_team.db)
+    observations.log(
+        sqlite_team.db,
+        sqlite_team["preceptor"],
+        lee,
+        observed_on=TODAY,
+        setting="rounds",
+        domains=["C"],
+        behaviours=[],
+        rating=3,
+        strengths="Presented clearly",
+        next_steps=None,
+    )
+    sign_in_as(qtbot, window, "Pat Preceptor", PINS["preceptor"])
+    page = window.open_page("observations")
+    line = page.list.item(0).text()
+    assert "Ward rounds" in line and "by Pat Preceptor" in line

@@ -405,6 +405,7 @@ class ObservationsPage(QWidget):
         self.list = QListWidget()
         self.list.setAccessibleName(tr("Observations, newest first"))
         self.list.setWordWrap(True)
+        self.list.setSpacing(4)  # one observation apart from the next
         self.list.currentRowChanged.connect(self._selected)
         split.addWidget(self.list)
         right = QWidget()
@@ -477,12 +478,13 @@ class ObservationsPage(QWidget):
         for r in rows:
             state = tr("acknowledged") if r.acknowledged_at else tr("NOT YET ACKNOWLEDGED")
             self.list.addItem(
-                f"{dates.day(r.observed_on)} · {r.rating} {_level(r)} · {r.preceptor} · {state}"
+                f"{dates.day(r.observed_on)} · {observations.setting_label(r.setting)}\n"
+                f"{r.rating} — {_level(r)} · {tr('by')} {r.preceptor} · {state}"
             )
         p = attempt(self, lambda: observations.progress(self.db, self.actor, lid))
         if p is not None:
             latest = (
-                f"{p.latest} {_level(rows[0])} ({dates.day(p.ratings[-1][0])})"
+                f"{p.latest} — {_level(rows[0])} ({dates.day(p.ratings[-1][0])})"
                 if p.latest is not None and rows
                 else "—"
             )
