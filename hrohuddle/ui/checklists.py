@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -475,7 +476,15 @@ class ReliabilityTab(QWidget):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        # The behaviour's words take the room; the figures keep their own width.
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setWordWrap(True)
+        rows = self.table.verticalHeader()
+        rows.setMinimumSectionSize(rows.defaultSectionSize())
+        header.sectionResized.connect(lambda *_: self.table.resizeRowsToContents())
         self.table.currentCellChanged.connect(lambda r, *_: self.show_trend(r))
         split.addWidget(self.table)
         self.chart_holder = QWidget()
@@ -521,8 +530,7 @@ class ReliabilityTab(QWidget):
                 (r.label, f"{r.observed} / {r.opportunities}", f"{share} (n={r.opportunities})")
             ):
                 self.table.setItem(i, c, QTableWidgetItem(v))
-        self.table.resizeColumnToContents(1)
-        self.table.setColumnWidth(0, max(320, self.table.columnWidth(0)))
+        self.table.resizeRowsToContents()
         self.status.setText(
             tr("{n} rows, {a} to {b}").format(n=len(rows), a=dates.day(since), b=dates.day(until))
         )
