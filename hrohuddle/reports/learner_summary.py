@@ -3,6 +3,7 @@ preceptor, the learner's reply and acknowledgement."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -66,7 +67,9 @@ def build(db: Database, actor: Actor, learner_id: int, path: Path) -> Path:
                 f"{r.rating} {observations.scale_levels(r.scale_key).get(r.rating, '')}",
                 "\n".join(seen),
                 r.learner_reply or "—",
-                dates.day(r.acknowledged_at) if r.acknowledged_at else "not yet",
+                dates.day(r.acknowledged_at.replace(tzinfo=dt.UTC).astimezone())
+                if r.acknowledged_at
+                else "not yet",
             ]
         )
     if len(table) == 1:

@@ -51,6 +51,11 @@ DRAFT_KIND = "observation"
 CHOICE_KIND = "observation.choice"
 
 
+def _local(utc: dt.datetime) -> dt.datetime:
+    """A stored (naive UTC) time as the workstation's clock shows it."""
+    return utc.replace(tzinfo=dt.UTC).astimezone().replace(tzinfo=None)
+
+
 def _error_label() -> QLabel:
     label = QLabel("")
     label.setProperty("role", "error")
@@ -474,7 +479,6 @@ class ObservationsPage(QWidget):
         if rows is None:
             return
         self.rows = rows
-        mine = lid == self.actor.person_id
         for r in rows:
             state = tr("acknowledged") if r.acknowledged_at else tr("NOT YET ACKNOWLEDGED")
             self.list.addItem(
@@ -494,8 +498,9 @@ class ObservationsPage(QWidget):
                     "behaviours not yet observed: {never}"
                 ).format(n=p.count, latest=latest, trend=p.trend, never=len(p.never_observed))
             )
-        self.reply.setVisible(mine)
-        self.ack.setVisible(mine)
+        # Shown once the learner chooses one of their own still to acknowledge.
+        self.reply.setVisible(False)
+        self.ack.setVisible(False)
 
     def _selected(self, row: int) -> None:
         if not 0 <= row < len(self.rows):
@@ -516,11 +521,15 @@ class ObservationsPage(QWidget):
         ]
         if r.acknowledged_at:
             text.append(
-                f"\n{tr('Acknowledged')} {dates.day_time(r.acknowledged_at)}. "
+                f"\n{tr('Acknowledged')} {dates.day_time(_local(r.acknowledged_at))}. "
                 f"{tr('Reply')}: {r.learner_reply or '—'}"
             )
         self.detail.setText("\n".join(text))
-        self.ack.setEnabled(r.acknowledged_at is None)
+        # The reply box and the button only while the learner's own is waiting for them.
+        waiting = self.learner_id() == self.actor.person_id and r.acknowledged_at is None
+        self.reply.setVisible(waiting)
+        self.ack.setVisible(waiting)
+        self.ack.setEnabled(waiting)
 
     def log(self) -> None:
         lid = self.learner_id()
