@@ -79,8 +79,9 @@ def test_a_checklist_session_the_summary_and_the_exports_use_the_same_names(
         next_steps=None,
     )
     summary = learner_summary.build(team.db, team["preceptor"], lee, tmp_path / "s.pdf")
-    text = " ".join(p.extract_text() for p in PdfReader(summary).pages)
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(summary).pages)
     assert "Safety huddle" in text
+    assert "3 — I had to" in text  # the rating as the screen writes it
 
     sign_in_as(qtbot, window, "Cai Charge", PINS["charge_nurse"])
     tab = window.open_page("checklists").observe

@@ -64,7 +64,7 @@ def build(db: Database, actor: Actor, learner_id: int, path: Path) -> Path:
             [
                 dates.day(r.observed_on),
                 f"{settings.get(r.setting, r.setting)}\nby {r.preceptor}",
-                f"{r.rating} {observations.scale_levels(r.scale_key).get(r.rating, '')}",
+                f"{r.rating} — {observations.scale_levels(r.scale_key).get(r.rating, '')}",
                 "\n".join(seen),
                 r.learner_reply or "—",
                 dates.day(r.acknowledged_at.replace(tzinfo=dt.UTC).astimezone())
