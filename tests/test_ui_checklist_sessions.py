@@ -113,3 +113,35 @@ def test_a_preceptor_reads_reliability_over_time_for_every_template_and_exports_
     with open(tmp_path / "rel.csv", encoding="utf-8") as f:
         first = next(csv.DictReader(f))
     assert first["iso_week"].startswith(str(dt.date.today().isocalendar()[0]))
+
+
+def test_reliability_rows_show_each_behaviour_in_full_at_1366x768(
+    qtbot, window, sqlite_team: Team
+) -> None:
+    from PySide6.QtCore import QRect
+    from PySide6.QtWidgets import QApplication
+
+    window.resize(1366, 768)
+    sign_in_as(qtbot, window, "Cai Charge", PINS["charge_nurse"])
+    page = window.open_page("checklists")
+    _tab, panel = _start(qtbot, page, "Error-prevention")
+    for row in panel.rows:
+        row.choose("observed")
+    assert panel.finish(confirm=lambda _q: True)
+    rel = page.reliability
+    rel.template.setCurrentIndex(rel.template.findData("error_prevention"))
+    rel.reload()
+    tabs = rel.parentWidget().parentWidget()
+    tabs.setCurrentWidget(rel)
+    qtbot.waitUntil(rel.isVisible)
+    QApplication.processEvents()
+    table = rel.table
+    width = table.columnWidth(0)
+    assert width > table.columnWidth(1) + table.columnWidth(2)
+    for i in range(table.rowCount()):
+        text = table.item(i, 0).text()
+        box = table.fontMetrics().boundingRect(
+            QRect(0, 0, width - 6, 10_000), Qt.TextFlag.TextWordWrap, text
+        )
+        assert box.height() <= table.rowHeight(i), text
+        assert table.rowHeight(i) >= table.verticalHeader().defaultSectionSize()

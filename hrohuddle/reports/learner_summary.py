@@ -3,6 +3,7 @@ preceptor, the learner's reply and acknowledgement."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -24,7 +25,7 @@ def build(db: Database, actor: Actor, learner_id: int, path: Path) -> Path:
     levels = observations.scale_levels(latest_scale)
     scale_title = dict(observations.scales()).get(latest_scale, str(data["title"]))
     domains = {d["key"]: d["label"] for d in data["ipec_domains"]}
-    settings = {d["key"]: d["label"] for d in data["settings"]}
+    settings = dict(observations.settings())
     latest = (
         f"{progress.latest} — {levels.get(progress.latest, '')} "
         f"({dates.day(progress.ratings[-1][0])})"
@@ -63,10 +64,12 @@ def build(db: Database, actor: Actor, learner_id: int, path: Path) -> Path:
             [
                 dates.day(r.observed_on),
                 f"{settings.get(r.setting, r.setting)}\nby {r.preceptor}",
-                f"{r.rating} {observations.scale_levels(r.scale_key).get(r.rating, '')}",
+                f"{r.rating} — {observations.scale_levels(r.scale_key).get(r.rating, '')}",
                 "\n".join(seen),
                 r.learner_reply or "—",
-                dates.day(r.acknowledged_at) if r.acknowledged_at else "not yet",
+                dates.day(r.acknowledged_at.replace(tzinfo=dt.UTC).astimezone())
+                if r.acknowledged_at
+                else "not yet",
             ]
         )
     if len(table) == 1:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import Text, select, type_coerce
+from sqlalchemy import Text, and_, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from hrohuddle.services.errors import PermissionDenied, SessionEnded
@@ -440,6 +440,20 @@ class AuditRow:
     detail: dict[str, Any]
     actor_id: int | None = None
 
+    @property
+    def day_only(self) -> bool:
+        """Whether the entry keeps its day only (a sign-in, unlock, lock or sign-out): its
+        stored midnight is no time of day, so it is shown and exported as the day alone.
+        Told by its kind, which decided the coarsening when it was written."""
+        return self.action in DAY_ONLY_ACTIONS
+
+    @property
+    def at_text(self) -> str:
+        """When, for a file: the UTC day alone for a day-only entry, else to the second."""
+        if self.day_only:
+            return self.at.date().isoformat()
+        return self.at.isoformat(timespec="seconds")
+
 
 @dataclass(frozen=True)
 class AuditFilter:
@@ -464,13 +478,25 @@ def _filtered(q: Any, actor: Actor, flt: AuditFilter) -> Any:
             (AuditEntry.actor_id == flt.person_id)
             | (AuditEntry.target == f"person:{flt.person_id}")
         )
+    # The period is of local days, as the screen shows timed entries. A day-only entry
+    # keeps its UTC day, so it is listed when that day overlaps the period at all.
+    day_only = AuditEntry.action.in_(sorted(DAY_ONLY_ACTIONS))
     if flt.since is not None:
-        q = q.where(AuditEntry.at >= dt.datetime.combine(flt.since, dt.time()))
-    if flt.until is not None:
+        start = _local_midnight_utc(flt.since)
         q = q.where(
-            AuditEntry.at < dt.datetime.combine(flt.until + dt.timedelta(days=1), dt.time())
+            or_(
+                and_(day_only, AuditEntry.at > start - dt.timedelta(days=1)),
+                and_(~day_only, AuditEntry.at >= start),
+            )
         )
+    if flt.until is not None:
+        q = q.where(AuditEntry.at < _local_midnight_utc(flt.until + dt.timedelta(days=1)))
     return q
+
+
+def _local_midnight_utc(day: dt.date) -> dt.datetime:
+    """The start of a local day as the naive UTC time the log stores."""
+    return dt.datetime.combine(day, dt.time()).astimezone(dt.UTC).replace(tzinfo=None)
 
 
 @requires("audit.view")
@@ -541,7 +567,7 @@ def export_entries(db: Database, actor: Actor, path: Any, where: AuditFilter | N
             out.writerow(
                 [
                     r.id,
-                    r.at.isoformat(timespec="seconds"),
+                    r.at_text,
                     r.action,
                     r.who,
                     r.target or "",

@@ -348,9 +348,9 @@ def retire_version(db: Database, actor: Actor, template_id: int) -> None:
 def start_session(
     db: Database, actor: Actor, template_id: int, context: str, observed: str | None = None
 ) -> int:
-    from hrohuddle.services.observations import scale_data
+    from hrohuddle.services.observations import settings as observation_settings
 
-    contexts = [c["key"] for c in scale_data()["observation_contexts"]]
+    contexts = [key for key, _label in observation_settings(checklists=True)]
     validation.choice(
         context, contexts, "what was observed (huddle, handoff, ...)", field="context"
     )

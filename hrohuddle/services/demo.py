@@ -655,10 +655,11 @@ def _observations(
                     "rating": level,
                     "strengths": "Clear SBAR when calling the registrar.",
                     "next_steps": "Lead the next handoff with I-PASS.",
+                    # Read the next morning, when that morning has come.
                     "acknowledged_at": _utc(
                         dt.datetime.combine(d + dt.timedelta(days=1), dt.time(9))
                     )
-                    if rng.random() < 0.8
+                    if rng.random() < 0.8 and d + dt.timedelta(days=1) < today
                     else None,
                     "learner_reply": None,
                     "created_at": _utc(dt.datetime.combine(d, dt.time(18))),

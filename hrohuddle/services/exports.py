@@ -240,7 +240,7 @@ def export_checklists(db: Database, actor: Actor, path: Path) -> int:
             "session_id",
             "checklist",
             "version",
-            "context",
+            "setting",
             "started_utc",
             "completed_utc",
             "behaviour",

@@ -61,6 +61,34 @@ def scales() -> list[tuple[str, str]]:
     return [(str(sc["key"]), f"{sc['title']} — {sc['short']}") for sc in data.get("scales", [])]
 
 
+def settings(*, checklists: bool = False) -> list[tuple[str, str]]:
+    """The one vocabulary of settings, (key, label) in the data file's order.
+
+    Observations, checklist sessions, the learner summary and the exports all name
+    a setting by these keys and labels (resources/scales/entrustment.yaml,
+    ``settings``); ``checklists`` keeps the ones a checklist session can be watched
+    in (``checklist_settings``, keys of the same list).
+    """
+    data = load_yaml(resources_dir() / "scales" / "entrustment.yaml")
+    pairs = [(str(x["key"]), str(x["label"])) for x in data.get("settings") or []]
+    if not checklists:
+        return pairs
+    wanted = [str(k) for k in data.get("checklist_settings") or []]
+    known = dict(pairs)
+    unknown = [k for k in wanted if k not in known]
+    if unknown:
+        raise ResourceFileError(
+            "The data file entrustment.yaml names checklist settings that are not among "
+            f"its settings: {', '.join(unknown)}."
+        )
+    return [(k, known[k]) for k in wanted]
+
+
+def setting_label(key: str) -> str:
+    """A setting's name as every screen and report writes it (the key when unknown)."""
+    return dict(settings()).get(key, key)
+
+
 def _scale_setting(unit_id: int) -> str:
     # Kept in app_meta, keyed by unit, so the choice needs no change to the units table.
     return f"unit:{unit_id}:entrustment_scale"
@@ -392,7 +420,7 @@ def log(
         problems.append(
             ("rating", f"Choose a rating from {min(levels)} to {max(levels)} on the scale.")
         )
-    if setting not in [x["key"] for x in data["settings"]]:
+    if setting not in dict(settings()):
         problems.append(("setting", "Choose a setting from the list."))
     allowed_domains = [x["key"] for x in data["ipec_domains"]]
     if not domains:

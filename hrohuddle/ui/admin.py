@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QFileDialog,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -42,9 +43,10 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 class PeopleModel(RowsModel[people.PersonRow]):
-    # Name and roles first, so both stay in view on a small screen whatever the
-    # Sign-in column says; its short text is told in full beside the form.
-    COLUMNS = ("Name", "Roles", "Sign-in", "Profession", "Learner", "Start date", "Active")
+    # Name and roles first, then whether they can sign in: what an admin looks for.
+    COLUMNS = ("Name", "Roles", "Sign-in", "Profession", "Programme", "Start date")
+    #: Columns of free text that wrap onto a second line when the screen is narrow.
+    WRAPPING = ("Roles", "Programme")
 
     def __init__(self) -> None:
         super().__init__()
@@ -58,18 +60,21 @@ class PeopleModel(RowsModel[people.PersonRow]):
         if col == 1:
             return ", ".join(self._role.get(x, x) for x in r.roles) or tr("no role")
         if col == 2:
-            return sign_in_state(r, short=not full) if r.waits_until or r.wrong_pins else ""
+            return sign_in_state(r, short=not full)
         if col == 3:
             return self._profession.get(r.profession, r.profession)
         if col == 4:
-            return (r.programme or tr("yes")) if r.is_learner else ""
-        if col == 5:
-            return r.start_date.isoformat() if r.start_date else tr("not set")
-        return tr("yes") if r.active else tr("no")
+            return (r.programme or tr("not given")) if r.is_learner else ""
+        return dates.day(r.start_date) if r.start_date else tr("not set")
 
 
 def sign_in_state(r: people.PersonRow, *, short: bool = False) -> str:
-    """In words (never colour alone): whether sign-in waits after wrong PINs."""
+    """In words (never colour alone): whether this person can sign in now, and if not,
+    why: not active, no PIN yet, or waiting after wrong PINs."""
+    if not r.active:
+        return tr("Not active") if short else tr("Not active: cannot sign in")
+    if not r.has_pin:
+        return tr("No PIN yet") if short else tr("No PIN yet: give them one to sign in")
     if r.waits_until is not None:
         local = r.waits_until.replace(tzinfo=dt.UTC).astimezone().strftime("%H:%M")
         if short:
@@ -78,14 +83,45 @@ def sign_in_state(r: people.PersonRow, *, short: bool = False) -> str:
             time=local, n=r.wrong_pins
         )
     if r.wrong_pins:
-        return tr("{n} wrong PINs in a row").format(n=r.wrong_pins)
-    return tr("ok")
+        if short:
+            return tr("{n} wrong PINs").format(n=r.wrong_pins)
+        return tr("Can sign in; {n} wrong PINs in a row so far").format(n=r.wrong_pins)
+    return tr("Can sign in")
+
+
+def fit_columns(table: QTableView, wrapping: tuple[int, ...], floor: int = 110) -> None:
+    """Every column as wide as what it holds when the table has room; when it has not,
+    the free-text ``wrapping`` columns give up width (down to ``floor``) and wrap onto
+    more lines, so no column is cut or pushed out of view."""
+    header = table.horizontalHeader()
+    count = header.count()
+    if not count:
+        return
+    natural = [max(table.sizeHintForColumn(c), header.sectionSizeHint(c)) for c in range(count)]
+    room = table.viewport().width()
+    over = sum(natural) - room
+    widths = list(natural)
+    if over > 0:
+        give = {c: max(0, natural[c] - max(floor, header.sectionSizeHint(c))) for c in wrapping}
+        total = sum(give.values())
+        for c, can in give.items():
+            if total:
+                widths[c] -= min(can, -(-over * can // total))
+    for c, w in enumerate(widths):
+        header.resizeSection(c, w)
+    table.resizeRowsToContents()
 
 
 class PersonForm(QGroupBox):
+    """The chosen person (or a new one), in two columns under the list."""
+
     def __init__(self) -> None:
         super().__init__(tr("Person"))
-        form = QFormLayout(self)
+        columns = QHBoxLayout(self)
+        form = QFormLayout()
+        more = QFormLayout()
+        columns.addLayout(form, 1)
+        columns.addLayout(more, 1)
         self.person_id: int | None = None
         self.name = QLineEdit()
         self.name.setAccessibleName(tr("Name"))
@@ -95,15 +131,16 @@ class PersonForm(QGroupBox):
             self.profession.addItem(t.label, t.key)
         self.role_boxes: dict[str, QCheckBox] = {}
         roles = QWidget()
-        roles_layout = QHBoxLayout(roles)
+        roles_layout = QGridLayout(roles)
         roles_layout.setContentsMargins(0, 0, 0, 0)
         for t in unit_vocabulary().terms("roles"):
             if t.key == "learner":
                 continue  # one learner flag below sets both the flag and the role
             box = QCheckBox(t.label)
             box.setAccessibleName(tr("Role: {role}").format(role=t.label))
+            n = len(self.role_boxes)
             self.role_boxes[t.key] = box
-            roles_layout.addWidget(box)
+            roles_layout.addWidget(box, n // 3, n % 3)
         self.learner = QCheckBox(tr("Learner (student, resident, new graduate)"))
         self.learner.setAccessibleName(tr("Role: Learner"))
         self.programme = QLineEdit()
@@ -124,10 +161,10 @@ class PersonForm(QGroupBox):
         form.addRow(tr("Profession"), self.profession)
         form.addRow(tr("Roles"), roles)
         form.addRow(tr("Learner"), self.learner)
-        form.addRow(tr("Programme"), self.programme)
-        form.addRow(tr("Start date"), start_row)
-        form.addRow("", self.active)
-        form.addRow(tr("PIN"), self.pin)
+        more.addRow(tr("Programme"), self.programme)
+        more.addRow(tr("Start date"), start_row)
+        more.addRow("", self.active)
+        more.addRow(tr("PIN"), self.pin)
         self.clear()
 
     def clear(self) -> None:
@@ -180,37 +217,44 @@ class PersonForm(QGroupBox):
 
 
 class PeopleTab(QWidget):
+    """The list of people across the whole width (every column in view at 1366x768),
+    the chosen person's form under it, its buttons and messages beside the form."""
+
     def __init__(self, db: Database, actor: Actor) -> None:
         super().__init__()
         self.db = db
         self.actor = actor
-        layout = QHBoxLayout(self)
-        left = QVBoxLayout()
+        layout = QVBoxLayout(self)
         self.model = PeopleModel()
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setAccessibleName(tr("People on this unit"))
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setWordWrap(True)
+        rows = self.table.verticalHeader()
+        rows.setMinimumSectionSize(rows.defaultSectionSize())  # wrapped rows grow, none shrink
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.selectionModel().currentRowChanged.connect(self._selected)
-        left.addWidget(self.table)
+        layout.addWidget(self.table, 1)
+        below = QHBoxLayout()
         self.show_inactive = QCheckBox(tr("Show people who can no longer sign in"))
         self.show_inactive.toggled.connect(self.reload)
-        left.addWidget(self.show_inactive)
-        layout.addLayout(left, 3)
-        right = QVBoxLayout()
+        below.addWidget(self.show_inactive)
+        self.no_start = muted("")
+        below.addWidget(self.no_start, 1)
+        layout.addLayout(below)
+        bottom = QHBoxLayout()
         self.form = PersonForm()
-        right.addWidget(self.form)
-        row = QHBoxLayout()
+        bottom.addWidget(self.form, 1)
+        right = QVBoxLayout()
         new = button(tr("&New person"))
         new.clicked.connect(self._new)
         self.save_button = primary_button(tr("Sa&ve person"))
         self.save_button.clicked.connect(self.save)
-        row.addWidget(new)
-        row.addWidget(self.save_button)
-        right.addLayout(row)
+        right.addWidget(self.save_button)
+        right.addWidget(new)
         self.saved = QLabel("")
         self.saved.setWordWrap(True)
         self.saved.setAccessibleName(tr("Saved"))
@@ -223,17 +267,32 @@ class PeopleTab(QWidget):
         self.unlock_button.clicked.connect(self.unlock)
         self.unlock_button.setEnabled(False)
         right.addWidget(self.unlock_button)
-        self.no_start = muted("")
-        right.addWidget(self.no_start)
         right.addStretch(1)
-        layout.addLayout(right, 2)
+        side = QWidget()
+        side.setLayout(right)
+        side.setFixedWidth(240)
+        bottom.addWidget(side)
+        layout.addLayout(bottom)
         self.reload()
+
+    def fit(self) -> None:
+        wrapping = tuple(self.model.COLUMNS.index(c) for c in self.model.WRAPPING)
+        fit_columns(self.table, wrapping)
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self.fit()
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self.fit()
 
     def reload(self) -> None:
         rows = people.list_people(
             self.db, self.actor, include_inactive=self.show_inactive.isChecked()
         )
         self.model.set_rows(rows)
+        self.fit()
         missing = [r.display_name for r in rows if r.start_date is None and r.active]
         self.no_start.setText(
             tr("No start date, so no onboarding pulses: {names}").format(names=", ".join(missing))
@@ -247,7 +306,9 @@ class PeopleTab(QWidget):
             self.form.load(row)
             self.seen_version = edits.person_version(self.db, row.id)
             self.lock_state.setText(tr("Sign-in: {state}").format(state=sign_in_state(row)))
-            self.unlock_button.setEnabled(row.waits_until is not None or row.wrong_pins > 0)
+            self.unlock_button.setEnabled(
+                row.active and (row.waits_until is not None or row.wrong_pins > 0)
+            )
         else:
             self.lock_state.setText("")
             self.unlock_button.setEnabled(False)
@@ -510,6 +571,16 @@ class AuditModel(RowsModel[audit.AuditRow]):
 
     def cell(self, r: audit.AuditRow, col: int, *, full: bool) -> Any:
         if col == 0:
+            if r.day_only:
+                # Kept to its (UTC) day on purpose: no time to show, and no shift into
+                # the evening before by a time zone behind UTC.
+                if full:
+                    return tr(
+                        "{day}: the day only (UTC) is kept for signing in and out, "
+                        "locking and unlocking, so that no report's shift names who "
+                        "was signed in"
+                    ).format(day=dates.day(r.at))
+                return dates.day(r.at)
             local = r.at.replace(tzinfo=dt.UTC).astimezone() if r.at.tzinfo is None else r.at
             return dates.day_time(local)
         if col == 1:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -34,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from hrohuddle.services import checklists, dates
-from hrohuddle.services.observations import scale_data
+from hrohuddle.services.observations import setting_label, settings
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import unit_vocabulary
 from hrohuddle.store.database import Database
@@ -156,20 +157,18 @@ class SessionPanel(QWidget):
         view = checklists.session_view(db, actor, session_id)
         self.rating = view.template.response_kind == "rating"
         layout = QVBoxLayout(self)
-        contexts = {c["key"]: c["label"] for c in scale_data()["observation_contexts"]}
         layout.addWidget(heading(f"{view.template.title} (v{view.template.version})", 1.2))
-        layout.addWidget(
-            muted(
-                tr(
-                    "{ctx}{who}. Every tap is saved at once. Keys: {keys}; Up and "
-                    "Down move between behaviours."
-                ).format(
-                    ctx=contexts.get(view.context, view.context),
-                    who=f" · {view.observed}" if view.observed else "",
-                    keys="1-5" if self.rating else "O observed, M missed, N not applicable",
-                )
+        self.context_line = muted(
+            tr(
+                "{ctx}{who}. Every tap is saved at once. Keys: {keys}; Up and "
+                "Down move between behaviours."
+            ).format(
+                ctx=setting_label(view.context),
+                who=f" · {view.observed}" if view.observed else "",
+                keys="1-5" if self.rating else "O observed, M missed, N not applicable",
             )
         )
+        layout.addWidget(self.context_line)
         if view.template.sources:
             layout.addWidget(muted(tr("Source: {s}.").format(s="; ".join(view.template.sources))))
         scroll = QScrollArea()
@@ -185,7 +184,7 @@ class SessionPanel(QWidget):
             rows.addWidget(row)
         rows.addStretch(1)
         scroll.setWidget(body)
-        self.scroll = scroll
+        self.rows_area = scroll
         layout.addWidget(scroll, 1)
         self.overall = NoteEdit(view.overall_note or "", self.setFocus)
         self.overall.setPlaceholderText(tr("Overall note (optional)"))
@@ -242,7 +241,7 @@ class SessionPanel(QWidget):
             row.style().unpolish(row)
             row.style().polish(row)
         if self.rows:
-            self.scroll.ensureWidgetVisible(self.rows[self.current])
+            self.rows_area.ensureWidgetVisible(self.rows[self.current])
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.text().lower()
@@ -355,8 +354,8 @@ class ObserveTab(QWidget):
         self.template.setAccessibleName(tr("Checklist"))
         self.context = QComboBox()
         self.context.setAccessibleName(tr("What is being observed"))
-        for c in scale_data()["observation_contexts"]:
-            self.context.addItem(c["label"], c["key"])
+        for key, label in settings(checklists=True):
+            self.context.addItem(label, key)
         self.observed = QLineEdit()
         self.observed.setPlaceholderText(tr("Team or person observed (optional)"))
         self.observed.setAccessibleName(tr("Team or person observed"))
@@ -477,7 +476,15 @@ class ReliabilityTab(QWidget):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        # The behaviour's words take the room; the figures keep their own width.
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setWordWrap(True)
+        rows = self.table.verticalHeader()
+        rows.setMinimumSectionSize(rows.defaultSectionSize())
+        header.sectionResized.connect(lambda *_: self.table.resizeRowsToContents())
         self.table.currentCellChanged.connect(lambda r, *_: self.show_trend(r))
         split.addWidget(self.table)
         self.chart_holder = QWidget()
@@ -523,8 +530,7 @@ class ReliabilityTab(QWidget):
                 (r.label, f"{r.observed} / {r.opportunities}", f"{share} (n={r.opportunities})")
             ):
                 self.table.setItem(i, c, QTableWidgetItem(v))
-        self.table.resizeColumnToContents(1)
-        self.table.setColumnWidth(0, max(320, self.table.columnWidth(0)))
+        self.table.resizeRowsToContents()
         self.status.setText(
             tr("{n} rows, {a} to {b}").format(n=len(rows), a=dates.day(since), b=dates.day(until))
         )
@@ -565,7 +571,8 @@ class ReliabilityTab(QWidget):
 
         from hrohuddle.reports import charts
 
-        self.canvas = FigureCanvasQTAgg(charts.control_chart(series, percent=True))
+        figure = charts.control_chart(series, percent=True)
+        self.canvas = FigureCanvasQTAgg(figure)  # type: ignore[no-untyped-call]
         self.canvas.setAccessibleName(tr("Week by week: {t}").format(t=series.title))
         self.canvas.setMinimumHeight(240)
         self.chart_layout.addWidget(self.canvas)
@@ -679,10 +686,8 @@ class VersionEditor(QDialog):
     def specs(self) -> list[checklists.ItemSpec]:
         out = []
         for r in range(self.table.rowCount()):
-            cell = [
-                (self.table.item(r, c).text().strip() if self.table.item(r, c) else "")
-                for c in range(self.table.columnCount())
-            ]
+            items = [self.table.item(r, c) for c in range(self.table.columnCount())]
+            cell = [item.text().strip() if item is not None else "" for item in items]
             first = self.table.item(r, 0)
             overall = bool(first.data(Qt.ItemDataRole.UserRole)) if first else False
             out.append(

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QMessageBox,
     QScrollArea,
+    QSizePolicy,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -217,6 +218,22 @@ class Tile(QFrame):
         self.setAccessibleName(f"{h.label}: {value.text()}, {words}")
 
 
+def census_note(figures: reporting.WeeklyFigures) -> str:
+    """Which weeks have no census, so no rate per 1,000 patient-days ("" when all have)."""
+    rate = figures.event_u
+    if rate is None:
+        return tr(
+            "No weekly census has been entered for these weeks, so reports per 1,000 "
+            "patient-days cannot be shown; a manager enters it under Weekly census."
+        )
+    if not rate.missing:
+        return ""
+    return tr(
+        "No census for {weeks}: reports per 1,000 patient-days leave these weeks out (gaps "
+        "in the chart, never a point or a signal); a manager enters them under Weekly census."
+    ).format(weeks=", ".join(rate.missing))
+
+
 def _fmt(v: float | None, unit: str = "") -> str:
     if v is None:
         return "—"
@@ -249,6 +266,12 @@ class WeekPanel(QWidget):
         self.week.setCurrentIndex(1)
         self.week.currentIndexChanged.connect(self.reload)
         bar.addWidget(self.week)
+        self.chart_choice = QComboBox()
+        self.chart_choice.setAccessibleName(tr("Reports chart"))
+        self.chart_choice.addItem(tr("Reports per week"), "run")
+        self.chart_choice.addItem(tr("Reports per 1,000 patient-days"), "rate")
+        self.chart_choice.currentIndexChanged.connect(self._chart_chosen)
+        bar.addWidget(self.chart_choice)
         bar.addStretch(1)
         self.status = muted("")
         bar.addWidget(self.status)
@@ -267,6 +290,10 @@ class WeekPanel(QWidget):
         layout.addWidget(self.signals)
         self.charts = QHBoxLayout()
         layout.addLayout(self.charts, 1)
+        self.census_note = muted("")
+        self.census_note.setAccessibleName(tr("Weeks without a census"))
+        self.census_note.setVisible(False)
+        layout.addWidget(self.census_note)
         self.note = muted(
             tr(
                 "More near-miss and good-catch reports usually mean more reporting, "
@@ -277,6 +304,7 @@ class WeekPanel(QWidget):
         layout.addWidget(self.note)
         self.canvases: list[Any] = []
         self.figures: reporting.WeeklyFigures | None = None
+        self.built: dict[str, Any] = {}
         self.loading = False
         self.reload()
 
@@ -297,28 +325,33 @@ class WeekPanel(QWidget):
         first open, matplotlib's import included); the status line says so meanwhile."""
         db, actor, week = self.db, self.actor, self.selected_week()
 
-        def work() -> tuple[reporting.WeeklyFigures, list[Any]]:
+        def work() -> tuple[reporting.WeeklyFigures, dict[str, Any]]:
             import matplotlib.backends.backend_qtagg  # noqa: F401 (imported here, not on the GUI thread)
 
             from hrohuddle.reports import charts
 
             figures = reporting.weekly_figures(db, actor, week)
-            return figures, [
-                charts.run_chart(figures.event_run),
-                charts.control_chart(figures.huddle_p, percent=True),
-            ]
+            built = {
+                "run": charts.run_chart(figures.event_run),
+                "held": charts.control_chart(figures.huddle_p, percent=True),
+            }
+            if figures.event_u is not None:
+                built["rate"] = charts.control_chart(figures.event_u)
+            return figures, built
 
         self.loading = True
         load_off_thread(self, work, self._loaded, self.status, tr("Loading the week's figures…"))
 
-    def _loaded(self, result: tuple[reporting.WeeklyFigures, list[Any]]) -> None:
+    def _loaded(self, result: tuple[reporting.WeeklyFigures, dict[str, Any]]) -> None:
         figures, built = result
         self.loading = False
         self.figures = figures
+        self.built = built
         while self.tiles.count():
             item = self.tiles.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+            tile = item.widget() if item is not None else None
+            if tile is not None:
+                tile.deleteLater()
         for i, h in enumerate(figures.headlines):
             self.tiles.addWidget(Tile(h), i // 3, i % 3)
         self.signals.setText(
@@ -326,39 +359,63 @@ class WeekPanel(QWidget):
             if figures.signals
             else tr("No chart shows a signal this week.")
         )
-        self._draw(figures, built)
+        self.census_note.setText(census_note(figures))
+        self.census_note.setVisible(bool(self.census_note.text()))
+        rate = self.chart_choice.findData("rate")
+        item = self.chart_choice.model().item(rate)  # type: ignore[attr-defined]
+        item.setEnabled(figures.event_u is not None)
+        if figures.event_u is None and self.chart_choice.currentData() == "rate":
+            self.chart_choice.setCurrentIndex(self.chart_choice.findData("run"))
+        self._draw()
 
-    def _draw(self, figures: reporting.WeeklyFigures, built: list[Any]) -> None:
+    def _chart_chosen(self, _index: int) -> None:
+        if self.figures is not None and not self.loading:
+            self._draw()
+
+    def _draw(self) -> None:
+        """The reports chart chosen (per week, or per 1,000 patient-days with weeks
+        without a census as gaps) beside the huddles chart."""
         from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 
+        figures = self.figures
+        if figures is None:
+            return
         for canvas in self.canvases:
             self.charts.removeWidget(canvas)
             canvas.deleteLater()
         self.canvases = []
-        run_fig, held_fig = built
-        for line in run_fig.axes[0].lines[:1]:
+        rate = self.chart_choice.currentData() == "rate" and "rate" in self.built
+        reports = figures.event_u if rate and figures.event_u is not None else figures.event_run
+        reports_fig = self.built["rate" if rate else "run"]
+        for line in reports_fig.axes[0].lines[:1]:
             line.set_picker(6)
-        run_canvas = FigureCanvasQTAgg(run_fig)
-        run_canvas.setAccessibleName(figures.event_run.title)
-        run_canvas.mpl_connect("pick_event", self._picked)
-        held_canvas = FigureCanvasQTAgg(held_fig)
+        reports_canvas = FigureCanvasQTAgg(reports_fig)  # type: ignore[no-untyped-call]
+        reports_canvas.setAccessibleName(reports.title)
+        reports_canvas.mpl_connect(
+            "pick_event", lambda event: self._picked(event, reports, every_kind=rate)
+        )
+        held_canvas = FigureCanvasQTAgg(self.built["held"])  # type: ignore[no-untyped-call]
         held_canvas.setAccessibleName(figures.huddle_p.title)
-        for canvas in (run_canvas, held_canvas):
+        for canvas in (reports_canvas, held_canvas):
             canvas.setMinimumHeight(260)
-            self.charts.addWidget(canvas)
+            # Half the width each, whatever size a figure was drawn at before.
+            canvas.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding)
+            self.charts.addWidget(canvas, 1)
             self.canvases.append(canvas)
 
-    def _picked(self, event: Any) -> None:
-        if self.figures is None or not len(event.ind):
+    def _picked(self, event: Any, series: reporting.Series, *, every_kind: bool = False) -> None:
+        if not len(event.ind):
             return
-        xs = [i for i, v in enumerate(self.figures.event_run.values) if v is not None]
-        week = Week.parse(self.figures.event_run.weeks[xs[int(event.ind[0])]])
-        self.show_week_reports(week)
+        # The x of the picked point is the week's place on the chart, gaps included.
+        x = round(float(event.artist.get_xdata()[int(event.ind[0])]))
+        if 0 <= x < len(series.weeks):
+            self.show_week_reports(Week.parse(series.weeks[x]), every_kind=every_kind)
 
-    def show_week_reports(self, week: Week) -> QDialog | None:
-        """The records behind a point: that week's near misses and good catches."""
+    def show_week_reports(self, week: Week, *, every_kind: bool = False) -> QDialog | None:
+        """The records behind a point: that week's near misses and good catches (every
+        report of the week for the rate per 1,000 patient-days, which counts them all)."""
         flt = events.EventFilter(
-            kinds=list(reporting.RUN_CHART_KINDS),
+            kinds=[] if every_kind else list(reporting.RUN_CHART_KINDS),
             since=week.monday,
             until=week.monday + dt.timedelta(days=6),
         )
@@ -370,11 +427,12 @@ class WeekPanel(QWidget):
             tr("Reports in {w}").format(w=dates.week_label(week.label, week.monday))
         )
         layout = QVBoxLayout(dialog)
-        layout.addWidget(
-            QLabel(
-                tr("{n} near misses and good catches. Choose one to read it.").format(n=page.total)
-            )
+        words = (
+            tr("{n} safety reports. Choose one to read it.")
+            if every_kind
+            else tr("{n} near misses and good catches. Choose one to read it.")
         )
+        layout.addWidget(QLabel(words.format(n=page.total)))
         lst = QListWidget()
         lst.setWordWrap(True)
         lst.setAccessibleName(tr("Reports in the week"))

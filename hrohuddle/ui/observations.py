@@ -35,11 +35,25 @@ from PySide6.QtWidgets import (
 from hrohuddle.services import dates, drafts, observations
 from hrohuddle.services.permissions import Actor
 from hrohuddle.store.database import Database
-from hrohuddle.ui.common import attempt, button, heading, muted, primary_button, show_problem, tr
+from hrohuddle.ui.common import (
+    attempt,
+    button,
+    fit_to_screen,
+    heading,
+    muted,
+    primary_button,
+    show_problem,
+    tr,
+)
 
 DRAFT_KIND = "observation"
 #: Where the page remembers the learner last opened (one per person, like a draft).
 CHOICE_KIND = "observation.choice"
+
+
+def _local(utc: dt.datetime) -> dt.datetime:
+    """A stored (naive UTC) time as the workstation's clock shows it."""
+    return utc.replace(tzinfo=dt.UTC).astimezone().replace(tzinfo=None)
 
 
 def _error_label() -> QLabel:
@@ -76,6 +90,10 @@ class LogDialog(QDialog):
         outer = QVBoxLayout(self)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        # The form takes the width it is given and wraps its words; it never scrolls
+        # sideways, which would hide the end of a rating's meaning or a behaviour.
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.form_area = scroll
         body = QWidget()
         scroll.setWidget(body)
         outer.addWidget(scroll, 1)
@@ -97,8 +115,8 @@ class LogDialog(QDialog):
         self.date.setAccessibleName(tr("Date observed"))
         self.setting = QComboBox()
         self.setting.setAccessibleName(tr("Setting"))
-        for s in data["settings"]:
-            self.setting.addItem(s["label"], s["key"])
+        for key, label in observations.settings():
+            self.setting.addItem(label, key)
         domains = QWidget()
         dgrid = QGridLayout(domains)
         dgrid.setContentsMargins(0, 0, 0, 0)
@@ -121,6 +139,8 @@ class LogDialog(QDialog):
         self.behaviours.setUniformItemSizes(False)
         self.behaviours.setSpacing(2)
         self.behaviours.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.behaviours.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.behaviours.setResizeMode(QListWidget.ResizeMode.Adjust)
         for code, text in observations.behaviour_catalogue(db).items():
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, code)
@@ -139,10 +159,15 @@ class LogDialog(QDialog):
         rlayout.setContentsMargins(0, 0, 0, 0)
         self.rating = QButtonGroup(self)
         for lv in data["levels"]:
-            radio = QRadioButton(f"{lv['value']} · {lv['label']} — {lv['descriptor']}")
+            # The level's words on the button, what it means under it, wrapped to fit.
+            radio = QRadioButton(f"{lv['value']} · {lv['label']}")
             radio.setAccessibleName(f"{lv['value']}: {lv['label']}")
+            radio.setAccessibleDescription(str(lv["descriptor"]))
             self.rating.addButton(radio, int(lv["value"]))
             rlayout.addWidget(radio)
+            meaning = muted(str(lv["descriptor"]))
+            meaning.setContentsMargins(26, 0, 0, 4)
+            rlayout.addWidget(meaning)
         rlayout.addWidget(
             muted(tr("Source: {s}. {note}").format(s=data["short"], note=data["ward_note"]))
         )
@@ -169,9 +194,7 @@ class LogDialog(QDialog):
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         outer.addWidget(buttons)
-        screen = parent.screen().availableGeometry() if parent.screen() else None
-        height = min(720, screen.height() - 60) if screen else 660
-        self.resize(760, height)
+        fit_to_screen(self, min_width=900)
 
         if last is not None:
             self._apply_context(last.setting, last.domains, last.behaviours)
@@ -387,6 +410,7 @@ class ObservationsPage(QWidget):
         self.list = QListWidget()
         self.list.setAccessibleName(tr("Observations, newest first"))
         self.list.setWordWrap(True)
+        self.list.setSpacing(4)  # one observation apart from the next
         self.list.currentRowChanged.connect(self._selected)
         split.addWidget(self.list)
         right = QWidget()
@@ -455,16 +479,16 @@ class ObservationsPage(QWidget):
         if rows is None:
             return
         self.rows = rows
-        mine = lid == self.actor.person_id
         for r in rows:
             state = tr("acknowledged") if r.acknowledged_at else tr("NOT YET ACKNOWLEDGED")
             self.list.addItem(
-                f"{dates.day(r.observed_on)} · {r.rating} {_level(r)} · {r.preceptor} · {state}"
+                f"{dates.day(r.observed_on)} · {observations.setting_label(r.setting)}\n"
+                f"{r.rating} — {_level(r)} · {tr('by')} {r.preceptor} · {state}"
             )
         p = attempt(self, lambda: observations.progress(self.db, self.actor, lid))
         if p is not None:
             latest = (
-                f"{p.latest} {_level(rows[0])} ({dates.day(p.ratings[-1][0])})"
+                f"{p.latest} — {_level(rows[0])} ({dates.day(p.ratings[-1][0])})"
                 if p.latest is not None and rows
                 else "—"
             )
@@ -474,8 +498,9 @@ class ObservationsPage(QWidget):
                     "behaviours not yet observed: {never}"
                 ).format(n=p.count, latest=latest, trend=p.trend, never=len(p.never_observed))
             )
-        self.reply.setVisible(mine)
-        self.ack.setVisible(mine)
+        # Shown once the learner chooses one of their own still to acknowledge.
+        self.reply.setVisible(False)
+        self.ack.setVisible(False)
 
     def _selected(self, row: int) -> None:
         if not 0 <= row < len(self.rows):
@@ -483,11 +508,10 @@ class ObservationsPage(QWidget):
             self.ack.setEnabled(False)
             return
         r = self.rows[row]
-        settings = {s["key"]: s["label"] for s in self.data["settings"]}
         domains = {d["key"]: d["label"] for d in self.data["ipec_domains"]}
         text = [
             f"{r.learner} · {dates.day(r.observed_on)} · "
-            f"{settings.get(r.setting, r.setting)} · {tr('by')} {r.preceptor}",
+            f"{observations.setting_label(r.setting)} · {tr('by')} {r.preceptor}",
             f"{tr('Rating')}: {r.rating} — {_level(r)}",
             f"{tr('Domains')}: {', '.join(domains.get(d, d) for d in r.domains)}",
             f"{tr('Behaviours')}: {self.behaviour_names(r.behaviours)}",
@@ -497,11 +521,15 @@ class ObservationsPage(QWidget):
         ]
         if r.acknowledged_at:
             text.append(
-                f"\n{tr('Acknowledged')} {dates.day_time(r.acknowledged_at)}. "
+                f"\n{tr('Acknowledged')} {dates.day_time(_local(r.acknowledged_at))}. "
                 f"{tr('Reply')}: {r.learner_reply or '—'}"
             )
         self.detail.setText("\n".join(text))
-        self.ack.setEnabled(r.acknowledged_at is None)
+        # The reply box and the button only while the learner's own is waiting for them.
+        waiting = self.learner_id() == self.actor.person_id and r.acknowledged_at is None
+        self.reply.setVisible(waiting)
+        self.ack.setVisible(waiting)
+        self.ack.setEnabled(waiting)
 
     def log(self) -> None:
         lid = self.learner_id()
