@@ -7,6 +7,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 
 def test_a_second_launch_brings_the_first_forward(tmp_path: Path, demo_env: dict[str, str]) -> None:
     env = demo_env
@@ -120,6 +122,7 @@ def test_start_up_turns_the_collector_back_on_and_opens_the_log(
             logs._crash_file = None
 
 
+@pytest.mark.logs_warnings
 def test_held_records_reach_the_terminal_when_no_log_file_can_be_written(
     capsys,  # type: ignore[no-untyped-def]
 ) -> None:

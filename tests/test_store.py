@@ -152,3 +152,18 @@ def test_models_and_migrations_agree(db: Database) -> None:
     with db.engine.connect() as conn:
         diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diffs == []
+
+
+def test_a_connection_given_back_after_closing_is_closed_not_pooled(sqlite_db: Database) -> None:
+    """A background load still holding a connection when its window closes the database
+    gives it back later: it is closed then, not left for the garbage collector."""
+    import sqlite3
+
+    held = sqlite_db.engine.connect()
+    raw = held.connection.dbapi_connection
+    assert raw is not None
+    sqlite_db.dispose()
+    raw.execute("SELECT 1")  # still in use by its holder
+    held.close()
+    with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+        raw.execute("SELECT 1")

@@ -134,6 +134,7 @@ def test_the_error_dialog_saves_a_report_without_personal_data(qtbot, tmp_path) 
     assert "starting" in text and oct(out.stat().st_mode & 0o777) == "0o600"
 
 
+@pytest.mark.logs_warnings
 def test_an_unexpected_error_is_logged_and_the_app_keeps_running(
     qtbot, window, monkeypatch, caplog
 ) -> None:

@@ -168,6 +168,14 @@ class Database:
             engine.execution_options(hro_write=True), expire_on_commit=False
         )
         self._open_lock: OpenLock | None = None
+        self._disposed = False
+        event.listen(engine, "checkin", self._close_if_disposed)
+
+    def _close_if_disposed(self, _dbapi_conn: Any, record: Any) -> None:
+        """A connection that comes back after ``dispose()`` (a background load still
+        running when its window closed) is closed, not kept in a pool nobody will use."""
+        if self._disposed:
+            record.invalidate()
 
     @classmethod
     def connect(cls, url: str, **engine_args: Any) -> Database:
@@ -343,6 +351,7 @@ class Database:
             _restrict(path)
 
     def dispose(self) -> None:
+        self._disposed = True
         self.engine.dispose()
         if self._open_lock is not None:
             self._open_lock.release()

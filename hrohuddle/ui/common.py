@@ -158,6 +158,15 @@ def _hold_collection(hold: bool) -> None:
         gc.enable()
 
 
+def workers_finished() -> None:
+    """Collection back on once every background job has ended (called after waiting for
+    the pool): a job whose screen was destroyed never delivers the signal that would."""
+    import gc
+
+    _COLLECTION_HELD[0] = 0
+    gc.enable()
+
+
 def load_off_thread(
     owner: QWidget,
     work: Callable[[], T],

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from hrohuddle.services import drafts, huddles, people
-from hrohuddle.services.errors import IdentifierWarning, ServiceError
+from hrohuddle.services.errors import IdentifierWarning, ServiceError, SessionEnded
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import taxonomy, unit_vocabulary
 from hrohuddle.store.database import Database
@@ -735,6 +735,8 @@ class HuddleBoard(QWidget):
     def refresh(self) -> None:
         try:
             state = huddles.board(self.db, self.actor, self.huddle_id)
+        except SessionEnded:
+            return  # signed out or locked: the window goes back to sign-in by itself
         except (ServiceError, StoreError) as exc:
             log.warning("board refresh failed: %s", exc.message)
             return

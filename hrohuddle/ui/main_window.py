@@ -737,4 +737,7 @@ class MainWindow(QMainWindow):
         for pool in self.findChildren(QThreadPool):
             pool.waitForDone()
         # Screens' first loads run in the shared pool: none may hold the database on.
-        QThreadPool.globalInstance().waitForDone(10_000)
+        if QThreadPool.globalInstance().waitForDone(10_000):
+            from hrohuddle.ui.common import workers_finished
+
+            workers_finished()
