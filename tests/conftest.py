@@ -48,7 +48,6 @@ def _cheap_pin_hashing() -> Iterator[None]:
 REQUIRE_PG = os.environ.get("HROHUDDLE_REQUIRE_POSTGRES") == "1"
 
 
-
 class _ProjectWarnings:
     """Warnings and errors the project's own loggers emit while a test runs."""
 
@@ -79,6 +78,7 @@ def _no_unexpected_project_warning(request: pytest.FixtureRequest) -> Iterator[N
     if seen.records and request.node.get_closest_marker("logs_warnings") is None:
         lines = [f"{r.name}: {r.getMessage()}" for r in seen.records[:5]]
         pytest.fail("the project logged unexpected warnings:\n  " + "\n  ".join(lines))
+
 
 _left_to_the_collector: list[str] = []
 

@@ -10,7 +10,14 @@ from typing import TYPE_CHECKING, Any
 # and everything below the UI, load after the window is on screen. The Qt
 # namespace (all its enums) alone takes longer to load than the window to paint.
 from PySide6.QtCore import QSettings, QSize, QTimer, Signal
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QLabel,
+    QMainWindow,
+    QStackedWidget,
+    QWidget,
+)
 
 from hrohuddle import APP_NAME
 from hrohuddle.paths import DataPaths
@@ -44,7 +51,7 @@ class MainWindow(QMainWindow):
         self.actor: Actor | None = None
         self.restore_requested: RestoreTicket | None = None
         self.lock_inhibitors: set[str] = set()
-        self.capture: QWidget | None = None
+        self.capture: QDialog | None = None
         self.offer_pulses = True
         self.pulse_keeper: Any = None
         self.setWindowTitle(APP_NAME)
@@ -139,12 +146,13 @@ class MainWindow(QMainWindow):
         """Change the text size everywhere by one step; remembered for this workstation."""
         app = QApplication.instance()
         assert isinstance(app, QApplication)
-        base = float(self.settings.value("text/base_point_size", app.font().pointSizeF()))
+        base = float(str(self.settings.value("text/base_point_size", app.font().pointSizeF())))
         self.settings.setValue("text/base_point_size", base)
         scale = (
             1.0
             if step == 0
-            else float(self.settings.value("text/scale", 1.0)) * (1.15 if step > 0 else 1 / 1.15)
+            else float(str(self.settings.value("text/scale", 1.0)))
+            * (1.15 if step > 0 else 1 / 1.15)
         )
         scale = min(2.5, max(0.7, scale))
         self.settings.setValue("text/scale", scale)
@@ -281,6 +289,9 @@ class MainWindow(QMainWindow):
                 refresh = getattr(page, "refresh", None)
                 if refresh is not None:
                     refresh()
+
+    def _go_to(self, key: str) -> None:
+        self.open_page(key)
 
     def _close_capture(self) -> None:
         # The draft is kept for its author; the next person never sees it.
@@ -567,7 +578,7 @@ class MainWindow(QMainWindow):
             "home",
             tr("Home"),
             None,
-            lambda: HomePage(actor, unit, allowed, db, lambda key: self.open_page(key)),
+            lambda: HomePage(actor, unit, allowed, db, self._go_to),
         )
         return [home, *allowed]
 
@@ -663,8 +674,9 @@ class MainWindow(QMainWindow):
             widget = self._page_builders[row]()
             old = self.pages.widget(row)
             self.pages.insertWidget(row, widget)
-            self.pages.removeWidget(old)
-            old.deleteLater()
+            if old is not None:
+                self.pages.removeWidget(old)
+                old.deleteLater()
             self._built.add(row)
         self.pages.setCurrentIndex(row)
 
