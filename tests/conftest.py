@@ -80,9 +80,6 @@ def _no_unexpected_project_warning(request: pytest.FixtureRequest) -> Iterator[N
         pytest.fail("the project logged unexpected warnings:\n  " + "\n  ".join(lines))
 
 
-_left_to_the_collector: list[str] = []
-
-
 @pytest.fixture(autouse=True)
 def _no_connection_left_to_the_collector(request: pytest.FixtureRequest) -> Iterator[None]:
     """Fail the test that leaves a database connection for the garbage collector.
@@ -100,7 +97,6 @@ def _no_connection_left_to_the_collector(request: pytest.FixtureRequest) -> Iter
         gc.collect()
     leaked = [str(w.message) for w in caught if "unclosed database" in str(w.message)]
     if leaked:
-        _left_to_the_collector.append(request.node.nodeid)
         pytest.fail(f"left {len(leaked)} database connection(s) to the garbage collector")
 
 
