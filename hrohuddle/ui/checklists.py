@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -477,7 +478,13 @@ class ReliabilityTab(QWidget):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        # Behaviours take the width left and wrap within it, never cut.
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for col in (1, 2):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setWordWrap(True)
+        header.sectionResized.connect(lambda *_: self.table.resizeRowsToContents())
         self.table.currentCellChanged.connect(lambda r, *_: self.show_trend(r))
         split.addWidget(self.table)
         self.chart_holder = QWidget()
@@ -523,16 +530,16 @@ class ReliabilityTab(QWidget):
                 (r.label, f"{r.observed} / {r.opportunities}", f"{share} (n={r.opportunities})")
             ):
                 self.table.setItem(i, c, QTableWidgetItem(v))
-        self.table.resizeColumnToContents(1)
-        self.table.setColumnWidth(0, max(320, self.table.columnWidth(0)))
+        self.table.resizeRowsToContents()
         self.status.setText(
             tr("{n} rows, {a} to {b}").format(n=len(rows), a=dates.day(since), b=dates.day(until))
         )
+        # The first row's chart, drawn once (choosing the row would draw it a second time).
+        self.table.blockSignals(True)
         if rows:
             self.table.selectRow(0)
-            self.show_trend(0)
-        else:
-            self.show_trend(-1)
+        self.table.blockSignals(False)
+        self.show_trend(0 if rows else -1)
 
     def trend_series(self, row: int) -> Any:
         """The p-chart series of the chosen row (None when there is nothing to chart)."""
@@ -556,6 +563,7 @@ class ReliabilityTab(QWidget):
     def show_trend(self, row: int) -> None:
         if self.canvas is not None:
             self.chart_layout.removeWidget(self.canvas)
+            self.canvas.hide()  # gone from the screen now, deleted when the loop comes back
             self.canvas.deleteLater()
             self.canvas = None
         series = self.trend_series(row)

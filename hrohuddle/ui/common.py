@@ -216,16 +216,37 @@ def fit_to_screen(dialog: QWidget, min_width: int = 0) -> None:
     dialog.setMaximumSize(max_w, max_h)
     if min_width:
         dialog.setMinimumWidth(min(min_width, max_w))
-    hint = dialog.sizeHint()
-    want_h = hint.height()
     from PySide6.QtWidgets import QScrollArea
 
-    for scroll in dialog.findChildren(QScrollArea):
+    scrolls = [
+        s
+        for s in dialog.findChildren(QScrollArea)
+        if s.widget() is not None and s.window() is dialog
+    ]
+    hint = dialog.sizeHint()
+    # Wide enough for what the scroll areas hold: they scroll up and down, not sideways.
+    extra_w = 0
+    for scroll in scrolls:
         inner = scroll.widget()
-        if inner is not None and scroll.window() is dialog:
-            # Room for the whole form when the screen has it; it scrolls only when not.
-            want_h += max(0, inner.sizeHint().height() - scroll.sizeHint().height())
-    dialog.resize(min(max(hint.width(), dialog.minimumWidth()), max_w), min(want_h, max_h))
+        assert inner is not None
+        want_w = (
+            inner.minimumSizeHint().width()
+            + scroll.verticalScrollBar().sizeHint().width()
+            + 2 * scroll.frameWidth()
+        )
+        extra_w = max(extra_w, want_w - scroll.sizeHint().width())
+    width = min(max(hint.width() + extra_w, dialog.minimumWidth()), max_w)
+    want_h = hint.height()
+    layout = dialog.layout()
+    if layout is not None and layout.hasHeightForWidth():
+        # Wrapped words need the height they take at the width the dialog gets.
+        want_h = max(want_h, layout.totalHeightForWidth(width))
+    for scroll in scrolls:
+        inner = scroll.widget()
+        assert inner is not None
+        # Room for the whole form when the screen has it; it scrolls only when not.
+        want_h += max(0, inner.sizeHint().height() - scroll.sizeHint().height())
+    dialog.resize(width, min(want_h, max_h))
 
 
 def heading(text: str, scale: float = 1.4) -> QLabel:

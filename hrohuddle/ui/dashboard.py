@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -40,6 +41,7 @@ from hrohuddle.store.errors import StoreError
 from hrohuddle.ui.common import (
     attempt,
     button,
+    fit_to_screen,
     heading,
     load_off_thread,
     muted,
@@ -419,11 +421,23 @@ class WeekPanel(QWidget):
         text.setWordWrap(True)
         text.setTextFormat(Qt.TextFormat.PlainText)
         text.setAccessibleName(tr("The report"))
-        layout.addWidget(text)
+        # A long report scrolls; the Close button stays on screen.
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setAccessibleName(tr("The report"))
+        holder = QWidget()
+        held = QVBoxLayout(holder)
+        held.setContentsMargins(0, 0, 8, 0)
+        held.addWidget(text)
+        held.addStretch(1)
+        scroll.setWidget(holder)
+        layout.addWidget(scroll, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(dialog.reject)
         layout.addWidget(buttons)
-        dialog.resize(620, 360)
+        fit_to_screen(dialog, 620)
         dialog.open()
         self.report_dialog = dialog
         self.report_text = text
@@ -502,6 +516,9 @@ class CensusPanel(QWidget):
         self.table.setHorizontalHeaderLabels([tr("Week starting"), tr("Patient-days")])
         self.table.setAccessibleName(tr("Census, newest first"))
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        # A date on one line, never broken between its words.
+        self.table.setWordWrap(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         layout.addWidget(self.table, 1)
         self.reload()
 
@@ -544,7 +561,7 @@ class CensusPanel(QWidget):
                 tr(
                     "The week starting {week} already holds {old} patient-days. Replace "
                     "them with {new}?"
-                ).format(week=f"{seen.week_start:%d %b %Y}", old=seen.patient_days, new=value),
+                ).format(week=dates.day(seen.week_start), old=seen.patient_days, new=value),
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                 QMessageBox.StandardButton.No,
             )
@@ -574,7 +591,7 @@ class CensusPanel(QWidget):
         replace = False
         if plan.replaced:
             listed = "\n".join(
-                f"{week:%d %b %Y}: {old} → {new}" for week, old, new in plan.replaced[:12]
+                f"{dates.day(week)}: {old} → {new}" for week, old, new in plan.replaced[:12]
             )
             more = len(plan.replaced) - 12
             answer = QMessageBox.question(

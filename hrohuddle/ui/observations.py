@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from hrohuddle.services import dates, drafts, observations
 from hrohuddle.services.permissions import Actor
 from hrohuddle.store.database import Database
+from hrohuddle.ui import common
 from hrohuddle.ui.common import attempt, button, heading, muted, primary_button, show_problem, tr
 
 DRAFT_KIND = "observation"
@@ -134,17 +135,28 @@ class LogDialog(QDialog):
         pv.addWidget(self.behaviours)
         pv.addWidget(self.chosen)
         self.behaviours.itemChanged.connect(self._count_behaviours)
+        # Each level beside its descriptor, wrapped to the width: the form never scrolls
+        # sideways to read a long descriptor.
         rating = QWidget()
-        rlayout = QVBoxLayout(rating)
+        rlayout = QGridLayout(rating)
         rlayout.setContentsMargins(0, 0, 0, 0)
+        rlayout.setColumnStretch(1, 1)
         self.rating = QButtonGroup(self)
-        for lv in data["levels"]:
-            radio = QRadioButton(f"{lv['value']} · {lv['label']} — {lv['descriptor']}")
+        for n, lv in enumerate(data["levels"]):
+            radio = QRadioButton(f"{lv['value']} · {lv['label']}")
             radio.setAccessibleName(f"{lv['value']}: {lv['label']}")
+            radio.setToolTip(str(lv["descriptor"]))
+            descriptor = muted(str(lv["descriptor"]))
+            descriptor.setBuddy(radio)
             self.rating.addButton(radio, int(lv["value"]))
-            rlayout.addWidget(radio)
+            rlayout.addWidget(radio, n, 0, Qt.AlignmentFlag.AlignTop)
+            rlayout.addWidget(descriptor, n, 1)
         rlayout.addWidget(
-            muted(tr("Source: {s}. {note}").format(s=data["short"], note=data["ward_note"]))
+            muted(tr("Source: {s}. {note}").format(s=data["short"], note=data["ward_note"])),
+            len(data["levels"]),
+            0,
+            1,
+            2,
         )
         self.strengths = QPlainTextEdit()
         self.strengths.setTabChangesFocus(True)
@@ -169,9 +181,8 @@ class LogDialog(QDialog):
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         outer.addWidget(buttons)
-        screen = parent.screen().availableGeometry() if parent.screen() else None
-        height = min(720, screen.height() - 60) if screen else 660
-        self.resize(760, height)
+        # As wide as the form needs (more with larger text), never wider than the screen.
+        common.fit_to_screen(self, 760)
 
         if last is not None:
             self._apply_context(last.setting, last.domains, last.behaviours)
