@@ -150,7 +150,11 @@ class CaptureDialog(QDialog):
         self.narrative.setTabChangesFocus(True)
         self.narrative.setAccessibleName(tr("What happened"))
         self.narrative.setPlaceholderText(tr("What happened, and what you noticed"))
-        self.narrative.setMinimumHeight(90)
+        # Six lines to start with (more scroll inside it): the quick form then fits a
+        # 1366x768 screen whole, down to "Report anonymously" and what it promises.
+        lines = self.narrative.fontMetrics().lineSpacing()
+        self.narrative.setMinimumHeight(max(90, 4 * lines))
+        self.narrative.setMaximumHeight(6 * lines + 16)
         form.addRow(tr("2. What happened?"), self.narrative)
         form.addRow("", field_error("narrative", self.narrative))
 
@@ -223,14 +227,13 @@ class CaptureDialog(QDialog):
         self.anonymous = QCheckBox(tr("Report anonymously"))
         self.anonymous.setAccessibleName(tr("Report anonymously"))
         layout.addWidget(self.anonymous)
-        layout.addWidget(
-            muted(
-                tr(
-                    "Nothing will link an anonymous report to you; you get a receipt code "
-                    "to see what became of it."
-                )
+        self.anonymous_note = muted(
+            tr(
+                "Nothing will link an anonymous report to you; you get a receipt code "
+                "to see what became of it."
             )
         )
+        layout.addWidget(self.anonymous_note)
 
         self.more_button = button(tr("More detail (optional) ▸"))
         self.more_button.setCheckable(True)
@@ -265,8 +268,12 @@ class CaptureDialog(QDialog):
         layout.addWidget(self.more)
         layout.addStretch(1)
 
-        # Outside the scrolling form: always on screen.
-        draft_row = QHBoxLayout()
+        # Outside the scrolling form: always on screen. The lines about the draft and
+        # the problems show only when they say something, so that the form reaches
+        # down to the buttons.
+        self.draft_row = QWidget()
+        draft_row = QHBoxLayout(self.draft_row)
+        draft_row.setContentsMargins(0, 0, 0, 0)
         self.draft_note = muted("")
         self.draft_note.setAccessibleName(tr("About your draft"))
         self.discard_button = button(tr("Discard draft"))
@@ -274,11 +281,13 @@ class CaptureDialog(QDialog):
         self.discard_button.setVisible(False)
         draft_row.addWidget(self.draft_note, 1)
         draft_row.addWidget(self.discard_button)
-        outer.addLayout(draft_row)
+        self.draft_row.setVisible(False)
+        outer.addWidget(self.draft_row)
         self.message = QLabel("")
         self.message.setProperty("role", "error")
         self.message.setWordWrap(True)
         self.message.setAccessibleName(tr("Problem with the report"))
+        self.message.setVisible(False)
         outer.addWidget(self.message)
         row = QHBoxLayout()
         row.addStretch(1)
@@ -457,8 +466,16 @@ class CaptureDialog(QDialog):
             item = self.factors.item(i)
             if item.data(Qt.ItemDataRole.UserRole) in (d.get("factors") or []):
                 item.setCheckState(Qt.CheckState.Checked)
-        self.draft_note.setText(tr("Your unsent draft is back."))
+        self._draft_says(tr("Your unsent draft is back."))
         self.discard_button.setVisible(True)
+
+    def _draft_says(self, text: str) -> None:
+        self.draft_note.setText(text)
+        self.draft_row.setVisible(bool(text))
+
+    def _problem_says(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
 
     def discard_draft(self) -> None:
         """Throw the draft away (after asking): the form starts empty again."""
@@ -486,7 +503,7 @@ class CaptureDialog(QDialog):
             self.factors.item(i).setCheckState(Qt.CheckState.Unchecked)
         self.draft_timer.stop()
         self._discard_drafts()
-        self.draft_note.setText(tr("Draft discarded."))
+        self._draft_says(tr("Draft discarded."))
         self.discard_button.setVisible(False)
         self._show_errors({})
 
@@ -539,7 +556,7 @@ class CaptureDialog(QDialog):
                 first = widget
         if errors:
             n = len(errors)
-            self.message.setText(
+            self._problem_says(
                 (
                     tr("Please check 1 field: ")
                     if n == 1
@@ -548,7 +565,7 @@ class CaptureDialog(QDialog):
                 + " ".join(errors.values())
             )
         else:
-            self.message.setText("")
+            self._problem_says("")
         if first is not None:
             self.scroll.ensureWidgetVisible(first)
             target = self.kind_buttons["near_miss"] if first is self.fields["kind"] else first
@@ -578,7 +595,7 @@ class CaptureDialog(QDialog):
                 self._show_errors({field: exc.message})
             else:
                 self._show_errors({})
-                self.message.setText(exc.message)
+                self._problem_says(exc.message)
             return
         self.draft_timer.stop()
         self._discard_drafts()
@@ -778,22 +795,21 @@ class ReviewTab(QWidget):
         self.search.setPlaceholderText(tr("Search the text"))
         self.search.setAccessibleName(tr("Search the text"))
         self.search.returnPressed.connect(self.reload)
+        self.search.setMinimumWidth(self.search.fontMetrics().horizontalAdvance("M" * 16))
         go = primary_button(tr("Show"))
         go.clicked.connect(self.reload)
-        for w in (
-            self.kind,
-            self.status,
-            self.category,
-            self.group,
-            QLabel(tr("from")),
-            self.since,
-            QLabel(tr("to")),
-            self.until,
-            self.search,
-        ):
+        # Two rows: what is reported, then when and which words; the search box has room
+        # for its words on a laptop screen.
+        for w in (self.kind, self.status, self.category, self.group):
             bar.addWidget(w)
-        bar.addWidget(go)
+        bar.addStretch(1)
         layout.addLayout(bar)
+        second = QHBoxLayout()
+        for w in (QLabel(tr("From")), self.since, QLabel(tr("to")), self.until):
+            second.addWidget(w)
+        second.addWidget(self.search, 1)
+        second.addWidget(go)
+        layout.addLayout(second)
         split = QSplitter()
         left = QWidget()
         lv = QVBoxLayout(left)
@@ -821,14 +837,31 @@ class ReviewTab(QWidget):
         pager.addWidget(self.count, 1)
         lv.addLayout(pager)
         split.addWidget(left)
+        # The chosen report scrolls in its own area, however long it is; the review form
+        # below it stays where it is.
         right = QWidget()
-        form = QFormLayout(right)
+        column = QVBoxLayout(right)
+        column.setContentsMargins(0, 0, 0, 0)
         self.detail = QLabel(tr("Choose a report."))
         self.detail.setWordWrap(True)
         self.detail.setTextFormat(Qt.TextFormat.PlainText)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.detail.setAccessibleName(tr("Report details"))
-        form.addRow(self.detail)
+        self.detail_scroll = QScrollArea()
+        self.detail_scroll.setWidgetResizable(True)
+        self.detail_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.detail_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.detail_scroll.setAccessibleName(tr("The chosen report"))
+        holder = QWidget()
+        held = QVBoxLayout(holder)
+        held.setContentsMargins(0, 0, 8, 0)
+        held.addWidget(self.detail)
+        held.addStretch(1)
+        self.detail_scroll.setWidget(holder)
+        column.addWidget(self.detail_scroll, 1)
+        form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        column.addLayout(form)
         self.new_status = QComboBox()
         self.new_status.setAccessibleName(tr("New status"))
         for k, v in _labels("statuses").items():
@@ -854,7 +887,7 @@ class ReviewTab(QWidget):
         row = QHBoxLayout()
         row.addWidget(save)
         row.addWidget(action)
-        form.addRow(row)
+        column.addLayout(row)
         split.addWidget(right)
         split.setSizes([900, 500])
         layout.addWidget(split, 1)
@@ -943,6 +976,7 @@ class ReviewTab(QWidget):
         if r.prevention:
             lines += ["", tr("Could be prevented by: {p}").format(p=r.prevention)]
         self.detail.setText("\n".join(lines))
+        self.detail_scroll.verticalScrollBar().setValue(0)
         self.new_status.setCurrentIndex(max(0, self.new_status.findData(r.status)))
         self.reason.setText(r.status_reason or "")
         self.summary.setPlainText(r.reviewer_summary or "")
