@@ -386,3 +386,36 @@ def test_a_report_on_the_board_becomes_one_action_and_shows_its_owner(
     assert opened == ["Insulin drawn up for the wrong bay"]
     assert len(huddles.open_actions(sqlite_team.db, sqlite_team["charge_nurse"])) == 1
     assert "Action: Sol Staff, due" in _rows(board.lists["look_back"])[0]
+
+
+def test_save_summary_pdf_opens_in_documents_then_where_the_last_file_went(
+    qtbot, window, sqlite_team: Team, monkeypatch, tmp_path: Path
+) -> None:
+    """Never in whatever folder the app was started from."""
+    home = tmp_path / "home"
+    (home / "Documents").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.delenv("XDG_DOCUMENTS_DIR", raising=False)
+    cn = sqlite_team["charge_nurse"]
+    h = huddles.start_or_resume(sqlite_team.db, cn)
+    huddles.close_huddle(sqlite_team.db, cn, h.id)
+    chosen = tmp_path / "summaries"
+    chosen.mkdir()
+    asked: list[str] = []
+
+    def ask(_parent, _title, start, _filter):  # type: ignore[no-untyped-def]
+        asked.append(start)
+        return str(chosen / Path(start).name), "PDF (*.pdf)"
+
+    monkeypatch.setattr("PySide6.QtWidgets.QFileDialog.getSaveFileName", ask)
+    sign_in_as(qtbot, window, "Cai Charge", PINS["charge_nurse"])
+    page = window.open_page("huddle")
+    page.history.setCurrentRow(0)
+    page.save_pdf()
+    assert asked == [str(home / "Documents" / f"huddle-{h.id}.pdf")]
+    assert (chosen / f"huddle-{h.id}.pdf").exists()
+    page.save_pdf()
+    assert asked[1] == str(chosen / f"huddle-{h.id}.pdf")
+    window.settings.sync()
+    assert window.settings.value("files/last_folder") == str(chosen)

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -39,7 +38,16 @@ from hrohuddle.services.observations import scale_data
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import unit_vocabulary
 from hrohuddle.store.database import Database
-from hrohuddle.ui.common import attempt, button, heading, muted, primary_button, show_problem, tr
+from hrohuddle.ui.common import (
+    attempt,
+    button,
+    heading,
+    muted,
+    primary_button,
+    save_file_name,
+    show_problem,
+    tr,
+)
 
 RESULT_LABELS = (("observed", "Observed (O)"), ("missed", "Missed (M)"), ("na", "N/A (N)"))
 ROW_STYLE = """
@@ -581,7 +589,7 @@ class ReliabilityTab(QWidget):
     def export(self, path: str | None = None) -> int | None:
         since, until, by, key = self._args()
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(
+            path = save_file_name(
                 self,
                 tr("Export reliability"),
                 f"reliability-{by}-{since.isoformat()}-to-{until.isoformat()}.csv",

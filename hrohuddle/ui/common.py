@@ -249,6 +249,73 @@ def fit_to_screen(dialog: QWidget, min_width: int = 0) -> None:
     dialog.resize(width, min(want_h, max_h))
 
 
+#: Where the last file was saved or opened, remembered for this workstation.
+LAST_FOLDER_KEY = "files/last_folder"
+
+
+def documents_folder() -> str:
+    """The user's Documents folder (their home folder when there is none)."""
+    from pathlib import Path
+
+    from PySide6.QtCore import QStandardPaths
+
+    docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return docs if docs and Path(docs).is_dir() else str(Path.home())
+
+
+def _settings(widget: QWidget | None) -> QtCore.QSettings | None:
+    """The workstation's settings, kept by the main window the widget belongs to."""
+    w = widget
+    while w is not None:
+        found = getattr(w, "settings", None)
+        if isinstance(found, QtCore.QSettings):
+            return found
+        w = w.parentWidget()
+    return None
+
+
+def start_folder(widget: QWidget | None) -> str:
+    """Where a file dialog opens: the folder used last, else the user's Documents."""
+    from pathlib import Path
+
+    settings = _settings(widget)
+    last = settings.value(LAST_FOLDER_KEY) if settings is not None else None
+    if isinstance(last, str) and last and Path(last).is_dir():
+        return last
+    return documents_folder()
+
+
+def _remember_folder(widget: QWidget | None, path: str) -> None:
+    from pathlib import Path
+
+    settings = _settings(widget)
+    if settings is not None and path:
+        settings.setValue(LAST_FOLDER_KEY, str(Path(path).parent))
+
+
+def save_file_name(parent: QWidget | None, title: str, name: str, filters: str) -> str:
+    """Ask where to save ``name``, starting in the last folder used or in Documents (never
+    in the folder the app happened to start in); remembers the folder chosen."""
+    from pathlib import Path
+
+    from PySide6.QtWidgets import QFileDialog
+
+    path, _ = QFileDialog.getSaveFileName(
+        parent, title, str(Path(start_folder(parent)) / name), filters
+    )
+    _remember_folder(parent, path)
+    return str(path or "")
+
+
+def open_file_name(parent: QWidget | None, title: str, filters: str) -> str:
+    """Ask for a file to open, starting where the last one was saved or opened."""
+    from PySide6.QtWidgets import QFileDialog
+
+    path, _ = QFileDialog.getOpenFileName(parent, title, start_folder(parent), filters)
+    _remember_folder(parent, path)
+    return str(path or "")
+
+
 def heading(text: str, scale: float = 1.4) -> QLabel:
     label = QLabel(text)
     label.setProperty("role", "heading")

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -45,7 +44,9 @@ from hrohuddle.ui.common import (
     heading,
     load_off_thread,
     muted,
+    open_file_name,
     primary_button,
+    save_file_name,
     show_problem,
     tr,
 )
@@ -452,7 +453,7 @@ class WeekPanel(QWidget):
 
     def save_pdf(self) -> None:
         week = self.selected_week()
-        path, _ = QFileDialog.getSaveFileName(
+        path = save_file_name(
             self, tr("Save weekly report"), f"weekly-report-{week.label}.pdf", "PDF (*.pdf)"
         )
         if path:
@@ -582,7 +583,7 @@ class CensusPanel(QWidget):
         self.reload()
 
     def import_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, tr("Import census"), "", "CSV (*.csv)")
+        path = open_file_name(self, tr("Import census"), "CSV (*.csv)")
         if not path:
             return
         plan = attempt(self, lambda: census.plan_import(self.db, self.actor, Path(path)))

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QFrame,
     QGridLayout,
@@ -44,6 +43,7 @@ from hrohuddle.ui.common import (
     fit_to_screen,
     format_date,
     poke_draft_timer,
+    save_file_name,
     show_problem,
     tr,
 )
@@ -1511,7 +1511,7 @@ class HuddlePage(QWidget):
             show_problem(self, tr("Choose a huddle in the list first."))
             return
         huddle_id = int(item.data(Qt.ItemDataRole.UserRole))
-        path, _ = QFileDialog.getSaveFileName(
+        path = save_file_name(
             self, tr("Save huddle summary"), f"huddle-{huddle_id}.pdf", "PDF (*.pdf)"
         )
         if not path:

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
@@ -561,7 +560,7 @@ class ObservationsPage(QWidget):
             return None
         name = self._summary_name()
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(
+            path = common.save_file_name(
                 self,
                 tr("Save learner summary"),
                 default_summary_name(name, dt.date.today()),
