@@ -70,8 +70,10 @@ def test_a_whole_huddle_through_the_board_then_the_action_follows_up(
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     board.close_huddle()
     assert page.stack.currentWidget() is page.start_page
-    assert "5 present" in page.summary.text() and "touched 1 of 5" in page.summary.text()
-    assert "actions made 1" in page.summary.text()
+    assert "5 present" in page.summary.text() and "touched: 1 of 5" in page.summary.text()
+    assert "look back: 1 item;" in page.summary.text()
+    assert "1 teaching point;" in page.summary.text() and "1 recognition;" in page.summary.text()
+    assert "actions: 1 made" in page.summary.text()
 
     # The next huddle (the next shift) shows the action under follow-up.
     tomorrow = dt.datetime.now() + dt.timedelta(hours=12)
@@ -347,9 +349,9 @@ def test_history_summary_follows_the_selection_with_that_huddles_own_counts(
         page.history.item(i).data(Qt.ItemDataRole.UserRole): i for i in range(page.history.count())
     }
     page.history.setCurrentRow(rows[first.id])
-    assert "actions made 1" in page.summary.text()
+    assert "actions: 1 made" in page.summary.text()
     page.history.setCurrentRow(rows[second.id])
-    assert "actions made 0" in page.summary.text()
+    assert "actions: 0 made" in page.summary.text()
 
 
 def test_a_report_on_the_board_becomes_one_action_and_shows_its_owner(

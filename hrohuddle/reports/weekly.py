@@ -16,6 +16,7 @@ from hrohuddle.services.permissions import Actor
 from hrohuddle.services.reporting import Series, Week, WeeklyFigures
 from hrohuddle.services.vocabulary import common_formats_class, source_line, taxonomy
 from hrohuddle.store.database import Database
+from hrohuddle.wording import count, counts_in
 
 REPORTING_NOTE = (
     "More near-miss and good-catch reports usually mean more reporting, not less "
@@ -98,6 +99,7 @@ def _chart_block(
     )
     analysis = series.analysis
     signals = [s.text for s in analysis.signals] if not control else list(analysis.signals)
+    signals = [counts_in(t) for t in signals]
     sentence = (
         " ".join(signals)
         if signals
@@ -189,7 +191,7 @@ def story(f: WeeklyFigures, author: str, generated: dt.datetime) -> list[Any]:
     harm = _count_table("Harm", e["by_harm"], lab["harm"], 48 * mm)
     s += _section(
         "Safety events",
-        blocks.para(f"{e['total']} report(s) this week; {e['by_learners']} by learners."),
+        blocks.para(f"{count(e['total'], 'report')} this week; {e['by_learners']} by learners."),
         _side_by_side((kinds, 48 * mm), (cats, 76 * mm), (harm, 48 * mm)),
         Spacer(1, 4),
         blocks.para(_cf_mapping_note(), "small"),

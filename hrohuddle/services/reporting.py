@@ -30,6 +30,7 @@ from hrohuddle.store.models import (
     Unit,
     WeeklyCensus,
 )
+from hrohuddle.wording import counts_in
 
 HISTORY_WEEKS = 26
 ON_TIME_MINUTES = 45
@@ -499,6 +500,8 @@ def weekly_figures(
     signals += [f"Huddles held: {t}" for t in p.signals]
     if behaviour_series is not None:
         signals += [f"HRO behaviours: {t}" for t in behaviour_series.analysis.signals]
+    # The control charts count points as "1 point(s)": written as people write them.
+    signals = [counts_in(t) for t in signals]
     has_data = bool(hud["held"] or ev["total"] or act["opened"] or act["closed"])
     return WeeklyFigures(
         code,

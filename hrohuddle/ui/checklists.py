@@ -48,6 +48,7 @@ from hrohuddle.ui.common import (
     show_problem,
     tr,
 )
+from hrohuddle.wording import count
 
 RESULT_LABELS = (("observed", "Observed (O)"), ("missed", "Missed (M)"), ("na", "N/A (N)"))
 ROW_STYLE = """
@@ -306,9 +307,8 @@ class SessionPanel(QWidget):
         done, total = self.answered(), len(self.rows)
         if done < total:
             question = tr(
-                "{x} of {n} behaviours are answered. Finish anyway? The others are left "
-                "out of reliability."
-            ).format(x=done, n=total)
+                "{x} of {n} answered. Finish anyway? The others are left out of reliability."
+            ).format(x=done, n=count(total, tr("behaviour"), tr("behaviours")))
             if confirm is None:
                 answer = QMessageBox.question(self, tr("Finish observation"), question)
                 ok = answer == QMessageBox.StandardButton.Yes
@@ -332,7 +332,9 @@ class SessionPanel(QWidget):
         return True
 
     def discard(self, *, confirm: Any = None) -> bool:
-        question = tr("Discard this observation and its {x} answer(s)?").format(x=self.answered())
+        question = tr("Discard this observation and its {x}?").format(
+            x=count(self.answered(), tr("answer"), tr("answers"))
+        )
         if confirm is None:
             ok = (
                 QMessageBox.question(self, tr("Discard observation"), question)
@@ -540,7 +542,9 @@ class ReliabilityTab(QWidget):
                 self.table.setItem(i, c, QTableWidgetItem(v))
         self.table.resizeRowsToContents()
         self.status.setText(
-            tr("{n} rows, {a} to {b}").format(n=len(rows), a=dates.day(since), b=dates.day(until))
+            tr("{n}, {a} to {b}").format(
+                n=count(len(rows), tr("row"), tr("rows")), a=dates.day(since), b=dates.day(until)
+            )
         )
         # The first row's chart, drawn once (choosing the row would draw it a second time).
         self.table.blockSignals(True)
@@ -605,7 +609,9 @@ class ReliabilityTab(QWidget):
             ),
         )
         if n is not None:
-            self.status.setText(tr("Exported {n} rows to {p}.").format(n=n, p=str(target)))
+            self.status.setText(
+                tr("Exported {n} to {p}.").format(n=count(n, tr("row"), tr("rows")), p=str(target))
+            )
         return n
 
 
@@ -745,7 +751,8 @@ class TemplatesTab(QWidget):
         for t in self.rows:
             item = QListWidgetItem(
                 f"{t.title} · version {t.version} · {t.status} · "
-                f"{t.sessions} observation(s)\n{'; '.join(t.sources)}"
+                f"{count(t.sessions, tr('observation'), tr('observations'))}\n"
+                f"{'; '.join(t.sources)}"
             )
             self.list.addItem(item)
 

@@ -50,6 +50,7 @@ from hrohuddle.ui.common import (
     show_problem,
     tr,
 )
+from hrohuddle.wording import count, verb
 
 log = logging.getLogger(__name__)
 
@@ -599,12 +600,12 @@ class CensusPanel(QWidget):
                 self,
                 tr("Replace stored weeks?"),
                 tr(
-                    "The file adds {added} weeks and would replace {n} weeks already "
+                    "The file adds {added} and would replace {n} already "
                     "stored:\n\n{listed}{more}\n\nReplace them? (No keeps the stored values "
                     "and adds only the new weeks.)"
                 ).format(
-                    added=len(plan.added),
-                    n=len(plan.replaced),
+                    added=count(len(plan.added), tr("week"), tr("weeks")),
+                    n=count(len(plan.replaced), tr("week"), tr("weeks")),
                     listed=listed,
                     more=tr("\n… and {n} more").format(n=more) if more > 0 else "",
                 ),
@@ -625,10 +626,11 @@ class CensusPanel(QWidget):
         QMessageBox.information(
             self,
             tr("Census imported"),
-            tr("Added {added} weeks; replaced {replaced}; {same} were already the same.").format(
-                added=len(plan.added),
+            tr("Added {added}; replaced {replaced}; {same} {were} already the same.").format(
+                added=count(len(plan.added), tr("week"), tr("weeks")),
                 replaced=len(plan.replaced) if replace else 0,
                 same=plan.unchanged,
+                were=verb(plan.unchanged, tr("was"), tr("were")),
             ),
         )
 

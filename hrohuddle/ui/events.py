@@ -65,6 +65,7 @@ from hrohuddle.ui.common import (
     tr,
 )
 from hrohuddle.ui.rows_model import RowsModel
+from hrohuddle.wording import count
 
 log = logging.getLogger(__name__)
 DRAFT_KIND = "event_form"
@@ -932,11 +933,12 @@ class ReviewTab(QWidget):
         if 0 <= row < self.model.rowCount():
             self.table.selectRow(row)
         shown_to = page.offset + len(page.rows)
-        self.count.setText(
-            tr("{a}-{b} of {n} reports").format(
-                a=page.offset + 1 if page.rows else 0, b=shown_to, n=page.total
+        if len(page.rows) == page.total:
+            self.count.setText(count(page.total, tr("report"), tr("reports")))
+        else:
+            self.count.setText(
+                tr("{a}-{b} of {n} reports").format(a=page.offset + 1, b=shown_to, n=page.total)
             )
-        )
         self.prev.setEnabled(page.offset > 0)
         self.next.setEnabled(shown_to < page.total)
 

@@ -47,6 +47,7 @@ from hrohuddle.ui.common import (
     show_problem,
     tr,
 )
+from hrohuddle.wording import count
 
 if TYPE_CHECKING:
     from hrohuddle.ui.main_window import MainWindow
@@ -1405,7 +1406,7 @@ class HuddlePage(QWidget):
             shift = tr("day") if r.shift == "day" else tr("night")
             item = QListWidgetItem(
                 f"{format_date(r.huddle_date)} · {shift} · {state}{minutes} · "
-                f"{r.attendance} {tr('present')} · {r.items} {tr('items')} · "
+                f"{r.attendance} {tr('present')} · {count(r.items, tr('item'), tr('items'))} · "
                 f"{tr('led by')} {r.led_by or '—'}"
             )
             item.setData(Qt.ItemDataRole.UserRole, r.id)
@@ -1457,22 +1458,24 @@ class HuddlePage(QWidget):
             else tr("still open")
         )
         # Counts of this huddle, never today's open actions.
+        looked_back = len(b.items["look_back"]) + (
+            len(b.look_back_events) if b.huddle.status == "open" else 0
+        )
         return tr(
-            "Huddle of {date} ({shift}), {state}: {n} present; look back {lb} items, "
-            "look ahead {la}; actions made {made}, closed {closed}; teaching points {teach}; "
-            "recognitions {rec}; HRO principles touched {t} of 5."
+            "Huddle of {date} ({shift}), {state}: {n} present; look back: {lb}; "
+            "look ahead: {la}; actions: {made} made, {closed} closed; {teach}; {rec}; "
+            "HRO principles touched: {t} of 5."
         ).format(
             date=format_date(b.huddle.huddle_date),
             shift=shift,
             state=state,
             n=b.head_count,
-            lb=len(b.items["look_back"])
-            + (len(b.look_back_events) if b.huddle.status == "open" else 0),
-            la=len(b.items["look_ahead"]),
+            lb=count(looked_back, tr("item"), tr("items")),
+            la=count(len(b.items["look_ahead"]), tr("item"), tr("items")),
             made=made,
             closed=closed,
-            teach=len(b.items["teach"]),
-            rec=len(b.items["recognise"]),
+            teach=count(len(b.items["teach"]), tr("teaching point"), tr("teaching points")),
+            rec=count(len(b.items["recognise"]), tr("recognition"), tr("recognitions")),
             t=touched,
         )
 

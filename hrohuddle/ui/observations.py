@@ -36,6 +36,7 @@ from hrohuddle.services.permissions import Actor
 from hrohuddle.store.database import Database
 from hrohuddle.ui import common
 from hrohuddle.ui.common import attempt, button, heading, muted, primary_button, show_problem, tr
+from hrohuddle.wording import count
 
 DRAFT_KIND = "observation"
 #: Where the page remembers the learner last opened (one per person, like a draft).
@@ -480,9 +481,14 @@ class ObservationsPage(QWidget):
             )
             self.progress.setText(
                 tr(
-                    "{n} observations · latest rating {latest} · trend {trend} · "
+                    "{n} · latest rating {latest} · trend {trend} · "
                     "behaviours not yet observed: {never}"
-                ).format(n=p.count, latest=latest, trend=p.trend, never=len(p.never_observed))
+                ).format(
+                    n=count(p.count, tr("observation"), tr("observations")),
+                    latest=latest,
+                    trend=p.trend,
+                    never=len(p.never_observed),
+                )
             )
         self.reply.setVisible(mine)
         self.ack.setVisible(mine)
