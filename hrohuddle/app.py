@@ -27,6 +27,7 @@ from hrohuddle.ui.main_window import MainWindow
 
 if TYPE_CHECKING:
     from hrohuddle.services.backups import RestoreTicket
+    from hrohuddle.store.database import Database
 
 log = logging.getLogger(__name__)
 DAY_MS = 24 * 60 * 60 * 1000
@@ -56,7 +57,7 @@ class Startup:
         self.window = window
         self.url = url
         self.paths = paths
-        self.db = None
+        self.db: Database | None = None
         self.verbose = False
         self.pending_crash: str | None = None
         self.allow_new = False
@@ -102,6 +103,7 @@ class Startup:
         self.db = opened.db
         db = opened.db
         units = people.list_units(db)
+        unit_id: int | None
         if not units:
             from hrohuddle.ui.signin import FirstRunDialog
 
@@ -520,7 +522,7 @@ def main(args: argparse.Namespace, paths: DataPaths) -> int:
     from hrohuddle.paths import restrict_file
 
     restrict_file(Path(settings.fileName()))
-    scale = float(settings.value("text/scale", 1.0))
+    scale = float(str(settings.value("text/scale", 1.0)))
     base = settings.value("text/base_point_size")
     if base is not None and scale != 1.0:
         font = app.font()

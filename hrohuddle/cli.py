@@ -346,8 +346,8 @@ def _db(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
         if not found:
             print(f"No backups in {paths.backup_dir}.")
         for b in found:
-            kept = "rotates" if b.rotates else "kept until deleted"
-            print(f"{b.label}  {b.why} ({kept})  {b.path}")
+            keeping = "rotates" if b.rotates else "kept until deleted"
+            print(f"{b.label}  {b.why} ({keeping})  {b.path}")
         return 0
     if action == "restore":
         from hrohuddle.services import audit

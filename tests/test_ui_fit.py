@@ -75,8 +75,8 @@ def test_a_busy_board_fits_the_wall_screen_without_scrolling_the_page(
     QApplication.processEvents()
     board.refresh()
     qtbot.wait(100)
-    assert board.scroll.verticalScrollBar().maximum() == 0, "the page scrolls"
-    assert board.scroll.horizontalScrollBar().maximum() == 0, "the page scrolls sideways"
+    assert board.scroll_area.verticalScrollBar().maximum() == 0, "the page scrolls"
+    assert board.scroll_area.horizontalScrollBar().maximum() == 0, "the page scrolls sideways"
     clipped = _problems(window)
     assert clipped == [], "; ".join(clipped)
     counts = {
@@ -620,18 +620,18 @@ def test_the_capture_form_scrolls_right_down_to_its_buttons(qtbot, window, style
     _settle()
     spacing = capture.layout().spacing()
     gap = capture.submit_button.parentWidget().mapFromGlobal(
-        capture.scroll.mapToGlobal(capture.scroll.rect().bottomLeft())
+        capture.scroll_area.mapToGlobal(capture.scroll_area.rect().bottomLeft())
     )
     below = capture.submit_button.y() - gap.y()
     assert below <= spacing + 2, f"{below} px between the form and its buttons"
     # The quick form fits whole, down to what reporting anonymously promises.
     note = capture.anonymous_note
-    where = QRect(note.mapTo(capture.scroll.viewport(), QPoint(0, 0)), note.size())
-    assert capture.scroll.viewport().rect().contains(where), "the line is cut"
+    where = QRect(note.mapTo(capture.scroll_area.viewport(), QPoint(0, 0)), note.size())
+    assert capture.scroll_area.viewport().rect().contains(where), "the line is cut"
     # More detail scrolls, and its scroll bar is drawn whole.
     capture.more_button.setChecked(True)
     _settle()
-    bar = capture.scroll.verticalScrollBar()
+    bar = capture.scroll_area.verticalScrollBar()
     assert bar.isVisible() and bar.maximum() > 0
     image = bar.grab().toImage()
     groove = image.pixelColor(image.width() // 2, image.height() - 30)

@@ -195,7 +195,7 @@ class SessionPanel(QWidget):
             rows.addWidget(row)
         rows.addStretch(1)
         scroll.setWidget(body)
-        self.scroll = scroll
+        self.scroll_area = scroll
         layout.addWidget(scroll, 1)
         self.overall = NoteEdit(view.overall_note or "", self.setFocus)
         self.overall.setPlaceholderText(tr("Overall note (optional)"))
@@ -252,7 +252,7 @@ class SessionPanel(QWidget):
             row.style().unpolish(row)
             row.style().polish(row)
         if self.rows:
-            self.scroll.ensureWidgetVisible(self.rows[self.current])
+            self.scroll_area.ensureWidgetVisible(self.rows[self.current])
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.text().lower()
@@ -585,7 +585,8 @@ class ReliabilityTab(QWidget):
 
         from hrohuddle.reports import charts
 
-        self.canvas = FigureCanvasQTAgg(charts.control_chart(series, percent=True))
+        figure = charts.control_chart(series, percent=True)
+        self.canvas = FigureCanvasQTAgg(figure)  # type: ignore[no-untyped-call]
         self.canvas.setAccessibleName(tr("Week by week: {t}").format(t=series.title))
         self.canvas.setMinimumHeight(240)
         self.chart_layout.addWidget(self.canvas)
@@ -701,10 +702,8 @@ class VersionEditor(QDialog):
     def specs(self) -> list[checklists.ItemSpec]:
         out = []
         for r in range(self.table.rowCount()):
-            cell = [
-                (self.table.item(r, c).text().strip() if self.table.item(r, c) else "")
-                for c in range(self.table.columnCount())
-            ]
+            items = [self.table.item(r, c) for c in range(self.table.columnCount())]
+            cell = [item.text().strip() if item is not None else "" for item in items]
             first = self.table.item(r, 0)
             overall = bool(first.data(Qt.ItemDataRole.UserRole)) if first else False
             out.append(

@@ -321,8 +321,9 @@ class WeekPanel(QWidget):
         self.figures = figures
         while self.tiles.count():
             item = self.tiles.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         for i, h in enumerate(figures.headlines):
             self.tiles.addWidget(Tile(h), i // 3, i % 3)
         self.signals.setText(
@@ -342,10 +343,10 @@ class WeekPanel(QWidget):
         run_fig, held_fig = built
         for line in run_fig.axes[0].lines[:1]:
             line.set_picker(6)
-        run_canvas = FigureCanvasQTAgg(run_fig)
+        run_canvas = FigureCanvasQTAgg(run_fig)  # type: ignore[no-untyped-call]
         run_canvas.setAccessibleName(figures.event_run.title)
         run_canvas.mpl_connect("pick_event", self._picked)
-        held_canvas = FigureCanvasQTAgg(held_fig)
+        held_canvas = FigureCanvasQTAgg(held_fig)  # type: ignore[no-untyped-call]
         held_canvas.setAccessibleName(figures.huddle_p.title)
         for canvas in (run_canvas, held_canvas):
             canvas.setMinimumHeight(260)

@@ -108,7 +108,7 @@ class CaptureDialog(QDialog):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll = scroll
+        self.scroll_area = scroll
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.setContentsMargins(0, 0, 8, 0)
@@ -300,7 +300,7 @@ class CaptureDialog(QDialog):
         row.addWidget(self.submit_button)
         layout.addWidget(muted(source_line("taxonomies/common_formats.yaml")))
         outer.addLayout(row)
-        QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.submit)
+        QShortcut(QKeySequence("Ctrl+Return"), self, self.submit)
 
         self.draft_timer = QTimer(self)
         self.draft_timer.setSingleShot(True)
@@ -365,10 +365,12 @@ class CaptureDialog(QDialog):
         )
         common.fit_to_screen(self, 760)
         if on:
-            self.scroll.ensureWidgetVisible(self.prevention)
+            self.scroll_area.ensureWidgetVisible(self.prevention)
 
     def _when(self) -> dt.datetime:
-        return self.when.dateTime().toPython().replace(second=0, microsecond=0)  # type: ignore[no-any-return]
+        when = self.when.dateTime().toPython()
+        assert isinstance(when, dt.datetime)
+        return when.replace(second=0, microsecond=0)
 
     def value(self) -> events.EventInput:
         kind = self.kind() or ""
@@ -568,7 +570,7 @@ class CaptureDialog(QDialog):
         else:
             self._problem_says("")
         if first is not None:
-            self.scroll.ensureWidgetVisible(first)
+            self.scroll_area.ensureWidgetVisible(first)
             target = self.kind_buttons["near_miss"] if first is self.fields["kind"] else first
             if first is self.fields.get("harm"):
                 target = self.harm_buttons[next(iter(self.harm_buttons))]
@@ -635,8 +637,8 @@ def mark_findings(edit: QPlainTextEdit, findings: list[Any]) -> None:
         fmt.setForeground(QColor("#111111"))
         fmt.setFontUnderline(True)
         selection = QTextEdit.ExtraSelection()
-        selection.cursor = cursor  # type: ignore[misc]
-        selection.format = fmt  # type: ignore[misc]
+        selection.cursor = cursor
+        selection.format = fmt
         marks.append(selection)
     edit.setExtraSelections(marks)
     if findings:
@@ -720,6 +722,10 @@ class ReceiptDialog(QDialog):
         doc.setHtml(self.slip_html())
         doc.print_(printer)
         self.status.setText(tr("Sent to the printer."))
+
+
+def _day(q: QDate) -> dt.date:
+    return dt.date(q.year(), q.month(), q.day())
 
 
 class EventModel(RowsModel[events.EventRow]):
@@ -806,8 +812,8 @@ class ReviewTab(QWidget):
         bar.addStretch(1)
         layout.addLayout(bar)
         second = QHBoxLayout()
-        for w in (QLabel(tr("From")), self.since, QLabel(tr("to")), self.until):
-            second.addWidget(w)
+        for part in (QLabel(tr("From")), self.since, QLabel(tr("to")), self.until):
+            second.addWidget(part)
         second.addWidget(self.search, 1)
         second.addWidget(go)
         layout.addLayout(second)
@@ -901,8 +907,8 @@ class ReviewTab(QWidget):
             status=self.status.currentData(),
             category=self.category.currentData(),
             reporter_group=self.group.currentData(),
-            since=self.since.date().toPython(),
-            until=self.until.date().toPython(),  # type: ignore[arg-type]
+            since=_day(self.since.date()),
+            until=_day(self.until.date()),
             text=self.search.text(),
         )
 

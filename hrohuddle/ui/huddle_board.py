@@ -507,6 +507,7 @@ class HuddleBoard(QWidget):
     # -- layout --------------------------------------------------------------------------
     def _build(self) -> None:
         outer = QVBoxLayout(self)
+        self.outer = outer
         outer.setContentsMargins(12, 8, 12, 8)
         outer.setSpacing(8)
         # The title and the timer beside the buttons on a wide screen; the title on a row
@@ -533,17 +534,17 @@ class HuddleBoard(QWidget):
         self._title_row = -1
         self._arrange_top(own_row=False)
         outer.addLayout(self.top)
-        QShortcut(QKeySequence("F11"), self, activated=self.board_mode_button.toggle)
+        QShortcut(QKeySequence("F11"), self, self.board_mode_button.toggle)
         self.leave_shortcut = QShortcut(QKeySequence("Esc"), self)
         self.leave_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.leave_shortcut.activated.connect(lambda: self.board_mode_button.setChecked(False))
         self.leave_shortcut.setEnabled(False)
 
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.scroll.setAccessibleName(tr("Huddle board"))
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.scroll_area.setAccessibleName(tr("Huddle board"))
         body = QWidget()
         body.setObjectName("board")
         grid = QGridLayout(body)
@@ -553,8 +554,8 @@ class HuddleBoard(QWidget):
         self.columns = 0
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setSpacing(10)
-        self.scroll.setWidget(body)
-        outer.addWidget(self.scroll, 1)
+        self.scroll_area.setWidget(body)
+        outer.addWidget(self.scroll_area, 1)
         self.inputs: dict[str, ItemInput] = {}
         self.lists: dict[str, QListWidget] = {}
         self.hints: list[QLabel] = []
@@ -630,9 +631,9 @@ class HuddleBoard(QWidget):
         giver_row.addWidget(self.giver, 1)
         assert self.inputs["teach"].principle is not None
         giver_row.addWidget(self.inputs["teach"].principle, 1)
-        giver_holder = QWidget()
-        giver_holder.setLayout(giver_row)
-        teach.add(giver_holder)
+        self.giver_holder = QWidget()
+        self.giver_holder.setLayout(giver_row)
+        teach.add(self.giver_holder)
         teach.add(self.inputs["teach"])
         teach_buttons = QHBoxLayout()
         teach_buttons.setContentsMargins(0, 0, 0, 0)
@@ -755,7 +756,7 @@ class HuddleBoard(QWidget):
             col = n % columns
             widths[col] = max(widths[col], panel.minimumSizeHint().width())
         need = sum(widths) + self.grid.horizontalSpacing() * (columns - 1)
-        margins = self.layout().contentsMargins()
+        margins = self.outer.contentsMargins()
         return need <= self.width() - margins.left() - margins.right()
 
     def _arrange_top(self, own_row: bool) -> None:
@@ -782,7 +783,7 @@ class HuddleBoard(QWidget):
         """The width the title, the timer and the buttons need on one row."""
         parts = (self.title, self.timer_label, *self.top_buttons)
         spacing = max(0, self.top.horizontalSpacing())
-        margins = self.layout().contentsMargins()
+        margins = self.outer.contentsMargins()
         return (
             sum(w.sizeHint().width() for w in parts)
             + spacing * (len(parts) - 1)
@@ -848,8 +849,10 @@ class HuddleBoard(QWidget):
         )
         self._keep_selection(self.lists["look_back"], lambda lst: self._fill_look_back(lst, b))
         for section in ("look_ahead", "teach"):
+            items = b.items[section]
             self._keep_selection(
-                self.lists[section], lambda lst, sec=section: self._fill_items(lst, b.items[sec])
+                self.lists[section],
+                lambda lst, rows=items: self._fill_items(lst, rows),  # type: ignore[misc]
             )
         self._keep_selection(self.lists["recognise"], lambda lst: self._fill_recognise(lst, b))
         self._keep_selection(self.follow_list, lambda lst: self._fill_actions(lst, b))
@@ -863,7 +866,7 @@ class HuddleBoard(QWidget):
     def _teach_state(self, has_one: bool) -> None:
         """One teaching point per huddle: once given, it is edited or removed, not re-added."""
         self.inputs["teach"].setVisible(not has_one)
-        self.giver.parentWidget().setVisible(not has_one)
+        self.giver_holder.setVisible(not has_one)
         self.teach_buttons.setVisible(has_one)
 
     def edit_teaching_point(self) -> None:

@@ -18,6 +18,7 @@ from hrohuddle.ui.common import tr
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QCloseEvent
+    from PySide6.QtWidgets import QDialog
 
     # The window paints before SQLAlchemy is imported; these come with the database.
     from hrohuddle.services import people
@@ -44,7 +45,7 @@ class MainWindow(QMainWindow):
         self.actor: Actor | None = None
         self.restore_requested: RestoreTicket | None = None
         self.lock_inhibitors: set[str] = set()
-        self.capture: QWidget | None = None
+        self.capture: QDialog | None = None
         self.offer_pulses = True
         self.pulse_keeper: Any = None
         self.setWindowTitle(APP_NAME)
@@ -139,12 +140,13 @@ class MainWindow(QMainWindow):
         """Change the text size everywhere by one step; remembered for this workstation."""
         app = QApplication.instance()
         assert isinstance(app, QApplication)
-        base = float(self.settings.value("text/base_point_size", app.font().pointSizeF()))
+        base = float(str(self.settings.value("text/base_point_size", app.font().pointSizeF())))
         self.settings.setValue("text/base_point_size", base)
         scale = (
             1.0
             if step == 0
-            else float(self.settings.value("text/scale", 1.0)) * (1.15 if step > 0 else 1 / 1.15)
+            else float(str(self.settings.value("text/scale", 1.0)))
+            * (1.15 if step > 0 else 1 / 1.15)
         )
         scale = min(2.5, max(0.7, scale))
         self.settings.setValue("text/scale", scale)
@@ -663,8 +665,9 @@ class MainWindow(QMainWindow):
             widget = self._page_builders[row]()
             old = self.pages.widget(row)
             self.pages.insertWidget(row, widget)
-            self.pages.removeWidget(old)
-            old.deleteLater()
+            if old is not None:
+                self.pages.removeWidget(old)
+                old.deleteLater()
             self._built.add(row)
         self.pages.setCurrentIndex(row)
 

@@ -60,7 +60,7 @@ class HomePage(QWidget):
         unit: people.UnitSettings,
         pages: list[PageSpec],
         db: Database | None = None,
-        go: Callable[[str], None] | None = None,
+        go: Callable[[str], object] | None = None,
     ) -> None:
         super().__init__()
         from hrohuddle.services.vocabulary import unit_vocabulary

@@ -315,7 +315,7 @@ class SignInPage(QWidget):
         self.message.clear()
 
     def _clear_highlight(self) -> None:
-        self.names.setCurrentItem(None)
+        self.names.setCurrentRow(-1)
         self.names.clearSelection()
         self.names.armed = False
 
@@ -484,11 +484,11 @@ class FirstRunDialog(QDialog):
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("Create unit"))
-        buttons.accepted.connect(self.create)
+        buttons.accepted.connect(self.create_unit)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
-    def create(self) -> None:
+    def create_unit(self) -> None:
         if self.pin1.text() != self.pin2.text():
             self.message.setText(tr("The two PINs are not the same."))
             self.pin2.setFocus()
