@@ -135,28 +135,24 @@ class LogDialog(QDialog):
         pv.addWidget(self.behaviours)
         pv.addWidget(self.chosen)
         self.behaviours.itemChanged.connect(self._count_behaviours)
-        # Each level beside its descriptor, wrapped to the width: the form never scrolls
-        # sideways to read a long descriptor.
+        # Each level with its descriptor under it, wrapped to the width: the form never
+        # scrolls sideways to read a long descriptor.
         rating = QWidget()
-        rlayout = QGridLayout(rating)
+        rlayout = QVBoxLayout(rating)
         rlayout.setContentsMargins(0, 0, 0, 0)
-        rlayout.setColumnStretch(1, 1)
         self.rating = QButtonGroup(self)
-        for n, lv in enumerate(data["levels"]):
+        for lv in data["levels"]:
             radio = QRadioButton(f"{lv['value']} · {lv['label']}")
             radio.setAccessibleName(f"{lv['value']}: {lv['label']}")
             radio.setToolTip(str(lv["descriptor"]))
             descriptor = muted(str(lv["descriptor"]))
             descriptor.setBuddy(radio)
+            descriptor.setIndent(radio.iconSize().width() + 12)
             self.rating.addButton(radio, int(lv["value"]))
-            rlayout.addWidget(radio, n, 0, Qt.AlignmentFlag.AlignTop)
-            rlayout.addWidget(descriptor, n, 1)
+            rlayout.addWidget(radio)
+            rlayout.addWidget(descriptor)
         rlayout.addWidget(
-            muted(tr("Source: {s}. {note}").format(s=data["short"], note=data["ward_note"])),
-            len(data["levels"]),
-            0,
-            1,
-            2,
+            muted(tr("Source: {s}. {note}").format(s=data["short"], note=data["ward_note"]))
         )
         self.strengths = QPlainTextEdit()
         self.strengths.setTabChangesFocus(True)
