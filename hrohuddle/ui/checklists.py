@@ -494,7 +494,12 @@ class ReliabilityTab(QWidget):
         for col in (1, 2):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         self.table.setWordWrap(True)
-        header.sectionResized.connect(lambda *_: self.table.resizeRowsToContents())
+        # Rows are measured again once the columns have their widths (after the resize).
+        self._rows_timer = QTimer(self)
+        self._rows_timer.setSingleShot(True)
+        self._rows_timer.setInterval(0)
+        self._rows_timer.timeout.connect(self.table.resizeRowsToContents)
+        header.sectionResized.connect(lambda *_: self._rows_timer.start())
         self.table.currentCellChanged.connect(lambda r, *_: self.show_trend(r))
         split.addWidget(self.table)
         self.chart_holder = QWidget()
