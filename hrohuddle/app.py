@@ -103,6 +103,7 @@ class Startup:
         self.db = opened.db
         db = opened.db
         units = people.list_units(db)
+        unit_id: int | None
         if not units:
             from hrohuddle.ui.signin import FirstRunDialog
 

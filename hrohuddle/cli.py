@@ -10,6 +10,7 @@ from pathlib import Path
 
 from hrohuddle import APP_NAME, __version__
 from hrohuddle.paths import DataPaths, default_database_url, keep_files_private
+from hrohuddle.wording import count, verb
 
 log = logging.getLogger(__name__)
 
@@ -241,7 +242,8 @@ def _dispatch(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
         summary = demo.create(db, years=args.years, seed=args.seed, units=args.units)
         print(
             f"Demo data written: unit {', '.join(summary.unit_codes[:5])}"
-            f"{' …' if len(summary.unit_codes) > 5 else ''}, {summary.people} people."
+            f"{' …' if len(summary.unit_codes) > 5 else ''}, "
+            f"{count(summary.people, 'person', 'people')}."
         )
         return 0
     if cmd == "unit":
@@ -264,8 +266,9 @@ def _dispatch(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
         report = audit.verify_chain(db, witnesses)
         if report.intact:
             print(
-                f"Audit log intact: {report.entries} entries, every hash chained, "
-                f"{len(witnesses)} witnessed heads agree."
+                f"Audit log intact: {count(report.entries, 'entry', 'entries')}, every hash "
+                f"chained, {count(len(witnesses), 'witnessed head')} "
+                f"{verb(len(witnesses), 'agrees', 'agree')}."
             )
             return 0
         for br in report.breaks:

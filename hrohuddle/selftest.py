@@ -10,6 +10,8 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
+from hrohuddle.wording import count
+
 
 def run(say: Callable[[str], None]) -> int:
     """Run each check, print a line per check, return 0 only if all passed."""
@@ -27,7 +29,7 @@ def run(say: Callable[[str], None]) -> int:
                 say(traceback.format_exc(limit=4))
         if "db" in state:
             state["db"].dispose()  # type: ignore[attr-defined]
-    say("self-test passed" if not failures else f"self-test failed: {failures} check(s)")
+    say("self-test passed" if not failures else f"self-test failed: {count(failures, 'check')}")
     return 0 if not failures else 1
 
 
@@ -46,7 +48,7 @@ def _checks(folder: Path, state: dict[str, object]) -> list[tuple[str, Callable[
 
     def write_demo() -> str:
         summary = demo.create(opened_db(), years=0.25, seed=1)
-        return f"{summary.people} people"
+        return count(summary.people, "person", "people")
 
     def sign_in() -> str:
         db = opened_db()
@@ -59,7 +61,7 @@ def _checks(folder: Path, state: dict[str, object]) -> list[tuple[str, Callable[
         report = audit.verify_chain(opened_db())
         if not report.intact:
             raise RuntimeError(f"audit chain broken at {report.breaks[0].entry_id}")
-        return f"{report.entries} entries chained"
+        return f"{count(report.entries, 'entry', 'entries')} chained"
 
     def backup_and_verify() -> str:
         made = backup.take_backup(folder / "selftest.sqlite3", folder / "backups")
@@ -86,7 +88,7 @@ def _checks(folder: Path, state: dict[str, object]) -> list[tuple[str, Callable[
             pdf.close()
         if "Weekly safety and learning report" not in text:
             raise RuntimeError("the report PDF does not read back")
-        return f"{pages} page(s), read back"
+        return f"{count(pages, 'page')}, read back"
 
     def opened_db() -> Database:
         db = state["db"]

@@ -299,6 +299,20 @@ def window(qtbot, sqlite_team: Team, data_paths: DataPaths, tmp_path: Path):  # 
     return win
 
 
+@pytest.fixture
+def styled(qapp):  # type: ignore[no-untyped-def]
+    """The application styled as the app starts it: Fusion, its palette and app.qss."""
+    from hrohuddle.paths import resources_dir
+    from hrohuddle.ui.common import apply_palette
+
+    qapp.setStyle("Fusion")  # as the app starts; it resets the palette
+    apply_palette(qapp)
+    before = qapp.styleSheet()
+    qapp.setStyleSheet((resources_dir() / "styles" / "app.qss").read_text(encoding="utf-8"))
+    yield qapp
+    qapp.setStyleSheet(before)
+
+
 def sign_in_as(qtbot, win, name: str, pin: str) -> None:  # type: ignore[no-untyped-def]
     """Type a name, Enter to choose it, then the PIN and Enter, as a person would."""
     from PySide6.QtCore import Qt

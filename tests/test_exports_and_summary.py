@@ -136,3 +136,25 @@ def test_the_summary_records_what_the_huddle_did_who_taught_and_who_was_recognis
     assert "taught by Lee Learner (Nursing learner)" in text
     assert "1 teaching point in the 4 weeks to this huddle — Nursing 1; 1 by learners" in text
     assert "Thanks to pharmacy for the quick check" in text
+
+
+def test_a_one_minute_huddle_reads_one_minute_and_one_teaching_point(
+    sqlite_team: Team, tmp_path: Path
+) -> None:
+    from sqlalchemy import DateTime, bindparam, text
+
+    db, cn = sqlite_team.db, sqlite_team["charge_nurse"]
+    h = huddles.start_or_resume(db, cn, local_now=MORNING)
+    huddles.add_item(db, cn, h.id, "teach", "Read back verbal orders")
+    huddles.close_huddle(db, cn, h.id)
+    with db.write() as s:
+        s.execute(
+            text("UPDATE huddles SET ended_at = :e WHERE id = :i").bindparams(
+                bindparam("e", type_=DateTime)
+            ),
+            {"e": h.started_at + dt.timedelta(minutes=1), "i": h.id},
+        )
+    out = huddle_summary.write(db, cn, h.id, tmp_path / "summary.pdf")
+    words = " ".join(" ".join(p.extract_text() for p in PdfReader(out).pages).split())
+    assert "Length: 1 minute (target 15 minutes)." in words
+    assert "Everybody teaches: 1 teaching point in the 4 weeks" in words

@@ -309,7 +309,7 @@ def test_an_empty_database_beside_backups_is_not_a_new_unit(
         side.unlink(missing_ok=True)
     file.write_bytes(b"")
     url = f"sqlite:///{file}"
-    with pytest.raises(DatabaseMissing, match="backups beside it") as caught:
+    with pytest.raises(DatabaseMissing, match="there is 1 backup beside it") as caught:
         open_database(url, data_paths.backup_dir)
     assert caught.value.offer_restore
     assert file.stat().st_size == 0

@@ -143,7 +143,7 @@ def test_results_wait_for_the_quarter_to_close_and_hide_small_groups(team: Team)
     anonymity.release_due(team.db, local_now=dt.datetime.combine(day, dt.time(12)), force=True)
     mgr = team["manager"]
     still_open = pulses.results(team.db, mgr, today=dt.date(2026, 9, 30))
-    assert still_open.periods == [] and "published on 01 October 2026" in still_open.notes[0]
+    assert still_open.periods == [] and "published on Thu 1 Oct 2026" in still_open.notes[0]
     res = pulses.results(team.db, mgr, today=dt.date(2026, 10, 1))
     (q3,) = res.periods
     assert q3.period == "2026-Q3" and (q3.first_day, q3.last_day) == (start, dt.date(2026, 9, 30))
@@ -151,7 +151,7 @@ def test_results_wait_for_the_quarter_to_close_and_hide_small_groups(team: Team)
     assert day7.label == "Day 7" and not day7.hidden and (day7.n, day7.complete) == (8, 6)
     assert day7.scale_mean == pytest.approx(6.0) and day7.favourable_n == 42
     assert q3.total.n == 8 and q3.total.scale_mean == pytest.approx(6.0)
-    assert any("2 partial answer(s)" in n for n in q3.notes)
+    assert any("2 partial answers are counted" in n for n in q3.notes)
     for role in ("learner", "staff", "preceptor", "charge_nurse", "admin"):
         with pytest.raises(PermissionDenied):
             pulses.results(team.db, team[role])

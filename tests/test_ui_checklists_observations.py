@@ -83,7 +83,7 @@ def test_learner_reads_and_acknowledges_a_preceptor_note(
     assert "NOT YET" not in page.list.item(0).text()
     assert "acknowledged" in page.list.item(0).text()
     monkeypatch.setattr(
-        "hrohuddle.ui.observations.QFileDialog.getSaveFileName",
+        "PySide6.QtWidgets.QFileDialog.getSaveFileName",
         lambda *a, **k: (str(tmp_path / "summary.pdf"), "PDF"),
     )
     page.save_pdf()

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections import Counter
 
-import pytest
 from conftest import PINS, Team, sign_in_as
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage
@@ -155,19 +154,6 @@ def _board(qtbot, window, team: Team):  # type: ignore[no-untyped-def]
     window.resize(1920, 1080)
     qtbot.wait(50)
     return page.board
-
-
-@pytest.fixture
-def styled(qapp):  # type: ignore[no-untyped-def]
-    from hrohuddle.paths import resources_dir
-    from hrohuddle.ui.common import apply_palette
-
-    qapp.setStyle("Fusion")  # as the app starts; it resets the palette
-    apply_palette(qapp)
-    before = qapp.styleSheet()
-    qapp.setStyleSheet((resources_dir() / "styles" / "app.qss").read_text(encoding="utf-8"))
-    yield qapp
-    qapp.setStyleSheet(before)
 
 
 def test_board_text_reads_at_7_to_1_and_every_control_is_a_44_px_target(

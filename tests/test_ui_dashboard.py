@@ -148,8 +148,7 @@ def test_a_preview_records_nothing_and_leaves_no_files_but_saving_is_recorded(
     dialog.reject()
     assert not list(tmp_path.glob("hrohuddle-report-*"))
     monkeypatch.setattr(
-        dashboard.QFileDialog,
-        "getSaveFileName",
+        "PySide6.QtWidgets.QFileDialog.getSaveFileName",
         lambda *a, **k: (str(tmp_path / "saved.pdf"), "PDF"),
     )
     panel.save_pdf()

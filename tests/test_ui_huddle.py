@@ -70,8 +70,10 @@ def test_a_whole_huddle_through_the_board_then_the_action_follows_up(
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     board.close_huddle()
     assert page.stack.currentWidget() is page.start_page
-    assert "5 present" in page.summary.text() and "touched 1 of 5" in page.summary.text()
-    assert "actions made 1" in page.summary.text()
+    assert "5 present" in page.summary.text() and "touched: 1 of 5" in page.summary.text()
+    assert "look back: 1 item;" in page.summary.text()
+    assert "1 teaching point;" in page.summary.text() and "1 recognition;" in page.summary.text()
+    assert "actions: 1 made" in page.summary.text()
 
     # The next huddle (the next shift) shows the action under follow-up.
     tomorrow = dt.datetime.now() + dt.timedelta(hours=12)
@@ -347,9 +349,9 @@ def test_history_summary_follows_the_selection_with_that_huddles_own_counts(
         page.history.item(i).data(Qt.ItemDataRole.UserRole): i for i in range(page.history.count())
     }
     page.history.setCurrentRow(rows[first.id])
-    assert "actions made 1" in page.summary.text()
+    assert "actions: 1 made" in page.summary.text()
     page.history.setCurrentRow(rows[second.id])
-    assert "actions made 0" in page.summary.text()
+    assert "actions: 0 made" in page.summary.text()
 
 
 def test_a_report_on_the_board_becomes_one_action_and_shows_its_owner(
@@ -386,3 +388,36 @@ def test_a_report_on_the_board_becomes_one_action_and_shows_its_owner(
     assert opened == ["Insulin drawn up for the wrong bay"]
     assert len(huddles.open_actions(sqlite_team.db, sqlite_team["charge_nurse"])) == 1
     assert "Action: Sol Staff, due" in _rows(board.lists["look_back"])[0]
+
+
+def test_save_summary_pdf_opens_in_documents_then_where_the_last_file_went(
+    qtbot, window, sqlite_team: Team, monkeypatch, tmp_path: Path
+) -> None:
+    """Never in whatever folder the app was started from."""
+    home = tmp_path / "home"
+    (home / "Documents").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.delenv("XDG_DOCUMENTS_DIR", raising=False)
+    cn = sqlite_team["charge_nurse"]
+    h = huddles.start_or_resume(sqlite_team.db, cn)
+    huddles.close_huddle(sqlite_team.db, cn, h.id)
+    chosen = tmp_path / "summaries"
+    chosen.mkdir()
+    asked: list[str] = []
+
+    def ask(_parent, _title, start, _filter):  # type: ignore[no-untyped-def]
+        asked.append(start)
+        return str(chosen / Path(start).name), "PDF (*.pdf)"
+
+    monkeypatch.setattr("PySide6.QtWidgets.QFileDialog.getSaveFileName", ask)
+    sign_in_as(qtbot, window, "Cai Charge", PINS["charge_nurse"])
+    page = window.open_page("huddle")
+    page.history.setCurrentRow(0)
+    page.save_pdf()
+    assert asked == [str(home / "Documents" / f"huddle-{h.id}.pdf")]
+    assert (chosen / f"huddle-{h.id}.pdf").exists()
+    page.save_pdf()
+    assert asked[1] == str(chosen / f"huddle-{h.id}.pdf")
+    window.settings.sync()
+    assert window.settings.value("files/last_folder") == str(chosen)

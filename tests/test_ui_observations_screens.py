@@ -185,9 +185,9 @@ def test_learner_summary_is_complete_named_and_confirmed(
 
     def ask(_parent, _title, name, _filter):  # type: ignore[no-untyped-def]
         suggested.append(name)
-        return str(tmp_path / name), "PDF"
+        return str(tmp_path / Path(name).name), "PDF"
 
-    monkeypatch.setattr("hrohuddle.ui.observations.QFileDialog.getSaveFileName", ask)
+    monkeypatch.setattr("PySide6.QtWidgets.QFileDialog.getSaveFileName", ask)
     out = page.save_pdf()
     assert out is not None and "lee-learner" in suggested[0]
     assert "saved to" in page.last_confirmation.text()

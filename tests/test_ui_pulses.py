@@ -106,5 +106,5 @@ def test_results_page_says_what_is_hidden_and_why_without_showing_it(
         ["All milestones", "8", "8", "4.14 (n=8)", "57% (n=56)"],
     ]
     notes = page.notes.text()
-    assert "2 group(s) hidden in 2026-Q3" in notes and "worked out from the total" in notes
+    assert "2 groups hidden in 2026-Q3" in notes and "worked out from the total" in notes
     assert not re.search(r"\b6\b", notes) and "2 answers" not in notes  # why, never what

@@ -171,3 +171,58 @@ def test_weekly_report_from_the_command_line(tmp_path: Path) -> None:
     assert bad.returncode == 2 and "has not started" in bad.stderr
     nowhere = run("report", "weekly", "--out", str(tmp_path / "no" / "dir" / "r.pdf"))
     assert nowhere.returncode == 2 and "cannot be written" in nowhere.stderr
+
+
+def _huddle_with_a_teaching_point(
+    team: Team, day: int, text_: str | None = None, given_by: int | None = None
+) -> None:
+    db, cn = team.db, team["charge_nurse"]
+    local = dt.datetime(2026, 11, day, 7, 40)
+    h = huddles.start_or_resume(db, cn, local_now=local)
+    if text_ is not None:
+        huddles.add_item(db, cn, h.id, "teach", text_, given_by=given_by)
+    huddles.close_huddle(db, cn, h.id)
+    with db.write() as s:
+        start = local.astimezone(dt.UTC).replace(tzinfo=None)
+        s.execute(
+            text("UPDATE huddles SET started_at = :a, ended_at = :b WHERE id = :i").bindparams(
+                bindparam("a", type_=DateTime), bindparam("b", type_=DateTime)
+            ),
+            {"a": start, "b": start + dt.timedelta(minutes=12), "i": h.id},
+        )
+
+
+def test_everybody_teaches_counts_the_weeks_teaching_points_by_profession_and_learners(
+    sqlite_team: Team, tmp_path: Path
+) -> None:
+    """Three points by the charge nurse (nursing), one by a nursing student, one by a
+    pharmacist: the report says who teaches, by profession and by learners."""
+    team = sqlite_team
+    _known_week(team)
+    _huddle_with_a_teaching_point(
+        team, 5, "Check the pump's line before the rate", team["learner"].person_id
+    )
+    _huddle_with_a_teaching_point(
+        team, 6, "Ask the pharmacist about crushing tablets", team["preceptor"].person_id
+    )
+    tally = huddles.teaching_tally(
+        team.db, team["manager"], WEEK.monday, WEEK.monday + dt.timedelta(days=6)
+    )
+    assert tally.total == 5 and tally.by_learners == 1
+    assert tally.by_profession == {"nursing": 4, "pharmacy": 1}
+    body = _pdf_text(weekly.write(team.db, team["manager"], WEEK, tmp_path / "w45.pdf"))
+    assert "Teaching points 5" in body  # the huddle figures agree with the section below
+    assert "Everybody teaches" in body
+    assert "5 teaching points in this week's huddles, 1 of them by a learner." in body
+    assert "Teaching points by who gave them n Nursing 4 Pharmacy 1" in body
+    assert "Of them by learners (any profession) 1" in body
+
+
+def test_a_week_without_a_teaching_point_says_so(sqlite_team: Team, tmp_path: Path) -> None:
+    team = sqlite_team
+    with team.db.write() as s:  # the unit started well before the week
+        s.execute(text("UPDATE units SET created_at = '2026-01-01 00:00:00'"))
+    _huddle_with_a_teaching_point(team, 3)
+    body = _pdf_text(weekly.write(team.db, team["manager"], WEEK, tmp_path / "w45.pdf"))
+    assert "Everybody teaches" in body
+    assert "No teaching point was given in this week's huddles." in body

@@ -10,6 +10,7 @@ from hrohuddle.services import audit, huddles, people
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import unit_vocabulary
 from hrohuddle.store.database import Database
+from hrohuddle.wording import count
 
 
 @audit.requires("huddle.view")
@@ -27,7 +28,7 @@ def write(db: Database, actor: Actor, huddle_id: int, path: Path) -> Path:
     story: list[object] = [blocks.para(f"Safety huddle · {unit.name}", "title")]
     facts = [
         f"{_day(h.huddle_date.isoformat())}, {h.shift} shift; led by {h.led_by or 'not recorded'}.",
-        f"Length: {minutes} minutes (target {b.target_minutes})."
+        f"Length: {count(minutes, 'minute')} (target {count(b.target_minutes, 'minute')})."
         if minutes is not None
         else "Still open.",
         f"Present: {b.head_count} — "
@@ -80,9 +81,8 @@ def write(db: Database, actor: Actor, huddle_id: int, path: Path) -> Path:
         )
         story.append(
             blocks.para(
-                f"Everybody teaches: {tally.total} teaching "
-                f"point{'s' if tally.total != 1 else ''} in the 4 weeks to this "
-                f"huddle — {by}; {tally.by_learners} by learners.",
+                f"Everybody teaches: {count(tally.total, 'teaching point')} in the 4 weeks "
+                f"to this huddle — {by}; {tally.by_learners} by learners.",
                 "small",
             )
         )

@@ -11,6 +11,7 @@ from hrohuddle.reports import blocks
 from hrohuddle.services import audit, dates, observations
 from hrohuddle.services.permissions import Actor
 from hrohuddle.store.database import Database
+from hrohuddle.wording import count
 
 
 @audit.requires(None)
@@ -40,7 +41,7 @@ def build(db: Database, actor: Actor, learner_id: int, path: Path) -> Path:
             else "Start date not recorded."
         ),
         blocks.para(
-            f"{progress.count} observation(s). Latest rating: {latest}. "
+            f"{count(progress.count, 'observation')}. Latest rating: {latest}. "
             f"Trend: {progress.trend}. Scale: {scale_title}."
         ),
         blocks.para("Competency domains observed (IPEC 2023)", "h2"),

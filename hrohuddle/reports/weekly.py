@@ -16,6 +16,7 @@ from hrohuddle.services.permissions import Actor
 from hrohuddle.services.reporting import Series, Week, WeeklyFigures
 from hrohuddle.services.vocabulary import common_formats_class, source_line, taxonomy
 from hrohuddle.store.database import Database
+from hrohuddle.wording import count, counts_in
 
 REPORTING_NOTE = (
     "More near-miss and good-catch reports usually mean more reporting, not less "
@@ -98,6 +99,7 @@ def _chart_block(
     )
     analysis = series.analysis
     signals = [s.text for s in analysis.signals] if not control else list(analysis.signals)
+    signals = [counts_in(t) for t in signals]
     sentence = (
         " ".join(signals)
         if signals
@@ -180,6 +182,7 @@ def story(f: WeeklyFigures, author: str, generated: dt.datetime) -> list[Any]:
         "Attendance by profession", h["attendance"], lab["professions"], 70 * mm
     )
     s += _section("Huddles", _side_by_side((figures_table, 106 * mm), (professions, 70 * mm)))
+    s += _everybody_teaches(h["teaching"], lab["professions"])
     s += _chart_block(f.huddle_p, percent=True, control=True)
 
     # Safety events
@@ -189,7 +192,7 @@ def story(f: WeeklyFigures, author: str, generated: dt.datetime) -> list[Any]:
     harm = _count_table("Harm", e["by_harm"], lab["harm"], 48 * mm)
     s += _section(
         "Safety events",
-        blocks.para(f"{e['total']} report(s) this week; {e['by_learners']} by learners."),
+        blocks.para(f"{count(e['total'], 'report')} this week; {e['by_learners']} by learners."),
         _side_by_side((kinds, 48 * mm), (cats, 76 * mm), (harm, 48 * mm)),
         Spacer(1, 4),
         blocks.para(_cf_mapping_note(), "small"),
@@ -338,6 +341,29 @@ SOURCE_FILES = (
     "identifier_patterns.yaml",
     "unit.yaml",
 )
+
+
+def _everybody_teaches(tally: Any, professions: dict[str, str]) -> list[Any]:
+    """Who gave the week's teaching points: by profession, and how many were learners."""
+    mm = blocks.mm
+    if not tally.total:
+        return _section(
+            "Everybody teaches",
+            blocks.para("No teaching point was given in this week's huddles.", "small"),
+        )
+    learners = tally.by_learners
+    line = (
+        f"{count(tally.total, 'teaching point')} in this week's huddles, "
+        f"{learners} of them by {'a learner' if learners == 1 else 'learners'}."
+    )
+    rows = [["Teaching points by who gave them", "n"]] + [
+        [professions.get(k, k), str(v)]
+        for k, v in sorted(tally.by_profession.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+    rows.append(["Of them by learners (any profession)", str(learners)])
+    table = blocks.table(rows, [58 * mm, 12 * mm])
+    table.hAlign = "LEFT"  # under its sentence, as the tables beside each other above
+    return _section("Everybody teaches", blocks.para(line), table, Spacer(1, 4))
 
 
 def _cf_mapping_note() -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from hrohuddle.services import audit, edits
+from hrohuddle.services import audit, dates, edits
 from hrohuddle.services.errors import ValidationError
 from hrohuddle.services.permissions import Actor
 from hrohuddle.store.database import Database
@@ -83,8 +83,8 @@ def _refuse_incomplete(monday: dt.date, today: dt.date) -> None:
     if not _complete(monday, today):
         sunday = monday + dt.timedelta(days=6)
         raise ValidationError(
-            f"The week starting {monday:%a %d %b %Y} is not over yet (it ends on "
-            f"{sunday:%a %d %b}); enter its patient-days once it is complete."
+            f"The week starting {dates.day(monday)} is not over yet (it ends on "
+            f"{dates.day(sunday)}); enter its patient-days once it is complete."
         )
 
 

@@ -36,6 +36,7 @@ from hrohuddle.store.models import (
     Unit,
     utcnow,
 )
+from hrohuddle.wording import count
 
 RESULTS = ("observed", "missed", "na")
 RATING_MIN, RATING_MAX, COMMENT_AT_OR_BELOW = 1, 5, 2
@@ -318,7 +319,7 @@ def remove_version(db: Database, actor: Actor, template_id: int) -> None:
         used = s.scalar(select(func.count()).where(ChecklistSession.template_id == tpl.id))
         if used:
             raise ValidationError(
-                f"Version {tpl.version} of “{tpl.title}” has {used} observation(s), so it "
+                f"Version {tpl.version} of “{tpl.title}” has {count(used, 'observation')}, so it "
                 "cannot be removed. It stays readable; retire it so it is no longer offered."
             )
         s.delete(tpl)

@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from hrohuddle.services import audit, edits, validation
+from hrohuddle.services import audit, dates, edits, validation
 from hrohuddle.services.errors import Conflict, NotFound, ValidationError
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import taxonomy, unit_vocabulary
@@ -220,7 +220,7 @@ def start_or_resume(
             if existing is not None:
                 if existing.status == "closed":
                     raise ValidationError(
-                        f"The {shift}-shift huddle of {day:%d %B} is already closed. "
+                        f"The {shift}-shift huddle of {dates.day(day)} is already closed. "
                         "Open it from the history to read its summary."
                     )
                 return _row(s, existing)
@@ -719,7 +719,8 @@ def _owner(s: Session, actor: Actor, owner_id: int | None) -> Person:
 def _due(due_on: dt.date | None, today: dt.date) -> dt.date | None:
     if due_on is not None and due_on < today:
         raise ValidationError(
-            f"The due date {due_on:%d %B %Y} has passed. Choose today or a later date.", "due_on"
+            f"The due date {dates.day(due_on)} has passed. Choose today or a later date.",
+            "due_on",
         )
     if due_on is not None and due_on > today + dt.timedelta(days=366):
         raise ValidationError("The due date is more than a year away.", "due_on")

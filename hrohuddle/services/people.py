@@ -32,6 +32,7 @@ from hrohuddle.store.unit_models import (
     Unit,
     utcnow,
 )
+from hrohuddle.wording import count
 
 if TYPE_CHECKING:
     from argon2 import PasswordHasher
@@ -467,9 +468,8 @@ def wait_after(tries: int) -> dt.timedelta:
 def _in_words(delta: dt.timedelta) -> str:
     seconds = max(1, round(delta.total_seconds()))
     if seconds < 90:
-        return f"{seconds} second{'s' if seconds != 1 else ''}"
-    minutes = round(seconds / 60)
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+        return count(seconds, "second")
+    return count(round(seconds / 60), "minute")
 
 
 @dataclass(frozen=True)

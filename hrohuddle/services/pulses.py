@@ -29,7 +29,7 @@ from sqlalchemy import func, select
 
 from hrohuddle.analytics import scoring, suppression
 from hrohuddle.paths import resources_dir
-from hrohuddle.services import anonymity, audit, validation
+from hrohuddle.services import anonymity, audit, dates, validation
 from hrohuddle.services.errors import NotFound, ResourceFileError, ValidationError
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import load_yaml
@@ -41,6 +41,7 @@ from hrohuddle.store.models import (
     PulseResponse,
     Unit,
 )
+from hrohuddle.wording import count, verb
 
 #: A pulse not answered within this many days of its milestone is no longer offered.
 OFFER_DAYS = anonymity.OFFER_DAYS
@@ -402,14 +403,15 @@ def tabulate(period: str, rows: list[Answer], inst: Instrument, min_size: int) -
         )
     elif hidden:
         notes.append(
-            f"{len(hidden)} group(s) hidden in {period}: a group is shown only with at least "
-            f"{min_size} answers and {min_size} complete answers, and further groups are "
+            f"{count(len(hidden), 'group')} hidden in {period}: a group is shown only with at "
+            f"least {min_size} answers and {min_size} complete answers, and further groups are "
             "hidden so that no hidden group can be worked out from the total."
         )
     partial = total.n - total.complete
     if not total.hidden and partial:
         notes.append(
-            f"{partial} partial answer(s) are counted but left out of every mean and share."
+            f"{count(partial, 'partial answer')} {verb(partial, 'is', 'are')} counted but "
+            "left out of every mean and share."
         )
     if not total.hidden and any(r.milestone_day is None for r in rows):
         notes.append(
@@ -524,7 +526,7 @@ def results(db: Database, actor: Actor, *, today: dt.date | None = None) -> Resu
     _record_first_published(db, actor.unit_id, {p: k for p, k in first_k.items() if p not in known})
     notes = [
         f"Results are published per quarter once it has closed, so that a figure never "
-        f"changes after it is shown. {open_period} is published on {closes:%d %B %Y}."
+        f"changes after it is shown. {open_period} is published on {dates.day(closes)}."
     ]
     if int(people_count or 0) < min_size:
         notes.insert(

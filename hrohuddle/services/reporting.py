@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hrohuddle.analytics import control_chart, run_chart
-from hrohuddle.services import audit, pulses
+from hrohuddle.services import audit, huddles, pulses
 from hrohuddle.services.errors import ValidationError
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import taxonomy, unit_vocabulary
@@ -30,6 +30,7 @@ from hrohuddle.store.models import (
     Unit,
     WeeklyCensus,
 )
+from hrohuddle.wording import counts_in
 
 HISTORY_WEEKS = 26
 ON_TIME_MINUTES = 45
@@ -178,6 +179,11 @@ def _huddle_week(s: Session, unit: Unit, week: Week) -> dict[str, Any]:
         "attendance": mix,
         "attendance_total": sum(mix.values()),
         "teaching_points": int(teaching),
+        # Everybody teaches: who gave the week's teaching points, by profession and
+        # how many were learners (the huddle summary's tally, over the week's days).
+        "teaching": huddles.teaching_counts(
+            s, unit.id, week.monday, week.monday + dt.timedelta(days=6)
+        ),
         "actions_raised": int(actions),
     }
 
@@ -499,6 +505,8 @@ def weekly_figures(
     signals += [f"Huddles held: {t}" for t in p.signals]
     if behaviour_series is not None:
         signals += [f"HRO behaviours: {t}" for t in behaviour_series.analysis.signals]
+    # The control charts count points as "1 point(s)": written as people write them.
+    signals = [counts_in(t) for t in signals]
     has_data = bool(hud["held"] or ev["total"] or act["opened"] or act["closed"])
     return WeeklyFigures(
         code,

@@ -12,6 +12,7 @@ from sqlalchemy.exc import ArgumentError
 from hrohuddle.store import backup
 from hrohuddle.store.database import Database, SchemaState, sqlite_path
 from hrohuddle.store.errors import DatabaseMissing
+from hrohuddle.wording import count, verb
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +41,10 @@ def _refuse_new_over_old(url: str, backup_dir: Path | None) -> None:
         return
     what = "is empty (0 bytes)" if path.exists() else "is missing"
     raise DatabaseMissing(
-        f"The unit's database “{path}” {what}, but there are {len(found)} backups beside "
-        "it: the unit's data was there before. Restore the latest good backup; a new, "
-        "empty unit is started only if the admin confirms it."
+        f"The unit's database “{path}” {what}, but there {verb(len(found), 'is', 'are')} "
+        f"{count(len(found), 'backup')} beside it: the unit's data was there before. "
+        "Restore the latest good backup; a new, empty unit is started only if the admin "
+        "confirms it."
     )
 
 

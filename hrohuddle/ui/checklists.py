@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -39,7 +38,17 @@ from hrohuddle.services.observations import setting_label, settings
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import unit_vocabulary
 from hrohuddle.store.database import Database
-from hrohuddle.ui.common import attempt, button, heading, muted, primary_button, show_problem, tr
+from hrohuddle.ui.common import (
+    attempt,
+    button,
+    heading,
+    muted,
+    primary_button,
+    save_file_name,
+    show_problem,
+    tr,
+)
+from hrohuddle.wording import count
 
 RESULT_LABELS = (("observed", "Observed (O)"), ("missed", "Missed (M)"), ("na", "N/A (N)"))
 ROW_STYLE = """
@@ -184,7 +193,7 @@ class SessionPanel(QWidget):
             rows.addWidget(row)
         rows.addStretch(1)
         scroll.setWidget(body)
-        self.rows_area = scroll
+        self.scroll_area = scroll
         layout.addWidget(scroll, 1)
         self.overall = NoteEdit(view.overall_note or "", self.setFocus)
         self.overall.setPlaceholderText(tr("Overall note (optional)"))
@@ -241,7 +250,7 @@ class SessionPanel(QWidget):
             row.style().unpolish(row)
             row.style().polish(row)
         if self.rows:
-            self.rows_area.ensureWidgetVisible(self.rows[self.current])
+            self.scroll_area.ensureWidgetVisible(self.rows[self.current])
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.text().lower()
@@ -296,9 +305,8 @@ class SessionPanel(QWidget):
         done, total = self.answered(), len(self.rows)
         if done < total:
             question = tr(
-                "{x} of {n} behaviours are answered. Finish anyway? The others are left "
-                "out of reliability."
-            ).format(x=done, n=total)
+                "{x} of {n} answered. Finish anyway? The others are left out of reliability."
+            ).format(x=done, n=count(total, tr("behaviour"), tr("behaviours")))
             if confirm is None:
                 answer = QMessageBox.question(self, tr("Finish observation"), question)
                 ok = answer == QMessageBox.StandardButton.Yes
@@ -322,7 +330,9 @@ class SessionPanel(QWidget):
         return True
 
     def discard(self, *, confirm: Any = None) -> bool:
-        question = tr("Discard this observation and its {x} answer(s)?").format(x=self.answered())
+        question = tr("Discard this observation and its {x}?").format(
+            x=count(self.answered(), tr("answer"), tr("answers"))
+        )
         if confirm is None:
             ok = (
                 QMessageBox.question(self, tr("Discard observation"), question)
@@ -476,15 +486,18 @@ class ReliabilityTab(QWidget):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
-        # The behaviour's words take the room; the figures keep their own width.
+        # Behaviours take the width left and wrap within it, never cut.
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in (1, 2):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        for col in (1, 2):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         self.table.setWordWrap(True)
-        rows = self.table.verticalHeader()
-        rows.setMinimumSectionSize(rows.defaultSectionSize())
-        header.sectionResized.connect(lambda *_: self.table.resizeRowsToContents())
+        # Rows are measured again once the columns have their widths (after the resize).
+        self._rows_timer = QTimer(self)
+        self._rows_timer.setSingleShot(True)
+        self._rows_timer.setInterval(0)
+        self._rows_timer.timeout.connect(self.table.resizeRowsToContents)
+        header.sectionResized.connect(lambda *_: self._rows_timer.start())
         self.table.currentCellChanged.connect(lambda r, *_: self.show_trend(r))
         split.addWidget(self.table)
         self.chart_holder = QWidget()
@@ -532,13 +545,16 @@ class ReliabilityTab(QWidget):
                 self.table.setItem(i, c, QTableWidgetItem(v))
         self.table.resizeRowsToContents()
         self.status.setText(
-            tr("{n} rows, {a} to {b}").format(n=len(rows), a=dates.day(since), b=dates.day(until))
+            tr("{n}, {a} to {b}").format(
+                n=count(len(rows), tr("row"), tr("rows")), a=dates.day(since), b=dates.day(until)
+            )
         )
+        # The first row's chart, drawn once (choosing the row would draw it a second time).
+        self.table.blockSignals(True)
         if rows:
             self.table.selectRow(0)
-            self.show_trend(0)
-        else:
-            self.show_trend(-1)
+        self.table.blockSignals(False)
+        self.show_trend(0 if rows else -1)
 
     def trend_series(self, row: int) -> Any:
         """The p-chart series of the chosen row (None when there is nothing to chart)."""
@@ -562,6 +578,7 @@ class ReliabilityTab(QWidget):
     def show_trend(self, row: int) -> None:
         if self.canvas is not None:
             self.chart_layout.removeWidget(self.canvas)
+            self.canvas.hide()  # gone from the screen now, deleted when the loop comes back
             self.canvas.deleteLater()
             self.canvas = None
         series = self.trend_series(row)
@@ -580,7 +597,7 @@ class ReliabilityTab(QWidget):
     def export(self, path: str | None = None) -> int | None:
         since, until, by, key = self._args()
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(
+            path = save_file_name(
                 self,
                 tr("Export reliability"),
                 f"reliability-{by}-{since.isoformat()}-to-{until.isoformat()}.csv",
@@ -596,7 +613,9 @@ class ReliabilityTab(QWidget):
             ),
         )
         if n is not None:
-            self.status.setText(tr("Exported {n} rows to {p}.").format(n=n, p=str(target)))
+            self.status.setText(
+                tr("Exported {n} to {p}.").format(n=count(n, tr("row"), tr("rows")), p=str(target))
+            )
         return n
 
 
@@ -734,7 +753,8 @@ class TemplatesTab(QWidget):
         for t in self.rows:
             item = QListWidgetItem(
                 f"{t.title} · version {t.version} · {t.status} · "
-                f"{t.sessions} observation(s)\n{'; '.join(t.sources)}"
+                f"{count(t.sessions, tr('observation'), tr('observations'))}\n"
+                f"{'; '.join(t.sources)}"
             )
             self.list.addItem(item)
 

@@ -225,16 +225,104 @@ def fit_to_screen(dialog: QWidget, min_width: int = 0) -> None:
     dialog.setMaximumSize(max_w, max_h)
     if min_width:
         dialog.setMinimumWidth(min(min_width, max_w))
-    hint = dialog.sizeHint()
-    want_h = hint.height()
     from PySide6.QtWidgets import QScrollArea
 
-    for scroll in dialog.findChildren(QScrollArea):
+    scrolls = [
+        s
+        for s in dialog.findChildren(QScrollArea)
+        if s.widget() is not None and s.window() is dialog
+    ]
+    hint = dialog.sizeHint()
+    # Wide enough for what the scroll areas hold: they scroll up and down, not sideways.
+    extra_w = 0
+    for scroll in scrolls:
         inner = scroll.widget()
-        if inner is not None and scroll.window() is dialog:
-            # Room for the whole form when the screen has it; it scrolls only when not.
-            want_h += max(0, inner.sizeHint().height() - scroll.sizeHint().height())
-    dialog.resize(min(max(hint.width(), dialog.minimumWidth()), max_w), min(want_h, max_h))
+        assert inner is not None
+        want_w = (
+            inner.minimumSizeHint().width()
+            + scroll.verticalScrollBar().sizeHint().width()
+            + 2 * scroll.frameWidth()
+        )
+        extra_w = max(extra_w, want_w - scroll.sizeHint().width())
+    width = min(max(hint.width() + extra_w, dialog.minimumWidth()), max_w)
+    want_h = hint.height()
+    layout = dialog.layout()
+    if layout is not None and layout.hasHeightForWidth():
+        # Wrapped words need the height they take at the width the dialog gets.
+        want_h = max(want_h, layout.totalHeightForWidth(width))
+    for scroll in scrolls:
+        inner = scroll.widget()
+        assert inner is not None
+        # Room for the whole form when the screen has it; it scrolls only when not.
+        want_h += max(0, inner.sizeHint().height() - scroll.sizeHint().height())
+    dialog.resize(width, min(want_h, max_h))
+
+
+#: Where the last file was saved or opened, remembered for this workstation.
+LAST_FOLDER_KEY = "files/last_folder"
+
+
+def documents_folder() -> str:
+    """The user's Documents folder (their home folder when there is none)."""
+    from pathlib import Path
+
+    from PySide6.QtCore import QStandardPaths
+
+    docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return docs if docs and Path(docs).is_dir() else str(Path.home())
+
+
+def _settings(widget: QWidget | None) -> QtCore.QSettings | None:
+    """The workstation's settings, kept by the main window the widget belongs to."""
+    w = widget
+    while w is not None:
+        found = getattr(w, "settings", None)
+        if isinstance(found, QtCore.QSettings):
+            return found
+        w = w.parentWidget()
+    return None
+
+
+def start_folder(widget: QWidget | None) -> str:
+    """Where a file dialog opens: the folder used last, else the user's Documents."""
+    from pathlib import Path
+
+    settings = _settings(widget)
+    last = settings.value(LAST_FOLDER_KEY) if settings is not None else None
+    if isinstance(last, str) and last and Path(last).is_dir():
+        return last
+    return documents_folder()
+
+
+def _remember_folder(widget: QWidget | None, path: str) -> None:
+    from pathlib import Path
+
+    settings = _settings(widget)
+    if settings is not None and path:
+        settings.setValue(LAST_FOLDER_KEY, str(Path(path).parent))
+
+
+def save_file_name(parent: QWidget | None, title: str, name: str, filters: str) -> str:
+    """Ask where to save ``name``, starting in the last folder used or in Documents (never
+    in the folder the app happened to start in); remembers the folder chosen."""
+    from pathlib import Path
+
+    from PySide6.QtWidgets import QFileDialog
+
+    path, _ = QFileDialog.getSaveFileName(
+        parent, title, str(Path(start_folder(parent)) / name), filters
+    )
+    _remember_folder(parent, path)
+    return str(path or "")
+
+
+def open_file_name(parent: QWidget | None, title: str, filters: str) -> str:
+    """Ask for a file to open, starting where the last one was saved or opened."""
+    from PySide6.QtWidgets import QFileDialog
+
+    path, _ = QFileDialog.getOpenFileName(parent, title, start_folder(parent), filters)
+    _remember_folder(parent, path)
+    return str(path or "")
 
 
 def heading(text: str, scale: float = 1.4) -> QLabel:

@@ -14,10 +14,10 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -41,13 +41,17 @@ from hrohuddle.store.errors import StoreError
 from hrohuddle.ui.common import (
     attempt,
     button,
+    fit_to_screen,
     heading,
     load_off_thread,
     muted,
+    open_file_name,
     primary_button,
+    save_file_name,
     show_problem,
     tr,
 )
+from hrohuddle.wording import count, verb
 
 log = logging.getLogger(__name__)
 
@@ -477,11 +481,23 @@ class WeekPanel(QWidget):
         text.setWordWrap(True)
         text.setTextFormat(Qt.TextFormat.PlainText)
         text.setAccessibleName(tr("The report"))
-        layout.addWidget(text)
+        # A long report scrolls; the Close button stays on screen.
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setAccessibleName(tr("The report"))
+        holder = QWidget()
+        held = QVBoxLayout(holder)
+        held.setContentsMargins(0, 0, 8, 0)
+        held.addWidget(text)
+        held.addStretch(1)
+        scroll.setWidget(holder)
+        layout.addWidget(scroll, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(dialog.reject)
         layout.addWidget(buttons)
-        dialog.resize(620, 360)
+        fit_to_screen(dialog, 620)
         dialog.open()
         self.report_dialog = dialog
         self.report_text = text
@@ -496,7 +512,7 @@ class WeekPanel(QWidget):
 
     def save_pdf(self) -> None:
         week = self.selected_week()
-        path, _ = QFileDialog.getSaveFileName(
+        path = save_file_name(
             self, tr("Save weekly report"), f"weekly-report-{week.label}.pdf", "PDF (*.pdf)"
         )
         if path:
@@ -560,6 +576,9 @@ class CensusPanel(QWidget):
         self.table.setHorizontalHeaderLabels([tr("Week starting"), tr("Patient-days")])
         self.table.setAccessibleName(tr("Census, newest first"))
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        # A date on one line, never broken between its words.
+        self.table.setWordWrap(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         layout.addWidget(self.table, 1)
         self.reload()
 
@@ -602,7 +621,7 @@ class CensusPanel(QWidget):
                 tr(
                     "The week starting {week} already holds {old} patient-days. Replace "
                     "them with {new}?"
-                ).format(week=f"{seen.week_start:%d %b %Y}", old=seen.patient_days, new=value),
+                ).format(week=dates.day(seen.week_start), old=seen.patient_days, new=value),
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                 QMessageBox.StandardButton.No,
             )
@@ -623,7 +642,7 @@ class CensusPanel(QWidget):
         self.reload()
 
     def import_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, tr("Import census"), "", "CSV (*.csv)")
+        path = open_file_name(self, tr("Import census"), "CSV (*.csv)")
         if not path:
             return
         plan = attempt(self, lambda: census.plan_import(self.db, self.actor, Path(path)))
@@ -632,19 +651,19 @@ class CensusPanel(QWidget):
         replace = False
         if plan.replaced:
             listed = "\n".join(
-                f"{week:%d %b %Y}: {old} → {new}" for week, old, new in plan.replaced[:12]
+                f"{dates.day(week)}: {old} → {new}" for week, old, new in plan.replaced[:12]
             )
             more = len(plan.replaced) - 12
             answer = QMessageBox.question(
                 self,
                 tr("Replace stored weeks?"),
                 tr(
-                    "The file adds {added} weeks and would replace {n} weeks already "
+                    "The file adds {added} and would replace {n} already "
                     "stored:\n\n{listed}{more}\n\nReplace them? (No keeps the stored values "
                     "and adds only the new weeks.)"
                 ).format(
-                    added=len(plan.added),
-                    n=len(plan.replaced),
+                    added=count(len(plan.added), tr("week"), tr("weeks")),
+                    n=count(len(plan.replaced), tr("week"), tr("weeks")),
                     listed=listed,
                     more=tr("\n… and {n} more").format(n=more) if more > 0 else "",
                 ),
@@ -665,10 +684,11 @@ class CensusPanel(QWidget):
         QMessageBox.information(
             self,
             tr("Census imported"),
-            tr("Added {added} weeks; replaced {replaced}; {same} were already the same.").format(
-                added=len(plan.added),
+            tr("Added {added}; replaced {replaced}; {same} {were} already the same.").format(
+                added=count(len(plan.added), tr("week"), tr("weeks")),
                 replaced=len(plan.replaced) if replace else 0,
                 same=plan.unchanged,
+                were=verb(plan.unchanged, tr("was"), tr("were")),
             ),
         )
 

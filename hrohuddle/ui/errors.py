@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QLabel,
     QPlainTextEdit,
     QVBoxLayout,
@@ -20,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from hrohuddle import APP_NAME, __version__
-from hrohuddle.ui.common import tr
+from hrohuddle.ui.common import save_file_name, tr
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +68,7 @@ class ErrorDialog(QDialog):
         self.resize(720, 480)
 
     def save_report(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
+        path = save_file_name(
             self, tr("Save error report"), "hrohuddle-error-report.txt", "Text (*.txt)"
         )
         if path:

@@ -65,6 +65,7 @@ from hrohuddle.ui.common import (
     tr,
 )
 from hrohuddle.ui.rows_model import RowsModel
+from hrohuddle.wording import count
 
 log = logging.getLogger(__name__)
 DRAFT_KIND = "event_form"
@@ -107,7 +108,7 @@ class CaptureDialog(QDialog):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll = scroll
+        self.scroll_area = scroll
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.setContentsMargins(0, 0, 8, 0)
@@ -150,7 +151,11 @@ class CaptureDialog(QDialog):
         self.narrative.setTabChangesFocus(True)
         self.narrative.setAccessibleName(tr("What happened"))
         self.narrative.setPlaceholderText(tr("What happened, and what you noticed"))
-        self.narrative.setMinimumHeight(90)
+        # Six lines to start with (more scroll inside it): the quick form then fits a
+        # 1366x768 screen whole, down to "Report anonymously" and what it promises.
+        lines = self.narrative.fontMetrics().lineSpacing()
+        self.narrative.setMinimumHeight(max(90, 4 * lines))
+        self.narrative.setMaximumHeight(6 * lines + 16)
         form.addRow(tr("2. What happened?"), self.narrative)
         form.addRow("", field_error("narrative", self.narrative))
 
@@ -223,14 +228,13 @@ class CaptureDialog(QDialog):
         self.anonymous = QCheckBox(tr("Report anonymously"))
         self.anonymous.setAccessibleName(tr("Report anonymously"))
         layout.addWidget(self.anonymous)
-        layout.addWidget(
-            muted(
-                tr(
-                    "Nothing will link an anonymous report to you; you get a receipt code "
-                    "to see what became of it."
-                )
+        self.anonymous_note = muted(
+            tr(
+                "Nothing will link an anonymous report to you; you get a receipt code "
+                "to see what became of it."
             )
         )
+        layout.addWidget(self.anonymous_note)
 
         self.more_button = button(tr("More detail (optional) ▸"))
         self.more_button.setCheckable(True)
@@ -265,8 +269,12 @@ class CaptureDialog(QDialog):
         layout.addWidget(self.more)
         layout.addStretch(1)
 
-        # Outside the scrolling form: always on screen.
-        draft_row = QHBoxLayout()
+        # Outside the scrolling form: always on screen. The lines about the draft and
+        # the problems show only when they say something, so that the form reaches
+        # down to the buttons.
+        self.draft_row = QWidget()
+        draft_row = QHBoxLayout(self.draft_row)
+        draft_row.setContentsMargins(0, 0, 0, 0)
         self.draft_note = muted("")
         self.draft_note.setAccessibleName(tr("About your draft"))
         self.discard_button = button(tr("Discard draft"))
@@ -274,11 +282,13 @@ class CaptureDialog(QDialog):
         self.discard_button.setVisible(False)
         draft_row.addWidget(self.draft_note, 1)
         draft_row.addWidget(self.discard_button)
-        outer.addLayout(draft_row)
+        self.draft_row.setVisible(False)
+        outer.addWidget(self.draft_row)
         self.message = QLabel("")
         self.message.setProperty("role", "error")
         self.message.setWordWrap(True)
         self.message.setAccessibleName(tr("Problem with the report"))
+        self.message.setVisible(False)
         outer.addWidget(self.message)
         row = QHBoxLayout()
         row.addStretch(1)
@@ -290,7 +300,7 @@ class CaptureDialog(QDialog):
         row.addWidget(self.submit_button)
         layout.addWidget(muted(source_line("taxonomies/common_formats.yaml")))
         outer.addLayout(row)
-        QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.submit)
+        QShortcut(QKeySequence("Ctrl+Return"), self, self.submit)
 
         self.draft_timer = QTimer(self)
         self.draft_timer.setSingleShot(True)
@@ -355,10 +365,12 @@ class CaptureDialog(QDialog):
         )
         common.fit_to_screen(self, 760)
         if on:
-            self.scroll.ensureWidgetVisible(self.prevention)
+            self.scroll_area.ensureWidgetVisible(self.prevention)
 
     def _when(self) -> dt.datetime:
-        return self.when.dateTime().toPython().replace(second=0, microsecond=0)  # type: ignore[no-any-return]
+        when = self.when.dateTime().toPython()
+        assert isinstance(when, dt.datetime)
+        return when.replace(second=0, microsecond=0)
 
     def value(self) -> events.EventInput:
         kind = self.kind() or ""
@@ -457,8 +469,16 @@ class CaptureDialog(QDialog):
             item = self.factors.item(i)
             if item.data(Qt.ItemDataRole.UserRole) in (d.get("factors") or []):
                 item.setCheckState(Qt.CheckState.Checked)
-        self.draft_note.setText(tr("Your unsent draft is back."))
+        self._draft_says(tr("Your unsent draft is back."))
         self.discard_button.setVisible(True)
+
+    def _draft_says(self, text: str) -> None:
+        self.draft_note.setText(text)
+        self.draft_row.setVisible(bool(text))
+
+    def _problem_says(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
 
     def discard_draft(self) -> None:
         """Throw the draft away (after asking): the form starts empty again."""
@@ -486,7 +506,7 @@ class CaptureDialog(QDialog):
             self.factors.item(i).setCheckState(Qt.CheckState.Unchecked)
         self.draft_timer.stop()
         self._discard_drafts()
-        self.draft_note.setText(tr("Draft discarded."))
+        self._draft_says(tr("Draft discarded."))
         self.discard_button.setVisible(False)
         self._show_errors({})
 
@@ -539,7 +559,7 @@ class CaptureDialog(QDialog):
                 first = widget
         if errors:
             n = len(errors)
-            self.message.setText(
+            self._problem_says(
                 (
                     tr("Please check 1 field: ")
                     if n == 1
@@ -548,9 +568,9 @@ class CaptureDialog(QDialog):
                 + " ".join(errors.values())
             )
         else:
-            self.message.setText("")
+            self._problem_says("")
         if first is not None:
-            self.scroll.ensureWidgetVisible(first)
+            self.scroll_area.ensureWidgetVisible(first)
             target = self.kind_buttons["near_miss"] if first is self.fields["kind"] else first
             if first is self.fields.get("harm"):
                 target = self.harm_buttons[next(iter(self.harm_buttons))]
@@ -578,7 +598,7 @@ class CaptureDialog(QDialog):
                 self._show_errors({field: exc.message})
             else:
                 self._show_errors({})
-                self.message.setText(exc.message)
+                self._problem_says(exc.message)
             return
         self.draft_timer.stop()
         self._discard_drafts()
@@ -617,8 +637,8 @@ def mark_findings(edit: QPlainTextEdit, findings: list[Any]) -> None:
         fmt.setForeground(QColor("#111111"))
         fmt.setFontUnderline(True)
         selection = QTextEdit.ExtraSelection()
-        selection.cursor = cursor  # type: ignore[misc]
-        selection.format = fmt  # type: ignore[misc]
+        selection.cursor = cursor
+        selection.format = fmt
         marks.append(selection)
     edit.setExtraSelections(marks)
     if findings:
@@ -704,6 +724,10 @@ class ReceiptDialog(QDialog):
         self.status.setText(tr("Sent to the printer."))
 
 
+def _day(q: QDate) -> dt.date:
+    return dt.date(q.year(), q.month(), q.day())
+
+
 class EventModel(RowsModel[events.EventRow]):
     COLUMNS = ("When", "Kind", "Category", "Harm", "Status", "Area", "Reporter", "What happened")
 
@@ -778,22 +802,21 @@ class ReviewTab(QWidget):
         self.search.setPlaceholderText(tr("Search the text"))
         self.search.setAccessibleName(tr("Search the text"))
         self.search.returnPressed.connect(self.reload)
+        self.search.setMinimumWidth(self.search.fontMetrics().horizontalAdvance("M" * 16))
         go = primary_button(tr("Show"))
         go.clicked.connect(self.reload)
-        for w in (
-            self.kind,
-            self.status,
-            self.category,
-            self.group,
-            QLabel(tr("from")),
-            self.since,
-            QLabel(tr("to")),
-            self.until,
-            self.search,
-        ):
+        # Two rows: what is reported, then when and which words; the search box has room
+        # for its words on a laptop screen.
+        for w in (self.kind, self.status, self.category, self.group):
             bar.addWidget(w)
-        bar.addWidget(go)
+        bar.addStretch(1)
         layout.addLayout(bar)
+        second = QHBoxLayout()
+        for part in (QLabel(tr("From")), self.since, QLabel(tr("to")), self.until):
+            second.addWidget(part)
+        second.addWidget(self.search, 1)
+        second.addWidget(go)
+        layout.addLayout(second)
         split = QSplitter()
         left = QWidget()
         lv = QVBoxLayout(left)
@@ -821,14 +844,31 @@ class ReviewTab(QWidget):
         pager.addWidget(self.count, 1)
         lv.addLayout(pager)
         split.addWidget(left)
+        # The chosen report scrolls in its own area, however long it is; the review form
+        # below it stays where it is.
         right = QWidget()
-        form = QFormLayout(right)
+        column = QVBoxLayout(right)
+        column.setContentsMargins(0, 0, 0, 0)
         self.detail = QLabel(tr("Choose a report."))
         self.detail.setWordWrap(True)
         self.detail.setTextFormat(Qt.TextFormat.PlainText)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.detail.setAccessibleName(tr("Report details"))
-        form.addRow(self.detail)
+        self.detail_scroll = QScrollArea()
+        self.detail_scroll.setWidgetResizable(True)
+        self.detail_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.detail_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.detail_scroll.setAccessibleName(tr("The chosen report"))
+        holder = QWidget()
+        held = QVBoxLayout(holder)
+        held.setContentsMargins(0, 0, 8, 0)
+        held.addWidget(self.detail)
+        held.addStretch(1)
+        self.detail_scroll.setWidget(holder)
+        column.addWidget(self.detail_scroll, 1)
+        form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        column.addLayout(form)
         self.new_status = QComboBox()
         self.new_status.setAccessibleName(tr("New status"))
         for k, v in _labels("statuses").items():
@@ -854,7 +894,7 @@ class ReviewTab(QWidget):
         row = QHBoxLayout()
         row.addWidget(save)
         row.addWidget(action)
-        form.addRow(row)
+        column.addLayout(row)
         split.addWidget(right)
         split.setSizes([900, 500])
         layout.addWidget(split, 1)
@@ -867,8 +907,8 @@ class ReviewTab(QWidget):
             status=self.status.currentData(),
             category=self.category.currentData(),
             reporter_group=self.group.currentData(),
-            since=self.since.date().toPython(),
-            until=self.until.date().toPython(),  # type: ignore[arg-type]
+            since=_day(self.since.date()),
+            until=_day(self.until.date()),
             text=self.search.text(),
         )
 
@@ -899,11 +939,12 @@ class ReviewTab(QWidget):
         if 0 <= row < self.model.rowCount():
             self.table.selectRow(row)
         shown_to = page.offset + len(page.rows)
-        self.count.setText(
-            tr("{a}-{b} of {n} reports").format(
-                a=page.offset + 1 if page.rows else 0, b=shown_to, n=page.total
+        if len(page.rows) == page.total:
+            self.count.setText(count(page.total, tr("report"), tr("reports")))
+        else:
+            self.count.setText(
+                tr("{a}-{b} of {n} reports").format(a=page.offset + 1, b=shown_to, n=page.total)
             )
-        )
         self.prev.setEnabled(page.offset > 0)
         self.next.setEnabled(shown_to < page.total)
 
@@ -943,6 +984,7 @@ class ReviewTab(QWidget):
         if r.prevention:
             lines += ["", tr("Could be prevented by: {p}").format(p=r.prevention)]
         self.detail.setText("\n".join(lines))
+        self.detail_scroll.verticalScrollBar().setValue(0)
         self.new_status.setCurrentIndex(max(0, self.new_status.findData(r.status)))
         self.reason.setText(r.status_reason or "")
         self.summary.setPlainText(r.reviewer_summary or "")

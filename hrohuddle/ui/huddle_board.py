@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QFrame,
     QGridLayout,
@@ -39,7 +38,16 @@ from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import taxonomy, unit_vocabulary
 from hrohuddle.store.database import Database
 from hrohuddle.store.errors import StoreError
-from hrohuddle.ui.common import date_edit, format_date, poke_draft_timer, show_problem, tr
+from hrohuddle.ui.common import (
+    date_edit,
+    fit_to_screen,
+    format_date,
+    poke_draft_timer,
+    save_file_name,
+    show_problem,
+    tr,
+)
+from hrohuddle.wording import count
 
 if TYPE_CHECKING:
     from hrohuddle.ui.main_window import MainWindow
@@ -56,13 +64,16 @@ BOARD_STYLE_TEMPLATE = """
 QWidget#board {{ background: #FFFFFF; }}
 QWidget#board QLabel, QWidget#board QListWidget, QWidget#board QLineEdit,
 QWidget#board QComboBox, QWidget#board QPushButton, QWidget#board QCheckBox,
-QWidget#board QSpinBox {{ font-size: {body}px; color: #111111;
+QWidget#board QAbstractSpinBox {{ font-size: {body}px; color: #111111;
   placeholder-text-color: #555555; }}
-QWidget#board QLineEdit, QWidget#board QComboBox, QWidget#board QSpinBox {{
+QWidget#board QLineEdit, QWidget#board QComboBox, QWidget#board QAbstractSpinBox {{
   background: #FFFFFF; border: 2px solid #5B6670; border-radius: 4px; padding: 2px 8px;
   min-height: 44px; }}
-QWidget#board QLineEdit:focus, QWidget#board QComboBox:focus, QWidget#board QSpinBox:focus,
-QWidget#board QListWidget:focus {{ border: 3px solid #111111; }}
+QWidget#board QLineEdit:focus, QWidget#board QComboBox:focus,
+QWidget#board QAbstractSpinBox:focus, QWidget#board QListWidget:focus {{
+  border: 3px solid #111111; }}
+QWidget#board QLineEdit:focus, QWidget#board QComboBox:focus,
+QWidget#board QAbstractSpinBox:focus {{ padding: 1px 7px; }}
 QWidget#board QComboBox QAbstractItemView::item {{ min-height: 44px; }}
 QWidget#board QLabel[role="board-title"] {{ font-size: {title}px; font-weight: 700; }}
 QWidget#board QLabel[role="section"] {{ font-size: {heading}px; font-weight: 700;
@@ -77,14 +88,15 @@ QWidget#board QListWidget {{ background: #FFFFFF; border: 2px solid #5B6670; pad
 QWidget#board QListWidget::item {{ padding: 6px 0px; min-height: 36px;
   border-bottom: 1px solid #5B6670; color: #111111; }}
 QWidget#board QListWidget::item:selected {{ background: #0B4F8A; color: #FFFFFF; }}
-QWidget#board QPushButton {{ min-height: 48px; min-width: 48px; padding: 4px 12px;
+QWidget#board QPushButton {{ min-height: 48px; padding: 4px 12px;
   background: #F2F4F7; border: 2px solid #5B6670; border-radius: 6px; }}
-QWidget#board QPushButton:focus {{ border: 3px solid #111111; }}
+QWidget#board QPushButton:focus {{ border: 3px solid #111111; padding: 3px 11px; }}
 QWidget#board QPushButton[primary="true"] {{ color: #FFFFFF; background: #0B4F8A;
   border: 2px solid #0B4F8A; font-weight: 700; }}
-QWidget#board QPushButton[primary="true"]:focus {{ border: 4px solid #E69F00; }}
+QWidget#board QPushButton[primary="true"]:focus {{ border: 4px solid #E69F00;
+  padding: 2px 10px; }}
 QWidget#board QPushButton:checked {{ background: #FDE7C2; border: 2px solid #6B3A00; }}
-QWidget#board QPushButton:checked:focus {{ border: 4px solid #111111; }}
+QWidget#board QPushButton:checked:focus {{ border: 4px solid #111111; padding: 2px 10px; }}
 QWidget#board QPushButton:disabled {{ color: #4A4A4A; background: #E5E7EB; }}
 QWidget#board QCheckBox {{ min-height: 44px; }}
 QWidget#board QCheckBox::indicator, QWidget#board QListWidget::indicator {{
@@ -167,6 +179,10 @@ class Panel(QFrame):
         self.layout_.setContentsMargins(12, 8, 12, 10)
         self.layout_.setSpacing(6)
         heading = _board_label(title, "section")
+        # A heading on one line, never broken between its words: the panel is as wide
+        # as its heading and the buttons beside it.
+        heading.setWordWrap(False)
+        self.heading = heading
         self.header = QHBoxLayout()
         self.header.setContentsMargins(0, 0, 0, 0)
         self.header.addWidget(heading, 1)
@@ -354,6 +370,35 @@ class ActionDialog(QDialog):
         return dt.date(q.year(), q.month(), q.day())
 
 
+class DueDateDialog(QDialog):
+    """A new due date for the action the question names."""
+
+    def __init__(self, parent: QWidget, question: str, due_on: dt.date | None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(tr("Change the due date"))
+        form = QFormLayout(self)
+        self.question = QLabel(question)
+        self.question.setWordWrap(True)
+        form.addRow(self.question)
+        start = QDate.currentDate().addDays(7)
+        if due_on is not None:
+            start = QDate(due_on.year, due_on.month, due_on.day)
+        self.due = date_edit(start)
+        self.due.setAccessibleName(tr("New due date"))
+        form.addRow(tr("New due date"), self.due)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        fit_to_screen(self, 480)
+
+    def due_date(self) -> dt.date:
+        q = self.due.date()
+        return dt.date(q.year(), q.month(), q.day())
+
+
 class TeachingPointDialog(QDialog):
     """Change the teaching point: its words, who gave it, the principle it serves."""
 
@@ -462,40 +507,44 @@ class HuddleBoard(QWidget):
     # -- layout --------------------------------------------------------------------------
     def _build(self) -> None:
         outer = QVBoxLayout(self)
+        self.outer = outer
         outer.setContentsMargins(12, 8, 12, 8)
         outer.setSpacing(8)
-        top = QHBoxLayout()
+        # The title and the timer beside the buttons on a wide screen; the title on a row
+        # of its own when they would not fit beside it (the board beside the navigation).
+        self.top = QGridLayout()
+        self.top.setContentsMargins(0, 0, 0, 0)
         self.title = _board_label("", "board-title")
-        self.title.setMinimumWidth(120)
-        top.addWidget(self.title, 1)
+        self.title.setWordWrap(False)
+        self.title.setMinimumWidth(1)
         self.timer_label = _board_label("", "timer")
+        self.timer_label.setWordWrap(False)
         self.timer_label.setAccessibleName(tr("Huddle timer"))
-        top.addWidget(self.timer_label)
         report = _big_button(tr("Report event"))
         report.setToolTip(tr("Ctrl+Shift+E"))
         report.clicked.connect(self._report)
-        top.addWidget(report)
         self.board_mode_button = _big_button(tr("Full screen (F11)"))
         self.board_mode_button.setCheckable(True)
         self.board_mode_button.toggled.connect(self.set_board_mode)
-        top.addWidget(self.board_mode_button)
         self.close_button = _big_button(tr("Close huddle…"), primary=True)
         self.close_button.clicked.connect(self.close_huddle)
-        top.addWidget(self.close_button)
-        for b in (report, self.board_mode_button, self.close_button):
+        self.top_buttons = (report, self.board_mode_button, self.close_button)
+        for b in self.top_buttons:
             b.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
-        outer.addLayout(top)
-        QShortcut(QKeySequence("F11"), self, activated=self.board_mode_button.toggle)
+        self._title_row = -1
+        self._arrange_top(own_row=False)
+        outer.addLayout(self.top)
+        QShortcut(QKeySequence("F11"), self, self.board_mode_button.toggle)
         self.leave_shortcut = QShortcut(QKeySequence("Esc"), self)
         self.leave_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.leave_shortcut.activated.connect(lambda: self.board_mode_button.setChecked(False))
         self.leave_shortcut.setEnabled(False)
 
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.scroll.setAccessibleName(tr("Huddle board"))
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.scroll_area.setAccessibleName(tr("Huddle board"))
         body = QWidget()
         body.setObjectName("board")
         grid = QGridLayout(body)
@@ -505,8 +554,8 @@ class HuddleBoard(QWidget):
         self.columns = 0
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setSpacing(10)
-        self.scroll.setWidget(body)
-        outer.addWidget(self.scroll, 1)
+        self.scroll_area.setWidget(body)
+        outer.addWidget(self.scroll_area, 1)
         self.inputs: dict[str, ItemInput] = {}
         self.lists: dict[str, QListWidget] = {}
         self.hints: list[QLabel] = []
@@ -582,9 +631,9 @@ class HuddleBoard(QWidget):
         giver_row.addWidget(self.giver, 1)
         assert self.inputs["teach"].principle is not None
         giver_row.addWidget(self.inputs["teach"].principle, 1)
-        giver_holder = QWidget()
-        giver_holder.setLayout(giver_row)
-        teach.add(giver_holder)
+        self.giver_holder = QWidget()
+        self.giver_holder.setLayout(giver_row)
+        teach.add(self.giver_holder)
         teach.add(self.inputs["teach"])
         teach_buttons = QHBoxLayout()
         teach_buttons.setContentsMargins(0, 0, 0, 0)
@@ -632,9 +681,12 @@ class HuddleBoard(QWidget):
         self.count_spin.setAccessibleName(tr("How many"))
         self.count_spin.setMinimumWidth(80)
         fewer = _big_button("−")
+        fewer.setMinimumWidth(48)  # a 48 px target (the style sheet's min-width would let
+        # every button of the board be squeezed below its words)
         fewer.setAccessibleName(tr("One fewer"))
         fewer.clicked.connect(self.count_spin.stepDown)
         more = _big_button("+")
+        more.setMinimumWidth(48)
         more.setAccessibleName(tr("One more"))
         more.clicked.connect(self.count_spin.stepUp)
         set_count = _big_button(tr("Set"))
@@ -696,6 +748,49 @@ class HuddleBoard(QWidget):
             self.grid.setRowStretch(row, (5 if row == 0 else 4) if row < rows else 0)
             self.grid.setRowMinimumHeight(row, 300 if columns == 2 and row < rows else 0)
 
+    def _columns_fit(self, columns: int) -> bool:
+        """Whether the panels, each at least as wide as its heading and its buttons, fit
+        side by side in ``columns`` columns without the board scrolling sideways."""
+        widths = [0] * columns
+        for n, panel in enumerate(self.panels):
+            col = n % columns
+            widths[col] = max(widths[col], panel.minimumSizeHint().width())
+        need = sum(widths) + self.grid.horizontalSpacing() * (columns - 1)
+        margins = self.outer.contentsMargins()
+        return need <= self.width() - margins.left() - margins.right()
+
+    def _arrange_top(self, own_row: bool) -> None:
+        """The title beside the timer and buttons, or on its own row above them."""
+        if int(own_row) == self._title_row:
+            return
+        self._title_row = int(own_row)
+        widgets = (self.title, self.timer_label, *self.top_buttons)
+        for w in widgets:
+            self.top.removeWidget(w)
+        row = int(own_row)
+        if own_row:
+            self.top.addWidget(self.title, 0, 0, 1, 5)
+        else:
+            self.top.addWidget(self.title, 0, 0)
+        self.top.addWidget(self.timer_label, row, 1)
+        for n, b in enumerate(self.top_buttons):
+            self.top.addWidget(b, row, 2 + n)
+        for col in range(5):
+            self.top.setColumnStretch(col, 0)
+        self.top.setColumnStretch(0 if not own_row else 1, 1)
+
+    def _top_width(self) -> int:
+        """The width the title, the timer and the buttons need on one row."""
+        parts = (self.title, self.timer_label, *self.top_buttons)
+        spacing = max(0, self.top.horizontalSpacing())
+        margins = self.outer.contentsMargins()
+        return (
+            sum(w.sizeHint().width() for w in parts)
+            + spacing * (len(parts) - 1)
+            + margins.left()
+            + margins.right()
+        )
+
     def open_reflection(self) -> None:
         self.reflection_dialog.setStyleSheet(self.styleSheet())
         self.reflection_dialog.exec()
@@ -712,7 +807,8 @@ class HuddleBoard(QWidget):
         else:
             for lst in (*self.lists.values(), self.follow_list):
                 lst.doItemsLayout()
-        self._arrange(3 if self.width() >= 1250 else 2)
+        self._arrange(3 if self._columns_fit(3) else 2)
+        self._arrange_top(own_row=self._top_width() > self.width())
         width = self._person_width()
         for i in range(self.people_list.count()):
             self.people_list.item(i).setSizeHint(QSize(width, 44))
@@ -755,8 +851,10 @@ class HuddleBoard(QWidget):
         )
         self._keep_selection(self.lists["look_back"], lambda lst: self._fill_look_back(lst, b))
         for section in ("look_ahead", "teach"):
+            items = b.items[section]
             self._keep_selection(
-                self.lists[section], lambda lst, sec=section: self._fill_items(lst, b.items[sec])
+                self.lists[section],
+                lambda lst, rows=items: self._fill_items(lst, rows),  # type: ignore[misc]
             )
         self._keep_selection(self.lists["recognise"], lambda lst: self._fill_recognise(lst, b))
         self._keep_selection(self.follow_list, lambda lst: self._fill_actions(lst, b))
@@ -770,7 +868,7 @@ class HuddleBoard(QWidget):
     def _teach_state(self, has_one: bool) -> None:
         """One teaching point per huddle: once given, it is edited or removed, not re-added."""
         self.inputs["teach"].setVisible(not has_one)
-        self.giver.parentWidget().setVisible(not has_one)
+        self.giver_holder.setVisible(not has_one)
         self.teach_buttons.setVisible(has_one)
 
     def edit_teaching_point(self) -> None:
@@ -949,6 +1047,8 @@ class HuddleBoard(QWidget):
             self.timer_label.style().unpolish(self.timer_label)
             self.timer_label.style().polish(self.timer_label)
         self.timer_label.setText(text)
+        # "· over time" widens the timer: the title may need a row of its own now.
+        self._arrange_top(own_row=self._top_width() > self.width())
 
     # -- actions on the board -------------------------------------------------------------
     def _run(self, call: Callable[[], object]) -> bool:
@@ -1129,26 +1229,14 @@ class HuddleBoard(QWidget):
         if action_id is None:
             return
         seen = self._seen(action_id)
-        dialog = QDialog(self)
-        dialog.setWindowTitle(tr("Change the due date"))
-        form = QFormLayout(dialog)
-        form.addRow(QLabel(self._named(action_id, tr("Choose the new due date."))))
         current = self._action_row(action_id)
-        start = QDate.currentDate().addDays(7)
-        if current is not None and current.due_on is not None:
-            start = QDate(current.due_on.year, current.due_on.month, current.due_on.day)
-        edit = date_edit(start)
-        edit.setAccessibleName(tr("New due date"))
-        form.addRow(tr("New due date"), edit)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        dialog = DueDateDialog(
+            self,
+            self._named(action_id, tr("Choose the new due date.")),
+            current.due_on if current is not None else None,
         )
-        buttons.accepted.connect(dialog.accept)
-        buttons.rejected.connect(dialog.reject)
-        form.addRow(buttons)
         if dialog.exec():
-            q = edit.date()
-            due = dt.date(q.year(), q.month(), q.day())
+            due = dialog.due_date()
             self._run(
                 lambda: huddles.change_due(
                     self.db, self.actor, action_id, due, expected_version=seen
@@ -1323,7 +1411,7 @@ class HuddlePage(QWidget):
             shift = tr("day") if r.shift == "day" else tr("night")
             item = QListWidgetItem(
                 f"{format_date(r.huddle_date)} · {shift} · {state}{minutes} · "
-                f"{r.attendance} {tr('present')} · {r.items} {tr('items')} · "
+                f"{r.attendance} {tr('present')} · {count(r.items, tr('item'), tr('items'))} · "
                 f"{tr('led by')} {r.led_by or '—'}"
             )
             item.setData(Qt.ItemDataRole.UserRole, r.id)
@@ -1375,22 +1463,24 @@ class HuddlePage(QWidget):
             else tr("still open")
         )
         # Counts of this huddle, never today's open actions.
+        looked_back = len(b.items["look_back"]) + (
+            len(b.look_back_events) if b.huddle.status == "open" else 0
+        )
         return tr(
-            "Huddle of {date} ({shift}), {state}: {n} present; look back {lb} items, "
-            "look ahead {la}; actions made {made}, closed {closed}; teaching points {teach}; "
-            "recognitions {rec}; HRO principles touched {t} of 5."
+            "Huddle of {date} ({shift}), {state}: {n} present; look back: {lb}; "
+            "look ahead: {la}; actions: {made} made, {closed} closed; {teach}; {rec}; "
+            "HRO principles touched: {t} of 5."
         ).format(
             date=format_date(b.huddle.huddle_date),
             shift=shift,
             state=state,
             n=b.head_count,
-            lb=len(b.items["look_back"])
-            + (len(b.look_back_events) if b.huddle.status == "open" else 0),
-            la=len(b.items["look_ahead"]),
+            lb=count(looked_back, tr("item"), tr("items")),
+            la=count(len(b.items["look_ahead"]), tr("item"), tr("items")),
             made=made,
             closed=closed,
-            teach=len(b.items["teach"]),
-            rec=len(b.items["recognise"]),
+            teach=count(len(b.items["teach"]), tr("teaching point"), tr("teaching points")),
+            rec=count(len(b.items["recognise"]), tr("recognition"), tr("recognitions")),
             t=touched,
         )
 
@@ -1429,7 +1519,7 @@ class HuddlePage(QWidget):
             show_problem(self, tr("Choose a huddle in the list first."))
             return
         huddle_id = int(item.data(Qt.ItemDataRole.UserRole))
-        path, _ = QFileDialog.getSaveFileName(
+        path = save_file_name(
             self, tr("Save huddle summary"), f"huddle-{huddle_id}.pdf", "PDF (*.pdf)"
         )
         if not path:

@@ -25,6 +25,7 @@ from hrohuddle.ui.common import tr
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QCloseEvent
+    from PySide6.QtWidgets import QDialog
 
     # The window paints before SQLAlchemy is imported; these come with the database.
     from hrohuddle.services import people

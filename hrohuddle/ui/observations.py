@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
@@ -35,6 +34,7 @@ from PySide6.QtWidgets import (
 from hrohuddle.services import dates, drafts, observations
 from hrohuddle.services.permissions import Actor
 from hrohuddle.store.database import Database
+from hrohuddle.ui import common
 from hrohuddle.ui.common import (
     attempt,
     button,
@@ -45,6 +45,7 @@ from hrohuddle.ui.common import (
     show_problem,
     tr,
 )
+from hrohuddle.wording import count
 
 DRAFT_KIND = "observation"
 #: Where the page remembers the learner last opened (one per person, like a draft).
@@ -154,6 +155,8 @@ class LogDialog(QDialog):
         pv.addWidget(self.behaviours)
         pv.addWidget(self.chosen)
         self.behaviours.itemChanged.connect(self._count_behaviours)
+        # Each level with its descriptor under it, wrapped to the width: the form never
+        # scrolls sideways to read a long descriptor.
         rating = QWidget()
         rlayout = QVBoxLayout(rating)
         rlayout.setContentsMargins(0, 0, 0, 0)
@@ -494,9 +497,14 @@ class ObservationsPage(QWidget):
             )
             self.progress.setText(
                 tr(
-                    "{n} observations · latest rating {latest} · trend {trend} · "
+                    "{n} · latest rating {latest} · trend {trend} · "
                     "behaviours not yet observed: {never}"
-                ).format(n=p.count, latest=latest, trend=p.trend, never=len(p.never_observed))
+                ).format(
+                    n=count(p.count, tr("observation"), tr("observations")),
+                    latest=latest,
+                    trend=p.trend,
+                    never=len(p.never_observed),
+                )
             )
         # Shown once the learner chooses one of their own still to acknowledge.
         self.reply.setVisible(False)
@@ -578,7 +586,7 @@ class ObservationsPage(QWidget):
             return None
         name = self._summary_name()
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(
+            path = common.save_file_name(
                 self,
                 tr("Save learner summary"),
                 default_summary_name(name, dt.date.today()),

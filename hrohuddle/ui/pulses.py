@@ -30,6 +30,7 @@ from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import source_line
 from hrohuddle.store.database import Database
 from hrohuddle.store.errors import StoreError
+from hrohuddle.ui import common
 from hrohuddle.ui.common import heading, muted, primary_button, tr
 
 PULSE_STYLE = """
@@ -37,6 +38,8 @@ QDialog#pulse QLabel, QDialog#pulse QRadioButton, QDialog#pulse QPushButton,
 QDialog#pulse QPlainTextEdit { font-size: 18px; }
 QDialog#pulse QRadioButton::indicator { width: 26px; height: 26px; }
 QDialog#pulse QPushButton { min-height: 48px; padding: 4px 18px; }
+QDialog#pulse QPushButton:focus { padding: 2px 16px; }
+QDialog#pulse QPushButton[primary="true"]:focus { padding: 3px 17px; }
 """
 
 
@@ -152,8 +155,7 @@ class PulseDialog(QDialog):
         self.done_ok = False
         inst = pulses.instrument()
         self.setWindowTitle(tr("Pulse"))
-        host = parent.screen() if parent is not None else self.screen()
-        area = host.availableGeometry()
+        area = common.available_size(parent if parent is not None else self)
         self.resize(min(1000, area.width() - 40), min(760, area.height() - 60))
         outer = QVBoxLayout(self)
         outer.addWidget(heading(inst.title, 1.2))
@@ -267,6 +269,17 @@ class PulseDialog(QDialog):
         )
 
 
+def _whole_height(table: QTableWidget) -> None:
+    """As tall as the header and every row: the page scrolls, not the table."""
+    height = table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth()
+    height += sum(table.rowHeight(r) for r in range(table.rowCount()))
+    if table.horizontalScrollBar().isVisible() or (
+        table.horizontalHeader().length() > table.viewport().width() > 0
+    ):
+        height += table.horizontalScrollBar().sizeHint().height()
+    table.setFixedHeight(height + 2)
+
+
 class PulseResultsPage(QWidget):
     """Closed quarters only; says what is hidden and why, never what."""
 
@@ -275,7 +288,18 @@ class PulseResultsPage(QWidget):
         self.db = db
         self.actor = actor
         self.results: pulses.Results | None = None
-        layout = QVBoxLayout(self)
+        # The page scrolls as a whole; its tables are as tall as their rows, so that no
+        # table shows a part of its few rows behind a scroll bar of its own.
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll_area.setAccessibleName(tr("Pulse results page"))
+        body = QWidget()
+        self.scroll_area.setWidget(body)
+        outer.addWidget(self.scroll_area)
+        layout = QVBoxLayout(body)
         layout.addWidget(heading(tr("Onboarding pulses")))
         self.intro = muted("")
         layout.addWidget(self.intro)
@@ -290,11 +314,12 @@ class PulseResultsPage(QWidget):
         self.table = QTableWidget()
         self.table.setAccessibleName(tr("Pulse results"))
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        layout.addWidget(self.table, 1)
+        self.table.setWordWrap(False)
+        layout.addWidget(self.table)
         self.items = QTableWidget()
         self.items.setAccessibleName(tr("Item by item"))
         self.items.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        layout.addWidget(self.items, 2)
+        layout.addWidget(self.items)
         self.notes = muted("")
         self.notes.setAccessibleName(tr("What is hidden and why"))
         layout.addWidget(self.notes)
@@ -302,8 +327,10 @@ class PulseResultsPage(QWidget):
         self.comments = QPlainTextEdit()
         self.comments.setReadOnly(True)
         self.comments.setAccessibleName(tr("Comments"))
+        self.comments.setMinimumHeight(120)
         self.comments.setMaximumHeight(160)
         layout.addWidget(self.comments)
+        layout.addStretch(1)
         self.reload()
 
     def reload(self) -> None:
@@ -389,6 +416,7 @@ class PulseResultsPage(QWidget):
                     )
                 self.table.setItem(r, c, cell)
         self.table.resizeColumnsToContents()
+        _whole_height(self.table)
         # Item by item, with the words of each item (shown groups only).
         shown = [g for g in rows if not g.hidden]
         self.items.clear()
@@ -406,7 +434,9 @@ class PulseResultsPage(QWidget):
                 cell.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.items.setItem(r, c, cell)
         self.items.setWordWrap(True)
+        self.items.resizeColumnsToContents()
         self.items.setColumnWidth(0, 520)
         self.items.resizeRowsToContents()
+        _whole_height(self.items)
         self.notes.setText("\n".join([*chosen.notes, *res.notes]))
         self.comments.setPlainText("\n".join(chosen.comments))

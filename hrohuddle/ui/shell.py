@@ -13,6 +13,7 @@ from hrohuddle.services import people
 from hrohuddle.services.permissions import Actor
 from hrohuddle.store.database import Database
 from hrohuddle.ui.common import format_date, heading, muted, tr
+from hrohuddle.wording import count
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ class HomePage(QWidget):
         unit: people.UnitSettings,
         pages: list[PageSpec],
         db: Database | None = None,
-        go: Callable[[str], None] | None = None,
+        go: Callable[[str], object] | None = None,
     ) -> None:
         super().__init__()
         from hrohuddle.services.vocabulary import unit_vocabulary
@@ -142,14 +143,16 @@ class HomePage(QWidget):
             )
         if n.observations_to_acknowledge:
             self._add(
-                tr("{n} observations from your preceptor to read and acknowledge.").format(
-                    n=n.observations_to_acknowledge
+                tr("{n} from your preceptor to read and acknowledge.").format(
+                    n=count(n.observations_to_acknowledge, tr("observation"), tr("observations"))
                 ),
                 "observations",
             )
         if n.learner_replies:
             self._add(
-                tr("{n} replies from your learners this week.").format(n=n.learner_replies),
+                tr("{n} from your learners this week.").format(
+                    n=count(n.learner_replies, tr("reply"), tr("replies"))
+                ),
                 "observations",
             )
         if n.pulse_due_on is not None:
