@@ -492,6 +492,8 @@ class ReliabilityTab(QWidget):
         for col in (1, 2):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         self.table.setWordWrap(True)
+        rows = self.table.verticalHeader()
+        rows.setMinimumSectionSize(rows.defaultSectionSize())  # a short row stays tappable
         # Rows are measured again once the columns have their widths (after the resize).
         self._rows_timer = QTimer(self)
         self._rows_timer.setSingleShot(True)
