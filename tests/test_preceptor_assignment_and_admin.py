@@ -80,7 +80,7 @@ def test_admin_pairs_on_the_screen_and_sees_it_in_the_audit_log(
     assert "Pat Preceptor now precepts Lee Learner" in tab.saved.text()
     assert tab.model.rowCount() == 1
     tab.table.selectRow(0)
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(QMessageBox, "exec", lambda *a, **k: QMessageBox.StandardButton.Yes)
     tab.end()
     assert "ends today" in tab.saved.text()
     log = page.findChild(AuditTab)
