@@ -39,7 +39,17 @@ from hrohuddle.services.observations import setting_label, settings
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import unit_vocabulary
 from hrohuddle.store.database import Database
-from hrohuddle.ui.common import attempt, button, heading, muted, primary_button, show_problem, tr
+from hrohuddle.ui.common import (
+    ask,
+    attempt,
+    button,
+    heading,
+    muted,
+    plain,
+    primary_button,
+    show_problem,
+    tr,
+)
 
 RESULT_LABELS = (("observed", "Observed (O)"), ("missed", "Missed (M)"), ("na", "N/A (N)"))
 ROW_STYLE = """
@@ -71,7 +81,7 @@ class BehaviourRow(QFrame):
         self.row = row
         self.setProperty("role", "row")
         layout = QVBoxLayout(self)
-        title = QLabel(("▶ " if row.overall else "") + row.text)
+        title = plain(QLabel(("▶ " if row.overall else "") + row.text))
         title.setWordWrap(True)
         layout.addWidget(title)
         buttons = QHBoxLayout()
@@ -99,7 +109,7 @@ class BehaviourRow(QFrame):
         self.note.editingFinished.connect(self.save_note)
         buttons.addWidget(self.note, 1)
         layout.addLayout(buttons)
-        self.ask = QLabel("")
+        self.ask = plain(QLabel(""))
         self.ask.setProperty("role", "error")
         self.ask.setWordWrap(True)
         self.ask.setVisible(False)
@@ -760,13 +770,10 @@ class TemplatesTab(QWidget):
         t = self._chosen()
         if t is None:
             return
-        if (
-            QMessageBox.question(
-                self,
-                tr("Remove version"),
-                tr("Remove version {v} of {t}?").format(v=t.version, t=t.title),
-            )
-            != QMessageBox.StandardButton.Yes
+        if not ask(
+            self,
+            tr("Remove version"),
+            tr("Remove version {v} of {t}?").format(v=t.version, t=t.title),
         ):
             return
         attempt(self, lambda: checklists.remove_version(self.db, self.actor, t.id))

@@ -41,6 +41,7 @@ from hrohuddle.ui.common import (
     fit_to_screen,
     heading,
     muted,
+    plain,
     primary_button,
     show_problem,
     tr,
@@ -57,7 +58,7 @@ def _local(utc: dt.datetime) -> dt.datetime:
 
 
 def _error_label() -> QLabel:
-    label = QLabel("")
+    label = plain(QLabel(""))
     label.setProperty("role", "error")
     label.setWordWrap(True)
     label.setVisible(False)
