@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from hrohuddle.paths import DataPaths
 from hrohuddle.services import audit, edits, validation
-from hrohuddle.services.errors import NotFound, SignInRefused, ValidationError
+from hrohuddle.services.errors import NotFound, SignInRefused, ValidationError, ValidationErrors
 from hrohuddle.services.permissions import ROLES, Actor
 from hrohuddle.services.vocabulary import unit_vocabulary
 from hrohuddle.store.database import Database
@@ -47,6 +47,10 @@ LONGEST_WAIT = dt.timedelta(minutes=5)
 #: What counts as a wrong PIN typed for an account, for the notice at its next sign-in.
 WRONG_PIN_ACTIONS = ("signin.failed", "pin_change.failed")
 PIN_MIN, PIN_MAX = 4, 12
+#: The rule in words, as forms show it.
+PIN_RULE = f"{PIN_MIN} to {PIN_MAX} digits, not one digit repeated nor a run like 1234"
+#: The longest name a person can have.
+NAME_MAX = 80
 
 #: The secret mixed into every PIN before hashing, kept in a file beside the
 #: database and never inside it, so that a copied database or backup alone does not
@@ -172,7 +176,8 @@ def _pin_matches(db: Database, stored: str | None, pin: str) -> tuple[bool, bool
 
 
 def validate_pin(pin: str) -> str:
-    """A PIN of 4 to 12 digits that is not one digit repeated or a straight run."""
+    """A PIN of 4 to 12 digits that is not one digit repeated or a straight run
+    (``PIN_RULE`` says so in words)."""
     if not re.fullmatch(r"\d+", pin or ""):
         raise ValidationError("A PIN is made of digits only.", "pin")
     if not PIN_MIN <= len(pin) <= PIN_MAX:
@@ -265,7 +270,7 @@ def _validate_code(code: str) -> str:
 
 
 def _validate_person(p: PersonInput) -> tuple[str, str]:
-    name = validation.text(p.display_name, "The name", field="display_name", max_len=80)
+    name = validation.text(p.display_name, "The name", field="display_name", max_len=NAME_MAX)
     assert name is not None
     professions = unit_vocabulary().keys("professions")
     profession = validation.choice(p.profession, professions, "a profession", field="profession")
@@ -279,6 +284,27 @@ def _validate_person(p: PersonInput) -> tuple[str, str]:
             "The programme name is too long (120 characters at most).", "programme"
         )
     return name, profession
+
+
+def check_person(data: PersonInput, *, new: bool) -> None:
+    """Every problem with the person as typed at once (name, roles, PIN...), each for
+    its field, as ValidationErrors; nothing when it can be saved."""
+    problems: list[tuple[str, str]] = []
+    try:
+        _validate_person(data)
+    except ValidationError as exc:
+        problems.append((exc.field or "display_name", exc.message))
+    if data.pin:
+        try:
+            validate_pin(data.pin)
+        except ValidationError as exc:
+            problems.append(("pin", exc.message))
+    elif new:
+        problems.append(("pin", "Give the new person a PIN they can sign in with."))
+    if len(problems) == 1:
+        raise ValidationError(problems[0][1], problems[0][0])
+    if problems:
+        raise ValidationErrors(problems)
 
 
 def create_unit(
@@ -721,10 +747,9 @@ def save_person(
     With ``expected_version`` (``edits.person_version`` when the form was filled), a
     change saved after someone else's is refused with what they changed.
     """
+    check_person(data, new=person_id is None)
     name, profession = _validate_person(data)
-    pin_hash = hash_pin(db, validate_pin(data.pin)) if data.pin else None
-    if person_id is None and pin_hash is None:
-        raise ValidationError("Give the new person a PIN they can sign in with.", "pin")
+    pin_hash = hash_pin(db, data.pin) if data.pin else None
     roles = sorted(set(data.roles))
     with db.write() as s:
         clash = s.scalar(

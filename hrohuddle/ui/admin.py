@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from hrohuddle.paths import DataPaths
 from hrohuddle.services import audit, backups, dates, edits, observations, people
-from hrohuddle.services.errors import EditConflict
+from hrohuddle.services.errors import EditConflict, ValidationError, ValidationErrors
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import unit_vocabulary
 from hrohuddle.store.database import Database
@@ -167,7 +167,19 @@ class PersonForm(QGroupBox):
         sr.addWidget(self.start, 1)
         self.active = QCheckBox(tr("Can sign in"))
         self.pin = pin_edit(tr("New PIN"))
+        self.pin.setToolTip(tr("A PIN has {rule}.").format(rule=people.PIN_RULE))
+        self.name.setMaxLength(people.NAME_MAX)
+        self.problems: dict[str, QLabel] = {}
+        for field, name in (("display_name", tr("Name problem")), ("pin", tr("PIN problem"))):
+            label = plain(QLabel(""))
+            label.setProperty("role", "error")
+            label.setWordWrap(True)
+            label.setAccessibleName(name)
+            label.setVisible(False)
+            self.problems[field] = label
+        self.problems["roles"] = self.problems["display_name"]
         form.addRow(tr("Name"), self.name)
+        form.addRow("", self.problems["display_name"])
         form.addRow(tr("Profession"), self.profession)
         form.addRow(tr("Roles"), roles)
         form.addRow(tr("Learner"), self.learner)
@@ -175,7 +187,19 @@ class PersonForm(QGroupBox):
         more.addRow(tr("Start date"), start_row)
         more.addRow("", self.active)
         more.addRow(tr("PIN"), self.pin)
+        more.addRow("", self.problems["pin"])
         self.clear()
+
+    def show_problems(self, problems: list[tuple[str, str]]) -> None:
+        """Each problem beside its field, all at once; none shown when the list is empty."""
+        texts: dict[int, list[str]] = {}
+        for field, message in problems:
+            label = self.problems.get(field, self.problems["display_name"])
+            texts.setdefault(id(label), []).append(message)
+        for label in set(self.problems.values()):
+            said = " ".join(texts.get(id(label), []))
+            label.setText(said)
+            label.setVisible(bool(said))
 
     def clear(self) -> None:
         self.person_id = None
@@ -190,7 +214,10 @@ class PersonForm(QGroupBox):
         self.start.setDate(QDate.currentDate())
         self.active.setChecked(True)
         self.pin.clear()
-        self.pin.setPlaceholderText(tr("4 to 8 digits: required for a new person"))
+        self.pin.setPlaceholderText(
+            tr("{rule}: required for a new person").format(rule=people.PIN_RULE)
+        )
+        self.show_problems([])
 
     def load(self, row: people.PersonRow) -> None:
         self.person_id = row.id
@@ -207,6 +234,7 @@ class PersonForm(QGroupBox):
         self.active.setChecked(row.active)
         self.pin.clear()
         self.pin.setPlaceholderText(tr("leave empty to keep the current PIN"))
+        self.show_problems([])
 
     def value(self) -> people.PersonInput:
         start: dt.date | None = None
@@ -351,6 +379,15 @@ class PeopleTab(QWidget):
         value = self.form.value()
         is_new = self.form.person_id is None
         seen = getattr(self, "seen_version", None) if self.form.person_id else None
+        try:
+            people.check_person(value, new=is_new)
+        except ValidationErrors as exc:
+            self.form.show_problems(exc.problems)
+            return
+        except ValidationError as exc:
+            self.form.show_problems([(exc.field or "display_name", exc.message)])
+            return
+        self.form.show_problems([])
 
         def call() -> int:
             try:
