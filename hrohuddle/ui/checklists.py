@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt, QTimer
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QFontMetrics, QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
@@ -96,6 +96,12 @@ class BehaviourRow(QFrame):
         for key, label in choices:
             b = QPushButton(label)
             b.setCheckable(True)
+            # Chosen, the words turn bold and wider: the button is made wide enough for
+            # them then too, never clipping "Observed (O)" to ")bserved (O".
+            bold = b.font()
+            bold.setBold(True)
+            wide = max(64, QFontMetrics(bold).horizontalAdvance(label) + 12)
+            b.setStyleSheet(f"QPushButton {{ min-width: {wide}px; }}")
             b.setAccessibleName(f"{row.text}: {label}")
             b.clicked.connect(lambda _=False, k=key: self.choose(k))
             self.group.addButton(b)
