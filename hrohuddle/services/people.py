@@ -854,20 +854,46 @@ def find_person(db: Database, unit_id: int, name: str) -> int:
     return find_person_named(db, unit_id, name)[0]
 
 
+def _folded(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
 def find_person_named(db: Database, unit_id: int, name: str) -> tuple[int, str]:
     """The id and the name as stored of the person called ``name`` (case and spacing ignored)."""
     wanted = " ".join(name.split()).casefold()
     with db.read() as s:
-        found = [
-            (pid, shown)
+        everyone = [
+            (int(pid), str(shown))
             for pid, shown in s.execute(
                 select(Person.id, Person.display_name).where(Person.unit_id == unit_id)
             )
-            if " ".join(shown.split()).casefold() == wanted
         ]
-    if not found:
-        raise NotFound(f"Nobody on this unit is called “{name}”. Check the spelling.")
-    return int(found[0][0]), str(found[0][1])
+    found = [
+        (pid, shown) for pid, shown in everyone if " ".join(shown.split()).casefold() == wanted
+    ]
+    if found:
+        return found[0]
+    # Part of a name ("Ben") is never taken for one person; the ones it could be are named.
+    partly = sorted(
+        shown
+        for _pid, shown in everyone
+        if wanted
+        and any(
+            " ".join(words).casefold().startswith(wanted)
+            for words in (shown.split()[i:] for i in range(len(shown.split())))
+        )
+    )
+    if len(partly) > 1:
+        raise NotFound(
+            f"“{name}” matches several people on this unit: {', '.join(partly)}. "
+            "Give the whole name."
+        )
+    if partly:
+        raise NotFound(
+            f"Nobody on this unit is called “{name}”; did you mean {partly[0]}? "
+            "Give the whole name."
+        )
+    raise NotFound(f"Nobody on this unit is called “{name}”. Check the spelling.")
 
 
 @audit.requires("people.manage")
