@@ -101,3 +101,88 @@ def test_the_period_filter_counts_local_days_and_keeps_a_day_only_entry_of_an_ov
     assert listed(friday, friday) == {"signin", "census.set"}
     assert listed(None, friday - dt.timedelta(days=1)) == set()
     assert listed(friday + dt.timedelta(days=1), None) == {"signin"}  # its UTC day
+
+
+def _day_export(team: Team, day: dt.date, tmp_path: Path) -> list[list[str]]:
+    out = tmp_path / f"audit-{day}.csv"
+    audit.export_entries(team.db, team.admin, out, audit.AuditFilter(since=day, until=day))
+    with open(out, encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    # The day itself aside, what could tell one day's story from the other's?
+    return [[cell.replace(day.isoformat(), "DAY") for cell in row] for row in rows]
+
+
+def test_a_sign_in_between_two_timed_entries_cannot_be_placed_by_its_neighbours(
+    sqlite_team: Team, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two days alike but for when the sign-in happened: before both census saves on the
+    first, between them on the second. The viewer and the export tell them apart not."""
+    now = {"at": dt.datetime(2027, 3, 5, 9, 0)}
+    monkeypatch.setattr(audit, "utcnow", lambda: now["at"])
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    team = sqlite_team
+
+    def census(day: dt.date, hour: int) -> None:
+        now["at"] = dt.datetime.combine(day, dt.time(hour, 0))
+        with team.db.write() as s:
+            audit.record(s, "census.set", actor=team["manager"], detail={"week": hour})
+
+    def sign_in(day: dt.date) -> None:
+        now["at"] = dt.datetime.combine(day, dt.time(11, 0))
+        with team.db.write() as s:
+            audit.record(s, "signin", actor=team["staff"], detail={"workstation": "ws"})
+
+    first, second = dt.date(2027, 3, 5), dt.date(2027, 3, 6)
+    sign_in(first)
+    census(first, 12)
+    census(first, 13)
+    census(second, 12)
+    sign_in(second)
+    census(second, 13)
+    now["at"] = dt.datetime(2027, 3, 7, 8, 0)
+    try:
+        for day in (first, second):
+            rows = audit.entries(team.db, team.admin, where=audit.AuditFilter(since=day, until=day))
+            assert [r.action for r in rows] == ["signin", "census.set", "census.set"]
+        exported = [_day_export(team, day, tmp_path) for day in (first, second)]
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    assert exported[0] == exported[1]
+    header = exported[0][0]
+    assert "id" not in header and "row" in header
+    assert [row[0] for row in exported[0][1:]] == ["1", "2", "3"]
+
+
+def test_the_audit_tab_lists_what_happened_since_it_was_built_when_shown(
+    qtbot, window, sqlite_team: Team, tmp_path: Path
+) -> None:
+    from hrohuddle.ui.admin import AuditTab
+
+    sign_in_as(qtbot, window, "Ada Admin", PINS["admin"])
+    page = window.open_page("admin")
+    log = page.findChild(AuditTab)
+    people.reset_pin(sqlite_team.db, sqlite_team.admin, sqlite_team["staff"].person_id, "482915")
+    log.hide()
+    log.show()
+    whats = [log.model.index(i, 1).data() for i in range(log.model.rowCount())]
+    assert "PIN reset" in whats
+    assert "person.pin_reset" not in whats
+    row = whats.index("PIN reset")
+    about = log.model.index(row, 3).data()
+    assert "{" not in about and "person:" not in about
+    assert sqlite_team["staff"].display_name in about
+    kinds = [log.kind.itemText(i) for i in range(log.kind.count())]
+    assert "People" in kinds and "person" not in kinds
+
+    assert log.export(str(tmp_path / "a.csv"))
+    assert "Exported" in log.result.text()
+    log.kind.setCurrentIndex(log.kind.count() - 1)
+    assert log.result.text() == ""
+
+
+def test_about_says_what_an_entry_is_about_in_words() -> None:
+    assert audit.about_words("observation:13", {}, {}) == "Observation 13"
+    text = audit.about_words("person:4", {"roles": ["staff", "manager"]}, {"person:4": "Jo Li"})
+    assert text == "Jo Li · roles: staff, manager"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
 from conftest import PINS, Team, sign_in_as
 from hypothesis import given
 from hypothesis import strategies as st
@@ -126,3 +127,14 @@ def test_the_dashboard_names_the_weeks_without_census_and_draws_them_as_gaps(
     panel._picked(Picked(), panel.figures.event_u, every_kind=True)
     assert last.shifted(-1).label in panel.week_dialog.windowTitle()
     assert panel.week_list.count() == 3 + 1 % 3
+
+
+@pytest.mark.parametrize("days", [0, -3, "0"])
+def test_a_week_of_no_patient_days_is_refused_with_what_to_do(
+    sqlite_team: Team, days: object
+) -> None:
+    from hrohuddle.services.errors import ValidationError
+
+    with pytest.raises(ValidationError, match="at least 1 patient-day"):
+        census.set_week(sqlite_team.db, sqlite_team["manager"], "2026-W40", days)
+    assert census.recent(sqlite_team.db, sqlite_team["manager"]) == []

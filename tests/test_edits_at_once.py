@@ -170,7 +170,7 @@ def test_the_census_form_sees_the_stored_value_and_refuses_a_stale_or_incomplete
     assert stored.patient_days == 190 and stored.version == 1 and stored.complete
     census.set_week(team.db, manager, "2026-W40", 195, expected_version=stored.version)
     with pytest.raises(EditConflict, match="patient-days is now “195”"):
-        census.set_week(team.db, manager, "2026-W40", 0, expected_version=stored.version)
+        census.set_week(team.db, manager, "2026-W40", 180, expected_version=stored.version)
     this_week = dt.date.today().isocalendar()
     with pytest.raises(ValidationError, match="not over yet"):
         census.set_week(team.db, manager, f"{this_week[0]}-W{this_week[1]:02d}", 40)

@@ -81,3 +81,81 @@ def test_census_import_refuses_hostile_rows_cleanly(
         census.import_csv(sqlite_team.db, sqlite_team["manager"], path)
     except ValidationError as exc:
         assert exc.message
+
+
+MARKUP_NAME = "<b>Zoe</b> Test"
+
+
+def _labels_showing(root, text: str) -> list:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QLabel
+
+    return [w for w in root.findChildren(QLabel) if text in w.text()]
+
+
+def _all_plain(labels: list) -> bool:  # type: ignore[type-arg]
+    from PySide6.QtCore import Qt
+
+    return bool(labels) and all(w.textFormat() == Qt.TextFormat.PlainText for w in labels)
+
+
+def test_a_name_with_markup_is_shown_as_typed_on_every_screen(
+    qtbot, window, sqlite_team: Team, monkeypatch
+) -> None:
+    from conftest import PINS, sign_in_as
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QMessageBox
+
+    from hrohuddle.ui.admin import PeopleTab, PreceptorsTab
+
+    zoe = people.save_person(
+        sqlite_team.db,
+        sqlite_team.admin,
+        people.PersonInput(MARKUP_NAME, "nursing", ["staff"], is_learner=True, pin="5827"),
+    )
+    page = window.signin
+    page.reload()
+    qtbot.keyClicks(page.search, "<b>Zoe")
+    qtbot.keyClick(page.search, Qt.Key.Key_Return)
+    assert page.chosen.text() == MARKUP_NAME
+    assert page.chosen.textFormat() == Qt.TextFormat.PlainText
+    qtbot.keyClicks(page.pin, "0000")
+    qtbot.keyClick(page.pin, Qt.Key.Key_Return)
+    assert page.message.text() and page.message.textFormat() == Qt.TextFormat.PlainText
+    page.search.clear()
+
+    sign_in_as(qtbot, window, "Ada Admin", PINS["admin"])
+    admin = window.open_page("admin")
+    tab = admin.findChild(PeopleTab)
+    tab._select(zoe)
+    tab.save()
+    assert MARKUP_NAME in tab.saved.text()
+    assert tab.saved.textFormat() == Qt.TextFormat.PlainText
+    assert tab.lock_state.textFormat() == Qt.TextFormat.PlainText
+
+    pairs = admin.findChild(PreceptorsTab)
+    pairs.preceptor.setCurrentIndex(pairs.preceptor.findText("Pat Preceptor"))
+    pairs.learner.setCurrentIndex(pairs.learner.findText(MARKUP_NAME))
+    pairs.assign()
+    assert MARKUP_NAME in pairs.saved.text()
+    assert pairs.saved.textFormat() == Qt.TextFormat.PlainText
+    asked: list[tuple[str, Qt.TextFormat]] = []
+
+    def answer(box: QMessageBox) -> QMessageBox.StandardButton:
+        asked.append((box.text(), box.textFormat()))
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "exec", answer)
+    pairs.table.selectRow(0)
+    pairs.end()
+    assert asked and MARKUP_NAME in asked[0][0]
+    assert asked[0][1] == Qt.TextFormat.PlainText
+    assert _all_plain(_labels_showing(admin, MARKUP_NAME))
+
+
+def test_helper_labels_never_read_names_as_html(qtbot) -> None:
+    from PySide6.QtCore import Qt
+
+    from hrohuddle.ui.common import heading, muted
+
+    for label in (heading("<b>Bay 3</b> team"), muted("Ward · <b>Bay 3</b> team")):
+        assert label.textFormat() == Qt.TextFormat.PlainText

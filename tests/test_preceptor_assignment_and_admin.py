@@ -80,7 +80,7 @@ def test_admin_pairs_on_the_screen_and_sees_it_in_the_audit_log(
     assert "Pat Preceptor now precepts Lee Learner" in tab.saved.text()
     assert tab.model.rowCount() == 1
     tab.table.selectRow(0)
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(QMessageBox, "exec", lambda *a, **k: QMessageBox.StandardButton.Yes)
     tab.end()
     assert "ends today" in tab.saved.text()
     log = page.findChild(AuditTab)
@@ -145,3 +145,26 @@ def test_help_shows_the_role_guide_and_keys_and_about_hides_the_password(qtbot, 
         url_without_password("postgresql+psycopg://unit:s3cret@db.example:5432/hh")
         == "postgresql+psycopg://unit:***@db.example:5432/hh"
     )
+
+
+def test_part_of_a_name_that_fits_several_people_lists_them(sqlite_team: Team) -> None:
+    import pytest
+
+    from hrohuddle.services import people
+    from hrohuddle.services.errors import NotFound
+
+    for i, name in enumerate(("Ben Adler", "Ben Carter", "Benjamin Okafor")):
+        people.save_person(
+            sqlite_team.db,
+            sqlite_team.admin,
+            people.PersonInput(name, "nursing", ["staff"], pin=f"58{i}7"),
+        )
+    unit = sqlite_team.admin.unit_id
+    with pytest.raises(NotFound) as said:
+        people.find_person(sqlite_team.db, unit, "Ben")
+    assert "matches several people" in said.value.message
+    for name in ("Ben Adler", "Ben Carter", "Benjamin Okafor"):
+        assert name in said.value.message
+    with pytest.raises(NotFound, match="did you mean Ben Adler"):
+        people.find_person(sqlite_team.db, unit, "adler")
+    assert people.find_person_named(sqlite_team.db, unit, "ben  carter")[1] == "Ben Carter"

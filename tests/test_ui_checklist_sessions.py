@@ -145,3 +145,19 @@ def test_reliability_rows_show_each_behaviour_in_full_at_1366x768(
         )
         assert box.height() <= table.rowHeight(i), text
         assert table.rowHeight(i) >= table.verticalHeader().defaultSectionSize()
+
+
+def test_a_chosen_answer_keeps_its_whole_words_in_bold(qtbot, window, sqlite_team: Team) -> None:
+    from PySide6.QtGui import QFontMetrics
+
+    sign_in_as(qtbot, window, "Cai Charge", PINS["charge_nurse"])
+    page = window.open_page("checklists")
+    _tab, panel = _start(qtbot, page, "Error-prevention behaviours")
+    panel.setFocus()
+    qtbot.keyClick(panel, Qt.Key.Key_O)
+    row = panel.rows[0]
+    for button in row.buttons.values():
+        bold = button.font()
+        bold.setBold(True)
+        needed = QFontMetrics(bold).horizontalAdvance(button.text())
+        assert button.width() >= needed + 16, button.text()

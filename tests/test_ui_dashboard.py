@@ -154,3 +154,24 @@ def test_a_preview_records_nothing_and_leaves_no_files_but_saving_is_recorded(
     panel.save_pdf()
     qtbot.waitUntil(lambda: "Saved" in panel.status.text(), timeout=60_000)
     assert printed() == 1
+
+
+def test_a_census_saved_shows_in_the_figures_at_once(qtbot, window, sqlite_team: Team) -> None:
+    last = Week.last_complete()
+    _report(sqlite_team, dt.datetime.combine(last.monday + dt.timedelta(days=1), dt.time(10)))
+    sign_in_as(qtbot, window, "Mo Manager", PINS["manager"])
+    page = window.open_page("dashboard")
+    panel = page.week_panel
+    qtbot.waitUntil(lambda: not panel.loading and panel.figures is not None, timeout=20000)
+    before = panel.census_note.text()
+    assert before
+    census_tab = page.tabs.widget(1)
+    page.tabs.setCurrentIndex(1)
+    census_tab.week.setText(last.label)
+    census_tab.show_stored()
+    census_tab.days.setValue(140)
+    census_tab.save()
+    page.tabs.setCurrentIndex(0)
+    qtbot.waitUntil(lambda: not panel.loading, timeout=20000)
+    assert panel.census_note.text() != before
+    assert last.label not in panel.census_note.text()

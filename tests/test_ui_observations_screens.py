@@ -112,9 +112,11 @@ def test_details_follow_the_selected_learner_and_show_names(
     assert page.learner.currentData() == jo
 
 
-def test_a_new_observation_starts_from_the_last_ones_context(
+def test_a_new_observation_keeps_the_last_setting_and_says_so_but_observes_afresh(
     qtbot, window, sqlite_team: Team
 ) -> None:
+    """Only the setting is carried over, and the form says so; what was observed last
+    time (domains, behaviours) is for this observation to say, never pre-ticked."""
     from hrohuddle.ui.observations import LogDialog
 
     lee = sqlite_team["learner"].person_id
@@ -125,8 +127,9 @@ def test_a_new_observation_starts_from_the_last_ones_context(
     dialog = LogDialog(sqlite_team.db, window.actor, lee, "Lee Learner", page, page.rows[0])
     qtbot.addWidget(dialog)
     assert dialog.setting.currentData() == "rounds"
-    assert {k for k, b in dialog.domains.items() if b.isChecked()} == {"C", "TT"}
-    assert dialog.chosen_behaviours() == ["SBAR"]
+    assert "last time" in dialog.context_note.text() and dialog.context_note.isVisibleTo(dialog)
+    assert not any(b.isChecked() for b in dialog.domains.values())
+    assert dialog.chosen_behaviours() == []
     assert dialog.rating.checkedId() == -1 and dialog.strengths.toPlainText() == ""
     assert dialog.behaviours.minimumHeight() >= 200
 
@@ -201,3 +204,20 @@ def test_learner_summary_is_complete_named_and_confirmed(
     printer.setOutputFileName(str(tmp_path / "printed.pdf"))
     assert page.print_pdf(printer)
     assert (tmp_path / "printed.pdf").stat().st_size > 1000
+
+
+def test_choosing_a_rating_clears_the_rating_problem(qtbot, window, sqlite_team: Team) -> None:
+    from hrohuddle.ui.observations import LogDialog
+
+    lee = sqlite_team["learner"].person_id
+    _pair(sqlite_team, lee)
+    sign_in_as(qtbot, window, "Pat Preceptor", PINS["preceptor"])
+    page = window.open_page("observations")
+    dialog = LogDialog(sqlite_team.db, window.actor, lee, "Lee Learner", page)
+    qtbot.addWidget(dialog)
+    dialog.save()
+    problem = dialog.errors["rating"]
+    assert problem.isVisibleTo(dialog) and "rating" in problem.text().lower()
+    dialog.rating.button(3).click()
+    assert not problem.isVisibleTo(dialog)
+    assert not dialog.context_note.isVisibleTo(dialog)  # nothing carried over: no note

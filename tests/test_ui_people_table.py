@@ -103,3 +103,30 @@ def test_the_sign_in_column_says_for_everyone_whether_they_can_sign_in(
     assert shown["Mo Manager"] == "2 wrong PINs"
     assert shown["Sol Staff"].startswith("Waits until")
     assert shown["Gone Person"] == "Not active"
+
+
+def test_a_new_person_form_says_the_true_pin_rule_and_every_problem_at_its_field(
+    qtbot, window, sqlite_team: Team
+) -> None:
+    from hrohuddle.ui.admin import PeopleTab
+
+    sign_in_as(qtbot, window, "Ada Admin", PINS["admin"])
+    tab = window.open_page("admin").findChild(PeopleTab)
+    form = tab.form
+    form.clear()
+    assert "4 to 12 digits" in form.pin.placeholderText()
+    assert "8" not in form.pin.placeholderText()
+    form.name.setText("")
+    form.pin.setText("12")
+    tab.save()
+    name_problem, pin_problem = form.problems["display_name"], form.problems["pin"]
+    assert name_problem.isVisibleTo(form) and "name" in name_problem.text().lower()
+    assert pin_problem.isVisibleTo(form) and "4 to 12 digits" in pin_problem.text()
+    assert form.name.maxLength() == people.NAME_MAX
+    qtbot.keyClicks(form.name, "x" * (people.NAME_MAX + 20))
+    assert len(form.name.text()) == people.NAME_MAX
+    form.name.setText("Zed Nurse")
+    form.pin.setText("5827")
+    tab.save()
+    assert not name_problem.isVisibleTo(form) and not pin_problem.isVisibleTo(form)
+    assert "Zed Nurse was added" in tab.saved.text()

@@ -90,7 +90,8 @@ def test_admin_form_error_keeps_the_typed_text(qtbot, window, monkeypatch) -> No
     qtbot.keyClicks(people_tab.form.name, "Nia New")
     qtbot.keyClicks(people_tab.form.pin, "1111")
     people_tab.save_button.click()
-    assert shown and "repeated" in shown[0]
+    problem = people_tab.form.problems["pin"]  # said beside the PIN, not in a box
+    assert not shown and problem.isVisibleTo(people_tab) and "repeated" in problem.text()
     assert people_tab.form.name.text() == "Nia New"
 
 
@@ -208,6 +209,8 @@ def test_a_session_ended_elsewhere_sends_the_screen_back_to_sign_in(
 
     tab = window.open_page("admin").findChild(PeopleTab)
     people.sign_out(sqlite_team.db, window.actor, reason="ended by a test")
+    tab.form.name.setText("Nia New")  # a form that would save: the sign-in is what fails
+    tab.form.pin.setText("5827")
     tab.save()
     assert shown and "signed out" in shown[-1]
     assert window.stack.currentWidget() is window.signin and window.actor is None

@@ -141,7 +141,7 @@ def test_census_csv_import_checks_every_row(sqlite_team: Team, tmp_path: Path) -
         census.import_csv(sqlite_team.db, sqlite_team["manager"], bad)
     negative = tmp_path / "neg.csv"
     negative.write_text("2026-W40,-5\n")
-    with pytest.raises(ValidationError, match="between 0"):
+    with pytest.raises(ValidationError, match="at least 1 patient-day"):
         census.import_csv(sqlite_team.db, sqlite_team["manager"], negative)
     rows = census.recent(sqlite_team.db, sqlite_team["manager"])
     assert [(r.week_start.isoformat(), r.patient_days) for r in rows] == [

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import Text, and_, or_, select, type_coerce
+from sqlalchemy import Text, and_, case, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from hrohuddle.services.errors import PermissionDenied, SessionEnded
@@ -430,6 +430,129 @@ def verify_chain(db: Database, witnesses: Iterable[Witness] = (), batch: int = 5
     return ChainReport(count, breaks)
 
 
+#: Each kind of entry in words, for the viewer and the export; the code stays in the
+#: export's ``action`` column for whoever filters the file.
+ACTION_LABELS: dict[str, str] = {
+    "action.closed": "Action closed",
+    "action.created": "Action created",
+    "action.due_changed": "Action due date changed",
+    "action.escalated": "Action escalated",
+    "action.reassigned": "Action reassigned",
+    "audit.exported": "Audit log exported",
+    "audit.head_rebuilt": "Audit head rebuilt",
+    "backup.deleted": "Backup deleted",
+    "backup.restore_approved": "Restore approved",
+    "backup.restored": "Backup restored",
+    "backup.taken": "Backup taken",
+    "census.imported": "Census imported",
+    "census.set": "Census saved",
+    "checklist.discarded": "Checklist observation discarded",
+    "checklist.version_removed": "Checklist version removed",
+    "checklist.version_retired": "Checklist version retired",
+    "checklist.version_saved": "Checklist version saved",
+    "demo.created": "Demo data created",
+    "event.triaged": "Safety report reviewed",
+    "export": "Data exported",
+    "export.checklist_reliability": "Reliability exported",
+    "huddle.closed": "Huddle closed",
+    "huddle.started": "Huddle started",
+    "observation.acknowledged": "Observation acknowledged",
+    "observation.logged": "Observation logged",
+    "observation.viewed": "Observation viewed",
+    "permission.refused": "Permission refused",
+    "person.added": "Person added",
+    "person.changed": "Person changed",
+    "person.pin_changed": "PIN changed",
+    "person.pin_reset": "PIN reset",
+    "person.roles_changed": "Roles changed",
+    "person.unlocked": "Account unlocked",
+    "preceptor.assigned": "Preceptor assigned",
+    "preceptor.ended": "Preceptor pairing ended",
+    "report.printed": "Report printed",
+    "screen.locked": "Screen locked",
+    "signin": "Signed in",
+    "signin.no_role": "Sign-in without a role",
+    "signin.waiting": "Sign-in waiting",
+    "signout": "Signed out",
+    "unit.created": "Unit created",
+    "unit.settings_changed": "Unit settings changed",
+    "unlocked": "Screen unlocked",
+}
+
+#: Kinds of entry (the part before the dot) in words, for the filter.
+KIND_LABELS: dict[str, str] = {
+    "action": "Actions",
+    "audit": "Audit log",
+    "backup": "Backups",
+    "census": "Census",
+    "checklist": "Checklists",
+    "demo": "Demo data",
+    "event": "Safety reports",
+    "export": "Exports",
+    "huddle": "Huddles",
+    "observation": "Observations",
+    "permission": "Refusals",
+    "person": "People",
+    "preceptor": "Preceptors",
+    "report": "Reports",
+    "screen": "Screen locks",
+    "signin": "Sign-ins",
+    "signout": "Sign-outs",
+    "unit": "Unit",
+    "unlocked": "Unlocks",
+}
+
+_TARGET_WORDS = {
+    "action": "Action",
+    "checklist": "Checklist",
+    "event": "Safety report",
+    "huddle": "Huddle",
+    "observation": "Observation",
+    "person": "Person",
+    "session": "Checklist observation",
+}
+
+
+def action_words(action: str) -> str:
+    """An entry's kind in words ("PIN reset"); an unknown code is shown readably."""
+    return ACTION_LABELS.get(action) or action.replace(".", ": ").replace("_", " ").capitalize()
+
+
+def kind_words(kind: str) -> str:
+    return KIND_LABELS.get(kind) or kind.replace("_", " ").capitalize()
+
+
+def _value_words(value: Any) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{_key_words(k)} {_value_words(v)}" for k, v in sorted(value.items()))
+    if isinstance(value, list | tuple):
+        return ", ".join(_value_words(v) for v in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _key_words(key: str) -> str:
+    return str(key).replace("_", " ")
+
+
+def about_words(target: str | None, detail: dict[str, Any], names: dict[str, str]) -> str:
+    """What an entry is about, in words: "Jordan Reyes · reason: idle", "Observation 13"."""
+    about = ""
+    if target:
+        if target in names:
+            about = names[target]
+        else:
+            kind, _, ident = target.partition(":")
+            about = f"{_TARGET_WORDS.get(kind, kind.capitalize())} {ident}".strip()
+    details = "; ".join(
+        f"{_key_words(k)}: {_value_words(v)}"
+        for k, v in sorted(detail.items())
+        if v not in (None, "", [], {})
+    )
+    return " · ".join(x for x in (about, details) if x)
+
+
 @dataclass(frozen=True)
 class AuditRow:
     id: int
@@ -453,6 +576,10 @@ class AuditRow:
         if self.day_only:
             return self.at.date().isoformat()
         return self.at.isoformat(timespec="seconds")
+
+    @property
+    def what(self) -> str:
+        return action_words(self.action)
 
 
 @dataclass(frozen=True)
@@ -508,18 +635,34 @@ def entries(
     offset: int = 0,
     where: AuditFilter | None = None,
 ) -> list[AuditRow]:
-    """The unit's audit entries (and the database's own, like a restore), newest first,
-    one page at a time, narrowed by ``where``."""
+    """The unit's audit entries (and the database's own, like a restore), newest day
+    first, one page at a time, narrowed by ``where``.
+
+    Each (UTC) day begins with its day-only entries (signing in and out, locking,
+    unlocking) in a block ordered by person and kind, then its timed entries newest
+    first: where a day-only entry stands says nothing of its time of day.
+    """
     with db.read() as s:
         names = dict(
             s.execute(
                 select(Person.id, Person.display_name).where(Person.unit_id == actor.unit_id)
             ).all()
         )
-        q = _filtered(select(AuditEntry), actor, where or AuditFilter())
-        rows = s.scalars(
-            q.order_by(AuditEntry.id.desc()).offset(max(0, offset)).limit(max(1, min(limit, 1000)))
-        ).all()
+        day_only = AuditEntry.action.in_(sorted(DAY_ONLY_ACTIONS))
+        q = _filtered(
+            select(AuditEntry).outerjoin(Person, Person.id == AuditEntry.actor_id),
+            actor,
+            where or AuditFilter(),
+        )
+        q = q.order_by(
+            func.date(AuditEntry.at).desc(),
+            case((day_only, 0), else_=1),
+            case((day_only, func.coalesce(Person.display_name, "")), else_=""),
+            case((day_only, AuditEntry.action), else_=""),
+            case((day_only, AuditEntry.actor_id), else_=None),
+            AuditEntry.id.desc(),
+        )
+        rows = s.scalars(q.offset(max(0, offset)).limit(max(1, min(limit, 1000)))).all()
         return [
             AuditRow(
                 e.id,
@@ -546,11 +689,21 @@ def kinds(db: Database, actor: Actor) -> list[str]:
 
 @requires("audit.view")
 def export_entries(db: Database, actor: Actor, path: Any, where: AuditFilter | None = None) -> int:
-    """Write the matching entries to a CSV file (owner-only); the export is audited."""
+    """Write the matching entries to a CSV file (owner-only); the export is audited.
+
+    Rows are in the viewer's order, numbered in that order: the chain's own ids
+    would tell when a day-only entry was written."""
     import csv
     import os
 
     flt = where or AuditFilter()
+    with db.read() as s:
+        names = {
+            f"person:{pid}": name
+            for pid, name in s.execute(
+                select(Person.id, Person.display_name).where(Person.unit_id == actor.unit_id)
+            ).all()
+        }
     rows: list[AuditRow] = []
     offset = 0
     while True:
@@ -562,17 +715,10 @@ def export_entries(db: Database, actor: Actor, path: Any, where: AuditFilter | N
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", newline="", encoding="utf-8") as f:
         out = csv.writer(f)
-        out.writerow(["id", "at_utc", "action", "who", "about", "detail"])
-        for r in rows:
+        out.writerow(["row", "at_utc", "what", "action", "who", "about"])
+        for n, r in enumerate(rows, start=1):
             out.writerow(
-                [
-                    r.id,
-                    r.at_text,
-                    r.action,
-                    r.who,
-                    r.target or "",
-                    json.dumps(r.detail, sort_keys=True, ensure_ascii=False),
-                ]
+                [n, r.at_text, r.what, r.action, r.who, about_words(r.target, r.detail, names)]
             )
     with db.write() as s:
         record(

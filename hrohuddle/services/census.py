@@ -47,8 +47,15 @@ def _days(value: object) -> int:
         raise ValidationError(
             f"“{str(value)[:40]}” is not a whole number of patient-days."
         ) from None
-    if not 0 <= number <= MAX_PATIENT_DAYS:
-        raise ValidationError(f"Patient-days are between 0 and {MAX_PATIENT_DAYS:,}.")
+    if number < 1:
+        # A stored 0 would stand for a week with a census but no patients, and be read
+        # as "no census" everywhere rates are shown: it is refused, not kept.
+        raise ValidationError(
+            "A week with patients has at least 1 patient-day: patient-days are between 1 "
+            f"and {MAX_PATIENT_DAYS:,}. Leave a week without a census empty instead."
+        )
+    if number > MAX_PATIENT_DAYS:
+        raise ValidationError(f"Patient-days are between 1 and {MAX_PATIENT_DAYS:,}.")
     return number
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from hrohuddle.paths import DataPaths
 from hrohuddle.services import audit, edits, validation
-from hrohuddle.services.errors import NotFound, SignInRefused, ValidationError
+from hrohuddle.services.errors import NotFound, SignInRefused, ValidationError, ValidationErrors
 from hrohuddle.services.permissions import ROLES, Actor
 from hrohuddle.services.vocabulary import unit_vocabulary
 from hrohuddle.store.database import Database
@@ -48,6 +48,10 @@ LONGEST_WAIT = dt.timedelta(minutes=5)
 #: What counts as a wrong PIN typed for an account, for the notice at its next sign-in.
 WRONG_PIN_ACTIONS = ("signin.failed", "pin_change.failed")
 PIN_MIN, PIN_MAX = 4, 12
+#: The rule in words, as forms show it.
+PIN_RULE = f"{PIN_MIN} to {PIN_MAX} digits, not one digit repeated nor a run like 1234"
+#: The longest name a person can have.
+NAME_MAX = 80
 
 #: The secret mixed into every PIN before hashing, kept in a file beside the
 #: database and never inside it, so that a copied database or backup alone does not
@@ -173,7 +177,8 @@ def _pin_matches(db: Database, stored: str | None, pin: str) -> tuple[bool, bool
 
 
 def validate_pin(pin: str) -> str:
-    """A PIN of 4 to 12 digits that is not one digit repeated or a straight run."""
+    """A PIN of 4 to 12 digits that is not one digit repeated or a straight run
+    (``PIN_RULE`` says so in words)."""
     if not re.fullmatch(r"\d+", pin or ""):
         raise ValidationError("A PIN is made of digits only.", "pin")
     if not PIN_MIN <= len(pin) <= PIN_MAX:
@@ -266,7 +271,7 @@ def _validate_code(code: str) -> str:
 
 
 def _validate_person(p: PersonInput) -> tuple[str, str]:
-    name = validation.text(p.display_name, "The name", field="display_name", max_len=80)
+    name = validation.text(p.display_name, "The name", field="display_name", max_len=NAME_MAX)
     assert name is not None
     professions = unit_vocabulary().keys("professions")
     profession = validation.choice(p.profession, professions, "a profession", field="profession")
@@ -280,6 +285,27 @@ def _validate_person(p: PersonInput) -> tuple[str, str]:
             "The programme name is too long (120 characters at most).", "programme"
         )
     return name, profession
+
+
+def check_person(data: PersonInput, *, new: bool) -> None:
+    """Every problem with the person as typed at once (name, roles, PIN...), each for
+    its field, as ValidationErrors; nothing when it can be saved."""
+    problems: list[tuple[str, str]] = []
+    try:
+        _validate_person(data)
+    except ValidationError as exc:
+        problems.append((exc.field or "display_name", exc.message))
+    if data.pin:
+        try:
+            validate_pin(data.pin)
+        except ValidationError as exc:
+            problems.append(("pin", exc.message))
+    elif new:
+        problems.append(("pin", "Give the new person a PIN they can sign in with."))
+    if len(problems) == 1:
+        raise ValidationError(problems[0][1], problems[0][0])
+    if problems:
+        raise ValidationErrors(problems)
 
 
 def create_unit(
@@ -721,10 +747,9 @@ def save_person(
     With ``expected_version`` (``edits.person_version`` when the form was filled), a
     change saved after someone else's is refused with what they changed.
     """
+    check_person(data, new=person_id is None)
     name, profession = _validate_person(data)
-    pin_hash = hash_pin(db, validate_pin(data.pin)) if data.pin else None
-    if person_id is None and pin_hash is None:
-        raise ValidationError("Give the new person a PIN they can sign in with.", "pin")
+    pin_hash = hash_pin(db, data.pin) if data.pin else None
     roles = sorted(set(data.roles))
     with db.write() as s:
         clash = s.scalar(
@@ -829,20 +854,46 @@ def find_person(db: Database, unit_id: int, name: str) -> int:
     return find_person_named(db, unit_id, name)[0]
 
 
+def _folded(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
 def find_person_named(db: Database, unit_id: int, name: str) -> tuple[int, str]:
     """The id and the name as stored of the person called ``name`` (case and spacing ignored)."""
     wanted = " ".join(name.split()).casefold()
     with db.read() as s:
-        found = [
-            (pid, shown)
+        everyone = [
+            (int(pid), str(shown))
             for pid, shown in s.execute(
                 select(Person.id, Person.display_name).where(Person.unit_id == unit_id)
             )
-            if " ".join(shown.split()).casefold() == wanted
         ]
-    if not found:
-        raise NotFound(f"Nobody on this unit is called “{name}”. Check the spelling.")
-    return int(found[0][0]), str(found[0][1])
+    found = [
+        (pid, shown) for pid, shown in everyone if " ".join(shown.split()).casefold() == wanted
+    ]
+    if found:
+        return found[0]
+    # Part of a name ("Ben") is never taken for one person; the ones it could be are named.
+    partly = sorted(
+        shown
+        for _pid, shown in everyone
+        if wanted
+        and any(
+            " ".join(words).casefold().startswith(wanted)
+            for words in (shown.split()[i:] for i in range(len(shown.split())))
+        )
+    )
+    if len(partly) > 1:
+        raise NotFound(
+            f"“{name}” matches several people on this unit: {', '.join(partly)}. "
+            "Give the whole name."
+        )
+    if partly:
+        raise NotFound(
+            f"Nobody on this unit is called “{name}”; did you mean {partly[0]}? "
+            "Give the whole name."
+        )
+    raise NotFound(f"Nobody on this unit is called “{name}”. Check the spelling.")
 
 
 @audit.requires("people.manage")

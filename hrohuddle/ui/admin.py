@@ -31,11 +31,21 @@ from PySide6.QtWidgets import (
 
 from hrohuddle.paths import DataPaths
 from hrohuddle.services import audit, backups, dates, edits, observations, people
-from hrohuddle.services.errors import EditConflict
+from hrohuddle.services.errors import EditConflict, ValidationError, ValidationErrors
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import unit_vocabulary
 from hrohuddle.store.database import Database
-from hrohuddle.ui.common import attempt, button, heading, muted, primary_button, show_problem, tr
+from hrohuddle.ui.common import (
+    ask,
+    attempt,
+    button,
+    heading,
+    muted,
+    plain,
+    primary_button,
+    show_problem,
+    tr,
+)
 from hrohuddle.ui.rows_model import RowsModel
 from hrohuddle.ui.signin import pin_edit
 
@@ -157,7 +167,19 @@ class PersonForm(QGroupBox):
         sr.addWidget(self.start, 1)
         self.active = QCheckBox(tr("Can sign in"))
         self.pin = pin_edit(tr("New PIN"))
+        self.pin.setToolTip(tr("A PIN has {rule}.").format(rule=people.PIN_RULE))
+        self.name.setMaxLength(people.NAME_MAX)
+        self.problems: dict[str, QLabel] = {}
+        for field, name in (("display_name", tr("Name problem")), ("pin", tr("PIN problem"))):
+            label = plain(QLabel(""))
+            label.setProperty("role", "error")
+            label.setWordWrap(True)
+            label.setAccessibleName(name)
+            label.setVisible(False)
+            self.problems[field] = label
+        self.problems["roles"] = self.problems["display_name"]
         form.addRow(tr("Name"), self.name)
+        form.addRow("", self.problems["display_name"])
         form.addRow(tr("Profession"), self.profession)
         form.addRow(tr("Roles"), roles)
         form.addRow(tr("Learner"), self.learner)
@@ -165,7 +187,19 @@ class PersonForm(QGroupBox):
         more.addRow(tr("Start date"), start_row)
         more.addRow("", self.active)
         more.addRow(tr("PIN"), self.pin)
+        more.addRow("", self.problems["pin"])
         self.clear()
+
+    def show_problems(self, problems: list[tuple[str, str]]) -> None:
+        """Each problem beside its field, all at once; none shown when the list is empty."""
+        texts: dict[int, list[str]] = {}
+        for field, message in problems:
+            label = self.problems.get(field, self.problems["display_name"])
+            texts.setdefault(id(label), []).append(message)
+        for label in set(self.problems.values()):
+            said = " ".join(texts.get(id(label), []))
+            label.setText(said)
+            label.setVisible(bool(said))
 
     def clear(self) -> None:
         self.person_id = None
@@ -180,7 +214,10 @@ class PersonForm(QGroupBox):
         self.start.setDate(QDate.currentDate())
         self.active.setChecked(True)
         self.pin.clear()
-        self.pin.setPlaceholderText(tr("4 to 8 digits: required for a new person"))
+        self.pin.setPlaceholderText(
+            tr("{rule}: required for a new person").format(rule=people.PIN_RULE)
+        )
+        self.show_problems([])
 
     def load(self, row: people.PersonRow) -> None:
         self.person_id = row.id
@@ -197,6 +234,7 @@ class PersonForm(QGroupBox):
         self.active.setChecked(row.active)
         self.pin.clear()
         self.pin.setPlaceholderText(tr("leave empty to keep the current PIN"))
+        self.show_problems([])
 
     def value(self) -> people.PersonInput:
         start: dt.date | None = None
@@ -255,7 +293,7 @@ class PeopleTab(QWidget):
         self.save_button.clicked.connect(self.save)
         right.addWidget(self.save_button)
         right.addWidget(new)
-        self.saved = QLabel("")
+        self.saved = plain(QLabel(""))
         self.saved.setWordWrap(True)
         self.saved.setAccessibleName(tr("Saved"))
         right.addWidget(self.saved)
@@ -341,6 +379,15 @@ class PeopleTab(QWidget):
         value = self.form.value()
         is_new = self.form.person_id is None
         seen = getattr(self, "seen_version", None) if self.form.person_id else None
+        try:
+            people.check_person(value, new=is_new)
+        except ValidationErrors as exc:
+            self.form.show_problems(exc.problems)
+            return
+        except ValidationError as exc:
+            self.form.show_problems([(exc.field or "display_name", exc.message)])
+            return
+        self.form.show_problems([])
 
         def call() -> int:
             try:
@@ -499,16 +546,13 @@ class BackupTab(QWidget):
             show_problem(self, tr("Choose a backup in the list first."))
             return
         chosen = self.found[row]
-        answer = QMessageBox.question(
+        if not ask(
             self,
             tr("Delete backup"),
             tr("Delete the backup of {when} ({why})? It cannot be brought back.").format(
                 when=chosen.label, why=tr(chosen.why)
             ),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        ):
             return
         attempt(
             self,
@@ -584,14 +628,11 @@ class AuditModel(RowsModel[audit.AuditRow]):
             local = r.at.replace(tzinfo=dt.UTC).astimezone() if r.at.tzinfo is None else r.at
             return dates.day_time(local)
         if col == 1:
-            return r.action
+            # In words; the code stays in the tooltip and the export, for filtering files.
+            return f"{r.what} ({r.action})" if full else r.what
         if col == 2:
             return r.who
-        about = self.names.get(r.target or "", r.target or "")
-        detail = ", ".join(
-            f"{k}: {v}" for k, v in sorted(r.detail.items()) if v not in (None, "", [], {})
-        )
-        text = " · ".join(x for x in (about, detail) if x)
+        text = audit.about_words(r.target, r.detail, self.names)
         return text if full else text[:160]
 
 
@@ -653,7 +694,7 @@ class AuditTab(QWidget):
             bar.addWidget(w)
         bar.addStretch(1)
         layout.addLayout(bar)
-        self.result = QLabel("")
+        self.result = plain(QLabel(""))
         self.result.setWordWrap(True)
         self.result.setAccessibleName(tr("Audit check result"))
         layout.addWidget(self.result)
@@ -663,11 +704,15 @@ class AuditTab(QWidget):
         self.model.names = {f"person:{p.id}": p.display_name for p in everyone}
         self.table = QTableView()
         self.table.setModel(self.model)
-        self.table.setAccessibleName(tr("Audit entries, newest first"))
+        self.table.setAccessibleName(tr("Audit entries, newest day first"))
         self.table.setWordWrap(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         layout.addWidget(self.table, 1)
+        self.kind.currentIndexChanged.connect(self._filters_changed)
+        self.person.currentIndexChanged.connect(self._filters_changed)
+        self.since.dateChanged.connect(self._filters_changed)
+        self.until.dateChanged.connect(self._filters_changed)
         self.reload()
 
     def _fill_kinds(self) -> None:
@@ -676,13 +721,18 @@ class AuditTab(QWidget):
         self.kind.clear()
         self.kind.addItem(tr("Every kind"), None)
         for k in attempt(self, lambda: audit.kinds(self.db, self.actor)) or []:
-            self.kind.addItem(k, k)
+            self.kind.addItem(audit.kind_words(k), k)
         self.kind.setCurrentIndex(max(0, self.kind.findData(chosen)))
         self.kind.blockSignals(False)
 
     def showEvent(self, event: Any) -> None:
-        self._fill_kinds()
+        # What happened since the tab was built (this very sign-in, say) is listed at once.
+        self.reload()
         super().showEvent(event)
+
+    def _filters_changed(self) -> None:
+        # A message about the last export or check no longer describes what is chosen.
+        self.result.setText("")
 
     def where(self) -> audit.AuditFilter:
         return audit.AuditFilter(
@@ -832,7 +882,7 @@ class PreceptorsTab(QWidget):
         row.addWidget(end)
         row.addStretch(1)
         layout.addLayout(row)
-        self.saved = QLabel("")
+        self.saved = plain(QLabel(""))
         self.saved.setWordWrap(True)
         self.saved.setAccessibleName(tr("Saved"))
         layout.addWidget(self.saved)
@@ -895,12 +945,11 @@ class PreceptorsTab(QWidget):
             show_problem(self, tr("Choose a pairing in the list first."))
             return
         row = self.model.rows[index.row()]
-        answer = QMessageBox.question(
+        if not ask(
             self,
             tr("End pairing"),
             tr("End the pairing of {p} with {l} today?").format(p=row.preceptor, l=row.learner),
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        ):
             return
 
         def end_it() -> bool:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt, QTimer
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QFontMetrics, QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
@@ -39,10 +39,12 @@ from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import unit_vocabulary
 from hrohuddle.store.database import Database
 from hrohuddle.ui.common import (
+    ask,
     attempt,
     button,
     heading,
     muted,
+    plain,
     primary_button,
     save_file_name,
     show_problem,
@@ -80,7 +82,7 @@ class BehaviourRow(QFrame):
         self.row = row
         self.setProperty("role", "row")
         layout = QVBoxLayout(self)
-        title = QLabel(("▶ " if row.overall else "") + row.text)
+        title = plain(QLabel(("▶ " if row.overall else "") + row.text))
         title.setWordWrap(True)
         layout.addWidget(title)
         buttons = QHBoxLayout()
@@ -95,6 +97,12 @@ class BehaviourRow(QFrame):
         for key, label in choices:
             b = QPushButton(label)
             b.setCheckable(True)
+            # Chosen, the words turn bold and wider: the button is made wide enough for
+            # them then too, never clipping "Observed (O)" to ")bserved (O".
+            bold = b.font()
+            bold.setBold(True)
+            wide = max(64, QFontMetrics(bold).horizontalAdvance(label) + 12)
+            b.setStyleSheet(f"QPushButton {{ min-width: {wide}px; }}")
             b.setAccessibleName(f"{row.text}: {label}")
             b.clicked.connect(lambda _=False, k=key: self.choose(k))
             self.group.addButton(b)
@@ -108,7 +116,7 @@ class BehaviourRow(QFrame):
         self.note.editingFinished.connect(self.save_note)
         buttons.addWidget(self.note, 1)
         layout.addLayout(buttons)
-        self.ask = QLabel("")
+        self.ask = plain(QLabel(""))
         self.ask.setProperty("role", "error")
         self.ask.setWordWrap(True)
         self.ask.setVisible(False)
@@ -782,13 +790,10 @@ class TemplatesTab(QWidget):
         t = self._chosen()
         if t is None:
             return
-        if (
-            QMessageBox.question(
-                self,
-                tr("Remove version"),
-                tr("Remove version {v} of {t}?").format(v=t.version, t=t.title),
-            )
-            != QMessageBox.StandardButton.Yes
+        if not ask(
+            self,
+            tr("Remove version"),
+            tr("Remove version {v} of {t}?").format(v=t.version, t=t.title),
         ):
             return
         attempt(self, lambda: checklists.remove_version(self.db, self.actor, t.id))

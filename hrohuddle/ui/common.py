@@ -325,8 +325,27 @@ def open_file_name(parent: QWidget | None, title: str, filters: str) -> str:
     return str(path or "")
 
 
+def plain(label: QLabel) -> QLabel:
+    """Show the label's text as typed, never as HTML: it may hold a name or free text."""
+    label.setTextFormat(QtCore.Qt.TextFormat.PlainText)
+    return label
+
+
+def ask(parent: QWidget | None, title: str, question: str) -> bool:
+    """A Yes/No question whose text (often naming people) is shown as typed."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle(title)
+    box.setTextFormat(QtCore.Qt.TextFormat.PlainText)
+    box.setText(question)
+    box.setAccessibleName(question)
+    box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+    box.setDefaultButton(QMessageBox.StandardButton.No)
+    return box.exec() == QMessageBox.StandardButton.Yes
+
+
 def heading(text: str, scale: float = 1.4) -> QLabel:
-    label = QLabel(text)
+    label = plain(QLabel(text))
     label.setProperty("role", "heading")
     font = label.font()
     font.setPointSizeF(font.pointSizeF() * scale)
@@ -338,7 +357,7 @@ def heading(text: str, scale: float = 1.4) -> QLabel:
 
 
 def muted(text: str) -> QLabel:
-    label = QLabel(text)
+    label = plain(QLabel(text))
     label.setProperty("role", "muted")
     label.setWordWrap(True)
     return label

@@ -708,4 +708,11 @@ class DashboardPage(QWidget):
         )
         if actor.can("census.edit"):
             tabs.addTab(CensusPanel(db, actor), tr("Weekly census"))
+            # A week's census saved or imported there changes the rates, the charts and
+            # the note about weeks without one: back on the figures, they are read afresh.
+            tabs.currentChanged.connect(self._tab_chosen)
         layout.addWidget(tabs, 1)
+
+    def _tab_chosen(self, index: int) -> None:
+        if self.tabs.widget(index) is self.week_panel:
+            self.week_panel.reload()

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from hrohuddle import APP_NAME
 from hrohuddle.paths import DataPaths
-from hrohuddle.ui.common import tr
+from hrohuddle.ui.common import plain, tr
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QCloseEvent
@@ -608,9 +608,11 @@ class MainWindow(QMainWindow):
         top_layout = QHBoxLayout(top)
         assert self.unit is not None
         roles = ", ".join(unit_vocabulary().label("roles", r) for r in sorted(actor.roles))
-        self.who = QLabel(
-            tr("{unit}  ·  {name} ({roles})").format(
-                unit=self.unit.name, name=actor.display_name, roles=roles
+        self.who = plain(
+            QLabel(
+                tr("{unit}  ·  {name} ({roles})").format(
+                    unit=self.unit.name, name=actor.display_name, roles=roles
+                )
             )
         )
         self.who.setAccessibleName(tr("Signed in person and role"))

@@ -41,6 +41,7 @@ from hrohuddle.ui.common import (
     fit_to_screen,
     heading,
     muted,
+    plain,
     primary_button,
     show_problem,
     tr,
@@ -58,7 +59,7 @@ def _local(utc: dt.datetime) -> dt.datetime:
 
 
 def _error_label() -> QLabel:
-    label = QLabel("")
+    label = plain(QLabel(""))
     label.setProperty("role", "error")
     label.setWordWrap(True)
     label.setVisible(False)
@@ -184,6 +185,11 @@ class LogDialog(QDialog):
         self.next_steps.setMinimumHeight(70)
         row(tr("Date"), self.date, "observed_on")
         row(tr("Setting"), self.setting, "setting")
+        self.context_note = muted(
+            tr("Setting as last time; what you observed is for this observation to say.")
+        )
+        self.context_note.setVisible(False)
+        form.addRow("", self.context_note)
         row(tr("Competency domains"), domains, "domains")
         row(tr("Behaviours"), picker, "behaviours")
         row(str(data["title"]), rating, "rating")
@@ -200,7 +206,19 @@ class LogDialog(QDialog):
         fit_to_screen(self, min_width=900)
 
         if last is not None:
-            self._apply_context(last.setting, last.domains, last.behaviours)
+            # Only the setting carries over (and says so): domains and behaviours are
+            # what this observation saw, never last time's ticked again unnoticed.
+            self._apply_context(last.setting, [], [])
+            self.context_note.setVisible(self.setting.currentData() == last.setting)
+        # A problem shown goes as soon as its field is changed.
+        self.rating.idToggled.connect(lambda *_: self._clear_error("rating"))
+        for box in self.domains.values():
+            box.toggled.connect(lambda *_: self._clear_error("domains"))
+        self.behaviours.itemChanged.connect(lambda *_: self._clear_error("behaviours"))
+        self.setting.currentIndexChanged.connect(lambda *_: self._clear_error("setting"))
+        self.date.dateChanged.connect(lambda *_: self._clear_error("observed_on"))
+        self.strengths.textChanged.connect(lambda: self._clear_error("strengths"))
+        self.next_steps.textChanged.connect(lambda: self._clear_error("next_steps"))
         draft = drafts.load(db, actor, DRAFT_KIND, self.draft_key)
         if draft:
             self._apply_draft(draft)
@@ -320,6 +338,11 @@ class LogDialog(QDialog):
         self.draft_timer.stop()
         self.discard_draft()
         self.accept()
+
+    def _clear_error(self, key: str) -> None:
+        label = self.errors.get(key)
+        if label is not None:
+            label.setVisible(False)
 
     def _show_error(self, key: str, text: str) -> None:
         label = self.errors.get(key, self.message)

@@ -25,7 +25,7 @@ from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import unit_vocabulary
 from hrohuddle.store.database import Database
 from hrohuddle.store.errors import StoreError
-from hrohuddle.ui.common import button, heading, muted, primary_button, tr
+from hrohuddle.ui.common import button, heading, muted, plain, primary_button, tr
 
 PIN_PATTERN = r"\d{0,12}"
 
@@ -211,18 +211,18 @@ class SignInPage(QWidget):
         row.addLayout(panel, 1)
         self.chosen_caption = muted(tr("Signing in as"))
         panel.addWidget(self.chosen_caption)
-        self.chosen = QLabel("")
+        self.chosen = plain(QLabel(""))
         self.chosen.setObjectName("chosen")
         self.chosen.setWordWrap(True)
         self.chosen.setAccessibleName(tr("Chosen person"))
         panel.addWidget(self.chosen)
-        self.pin_label = QLabel(tr("PIN"))
+        self.pin_label = plain(QLabel(tr("PIN")))
         self.pin_label.setProperty("role", "muted")
         panel.addWidget(self.pin_label)
         self.pin = pin_edit(tr("PIN"))
         self.pin.returnPressed.connect(self.submit)
         panel.addWidget(self.pin)
-        self.message = QLabel("")
+        self.message = plain(QLabel(""))
         self.message.setProperty("role", "error")
         self.message.setWordWrap(True)
         self.message.setAccessibleName(tr("Sign-in message"))
@@ -476,7 +476,7 @@ class FirstRunDialog(QDialog):
         form.addRow(tr("Choose a PIN (4-12 digits)"), self.pin1)
         form.addRow(tr("PIN again"), self.pin2)
         layout.addLayout(form)
-        self.message = QLabel("")
+        self.message = plain(QLabel(""))
         self.message.setProperty("role", "error")
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
