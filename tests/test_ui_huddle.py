@@ -421,3 +421,60 @@ def test_save_summary_pdf_opens_in_documents_then_where_the_last_file_went(
     assert asked[1] == str(chosen / f"huddle-{h.id}.pdf")
     window.settings.sync()
     assert window.settings.value("files/last_folder") == str(chosen)
+
+
+def test_closing_from_board_mode_shows_the_summary_and_no_message_storm(
+    qtbot, window, monkeypatch
+) -> None:
+    sign_in_as(qtbot, window, "Cai Charge", PINS["charge_nurse"])
+    window.show()
+    page = window.open_page("huddle")
+    page.start()
+    board = page.board
+    board.people_list.item(0).setCheckState(Qt.CheckState.Checked)
+    board.board_mode_button.setChecked(True)
+    qtbot.wait(20)
+    shown: list[str] = []
+    monkeypatch.setattr(
+        "hrohuddle.ui.huddle_board.show_problem", lambda _p, m, t=None: shown.append(m)
+    )
+    monkeypatch.setattr("hrohuddle.ui.common.show_problem", lambda _p, m, t=None: shown.append(m))
+    saves: list[object] = []
+    real_set_present = huddles.set_present
+    monkeypatch.setattr(
+        huddles, "set_present", lambda *a, **k: saves.append(a) or real_set_present(*a, **k)
+    )
+    real_mode = window.set_board_mode
+
+    def leave_full_screen(on: bool) -> None:
+        # The window manager hands back the old size while the board is still on screen.
+        real_mode(on)
+        for width in (1800, 1300, 1000):
+            board.resize(width, 900)
+            qtbot.wait(10)
+
+    monkeypatch.setattr(window, "set_board_mode", leave_full_screen)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    board.close_huddle()
+    for size in ((900, 700), (1300, 900), (1000, 760)):
+        window.resize(*size)
+        board.resize(size[0] - 100, size[1] - 100)
+        qtbot.wait(20)
+    assert shown == [] and saves == []
+    assert page.stack.currentWidget() is page.start_page
+    assert "closed" in page.summary.text()
+    assert not board.board_mode_button.isChecked()
+
+
+def test_resizing_the_board_never_saves_attendance(qtbot, window, monkeypatch) -> None:
+    sign_in_as(qtbot, window, "Cai Charge", PINS["charge_nurse"])
+    window.show()
+    page = window.open_page("huddle")
+    page.start()
+    assert page.board is not None
+    saves: list[object] = []
+    monkeypatch.setattr(huddles, "set_present", lambda *a, **k: saves.append(a))
+    for size in ((900, 700), (1400, 1000), (1000, 760)):
+        window.resize(*size)
+        qtbot.wait(20)
+    assert saves == []

@@ -467,6 +467,7 @@ class HuddleBoard(QWidget):
         self.state: huddles.Board | None = None
         self._updating = False
         self.closed = False
+        self._telling = False
         self._stale = False
         self._build()
         self.refresh()
@@ -809,9 +810,15 @@ class HuddleBoard(QWidget):
                 lst.doItemsLayout()
         self._arrange(3 if self._columns_fit(3) else 2)
         self._arrange_top(own_row=self._top_width() > self.width())
+        # Only the rows' size changes: a re-layout never reads as a tap on a name.
         width = self._person_width()
-        for i in range(self.people_list.count()):
-            self.people_list.item(i).setSizeHint(QSize(width, 44))
+        self.people_list.blockSignals(True)
+        try:
+            for i in range(self.people_list.count()):
+                self.people_list.item(i).setSizeHint(QSize(width, 44))
+        finally:
+            self.people_list.blockSignals(False)
+        self.people_list.doItemsLayout()
 
     def _item_buttons(self, section: str) -> QWidget:
         holder = QWidget()
@@ -1052,10 +1059,18 @@ class HuddleBoard(QWidget):
 
     # -- actions on the board -------------------------------------------------------------
     def _run(self, call: Callable[[], object]) -> bool:
+        if self.closed:
+            return False  # a closed huddle's board is read-only: nothing is saved from it
         try:
             call()
         except (ServiceError, StoreError) as exc:
-            show_problem(self, exc.message)
+            if not self._telling:  # one refusal, one message: never a box per event
+                self._telling = True
+                try:
+                    show_problem(self, exc.message)
+                finally:
+                    self._telling = False
+            self.refresh()  # what is on screen goes back to what is stored
             return False
         self.refresh()
         return True
@@ -1072,10 +1087,12 @@ class HuddleBoard(QWidget):
         item.setCheckState(Qt.CheckState.Unchecked if checked else Qt.CheckState.Checked)
 
     def _person_toggled(self, item: QListWidgetItem) -> None:
-        if self._updating:
+        if self._updating or self.closed or self.state is None:
             return
         pid = int(item.data(Qt.ItemDataRole.UserRole))
         present = item.checkState() == Qt.CheckState.Checked
+        if present == (pid in self.state.present_ids):
+            return  # the row changed, not the person's attendance
         self._run(lambda: huddles.set_present(self.db, self.actor, self.huddle_id, pid, present))
 
     def _set_count(self) -> None:
