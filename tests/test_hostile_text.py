@@ -159,3 +159,47 @@ def test_helper_labels_never_read_names_as_html(qtbot) -> None:
 
     for label in (heading("<b>Bay 3</b> team"), muted("Ward · <b>Bay 3</b> team")):
         assert label.textFormat() == Qt.TextFormat.PlainText
+
+
+def test_an_action_title_with_markup_is_shown_as_typed_in_the_board_dialogs(
+    qtbot, window, sqlite_team: Team, monkeypatch
+) -> None:
+    from conftest import PINS, sign_in_as
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QDialog, QInputDialog, QLabel
+
+    from hrohuddle.ui.huddle_board import DueDateDialog
+
+    title = "Check stock <b>x</b>"
+    sign_in_as(qtbot, window, "Cai Charge", PINS["charge_nurse"])
+    page = window.open_page("huddle")
+    page.start()
+    board = page.board
+    cn = sqlite_team["charge_nurse"]
+    huddles.create_action(
+        sqlite_team.db,
+        cn,
+        title,
+        cn.person_id,
+        dt.date.today() + dt.timedelta(days=3),
+        huddle_id=board.huddle_id,
+    )
+    board.refresh()
+    seen: list[tuple[str, Qt.TextFormat]] = []
+
+    def look(dialog: QDialog) -> int:
+        for label in dialog.findChildren(QLabel):
+            if title in label.text():
+                seen.append((label.text(), label.textFormat()))
+        return 0
+
+    monkeypatch.setattr(QInputDialog, "exec", look)
+    monkeypatch.setattr(DueDateDialog, "exec", look)
+    for ask in (board.reassign, board.change_due, board.close_action, board.escalate):
+        assert board.show_action(board.state.follow_ups[0].id)
+        ask()
+    assert len(seen) == 4
+    for text, form in seen:
+        assert form == Qt.TextFormat.PlainText
+        # The question stands apart from the action it names.
+        assert f"“{title}”\n" in text and "\n\n" in text

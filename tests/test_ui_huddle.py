@@ -261,11 +261,11 @@ def test_an_item_becomes_one_action_titled_by_its_words_and_shows_its_owner(
     # Reassign starts from the owner, and the dialog names the action.
     asked: dict[str, object] = {}
 
-    def get_item(_parent, title, label, names, current, editable):  # type: ignore[no-untyped-def]
+    def get_item(_parent, title, label, names, current):  # type: ignore[no-untyped-def]
         asked.update(label=label, start=names[current])
         return names[current], False
 
-    monkeypatch.setattr("hrohuddle.ui.huddle_board.QInputDialog.getItem", get_item)
+    monkeypatch.setattr("hrohuddle.ui.huddle_board.ask_item", get_item)
     board.reassign()
     assert asked["start"] == "Sol Staff"
     assert "Two nurses short after 15:00" in str(asked["label"])

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QDateEdit,
     QDateTimeEdit,
+    QInputDialog,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -342,6 +343,51 @@ def ask(parent: QWidget | None, title: str, question: str) -> bool:
     box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
     box.setDefaultButton(QMessageBox.StandardButton.No)
     return box.exec() == QMessageBox.StandardButton.Yes
+
+
+def tell(parent: QWidget | None, title: str, message: str) -> None:
+    """An information box whose text (often naming an action or a person) is shown as typed."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Information)
+    box.setWindowTitle(title)
+    box.setTextFormat(QtCore.Qt.TextFormat.PlainText)
+    box.setText(message)
+    box.setAccessibleName(message)
+    box.exec()
+
+
+def _input_dialog(parent: QWidget | None, title: str, label: str) -> QInputDialog:
+    dialog = QInputDialog(parent)
+    dialog.setWindowTitle(title)
+    dialog.setLabelText(label)
+    for shown in dialog.findChildren(QLabel):
+        plain(shown)
+        shown.setWordWrap(True)
+    return dialog
+
+
+def ask_text(
+    parent: QWidget | None, title: str, label: str, multiline: bool = False
+) -> tuple[str, bool]:
+    """Like QInputDialog.getText, but the question (naming an action) is shown as typed."""
+    dialog = _input_dialog(parent, title, label)
+    if multiline:
+        dialog.setOption(QInputDialog.InputDialogOption.UsePlainTextEditForTextInput)
+    ok = bool(dialog.exec())
+    return dialog.textValue(), ok
+
+
+def ask_item(
+    parent: QWidget | None, title: str, label: str, items: list[str], current: int
+) -> tuple[str, bool]:
+    """Like QInputDialog.getItem (not editable), with the question shown as typed."""
+    dialog = _input_dialog(parent, title, label)
+    dialog.setComboBoxItems(items)
+    dialog.setComboBoxEditable(False)
+    if items:
+        dialog.setTextValue(items[max(0, min(current, len(items) - 1))])
+    ok = bool(dialog.exec())
+    return dialog.textValue(), ok
 
 
 def heading(text: str, scale: float = 1.4) -> QLabel:

@@ -62,6 +62,7 @@ from hrohuddle.ui.common import (
     poke_draft_timer,
     primary_button,
     show_problem,
+    tell,
     tr,
 )
 from hrohuddle.ui.rows_model import RowsModel
@@ -1040,7 +1041,7 @@ class ReviewTab(QWidget):
         if made is not None:
             # Made once: a second time names the action it already has.
             due = format_date(made.due_on) if made.due_on else tr("no due date")
-            QMessageBox.information(
+            tell(
                 self,
                 tr("Already an action"),
                 tr("This report is already the action “{t}”: {owner}, due {due}.").format(

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -39,9 +38,12 @@ from hrohuddle.services.vocabulary import taxonomy, unit_vocabulary
 from hrohuddle.store.database import Database
 from hrohuddle.store.errors import StoreError
 from hrohuddle.ui.common import (
+    ask_item,
+    ask_text,
     date_edit,
     fit_to_screen,
     format_date,
+    plain,
     poke_draft_timer,
     save_file_name,
     show_problem,
@@ -377,7 +379,7 @@ class DueDateDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(tr("Change the due date"))
         form = QFormLayout(self)
-        self.question = QLabel(question)
+        self.question = plain(QLabel(question))
         self.question.setWordWrap(True)
         form.addRow(self.question)
         start = QDate.currentDate().addDays(7)
@@ -1205,7 +1207,7 @@ class HuddleBoard(QWidget):
         if action_id is None:
             return
         seen = self._seen(action_id)
-        note, ok = QInputDialog.getText(
+        note, ok = ask_text(
             self, tr("Close action"), self._named(action_id, tr("What was done (optional)"))
         )
         if ok:
@@ -1225,13 +1227,8 @@ class HuddleBoard(QWidget):
         start = next(
             (n for n, p in enumerate(self.team) if current and p.id == current.owner_id), 0
         )
-        name, ok = QInputDialog.getItem(
-            self,
-            tr("Reassign action"),
-            self._named(action_id, tr("New owner")),
-            names,
-            start,
-            False,
+        name, ok = ask_item(
+            self, tr("Reassign action"), self._named(action_id, tr("New owner")), names, start
         )
         if ok:
             pid = self.team[names.index(name)].id
@@ -1265,10 +1262,11 @@ class HuddleBoard(QWidget):
         if action_id is None:
             return
         seen = self._seen(action_id)
-        reason, ok = QInputDialog.getMultiLineText(
+        reason, ok = ask_text(
             self,
             tr("Escalate to the manager"),
             self._named(action_id, tr("Why does this need the manager?")),
+            multiline=True,
         )
         if ok:
             self._run(
