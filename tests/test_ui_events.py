@@ -273,6 +273,26 @@ def test_a_draft_can_be_discarded(qtbot, window, sqlite_team: Team, monkeypatch)
     assert third.narrative.toPlainText() == "" and not third.discard_button.isVisibleTo(third)
 
 
+def test_discarding_a_draft_asks_with_no_as_the_default(
+    qtbot, window, sqlite_team: Team, monkeypatch
+) -> None:
+    _quiet_boxes(monkeypatch)
+    asked: list[object] = []
+
+    def question(*args, **kwargs):  # type: ignore[no-untyped-def]
+        asked.append(args[4] if len(args) > 4 else kwargs.get("defaultButton"))
+        return QMessageBox.StandardButton.No
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    sign_in_as(qtbot, window, "Sol Staff", PINS["staff"])
+    dialog = CaptureDialog(window.db, window.actor, window)
+    qtbot.addWidget(dialog)
+    qtbot.keyClicks(dialog.narrative, "Oxygen cylinder empty")
+    dialog.discard_draft()
+    assert asked == [QMessageBox.StandardButton.No]
+    assert dialog.narrative.toPlainText() == "Oxygen cylinder empty"
+
+
 def test_dates_read_one_way_and_tab_leaves_the_date_field(qtbot, window) -> None:
     from PySide6.QtWidgets import QLineEdit
 

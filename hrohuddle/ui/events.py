@@ -483,8 +483,13 @@ class CaptureDialog(QDialog):
 
     def discard_draft(self) -> None:
         """Throw the draft away (after asking): the form starts empty again."""
+        # No is the default: Enter keeps what was typed.
         answer = QMessageBox.question(
-            self, tr("Discard draft"), tr("Discard this draft? What you typed will be gone.")
+            self,
+            tr("Discard draft"),
+            tr("Discard this draft? What you typed will be gone."),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
