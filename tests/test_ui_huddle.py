@@ -478,3 +478,32 @@ def test_resizing_the_board_never_saves_attendance(qtbot, window, monkeypatch) -
         window.resize(*size)
         qtbot.wait(20)
     assert saves == []
+
+
+def test_a_refused_due_date_keeps_the_action_dialog_open_with_what_was_typed(
+    qtbot, window, sqlite_team: Team
+) -> None:
+    from PySide6.QtCore import QDate
+
+    from hrohuddle.ui.huddle_board import ActionDialog
+
+    cn = sqlite_team["charge_nurse"]
+    dialog = ActionDialog(window, "Restock the crash cart", people_for(sqlite_team))
+    qtbot.addWidget(dialog)
+    dialog.owner.setCurrentIndex(1)
+    dialog.due.setDate(QDate.currentDate().addDays(-3))
+    dialog.save = lambda: huddles.create_action(
+        sqlite_team.db, cn, dialog.title.text(), dialog.owner.currentData(), dialog.due_date()
+    )
+    dialog.show()
+    dialog.accept()
+    assert dialog.isVisible() and dialog.result() == 0
+    assert dialog.title.text() == "Restock the crash cart" and dialog.owner.currentIndex() == 1
+    assert dialog.problem.isVisibleTo(dialog) and dialog.problem.text()
+    assert huddles.open_actions(sqlite_team.db, cn) == []
+
+
+def people_for(team: Team) -> list:  # type: ignore[type-arg]
+    from hrohuddle.services import people
+
+    return people.list_people(team.db, team["charge_nurse"])

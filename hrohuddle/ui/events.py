@@ -1056,19 +1056,15 @@ class ReviewTab(QWidget):
             return
         team = people.list_people(self.db, self.actor)
         dialog = ActionDialog(self, " ".join(r.narrative.split())[:200], team)
+        dialog.save = lambda: huddles.create_action(
+            self.db,
+            self.actor,
+            dialog.title.text(),
+            dialog.owner.currentData(),
+            dialog.due_date(),
+            event_id=r.id,
+        )
         if not dialog.exec():
-            return
-        try:
-            huddles.create_action(
-                self.db,
-                self.actor,
-                dialog.title.text(),
-                dialog.owner.currentData(),
-                dialog.due_date(),
-                event_id=r.id,
-            )
-        except (ServiceError, StoreError) as exc:
-            show_problem(self, exc.message)
             return
         QMessageBox.information(
             self, tr("Action created"), tr("The action is on the huddle board's follow-up list.")

@@ -362,10 +362,30 @@ class ActionDialog(QDialog):
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
+        self.problem = plain(QLabel(""))
+        self.problem.setProperty("role", "error")
+        self.problem.setWordWrap(True)
+        self.problem.setVisible(False)
+        form.addRow(self.problem)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("Create action"))
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+        #: Saves the action; a refusal keeps the dialog open with the problem beside it.
+        self.save: Callable[[], object] | None = None
+
+    def accept(self) -> None:
+        if self.save is not None:
+            try:
+                self.save()
+            except (ServiceError, StoreError) as exc:
+                self.problem.setText(exc.message)
+                self.problem.setVisible(True)
+                field = getattr(exc, "field", None)
+                at = {"due_on": self.due, "owner_id": self.owner}.get(field or "", self.title)
+                at.setFocus()
+                return
+        super().accept()
 
     def due_date(self) -> dt.date:
         q = self.due.date()
