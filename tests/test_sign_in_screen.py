@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from conftest import PINS, sign_in_as
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -223,3 +224,19 @@ def test_the_lock_screen_shows_who_and_resumes_only_that_person(
     assert resumed.person_id == diaz and resumed.session_id == sven.session_id
     page.not_you.click()
     assert switch == [True]
+
+
+def test_after_signing_in_or_unlocking_focus_is_never_on_lock(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    """Enter straight after signing in must not lock the screen again."""
+    from PySide6.QtWidgets import QApplication, QPushButton
+
+    sign_in_as(qtbot, window, "Cai Charge", PINS["charge_nurse"])
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.nav)
+    lock = next(b for b in window.top_bar.findChildren(QPushButton) if b.text() == "Lock")
+    lock.setFocus()
+    qtbot.mouseClick(lock, Qt.MouseButton.LeftButton)
+    assert window.signin is not None and window.signin.locked_for is not None
+    sign_in_as(qtbot, window, "Cai Charge", PINS["charge_nurse"])
+    qtbot.wait(10)
+    assert QApplication.focusWidget() is window.nav
+    assert not window.top_bar.isAncestorOf(QApplication.focusWidget())

@@ -212,6 +212,7 @@ class MainWindow(QMainWindow):
             # The same session, reopened at the lock screen, with the same roles.
             self.actor = actor
             self.stack.setCurrentWidget(self.shell)
+            self.nav.setFocus()  # never back on Lock, where Enter would lock again
         else:
             if previous is not None and self.db is not None and not same_person:
                 from hrohuddle.services import people
@@ -227,9 +228,19 @@ class MainWindow(QMainWindow):
         self._hook_session_errors()
         self.signed_in.emit(actor)
         self.pulse_action.setEnabled(True)
+        # Once the sign-in screen has gone (its PIN box had focus), the screens' list
+        # takes it: never the top bar's Lock or Sign out, which Enter would press.
+        QTimer.singleShot(0, self._focus_screens)
         self._prewarm()
         if not same_person and self.offer_pulses and self.db is not None:
             QTimer.singleShot(0, lambda: self._pulses().offer(self.db, actor))
+
+    def _focus_screens(self) -> None:
+        if self.shell is None or self.stack.currentWidget() is not self.shell:
+            return
+        focused = QApplication.focusWidget()
+        if focused is None or self.top_bar.isAncestorOf(focused):
+            self.nav.setFocus()
 
     def _pulses(self) -> Any:
         from hrohuddle.ui.pulses import PulseKeeper
