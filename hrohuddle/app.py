@@ -524,6 +524,7 @@ def main(args: argparse.Namespace, paths: DataPaths) -> int:
 
     restrict_file(Path(settings.fileName()))
     scale = float(str(settings.value("text/scale", 1.0)))
+    app.setProperty("hroTextScale", scale)
     base = settings.value("text/base_point_size")
     if base is not None and scale != 1.0:
         font = app.font()

@@ -507,3 +507,24 @@ def people_for(team: Team) -> list:  # type: ignore[type-arg]
     from hrohuddle.services import people
 
     return people.list_people(team.db, team["charge_nurse"])
+
+
+def test_larger_text_enlarges_the_open_board(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    """The board's type is set in pixels for the wall; Larger text must still reach it."""
+    sign_in_as(qtbot, window, "Cai Charge", PINS["charge_nurse"])
+    page = window.open_page("huddle")
+    if page.board is None:
+        page.start()
+    board = page.board
+    assert board is not None
+    qtbot.waitUntil(board.isVisible)
+    lst = board.lists["look_ahead"]
+    before = lst.font().pixelSize()
+    try:
+        window.scale_text(+1)
+        qtbot.wait(10)
+        after = lst.font().pixelSize()
+        assert after >= round(before * 1.1), (before, after)
+    finally:
+        window.scale_text(0)
+    assert lst.font().pixelSize() == before

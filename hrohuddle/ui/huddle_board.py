@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QDate, QSize, Qt, QTimer
 from PySide6.QtGui import QHideEvent, QIntValidator, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -106,9 +107,20 @@ QWidget#board QCheckBox::indicator, QWidget#board QListWidget::indicator {{
 """
 
 
-def board_style(screen_height: int = 1080) -> str:
-    """The board's style sheet, its type scaled to the height it fills (22/32 px at 1080)."""
-    scale = max(0.72, min(1.0, screen_height / 1080))
+def text_scale() -> float:
+    """The workstation's Larger/Smaller text setting (1.0 as installed)."""
+    app = QApplication.instance()
+    value = app.property("hroTextScale") if app is not None else None
+    try:
+        return max(0.7, min(2.5, float(value))) if value is not None else 1.0
+    except (TypeError, ValueError):
+        return 1.0
+
+
+def board_style(screen_height: int = 1080, text: float = 1.0) -> str:
+    """The board's style sheet, its type scaled to the height it fills (22/32 px at 1080)
+    and then by the workstation's text size, so Larger text enlarges the board too."""
+    scale = max(0.72, min(1.0, screen_height / 1080)) * text
     return BOARD_STYLE_TEMPLATE.format(
         body=max(16, round(22 * scale)),
         heading=max(23, round(32 * scale)),
@@ -753,6 +765,7 @@ class HuddleBoard(QWidget):
         refl.addWidget(done)
         self._arrange(3)
         self._style_height = 0
+        self._style_text = 1.0
 
     def _arrange(self, columns: int) -> None:
         """Three columns on a wide screen (the wall); two, scrolling, beside the navigation
@@ -818,13 +831,19 @@ class HuddleBoard(QWidget):
         self.reflection_dialog.setStyleSheet(self.styleSheet())
         self.reflection_dialog.exec()
 
+    def follow_text_scale(self) -> None:
+        """Larger or Smaller text was chosen: the open board takes the new size now."""
+        self.resizeEvent(None)
+
     def resizeEvent(self, event: Any) -> None:
-        super().resizeEvent(event)
+        if event is not None:
+            super().resizeEvent(event)
         height = self.window().height() if self.window() is not None else self.height()
         tier = 1080 if height >= 1000 else (900 if height >= 850 else 768)
-        if tier != self._style_height:
-            self._style_height = tier
-            self.setStyleSheet(board_style(tier))
+        text = text_scale()
+        if (tier, text) != (self._style_height, self._style_text):
+            self._style_height, self._style_text = tier, text
+            self.setStyleSheet(board_style(tier, text))
             # Wrapped rows are measured again in the new type size.
             QTimer.singleShot(0, self.refresh)
         else:

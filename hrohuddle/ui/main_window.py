@@ -157,6 +157,7 @@ class MainWindow(QMainWindow):
         )
         scale = min(2.5, max(0.7, scale))
         self.settings.setValue("text/scale", scale)
+        app.setProperty("hroTextScale", scale)
         before = app.font().pointSizeF()
         font = app.font()
         font.setPointSizeF(base * scale)
@@ -174,6 +175,10 @@ class MainWindow(QMainWindow):
                     f = w.font()
                     f.setPointSizeF(f.pointSizeF() * ratio)
                     w.setFont(f)
+        for w in app.allWidgets():  # the board's type is in pixels: it scales itself
+            follow = getattr(w, "follow_text_scale", None)
+            if callable(follow):
+                follow()
 
     # -- database and sign-in ---------------------------------------------------------
     def attach(self, db: Database, unit_id: int) -> None:
