@@ -350,3 +350,21 @@ def test_no_first_open_blocks_the_window_for_more_than_200_ms(qtbot, window, sql
     qtbot.waitUntil(lambda: not dashboard.week_panel.loading, timeout=20000)
     events = window.open_page("events")
     qtbot.waitUntil(lambda: not events.review.loading)
+
+
+def test_up_and_down_on_the_weekday_move_the_date_a_day(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QDate
+
+    from hrohuddle.ui.common import date_edit
+
+    field = date_edit(QDate(2026, 11, 29))
+    qtbot.addWidget(field)
+    field.show()
+    field.setFocus()
+    field.setCurrentSectionIndex(0)  # the weekday, "Sun"
+    qtbot.keyClick(field, Qt.Key.Key_Up)
+    assert field.date() == QDate(2026, 11, 30)
+    qtbot.keyClick(field, Qt.Key.Key_Down)
+    qtbot.keyClick(field, Qt.Key.Key_Down)
+    assert field.date() == QDate(2026, 11, 28)
+    assert field.currentSectionIndex() == 0

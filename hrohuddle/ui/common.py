@@ -11,6 +11,7 @@ from typing import TypeVar
 from PySide6 import QtCore
 from PySide6.QtCore import QCoreApplication, QObject, QTimer
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QApplication,
     QDateEdit,
     QDateTimeEdit,
@@ -81,6 +82,25 @@ class DateEdit(QDateEdit):
 
     def focusNextPrevChild(self, next: bool) -> bool:
         return QWidget.focusNextPrevChild(self, next)
+
+    def stepBy(self, steps: int) -> None:
+        # Up and Down on the weekday ("Fri") move the date a day at a time, as they do
+        # on the day's number; Qt alone leaves the date where it is.
+        if self.currentSectionIndex() == 0 and DATE_FORMAT.startswith("ddd "):
+            self.setDate(self.date().addDays(steps))
+            self.setCurrentSectionIndex(0)
+            return
+        super().stepBy(steps)
+
+    def stepEnabled(self) -> QAbstractSpinBox.StepEnabledFlag:
+        if self.currentSectionIndex() == 0 and DATE_FORMAT.startswith("ddd "):
+            flags = QAbstractSpinBox.StepEnabledFlag.StepNone
+            if self.date() < self.maximumDate():
+                flags |= QAbstractSpinBox.StepEnabledFlag.StepUpEnabled
+            if self.date() > self.minimumDate():
+                flags |= QAbstractSpinBox.StepEnabledFlag.StepDownEnabled
+            return flags
+        return super().stepEnabled()
 
 
 def date_edit(date: QtCore.QDate | None = None) -> DateEdit:
