@@ -886,6 +886,13 @@ def change_due(
     with db.write() as s:
         a = _action(s, actor, action_id, expected_version)
         before = a.due_on
+        if before == due:
+            # Not a change: refused, so the audit log and the summary never show one.
+            raise ValidationError(
+                f"This action is already due on {dates.day(due)}; nothing was changed. "
+                "Choose a different date to move it.",
+                "due_on",
+            )
         a.due_on = due
         a.updated_at = utcnow()
         audit.record(
