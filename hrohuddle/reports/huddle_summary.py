@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -71,8 +72,6 @@ def write(db: Database, actor: Actor, huddle_id: int, path: Path) -> Path:
             for i in b.items["teach"]
         ],
     )
-    import datetime as dt
-
     tally = huddles.teaching_tally(db, actor, h.huddle_date - dt.timedelta(days=27), h.huddle_date)
     if tally.total:
         by = ", ".join(
@@ -100,26 +99,21 @@ def write(db: Database, actor: Actor, huddle_id: int, path: Path) -> Path:
         + ([f"Good catch: {e.summary}" for e in b.good_catches] if h.status == "open" else []),
     )
     changes = huddles.follow_up_record(db, actor, huddle_id)
-    words = {
-        "created": "made",
-        "closed": "closed",
-        "reassigned": "reassigned to",
-        "due_changed": "new due date",
-        "escalated": "escalated to the manager",
-    }
     story.append(blocks.para("What the huddle did to follow-ups", "h2"))
     if changes:
+        # Each row says what that step did, with the owner and due date it left.
         rows = [["Action", "Done in the huddle", "Owner", "Due"]]
         for c in changes:
-            what = words[c.change]
-            if c.detail:
-                detail = _day(c.detail) if c.change == "due_changed" else c.detail
-                what = f"{what}: {detail}" if c.change != "reassigned" else f"{what} {detail}"
             rows.append(
-                [c.title, what, c.owner or "—", _day(c.due_on.isoformat()) if c.due_on else "—"]
+                [
+                    c.title,
+                    _step(c),
+                    c.owner or "—",
+                    _day(c.due_on.isoformat()) if c.due_on else "—",
+                ]
             )
         story.append(
-            blocks.table(rows, [66 * blocks.mm, 58 * blocks.mm, 32 * blocks.mm, 29 * blocks.mm])
+            blocks.table(rows, [52 * blocks.mm, 72 * blocks.mm, 32 * blocks.mm, 29 * blocks.mm])
         )
     else:
         story.append(blocks.para("No action was made, closed or changed.", "small"))
@@ -163,9 +157,24 @@ def write(db: Database, actor: Actor, huddle_id: int, path: Path) -> Path:
     return path
 
 
+def _step(c: huddles.FollowUpChange) -> str:
+    """What one step did to an action, with the values of that moment."""
+
+    def when(d: dt.date | None) -> str:
+        return _day(d.isoformat()) if d else "no date"
+
+    if c.change == "created":
+        return f"Made for {c.owner or 'nobody'}, due {when(c.due_on)}"
+    if c.change == "reassigned":
+        return f"Reassigned from {c.owner_before or 'nobody'} to {c.owner or 'nobody'}"
+    if c.change == "due_changed":
+        return f"Due date moved from {when(c.due_before)} to {when(c.due_on)}"
+    if c.change == "closed":
+        return f"Closed: {c.detail}" if c.detail else "Closed"
+    return f"Escalated to the manager: {c.detail}" if c.detail else "Escalated to the manager"
+
+
 def _day(iso: str) -> str:
     """A date as every screen and report shows it: "Fri 27 Nov 2026"."""
-    import datetime as dt
-
     d = dt.date.fromisoformat(iso)
     return f"{d:%a} {d.day} {d:%b %Y}"

@@ -931,7 +931,11 @@ def escalate_action(
 # -- what a huddle did ---------------------------------------------------------------------
 @dataclass(frozen=True)
 class FollowUpChange:
-    """One thing the huddle did to an action: made, closed, reassigned, re-dated, escalated."""
+    """One thing the huddle did to an action: made, closed, reassigned, re-dated, escalated.
+
+    ``owner`` and ``due_on`` are the action's owner and due date just after that step,
+    ``owner_before`` and ``due_before`` just before it: the values at the time, not today's.
+    """
 
     action_id: int
     title: str
@@ -939,6 +943,8 @@ class FollowUpChange:
     owner: str | None
     due_on: dt.date | None
     detail: str | None
+    owner_before: str | None = None
+    due_before: dt.date | None = None
 
 
 CHANGES = {
@@ -950,12 +956,24 @@ CHANGES = {
 }
 
 
+def _iso_day(value: object) -> dt.date | None:
+    return dt.date.fromisoformat(str(value)) if value else None
+
+
+def _person_id(value: object) -> int | None:
+    return int(str(value)) if value is not None else None
+
+
 @audit.requires("huddle.view")
 def follow_up_record(db: Database, actor: Actor, huddle_id: int) -> list[FollowUpChange]:
     """What happened to actions while the huddle ran (from the audit log), in order.
 
-    Closing notes and escalation reasons come with them, so the summary says what
-    the huddle did to each follow-up, not only what is open now.
+    Each step carries the owner and due date it left the action with (and had found),
+    read back from the audit log: today's values are undone step by step, newest
+    first, through every later reassignment and change of due date. Closing notes and
+    escalation reasons come with them, so the summary says what the huddle did to each
+    follow-up, not only what is open now. A "change" of due date to the same date is
+    no change and is left out.
     """
     from hrohuddle.store.models import AuditEntry
 
@@ -963,7 +981,7 @@ def follow_up_record(db: Database, actor: Actor, huddle_id: int) -> list[FollowU
         h = _huddle(s, actor, huddle_id, must_be_open=False)
         until = h.ended_at or utcnow()
         entries = s.execute(
-            select(AuditEntry.action, AuditEntry.target, AuditEntry.detail)
+            select(AuditEntry.id, AuditEntry.action, AuditEntry.target, AuditEntry.detail)
             .where(
                 AuditEntry.unit_id == h.unit_id,
                 AuditEntry.at >= h.started_at,
@@ -972,37 +990,84 @@ def follow_up_record(db: Database, actor: Actor, huddle_id: int) -> list[FollowU
             )
             .order_by(AuditEntry.id)
         ).all()
-        ids = {int(t.split(":")[1]) for _a, t, _d in entries if t and t.startswith("action:")}
-        actions = {
-            a.id: (a, name)
-            for a, name in s.execute(
-                select(Action, Person.display_name)
-                .outerjoin(Person, Person.id == Action.owner_id)
-                .where(Action.id.in_(ids))
+        targets = {t for _i, _a, t, _d in entries if t and t.startswith("action:")}
+        ids = {int(t.split(":")[1]) for t in targets}
+        actions = {a.id: a for a in s.scalars(select(Action).where(Action.id.in_(ids))).all()}
+        # Every change since the huddle began, also those after it closed, to undo them.
+        later = (
+            s.execute(
+                select(AuditEntry.id, AuditEntry.action, AuditEntry.target, AuditEntry.detail)
+                .where(
+                    AuditEntry.target.in_(targets),
+                    AuditEntry.at >= h.started_at,
+                    AuditEntry.action.in_(["action.reassigned", "action.due_changed"]),
+                )
+                .order_by(AuditEntry.id.desc())
             ).all()
-        }
+            if targets
+            else []
+        )
         names = dict(s.execute(select(Person.id, Person.display_name)).all()) if ids else {}
-    out: list[FollowUpChange] = []
-    for action, target, detail in entries:
+    # The owner and due date after each entry: start from today's and go back in time.
+    state = {i: (a.owner_id, a.due_on) for i, a in actions.items()}
+    after: dict[int, tuple[int | None, dt.date | None]] = {}
+    before: dict[int, tuple[int | None, dt.date | None]] = {}
+    in_huddle = {entry_id for entry_id, *_rest in entries}
+    steps = sorted(
+        {row[0]: row for row in [*entries, *later]}.values(), key=lambda r: r[0], reverse=True
+    )
+    for entry_id, action, target, detail in steps:
         if not target or not target.startswith("action:"):
             continue
-        found = actions.get(int(target.split(":")[1]))
-        if found is None:
+        action_id = int(target.split(":")[1])
+        if action_id not in state:
             continue
-        a, owner = found
-        change = CHANGES[action]
-        info: str | None = None
+        owner_id, due = state[action_id]
         d = detail or {}
+        if entry_id in in_huddle:
+            after[entry_id] = (owner_id, due)
+        if action == "action.reassigned":
+            owner_id = _person_id(d.get("from"))
+        elif action == "action.due_changed":
+            due = _iso_day(d.get("from"))
+        elif action == "action.created":
+            owner_id, due = _person_id(d.get("owner")) or owner_id, _iso_day(d.get("due")) or due
+            after[entry_id] = (owner_id, due)
+        state[action_id] = (owner_id, due)
+        if entry_id in in_huddle:
+            before[entry_id] = (owner_id, due)
+    out: list[FollowUpChange] = []
+    for entry_id, action, target, _detail in entries:
+        if not target or not target.startswith("action:"):
+            continue
+        a = actions.get(int(target.split(":")[1]))
+        if a is None or entry_id not in after:
+            continue
+        change = CHANGES[action]
+        (owner_id, due), (was_owner, was_due) = after[entry_id], before[entry_id]
+        info: str | None = None
         if change == "closed":
             info = a.closing_note
         elif change == "reassigned":
-            to = d.get("to")
-            info = names.get(int(to)) if to is not None else None
-        elif change == "due_changed" and d.get("to"):
-            info = dt.date.fromisoformat(str(d["to"])).isoformat()
+            info = names.get(owner_id) if owner_id is not None else None
+        elif change == "due_changed":
+            if due == was_due:
+                continue  # recorded before such a non-change was refused
+            info = due.isoformat() if due else None
         elif change == "escalated":
             info = a.escalation_reason
-        out.append(FollowUpChange(a.id, a.title, change, owner, a.due_on, info))
+        out.append(
+            FollowUpChange(
+                a.id,
+                a.title,
+                change,
+                names.get(owner_id) if owner_id is not None else None,
+                due,
+                info,
+                names.get(was_owner) if was_owner is not None else None,
+                was_due,
+            )
+        )
     return out
 
 
