@@ -187,3 +187,50 @@ def test_each_follow_up_row_shows_what_that_step_did_with_the_values_of_that_mom
         text
     )
     assert f"Closed: Restocked Pat Preceptor {day(second)}" in text
+
+
+def test_the_summary_counts_what_the_board_showed(sqlite_team: Team, tmp_path: Path) -> None:
+    from hrohuddle.store.models import SafetyEvent, utcnow
+
+    team = sqlite_team
+    cn, db = team["charge_nurse"], team.db
+    with db.write() as s:
+        for kind, text in [
+            ("good_catch", "Allergy not on the chart"),
+            ("good_catch", "Pump programmed at ten times the rate"),
+            ("good_catch", "Allergy not on the chart again"),
+            ("near_miss", "Wrong dose drawn up"),
+        ]:
+            s.add(
+                SafetyEvent(
+                    unit_id=cn.unit_id,
+                    kind=kind,
+                    category="medication",
+                    narrative=text,
+                    occurred_at=utcnow() - dt.timedelta(hours=3),
+                    shift="day",
+                    reported_on=(utcnow() - dt.timedelta(hours=3)).date(),
+                )
+            )
+    h = huddles.start_or_resume(db, cn)
+    board = huddles.board(db, cn, h.id)
+    assert len(board.look_back_events) == 4  # what the board's look back shows
+    huddles.add_item(
+        db,
+        cn,
+        h.id,
+        "teach",
+        "Two identifiers before insulin",
+        hro_principle="preoccupation_with_failure",
+    )
+    huddles.add_item(db, cn, h.id, "recognise", "Jordan for spotting the double insulin")
+    assert huddles.huddle_counts(huddles.board(db, cn, h.id)).look_back == 4
+    huddles.close_huddle(db, cn, h.id)
+    n = huddles.huddle_counts(huddles.board(db, cn, h.id))
+    assert (n.look_back, n.recognitions, n.good_catches) == (4, 1, 3)
+    out = huddle_summary.write(db, cn, h.id, tmp_path / "summary.pdf")
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(out).pages).split())
+    assert "Look back: 4 items;" in text
+    assert "1 recognition given, 3 good catches recognised" in text
+    assert "HRO principles touched: 1 of 5." in text
+    assert "Touched 1 of 5 principles: Preoccupation with failure." in text

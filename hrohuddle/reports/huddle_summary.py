@@ -35,6 +35,14 @@ def write(db: Database, actor: Actor, huddle_id: int, path: Path) -> Path:
         f"Present: {b.head_count} — "
         + ", ".join(f"{professions.get(k, k)} {v}" for k, v in sorted(b.profession_mix.items())),
     ]
+    n = huddles.huddle_counts(b)
+    facts.append(
+        f"Look back: {count(n.look_back, 'item')}; look ahead: {count(n.look_ahead, 'item')}; "
+        f"{count(n.teaching_points, 'teaching point')}; "
+        f"{count(n.recognitions, 'recognition')} given, "
+        f"{count(n.good_catches, 'good catch', 'good catches')} recognised; "
+        f"HRO principles touched: {len(n.principles)} of 5."
+    )
     story += [blocks.para(f) for f in facts]
 
     def section(title: str, lines: list[str]) -> None:
@@ -135,7 +143,8 @@ def write(db: Database, actor: Actor, huddle_id: int, path: Path) -> Path:
         )
     else:
         story.append(blocks.para("No other open actions.", "small"))
-    touched = [principles[k] for k, v in b.reflection.items() if v and k in principles]
+    # Ticked in the reflection or tagged on a teaching point or any other item.
+    touched = [principles[k] for k in n.principles]
     story.append(blocks.para("HRO reflection", "h2"))
     story.append(
         blocks.para(

@@ -55,6 +55,8 @@ class ItemRow:
     author_id: int | None = None
     author_profession: str | None = None
     author_is_learner: bool | None = None
+    #: The report this item came from (a report the look back took up), else None.
+    event_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -363,6 +365,7 @@ def board(db: Database, actor: Actor, huddle_id: int, *, today: dt.date | None =
                     person.id if person else None,
                     person.profession if person else None,
                     person.is_learner if person else None,
+                    item.event_id,
                 )
             )
         events, catches = _look_back_events(s, h)
@@ -1105,6 +1108,52 @@ def teaching_tally(db: Database, actor: Actor, since: dt.date, until: dt.date) -
     profession of who gave them and how many came from learners."""
     with db.read() as s:
         return teaching_counts(s, actor.unit_id, since, until)
+
+
+@dataclass(frozen=True)
+class HuddleCounts:
+    """The counts of one huddle, as its board showed them."""
+
+    look_back: int
+    look_ahead: int
+    teaching_points: int
+    #: Recognitions somebody gave in the huddle.
+    recognitions: int
+    #: Good catches the look back listed on its own (from the reports).
+    good_catches: int
+    #: The HRO principles touched: ticked in the reflection or tagged on an item.
+    principles: tuple[str, ...]
+
+
+def huddle_counts(b: Board) -> HuddleCounts:
+    """Count what the board showed for this huddle, open or closed.
+
+    Once closed, the reports looked back on are items of the huddle (good catches in
+    Recognise): they still count in the look back, as on the board, and the good
+    catches apart from the recognitions people gave.
+    """
+    recognise = b.items.get("recognise", [])
+    if b.huddle.status == "open":
+        shown = {i.event_id for i in b.items.get("look_back", []) + recognise if i.event_id}
+        reports = [e for e in b.look_back_events if e.id not in shown]
+        catches = sum(1 for e in reports if e.kind == "good_catch")
+        catches += sum(1 for i in recognise if i.event_id)
+        look_back = len(b.items.get("look_back", [])) + len(reports)
+        look_back += sum(1 for i in recognise if i.event_id)
+    else:
+        catches = sum(1 for i in recognise if i.event_id)
+        look_back = len(b.items.get("look_back", [])) + catches
+    keys = {t.key for t in unit_vocabulary().terms("hro_principles")}
+    touched = {k for k, v in b.reflection.items() if v}
+    touched |= {i.hro_principle for rows in b.items.values() for i in rows if i.hro_principle}
+    return HuddleCounts(
+        look_back,
+        len(b.items.get("look_ahead", [])),
+        len(b.items.get("teach", [])),
+        sum(1 for i in recognise if not i.event_id),
+        catches,
+        tuple(sorted(touched & keys)),
+    )
 
 
 # -- closing and history -----------------------------------------------------------------
