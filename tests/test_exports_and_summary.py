@@ -234,3 +234,29 @@ def test_the_summary_counts_what_the_board_showed(sqlite_team: Team, tmp_path: P
     assert "1 recognition given, 3 good catches recognised" in text
     assert "HRO principles touched: 1 of 5." in text
     assert "Touched 1 of 5 principles: Preoccupation with failure." in text
+
+
+def test_the_hro_reflection_is_never_left_alone_on_a_last_page(
+    sqlite_team: Team, tmp_path: Path
+) -> None:
+    team = sqlite_team
+    cn, db = team["charge_nurse"], team.db
+    today = dt.date.today()
+    h = huddles.start_or_resume(db, cn)
+    huddles.close_huddle(db, cn, h.id)
+    seen_two_pages = False
+    for n in range(60):
+        huddles.create_action(
+            db, cn, f"Open action number {n} for the unit", team["staff"].person_id, today
+        )
+        if n < 20:
+            continue
+        out = huddle_summary.write(db, cn, h.id, tmp_path / f"summary{n}.pdf")
+        pages = [" ".join(p.extract_text().split()) for p in PdfReader(out).pages]
+        (last,) = [p for p in pages if "HRO reflection" in p]
+        # The reflection shares its page with the section before it (the open actions).
+        assert "Open action number" in last, f"{n} actions: the reflection stands alone"
+        seen_two_pages = seen_two_pages or len(pages) == 2
+        if len(pages) > 2:
+            break
+    assert seen_two_pages

@@ -6,6 +6,8 @@ import datetime as dt
 import os
 from pathlib import Path
 
+from reportlab.platypus import KeepTogether
+
 from hrohuddle.reports import blocks
 from hrohuddle.services import audit, huddles, people
 from hrohuddle.services.permissions import Actor
@@ -129,6 +131,10 @@ def write(db: Database, actor: Actor, huddle_id: int, path: Path) -> Path:
     changed = {c.action_id for c in changes}
     others = [a for a in b.follow_ups if a.id not in changed]
     story.append(blocks.para("Other open actions", "h2"))
+    # The short HRO reflection stays on the page of the section before it: with the
+    # heading and the list when they are short, else with the list's last rows, so it
+    # is never left alone on a nearly empty last page.
+    closing_from = len(story) - 1
     if others:
         rows = [["Action", "Owner", "Due", "State"]]
         for a in others:
@@ -138,9 +144,13 @@ def write(db: Database, actor: Actor, huddle_id: int, path: Path) -> Path:
             rows.append(
                 [a.title, a.owner or "—", _day(a.due_on.isoformat()) if a.due_on else "—", state]
             )
-        story.append(
-            blocks.table(rows, [88 * blocks.mm, 40 * blocks.mm, 29 * blocks.mm, 25 * blocks.mm])
-        )
+        widths = [88 * blocks.mm, 40 * blocks.mm, 29 * blocks.mm, 25 * blocks.mm]
+        if len(rows) > 8:
+            story.append(blocks.table(rows[:-3], widths))
+            closing_from = len(story)
+            story.append(blocks.table(rows[-3:], widths, header=False))
+        else:
+            story.append(blocks.table(rows, widths))
     else:
         story.append(blocks.para("No other open actions.", "small"))
     # Ticked in the reflection or tagged on a teaching point or any other item.
@@ -155,6 +165,7 @@ def write(db: Database, actor: Actor, huddle_id: int, path: Path) -> Path:
     story.append(
         blocks.para("No patient identifiers: text was checked before it was saved.", "small")
     )
+    story[closing_from:] = [KeepTogether(story[closing_from:])]
 
     def build(partial: Path, head: audit.Head) -> None:
         fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
