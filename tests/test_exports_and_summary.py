@@ -129,10 +129,11 @@ def test_the_summary_records_what_the_huddle_did_who_taught_and_who_was_recognis
     huddles.close_huddle(db, cn, h.id)
     out = huddle_summary.write(db, cn, h.id, tmp_path / "summary.pdf")
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(out).pages).split())
-    assert "Fix the suction in bay 3" in text and "closed: Engineer came at 10:00" in text
-    assert "new due date: " + f"{today + dt.timedelta(days=7):%a}" in text
-    assert "escalated to the manager: Needs the capital budget" in text
-    assert "reassigned to Sol Staff" in text
+    assert "Fix the suction in bay 3" in text and "Closed: Engineer came at 10:00" in text
+    assert f"Due date moved from {today:%a} {today.day}" in text
+    assert f"to {today + dt.timedelta(days=7):%a}" in text
+    assert "Escalated to the manager: Needs the capital budget" in text
+    assert "Reassigned from Cai Charge to Sol Staff" in text
     assert "taught by Lee Learner (Nursing learner)" in text
     assert "1 teaching point in the 4 weeks to this huddle — Nursing 1; 1 by learners" in text
     assert "Thanks to pharmacy for the quick check" in text
@@ -158,3 +159,104 @@ def test_a_one_minute_huddle_reads_one_minute_and_one_teaching_point(
     words = " ".join(" ".join(p.extract_text() for p in PdfReader(out).pages).split())
     assert "Length: 1 minute (target 15 minutes)." in words
     assert "Everybody teaches: 1 teaching point in the 4 weeks" in words
+
+
+def test_each_follow_up_row_shows_what_that_step_did_with_the_values_of_that_moment(
+    sqlite_team: Team, tmp_path: Path
+) -> None:
+    team = sqlite_team
+    cn, db = team["charge_nurse"], team.db
+    today = dt.date.today()
+    first, second = today + dt.timedelta(days=2), today + dt.timedelta(days=3)
+    h = huddles.start_or_resume(db, cn)
+    a = huddles.create_action(db, cn, "Check resus trolley", team["staff"].person_id, first)
+    huddles.reassign_action(db, cn, a.id, team["preceptor"].person_id)
+    huddles.change_due(db, cn, a.id, second)
+    huddles.close_action(db, cn, a.id, "Restocked")
+    huddles.close_huddle(db, cn, h.id)
+    out = huddle_summary.write(db, cn, h.id, tmp_path / "summary.pdf")
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(out).pages).split())
+
+    def day(d: dt.date) -> str:
+        return f"{d:%a} {d.day} {d:%b %Y}"
+
+    # The "made" row: made for Sol Staff due the first date, although both changed since.
+    assert f"Made for Sol Staff, due {day(first)} Sol Staff {day(first)}" in text
+    assert f"Reassigned from Sol Staff to Pat Preceptor Pat Preceptor {day(first)}" in text
+    assert f"Due date moved from {day(first)} to {day(second)} Pat Preceptor {day(second)}" in (
+        text
+    )
+    assert f"Closed: Restocked Pat Preceptor {day(second)}" in text
+
+
+def test_the_summary_counts_what_the_board_showed(sqlite_team: Team, tmp_path: Path) -> None:
+    from hrohuddle.store.models import SafetyEvent, utcnow
+
+    team = sqlite_team
+    cn, db = team["charge_nurse"], team.db
+    with db.write() as s:
+        for kind, text in [
+            ("good_catch", "Allergy not on the chart"),
+            ("good_catch", "Pump programmed at ten times the rate"),
+            ("good_catch", "Allergy not on the chart again"),
+            ("near_miss", "Wrong dose drawn up"),
+        ]:
+            s.add(
+                SafetyEvent(
+                    unit_id=cn.unit_id,
+                    kind=kind,
+                    category="medication",
+                    narrative=text,
+                    occurred_at=utcnow() - dt.timedelta(hours=3),
+                    shift="day",
+                    reported_on=(utcnow() - dt.timedelta(hours=3)).date(),
+                )
+            )
+    h = huddles.start_or_resume(db, cn)
+    board = huddles.board(db, cn, h.id)
+    assert len(board.look_back_events) == 4  # what the board's look back shows
+    huddles.add_item(
+        db,
+        cn,
+        h.id,
+        "teach",
+        "Two identifiers before insulin",
+        hro_principle="preoccupation_with_failure",
+    )
+    huddles.add_item(db, cn, h.id, "recognise", "Jordan for spotting the double insulin")
+    assert huddles.huddle_counts(huddles.board(db, cn, h.id)).look_back == 4
+    huddles.close_huddle(db, cn, h.id)
+    n = huddles.huddle_counts(huddles.board(db, cn, h.id))
+    assert (n.look_back, n.recognitions, n.good_catches) == (4, 1, 3)
+    out = huddle_summary.write(db, cn, h.id, tmp_path / "summary.pdf")
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(out).pages).split())
+    assert "Look back: 4 items;" in text
+    assert "1 recognition given, 3 good catches recognised" in text
+    assert "HRO principles touched: 1 of 5." in text
+    assert "Touched 1 of 5 principles: Preoccupation with failure." in text
+
+
+def test_the_hro_reflection_is_never_left_alone_on_a_last_page(
+    sqlite_team: Team, tmp_path: Path
+) -> None:
+    team = sqlite_team
+    cn, db = team["charge_nurse"], team.db
+    today = dt.date.today()
+    h = huddles.start_or_resume(db, cn)
+    huddles.close_huddle(db, cn, h.id)
+    seen_two_pages = False
+    for n in range(60):
+        huddles.create_action(
+            db, cn, f"Open action number {n} for the unit", team["staff"].person_id, today
+        )
+        if n < 20:
+            continue
+        out = huddle_summary.write(db, cn, h.id, tmp_path / f"summary{n}.pdf")
+        pages = [" ".join(p.extract_text().split()) for p in PdfReader(out).pages]
+        (last,) = [p for p in pages if "HRO reflection" in p]
+        # The reflection shares its page with the section before it (the open actions).
+        assert "Open action number" in last, f"{n} actions: the reflection stands alone"
+        seen_two_pages = seen_two_pages or len(pages) == 2
+        if len(pages) > 2:
+            break
+    assert seen_two_pages

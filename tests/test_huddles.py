@@ -268,3 +268,23 @@ def test_history_reads_a_page_in_a_constant_number_of_statements(team: Team) -> 
         assert by_id[hid].attendance >= pharmacists
         assert by_id[hid].led_by == "Cai Charge"
     assert [r.started_at for r in many] == sorted((r.started_at for r in many), reverse=True)
+
+
+def test_a_due_date_that_does_not_change_is_refused_and_not_recorded(team: Team, db) -> None:
+    from sqlalchemy import func, select
+
+    from hrohuddle.store.models import AuditEntry
+
+    cn, today = team["charge_nurse"], MORNING.date()
+    due = today + dt.timedelta(days=2)
+    a = huddles.create_action(db, cn, "Check the resus trolley", cn.person_id, due, today=today)
+    with pytest.raises(ValidationError, match="already due on Wed 25 Nov 2026"):
+        huddles.change_due(db, cn, a.id, due, today=today)
+    with db.read() as s:
+        changes = s.scalar(
+            select(func.count(AuditEntry.id)).where(
+                AuditEntry.target == f"action:{a.id}", AuditEntry.action == "action.due_changed"
+            )
+        )
+    assert changes == 0
+    assert huddles.open_actions(db, cn)[0].due_on == due

@@ -57,16 +57,22 @@ def para(text: str, style: str = "body") -> Paragraph:
     return Paragraph(escape(text).replace("\n", "<br/>"), STYLES[style])
 
 
-def table(rows: Sequence[Sequence[Any]], widths: Sequence[float] | None = None) -> Table:
-    """A table whose first row is a header; repeats the header when it breaks across pages."""
+def table(
+    rows: Sequence[Sequence[Any]], widths: Sequence[float] | None = None, *, header: bool = True
+) -> Table:
+    """A table whose first row is a header; repeats the header when it breaks across pages.
+
+    Without ``header``, the rows continue a table just above (the same look, no header).
+    """
     cells = [
         [c if isinstance(c, Paragraph) else para(str(c), "small") for c in row] for row in rows
     ]
-    t = Table(cells, colWidths=widths, repeatRows=1)
+    t = Table(cells, colWidths=widths, repeatRows=1 if header else 0)
+    shade = [("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E5E7EB"))] if header else []
     t.setStyle(
         TableStyle(
             [
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E5E7EB")),
+                *shade,
                 ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#6B7280")),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("TOPPADDING", (0, 0), (-1, -1), 2),

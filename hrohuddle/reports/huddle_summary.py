@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
+
+from reportlab.platypus import KeepTogether
 
 from hrohuddle.reports import blocks
 from hrohuddle.services import audit, huddles, people
@@ -34,6 +37,14 @@ def write(db: Database, actor: Actor, huddle_id: int, path: Path) -> Path:
         f"Present: {b.head_count} — "
         + ", ".join(f"{professions.get(k, k)} {v}" for k, v in sorted(b.profession_mix.items())),
     ]
+    n = huddles.huddle_counts(b)
+    facts.append(
+        f"Look back: {count(n.look_back, 'item')}; look ahead: {count(n.look_ahead, 'item')}; "
+        f"{count(n.teaching_points, 'teaching point')}; "
+        f"{count(n.recognitions, 'recognition')} given, "
+        f"{count(n.good_catches, 'good catch', 'good catches')} recognised; "
+        f"HRO principles touched: {len(n.principles)} of 5."
+    )
     story += [blocks.para(f) for f in facts]
 
     def section(title: str, lines: list[str]) -> None:
@@ -71,8 +82,6 @@ def write(db: Database, actor: Actor, huddle_id: int, path: Path) -> Path:
             for i in b.items["teach"]
         ],
     )
-    import datetime as dt
-
     tally = huddles.teaching_tally(db, actor, h.huddle_date - dt.timedelta(days=27), h.huddle_date)
     if tally.total:
         by = ", ".join(
@@ -100,26 +109,21 @@ def write(db: Database, actor: Actor, huddle_id: int, path: Path) -> Path:
         + ([f"Good catch: {e.summary}" for e in b.good_catches] if h.status == "open" else []),
     )
     changes = huddles.follow_up_record(db, actor, huddle_id)
-    words = {
-        "created": "made",
-        "closed": "closed",
-        "reassigned": "reassigned to",
-        "due_changed": "new due date",
-        "escalated": "escalated to the manager",
-    }
     story.append(blocks.para("What the huddle did to follow-ups", "h2"))
     if changes:
+        # Each row says what that step did, with the owner and due date it left.
         rows = [["Action", "Done in the huddle", "Owner", "Due"]]
         for c in changes:
-            what = words[c.change]
-            if c.detail:
-                detail = _day(c.detail) if c.change == "due_changed" else c.detail
-                what = f"{what}: {detail}" if c.change != "reassigned" else f"{what} {detail}"
             rows.append(
-                [c.title, what, c.owner or "—", _day(c.due_on.isoformat()) if c.due_on else "—"]
+                [
+                    c.title,
+                    _step(c),
+                    c.owner or "—",
+                    _day(c.due_on.isoformat()) if c.due_on else "—",
+                ]
             )
         story.append(
-            blocks.table(rows, [66 * blocks.mm, 58 * blocks.mm, 32 * blocks.mm, 29 * blocks.mm])
+            blocks.table(rows, [52 * blocks.mm, 72 * blocks.mm, 32 * blocks.mm, 29 * blocks.mm])
         )
     else:
         story.append(blocks.para("No action was made, closed or changed.", "small"))
@@ -127,6 +131,10 @@ def write(db: Database, actor: Actor, huddle_id: int, path: Path) -> Path:
     changed = {c.action_id for c in changes}
     others = [a for a in b.follow_ups if a.id not in changed]
     story.append(blocks.para("Other open actions", "h2"))
+    # The short HRO reflection stays on the page of the section before it: with the
+    # heading and the list when they are short, else with the list's last rows, so it
+    # is never left alone on a nearly empty last page.
+    closing_from = len(story) - 1
     if others:
         rows = [["Action", "Owner", "Due", "State"]]
         for a in others:
@@ -136,12 +144,17 @@ def write(db: Database, actor: Actor, huddle_id: int, path: Path) -> Path:
             rows.append(
                 [a.title, a.owner or "—", _day(a.due_on.isoformat()) if a.due_on else "—", state]
             )
-        story.append(
-            blocks.table(rows, [88 * blocks.mm, 40 * blocks.mm, 29 * blocks.mm, 25 * blocks.mm])
-        )
+        widths = [88 * blocks.mm, 40 * blocks.mm, 29 * blocks.mm, 25 * blocks.mm]
+        if len(rows) > 8:
+            story.append(blocks.table(rows[:-3], widths))
+            closing_from = len(story)
+            story.append(blocks.table(rows[-3:], widths, header=False))
+        else:
+            story.append(blocks.table(rows, widths))
     else:
         story.append(blocks.para("No other open actions.", "small"))
-    touched = [principles[k] for k, v in b.reflection.items() if v and k in principles]
+    # Ticked in the reflection or tagged on a teaching point or any other item.
+    touched = [principles[k] for k in n.principles]
     story.append(blocks.para("HRO reflection", "h2"))
     story.append(
         blocks.para(
@@ -152,6 +165,7 @@ def write(db: Database, actor: Actor, huddle_id: int, path: Path) -> Path:
     story.append(
         blocks.para("No patient identifiers: text was checked before it was saved.", "small")
     )
+    story[closing_from:] = [KeepTogether(story[closing_from:])]
 
     def build(partial: Path, head: audit.Head) -> None:
         fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -163,9 +177,24 @@ def write(db: Database, actor: Actor, huddle_id: int, path: Path) -> Path:
     return path
 
 
+def _step(c: huddles.FollowUpChange) -> str:
+    """What one step did to an action, with the values of that moment."""
+
+    def when(d: dt.date | None) -> str:
+        return _day(d.isoformat()) if d else "no date"
+
+    if c.change == "created":
+        return f"Made for {c.owner or 'nobody'}, due {when(c.due_on)}"
+    if c.change == "reassigned":
+        return f"Reassigned from {c.owner_before or 'nobody'} to {c.owner or 'nobody'}"
+    if c.change == "due_changed":
+        return f"Due date moved from {when(c.due_before)} to {when(c.due_on)}"
+    if c.change == "closed":
+        return f"Closed: {c.detail}" if c.detail else "Closed"
+    return f"Escalated to the manager: {c.detail}" if c.detail else "Escalated to the manager"
+
+
 def _day(iso: str) -> str:
     """A date as every screen and report shows it: "Fri 27 Nov 2026"."""
-    import datetime as dt
-
     d = dt.date.fromisoformat(iso)
     return f"{d:%a} {d.day} {d:%b %Y}"
