@@ -1507,7 +1507,7 @@ class HuddlePage(QWidget):
         minutes = 0
         if b.huddle.ended_at:
             minutes = round((b.huddle.ended_at - b.huddle.started_at).total_seconds() / 60)
-        touched = sum(1 for v in b.reflection.values() if v)
+        counts = huddles.huddle_counts(b)  # what the board showed, as the PDF counts it
         made = sum(1 for c in changes if c.change == "created")
         closed = sum(1 for c in changes if c.change == "closed")
         shift = tr("day") if b.huddle.shift == "day" else tr("night")
@@ -1516,26 +1516,28 @@ class HuddlePage(QWidget):
             if b.huddle.status == "closed"
             else tr("still open")
         )
-        # Counts of this huddle, never today's open actions.
-        looked_back = len(b.items["look_back"]) + (
-            len(b.look_back_events) if b.huddle.status == "open" else 0
-        )
+        recognised = count(counts.recognitions, tr("recognition"), tr("recognitions"))
+        if counts.good_catches:
+            recognised += tr(", {n} recognised").format(
+                n=count(counts.good_catches, tr("good catch"), tr("good catches"))
+            )
         return tr(
             "Huddle of {date} ({shift}), {state}: {n} present; look back: {lb}; "
             "look ahead: {la}; actions: {made} made, {closed} closed; {teach}; {rec}; "
-            "HRO principles touched: {t} of 5."
+            "HRO principles touched: {t} of {all}."
         ).format(
             date=format_date(b.huddle.huddle_date),
             shift=shift,
             state=state,
             n=b.head_count,
-            lb=count(looked_back, tr("item"), tr("items")),
-            la=count(len(b.items["look_ahead"]), tr("item"), tr("items")),
+            lb=count(counts.look_back, tr("item"), tr("items")),
+            la=count(counts.look_ahead, tr("item"), tr("items")),
             made=made,
             closed=closed,
-            teach=count(len(b.items["teach"]), tr("teaching point"), tr("teaching points")),
-            rec=count(len(b.items["recognise"]), tr("recognition"), tr("recognitions")),
-            t=touched,
+            teach=count(counts.teaching_points, tr("teaching point"), tr("teaching points")),
+            rec=recognised,
+            t=len(counts.principles),
+            all=len(unit_vocabulary().terms("hro_principles")),
         )
 
     def _open_history(self, item: QListWidgetItem | None) -> None:
