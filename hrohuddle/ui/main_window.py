@@ -188,7 +188,9 @@ class MainWindow(QMainWindow):
         if app is not None:
             app.installEventFilter(self.idle)
         self._watch_session()
-        self.show_signin()
+        # The page has just read the roster: show it, without reading it again.
+        self.stack.setCurrentWidget(self.signin)
+        self.signin.search.setFocus()
 
     def show_signin(self, locked_for: Actor | None = None) -> None:
         assert self.signin is not None
