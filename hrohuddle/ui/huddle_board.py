@@ -714,8 +714,13 @@ class HuddleBoard(QWidget):
                 lst.doItemsLayout()
         self._arrange(3 if self.width() >= 1250 else 2)
         width = self._person_width()
-        for i in range(self.people_list.count()):
-            self.people_list.item(i).setSizeHint(QSize(width, 44))
+        # A new size hint is an itemChanged too: not a tap on a name.
+        self._updating, updating = True, self._updating
+        try:
+            for i in range(self.people_list.count()):
+                self.people_list.item(i).setSizeHint(QSize(width, 44))
+        finally:
+            self._updating = updating
 
     def _item_buttons(self, section: str) -> QWidget:
         holder = QWidget()
