@@ -251,6 +251,9 @@ class WeekPanel(QWidget):
         bar.addWidget(self.week)
         bar.addStretch(1)
         self.status = muted("")
+        # One line: a status that wrapped would resize the charts, and Qt redraws a
+        # resized chart on the GUI thread (0.3 s for the two).
+        self.status.setWordWrap(False)
         bar.addWidget(self.status)
         save = button(tr("Save PDF…"))
         save.clicked.connect(self.save_pdf)
