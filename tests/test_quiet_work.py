@@ -127,5 +127,6 @@ def test_modules_imported_after_pyside_leave_no_source_in_memory() -> None:
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    # No module's source file kept in linecache (SQLAlchemy's generated code is, by design), and PySide still told which modules use it.
+    # No module's source file kept in linecache (SQLAlchemy keeps its generated code
+    # there, by design), and PySide still told which modules use it.
     assert done.stdout.split() == ["0", "True", "False"]
