@@ -249,10 +249,14 @@ class MainWindow(QMainWindow):
 
         def work() -> None:
             import hrohuddle.ui.events  # noqa: F401
+            from hrohuddle.services import identifiers
             from hrohuddle.services.vocabulary import taxonomy, unit_vocabulary
 
             taxonomy()
             unit_vocabulary()
+            # The patterns and name lists that every free text is checked against: the
+            # first huddle item or report would wait a quarter of a second for them.
+            identifiers.find_identifiers("")
 
         load_off_thread(self, work, lambda _result: None)
 
