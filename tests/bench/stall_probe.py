@@ -7,8 +7,9 @@ event loop as a click would, the probe opens every screen for the first time, op
 each again, performs each screen's main action, then previews and saves the weekly
 report. Each step lasts until its work is done and painted: nothing left on a
 background thread, then 250 ms more. Prints JSON: per screen the longest gap (ms) of
-its first open, its second and its action; the preview's and the save's; and the
-memory after every screen. Not a test: timings belong here, not in assertions.
+its first open, its second and its action, and beside it the GUI thread's processor
+time in its busiest gap; the preview's and the save's; and the memory after every
+screen and at the end. Not a test: timings belong here, not in assertions.
 """
 
 from __future__ import annotations
@@ -38,7 +39,9 @@ def rss_mb() -> float:
 
 
 class Stalls:
-    """The longest gap between the runs of a timer that asks to run every TICK_MS."""
+    """The longest gap between the runs of a timer that asks to run every TICK_MS, and
+    the most processor time the GUI thread spent in any one gap: on a busy machine the
+    first grows with the load, the second is the work itself."""
 
     def __init__(self) -> None:
         from PySide6.QtCore import Qt, QTimer
@@ -47,18 +50,18 @@ class Stalls:
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.setInterval(TICK_MS)
         self.timer.timeout.connect(self._tick)
-        self.last = time.perf_counter()
-        self.longest = 0.0
+        self.reset()
         self.timer.start()
 
     def _tick(self) -> None:
-        now = time.perf_counter()
+        now, cpu = time.perf_counter(), time.thread_time()
         self.longest = max(self.longest, now - self.last)
-        self.last = now
+        self.busiest = max(self.busiest, cpu - self.last_cpu)
+        self.last, self.last_cpu = now, cpu
 
     def reset(self) -> None:
-        self.last = time.perf_counter()
-        self.longest = 0.0
+        self.last, self.last_cpu = time.perf_counter(), time.thread_time()
+        self.longest = self.busiest = 0.0
 
 
 def background_busy(window: Any) -> bool:
@@ -77,9 +80,10 @@ def run_step(
     window: Any,
     step: Callable[[], Any],
     done: Callable[[], bool] = lambda: True,
-) -> tuple[float, float]:
-    """Run ``step`` from the event loop, as a click would, and return the longest gap and
-    the time until its work was done, in ms."""
+) -> tuple[float, float, float]:
+    """Run ``step`` from the event loop, as a click would, and return the longest gap,
+    the GUI thread's busiest gap (processor time) and the time until the work was done,
+    in ms."""
     from PySide6.QtCore import QEventLoop, QTimer
 
     loop = QEventLoop()
@@ -108,7 +112,8 @@ def run_step(
     poll.start()
     loop.exec()
     poll.stop()
-    return stalls.longest * 1000, ((finished_at[-1] if finished_at else start) - start) * 1000
+    took = (finished_at[-1] if finished_at else start) - start
+    return stalls.longest * 1000, stalls.busiest * 1000, took * 1000
 
 
 def main() -> int:
@@ -135,14 +140,16 @@ def main() -> int:
     window.show()
     stalls = Stalls()
     manager = people.sign_in(db, roster["Sam Okafor"], "2468")
-    out: dict[str, Any] = {"screens": {}, "steps_ms": {}}
-    gap, _ = run_step(stalls, window, lambda: window.on_signed_in(manager))
+    out: dict[str, Any] = {"screens": {}, "busiest": {}, "steps_ms": {}}
+    gap, _, _ = run_step(stalls, window, lambda: window.on_signed_in(manager))
     out["sign_in_stall_ms"] = gap
     keys = list(window.page_keys)
     screens: dict[str, dict[str, float | None]] = {k: {} for k in keys}
+    busiest: dict[str, dict[str, float | None]] = {k: {} for k in keys}
 
-    def record(key: str, what: str, gap_ms: float, took_ms: float) -> None:
+    def record(key: str, what: str, gap_ms: float, cpu_ms: float, took_ms: float) -> None:
         screens[key][what] = round(gap_ms, 1)
+        busiest[key][what] = round(cpu_ms, 1)
         out["steps_ms"][f"{key} {what}"] = round(took_ms)
 
     for what in ("first", "again"):
@@ -213,22 +220,25 @@ def main() -> int:
         if key in actions:
             record(key, "action", *run_step(stalls, window, actions[key]))
         else:
-            screens[key]["action"] = None
+            screens[key]["action"] = busiest[key]["action"] = None
 
     # The weekly report: preview (the pages drawn on screen) and save, as the buttons do.
     panel = page("dashboard").week_panel
     panel.preview_dialog = None
-    gap, took = run_step(
+    gap, cpu, took = run_step(
         stalls, window, panel.preview, lambda: getattr(panel, "preview_dialog", None) is not None
     )
     out["preview_stall_ms"], out["steps_ms"]["report preview"] = round(gap, 1), round(took)
+    out["busiest"]["report preview"] = round(cpu, 1)
     panel.preview_dialog.close()
     saved = tmp / "weekly.pdf"
-    gap, took = run_step(
+    gap, cpu, took = run_step(
         stalls, window, lambda: panel._start(saved, panel._saved), lambda: saved.exists()
     )
     out["save_stall_ms"], out["steps_ms"]["report save"] = round(gap, 1), round(took)
+    out["busiest"]["report save"] = round(cpu, 1)
     out["screens"] = screens
+    out["busiest"].update(busiest)
     out["rss_end_mb"] = rss_mb()
     print(json.dumps(out), flush=True)
     db.dispose()
