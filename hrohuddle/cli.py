@@ -8,6 +8,7 @@ import gc
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 from hrohuddle import APP_NAME, __version__
 from hrohuddle.paths import DataPaths, default_database_url, keep_files_private
@@ -499,12 +500,50 @@ def _export(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
     return 0
 
 
-def _report(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
-    from hrohuddle.reports import weekly
-    from hrohuddle.services import audit, exports
-    from hrohuddle.services.reporting import Week
+class _Checked:
+    """The integrity check on a thread of its own: SQLite lets go of the interpreter
+    while it reads every page, so the report's libraries load meanwhile on the other
+    core. ``wait`` raises what the check raised, before anything is read or written."""
 
-    db = _open(url, paths)
+    def __init__(self, db: Any) -> None:
+        import threading
+
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, args=(db,), name="integrity-check")
+        self.thread.start()
+
+    def _run(self, db: Any) -> None:
+        try:
+            db.quick_check()
+        except BaseException as exc:  # handed to the main thread by wait()
+            self.error = exc
+
+    def wait(self) -> None:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+
+
+def _report(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
+    from hrohuddle.store.database import SchemaState
+    from hrohuddle.store.opening import open_database
+
+    opened = open_database(url, paths.backup_dir, check=False, migrate=False)
+    if opened.migrated_from is SchemaState.CURRENT:
+        checked = _Checked(opened.db)
+        try:
+            from hrohuddle.reports import weekly
+            from hrohuddle.services import audit, exports
+            from hrohuddle.services.reporting import Week
+        finally:
+            checked.wait()
+        db = opened.db
+    else:  # checked first, then backed up and brought up to date, as every command does
+        opened.db.dispose()
+        db = _open(url, paths)
+        from hrohuddle.reports import weekly
+        from hrohuddle.services import audit, exports
+        from hrohuddle.services.reporting import Week
     _collect_from_here()
     unit_id = exports.unit_id_for(db, args.unit)
     try:
