@@ -410,8 +410,11 @@ def main() -> int:
             note=f"median of ratios {ratio:.2f}",
         )
     )
-    cli, floor, (pages, charts) = weekly_process(db_file, args.runs, env)
+    cli_runs, floor_runs, (pages, charts) = weekly_process(db_file, args.runs, env)
+    cli, floor = [r[0] for r in cli_runs], [r[0] for r in floor_runs]
     ratios = [a / f for a, f in zip(cli, floor, strict=True)]
+    cli_cpu, floor_cpu = [r[1] for r in cli_runs], [r[1] for r in floor_runs]
+    cpu_ratios = [a / f for a, f in zip(cli_cpu, floor_cpu, strict=True)]
     rows.append(
         Row(
             "weekly report, command line, whole process",
@@ -430,6 +433,18 @@ def main() -> int:
             baseline=statistics.median(floor) * 1000,
             spread=spread(ratios),
             note=f"median of ratios {statistics.median(ratios):.2f}",
+        )
+    )
+    rows.append(
+        Row(
+            "weekly report, command line, processor time vs its floor's",
+            statistics.median(cli_cpu) * 1000,
+            target=1.5,
+            kind="ratio",
+            baseline_name="floor",
+            baseline=statistics.median(floor_cpu) * 1000,
+            spread=spread(cpu_ratios),
+            note=f"median of ratios {statistics.median(cpu_ratios):.2f}",
         )
     )
     probe = subprocess.run(
