@@ -24,6 +24,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).parent))
+from startup import as_installed
+
 FLOOR = r"""
 import sys
 from matplotlib.figure import Figure
@@ -165,6 +168,7 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="hrohuddle-bench-"))
     env = {**os.environ, "HROHUDDLE_DATA_DIR": str(tmp)}
     env.pop("HROHUDDLE_DATABASE_URL", None)
+    env = as_installed(env, tmp)
     if args.database:
         db_file = args.database.resolve()
     else:

@@ -33,7 +33,7 @@ HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 
 from report_process import weekly_process  # noqa: E402
-from startup import BARE, REFERENCE, paired_runs, ratio_spread  # noqa: E402
+from startup import BARE, REFERENCE, as_installed, paired_runs, ratio_spread  # noqa: E402
 
 
 def top_up_events(url: str, target: int) -> int:
@@ -336,6 +336,7 @@ def main() -> int:
         "HROHUDDLE_DATA_DIR": str(tmp),
     }
     env.pop("HROHUDDLE_DATABASE_URL", None)
+    env = as_installed(env, tmp)
     db_file = args.database or tmp / "hrohuddle.sqlite3"
     url = f"sqlite:///{db_file}"
     if not db_file.exists():
