@@ -88,7 +88,7 @@ def table(rows: Sequence[Sequence[Any]], widths: Sequence[float] | None = None) 
     return t
 
 
-class Picture(Flowable):
+class Picture(Flowable):  # type: ignore[misc]  # reportlab has no type hints
     """An image already in memory (a PIL image), drawn at the given size."""
 
     def __init__(self, image: Any, width: float, height: float) -> None:

@@ -265,8 +265,7 @@ def picture(fig: Figure, dpi: int = 150) -> Any:
 
     canvas = FigureCanvasAgg(fig)
     fig.set_dpi(dpi)
-    canvas.draw()
+    canvas.draw()  # type: ignore[no-untyped-call]
     width, height = canvas.get_width_height()
-    return Image.frombuffer(
-        "RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1
-    ).convert("RGB")
+    pixels = canvas.buffer_rgba()  # type: ignore[no-untyped-call]
+    return Image.frombuffer("RGBA", (width, height), pixels, "raw", "RGBA", 0, 1).convert("RGB")

@@ -27,7 +27,7 @@ def _lighter_pyside_import_hook() -> None:
     from the file and nothing kept. Left alone if PySide changes its internals."""
     feature = sys.modules.get("shibokensupport.feature")
     if feature is not None and callable(getattr(feature, "_mod_uses_pyside", None)):
-        feature._mod_uses_pyside = _mentions_pyside
+        setattr(feature, "_mod_uses_pyside", _mentions_pyside)  # noqa: B010
 
 
 _lighter_pyside_import_hook()
