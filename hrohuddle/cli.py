@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 from hrohuddle import APP_NAME, __version__
 from hrohuddle.paths import DataPaths, default_database_url, keep_files_private
@@ -192,9 +194,6 @@ def run(argv: list[str]) -> int:
     keep_files_private()
     args = gui_options(argv)
     if args is None:
-        import gc
-
-        gc.enable()  # a command may run for minutes (demo data, reports)
         args = build_parser().parse_args(argv)
     paths = DataPaths.default()
     if args.command is None:
@@ -231,8 +230,22 @@ def _open(url: str, paths: DataPaths, *, migrate: bool = True):  # type: ignore[
     return open_database(url, paths.backup_dir, migrate=migrate).db
 
 
+def _collect_from_here() -> None:
+    """Restart the collector that ``hrohuddle.__main__`` held, once a command's modules
+    are loaded: a command may run for minutes (demo data), but collections while
+    SQLAlchemy, matplotlib and reportlab load find nothing and cost a weekly report a
+    tenth of its time. What importing allocated is frozen, so later collections walk
+    only what the command makes."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
+
+
 def _dispatch(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
     cmd = args.command
+    if cmd == "report":
+        return _report(args, url, paths)
+    _collect_from_here()
     if cmd == "db":
         return _db(args, url, paths)
     if cmd == "demo-data":
@@ -279,8 +292,6 @@ def _dispatch(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
         return 1
     if cmd == "export":
         return _export(args, url, paths)
-    if cmd == "report":
-        return _report(args, url, paths)
     if cmd == "self-test":
         from hrohuddle import selftest
 
@@ -492,12 +503,51 @@ def _export(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
     return 0
 
 
-def _report(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
-    from hrohuddle.reports import weekly
-    from hrohuddle.services import exports
-    from hrohuddle.services.reporting import Week
+class _Checked:
+    """The integrity check on a thread of its own: SQLite lets go of the interpreter
+    while it reads every page, so the report's libraries load meanwhile on the other
+    core. ``wait`` raises what the check raised, before anything is read or written."""
 
-    db = _open(url, paths)
+    def __init__(self, db: Any) -> None:
+        import threading
+
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, args=(db,), name="integrity-check")
+        self.thread.start()
+
+    def _run(self, db: Any) -> None:
+        try:
+            db.quick_check()
+        except BaseException as exc:  # handed to the main thread by wait()
+            self.error = exc
+
+    def wait(self) -> None:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+
+
+def _report(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
+    from hrohuddle.store.database import SchemaState
+    from hrohuddle.store.opening import open_database
+
+    opened = open_database(url, paths.backup_dir, check=False, migrate=False)
+    if opened.migrated_from is SchemaState.CURRENT:
+        checked = _Checked(opened.db)
+        try:
+            from hrohuddle.reports import weekly
+            from hrohuddle.services import audit, exports
+            from hrohuddle.services.reporting import Week
+        finally:
+            checked.wait()
+        db = opened.db
+    else:  # checked first, then backed up and brought up to date, as every command does
+        opened.db.dispose()
+        db = _open(url, paths)
+        from hrohuddle.reports import weekly
+        from hrohuddle.services import audit, exports
+        from hrohuddle.services.reporting import Week
+    _collect_from_here()
     unit_id = exports.unit_id_for(db, args.unit)
     try:
         week = Week.parse(args.week) if args.week else Week.last_complete()
@@ -505,8 +555,6 @@ def _report(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
         raise UserError(
             f"“{args.week}” is not a week this report can cover: give an ISO week such as 2026-W47."
         ) from exc
-    from hrohuddle.services import audit
-
     actor = _cli_actor(unit_id)
     head = audit.current_head(db)
     try:

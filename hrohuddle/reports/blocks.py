@@ -6,17 +6,22 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 
-__all__ = ["STYLES", "build", "mm", "para", "table"]
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+__all__ = ["STYLES", "Picture", "build", "mm", "para", "table"]
+from reportlab.lib.utils import ImageReader
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from hrohuddle import APP_NAME, __version__
+
+# Streams as compressed binary, not also ASCII85-encoded: reportlab's encoder is pure
+# Python and took longer than drawing a chart; every PDF reader reads binary streams.
+rl_config.useA85 = 0
 
 _base = getSampleStyleSheet()
 STYLES = {
@@ -52,6 +57,12 @@ STYLES = {
 }
 
 
+def escape(text: str) -> str:
+    """&, < and > as entities, as xml.sax.saxutils.escape does (which loads urllib,
+    http and ssl with it)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def para(text: str, style: str = "body") -> Paragraph:
     """A paragraph of user text: escaped, so markup in it is shown, never interpreted."""
     return Paragraph(escape(text).replace("\n", "<br/>"), STYLES[style])
@@ -81,6 +92,22 @@ def table(
         )
     )
     return t
+
+
+class Picture(Flowable):  # type: ignore[misc]  # reportlab has no type hints
+    """An image already in memory (a PIL image), drawn at the given size."""
+
+    def __init__(self, image: Any, width: float, height: float) -> None:
+        super().__init__()
+        self.image = ImageReader(image)
+        self.width, self.height = width, height
+        self.hAlign = "CENTER"
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        self.canv.drawImage(self.image, 0, 0, self.width, self.height)
 
 
 def build(

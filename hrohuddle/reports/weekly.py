@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import os
 from pathlib import Path
 from typing import Any
 
-from reportlab.platypus import Image, KeepTogether, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
 
 from hrohuddle.reports import blocks, charts
 from hrohuddle.services import audit, dates, pulses, reporting
@@ -25,11 +24,9 @@ REPORTING_NOTE = (
 CHART_WIDTH = 180 * blocks.mm
 
 
-def _image(fig: Any) -> Image:
-    data = charts.png(fig)
+def _image(fig: Any) -> blocks.Picture:
     width_in, height_in = fig.get_size_inches()
-    img = Image(io.BytesIO(data), width=CHART_WIDTH, height=CHART_WIDTH * height_in / width_in)
-    return img
+    return blocks.Picture(charts.picture(fig), CHART_WIDTH, CHART_WIDTH * height_in / width_in)
 
 
 def _fmt(v: float | None, unit: str = "") -> str:

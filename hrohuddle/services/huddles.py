@@ -397,7 +397,12 @@ def board(db: Database, actor: Actor, huddle_id: int, *, today: dt.date | None =
 
 
 def _look_back_events(s: Session, h: Huddle) -> tuple[list[EventRow], list[EventRow]]:
-    """The reports this huddle took up when it started (see ``_claim_look_back``)."""
+    """The reports this huddle took up when it started (see ``_claim_look_back``).
+
+    Sorted here rather than in SQL: an ORDER BY on the time tempts SQLite, when it has
+    no statistics, to walk the unit's every report in time order instead of using the
+    look-back index (150 ms on 100,000 reports, for the dozen a look back holds).
+    """
     rows = s.execute(
         select(
             SafetyEvent.id,
@@ -406,11 +411,9 @@ def _look_back_events(s: Session, h: Huddle) -> tuple[list[EventRow], list[Event
             SafetyEvent.harm,
             SafetyEvent.narrative,
             SafetyEvent.occurred_at,
-        )
-        .where(SafetyEvent.unit_id == h.unit_id, SafetyEvent.look_back_huddle_id == h.id)
-        .order_by(SafetyEvent.occurred_at, SafetyEvent.id)
-        .limit(200)
+        ).where(SafetyEvent.unit_id == h.unit_id, SafetyEvent.look_back_huddle_id == h.id)
     ).all()
+    rows = sorted(rows, key=lambda r: (r[5], r[0]))[:200]
     events = [EventRow(r[0], r[1], r[2], r[3], _summary(r[4]), r[5]) for r in rows]
     return events, [e for e in events if e.kind == "good_catch"]
 

@@ -71,6 +71,7 @@ class ReportJob(QRunnable):
         # Saving records "report printed"; building a preview records nothing.
         self.record = record
         self.signals = _Done()
+        self.pages: list[QImage] = []  # a preview's pages, drawn here rather than on screen
 
     def run(self) -> None:
         from hrohuddle.reports import weekly
@@ -80,6 +81,7 @@ class ReportJob(QRunnable):
                 weekly.write(self.db, self.actor, self.week, self.path)
             else:
                 weekly.preview(self.db, self.actor, self.week, self.path)
+                self.pages = render_pages(self.path)
         except (ServiceError, StoreError) as exc:
             self.signals.finished.emit(None, exc.message)
             return
@@ -135,8 +137,17 @@ def print_images(images: list[QImage], printer: Any) -> None:
 
 
 class PreviewDialog(QDialog):
-    def __init__(self, db: Database, actor: Actor, pdf: Path, parent: QWidget | None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        actor: Actor,
+        pdf: Path,
+        parent: QWidget | None,
+        images: list[QImage] | None = None,
+    ) -> None:
         super().__init__(parent)
+        # Its page images go with it when it closes.
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.db, self.actor, self.pdf = db, actor, pdf
         self.setWindowTitle(tr("Weekly report preview"))
         screen = (parent.screen() if parent is not None else self.screen()).availableGeometry()
@@ -146,7 +157,7 @@ class PreviewDialog(QDialog):
         scroll = QScrollArea()
         body = QWidget()
         pages = QVBoxLayout(body)
-        self.images = render_pages(pdf)
+        self.images = images or render_pages(pdf)
         for image in self.images:
             label = QLabel()
             label.setPixmap(
@@ -278,6 +289,9 @@ class WeekPanel(QWidget):
         bar.addWidget(self.chart_choice)
         bar.addStretch(1)
         self.status = muted("")
+        # One line: a status that wrapped would resize the charts, and Qt redraws a
+        # resized chart on the GUI thread (0.3 s for the two).
+        self.status.setWordWrap(False)
         bar.addWidget(self.status)
         save = button(tr("Save PDF…"))
         save.clicked.connect(self.save_pdf)
@@ -536,7 +550,11 @@ class WeekPanel(QWidget):
         if error or path is None:
             show_problem(self, error or tr("The report could not be built."))
             return
-        self.preview_dialog = PreviewDialog(self.db, self.actor, path, self)
+        images: list[QImage] = []
+        for job in self.jobs:
+            if job.path == path:
+                images, job.pages = job.pages, []  # the dialog keeps them, the job not
+        self.preview_dialog = PreviewDialog(self.db, self.actor, path, self, images)
         self.preview_dialog.open()
 
 

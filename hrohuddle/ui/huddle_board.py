@@ -132,6 +132,11 @@ def board_style(screen_height: int = 1080, text: float = 1.0) -> str:
 BOARD_STYLE = board_style()
 
 
+def _style_tier(window_height: int) -> int:
+    """The height the board's type is sized for: 1080, 900 or 768."""
+    return 1080 if window_height >= 1000 else (900 if window_height >= 850 else 768)
+
+
 def _board_label(text: str, role: str) -> QLabel:
     label = QLabel(text)
     label.setProperty("role", role)
@@ -489,7 +494,10 @@ class HuddleBoard(QWidget):
         self.on_closed = on_closed
         self.main_window = window
         self.setObjectName("board")
-        self.setStyleSheet(BOARD_STYLE)
+        # Typed for the window it opens in, so that its first resize has nothing to
+        # restyle nor to measure again.
+        tier = _style_tier(window.height()) if window is not None else 1080
+        self.setStyleSheet(board_style(tier, text_scale()))
         self.team = people.list_people(db, actor)
         self.vocab = unit_vocabulary()
         self.kinds = {t.key: t.label for t in taxonomy().terms("kinds")}
@@ -504,6 +512,7 @@ class HuddleBoard(QWidget):
         self._telling = False
         self._stale = False
         self._build()
+        self._style_height, self._style_text = tier, text_scale()
         self.refresh()
         saved = drafts.load_all(db, actor, DRAFT_KIND, f"{huddle_id}:")
         for inp in self.inputs.values():
@@ -839,7 +848,7 @@ class HuddleBoard(QWidget):
         if event is not None:
             super().resizeEvent(event)
         height = self.window().height() if self.window() is not None else self.height()
-        tier = 1080 if height >= 1000 else (900 if height >= 850 else 768)
+        tier = _style_tier(height)
         text = text_scale()
         if (tier, text) != (self._style_height, self._style_text):
             self._style_height, self._style_text = tier, text

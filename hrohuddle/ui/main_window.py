@@ -202,7 +202,9 @@ class MainWindow(QMainWindow):
         if app is not None:
             app.installEventFilter(self.idle)
         self._watch_session()
-        self.show_signin()
+        # The page has just read the roster: show it, without reading it again.
+        self.stack.setCurrentWidget(self.signin)
+        self.signin.search.setFocus()
 
     def show_signin(self, locked_for: Actor | None = None) -> None:
         assert self.signin is not None
@@ -272,10 +274,14 @@ class MainWindow(QMainWindow):
 
         def work() -> None:
             import hrohuddle.ui.events  # noqa: F401
+            from hrohuddle.services import identifiers
             from hrohuddle.services.vocabulary import taxonomy, unit_vocabulary
 
             taxonomy()
             unit_vocabulary()
+            # The patterns and name lists that every free text is checked against: the
+            # first huddle item or report would wait a quarter of a second for them.
+            identifiers.find_identifiers("")
 
         load_off_thread(self, work, lambda _result: None)
 
