@@ -69,3 +69,18 @@ def test_results_show_the_words_of_each_item(qtbot, window, sqlite_team: Team) -
     assert all(
         page.table.horizontalHeaderItem(c).text() != "E1" for c in range(page.table.columnCount())
     )
+
+
+def test_home_opens_the_due_pulse_when_its_line_is_chosen(
+    qtbot, window, sqlite_team: Team, monkeypatch
+) -> None:
+    _newcomer(sqlite_team)
+    window.show_signin()
+    sign_in_as(qtbot, window, "Nina New", "5827")
+    home = window.open_page("home")
+    lines = [home.list.item(i) for i in range(home.list.count())]
+    due = next(item for item in lines if "pulse is due" in item.text())
+    opened: list[bool] = []
+    monkeypatch.setattr(window, "open_pulse", lambda: opened.append(True) or True)
+    home.list.itemActivated.emit(due)
+    assert opened == [True]

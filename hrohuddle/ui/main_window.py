@@ -314,6 +314,9 @@ class MainWindow(QMainWindow):
                     refresh()
 
     def _go_to(self, key: str) -> None:
+        if key == "pulse":  # Home's "a pulse is due" opens the form itself
+            self.open_pulse()
+            return
         self.open_page(key)
 
     def _close_capture(self) -> None:

@@ -94,7 +94,9 @@ class HomePage(QWidget):
 
     def _add(self, text: str, key: str | None) -> None:
         item = QListWidgetItem(text)
-        item.setData(Qt.ItemDataRole.UserRole, key if key in self.keys else None)
+        # "pulse" is not a screen: the window opens the pulse form for it.
+        usable = key in self.keys or key == "pulse"
+        item.setData(Qt.ItemDataRole.UserRole, key if usable else None)
         item.setSizeHint(QSize(0, 48))
         self.list.addItem(item)
 
@@ -160,7 +162,7 @@ class HomePage(QWidget):
                 tr("A short onboarding pulse is due ({date}): it is anonymous.").format(
                     date=format_date(n.pulse_due_on)
                 ),
-                None,
+                "pulse",
             )
         if self.list.count() == 0:
             self._add(tr("Nothing needs you right now. Thank you."), None)
