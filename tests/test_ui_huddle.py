@@ -528,3 +528,39 @@ def test_larger_text_enlarges_the_open_board(qtbot, window) -> None:  # type: ig
     finally:
         window.scale_text(0)
     assert lst.font().pixelSize() == before
+
+
+def test_an_anonymous_report_on_the_board_names_its_shift_not_a_made_up_time(
+    qtbot, window, sqlite_team: Team
+) -> None:
+    import re
+
+    from hrohuddle.store.models import SafetyEvent, utcnow
+
+    night_start = dt.datetime.combine(dt.date.today() - dt.timedelta(days=1), dt.time(19, 0))
+    stored = night_start.astimezone().astimezone(dt.UTC).replace(tzinfo=None)
+    with sqlite_team.db.write() as s:
+        for anonymous, narrative, at in (
+            (True, "Syringe driver unlabelled overnight", stored),
+            (False, "Wrong patient band noticed at the drug round", utcnow()),
+        ):
+            s.add(
+                SafetyEvent(
+                    unit_id=sqlite_team.admin.unit_id,
+                    kind="near_miss",
+                    category="medication",
+                    narrative=narrative,
+                    occurred_at=at,
+                    shift="night",
+                    reported_on=at.date(),
+                    anonymous=anonymous,
+                )
+            )
+    sign_in_as(qtbot, window, "Cai Charge", PINS["charge_nurse"])
+    page = window.open_page("huddle")
+    qtbot.mouseClick(page.start_button, Qt.MouseButton.LeftButton)
+    rows = _rows(page.board.lists["look_back"])
+    anonymous = next(r for r in rows if "Syringe driver" in r)
+    named = next(r for r in rows if "Wrong patient band" in r)
+    assert "night shift" in anonymous and not re.search(r"\d\d:\d\d", anonymous)
+    assert re.search(r"Near miss \d\d:\d\d", named)

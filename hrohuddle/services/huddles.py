@@ -67,6 +67,8 @@ class EventRow:
     harm: str | None
     summary: str
     occurred_at: dt.datetime
+    #: Anonymous: only the shift is kept, and ``occurred_at`` is that shift's start.
+    anonymous: bool = False
 
 
 @dataclass(frozen=True)
@@ -411,10 +413,11 @@ def _look_back_events(s: Session, h: Huddle) -> tuple[list[EventRow], list[Event
             SafetyEvent.harm,
             SafetyEvent.narrative,
             SafetyEvent.occurred_at,
+            SafetyEvent.anonymous,
         ).where(SafetyEvent.unit_id == h.unit_id, SafetyEvent.look_back_huddle_id == h.id)
     ).all()
     rows = sorted(rows, key=lambda r: (r[5], r[0]))[:200]
-    events = [EventRow(r[0], r[1], r[2], r[3], _summary(r[4]), r[5]) for r in rows]
+    events = [EventRow(r[0], r[1], r[2], r[3], _summary(r[4]), r[5], bool(r[6])) for r in rows]
     return events, [e for e in events if e.kind == "good_catch"]
 
 

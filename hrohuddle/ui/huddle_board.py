@@ -968,10 +968,23 @@ class HuddleBoard(QWidget):
         item.setSizeHint(QSize())
         return item
 
+    def _night_start(self) -> str:
+        if not hasattr(self, "_night_start_at"):
+            unit = people.unit_settings(self.db, self.actor.unit_id)
+            self._night_start_at = unit.night_shift_start
+        return self._night_start_at
+
     def _fill_look_back(self, lst: QListWidget, b: huddles.Board) -> None:
         for e in b.look_back_events:
             harm = f" · {self.harms.get(e.harm, e.harm)}" if e.harm else ""
-            when = e.occurred_at.replace(tzinfo=dt.UTC).astimezone().strftime("%H:%M")
+            local = e.occurred_at.replace(tzinfo=dt.UTC).astimezone()
+            if e.anonymous:
+                # Only the shift is kept for an anonymous report (its start is stored):
+                # the board names the shift rather than show a made-up time.
+                night = local.strftime("%H:%M") == self._night_start()
+                when = tr("night shift") if night else tr("day shift")
+            else:
+                when = local.strftime("%H:%M")
             action = next((a for a in b.follow_ups if a.event_id == e.id), None)
             made = ""
             if action is not None:
