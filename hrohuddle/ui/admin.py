@@ -214,8 +214,9 @@ class PersonForm(QGroupBox):
         self.start.setDate(QDate.currentDate())
         self.active.setChecked(True)
         self.pin.clear()
+        # Short enough to show whole in the field; the whole rule is its tooltip.
         self.pin.setPlaceholderText(
-            tr("{rule}: required for a new person").format(rule=people.PIN_RULE)
+            tr("Required: {low} to {high} digits").format(low=people.PIN_MIN, high=people.PIN_MAX)
         )
         self.show_problems([])
 
