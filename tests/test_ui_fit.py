@@ -14,6 +14,7 @@ container, and every scroll area reaches its last control without scrolling side
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -394,9 +395,11 @@ def _long_report(db) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def demo_window(qtbot, data_paths, tmp_path, styled, monkeypatch):  # type: ignore[no-untyped-def]
+def demo_window(request, qtbot, data_paths, tmp_path, styled, monkeypatch):  # type: ignore[no-untyped-def]
     """The main window on a demo unit with months of data, signed in as its admin and
-    manager, who sees every screen."""
+    manager, who sees every screen. A test marked ``demo_day(date)`` gets the unit the
+    demo makes on that day (what the demo holds, such as a pooled milestone, depends
+    on the day it is made)."""
     from PySide6.QtCore import QSettings
 
     from hrohuddle.services import demo, people
@@ -404,7 +407,8 @@ def demo_window(qtbot, data_paths, tmp_path, styled, monkeypatch):  # type: igno
     from hrohuddle.ui.main_window import MainWindow
 
     opened = open_database(f"sqlite:///{data_paths.database_file}", data_paths.backup_dir)
-    demo.create(opened.db, years=0.6, seed=5)
+    day = request.node.get_closest_marker("demo_day")
+    demo.create(opened.db, years=0.6, seed=5, today=day.args[0] if day else None)
     _long_report(opened.db)
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     win = MainWindow(data_paths, settings)
@@ -672,18 +676,24 @@ def test_the_review_search_box_shows_its_words_and_a_long_report_scrolls(
     assert bar.maximum() > 0  # the long report scrolls in its own area
 
 
+@pytest.mark.demo_day(dt.date(2026, 11, 21))  # its demo pools a milestone in 2026-Q2
 def test_the_pulse_tables_show_every_row_and_every_heading(qtbot, demo_window) -> None:
     window = demo_window
     window.setFixedSize(1366, 768)
     qtbot.waitUntil(lambda: window.width() == 1366)
     page = window.open_page("pulses")
     _settle()
-    pooled = [page.items.horizontalHeaderItem(c).text() for c in range(page.items.columnCount())]
-    assert "Milestone not kept" in pooled  # the demo unit has a milestone pooled
-    for table in (page.table, page.items):
-        assert table.verticalScrollBar().maximum() == 0, table.accessibleName()
-        assert _view_problems(table) == [], table.accessibleName()
-    assert _problems(window) == []
+    headings: set[str] = set()
+    for quarter in range(page.period.count()):  # every quarter the demo unit holds
+        page.period.setCurrentIndex(quarter)
+        _settle()
+        items = page.items
+        headings |= {items.horizontalHeaderItem(c).text() for c in range(items.columnCount())}
+        for table in (page.table, page.items):
+            assert table.verticalScrollBar().maximum() == 0, table.accessibleName()
+            assert _view_problems(table) == [], table.accessibleName()
+        assert _problems(window) == [], page.period.currentText()
+    assert "Milestone not kept" in headings, headings
 
 
 def test_census_dates_stay_on_one_line(qtbot, demo_window) -> None:
