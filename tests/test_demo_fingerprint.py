@@ -1,0 +1,95 @@
+"""The demo is the same unit for the same seed and day: a fingerprint of a small one."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import time
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import select
+
+from hrohuddle.services import demo
+from hrohuddle.store.database import Database
+from hrohuddle.store.models import (
+    Action,
+    Huddle,
+    HuddleItem,
+    LearnerObservation,
+    Person,
+    PulseResponse,
+    SafetyEvent,
+)
+
+DAY = dt.date(2025, 3, 10)
+
+
+@pytest.fixture
+def utc_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Local time is UTC here, so the fingerprint does not depend on the machine's zone."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def _fingerprint(db: Database) -> tuple[dict[str, int], str]:
+    with db.read() as s:
+        tables = {
+            "people": s.execute(
+                select(Person.display_name, Person.profession, Person.start_date).order_by(
+                    Person.id
+                )
+            ).all(),
+            "huddles": s.execute(
+                select(
+                    Huddle.huddle_date, Huddle.shift, Huddle.started_at, Huddle.ended_at
+                ).order_by(Huddle.id)
+            ).all(),
+            "items": s.execute(
+                select(HuddleItem.section, HuddleItem.category, HuddleItem.text).order_by(
+                    HuddleItem.id
+                )
+            ).all(),
+            "actions": s.execute(
+                select(Action.title, Action.due_on, Action.status).order_by(Action.id)
+            ).all(),
+            "events": s.execute(
+                select(
+                    SafetyEvent.kind,
+                    SafetyEvent.narrative,
+                    SafetyEvent.occurred_at,
+                    SafetyEvent.shift,
+                    SafetyEvent.anonymous,
+                    SafetyEvent.look_back_huddle_id,
+                ).order_by(SafetyEvent.id)
+            ).all(),
+            "observations": s.execute(
+                select(LearnerObservation.observed_on, LearnerObservation.rating).order_by(
+                    LearnerObservation.id
+                )
+            ).all(),
+            "comments": sorted(
+                (c or "", str(sorted((a or {}).items())))
+                for c, a in s.execute(select(PulseResponse.comment, PulseResponse.answers))
+            ),
+        }
+    digest = hashlib.sha256(repr(sorted(tables.items())).encode()).hexdigest()
+    return {k: len(v) for k, v in tables.items()}, digest
+
+
+def test_the_same_seed_and_day_make_the_same_demo(sqlite_db: Database, utc_clock: None) -> None:
+    demo.create(sqlite_db, years=0.2, seed=7, today=DAY)
+    counts, digest = _fingerprint(sqlite_db)
+    assert counts == {
+        "people": 32,
+        "huddles": 142,
+        "items": 564,
+        "actions": 53,
+        "events": 130,
+        "observations": 12,
+        "comments": 34,
+    }
+    assert digest == "6916692dfe80b2b1598c311565bb3e434e541585ac7849ef473ae96e068229dc"
