@@ -35,12 +35,6 @@ def _event(team: Team, kind: str, hours_ago: float, text: str = "Wrong pump rate
         return e.id
 
 
-def test_night_after_midnight_belongs_to_the_day_before() -> None:
-    assert huddles.shift_for(dt.datetime(2026, 11, 23, 2, 0)) == (dt.date(2026, 11, 22), "night")
-    assert huddles.shift_for(dt.datetime(2026, 11, 23, 7, 0)) == (dt.date(2026, 11, 23), "day")
-    assert huddles.shift_for(dt.datetime(2026, 11, 23, 19, 0)) == (dt.date(2026, 11, 23), "night")
-
-
 def test_starting_twice_resumes_the_same_huddle(team: Team) -> None:
     cn = team["charge_nurse"]
     first = huddles.start_or_resume(team.db, cn, local_now=MORNING)

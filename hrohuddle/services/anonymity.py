@@ -32,6 +32,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from hrohuddle.services.shifts import ShiftClock
 from hrohuddle.store.database import Database
 from hrohuddle.store.models import (
     AnonymousOutbox,
@@ -62,11 +63,7 @@ def new_key() -> str:
 
 def shift_start(unit: Unit, local: dt.datetime) -> dt.datetime:
     """The start of the shift that a local wall-clock time falls in, as naive UTC."""
-    from hrohuddle.services.huddles import shift_for  # the huddle service, only when needed
-
-    day, shift = shift_for(local, unit.day_shift_start, unit.night_shift_start)
-    h, m = (unit.day_shift_start if shift == "day" else unit.night_shift_start).split(":")
-    start = dt.datetime.combine(day, dt.time(int(h), int(m)))
+    start = ShiftClock.of(unit).start_of(local)
     return start.astimezone(dt.UTC).replace(tzinfo=None)
 
 

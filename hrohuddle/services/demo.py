@@ -13,7 +13,7 @@ from sqlalchemy import func, insert, select, update
 
 from hrohuddle.services import audit, people
 from hrohuddle.services.errors import ValidationError
-from hrohuddle.services.huddles import shift_for
+from hrohuddle.services.shifts import SHIFTS, ShiftClock
 from hrohuddle.store.database import Database
 from hrohuddle.store.models import Person, PersonRole, PreceptorAssignment, Unit
 
@@ -339,13 +339,13 @@ def add_history(
     rng = random.Random(seed * 31 + 1)
     start = today - dt.timedelta(days=int(365 * years))
     with db.read() as s:
-        unit_id = s.scalar(select(Unit.id).where(Unit.code == unit_code))
+        unit = s.scalars(select(Unit).where(Unit.code == unit_code)).one()
+        unit_id, clock = unit.id, ShiftClock.of(unit)
         staff = s.execute(
             select(Person.id, Person.profession, Person.is_learner, PersonRole.role)
             .join(PersonRole, PersonRole.person_id == Person.id)
             .where(Person.unit_id == unit_id)
         ).all()
-    assert unit_id is not None
     ids = sorted({r[0] for r in staff})
     profession = {r[0]: r[1] for r in staff}
     learner = {r[0]: r[2] for r in staff}
@@ -362,17 +362,16 @@ def add_history(
         action_rows: list[dict[str, object]] = []
         event_rows: list[dict[str, object]] = []
         # The shift running now keeps its huddle for the charge nurse to start.
-        current = shift_for(dt.datetime.now())
+        current = clock.shift_of(dt.datetime.now())
         while day < today:
-            for shift, hour in (("day", 7), ("night", 19)):
+            for shift in SHIFTS:
                 if rng.random() < 0.06:  # a huddle missed now and then
                     continue
                 if (day, shift) == current:
                     continue
                 late = rng.choice([0, 0, 0, 2, 5, 12])
-                started = _utc(dt.datetime.combine(day, dt.time(hour, 30))) + dt.timedelta(
-                    minutes=late
-                )
+                started = _utc(clock.start(day, shift) + dt.timedelta(minutes=30))
+                started += dt.timedelta(minutes=late)
                 length = rng.randint(7, 19)
                 hid = next_huddle
                 next_huddle += 1
@@ -472,11 +471,7 @@ def add_history(
                 reporter = rng.choice(ids)
                 anonymous = rng.random() < 0.25
                 if anonymous:  # as services.events keeps it: the shift, not the minute
-                    start_hour = 7 if 7 <= to_local(when).hour < 19 else 19
-                    shift_day = to_local(when).date()
-                    if to_local(when).hour < 7:
-                        shift_day -= dt.timedelta(days=1)
-                    when = _utc(dt.datetime.combine(shift_day, dt.time(start_hour)))
+                    when = _utc(clock.start_of(to_local(when)))
                 event_rows.append(
                     {
                         "id": next_event,
@@ -489,7 +484,7 @@ def add_history(
                         "stopped_by": stopped if kind in ("near_miss", "good_catch") else None,
                         "narrative": text,
                         "occurred_at": when,
-                        "shift": "day" if 7 <= when.hour < 19 else "night",
+                        "shift": clock.shift_of(when)[1],
                         "area": rng.choice(
                             ["Bays 1-4", "Bays 5-8", "Side rooms", "Medication room"]
                         ),

@@ -22,9 +22,9 @@ from sqlalchemy.orm import Session
 
 from hrohuddle.services import anonymity, audit, edits, validation
 from hrohuddle.services.errors import NotFound, ValidationError
-from hrohuddle.services.huddles import shift_for
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.personal_names import unit_roster
+from hrohuddle.services.shifts import ShiftClock
 from hrohuddle.services.vocabulary import common_formats_class, common_formats_version, taxonomy
 from hrohuddle.store.database import Database
 from hrohuddle.store.models import (
@@ -225,7 +225,7 @@ def validate(
         required=False,
         check_identifiers=True,
     )
-    day, shift = shift_for(when, unit.day_shift_start, unit.night_shift_start)
+    day, shift = ShiftClock.of(unit).shift_of(when)
     return {
         "kind": kind,
         "narrative": narrative,
@@ -240,11 +240,6 @@ def validate(
         "shift": shift,
         "shift_date": day,
     }
-
-
-def _shift_start(unit: Unit, day: dt.date, shift: str) -> dt.datetime:
-    h, m = (unit.day_shift_start if shift == "day" else unit.night_shift_start).split(":")
-    return dt.datetime.combine(day, dt.time(int(h), int(m)))
 
 
 # -- capture -----------------------------------------------------------------------------
@@ -316,7 +311,7 @@ def _hold_anonymous(
         unit = s.get(Unit, actor.unit_id)
         assert unit is not None
         # Only the shift is kept: an exact time could match a sign-in in the audit log.
-        occurred = _to_utc(_shift_start(unit, shift_day, fields["shift"]))
+        occurred = _to_utc(ShiftClock.of(unit).start(shift_day, fields["shift"]))
         if fields.get("noticed_by") and _group_too_small(s, unit, fields["noticed_by"]):
             # "Noticed by a learner" on a unit with few learners would name them.
             fields["noticed_by"] = None

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from hrohuddle.services import audit, dates, edits, validation
 from hrohuddle.services.errors import Conflict, NotFound, ValidationError
 from hrohuddle.services.permissions import Actor
+from hrohuddle.services.shifts import ShiftClock
 from hrohuddle.services.vocabulary import taxonomy, unit_vocabulary
 from hrohuddle.store.database import Database
 from hrohuddle.store.models import (
@@ -137,25 +138,6 @@ class Board:
         return sum(a.head_count for a in self.attendance)
 
 
-# -- shifts ------------------------------------------------------------------------------
-def _hm(text: str) -> dt.time:
-    h, m = text.split(":")
-    return dt.time(int(h), int(m))
-
-
-def shift_for(
-    local: dt.datetime, day_start: str = "07:00", night_start: str = "19:00"
-) -> tuple[dt.date, str]:
-    """The (date, shift) of a local time; a night after midnight belongs to the day before."""
-    day, night = _hm(day_start), _hm(night_start)
-    t = local.time()
-    if day <= t < night:
-        return local.date(), "day"
-    if t >= night:
-        return local.date(), "night"
-    return local.date() - dt.timedelta(days=1), "night"
-
-
 def _local_now() -> dt.datetime:
     return dt.datetime.now()
 
@@ -202,7 +184,7 @@ def start_or_resume(
     with db.read() as s:
         unit = s.get(Unit, actor.unit_id)
         assert unit is not None
-        day, shift = shift_for(local_now, unit.day_shift_start, unit.night_shift_start)
+        day, shift = ShiftClock.of(unit).shift_of(local_now)
         exists = s.scalar(
             select(Huddle.id).where(
                 Huddle.unit_id == actor.unit_id, Huddle.huddle_date == day, Huddle.shift == shift

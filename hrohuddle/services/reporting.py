@@ -15,6 +15,7 @@ from hrohuddle.analytics import control_chart, run_chart
 from hrohuddle.services import audit, huddles, pulses
 from hrohuddle.services.errors import ValidationError
 from hrohuddle.services.permissions import Actor
+from hrohuddle.services.shifts import ShiftClock
 from hrohuddle.services.vocabulary import taxonomy, unit_vocabulary
 from hrohuddle.store.database import Database
 from hrohuddle.store.models import (
@@ -144,9 +145,7 @@ def _huddle_week(s: Session, unit: Unit, week: Week) -> dict[str, Any]:
     lengths = [(r[4] - r[3]).total_seconds() / 60 for r in rows if r[4]]
     on_time = 0
     for _id, shift, day, started, _ended in rows:
-        planned = unit.day_shift_start if shift == "day" else unit.night_shift_start
-        h, m = (int(x) for x in planned.split(":"))
-        planned_utc = _utc(dt.datetime.combine(day, dt.time(h, m)))
+        planned_utc = _utc(ShiftClock.of(unit).start(day, shift))
         if started <= planned_utc + dt.timedelta(minutes=ON_TIME_MINUTES):
             on_time += 1
     mix: dict[str, int] = {}

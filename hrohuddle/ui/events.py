@@ -46,8 +46,8 @@ from PySide6.QtWidgets import (
 
 from hrohuddle.services import drafts, events, people
 from hrohuddle.services.errors import EditConflict, IdentifierWarning, ServiceError
-from hrohuddle.services.huddles import shift_for
 from hrohuddle.services.permissions import Actor
+from hrohuddle.services.shifts import ShiftClock
 from hrohuddle.services.vocabulary import common_formats_class, source_line, taxonomy
 from hrohuddle.store.database import Database
 from hrohuddle.store.errors import StoreError
@@ -354,9 +354,7 @@ class CaptureDialog(QDialog):
         common.fit_to_screen(self, 760)
 
     def _shift_changed(self) -> None:
-        _day, shift = shift_for(
-            self._when(), self.unit.day_shift_start, self.unit.night_shift_start
-        )
+        _day, shift = ShiftClock.of(self.unit).shift_of(self._when())
         self.shift_label.setText(tr("Day shift") if shift == "day" else tr("Night shift"))
 
     def _toggle_more(self, on: bool) -> None:

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from hrohuddle.services import drafts, huddles, people
 from hrohuddle.services.errors import IdentifierWarning, ServiceError, SessionEnded
 from hrohuddle.services.permissions import Actor
+from hrohuddle.services.shifts import ShiftClock, format_hm
 from hrohuddle.services.vocabulary import taxonomy, unit_vocabulary
 from hrohuddle.store.database import Database
 from hrohuddle.store.errors import StoreError
@@ -968,11 +969,11 @@ class HuddleBoard(QWidget):
         item.setSizeHint(QSize())
         return item
 
-    def _night_start(self) -> str:
-        if not hasattr(self, "_night_start_at"):
+    def _shift_clock(self) -> ShiftClock:
+        if not hasattr(self, "_shift_clock_at"):
             unit = people.unit_settings(self.db, self.actor.unit_id)
-            self._night_start_at = unit.night_shift_start
-        return self._night_start_at
+            self._shift_clock_at = ShiftClock.of(unit)
+        return self._shift_clock_at
 
     def _fill_look_back(self, lst: QListWidget, b: huddles.Board) -> None:
         for e in b.look_back_events:
@@ -981,7 +982,7 @@ class HuddleBoard(QWidget):
             if e.anonymous:
                 # Only the shift is kept for an anonymous report (its start is stored):
                 # the board names the shift rather than show a made-up time.
-                night = local.strftime("%H:%M") == self._night_start()
+                night = self._shift_clock().shift_of(local.replace(tzinfo=None))[1] == "night"
                 when = tr("night shift") if night else tr("day shift")
             else:
                 when = local.strftime("%H:%M")
@@ -1451,13 +1452,12 @@ class HuddlePage(QWidget):
         from hrohuddle.services import people
 
         unit = people.unit_settings(self.db, self.actor.unit_id)
-        day, shift = huddles.shift_for(
-            dt.datetime.now(), unit.day_shift_start, unit.night_shift_start
-        )
+        clock = ShiftClock.of(unit)
+        day, shift = clock.shift_of(dt.datetime.now())
         shift_word = tr("day") if shift == "day" else tr("night")
         current = next((r for r in rows or [] if r.huddle_date == day and r.shift == shift), None)
         if current is not None and current.status == "closed":
-            nxt = unit.night_shift_start if shift == "day" else unit.day_shift_start
+            nxt = format_hm(clock.next_start(clock.start(day, shift)).time())
             self.start_button.setText(
                 tr("The {shift} huddle is closed · the next one from {time}").format(
                     shift=shift_word, time=nxt
