@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import Team
 
-from hrohuddle.services import census, edits, events, huddles, observations, people
+from hrohuddle.services import actions, census, edits, events, observations, people
 from hrohuddle.services.errors import EditConflict, ValidationError
 from hrohuddle.store.opening import open_database
 
@@ -122,12 +122,12 @@ def test_a_second_acknowledge_from_an_old_screen_keeps_the_first_reply(team: Tea
 
 def test_an_action_changed_by_someone_else_is_not_overwritten(team: Team) -> None:
     nurse, manager = team["charge_nurse"], team["manager"]
-    action = huddles.create_action(team.db, nurse, "Fix the pump", nurse.person_id, None)
-    huddles.reassign_action(
+    action = actions.create_action(team.db, nurse, "Fix the pump", nurse.person_id, None)
+    actions.reassign_action(
         team.db, manager, action.id, manager.person_id, expected_version=action.version
     )
     with pytest.raises(EditConflict, match="owner is now “Mo Manager”"):
-        huddles.change_due(
+        actions.change_due(
             team.db,
             nurse,
             action.id,

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import inspect, select, text
 
-from hrohuddle.services import events, huddles
+from hrohuddle.services import actions, events
 from hrohuddle.services.errors import IdentifierWarning, PermissionDenied, ValidationError
 from hrohuddle.services.vocabulary import taxonomy
 from hrohuddle.store.models import AuditEntry, SafetyEvent
@@ -71,7 +71,7 @@ def test_triage_sends_feedback_back_to_the_reporter_and_is_audited(
             )
         )
     assert [d["to"] for d in trail] == ["under_review", "action_planned"]
-    action = huddles.create_action(
+    action = actions.create_action(
         team.db,
         cn,
         "Separate the vials",

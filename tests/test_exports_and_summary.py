@@ -13,7 +13,7 @@ from conftest import Team
 from pypdf import PdfReader
 
 from hrohuddle.reports import huddle_summary
-from hrohuddle.services import exports, huddles
+from hrohuddle.services import actions, exports, huddles
 
 MORNING = dt.datetime(2026, 11, 23, 7, 30)
 
@@ -27,7 +27,7 @@ def test_formula_cells_are_neutralised() -> None:
 
 def test_action_export_is_private_and_safe(team: Team, tmp_path: Path) -> None:
     cn = team["charge_nurse"]
-    huddles.create_action(
+    actions.create_action(
         team.db,
         cn,
         "=cmd|' /C calc'!A0",
@@ -64,7 +64,7 @@ def test_huddle_summary_pdf_reads_back(sqlite_team: Team, tmp_path: Path) -> Non
     huddles.add_item(
         team.db, cn, h.id, "teach", "SBAR before every call", hro_principle="deference_to_expertise"
     )
-    huddles.create_action(
+    actions.create_action(
         team.db,
         cn,
         "Ask for a float nurse",
@@ -114,14 +114,14 @@ def test_the_summary_records_what_the_huddle_did_who_taught_and_who_was_recognis
     team = sqlite_team
     cn, db = team["charge_nurse"], team.db
     today = dt.date.today()
-    old = huddles.create_action(db, cn, "Fix the suction in bay 3", team["staff"].person_id, today)
-    moved = huddles.create_action(db, cn, "Book the scanner repair", cn.person_id, today)
-    late = huddles.create_action(db, cn, "Replace the fridge", cn.person_id, today)
+    old = actions.create_action(db, cn, "Fix the suction in bay 3", team["staff"].person_id, today)
+    moved = actions.create_action(db, cn, "Book the scanner repair", cn.person_id, today)
+    late = actions.create_action(db, cn, "Replace the fridge", cn.person_id, today)
     h = huddles.start_or_resume(db, cn)
-    huddles.close_action(db, cn, old.id, "Engineer came at 10:00")
-    huddles.change_due(db, cn, moved.id, today + dt.timedelta(days=7))
-    huddles.escalate_action(db, cn, late.id, "Needs the capital budget")
-    huddles.reassign_action(db, cn, moved.id, team["staff"].person_id)
+    actions.close_action(db, cn, old.id, "Engineer came at 10:00")
+    actions.change_due(db, cn, moved.id, today + dt.timedelta(days=7))
+    actions.escalate_action(db, cn, late.id, "Needs the capital budget")
+    actions.reassign_action(db, cn, moved.id, team["staff"].person_id)
     huddles.add_item(
         db, cn, h.id, "teach", "Read back verbal orders", given_by=team["learner"].person_id
     )
@@ -169,10 +169,10 @@ def test_each_follow_up_row_shows_what_that_step_did_with_the_values_of_that_mom
     today = dt.date.today()
     first, second = today + dt.timedelta(days=2), today + dt.timedelta(days=3)
     h = huddles.start_or_resume(db, cn)
-    a = huddles.create_action(db, cn, "Check resus trolley", team["staff"].person_id, first)
-    huddles.reassign_action(db, cn, a.id, team["preceptor"].person_id)
-    huddles.change_due(db, cn, a.id, second)
-    huddles.close_action(db, cn, a.id, "Restocked")
+    a = actions.create_action(db, cn, "Check resus trolley", team["staff"].person_id, first)
+    actions.reassign_action(db, cn, a.id, team["preceptor"].person_id)
+    actions.change_due(db, cn, a.id, second)
+    actions.close_action(db, cn, a.id, "Restocked")
     huddles.close_huddle(db, cn, h.id)
     out = huddle_summary.write(db, cn, h.id, tmp_path / "summary.pdf")
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(out).pages).split())
@@ -246,7 +246,7 @@ def test_the_hro_reflection_is_never_left_alone_on_a_last_page(
     huddles.close_huddle(db, cn, h.id)
     seen_two_pages = False
     for n in range(60):
-        huddles.create_action(
+        actions.create_action(
             db, cn, f"Open action number {n} for the unit", team["staff"].person_id, today
         )
         if n < 20:

@@ -9,7 +9,7 @@ from conftest import Team
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hrohuddle.services import census, huddles, people
+from hrohuddle.services import actions, census, huddles, people
 from hrohuddle.services.errors import ValidationError
 
 NASTY = st.sampled_from(
@@ -176,7 +176,7 @@ def test_an_action_title_with_markup_is_shown_as_typed_in_the_board_dialogs(
     page.start()
     board = page.board
     cn = sqlite_team["charge_nurse"]
-    huddles.create_action(
+    actions.create_action(
         sqlite_team.db,
         cn,
         title,

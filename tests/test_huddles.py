@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from conftest import Team
 
-from hrohuddle.services import huddles
+from hrohuddle.services import actions, huddles
 from hrohuddle.services.errors import (
     Conflict,
     IdentifierWarning,
@@ -69,7 +69,7 @@ def test_a_whole_huddle_and_its_action_in_the_next_one(team: Team) -> None:
     )
     huddles.add_item(db, team["staff"], h.id, "recognise", "Thanks to the pharmacy team")
     today = MORNING.date()
-    action = huddles.create_action(
+    action = actions.create_action(
         db,
         cn,
         "Call the staffing office",
@@ -144,15 +144,15 @@ def test_bad_actions_get_clear_messages(team: Team, db) -> None:
     cn = team["charge_nurse"]
     today = MORNING.date()
     with pytest.raises(ValidationError, match="has passed"):
-        huddles.create_action(
+        actions.create_action(
             db, cn, "Fix it", team["staff"].person_id, today - dt.timedelta(days=1), today=today
         )
     with pytest.raises(ValidationError, match="Choose who owns"):
-        huddles.create_action(db, cn, "Fix it", None, today, today=today)
+        actions.create_action(db, cn, "Fix it", None, today, today=today)
     with pytest.raises(ValidationError, match="someone on this unit"):
-        huddles.create_action(db, cn, "Fix it", 99999, today, today=today)
+        actions.create_action(db, cn, "Fix it", 99999, today, today=today)
     with pytest.raises(PermissionDenied):
-        huddles.create_action(
+        actions.create_action(
             db, team["staff"], "Fix it", team["staff"].person_id, today, today=today
         )
 
@@ -163,22 +163,22 @@ def test_follow_up_lifecycle_is_audited(team: Team, db) -> None:
     from hrohuddle.store.models import AuditEntry
 
     cn, today = team["charge_nurse"], MORNING.date()
-    a = huddles.create_action(
+    a = actions.create_action(
         db, cn, "Replace the sharps bin", team["staff"].person_id, today, today=today
     )
-    huddles.reassign_action(db, cn, a.id, team["preceptor"].person_id)
-    huddles.change_due(db, cn, a.id, today + dt.timedelta(days=3), today=today)
-    huddles.escalate_action(db, cn, a.id, "Needs a purchase order")
-    rows = huddles.open_actions(db, cn)
+    actions.reassign_action(db, cn, a.id, team["preceptor"].person_id)
+    actions.change_due(db, cn, a.id, today + dt.timedelta(days=3), today=today)
+    actions.escalate_action(db, cn, a.id, "Needs a purchase order")
+    rows = actions.open_actions(db, cn)
     assert rows[0].escalated and rows[0].owner == "Pat Preceptor"
     assert not rows[0].overdue(today) and rows[0].overdue(today + dt.timedelta(days=4))
-    huddles.close_action(db, cn, a.id, "New bin fitted")
-    assert huddles.open_actions(db, cn) == []
+    actions.close_action(db, cn, a.id, "New bin fitted")
+    assert actions.open_actions(db, cn) == []
     with db.read() as s:
-        actions = list(
+        steps = list(
             s.scalars(select(AuditEntry.action).where(AuditEntry.target == f"action:{a.id}"))
         )
-    assert actions == [
+    assert steps == [
         "action.created",
         "action.reassigned",
         "action.due_changed",
@@ -271,9 +271,9 @@ def test_a_due_date_that_does_not_change_is_refused_and_not_recorded(team: Team,
 
     cn, today = team["charge_nurse"], MORNING.date()
     due = today + dt.timedelta(days=2)
-    a = huddles.create_action(db, cn, "Check the resus trolley", cn.person_id, due, today=today)
+    a = actions.create_action(db, cn, "Check the resus trolley", cn.person_id, due, today=today)
     with pytest.raises(ValidationError, match="already due on Wed 25 Nov 2026"):
-        huddles.change_due(db, cn, a.id, due, today=today)
+        actions.change_due(db, cn, a.id, due, today=today)
     with db.read() as s:
         changes = s.scalar(
             select(func.count(AuditEntry.id)).where(
@@ -281,4 +281,4 @@ def test_a_due_date_that_does_not_change_is_refused_and_not_recorded(team: Team,
             )
         )
     assert changes == 0
-    assert huddles.open_actions(db, cn)[0].due_on == due
+    assert actions.open_actions(db, cn)[0].due_on == due

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from hrohuddle.paths import DataPaths
-from hrohuddle.services import events, huddles, people, pulses
+from hrohuddle.services import actions, events, huddles, people, pulses
 from hrohuddle.services.errors import (
     PermissionDenied,
     SessionEnded,
@@ -390,7 +390,7 @@ def test_a_demoted_and_deactivated_manager_is_refused_at_once(team: Team, db: Da
         manager.person_id,
     )
     with pytest.raises(SessionEnded, match="no longer active"):
-        huddles.open_actions(db, manager)
+        actions.open_actions(db, manager)
 
 
 def test_a_locked_screen_pauses_the_session_until_the_same_pin(team: Team, db: Database) -> None:

@@ -19,6 +19,7 @@ from conftest import Clock, Team
 from sqlalchemy import Date, bindparam, func, select, text
 
 from hrohuddle.services import (
+    actions,
     audit,
     backups,
     census,
@@ -93,7 +94,7 @@ def _calls(team: Team, clock: Clock) -> dict[str, Callable[[Actor], object]]:
             "recognise",
             f"Thanks from {a.display_name}",
         ),
-        "action.manage": lambda a: huddles.create_action(db, a, "Fix the pump", owner, today),
+        "action.manage": lambda a: actions.create_action(db, a, "Fix the pump", owner, today),
         "event.report": lambda a: events.report(
             db,
             a,

@@ -18,7 +18,7 @@ from conftest import Team
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hrohuddle.services import events, huddles, people, pulses
+from hrohuddle.services import actions, events, huddles, people, pulses
 from hrohuddle.services.errors import ServiceError, ValidationError
 from hrohuddle.store.models import (
     Action,
@@ -173,13 +173,13 @@ def test_make_action_twice_on_one_item_makes_one_open_action(team: Team) -> None
     huddle = huddles.start_or_resume(team.db, nurse)
     item = huddles.add_item(team.db, nurse, huddle.id, "look_ahead", "Two pumps out for service")
 
-    def make() -> huddles.ActionRow:
-        return huddles.create_action(
+    def make() -> actions.ActionRow:
+        return actions.create_action(
             team.db, nurse, "Chase the pump repair", nurse.person_id, None, item_id=item.id
         )
 
     results = _at_once([make, make])
-    assert all(isinstance(r, huddles.ActionRow) for r in results), results
+    assert all(isinstance(r, actions.ActionRow) for r in results), results
     again = make()
     with team.db.read() as s:
         open_from_item = s.scalars(

@@ -189,7 +189,7 @@ def test_check_a_receipt_shows_the_status_history_and_the_actions_taken(
 ) -> None:
     import datetime as dt
 
-    from hrohuddle.services import anonymity, huddles
+    from hrohuddle.services import actions, anonymity
 
     said = _quiet_boxes(monkeypatch)
     sign_in_as(qtbot, window, "Lee Learner", PINS["learner"])
@@ -205,7 +205,7 @@ def test_check_a_receipt_shows_the_status_history_and_the_actions_taken(
     charge = sqlite_team["charge_nurse"]
     (report,) = events.list_events(sqlite_team.db, charge, events.EventFilter()).rows
     events.triage(sqlite_team.db, charge, report.id, status="under_review")
-    huddles.create_action(
+    actions.create_action(
         sqlite_team.db,
         charge,
         "Fix the suction in bay 3",

@@ -493,7 +493,7 @@ def test_every_page_shows_everything_uncut(qtbot, demo_window, size, monkeypatch
 
 def _every_dialog(window):  # type: ignore[no-untyped-def]
     """Every dialog of the app, in each state it has, on the demo unit."""
-    from hrohuddle.services import checklists, huddles, observations, people
+    from hrohuddle.services import actions, checklists, huddles, observations, people
     from hrohuddle.ui.checklists import VersionEditor
     from hrohuddle.ui.errors import ErrorDialog
     from hrohuddle.ui.events import CaptureDialog, ReceiptDialog
@@ -531,7 +531,7 @@ def _every_dialog(window):  # type: ignore[no-untyped-def]
     point = huddles.add_item(db, actor, row.id, "teach", "Read back verbal orders")
     yield "edit teaching point", TeachingPointDialog(board, point, team, board.principles)
     yield "HRO reflection", board.reflection_dialog
-    action = huddles.open_actions(db, actor)[0]
+    action = actions.open_actions(db, actor)[0]
     yield "change the due date", DueDateDialog(board, board._named(action.id, "Choose"), None)
     yield "help", HelpDialog(window)
     yield "about", AboutDialog(window, data_dir="/var/lib/hrohuddle", database_url="sqlite://")

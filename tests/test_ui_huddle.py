@@ -15,7 +15,7 @@ from conftest import PINS, Team, sign_in_as
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QMessageBox
 
-from hrohuddle.services import huddles
+from hrohuddle.services import actions, huddles
 
 DRIVE = Path(__file__).parent / "tools" / "drive.py"
 
@@ -245,18 +245,18 @@ def test_an_item_becomes_one_action_titled_by_its_words_and_shows_its_owner(
     monkeypatch.setattr("hrohuddle.ui.huddle_board.ActionDialog.exec", fill_action)
     board.make_action("look_ahead")
     assert opened == ["Two nurses short after 15:00"], "no display prefix in the title"
-    actions = huddles.open_actions(sqlite_team.db, sqlite_team["charge_nurse"])
-    assert [a.title for a in actions] == ["Two nurses short after 15:00"]
+    made = actions.open_actions(sqlite_team.db, sqlite_team["charge_nurse"])
+    assert [a.title for a in made] == ["Two nurses short after 15:00"]
     shown = _rows(board.lists["look_ahead"])[0]
     assert "Action: Sol Staff, due" in shown and "#" not in shown
     # A second time opens the action it already is: no second action.
     board.lists["look_ahead"].setCurrentRow(0)
     board.make_action("look_ahead")
     assert len(opened) == 1
-    assert len(huddles.open_actions(sqlite_team.db, sqlite_team["charge_nurse"])) == 1
+    assert len(actions.open_actions(sqlite_team.db, sqlite_team["charge_nurse"])) == 1
     assert board.follow_list.currentItem().data(Qt.ItemDataRole.UserRole) == (
         "action",
-        actions[0].id,
+        made[0].id,
     )
     # Reassign starts from the owner, and the dialog names the action.
     asked: dict[str, object] = {}
@@ -339,7 +339,7 @@ def test_history_summary_follows_the_selection_with_that_huddles_own_counts(
 ) -> None:
     cn, db = sqlite_team["charge_nurse"], sqlite_team.db
     first = huddles.start_or_resume(db, cn, local_now=dt.datetime.now() - dt.timedelta(days=1))
-    huddles.create_action(db, cn, "Order pump tubing", cn.person_id, None, huddle_id=first.id)
+    actions.create_action(db, cn, "Order pump tubing", cn.person_id, None, huddle_id=first.id)
     huddles.close_huddle(db, cn, first.id)
     second = huddles.start_or_resume(db, cn, local_now=dt.datetime.now() - dt.timedelta(hours=12))
     huddles.close_huddle(db, cn, second.id)
@@ -386,7 +386,7 @@ def test_a_report_on_the_board_becomes_one_action_and_shows_its_owner(
     board.lists["look_back"].setCurrentRow(0)
     board.make_action("look_back")
     assert opened == ["Insulin drawn up for the wrong bay"]
-    assert len(huddles.open_actions(sqlite_team.db, sqlite_team["charge_nurse"])) == 1
+    assert len(actions.open_actions(sqlite_team.db, sqlite_team["charge_nurse"])) == 1
     assert "Action: Sol Staff, due" in _rows(board.lists["look_back"])[0]
 
 
@@ -492,7 +492,7 @@ def test_a_refused_due_date_keeps_the_action_dialog_open_with_what_was_typed(
     qtbot.addWidget(dialog)
     dialog.owner.setCurrentIndex(1)
     dialog.due.setDate(QDate.currentDate().addDays(-3))
-    dialog.save = lambda: huddles.create_action(
+    dialog.save = lambda: actions.create_action(
         sqlite_team.db, cn, dialog.title.text(), dialog.owner.currentData(), dialog.due_date()
     )
     dialog.show()
@@ -500,7 +500,7 @@ def test_a_refused_due_date_keeps_the_action_dialog_open_with_what_was_typed(
     assert dialog.isVisible() and dialog.result() == 0
     assert dialog.title.text() == "Restock the crash cart" and dialog.owner.currentIndex() == 1
     assert dialog.problem.isVisibleTo(dialog) and dialog.problem.text()
-    assert huddles.open_actions(sqlite_team.db, cn) == []
+    assert actions.open_actions(sqlite_team.db, cn) == []
 
 
 def people_for(team: Team) -> list:  # type: ignore[type-arg]

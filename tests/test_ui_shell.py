@@ -275,11 +275,11 @@ def test_home_shows_what_needs_you_by_role(qtbot, window, sqlite_team) -> None:
 
     from conftest import PINS, sign_in_as
 
-    from hrohuddle.services import events, huddles
+    from hrohuddle.services import actions, events, huddles
 
     cn, db = sqlite_team["charge_nurse"], sqlite_team.db
     huddles.start_or_resume(db, cn)
-    overdue = huddles.create_action(db, cn, "Restock the trolley", cn.person_id, dt.date.today())
+    overdue = actions.create_action(db, cn, "Restock the trolley", cn.person_id, dt.date.today())
     with db.write() as s:
         from hrohuddle.store.models import Action
 

@@ -1035,11 +1035,11 @@ class ReviewTab(QWidget):
         if r is None:
             show_problem(self, tr("Choose a report first."))
             return
-        from hrohuddle.services import huddles
+        from hrohuddle.services import actions
         from hrohuddle.ui.huddle_board import ActionDialog
 
         made = next(
-            (a for a in huddles.open_actions(self.db, self.actor) if a.event_id == r.id), None
+            (a for a in actions.open_actions(self.db, self.actor) if a.event_id == r.id), None
         )
         if made is not None:
             # Made once: a second time names the action it already has.
@@ -1054,7 +1054,7 @@ class ReviewTab(QWidget):
             return
         team = people.list_people(self.db, self.actor)
         dialog = ActionDialog(self, " ".join(r.narrative.split())[:200], team)
-        dialog.save = lambda: huddles.create_action(
+        dialog.save = lambda: actions.create_action(
             self.db,
             self.actor,
             dialog.title.text(),

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hrohuddle.services import drafts, huddles, people
+from hrohuddle.services import actions, drafts, huddles, people
 from hrohuddle.services.errors import IdentifierWarning, ServiceError, SessionEnded
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.shifts import ShiftClock, format_hm
@@ -1222,7 +1222,7 @@ class HuddleBoard(QWidget):
         if not dialog.exec():
             return
         self._run(
-            lambda: huddles.create_action(
+            lambda: actions.create_action(
                 self.db,
                 self.actor,
                 dialog.title.text(),
@@ -1250,7 +1250,7 @@ class HuddleBoard(QWidget):
     def _seen(self, action_id: int) -> int | None:
         return getattr(self, "action_versions", {}).get(action_id)
 
-    def _action_row(self, action_id: int) -> huddles.ActionRow | None:
+    def _action_row(self, action_id: int) -> actions.ActionRow | None:
         if self.state is None:
             return None
         return next((a for a in self.state.follow_ups if a.id == action_id), None)
@@ -1274,7 +1274,7 @@ class HuddleBoard(QWidget):
         )
         if ok:
             self._run(
-                lambda: huddles.close_action(
+                lambda: actions.close_action(
                     self.db, self.actor, action_id, note, expected_version=seen
                 )
             )
@@ -1295,7 +1295,7 @@ class HuddleBoard(QWidget):
         if ok:
             pid = self.team[names.index(name)].id
             self._run(
-                lambda: huddles.reassign_action(
+                lambda: actions.reassign_action(
                     self.db, self.actor, action_id, pid, expected_version=seen
                 )
             )
@@ -1314,7 +1314,7 @@ class HuddleBoard(QWidget):
         if dialog.exec():
             due = dialog.due_date()
             self._run(
-                lambda: huddles.change_due(
+                lambda: actions.change_due(
                     self.db, self.actor, action_id, due, expected_version=seen
                 )
             )
@@ -1332,7 +1332,7 @@ class HuddleBoard(QWidget):
         )
         if ok:
             self._run(
-                lambda: huddles.escalate_action(
+                lambda: actions.escalate_action(
                     self.db, self.actor, action_id, reason, expected_version=seen
                 )
             )

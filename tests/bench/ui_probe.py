@@ -40,7 +40,7 @@ def main() -> int:
 
     app = QApplication(sys.argv[:1])
     from hrohuddle.paths import DataPaths
-    from hrohuddle.services import events, huddles, people
+    from hrohuddle.services import actions, events, huddles, people
     from hrohuddle.store.opening import open_database
     from hrohuddle.ui.main_window import MainWindow
 
@@ -77,7 +77,7 @@ def main() -> int:
         board.deleteLater()
 
     out["open_board_ms"] = timed(open_board)
-    out["open_actions"] = len(huddles.open_actions(db, charge))
+    out["open_actions"] = len(actions.open_actions(db, charge))
     board = HuddleBoard(db, charge, hid, lambda _i: None, window)
     board.show()
     app.processEvents()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from hrohuddle.services import huddles, people
+from hrohuddle.services import actions, huddles, people
 from hrohuddle.services.permissions import Actor
 from hrohuddle.store.database import Database
 from hrohuddle.store.models import SafetyEvent, utcnow
@@ -66,7 +66,7 @@ def fill(db: Database, charge: Actor, huddle_id: int) -> None:
         huddles.add_item(db, charge, huddle_id, "look_ahead", text, category=category)
     team = people.list_people(db, charge)
     for n, title in enumerate(ACTIONS):
-        huddles.create_action(
+        actions.create_action(
             db,
             charge,
             title,
