@@ -249,7 +249,7 @@ def _dispatch(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
     if cmd == "db":
         return _db(args, url, paths)
     if cmd == "demo-data":
-        from hrohuddle.services import demo
+        from hrohuddle import demo
 
         db = _open(url, paths)
         summary = demo.create(db, years=args.years, seed=args.seed, units=args.units)

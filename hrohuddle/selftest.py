@@ -34,7 +34,8 @@ def run(say: Callable[[str], None]) -> int:
 
 
 def _checks(folder: Path, state: dict[str, object]) -> list[tuple[str, Callable[[], str]]]:
-    from hrohuddle.services import audit, demo, people
+    from hrohuddle import demo
+    from hrohuddle.services import audit, people
     from hrohuddle.store import backup
     from hrohuddle.store.database import Database
     from hrohuddle.store.opening import open_database

@@ -446,7 +446,7 @@ def test_the_one_year_demo_unit_links_no_pulse_answer_to_fewer_than_k_people(
     """The 71-of-77 finding: every stored answer matches at least k people who answered."""
     import random
 
-    from hrohuddle.services import demo
+    from hrohuddle import demo
 
     opened = open_database(f"sqlite:///{tmp_path / 'demo.sqlite3'}", tmp_path / "backups")
     db = opened.db

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select
 
-from hrohuddle.services import demo
+from hrohuddle import demo
 from hrohuddle.store.database import Database
 from hrohuddle.store.models import (
     Action,

@@ -7,7 +7,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from hrohuddle.services import demo
+from hrohuddle import demo
 from hrohuddle.store.database import Database
 from hrohuddle.store.models import LearnerObservation
 

@@ -1,4 +1,5 @@
-"""The layers of DESIGN.md hold: Qt only in ui/ and app.py; start-up stays light."""
+"""The layers of DESIGN.md hold: Qt only in ui/ and app.py; the demo beside the command
+line; start-up stays light."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ def _imports(path: Path) -> set[str]:
             names.update(a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module:
             names.add(node.module)
+            # ``from hrohuddle import demo`` imports the module hrohuddle.demo.
+            names.update(f"{node.module}.{a.name}" for a in node.names)
     return names
 
 
@@ -42,6 +45,23 @@ def test_lower_layers_do_not_import_higher_ones() -> None:
             parts = name.split(".")
             if parts[0] == "hrohuddle" and len(parts) > 1 and parts[1] in order:
                 assert order.index(parts[1]) <= mine, f"{rel} imports {name}"
+
+
+def test_the_demo_sits_beside_the_command_line() -> None:
+    """hrohuddle.demo writes a sample unit through the services, as cli.py does: it may
+    import the services and what they stand on, never reports or screens, and no layer
+    imports it."""
+    layers = {"store", "analytics", "services", "reports", "ui"}
+    for path in PACKAGE.rglob("*.py"):
+        rel = path.relative_to(PACKAGE)
+        for name in _imports(path):
+            parts = name.split(".")
+            if parts[0] != "hrohuddle" or len(parts) < 2:
+                continue
+            if rel.parts[0] == "demo":
+                assert parts[1] not in ("reports", "ui"), f"{rel} imports {name}"
+            elif rel.parts[0] in layers:
+                assert parts[1] != "demo", f"{rel} imports {name}"
 
 
 def test_start_up_to_sign_in_imports_no_charts_reports_or_alembic(

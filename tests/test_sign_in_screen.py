@@ -10,8 +10,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
+from hrohuddle.demo import EXTRA_PIN, NAMED_PEOPLE
 from hrohuddle.services import people
-from hrohuddle.services.demo import EXTRA_PIN, NAMED_PEOPLE
 from hrohuddle.services.errors import SignInRefused
 from hrohuddle.services.permissions import Actor
 from hrohuddle.store.database import Database

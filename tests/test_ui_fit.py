@@ -402,7 +402,8 @@ def demo_window(request, qtbot, data_paths, tmp_path, styled, monkeypatch):  # t
     on the day it is made)."""
     from PySide6.QtCore import QSettings
 
-    from hrohuddle.services import demo, people
+    from hrohuddle import demo
+    from hrohuddle.services import people
     from hrohuddle.store.opening import open_database
     from hrohuddle.ui.main_window import MainWindow
 

@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from sqlalchemy import text, update
 
-from hrohuddle.services import checklists, demo
+from hrohuddle import demo
+from hrohuddle.services import checklists
 from hrohuddle.services.permissions import command_line_actor
 from hrohuddle.store import migrations
 from hrohuddle.store.database import Database

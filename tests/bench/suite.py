@@ -152,7 +152,7 @@ def pg_report(url: str, units: int, years: float) -> float | None:
 
     db = open_database(url, None).db
     if not people.list_units(db):
-        from hrohuddle.services import demo
+        from hrohuddle import demo
 
         demo.create(db, years=years, units=units, seed=9)
     unit = people.list_units(db)[units // 2]

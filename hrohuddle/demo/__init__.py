@@ -1,6 +1,8 @@
 """A realistic demo unit to explore, teach with and benchmark against.
 
-Seeded: the same seed and the same arguments give the same unit.
+Seeded: the same seed and the same arguments give the same unit. It sits beside the
+command line, above the services it writes through (tests/test_layers.py); its sample
+sentences are in resources/demo/sample_text.yaml.
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, insert, select, update
 
+from hrohuddle.paths import resources_dir
 from hrohuddle.services import audit, people
 from hrohuddle.services.errors import ValidationError
 from hrohuddle.services.shifts import SHIFTS, ShiftClock
+from hrohuddle.services.vocabulary import load_yaml
 from hrohuddle.store.database import Database
 from hrohuddle.store.models import Person, PersonRole, PreceptorAssignment, Unit
 
@@ -47,58 +51,21 @@ NAMED_PEOPLE: tuple[DemoPerson, ...] = (
     ),
 )
 
-_FIRST = [
-    "Alex",
-    "Ben",
-    "Chloe",
-    "Dev",
-    "Elena",
-    "Finn",
-    "Hana",
-    "Ivan",
-    "Jade",
-    "Kofi",
-    "Lena",
-    "Marco",
-    "Nadia",
-    "Omar",
-    "Pia",
-    "Quinn",
-    "Rosa",
-    "Sven",
-    "Tara",
-    "Uma",
-    "Viktor",
-    "Wen",
-    "Yara",
-    "Zane",
+#: The demo's sample sentences and names, from resources/demo/sample_text.yaml.
+_TEXT = load_yaml(resources_dir() / "demo" / "sample_text.yaml")
+_FIRST: list[str] = list(_TEXT["given_names"])
+_LAST: list[str] = list(_TEXT["surnames"])
+_LOOK_BACK: list[str] = [e["text"] for e in _TEXT["look_back"]]
+_LOOK_AHEAD: list[tuple[str, str]] = [(e["category"], e["text"]) for e in _TEXT["look_ahead"]]
+_TEACH: list[tuple[str, str]] = [(e["text"], e["hro_principle"]) for e in _TEXT["teach"]]
+_SHOUT_OUTS: list[str] = [e["text"] for e in _TEXT["shout_outs"]]
+_EVENTS: list[tuple[str, str, str, str | None]] = [
+    (e["kind"], e["category"], e["text"], e["stopped_by"]) for e in _TEXT["events"]
 ]
-_LAST = [
-    "Adams",
-    "Brown",
-    "Costa",
-    "Diaz",
-    "Evans",
-    "Fischer",
-    "Garcia",
-    "Hughes",
-    "Ito",
-    "Jensen",
-    "Khan",
-    "Lopez",
-    "Moreau",
-    "Nakamura",
-    "Olsen",
-    "Patel",
-    "Quist",
-    "Rossi",
-    "Silva",
-    "Tanaka",
-    "Ueda",
-    "Varga",
-    "Walsh",
-    "Young",
-]
+_PULSE_COMMENTS: list[str | None] = [e["text"] for e in _TEXT["pulse_comments"]]
+_OBSERVATION_NOTE: dict[str, str] = _TEXT["observation_notes"][0]
+
+
 _PROFESSION_MIX = (
     ["nursing"] * 12
     + ["medicine"] * 4
@@ -255,69 +222,6 @@ def _create_unit(
                 )
         audit.record(s, "demo.created", unit_id=unit_id, target=code)
         return len(everyone)
-
-
-_LOOK_BACK = [
-    "Fridge temperature alarm overnight, fixed by estates",
-    "Pump library out of date on two pumps",
-    "Delayed antibiotics on admission, pharmacy short-staffed",
-    "Call bell in bay 3 not working",
-    "Missing sliding sheet in side rooms",
-    "Handover on transfer from ED was incomplete",
-    "Glucometer failed its quality control",
-    "Two falls risk assessments not done on admission",
-]
-_LOOK_AHEAD = [
-    ("staffing", "One nurse short after 15:00; float requested"),
-    ("acuity", "Three patients on high-flow oxygen"),
-    ("equipment", "Only one bladder scanner on the unit today"),
-    ("procedures", "Two central line insertions planned this morning"),
-    ("isolation", "Two side rooms on contact precautions"),
-    ("patient_family", "Family meeting at 14:00 in bay 2, interpreter booked"),
-    ("other", "Fire alarm test at 11:00"),
-]
-_TEACH = [
-    ("Use read-back for every verbal order", "preoccupation_with_failure"),
-    ("SBAR before calling the registrar", "deference_to_expertise"),
-    ("Stop the line if a count is wrong", "commitment_to_resilience"),
-    ("Check the pump library version", "sensitivity_to_operations"),
-    ("Two-challenge rule: say it twice, then escalate", "reluctance_to_simplify"),
-]
-_SHOUT_OUTS = [
-    "Thanks to the student who spotted the allergy band missing",
-    "Well done night team for a calm rapid response",
-    "Pharmacy caught a tenfold dose error",
-    "Physio team covered two extra mobilisations",
-]
-_EVENTS = [
-    ("near_miss", "medication", "Wrong dose drawn up, noticed at the bedside check", "barrier"),
-    (
-        "good_catch",
-        "medication",
-        "Allergy not on the chart, caught before the first dose",
-        "barrier",
-    ),
-    (
-        "good_catch",
-        "device",
-        "Pump programmed at ten times the rate, caught by a student",
-        "chance",
-    ),
-    ("unsafe_condition", "device", "Suction not set up at the bedside after transfer", None),
-    ("workaround", "device", "Scanner down, so wristbands checked by reading aloud", None),
-    ("near_miss", "fall", "Bed left high with rails down, noticed on rounds", "chance"),
-    ("incident", "fall", "Patient slipped in the bathroom, no injury found", None),
-    ("incident", "medication", "Dose given an hour late after handover", None),
-    ("unsafe_condition", "other", "Hand gel dispensers empty in bays 5-8", None),
-    (
-        "near_miss",
-        "anesthesia",
-        "Anaesthetic chart not with the patient, found before transfer",
-        "barrier",
-    ),
-    ("incident", "pressure_injury", "Heel redness found on turning, not there at admission", None),
-    ("near_miss", "blood", "Sample labelled away from the bedside, relabelled", "barrier"),
-]
 
 
 def add_history(
@@ -648,8 +552,8 @@ def _observations(
                     "behaviours": rng.sample(codes, k=2),
                     "scale_key": "o_score",
                     "rating": level,
-                    "strengths": "Clear SBAR when calling the registrar.",
-                    "next_steps": "Lead the next handoff with I-PASS.",
+                    "strengths": _OBSERVATION_NOTE["strengths"],
+                    "next_steps": _OBSERVATION_NOTE["next_steps"],
                     # Read the next morning, when that morning has come.
                     "acknowledged_at": _utc(
                         dt.datetime.combine(d + dt.timedelta(days=1), dt.time(9))
@@ -740,16 +644,7 @@ def _pulses(db: Database, unit_id: int, rng: random.Random, start: dt.date, toda
                 answers[item.code] = 8 - positive if item.reverse else positive
             if rng.random() < 0.1:
                 answers.pop(rng.choice(inst.scale_items))
-            comment = rng.choice(
-                [
-                    None,
-                    None,
-                    "More time with a buddy would help.",
-                    "The huddles make it easy to ask questions.",
-                    "People explain why, not only what.",
-                    "Night shifts felt lonely at first.",
-                ]
-            )
+            comment = rng.choice(_PULSE_COMMENTS)
             answered.append((day, anonymity.quarter_of(released_on), answers, comment))
     # One hidden group to show: in the latest closed quarter, the milestone with the
     # fewest answers keeps fewer complete answers than the minimum group size.
