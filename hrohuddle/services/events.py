@@ -68,7 +68,9 @@ class Submitted:
 
 
 @dataclass(frozen=True)
-class EventRow:
+class ReportRow:
+    """A report as its reporter, triage and the dashboard read it, every field."""
+
     id: int
     kind: str
     category: str
@@ -120,7 +122,7 @@ class EventFilter:
 
 @dataclass(frozen=True)
 class Page:
-    rows: list[EventRow]
+    rows: list[ReportRow]
     total: int
     offset: int
     limit: int
@@ -471,9 +473,9 @@ _COLUMNS = (
 )
 
 
-def _rows(s: Session, q: Any) -> list[EventRow]:
+def _rows(s: Session, q: Any) -> list[ReportRow]:
     return [
-        EventRow(
+        ReportRow(
             r[0],
             r[1],
             r[2],
@@ -504,7 +506,7 @@ def _base() -> Any:
 
 
 @audit.requires("event.view_own")
-def my_reports(db: Database, actor: Actor) -> list[EventRow]:
+def my_reports(db: Database, actor: Actor) -> list[ReportRow]:
     """The actor's named reports, newest first, with status and feedback."""
     with db.read() as s:
         return _rows(
@@ -562,7 +564,7 @@ def list_events(
 
 
 @audit.requires("event.view_own")
-def get(db: Database, actor: Actor, event_id: int) -> EventRow:
+def get(db: Database, actor: Actor, event_id: int) -> ReportRow:
     """One report: reviewers see any on the unit, reporters their own."""
     with db.read() as s:
         rows = _rows(s, _base().where(SafetyEvent.id == event_id))
@@ -587,7 +589,7 @@ def triage(
     summary: str | None = None,
     feedback: str | None = None,
     expected_version: int | None = None,
-) -> EventRow:
+) -> ReportRow:
     """Review a report: status, reviewer summary and feedback to the reporter; audited.
 
     With ``expected_version`` (from ``triage_version`` when the report was opened), a

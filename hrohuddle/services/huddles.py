@@ -61,7 +61,9 @@ class ItemRow:
 
 
 @dataclass(frozen=True)
-class EventRow:
+class LookBackReport:
+    """A report as a huddle's look back lists it: its kind, harm and a one-line summary."""
+
     id: int
     kind: str
     category: str
@@ -98,8 +100,8 @@ class Board:
     huddle: HuddleRow
     target_minutes: int
     items: dict[str, list[ItemRow]]
-    look_back_events: list[EventRow]
-    good_catches: list[EventRow]
+    look_back_events: list[LookBackReport]
+    good_catches: list[LookBackReport]
     follow_ups: list[ActionRow]
     attendance: list[AttendanceRow]
     reflection: dict[str, bool]
@@ -357,7 +359,7 @@ def board(db: Database, actor: Actor, huddle_id: int, *, today: dt.date | None =
     )
 
 
-def _look_back_events(s: Session, h: Huddle) -> tuple[list[EventRow], list[EventRow]]:
+def _look_back_events(s: Session, h: Huddle) -> tuple[list[LookBackReport], list[LookBackReport]]:
     """The reports this huddle took up when it started (see ``_claim_look_back``).
 
     Sorted here rather than in SQL: an ORDER BY on the time tempts SQLite, when it has
@@ -376,7 +378,9 @@ def _look_back_events(s: Session, h: Huddle) -> tuple[list[EventRow], list[Event
         ).where(SafetyEvent.unit_id == h.unit_id, SafetyEvent.look_back_huddle_id == h.id)
     ).all()
     rows = sorted(rows, key=lambda r: (r[5], r[0]))[:200]
-    events = [EventRow(r[0], r[1], r[2], r[3], _summary(r[4]), r[5], bool(r[6])) for r in rows]
+    events = [
+        LookBackReport(r[0], r[1], r[2], r[3], _summary(r[4]), r[5], bool(r[6])) for r in rows
+    ]
     return events, [e for e in events if e.kind == "good_catch"]
 
 

@@ -256,11 +256,6 @@ def list_units(db: Database) -> list[UnitRow]:
         return [UnitRow(u.id, u.code, u.name) for u in s.scalars(select(Unit).order_by(Unit.code))]
 
 
-def has_units(db: Database) -> bool:
-    with db.read() as s:
-        return bool(s.scalar(select(func.count(Unit.id))))
-
-
 def _validate_code(code: str) -> str:
     code = (code or "").strip().upper()
     if not re.fullmatch(r"[A-Z0-9][A-Z0-9-]{0,15}", code):

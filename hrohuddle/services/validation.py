@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 
 from hrohuddle.services.errors import IdentifierWarning, ValidationError
@@ -54,8 +53,3 @@ def choice(value: str | None, allowed: list[str], label: str, *, field: str) -> 
     if value not in allowed:
         raise ValidationError(f"Please choose {label}.", field)
     return value
-
-
-def not_future(when: dt.datetime, label: str, *, field: str, now: dt.datetime) -> None:
-    if when > now + dt.timedelta(minutes=5):
-        raise ValidationError(f"{label} is in the future. Please check the date and time.", field)

@@ -472,7 +472,7 @@ class WeekPanel(QWidget):
         self.week_list = lst
         return dialog
 
-    def open_report(self, r: events.EventRow) -> QDialog:
+    def open_report(self, r: events.ReportRow) -> QDialog:
         """One report as it was written, with what became of it."""
         lab = reporting.labels()
         dialog = QDialog(self)

@@ -732,7 +732,7 @@ def _day(q: QDate) -> dt.date:
     return dt.date(q.year(), q.month(), q.day())
 
 
-class EventModel(RowsModel[events.EventRow]):
+class EventModel(RowsModel[events.ReportRow]):
     COLUMNS = ("When", "Kind", "Category", "Harm", "Status", "Area", "Reporter", "What happened")
 
     def __init__(self) -> None:
@@ -742,7 +742,7 @@ class EventModel(RowsModel[events.EventRow]):
         self.harms = _labels("harm")
         self.statuses = _labels("statuses")
 
-    def cell(self, r: events.EventRow, col: int, *, full: bool) -> Any:
+    def cell(self, r: events.ReportRow, col: int, *, full: bool) -> Any:
         if col == 0:
             when = events.to_local(r.occurred_at)
             return f"{format_date(when.date())} {when:%H:%M}"
@@ -952,7 +952,7 @@ class ReviewTab(QWidget):
         self.prev.setEnabled(page.offset > 0)
         self.next.setEnabled(shown_to < page.total)
 
-    def current(self) -> events.EventRow | None:
+    def current(self) -> events.ReportRow | None:
         idx = self.table.currentIndex()
         return self.model.rows[idx.row()] if idx.isValid() else None
 
