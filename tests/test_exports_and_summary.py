@@ -13,7 +13,7 @@ from conftest import Team
 from pypdf import PdfReader
 
 from hrohuddle.reports import huddle_summary
-from hrohuddle.services import actions, exports, huddles
+from hrohuddle.services import actions, exports, huddle_record, huddles
 
 MORNING = dt.datetime(2026, 11, 23, 7, 30)
 
@@ -224,9 +224,9 @@ def test_the_summary_counts_what_the_board_showed(sqlite_team: Team, tmp_path: P
         hro_principle="preoccupation_with_failure",
     )
     huddles.add_item(db, cn, h.id, "recognise", "Jordan for spotting the double insulin")
-    assert huddles.huddle_counts(huddles.board(db, cn, h.id)).look_back == 4
+    assert huddle_record.huddle_counts(huddles.board(db, cn, h.id)).look_back == 4
     huddles.close_huddle(db, cn, h.id)
-    n = huddles.huddle_counts(huddles.board(db, cn, h.id))
+    n = huddle_record.huddle_counts(huddles.board(db, cn, h.id))
     assert (n.look_back, n.recognitions, n.good_catches) == (4, 1, 3)
     out = huddle_summary.write(db, cn, h.id, tmp_path / "summary.pdf")
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(out).pages).split())

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from conftest import Team
 
-from hrohuddle.services import actions, huddles
+from hrohuddle.services import actions, huddle_record, huddles
 from hrohuddle.services.errors import (
     Conflict,
     IdentifierWarning,
@@ -219,9 +219,11 @@ def test_history_search_finds_huddles_by_their_items(team: Team) -> None:
     h = huddles.start_or_resume(team.db, cn, local_now=MORNING)
     huddles.add_item(team.db, cn, h.id, "look_back", "Oxygen cylinder empty_100%")
     huddles.close_huddle(team.db, cn, h.id)
-    assert [r.id for r in huddles.history(team.db, cn, search="cylinder empty_100%")] == [h.id]
+    assert [r.id for r in huddle_record.history(team.db, cn, search="cylinder empty_100%")] == [
+        h.id
+    ]
     # "_" and "%" are literal, not wildcards: "r_e" would otherwise match "cylinder empty".
-    assert huddles.history(team.db, cn, search="r_e") == []
+    assert huddle_record.history(team.db, cn, search="r_e") == []
 
 
 def test_history_reads_a_page_in_a_constant_number_of_statements(team: Team) -> None:
@@ -246,10 +248,10 @@ def test_history_reads_a_page_in_a_constant_number_of_statements(team: Team) -> 
     engine = team.db.engine
     event.listen(engine, "before_cursor_execute", count)
     try:
-        few = huddles.history(team.db, cn, limit=3)
+        few = huddle_record.history(team.db, cn, limit=3)
         n_few = len(statements)
         statements.clear()
-        many = huddles.history(team.db, cn, limit=50)
+        many = huddle_record.history(team.db, cn, limit=50)
         n_many = len(statements)
     finally:
         event.remove(engine, "before_cursor_execute", count)

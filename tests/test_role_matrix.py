@@ -26,6 +26,7 @@ from hrohuddle.services import (
     checklists,
     events,
     exports,
+    huddle_record,
     huddles,
     observations,
     people,
@@ -81,7 +82,7 @@ def _calls(team: Team, clock: Clock) -> dict[str, Callable[[Actor], object]]:
     out = Path(tempfile.mkdtemp(prefix="hh-matrix-"))
     return {
         "event.view_own": lambda a: events.my_reports(db, a),
-        "huddle.view": lambda a: huddles.history(db, a),
+        "huddle.view": lambda a: huddle_record.history(db, a),
         "observation.view_all": lambda a: observations.observations(db, a, unassigned),
         "export.data": lambda a: exports.export_huddles(db, a, out / f"{a.person_id}.csv"),
         "audit.view": lambda a: audit.entries(db, a),

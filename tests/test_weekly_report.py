@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from sqlalchemy import DateTime, bindparam, text
 
 from hrohuddle.reports import weekly
-from hrohuddle.services import census, events, huddles
+from hrohuddle.services import census, events, huddle_record, huddles
 from hrohuddle.services.errors import PermissionDenied, ValidationError
 from hrohuddle.services.reporting import Week
 
@@ -205,7 +205,7 @@ def test_everybody_teaches_counts_the_weeks_teaching_points_by_profession_and_le
     _huddle_with_a_teaching_point(
         team, 6, "Ask the pharmacist about crushing tablets", team["preceptor"].person_id
     )
-    tally = huddles.teaching_tally(
+    tally = huddle_record.teaching_tally(
         team.db, team["manager"], WEEK.monday, WEEK.monday + dt.timedelta(days=6)
     )
     assert tally.total == 5 and tally.by_learners == 1

@@ -9,7 +9,7 @@ from pathlib import Path
 from reportlab.platypus import KeepTogether
 
 from hrohuddle.reports import blocks
-from hrohuddle.services import audit, huddles, people
+from hrohuddle.services import audit, huddle_record, huddles, people
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import unit_vocabulary
 from hrohuddle.store.database import Database
@@ -37,7 +37,7 @@ def write(db: Database, actor: Actor, huddle_id: int, path: Path) -> Path:
         f"Present: {b.head_count} — "
         + ", ".join(f"{professions.get(k, k)} {v}" for k, v in sorted(b.profession_mix.items())),
     ]
-    n = huddles.huddle_counts(b)
+    n = huddle_record.huddle_counts(b)
     facts.append(
         f"Look back: {count(n.look_back, 'item')}; look ahead: {count(n.look_ahead, 'item')}; "
         f"{count(n.teaching_points, 'teaching point')}; "
@@ -82,7 +82,9 @@ def write(db: Database, actor: Actor, huddle_id: int, path: Path) -> Path:
             for i in b.items["teach"]
         ],
     )
-    tally = huddles.teaching_tally(db, actor, h.huddle_date - dt.timedelta(days=27), h.huddle_date)
+    tally = huddle_record.teaching_tally(
+        db, actor, h.huddle_date - dt.timedelta(days=27), h.huddle_date
+    )
     if tally.total:
         by = ", ".join(
             f"{professions.get(k, k)} {v}"
@@ -108,7 +110,7 @@ def write(db: Database, actor: Actor, huddle_id: int, path: Path) -> Path:
         ]
         + ([f"Good catch: {e.summary}" for e in b.good_catches] if h.status == "open" else []),
     )
-    changes = huddles.follow_up_record(db, actor, huddle_id)
+    changes = huddle_record.follow_up_record(db, actor, huddle_id)
     story.append(blocks.para("What the huddle did to follow-ups", "h2"))
     if changes:
         # Each row says what that step did, with the owner and due date it left.
@@ -177,7 +179,7 @@ def write(db: Database, actor: Actor, huddle_id: int, path: Path) -> Path:
     return path
 
 
-def _step(c: huddles.FollowUpChange) -> str:
+def _step(c: huddle_record.FollowUpChange) -> str:
     """What one step did to an action, with the values of that moment."""
 
     def when(d: dt.date | None) -> str:

@@ -2,7 +2,11 @@
 
 Structure from The Joint Commission's Quick Safety 34 and IHI/AHRQ huddle guidance
 (resources/unit.yaml). Every change is one short transaction; text typed but not
-yet added is kept as a draft (services.drafts).
+yet added is kept as a draft (services.drafts). Actions are in services.actions, what
+past huddles did in services.huddle_record.
+
+One module of about 700 lines, because starting, the board, items, attendance and closing
+are one running huddle that share its rows and its open-huddle check (``unit_huddle``).
 """
 
 from __future__ import annotations
@@ -259,7 +263,9 @@ def open_huddle(db: Database, unit_id: int) -> HuddleRow | None:
         return _row(s, h) if h else None
 
 
-def _huddle(s: Session, actor: Actor, huddle_id: int, *, must_be_open: bool = True) -> Huddle:
+def unit_huddle(s: Session, actor: Actor, huddle_id: int, *, must_be_open: bool = True) -> Huddle:
+    """The actor's unit's huddle, refused when it is another unit's (or closed, unless
+    ``must_be_open`` is False)."""
     h = s.get(Huddle, huddle_id)
     if h is None or h.unit_id != actor.unit_id:
         raise NotFound("That huddle is not on this unit.")
@@ -281,7 +287,7 @@ def board(db: Database, actor: Actor, huddle_id: int, *, today: dt.date | None =
     today = today or _local_now().date()
     anonymity.release_due(db)  # anonymous reports due for release reach this look back
     with db.read() as s:
-        h = _huddle(s, actor, huddle_id, must_be_open=False)
+        h = unit_huddle(s, actor, huddle_id, must_be_open=False)
         unit = s.get(Unit, actor.unit_id)
         assert unit is not None
         row = _row(s, h)
@@ -426,7 +432,7 @@ def add_item(
             hro_principle, vocab.keys("hro_principles"), "an HRO principle", field="hro_principle"
         )
     with db.write() as s:
-        h = _huddle(s, actor, huddle_id)
+        h = unit_huddle(s, actor, huddle_id)
         if section == "teach":
             taken = s.scalar(
                 select(func.count(HuddleItem.id)).where(
@@ -539,7 +545,7 @@ def update_item(
         item = s.get(HuddleItem, item_id)
         if item is None or item.deleted:
             raise NotFound("That item was removed on another screen.")
-        h = _huddle(s, actor, item.huddle_id)
+        h = unit_huddle(s, actor, item.huddle_id)
         if item.section not in ("teach", "recognise"):
             audit.require(actor, "huddle.run")
         if item.updated_at != expected_updated_at:
@@ -567,7 +573,7 @@ def remove_item(db: Database, actor: Actor, item_id: int) -> None:
         item = s.get(HuddleItem, item_id)
         if item is None:
             return
-        h = _huddle(s, actor, item.huddle_id)
+        h = unit_huddle(s, actor, item.huddle_id)
         if item.section not in ("teach", "recognise") or item.event_id is not None:
             audit.require(actor, "huddle.run")
         item.deleted = True
@@ -580,7 +586,7 @@ def remove_item(db: Database, actor: Actor, item_id: int) -> None:
 def set_present(db: Database, actor: Actor, huddle_id: int, person_id: int, present: bool) -> None:
     """Tick a person with an account as present (or not)."""
     with db.write() as s:
-        h = _huddle(s, actor, huddle_id)
+        h = unit_huddle(s, actor, huddle_id)
         person = s.get(Person, person_id)
         if person is None or person.unit_id != actor.unit_id:
             raise NotFound("That person is not on this unit.")
@@ -609,7 +615,7 @@ def set_head_count(db: Database, actor: Actor, huddle_id: int, profession: str, 
     if not 0 <= count <= 50:
         raise ValidationError("A head count is between 0 and 50.", "count")
     with db.write() as s:
-        h = _huddle(s, actor, huddle_id)
+        h = unit_huddle(s, actor, huddle_id)
         row = s.scalar(
             select(HuddleAttendance).where(
                 HuddleAttendance.huddle_id == h.id,
@@ -639,237 +645,12 @@ def set_reflection(
         principle, unit_vocabulary().keys("hro_principles"), "an HRO principle", field="principle"
     )
     with db.write() as s:
-        h = _huddle(s, actor, huddle_id)
+        h = unit_huddle(s, actor, huddle_id)
         h.reflection = {**(h.reflection or {}), principle: touched}
         _touch(h)
 
 
-# -- what a huddle did ---------------------------------------------------------------------
-@dataclass(frozen=True)
-class FollowUpChange:
-    """One thing the huddle did to an action: made, closed, reassigned, re-dated, escalated.
-
-    ``owner`` and ``due_on`` are the action's owner and due date just after that step,
-    ``owner_before`` and ``due_before`` just before it: the values at the time, not today's.
-    """
-
-    action_id: int
-    title: str
-    change: str  # created | closed | reassigned | due_changed | escalated
-    owner: str | None
-    due_on: dt.date | None
-    detail: str | None
-    owner_before: str | None = None
-    due_before: dt.date | None = None
-
-
-CHANGES = {
-    "action.created": "created",
-    "action.closed": "closed",
-    "action.reassigned": "reassigned",
-    "action.due_changed": "due_changed",
-    "action.escalated": "escalated",
-}
-
-
-def _iso_day(value: object) -> dt.date | None:
-    return dt.date.fromisoformat(str(value)) if value else None
-
-
-def _person_id(value: object) -> int | None:
-    return int(str(value)) if value is not None else None
-
-
-@audit.requires("huddle.view")
-def follow_up_record(db: Database, actor: Actor, huddle_id: int) -> list[FollowUpChange]:
-    """What happened to actions while the huddle ran (from the audit log), in order.
-
-    Each step carries the owner and due date it left the action with (and had found),
-    read back from the audit log: today's values are undone step by step, newest
-    first, through every later reassignment and change of due date. Closing notes and
-    escalation reasons come with them, so the summary says what the huddle did to each
-    follow-up, not only what is open now. A "change" of due date to the same date is
-    no change and is left out.
-    """
-    from hrohuddle.store.models import AuditEntry
-
-    with db.read() as s:
-        h = _huddle(s, actor, huddle_id, must_be_open=False)
-        until = h.ended_at or utcnow()
-        entries = s.execute(
-            select(AuditEntry.id, AuditEntry.action, AuditEntry.target, AuditEntry.detail)
-            .where(
-                AuditEntry.unit_id == h.unit_id,
-                AuditEntry.at >= h.started_at,
-                AuditEntry.at <= until,
-                AuditEntry.action.in_(list(CHANGES)),
-            )
-            .order_by(AuditEntry.id)
-        ).all()
-        targets = {t for _i, _a, t, _d in entries if t and t.startswith("action:")}
-        ids = {int(t.split(":")[1]) for t in targets}
-        actions = {a.id: a for a in s.scalars(select(Action).where(Action.id.in_(ids))).all()}
-        # Every change since the huddle began, also those after it closed, to undo them.
-        later = (
-            s.execute(
-                select(AuditEntry.id, AuditEntry.action, AuditEntry.target, AuditEntry.detail)
-                .where(
-                    AuditEntry.target.in_(targets),
-                    AuditEntry.at >= h.started_at,
-                    AuditEntry.action.in_(["action.reassigned", "action.due_changed"]),
-                )
-                .order_by(AuditEntry.id.desc())
-            ).all()
-            if targets
-            else []
-        )
-        names = dict(s.execute(select(Person.id, Person.display_name)).all()) if ids else {}
-    # The owner and due date after each entry: start from today's and go back in time.
-    state = {i: (a.owner_id, a.due_on) for i, a in actions.items()}
-    after: dict[int, tuple[int | None, dt.date | None]] = {}
-    before: dict[int, tuple[int | None, dt.date | None]] = {}
-    in_huddle = {entry_id for entry_id, *_rest in entries}
-    steps = sorted(
-        {row[0]: row for row in [*entries, *later]}.values(), key=lambda r: r[0], reverse=True
-    )
-    for entry_id, action, target, detail in steps:
-        if not target or not target.startswith("action:"):
-            continue
-        action_id = int(target.split(":")[1])
-        if action_id not in state:
-            continue
-        owner_id, due = state[action_id]
-        d = detail or {}
-        if entry_id in in_huddle:
-            after[entry_id] = (owner_id, due)
-        if action == "action.reassigned":
-            owner_id = _person_id(d.get("from"))
-        elif action == "action.due_changed":
-            due = _iso_day(d.get("from"))
-        elif action == "action.created":
-            owner_id, due = _person_id(d.get("owner")) or owner_id, _iso_day(d.get("due")) or due
-            after[entry_id] = (owner_id, due)
-        state[action_id] = (owner_id, due)
-        if entry_id in in_huddle:
-            before[entry_id] = (owner_id, due)
-    out: list[FollowUpChange] = []
-    for entry_id, action, target, _detail in entries:
-        if not target or not target.startswith("action:"):
-            continue
-        a = actions.get(int(target.split(":")[1]))
-        if a is None or entry_id not in after:
-            continue
-        change = CHANGES[action]
-        (owner_id, due), (was_owner, was_due) = after[entry_id], before[entry_id]
-        info: str | None = None
-        if change == "closed":
-            info = a.closing_note
-        elif change == "reassigned":
-            info = names.get(owner_id) if owner_id is not None else None
-        elif change == "due_changed":
-            if due == was_due:
-                continue  # recorded before such a non-change was refused
-            info = due.isoformat() if due else None
-        elif change == "escalated":
-            info = a.escalation_reason
-        out.append(
-            FollowUpChange(
-                a.id,
-                a.title,
-                change,
-                names.get(owner_id) if owner_id is not None else None,
-                due,
-                info,
-                names.get(was_owner) if was_owner is not None else None,
-                was_due,
-            )
-        )
-    return out
-
-
-@dataclass(frozen=True)
-class TeachingCount:
-    by_profession: dict[str, int]
-    by_learners: int
-    total: int
-
-
-def teaching_counts(s: Session, unit_id: int, since: dt.date, until: dt.date) -> TeachingCount:
-    """Teaching points of the unit's huddles in a period, by the giver's profession and
-    by learners ("everybody teaches"). For the summary and the weekly report."""
-    rows = s.execute(
-        select(Person.profession, Person.is_learner)
-        .join(HuddleItem, HuddleItem.author_id == Person.id)
-        .join(Huddle, Huddle.id == HuddleItem.huddle_id)
-        .where(
-            Huddle.unit_id == unit_id,
-            Huddle.huddle_date >= since,
-            Huddle.huddle_date <= until,
-            HuddleItem.section == "teach",
-            HuddleItem.deleted.is_(False),
-        )
-    ).all()
-    by: dict[str, int] = {}
-    for profession, _learner in rows:
-        by[profession] = by.get(profession, 0) + 1
-    return TeachingCount(by, sum(1 for _p, learner in rows if learner), len(rows))
-
-
-@audit.requires("huddle.view")
-def teaching_tally(db: Database, actor: Actor, since: dt.date, until: dt.date) -> TeachingCount:
-    """Teaching points of the unit's huddles between two dates (inclusive), by the
-    profession of who gave them and how many came from learners."""
-    with db.read() as s:
-        return teaching_counts(s, actor.unit_id, since, until)
-
-
-@dataclass(frozen=True)
-class HuddleCounts:
-    """The counts of one huddle, as its board showed them."""
-
-    look_back: int
-    look_ahead: int
-    teaching_points: int
-    #: Recognitions somebody gave in the huddle.
-    recognitions: int
-    #: Good catches the look back listed on its own (from the reports).
-    good_catches: int
-    #: The HRO principles touched: ticked in the reflection or tagged on an item.
-    principles: tuple[str, ...]
-
-
-def huddle_counts(b: Board) -> HuddleCounts:
-    """Count what the board showed for this huddle, open or closed.
-
-    Once closed, the reports looked back on are items of the huddle (good catches in
-    Recognise): they still count in the look back, as on the board, and the good
-    catches apart from the recognitions people gave.
-    """
-    recognise = b.items.get("recognise", [])
-    if b.huddle.status == "open":
-        shown = {i.event_id for i in b.items.get("look_back", []) + recognise if i.event_id}
-        reports = [e for e in b.look_back_events if e.id not in shown]
-        catches = sum(1 for e in reports if e.kind == "good_catch")
-        catches += sum(1 for i in recognise if i.event_id)
-        look_back = len(b.items.get("look_back", [])) + len(reports)
-        look_back += sum(1 for i in recognise if i.event_id)
-    else:
-        catches = sum(1 for i in recognise if i.event_id)
-        look_back = len(b.items.get("look_back", [])) + catches
-    keys = {t.key for t in unit_vocabulary().terms("hro_principles")}
-    touched = {k for k, v in b.reflection.items() if v}
-    touched |= {i.hro_principle for rows in b.items.values() for i in rows if i.hro_principle}
-    return HuddleCounts(
-        look_back,
-        len(b.items.get("look_ahead", [])),
-        len(b.items.get("teach", [])),
-        sum(1 for i in recognise if not i.event_id),
-        catches,
-        tuple(sorted(touched & keys)),
-    )
-
-
-# -- closing and history -----------------------------------------------------------------
+# -- closing ---------------------------------------------------------------------------------
 def closing_warnings(b: Board) -> list[str]:
     """What is missing before closing: the charge nurse is warned, not stopped."""
     labels = {t.key: t.label for t in unit_vocabulary().terms("huddle_sections")}
@@ -893,7 +674,7 @@ def close_huddle(db: Database, actor: Actor, huddle_id: int, note: str | None = 
     )
     b = board(db, actor, huddle_id)
     with db.write() as s:
-        h = _huddle(s, actor, huddle_id)
+        h = unit_huddle(s, actor, huddle_id)
         already = set(
             s.scalars(
                 select(HuddleItem.event_id).where(
@@ -921,53 +702,3 @@ def close_huddle(db: Database, actor: Actor, huddle_id: int, note: str | None = 
         audit.record(s, "huddle.closed", actor=actor, target=f"huddle:{h.id}")
         s.flush()
         return _row(s, h)
-
-
-@audit.requires("huddle.view")
-def history(
-    db: Database, actor: Actor, *, search: str = "", limit: int = 50, offset: int = 0
-) -> list[HuddleRow]:
-    """Past huddles, newest first; ``search`` matches any item's text."""
-    with db.read() as s:
-        q = select(Huddle).where(Huddle.unit_id == actor.unit_id)
-        needle = search.strip()
-        if needle:
-            q = q.where(
-                Huddle.id.in_(
-                    select(HuddleItem.huddle_id).where(
-                        HuddleItem.deleted.is_(False),
-                        func.lower(HuddleItem.text).contains(needle.lower(), autoescape=True),
-                    )
-                )
-            )
-        page = q.order_by(Huddle.started_at.desc()).limit(limit).offset(offset).subquery()
-        # One statement for the page, however many huddles it holds.
-        present = (
-            select(func.coalesce(func.sum(HuddleAttendance.head_count), 0))
-            .where(HuddleAttendance.huddle_id == page.c.id)
-            .scalar_subquery()
-        )
-        items = (
-            select(func.count(HuddleItem.id))
-            .where(HuddleItem.huddle_id == page.c.id, HuddleItem.deleted.is_(False))
-            .scalar_subquery()
-        )
-        rows = s.execute(
-            select(
-                page.c.id,
-                page.c.huddle_date,
-                page.c.shift,
-                page.c.status,
-                page.c.started_at,
-                page.c.ended_at,
-                Person.display_name,
-                present,
-                items,
-            )
-            .outerjoin(Person, Person.id == page.c.led_by_id)
-            .order_by(page.c.started_at.desc())
-        )
-        return [
-            HuddleRow(hid, day, shift, status, started, ended, leader, int(n or 0), int(k or 0))
-            for hid, day, shift, status, started, ended, leader, n, k in rows
-        ]

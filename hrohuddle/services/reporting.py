@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hrohuddle.analytics import control_chart, run_chart
-from hrohuddle.services import audit, huddles, pulses
+from hrohuddle.services import audit, huddle_record, pulses
 from hrohuddle.services.errors import ValidationError
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.shifts import ShiftClock
@@ -180,7 +180,7 @@ def _huddle_week(s: Session, unit: Unit, week: Week) -> dict[str, Any]:
         "teaching_points": int(teaching),
         # Everybody teaches: who gave the week's teaching points, by profession and
         # how many were learners (the huddle summary's tally, over the week's days).
-        "teaching": huddles.teaching_counts(
+        "teaching": huddle_record.teaching_counts(
             s, unit.id, week.monday, week.monday + dt.timedelta(days=6)
         ),
         "actions_raised": int(actions),

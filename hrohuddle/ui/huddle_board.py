@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hrohuddle.services import actions, drafts, huddles, people
+from hrohuddle.services import actions, drafts, huddle_record, huddles, people
 from hrohuddle.services.errors import IdentifierWarning, ServiceError, SessionEnded
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.shifts import ShiftClock, format_hm
@@ -1475,7 +1475,7 @@ class HuddlePage(QWidget):
     def reload_history(self) -> None:
         self.history.clear()
         try:
-            rows = huddles.history(self.db, self.actor, search=self.search.text())
+            rows = huddle_record.history(self.db, self.actor, search=self.search.text())
         except (ServiceError, StoreError) as exc:
             show_problem(self, exc.message)
             return
@@ -1497,7 +1497,7 @@ class HuddlePage(QWidget):
         if not self.search.text().strip():
             self.update_start_button(rows)
         else:
-            self.update_start_button(huddles.history(self.db, self.actor, limit=3))
+            self.update_start_button(huddle_record.history(self.db, self.actor, limit=3))
 
     def start(self) -> None:
         try:
@@ -1525,11 +1525,11 @@ class HuddlePage(QWidget):
 
     def _summary_text(self, huddle_id: int) -> str:
         b = huddles.board(self.db, self.actor, huddle_id)
-        changes = huddles.follow_up_record(self.db, self.actor, huddle_id)
+        changes = huddle_record.follow_up_record(self.db, self.actor, huddle_id)
         minutes = 0
         if b.huddle.ended_at:
             minutes = round((b.huddle.ended_at - b.huddle.started_at).total_seconds() / 60)
-        counts = huddles.huddle_counts(b)  # what the board showed, as the PDF counts it
+        counts = huddle_record.huddle_counts(b)  # what the board showed, as the PDF counts it
         made = sum(1 for c in changes if c.change == "created")
         closed = sum(1 for c in changes if c.change == "closed")
         shift = tr("day") if b.huddle.shift == "day" else tr("night")
