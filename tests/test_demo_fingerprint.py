@@ -1,4 +1,5 @@
-"""The demo is the same unit for the same seed and day: a fingerprint of a small one."""
+"""The demo is the same unit for the same seed and day (a fingerprint of a small one),
+and keeps its unit's own shift hours."""
 
 from __future__ import annotations
 
@@ -93,3 +94,35 @@ def test_the_same_seed_and_day_make_the_same_demo(sqlite_db: Database, utc_clock
         "comments": 34,
     }
     assert digest == "6916692dfe80b2b1598c311565bb3e434e541585ac7849ef473ae96e068229dc"
+
+
+def test_the_demo_keeps_the_units_own_shift_hours(sqlite_db: Database, utc_clock: None) -> None:
+    """A unit on 06:30 and 18:30 gets its demo huddles half an hour into its own shifts,
+    and its anonymous reports at its own shift starts."""
+    from sqlalchemy import update
+
+    from hrohuddle.services import people
+    from hrohuddle.services.shifts import ShiftClock
+    from hrohuddle.store.models import Unit
+
+    people.create_unit(
+        sqlite_db,
+        code="6E",
+        name="Ward 6 East",
+        admin=people.PersonInput("Ada Admin", "nursing", ["admin"], pin="2468"),
+    )
+    with sqlite_db.write() as s:
+        s.execute(update(Unit).values(day_shift_start="06:30", night_shift_start="18:30"))
+    demo.add_history(sqlite_db, "6E", years=0.1, seed=1, today=DAY)
+    clock = ShiftClock.parse("06:30", "18:30")
+    with sqlite_db.read() as s:
+        huddles = s.execute(select(Huddle.huddle_date, Huddle.shift, Huddle.started_at)).all()
+        anonymous = s.scalars(
+            select(SafetyEvent.occurred_at).where(SafetyEvent.anonymous.is_(True))
+        ).all()
+    assert huddles and anonymous
+    for day, shift, started in huddles:
+        late = started - clock.start(day, shift)
+        assert dt.timedelta(minutes=30) <= late <= dt.timedelta(minutes=42), (day, shift, started)
+    assert {clock.start_of(t) for t in anonymous} == set(anonymous)
+    assert {t.time() for t in anonymous} <= {dt.time(6, 30), dt.time(18, 30)}
