@@ -46,6 +46,8 @@ class ActionRow:
 
 
 def unit_open_actions(s: Session, unit_id: int) -> list[ActionRow]:
+    """Every open action of a unit, oldest first, read in the caller's session (the board
+    reads them with its other rows)."""
     rows = s.execute(
         select(Action, Person.display_name)
         .outerjoin(Person, Person.id == Action.owner_id)
