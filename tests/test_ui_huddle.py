@@ -265,7 +265,7 @@ def test_an_item_becomes_one_action_titled_by_its_words_and_shows_its_owner(
         asked.update(label=label, start=names[current])
         return names[current], False
 
-    monkeypatch.setattr("hrohuddle.ui.huddle_board.ask_item", get_item)
+    monkeypatch.setattr("hrohuddle.ui.board_follow_up.ask_item", get_item)
     board.reassign()
     assert asked["start"] == "Sol Staff"
     assert "Two nurses short after 15:00" in str(asked["label"])

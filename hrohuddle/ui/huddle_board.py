@@ -1,8 +1,8 @@
 """The safety huddle board: one person drives it, a standing group reads it from two metres.
 
-Over 600 lines because the running board is one widget whose layout, lists and actions all
-share one huddle's state; its parts (board_widgets), dialogs (actions) and start page
-(huddle_page) live apart."""
+Over 600 lines because the running board is one widget whose layout, lists and timers all
+share one huddle's state; its parts (board_widgets), its actions on a chosen row
+(board_follow_up), its dialogs (actions) and its start page (huddle_page) live apart."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import taxonomy, unit_vocabulary
 from hrohuddle.store.database import Database
 from hrohuddle.store.errors import StoreError
-from hrohuddle.ui.actions import ActionDialog, DueDateDialog
+from hrohuddle.ui.board_follow_up import BoardActions
 from hrohuddle.ui.board_widgets import (
     CountField,
     Panel,
@@ -52,8 +52,6 @@ from hrohuddle.ui.board_widgets import (
     text_scale,
 )
 from hrohuddle.ui.common import (
-    ask_item,
-    ask_text,
     attempt,
     format_date,
     poke_draft_timer,
@@ -187,7 +185,7 @@ class ItemInput(QWidget):
         self.edit.setFocus()
 
 
-class HuddleBoard(QWidget):
+class HuddleBoard(BoardActions):
     """The running huddle. Every change is stored at once; typing is kept as drafts.
 
     It asks the window for what only the window does through its signals: the report
@@ -883,174 +881,6 @@ class HuddleBoard(QWidget):
 
     def _reflect(self, key: str, on: bool) -> None:
         self._run(lambda: huddles.set_reflection(self.db, self.actor, self.huddle_id, key, on))
-
-    def _chosen(self, lst: QListWidget, kind: str) -> int | None:
-        item = lst.currentItem()
-        data = item.data(Qt.ItemDataRole.UserRole) if item else None
-        if not data or data[0] != kind:
-            return None
-        return int(data[1])
-
-    def _item_row(self, section: str, item_id: int) -> huddles.ItemRow | None:
-        if self.state is None:
-            return None
-        return next((i for i in self.state.items.get(section, []) if i.id == item_id), None)
-
-    def _action_title(self, section: str, kind: str, key: int) -> str:
-        """The words of the item itself, never the board's display prefixes."""
-        if self.state is None:
-            return ""
-        if kind == "event":
-            event = next((e for e in self.state.look_back_events if e.id == key), None)
-            return event.summary if event else ""
-        row = self._item_row(section, key)
-        return row.text if row else ""
-
-    def show_action(self, action_id: int) -> bool:
-        """Select an open action under Follow up; False when it is not open any more."""
-        for i in range(self.follow_list.count()):
-            if self.follow_list.item(i).data(Qt.ItemDataRole.UserRole) == ("action", action_id):
-                self.follow_list.setCurrentRow(i)
-                self.follow_list.scrollToItem(self.follow_list.item(i))
-                self.follow_list.setFocus()
-                return True
-        return False
-
-    def make_action(self, section: str) -> None:
-        lst = self.lists[section]
-        item = lst.currentItem()
-        data = item.data(Qt.ItemDataRole.UserRole) if item else None
-        if not data:
-            show_problem(self, tr("Choose an item in the list first."))
-            return
-        kind, key = data
-        row = self._item_row(section, key) if kind == "item" else None
-        if row is not None and row.action_id is not None and self.show_action(row.action_id):
-            # Made once: a second time opens the action it already is.
-            return
-        if kind == "event" and self.state is not None:
-            made = next((a for a in self.state.follow_ups if a.event_id == key), None)
-            if made is not None and self.show_action(made.id):
-                return
-        text = self._action_title(section, kind, key)
-        dialog = ActionDialog(self, text, self.team)
-        if not dialog.exec():
-            return
-        self._run(
-            lambda: huddles.create_action(
-                self.db,
-                self.actor,
-                dialog.title.text(),
-                dialog.owner.currentData(),
-                dialog.due_date(),
-                huddle_id=self.huddle_id,
-                item_id=key if kind == "item" else None,
-                event_id=key if kind == "event" else None,
-            )
-        )
-
-    def remove_item(self, section: str) -> None:
-        item_id = self._chosen(self.lists[section], "item")
-        if item_id is None:
-            show_problem(self, tr("Choose an item you added by hand; reports stay on the board."))
-            return
-        self._run(lambda: huddles.remove_item(self.db, self.actor, item_id))
-
-    def _chosen_action(self) -> int | None:
-        action_id = self._chosen(self.follow_list, "action")
-        if action_id is None:
-            show_problem(self, tr("Choose an action in the Follow up list first."))
-        return action_id
-
-    def _seen(self, action_id: int) -> int | None:
-        return getattr(self, "action_versions", {}).get(action_id)
-
-    def _action_row(self, action_id: int) -> huddles.ActionRow | None:
-        if self.state is None:
-            return None
-        return next((a for a in self.state.follow_ups if a.id == action_id), None)
-
-    def _named(self, action_id: int, question: str) -> str:
-        """A dialog's question with the action it is about, so nobody acts on the wrong one."""
-        a = self._action_row(action_id)
-        if a is None:
-            return question
-        owner = a.owner or tr("no owner")
-        due = format_date(a.due_on) if a.due_on else tr("no due date")
-        return f"“{a.title}”\n{owner} · {tr('due')} {due}\n\n{question}"
-
-    def close_action(self) -> None:
-        action_id = self._chosen_action()
-        if action_id is None:
-            return
-        seen = self._seen(action_id)
-        note, ok = ask_text(
-            self, tr("Close action"), self._named(action_id, tr("What was done (optional)"))
-        )
-        if ok:
-            self._run(
-                lambda: huddles.close_action(
-                    self.db, self.actor, action_id, note, expected_version=seen
-                )
-            )
-
-    def reassign(self) -> None:
-        action_id = self._chosen_action()
-        if action_id is None:
-            return
-        seen = self._seen(action_id)
-        names = [p.display_name for p in self.team]
-        current = self._action_row(action_id)
-        start = next(
-            (n for n, p in enumerate(self.team) if current and p.id == current.owner_id), 0
-        )
-        name, ok = ask_item(
-            self, tr("Reassign action"), self._named(action_id, tr("New owner")), names, start
-        )
-        if ok:
-            pid = self.team[names.index(name)].id
-            self._run(
-                lambda: huddles.reassign_action(
-                    self.db, self.actor, action_id, pid, expected_version=seen
-                )
-            )
-
-    def change_due(self) -> None:
-        action_id = self._chosen_action()
-        if action_id is None:
-            return
-        seen = self._seen(action_id)
-        current = self._action_row(action_id)
-        dialog = DueDateDialog(
-            self,
-            self._named(action_id, tr("Choose the new due date.")),
-            current.due_on if current is not None else None,
-        )
-        if dialog.exec():
-            due = dialog.due_date()
-            self._run(
-                lambda: huddles.change_due(
-                    self.db, self.actor, action_id, due, expected_version=seen
-                )
-            )
-
-    def escalate(self) -> None:
-        action_id = self._chosen_action()
-        if action_id is None:
-            return
-        seen = self._seen(action_id)
-        reason, ok = ask_text(
-            self,
-            tr("Escalate to the manager"),
-            self._named(action_id, tr("Why does this need the manager?")),
-            multiline=True,
-        )
-        if ok:
-            self._run(
-                lambda: huddles.escalate_action(
-                    self.db, self.actor, action_id, reason, expected_version=seen
-                )
-            )
 
     def _report(self) -> None:
         self.report_requested.emit()  # the dialog is modal: it is closed when this returns
