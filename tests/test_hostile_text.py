@@ -168,7 +168,7 @@ def test_an_action_title_with_markup_is_shown_as_typed_in_the_board_dialogs(
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QDialog, QInputDialog, QLabel
 
-    from hrohuddle.ui.huddle_board import DueDateDialog
+    from hrohuddle.ui.actions import DueDateDialog
 
     title = "Check stock <b>x</b>"
     sign_in_as(qtbot, window, "Cai Charge", PINS["charge_nurse"])

@@ -27,7 +27,7 @@ def test_weekly_report_names_its_sources_and_the_common_formats_mapping(
 
 
 def test_capture_form_shows_the_class_a_good_catch_reports_as(qtbot, sqlite_team: Team) -> None:
-    from hrohuddle.ui.events import CaptureDialog
+    from hrohuddle.ui.capture import CaptureDialog
 
     dialog = CaptureDialog(sqlite_team.db, sqlite_team["staff"])
     qtbot.addWidget(dialog)

@@ -199,7 +199,7 @@ def test_main_screens_read_at_4_5_to_1(qtbot, window, sqlite_team: Team, styled)
         qtbot.wait(20)
         low += _walk(page, 4.5, key)
     low += _walk(window.top_bar, 4.5, "top bar")
-    from hrohuddle.ui.events import CaptureDialog, ReceiptDialog
+    from hrohuddle.ui.capture import CaptureDialog, ReceiptDialog
 
     capture = CaptureDialog(window.db, window.actor, window)
     qtbot.addWidget(capture)

@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QMessageBox
 
 from hrohuddle.services import drafts, events
-from hrohuddle.ui.events import DRAFT_KIND, CaptureDialog, ReceiptDialog
+from hrohuddle.ui.capture import DRAFT_KIND, CaptureDialog, ReceiptDialog
 
 
 def _quiet_boxes(monkeypatch) -> list[str]:

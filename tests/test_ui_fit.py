@@ -495,11 +495,12 @@ def test_every_page_shows_everything_uncut(qtbot, demo_window, size, monkeypatch
 def _every_dialog(window):  # type: ignore[no-untyped-def]
     """Every dialog of the app, in each state it has, on the demo unit."""
     from hrohuddle.services import actions, checklists, huddles, observations, people
+    from hrohuddle.ui.actions import ActionDialog, DueDateDialog
+    from hrohuddle.ui.board_widgets import TeachingPointDialog
+    from hrohuddle.ui.capture import CaptureDialog, ReceiptDialog
     from hrohuddle.ui.checklists import VersionEditor
     from hrohuddle.ui.errors import ErrorDialog
-    from hrohuddle.ui.events import CaptureDialog, ReceiptDialog
     from hrohuddle.ui.help import AboutDialog, HelpDialog
-    from hrohuddle.ui.huddle_board import ActionDialog, DueDateDialog, TeachingPointDialog
     from hrohuddle.ui.observations import LogDialog
     from hrohuddle.ui.pulses import PulseDialog
     from hrohuddle.ui.signin import FirstRunDialog
@@ -616,7 +617,7 @@ def laptop(monkeypatch):  # type: ignore[no-untyped-def]
 def test_the_capture_form_scrolls_right_down_to_its_buttons(qtbot, window, styled, laptop) -> None:
     """No empty line between the form and the buttons takes the room the form needs, and
     the form's scroll bar is drawn whole, so that a cut line says there is more below."""
-    from hrohuddle.ui.events import CaptureDialog
+    from hrohuddle.ui.capture import CaptureDialog
 
     sign_in_as(qtbot, window, "Lee Learner", PINS["learner"])
     capture = CaptureDialog(window.db, window.actor, window)
@@ -646,7 +647,7 @@ def test_the_capture_form_scrolls_right_down_to_its_buttons(qtbot, window, style
 
 
 def test_the_receipt_buttons_show_their_words_with_the_focus(qtbot, window, styled) -> None:
-    from hrohuddle.ui.events import ReceiptDialog
+    from hrohuddle.ui.capture import ReceiptDialog
 
     receipt = ReceiptDialog("ABCD-EFGH-JKMN", window)
     receipt.show()
@@ -716,7 +717,7 @@ def test_the_action_dialog_writes_its_due_date_as_large_as_the_rest(qtbot, windo
     from PySide6.QtGui import QFontInfo
 
     from hrohuddle.services import huddles, people
-    from hrohuddle.ui.huddle_board import ActionDialog, DueDateDialog
+    from hrohuddle.ui.actions import ActionDialog, DueDateDialog
 
     sign_in_as(qtbot, window, "Cai Charge", PINS["charge_nurse"])
     team = people.list_people(window.db, window.actor)

@@ -62,7 +62,7 @@ def test_a_whole_huddle_through_the_board_then_the_action_follows_up(
         dialog.owner.setCurrentIndex(dialog.owner.findText("Sol Staff"))
         return QDialog.DialogCode.Accepted
 
-    monkeypatch.setattr("hrohuddle.ui.huddle_board.ActionDialog.exec", fill_action)
+    monkeypatch.setattr("hrohuddle.ui.actions.ActionDialog.exec", fill_action)
     board.make_action("look_ahead")
     assert any("Two nurses short" in r for r in _rows(board.follow_list))
 
@@ -242,7 +242,7 @@ def test_an_item_becomes_one_action_titled_by_its_words_and_shows_its_owner(
         dialog.owner.setCurrentIndex(dialog.owner.findText("Sol Staff"))
         return QDialog.DialogCode.Accepted
 
-    monkeypatch.setattr("hrohuddle.ui.huddle_board.ActionDialog.exec", fill_action)
+    monkeypatch.setattr("hrohuddle.ui.actions.ActionDialog.exec", fill_action)
     board.make_action("look_ahead")
     assert opened == ["Two nurses short after 15:00"], "no display prefix in the title"
     made = actions.open_actions(sqlite_team.db, sqlite_team["charge_nurse"])
@@ -265,7 +265,7 @@ def test_an_item_becomes_one_action_titled_by_its_words_and_shows_its_owner(
         asked.update(label=label, start=names[current])
         return names[current], False
 
-    monkeypatch.setattr("hrohuddle.ui.huddle_board.ask_item", get_item)
+    monkeypatch.setattr("hrohuddle.ui.board_follow_up.ask_item", get_item)
     board.reassign()
     assert asked["start"] == "Sol Staff"
     assert "Two nurses short after 15:00" in str(asked["label"])
@@ -294,7 +294,7 @@ def test_everybody_teaches_the_teaching_point_is_credited_edited_and_removed(
         dialog.giver.setCurrentIndex(dialog.giver.findText("Pat Preceptor"))
         return QDialog.DialogCode.Accepted
 
-    monkeypatch.setattr("hrohuddle.ui.huddle_board.TeachingPointDialog.exec", edit)
+    monkeypatch.setattr("hrohuddle.ui.board_widgets.TeachingPointDialog.exec", edit)
     board.edit_teaching_point()
     assert _rows(board.lists["teach"])[0].startswith(
         "Read back every verbal order — taught by Pat Preceptor"
@@ -381,7 +381,7 @@ def test_a_report_on_the_board_becomes_one_action_and_shows_its_owner(
         dialog.owner.setCurrentIndex(dialog.owner.findText("Sol Staff"))
         return QDialog.DialogCode.Accepted
 
-    monkeypatch.setattr("hrohuddle.ui.huddle_board.ActionDialog.exec", fill_action)
+    monkeypatch.setattr("hrohuddle.ui.actions.ActionDialog.exec", fill_action)
     board.make_action("look_back")
     board.lists["look_back"].setCurrentRow(0)
     board.make_action("look_back")
@@ -485,7 +485,7 @@ def test_a_refused_due_date_keeps_the_action_dialog_open_with_what_was_typed(
 ) -> None:
     from PySide6.QtCore import QDate
 
-    from hrohuddle.ui.huddle_board import ActionDialog
+    from hrohuddle.ui.actions import ActionDialog
 
     cn = sqlite_team["charge_nurse"]
     dialog = ActionDialog(window, "Restock the crash cart", people_for(sqlite_team))

@@ -230,7 +230,7 @@ def test_a_report_sent_again_after_a_crash_is_stored_once(qtbot, sqlite_team: Te
     from sqlalchemy import func
 
     from hrohuddle.store.models import SafetyEvent
-    from hrohuddle.ui.events import CaptureDialog
+    from hrohuddle.ui.capture import CaptureDialog
 
     me = sqlite_team["staff"]
     first = CaptureDialog(sqlite_team.db, me)

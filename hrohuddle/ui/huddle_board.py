@@ -1,21 +1,23 @@
-"""The safety huddle board: one person drives it, a standing group reads it from two metres."""
+"""The safety huddle board: one person drives it, a standing group reads it from two metres.
+
+Over 600 lines because the running board is one widget whose layout, lists and timers all
+share one huddle's state; its parts (board_widgets), its actions on a chosen row
+(board_follow_up), its dialogs (actions) and its start page (huddle_page) live apart."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from PySide6.QtCore import QDate, QSize, Qt, QTimer
-from PySide6.QtGui import QHideEvent, QIntValidator, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
-    QApplication,
     QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -24,214 +26,45 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMessageBox,
-    QPushButton,
     QScrollArea,
     QSizePolicy,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from hrohuddle.services import actions, drafts, huddle_record, huddles, people
+from hrohuddle.services import drafts, huddles, people
 from hrohuddle.services.errors import IdentifierWarning, ServiceError, SessionEnded
 from hrohuddle.services.permissions import Actor
-from hrohuddle.services.shifts import ShiftClock, format_hm
+from hrohuddle.services.shifts import ShiftClock
 from hrohuddle.services.vocabulary import taxonomy, unit_vocabulary
 from hrohuddle.store.database import Database
 from hrohuddle.store.errors import StoreError
+from hrohuddle.ui.board_follow_up import BoardActions
+from hrohuddle.ui.board_widgets import (
+    CountField,
+    Panel,
+    TeachingPointDialog,
+    big_button,
+    board_label,
+    board_list,
+    board_style,
+    narrow,
+    style_tier,
+    text_scale,
+)
 from hrohuddle.ui.common import (
-    ask_item,
-    ask_text,
-    date_edit,
-    fit_to_screen,
+    attempt,
     format_date,
-    plain,
     poke_draft_timer,
-    save_file_name,
     show_problem,
     tr,
 )
-from hrohuddle.wording import count
-
-if TYPE_CHECKING:
-    from hrohuddle.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
 DRAFT_KIND = "huddle_input"
 DRAFT_DELAY_MS = 700
 REFRESH_MS = 15_000
-
-# Board type: 22 px body and 32 px headings at least at 1920x1080 (DESIGN.md), scaled
-# with a smaller wall screen so that the same board fits it; 7:1 contrast everywhere.
-BOARD_STYLE_TEMPLATE = """
-QWidget#board {{ background: #FFFFFF; }}
-QWidget#board QLabel, QWidget#board QListWidget, QWidget#board QLineEdit,
-QWidget#board QComboBox, QWidget#board QPushButton, QWidget#board QCheckBox,
-QWidget#board QAbstractSpinBox {{ font-size: {body}px; color: #111111;
-  placeholder-text-color: #555555; }}
-QWidget#board QLineEdit, QWidget#board QComboBox, QWidget#board QAbstractSpinBox {{
-  background: #FFFFFF; border: 2px solid #5B6670; border-radius: 4px; padding: 2px 8px;
-  min-height: 44px; }}
-QWidget#board QLineEdit:focus, QWidget#board QComboBox:focus,
-QWidget#board QAbstractSpinBox:focus, QWidget#board QListWidget:focus {{
-  border: 3px solid #111111; }}
-QWidget#board QLineEdit:focus, QWidget#board QComboBox:focus,
-QWidget#board QAbstractSpinBox:focus {{ padding: 1px 7px; }}
-QWidget#board QComboBox QAbstractItemView::item {{ min-height: 44px; }}
-QWidget#board QLabel[role="board-title"] {{ font-size: {title}px; font-weight: 700; }}
-QWidget#board QLabel[role="section"] {{ font-size: {heading}px; font-weight: 700;
-  color: #0B2A4A; }}
-QWidget#board QLabel[role="timer"] {{ font-size: {timer}px; font-weight: 700; }}
-QWidget#board QLabel[role="timer-over"] {{ font-size: {timer}px; font-weight: 700;
-  color: #6B3A00; }}
-QWidget#board QLabel[role="hint"] {{ font-size: {body}px; color: #333333; }}
-QWidget#board QFrame[role="panel"] {{ border: 2px solid #5B6670; border-radius: 10px;
-  background: #F8FAFC; }}
-QWidget#board QListWidget {{ background: #FFFFFF; border: 2px solid #5B6670; padding: 0px 6px; }}
-QWidget#board QListWidget::item {{ padding: 6px 0px; min-height: 36px;
-  border-bottom: 1px solid #5B6670; color: #111111; }}
-QWidget#board QListWidget::item:selected {{ background: #0B4F8A; color: #FFFFFF; }}
-QWidget#board QPushButton {{ min-height: 48px; padding: 4px 12px;
-  background: #F2F4F7; border: 2px solid #5B6670; border-radius: 6px; }}
-QWidget#board QPushButton:focus {{ border: 3px solid #111111; padding: 3px 11px; }}
-QWidget#board QPushButton[primary="true"] {{ color: #FFFFFF; background: #0B4F8A;
-  border: 2px solid #0B4F8A; font-weight: 700; }}
-QWidget#board QPushButton[primary="true"]:focus {{ border: 4px solid #E69F00;
-  padding: 2px 10px; }}
-QWidget#board QPushButton:checked {{ background: #FDE7C2; border: 2px solid #6B3A00; }}
-QWidget#board QPushButton:checked:focus {{ border: 4px solid #111111; padding: 2px 10px; }}
-QWidget#board QPushButton:disabled {{ color: #4A4A4A; background: #E5E7EB; }}
-QWidget#board QCheckBox {{ min-height: 44px; }}
-QWidget#board QCheckBox::indicator, QWidget#board QListWidget::indicator {{
-  width: 30px; height: 30px; }}
-"""
-
-
-def text_scale() -> float:
-    """The workstation's Larger/Smaller text setting (1.0 as installed)."""
-    app = QApplication.instance()
-    value = app.property("hroTextScale") if app is not None else None
-    try:
-        return max(0.7, min(2.5, float(value))) if value is not None else 1.0
-    except (TypeError, ValueError):
-        return 1.0
-
-
-def board_style(screen_height: int = 1080, text: float = 1.0) -> str:
-    """The board's style sheet, its type scaled to the height it fills (22/32 px at 1080)
-    and then by the workstation's text size, so Larger text enlarges the board too."""
-    scale = max(0.72, min(1.0, screen_height / 1080)) * text
-    return BOARD_STYLE_TEMPLATE.format(
-        body=max(16, round(22 * scale)),
-        heading=max(23, round(32 * scale)),
-        title=max(24, round(34 * scale)),
-        timer=max(26, round(36 * scale)),
-    )
-
-
-BOARD_STYLE = board_style()
-
-
-def _style_tier(window_height: int) -> int:
-    """The height the board's type is sized for: 1080, 900 or 768."""
-    return 1080 if window_height >= 1000 else (900 if window_height >= 850 else 768)
-
-
-def _board_label(text: str, role: str) -> QLabel:
-    label = QLabel(text)
-    label.setProperty("role", role)
-    label.setWordWrap(True)
-    label.setAccessibleName(text)
-    return label
-
-
-def _narrow(combo: QComboBox) -> QComboBox:
-    """A combo box that takes the width it is given, not its longest choice's."""
-    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-    combo.setMinimumContentsLength(8)
-    return combo
-
-
-def _big_button(text: str, primary: bool = False) -> QPushButton:
-    b = QPushButton(text)
-    b.setAccessibleName(text.replace("&", ""))
-    if primary:
-        b.setProperty("primary", True)
-    b.setMinimumHeight(48)
-    # Never narrower than its words.
-    b.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
-    return b
-
-
-class CountField(QLineEdit):
-    """A whole number typed or stepped with the buttons beside it."""
-
-    def __init__(self, low: int, high: int) -> None:
-        super().__init__("0")
-        self.low, self.high = low, high
-        self.setValidator(QIntValidator(low, high, self))
-        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
-
-    def value(self) -> int:
-        try:
-            return max(self.low, min(self.high, int(self.text() or 0)))
-        except ValueError:
-            return self.low
-
-    def setValue(self, value: int) -> None:
-        self.setText(str(max(self.low, min(self.high, value))))
-
-    def stepUp(self) -> None:
-        self.setValue(self.value() + 1)
-
-    def stepDown(self) -> None:
-        self.setValue(self.value() - 1)
-
-
-class Panel(QFrame):
-    """One section of the board: a heading, a hint, its content."""
-
-    def __init__(self, title: str, hint: str = "") -> None:
-        super().__init__()
-        self.setProperty("role", "panel")
-        self.layout_ = QVBoxLayout(self)
-        self.layout_.setContentsMargins(12, 8, 12, 10)
-        self.layout_.setSpacing(6)
-        heading = _board_label(title, "section")
-        # A heading on one line, never broken between its words: the panel is as wide
-        # as its heading and the buttons beside it.
-        heading.setWordWrap(False)
-        self.heading = heading
-        self.header = QHBoxLayout()
-        self.header.setContentsMargins(0, 0, 0, 0)
-        self.header.addWidget(heading, 1)
-        self.layout_.addLayout(self.header)
-        self.hints: list[QLabel] = []
-        if hint:
-            label = _board_label(hint, "hint")
-            self.hints.append(label)
-            self.layout_.addWidget(label)
-        self.setAccessibleName(title)
-
-    def add(self, widget: QWidget, stretch: int = 0) -> None:
-        self.layout_.addWidget(widget, stretch)
-
-    def add_to_heading(self, widget: QWidget) -> None:
-        """Buttons beside the heading: the section's own actions, without a row of their own."""
-        self.header.addWidget(widget)
-
-
-def _list(name: str) -> QListWidget:
-    lst = QListWidget()
-    lst.setAccessibleName(name)
-    lst.setWordWrap(True)
-    lst.setMinimumHeight(60)
-    lst.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
-    lst.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
-    lst.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    lst.setTextElideMode(Qt.TextElideMode.ElideNone)
-    return lst
 
 
 class ItemInput(QWidget):
@@ -253,7 +86,7 @@ class ItemInput(QWidget):
         row = QHBoxLayout()
         self.category: QComboBox | None = None
         if categories:
-            self.category = _narrow(QComboBox())
+            self.category = narrow(QComboBox())
             self.category.setAccessibleName(tr("Category"))
             for key, label in categories:
                 self.category.addItem(label, key)
@@ -261,7 +94,7 @@ class ItemInput(QWidget):
         column.addLayout(row)
         self.principle: QComboBox | None = None
         if principles:
-            self.principle = _narrow(QComboBox())
+            self.principle = narrow(QComboBox())
             self.principle.setAccessibleName(tr("HRO principle (optional)"))
             self.principle.addItem(tr("No principle"), None)
             for key, label in principles:
@@ -272,7 +105,7 @@ class ItemInput(QWidget):
         self.edit.setMaxLength(huddles.MAX_ITEM_CHARS + 50)
         self.edit.returnPressed.connect(self.submit)
         row.addWidget(self.edit, 1)
-        self.add_button = _big_button(tr("Add"))
+        self.add_button = big_button(tr("Add"))
         self.add_button.setAccessibleName(tr("Add to {section}").format(section=placeholder))
         self.add_button.clicked.connect(self.submit)
         row.addWidget(self.add_button)
@@ -342,7 +175,7 @@ class ItemInput(QWidget):
             self.edit.setFocus()
             self.edit.setSelection(first.start, first.end - first.start)  # type: ignore[attr-defined]
             return
-        except (ServiceError, StoreError) as exc:
+        except (ServiceError, StoreError) as exc:  # kept: a warning above marks the words
             show_problem(self, exc.message)
             return
         self.timer.stop()
@@ -353,132 +186,14 @@ class ItemInput(QWidget):
         self.edit.setFocus()
 
 
-class ActionDialog(QDialog):
-    """Turn an item into an action: what, who, by when."""
+class HuddleBoard(BoardActions):
+    """The running huddle. Every change is stored at once; typing is kept as drafts.
 
-    def __init__(
-        self, parent: QWidget, title: str, team: list[people.PersonRow], owner_id: int | None = None
-    ) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(tr("New action"))
-        form = QFormLayout(self)
-        self.title = QLineEdit(title)
-        self.title.setAccessibleName(tr("What needs doing"))
-        self.title.setMinimumWidth(480)
-        self.owner = QComboBox()
-        self.owner.setAccessibleName(tr("Owner"))
-        self.owner.addItem(tr("Choose the owner"), None)
-        for p in team:
-            self.owner.addItem(p.display_name, p.id)
-        if owner_id is not None:
-            self.owner.setCurrentIndex(max(0, self.owner.findData(owner_id)))
-        self.due = date_edit(QDate.currentDate().addDays(1))
-        self.due.setAccessibleName(tr("Due date"))
-        form.addRow(tr("What needs doing"), self.title)
-        form.addRow(tr("Owner"), self.owner)
-        form.addRow(tr("Due"), self.due)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.problem = plain(QLabel(""))
-        self.problem.setProperty("role", "error")
-        self.problem.setWordWrap(True)
-        self.problem.setVisible(False)
-        form.addRow(self.problem)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("Create action"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
-        #: Saves the action; a refusal keeps the dialog open with the problem beside it.
-        self.save: Callable[[], object] | None = None
+    It asks the window for what only the window does through its signals: the report
+    dialog (``report_requested``) and full screen (``board_mode_changed``)."""
 
-    def accept(self) -> None:
-        if self.save is not None:
-            try:
-                self.save()
-            except (ServiceError, StoreError) as exc:
-                self.problem.setText(exc.message)
-                self.problem.setVisible(True)
-                field = getattr(exc, "field", None)
-                at = {"due_on": self.due, "owner_id": self.owner}.get(field or "", self.title)
-                at.setFocus()
-                return
-        super().accept()
-
-    def due_date(self) -> dt.date:
-        q = self.due.date()
-        return dt.date(q.year(), q.month(), q.day())
-
-
-class DueDateDialog(QDialog):
-    """A new due date for the action the question names."""
-
-    def __init__(self, parent: QWidget, question: str, due_on: dt.date | None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(tr("Change the due date"))
-        form = QFormLayout(self)
-        self.question = plain(QLabel(question))
-        self.question.setWordWrap(True)
-        form.addRow(self.question)
-        start = QDate.currentDate().addDays(7)
-        if due_on is not None:
-            start = QDate(due_on.year, due_on.month, due_on.day)
-        self.due = date_edit(start)
-        self.due.setAccessibleName(tr("New due date"))
-        form.addRow(tr("New due date"), self.due)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
-        fit_to_screen(self, 480)
-
-    def due_date(self) -> dt.date:
-        q = self.due.date()
-        return dt.date(q.year(), q.month(), q.day())
-
-
-class TeachingPointDialog(QDialog):
-    """Change the teaching point: its words, who gave it, the principle it serves."""
-
-    def __init__(
-        self,
-        parent: QWidget,
-        point: huddles.ItemRow,
-        team: list[people.PersonRow],
-        principles: list[tuple[str, str]],
-    ) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(tr("Edit the teaching point"))
-        form = QFormLayout(self)
-        self.text = QLineEdit(point.text)
-        self.text.setAccessibleName(tr("Teaching point"))
-        self.text.setMinimumWidth(480)
-        self.giver = _narrow(QComboBox())
-        self.giver.setAccessibleName(tr("Taught by"))
-        for p in team:
-            self.giver.addItem(p.display_name, p.id)
-        self.giver.setCurrentIndex(max(0, self.giver.findData(point.author_id)))
-        self.principle = QComboBox()
-        self.principle.setAccessibleName(tr("HRO principle"))
-        self.principle.addItem(tr("No principle"), None)
-        for key, label in principles:
-            self.principle.addItem(label, key)
-        self.principle.setCurrentIndex(max(0, self.principle.findData(point.hro_principle)))
-        form.addRow(tr("Teaching point"), self.text)
-        form.addRow(tr("Taught by"), self.giver)
-        form.addRow(tr("HRO principle"), self.principle)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
-
-
-class HuddleBoard(QWidget):
-    """The running huddle. Every change is stored at once; typing is kept as drafts."""
+    report_requested = Signal()
+    board_mode_changed = Signal(bool)
 
     def __init__(
         self,
@@ -486,18 +201,17 @@ class HuddleBoard(QWidget):
         actor: Actor,
         huddle_id: int,
         on_closed: Callable[[int], None],
-        window: MainWindow | None = None,
+        window_height: int | None = None,
     ) -> None:
         super().__init__()
         self.db = db
         self.actor = actor
         self.huddle_id = huddle_id
         self.on_closed = on_closed
-        self.main_window = window
         self.setObjectName("board")
         # Typed for the window it opens in, so that its first resize has nothing to
         # restyle nor to measure again.
-        tier = _style_tier(window.height()) if window is not None else 1080
+        tier = style_tier(window_height) if window_height is not None else 1080
         self.setStyleSheet(board_style(tier, text_scale()))
         self.team = people.list_people(db, actor)
         self.vocab = unit_vocabulary()
@@ -559,19 +273,19 @@ class HuddleBoard(QWidget):
         # of its own when they would not fit beside it (the board beside the navigation).
         self.top = QGridLayout()
         self.top.setContentsMargins(0, 0, 0, 0)
-        self.title = _board_label("", "board-title")
+        self.title = board_label("", "board-title")
         self.title.setWordWrap(False)
         self.title.setMinimumWidth(1)
-        self.timer_label = _board_label("", "timer")
+        self.timer_label = board_label("", "timer")
         self.timer_label.setWordWrap(False)
         self.timer_label.setAccessibleName(tr("Huddle timer"))
-        report = _big_button(tr("Report event"))
+        report = big_button(tr("Report event"))
         report.setToolTip(tr("Ctrl+Shift+E"))
         report.clicked.connect(self._report)
-        self.board_mode_button = _big_button(tr("Full screen (F11)"))
+        self.board_mode_button = big_button(tr("Full screen (F11)"))
         self.board_mode_button.setCheckable(True)
         self.board_mode_button.toggled.connect(self.set_board_mode)
-        self.close_button = _big_button(tr("Close huddle…"), primary=True)
+        self.close_button = big_button(tr("Close huddle…"), primary=True)
         self.close_button.clicked.connect(self.close_huddle)
         self.top_buttons = (report, self.board_mode_button, self.close_button)
         for b in self.top_buttons:
@@ -614,7 +328,7 @@ class HuddleBoard(QWidget):
 
         # Look back
         back = panel("look_back")
-        self.lists["look_back"] = _list(tr("Look back items"))
+        self.lists["look_back"] = board_list(tr("Look back items"))
         back.add(self.lists["look_back"], 1)
         self.inputs["look_back"] = ItemInput(self, "look_back", tr("Add a concern"))
         back.add(self.inputs["look_back"])
@@ -623,7 +337,7 @@ class HuddleBoard(QWidget):
 
         # Look ahead
         ahead = panel("look_ahead")
-        self.lists["look_ahead"] = _list(tr("Look ahead items"))
+        self.lists["look_ahead"] = board_list(tr("Look ahead items"))
         ahead.add(self.lists["look_ahead"], 1)
         self.inputs["look_ahead"] = ItemInput(
             self,
@@ -637,7 +351,7 @@ class HuddleBoard(QWidget):
 
         # Follow up
         follow = panel("follow_up")
-        self.follow_list = _list(tr("Open actions, oldest first"))
+        self.follow_list = board_list(tr("Open actions, oldest first"))
         follow.add(self.follow_list, 1)
         row = QGridLayout()
         row.setContentsMargins(0, 0, 0, 0)
@@ -649,7 +363,7 @@ class HuddleBoard(QWidget):
                 (tr("Escalate…"), self.escalate),
             )
         ):
-            b = _big_button(text)
+            b = big_button(text)
             b.setAccessibleName(tr("{what} the chosen action").format(what=text.rstrip("…")))
             b.clicked.connect(slot)
             row.addWidget(b, 0, n)
@@ -660,7 +374,7 @@ class HuddleBoard(QWidget):
 
         # Teaching point: everybody teaches; credited to whoever gave it.
         teach = panel("teach")
-        self.lists["teach"] = _list(tr("Teaching point"))
+        self.lists["teach"] = board_list(tr("Teaching point"))
         teach.add(self.lists["teach"], 1)
         self.inputs["teach"] = ItemInput(
             self, "teach", tr("Today's teaching point"), principles=self.principles
@@ -682,10 +396,10 @@ class HuddleBoard(QWidget):
         teach.add(self.inputs["teach"])
         teach_buttons = QHBoxLayout()
         teach_buttons.setContentsMargins(0, 0, 0, 0)
-        self.edit_teach_button = _big_button(tr("Edit…"))
+        self.edit_teach_button = big_button(tr("Edit…"))
         self.edit_teach_button.setAccessibleName(tr("Edit the teaching point"))
         self.edit_teach_button.clicked.connect(self.edit_teaching_point)
-        self.remove_teach_button = _big_button(tr("Remove"))
+        self.remove_teach_button = big_button(tr("Remove"))
         self.remove_teach_button.setAccessibleName(tr("Remove the teaching point"))
         self.remove_teach_button.clicked.connect(lambda: self.remove_item("teach"))
         teach_buttons.addWidget(self.edit_teach_button)
@@ -697,7 +411,7 @@ class HuddleBoard(QWidget):
 
         # Recognition
         recognise = panel("recognise")
-        self.lists["recognise"] = _list(tr("Good catches and shout-outs"))
+        self.lists["recognise"] = board_list(tr("Good catches and shout-outs"))
         recognise.add(self.lists["recognise"], 1)
         self.inputs["recognise"] = ItemInput(self, "recognise", tr("Add a shout-out"))
         recognise.add(self.inputs["recognise"])
@@ -706,7 +420,7 @@ class HuddleBoard(QWidget):
         # Attendance
         att = Panel(tr("Attendance"), tr("Tap a name to mark them present; count others below."))
         self.hints.extend(att.hints)
-        self.people_list = _list(tr("People present: tap a name to mark them present"))
+        self.people_list = board_list(tr("People present: tap a name to mark them present"))
         self.people_list.itemChanged.connect(self._person_toggled)
         self.people_list.itemClicked.connect(self._toggle_person)
         self.people_list.itemActivated.connect(self._toggle_person)
@@ -717,7 +431,7 @@ class HuddleBoard(QWidget):
         att.add(self.people_list, 1)
         count_row = QHBoxLayout()
         count_row.setContentsMargins(0, 0, 0, 0)
-        self.count_profession = _narrow(QComboBox())
+        self.count_profession = narrow(QComboBox())
         self.count_profession.setAccessibleName(tr("Profession of people without an account"))
         for key, label in self.professions.items():
             self.count_profession.addItem(label, key)
@@ -725,16 +439,16 @@ class HuddleBoard(QWidget):
         self.count_spin = CountField(0, 50)
         self.count_spin.setAccessibleName(tr("How many"))
         self.count_spin.setMinimumWidth(80)
-        fewer = _big_button("−")
+        fewer = big_button("−")
         fewer.setMinimumWidth(48)  # a 48 px target (the style sheet's min-width would let
         # every button of the board be squeezed below its words)
         fewer.setAccessibleName(tr("One fewer"))
         fewer.clicked.connect(self.count_spin.stepDown)
-        more = _big_button("+")
+        more = big_button("+")
         more.setMinimumWidth(48)
         more.setAccessibleName(tr("One more"))
         more.clicked.connect(self.count_spin.stepUp)
-        set_count = _big_button(tr("Set"))
+        set_count = big_button(tr("Set"))
         set_count.setAccessibleName(tr("Set the head count"))
         set_count.clicked.connect(self._set_count)
         count_row.addWidget(self.count_profession, 1)
@@ -745,10 +459,10 @@ class HuddleBoard(QWidget):
         holder2 = QWidget()
         holder2.setLayout(count_row)
         att.add(holder2)
-        self.mix_label = _board_label("", "hint")
+        self.mix_label = board_label("", "hint")
         self.mix_label.setAccessibleName(tr("Profession mix"))
         att.add(self.mix_label)
-        reflect = _big_button(tr("HRO reflection…"))
+        reflect = big_button(tr("HRO reflection…"))
         reflect.setAccessibleName(tr("HRO reflection: which principles this huddle touched"))
         reflect.clicked.connect(self.open_reflection)
         att.add_to_heading(reflect)
@@ -849,7 +563,7 @@ class HuddleBoard(QWidget):
         if event is not None:
             super().resizeEvent(event)
         height = self.window().height() if self.window() is not None else self.height()
-        tier = _style_tier(height)
+        tier = style_tier(height)
         text = text_scale()
         if (tier, text) != (self._style_height, self._style_text):
             self._style_height, self._style_text = tier, text
@@ -875,10 +589,10 @@ class HuddleBoard(QWidget):
         holder = QWidget()
         row = QHBoxLayout(holder)
         row.setContentsMargins(0, 0, 0, 0)
-        make = _big_button(tr("Make action…"))
+        make = big_button(tr("Make action…"))
         make.setAccessibleName(tr("Make the chosen item an action"))
         make.clicked.connect(lambda: self.make_action(section))
-        remove = _big_button(tr("Remove"))
+        remove = big_button(tr("Remove"))
         remove.setAccessibleName(tr("Remove the chosen item"))
         remove.clicked.connect(lambda: self.remove_item(section))
         row.addWidget(make)
@@ -891,7 +605,7 @@ class HuddleBoard(QWidget):
             state = huddles.board(self.db, self.actor, self.huddle_id)
         except SessionEnded:
             return  # signed out or locked: the window goes back to sign-in by itself
-        except (ServiceError, StoreError) as exc:
+        except (ServiceError, StoreError) as exc:  # kept: a failed poll is logged, not shown
             log.warning("board refresh failed: %s", exc.message)
             return
         self.state = state
@@ -935,8 +649,9 @@ class HuddleBoard(QWidget):
         point = self.state.items["teach"][0]
         dialog = TeachingPointDialog(self, point, self.team, self.principles)
         while dialog.exec():
-            try:
-                huddles.update_item(
+            saved = attempt(
+                dialog,
+                lambda: huddles.update_item(
                     self.db,
                     self.actor,
                     point.id,
@@ -944,12 +659,11 @@ class HuddleBoard(QWidget):
                     point.updated_at,
                     given_by=dialog.giver.currentData(),
                     hro_principle=dialog.principle.currentData(),
-                )
-            except (ServiceError, StoreError) as exc:
-                show_problem(dialog, exc.message)
-                continue
-            self.refresh()
-            return
+                ),
+            )
+            if saved is not None:
+                self.refresh()
+                return
 
     def _keep_selection(self, lst: QListWidget, fill: Callable[[QListWidget], None]) -> None:
         current = lst.currentItem()
@@ -1127,7 +841,7 @@ class HuddleBoard(QWidget):
             return False  # a closed huddle's board is read-only: nothing is saved from it
         try:
             call()
-        except (ServiceError, StoreError) as exc:
+        except (ServiceError, StoreError) as exc:  # kept: one message at a time, then a refresh
             if not self._telling:  # one refusal, one message: never a box per event
                 self._telling = True
                 try:
@@ -1169,178 +883,9 @@ class HuddleBoard(QWidget):
     def _reflect(self, key: str, on: bool) -> None:
         self._run(lambda: huddles.set_reflection(self.db, self.actor, self.huddle_id, key, on))
 
-    def _chosen(self, lst: QListWidget, kind: str) -> int | None:
-        item = lst.currentItem()
-        data = item.data(Qt.ItemDataRole.UserRole) if item else None
-        if not data or data[0] != kind:
-            return None
-        return int(data[1])
-
-    def _item_row(self, section: str, item_id: int) -> huddles.ItemRow | None:
-        if self.state is None:
-            return None
-        return next((i for i in self.state.items.get(section, []) if i.id == item_id), None)
-
-    def _action_title(self, section: str, kind: str, key: int) -> str:
-        """The words of the item itself, never the board's display prefixes."""
-        if self.state is None:
-            return ""
-        if kind == "event":
-            event = next((e for e in self.state.look_back_events if e.id == key), None)
-            return event.summary if event else ""
-        row = self._item_row(section, key)
-        return row.text if row else ""
-
-    def show_action(self, action_id: int) -> bool:
-        """Select an open action under Follow up; False when it is not open any more."""
-        for i in range(self.follow_list.count()):
-            if self.follow_list.item(i).data(Qt.ItemDataRole.UserRole) == ("action", action_id):
-                self.follow_list.setCurrentRow(i)
-                self.follow_list.scrollToItem(self.follow_list.item(i))
-                self.follow_list.setFocus()
-                return True
-        return False
-
-    def make_action(self, section: str) -> None:
-        lst = self.lists[section]
-        item = lst.currentItem()
-        data = item.data(Qt.ItemDataRole.UserRole) if item else None
-        if not data:
-            show_problem(self, tr("Choose an item in the list first."))
-            return
-        kind, key = data
-        row = self._item_row(section, key) if kind == "item" else None
-        if row is not None and row.action_id is not None and self.show_action(row.action_id):
-            # Made once: a second time opens the action it already is.
-            return
-        if kind == "event" and self.state is not None:
-            made = next((a for a in self.state.follow_ups if a.event_id == key), None)
-            if made is not None and self.show_action(made.id):
-                return
-        text = self._action_title(section, kind, key)
-        dialog = ActionDialog(self, text, self.team)
-        if not dialog.exec():
-            return
-        self._run(
-            lambda: actions.create_action(
-                self.db,
-                self.actor,
-                dialog.title.text(),
-                dialog.owner.currentData(),
-                dialog.due_date(),
-                huddle_id=self.huddle_id,
-                item_id=key if kind == "item" else None,
-                event_id=key if kind == "event" else None,
-            )
-        )
-
-    def remove_item(self, section: str) -> None:
-        item_id = self._chosen(self.lists[section], "item")
-        if item_id is None:
-            show_problem(self, tr("Choose an item you added by hand; reports stay on the board."))
-            return
-        self._run(lambda: huddles.remove_item(self.db, self.actor, item_id))
-
-    def _chosen_action(self) -> int | None:
-        action_id = self._chosen(self.follow_list, "action")
-        if action_id is None:
-            show_problem(self, tr("Choose an action in the Follow up list first."))
-        return action_id
-
-    def _seen(self, action_id: int) -> int | None:
-        return getattr(self, "action_versions", {}).get(action_id)
-
-    def _action_row(self, action_id: int) -> actions.ActionRow | None:
-        if self.state is None:
-            return None
-        return next((a for a in self.state.follow_ups if a.id == action_id), None)
-
-    def _named(self, action_id: int, question: str) -> str:
-        """A dialog's question with the action it is about, so nobody acts on the wrong one."""
-        a = self._action_row(action_id)
-        if a is None:
-            return question
-        owner = a.owner or tr("no owner")
-        due = format_date(a.due_on) if a.due_on else tr("no due date")
-        return f"“{a.title}”\n{owner} · {tr('due')} {due}\n\n{question}"
-
-    def close_action(self) -> None:
-        action_id = self._chosen_action()
-        if action_id is None:
-            return
-        seen = self._seen(action_id)
-        note, ok = ask_text(
-            self, tr("Close action"), self._named(action_id, tr("What was done (optional)"))
-        )
-        if ok:
-            self._run(
-                lambda: actions.close_action(
-                    self.db, self.actor, action_id, note, expected_version=seen
-                )
-            )
-
-    def reassign(self) -> None:
-        action_id = self._chosen_action()
-        if action_id is None:
-            return
-        seen = self._seen(action_id)
-        names = [p.display_name for p in self.team]
-        current = self._action_row(action_id)
-        start = next(
-            (n for n, p in enumerate(self.team) if current and p.id == current.owner_id), 0
-        )
-        name, ok = ask_item(
-            self, tr("Reassign action"), self._named(action_id, tr("New owner")), names, start
-        )
-        if ok:
-            pid = self.team[names.index(name)].id
-            self._run(
-                lambda: actions.reassign_action(
-                    self.db, self.actor, action_id, pid, expected_version=seen
-                )
-            )
-
-    def change_due(self) -> None:
-        action_id = self._chosen_action()
-        if action_id is None:
-            return
-        seen = self._seen(action_id)
-        current = self._action_row(action_id)
-        dialog = DueDateDialog(
-            self,
-            self._named(action_id, tr("Choose the new due date.")),
-            current.due_on if current is not None else None,
-        )
-        if dialog.exec():
-            due = dialog.due_date()
-            self._run(
-                lambda: actions.change_due(
-                    self.db, self.actor, action_id, due, expected_version=seen
-                )
-            )
-
-    def escalate(self) -> None:
-        action_id = self._chosen_action()
-        if action_id is None:
-            return
-        seen = self._seen(action_id)
-        reason, ok = ask_text(
-            self,
-            tr("Escalate to the manager"),
-            self._named(action_id, tr("Why does this need the manager?")),
-            multiline=True,
-        )
-        if ok:
-            self._run(
-                lambda: actions.escalate_action(
-                    self.db, self.actor, action_id, reason, expected_version=seen
-                )
-            )
-
     def _report(self) -> None:
-        if self.main_window is not None:
-            self.main_window.report_event()
-            self.refresh()
+        self.report_requested.emit()  # the dialog is modal: it is closed when this returns
+        self.refresh()
 
     def set_board_mode(self, on: bool) -> None:
         """Full screen, no navigation, no idle lock: for the wall screen. Esc leaves it."""
@@ -1351,10 +896,7 @@ class HuddleBoard(QWidget):
         self.leave_shortcut.setEnabled(on)
         for hint in self.hints:
             hint.setVisible(not on)
-        window = self.main_window
-        if window is None:
-            return
-        window.set_board_mode(on)
+        self.board_mode_changed.emit(on)
 
     def close_huddle(self) -> None:
         if self.state is None:
@@ -1381,234 +923,3 @@ class HuddleBoard(QWidget):
             if self.board_mode_button.isChecked():
                 self.board_mode_button.setChecked(False)
             self.on_closed(self.huddle_id)
-
-
-class HuddlePage(QWidget):
-    """Start or resume the shift's huddle; read past ones."""
-
-    def __init__(self, db: Database, actor: Actor, window: MainWindow | None = None) -> None:
-        super().__init__()
-        self.db = db
-        self.actor = actor
-        self.main_window = window
-        self.stack = QStackedWidget()
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.stack)
-        self.start_page = self._start_page()
-        self.stack.addWidget(self.start_page)
-        self.board: HuddleBoard | None = None
-        running = huddles.open_huddle(db, actor.unit_id)
-        self.reload_history()
-        if running is not None and actor.can("huddle.run"):
-            self.show_board(running.id)
-
-    def _start_page(self) -> QWidget:
-        page = QWidget()
-        page.setObjectName("board")
-        page.setStyleSheet(BOARD_STYLE)
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(32, 24, 32, 24)
-        layout.addWidget(_board_label(tr("Safety huddle"), "board-title"))
-        self.start_button = _big_button(tr("Start the huddle"), primary=True)
-        self.start_button.setMinimumHeight(72)
-        self.start_button.clicked.connect(self.start)
-        self.start_button.setVisible(self.actor.can("huddle.run"))
-        layout.addWidget(self.start_button)
-        self.summary = _board_label("", "hint")
-        layout.addWidget(self.summary)
-        layout.addWidget(_board_label(tr("Past huddles"), "section"))
-        search_row = QHBoxLayout()
-        self.search = QLineEdit()
-        self.search.setPlaceholderText(tr("Search past huddles' items"))
-        self.search.setAccessibleName(tr("Search past huddles"))
-        self.search.returnPressed.connect(self.reload_history)
-        go = _big_button(tr("Search"))
-        go.clicked.connect(self.reload_history)
-        search_row.addWidget(self.search, 1)
-        search_row.addWidget(go)
-        layout.addLayout(search_row)
-        self.history = _list(tr("Past huddles"))
-        self.history.itemActivated.connect(self._open_history)
-        # The summary follows the chosen huddle.
-        self.history.currentItemChanged.connect(lambda item, _prev: self._open_history(item))
-        layout.addWidget(self.history, 1)
-        row = QHBoxLayout()
-        open_button = _big_button(tr("Show summary"))
-        open_button.clicked.connect(lambda: self._open_history(self.history.currentItem()))
-        self.pdf_button = _big_button(tr("Save summary PDF…"))
-        self.pdf_button.clicked.connect(self.save_pdf)
-        print_button = _big_button(tr("Print summary…"))
-        print_button.clicked.connect(self.print_summary)
-        row.addWidget(open_button)
-        row.addWidget(self.pdf_button)
-        row.addWidget(print_button)
-        row.addStretch(1)
-        layout.addLayout(row)
-        return page
-
-    def update_start_button(self, rows: list[huddles.HuddleRow] | None = None) -> None:
-        """Offer to start (or resume) this shift's huddle, never one already closed."""
-        from hrohuddle.services import people
-
-        unit = people.unit_settings(self.db, self.actor.unit_id)
-        clock = ShiftClock.of(unit)
-        day, shift = clock.shift_of(dt.datetime.now())
-        shift_word = tr("day") if shift == "day" else tr("night")
-        current = next((r for r in rows or [] if r.huddle_date == day and r.shift == shift), None)
-        if current is not None and current.status == "closed":
-            nxt = format_hm(clock.next_start(clock.start(day, shift)).time())
-            self.start_button.setText(
-                tr("The {shift} huddle is closed · the next one from {time}").format(
-                    shift=shift_word, time=nxt
-                )
-            )
-            self.start_button.setEnabled(False)
-        elif current is not None:
-            self.start_button.setText(tr("Resume the {shift} huddle").format(shift=shift_word))
-            self.start_button.setEnabled(True)
-        else:
-            self.start_button.setText(tr("Start the {shift} huddle").format(shift=shift_word))
-            self.start_button.setEnabled(True)
-        self.start_button.setAccessibleName(self.start_button.text())
-
-    def reload_history(self) -> None:
-        self.history.clear()
-        try:
-            rows = huddle_record.history(self.db, self.actor, search=self.search.text())
-        except (ServiceError, StoreError) as exc:
-            show_problem(self, exc.message)
-            return
-        for r in rows:
-            state = tr("open") if r.status == "open" else tr("closed")
-            minutes = ""
-            if r.ended_at:
-                minutes = f" · {round((r.ended_at - r.started_at).total_seconds() / 60)} min"
-            shift = tr("day") if r.shift == "day" else tr("night")
-            item = QListWidgetItem(
-                f"{format_date(r.huddle_date)} · {shift} · {state}{minutes} · "
-                f"{r.attendance} {tr('present')} · {count(r.items, tr('item'), tr('items'))} · "
-                f"{tr('led by')} {r.led_by or '—'}"
-            )
-            item.setData(Qt.ItemDataRole.UserRole, r.id)
-            self.history.addItem(item)
-        if not rows:
-            self.history.addItem(tr("No huddles found."))
-        if not self.search.text().strip():
-            self.update_start_button(rows)
-        else:
-            self.update_start_button(huddle_record.history(self.db, self.actor, limit=3))
-
-    def start(self) -> None:
-        try:
-            row = huddles.start_or_resume(self.db, self.actor)
-        except (ServiceError, StoreError) as exc:
-            show_problem(self, exc.message)
-            return
-        self.show_board(row.id)
-
-    def show_board(self, huddle_id: int) -> None:
-        if self.board is not None:
-            self.stack.removeWidget(self.board)
-            self.board.deleteLater()
-        self.board = HuddleBoard(self.db, self.actor, huddle_id, self.closed, self.main_window)
-        self.stack.addWidget(self.board)
-        self.stack.setCurrentWidget(self.board)
-
-    def closed(self, huddle_id: int) -> None:
-        self.reload_history()
-        for i in range(self.history.count()):
-            if self.history.item(i).data(Qt.ItemDataRole.UserRole) == huddle_id:
-                self.history.setCurrentRow(i)
-        self.summary.setText(self._summary_text(huddle_id))
-        self.stack.setCurrentWidget(self.start_page)
-
-    def _summary_text(self, huddle_id: int) -> str:
-        b = huddles.board(self.db, self.actor, huddle_id)
-        changes = huddle_record.follow_up_record(self.db, self.actor, huddle_id)
-        minutes = 0
-        if b.huddle.ended_at:
-            minutes = round((b.huddle.ended_at - b.huddle.started_at).total_seconds() / 60)
-        counts = huddle_record.huddle_counts(b)  # what the board showed, as the PDF counts it
-        made = sum(1 for c in changes if c.change == "created")
-        closed = sum(1 for c in changes if c.change == "closed")
-        shift = tr("day") if b.huddle.shift == "day" else tr("night")
-        state = (
-            tr("closed after {m} min").format(m=minutes)
-            if b.huddle.status == "closed"
-            else tr("still open")
-        )
-        recognised = count(counts.recognitions, tr("recognition"), tr("recognitions"))
-        if counts.good_catches:
-            recognised += tr(", {n} recognised").format(
-                n=count(counts.good_catches, tr("good catch"), tr("good catches"))
-            )
-        return tr(
-            "Huddle of {date} ({shift}), {state}: {n} present; look back: {lb}; "
-            "look ahead: {la}; actions: {made} made, {closed} closed; {teach}; {rec}; "
-            "HRO principles touched: {t} of {all}."
-        ).format(
-            date=format_date(b.huddle.huddle_date),
-            shift=shift,
-            state=state,
-            n=b.head_count,
-            lb=count(counts.look_back, tr("item"), tr("items")),
-            la=count(counts.look_ahead, tr("item"), tr("items")),
-            made=made,
-            closed=closed,
-            teach=count(counts.teaching_points, tr("teaching point"), tr("teaching points")),
-            rec=recognised,
-            t=len(counts.principles),
-            all=len(unit_vocabulary().terms("hro_principles")),
-        )
-
-    def _open_history(self, item: QListWidgetItem | None) -> None:
-        if item is None or item.data(Qt.ItemDataRole.UserRole) is None:
-            return
-        huddle_id = int(item.data(Qt.ItemDataRole.UserRole))
-        self.summary.setText(self._summary_text(huddle_id))
-
-    def print_summary(self) -> None:
-        """Preview the one-page summary, with a Print button (Qt's print dialog)."""
-        item = self.history.currentItem()
-        if item is None or item.data(Qt.ItemDataRole.UserRole) is None:
-            show_problem(self, tr("Choose a huddle in the list first."))
-            return
-        import tempfile
-        from pathlib import Path
-
-        from hrohuddle.reports import huddle_summary
-        from hrohuddle.ui.dashboard import PreviewDialog
-
-        huddle_id = int(item.data(Qt.ItemDataRole.UserRole))
-        path = Path(tempfile.mkdtemp(prefix="hrohuddle-huddle-")) / f"huddle-{huddle_id}.pdf"
-        try:
-            huddle_summary.write(self.db, self.actor, huddle_id, path)
-        except (ServiceError, StoreError) as exc:
-            show_problem(self, exc.message)
-            return
-        dialog = PreviewDialog(self.db, self.actor, path, self)
-        dialog.setWindowTitle(tr("Huddle summary"))
-        dialog.exec()
-
-    def save_pdf(self) -> None:
-        item = self.history.currentItem()
-        if item is None or item.data(Qt.ItemDataRole.UserRole) is None:
-            show_problem(self, tr("Choose a huddle in the list first."))
-            return
-        huddle_id = int(item.data(Qt.ItemDataRole.UserRole))
-        path = save_file_name(
-            self, tr("Save huddle summary"), f"huddle-{huddle_id}.pdf", "PDF (*.pdf)"
-        )
-        if not path:
-            return
-        from pathlib import Path
-
-        from hrohuddle.reports import huddle_summary
-
-        try:
-            huddle_summary.write(self.db, self.actor, huddle_id, Path(path))
-        except (ServiceError, StoreError) as exc:
-            show_problem(self, exc.message)
-        except OSError as exc:
-            show_problem(self, tr("The PDF could not be written: {why}.").format(why=exc.strerror))

@@ -273,6 +273,7 @@ class MainWindow(QMainWindow):
         from hrohuddle.ui.common import load_off_thread
 
         def work() -> None:
+            import hrohuddle.ui.capture
             import hrohuddle.ui.events  # noqa: F401
             from hrohuddle.services import identifiers
             from hrohuddle.services.vocabulary import taxonomy, unit_vocabulary
@@ -298,7 +299,7 @@ class MainWindow(QMainWindow):
         """Quick capture, from any screen (the top bar, Ctrl+Shift+E, the huddle board)."""
         if self.actor is None or self.db is None or self.capture is not None:
             return
-        from hrohuddle.ui.events import CaptureDialog
+        from hrohuddle.ui.capture import CaptureDialog
 
         self.capture = CaptureDialog(self.db, self.actor, self)
         try:
@@ -480,7 +481,7 @@ class MainWindow(QMainWindow):
                 return True
             self.session_ended(exc.message)
             return False
-        except (ServiceError, StoreError) as exc:
+        except (ServiceError, StoreError) as exc:  # kept: a failed re-check is logged, not shown
             log.warning("the session could not be re-checked: %s", exc.message)
             return True
         if fresh.roles == self.actor.roles and fresh.display_name == self.actor.display_name:
@@ -545,9 +546,13 @@ class MainWindow(QMainWindow):
             return AdminPage(db, actor, paths)
 
         def huddle() -> QWidget:
-            from hrohuddle.ui.huddle_board import HuddlePage
+            from hrohuddle.ui.huddle_page import HuddlePage
 
-            return HuddlePage(db, actor, self)
+            page = HuddlePage(db, actor, self.height())
+            # Looked up when asked, as a call on the window would be.
+            page.report_requested.connect(lambda: self.report_event())
+            page.board_mode_changed.connect(lambda on: self.set_board_mode(on))
+            return page
 
         def reports() -> QWidget:
             from hrohuddle.ui.events import EventsPage

@@ -116,7 +116,7 @@ class HomePage(QWidget):
 
         try:
             n = home.needs(self.db, self.actor)
-        except (ServiceError, StoreError) as exc:
+        except (ServiceError, StoreError) as exc:  # kept: the problem is a line of the list
             self._add(exc.message, None)
             return
         if n.huddle_id is not None and n.huddle_date is not None:

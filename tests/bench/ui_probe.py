@@ -70,7 +70,7 @@ def main() -> int:
     hid = huddles.start_or_resume(db, charge, local_now=probe_shift).id
 
     def open_board() -> None:
-        board = HuddleBoard(db, charge, hid, lambda _i: None, window)
+        board = HuddleBoard(db, charge, hid, lambda _i: None, window.height())
         board.show()
         app.processEvents()
         board.close()
@@ -78,7 +78,7 @@ def main() -> int:
 
     out["open_board_ms"] = timed(open_board)
     out["open_actions"] = len(actions.open_actions(db, charge))
-    board = HuddleBoard(db, charge, hid, lambda _i: None, window)
+    board = HuddleBoard(db, charge, hid, lambda _i: None, window.height())
     board.show()
     app.processEvents()
     counter = iter(range(10_000))

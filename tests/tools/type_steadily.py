@@ -28,7 +28,7 @@ def main() -> int:
     roster = people.signin_roster(db, unit_id)
     actor = people.sign_in(db, next(p.id for p in roster if p.display_name == name), pin)
     if where == "event":
-        from hrohuddle.ui.events import CaptureDialog
+        from hrohuddle.ui.capture import CaptureDialog
 
         dialog = CaptureDialog(db, actor)
         dialog.show()

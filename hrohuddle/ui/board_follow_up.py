@@ -1,0 +1,199 @@
+"""What the huddle board does to the row chosen in one of its lists: make an action of an
+item or a report, remove an item, and close, reassign, re-date or escalate an open action."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QListWidget, QWidget
+
+from hrohuddle.services import actions, huddles, people
+from hrohuddle.services.permissions import Actor
+from hrohuddle.store.database import Database
+from hrohuddle.ui.actions import ActionDialog, DueDateDialog
+from hrohuddle.ui.common import ask_item, ask_text, format_date, show_problem, tr
+
+
+class BoardActions(QWidget):
+    """The board's actions on a chosen row; the board (HuddleBoard) fills in the rest."""
+
+    db: Database
+    actor: Actor
+    huddle_id: int
+    team: list[people.PersonRow]
+    state: huddles.Board | None
+    lists: dict[str, QListWidget]
+    follow_list: QListWidget
+
+    def _run(self, call: Callable[[], object]) -> bool:
+        """Store a change and show the board again (HuddleBoard._run)."""
+        raise NotImplementedError
+
+    def _chosen(self, lst: QListWidget, kind: str) -> int | None:
+        item = lst.currentItem()
+        data = item.data(Qt.ItemDataRole.UserRole) if item else None
+        if not data or data[0] != kind:
+            return None
+        return int(data[1])
+
+    def _item_row(self, section: str, item_id: int) -> huddles.ItemRow | None:
+        if self.state is None:
+            return None
+        return next((i for i in self.state.items.get(section, []) if i.id == item_id), None)
+
+    def _action_title(self, section: str, kind: str, key: int) -> str:
+        """The words of the item itself, never the board's display prefixes."""
+        if self.state is None:
+            return ""
+        if kind == "event":
+            event = next((e for e in self.state.look_back_events if e.id == key), None)
+            return event.summary if event else ""
+        row = self._item_row(section, key)
+        return row.text if row else ""
+
+    def show_action(self, action_id: int) -> bool:
+        """Select an open action under Follow up; False when it is not open any more."""
+        for i in range(self.follow_list.count()):
+            if self.follow_list.item(i).data(Qt.ItemDataRole.UserRole) == ("action", action_id):
+                self.follow_list.setCurrentRow(i)
+                self.follow_list.scrollToItem(self.follow_list.item(i))
+                self.follow_list.setFocus()
+                return True
+        return False
+
+    def make_action(self, section: str) -> None:
+        lst = self.lists[section]
+        item = lst.currentItem()
+        data = item.data(Qt.ItemDataRole.UserRole) if item else None
+        if not data:
+            show_problem(self, tr("Choose an item in the list first."))
+            return
+        kind, key = data
+        row = self._item_row(section, key) if kind == "item" else None
+        if row is not None and row.action_id is not None and self.show_action(row.action_id):
+            # Made once: a second time opens the action it already is.
+            return
+        if kind == "event" and self.state is not None:
+            made = next((a for a in self.state.follow_ups if a.event_id == key), None)
+            if made is not None and self.show_action(made.id):
+                return
+        text = self._action_title(section, kind, key)
+        dialog = ActionDialog(self, text, self.team)
+        if not dialog.exec():
+            return
+        self._run(
+            lambda: actions.create_action(
+                self.db,
+                self.actor,
+                dialog.title.text(),
+                dialog.owner.currentData(),
+                dialog.due_date(),
+                huddle_id=self.huddle_id,
+                item_id=key if kind == "item" else None,
+                event_id=key if kind == "event" else None,
+            )
+        )
+
+    def remove_item(self, section: str) -> None:
+        item_id = self._chosen(self.lists[section], "item")
+        if item_id is None:
+            show_problem(self, tr("Choose an item you added by hand; reports stay on the board."))
+            return
+        self._run(lambda: huddles.remove_item(self.db, self.actor, item_id))
+
+    def _chosen_action(self) -> int | None:
+        action_id = self._chosen(self.follow_list, "action")
+        if action_id is None:
+            show_problem(self, tr("Choose an action in the Follow up list first."))
+        return action_id
+
+    def _seen(self, action_id: int) -> int | None:
+        return getattr(self, "action_versions", {}).get(action_id)
+
+    def _action_row(self, action_id: int) -> actions.ActionRow | None:
+        if self.state is None:
+            return None
+        return next((a for a in self.state.follow_ups if a.id == action_id), None)
+
+    def _named(self, action_id: int, question: str) -> str:
+        """A dialog's question with the action it is about, so nobody acts on the wrong one."""
+        a = self._action_row(action_id)
+        if a is None:
+            return question
+        owner = a.owner or tr("no owner")
+        due = format_date(a.due_on) if a.due_on else tr("no due date")
+        return f"“{a.title}”\n{owner} · {tr('due')} {due}\n\n{question}"
+
+    def close_action(self) -> None:
+        action_id = self._chosen_action()
+        if action_id is None:
+            return
+        seen = self._seen(action_id)
+        note, ok = ask_text(
+            self, tr("Close action"), self._named(action_id, tr("What was done (optional)"))
+        )
+        if ok:
+            self._run(
+                lambda: actions.close_action(
+                    self.db, self.actor, action_id, note, expected_version=seen
+                )
+            )
+
+    def reassign(self) -> None:
+        action_id = self._chosen_action()
+        if action_id is None:
+            return
+        seen = self._seen(action_id)
+        names = [p.display_name for p in self.team]
+        current = self._action_row(action_id)
+        start = next(
+            (n for n, p in enumerate(self.team) if current and p.id == current.owner_id), 0
+        )
+        name, ok = ask_item(
+            self, tr("Reassign action"), self._named(action_id, tr("New owner")), names, start
+        )
+        if ok:
+            pid = self.team[names.index(name)].id
+            self._run(
+                lambda: actions.reassign_action(
+                    self.db, self.actor, action_id, pid, expected_version=seen
+                )
+            )
+
+    def change_due(self) -> None:
+        action_id = self._chosen_action()
+        if action_id is None:
+            return
+        seen = self._seen(action_id)
+        current = self._action_row(action_id)
+        dialog = DueDateDialog(
+            self,
+            self._named(action_id, tr("Choose the new due date.")),
+            current.due_on if current is not None else None,
+        )
+        if dialog.exec():
+            due = dialog.due_date()
+            self._run(
+                lambda: actions.change_due(
+                    self.db, self.actor, action_id, due, expected_version=seen
+                )
+            )
+
+    def escalate(self) -> None:
+        action_id = self._chosen_action()
+        if action_id is None:
+            return
+        seen = self._seen(action_id)
+        reason, ok = ask_text(
+            self,
+            tr("Escalate to the manager"),
+            self._named(action_id, tr("Why does this need the manager?")),
+            multiline=True,
+        )
+        if ok:
+            self._run(
+                lambda: actions.escalate_action(
+                    self.db, self.actor, action_id, reason, expected_version=seen
+                )
+            )
