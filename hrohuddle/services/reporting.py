@@ -537,9 +537,9 @@ def labels() -> dict[str, dict[str, str]]:
     """Display labels for the report's vocabularies."""
     tax, unit = taxonomy(), unit_vocabulary()
     return {
-        "kinds": {t.key: t.label for t in tax.terms("kinds")},
-        "categories": {t.key: t.label for t in tax.terms("categories")},
-        "harm": {t.key: t.label for t in tax.terms("harm")},
-        "professions": {t.key: t.label for t in unit.terms("professions")},
-        "principles": {t.key: t.label for t in unit.terms("hro_principles")},
+        "kinds": tax.labels_by_key("kinds"),
+        "categories": tax.labels_by_key("categories"),
+        "harm": tax.labels_by_key("harm"),
+        "professions": unit.labels_by_key("professions"),
+        "principles": unit.labels_by_key("hro_principles"),
     }
