@@ -95,18 +95,15 @@ def _chart_block(
         else charts.run_chart(series, titled=False)
     )
     analysis = series.analysis
-    signals = [s.text for s in analysis.signals] if not control else list(analysis.signals)
-    signals = [counts_in(t) for t in signals]
     sentence = (
-        " ".join(signals)
-        if signals
+        " ".join(counts_in(s.sentence) for s in analysis.signals)
+        if analysis.signals
         else "No signal: the variation is what this process usually shows."
     )
-    note = getattr(analysis, "note", "")
     out: list[Any] = [
         blocks.para(series.title, "h3"),
         _image(fig),
-        blocks.para(f"{sentence} {note}".strip(), "small"),
+        blocks.para(f"{sentence} {analysis.note}".strip(), "small"),
         blocks.para(f"Rules used: {analysis.rule_text}", "small"),
         *[blocks.para(n, "small") for n in (notes or [])],
         Spacer(1, 4),

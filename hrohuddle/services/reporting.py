@@ -499,14 +499,19 @@ def weekly_figures(
         Headline("Actions closed", act["closed"], prev_act["closed"], "", "better"),
         Headline("Actions overdue", act["overdue"], prev_act["overdue"], "", "worse"),
     ]
-    signals = [f"Reports run chart: {sig.text}" for sig in run.signals]
-    if event_u is not None:
-        signals += [f"Reports per 1,000 patient-days: {t}" for t in event_u.analysis.signals]
-    signals += [f"Huddles held: {t}" for t in p.signals]
-    if behaviour_series is not None:
-        signals += [f"HRO behaviours: {t}" for t in behaviour_series.analysis.signals]
+    charted = [
+        ("Reports run chart", event_run),
+        ("Reports per 1,000 patient-days", event_u),
+        ("Huddles held", huddle_p),
+        ("HRO behaviours", behaviour_series),
+    ]
     # The control charts count points as "1 point(s)": written as people write them.
-    signals = [counts_in(t) for t in signals]
+    signals = [
+        counts_in(f"{name}: {sig.sentence}")
+        for name, series in charted
+        if series is not None
+        for sig in series.analysis.signals
+    ]
     has_data = bool(hud["held"] or ev["total"] or act["opened"] or act["closed"])
     return WeeklyFigures(
         code,
