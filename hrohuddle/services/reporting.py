@@ -6,12 +6,18 @@ import datetime as dt
 import re
 import statistics
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+# TypeVar with a default (PEP 696): typing's own has one from Python 3.13.
+from typing_extensions import TypeVar
+
 from hrohuddle.analytics import control_chart, run_chart
+from hrohuddle.analytics.control_chart import ControlChart
+from hrohuddle.analytics.run_chart import RunChart
+from hrohuddle.analytics.signals import Analysis
 from hrohuddle.services import audit, huddles, pulses
 from hrohuddle.services.errors import ValidationError
 from hrohuddle.services.permissions import Actor
@@ -87,13 +93,12 @@ def _utc(local: dt.datetime) -> dt.datetime:
     return local.astimezone(dt.UTC).replace(tzinfo=None)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Headline:
     label: str
     value: float | None
     previous: float | None
     unit: str = ""
-    higher_is: str = "neutral"  # better | worse | neutral
 
     @property
     def change(self) -> float | None:
@@ -102,38 +107,95 @@ class Headline:
         return self.value - self.previous
 
 
-@dataclass
-class Series:
+#: The analysis a series carries; a bare ``Series`` reads it untyped.
+A_co = TypeVar("A_co", bound=Analysis, covariant=True, default=Any)
+
+
+@dataclass(frozen=True)
+class Series(Generic[A_co]):
     weeks: list[str]
     values: list[float | None]
-    analysis: Any
+    analysis: A_co
     title: str
     ylabel: str
     missing: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(frozen=True)
+class HuddleWeek:
+    held: int
+    expected: int
+    on_time: int
+    median_minutes: float | None
+    attendance: dict[str, int]  # head count by profession
+    attendance_total: int
+    teaching_points: int
+    # Everybody teaches: who gave the week's teaching points, by profession and how
+    # many were learners (the huddle summary's tally, over the week's days).
+    teaching: huddles.TeachingCount
+    actions_raised: int
+
+
+@dataclass(frozen=True)
+class EventsWeek:
+    total: int
+    by_kind: dict[str, int]
+    by_category: dict[str, int]
+    by_harm: dict[str, int]
+    good_catches: list[str]  # narratives, the first 20 of the week
+    by_learners: int
+
+
+@dataclass(frozen=True)
+class ActionsWeek:
+    opened: int
+    closed: int
+    escalated: int
+    open: int  # at the end of the week
+    overdue: int  # at the end of the week
+    ages: dict[str, int]  # open actions by age band, in band order
+
+
+class Share(NamedTuple):
+    observed: int
+    opportunities: int
+
+
+@dataclass(frozen=True)
+class BehavioursWeek:
+    by_behaviour: dict[str, Share]  # by the behaviour's text
+    by_principle: dict[str, Share]  # by the HRO principle's key
+
+
+@dataclass(frozen=True)
+class LearnersWeek:
+    reports: int
+    observations: int
+    acknowledged: int
+
+
+@dataclass(frozen=True)
 class WeeklyFigures:
     unit_code: str
     unit_name: str
     week: Week
     min_group_size: int
-    huddles: dict[str, Any]
-    events: dict[str, Any]
-    actions: dict[str, Any]
-    behaviours: dict[str, Any]
+    huddles: HuddleWeek
+    events: EventsWeek
+    actions: ActionsWeek
+    behaviours: BehavioursWeek
     pulses: pulses.Results | None
-    learners: dict[str, Any]
+    learners: LearnersWeek
     headlines: list[Headline]
     signals: list[str]
-    event_run: Series
-    event_u: Series | None
-    huddle_p: Series
-    behaviour_p: Series | None
+    event_run: Series[RunChart]
+    event_u: Series[ControlChart] | None
+    huddle_p: Series[ControlChart]
+    behaviour_p: Series[ControlChart] | None
     has_data: bool
 
 
-def _huddle_week(s: Session, unit: Unit, week: Week) -> dict[str, Any]:
+def _huddle_week(s: Session, unit: Unit, week: Week) -> HuddleWeek:
     start, end = week.utc_bounds()
     rows = s.execute(
         select(
@@ -171,24 +233,22 @@ def _huddle_week(s: Session, unit: Unit, week: Week) -> dict[str, Any]:
             or 0
         )
         actions = s.scalar(select(func.count(Action.id)).where(Action.huddle_id.in_(ids))) or 0
-    return {
-        "held": len(rows),
-        "expected": 14,
-        "on_time": on_time,
-        "median_minutes": statistics.median(lengths) if lengths else None,
-        "attendance": mix,
-        "attendance_total": sum(mix.values()),
-        "teaching_points": int(teaching),
-        # Everybody teaches: who gave the week's teaching points, by profession and
-        # how many were learners (the huddle summary's tally, over the week's days).
-        "teaching": huddles.teaching_counts(
+    return HuddleWeek(
+        held=len(rows),
+        expected=14,
+        on_time=on_time,
+        median_minutes=statistics.median(lengths) if lengths else None,
+        attendance=mix,
+        attendance_total=sum(mix.values()),
+        teaching_points=int(teaching),
+        teaching=huddles.teaching_counts(
             s, unit.id, week.monday, week.monday + dt.timedelta(days=6)
         ),
-        "actions_raised": int(actions),
-    }
+        actions_raised=int(actions),
+    )
 
 
-def _events_week(s: Session, unit_id: int, week: Week) -> dict[str, Any]:
+def _events_week(s: Session, unit_id: int, week: Week) -> EventsWeek:
     start, end = week.utc_bounds()
     cond = (
         SafetyEvent.unit_id == unit_id,
@@ -205,13 +265,15 @@ def _events_week(s: Session, unit_id: int, week: Week) -> dict[str, Any]:
             select(SafetyEvent.category, func.count()).where(*cond).group_by(SafetyEvent.category)
         ).all()
     )
-    by_harm = dict(
-        s.execute(
+    by_harm = {
+        harm: n
+        for harm, n in s.execute(
             select(SafetyEvent.harm, func.count())
             .where(*cond, SafetyEvent.harm.is_not(None))
             .group_by(SafetyEvent.harm)
         ).all()
-    )
+        if harm is not None
+    }
     catches = [
         r[0]
         for r in s.execute(
@@ -224,17 +286,17 @@ def _events_week(s: Session, unit_id: int, week: Week) -> dict[str, Any]:
     by_learners = (
         s.scalar(select(func.count()).where(*cond, SafetyEvent.reporter_is_learner.is_(True))) or 0
     )
-    return {
-        "total": sum(by_kind.values()),
-        "by_kind": by_kind,
-        "by_category": by_category,
-        "by_harm": by_harm,
-        "good_catches": catches,
-        "by_learners": int(by_learners),
-    }
+    return EventsWeek(
+        total=sum(by_kind.values()),
+        by_kind=by_kind,
+        by_category=by_category,
+        by_harm=by_harm,
+        good_catches=catches,
+        by_learners=int(by_learners),
+    )
 
 
-def _actions_week(s: Session, unit_id: int, week: Week) -> dict[str, Any]:
+def _actions_week(s: Session, unit_id: int, week: Week) -> ActionsWeek:
     start, end = week.utc_bounds()
     end_day = week.monday + dt.timedelta(days=7)
     opened = (
@@ -285,19 +347,19 @@ def _actions_week(s: Session, unit_id: int, week: Week) -> dict[str, Any]:
         ages[key] += 1
         if due is not None and due < end_day:
             overdue += 1
-    return {
-        "opened": int(opened),
-        "closed": int(closed),
-        "escalated": int(escalated),
-        "open": len(still_open),
-        "overdue": overdue,
-        "ages": ages,
-    }
+    return ActionsWeek(
+        opened=int(opened),
+        closed=int(closed),
+        escalated=int(escalated),
+        open=len(still_open),
+        overdue=overdue,
+        ages=ages,
+    )
 
 
 def _behaviours(
     s: Session, unit_id: int, weeks: list[Week]
-) -> tuple[dict[str, Any], Series | None]:
+) -> tuple[BehavioursWeek, Series[ControlChart] | None]:
     first, _ = weeks[0].utc_bounds()
     _, last = weeks[-1].utc_bounds()
     rows = s.execute(
@@ -318,7 +380,7 @@ def _behaviours(
         )
     ).all()
     if not rows:
-        return {"by_behaviour": {}, "by_principle": {}}, None
+        return BehavioursWeek({}, {}), None
     week_start, _ = weeks[-1].utc_bounds()
     by_b: dict[str, list[int]] = {}
     by_p: dict[str, list[int]] = {}
@@ -342,12 +404,15 @@ def _behaviours(
     )
     series = Series(
         list(per_week),
-        [p.value for p in chart.points],
+        chart.values,
         chart,
         "HRO behaviours observed, share of applicable opportunities",
         "share observed",
     )
-    return {"by_behaviour": by_b, "by_principle": by_p}, series
+    shares = BehavioursWeek(
+        {k: Share(*v) for k, v in by_b.items()}, {k: Share(*v) for k, v in by_p.items()}
+    )
+    return shares, series
 
 
 def first_week(s: Session, unit_id: int) -> Week | None:
@@ -447,7 +512,7 @@ def weekly_figures(
         "reports per week",
     )
     exposure = [census.get(w.monday) for w in weeks]
-    event_u: Series | None = None
+    event_u: Series[ControlChart] | None = None
     if any(exposure):
         chart = control_chart.u_chart(
             [all_counts[lbl] for lbl in labels], [(e / 1000) if e else None for e in exposure]
@@ -455,7 +520,7 @@ def weekly_figures(
         missing = [labels[i] for i in chart.skipped]
         event_u = Series(
             labels,
-            [p.value for p in chart.points],
+            chart.values,
             chart,
             "Safety reports per 1,000 patient-days",
             "reports per 1,000 patient-days",
@@ -469,7 +534,7 @@ def weekly_figures(
     p = control_chart.p_chart([min(14, held[lbl]) for lbl in labels], [14] * len(labels))
     huddle_p = Series(
         labels,
-        [pt.value for pt in p.points],
+        p.values,
         p,
         "Huddles held, share of the 14 expected per week",
         "share held",
@@ -480,26 +545,18 @@ def weekly_figures(
         pulse_results = pulses.results(
             db, actor, today=min(today, week.monday + dt.timedelta(days=7))
         )
-    learners = {
-        "reports": ev["by_learners"],
-        "observations": int(obs[0]),
-        "acknowledged": int(obs[1]),
-    }
+    learners = LearnersWeek(ev.by_learners, int(obs[0]), int(obs[1]))
     headlines = [
-        Headline("Huddles held (of 14)", hud["held"], prev_hud["held"], "", "better"),
-        Headline("Median huddle length", hud["median_minutes"], prev_hud["median_minutes"], "min"),
-        Headline("Safety reports", ev["total"], prev_ev["total"], "", "neutral"),
+        Headline("Huddles held (of 14)", hud.held, prev_hud.held),
+        Headline("Median huddle length", hud.median_minutes, prev_hud.median_minutes, "min"),
+        Headline("Safety reports", ev.total, prev_ev.total),
         Headline(
-            "Good catches",
-            ev["by_kind"].get("good_catch", 0),
-            prev_ev["by_kind"].get("good_catch", 0),
-            "",
-            "better",
+            "Good catches", ev.by_kind.get("good_catch", 0), prev_ev.by_kind.get("good_catch", 0)
         ),
-        Headline("Actions closed", act["closed"], prev_act["closed"], "", "better"),
-        Headline("Actions overdue", act["overdue"], prev_act["overdue"], "", "worse"),
+        Headline("Actions closed", act.closed, prev_act.closed),
+        Headline("Actions overdue", act.overdue, prev_act.overdue),
     ]
-    charted = [
+    charted: list[tuple[str, Series[Analysis] | None]] = [
         ("Reports run chart", event_run),
         ("Reports per 1,000 patient-days", event_u),
         ("Huddles held", huddle_p),
@@ -512,7 +569,7 @@ def weekly_figures(
         if series is not None
         for sig in series.analysis.signals
     ]
-    has_data = bool(hud["held"] or ev["total"] or act["opened"] or act["closed"])
+    has_data = bool(hud.held or ev.total or act.opened or act.closed)
     return WeeklyFigures(
         code,
         name,
