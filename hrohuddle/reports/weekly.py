@@ -168,7 +168,7 @@ def story(f: WeeklyFigures, author: str, generated: dt.datetime) -> list[Any]:
     figures_table = blocks.table(
         [
             ["Figure", "Value"],
-            ["Held (expected 14: two a day)", f"{h.held} of {h.expected}"],
+            ["Held", f"{h.held} of {h.expected} expected\n(two shifts a day)"],
             [
                 f"Started on time (within {reporting.ON_TIME_MINUTES} min of the shift)",
                 _pct(h.on_time, h.held),

@@ -124,7 +124,7 @@ class Series(Generic[A_co]):
 @dataclass(frozen=True)
 class HuddleWeek:
     held: int
-    expected: int
+    expected: int  # one huddle at each shift start of the week (so far, in the current week)
     on_time: int
     median_minutes: float | None
     attendance: dict[str, int]  # head count by profession
@@ -195,7 +195,22 @@ class WeeklyFigures:
     has_data: bool
 
 
-def _huddle_week(s: Session, unit: Unit, week: Week) -> HuddleWeek:
+def _shift_starts(unit: Unit) -> dict[str, dt.time]:
+    """The unit's day and night shift starts, local time."""
+    return {
+        "day": dt.time.fromisoformat(unit.day_shift_start),
+        "night": dt.time.fromisoformat(unit.night_shift_start),
+    }
+
+
+def _expected_huddles(unit: Unit, week: Week, now: dt.datetime) -> int:
+    """One huddle at every shift start of the week that has come by ``now`` (local)."""
+    starts = _shift_starts(unit).values()
+    days = [week.monday + dt.timedelta(days=d) for d in range(7)]
+    return sum(dt.datetime.combine(day, t) <= now for day in days for t in starts)
+
+
+def _huddle_week(s: Session, unit: Unit, week: Week, now: dt.datetime) -> HuddleWeek:
     start, end = week.utc_bounds()
     rows = s.execute(
         select(
@@ -205,10 +220,10 @@ def _huddle_week(s: Session, unit: Unit, week: Week) -> HuddleWeek:
     ids = [r[0] for r in rows]
     lengths = [(r[4] - r[3]).total_seconds() / 60 for r in rows if r[4]]
     on_time = 0
+    starts = _shift_starts(unit)
     for _id, shift, day, started, _ended in rows:
-        planned = unit.day_shift_start if shift == "day" else unit.night_shift_start
-        h, m = (int(x) for x in planned.split(":"))
-        planned_utc = _utc(dt.datetime.combine(day, dt.time(h, m)))
+        planned = starts["day"] if shift == "day" else starts["night"]
+        planned_utc = _utc(dt.datetime.combine(day, planned))
         if started <= planned_utc + dt.timedelta(minutes=ON_TIME_MINUTES):
             on_time += 1
     mix: dict[str, int] = {}
@@ -235,7 +250,7 @@ def _huddle_week(s: Session, unit: Unit, week: Week) -> HuddleWeek:
         actions = s.scalar(select(func.count(Action.id)).where(Action.huddle_id.in_(ids))) or 0
     return HuddleWeek(
         held=len(rows),
-        expected=14,
+        expected=_expected_huddles(unit, week, now),
         on_time=on_time,
         median_minutes=statistics.median(lengths) if lengths else None,
         attendance=mix,
@@ -437,8 +452,13 @@ def weekly_figures(
     *,
     today: dt.date | None = None,
 ) -> WeeklyFigures:
-    """Every figure of the weekly report for one unit and one ISO week."""
+    """Every figure of the weekly report for one unit and one ISO week.
+
+    Huddles are expected at the shift starts that have come by now (by the end of
+    ``today`` when that is an earlier day): all of them in a past week.
+    """
     today = today or dt.date.today()
+    now = min(dt.datetime.now(), dt.datetime.combine(today, dt.time.max))
     if week.monday > today:
         raise ValidationError(f"{week.label} has not started yet; choose a week that has.")
     unit_id = unit_id or actor.unit_id
@@ -451,8 +471,10 @@ def weekly_figures(
         start = first_week(s, unit_id)
         if start is not None and start.monday > weeks[0].monday:
             weeks = [w for w in weeks if w.monday >= min(start.monday, week.monday)]
-        hud = _huddle_week(s, unit, week)
-        prev_hud = _huddle_week(s, unit, week.shifted(-1))
+        hud = _huddle_week(s, unit, week, now)
+        prev_hud = _huddle_week(s, unit, week.shifted(-1), now)
+        expected = {w.label: _expected_huddles(unit, w, now) for w in weeks}
+        whole_week = _expected_huddles(unit, week, dt.datetime.max)
         ev = _events_week(s, unit_id, week)
         prev_ev = _events_week(s, unit_id, week.shifted(-1))
         act = _actions_week(s, unit_id, week)
@@ -531,12 +553,14 @@ def weekly_figures(
         lbl = Week.of(_local_date(started)).label
         if lbl in held:
             held[lbl] += 1
-    p = control_chart.p_chart([min(14, held[lbl]) for lbl in labels], [14] * len(labels))
+    p = control_chart.p_chart(
+        [min(expected[lbl], held[lbl]) for lbl in labels], [expected[lbl] for lbl in labels]
+    )
     huddle_p = Series(
         labels,
         p.values,
         p,
-        "Huddles held, share of the 14 expected per week",
+        f"Huddles held, share of the {whole_week} expected per week",
         "share held",
     )
     pulse_results = None
@@ -547,7 +571,7 @@ def weekly_figures(
         )
     learners = LearnersWeek(ev.by_learners, int(obs[0]), int(obs[1]))
     headlines = [
-        Headline("Huddles held (of 14)", hud.held, prev_hud.held),
+        Headline(f"Huddles held (of {hud.expected})", hud.held, prev_hud.held),
         Headline("Median huddle length", hud.median_minutes, prev_hud.median_minutes, "min"),
         Headline("Safety reports", ev.total, prev_ev.total),
         Headline(
