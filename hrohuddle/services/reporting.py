@@ -179,7 +179,6 @@ class WeeklyFigures:
     unit_code: str
     unit_name: str
     week: Week
-    min_group_size: int
     huddles: HuddleWeek
     events: EventsWeek
     actions: ActionsWeek
@@ -514,7 +513,6 @@ def weekly_figures(
                 LearnerObservation.observed_on < obs_end,
             )
         ).one()
-        min_group = unit.min_group_size
         code, name = unit.code, unit.name
     labels = [w.label for w in weeks]
     counts = {lbl: 0 for lbl in labels}
@@ -598,7 +596,6 @@ def weekly_figures(
         code,
         name,
         week,
-        min_group,
         hud,
         ev,
         act,
