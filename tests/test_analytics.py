@@ -42,8 +42,8 @@ def test_anhoj_flags_a_long_run_and_too_few_crossings() -> None:
 
 def test_random_looking_data_has_no_signal() -> None:
     values = [3, 7, 8, 4, 2, 6, 9, 5, 3, 4, 8, 7, 2, 6]
-    assert rc.analyse(values).signals == []
-    assert rc.analyse(values, rules=rc.IHI).signals == []
+    assert rc.analyse(values).signals == ()
+    assert rc.analyse(values, rules=rc.IHI).signals == ()
 
 
 def test_ihi_shift_and_trend() -> None:
@@ -69,9 +69,9 @@ def test_runs_distribution_gives_the_expected_limits() -> None:
 
 def test_edge_cases() -> None:
     few = rc.analyse([1, 2, 3])
-    assert few.signals == [] and "at least 10" in few.note
+    assert few.signals == () and "at least 10" in few.note
     flat = rc.analyse([4] * 12)
-    assert flat.useful == 0 and flat.signals == [] and "on the median" in flat.note
+    assert flat.useful == 0 and flat.signals == () and "on the median" in flat.note
     empty = rc.analyse([None, None])
     assert empty.median is None and "No data" in empty.note
     marked = rc.analyse(list(range(12)), rules=rc.IHI, astronomical=[3])
@@ -118,5 +118,5 @@ def test_c_chart_floors_the_lower_limit_and_flags_a_run() -> None:
     chart = cc.c_chart([1, 0, 2, 1, 0, 1, 1, 2, 0, 1])
     assert chart.points[0].lcl == 0.0
     run = cc.c_chart([5, 5, 5, 5, 5, 5, 5, 5, 1, 1, 1, 1, 1, 1, 1, 1])
-    assert any("8 or more" in s for s in run.signals) and len(run.run_points) == 16
+    assert any("8 or more" in s.sentence for s in run.signals) and len(run.run_points) == 16
     assert cc.c_chart([]).centre is None

@@ -47,7 +47,7 @@ def test_a_run_is_not_made_of_gaps() -> None:
     # the centre each week: the longest run is seven points, no run signal.
     counts = [9] * 7 + [30] * 5 + [1, 9] * 6
     chart = cc.u_chart(counts, [0.2] * 7 + [None] * 5 + [0.2] * 12)
-    assert not any("in a row" in s for s in chart.signals)
+    assert not any("in a row" in s.sentence for s in chart.signals)
     assert not set(range(7, 12)) & set(chart.run_points)
 
 

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from sqlalchemy import DateTime, bindparam, text
 
 from hrohuddle.reports import weekly
-from hrohuddle.services import census, events, huddle_record, huddles
+from hrohuddle.services import census, events, huddle_record, huddles, reporting
 from hrohuddle.services.errors import PermissionDenied, ValidationError
 from hrohuddle.services.reporting import Week
 
@@ -226,3 +226,19 @@ def test_a_week_without_a_teaching_point_says_so(sqlite_team: Team, tmp_path: Pa
     body = _pdf_text(weekly.write(team.db, team["manager"], WEEK, tmp_path / "w45.pdf"))
     assert "Everybody teaches" in body
     assert "No teaching point was given in this week's huddles." in body
+
+
+def test_huddles_are_expected_at_the_shift_starts_that_have_come(sqlite_team: Team) -> None:
+    """Two shifts a day: 14 huddles in a past week; in the week still running, only the
+    shift starts by the day of the report (Monday to Wednesday: 6)."""
+    team = sqlite_team
+    _known_week(team)  # three day-shift huddles, Monday to Wednesday
+    mid = reporting.weekly_figures(team.db, team["manager"], WEEK, today=dt.date(2026, 11, 4))
+    assert (mid.huddles.held, mid.huddles.expected) == (3, 6)
+    assert mid.headlines[0].label == "Huddles held (of 6)"
+    assert mid.huddle_p.values[-1] == 0.5
+    done = reporting.weekly_figures(team.db, team["manager"], WEEK, today=dt.date(2026, 11, 20))
+    assert (done.huddles.held, done.huddles.expected) == (3, 14)
+    assert done.headlines[0].label == "Huddles held (of 14)"
+    assert done.huddle_p.values[-1] == 3 / 14
+    assert done.huddle_p.title == "Huddles held, share of the 14 expected per week"

@@ -48,7 +48,7 @@ def test_control_chart_signals_count_points_in_words() -> None:
     from hrohuddle.services.reporting import Series
 
     chart = control_chart.p_chart([0, 0, 0, 0, 0, 0, 0, 0, 0, 14], [14] * 10)
-    raw = " ".join(chart.signals)
+    raw = " ".join(s.sentence for s in chart.signals)
     assert "1 point(s)" in raw  # as the analytics write it
     series = Series([f"2026-W{n:02d}" for n in range(1, 11)], [0.0] * 10, chart, "t", "y")
     story = weekly._chart_block(series, percent=True, control=True)

@@ -11,6 +11,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from hrohuddle.analytics.signals import Signal
+
 RULE_TEXT = (
     "Shewhart rules: a point outside the 3-sigma limits; 8 or more points in a row "
     "on one side of the centre line."
@@ -26,41 +28,61 @@ class Point:
     outside: bool
 
 
-@dataclass
+@dataclass(frozen=True)
 class ControlChart:
     kind: str
     centre: float | None
     points: list[Point]
-    signals: list[str] = field(default_factory=list)
-    run_points: list[int] = field(default_factory=list)
+    signals: tuple[Signal, ...] = ()
     skipped: list[int] = field(default_factory=list)
     rule_text: str = RULE_TEXT
+    note: str = ""
+
+    @property
+    def values(self) -> list[float | None]:
+        return [p.value for p in self.points]
+
+    @property
+    def run_points(self) -> list[int]:
+        """The points of every run of RUN_LENGTH or more on one side of the centre."""
+        return sorted({i for s in self.signals if s.rule == "run" for i in s.points})
+
+
+def _runs(centre: float, points: list[Point]) -> list[tuple[int, list[int]]]:
+    """Runs of points on one side of the centre (+1 above, -1 below), each with its
+    points; gaps and points on the centre neither count nor break a run."""
+    runs: list[tuple[int, list[int]]] = []
+    for i, p in enumerate(points):
+        if p.value is None or p.value == centre:
+            continue
+        side = 1 if p.value > centre else -1
+        if runs and runs[-1][0] == side:
+            runs[-1][1].append(i)
+        else:
+            runs.append((side, [i]))
+    return runs
 
 
 def _finish(
     kind: str, centre: float | None, points: list[Point], skipped: list[int]
 ) -> ControlChart:
-    chart = ControlChart(kind, centre, points, skipped=skipped)
-    outside = [i for i, p in enumerate(points) if p.outside]
+    signals: list[Signal] = []
+    outside = tuple(i for i, p in enumerate(points) if p.outside)
     if outside:
-        chart.signals.append(f"{len(outside)} point(s) outside the control limits.")
+        words = f"{len(outside)} point(s) outside the control limits."
+        signals.append(Signal("outside_limits", outside, words))
     if centre is not None:
-        run: list[int] = []
-        side = 0
-        for i, p in enumerate(points):
-            if p.value is None or p.value == centre:
-                continue
-            s = 1 if p.value > centre else -1
-            run = [*run, i] if s == side else [i]
-            side = s
-            if len(run) == RUN_LENGTH:
-                chart.signals.append(
-                    f"{RUN_LENGTH} or more points in a row "
-                    f"{'above' if s > 0 else 'below'} the centre line."
-                )
+        for side, run in _runs(centre, points):
             if len(run) >= RUN_LENGTH:
-                chart.run_points = sorted(set(chart.run_points) | set(run))
-    return chart
+                signals.append(
+                    Signal(
+                        "run",
+                        tuple(run),
+                        f"{RUN_LENGTH} or more points in a row "
+                        f"{'above' if side > 0 else 'below'} the centre line.",
+                    )
+                )
+    return ControlChart(kind, centre, points, tuple(signals), skipped)
 
 
 def u_chart(counts: Sequence[float], exposure: Sequence[float | None]) -> ControlChart:

@@ -20,7 +20,9 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+from hrohuddle.analytics.signals import Signal
 
 ANHOJ = "anhoj"
 IHI = "ihi"
@@ -40,13 +42,6 @@ RULE_TEXT = {
 
 
 @dataclass(frozen=True)
-class Signal:
-    rule: str  # shift | trend | too_few_runs | too_many_runs | few_crossings | astronomical
-    points: tuple[int, ...]
-    text: str
-
-
-@dataclass
 class RunChart:
     values: list[float | None]
     median: float | None
@@ -55,9 +50,14 @@ class RunChart:
     crossings: int
     longest_run: int
     rules: str
-    signals: list[Signal] = field(default_factory=list)
+    signals: tuple[Signal, ...] = ()
     limits: dict[str, int] = field(default_factory=dict)
     note: str = ""
+
+    @property
+    def centre(self) -> float | None:
+        """The centre line of a run chart is its median."""
+        return self.median
 
     @property
     def rule_text(self) -> str:
@@ -162,21 +162,21 @@ def analyse(
     longest = max((len(r) for r in runs), default=0)
     chart = RunChart(list(values), median, useful, len(runs), crossings, longest, rules)
     if len(present) < min_points:
-        chart.note = (
-            f"Only {len(present)} points: at least {min_points} are needed before "
-            "run-chart rules are tested."
+        return replace(
+            chart,
+            note=f"Only {len(present)} points: at least {min_points} are needed before "
+            "run-chart rules are tested.",
         )
-        return chart
     if useful == 0:
-        chart.note = "Every point is on the median: no runs to test."
-        return chart
+        return replace(chart, note="Every point is on the median: no runs to test.")
+    signals: list[Signal] = []
     if rules == ANHOJ:
         limit = round(math.log2(useful) + 3)
         min_cross = binom_quantile(0.05, useful - 1)
-        chart.limits = {"longest_run_max": limit, "crossings_min": min_cross}
+        limits = {"longest_run_max": limit, "crossings_min": min_cross}
         for run in runs:
             if len(run) > limit:
-                chart.signals.append(
+                signals.append(
                     Signal(
                         "shift",
                         tuple(run),
@@ -185,7 +185,7 @@ def analyse(
                     )
                 )
         if crossings < min_cross:
-            chart.signals.append(
+            signals.append(
                 Signal(
                     "few_crossings",
                     (),
@@ -195,24 +195,24 @@ def analyse(
     else:
         for run in runs:
             if len(run) >= 6:
-                chart.signals.append(
+                signals.append(
                     Signal(
                         "shift",
                         tuple(run),
                         f"Shift: {len(run)} points in a row on one side of the median.",
                     )
                 )
-        chart.signals += _trends(values)
+        signals += _trends(values)
         lower, upper = runs_limits(useful)
-        chart.limits = {"runs_min": lower, "runs_max": upper}
+        limits = {"runs_min": lower, "runs_max": upper}
         if len(runs) < lower:
-            chart.signals.append(
+            signals.append(
                 Signal(
                     "too_few_runs", (), f"Too few runs: {len(runs)} (expected {lower} to {upper})."
                 )
             )
         elif len(runs) > upper:
-            chart.signals.append(
+            signals.append(
                 Signal(
                     "too_many_runs",
                     (),
@@ -220,10 +220,8 @@ def analyse(
                 )
             )
     for i in astronomical:
-        chart.signals.append(
-            Signal("astronomical", (i,), "Astronomical point, marked by a reviewer.")
-        )
-    return chart
+        signals.append(Signal("astronomical", (i,), "Astronomical point, marked by a reviewer."))
+    return replace(chart, signals=tuple(signals), limits=limits)
 
 
 def _trends(values: Sequence[float | None]) -> list[Signal]:

@@ -22,9 +22,9 @@ def write(db: Database, actor: Actor, huddle_id: int, path: Path) -> Path:
     b = huddles.board(db, actor, huddle_id)
     unit = people.unit_settings(db, actor.unit_id)
     vocab = unit_vocabulary()
-    professions = {t.key: t.label for t in vocab.terms("professions")}
-    ahead = {t.key: t.label for t in vocab.terms("look_ahead_categories")}
-    principles = {t.key: t.label for t in vocab.terms("hro_principles")}
+    professions = vocab.labels_by_key("professions")
+    ahead = vocab.labels_by_key("look_ahead_categories")
+    principles = vocab.labels_by_key("hro_principles")
     h = b.huddle
     minutes = round((h.ended_at - h.started_at).total_seconds() / 60) if h.ended_at else None
     header = f"{unit.name} · safety huddle {_day(h.huddle_date.isoformat())}, {h.shift} shift"
@@ -43,7 +43,7 @@ def write(db: Database, actor: Actor, huddle_id: int, path: Path) -> Path:
         f"{count(n.teaching_points, 'teaching point')}; "
         f"{count(n.recognitions, 'recognition')} given, "
         f"{count(n.good_catches, 'good catch', 'good catches')} recognised; "
-        f"HRO principles touched: {len(n.principles)} of 5."
+        f"HRO principles touched: {len(n.principles)} of {len(principles)}."
     )
     story += [blocks.para(f) for f in facts]
 
@@ -160,7 +160,7 @@ def write(db: Database, actor: Actor, huddle_id: int, path: Path) -> Path:
     story.append(blocks.para("HRO reflection", "h2"))
     story.append(
         blocks.para(
-            f"Touched {len(touched)} of 5 principles"
+            f"Touched {len(touched)} of {len(principles)} principles"
             + (f": {', '.join(touched)}." if touched else ".")
         )
     )

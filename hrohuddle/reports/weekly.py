@@ -9,10 +9,11 @@ from typing import Any
 
 from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
 
+from hrohuddle.analytics.signals import Analysis
 from hrohuddle.reports import blocks, charts
-from hrohuddle.services import audit, dates, pulses, reporting
+from hrohuddle.services import audit, dates, huddle_record, pulses, reporting
 from hrohuddle.services.permissions import Actor
-from hrohuddle.services.reporting import Series, Week, WeeklyFigures
+from hrohuddle.services.reporting import Series, Share, Week, WeeklyFigures
 from hrohuddle.services.vocabulary import common_formats_class, source_line, taxonomy
 from hrohuddle.store.database import Database
 from hrohuddle.wording import count, counts_in
@@ -50,6 +51,10 @@ def _pct(ok: int, n: int) -> str:
     return f"{ok}/{n} ({ok / n:.0%})" if n else "—"
 
 
+def _share(v: Share) -> str:
+    return _pct(v.observed, v.opportunities)
+
+
 def _side_by_side(*parts: tuple[Any, float]) -> Table:
     """Tables next to each other (each with its width), top-aligned, with a gutter."""
     gap = 4 * blocks.mm
@@ -82,7 +87,7 @@ def _section(title: str, *first: Any) -> list[Any]:
 
 
 def _chart_block(
-    series: Series,
+    series: Series[Analysis],
     *,
     percent: bool = False,
     control: bool = False,
@@ -95,18 +100,15 @@ def _chart_block(
         else charts.run_chart(series, titled=False)
     )
     analysis = series.analysis
-    signals = [s.text for s in analysis.signals] if not control else list(analysis.signals)
-    signals = [counts_in(t) for t in signals]
     sentence = (
-        " ".join(signals)
-        if signals
+        " ".join(counts_in(s.sentence) for s in analysis.signals)
+        if analysis.signals
         else "No signal: the variation is what this process usually shows."
     )
-    note = getattr(analysis, "note", "")
     out: list[Any] = [
         blocks.para(series.title, "h3"),
         _image(fig),
-        blocks.para(f"{sentence} {note}".strip(), "small"),
+        blocks.para(f"{sentence} {analysis.note}".strip(), "small"),
         blocks.para(f"Rules used: {analysis.rule_text}", "small"),
         *[blocks.para(n, "small") for n in (notes or [])],
         Spacer(1, 4),
@@ -166,30 +168,33 @@ def story(f: WeeklyFigures, author: str, generated: dt.datetime) -> list[Any]:
     figures_table = blocks.table(
         [
             ["Figure", "Value"],
-            ["Held (expected 14: two a day)", f"{h['held']} of {h['expected']}"],
-            ["Started on time (within 45 min of the shift)", _pct(h["on_time"], h["held"])],
-            ["Median length", _fmt(h["median_minutes"], "min")],
-            ["Attendance, all professions (n)", str(h["attendance_total"])],
-            ["Teaching points", str(h["teaching_points"])],
-            ["Actions raised in huddles", str(h["actions_raised"])],
+            ["Held", f"{h.held} of {h.expected} expected\n(two shifts a day)"],
+            [
+                f"Started on time (within {reporting.ON_TIME_MINUTES} min of the shift)",
+                _pct(h.on_time, h.held),
+            ],
+            ["Median length", _fmt(h.median_minutes, "min")],
+            ["Attendance, all professions (n)", str(h.attendance_total)],
+            ["Teaching points", str(h.teaching_points)],
+            ["Actions raised in huddles", str(h.actions_raised)],
         ],
         [72 * mm, 34 * mm],
     )
     professions = _count_table(
-        "Attendance by profession", h["attendance"], lab["professions"], 70 * mm
+        "Attendance by profession", h.attendance, lab["professions"], 70 * mm
     )
     s += _section("Huddles", _side_by_side((figures_table, 106 * mm), (professions, 70 * mm)))
-    s += _everybody_teaches(h["teaching"], lab["professions"])
+    s += _everybody_teaches(h.teaching, lab["professions"])
     s += _chart_block(f.huddle_p, percent=True, control=True)
 
     # Safety events
     e = f.events
-    kinds = _count_table("Kind", e["by_kind"], lab["kinds"], 48 * mm)
-    cats = _count_table("Category", e["by_category"], lab["categories"], 76 * mm)
-    harm = _count_table("Harm", e["by_harm"], lab["harm"], 48 * mm)
+    kinds = _count_table("Kind", e.by_kind, lab["kinds"], 48 * mm)
+    cats = _count_table("Category", e.by_category, lab["categories"], 76 * mm)
+    harm = _count_table("Harm", e.by_harm, lab["harm"], 48 * mm)
     s += _section(
         "Safety events",
-        blocks.para(f"{count(e['total'], 'report')} this week; {e['by_learners']} by learners."),
+        blocks.para(f"{count(e.total, 'report')} this week; {e.by_learners} by learners."),
         _side_by_side((kinds, 48 * mm), (cats, 76 * mm), (harm, 48 * mm)),
         Spacer(1, 4),
         blocks.para(_cf_mapping_note(), "small"),
@@ -216,18 +221,15 @@ def story(f: WeeklyFigures, author: str, generated: dt.datetime) -> list[Any]:
         )
     # HRO behaviours
     b = f.behaviours
-    if b["by_behaviour"]:
+    if b.by_behaviour:
         behaviour_table = blocks.table(
             [["Behaviour, this week", "Observed / opportunities"]]
-            + [[name, _pct(v[0], v[1])] for name, v in sorted(b["by_behaviour"].items())],
+            + [[name, _share(v)] for name, v in sorted(b.by_behaviour.items())],
             [72 * mm, 34 * mm],
         )
         principle_table = blocks.table(
             [["HRO principle", "Observed"]]
-            + [
-                [lab["principles"].get(k, k), _pct(v[0], v[1])]
-                for k, v in sorted(b["by_principle"].items())
-            ],
+            + [[lab["principles"].get(k, k), _share(v)] for k, v in sorted(b.by_principle.items())],
             [40 * mm, 30 * mm],
         )
         s += _section(
@@ -243,12 +245,16 @@ def story(f: WeeklyFigures, author: str, generated: dt.datetime) -> list[Any]:
     else:
         s += _section(
             "HRO behaviours",
-            blocks.para("No behaviour observations were recorded in the last 26 weeks.", "small"),
+            blocks.para(
+                "No behaviour observations were recorded in the last "
+                f"{reporting.HISTORY_WEEKS} weeks.",
+                "small",
+            ),
         )
 
     catches = (
-        [blocks.para("• " + " ".join(text.split())) for text in e["good_catches"]]
-        if e["good_catches"]
+        [blocks.para("• " + " ".join(text.split())) for text in e.good_catches]
+        if e.good_catches
         else [blocks.para("No good catches were reported this week.", "small")]
     )
     s += _section("Good catches to recognise", *catches[:1])
@@ -263,11 +269,11 @@ def story(f: WeeklyFigures, author: str, generated: dt.datetime) -> list[Any]:
                 blocks.table(
                     [
                         ["Figure", "Value"],
-                        ["Opened this week", str(a["opened"])],
-                        ["Closed this week", str(a["closed"])],
-                        ["Escalated this week", str(a["escalated"])],
-                        ["Open at the end of the week", str(a["open"])],
-                        ["Overdue at the end of the week", str(a["overdue"])],
+                        ["Opened this week", str(a.opened)],
+                        ["Closed this week", str(a.closed)],
+                        ["Escalated this week", str(a.escalated)],
+                        ["Open at the end of the week", str(a.open)],
+                        ["Overdue at the end of the week", str(a.overdue)],
                     ],
                     [70 * mm, 36 * mm],
                 ),
@@ -275,7 +281,7 @@ def story(f: WeeklyFigures, author: str, generated: dt.datetime) -> list[Any]:
             ),
             (
                 blocks.table(
-                    [["Age of open actions", "n"]] + [[k, str(v)] for k, v in a["ages"].items()],
+                    [["Age of open actions", "n"]] + [[k, str(v)] for k, v in a.ages.items()],
                     [58 * mm, 12 * mm],
                 ),
                 70 * mm,
@@ -301,11 +307,11 @@ def story(f: WeeklyFigures, author: str, generated: dt.datetime) -> list[Any]:
         blocks.table(
             [
                 ["Figure", "Value"],
-                ["Safety reports by learners", str(le["reports"])],
-                ["Preceptor observations logged", str(le["observations"])],
+                ["Safety reports by learners", str(le.reports)],
+                ["Preceptor observations logged", str(le.observations)],
                 [
                     "Observations acknowledged by the learner",
-                    _pct(le["acknowledged"], le["observations"]),
+                    _pct(le.acknowledged, le.observations),
                 ],
             ],
             [110 * mm, 70 * mm],
@@ -340,7 +346,9 @@ SOURCE_FILES = (
 )
 
 
-def _everybody_teaches(tally: Any, professions: dict[str, str]) -> list[Any]:
+def _everybody_teaches(
+    tally: huddle_record.TeachingCount, professions: dict[str, str]
+) -> list[Any]:
     """Who gave the week's teaching points: by profession, and how many were learners."""
     mm = blocks.mm
     if not tally.total:
@@ -417,7 +425,7 @@ def build(
     os.chmod(path, 0o600)
 
 
-def _pulse_section(res: Any) -> list[Any]:
+def _pulse_section(res: pulses.Results) -> list[Any]:
     """The two latest closed quarters: each states its period, with n beside every figure."""
     out: list[Any] = []
     k = res.min_size

@@ -6,12 +6,18 @@ import datetime as dt
 import re
 import statistics
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+# TypeVar with a default (PEP 696): typing's own has one from Python 3.13.
+from typing_extensions import TypeVar
+
 from hrohuddle.analytics import control_chart, run_chart
+from hrohuddle.analytics.control_chart import ControlChart
+from hrohuddle.analytics.run_chart import RunChart
+from hrohuddle.analytics.signals import Analysis
 from hrohuddle.services import audit, huddle_record, pulses
 from hrohuddle.services.errors import ValidationError
 from hrohuddle.services.permissions import Actor
@@ -88,13 +94,12 @@ def _utc(local: dt.datetime) -> dt.datetime:
     return local.astimezone(dt.UTC).replace(tzinfo=None)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Headline:
     label: str
     value: float | None
     previous: float | None
     unit: str = ""
-    higher_is: str = "neutral"  # better | worse | neutral
 
     @property
     def change(self) -> float | None:
@@ -103,38 +108,103 @@ class Headline:
         return self.value - self.previous
 
 
-@dataclass
-class Series:
+#: The analysis a series carries; a bare ``Series`` reads it untyped.
+A_co = TypeVar("A_co", bound=Analysis, covariant=True, default=Any)
+
+
+@dataclass(frozen=True)
+class Series(Generic[A_co]):
     weeks: list[str]
     values: list[float | None]
-    analysis: Any
+    analysis: A_co
     title: str
     ylabel: str
     missing: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(frozen=True)
+class HuddleWeek:
+    held: int
+    expected: int  # one huddle at each shift start of the week (so far, in the current week)
+    on_time: int
+    median_minutes: float | None
+    attendance: dict[str, int]  # head count by profession
+    attendance_total: int
+    teaching_points: int
+    # Everybody teaches: who gave the week's teaching points, by profession and how
+    # many were learners (the huddle summary's tally, over the week's days).
+    teaching: huddle_record.TeachingCount
+    actions_raised: int
+
+
+@dataclass(frozen=True)
+class EventsWeek:
+    total: int
+    by_kind: dict[str, int]
+    by_category: dict[str, int]
+    by_harm: dict[str, int]
+    good_catches: list[str]  # narratives, the first 20 of the week
+    by_learners: int
+
+
+@dataclass(frozen=True)
+class ActionsWeek:
+    opened: int
+    closed: int
+    escalated: int
+    open: int  # at the end of the week
+    overdue: int  # at the end of the week
+    ages: dict[str, int]  # open actions by age band, in band order
+
+
+class Share(NamedTuple):
+    observed: int
+    opportunities: int
+
+
+@dataclass(frozen=True)
+class BehavioursWeek:
+    by_behaviour: dict[str, Share]  # by the behaviour's text
+    by_principle: dict[str, Share]  # by the HRO principle's key
+
+
+@dataclass(frozen=True)
+class LearnersWeek:
+    reports: int
+    observations: int
+    acknowledged: int
+
+
+@dataclass(frozen=True)
 class WeeklyFigures:
     unit_code: str
     unit_name: str
     week: Week
-    min_group_size: int
-    huddles: dict[str, Any]
-    events: dict[str, Any]
-    actions: dict[str, Any]
-    behaviours: dict[str, Any]
+    huddles: HuddleWeek
+    events: EventsWeek
+    actions: ActionsWeek
+    behaviours: BehavioursWeek
     pulses: pulses.Results | None
-    learners: dict[str, Any]
+    learners: LearnersWeek
     headlines: list[Headline]
     signals: list[str]
-    event_run: Series
-    event_u: Series | None
-    huddle_p: Series
-    behaviour_p: Series | None
+    event_run: Series[RunChart]
+    event_u: Series[ControlChart] | None
+    huddle_p: Series[ControlChart]
+    behaviour_p: Series[ControlChart] | None
     has_data: bool
 
 
-def _huddle_week(s: Session, unit: Unit, week: Week) -> dict[str, Any]:
+def _expected_huddles(unit: Unit, week: Week, now: dt.datetime) -> int:
+    """One huddle at every shift start of the week that has come by ``now`` (local)."""
+    clock = ShiftClock.of(unit)
+    next_monday = week.monday + dt.timedelta(days=7)
+    return sum(
+        clock.start(day, shift) <= now for day, shift in clock.shifts(week.monday, next_monday)
+    )
+
+
+def _huddle_week(s: Session, unit: Unit, week: Week, now: dt.datetime) -> HuddleWeek:
     start, end = week.utc_bounds()
     rows = s.execute(
         select(
@@ -144,8 +214,9 @@ def _huddle_week(s: Session, unit: Unit, week: Week) -> dict[str, Any]:
     ids = [r[0] for r in rows]
     lengths = [(r[4] - r[3]).total_seconds() / 60 for r in rows if r[4]]
     on_time = 0
+    clock = ShiftClock.of(unit)
     for _id, shift, day, started, _ended in rows:
-        planned_utc = _utc(ShiftClock.of(unit).start(day, shift))
+        planned_utc = _utc(clock.start(day, shift))
         if started <= planned_utc + dt.timedelta(minutes=ON_TIME_MINUTES):
             on_time += 1
     mix: dict[str, int] = {}
@@ -170,24 +241,22 @@ def _huddle_week(s: Session, unit: Unit, week: Week) -> dict[str, Any]:
             or 0
         )
         actions = s.scalar(select(func.count(Action.id)).where(Action.huddle_id.in_(ids))) or 0
-    return {
-        "held": len(rows),
-        "expected": 14,
-        "on_time": on_time,
-        "median_minutes": statistics.median(lengths) if lengths else None,
-        "attendance": mix,
-        "attendance_total": sum(mix.values()),
-        "teaching_points": int(teaching),
-        # Everybody teaches: who gave the week's teaching points, by profession and
-        # how many were learners (the huddle summary's tally, over the week's days).
-        "teaching": huddle_record.teaching_counts(
+    return HuddleWeek(
+        held=len(rows),
+        expected=_expected_huddles(unit, week, now),
+        on_time=on_time,
+        median_minutes=statistics.median(lengths) if lengths else None,
+        attendance=mix,
+        attendance_total=sum(mix.values()),
+        teaching_points=int(teaching),
+        teaching=huddle_record.teaching_counts(
             s, unit.id, week.monday, week.monday + dt.timedelta(days=6)
         ),
-        "actions_raised": int(actions),
-    }
+        actions_raised=int(actions),
+    )
 
 
-def _events_week(s: Session, unit_id: int, week: Week) -> dict[str, Any]:
+def _events_week(s: Session, unit_id: int, week: Week) -> EventsWeek:
     start, end = week.utc_bounds()
     cond = (
         SafetyEvent.unit_id == unit_id,
@@ -204,13 +273,15 @@ def _events_week(s: Session, unit_id: int, week: Week) -> dict[str, Any]:
             select(SafetyEvent.category, func.count()).where(*cond).group_by(SafetyEvent.category)
         ).all()
     )
-    by_harm = dict(
-        s.execute(
+    by_harm = {
+        harm: n
+        for harm, n in s.execute(
             select(SafetyEvent.harm, func.count())
             .where(*cond, SafetyEvent.harm.is_not(None))
             .group_by(SafetyEvent.harm)
         ).all()
-    )
+        if harm is not None
+    }
     catches = [
         r[0]
         for r in s.execute(
@@ -223,17 +294,17 @@ def _events_week(s: Session, unit_id: int, week: Week) -> dict[str, Any]:
     by_learners = (
         s.scalar(select(func.count()).where(*cond, SafetyEvent.reporter_is_learner.is_(True))) or 0
     )
-    return {
-        "total": sum(by_kind.values()),
-        "by_kind": by_kind,
-        "by_category": by_category,
-        "by_harm": by_harm,
-        "good_catches": catches,
-        "by_learners": int(by_learners),
-    }
+    return EventsWeek(
+        total=sum(by_kind.values()),
+        by_kind=by_kind,
+        by_category=by_category,
+        by_harm=by_harm,
+        good_catches=catches,
+        by_learners=int(by_learners),
+    )
 
 
-def _actions_week(s: Session, unit_id: int, week: Week) -> dict[str, Any]:
+def _actions_week(s: Session, unit_id: int, week: Week) -> ActionsWeek:
     start, end = week.utc_bounds()
     end_day = week.monday + dt.timedelta(days=7)
     opened = (
@@ -284,19 +355,19 @@ def _actions_week(s: Session, unit_id: int, week: Week) -> dict[str, Any]:
         ages[key] += 1
         if due is not None and due < end_day:
             overdue += 1
-    return {
-        "opened": int(opened),
-        "closed": int(closed),
-        "escalated": int(escalated),
-        "open": len(still_open),
-        "overdue": overdue,
-        "ages": ages,
-    }
+    return ActionsWeek(
+        opened=int(opened),
+        closed=int(closed),
+        escalated=int(escalated),
+        open=len(still_open),
+        overdue=overdue,
+        ages=ages,
+    )
 
 
 def _behaviours(
     s: Session, unit_id: int, weeks: list[Week]
-) -> tuple[dict[str, Any], Series | None]:
+) -> tuple[BehavioursWeek, Series[ControlChart] | None]:
     first, _ = weeks[0].utc_bounds()
     _, last = weeks[-1].utc_bounds()
     rows = s.execute(
@@ -317,7 +388,7 @@ def _behaviours(
         )
     ).all()
     if not rows:
-        return {"by_behaviour": {}, "by_principle": {}}, None
+        return BehavioursWeek({}, {}), None
     week_start, _ = weeks[-1].utc_bounds()
     by_b: dict[str, list[int]] = {}
     by_p: dict[str, list[int]] = {}
@@ -341,12 +412,15 @@ def _behaviours(
     )
     series = Series(
         list(per_week),
-        [p.value for p in chart.points],
+        chart.values,
         chart,
         "HRO behaviours observed, share of applicable opportunities",
         "share observed",
     )
-    return {"by_behaviour": by_b, "by_principle": by_p}, series
+    shares = BehavioursWeek(
+        {k: Share(*v) for k, v in by_b.items()}, {k: Share(*v) for k, v in by_p.items()}
+    )
+    return shares, series
 
 
 def first_week(s: Session, unit_id: int) -> Week | None:
@@ -371,8 +445,13 @@ def weekly_figures(
     *,
     today: dt.date | None = None,
 ) -> WeeklyFigures:
-    """Every figure of the weekly report for one unit and one ISO week."""
+    """Every figure of the weekly report for one unit and one ISO week.
+
+    Huddles are expected at the shift starts that have come by now (by the end of
+    ``today`` when that is an earlier day): all of them in a past week.
+    """
     today = today or dt.date.today()
+    now = min(dt.datetime.now(), dt.datetime.combine(today, dt.time.max))
     if week.monday > today:
         raise ValidationError(f"{week.label} has not started yet; choose a week that has.")
     unit_id = unit_id or actor.unit_id
@@ -385,8 +464,10 @@ def weekly_figures(
         start = first_week(s, unit_id)
         if start is not None and start.monday > weeks[0].monday:
             weeks = [w for w in weeks if w.monday >= min(start.monday, week.monday)]
-        hud = _huddle_week(s, unit, week)
-        prev_hud = _huddle_week(s, unit, week.shifted(-1))
+        hud = _huddle_week(s, unit, week, now)
+        prev_hud = _huddle_week(s, unit, week.shifted(-1), now)
+        expected = {w.label: _expected_huddles(unit, w, now) for w in weeks}
+        whole_week = _expected_huddles(unit, week, dt.datetime.max)
         ev = _events_week(s, unit_id, week)
         prev_ev = _events_week(s, unit_id, week.shifted(-1))
         act = _actions_week(s, unit_id, week)
@@ -426,7 +507,6 @@ def weekly_figures(
                 LearnerObservation.observed_on < obs_end,
             )
         ).one()
-        min_group = unit.min_group_size
         code, name = unit.code, unit.name
     labels = [w.label for w in weeks]
     counts = {lbl: 0 for lbl in labels}
@@ -446,7 +526,7 @@ def weekly_figures(
         "reports per week",
     )
     exposure = [census.get(w.monday) for w in weeks]
-    event_u: Series | None = None
+    event_u: Series[ControlChart] | None = None
     if any(exposure):
         chart = control_chart.u_chart(
             [all_counts[lbl] for lbl in labels], [(e / 1000) if e else None for e in exposure]
@@ -454,7 +534,7 @@ def weekly_figures(
         missing = [labels[i] for i in chart.skipped]
         event_u = Series(
             labels,
-            [p.value for p in chart.points],
+            chart.values,
             chart,
             "Safety reports per 1,000 patient-days",
             "reports per 1,000 patient-days",
@@ -465,12 +545,14 @@ def weekly_figures(
         lbl = Week.of(_local_date(started)).label
         if lbl in held:
             held[lbl] += 1
-    p = control_chart.p_chart([min(14, held[lbl]) for lbl in labels], [14] * len(labels))
+    p = control_chart.p_chart(
+        [min(expected[lbl], held[lbl]) for lbl in labels], [expected[lbl] for lbl in labels]
+    )
     huddle_p = Series(
         labels,
-        [pt.value for pt in p.points],
+        p.values,
         p,
-        "Huddles held, share of the 14 expected per week",
+        f"Huddles held, share of the {whole_week} expected per week",
         "share held",
     )
     pulse_results = None
@@ -479,39 +561,35 @@ def weekly_figures(
         pulse_results = pulses.results(
             db, actor, today=min(today, week.monday + dt.timedelta(days=7))
         )
-    learners = {
-        "reports": ev["by_learners"],
-        "observations": int(obs[0]),
-        "acknowledged": int(obs[1]),
-    }
+    learners = LearnersWeek(ev.by_learners, int(obs[0]), int(obs[1]))
     headlines = [
-        Headline("Huddles held (of 14)", hud["held"], prev_hud["held"], "", "better"),
-        Headline("Median huddle length", hud["median_minutes"], prev_hud["median_minutes"], "min"),
-        Headline("Safety reports", ev["total"], prev_ev["total"], "", "neutral"),
+        Headline(f"Huddles held (of {hud.expected})", hud.held, prev_hud.held),
+        Headline("Median huddle length", hud.median_minutes, prev_hud.median_minutes, "min"),
+        Headline("Safety reports", ev.total, prev_ev.total),
         Headline(
-            "Good catches",
-            ev["by_kind"].get("good_catch", 0),
-            prev_ev["by_kind"].get("good_catch", 0),
-            "",
-            "better",
+            "Good catches", ev.by_kind.get("good_catch", 0), prev_ev.by_kind.get("good_catch", 0)
         ),
-        Headline("Actions closed", act["closed"], prev_act["closed"], "", "better"),
-        Headline("Actions overdue", act["overdue"], prev_act["overdue"], "", "worse"),
+        Headline("Actions closed", act.closed, prev_act.closed),
+        Headline("Actions overdue", act.overdue, prev_act.overdue),
     ]
-    signals = [f"Reports run chart: {sig.text}" for sig in run.signals]
-    if event_u is not None:
-        signals += [f"Reports per 1,000 patient-days: {t}" for t in event_u.analysis.signals]
-    signals += [f"Huddles held: {t}" for t in p.signals]
-    if behaviour_series is not None:
-        signals += [f"HRO behaviours: {t}" for t in behaviour_series.analysis.signals]
+    charted: list[tuple[str, Series[Analysis] | None]] = [
+        ("Reports run chart", event_run),
+        ("Reports per 1,000 patient-days", event_u),
+        ("Huddles held", huddle_p),
+        ("HRO behaviours", behaviour_series),
+    ]
     # The control charts count points as "1 point(s)": written as people write them.
-    signals = [counts_in(t) for t in signals]
-    has_data = bool(hud["held"] or ev["total"] or act["opened"] or act["closed"])
+    signals = [
+        counts_in(f"{name}: {sig.sentence}")
+        for name, series in charted
+        if series is not None
+        for sig in series.analysis.signals
+    ]
+    has_data = bool(hud.held or ev.total or act.opened or act.closed)
     return WeeklyFigures(
         code,
         name,
         week,
-        min_group,
         hud,
         ev,
         act,
@@ -536,9 +614,9 @@ def labels() -> dict[str, dict[str, str]]:
     """Display labels for the report's vocabularies."""
     tax, unit = taxonomy(), unit_vocabulary()
     return {
-        "kinds": {t.key: t.label for t in tax.terms("kinds")},
-        "categories": {t.key: t.label for t in tax.terms("categories")},
-        "harm": {t.key: t.label for t in tax.terms("harm")},
-        "professions": {t.key: t.label for t in unit.terms("professions")},
-        "principles": {t.key: t.label for t in unit.terms("hro_principles")},
+        "kinds": tax.labels_by_key("kinds"),
+        "categories": tax.labels_by_key("categories"),
+        "harm": tax.labels_by_key("harm"),
+        "professions": unit.labels_by_key("professions"),
+        "principles": unit.labels_by_key("hro_principles"),
     }

@@ -75,6 +75,10 @@ class Vocabulary:
     def keys(self, name: str) -> list[str]:
         return [t.key for t in self.terms(name)]
 
+    def labels_by_key(self, name: str) -> dict[str, str]:
+        """The list's display labels by key, in the file's order."""
+        return {t.key: t.label for t in self.terms(name)}
+
     def label(self, name: str, key: str | None) -> str:
         if key is None:
             return ""
