@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from hrohuddle import APP_ID, APP_NAME, __version__
+from hrohuddle.errors import UserFacingError
 from hrohuddle.paths import DataPaths, default_database_url, resources_dir
 from hrohuddle.ui.common import PaintedOnce
 from hrohuddle.ui.main_window import MainWindow
@@ -78,8 +79,6 @@ class Startup:
         self.server = listen_for_second_launch(key, self.window)
         self._start_logging()
         from hrohuddle.services import people
-        from hrohuddle.services.errors import ServiceError
-        from hrohuddle.store.errors import StoreError
         from hrohuddle.store.opening import open_database
 
         while True:
@@ -90,12 +89,8 @@ class Startup:
                     self.url, self.paths.backup_dir, check=False, allow_new=self.allow_new
                 )
                 break
-            except (StoreError, ServiceError) as exc:
-                log.warning(
-                    "database could not be opened: %s (%s)",
-                    exc.message,
-                    getattr(exc, "detail", None),
-                )
+            except UserFacingError as exc:
+                log.warning("database could not be opened: %s (%s)", exc.message, exc.detail)
                 self._finish_start_up()  # the log file and the collector, before any dialog
                 if not self._offer_way_out(exc):
                     QApplication.quit()
@@ -274,7 +269,7 @@ class Startup:
         except Exception:
             log.exception("automatic backup failed")
 
-    def _offer_way_out(self, exc: object) -> bool:
+    def _offer_way_out(self, exc: UserFacingError) -> bool:
         """Explain the problem and offer only what can help. True to try opening again.
 
         A newer schema: install that version (a backup would not help). Locked: another
@@ -283,15 +278,20 @@ class Startup:
         """
         from hrohuddle.store import backup
         from hrohuddle.store.database import sqlite_path
-        from hrohuddle.store.errors import DatabaseInUse, DatabaseMissing, DatabaseTooNew
+        from hrohuddle.store.errors import (
+            DatabaseInUse,
+            DatabaseMissing,
+            DatabaseTooNew,
+            StoreError,
+        )
 
-        message = getattr(exc, "message", str(exc))
+        message = exc.message
         box = QMessageBox(self.window)
         box.setIcon(QMessageBox.Icon.Critical)
         box.setWindowTitle(tr_("The unit's database cannot be opened"))
         path = sqlite_path(self.url)
         latest = None
-        if path is not None and getattr(exc, "offer_restore", False):
+        if path is not None and isinstance(exc, StoreError) and exc.offer_restore:
             latest = backup.latest_good(self.paths.backup_dir)
         restore_button = None
         new_button = None

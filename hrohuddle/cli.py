@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from hrohuddle import APP_NAME, __version__
+from hrohuddle.errors import UserFacingError
 from hrohuddle.paths import DataPaths, default_database_url, keep_files_private
 from hrohuddle.wording import count, verb
 
@@ -19,7 +20,7 @@ log = logging.getLogger(__name__)
 EXPORT_KINDS = ("events", "huddles", "actions", "checklists", "observations", "pulses")
 
 
-class UserError(Exception):
+class UserError(UserFacingError):
     """A problem to print in one line, with exit code 2."""
 
 
@@ -209,19 +210,20 @@ def run(argv: list[str]) -> int:
         print(f"hrohuddle: the data folder cannot be written: {exc}", file=sys.stderr)
         return 2
     url = args.database or default_database_url(paths)
-    from hrohuddle.services.errors import ServiceError
-    from hrohuddle.store.errors import StoreError
-
     try:
         return _dispatch(args, url, paths)
-    except (StoreError, ServiceError) as exc:
+    except UserFacingError as exc:
+        # What the person can act on, without a traceback; anything else is a bug and
+        # leaves with its traceback (logged, then printed by Python).
         print(f"hrohuddle: {exc.message}", file=sys.stderr)
-        return 2
-    except UserError as exc:
-        print(f"hrohuddle: {exc}", file=sys.stderr)
+        if exc.what_to_do:
+            print(exc.what_to_do, file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception:
+        log.exception("command failed")
+        raise
 
 
 def _open(url: str, paths: DataPaths, *, migrate: bool = True):  # type: ignore[no-untyped-def]

@@ -9,6 +9,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, Any
 
 from hrohuddle import APP_ID
 
@@ -89,9 +90,46 @@ def restrict_file(path: Path) -> None:
     """Owner-only for a file made before ``keep_files_private`` (an older version's)."""
     try:
         if path.exists():
-            os.chmod(path, 0o600)
+            make_private(path)
     except OSError:
         pass
+
+
+PRIVATE_FILE_MODE = 0o600
+
+
+def make_private(path: Path) -> None:
+    """Readable and writable by its owner only; raises OSError when that cannot be set."""
+    os.chmod(path, PRIVATE_FILE_MODE)
+
+
+def open_private(
+    path: Path, mode: str = "w", *, exclusive: bool = False, **options: Any
+) -> IO[Any]:
+    """Open ``path`` for writing, created owner-only whatever the umask.
+
+    Truncates a file already there, or with ``exclusive`` raises FileExistsError
+    instead. ``mode`` is "w" or "wb"; ``options`` go to ``open`` (encoding, newline).
+    """
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if exclusive else os.O_TRUNC)
+    fd = os.open(path, flags, PRIVATE_FILE_MODE)
+    try:
+        return os.fdopen(fd, mode, **options)
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def write_private(
+    path: Path, data: str | bytes, *, exclusive: bool = False, encoding: str = "utf-8"
+) -> None:
+    """Write ``data`` to ``path``, created owner-only (see ``open_private``)."""
+    if isinstance(data, bytes):
+        with open_private(path, "wb", exclusive=exclusive) as handle:
+            handle.write(data)
+    else:
+        with open_private(path, "w", exclusive=exclusive, encoding=encoding) as handle:
+            handle.write(data)
 
 
 def default_database_url(paths: DataPaths) -> str:

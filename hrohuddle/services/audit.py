@@ -16,6 +16,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 from sqlalchemy import Text, and_, case, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
+from hrohuddle.paths import open_private
 from hrohuddle.services.errors import PermissionDenied, SessionEnded
 from hrohuddle.services.permissions import ACTION_WORDS, Actor
 from hrohuddle.store.database import Database
@@ -694,7 +695,6 @@ def export_entries(db: Database, actor: Actor, path: Any, where: AuditFilter | N
     Rows are in the viewer's order, numbered in that order: the chain's own ids
     would tell when a day-only entry was written."""
     import csv
-    import os
 
     flt = where or AuditFilter()
     with db.read() as s:
@@ -712,8 +712,7 @@ def export_entries(db: Database, actor: Actor, path: Any, where: AuditFilter | N
         if len(page) < 1000:
             break
         offset += 1000
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", newline="", encoding="utf-8") as f:
+    with open_private(path, newline="", encoding="utf-8") as f:
         out = csv.writer(f)
         out.writerow(["row", "at_utc", "what", "action", "who", "about"])
         for n, r in enumerate(rows, start=1):

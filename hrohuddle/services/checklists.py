@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hrohuddle.paths import resources_dir
+from hrohuddle.paths import open_private, resources_dir
 from hrohuddle.services import audit, validation
 from hrohuddle.services.errors import (
     NotFound,
@@ -721,12 +721,10 @@ def export_reliability(
     """Write the weekly reliability (one row per behaviour or principle and week with
     data) to a CSV file, owner-only; the export is audited. Returns the rows written."""
     import csv
-    import os
 
     trends = reliability_trend(db, actor, since, until, by, template_key)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     n = 0
-    with os.fdopen(fd, "w", newline="", encoding="utf-8") as f:
+    with open_private(path, newline="", encoding="utf-8") as f:
         out = csv.writer(f)
         out.writerow([by, "label", "iso_week", "week_starting", "done", "opportunities"])
         for tr in trends:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 
-class ServiceError(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+from hrohuddle.errors import UserFacingError
+
+if TYPE_CHECKING:
+    from hrohuddle.services.identifiers import Finding
+
+
+class ServiceError(UserFacingError):
+    """A refusal the person can read and act on."""
 
 
 class ValidationError(ServiceError):
@@ -18,9 +23,9 @@ class ValidationError(ServiceError):
 
 
 class IdentifierWarning(ValidationError):
-    """Free text that looks like it holds a patient identifier."""
+    """Free text that looks like it holds a patient identifier: ``findings`` marks each."""
 
-    def __init__(self, message: str, field: str, findings: list[object]) -> None:
+    def __init__(self, message: str, field: str, findings: list[Finding]) -> None:
         super().__init__(message, field)
         self.findings = findings
 

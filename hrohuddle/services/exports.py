@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from hrohuddle.paths import make_private, open_private
 from hrohuddle.services import audit
 from hrohuddle.services.errors import ValidationError
 from hrohuddle.services.permissions import Actor
@@ -40,10 +41,9 @@ def safe_cell(value: Any) -> Any:
 
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     """Write rows to ``path`` (created owner-only); returns the number of rows."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     count = 0
     try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
+        with open_private(path, newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
             writer.writerow(header)
             for row in rows:
@@ -52,7 +52,7 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) 
     except BaseException:
         path.unlink(missing_ok=True)  # never half a file
         raise
-    os.chmod(path, 0o600)
+    make_private(path)
     return count
 
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hrohuddle.paths import DataPaths
+from hrohuddle.paths import DataPaths, write_private
 from hrohuddle.services import audit, edits, validation
 from hrohuddle.services.errors import NotFound, SignInRefused, ValidationError, ValidationErrors
 from hrohuddle.services.permissions import ROLES, Actor
@@ -146,9 +146,7 @@ def pin_secret(db: Database) -> bytes:
 
 def _write_new_secret(path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(secrets.token_hex(32) + "\n")
+    write_private(path, secrets.token_hex(32) + "\n", exclusive=True, encoding="ascii")
 
 
 def _mix(secret: bytes, pin: str) -> str:

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from hrohuddle.paths import make_private, write_private
 from hrohuddle.store import schema
 from hrohuddle.store.database import OpenLock, lock_path
 from hrohuddle.store.errors import DatabaseUnavailable, RestoreFailed, RestoreRefused
@@ -113,8 +114,7 @@ def _remove_with_sides(path: Path) -> None:
 
 def _copy_into(source: Path, target: Path) -> None:
     """Copy a SQLite database page by page into a new self-contained file, flushed to disk."""
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.close(fd)
+    write_private(target, b"")
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     try:
         dst = sqlite3.connect(target)
@@ -160,7 +160,7 @@ def _write_verified(database: Path, target: Path) -> None:
         partial.unlink(missing_ok=True)
         raise DatabaseUnavailable("The backup copy failed its integrity check and was discarded.")
     os.replace(partial, target)
-    os.chmod(target, 0o600)
+    make_private(target)
     _fsync_dir(target.parent)
 
 
@@ -417,7 +417,7 @@ def _keep_replaced(database: Path, backup_dir: Path, now: dt.datetime) -> Path:
             "to keep a copy of the current database."
         ) from exc
     os.replace(partial, target)
-    os.chmod(target, 0o600)
+    make_private(target)
     _fsync_dir(backup_dir)
     return target
 
@@ -482,7 +482,7 @@ def restore(
         if database.exists():
             kept = _keep_replaced(database, backup_dir, now)
             _fold_wal(database)
-        os.chmod(staged, 0o600)
+        make_private(staged)
         os.replace(staged, database)
         _fsync_dir(database.parent)
         return kept

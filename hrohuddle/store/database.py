@@ -9,17 +9,11 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import (
-    ArgumentError,
-    DBAPIError,
-    NoSuchModuleError,
-    OperationalError,
-)
-from sqlalchemy.exc import DatabaseError as SADatabaseError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
 from hrohuddle import __version__
@@ -30,7 +24,7 @@ from hrohuddle.store.errors import (
     DatabaseUnavailable,
     NotADatabase,
     StoreError,
-    describe_operational_error,
+    translate_driver_error,
 )
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -245,12 +239,8 @@ class Database:
         try:
             with self._factory() as session, session.begin():
                 yield session
-        except OperationalError as exc:
-            raise describe_operational_error(exc) from exc
-        except SADatabaseError as exc:
-            if type(exc) is SADatabaseError:  # "malformed", "not a database"
-                raise describe_operational_error(exc) from exc
-            raise
+        except DBAPIError as exc:
+            _raise_translated(exc)
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Session]:
@@ -258,19 +248,15 @@ class Database:
         try:
             with self._write_factory() as session, session.begin():
                 yield session
-        except OperationalError as exc:
-            raise describe_operational_error(exc) from exc
-        except SADatabaseError as exc:
-            if type(exc) is SADatabaseError or exc.connection_invalidated:
-                raise describe_operational_error(exc) from exc
-            raise
+        except DBAPIError as exc:
+            _raise_translated(exc)
 
     def ping(self) -> None:
         try:
             with self.engine.connect() as conn:
                 conn.exec_driver_sql("SELECT 1")
         except DBAPIError as exc:
-            raise describe_operational_error(exc) from exc
+            _raise_translated(exc)
 
     def quick_check(self) -> None:
         """Raise DatabaseCorrupt unless SQLite's quick integrity check passes."""
@@ -279,16 +265,11 @@ class Database:
         try:
             with self.engine.connect() as conn:
                 rows = [r[0] for r in conn.exec_driver_sql("PRAGMA quick_check").fetchall()]
-        except (OperationalError, sqlite3.DatabaseError) as exc:
-            err = describe_operational_error(exc)
+        except (DBAPIError, sqlite3.DatabaseError) as exc:
+            err = translate_driver_error(exc)
             if isinstance(err, DatabaseCorrupt):
                 raise err from exc
             raise
-        except DBAPIError as exc:
-            raise DatabaseCorrupt(
-                "The database file is damaged. Restore the latest good backup.",
-                detail=str(exc),
-            ) from exc
         if rows != ["ok"]:
             raise DatabaseCorrupt(
                 "The database failed its integrity check. Restore the latest good backup.",
@@ -317,12 +298,8 @@ class Database:
                 ).scalar()
         except StoreError:
             raise
-        except OperationalError as exc:
-            raise describe_operational_error(exc) from exc
         except DBAPIError as exc:
-            raise DatabaseCorrupt(
-                "The database file is damaged. Restore the latest good backup.", detail=str(exc)
-            ) from exc
+            _raise_translated(exc)
         if marker != schema.APP_MARKER:
             raise NotADatabase("This database was not made by HRO Huddle. Choose another file.")
         if version == schema.HEAD:
@@ -356,6 +333,15 @@ class Database:
         if self._open_lock is not None:
             self._open_lock.release()
             self._open_lock = None
+
+
+def _raise_translated(exc: DBAPIError) -> NoReturn:
+    """Raise what the user should read for ``exc``, or ``exc`` itself when it is a bug
+    (or a constraint the caller handles)."""
+    err = translate_driver_error(exc)
+    if err is None:
+        raise exc
+    raise err from exc
 
 
 def _configure_sqlite(engine: Engine) -> None:

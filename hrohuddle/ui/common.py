@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hrohuddle.errors import UserFacingError
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
@@ -145,12 +147,9 @@ class _Work(QtCore.QRunnable):
         self.signals = _Finished()
 
     def run(self) -> None:
-        from hrohuddle.services.errors import ServiceError
-        from hrohuddle.store.errors import StoreError
-
         try:
             result = self.work()
-        except (ServiceError, StoreError) as exc:
+        except UserFacingError as exc:
             self.signals.done.emit(None, exc.message)
             return
         except Exception:  # shown to the user; the app keeps running
@@ -457,8 +456,10 @@ def attempt(parent: QWidget | None, action: Callable[[], T]) -> T | None:
     """Run a service call; a refusal or a database problem becomes a message box.
 
     Returns None when the call was refused, so the caller keeps what is on screen.
+    Anything that is not a ``UserFacingError`` is a bug: it propagates to the
+    exception hook, which logs it with its traceback and shows the error dialog.
     """
-    from hrohuddle.services.errors import ServiceError, SessionEnded
+    from hrohuddle.services.errors import SessionEnded
     from hrohuddle.store.errors import StoreError
 
     try:
@@ -470,9 +471,14 @@ def attempt(parent: QWidget | None, action: Callable[[], T]) -> T | None:
         ended = getattr(window, "session_ended", None)
         if ended is not None and exc.reason != "locked":
             ended()
-    except ServiceError as exc:
-        show_problem(parent, exc.message)
     except StoreError as exc:
         log.warning("store error: %s (%s)", exc.message, exc.detail)
-        show_problem(parent, exc.message, tr("Could not save"))
+        show_problem(parent, readable(exc), tr("Could not save"))
+    except UserFacingError as exc:
+        show_problem(parent, readable(exc))
     return None
+
+
+def readable(exc: UserFacingError) -> str:
+    """The message, and what to do about it when the error knows."""
+    return f"{exc.message}\n\n{exc.what_to_do}" if exc.what_to_do else exc.message

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from hrohuddle import APP_NAME, __version__
+from hrohuddle.paths import make_private, write_private
 from hrohuddle.ui.common import save_file_name, tr
 
 log = logging.getLogger(__name__)
@@ -75,8 +76,8 @@ class ErrorDialog(QDialog):
             self.write_report(Path(path))
 
     def write_report(self, path: Path) -> None:
-        path.write_text(self.report, encoding="utf-8")
-        path.chmod(0o600)
+        write_private(path, self.report)
+        make_private(path)
 
 
 class ExceptionHook:

@@ -168,12 +168,12 @@ class ItemInput(QWidget):
             first = findings[0]
             self.edit.setFocus()
             # Selecting it scrolls the one-line field to it; the message names every one.
-            self.edit.setCursorPosition(first.start)  # type: ignore[attr-defined]
-            self.edit.setSelection(first.start, first.end - first.start)  # type: ignore[attr-defined]
-            marked = ", ".join(f"“{f.text}”" for f in findings)  # type: ignore[attr-defined]
+            self.edit.setCursorPosition(first.start)
+            self.edit.setSelection(first.start, first.end - first.start)
+            marked = ", ".join(f"“{f.text}”" for f in findings)
             show_problem(self, exc.message + "\n\n" + tr("Marked: {text}").format(text=marked))
             self.edit.setFocus()
-            self.edit.setSelection(first.start, first.end - first.start)  # type: ignore[attr-defined]
+            self.edit.setSelection(first.start, first.end - first.start)
             return
         except (ServiceError, StoreError) as exc:  # kept: a warning above marks the words
             show_problem(self, exc.message)

@@ -307,8 +307,8 @@ class LogDialog(QDialog):
 
     # -- closing ----------------------------------------------------------------------
     def save(self) -> None:
-        from hrohuddle.services.errors import ServiceError, ValidationError, ValidationErrors
-        from hrohuddle.store.errors import StoreError
+        from hrohuddle.errors import UserFacingError
+        from hrohuddle.services.errors import ValidationError, ValidationErrors
 
         for label in [*self.errors.values(), self.message]:
             label.setVisible(False)
@@ -332,7 +332,7 @@ class LogDialog(QDialog):
         except ValidationError as exc:
             self._show_error(exc.field or "", exc.message)
             return
-        except (ServiceError, StoreError) as exc:
+        except UserFacingError as exc:
             self._show_error("", exc.message)
             return
         self.draft_timer.stop()

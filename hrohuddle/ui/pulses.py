@@ -24,12 +24,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hrohuddle.errors import UserFacingError
 from hrohuddle.services import dates, pulses
-from hrohuddle.services.errors import ServiceError
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import source_line
 from hrohuddle.store.database import Database
-from hrohuddle.store.errors import StoreError
 from hrohuddle.ui import common
 from hrohuddle.ui.common import heading, muted, primary_button, tr
 
@@ -72,7 +71,7 @@ class PulseKeeper(QObject):
     def offer(self, db: Database, actor: Actor) -> None:
         try:
             due = pulses.due_pulse(db, actor)
-        except (ServiceError, StoreError):
+        except UserFacingError:
             return
         if due is None:
             return
@@ -101,7 +100,7 @@ class PulseKeeper(QObject):
             return True
         try:
             due = pulses.due_pulse(db, actor, include_postponed=True)
-        except (ServiceError, StoreError) as exc:
+        except UserFacingError as exc:
             self.tell(exc.message)
             return False
         if due is None:
@@ -255,7 +254,7 @@ class PulseDialog(QDialog):
             pulses.submit(
                 self.db, self.actor, self.invitation_id, self.answers(), self.comment.toPlainText()
             )
-        except (ServiceError, StoreError) as exc:
+        except UserFacingError as exc:
             self.message.setText(exc.message)
             return
         self.clear()
@@ -336,7 +335,7 @@ class PulseResultsPage(QWidget):
     def reload(self) -> None:
         try:
             res = pulses.results(self.db, self.actor)
-        except (ServiceError, StoreError) as exc:
+        except UserFacingError as exc:
             self.notes.setText(exc.message)
             return
         self.results = res

@@ -19,8 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hrohuddle.errors import UserFacingError
 from hrohuddle.services import people
-from hrohuddle.services.errors import ServiceError, SignInRefused
+from hrohuddle.services.errors import SignInRefused
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import unit_vocabulary
 from hrohuddle.store.database import Database
@@ -417,7 +418,7 @@ class SignInPage(QWidget):
         self.message.clear()
         try:
             notice = people.wrong_pins_notice(self.db, actor)
-        except (ServiceError, StoreError):
+        except UserFacingError:
             notice = None
         self.signed_in.emit(actor)
         if notice:
@@ -505,7 +506,7 @@ class FirstRunDialog(QDialog):
                     pin=self.pin1.text(),
                 ),
             )
-        except (ServiceError, StoreError) as exc:
+        except UserFacingError as exc:
             self.message.setText(exc.message)
             return
         self.accept()

@@ -1,0 +1,268 @@
+"""One road for errors: what a person should read is shown; a bug is shown as a bug.
+
+Driver errors are translated by their code (SQLite result code, PostgreSQL SQLSTATE);
+an error whose code names no environmental cause propagates with its traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, ProgrammingError
+
+from hrohuddle import cli
+from hrohuddle.errors import UserFacingError
+from hrohuddle.paths import DataPaths
+from hrohuddle.services.errors import ServiceError
+from hrohuddle.store.database import Database
+from hrohuddle.store.errors import (
+    DatabaseCorrupt,
+    DatabaseInUse,
+    DatabaseUnavailable,
+    StoreError,
+    translate_driver_error,
+)
+
+
+def _file(tmp_path: Path) -> Path:
+    path = tmp_path / "plain.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)")
+    conn.execute("INSERT INTO t (v) VALUES ('a')")
+    conn.commit()
+    conn.close()
+    return path
+
+
+def _raised(call: object) -> BaseException:
+    try:
+        call()  # type: ignore[operator]
+    except sqlite3.Error as exc:
+        return exc
+    raise AssertionError("no error")
+
+
+def test_every_readable_error_shares_one_base() -> None:
+    assert issubclass(StoreError, UserFacingError)
+    assert issubclass(ServiceError, UserFacingError)
+    assert issubclass(cli.UserError, UserFacingError)
+    err = StoreError("Saved nothing.", detail="SQLITE_FULL", what_to_do="Free some space.")
+    assert (err.message, err.detail, err.what_to_do) == (
+        "Saved nothing.",
+        "SQLITE_FULL",
+        "Free some space.",
+    )
+
+
+def test_a_read_only_file_is_explained_by_its_code(tmp_path: Path) -> None:
+    path = _file(tmp_path)
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        exc = _raised(lambda: conn.execute("INSERT INTO t (v) VALUES ('b')"))
+    finally:
+        conn.close()
+    err = translate_driver_error(exc)
+    assert isinstance(err, DatabaseUnavailable) and "read-only" in err.message
+    assert err.detail is not None and err.detail.startswith("SQLITE_READONLY")
+
+
+def test_a_locked_file_is_explained_by_its_code(tmp_path: Path) -> None:
+    path = _file(tmp_path)
+    holder = sqlite3.connect(path, isolation_level=None)
+    other = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        holder.execute("BEGIN EXCLUSIVE")
+        exc = _raised(lambda: other.execute("BEGIN IMMEDIATE"))
+    finally:
+        holder.close()
+        other.close()
+    err = translate_driver_error(exc)
+    assert isinstance(err, DatabaseInUse) and "Another program" in err.message
+
+
+def test_a_damaged_file_is_explained_by_its_code(tmp_path: Path) -> None:
+    path = tmp_path / "damaged.sqlite3"
+    path.write_bytes(b"SQLite format 3\x00" + b"\xa5" * 4096)
+    conn = sqlite3.connect(path)
+    try:
+        exc = _raised(lambda: conn.execute("SELECT * FROM sqlite_master").fetchall())
+    finally:
+        conn.close()
+    err = translate_driver_error(exc)
+    assert isinstance(err, DatabaseCorrupt) and "damaged" in err.message
+    assert err.offer_restore
+
+
+def test_a_constraint_stays_with_the_caller(tmp_path: Path) -> None:
+    db = Database.connect(f"sqlite:///{_file(tmp_path)}")
+    try:
+        with pytest.raises(IntegrityError), db.write() as s:
+            s.execute(text("INSERT INTO t (v) VALUES (NULL)"))
+    finally:
+        db.dispose()
+
+
+def test_invalid_sql_on_sqlite_is_a_bug_not_a_message(tmp_path: Path) -> None:
+    db = Database.connect(f"sqlite:///{_file(tmp_path)}")
+    try:
+        with pytest.raises(OperationalError, match="no such column") as caught, db.read() as s:
+            s.execute(text("SELECT no_such_column FROM t"))
+        assert not isinstance(caught.value, StoreError)
+        assert translate_driver_error(caught.value) is None
+        with pytest.raises(OperationalError, match="syntax error"), db.write() as s:
+            s.execute(text("SELEKT 1"))
+    finally:
+        db.dispose()
+
+
+@pytest.fixture
+def pg_db(pg_url: str) -> Iterator[Database]:
+    db = Database.connect(pg_url)
+    yield db
+    db.dispose()
+
+
+@pytest.mark.postgres
+def test_a_missing_column_on_postgres_is_a_bug_not_a_message(pg_db: Database) -> None:
+    with pytest.raises(ProgrammingError, match="no_such_column") as caught, pg_db.read() as s:
+        s.execute(text("SELECT no_such_column FROM pg_class"))
+    assert not isinstance(caught.value, StoreError)
+    assert getattr(caught.value.orig, "sqlstate", None) == "42703"
+
+
+@pytest.mark.postgres
+def test_a_connection_stopped_by_the_server_is_explained(pg_db: Database) -> None:
+    with (
+        pytest.raises(DatabaseUnavailable, match="server could not be reached") as caught,
+        pg_db.read() as s,
+    ):
+        s.execute(text("SELECT pg_terminate_backend(pg_backend_pid())"))
+    assert isinstance(caught.value.__cause__, DBAPIError)
+    pg_db.ping()  # the pool replaces the stopped connection
+
+
+def test_attempt_shows_a_readable_error_and_returns_none(
+    qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hrohuddle.ui import common
+
+    shown: list[str] = []
+    monkeypatch.setattr(common, "show_problem", lambda _p, message, *_a: shown.append(message))
+
+    def refuse() -> int:
+        raise ServiceError("Not yours to change.", what_to_do="Ask the charge nurse.")
+
+    assert common.attempt(None, refuse) is None
+    assert shown == ["Not yours to change.\n\nAsk the charge nurse."]
+
+
+@pytest.mark.logs_warnings  # logged at ERROR on purpose
+def test_attempt_lets_a_bug_reach_the_exception_hook_and_the_log(
+    qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from PySide6.QtWidgets import QPushButton
+
+    from hrohuddle.ui import common
+    from hrohuddle.ui.errors import ErrorDialog, ExceptionHook
+
+    db = Database.connect(f"sqlite:///{_file(tmp_path)}")
+    shown: list[str] = []
+    monkeypatch.setattr(common, "show_problem", lambda _p, message, *_a: shown.append(message))
+
+    def broken() -> object:
+        with db.read() as s:
+            return s.execute(text("SELECT no_such_column FROM t")).all()
+
+    button = QPushButton()
+    qtbot.addWidget(button)
+    button.clicked.connect(lambda: common.attempt(button, broken))
+    try:
+        with qtbot.captureExceptions() as caught:
+            button.click()
+    finally:
+        db.dispose()
+    assert shown == []  # not dressed up as the user's problem
+    assert len(caught) == 1
+    kind, value, tb = caught[0]
+    assert kind is OperationalError and "no such column" in str(value)
+
+    dialogs: list[str] = []
+    monkeypatch.setattr(ErrorDialog, "exec", lambda self: dialogs.append(self.report) or 0)
+    with caplog.at_level(logging.ERROR, logger="hrohuddle"):
+        ExceptionHook(None)(kind, value, tb)
+    logged = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert logged and "Traceback" in logged[0].getMessage()
+    assert "no such column" in logged[0].getMessage()
+    assert len(dialogs) == 1 and "Traceback" in dialogs[0]
+
+
+@pytest.fixture
+def in_process_cli(data_paths: object) -> Iterator[None]:
+    """``cli.run`` in this process: its log set-up and umask are put back afterwards."""
+    import os
+
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    mask = os.umask(0o022)
+    os.umask(mask)
+    try:
+        yield
+    finally:
+        for handler in root.handlers:
+            if handler not in handlers:
+                handler.close()
+        root.handlers[:] = handlers
+        root.setLevel(level)
+        os.umask(mask)
+
+
+@pytest.mark.usefixtures("in_process_cli")
+def test_the_command_line_prints_a_readable_error_and_exits_non_zero(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def refuse(*_a: object) -> int:
+        raise cli.UserError("the backup is older than the database.", what_to_do="Pick another.")
+
+    monkeypatch.setattr(cli, "_dispatch", refuse)
+    assert cli.run(["unit", "list"]) == 2
+    err = capsys.readouterr().err
+    assert err == "hrohuddle: the backup is older than the database.\nPick another.\n"
+
+
+@pytest.mark.logs_warnings  # logged at ERROR on purpose
+@pytest.mark.usefixtures("in_process_cli")
+def test_the_command_line_lets_a_bug_out_with_its_traceback(
+    monkeypatch: pytest.MonkeyPatch, data_paths: DataPaths
+) -> None:
+    def broken(*_a: object) -> int:
+        raise KeyError("no such thing")
+
+    monkeypatch.setattr(cli, "_dispatch", broken)
+    with pytest.raises(KeyError):
+        cli.run(["unit", "list"])
+    logged = (data_paths.log_dir / "hrohuddle.log").read_text(encoding="utf-8")
+    assert "ERROR hrohuddle.cli: command failed" in logged and "Traceback" in logged
+
+
+@pytest.mark.logs_warnings
+def test_a_store_error_in_attempt_is_logged_as_a_warning(
+    qtbot, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from hrohuddle.ui import common
+
+    shown: list[str] = []
+    monkeypatch.setattr(common, "show_problem", lambda _p, message, *_a: shown.append(message))
+
+    def full() -> None:
+        raise DatabaseUnavailable("The disk is full.", detail="SQLITE_FULL")
+
+    assert common.attempt(None, full) is None
+    assert shown == ["The disk is full."]
+    assert any(
+        r.levelno == logging.WARNING and "SQLITE_FULL" in r.getMessage() for r in caplog.records
+    )
