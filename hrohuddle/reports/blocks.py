@@ -18,6 +18,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from hrohuddle import APP_NAME, __version__
+from hrohuddle.paths import make_private, open_private
 
 # Streams as compressed binary, not also ASCII85-encoded: reportlab's encoder is pure
 # Python and took longer than drawing a chart; every PDF reader reads binary streams.
@@ -114,7 +115,8 @@ def build(
     path: Path, story: list[Any], *, header: str, author: str, witness: str | None = None
 ) -> None:
     """Write ``story`` to ``path`` with the header and page numbers on every page,
-    and the audit head (``witness``) in the footer when given."""
+    and the audit head (``witness``) in the footer when given. The file is its
+    owner's alone from the moment it exists: a report names people."""
     generated = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
 
     def frame(canvas: Any, doc: Any) -> None:
@@ -141,4 +143,6 @@ def build(
         title=header,
         author=APP_NAME,
     )
+    open_private(path, "wb").close()
     doc.build(story, onFirstPage=frame, onLaterPages=frame)
+    make_private(path)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
 from reportlab.platypus import KeepTogether
@@ -170,10 +169,7 @@ def write(db: Database, actor: Actor, huddle_id: int, path: Path) -> Path:
     story[closing_from:] = [KeepTogether(story[closing_from:])]
 
     def build(partial: Path, head: audit.Head) -> None:
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        os.close(fd)
         blocks.build(partial, story, header=header, author=actor.display_name, witness=head.printed)
-        os.chmod(partial, 0o600)
 
     audit.report_published(db, actor, path, build, "huddle summary", target=f"huddle:{huddle_id}")
     return path

@@ -4,7 +4,6 @@ preceptor, the learner's reply and acknowledgement."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
 from hrohuddle.reports import blocks
@@ -99,12 +98,9 @@ def build(db: Database, actor: Actor, learner_id: int, path: Path) -> Path:
         )
     else:
         story.append(blocks.para("Every behaviour on the unit's checklists has been observed."))
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.close(fd)
     blocks.build(
         path, story, header=f"Learner summary · {progress.learner}", author=actor.display_name
     )
-    os.chmod(path, 0o600)
     return path
 
 

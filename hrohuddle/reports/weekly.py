@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 from typing import Any
 
@@ -413,8 +412,6 @@ def build(
     figures: WeeklyFigures, path: Path, *, author: str, head: audit.Head | None = None
 ) -> None:
     header = f"{figures.unit_name} · weekly report {figures.week.label}"
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.close(fd)
     blocks.build(
         path,
         story(figures, author, dt.datetime.now()),
@@ -422,7 +419,6 @@ def build(
         author=author,
         witness=head.printed if head else None,
     )
-    os.chmod(path, 0o600)
 
 
 def _pulse_section(res: pulses.Results) -> list[Any]:

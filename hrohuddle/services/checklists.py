@@ -621,7 +621,7 @@ def _labels(s: Session, by: str) -> dict[str, str]:
         return {
             str(c): str(t) for c, t in s.execute(select(ChecklistItem.code, ChecklistItem.text))
         }
-    return {t.key: t.label for t in unit_vocabulary().terms("hro_principles")}
+    return unit_vocabulary().labels_by_key("hro_principles")
 
 
 @audit.requires(None)

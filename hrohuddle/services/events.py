@@ -695,7 +695,7 @@ def export_rows(db: Database, unit_id: int) -> tuple[list[str], list[list[Any]]]
         "category_v1_2",
     ]
     cf_version = common_formats_version()
-    category_labels = {t.key: t.label for t in taxonomy().terms("categories")}
+    category_labels = taxonomy().labels_by_key("categories")
     with db.read() as s:
         legacy = dict(s.execute(select(EventCategoryV12.event_id, EventCategoryV12.category)).all())
         rows = s.execute(

@@ -653,7 +653,7 @@ def set_reflection(
 # -- closing ---------------------------------------------------------------------------------
 def closing_warnings(b: Board) -> list[str]:
     """What is missing before closing: the charge nurse is warned, not stopped."""
-    labels = {t.key: t.label for t in unit_vocabulary().terms("huddle_sections")}
+    labels = unit_vocabulary().labels_by_key("huddle_sections")
     warnings = []
     for section in REQUIRED_SECTIONS:
         has = bool(b.items.get(section))
@@ -682,7 +682,7 @@ def close_huddle(db: Database, actor: Actor, huddle_id: int, note: str | None = 
                 )
             )
         )
-        kinds = {t.key: t.label for t in taxonomy().terms("kinds")}
+        kinds = taxonomy().labels_by_key("kinds")
         for e in b.look_back_events:
             if e.id in already:
                 continue

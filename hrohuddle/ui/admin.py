@@ -61,8 +61,8 @@ class PeopleModel(RowsModel[people.PersonRow]):
     def __init__(self) -> None:
         super().__init__()
         vocab = unit_vocabulary()
-        self._profession = {t.key: t.label for t in vocab.terms("professions")}
-        self._role = {t.key: t.label for t in vocab.terms("roles")}
+        self._profession = vocab.labels_by_key("professions")
+        self._role = vocab.labels_by_key("roles")
 
     def cell(self, r: people.PersonRow, col: int, *, full: bool) -> Any:
         if col == 0:

@@ -55,7 +55,7 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 def _labels(name: str) -> dict[str, str]:
-    return {t.key: t.label for t in taxonomy().terms(name)}
+    return taxonomy().labels_by_key(name)
 
 
 def _day(q: QDate) -> dt.date:

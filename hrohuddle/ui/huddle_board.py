@@ -215,11 +215,11 @@ class HuddleBoard(BoardActions):
         self.setStyleSheet(board_style(tier, text_scale()))
         self.team = people.list_people(db, actor)
         self.vocab = unit_vocabulary()
-        self.kinds = {t.key: t.label for t in taxonomy().terms("kinds")}
-        self.categories = {t.key: t.label for t in taxonomy().terms("categories")}
-        self.harms = {t.key: t.label for t in taxonomy().terms("harm")}
-        self.professions = {t.key: t.label for t in self.vocab.terms("professions")}
-        self.ahead_labels = {t.key: t.label for t in self.vocab.terms("look_ahead_categories")}
+        self.kinds = taxonomy().labels_by_key("kinds")
+        self.categories = taxonomy().labels_by_key("categories")
+        self.harms = taxonomy().labels_by_key("harm")
+        self.professions = self.vocab.labels_by_key("professions")
+        self.ahead_labels = self.vocab.labels_by_key("look_ahead_categories")
         self.principles = [(t.key, t.label) for t in self.vocab.terms("hro_principles")]
         self.state: huddles.Board | None = None
         self._updating = False
