@@ -497,8 +497,10 @@ def main(args: argparse.Namespace, paths: DataPaths) -> int:
         app = existing
         app.setStyle("Fusion")
     try:
-        app.setStyleSheet((resources_dir() / "styles" / "app.qss").read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError):
+        from hrohuddle.ui.styles import style_sheet
+
+        app.setStyleSheet(style_sheet("app"))
+    except (OSError, UnicodeDecodeError, ValueError, KeyError):
         pass  # the app works unstyled
     try:
         paths.ensure()

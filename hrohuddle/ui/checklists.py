@@ -50,15 +50,10 @@ from hrohuddle.ui.common import (
     show_problem,
     tr,
 )
+from hrohuddle.ui.styles import style_sheet
 from hrohuddle.wording import count
 
 RESULT_LABELS = (("observed", "Observed (O)"), ("missed", "Missed (M)"), ("na", "N/A (N)"))
-ROW_STYLE = """
-QFrame[role="row"] { border: 1px solid #C7CDD4; border-radius: 6px; background: #FFFFFF; }
-QFrame[role="row"][current="true"] { border: 3px solid #E69F00; }
-QFrame[role="row"] QPushButton { min-height: 44px; min-width: 64px; }
-QFrame[role="row"] QPushButton:checked { background: #0B4F8A; color: #FFFFFF; font-weight: 700; }
-"""
 
 
 class NoteEdit(QLineEdit):
@@ -170,7 +165,7 @@ class SessionPanel(QWidget):
     def __init__(self, db: Database, actor: Actor, session_id: int, on_done: Any) -> None:
         super().__init__()
         self.db, self.actor, self.session_id, self.on_done = db, actor, session_id, on_done
-        self.setStyleSheet(ROW_STYLE)
+        self.setStyleSheet(style_sheet("checklist_rows"))
         view = checklists.session_view(db, actor, session_id)
         self.rating = view.template.response_kind == "rating"
         layout = QVBoxLayout(self)

@@ -31,15 +31,7 @@ from hrohuddle.services.vocabulary import source_line
 from hrohuddle.store.database import Database
 from hrohuddle.ui import common
 from hrohuddle.ui.common import heading, muted, primary_button, tr
-
-PULSE_STYLE = """
-QDialog#pulse QLabel, QDialog#pulse QRadioButton, QDialog#pulse QPushButton,
-QDialog#pulse QPlainTextEdit { font-size: 18px; }
-QDialog#pulse QRadioButton::indicator { width: 26px; height: 26px; }
-QDialog#pulse QPushButton { min-height: 48px; padding: 4px 18px; }
-QDialog#pulse QPushButton:focus { padding: 2px 16px; }
-QDialog#pulse QPushButton[primary="true"]:focus { padding: 3px 17px; }
-"""
+from hrohuddle.ui.styles import style_sheet
 
 
 def offer(parent: QWidget, db: Database, actor: Actor) -> None:
@@ -147,7 +139,7 @@ class PulseDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("pulse")
-        self.setStyleSheet(PULSE_STYLE)
+        self.setStyleSheet(style_sheet("pulse"))
         self.db = db
         self.actor = actor
         self.invitation_id = invitation_id

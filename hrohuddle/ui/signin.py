@@ -27,6 +27,7 @@ from hrohuddle.services.vocabulary import unit_vocabulary
 from hrohuddle.store.database import Database
 from hrohuddle.store.errors import StoreError
 from hrohuddle.ui.common import button, heading, muted, plain, primary_button, tr
+from hrohuddle.ui.styles import style_sheet
 
 PIN_PATTERN = r"\d{0,12}"
 
@@ -162,12 +163,7 @@ class SignInPage(QWidget):
         self.last_notice: QMessageBox | None = None
         self.setObjectName("signin")
         # Large enough to read and tap on a shared, often touch, workstation.
-        self.setStyleSheet(
-            "QWidget#signin QListWidget, QWidget#signin QLineEdit, QWidget#signin QPushButton,"
-            ' QWidget#signin QLabel[role="muted"], QWidget#signin QLabel[role="error"]'
-            " { font-size: 18px; }"
-            " QWidget#signin QLabel#chosen { font-size: 30px; font-weight: bold; }"
-        )
+        self.setStyleSheet(style_sheet("signin"))
         # A centred column no wider than a glance takes in, on a wall screen too.
         centre = QHBoxLayout(self)
         body = QWidget()

@@ -18,10 +18,11 @@ from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from hrohuddle.paths import DataPaths, resources_dir
+from hrohuddle.paths import DataPaths
 from hrohuddle.services import people
 from hrohuddle.store.opening import open_database
 from hrohuddle.ui.main_window import MainWindow
+from hrohuddle.ui.styles import style_sheet
 
 
 def main() -> int:
@@ -41,7 +42,7 @@ def main() -> int:
     args = p.parse_args()
     app = QApplication(sys.argv[:1])
     app.setStyle("Fusion")
-    app.setStyleSheet((resources_dir() / "styles" / "app.qss").read_text(encoding="utf-8"))
+    app.setStyleSheet(style_sheet("app"))
     tmp = Path(tempfile.mkdtemp())
     settings = QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat)
     window = MainWindow(DataPaths(tmp, tmp / "logs"), settings)
