@@ -10,7 +10,7 @@ from PySide6.QtCore import QSize
 
 from hrohuddle.services import events
 from hrohuddle.services.reporting import Week
-from hrohuddle.ui import dashboard
+from hrohuddle.ui import dashboard, preview
 
 
 def _report(team: Team, when: dt.datetime, kind: str = "good_catch") -> None:
@@ -68,7 +68,7 @@ def test_report_builds_off_the_gui_thread_and_prints(
     qtbot.waitUntil(lambda: bool(results), timeout=60_000)
     path, error = results[0]
     assert error is None and Path(path).exists()
-    images = dashboard.render_pages(Path(path))
+    images = preview.render_pages(Path(path))
     assert images and images[0].width() > 500
 
     class FakePrinter:  # the printer is the system edge
@@ -92,7 +92,7 @@ def test_report_builds_off_the_gui_thread_and_prints(
     real_begin = QPainter.begin
     monkeypatch.setattr(QPainter, "begin", lambda self, dev: real_begin(self, printer.image))
     monkeypatch.setattr(QPainter, "drawImage", lambda self, *a: painted.append(1))
-    dashboard.print_images(images, printer)
+    preview.print_images(images, printer)
     assert printer.pages == len(images) and len(painted) == len(images)
 
 
