@@ -156,6 +156,43 @@ def test_a_preview_records_nothing_and_leaves_no_files_but_saving_is_recorded(
     assert printed() == 1
 
 
+def test_a_preview_uses_the_figures_on_screen_instead_of_computing_them_again(
+    qtbot, window, sqlite_team: Team, tmp_path: Path, monkeypatch
+) -> None:
+    import tempfile
+
+    from hrohuddle.services import reporting
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    computed: list[Week] = []
+    real = reporting.weekly_figures
+
+    def counted(db, actor, week, *args, **kwargs):
+        computed.append(week)
+        return real(db, actor, week, *args, **kwargs)
+
+    monkeypatch.setattr(reporting, "weekly_figures", counted)
+    sign_in_as(qtbot, window, "Mo Manager", PINS["manager"])
+    panel = window.open_page("dashboard").week_panel
+    qtbot.waitUntil(lambda: len(panel.canvases) == 2, timeout=20000)
+    assert computed == [Week.last_complete()]
+    panel.preview()
+    qtbot.waitUntil(lambda: getattr(panel, "preview_dialog", None) is not None, timeout=60_000)
+    assert computed == [Week.last_complete()]
+    assert panel.preview_dialog.images
+    panel.preview_dialog.reject()
+    # Figures of another week are never taken for the chosen one's.
+    other = dashboard.ReportJob(
+        sqlite_team.db,
+        sqlite_team["manager"],
+        Week.last_complete().shifted(-1),
+        tmp_path / "other.pdf",
+        record=False,
+        figures=panel.figures,
+    )
+    assert other.figures is None
+
+
 def test_a_census_saved_shows_in_the_figures_at_once(qtbot, window, sqlite_team: Team) -> None:
     last = Week.last_complete()
     _report(sqlite_team, dt.datetime.combine(last.monday + dt.timedelta(days=1), dt.time(10)))

@@ -65,12 +65,21 @@ class ReportJob(QRunnable):
     """Builds the weekly PDF off the GUI thread, with its own database sessions."""
 
     def __init__(
-        self, db: Database, actor: Actor, week: Week, path: Path, *, record: bool = True
+        self,
+        db: Database,
+        actor: Actor,
+        week: Week,
+        path: Path,
+        *,
+        record: bool = True,
+        figures: reporting.WeeklyFigures | None = None,
     ) -> None:
         super().__init__()
         self.db, self.actor, self.week, self.path = db, actor, week, path
         # Saving records "report printed"; building a preview records nothing.
         self.record = record
+        # A preview of the week on screen is built from the figures already shown.
+        self.figures = figures if figures is not None and figures.week == week else None
         self.signals = _Done()
         self.pages: list[QImage] = []  # a preview's pages, drawn here rather than on screen
 
@@ -81,7 +90,10 @@ class ReportJob(QRunnable):
             if self.record:
                 weekly.write(self.db, self.actor, self.week, self.path)
             else:
-                weekly.preview(self.db, self.actor, self.week, self.path)
+                if self.figures is not None:
+                    weekly.build(self.figures, self.path, author=self.actor.display_name)
+                else:
+                    weekly.preview(self.db, self.actor, self.week, self.path)
                 self.pages = render_pages(self.path)
         except (ServiceError, StoreError) as exc:
             self.signals.finished.emit(None, exc.message)
@@ -412,7 +424,12 @@ class WeekPanel(QWidget):
         return dialog
 
     def _start(self, path: Path, then: Any, *, record: bool = True) -> None:
-        job = ReportJob(self.db, self.actor, self.selected_week(), path, record=record)
+        # The panel shows its actor's unit only, so figures of the chosen week are the
+        # preview's: they are not computed again (a save computes and records its own).
+        figures = None if record or self.loading else self.figures
+        job = ReportJob(
+            self.db, self.actor, self.selected_week(), path, record=record, figures=figures
+        )
         job.signals.finished.connect(then)
         self.jobs.append(job)
         self.status.setText(tr("Building the report…"))
