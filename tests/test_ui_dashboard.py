@@ -51,6 +51,33 @@ def test_dashboard_shows_headlines_and_a_point_lists_its_reports(
     assert "1 near misses and good catches" in dialog.findChild(QLabel).text()
 
 
+def test_opening_the_dashboard_draws_each_chart_once_one_after_the_other(
+    qtbot, window, sqlite_team: Team, monkeypatch
+) -> None:
+    from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+
+    drawn: list[str] = []
+    real_draw = FigureCanvasQTAgg.draw
+
+    def draw(canvas) -> None:
+        drawn.append(canvas.accessibleName())
+        # The huddles chart waits, unshown, until the reports chart has been drawn.
+        assert len(drawn) > 1 or not panel.canvases[1].isVisible()
+        real_draw(canvas)
+
+    monkeypatch.setattr(FigureCanvasQTAgg, "draw", draw)
+    sign_in_as(qtbot, window, "Mo Manager", PINS["manager"])
+    panel = window.open_page("dashboard").week_panel
+    qtbot.waitUntil(lambda: len(drawn) == 2, timeout=20000)
+    qtbot.wait(200)
+    reports, held = panel.canvases
+    assert held.isVisible()
+    assert drawn == [reports.accessibleName(), held.accessibleName()]
+    for canvas in panel.canvases:
+        # Fixed margins: no layout engine, whose first pass draws the figure twice.
+        assert canvas.figure.get_layout_engine() is None
+
+
 def test_staff_have_no_dashboard(qtbot, window) -> None:
     sign_in_as(qtbot, window, "Sol Staff", PINS["staff"])
     assert window.open_page("dashboard") is None

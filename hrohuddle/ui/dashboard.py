@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QComboBox,
@@ -320,10 +320,22 @@ class WeekPanel(QWidget):
         )
         held_canvas = FigureCanvasQTAgg(self.built["held"])  # type: ignore[no-untyped-call]
         held_canvas.setAccessibleName(figures.huddle_p.title)
+        # Each chart is drawn in its own turn of the event loop, so the window answers
+        # between the two: the huddles chart, its place kept, shows once the reports
+        # chart has been drawn.
+        held_canvas.hide()
+
+        def reports_drawn(_event: Any) -> None:
+            reports_canvas.mpl_disconnect(waiting)
+            QTimer.singleShot(0, held_canvas, held_canvas.show)
+
+        waiting = reports_canvas.mpl_connect("draw_event", reports_drawn)
         for canvas in (reports_canvas, held_canvas):
             canvas.setMinimumHeight(260)
             # Half the width each, whatever size a figure was drawn at before.
-            canvas.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding)
+            policy = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding)
+            policy.setRetainSizeWhenHidden(True)
+            canvas.setSizePolicy(policy)
             self.charts.addWidget(canvas, 1)
             self.canvases.append(canvas)
 
