@@ -23,19 +23,26 @@ from hrohuddle.ui.common import attempt, show_problem, tr
 
 
 def render_pages(pdf: Path, scale: float = 1.5) -> list[QImage]:
-    """PDF pages as images (pdfium), for the preview and for printing."""
+    """PDF pages as images (pdfium), for the preview and for printing. Each page's pixels
+    go from pdfium's bitmap (RGB, as QImage reads it) into one image, with no copies
+    in between."""
     import pypdfium2
 
     doc = pypdfium2.PdfDocument(str(pdf))
     images = []
     try:
         for page in doc:
-            bitmap = page.render(scale=scale)
-            pil = bitmap.to_pil()
-            data = pil.convert("RGB").tobytes("raw", "RGB")
-            image = QImage(
-                data, pil.width, pil.height, pil.width * 3, QImage.Format.Format_RGB888
-            ).copy()
+            bitmap = page.render(scale=scale, rev_byteorder=True)
+            try:
+                image = QImage(
+                    bitmap.buffer,
+                    bitmap.width,
+                    bitmap.height,
+                    bitmap.stride,
+                    QImage.Format.Format_RGB888,
+                ).copy()
+            finally:
+                bitmap.close()
             images.append(image)
     finally:
         doc.close()
@@ -102,8 +109,10 @@ class PreviewDialog(QDialog):
         self.finished.connect(self._remove_file)
 
     def _remove_file(self) -> None:
-        """The preview's temporary folder goes when the preview closes."""
+        """The preview's temporary folder and its page images go when the preview closes."""
         import shutil
+
+        self.images = []
 
         folder = self.pdf.parent
         if folder.name.startswith("hrohuddle-report-"):
