@@ -206,8 +206,11 @@ def test_a_preview_uses_the_figures_on_screen_instead_of_computing_them_again(
     panel.preview()
     qtbot.waitUntil(lambda: getattr(panel, "preview_dialog", None) is not None, timeout=60_000)
     assert computed == [Week.last_complete()]
-    assert panel.preview_dialog.images
-    panel.preview_dialog.reject()
+    dialog = panel.preview_dialog
+    assert dialog.images
+    assert panel.jobs == []  # a finished job is not kept, nor the pages it drew
+    dialog.reject()
+    assert dialog.images == []  # nor does a closed preview keep its pages
     # Figures of another week are never taken for the chosen one's.
     other = dashboard.ReportJob(
         sqlite_team.db,

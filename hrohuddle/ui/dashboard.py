@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -107,7 +108,21 @@ class ReportJob(QRunnable):
             log.exception("weekly report failed")
             self.signals.finished.emit(None, tr("The report could not be built; see the log."))
             return
+        give_back_freed_memory()
         self.signals.finished.emit(self.path, None)
+
+
+def give_back_freed_memory() -> None:
+    """Return to the system the memory a report's build freed (its drawings, its pages, a
+    closed preview's): glibc's allocator keeps freed memory for the process otherwise, so
+    the app would stay as large as its largest report. Elsewhere, nothing to do."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    trim = getattr(ctypes.CDLL(None), "malloc_trim", None)  # glibc only, not musl
+    if trim is not None:
+        trim(0)
 
 
 class Tile(QFrame):
@@ -443,9 +458,15 @@ class WeekPanel(QWidget):
             self.db, self.actor, self.selected_week(), path, record=record, figures=figures
         )
         job.signals.finished.connect(then)
+        job.signals.finished.connect(self._forget_job)
         self.jobs.append(job)
         self.status.setText(tr("Building the report…"))
         self.pool.start(job)
+
+    def _forget_job(self, _path: Path | None, _error: str | None) -> None:
+        """A job whose report is done is kept no longer, nor what it held."""
+        done = self.sender()
+        self.jobs = [job for job in self.jobs if job.signals is not done]
 
     def save_pdf(self) -> None:
         week = self.selected_week()
