@@ -10,7 +10,7 @@ from PySide6.QtCore import QSize
 
 from hrohuddle.services import events
 from hrohuddle.services.reporting import Week
-from hrohuddle.ui import dashboard
+from hrohuddle.ui import dashboard, preview
 
 
 def _report(team: Team, when: dt.datetime, kind: str = "good_catch") -> None:
@@ -51,6 +51,33 @@ def test_dashboard_shows_headlines_and_a_point_lists_its_reports(
     assert "1 near misses and good catches" in dialog.findChild(QLabel).text()
 
 
+def test_opening_the_dashboard_draws_each_chart_once_one_after_the_other(
+    qtbot, window, sqlite_team: Team, monkeypatch
+) -> None:
+    from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+
+    drawn: list[str] = []
+    real_draw = FigureCanvasQTAgg.draw
+
+    def draw(canvas) -> None:
+        drawn.append(canvas.accessibleName())
+        # The huddles chart waits, unshown, until the reports chart has been drawn.
+        assert len(drawn) > 1 or not panel.canvases[1].isVisible()
+        real_draw(canvas)
+
+    monkeypatch.setattr(FigureCanvasQTAgg, "draw", draw)
+    sign_in_as(qtbot, window, "Mo Manager", PINS["manager"])
+    panel = window.open_page("dashboard").week_panel
+    qtbot.waitUntil(lambda: len(drawn) == 2, timeout=20000)
+    qtbot.wait(200)
+    reports, held = panel.canvases
+    assert held.isVisible()
+    assert drawn == [reports.accessibleName(), held.accessibleName()]
+    for canvas in panel.canvases:
+        # Fixed margins: no layout engine, whose first pass draws the figure twice.
+        assert canvas.figure.get_layout_engine() is None
+
+
 def test_staff_have_no_dashboard(qtbot, window) -> None:
     sign_in_as(qtbot, window, "Sol Staff", PINS["staff"])
     assert window.open_page("dashboard") is None
@@ -68,7 +95,7 @@ def test_report_builds_off_the_gui_thread_and_prints(
     qtbot.waitUntil(lambda: bool(results), timeout=60_000)
     path, error = results[0]
     assert error is None and Path(path).exists()
-    images = dashboard.render_pages(Path(path))
+    images = preview.render_pages(Path(path))
     assert images and images[0].width() > 500
 
     class FakePrinter:  # the printer is the system edge
@@ -92,7 +119,7 @@ def test_report_builds_off_the_gui_thread_and_prints(
     real_begin = QPainter.begin
     monkeypatch.setattr(QPainter, "begin", lambda self, dev: real_begin(self, printer.image))
     monkeypatch.setattr(QPainter, "drawImage", lambda self, *a: painted.append(1))
-    dashboard.print_images(images, printer)
+    preview.print_images(images, printer)
     assert printer.pages == len(images) and len(painted) == len(images)
 
 
@@ -154,6 +181,46 @@ def test_a_preview_records_nothing_and_leaves_no_files_but_saving_is_recorded(
     panel.save_pdf()
     qtbot.waitUntil(lambda: "Saved" in panel.status.text(), timeout=60_000)
     assert printed() == 1
+
+
+def test_a_preview_uses_the_figures_on_screen_instead_of_computing_them_again(
+    qtbot, window, sqlite_team: Team, tmp_path: Path, monkeypatch
+) -> None:
+    import tempfile
+
+    from hrohuddle.services import reporting
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    computed: list[Week] = []
+    real = reporting.weekly_figures
+
+    def counted(db, actor, week, *args, **kwargs):
+        computed.append(week)
+        return real(db, actor, week, *args, **kwargs)
+
+    monkeypatch.setattr(reporting, "weekly_figures", counted)
+    sign_in_as(qtbot, window, "Mo Manager", PINS["manager"])
+    panel = window.open_page("dashboard").week_panel
+    qtbot.waitUntil(lambda: len(panel.canvases) == 2, timeout=20000)
+    assert computed == [Week.last_complete()]
+    panel.preview()
+    qtbot.waitUntil(lambda: getattr(panel, "preview_dialog", None) is not None, timeout=60_000)
+    assert computed == [Week.last_complete()]
+    dialog = panel.preview_dialog
+    assert dialog.images
+    assert panel.jobs == []  # a finished job is not kept, nor the pages it drew
+    dialog.reject()
+    assert dialog.images == []  # nor does a closed preview keep its pages
+    # Figures of another week are never taken for the chosen one's.
+    other = dashboard.ReportJob(
+        sqlite_team.db,
+        sqlite_team["manager"],
+        Week.last_complete().shifted(-1),
+        tmp_path / "other.pdf",
+        record=False,
+        figures=panel.figures,
+    )
+    assert other.figures is None
 
 
 def test_a_census_saved_shows_in_the_figures_at_once(qtbot, window, sqlite_team: Team) -> None:

@@ -193,7 +193,7 @@ def test_a_past_huddle_summary_previews_for_printing(
     huddles.close_huddle(sqlite_team.db, cn, h.id)
     previews: list[int] = []
     monkeypatch.setattr(
-        "hrohuddle.ui.dashboard.PreviewDialog.exec",
+        "hrohuddle.ui.preview.PreviewDialog.exec",
         lambda self: previews.append(len(self.images)) or 0,
     )
     sign_in_as(qtbot, window, "Cai Charge", PINS["charge_nurse"])

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
-from PySide6.QtGui import QImage, QPainter, QPixmap
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -32,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hrohuddle.services import audit, census, dates, events, reporting
+from hrohuddle.services import census, dates, events, reporting
 from hrohuddle.services.errors import EditConflict, ServiceError
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.reporting import Week
@@ -51,6 +52,7 @@ from hrohuddle.ui.common import (
     show_problem,
     tr,
 )
+from hrohuddle.ui.preview import PreviewDialog, render_pages
 from hrohuddle.wording import count, verb
 
 log = logging.getLogger(__name__)
@@ -64,12 +66,21 @@ class ReportJob(QRunnable):
     """Builds the weekly PDF off the GUI thread, with its own database sessions."""
 
     def __init__(
-        self, db: Database, actor: Actor, week: Week, path: Path, *, record: bool = True
+        self,
+        db: Database,
+        actor: Actor,
+        week: Week,
+        path: Path,
+        *,
+        record: bool = True,
+        figures: reporting.WeeklyFigures | None = None,
     ) -> None:
         super().__init__()
         self.db, self.actor, self.week, self.path = db, actor, week, path
         # Saving records "report printed"; building a preview records nothing.
         self.record = record
+        # A preview of the week on screen is built from the figures already shown.
+        self.figures = figures if figures is not None and figures.week == week else None
         self.signals = _Done()
         self.pages: list[QImage] = []  # a preview's pages, drawn here rather than on screen
 
@@ -80,7 +91,10 @@ class ReportJob(QRunnable):
             if self.record:
                 weekly.write(self.db, self.actor, self.week, self.path)
             else:
-                weekly.preview(self.db, self.actor, self.week, self.path)
+                if self.figures is not None:
+                    weekly.build(self.figures, self.path, author=self.actor.display_name)
+                else:
+                    weekly.preview(self.db, self.actor, self.week, self.path)
                 self.pages = render_pages(self.path)
         except (ServiceError, StoreError) as exc:
             self.signals.finished.emit(None, exc.message)
@@ -94,114 +108,21 @@ class ReportJob(QRunnable):
             log.exception("weekly report failed")
             self.signals.finished.emit(None, tr("The report could not be built; see the log."))
             return
+        give_back_freed_memory()
         self.signals.finished.emit(self.path, None)
 
 
-def render_pages(pdf: Path, scale: float = 1.5) -> list[QImage]:
-    """PDF pages as images (pdfium), for the preview and for printing."""
-    import pypdfium2
+def give_back_freed_memory() -> None:
+    """Return to the system the memory a report's build freed (its drawings, its pages, a
+    closed preview's): glibc's allocator keeps freed memory for the process otherwise, so
+    the app would stay as large as its largest report. Elsewhere, nothing to do."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
 
-    doc = pypdfium2.PdfDocument(str(pdf))
-    images = []
-    try:
-        for page in doc:
-            bitmap = page.render(scale=scale)
-            pil = bitmap.to_pil()
-            data = pil.convert("RGB").tobytes("raw", "RGB")
-            image = QImage(
-                data, pil.width, pil.height, pil.width * 3, QImage.Format.Format_RGB888
-            ).copy()
-            images.append(image)
-    finally:
-        doc.close()
-    return images
-
-
-def print_images(images: list[QImage], printer: Any) -> None:
-    """Draw each page image to fit the printer's page."""
-    painter = QPainter()
-    if not painter.begin(printer):
-        raise OSError("the printer could not be opened")
-    try:
-        for i, image in enumerate(images):
-            if i:
-                printer.newPage()
-            rect = painter.viewport()
-            size = image.size()
-            size.scale(rect.size(), Qt.AspectRatioMode.KeepAspectRatio)
-            painter.setViewport(rect.x(), rect.y(), size.width(), size.height())
-            painter.setWindow(image.rect())
-            painter.drawImage(0, 0, image)
-    finally:
-        painter.end()
-
-
-class PreviewDialog(QDialog):
-    def __init__(
-        self,
-        db: Database,
-        actor: Actor,
-        pdf: Path,
-        parent: QWidget | None,
-        images: list[QImage] | None = None,
-    ) -> None:
-        super().__init__(parent)
-        # Its page images go with it when it closes.
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.db, self.actor, self.pdf = db, actor, pdf
-        self.setWindowTitle(tr("Weekly report preview"))
-        screen = (parent.screen() if parent is not None else self.screen()).availableGeometry()
-        width = min(980, screen.width() - 40)
-        self.resize(width, min(900, screen.height() - 60))
-        layout = QVBoxLayout(self)
-        scroll = QScrollArea()
-        body = QWidget()
-        pages = QVBoxLayout(body)
-        self.images = images or render_pages(pdf)
-        for image in self.images:
-            label = QLabel()
-            label.setPixmap(
-                QPixmap.fromImage(image).scaledToWidth(
-                    width - 80, Qt.TransformationMode.SmoothTransformation
-                )
-            )
-            label.setAccessibleName(tr("Report page"))
-            pages.addWidget(label)
-        scroll.setWidget(body)
-        layout.addWidget(scroll, 1)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        printer = buttons.addButton(tr("Print…"), QDialogButtonBox.ButtonRole.ActionRole)
-        printer.clicked.connect(self.print_report)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-        self.finished.connect(self._remove_file)
-
-    def _remove_file(self) -> None:
-        """The preview's temporary folder goes when the preview closes."""
-        import shutil
-
-        folder = self.pdf.parent
-        if folder.name.startswith("hrohuddle-report-"):
-            shutil.rmtree(folder, ignore_errors=True)
-
-    def print_report(self) -> None:
-        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        dialog = QPrintDialog(printer, self)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return
-        try:
-            print_images(self.images, printer)
-        except OSError as exc:
-            show_problem(self, tr("Printing failed: {why}.").format(why=exc))
-            return
-        attempt(
-            self,
-            lambda: audit.report_printed(
-                self.db, self.actor, self.pdf.stem, detail={"to": "printer"}
-            ),
-        )
+    trim = getattr(ctypes.CDLL(None), "malloc_trim", None)  # glibc only, not musl
+    if trim is not None:
+        trim(0)
 
 
 class Tile(QFrame):
@@ -414,10 +335,22 @@ class WeekPanel(QWidget):
         )
         held_canvas = FigureCanvasQTAgg(self.built["held"])  # type: ignore[no-untyped-call]
         held_canvas.setAccessibleName(figures.huddle_p.title)
+        # Each chart is drawn in its own turn of the event loop, so the window answers
+        # between the two: the huddles chart, its place kept, shows once the reports
+        # chart has been drawn.
+        held_canvas.hide()
+
+        def reports_drawn(_event: Any) -> None:
+            reports_canvas.mpl_disconnect(waiting)
+            QTimer.singleShot(0, held_canvas, held_canvas.show)
+
+        waiting = reports_canvas.mpl_connect("draw_event", reports_drawn)
         for canvas in (reports_canvas, held_canvas):
             canvas.setMinimumHeight(260)
             # Half the width each, whatever size a figure was drawn at before.
-            canvas.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding)
+            policy = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding)
+            policy.setRetainSizeWhenHidden(True)
+            canvas.setSizePolicy(policy)
             self.charts.addWidget(canvas, 1)
             self.canvases.append(canvas)
 
@@ -518,11 +451,22 @@ class WeekPanel(QWidget):
         return dialog
 
     def _start(self, path: Path, then: Any, *, record: bool = True) -> None:
-        job = ReportJob(self.db, self.actor, self.selected_week(), path, record=record)
+        # The panel shows its actor's unit only, so figures of the chosen week are the
+        # preview's: they are not computed again (a save computes and records its own).
+        figures = None if record or self.loading else self.figures
+        job = ReportJob(
+            self.db, self.actor, self.selected_week(), path, record=record, figures=figures
+        )
         job.signals.finished.connect(then)
+        job.signals.finished.connect(self._forget_job)
         self.jobs.append(job)
         self.status.setText(tr("Building the report…"))
         self.pool.start(job)
+
+    def _forget_job(self, _path: Path | None, _error: str | None) -> None:
+        """A job whose report is done is kept no longer, nor what it held."""
+        done = self.sender()
+        self.jobs = [job for job in self.jobs if job.signals is not done]
 
     def save_pdf(self) -> None:
         week = self.selected_week()

@@ -236,7 +236,7 @@ class HuddlePage(QWidget):
         from pathlib import Path
 
         from hrohuddle.reports import huddle_summary
-        from hrohuddle.ui.dashboard import PreviewDialog
+        from hrohuddle.ui.preview import PreviewDialog
 
         huddle_id = int(item.data(Qt.ItemDataRole.UserRole))
         path = Path(tempfile.mkdtemp(prefix="hrohuddle-huddle-")) / f"huddle-{huddle_id}.pdf"

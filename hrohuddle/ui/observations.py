@@ -649,7 +649,7 @@ class ObservationsPage(QWidget):
         import tempfile
 
         from hrohuddle.reports import learner_summary
-        from hrohuddle.ui.dashboard import print_images, render_pages
+        from hrohuddle.ui.preview import print_images, render_pages
 
         if printer is None:
             from PySide6.QtPrintSupport import QPrintDialog, QPrinter

@@ -45,7 +45,7 @@ def main() -> int:
     from hrohuddle.reports import weekly
     from hrohuddle.services import people, reporting
     from hrohuddle.store.database import Database
-    from hrohuddle.ui.dashboard import render_pages
+    from hrohuddle.ui.preview import render_pages
 
     app = QApplication.instance() or QApplication([])
     del app

@@ -1,0 +1,138 @@
+"""A PDF on screen: its pages drawn as images (pdfium), to read, then print."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage, QPainter, QPixmap
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hrohuddle.services import audit
+from hrohuddle.services.permissions import Actor
+from hrohuddle.store.database import Database
+from hrohuddle.ui.common import attempt, show_problem, tr
+
+
+def render_pages(pdf: Path, scale: float = 1.5) -> list[QImage]:
+    """PDF pages as images (pdfium), for the preview and for printing. Each page's pixels
+    go from pdfium's bitmap (RGB, as QImage reads it) into one image, with no copies
+    in between."""
+    import pypdfium2
+
+    doc = pypdfium2.PdfDocument(str(pdf))
+    images = []
+    try:
+        for page in doc:
+            bitmap = page.render(scale=scale, rev_byteorder=True)
+            try:
+                image = QImage(
+                    bitmap.buffer,
+                    bitmap.width,
+                    bitmap.height,
+                    bitmap.stride,
+                    QImage.Format.Format_RGB888,
+                ).copy()
+            finally:
+                bitmap.close()
+            images.append(image)
+    finally:
+        doc.close()
+    return images
+
+
+def print_images(images: list[QImage], printer: Any) -> None:
+    """Draw each page image to fit the printer's page."""
+    painter = QPainter()
+    if not painter.begin(printer):
+        raise OSError("the printer could not be opened")
+    try:
+        for i, image in enumerate(images):
+            if i:
+                printer.newPage()
+            rect = painter.viewport()
+            size = image.size()
+            size.scale(rect.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            painter.setViewport(rect.x(), rect.y(), size.width(), size.height())
+            painter.setWindow(image.rect())
+            painter.drawImage(0, 0, image)
+    finally:
+        painter.end()
+
+
+class PreviewDialog(QDialog):
+    def __init__(
+        self,
+        db: Database,
+        actor: Actor,
+        pdf: Path,
+        parent: QWidget | None,
+        images: list[QImage] | None = None,
+    ) -> None:
+        super().__init__(parent)
+        # Its page images go with it when it closes.
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.db, self.actor, self.pdf = db, actor, pdf
+        self.setWindowTitle(tr("Weekly report preview"))
+        screen = (parent.screen() if parent is not None else self.screen()).availableGeometry()
+        width = min(980, screen.width() - 40)
+        self.resize(width, min(900, screen.height() - 60))
+        layout = QVBoxLayout(self)
+        scroll = QScrollArea()
+        body = QWidget()
+        pages = QVBoxLayout(body)
+        self.images = images or render_pages(pdf)
+        for image in self.images:
+            label = QLabel()
+            label.setPixmap(
+                QPixmap.fromImage(image).scaledToWidth(
+                    width - 80, Qt.TransformationMode.SmoothTransformation
+                )
+            )
+            label.setAccessibleName(tr("Report page"))
+            pages.addWidget(label)
+        scroll.setWidget(body)
+        layout.addWidget(scroll, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        printer = buttons.addButton(tr("Print…"), QDialogButtonBox.ButtonRole.ActionRole)
+        printer.clicked.connect(self.print_report)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.finished.connect(self._remove_file)
+
+    def _remove_file(self) -> None:
+        """The preview's temporary folder and its page images go when the preview closes."""
+        import shutil
+
+        self.images = []
+
+        folder = self.pdf.parent
+        if folder.name.startswith("hrohuddle-report-"):
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def print_report(self) -> None:
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = QPrintDialog(printer, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        try:
+            print_images(self.images, printer)
+        except OSError as exc:
+            show_problem(self, tr("Printing failed: {why}.").format(why=exc))
+            return
+        attempt(
+            self,
+            lambda: audit.report_printed(
+                self.db, self.actor, self.pdf.stem, detail={"to": "printer"}
+            ),
+        )
