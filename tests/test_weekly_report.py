@@ -119,6 +119,26 @@ def test_bad_weeks_and_roles_are_refused(sqlite_team: Team, tmp_path: Path, cloc
         weekly.write(sqlite_team.db, sqlite_team["staff"], WEEK, tmp_path / "s.pdf")
 
 
+def test_a_preview_from_figures_on_screen_still_checks_who_asks(
+    sqlite_team: Team, tmp_path: Path
+) -> None:
+    """The dashboard hands its figures to the preview; a signed-out manager, or a
+    colleague without the report, gets no pages from them."""
+    from hrohuddle.services import people
+    from hrohuddle.services.errors import SessionEnded
+
+    db, manager = sqlite_team.db, sqlite_team["manager"]
+    figures = reporting.weekly_figures(db, manager, WEEK)
+    shown = weekly.preview(db, manager, WEEK, tmp_path / "p.pdf", figures=figures)
+    assert "weekly report" in _pdf_text(shown)
+    with pytest.raises(PermissionDenied):
+        weekly.preview(db, sqlite_team["staff"], WEEK, tmp_path / "s.pdf", figures=figures)
+    people.sign_out(db, manager)
+    with pytest.raises(SessionEnded):
+        weekly.preview(db, manager, WEEK, tmp_path / "o.pdf", figures=figures)
+    assert not (tmp_path / "s.pdf").exists() and not (tmp_path / "o.pdf").exists()
+
+
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler-utils) missing")
 def test_every_page_renders(sqlite_team: Team, tmp_path: Path) -> None:
     _known_week(sqlite_team)

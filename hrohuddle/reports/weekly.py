@@ -398,12 +398,23 @@ def write(
     return path
 
 
-@audit.requires(None)
+@audit.requires("report.view")
 def preview(
-    db: Database, actor: Actor, week: Week, path: Path, *, unit_id: int | None = None
+    db: Database,
+    actor: Actor,
+    week: Week,
+    path: Path,
+    *,
+    unit_id: int | None = None,
+    figures: WeeklyFigures | None = None,
 ) -> Path:
-    """Build the PDF for a look on screen; nothing is recorded until it is printed or saved."""
-    figures = reporting.weekly_figures(db, actor, week, unit_id)
+    """Build the PDF for a look on screen; nothing is recorded until it is printed or saved.
+
+    ``figures`` already computed for this week (the dashboard's) are used as they
+    are; the person is still confirmed afresh and must still be allowed to see them.
+    """
+    if figures is None or figures.week != week:
+        figures = reporting.weekly_figures(db, actor, week, unit_id)
     build(figures, path, author=actor.display_name)
     return path
 

@@ -91,10 +91,7 @@ class ReportJob(QRunnable):
             if self.record:
                 weekly.write(self.db, self.actor, self.week, self.path)
             else:
-                if self.figures is not None:
-                    weekly.build(self.figures, self.path, author=self.actor.display_name)
-                else:
-                    weekly.preview(self.db, self.actor, self.week, self.path)
+                weekly.preview(self.db, self.actor, self.week, self.path, figures=self.figures)
                 self.pages = render_pages(self.path)
         except (ServiceError, StoreError) as exc:
             self.signals.finished.emit(None, exc.message)
