@@ -14,7 +14,7 @@ from hrohuddle.services import anonymity, people, pulses
 from hrohuddle.services.errors import PermissionDenied, ResourceFileError, ValidationError
 from hrohuddle.store.models import AnonymousOutbox, PulseInvitation, PulseResponse
 
-E = [scoring.ItemSpec(f"E{i}", i in (1, 3, 5)) for i in range(1, 8)]
+E = [scoring.ScaleItem(f"E{i}", i in (1, 3, 5)) for i in range(1, 8)]
 
 
 def test_scale_score_reverses_items_one_three_and_five() -> None:

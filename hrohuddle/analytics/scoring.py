@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
-class ItemSpec:
+class ScaleItem:
     code: str
     reverse: bool
 
@@ -20,7 +20,7 @@ def item_value(answer: int, *, reverse: bool, points: int) -> int:
 
 
 def scale_score(
-    answers: Mapping[str, int | None], items: Sequence[ItemSpec], *, points: int
+    answers: Mapping[str, int | None], items: Sequence[ScaleItem], *, points: int
 ) -> float | None:
     """The mean of the scale's items after reversal, or None when any item is missing.
 

@@ -13,8 +13,8 @@ from matplotlib.figure import Figure
 
 from hrohuddle.services.reporting import Series, Week
 
-OKABE_ITO = ["#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7"]
-BLUE, ORANGE, VERMILLION, GREEN = "#0072B2", "#E69F00", "#D55E00", "#009E73"
+# Colours of the Okabe-Ito palette, safe for colour-blind readers.
+BLUE, VERMILLION = "#0072B2", "#D55E00"
 LIMIT = "#1A1A1A"
 CENTRE = "#4D4D4D"
 
@@ -246,24 +246,6 @@ def control_chart(series: Series, *, percent: bool = False, titled: bool = True)
     _ticks(ax, series.weeks)
     ax.grid(axis="y", color="#E5E5E5")
     _legend(ax, fig)
-    return fig
-
-
-def bars(values: dict[str, float], title: str, xlabel: str) -> Figure:
-    """Horizontal bars with the value written at each bar's end."""
-    items = sorted(values.items(), key=lambda kv: kv[1])
-    fig = _figure(7.2, max(1.4, 0.32 * len(items) + 0.8))
-    ax = fig.add_subplot()
-    names = [k for k, _ in items]
-    nums = [v for _, v in items]
-    ax.barh(names, nums, color=BLUE, edgecolor="black", linewidth=0.5, hatch="//")
-    for y, v in enumerate(nums):
-        ax.annotate(
-            f"{v:g}", xy=(v, y), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8
-        )
-    ax.set_title(title, fontsize=10, loc="left")
-    ax.set_xlabel(xlabel, fontsize=9)
-    ax.tick_params(axis="y", labelsize=8)
     return fig
 
 

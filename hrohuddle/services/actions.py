@@ -41,9 +41,6 @@ class ActionRow:
     def overdue(self, today: dt.date) -> bool:
         return self.status == "open" and self.due_on is not None and self.due_on < today
 
-    def age_days(self, today: dt.date) -> int:
-        return (today - self.created_at.date()).days
-
 
 def unit_open_actions(s: Session, unit_id: int) -> list[ActionRow]:
     """Every open action of a unit, oldest first, read in the caller's session (the board

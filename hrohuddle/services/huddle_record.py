@@ -98,7 +98,6 @@ def follow_up_record(db: Database, actor: Actor, huddle_id: int) -> list[FollowU
             if targets
             else []
         )
-        names = dict(s.execute(select(Person.id, Person.display_name)).all()) if ids else {}
     # The owner and due date after each entry: start from today's and go back in time.
     state = {i: (a.owner_id, a.due_on) for i, a in actions.items()}
     after: dict[int, tuple[int | None, dt.date | None]] = {}
@@ -127,6 +126,17 @@ def follow_up_record(db: Database, actor: Actor, huddle_id: int) -> list[FollowU
         state[action_id] = (owner_id, due)
         if entry_id in in_huddle:
             before[entry_id] = (owner_id, due)
+    # Only the people these steps name: never every person of every unit.
+    named = {o for o, _due in [*after.values(), *before.values()] if o is not None}
+    names: dict[int, str] = {}
+    if named:
+        with db.read() as s:
+            names = {
+                pid: name
+                for pid, name in s.execute(
+                    select(Person.id, Person.display_name).where(Person.id.in_(named))
+                )
+            }
     out: list[FollowUpChange] = []
     for entry_id, action, target, _detail in entries:
         if not target or not target.startswith("action:"):

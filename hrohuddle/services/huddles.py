@@ -37,7 +37,6 @@ from hrohuddle.store.models import (
 )
 
 MAX_ITEM_CHARS = 500
-LOOK_BACK_HOURS = 24
 MANUAL_SECTIONS = ("look_back", "look_ahead", "teach", "recognise")
 REQUIRED_SECTIONS = ("look_back", "look_ahead")
 

@@ -73,9 +73,9 @@ class Instrument:
     comment_max: int
 
     @property
-    def scale_specs(self) -> list[scoring.ItemSpec]:
+    def scale_specs(self) -> list[scoring.ScaleItem]:
         by_code = {i.code: i for i in self.items}
-        return [scoring.ItemSpec(c, by_code[c].reverse) for c in self.scale_items]
+        return [scoring.ScaleItem(c, by_code[c].reverse) for c in self.scale_items]
 
 
 def parse_instrument(path: Path) -> Instrument:

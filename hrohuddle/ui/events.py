@@ -8,7 +8,6 @@ from typing import Any
 from PySide6.QtCore import (
     QDate,
     QModelIndex,
-    QPersistentModelIndex,
     Qt,
 )
 from PySide6.QtWidgets import (
@@ -50,8 +49,6 @@ from hrohuddle.ui.common import (
 )
 from hrohuddle.ui.rows_model import RowsModel
 from hrohuddle.wording import count
-
-Index = QModelIndex | QPersistentModelIndex
 
 
 def _labels(name: str) -> dict[str, str]:
