@@ -15,6 +15,7 @@ from sqlalchemy import func, insert, select, update
 
 from hrohuddle.paths import resources_dir
 from hrohuddle.services import audit, people
+from hrohuddle.services.dates import to_local, to_utc
 from hrohuddle.services.errors import ValidationError
 from hrohuddle.services.shifts import SHIFTS, ShiftClock
 from hrohuddle.services.vocabulary import load_yaml
@@ -274,7 +275,7 @@ def add_history(
                 if (day, shift) == current:
                     continue
                 late = rng.choice([0, 0, 0, 2, 5, 12])
-                started = _utc(clock.start(day, shift) + dt.timedelta(minutes=30))
+                started = to_utc(clock.start(day, shift) + dt.timedelta(minutes=30))
                 started += dt.timedelta(minutes=late)
                 length = rng.randint(7, 19)
                 hid = next_huddle
@@ -369,13 +370,13 @@ def add_history(
                         )
             for _ in range(_poisson(rng, 1.6)):
                 kind, category, text, stopped = rng.choice(_EVENTS)
-                when = _utc(
+                when = to_utc(
                     dt.datetime.combine(day, dt.time(rng.randint(0, 23), rng.randint(0, 59)))
                 )
                 reporter = rng.choice(ids)
                 anonymous = rng.random() < 0.25
                 if anonymous:  # as services.events keeps it: the shift, not the minute
-                    when = _utc(clock.start_of(to_local(when)))
+                    when = to_utc(clock.start_of(to_local(when)))
                 event_rows.append(
                     {
                         "id": next_event,
@@ -494,7 +495,7 @@ def _observations(
     day = start
     while day < today and observers:
         for _ in range(rng.randint(1, 3)):
-            when = _utc(
+            when = to_utc(
                 dt.datetime.combine(
                     day + dt.timedelta(days=rng.randint(0, 6)), dt.time(rng.randint(8, 18), 0)
                 )
@@ -555,13 +556,13 @@ def _observations(
                     "strengths": _OBSERVATION_NOTE["strengths"],
                     "next_steps": _OBSERVATION_NOTE["next_steps"],
                     # Read the next morning, when that morning has come.
-                    "acknowledged_at": _utc(
+                    "acknowledged_at": to_utc(
                         dt.datetime.combine(d + dt.timedelta(days=1), dt.time(9))
                     )
                     if rng.random() < 0.8 and d + dt.timedelta(days=1) < today
                     else None,
                     "learner_reply": None,
-                    "created_at": _utc(dt.datetime.combine(d, dt.time(18))),
+                    "created_at": to_utc(dt.datetime.combine(d, dt.time(18))),
                 }
             )
             d += dt.timedelta(days=rng.randint(4, 9))
@@ -699,15 +700,6 @@ _PRINCIPLES = [
         "deference_to_expertise",
     )
 ]
-
-
-def to_local(utc: dt.datetime) -> dt.datetime:
-    return utc.replace(tzinfo=dt.UTC).astimezone().replace(tzinfo=None)
-
-
-def _utc(local: dt.datetime) -> dt.datetime:
-    """A local wall-clock time as the naive UTC the database stores."""
-    return local.astimezone(dt.UTC).replace(tzinfo=None)
 
 
 def _poisson(rng: random.Random, mean: float) -> int:

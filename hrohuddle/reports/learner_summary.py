@@ -3,7 +3,6 @@ preceptor, the learner's reply and acknowledgement."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from hrohuddle.reports import blocks
@@ -67,9 +66,7 @@ def build(db: Database, actor: Actor, learner_id: int, path: Path) -> Path:
                 f"{r.rating} — {observations.scale_levels(r.scale_key).get(r.rating, '')}",
                 "\n".join(seen),
                 r.learner_reply or "—",
-                dates.day(r.acknowledged_at.replace(tzinfo=dt.UTC).astimezone())
-                if r.acknowledged_at
-                else "not yet",
+                dates.day(dates.to_local(r.acknowledged_at)) if r.acknowledged_at else "not yet",
             ]
         )
     if len(table) == 1:

@@ -32,6 +32,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from hrohuddle.services.dates import local_date, to_utc
 from hrohuddle.services.shifts import ShiftClock
 from hrohuddle.store.database import Database
 from hrohuddle.store.models import (
@@ -64,11 +65,7 @@ def new_key() -> str:
 def shift_start(unit: Unit, local: dt.datetime) -> dt.datetime:
     """The start of the shift that a local wall-clock time falls in, as naive UTC."""
     start = ShiftClock.of(unit).start_of(local)
-    return start.astimezone(dt.UTC).replace(tzinfo=None)
-
-
-def local_date(utc: dt.datetime) -> dt.date:
-    return utc.replace(tzinfo=dt.UTC).astimezone().date()
+    return to_utc(start)
 
 
 def quarter_of(day: dt.date) -> str:

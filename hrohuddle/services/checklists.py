@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from hrohuddle.paths import open_private, resources_dir
 from hrohuddle.services import audit, validation
+from hrohuddle.services.dates import local_date
 from hrohuddle.services.errors import (
     NotFound,
     PermissionDenied,
@@ -677,7 +678,7 @@ def reliability_trend(
         return []
 
     def week_of(started: dt.datetime) -> Week:
-        return Week.of(started.replace(tzinfo=dt.UTC).astimezone().date())
+        return Week.of(local_date(started))
 
     first = min((week_of(r[0]) for r in rows), key=lambda wk: wk.monday)
     last = Week.of(until)

@@ -1,8 +1,24 @@
-"""One way to write a date for people, used by every screen and report."""
+"""One way to write a date for people, used by every screen and report, and the one
+conversion between the naive UTC the database stores and the workstation's local time."""
 
 from __future__ import annotations
 
 import datetime as dt
+
+
+def to_utc(local: dt.datetime) -> dt.datetime:
+    """A local wall-clock time (naive, or aware) as the naive UTC the database stores."""
+    return local.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def to_local(utc: dt.datetime) -> dt.datetime:
+    """A stored naive UTC time as the workstation's local wall-clock time (naive)."""
+    return utc.replace(tzinfo=dt.UTC).astimezone().replace(tzinfo=None)
+
+
+def local_date(utc: dt.datetime) -> dt.date:
+    """The local day a stored naive UTC time falls on."""
+    return to_local(utc).date()
 
 
 def day(d: dt.date | dt.datetime | None) -> str:

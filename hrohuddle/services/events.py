@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hrohuddle.services import anonymity, audit, edits, validation
+from hrohuddle.services.dates import local_date, to_local, to_utc
 from hrohuddle.services.errors import NotFound, ValidationError
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.personal_names import unit_roster
@@ -140,14 +141,6 @@ def _hash_receipt(code: str) -> str:
 def new_receipt_code() -> str:
     raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(12))
     return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
-
-
-def _to_utc(local: dt.datetime) -> dt.datetime:
-    return local.astimezone(dt.UTC).replace(tzinfo=None)
-
-
-def to_local(utc: dt.datetime) -> dt.datetime:
-    return utc.replace(tzinfo=dt.UTC).astimezone().replace(tzinfo=None)
 
 
 def validate(
@@ -313,7 +306,7 @@ def _hold_anonymous(
         unit = s.get(Unit, actor.unit_id)
         assert unit is not None
         # Only the shift is kept: an exact time could match a sign-in in the audit log.
-        occurred = _to_utc(ShiftClock.of(unit).start(shift_day, fields["shift"]))
+        occurred = to_utc(ShiftClock.of(unit).start(shift_day, fields["shift"]))
         if fields.get("noticed_by") and _group_too_small(s, unit, fields["noticed_by"]):
             # "Noticed by a learner" on a unit with few learners would name them.
             fields["noticed_by"] = None
@@ -348,7 +341,7 @@ def _store_report(
         event = SafetyEvent(
             submission_key=key,
             unit_id=actor.unit_id,
-            occurred_at=_to_utc(data.occurred_at),
+            occurred_at=to_utc(data.occurred_at),
             anonymous=False,
             receipt_hash=None,
             reported_on=local_now.date(),
@@ -420,14 +413,14 @@ def check_receipt(db: Database, code: str) -> ReceiptView | None:
             return ReceiptView(
                 payload["kind"],
                 payload["category"],
-                anonymity.local_date(filed),
+                local_date(filed),
                 "new",
                 None,
                 released=False,
             )
         event_id = row[5]
         history = [
-            (anonymity.local_date(at), str((detail or {}).get("to", "")))
+            (local_date(at), str((detail or {}).get("to", "")))
             for at, detail in s.execute(
                 select(AuditEntry.at, AuditEntry.detail)
                 .where(

@@ -19,6 +19,7 @@ from hrohuddle.analytics.control_chart import ControlChart
 from hrohuddle.analytics.run_chart import RunChart
 from hrohuddle.analytics.signals import Analysis
 from hrohuddle.services import audit, huddle_record, pulses
+from hrohuddle.services.dates import local_date, to_utc
 from hrohuddle.services.errors import ValidationError
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.shifts import ShiftClock
@@ -87,11 +88,7 @@ class Week:
     def utc_bounds(self) -> tuple[dt.datetime, dt.datetime]:
         start = dt.datetime.combine(self.monday, dt.time())
         end = start + dt.timedelta(days=7)
-        return _utc(start), _utc(end)
-
-
-def _utc(local: dt.datetime) -> dt.datetime:
-    return local.astimezone(dt.UTC).replace(tzinfo=None)
+        return to_utc(start), to_utc(end)
 
 
 @dataclass(frozen=True)
@@ -216,7 +213,7 @@ def _huddle_week(s: Session, unit: Unit, week: Week, now: dt.datetime) -> Huddle
     on_time = 0
     clock = ShiftClock.of(unit)
     for _id, shift, day, started, _ended in rows:
-        planned_utc = _utc(clock.start(day, shift))
+        planned_utc = to_utc(clock.start(day, shift))
         if started <= planned_utc + dt.timedelta(minutes=ON_TIME_MINUTES):
             on_time += 1
     mix: dict[str, int] = {}
@@ -432,7 +429,7 @@ def first_week(s: Session, unit_id: int) -> Week | None:
             select(func.min(ChecklistSession.started_at)).where(ChecklistSession.unit_id == unit_id)
         ),
     ]
-    days = [_local_date(f) for f in firsts if f is not None]
+    days = [local_date(f) for f in firsts if f is not None]
     return Week.of(min(days)) if days else None
 
 
@@ -512,7 +509,7 @@ def weekly_figures(
     counts = {lbl: 0 for lbl in labels}
     all_counts = {lbl: 0 for lbl in labels}
     for occurred, kind in event_rows:
-        lbl = Week.of(_local_date(occurred)).label
+        lbl = Week.of(local_date(occurred)).label
         if lbl in counts:
             all_counts[lbl] += 1
             if kind in RUN_CHART_KINDS:
@@ -542,7 +539,7 @@ def weekly_figures(
         )
     held = {lbl: 0 for lbl in labels}
     for (started,) in huddle_rows:
-        lbl = Week.of(_local_date(started)).label
+        lbl = Week.of(local_date(started)).label
         if lbl in held:
             held[lbl] += 1
     p = control_chart.p_chart(
@@ -604,10 +601,6 @@ def weekly_figures(
         behaviour_series,
         has_data,
     )
-
-
-def _local_date(utc: dt.datetime) -> dt.date:
-    return utc.replace(tzinfo=dt.UTC).astimezone().date()
 
 
 def labels() -> dict[str, dict[str, str]]:

@@ -387,7 +387,7 @@ class WeekPanel(QWidget):
         kinds = reporting.labels()["kinds"]
         for r in page.rows:
             lst.addItem(
-                f"{dates.day_time(events.to_local(r.occurred_at))} · {kinds.get(r.kind, r.kind)} · "
+                f"{dates.day_time(dates.to_local(r.occurred_at))} · {kinds.get(r.kind, r.kind)} · "
                 f"{' '.join(r.narrative.split())[:160]}"
             )
         lst.itemActivated.connect(lambda _item: self.open_report(page.rows[lst.currentRow()]))
@@ -411,7 +411,7 @@ class WeekPanel(QWidget):
         lines = [
             f"{lab['kinds'].get(r.kind, r.kind)} · {lab['categories'].get(r.category, r.category)}",
             tr("Happened {when}{area}").format(
-                when=dates.day_time(events.to_local(r.occurred_at)),
+                when=dates.day_time(dates.to_local(r.occurred_at)),
                 area=f" · {r.area}" if r.area else "",
             ),
             tr("Harm: {h}").format(h=lab["harm"].get(r.harm, r.harm) if r.harm else "—"),

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from hrohuddle.services import events, people
+from hrohuddle.services.dates import to_local
 from hrohuddle.services.errors import EditConflict, ServiceError
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import taxonomy
@@ -71,7 +72,7 @@ class EventModel(RowsModel[events.ReportRow]):
 
     def cell(self, r: events.ReportRow, col: int, *, full: bool) -> Any:
         if col == 0:
-            when = events.to_local(r.occurred_at)
+            when = to_local(r.occurred_at)
             return f"{format_date(when.date())} {when:%H:%M}"
         if col == 1:
             return self.kinds.get(r.kind, r.kind)
@@ -294,8 +295,7 @@ class ReviewTab(QWidget):
             f"{kinds.get(r.kind, r.kind)} · {cats.get(r.category, r.category)}"
             + (f" · {harms.get(r.harm or '', '')}" if r.harm else ""),
             tr("When: {w} ({shift})").format(
-                w=f"{format_date(events.to_local(r.occurred_at).date())} "
-                f"{events.to_local(r.occurred_at):%H:%M}",
+                w=f"{format_date(to_local(r.occurred_at).date())} {to_local(r.occurred_at):%H:%M}",
                 shift=tr("time kept to the shift") if r.anonymous else tr("as reported"),
             ),
             tr("Where: {a}").format(a=r.area or tr("not said")),
@@ -422,7 +422,7 @@ class MyReportsTab(QWidget):
         rows = events.my_reports(self.db, self.actor)
         for r in rows:
             text = (
-                f"{format_date(events.to_local(r.occurred_at).date())} · "
+                f"{format_date(to_local(r.occurred_at).date())} · "
                 f"{kinds.get(r.kind, r.kind)} · "
                 f"{statuses.get(r.status, r.status)}\n{' '.join(r.narrative.split())[:200]}"
             )

@@ -53,11 +53,6 @@ DRAFT_KIND = "observation"
 CHOICE_KIND = "observation.choice"
 
 
-def _local(utc: dt.datetime) -> dt.datetime:
-    """A stored (naive UTC) time as the workstation's clock shows it."""
-    return utc.replace(tzinfo=dt.UTC).astimezone().replace(tzinfo=None)
-
-
 def _error_label() -> QLabel:
     label = plain(QLabel(""))
     label.setProperty("role", "error")
@@ -552,7 +547,7 @@ class ObservationsPage(QWidget):
         ]
         if r.acknowledged_at:
             text.append(
-                f"\n{tr('Acknowledged')} {dates.day_time(_local(r.acknowledged_at))}. "
+                f"\n{tr('Acknowledged')} {dates.day_time(dates.to_local(r.acknowledged_at))}. "
                 f"{tr('Reply')}: {r.learner_reply or '—'}"
             )
         self.detail.setText("\n".join(text))
