@@ -60,7 +60,8 @@ def test_a_whole_huddle_through_the_board_then_the_action_follows_up(
 
     def fill_action(dialog) -> int:
         dialog.owner.setCurrentIndex(dialog.owner.findText("Sol Staff"))
-        return QDialog.DialogCode.Accepted
+        dialog.accept()  # "Create action", as the charge nurse presses it
+        return dialog.result()
 
     monkeypatch.setattr("hrohuddle.ui.actions.ActionDialog.exec", fill_action)
     board.make_action("look_ahead")
@@ -240,7 +241,8 @@ def test_an_item_becomes_one_action_titled_by_its_words_and_shows_its_owner(
     def fill_action(dialog) -> int:
         opened.append(dialog.title.text())
         dialog.owner.setCurrentIndex(dialog.owner.findText("Sol Staff"))
-        return QDialog.DialogCode.Accepted
+        dialog.accept()  # "Create action", as the charge nurse presses it
+        return dialog.result()
 
     monkeypatch.setattr("hrohuddle.ui.actions.ActionDialog.exec", fill_action)
     board.make_action("look_ahead")
@@ -379,7 +381,8 @@ def test_a_report_on_the_board_becomes_one_action_and_shows_its_owner(
     def fill_action(dialog) -> int:
         opened.append(dialog.title.text())
         dialog.owner.setCurrentIndex(dialog.owner.findText("Sol Staff"))
-        return QDialog.DialogCode.Accepted
+        dialog.accept()  # "Create action", as the charge nurse presses it
+        return dialog.result()
 
     monkeypatch.setattr("hrohuddle.ui.actions.ActionDialog.exec", fill_action)
     board.make_action("look_back")
@@ -501,6 +504,54 @@ def test_a_refused_due_date_keeps_the_action_dialog_open_with_what_was_typed(
     assert dialog.title.text() == "Restock the crash cart" and dialog.owner.currentIndex() == 1
     assert dialog.problem.isVisibleTo(dialog) and dialog.problem.text()
     assert actions.open_actions(sqlite_team.db, cn) == []
+
+
+def test_on_the_board_a_refused_action_or_due_date_keeps_its_dialog_and_what_was_typed(
+    qtbot, window, sqlite_team: Team, monkeypatch
+) -> None:
+    """Make action without an owner, and a due date in the past, from the running board:
+    the problem shows in the dialog, which stays open with the words typed."""
+    from PySide6.QtCore import QDate
+
+    from hrohuddle.ui.actions import ActionDialog, DueDateDialog
+
+    sign_in_as(qtbot, window, "Cai Charge", PINS["charge_nurse"])
+    page = window.open_page("huddle")
+    page.start()
+    board = page.board
+    qtbot.keyClicks(board.inputs["look_ahead"].edit, "Two nurses short after 15:00")
+    qtbot.keyClick(board.inputs["look_ahead"].edit, Qt.Key.Key_Return)
+    board.lists["look_ahead"].setCurrentRow(0)
+    seen: dict[str, object] = {}
+
+    def no_owner(dialog) -> int:
+        dialog.title.setText("Ask the bed manager for a float nurse")
+        dialog.accept()  # "Create action" with no owner chosen
+        seen["open"] = dialog.result() == 0
+        seen["problem"] = dialog.problem.text()
+        seen["title"] = dialog.title.text()
+        dialog.owner.setCurrentIndex(dialog.owner.findText("Sol Staff"))
+        dialog.accept()  # chosen now: saved
+        return dialog.result()
+
+    monkeypatch.setattr(ActionDialog, "exec", no_owner)
+    board.make_action("look_ahead")
+    assert seen["open"] and seen["problem"], seen
+    assert seen["title"] == "Ask the bed manager for a float nurse"
+    assert any("float nurse" in r for r in _rows(board.follow_list))
+
+    def in_the_past(dialog) -> int:
+        dialog.due.setDate(QDate.currentDate().addDays(-2))
+        dialog.accept()
+        seen["due open"] = dialog.result() == 0 and bool(dialog.problem.text())
+        return dialog.result()
+
+    monkeypatch.setattr(DueDateDialog, "exec", in_the_past)
+    assert board.show_action(board.state.follow_ups[0].id)
+    before = board.state.follow_ups[0].due_on
+    board.change_due()
+    assert seen["due open"], seen
+    assert board.state.follow_ups[0].due_on == before
 
 
 def people_for(team: Team) -> list:  # type: ignore[type-arg]

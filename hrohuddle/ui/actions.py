@@ -100,13 +100,31 @@ class DueDateDialog(QDialog):
         self.due = date_edit(start)
         self.due.setAccessibleName(tr("New due date"))
         form.addRow(tr("New due date"), self.due)
+        self.problem = plain(QLabel(""))
+        self.problem.setProperty("role", "error")
+        self.problem.setWordWrap(True)
+        self.problem.setVisible(False)
+        form.addRow(self.problem)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+        #: Saves the date; a refusal keeps the dialog open with the problem beside it.
+        self.save: Callable[[], object] | None = None
         fit_to_screen(self, 480)
+
+    def accept(self) -> None:
+        if self.save is not None:
+            try:
+                self.save()
+            except (ServiceError, StoreError) as exc:  # kept: the problem shows in the dialog
+                self.problem.setText(exc.message)
+                self.problem.setVisible(True)
+                self.due.setFocus()
+                return
+        super().accept()
 
     def due_date(self) -> dt.date:
         q = self.due.date()

@@ -25,6 +25,11 @@ class BoardActions(QWidget):
     state: huddles.Board | None
     lists: dict[str, QListWidget]
     follow_list: QListWidget
+    closed: bool
+
+    def refresh(self) -> None:
+        """Show what is stored (HuddleBoard.refresh)."""
+        raise NotImplementedError
 
     def _run(self, call: Callable[[], object]) -> bool:
         """Store a change and show the board again (HuddleBoard._run)."""
@@ -78,22 +83,23 @@ class BoardActions(QWidget):
             made = next((a for a in self.state.follow_ups if a.event_id == key), None)
             if made is not None and self.show_action(made.id):
                 return
+        if self.closed:
+            return  # a closed huddle's board is read-only
         text = self._action_title(section, kind, key)
         dialog = ActionDialog(self, text, self.team)
-        if not dialog.exec():
-            return
-        self._run(
-            lambda: actions.create_action(
-                self.db,
-                self.actor,
-                dialog.title.text(),
-                dialog.owner.currentData(),
-                dialog.due_date(),
-                huddle_id=self.huddle_id,
-                item_id=key if kind == "item" else None,
-                event_id=key if kind == "event" else None,
-            )
+        # Saved from the dialog: a refusal (no owner, a past date) keeps what was typed.
+        dialog.save = lambda: actions.create_action(
+            self.db,
+            self.actor,
+            dialog.title.text(),
+            dialog.owner.currentData(),
+            dialog.due_date(),
+            huddle_id=self.huddle_id,
+            item_id=key if kind == "item" else None,
+            event_id=key if kind == "event" else None,
         )
+        dialog.exec()
+        self.refresh()
 
     def remove_item(self, section: str) -> None:
         item_id = self._chosen(self.lists[section], "item")
@@ -172,13 +178,13 @@ class BoardActions(QWidget):
             self._named(action_id, tr("Choose the new due date.")),
             current.due_on if current is not None else None,
         )
-        if dialog.exec():
-            due = dialog.due_date()
-            self._run(
-                lambda: actions.change_due(
-                    self.db, self.actor, action_id, due, expected_version=seen
-                )
-            )
+        if self.closed:
+            return
+        dialog.save = lambda: actions.change_due(
+            self.db, self.actor, action_id, dialog.due_date(), expected_version=seen
+        )
+        dialog.exec()
+        self.refresh()
 
     def escalate(self) -> None:
         action_id = self._chosen_action()
