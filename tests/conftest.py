@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import subprocess
-import sys
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +12,13 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from fixtures.templates import (
+    DemoFolders,
+    PostgresTemplate,
+    SqliteTemplates,
+    nothing,
+)
 
 from hrohuddle.paths import DataPaths
 from hrohuddle.services import people
@@ -156,48 +160,59 @@ def sqlite_url(data_paths: DataPaths) -> str:
     return f"sqlite:///{data_paths.database_file}"
 
 
-def _pg_database() -> Iterator[str]:
+@pytest.fixture(scope="session")
+def _sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemplates:
+    """Migrated (and demo) SQLite databases made once in this session, copied per test."""
+    return SqliteTemplates(tmp_path_factory.mktemp("templates"))
+
+
+@pytest.fixture(scope="session")
+def _pg_template() -> Iterator[PostgresTemplate | None]:
+    """A migrated PostgreSQL template database, made when a test first needs one."""
     if not PG_URL:
+        yield None
+        return
+    template = PostgresTemplate(PG_URL)
+    try:
+        yield template
+    finally:
+        template.close()
+
+
+def _pg_server(template: PostgresTemplate | None) -> PostgresTemplate:
+    if template is None:
         if REQUIRE_PG:
             pytest.fail("HROHUDDLE_REQUIRE_POSTGRES=1 but HROHUDDLE_TEST_POSTGRES_URL is not set")
         pytest.skip("no PostgreSQL server (set HROHUDDLE_TEST_POSTGRES_URL)")
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    name = f"hh_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    try:
-        yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(
-                text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = :n AND pid <> pg_backend_pid()"
-                ),
-                {"n": name},
-            )
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
+    return template
 
 
 @pytest.fixture
-def pg_url() -> Iterator[str]:
-    yield from _pg_database()
+def pg_url(_pg_template: PostgresTemplate | None) -> Iterator[str]:
+    """A new, empty PostgreSQL database of its own, dropped when the test ends."""
+    yield from _pg_server(_pg_template).empty_database()
+
+
+def _sqlite_copy(templates: SqliteTemplates, data_paths: DataPaths) -> Database:
+    """A private copy of the migrated template in the test's data folder, opened as
+    ``open_database`` opens it (integrity check, schema check, nothing to migrate)."""
+    return templates.open_copy("migrated", nothing, data_paths.database_file, data_paths.backup_dir)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db(request: pytest.FixtureRequest, data_paths: DataPaths) -> Iterator[Database]:
+def db(
+    request: pytest.FixtureRequest,
+    data_paths: DataPaths,
+    _sqlite_templates: SqliteTemplates,
+    _pg_template: PostgresTemplate | None,
+) -> Iterator[Database]:
     """A migrated, empty database: SQLite in a temp folder, or a fresh PostgreSQL database."""
     if request.param == "sqlite":
-        opened = open_database(f"sqlite:///{data_paths.database_file}", data_paths.backup_dir)
-        yield opened.db
-        opened.db.dispose()
+        sqlite = _sqlite_copy(_sqlite_templates, data_paths)
+        yield sqlite
+        sqlite.dispose()
     else:
-        gen = _pg_database()
+        gen = _pg_server(_pg_template).database()
         url = next(gen)
         opened = open_database(url, None)
         try:
@@ -209,10 +224,10 @@ def db(request: pytest.FixtureRequest, data_paths: DataPaths) -> Iterator[Databa
 
 
 @pytest.fixture
-def sqlite_db(data_paths: DataPaths) -> Iterator[Database]:
-    opened = open_database(f"sqlite:///{data_paths.database_file}", data_paths.backup_dir)
-    yield opened.db
-    opened.db.dispose()
+def sqlite_db(data_paths: DataPaths, _sqlite_templates: SqliteTemplates) -> Iterator[Database]:
+    sqlite = _sqlite_copy(_sqlite_templates, data_paths)
+    yield sqlite
+    sqlite.dispose()
 
 
 ADMIN_PIN = "2468"
@@ -257,18 +272,21 @@ class Team:
         return self.by_role[role]
 
 
+@pytest.fixture(scope="session")
+def _demo_folders(tmp_path_factory: pytest.TempPathFactory) -> DemoFolders:
+    return DemoFolders(tmp_path_factory.mktemp("demo-folders"))
+
+
 @pytest.fixture
-def demo_env(tmp_path: Path) -> dict[str, str]:
-    """The environment of an app process on a small demo unit in its own data folder."""
+def demo_env(tmp_path: Path, _demo_folders: DemoFolders) -> dict[str, str]:
+    """The environment of an app process on a small demo unit in its own data folder.
+
+    The ``demo-data`` command fills a folder once per session (and hour); each test gets
+    a copy of that folder, files and modes as the command left them.
+    """
     env = {**os.environ, "HROHUDDLE_DATA_DIR": str(tmp_path), "QT_QPA_PLATFORM": "offscreen"}
     env.pop("HROHUDDLE_DATABASE_URL", None)
-    subprocess.run(
-        [sys.executable, "-m", "hrohuddle", "demo-data", "--years", "0.1"],
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+    _demo_folders.copy_into("0.1", tmp_path, env)
     return env
 
 
