@@ -199,10 +199,29 @@ def pg_url(_pg_template: PostgresTemplate | None) -> Iterator[str]:
     yield from _pg_server(_pg_template).empty_database()
 
 
-def _sqlite_copy(templates: SqliteTemplates, data_paths: DataPaths) -> Database:
-    """A private copy of the migrated template in the test's data folder, opened as
-    ``open_database`` opens it (integrity check, schema check, nothing to migrate)."""
-    return templates.open_copy("migrated", nothing, data_paths.database_file, data_paths.backup_dir)
+def _sqlite_copy(
+    request: pytest.FixtureRequest,
+    templates: SqliteTemplates,
+    data_paths: DataPaths,
+    team_fixture: str,
+) -> Database:
+    """A private copy of a template in the test's data folder, opened as ``open_database``
+    opens it (integrity check, schema check, nothing to migrate).
+
+    The template is the migrated, empty database; for a test that asks for
+    ``team_fixture`` too, it is the migrated database with the team on it (made on
+    this day), and the fixture hands out the team's signed-in people.
+    """
+    if team_fixture not in request.fixturenames:
+        db, _ = templates.open_copy(
+            "migrated", nothing, data_paths.database_file, data_paths.backup_dir
+        )
+        return db
+    db, made = templates.open_copy(
+        ("team", dt.date.today()), Team, data_paths.database_file, data_paths.backup_dir
+    )
+    request.node.stash[_TEAM] = Team.on_copy(db, made)
+    return db
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -214,7 +233,7 @@ def db(
 ) -> Iterator[Database]:
     """A migrated, empty database: SQLite in a temp folder, or a fresh PostgreSQL database."""
     if request.param == "sqlite":
-        sqlite = _sqlite_copy(_sqlite_templates, data_paths)
+        sqlite = _sqlite_copy(request, _sqlite_templates, data_paths, "team")
         yield sqlite
         sqlite.dispose()
     else:
@@ -230,8 +249,10 @@ def db(
 
 
 @pytest.fixture
-def sqlite_db(data_paths: DataPaths, _sqlite_templates: SqliteTemplates) -> Iterator[Database]:
-    sqlite = _sqlite_copy(_sqlite_templates, data_paths)
+def sqlite_db(
+    request: pytest.FixtureRequest, data_paths: DataPaths, _sqlite_templates: SqliteTemplates
+) -> Iterator[Database]:
+    sqlite = _sqlite_copy(request, _sqlite_templates, data_paths, "sqlite_team")
     yield sqlite
     sqlite.dispose()
 
@@ -274,8 +295,21 @@ class Team:
             )
             self.by_role[role] = people.sign_in(db, pid, PINS[role])
 
+    @classmethod
+    def on_copy(cls, db: Database, made: Team) -> Team:
+        """The team ``made`` on a copy of its database: the same people, signed in."""
+        team = cls.__new__(cls)
+        team.db = db
+        team.admin = made.admin
+        team.by_role = dict(made.by_role)
+        return team
+
     def __getitem__(self, role: str) -> Actor:
         return self.by_role[role]
+
+
+#: The team already on a test's SQLite database, copied from the session's template.
+_TEAM = pytest.StashKey[Team]()
 
 
 @pytest.fixture(scope="session")
@@ -297,13 +331,13 @@ def demo_env(tmp_path: Path, _demo_folders: DemoFolders) -> dict[str, str]:
 
 
 @pytest.fixture
-def team(db: Database) -> Team:
-    return Team(db)
+def team(request: pytest.FixtureRequest, db: Database) -> Team:
+    return request.node.stash.get(_TEAM, None) or Team(db)
 
 
 @pytest.fixture
-def sqlite_team(sqlite_db: Database) -> Team:
-    return Team(sqlite_db)
+def sqlite_team(request: pytest.FixtureRequest, sqlite_db: Database) -> Team:
+    return request.node.stash.get(_TEAM, None) or Team(sqlite_db)
 
 
 @pytest.fixture

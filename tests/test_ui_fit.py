@@ -408,7 +408,7 @@ def demo_window(request, qtbot, data_paths, tmp_path, styled, monkeypatch, _sqli
 
     marker = request.node.get_closest_marker("demo_day")
     day = marker.args[0] if marker else None
-    db = _sqlite_templates.open_copy(
+    db, _summary = _sqlite_templates.open_copy(
         demo_key(0.6, 5, day),
         lambda made: demo.create(made, years=0.6, seed=5, today=day),
         data_paths.database_file,
