@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import subprocess
-import sys
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +12,13 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from fixtures.templates import (
+    DemoFolders,
+    PostgresTemplate,
+    SqliteTemplates,
+    nothing,
+)
 
 from hrohuddle.paths import DataPaths
 from hrohuddle.services import people
@@ -87,6 +91,11 @@ def _no_connection_left_to_the_collector(request: pytest.FixtureRequest) -> Iter
     A connection nobody closed is closed by the collector whenever it next runs, which
     is usually inside a later test; Python 3.13 then warns there. Collecting as each
     test ends puts the failure on the test (or the screen it drove) that leaked.
+
+    What survives the collection is frozen (``gc.freeze``): the modules, Qt and the
+    session's templates are then never traced again, so each test's collection looks
+    only at the objects made since the last one ended (a whole-heap collection took
+    about half a second per test).
     """
     yield
     import gc
@@ -95,6 +104,7 @@ def _no_connection_left_to_the_collector(request: pytest.FixtureRequest) -> Iter
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ResourceWarning)
         gc.collect()
+    gc.freeze()
     leaked = [str(w.message) for w in caught if "unclosed database" in str(w.message)]
     if leaked:
         pytest.fail(f"left {len(leaked)} database connection(s) to the garbage collector")
@@ -156,48 +166,78 @@ def sqlite_url(data_paths: DataPaths) -> str:
     return f"sqlite:///{data_paths.database_file}"
 
 
-def _pg_database() -> Iterator[str]:
+@pytest.fixture(scope="session")
+def _sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemplates:
+    """Migrated (and demo) SQLite databases made once in this session, copied per test."""
+    return SqliteTemplates(tmp_path_factory.mktemp("templates"))
+
+
+@pytest.fixture(scope="session")
+def _pg_template() -> Iterator[PostgresTemplate | None]:
+    """A migrated PostgreSQL template database, made when a test first needs one."""
     if not PG_URL:
+        yield None
+        return
+    template = PostgresTemplate(PG_URL)
+    try:
+        yield template
+    finally:
+        template.close()
+
+
+def _pg_server(template: PostgresTemplate | None) -> PostgresTemplate:
+    if template is None:
         if REQUIRE_PG:
             pytest.fail("HROHUDDLE_REQUIRE_POSTGRES=1 but HROHUDDLE_TEST_POSTGRES_URL is not set")
         pytest.skip("no PostgreSQL server (set HROHUDDLE_TEST_POSTGRES_URL)")
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    name = f"hh_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    try:
-        yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(
-                text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = :n AND pid <> pg_backend_pid()"
-                ),
-                {"n": name},
-            )
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
+    return template
 
 
 @pytest.fixture
-def pg_url() -> Iterator[str]:
-    yield from _pg_database()
+def pg_url(_pg_template: PostgresTemplate | None) -> Iterator[str]:
+    """A new, empty PostgreSQL database of its own, dropped when the test ends."""
+    yield from _pg_server(_pg_template).empty_database()
+
+
+def _sqlite_copy(
+    request: pytest.FixtureRequest,
+    templates: SqliteTemplates,
+    data_paths: DataPaths,
+    team_fixture: str,
+) -> Database:
+    """A private copy of a template in the test's data folder, opened as ``open_database``
+    opens it (integrity check, schema check, nothing to migrate).
+
+    The template is the migrated, empty database; for a test that asks for
+    ``team_fixture`` too, it is the migrated database with the team on it (made on
+    this day), and the fixture hands out the team's signed-in people.
+    """
+    if team_fixture not in request.fixturenames:
+        db, _ = templates.open_copy(
+            "migrated", nothing, data_paths.database_file, data_paths.backup_dir
+        )
+        return db
+    db, made = templates.open_copy(
+        ("team", dt.date.today()), Team, data_paths.database_file, data_paths.backup_dir
+    )
+    request.node.stash[_TEAM] = Team.on_copy(db, made)
+    return db
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db(request: pytest.FixtureRequest, data_paths: DataPaths) -> Iterator[Database]:
+def db(
+    request: pytest.FixtureRequest,
+    data_paths: DataPaths,
+    _sqlite_templates: SqliteTemplates,
+    _pg_template: PostgresTemplate | None,
+) -> Iterator[Database]:
     """A migrated, empty database: SQLite in a temp folder, or a fresh PostgreSQL database."""
     if request.param == "sqlite":
-        opened = open_database(f"sqlite:///{data_paths.database_file}", data_paths.backup_dir)
-        yield opened.db
-        opened.db.dispose()
+        sqlite = _sqlite_copy(request, _sqlite_templates, data_paths, "team")
+        yield sqlite
+        sqlite.dispose()
     else:
-        gen = _pg_database()
+        gen = _pg_server(_pg_template).database()
         url = next(gen)
         opened = open_database(url, None)
         try:
@@ -209,10 +249,12 @@ def db(request: pytest.FixtureRequest, data_paths: DataPaths) -> Iterator[Databa
 
 
 @pytest.fixture
-def sqlite_db(data_paths: DataPaths) -> Iterator[Database]:
-    opened = open_database(f"sqlite:///{data_paths.database_file}", data_paths.backup_dir)
-    yield opened.db
-    opened.db.dispose()
+def sqlite_db(
+    request: pytest.FixtureRequest, data_paths: DataPaths, _sqlite_templates: SqliteTemplates
+) -> Iterator[Database]:
+    sqlite = _sqlite_copy(request, _sqlite_templates, data_paths, "sqlite_team")
+    yield sqlite
+    sqlite.dispose()
 
 
 ADMIN_PIN = "2468"
@@ -253,33 +295,49 @@ class Team:
             )
             self.by_role[role] = people.sign_in(db, pid, PINS[role])
 
+    @classmethod
+    def on_copy(cls, db: Database, made: Team) -> Team:
+        """The team ``made`` on a copy of its database: the same people, signed in."""
+        team = cls.__new__(cls)
+        team.db = db
+        team.admin = made.admin
+        team.by_role = dict(made.by_role)
+        return team
+
     def __getitem__(self, role: str) -> Actor:
         return self.by_role[role]
 
 
+#: The team already on a test's SQLite database, copied from the session's template.
+_TEAM = pytest.StashKey[Team]()
+
+
+@pytest.fixture(scope="session")
+def _demo_folders(tmp_path_factory: pytest.TempPathFactory) -> DemoFolders:
+    return DemoFolders(tmp_path_factory.mktemp("demo-folders"))
+
+
 @pytest.fixture
-def demo_env(tmp_path: Path) -> dict[str, str]:
-    """The environment of an app process on a small demo unit in its own data folder."""
+def demo_env(tmp_path: Path, _demo_folders: DemoFolders) -> dict[str, str]:
+    """The environment of an app process on a small demo unit in its own data folder.
+
+    The ``demo-data`` command fills a folder once per session (and hour); each test gets
+    a copy of that folder, files and modes as the command left them.
+    """
     env = {**os.environ, "HROHUDDLE_DATA_DIR": str(tmp_path), "QT_QPA_PLATFORM": "offscreen"}
     env.pop("HROHUDDLE_DATABASE_URL", None)
-    subprocess.run(
-        [sys.executable, "-m", "hrohuddle", "demo-data", "--years", "0.1"],
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+    _demo_folders.copy_into("0.1", tmp_path, env)
     return env
 
 
 @pytest.fixture
-def team(db: Database) -> Team:
-    return Team(db)
+def team(request: pytest.FixtureRequest, db: Database) -> Team:
+    return request.node.stash.get(_TEAM, None) or Team(db)
 
 
 @pytest.fixture
-def sqlite_team(sqlite_db: Database) -> Team:
-    return Team(sqlite_db)
+def sqlite_team(request: pytest.FixtureRequest, sqlite_db: Database) -> Team:
+    return request.node.stash.get(_TEAM, None) or Team(sqlite_db)
 
 
 @pytest.fixture

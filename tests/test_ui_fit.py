@@ -395,27 +395,32 @@ def _long_report(db) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def demo_window(request, qtbot, data_paths, tmp_path, styled, monkeypatch):  # type: ignore[no-untyped-def]
+def demo_window(request, qtbot, data_paths, tmp_path, styled, monkeypatch, _sqlite_templates):  # type: ignore[no-untyped-def]
     """The main window on a demo unit with months of data, signed in as its admin and
     manager, who sees every screen. A test marked ``demo_day(date)`` gets the unit the
     demo makes on that day (what the demo holds, such as a pooled milestone, depends
     on the day it is made)."""
+    from fixtures.templates import demo_key
     from PySide6.QtCore import QSettings
 
     from hrohuddle import demo
     from hrohuddle.services import people
-    from hrohuddle.store.opening import open_database
     from hrohuddle.ui.main_window import MainWindow
 
-    opened = open_database(f"sqlite:///{data_paths.database_file}", data_paths.backup_dir)
-    day = request.node.get_closest_marker("demo_day")
-    demo.create(opened.db, years=0.6, seed=5, today=day.args[0] if day else None)
-    _long_report(opened.db)
+    marker = request.node.get_closest_marker("demo_day")
+    day = marker.args[0] if marker else None
+    db, _summary = _sqlite_templates.open_copy(
+        demo_key(0.6, 5, day),
+        lambda made: demo.create(made, years=0.6, seed=5, today=day),
+        data_paths.database_file,
+        data_paths.backup_dir,
+    )
+    _long_report(db)
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     win = MainWindow(data_paths, settings)
     win.offer_pulses = False
     qtbot.addWidget(win)
-    win.attach(opened.db, people.list_units(opened.db)[0].id)
+    win.attach(db, people.list_units(db)[0].id)
     win.show()
     qtbot.waitExposed(win)
     # The offscreen screen is 800x800: a window of each screen's size stands in for it.
@@ -426,7 +431,7 @@ def demo_window(request, qtbot, data_paths, tmp_path, styled, monkeypatch):  # t
     assert win.actor is not None
     yield win
     win.close()
-    opened.db.dispose()
+    db.dispose()
 
 
 def _page_states(qtbot, window):  # type: ignore[no-untyped-def]
