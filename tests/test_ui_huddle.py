@@ -418,10 +418,12 @@ def test_save_summary_pdf_opens_in_documents_then_where_the_last_file_went(
     page = window.open_page("huddle")
     page.history.setCurrentRow(0)
     page.save_pdf()
-    assert asked == [str(home / "Documents" / f"huddle-{h.id}.pdf")]
-    assert (chosen / f"huddle-{h.id}.pdf").exists()
+    # Named by its day and shift, as people look for it later, not by a record number.
+    name = f"huddle-{h.huddle_date:%Y-%m-%d}-{h.shift}.pdf"
+    assert asked == [str(home / "Documents" / name)]
+    assert (chosen / name).exists()
     page.save_pdf()
-    assert asked[1] == str(chosen / f"huddle-{h.id}.pdf")
+    assert asked[1] == str(chosen / name)
     window.settings.sync()
     assert window.settings.value("files/last_folder") == str(chosen)
 

@@ -201,8 +201,11 @@ class WeekPanel(QWidget):
         bar.addWidget(self.week)
         self.chart_choice = QComboBox()
         self.chart_choice.setAccessibleName(tr("Reports chart"))
-        self.chart_choice.addItem(tr("Reports per week"), "run")
-        self.chart_choice.addItem(tr("Reports per 1,000 patient-days"), "rate")
+        # Each choice names what it counts: the run chart counts near misses and good
+        # catches, the rate every safety report (the chart titles say the same).
+        self.chart_choice.addItem(tr("Near misses and good catches per week"), "run")
+        self.chart_choice.addItem(tr("All safety reports per 1,000 patient-days"), "rate")
+        self.chart_choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.chart_choice.currentIndexChanged.connect(self._chart_chosen)
         bar.addWidget(self.chart_choice)
         bar.addStretch(1)

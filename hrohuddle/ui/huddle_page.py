@@ -147,6 +147,8 @@ class HuddlePage(QWidget):
                 f"{tr('led by')} {r.led_by or '—'}"
             )
             item.setData(Qt.ItemDataRole.UserRole, r.id)
+            # The file is named by its day and shift, as people look for it later.
+            item.setData(Qt.ItemDataRole.UserRole + 1, f"huddle-{r.huddle_date:%Y-%m-%d}-{r.shift}")
             self.history.addItem(item)
         if not rows:
             self.history.addItem(tr("No huddles found."))
@@ -255,9 +257,8 @@ class HuddlePage(QWidget):
             show_problem(self, tr("Choose a huddle in the list first."))
             return
         huddle_id = int(item.data(Qt.ItemDataRole.UserRole))
-        path = save_file_name(
-            self, tr("Save huddle summary"), f"huddle-{huddle_id}.pdf", "PDF (*.pdf)"
-        )
+        name = item.data(Qt.ItemDataRole.UserRole + 1) or f"huddle-{huddle_id}"
+        path = save_file_name(self, tr("Save huddle summary"), f"{name}.pdf", "PDF (*.pdf)")
         if not path:
             return
         from pathlib import Path
