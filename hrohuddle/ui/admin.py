@@ -30,7 +30,16 @@ from PySide6.QtWidgets import (
 )
 
 from hrohuddle.paths import DataPaths
-from hrohuddle.services import audit, backups, dates, edits, observations, people
+from hrohuddle.services import (
+    audit_chain,
+    audit_log,
+    backups,
+    dates,
+    edits,
+    observations,
+    people,
+    signin,
+)
 from hrohuddle.services.errors import EditConflict, ValidationError, ValidationErrors
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import unit_vocabulary
@@ -167,7 +176,7 @@ class PersonForm(QGroupBox):
         sr.addWidget(self.start, 1)
         self.active = QCheckBox(tr("Can sign in"))
         self.pin = pin_edit(tr("New PIN"))
-        self.pin.setToolTip(tr("A PIN has {rule}.").format(rule=people.PIN_RULE))
+        self.pin.setToolTip(tr("A PIN has {rule}.").format(rule=signin.PIN_RULE))
         self.name.setMaxLength(people.NAME_MAX)
         self.problems: dict[str, QLabel] = {}
         for field, name in (("display_name", tr("Name problem")), ("pin", tr("PIN problem"))):
@@ -216,7 +225,7 @@ class PersonForm(QGroupBox):
         self.pin.clear()
         # Short enough to show whole in the field; the whole rule is its tooltip.
         self.pin.setPlaceholderText(
-            tr("Required: {low} to {high} digits").format(low=people.PIN_MIN, high=people.PIN_MAX)
+            tr("Required: {low} to {high} digits").format(low=signin.PIN_MIN, high=signin.PIN_MAX)
         )
         self.show_problems([])
 
@@ -356,7 +365,7 @@ class PeopleTab(QWidget):
         person_id = self.form.person_id
         if person_id is None:
             return
-        if attempt(self, lambda: people.unlock(self.db, self.actor, person_id)) is None:
+        if attempt(self, lambda: signin.unlock(self.db, self.actor, person_id)) is None:
             return
         self.reload()
         self._select(person_id)
@@ -607,14 +616,14 @@ class BackupTab(QWidget):
             request(ticket)
 
 
-class AuditModel(RowsModel[audit.AuditRow]):
+class AuditModel(RowsModel[audit_log.AuditRow]):
     COLUMNS = ("When", "What", "Who", "About")
 
     def __init__(self) -> None:
         super().__init__()
         self.names: dict[str, str] = {}
 
-    def cell(self, r: audit.AuditRow, col: int, *, full: bool) -> Any:
+    def cell(self, r: audit_log.AuditRow, col: int, *, full: bool) -> Any:
         if col == 0:
             if r.day_only:
                 # Kept to its (UTC) day on purpose: no time to show, and no shift into
@@ -633,7 +642,7 @@ class AuditModel(RowsModel[audit.AuditRow]):
             return f"{r.what} ({r.action})" if full else r.what
         if col == 2:
             return r.who
-        text = audit.about_words(r.target, r.detail, self.names)
+        text = audit_log.about_words(r.target, r.detail, self.names)
         return text if full else text[:160]
 
 
@@ -721,8 +730,8 @@ class AuditTab(QWidget):
         self.kind.blockSignals(True)
         self.kind.clear()
         self.kind.addItem(tr("Every kind"), None)
-        for k in attempt(self, lambda: audit.kinds(self.db, self.actor)) or []:
-            self.kind.addItem(audit.kind_words(k), k)
+        for k in attempt(self, lambda: audit_log.kinds(self.db, self.actor)) or []:
+            self.kind.addItem(audit_log.kind_words(k), k)
         self.kind.setCurrentIndex(max(0, self.kind.findData(chosen)))
         self.kind.blockSignals(False)
 
@@ -735,8 +744,8 @@ class AuditTab(QWidget):
         # A message about the last export or check no longer describes what is chosen.
         self.result.setText("")
 
-    def where(self) -> audit.AuditFilter:
-        return audit.AuditFilter(
+    def where(self) -> audit_log.AuditFilter:
+        return audit_log.AuditFilter(
             kind=self.kind.currentData(),
             person_id=self.person.currentData(),
             since=self.since.date().toPython(),  # type: ignore[arg-type]
@@ -746,7 +755,9 @@ class AuditTab(QWidget):
     def reload(self) -> None:
         self._fill_kinds()
         flt = self.where()
-        rows = attempt(self, lambda: audit.entries(self.db, self.actor, limit=self.PAGE, where=flt))
+        rows = attempt(
+            self, lambda: audit_log.entries(self.db, self.actor, limit=self.PAGE, where=flt)
+        )
         self.model.set_rows(rows or [])
         n = len(rows or [])
         self.count.setText(
@@ -769,7 +780,7 @@ class AuditTab(QWidget):
             return None
         flt = self.where()
         target = Path(path)
-        n = attempt(self, lambda: audit.export_entries(self.db, self.actor, target, flt))
+        n = attempt(self, lambda: audit_log.export_entries(self.db, self.actor, target, flt))
         if n is not None:
             self.result.setText(tr("Exported {n} entries to {path}.").format(n=n, path=str(target)))
             self.reload()
@@ -780,13 +791,13 @@ class AuditTab(QWidget):
         # Heads witnessed outside the database (backups, printed reports) catch a chain
         # that was cut short or rewritten to fit.
         witnesses = (
-            audit.known_witnesses(
+            audit_chain.known_witnesses(
                 paths.backup_dir if self.db.file is not None else None, paths.data_dir
             )
             if paths is not None
             else []
         )
-        report = attempt(self, lambda: audit.verify(self.db, self.actor, witnesses))
+        report = attempt(self, lambda: audit_chain.verify(self.db, self.actor, witnesses))
         if report is None:
             return
         if report.intact:
