@@ -48,7 +48,7 @@ def test_rows_say_which_entries_keep_the_day_only(sqlite_team: Team) -> None:
 def test_the_viewer_shows_a_day_only_entry_as_its_day(
     qtbot, window, sqlite_team: Team, west_of_utc: None
 ) -> None:
-    from hrohuddle.ui.admin import AuditTab
+    from hrohuddle.ui.admin_audit import AuditTab
 
     sign_in_as(qtbot, window, "Ada Admin", PINS["admin"])
     log = window.open_page("admin").findChild(AuditTab)
@@ -66,7 +66,7 @@ def test_the_viewer_shows_a_day_only_entry_as_its_day(
 def test_the_export_writes_a_day_only_entry_as_a_date(
     qtbot, window, sqlite_team: Team, tmp_path: Path
 ) -> None:
-    from hrohuddle.ui.admin import AuditTab
+    from hrohuddle.ui.admin_audit import AuditTab
 
     sign_in_as(qtbot, window, "Ada Admin", PINS["admin"])
     log = window.open_page("admin").findChild(AuditTab)
@@ -160,7 +160,7 @@ def test_a_sign_in_between_two_timed_entries_cannot_be_placed_by_its_neighbours(
 def test_the_audit_tab_lists_what_happened_since_it_was_built_when_shown(
     qtbot, window, sqlite_team: Team, tmp_path: Path
 ) -> None:
-    from hrohuddle.ui.admin import AuditTab
+    from hrohuddle.ui.admin_audit import AuditTab
 
     sign_in_as(qtbot, window, "Ada Admin", PINS["admin"])
     page = window.open_page("admin")

@@ -71,7 +71,8 @@ def test_admin_pairs_on_the_screen_and_sees_it_in_the_audit_log(
 ) -> None:
     from PySide6.QtWidgets import QMessageBox
 
-    from hrohuddle.ui.admin import AuditTab, PreceptorsTab
+    from hrohuddle.ui.admin_audit import AuditTab
+    from hrohuddle.ui.admin_preceptors import PreceptorsTab
 
     sign_in_as(qtbot, window, "Ada Admin", "2468")
     page = window.open_page("admin")
@@ -106,7 +107,8 @@ def test_person_form_has_one_learner_flag_right_placeholders_and_confirms(
     qtbot, window, sqlite_team: Team
 ) -> None:
     from hrohuddle.services import people
-    from hrohuddle.ui.admin import AuditTab, PeopleTab
+    from hrohuddle.ui.admin_audit import AuditTab
+    from hrohuddle.ui.admin_people import PeopleTab
 
     sign_in_as(qtbot, window, "Ada Admin", "2468")
     page = window.open_page("admin")

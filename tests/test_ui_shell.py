@@ -64,7 +64,7 @@ def test_another_person_at_the_lock_screen_gets_their_own_screens(qtbot, window)
 
 def test_admin_adds_a_person_who_can_then_sign_in(qtbot, window, sqlite_team: Team) -> None:
     sign_in_as(qtbot, window, "Ada Admin", PINS["admin"])
-    from hrohuddle.ui.admin import PeopleTab
+    from hrohuddle.ui.admin_people import PeopleTab
 
     people_tab = window.open_page("admin").findChild(PeopleTab)
     assert people_tab is not None
@@ -84,7 +84,7 @@ def test_admin_form_error_keeps_the_typed_text(qtbot, window, monkeypatch) -> No
     shown: list[str] = []
     monkeypatch.setattr("hrohuddle.ui.common.show_problem", lambda _p, m, t=None: shown.append(m))
     sign_in_as(qtbot, window, "Ada Admin", PINS["admin"])
-    from hrohuddle.ui.admin import PeopleTab
+    from hrohuddle.ui.admin_people import PeopleTab
 
     people_tab = window.open_page("admin").findChild(PeopleTab)
     qtbot.keyClicks(people_tab.form.name, "Nia New")
@@ -161,7 +161,7 @@ def test_people_shows_who_waits_after_wrong_pins_and_admin_unlocks(
         sign_in_as(qtbot, window, "Sol Staff", "0000")
     assert "Sol Staff" in window.signin.message.text()
     sign_in_as(qtbot, window, "Ada Admin", PINS["admin"])
-    from hrohuddle.ui.admin import PeopleTab
+    from hrohuddle.ui.admin_people import PeopleTab
 
     tab = window.open_page("admin").findChild(PeopleTab)
     column = tab.model.COLUMNS.index("Sign-in")
@@ -188,7 +188,7 @@ def test_the_roles_column_stays_in_view_while_someone_waits(
             p.failed_attempts = 12
             p.locked_until = dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(minutes=5)
     sign_in_as(qtbot, window, "Ada Admin", PINS["admin"])
-    from hrohuddle.ui.admin import PeopleTab
+    from hrohuddle.ui.admin_people import PeopleTab
 
     tab = window.open_page("admin").findChild(PeopleTab)
     assert any(r.waits_until for r in tab.model.rows)
@@ -205,7 +205,7 @@ def test_a_session_ended_elsewhere_sends_the_screen_back_to_sign_in(
     shown: list[str] = []
     monkeypatch.setattr("hrohuddle.ui.common.show_problem", lambda _p, m, t=None: shown.append(m))
     sign_in_as(qtbot, window, "Ada Admin", PINS["admin"])
-    from hrohuddle.ui.admin import PeopleTab
+    from hrohuddle.ui.admin_people import PeopleTab
 
     tab = window.open_page("admin").findChild(PeopleTab)
     signin.sign_out(sqlite_team.db, window.actor, reason="ended by a test")

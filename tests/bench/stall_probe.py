@@ -197,7 +197,7 @@ def main() -> int:
         res.period.setCurrentIndex((res.period.currentIndex() + 1) % max(1, res.period.count()))
 
     def admin_action() -> None:
-        from hrohuddle.ui.admin import AuditTab
+        from hrohuddle.ui.admin_audit import AuditTab
 
         audit_tab = page("admin").findChild(AuditTab)
         audit_tab.reload()
