@@ -1,4 +1,8 @@
-"""The main window: sign-in, then navigation between the workflows the role allows."""
+"""The main window: sign-in, then navigation between the workflows the role allows.
+
+Over 600 lines because it is one QMainWindow whose sign-in, screen lock, navigation and
+pages all share the signed-in person and the stack of pages.
+"""
 
 from __future__ import annotations
 
