@@ -268,17 +268,17 @@ def _dispatch(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
     if cmd == "preceptor":
         return _preceptor(args, url, paths)
     if cmd == "audit":
-        from hrohuddle.services import audit
+        from hrohuddle.services import audit_chain
 
         try:
-            given = [audit.parse_witness(h) for h in args.head]
+            given = [audit_chain.parse_witness(h) for h in args.head]
         except ValueError as exc:
             raise UserError(str(exc)) from exc
         db = _open(url, paths)
-        witnesses = given + audit.known_witnesses(
+        witnesses = given + audit_chain.known_witnesses(
             paths.backup_dir if db.file is not None else None, paths.data_dir
         )
-        report = audit.verify_chain(db, witnesses)
+        report = audit_chain.verify_chain(db, witnesses)
         if report.intact:
             print(
                 f"Audit log intact: {count(report.entries, 'entry', 'entries')}, every hash "
@@ -397,14 +397,14 @@ def _audit_cli(url: str, action: str, detail: dict[str, str] | None = None) -> N
 
 
 def _person(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
-    from hrohuddle.services import exports, people
+    from hrohuddle.services import exports, people, signin
 
     db = _open(url, paths)
     unit_id = exports.unit_id_for(db, args.unit)
     person_id, name = people.find_person_named(db, unit_id, args.name)
     actor = _cli_actor(unit_id)
     if args.person_command == "unlock":
-        people.unlock(db, actor, person_id)
+        signin.unlock(db, actor, person_id)
         print(f"{name} can try their PIN again now.")
         return 0
     if args.pin is not None:
@@ -417,13 +417,13 @@ def _person(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
             how_else="give it on standard input with --pin-stdin",
         )
     if args.new_secret:
-        made = people.make_new_secret(db)
+        made = signin.make_new_secret(db)
         print(
             f"A new PIN secret is at {made}. Every PIN made with the old one no longer "
             "works: reset each person's PIN. Give IT a copy of the new file to keep apart "
             "from the database backups."
         )
-    people.reset_pin(db, actor, person_id, pin)
+    signin.reset_pin(db, actor, person_id, pin)
     print(f"{name} has a new PIN; tell them in person.")
     return 0
 
@@ -538,7 +538,7 @@ def _report(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
         checked = _Checked(opened.db)
         try:
             from hrohuddle.reports import weekly
-            from hrohuddle.services import audit, exports
+            from hrohuddle.services import audit, audit_chain, exports
             from hrohuddle.services.reporting import Week
         finally:
             checked.wait()
@@ -547,7 +547,7 @@ def _report(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
         opened.db.dispose()
         db = _open(url, paths)
         from hrohuddle.reports import weekly
-        from hrohuddle.services import audit, exports
+        from hrohuddle.services import audit, audit_chain, exports
         from hrohuddle.services.reporting import Week
     _collect_from_here()
     unit_id = exports.unit_id_for(db, args.unit)
@@ -563,7 +563,7 @@ def _report(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
         out = weekly.write(db, actor, week, args.out, unit_id=unit_id)
     except OSError as exc:
         raise UserError(f"{args.out} cannot be written: {exc.strerror}.") from exc
-    audit.remember_head(paths.data_dir, head, f"the weekly report {week.label}")
+    audit_chain.remember_head(paths.data_dir, head, f"the weekly report {week.label}")
     print(f"Weekly report for {week.label} written to {out}.")
     return 0
 

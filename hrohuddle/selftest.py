@@ -35,7 +35,8 @@ def run(say: Callable[[str], None]) -> int:
 
 def _checks(folder: Path, state: dict[str, object]) -> list[tuple[str, Callable[[], str]]]:
     from hrohuddle import demo
-    from hrohuddle.services import audit, people
+    from hrohuddle.services import people, signin
+    from hrohuddle.services.audit_chain import verify_chain
     from hrohuddle.store import backup
     from hrohuddle.store.database import Database
     from hrohuddle.store.opening import open_database
@@ -53,13 +54,13 @@ def _checks(folder: Path, state: dict[str, object]) -> list[tuple[str, Callable[
 
     def sign_in() -> str:
         db = opened_db()
-        roster = people.signin_roster(db, people.list_units(db)[0].id)
+        roster = signin.signin_roster(db, people.list_units(db)[0].id)
         sam = next(r for r in roster if r.display_name == "Sam Okafor")
-        actor = people.sign_in(db, sam.id, "2468")
+        actor = signin.sign_in(db, sam.id, "2468")
         return f"signed in as {actor.display_name}"
 
     def audit_chain() -> str:
-        report = audit.verify_chain(opened_db())
+        report = verify_chain(opened_db())
         if not report.intact:
             raise RuntimeError(f"audit chain broken at {report.breaks[0].entry_id}")
         return f"{count(report.entries, 'entry', 'entries')} chained"

@@ -21,7 +21,7 @@ from fixtures.templates import (
 )
 
 from hrohuddle.paths import DataPaths
-from hrohuddle.services import people
+from hrohuddle.services import people, signin
 from hrohuddle.services.permissions import Actor
 from hrohuddle.store.database import Database
 from hrohuddle.store.opening import open_database
@@ -41,12 +41,12 @@ def _cheap_pin_hashing() -> Iterator[None]:
     from argon2 import PasswordHasher, Type
 
     cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1, type=Type.ID)
-    original = people._hasher
-    people._hasher = lambda: cheap  # type: ignore[assignment]
+    original = signin._hasher
+    signin._hasher = lambda: cheap  # type: ignore[assignment]
     try:
         yield
     finally:
-        people._hasher = original
+        signin._hasher = original
 
 
 REQUIRE_PG = os.environ.get("HROHUDDLE_REQUIRE_POSTGRES") == "1"
@@ -293,7 +293,7 @@ class Team:
                 self.admin,
                 people.PersonInput(name, profession, [role], is_learner=learner, pin=PINS[role]),
             )
-            self.by_role[role] = people.sign_in(db, pid, PINS[role])
+            self.by_role[role] = signin.sign_in(db, pid, PINS[role])
 
     @classmethod
     def on_copy(cls, db: Database, made: Team) -> Team:

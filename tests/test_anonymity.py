@@ -19,7 +19,7 @@ import pytest
 from conftest import Team
 from sqlalchemy import MetaData, Table, inspect, select, text
 
-from hrohuddle.services import anonymity, drafts, events, huddles, people, pulses
+from hrohuddle.services import anonymity, drafts, events, huddles, people, pulses, signin
 from hrohuddle.services.errors import ValidationError
 from hrohuddle.store import backup
 from hrohuddle.store.database import Database
@@ -157,7 +157,7 @@ def test_nothing_at_rest_links_an_anonymous_report_or_a_pulse_answer(
     start = dt.date.today() - dt.timedelta(days=8)
     me_id = _person(team, NAME, start=start, learner=True)
     clock_in = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    me = people.sign_in(db, me_id, PIN)
+    me = signin.sign_in(db, me_id, PIN)
     with db.read() as s:
         signed_in = s.execute(
             select(AuditEntry.id, AuditEntry.at).where(AuditEntry.actor_id == me_id)
@@ -181,7 +181,7 @@ def test_nothing_at_rest_links_an_anonymous_report_or_a_pulse_answer(
     waiting_copy = (
         backup.take_backup(db.file, data_paths.backup_dir, reason="manual") if db.file else None
     )
-    people.sign_out(db, me)
+    signin.sign_out(db, me)
     clock_out = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     with db.read() as s:
         signed_out = s.execute(
@@ -350,7 +350,7 @@ def test_a_crash_between_sending_and_release_loses_and_links_nothing(
 ) -> None:
     db = team.db
     me_id = _person(team, NAME, start=dt.date.today() - dt.timedelta(days=8))
-    me = people.sign_in(db, me_id, PIN)
+    me = signin.sign_in(db, me_id, PIN)
     due = pulses.due_pulse(db, me)
     assert due is not None
     pulses.submit(db, me, due.invitation_id, {"E1": 4}, COMMENT)
@@ -372,7 +372,7 @@ def test_a_crash_between_sending_and_release_loses_and_links_nothing(
 
 def test_an_answer_sent_twice_counts_once(team: Team) -> None:
     me_id = _person(team, NAME, start=dt.date.today() - dt.timedelta(days=8))
-    me = people.sign_in(team.db, me_id, PIN)
+    me = signin.sign_in(team.db, me_id, PIN)
     due = pulses.due_pulse(team.db, me)
     assert due is not None
     pulses.submit(team.db, me, due.invitation_id, {"E1": 4})
@@ -387,7 +387,7 @@ def test_a_change_of_profession_changes_nothing_stored(team: Team) -> None:
     start = dt.date(2026, 4, 1)
     ids = [_person(team, f"Newcomer {chr(65 + i)}son", start=start) for i in range(6)]
     for pid in ids:
-        me = people.sign_in(team.db, pid, PIN)
+        me = signin.sign_in(team.db, pid, PIN)
         due = pulses.due_pulse(team.db, me, today=start + dt.timedelta(days=8))
         assert due is not None
         pulses.submit(team.db, me, due.invitation_id, {"E1": 4}, today=start + dt.timedelta(days=8))
@@ -645,7 +645,7 @@ def test_a_stored_milestone_matches_at_least_k_people_who_answered(team: Team) -
     for day, answering in ((7, ids[:6]), (30, ids[:3])):
         today = start + dt.timedelta(days=day + 1)
         for pid in answering:
-            me = people.sign_in(team.db, pid, PIN)
+            me = signin.sign_in(team.db, pid, PIN)
             due = pulses.due_pulse(team.db, me, today=today)
             assert due is not None and due.milestone_day == day
             pulses.submit(team.db, me, due.invitation_id, {"E1": 4}, today=today)
@@ -671,13 +671,13 @@ def test_a_copy_taken_right_after_an_answer_holds_no_waiting_answer(team: Team, 
         _person(team, f"Earlier {chr(65 + i)}son", start=dt.date(2026, 1, 5)) for i in range(5)
     ]
     for pid in others:
-        me = people.sign_in(db, pid, PIN)
+        me = signin.sign_in(db, pid, PIN)
         due = pulses.due_pulse(db, me, today=dt.date(2026, 4, 10))
         assert due is not None
         pulses.submit(db, me, due.invitation_id, {"E1": 5}, today=dt.date(2026, 4, 10))
     anonymity.release_due(db, local_now=dt.datetime(2026, 4, 10, 20), force=True)
     me_id = _person(team, NAME, start=dt.date.today() - dt.timedelta(days=8))
-    me = people.sign_in(db, me_id, PIN)
+    me = signin.sign_in(db, me_id, PIN)
     due = pulses.due_pulse(db, me)
     assert due is not None
     pulses.submit(db, me, due.invitation_id, {"E1": 2}, COMMENT)
@@ -744,7 +744,7 @@ def test_pulse_answers_keep_no_order_of_writing_at_rest(team: Team) -> None:
     rounds = 0
     for n, marker in enumerate(markers):
         pid = _person(team, f"Orderly {chr(65 + n)}son", start=start)
-        me = people.sign_in(db, pid, PIN)
+        me = signin.sign_in(db, pid, PIN)
         due = pulses.due_pulse(db, me)
         assert due is not None
         pulses.submit(db, me, due.invitation_id, {"E1": 1 + n % 7}, marker)
@@ -767,22 +767,22 @@ def test_pulse_answers_keep_no_order_of_writing_at_rest(team: Team) -> None:
 def test_sign_in_sessions_and_their_audit_entries_keep_the_day_only(team: Team) -> None:
     """A report's filed shift joined with the sessions' start times gave
     the people signed in on that shift. Times are kept to the day; ended sessions go."""
-    from hrohuddle.services import audit
+    from hrohuddle.services import audit_chain
     from hrohuddle.services.errors import SessionEnded
     from hrohuddle.store.unit_models import SignInSession
 
     db = team.db
     me_id = _person(team, NAME)
-    me = people.sign_in(db, me_id, PIN)
+    me = signin.sign_in(db, me_id, PIN)
     sent = events.report(db, me, _near_miss(REPORT, anonymous=True))
     assert sent.receipt_code
-    people.lock_session(db, me)
+    signin.lock_session(db, me)
     with pytest.raises(SessionEnded):
         events.my_reports(db, me)  # behind the locked screen
-    again = people.sign_in(db, me_id, PIN, resume=me)
+    again = signin.sign_in(db, me_id, PIN, resume=me)
     assert again.session_id == me.session_id
     events.report(db, again, _near_miss("Named, after the lock", anonymous=False))
-    people.sign_out(db, again)
+    signin.sign_out(db, again)
     with pytest.raises(SessionEnded):
         events.report(db, again, _near_miss("After sign-out", anonymous=False))
     anonymity.release_due(db, force=True)
@@ -812,7 +812,7 @@ def test_sign_in_sessions_and_their_audit_entries_keep_the_day_only(team: Team) 
         for t in times:
             assert t is None or t.time() == dt.time(), f"a session keeps the time {t}"
     assert entries and all(at.time() == dt.time() for _a, at in entries), entries
-    assert audit.verify_chain(db).intact
+    assert audit_chain.verify_chain(db).intact
 
     # The day after, ended sessions are gone; the ended sign-in is still refused.
     tomorrow = dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(days=1)

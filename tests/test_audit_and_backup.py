@@ -12,7 +12,7 @@ from conftest import Team
 from sqlalchemy import select, text
 
 from hrohuddle.paths import DataPaths
-from hrohuddle.services import audit, people
+from hrohuddle.services import audit_chain, people, signin
 from hrohuddle.store import backup
 from hrohuddle.store.database import Database
 from hrohuddle.store.errors import RestoreFailed
@@ -20,7 +20,7 @@ from hrohuddle.store.models import AuditEntry, Person
 
 
 def test_audit_chain_is_intact_after_normal_use(team: Team) -> None:
-    report = audit.verify_chain(team.db)
+    report = audit_chain.verify_chain(team.db)
     assert report.intact and report.entries >= 7
 
 
@@ -30,7 +30,7 @@ def test_changing_an_audit_entry_is_detected(team: Team, db: Database) -> None:
         assert target is not None
         target_id = target.id
         s.execute(text("UPDATE audit_log SET action = 'nothing' WHERE id = :i"), {"i": target_id})
-    report = audit.verify_chain(db)
+    report = audit_chain.verify_chain(db)
     assert not report.intact
     assert report.breaks[0].entry_id == target_id
 
@@ -39,7 +39,7 @@ def test_deleting_the_last_audit_entries_is_detected(team: Team, db: Database) -
     with db.write() as s:
         last = s.scalar(select(AuditEntry.id).order_by(AuditEntry.id.desc()))
         s.execute(text("DELETE FROM audit_log WHERE id = :i"), {"i": last})
-    assert not audit.verify_chain(db).intact
+    assert not audit_chain.verify_chain(db).intact
 
 
 def test_backup_is_verified_private_and_restorable(
@@ -108,7 +108,7 @@ def test_backup_and_restore_go_through_a_service_that_takes_a_person(
         backups.take(db, sqlite_team["manager"], data_paths.backup_dir)
     made = backups.take(db, sqlite_team.admin, data_paths.backup_dir)
     assert made.path.exists() and oct(made.path.stat().st_mode & 0o777) == "0o600"
-    assert not (data_paths.backup_dir / people.SECRET_FILE_NAME).exists()
+    assert not (data_paths.backup_dir / signin.SECRET_FILE_NAME).exists()
     ticket = backups.approve_restore(db, sqlite_team.admin, made.path)
     db.dispose()
     kept = backups.restore(ticket, data_paths.backup_dir)
@@ -118,6 +118,6 @@ def test_backup_and_restore_go_through_a_service_that_takes_a_person(
         with restored.read() as s:
             last = s.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1)).one()
         assert last.action == "backup.restored" and last.detail["by"] == "Ada Admin"
-        assert audit.verify_chain(restored).intact
+        assert audit_chain.verify_chain(restored).intact
     finally:
         restored.dispose()

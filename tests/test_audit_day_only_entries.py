@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import PINS, Team, sign_in_as
 
-from hrohuddle.services import audit, dates, people
+from hrohuddle.services import audit, audit_log, dates, signin
 
 
 @pytest.fixture
@@ -32,9 +32,9 @@ def west_of_utc() -> Iterator[None]:
         time.tzset()
 
 
-def _session_entries(team: Team) -> list[audit.AuditRow]:
-    people.lock_session(team.db, team["staff"])
-    return audit.entries(team.db, team.admin, where=audit.AuditFilter())
+def _session_entries(team: Team) -> list[audit_log.AuditRow]:
+    signin.lock_session(team.db, team["staff"])
+    return audit_log.entries(team.db, team.admin, where=audit_log.AuditFilter())
 
 
 def test_rows_say_which_entries_keep_the_day_only(sqlite_team: Team) -> None:
@@ -48,7 +48,7 @@ def test_rows_say_which_entries_keep_the_day_only(sqlite_team: Team) -> None:
 def test_the_viewer_shows_a_day_only_entry_as_its_day(
     qtbot, window, sqlite_team: Team, west_of_utc: None
 ) -> None:
-    from hrohuddle.ui.admin import AuditTab
+    from hrohuddle.ui.admin_audit import AuditTab
 
     sign_in_as(qtbot, window, "Ada Admin", PINS["admin"])
     log = window.open_page("admin").findChild(AuditTab)
@@ -66,7 +66,7 @@ def test_the_viewer_shows_a_day_only_entry_as_its_day(
 def test_the_export_writes_a_day_only_entry_as_a_date(
     qtbot, window, sqlite_team: Team, tmp_path: Path
 ) -> None:
-    from hrohuddle.ui.admin import AuditTab
+    from hrohuddle.ui.admin_audit import AuditTab
 
     sign_in_as(qtbot, window, "Ada Admin", PINS["admin"])
     log = window.open_page("admin").findChild(AuditTab)
@@ -94,8 +94,8 @@ def test_the_period_filter_counts_local_days_and_keeps_a_day_only_entry_of_an_ov
     friday = dt.date(2027, 3, 5)
 
     def listed(since: dt.date | None, until: dt.date | None) -> set[str]:
-        flt = audit.AuditFilter(since=since, until=until)
-        rows = audit.entries(sqlite_team.db, sqlite_team.admin, where=flt)
+        flt = audit_log.AuditFilter(since=since, until=until)
+        rows = audit_log.entries(sqlite_team.db, sqlite_team.admin, where=flt)
         return {r.action for r in rows if r.at.date() >= friday}
 
     assert listed(friday, friday) == {"signin", "census.set"}
@@ -105,7 +105,7 @@ def test_the_period_filter_counts_local_days_and_keeps_a_day_only_entry_of_an_ov
 
 def _day_export(team: Team, day: dt.date, tmp_path: Path) -> list[list[str]]:
     out = tmp_path / f"audit-{day}.csv"
-    audit.export_entries(team.db, team.admin, out, audit.AuditFilter(since=day, until=day))
+    audit_log.export_entries(team.db, team.admin, out, audit_log.AuditFilter(since=day, until=day))
     with open(out, encoding="utf-8") as f:
         rows = list(csv.reader(f))
     # The day itself aside, what could tell one day's story from the other's?
@@ -143,7 +143,9 @@ def test_a_sign_in_between_two_timed_entries_cannot_be_placed_by_its_neighbours(
     now["at"] = dt.datetime(2027, 3, 7, 8, 0)
     try:
         for day in (first, second):
-            rows = audit.entries(team.db, team.admin, where=audit.AuditFilter(since=day, until=day))
+            rows = audit_log.entries(
+                team.db, team.admin, where=audit_log.AuditFilter(since=day, until=day)
+            )
             assert [r.action for r in rows] == ["signin", "census.set", "census.set"]
         exported = [_day_export(team, day, tmp_path) for day in (first, second)]
     finally:
@@ -158,12 +160,12 @@ def test_a_sign_in_between_two_timed_entries_cannot_be_placed_by_its_neighbours(
 def test_the_audit_tab_lists_what_happened_since_it_was_built_when_shown(
     qtbot, window, sqlite_team: Team, tmp_path: Path
 ) -> None:
-    from hrohuddle.ui.admin import AuditTab
+    from hrohuddle.ui.admin_audit import AuditTab
 
     sign_in_as(qtbot, window, "Ada Admin", PINS["admin"])
     page = window.open_page("admin")
     log = page.findChild(AuditTab)
-    people.reset_pin(sqlite_team.db, sqlite_team.admin, sqlite_team["staff"].person_id, "482915")
+    signin.reset_pin(sqlite_team.db, sqlite_team.admin, sqlite_team["staff"].person_id, "482915")
     log.hide()
     log.show()
     whats = [log.model.index(i, 1).data() for i in range(log.model.rowCount())]
@@ -183,6 +185,6 @@ def test_the_audit_tab_lists_what_happened_since_it_was_built_when_shown(
 
 
 def test_about_says_what_an_entry_is_about_in_words() -> None:
-    assert audit.about_words("observation:13", {}, {}) == "Observation 13"
-    text = audit.about_words("person:4", {"roles": ["staff", "manager"]}, {"person:4": "Jo Li"})
+    assert audit_log.about_words("observation:13", {}, {}) == "Observation 13"
+    text = audit_log.about_words("person:4", {"roles": ["staff", "manager"]}, {"person:4": "Jo Li"})
     assert text == "Jo Li · roles: staff, manager"

@@ -157,7 +157,7 @@ def test_it_unlocks_a_person_and_resets_a_pin_from_the_command_line(tmp_path: Pa
     log = hh("audit", "verify", env_dir=tmp_path)
     assert log.returncode == 0, log.stdout
 
-    from hrohuddle.services import people
+    from hrohuddle.services import people, signin
     from hrohuddle.store.database import Database
     from hrohuddle.store.models import AuditEntry
 
@@ -166,7 +166,7 @@ def test_it_unlocks_a_person_and_resets_a_pin_from_the_command_line(tmp_path: Pa
         with db.read() as s:
             actions = [e.action for e in s.query(AuditEntry).order_by(AuditEntry.id)]
         pid = people.find_person(db, 1, "Ira IT")
-        assert people.sign_in(db, pid, "7049").display_name == "Ira IT"
+        assert signin.sign_in(db, pid, "7049").display_name == "Ira IT"
     finally:
         db.dispose()
     assert actions.count("person.pin_reset") == 2 and "person.unlocked" in actions
@@ -208,13 +208,13 @@ def _unit_with_ira(tmp_path: Path) -> None:
 
 
 def _signs_in(tmp_path: Path, pin: str) -> bool:
-    from hrohuddle.services import people
+    from hrohuddle.services import people, signin
     from hrohuddle.services.errors import SignInRefused
     from hrohuddle.store.database import Database
 
     db = Database.connect(f"sqlite:///{tmp_path / 'hrohuddle.sqlite3'}")
     try:
-        people.sign_in(db, people.find_person(db, 1, "Ira IT"), pin)
+        signin.sign_in(db, people.find_person(db, 1, "Ira IT"), pin)
         return True
     except SignInRefused:
         return False

@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from hrohuddle.analytics import scoring, suppression
-from hrohuddle.services import anonymity, events, people, pulses, reporting
+from hrohuddle.services import anonymity, events, people, pulses, reporting, signin
 from hrohuddle.services.anonymity import kept_milestones, quarter_bounds, quarter_of
 from hrohuddle.store.models import PulseResponse, Unit
 
@@ -295,7 +295,7 @@ def _newcomer(team: Team, name: str, start: dt.date) -> people.Actor:
         team.admin,
         people.PersonInput(name, "nursing", ["staff"], start_date=start, pin="5827"),
     )
-    return people.sign_in(team.db, pid, "5827")
+    return signin.sign_in(team.db, pid, "5827")
 
 
 def test_screen_csv_and_weekly_report_publish_the_same_audited_figures(

@@ -221,12 +221,12 @@ def test_anonymous_report_cannot_be_linked_to_its_reporter(
 ) -> None:
     """Submit anonymously as a known person, then look everywhere for a link."""
     from hrohuddle import logs
-    from hrohuddle.services import people
+    from hrohuddle.services import signin
 
     caplog.set_level(logging.DEBUG)
     logs.setup(data_paths.log_dir, verbose=False)
     db = sqlite_team.db
-    me = people.sign_in(db, sqlite_team["learner"].person_id, "1470")
+    me = signin.sign_in(db, sqlite_team["learner"].person_id, "1470")
     with db.read() as s:
         signin_at = s.scalar(
             select(AuditEntry.at)

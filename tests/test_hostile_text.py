@@ -105,7 +105,8 @@ def test_a_name_with_markup_is_shown_as_typed_on_every_screen(
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QMessageBox
 
-    from hrohuddle.ui.admin import PeopleTab, PreceptorsTab
+    from hrohuddle.ui.admin_people import PeopleTab
+    from hrohuddle.ui.admin_preceptors import PreceptorsTab
 
     zoe = people.save_person(
         sqlite_team.db,

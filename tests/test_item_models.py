@@ -7,7 +7,7 @@ import datetime as dt
 from conftest import Team
 
 from hrohuddle.services import events, people
-from hrohuddle.ui.admin import PeopleModel
+from hrohuddle.ui.admin_people import PeopleModel
 from hrohuddle.ui.events import EventModel
 
 

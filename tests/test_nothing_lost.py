@@ -15,7 +15,7 @@ from conftest import Team
 from sqlalchemy import select, text
 
 from hrohuddle.paths import DataPaths
-from hrohuddle.services import audit, people
+from hrohuddle.services import audit, audit_chain, people
 from hrohuddle.store import backup
 from hrohuddle.store.database import Database
 from hrohuddle.store.errors import (
@@ -255,7 +255,7 @@ def test_restore_records_itself_in_the_restored_audit_log(
         with again.read() as s:
             last = s.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
         assert last is not None and last.action == "backup.restored"
-        assert audit.verify_chain(again).intact
+        assert audit_chain.verify_chain(again).intact
     finally:
         again.dispose()
     assert any(
@@ -366,11 +366,11 @@ def test_a_locked_database_says_another_program_is_using_it(
 # -- an audit chain that cannot be quietly rewritten ----------------------------------------
 
 
-def _witness_by_backup(team: Team, data_paths: DataPaths) -> list[audit.Witness]:
+def _witness_by_backup(team: Team, data_paths: DataPaths) -> list[audit_chain.Witness]:
     file = team.db.file
     assert file is not None
     backup.take_backup(file, data_paths.backup_dir, reason="manual")
-    return audit.known_witnesses(data_paths.backup_dir, data_paths.data_dir)
+    return audit_chain.known_witnesses(data_paths.backup_dir, data_paths.data_dir)
 
 
 def test_cutting_the_tail_and_fixing_the_head_is_caught_by_a_backup(
@@ -385,8 +385,8 @@ def test_cutting_the_tail_and_fixing_the_head_is_caught_by_a_backup(
         s.execute(
             text("UPDATE audit_head SET last_id = :i, last_hash = :h"), {"i": prev[0], "h": prev[1]}
         )
-    assert audit.verify_chain(db).intact  # without a witness it looks whole
-    report = audit.verify_chain(db, witnesses)
+    assert audit_chain.verify_chain(db).intact  # without a witness it looks whole
+    report = audit_chain.verify_chain(db, witnesses)
     assert not report.intact and "cut short" in report.breaks[-1].reason
 
 
@@ -405,16 +405,16 @@ def test_editing_rows_and_recomputing_the_chain_is_caught_by_a_printed_head(
             e.hash = audit._digest(prev, e.at, e.unit_id, e.actor_id, e.action, e.target, e.detail)
             prev = e.hash
         s.execute(text("UPDATE audit_head SET last_hash = :h"), {"h": prev})
-    assert audit.verify_chain(db).intact
-    witness = audit.parse_witness(f"#{printed.last_id} {printed.last_hash[:16]}", "a report")
-    report = audit.verify_chain(db, [witness])
+    assert audit_chain.verify_chain(db).intact
+    witness = audit_chain.parse_witness(f"#{printed.last_id} {printed.last_hash[:16]}", "a report")
+    report = audit_chain.verify_chain(db, [witness])
     assert not report.intact and "rewritten" in report.breaks[0].reason
 
 
 def test_deleting_every_entry_is_not_intact(team: Team) -> None:
     with team.db.write() as s:
         s.execute(text("DELETE FROM audit_log"))
-    report = audit.verify_chain(team.db)
+    report = audit_chain.verify_chain(team.db)
     assert report.entries == 0 and not report.intact
 
 
@@ -456,7 +456,7 @@ def test_the_weekly_report_prints_and_remembers_the_audit_head(tmp_path: Path) -
     assert hh(data, "demo-data", "--years", "0.05").returncode == 0
     out = hh(data, "report", "weekly", "--out", str(tmp_path / "w.pdf"))
     assert out.returncode == 0, out.stderr
-    assert (data / audit.WITNESS_FILE).exists()
+    assert (data / audit_chain.WITNESS_FILE).exists()
     db = Database.connect(f"sqlite:///{data / 'hrohuddle.sqlite3'}")
     try:
         with db.read() as s:

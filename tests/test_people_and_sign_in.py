@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from hrohuddle.paths import DataPaths
-from hrohuddle.services import actions, events, huddles, people, pulses
+from hrohuddle.services import actions, events, huddles, people, pulses, signin
 from hrohuddle.services.errors import (
     PermissionDenied,
     SessionEnded,
@@ -30,14 +30,14 @@ def _id(db: Database, name: str) -> int:
 
 
 def test_charge_nurse_signs_in_with_the_right_pin(team: Team) -> None:
-    actor = people.sign_in(team.db, team["charge_nurse"].person_id, PINS["charge_nurse"])
+    actor = signin.sign_in(team.db, team["charge_nurse"].person_id, PINS["charge_nurse"])
     assert actor.roles == frozenset({"charge_nurse"})
     assert actor.can("huddle.run") and not actor.can("people.manage")
 
 
 def test_a_wrong_pin_names_the_account_and_says_how_many_tries_are_left(team: Team) -> None:
     with pytest.raises(SignInRefused, match=r"Wrong PIN for Sol Staff\. 2 more tries"):
-        people.sign_in(team.db, team["staff"].person_id, "0000")
+        signin.sign_in(team.db, team["staff"].person_id, "0000")
 
 
 def test_wrong_pins_make_the_account_wait_longer_each_time_even_after_a_restart(
@@ -45,28 +45,28 @@ def test_wrong_pins_make_the_account_wait_longer_each_time_even_after_a_restart(
 ) -> None:
     pid = team["staff"].person_id
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    for _ in range(people.FREE_TRIES - 1):
+    for _ in range(signin.FREE_TRIES - 1):
         with pytest.raises(SignInRefused, match="Wrong PIN for Sol Staff"):
-            people.sign_in(db, pid, "9999", now=now)
+            signin.sign_in(db, pid, "9999", now=now)
     with pytest.raises(SignInRefused, match="next try can be made in 30 seconds"):
-        people.sign_in(db, pid, "9999", now=now)
+        signin.sign_in(db, pid, "9999", now=now)
     # A new connection, as after switching the workstation off and on.
     again = Database.connect(db.url)
     try:
         with pytest.raises(SignInRefused, match="Too many wrong PINs for Sol Staff"):
-            people.sign_in(again, pid, PINS["staff"], now=now + dt.timedelta(seconds=10))
+            signin.sign_in(again, pid, PINS["staff"], now=now + dt.timedelta(seconds=10))
         later = now + dt.timedelta(seconds=31)
         with pytest.raises(SignInRefused, match="next try can be made in 60 seconds"):
-            people.sign_in(again, pid, "9999", now=later)
+            signin.sign_in(again, pid, "9999", now=later)
         later += dt.timedelta(seconds=61)
-        assert people.sign_in(again, pid, PINS["staff"], now=later).person_id == pid
+        assert signin.sign_in(again, pid, PINS["staff"], now=later).person_id == pid
     finally:
         again.dispose()
 
 
 def test_three_tries_are_free_then_the_wait_grows_to_five_minutes() -> None:
-    waits = [people.wait_after(n).total_seconds() for n in range(1, 15)]
-    assert people.FREE_TRIES == 3
+    waits = [signin.wait_after(n).total_seconds() for n in range(1, 15)]
+    assert signin.FREE_TRIES == 3
     assert waits[:7] == [0, 0, 30, 60, 120, 240, 300]
     assert max(waits) == 5 * 60 and waits == sorted(waits)
 
@@ -76,8 +76,8 @@ def test_the_readme_states_the_free_tries_and_the_longest_wait_of_the_code() -> 
 
     readme = " ".join((Path(__file__).parents[1] / "README.md").read_text().split())
     words = {3: "Three", 4: "Four", 5: "Five"}
-    assert f"{words[people.FREE_TRIES]} tries in a row are made at once" in readme
-    minutes = int(people.LONGEST_WAIT.total_seconds() // 60)
+    assert f"{words[signin.FREE_TRIES]} tries in a row are made at once" in readme
+    minutes = int(signin.LONGEST_WAIT.total_seconds() // 60)
     assert f"at most {minutes} minutes" in readme
 
 
@@ -89,7 +89,7 @@ def test_a_passer_by_cannot_keep_a_colleague_out_for_a_shift(team: Team, db: Dat
     longest = dt.timedelta(0)
     while t < start + dt.timedelta(hours=12):
         try:
-            people.sign_in(db, pid, "9999", now=t, workstation="WS-1")
+            signin.sign_in(db, pid, "9999", now=t, workstation="WS-1")
         except SignInRefused as exc:
             checked += "Wrong PIN" in exc.message
         with db.read() as s:
@@ -99,55 +99,55 @@ def test_a_passer_by_cannot_keep_a_colleague_out_for_a_shift(team: Team, db: Dat
         if waits_until and waits_until > t:
             longest = max(longest, waits_until - t)
         t += dt.timedelta(seconds=10)
-    assert longest <= people.LONGEST_WAIT
+    assert longest <= signin.LONGEST_WAIT
     # Tries during a wait were refused without being counted: 3 free, then one per wait.
-    assert checked < 12 * 60 / 5 + people.FREE_TRIES + 5
+    assert checked < 12 * 60 / 5 + signin.FREE_TRIES + 5
     with db.read() as s:
         person = s.get(Person, pid)
         assert person is not None and person.failed_attempts == checked
     # The owner arrives: at worst a five-minute wait, then in, and told of every try.
     arrive = t + dt.timedelta(seconds=1)
     try:
-        actor = people.sign_in(db, pid, PINS["staff"], now=arrive)
+        actor = signin.sign_in(db, pid, PINS["staff"], now=arrive)
     except SignInRefused as exc:
         assert "Sol Staff" in exc.message
-        actor = people.sign_in(db, pid, PINS["staff"], now=arrive + people.LONGEST_WAIT)
-    notice = people.wrong_pins_notice(db, actor)
+        actor = signin.sign_in(db, pid, PINS["staff"], now=arrive + signin.LONGEST_WAIT)
+    notice = signin.wrong_pins_notice(db, actor)
     assert notice is not None
     assert f"{checked} wrong PINs were typed for your account" in notice and "WS-1" in notice
 
 
 def test_the_owner_is_told_of_wrong_pins_once_at_the_next_sign_in(team: Team, db: Database) -> None:
     pid = team["staff"].person_id
-    assert people.wrong_pins_notice(db, team["staff"]) is None
-    people.sign_out(db, team["staff"])
+    assert signin.wrong_pins_notice(db, team["staff"]) is None
+    signin.sign_out(db, team["staff"])
     for _ in range(2):
         with pytest.raises(SignInRefused):
-            people.sign_in(db, pid, "9999", workstation="WS-4W-02")
-    actor = people.sign_in(db, pid, PINS["staff"])
-    notice = people.wrong_pins_notice(db, actor)
+            signin.sign_in(db, pid, "9999", workstation="WS-4W-02")
+    actor = signin.sign_in(db, pid, PINS["staff"])
+    notice = signin.wrong_pins_notice(db, actor)
     assert notice is not None and "2 wrong PINs were typed" in notice and "WS-4W-02" in notice
-    people.sign_out(db, actor)
-    again = people.sign_in(db, pid, PINS["staff"])
-    assert people.wrong_pins_notice(db, again) is None
+    signin.sign_out(db, actor)
+    again = signin.sign_in(db, pid, PINS["staff"])
+    assert signin.wrong_pins_notice(db, again) is None
 
 
 def test_failed_tries_are_audited_on_the_account_and_no_pin_or_hash_is_logged(
     team: Team, db: Database, caplog: pytest.LogCaptureFixture
 ) -> None:
     pid = team["learner"].person_id
-    for _ in range(people.FREE_TRIES):
+    for _ in range(signin.FREE_TRIES):
         with pytest.raises(SignInRefused):
-            people.sign_in(db, pid, "8080", workstation="WS-4W-01")
+            signin.sign_in(db, pid, "8080", workstation="WS-4W-01")
     with pytest.raises(SignInRefused, match="Too many wrong PINs"):
-        people.sign_in(db, pid, "8080", workstation="WS-4W-01")
+        signin.sign_in(db, pid, "8080", workstation="WS-4W-01")
     with db.read() as s:
         entries = s.scalars(
             select(AuditEntry).where(AuditEntry.action.in_(["signin.failed", "signin.waiting"]))
         ).all()
         details = " ".join(str(d) for (d,) in s.execute(select(AuditEntry.detail)).all())
         stored = s.scalar(select(Person.pin_hash).where(Person.id == pid))
-    assert [e.action for e in entries].count("signin.failed") == people.FREE_TRIES
+    assert [e.action for e in entries].count("signin.failed") == signin.FREE_TRIES
     # A try on that account from this workstation, not something the person did.
     assert all(e.target == f"person:{pid}" and e.actor_id is None for e in entries)
     assert all(e.detail["workstation"] == "WS-4W-01" for e in entries)
@@ -162,14 +162,14 @@ def test_parallel_wrong_pins_are_counted_one_by_one(
     """Ten tries at once: only the free ones reach the PIN check."""
     pid = team["staff"].person_id
     checked: list[str] = []
-    real = people._pin_matches
+    real = signin._pin_matches
 
     def slow(db_: Database, stored: str | None, pin: str) -> tuple[bool, bool]:
         checked.append(pin)
         time.sleep(0.3)  # as long as a production hash takes
         return real(db_, stored, pin)
 
-    monkeypatch.setattr(people, "_pin_matches", slow)
+    monkeypatch.setattr(signin, "_pin_matches", slow)
     pins = ["9999"] * 9 + [PINS["staff"] if right_one else "9998"]
     start = threading.Barrier(len(pins))
     outcomes: list[str] = []
@@ -177,7 +177,7 @@ def test_parallel_wrong_pins_are_counted_one_by_one(
     def attempt(pin: str) -> None:
         start.wait()
         try:
-            people.sign_in(db, pid, pin)
+            signin.sign_in(db, pid, pin)
             outcomes.append("signed in")
         except SignInRefused as exc:
             outcomes.append(exc.message)
@@ -188,10 +188,10 @@ def test_parallel_wrong_pins_are_counted_one_by_one(
     for t in threads:
         t.join(60)
     assert len(outcomes) == len(pins)
-    assert len(checked) <= people.FREE_TRIES, checked
-    assert sum("Too many wrong PINs" in o for o in outcomes) >= len(pins) - people.FREE_TRIES
+    assert len(checked) <= signin.FREE_TRIES, checked
+    assert sum("Too many wrong PINs" in o for o in outcomes) >= len(pins) - signin.FREE_TRIES
     if "signed in" in outcomes:  # only if the right PIN came among the first tries
-        assert checked.index(PINS["staff"]) < people.FREE_TRIES
+        assert checked.index(PINS["staff"]) < signin.FREE_TRIES
     with db.read() as s:
         person = s.get(Person, pid)
         assert person is not None
@@ -207,7 +207,7 @@ def test_a_person_without_a_role_is_told_to_ask_the_admin(team: Team, db: Databa
         assert person is not None
         person.roles = []
     with pytest.raises(SignInRefused, match="no role"):
-        people.sign_in(db, pid, "5827")
+        signin.sign_in(db, pid, "5827")
 
 
 @pytest.mark.parametrize(
@@ -224,14 +224,14 @@ def test_a_person_without_a_role_is_told_to_ask_the_admin(team: Team, db: Databa
 )
 def test_weak_or_malformed_pins_are_refused(pin: str, why: str) -> None:
     with pytest.raises(ValidationError, match=why):
-        people.validate_pin(pin)
+        signin.validate_pin(pin)
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=20))
 def test_pin_validation_never_crashes_and_accepts_only_digits(pin: str) -> None:
     try:
-        assert people.validate_pin(pin) == pin
+        assert signin.validate_pin(pin) == pin
     except ValidationError:
         return
     assert pin.isdigit() and 4 <= len(pin) <= 12 and len(set(pin)) > 1
@@ -260,7 +260,7 @@ def test_role_changes_are_audited_with_before_and_after(team: Team, db: Database
             select(AuditEntry).where(AuditEntry.action == "person.roles_changed")
         ).one()
     assert entry.detail == {"from": ["staff"], "to": ["preceptor", "staff"]}
-    assert people.sign_in(db, pid, PINS["staff"]).can("observation.log")
+    assert signin.sign_in(db, pid, PINS["staff"]).can("observation.log")
 
 
 def test_an_admin_cannot_remove_their_own_admin_role(team: Team, db: Database) -> None:
@@ -303,9 +303,9 @@ def test_unit_settings_refuse_a_group_size_below_three(team: Team, db: Database)
 def test_change_own_pin_needs_the_current_pin(team: Team, db: Database) -> None:
     me = team["staff"]
     with pytest.raises(ValidationError, match="current PIN"):
-        people.change_own_pin(db, me, "0000", "5827")
-    people.change_own_pin(db, me, PINS["staff"], "5827")
-    assert people.sign_in(db, me.person_id, "5827").person_id == me.person_id
+        signin.change_own_pin(db, me, "0000", "5827")
+    signin.change_own_pin(db, me, PINS["staff"], "5827")
+    assert signin.sign_in(db, me.person_id, "5827").person_id == me.person_id
 
 
 # -- the PIN secret: a copied database alone does not give up a PIN -----------------------
@@ -314,19 +314,19 @@ def test_change_own_pin_needs_the_current_pin(team: Team, db: Database) -> None:
 def test_pins_are_mixed_with_a_secret_kept_beside_the_database_not_in_it(
     team: Team, db: Database, data_paths: DataPaths
 ) -> None:
-    secret = people.secret_file(db)
+    secret = signin.secret_file(db)
     assert secret.exists() and oct(secret.stat().st_mode & 0o777) == "0o600"
     assert data_paths.backup_dir not in secret.parents
     with db.read() as s:
         hashes = s.scalars(select(Person.pin_hash)).all()
-    assert hashes and all(h and h.startswith(people.PEPPERED) for h in hashes)
+    assert hashes and all(h and h.startswith(signin.PEPPERED) for h in hashes)
     # The database alone, without the secret, does not confirm the right PIN.
     from argon2 import PasswordHasher
 
     stored = hashes[0]
     assert stored is not None
     with pytest.raises(Exception, match="not match"):
-        PasswordHasher().verify(stored[len(people.PEPPERED) :], PINS["admin"])
+        PasswordHasher().verify(stored[len(signin.PEPPERED) :], PINS["admin"])
 
 
 def test_an_older_hash_without_the_secret_still_works_and_is_upgraded(
@@ -336,19 +336,19 @@ def test_an_older_hash_without_the_secret_still_works_and_is_upgraded(
     with db.write() as s:
         person = s.get(Person, pid)
         assert person is not None
-        person.pin_hash = people._hasher().hash(PINS["staff"])
-    assert people.sign_in(db, pid, PINS["staff"]).person_id == pid
+        person.pin_hash = signin._hasher().hash(PINS["staff"])
+    assert signin.sign_in(db, pid, PINS["staff"]).person_id == pid
     with db.read() as s:
         upgraded = s.scalar(select(Person.pin_hash).where(Person.id == pid))
-    assert upgraded and upgraded.startswith(people.PEPPERED)
-    assert people.sign_in(db, pid, PINS["staff"]).person_id == pid
+    assert upgraded and upgraded.startswith(signin.PEPPERED)
+    assert signin.sign_in(db, pid, PINS["staff"]).person_id == pid
 
 
 def test_a_missing_secret_is_explained_and_no_new_one_is_made(team: Team, db: Database) -> None:
-    secret = people.secret_file(db)
+    secret = signin.secret_file(db)
     secret.unlink()
-    with pytest.raises(people.PinSecretMissing, match=r"PIN secret file .* is missing"):
-        people.sign_in(db, team["staff"].person_id, PINS["staff"])
+    with pytest.raises(signin.PinSecretMissing, match=r"PIN secret file .* is missing"):
+        signin.sign_in(db, team["staff"].person_id, PINS["staff"])
     assert not secret.exists()
 
 
@@ -359,7 +359,7 @@ def test_a_signed_out_session_object_is_refused_and_the_refusal_audited(
     team: Team, db: Database
 ) -> None:
     learner = team["learner"]
-    people.sign_out(db, learner)
+    signin.sign_out(db, learner)
     with pytest.raises(SessionEnded, match="signed out"):
         events.report(
             db,
@@ -395,10 +395,10 @@ def test_a_demoted_and_deactivated_manager_is_refused_at_once(team: Team, db: Da
 
 def test_a_locked_screen_pauses_the_session_until_the_same_pin(team: Team, db: Database) -> None:
     cn = team["charge_nurse"]
-    people.lock_session(db, cn)
+    signin.lock_session(db, cn)
     with pytest.raises(SessionEnded, match="locked"):
         huddles.start_or_resume(db, cn)
-    again = people.sign_in(db, cn.person_id, PINS["charge_nurse"], resume=cn)
+    again = signin.sign_in(db, cn.person_id, PINS["charge_nurse"], resume=cn)
     assert again == cn
     huddles.start_or_resume(db, cn)
 
@@ -427,7 +427,7 @@ def test_the_last_admin_cannot_be_deactivated_or_lose_the_role(team: Team, db: D
     people.save_person(
         db, team.admin, people.PersonInput("Mo Manager", "nursing", ["manager", "admin"]), mo
     )
-    mo_admin = people.sign_in(db, mo, PINS["manager"])
+    mo_admin = signin.sign_in(db, mo, PINS["manager"])
     people.save_person(
         db,
         mo_admin,
@@ -459,15 +459,15 @@ def test_a_lone_admin_cannot_deactivate_themselves(team: Team, db: Database) -> 
 
 def test_an_admin_sees_the_wait_and_unlocks_it(team: Team, db: Database) -> None:
     pid = team["staff"].person_id
-    for _ in range(people.FREE_TRIES):
+    for _ in range(signin.FREE_TRIES):
         with pytest.raises(SignInRefused):
-            people.sign_in(db, pid, "9999")
+            signin.sign_in(db, pid, "9999")
     row = next(r for r in people.list_people(db, team.admin) if r.id == pid)
-    assert row.waits_until is not None and row.wrong_pins == people.FREE_TRIES
+    assert row.waits_until is not None and row.wrong_pins == signin.FREE_TRIES
     with pytest.raises(PermissionDenied):
-        people.unlock(db, team["charge_nurse"], pid)
-    people.unlock(db, team.admin, pid)
-    assert people.sign_in(db, pid, PINS["staff"]).person_id == pid
+        signin.unlock(db, team["charge_nurse"], pid)
+    signin.unlock(db, team.admin, pid)
+    assert signin.sign_in(db, pid, PINS["staff"]).person_id == pid
     # What others see of their colleagues: names and roles, not dates or sign-in trouble.
     seen = next(r for r in people.list_people(db, team["learner"]) if r.id == pid)
     assert seen.start_date is None and seen.programme is None and seen.waits_until is None
@@ -479,9 +479,9 @@ def test_a_draft_typed_just_before_sign_out_is_kept_for_its_author(
     from hrohuddle.services import drafts
 
     staff = team["staff"]
-    people.sign_out(db, staff)
+    signin.sign_out(db, staff)
     drafts.save(db, staff, "event", "", {"narrative": "Pump alarm"})
-    again = people.sign_in(db, staff.person_id, PINS["staff"])
+    again = signin.sign_in(db, staff.person_id, PINS["staff"])
     assert drafts.load(db, again, "event", "") == {"narrative": "Pump alarm"}
     with pytest.raises(SessionEnded):
         drafts.load(db, staff, "event", "")

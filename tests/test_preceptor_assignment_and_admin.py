@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import Team, sign_in_as
 
-from hrohuddle.services import audit, observations
+from hrohuddle.services import audit_log, observations
 from hrohuddle.services.errors import ValidationError
 
 TODAY = dt.date.today()
@@ -31,7 +31,10 @@ def test_pairing_has_dates_is_audited_and_ending_keeps_a_past_learner(team: Team
     assert not past.current and past.ended_on == TODAY - dt.timedelta(days=1)
     assert observations.my_learners(db, team["preceptor"]) == []
     assert observations.assignments(db, team.admin, current_only=True) == []
-    kinds = [e.action for e in audit.entries(db, team.admin, where=audit.AuditFilter("preceptor"))]
+    kinds = [
+        e.action
+        for e in audit_log.entries(db, team.admin, where=audit_log.AuditFilter("preceptor"))
+    ]
     assert kinds == ["preceptor.ended", "preceptor.assigned"]
 
 
@@ -68,7 +71,8 @@ def test_admin_pairs_on_the_screen_and_sees_it_in_the_audit_log(
 ) -> None:
     from PySide6.QtWidgets import QMessageBox
 
-    from hrohuddle.ui.admin import AuditTab, PreceptorsTab
+    from hrohuddle.ui.admin_audit import AuditTab
+    from hrohuddle.ui.admin_preceptors import PreceptorsTab
 
     sign_in_as(qtbot, window, "Ada Admin", "2468")
     page = window.open_page("admin")
@@ -103,7 +107,8 @@ def test_person_form_has_one_learner_flag_right_placeholders_and_confirms(
     qtbot, window, sqlite_team: Team
 ) -> None:
     from hrohuddle.services import people
-    from hrohuddle.ui.admin import AuditTab, PeopleTab
+    from hrohuddle.ui.admin_audit import AuditTab
+    from hrohuddle.ui.admin_people import PeopleTab
 
     sign_in_as(qtbot, window, "Ada Admin", "2468")
     page = window.open_page("admin")

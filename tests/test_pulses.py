@@ -10,7 +10,7 @@ from conftest import Team
 from sqlalchemy import inspect, select, text
 
 from hrohuddle.analytics import scoring, suppression
-from hrohuddle.services import anonymity, people, pulses
+from hrohuddle.services import anonymity, people, pulses, signin
 from hrohuddle.services.errors import PermissionDenied, ResourceFileError, ValidationError
 from hrohuddle.store.models import AnonymousOutbox, PulseInvitation, PulseResponse
 
@@ -97,7 +97,7 @@ def _newcomer(team: Team, name: str, start: dt.date, profession: str = "nursing"
         team.admin,
         people.PersonInput(name, profession, ["staff"], start_date=start, pin="5827"),
     )
-    return people.sign_in(team.db, pid, "5827")
+    return signin.sign_in(team.db, pid, "5827")
 
 
 def test_invitations_follow_the_start_date_and_can_be_postponed(team: Team) -> None:

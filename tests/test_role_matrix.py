@@ -20,7 +20,7 @@ from sqlalchemy import Date, bindparam, func, select, text
 
 from hrohuddle.services import (
     actions,
-    audit,
+    audit_log,
     backups,
     census,
     checklists,
@@ -32,6 +32,7 @@ from hrohuddle.services import (
     people,
     pulses,
     reporting,
+    signin,
 )
 from hrohuddle.services.errors import NotFound, PermissionDenied, SessionEnded
 from hrohuddle.services.permissions import PERMISSIONS, ROLES, Actor
@@ -85,7 +86,7 @@ def _calls(team: Team, clock: Clock) -> dict[str, Callable[[Actor], object]]:
         "huddle.view": lambda a: huddle_record.history(db, a),
         "observation.view_all": lambda a: observations.observations(db, a, unassigned),
         "export.data": lambda a: exports.export_huddles(db, a, out / f"{a.person_id}.csv"),
-        "audit.view": lambda a: audit.entries(db, a),
+        "audit.view": lambda a: audit_log.entries(db, a),
         "backup.manage": lambda a: backups.list_backups(db, a, out),
         "huddle.run": lambda a: huddles.start_or_resume(db, a),
         "huddle.contribute": lambda a: huddles.add_item(
@@ -190,8 +191,8 @@ def test_stale_and_other_unit_sessions_are_refused_for_every_permission(
         pid = live.person_id
         from conftest import PINS
 
-        stale = people.sign_in(db, pid, PINS[role])
-        people.sign_out(db, stale)
+        stale = signin.sign_in(db, pid, PINS[role])
+        signin.sign_out(db, stale)
         before = _refusals(team)
         with pytest.raises(SessionEnded, match="signed out"):
             call(stale)
@@ -254,7 +255,7 @@ def test_demotion_and_deactivation_take_effect_in_every_permission(
 
 SERVICES = Path(__file__).resolve().parent.parent / "hrohuddle" / "services"
 #: Services that take a person but must work for a session that has just ended.
-UNGUARDED = {("people", "sign_out"), ("people", "lock_session")}
+UNGUARDED = {("signin", "sign_out"), ("signin", "lock_session")}
 
 
 def test_every_service_that_takes_a_person_declares_what_it_needs() -> None:

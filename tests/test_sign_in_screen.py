@@ -11,7 +11,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from hrohuddle.demo import EXTRA_PIN, NAMED_PEOPLE
-from hrohuddle.services import people
+from hrohuddle.services import signin
 from hrohuddle.services.errors import SignInRefused
 from hrohuddle.services.permissions import Actor
 from hrohuddle.store.database import Database
@@ -26,7 +26,7 @@ SHARING = ("Ben Costa", "Tara Quist", "Tomas Ito", "Jade Reyes", "Sven Diaz", "S
 def demo_unit(db: Database) -> Iterator[tuple[Database, int, dict[str, str]]]:
     """The demo unit's named people with their own PINs, and extras sharing one PIN."""
     pins = {p.name: p.pin for p in NAMED_PEOPLE} | dict.fromkeys(SHARING, EXTRA_PIN)
-    hashes = {pin: people.hash_pin(db, pin) for pin in set(pins.values())}
+    hashes = {pin: signin.hash_pin(db, pin) for pin in set(pins.values())}
     roles = {p.name: p.roles for p in NAMED_PEOPLE}
     with db.write() as s:
         unit = Unit(code="4W", name="Ward 4 West")
@@ -190,9 +190,9 @@ def test_a_waiting_account_is_shown_only_once_chosen(
     db, unit_id, _pins = demo_unit
     with db.read() as s:
         tara = s.query(Person).filter_by(display_name="Tara Quist").one().id
-    for _ in range(people.FREE_TRIES):
+    for _ in range(signin.FREE_TRIES):
         with pytest.raises(SignInRefused):
-            people.sign_in(db, tara, "0000")
+            signin.sign_in(db, tara, "0000")
     page, _signed = _page(qtbot, db, unit_id)
     labels = [page.names.item(i).text() for i in range(page.names.count())]
     assert "Tara Quist" in labels and not any("wait" in x for x in labels)
@@ -207,8 +207,8 @@ def test_the_lock_screen_shows_who_and_resumes_only_that_person(
     db, unit_id, _pins = demo_unit
     with db.read() as s:
         diaz = s.query(Person).filter_by(display_name="Sven Diaz").one().id
-    sven = people.sign_in(db, diaz, EXTRA_PIN)
-    people.lock_session(db, sven)
+    sven = signin.sign_in(db, diaz, EXTRA_PIN)
+    signin.lock_session(db, sven)
     page, signed = _page(qtbot, db, unit_id)
     switch: list[bool] = []
     page.switch_person.connect(lambda: switch.append(True))

@@ -18,7 +18,7 @@ from conftest import Team
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hrohuddle.services import actions, events, huddles, people, pulses
+from hrohuddle.services import actions, events, huddles, people, pulses, signin
 from hrohuddle.services.errors import ServiceError, ValidationError
 from hrohuddle.store.models import (
     Action,
@@ -38,7 +38,7 @@ def _newcomer(team: Team, name: str, start: dt.date) -> people.Actor:
         team.admin,
         people.PersonInput(name, "nursing", ["staff"], start_date=start, pin="5827"),
     )
-    return people.sign_in(team.db, pid, "5827")
+    return signin.sign_in(team.db, pid, "5827")
 
 
 def _stored(s: Session, kind: str) -> int:
@@ -133,7 +133,7 @@ def test_a_kill_between_steps_never_leaves_an_answered_pulse_pending(
         with team.db.read() as s:
             inv = s.scalars(select(PulseInvitation).where(PulseInvitation.status == "done")).first()
             assert inv is not None
-            actor = people.sign_in(team.db, inv.person_id, "5827")
+            actor = signin.sign_in(team.db, inv.person_id, "5827")
         pulses.submit(team.db, actor, inv.id, {"E1": 3})
 
 

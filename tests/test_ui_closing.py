@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication
 from sqlalchemy import event
 
 from hrohuddle.paths import DataPaths
-from hrohuddle.services import people
+from hrohuddle.services import people, signin
 from hrohuddle.store.database import Database
 
 EVERY_SCREEN = ("Alex All", "nursing", ["admin", "manager", "charge_nurse", "preceptor", "staff"])
@@ -148,7 +148,7 @@ def test_every_screen_left_behind_touches_nothing_once_closed(
 
 def test_drafts_typed_just_before_signing_out_are_kept(qtbot, everyone: Team, data_paths, tmp_path):  # type: ignore[no-untyped-def]
     """Stopping a timer must not lose what it was about to save."""
-    from hrohuddle.services import drafts, people
+    from hrohuddle.services import drafts
     from hrohuddle.ui.huddle_board import DRAFT_KIND
     from hrohuddle.ui.main_window import MainWindow
 
@@ -167,7 +167,7 @@ def test_drafts_typed_just_before_signing_out_are_kept(qtbot, everyone: Team, da
     actor = win.actor
     win.sign_out()
     # The ended session reads nothing; the same person, signed in again, finds the draft.
-    again = people.sign_in(db, actor.person_id, PIN)
+    again = signin.sign_in(db, actor.person_id, PIN)
     saved = drafts.load_all(db, again, DRAFT_KIND, f"{board.huddle_id}:")
     assert saved[f"{board.huddle_id}:teach"] == {"text": "Read-back for verbal orders"}
     sign_in_as(qtbot, win, "Cai Charge", PINS["charge_nurse"])  # somebody else: no draft

@@ -150,7 +150,7 @@ def test_a_preview_records_nothing_and_leaves_no_files_but_saving_is_recorded(
 ) -> None:
     import tempfile
 
-    from hrohuddle.services import audit
+    from hrohuddle.services import audit_log
 
     last = Week.last_complete()
     _report(sqlite_team, dt.datetime.combine(last.monday + dt.timedelta(days=1), dt.time(10)))
@@ -161,7 +161,7 @@ def test_a_preview_records_nothing_and_leaves_no_files_but_saving_is_recorded(
     def printed() -> int:
         return sum(
             1
-            for e in audit.entries(sqlite_team.db, sqlite_team["manager"], limit=1000)
+            for e in audit_log.entries(sqlite_team.db, sqlite_team["manager"], limit=1000)
             if e.action == "report.printed"
         )
 

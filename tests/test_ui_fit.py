@@ -376,10 +376,10 @@ def _long_report(db) -> None:  # type: ignore[no-untyped-def]
     """A report written at length, the longest text a reviewer reads on the screen."""
     import datetime as dt
 
-    from hrohuddle.services import events, people
+    from hrohuddle.services import events, people, signin
 
     unit = people.list_units(db)[0]
-    actor = people.sign_in(db, people.find_person(db, unit.id, "Mei Lin"), "9753")
+    actor = signin.sign_in(db, people.find_person(db, unit.id, "Mei Lin"), "9753")
     sentence = "The pump alarm sounded twice before the line was checked and found kinked. "
     events.report(
         db,

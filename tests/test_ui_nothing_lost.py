@@ -135,7 +135,7 @@ def test_restore_confirmation_names_what_is_replaced_and_defaults_to_no(
     assert file is not None
     made = backup.take_backup(file, data_paths.backup_dir, reason="manual")
     sign_in_as(qtbot, window, "Ada Admin", PINS["admin"])
-    from hrohuddle.ui.admin import BackupTab
+    from hrohuddle.ui.admin_backups import BackupTab
 
     tab = window.open_page("admin").findChild(BackupTab)
     assert tab is not None
@@ -342,7 +342,7 @@ def test_the_audit_tab_checks_the_chain_against_backups(
             {"i": prev[0], "h": prev[1]},
         )
     sign_in_as(qtbot, window, "Ada Admin", PINS["admin"])
-    from hrohuddle.ui.admin import AuditTab
+    from hrohuddle.ui.admin_audit import AuditTab
 
     tab = window.open_page("admin").findChild(AuditTab)
     assert tab is not None

@@ -52,7 +52,7 @@ def _busy_unit(team: Team) -> None:
 def test_every_column_is_in_view_and_wide_enough(
     qtbot, window, sqlite_team: Team, size: tuple[int, int]
 ) -> None:
-    from hrohuddle.ui.admin import PeopleTab
+    from hrohuddle.ui.admin_people import PeopleTab
 
     _busy_unit(sqlite_team)
     window.resize(*size)
@@ -84,7 +84,7 @@ def test_every_column_is_in_view_and_wide_enough(
 def test_the_sign_in_column_says_for_everyone_whether_they_can_sign_in(
     qtbot, window, sqlite_team: Team
 ) -> None:
-    from hrohuddle.ui.admin import PeopleTab
+    from hrohuddle.ui.admin_people import PeopleTab
 
     _busy_unit(sqlite_team)
     people.save_person(
@@ -108,7 +108,7 @@ def test_the_sign_in_column_says_for_everyone_whether_they_can_sign_in(
 def test_a_new_person_form_says_the_true_pin_rule_and_every_problem_at_its_field(
     qtbot, window, sqlite_team: Team
 ) -> None:
-    from hrohuddle.ui.admin import PeopleTab
+    from hrohuddle.ui.admin_people import PeopleTab
 
     sign_in_as(qtbot, window, "Ada Admin", PINS["admin"])
     tab = window.open_page("admin").findChild(PeopleTab)

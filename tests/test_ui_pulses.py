@@ -8,7 +8,7 @@ import re
 from conftest import PINS, Team, sign_in_as
 from PySide6.QtWidgets import QMessageBox
 
-from hrohuddle.services import anonymity, people, pulses
+from hrohuddle.services import anonymity, people, pulses, signin
 from hrohuddle.store.models import PulseResponse
 from hrohuddle.ui.pulses import PulseDialog
 
@@ -29,7 +29,7 @@ def test_newcomer_answers_and_nothing_stays_on_screen(
             pin="5827",
         ),
     )
-    me = people.sign_in(db, pid, "5827")
+    me = signin.sign_in(db, pid, "5827")
     due = pulses.due_pulse(db, me)
     assert due is not None
     dialog = PulseDialog(db, me, due.invitation_id, window)
@@ -79,7 +79,7 @@ def test_results_page_says_what_is_hidden_and_why_without_showing_it(
                 pin="5827",
             ),
         )
-        newcomers.append(people.sign_in(db, pid, "5827"))
+        newcomers.append(signin.sign_in(db, pid, "5827"))
     # Six at day 7, two (who started in May) at day 60, stored as a unit where enough
     # people had answered both milestones stores them (services.anonymity).
     with db.write() as s:

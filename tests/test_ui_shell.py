@@ -9,7 +9,7 @@ from conftest import PINS, Team, sign_in_as
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from hrohuddle.services import people
+from hrohuddle.services import people, signin
 from hrohuddle.services.errors import SessionEnded
 
 
@@ -56,7 +56,7 @@ def test_another_person_at_the_lock_screen_gets_their_own_screens(qtbot, window)
     window.signin.not_you.click()  # Ada is signed out; the list is back
     assert window.actor is None and window.signin.title.text() == "Sign in"
     with pytest.raises(SessionEnded, match="signed out"):
-        people.current_actor(window.db, ada)
+        signin.current_actor(window.db, ada)
     sign_in_as(qtbot, window, "Lee Learner", PINS["learner"])
     assert window.actor.display_name == "Lee Learner"
     assert "admin" not in window.page_keys
@@ -64,7 +64,7 @@ def test_another_person_at_the_lock_screen_gets_their_own_screens(qtbot, window)
 
 def test_admin_adds_a_person_who_can_then_sign_in(qtbot, window, sqlite_team: Team) -> None:
     sign_in_as(qtbot, window, "Ada Admin", PINS["admin"])
-    from hrohuddle.ui.admin import PeopleTab
+    from hrohuddle.ui.admin_people import PeopleTab
 
     people_tab = window.open_page("admin").findChild(PeopleTab)
     assert people_tab is not None
@@ -84,7 +84,7 @@ def test_admin_form_error_keeps_the_typed_text(qtbot, window, monkeypatch) -> No
     shown: list[str] = []
     monkeypatch.setattr("hrohuddle.ui.common.show_problem", lambda _p, m, t=None: shown.append(m))
     sign_in_as(qtbot, window, "Ada Admin", PINS["admin"])
-    from hrohuddle.ui.admin import PeopleTab
+    from hrohuddle.ui.admin_people import PeopleTab
 
     people_tab = window.open_page("admin").findChild(PeopleTab)
     qtbot.keyClicks(people_tab.form.name, "Nia New")
@@ -116,7 +116,7 @@ def test_sign_out_is_audited(qtbot, window, sqlite_team: Team) -> None:
         actions = list(s.scalars(select(AuditEntry.action)))
     assert actions[-1] == "signout"
     assert window.actor is None and window.shell is None
-    assert people.signin_roster(sqlite_team.db, sqlite_team.admin.unit_id)
+    assert signin.signin_roster(sqlite_team.db, sqlite_team.admin.unit_id)
 
 
 def test_the_error_dialog_saves_a_report_without_personal_data(qtbot, tmp_path) -> None:
@@ -157,11 +157,11 @@ def test_people_shows_who_waits_after_wrong_pins_and_admin_unlocks(
     qtbot, window, sqlite_team: Team
 ) -> None:
     staff = sqlite_team["staff"].person_id
-    for _ in range(people.FREE_TRIES + 1):
+    for _ in range(signin.FREE_TRIES + 1):
         sign_in_as(qtbot, window, "Sol Staff", "0000")
     assert "Sol Staff" in window.signin.message.text()
     sign_in_as(qtbot, window, "Ada Admin", PINS["admin"])
-    from hrohuddle.ui.admin import PeopleTab
+    from hrohuddle.ui.admin_people import PeopleTab
 
     tab = window.open_page("admin").findChild(PeopleTab)
     column = tab.model.COLUMNS.index("Sign-in")
@@ -188,7 +188,7 @@ def test_the_roles_column_stays_in_view_while_someone_waits(
             p.failed_attempts = 12
             p.locked_until = dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(minutes=5)
     sign_in_as(qtbot, window, "Ada Admin", PINS["admin"])
-    from hrohuddle.ui.admin import PeopleTab
+    from hrohuddle.ui.admin_people import PeopleTab
 
     tab = window.open_page("admin").findChild(PeopleTab)
     assert any(r.waits_until for r in tab.model.rows)
@@ -205,10 +205,10 @@ def test_a_session_ended_elsewhere_sends_the_screen_back_to_sign_in(
     shown: list[str] = []
     monkeypatch.setattr("hrohuddle.ui.common.show_problem", lambda _p, m, t=None: shown.append(m))
     sign_in_as(qtbot, window, "Ada Admin", PINS["admin"])
-    from hrohuddle.ui.admin import PeopleTab
+    from hrohuddle.ui.admin_people import PeopleTab
 
     tab = window.open_page("admin").findChild(PeopleTab)
-    people.sign_out(sqlite_team.db, window.actor, reason="ended by a test")
+    signin.sign_out(sqlite_team.db, window.actor, reason="ended by a test")
     tab.form.name.setText("Nia New")  # a form that would save: the sign-in is what fails
     tab.form.pin.setText("5827")
     tab.save()
@@ -243,7 +243,7 @@ def test_what_is_on_screen_goes_within_seconds_even_without_a_click(
     window.open_page("events")
     window.session_timer.setInterval(50)
     window.session_timer.start()
-    people.sign_out(sqlite_team.db, window.actor, reason="signed out elsewhere")
+    signin.sign_out(sqlite_team.db, window.actor, reason="signed out elsewhere")
     qtbot.waitUntil(lambda: window.actor is None, timeout=3000)
     assert window.stack.currentWidget() is window.signin and window.shell is None
     assert window.RECHECK_MS <= 15_000

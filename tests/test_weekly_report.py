@@ -124,7 +124,7 @@ def test_a_preview_from_figures_on_screen_still_checks_who_asks(
 ) -> None:
     """The dashboard hands its figures to the preview; a signed-out manager, or a
     colleague without the report, gets no pages from them."""
-    from hrohuddle.services import people
+    from hrohuddle.services import signin
     from hrohuddle.services.errors import SessionEnded
 
     db, manager = sqlite_team.db, sqlite_team["manager"]
@@ -133,7 +133,7 @@ def test_a_preview_from_figures_on_screen_still_checks_who_asks(
     assert "weekly report" in _pdf_text(shown)
     with pytest.raises(PermissionDenied):
         weekly.preview(db, sqlite_team["staff"], WEEK, tmp_path / "s.pdf", figures=figures)
-    people.sign_out(db, manager)
+    signin.sign_out(db, manager)
     with pytest.raises(SessionEnded):
         weekly.preview(db, manager, WEEK, tmp_path / "o.pdf", figures=figures)
     assert not (tmp_path / "s.pdf").exists() and not (tmp_path / "o.pdf").exists()

@@ -8,7 +8,7 @@ from pathlib import Path
 from reportlab.platypus import KeepTogether
 
 from hrohuddle.reports import blocks
-from hrohuddle.services import audit, huddle_record, huddles, people
+from hrohuddle.services import audit, audit_chain, huddle_record, huddles, people
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import unit_vocabulary
 from hrohuddle.store.database import Database
@@ -171,7 +171,9 @@ def write(db: Database, actor: Actor, huddle_id: int, path: Path) -> Path:
     def build(partial: Path, head: audit.Head) -> None:
         blocks.build(partial, story, header=header, author=actor.display_name, witness=head.printed)
 
-    audit.report_published(db, actor, path, build, "huddle summary", target=f"huddle:{huddle_id}")
+    audit_chain.report_published(
+        db, actor, path, build, "huddle summary", target=f"huddle:{huddle_id}"
+    )
     return path
 
 

@@ -10,7 +10,7 @@ from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
 
 from hrohuddle.analytics.signals import Analysis
 from hrohuddle.reports import blocks, charts
-from hrohuddle.services import audit, dates, huddle_record, pulses, reporting
+from hrohuddle.services import audit, audit_chain, dates, huddle_record, pulses, reporting
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.reporting import Series, Share, Week, WeeklyFigures
 from hrohuddle.services.vocabulary import common_formats_class, source_line, taxonomy
@@ -386,7 +386,7 @@ def write(
 ) -> Path:
     """Build the weekly report PDF at ``path`` (owner-only) and audit that it was made."""
     figures = reporting.weekly_figures(db, actor, week, unit_id)
-    audit.report_published(
+    audit_chain.report_published(
         db,
         actor,
         path,

@@ -1,5 +1,8 @@
 """HRO behaviour checklists: versioned templates, observation sessions, reliability.
 
+Over 600 lines because templates, observation sessions and reliability all turn on the same
+versioned template rows, where a version in use is never changed.
+
 Templates come from resources/checklists/*.yaml and are copied into the database
 (key, version). An observation keeps the exact version it used; changing a version
 that is in use makes a new version instead, and a version in use cannot be removed.

@@ -1,5 +1,9 @@
 """Safety event capture, triage and feedback, in the AHRQ Common Formats vocabulary.
 
+Over 600 lines because filing, the receipt check, the lists and triage are one report's life
+and share its anonymity helpers (times kept to the shift, the receipt code kept only as a
+hash).
+
 Anonymous reports keep nothing that links them to the reporter: no reporter
 columns, no audit entry, no precise time (the time of the event and the time of
 filing are kept to the start of the shift), and the receipt code is stored only as

@@ -1,5 +1,9 @@
 """Preceptors' observations of learners: logged, acknowledged, and seen only by those who may.
 
+Over 600 lines because the preceptor pairings kept here decide who may log and who may see
+an observation (``_precepts``, ``_may_see``), so logging, reading and pairing share one
+rule.
+
 Visibility: a learner sees their own; a preceptor those of the learners they
 precept; a manager everyone's on the unit. Viewing and printing are audited.
 """

@@ -1,5 +1,9 @@
 """Onboarding psychological-safety pulses, anonymous by construction.
 
+Over 600 lines because inviting, answering and publishing keep one set of anonymity rules
+(quarters, milestones kept only for a large enough group, suppression) that is checked best
+read in one place.
+
 Who has answered (invitations) and what was answered (responses) live in two
 tables with nothing joining them. An answer is stored with the unit's other answers
 written again in a shuffled order (services.anonymity.release_pulse); it keeps a

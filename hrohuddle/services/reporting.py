@@ -1,4 +1,9 @@
-"""The figures behind the dashboard and the weekly report: SQL aggregates, no Qt, no PDF."""
+"""The figures behind the dashboard and the weekly report: SQL aggregates, no Qt, no PDF.
+
+Over 600 lines because each section's aggregate (huddles, events, actions, behaviours,
+learners) reads the same week and unit and feeds the one WeeklyFigures that the dashboard
+and the weekly report both show.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""HRO behaviour checklists on the floor: fast taps, keyboard shortcuts, saved at every tap."""
+"""HRO behaviour checklists on the floor: fast taps, keyboard shortcuts, saved at every tap.
+
+Over 600 lines because the page syncs the unit's checklist templates once and its three tabs
+(observe, reliability, templates) all work on those same template versions.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""The manager's dashboard: the weekly figures on screen, the PDF in one click, the census."""
+"""The manager's dashboard: the weekly figures on screen, the PDF in one click, the census.
+
+Over 600 lines because the week panel and the report job it starts share the figures on
+screen (the PDF is fed what is shown), with the census panel beside them on one page.
+"""
 
 from __future__ import annotations
 

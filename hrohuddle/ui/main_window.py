@@ -1,4 +1,8 @@
-"""The main window: sign-in, then navigation between the workflows the role allows."""
+"""The main window: sign-in, then navigation between the workflows the role allows.
+
+Over 600 lines because it is one QMainWindow whose sign-in, screen lock, navigation and
+pages all share the signed-in person and the stack of pages.
+"""
 
 from __future__ import annotations
 
@@ -222,9 +226,9 @@ class MainWindow(QMainWindow):
             self.nav.setFocus()  # never back on Lock, where Enter would lock again
         else:
             if previous is not None and self.db is not None and not same_person:
-                from hrohuddle.services import people
+                from hrohuddle.services import signin
 
-                people.sign_out(self.db, previous, reason="another person signed in")
+                signin.sign_out(self.db, previous, reason="another person signed in")
             self.actor = actor
             self._build_shell(actor)
         self.lock_action.setEnabled(True)
@@ -336,11 +340,11 @@ class MainWindow(QMainWindow):
         self.session_timer.stop()  # nothing runs behind the lock; the PIN re-checks it
         log.info("screen locked")
         if self.db is not None:
-            from hrohuddle.services import people
+            from hrohuddle.services import signin
             from hrohuddle.store.errors import StoreError
 
             try:
-                people.lock_session(self.db, self.actor)
+                signin.lock_session(self.db, self.actor)
             except StoreError as exc:  # the screen locks all the same
                 log.warning("the lock was not recorded: %s", exc.message)
         self.show_signin(locked_for=self.actor)
@@ -383,9 +387,9 @@ class MainWindow(QMainWindow):
         self._drop_pulse()
         self._drop_shell()  # its screens save their drafts while the session still holds
         if self.actor is not None and self.db is not None:
-            from hrohuddle.services import people
+            from hrohuddle.services import signin
 
-            people.sign_out(self.db, self.actor)
+            signin.sign_out(self.db, self.actor)
         self.actor = None
         self.lock_action.setEnabled(False)
         self.signout_action.setEnabled(False)
@@ -470,12 +474,12 @@ class MainWindow(QMainWindow):
             # page from under it. Its service call is re-checked, and the next click
             # after it closes is too.
             return True
-        from hrohuddle.services import people
+        from hrohuddle.services import signin
         from hrohuddle.services.errors import ServiceError, SessionEnded
         from hrohuddle.store.errors import StoreError
 
         try:
-            fresh = people.current_actor(self.db, self.actor)
+            fresh = signin.current_actor(self.db, self.actor)
         except SessionEnded as exc:
             if exc.reason == "locked":
                 return True
@@ -760,9 +764,9 @@ class MainWindow(QMainWindow):
             self.shell = None
         if self.actor is not None and self.db is not None:
             try:
-                from hrohuddle.services import people
+                from hrohuddle.services import signin
 
-                people.sign_out(self.db, self.actor, reason="app closed")
+                signin.sign_out(self.db, self.actor, reason="app closed")
             except Exception:  # closing must not fail because the database is gone
                 log.exception("sign-out on close failed")
         self.actor = None

@@ -1,4 +1,8 @@
-"""Learner observations: preceptors log, learners read, acknowledge and reply."""
+"""Learner observations: preceptors log, learners read, acknowledge and reply.
+
+Over 600 lines because the page and its log dialog are one workflow: the page opens the
+dialog for the chosen learner and reloads what it saved.
+"""
 
 from __future__ import annotations
 

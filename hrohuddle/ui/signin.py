@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from hrohuddle.errors import UserFacingError
-from hrohuddle.services import people
+from hrohuddle.services import people, signin
 from hrohuddle.services.errors import SignInRefused
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import unit_vocabulary
@@ -279,7 +279,7 @@ class SignInPage(QWidget):
         self.button.setText(tr("&Sign in"))
         self.title.setText(tr("Sign in"))
         self.subtitle.setText(tr("Find your name and choose it, then type your PIN."))
-        for entry in people.signin_roster(self.db, self.unit_id):
+        for entry in signin.signin_roster(self.db, self.unit_id):
             item = QListWidgetItem(entry.display_name)
             item.setData(Qt.ItemDataRole.UserRole, entry.id)
             item.setData(Qt.ItemDataRole.UserRole + 1, entry.display_name)
@@ -382,7 +382,7 @@ class SignInPage(QWidget):
         self.pin.setFocus()
         assert self.chosen_id is not None
         try:
-            wait = people.sign_in_wait(self.db, self.chosen_id)
+            wait = signin.sign_in_wait(self.db, self.chosen_id)
         except StoreError:
             wait = None
         if wait is not None:
@@ -403,7 +403,7 @@ class SignInPage(QWidget):
             self.pin.setFocus()
             return
         try:
-            actor = people.sign_in(self.db, person_id, pin, resume=self.locked_for)
+            actor = signin.sign_in(self.db, person_id, pin, resume=self.locked_for)
         except SignInRefused as exc:
             self.message.setText(exc.message)
             self.pin.setFocus()
@@ -413,7 +413,7 @@ class SignInPage(QWidget):
             return
         self.message.clear()
         try:
-            notice = people.wrong_pins_notice(self.db, actor)
+            notice = signin.wrong_pins_notice(self.db, actor)
         except UserFacingError:
             notice = None
         self.signed_in.emit(actor)

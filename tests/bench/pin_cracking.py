@@ -3,7 +3,7 @@
     python tests/bench/pin_cracking.py [--runs 20] [--digits 4]
 
 Times the production PIN hash (argon2id, 64 MiB, 3 passes, the same settings as
-hrohuddle.services.people) on one core, as an attacker holding a copy of the
+hrohuddle.services.signin) on one core, as an attacker holding a copy of the
 file would have to run it once per candidate PIN, and prints:
 
 - with the database alone (the PIN secret is kept beside it, not in it): each
@@ -30,7 +30,7 @@ import time
 def allowed_pins(digits: int) -> int:
     """How many PINs of ``digits`` digits the app accepts (no repeats, no straight runs)."""
     from hrohuddle.services.errors import ValidationError
-    from hrohuddle.services.people import validate_pin
+    from hrohuddle.services.signin import validate_pin
 
     count = 0
     for combo in itertools.product("0123456789", repeat=digits):
@@ -61,9 +61,9 @@ def main() -> int:
     args = p.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
-    from hrohuddle.services import people
+    from hrohuddle.services import signin
 
-    hasher = people._hasher()
+    hasher = signin._hasher()
     secret = secrets.token_bytes(32)
     stored = hasher.hash(hmac.new(secret, b"4826", hashlib.sha256).hexdigest())
     times = []

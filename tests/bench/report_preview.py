@@ -43,7 +43,7 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from hrohuddle.reports import weekly
-    from hrohuddle.services import people, reporting
+    from hrohuddle.services import people, reporting, signin
     from hrohuddle.store.database import Database
     from hrohuddle.ui.preview import render_pages
 
@@ -51,8 +51,8 @@ def main() -> int:
     del app
     db = Database.connect(f"sqlite:///{database}")
     unit = people.list_units(db)[0]
-    roster = {r.display_name: r.id for r in people.signin_roster(db, unit.id)}
-    manager = people.sign_in(db, roster["Sam Okafor"], "2468")
+    roster = {r.display_name: r.id for r in signin.signin_roster(db, unit.id)}
+    manager = signin.sign_in(db, roster["Sam Okafor"], "2468")
     week = reporting.Week.last_complete()
     out = Path(tempfile.mkdtemp(prefix="hrohuddle-bench-pdf-"))
     weekly.preview(db, manager, week, out / "warm.pdf")  # imports and caches, as after one use

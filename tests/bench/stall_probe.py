@@ -123,13 +123,13 @@ def main() -> int:
 
     _app = QApplication(sys.argv[:1])  # kept: the window needs it alive
     from hrohuddle.paths import DataPaths
-    from hrohuddle.services import huddles, people
+    from hrohuddle.services import huddles, people, signin
     from hrohuddle.store.opening import open_database
     from hrohuddle.ui.main_window import MainWindow
 
     db = open_database(url, None).db
     unit = people.list_units(db)[0]
-    roster = {r.display_name: r.id for r in people.signin_roster(db, unit.id)}
+    roster = {r.display_name: r.id for r in signin.signin_roster(db, unit.id)}
     tmp = Path(tempfile.mkdtemp(prefix="hrohuddle-stall-"))
     window = MainWindow(
         DataPaths(tmp, tmp / "logs"), QSettings(str(tmp / "s.ini"), QSettings.Format.IniFormat)
@@ -139,7 +139,7 @@ def main() -> int:
     window.attach(db, unit.id)
     window.show()
     stalls = Stalls()
-    manager = people.sign_in(db, roster["Sam Okafor"], "2468")
+    manager = signin.sign_in(db, roster["Sam Okafor"], "2468")
     out: dict[str, Any] = {"screens": {}, "busiest": {}, "steps_ms": {}}
     gap, _, _ = run_step(stalls, window, lambda: window.on_signed_in(manager))
     out["sign_in_stall_ms"] = gap
@@ -197,7 +197,7 @@ def main() -> int:
         res.period.setCurrentIndex((res.period.currentIndex() + 1) % max(1, res.period.count()))
 
     def admin_action() -> None:
-        from hrohuddle.ui.admin import AuditTab
+        from hrohuddle.ui.admin_audit import AuditTab
 
         audit_tab = page("admin").findChild(AuditTab)
         audit_tab.reload()

@@ -121,13 +121,13 @@ def report_times(url: str, runs: int) -> tuple[float, float]:
     import statistics
 
     from hrohuddle.reports import weekly
-    from hrohuddle.services import people, reporting
+    from hrohuddle.services import people, reporting, signin
     from hrohuddle.store.database import Database
 
     db = Database.connect(url)
     unit = people.list_units(db)[0]
-    roster = {r.display_name: r.id for r in people.signin_roster(db, unit.id)}
-    manager = people.sign_in(db, roster["Sam Okafor"], "2468")
+    roster = {r.display_name: r.id for r in signin.signin_roster(db, unit.id)}
+    manager = signin.sign_in(db, roster["Sam Okafor"], "2468")
     week = reporting.Week.last_complete()
     out = Path(tempfile.mkdtemp())
     weekly.write(db, manager, week, out / "warm.pdf")

@@ -40,14 +40,14 @@ def main() -> int:
 
     app = QApplication(sys.argv[:1])
     from hrohuddle.paths import DataPaths
-    from hrohuddle.services import actions, events, huddles, people
+    from hrohuddle.services import actions, events, huddles, people, signin
     from hrohuddle.store.opening import open_database
     from hrohuddle.ui.main_window import MainWindow
 
     out: dict[str, float] = {}
     db = open_database(url, None).db
     unit = people.list_units(db)[0]
-    roster = {r.display_name: r.id for r in people.signin_roster(db, unit.id)}
+    roster = {r.display_name: r.id for r in signin.signin_roster(db, unit.id)}
     tmp = Path(tempfile.mkdtemp())
     window = MainWindow(
         DataPaths(tmp, tmp / "logs"), QSettings(str(tmp / "s.ini"), QSettings.Format.IniFormat)
@@ -57,8 +57,8 @@ def main() -> int:
     window.show()
     app.processEvents()
     out["rss_after_start_mb"] = rss_mb()
-    manager = people.sign_in(db, roster["Sam Okafor"], "2468")
-    charge = people.sign_in(db, roster["Priya Shah"], "1357")
+    manager = signin.sign_in(db, roster["Sam Okafor"], "2468")
+    charge = signin.sign_in(db, roster["Priya Shah"], "1357")
     window.on_signed_in(charge)
     app.processEvents()
 
@@ -89,7 +89,7 @@ def main() -> int:
         inp.submit()
 
     out["add_item_ms"] = timed(add_item, 10)
-    staff = people.sign_in(db, roster["Mei Lin"], "9753")
+    staff = signin.sign_in(db, roster["Mei Lin"], "9753")
 
     def save_event() -> None:
         events.report(

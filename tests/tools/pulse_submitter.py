@@ -13,7 +13,7 @@ import sys
 
 from sqlalchemy import select
 
-from hrohuddle.services import people, pulses
+from hrohuddle.services import pulses, signin
 from hrohuddle.services.errors import ValidationError
 from hrohuddle.store.database import Database
 from hrohuddle.store.models import PulseInvitation
@@ -30,7 +30,7 @@ def main() -> None:
             .where(PulseInvitation.status == "pending")
             .order_by(PulseInvitation.id)
         ).all()
-    work = [(inv_id, people.sign_in(db, person_id, PIN)) for inv_id, person_id in pending]
+    work = [(inv_id, signin.sign_in(db, person_id, PIN)) for inv_id, person_id in pending]
     for inv_id, actor in work:
         try:
             pulses.submit(db, actor, inv_id, {"E1": 5, "E2": 6}, today=dt.date(2027, 6, 1))

@@ -14,7 +14,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from hrohuddle.services import people
+from hrohuddle.services import people, signin
 from hrohuddle.store.opening import open_database
 
 TEXT = "The pump alarm was silenced twice before anyone checked the line " * 20
@@ -25,8 +25,8 @@ def main() -> int:
     app = QApplication(sys.argv[:1])
     db = open_database(url, None).db
     unit_id = people.list_units(db)[0].id
-    roster = people.signin_roster(db, unit_id)
-    actor = people.sign_in(db, next(p.id for p in roster if p.display_name == name), pin)
+    roster = signin.signin_roster(db, unit_id)
+    actor = signin.sign_in(db, next(p.id for p in roster if p.display_name == name), pin)
     if where == "event":
         from hrohuddle.ui.capture import CaptureDialog
 

@@ -1,0 +1,93 @@
+"""The admin's Unit settings tab: name, huddle target, screen lock, group size and areas."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QSpinBox,
+    QWidget,
+)
+
+from hrohuddle.services import (
+    edits,
+    people,
+)
+from hrohuddle.services.errors import EditConflict
+from hrohuddle.services.permissions import Actor
+from hrohuddle.store.database import Database
+from hrohuddle.ui.common import (
+    attempt,
+    primary_button,
+    tr,
+)
+
+
+class UnitTab(QWidget):
+    def __init__(self, db: Database, actor: Actor) -> None:
+        super().__init__()
+        self.db = db
+        self.actor = actor
+        settings = people.unit_settings(db, actor.unit_id)
+        self.seen_version = edits.unit_version(db, actor.unit_id)
+        form = QFormLayout(self)
+        form.addRow(tr("Unit code"), QLabel(settings.code))
+        self.name = QLineEdit(settings.name)
+        self.name.setAccessibleName(tr("Unit name"))
+        self.target = QSpinBox()
+        self.target.setRange(5, 60)
+        self.target.setSuffix(tr(" minutes"))
+        self.target.setValue(settings.huddle_target_minutes)
+        self.target.setAccessibleName(tr("Huddle target length"))
+        self.idle = QSpinBox()
+        self.idle.setRange(1, 120)
+        self.idle.setSuffix(tr(" minutes"))
+        self.idle.setValue(settings.idle_lock_minutes)
+        self.idle.setAccessibleName(tr("Lock the screen after"))
+        self.min_group = QSpinBox()
+        self.min_group.setRange(3, 50)
+        self.min_group.setValue(settings.min_group_size)
+        self.min_group.setAccessibleName(tr("Smallest group shown in pulse results"))
+        self.milestones = QLineEdit(", ".join(str(d) for d in settings.pulse_milestones))
+        self.milestones.setAccessibleName(tr("Pulse milestones, days after starting"))
+        self.areas = QPlainTextEdit("\n".join(settings.areas))
+        self.areas.setAccessibleName(tr("Areas of the unit, one per line"))
+        self.areas.setTabChangesFocus(True)
+        form.addRow(tr("Unit name"), self.name)
+        form.addRow(tr("Huddle target length"), self.target)
+        form.addRow(tr("Lock the screen after"), self.idle)
+        form.addRow(tr("Smallest group shown in pulse results"), self.min_group)
+        form.addRow(tr("Pulse milestones (days after starting)"), self.milestones)
+        form.addRow(tr("Areas (one per line)"), self.areas)
+        save = primary_button(tr("Save settings"))
+        save.clicked.connect(self.save)
+        form.addRow("", save)
+
+    def save(self) -> None:
+        raw = [p.strip() for p in self.milestones.text().replace(";", ",").split(",") if p.strip()]
+        changes = {
+            "name": self.name.text(),
+            "huddle_target_minutes": self.target.value(),
+            "idle_lock_minutes": self.idle.value(),
+            "min_group_size": self.min_group.value(),
+            "pulse_milestones": raw,
+            "areas": self.areas.toPlainText().splitlines(),
+        }
+
+        def call() -> object:
+            try:
+                return people.update_unit_settings(
+                    self.db, self.actor, expected_version=self.seen_version, **changes
+                )
+            except EditConflict as exc:
+                # What was typed stays in the form; saving again applies it over theirs.
+                self.seen_version = exc.current_version
+                raise
+
+        if attempt(self, call) is None:
+            return
+        self.seen_version = edits.unit_version(self.db, self.actor.unit_id)
+        QMessageBox.information(self, tr("Saved"), tr("The unit's settings are saved."))
