@@ -1,4 +1,4 @@
-"""The layers of DESIGN.md hold: Qt only in ui/ and app.py; the demo beside the command
+"""The layers of the README's Architecture hold: Qt only in ui/ and app.py; the demo beside the command
 line; start-up stays light."""
 
 from __future__ import annotations
