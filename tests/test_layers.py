@@ -1,5 +1,5 @@
-"""The layers of the README's Architecture hold: Qt only in ui/ and app.py; the demo beside the command
-line; start-up stays light."""
+"""The layers of the README's Architecture hold: Qt only in ui/ and app.py; the demo
+beside the command line; start-up stays light."""
 
 from __future__ import annotations
 
