@@ -26,7 +26,7 @@ def _figure(width: float = 7.2, height: float = 2.9) -> Figure:
 # Room in inches around a chart's plot for the y label and its ticks (left), the line
 # labels (right), the two-line ticks, the x label and the legend (bottom), and the title
 # above: two lines on screen, the period line alone in a report (its title is the caption).
-LEFT_IN, RIGHT_IN, BOTTOM_IN, SCREEN_TOP_IN = 0.61, 1.04, 0.87, 0.5
+LEFT_IN, RIGHT_IN, BOTTOM_IN, SCREEN_TOP_IN = 0.61, 1.04, 0.87, 0.62
 
 
 def _fixed_axes(titled: bool) -> tuple[Figure, Any]:
@@ -74,7 +74,11 @@ def _title(ax: Any, title: str | None, weeks: list[str], n_text: str) -> None:
     # The title on one line and the period on the next: never wrapped mid-bracket. In a
     # PDF the title is the caption above the picture, so only the period is drawn.
     period = f"{period_text(weeks)}, {n_text}"
-    ax.set_title(f"{title}\n{period}" if title else period, fontsize=9, loc="left")
+    # On screen, raised clear of the line labels at the top right (an upper limit at
+    # the top runs under a title wider than the plot).
+    ax.set_title(
+        f"{title}\n{period}" if title else period, fontsize=9, loc="left", pad=12 if title else 6
+    )
 
 
 def _ticks(ax: Any, labels: list[str]) -> None:
