@@ -27,7 +27,38 @@ from hrohuddle.ui.common import (
 )
 
 
-class ActionDialog(QDialog):
+class _SavingDialog(QDialog):
+    """A dialog that saves through ``save`` when accepted: a refusal keeps it open with
+    the problem beside the field it is about, and what was typed stays."""
+
+    problem: QLabel
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.problem = plain(QLabel(""))
+        self.problem.setProperty("role", "error")
+        self.problem.setWordWrap(True)
+        self.problem.setVisible(False)
+        #: Saves what the dialog holds; None accepts without saving.
+        self.save: Callable[[], object] | None = None
+
+    def field_for(self, field: str | None) -> QWidget:
+        """The input a refusal about ``field`` points to."""
+        return self
+
+    def accept(self) -> None:
+        if self.save is not None:
+            try:
+                self.save()
+            except (ServiceError, StoreError) as exc:  # kept: the problem shows in the dialog
+                self.problem.setText(exc.message)
+                self.problem.setVisible(True)
+                self.field_for(getattr(exc, "field", None)).setFocus()
+                return
+        super().accept()
+
+
+class ActionDialog(_SavingDialog):
     """Turn an item into an action: what, who, by when."""
 
     def __init__(
@@ -54,37 +85,21 @@ class ActionDialog(QDialog):
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        self.problem = plain(QLabel(""))
-        self.problem.setProperty("role", "error")
-        self.problem.setWordWrap(True)
-        self.problem.setVisible(False)
         form.addRow(self.problem)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("Create action"))
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
-        #: Saves the action; a refusal keeps the dialog open with the problem beside it.
-        self.save: Callable[[], object] | None = None
 
-    def accept(self) -> None:
-        if self.save is not None:
-            try:
-                self.save()
-            except (ServiceError, StoreError) as exc:  # kept: the problem shows in the dialog
-                self.problem.setText(exc.message)
-                self.problem.setVisible(True)
-                field = getattr(exc, "field", None)
-                at = {"due_on": self.due, "owner_id": self.owner}.get(field or "", self.title)
-                at.setFocus()
-                return
-        super().accept()
+    def field_for(self, field: str | None) -> QWidget:
+        return {"due_on": self.due, "owner_id": self.owner}.get(field or "", self.title)
 
     def due_date(self) -> dt.date:
         q = self.due.date()
         return dt.date(q.year(), q.month(), q.day())
 
 
-class DueDateDialog(QDialog):
+class DueDateDialog(_SavingDialog):
     """A new due date for the action the question names."""
 
     def __init__(self, parent: QWidget, question: str, due_on: dt.date | None) -> None:
@@ -100,10 +115,6 @@ class DueDateDialog(QDialog):
         self.due = date_edit(start)
         self.due.setAccessibleName(tr("New due date"))
         form.addRow(tr("New due date"), self.due)
-        self.problem = plain(QLabel(""))
-        self.problem.setProperty("role", "error")
-        self.problem.setWordWrap(True)
-        self.problem.setVisible(False)
         form.addRow(self.problem)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -111,20 +122,10 @@ class DueDateDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
-        #: Saves the date; a refusal keeps the dialog open with the problem beside it.
-        self.save: Callable[[], object] | None = None
         fit_to_screen(self, 480)
 
-    def accept(self) -> None:
-        if self.save is not None:
-            try:
-                self.save()
-            except (ServiceError, StoreError) as exc:  # kept: the problem shows in the dialog
-                self.problem.setText(exc.message)
-                self.problem.setVisible(True)
-                self.due.setFocus()
-                return
-        super().accept()
+    def field_for(self, field: str | None) -> QWidget:
+        return self.due
 
     def due_date(self) -> dt.date:
         q = self.due.date()
