@@ -266,3 +266,23 @@ def test_a_store_error_in_attempt_is_logged_as_a_warning(
     assert any(
         r.levelno == logging.WARNING and "SQLITE_FULL" in r.getMessage() for r in caplog.records
     )
+
+
+@pytest.mark.logs_warnings
+def test_a_failing_statement_keeps_its_bound_values_out_of_the_error_and_the_log(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    secret = "Narrative-ZQX-4711 about the patient"
+    db = Database.connect(f"sqlite:///{_file(tmp_path)}")
+    try:
+        with (
+            caplog.at_level(logging.DEBUG),
+            pytest.raises(OperationalError) as caught,
+            db.write() as s,
+        ):
+            s.execute(text("INSERT INTO t (no_such_column) VALUES (:v)"), {"v": secret})
+        logging.getLogger("hrohuddle.test").exception("failed", exc_info=caught.value)
+    finally:
+        db.dispose()
+    assert secret not in str(caught.value)
+    assert secret not in caplog.text

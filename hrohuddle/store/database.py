@@ -203,7 +203,8 @@ class Database:
         is_sqlite = parsed.get_backend_name() == "sqlite"
         if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
-        args: dict[str, Any] = {"future": True}
+        # Bound values (a patient's narrative) never reach an exception's text or the log.
+        args: dict[str, Any] = {"future": True, "hide_parameters": True}
         if is_sqlite:
             args["connect_args"] = {"timeout": BUSY_TIMEOUT_MS / 1000}
         else:
