@@ -286,3 +286,56 @@ def test_a_failing_statement_keeps_its_bound_values_out_of_the_error_and_the_log
         db.dispose()
     assert secret not in str(caught.value)
     assert secret not in caplog.text
+
+
+def test_a_backup_names_a_full_disk_by_its_errno_not_its_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from hrohuddle.store import backup
+
+    database = _file(tmp_path)
+
+    def quota(_src: Path, _dst: Path) -> None:
+        raise OSError(errno.ENOSPC, "Quota exceeded")
+
+    monkeypatch.setattr(backup, "_copy_into", quota)
+    with pytest.raises(DatabaseUnavailable, match="not enough free space"):
+        backup.take_backup(database, tmp_path / "backups", reason="manual")
+
+    def denied(_src: Path, _dst: Path) -> None:
+        raise OSError(errno.EACCES, "Filesystem full of surprises")
+
+    monkeypatch.setattr(backup, "_copy_into", denied)
+    with pytest.raises(DatabaseUnavailable) as caught:
+        backup.take_backup(database, tmp_path / "backups", reason="manual")
+    assert "free space" not in caught.value.message
+
+
+def test_a_backup_lets_a_sqlite_bug_out_and_translates_a_full_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hrohuddle.store import backup
+
+    database = _file(tmp_path)
+
+    def bad_sql(_src: Path, _dst: Path) -> None:
+        sqlite3.connect(":memory:").execute("SELECT no_such_column FROM sqlite_master")
+
+    monkeypatch.setattr(backup, "_copy_into", bad_sql)
+    with pytest.raises(sqlite3.OperationalError, match="no such column"):
+        backup.take_backup(database, tmp_path / "backups", reason="manual")
+    monkeypatch.setattr(backup, "check_candidate", lambda _path: None)
+    with pytest.raises(sqlite3.OperationalError, match="no such column"):
+        backup.restore(database, tmp_path / "live.sqlite3", tmp_path / "backups")
+
+    def full(_src: Path, _dst: Path) -> None:
+        exc = sqlite3.OperationalError("database or disk is full")
+        exc.sqlite_errorcode = sqlite3.SQLITE_FULL  # type: ignore[attr-defined]
+        exc.sqlite_errorname = "SQLITE_FULL"  # type: ignore[attr-defined]
+        raise exc
+
+    monkeypatch.setattr(backup, "_copy_into", full)
+    with pytest.raises(DatabaseUnavailable, match="not enough free space"):
+        backup.take_backup(database, tmp_path / "backups", reason="manual")

@@ -26,6 +26,10 @@ class DatabaseUnavailable(StoreError):
     """The environment's fault: locked, disk full, read-only, server down."""
 
 
+class DiskFull(DatabaseUnavailable):
+    """The disk holding the database (or the server's) has no space left."""
+
+
 class DatabaseInUse(DatabaseUnavailable):
     """Another program holds the database: wait and try again; a backup would not help."""
 
@@ -92,7 +96,7 @@ def _sqlite(code: int, detail: str) -> StoreError | None:
     if primary in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
         return DatabaseInUse(_IN_USE, detail=detail)
     if primary == sqlite3.SQLITE_FULL:
-        return DatabaseUnavailable(_FULL, detail=detail)
+        return DiskFull(_FULL, detail=detail)
     if primary in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
         return DatabaseCorrupt(_DAMAGED, detail=detail)
     if primary == sqlite3.SQLITE_READONLY:
@@ -115,7 +119,7 @@ def _postgres(sqlstate: str, detail: str) -> StoreError | None:
             detail=detail,
         )
     if sqlstate == "53100":
-        return DatabaseUnavailable(
+        return DiskFull(
             "The database server's disk is full, so this could not be saved. Your text is "
             "still on screen; ask IT to free space on the server, then try again.",
             detail=detail,
