@@ -339,3 +339,102 @@ def test_a_backup_lets_a_sqlite_bug_out_and_translates_a_full_disk(
     monkeypatch.setattr(backup, "_copy_into", full)
     with pytest.raises(DatabaseUnavailable, match="not enough free space"):
         backup.take_backup(database, tmp_path / "backups", reason="manual")
+
+
+def _hook_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[object, ...]]:
+    import sys
+
+    calls: list[tuple[object, ...]] = []
+    monkeypatch.setattr(sys, "excepthook", lambda *args: calls.append(args))
+    return calls
+
+
+def test_a_bug_in_a_background_load_reaches_the_exception_hook(
+    qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QLabel, QWidget
+
+    from hrohuddle.ui import common
+
+    calls = _hook_calls(monkeypatch)
+    shown: list[str] = []
+    monkeypatch.setattr(common, "show_problem", lambda _p, message, *_a: shown.append(message))
+    owner = QWidget()
+    qtbot.addWidget(owner)
+    busy = QLabel(owner)
+
+    def broken() -> int:
+        raise KeyError("no such thing")
+
+    common.load_off_thread(owner, broken, lambda _r: None, busy)
+    qtbot.waitUntil(lambda: bool(calls or shown), timeout=10_000)
+    assert shown == []
+    kind, value, tb = calls[0]
+    assert kind is KeyError and isinstance(value, KeyError) and tb is not None
+    assert busy.text() == ""
+
+    def refuse() -> int:
+        raise ServiceError("Not yours to see.")
+
+    common.load_off_thread(owner, refuse, lambda _r: None, busy)
+    qtbot.waitUntil(lambda: bool(shown), timeout=10_000)
+    assert shown == ["Not yours to see."] and len(calls) == 1
+
+
+def test_a_bug_in_the_report_job_reaches_the_exception_hook(
+    qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hrohuddle.reports import weekly
+    from hrohuddle.ui import dashboard
+
+    calls = _hook_calls(monkeypatch)
+    shown: list[str] = []
+    monkeypatch.setattr(dashboard, "show_problem", lambda _p, message, *_a: shown.append(message))
+
+    def broken(*_a: object, **_k: object) -> None:
+        raise KeyError("no such thing")
+
+    monkeypatch.setattr(weekly, "write", broken)
+    job = dashboard.ReportJob(None, None, None, tmp_path / "r.pdf")  # type: ignore[arg-type]
+    results: list[tuple[object, object]] = []
+    job.signals.finished.connect(lambda path, err: results.append((path, err)))
+    job.run()
+    assert len(results) == 1
+    path, error = results[0]
+    assert path is None and isinstance(error, KeyError)
+    from types import SimpleNamespace
+
+    panel = SimpleNamespace(status=SimpleNamespace(setText=lambda _text: None))
+    dashboard.WeekPanel._saved(panel, None, error)  # type: ignore[arg-type]
+    assert shown == [] and calls and calls[0][0] is KeyError
+
+
+@pytest.mark.logs_warnings
+def test_the_exception_hook_shows_a_readable_error_as_attempt_does(
+    qtbot, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    from hrohuddle.services.errors import SessionEnded
+    from hrohuddle.ui import common
+    from hrohuddle.ui.errors import ErrorDialog, ExceptionHook
+
+    shown: list[str] = []
+    monkeypatch.setattr(common, "show_problem", lambda _p, message, *_a: shown.append(message))
+    dialogs: list[str] = []
+    monkeypatch.setattr(ErrorDialog, "exec", lambda self: dialogs.append(self.report) or 0)
+    hook = ExceptionHook(None)
+    err = ServiceError("Not yours to change.", detail="rule 7", what_to_do="Ask the charge nurse.")
+    with caplog.at_level(logging.WARNING, logger="hrohuddle"):
+        hook(ServiceError, err, None)
+    assert shown == ["Not yours to change.\n\nAsk the charge nurse."] and dialogs == []
+    assert any(r.levelno == logging.WARNING and "rule 7" in r.getMessage() for r in caplog.records)
+    assert not any(r.levelno >= logging.ERROR for r in caplog.records)
+
+    window = QWidget()
+    qtbot.addWidget(window)
+    ended: list[bool] = []
+    window.session_ended = lambda: ended.append(True)  # type: ignore[attr-defined]
+    monkeypatch.setattr(QApplication, "activeWindow", staticmethod(lambda: window))
+    hook(SessionEnded, SessionEnded("You were signed out.", "signed_out"), None)
+    assert shown[-1] == "You were signed out." and ended == [True] and dialogs == []

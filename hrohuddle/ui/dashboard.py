@@ -48,6 +48,7 @@ from hrohuddle.ui.common import (
     muted,
     open_file_name,
     primary_button,
+    report_bug,
     save_file_name,
     show_problem,
     tr,
@@ -59,7 +60,7 @@ log = logging.getLogger(__name__)
 
 
 class _Done(QObject):
-    finished = Signal(object, object)  # path, error message
+    finished = Signal(object, object)  # path, error message or a bug's exception
 
 
 class ReportJob(QRunnable):
@@ -101,9 +102,8 @@ class ReportJob(QRunnable):
                 None, tr("The PDF could not be written: {why}.").format(why=exc.strerror)
             )
             return
-        except Exception:  # shown to the user; the app keeps running
-            log.exception("weekly report failed")
-            self.signals.finished.emit(None, tr("The report could not be built; see the log."))
+        except Exception as exc:  # a bug: handed to the exception hook on the GUI thread
+            self.signals.finished.emit(None, exc)
             return
         give_back_freed_memory()
         self.signals.finished.emit(self.path, None)
@@ -460,7 +460,7 @@ class WeekPanel(QWidget):
         self.status.setText(tr("Building the report…"))
         self.pool.start(job)
 
-    def _forget_job(self, _path: Path | None, _error: str | None) -> None:
+    def _forget_job(self, _path: Path | None, _error: str | Exception | None) -> None:
         """A job whose report is done is kept no longer, nor what it held."""
         done = self.sender()
         self.jobs = [job for job in self.jobs if job.signals is not done]
@@ -473,7 +473,11 @@ class WeekPanel(QWidget):
         if path:
             self._start(Path(path), self._saved)
 
-    def _saved(self, path: Path | None, error: str | None) -> None:
+    def _saved(self, path: Path | None, error: str | Exception | None) -> None:
+        if isinstance(error, Exception):
+            self.status.setText("")
+            report_bug(error)
+            return
         self.status.setText(
             "" if error else tr("Saved {name}.").format(name=path.name if path else "")
         )
@@ -486,8 +490,11 @@ class WeekPanel(QWidget):
             folder / f"weekly-{self.selected_week().label}.pdf", self._preview_ready, record=False
         )
 
-    def _preview_ready(self, path: Path | None, error: str | None) -> None:
+    def _preview_ready(self, path: Path | None, error: str | Exception | None) -> None:
         self.status.setText("")
+        if isinstance(error, Exception):
+            report_bug(error)
+            return
         if error or path is None:
             show_problem(self, error or tr("The report could not be built."))
             return
