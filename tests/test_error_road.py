@@ -438,3 +438,51 @@ def test_the_exception_hook_shows_a_readable_error_as_attempt_does(
     monkeypatch.setattr(QApplication, "activeWindow", staticmethod(lambda: window))
     hook(SessionEnded, SessionEnded("You were signed out.", "signed_out"), None)
     assert shown[-1] == "You were signed out." and ended == [True] and dialogs == []
+
+
+def _coded(code: int) -> sqlite3.Error:
+    exc = sqlite3.OperationalError("driver text")
+    exc.sqlite_errorcode = code  # type: ignore[attr-defined]
+    exc.sqlite_errorname = f"CODE_{code}"  # type: ignore[attr-defined]
+    return exc
+
+
+def test_store_errors_say_what_to_do_in_words_fit_for_the_window_and_the_command_line() -> None:
+    codes = [
+        sqlite3.SQLITE_BUSY,
+        sqlite3.SQLITE_FULL,
+        sqlite3.SQLITE_CORRUPT,
+        sqlite3.SQLITE_NOTADB,
+        sqlite3.SQLITE_READONLY,
+        sqlite3.SQLITE_CANTOPEN,
+        sqlite3.SQLITE_PERM,
+        sqlite3.SQLITE_IOERR,
+    ]
+    for code in codes:
+        err = translate_driver_error(_coded(code))
+        assert err is not None and err.what_to_do, code
+        assert "on screen" not in err.message + err.what_to_do, code
+    damaged = translate_driver_error(_coded(sqlite3.SQLITE_CORRUPT))
+    assert isinstance(damaged, DatabaseCorrupt) and damaged.what_to_do is not None
+    assert "hrohuddle db backups" in damaged.what_to_do
+    assert "hrohuddle db restore FILE" in damaged.what_to_do
+    assert "Unit admin → Backups" in damaged.what_to_do
+
+
+def test_attempt_says_the_entry_is_still_on_screen_when_a_save_fails(
+    qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hrohuddle.ui import common
+
+    shown: list[tuple[object, ...]] = []
+    monkeypatch.setattr(common, "show_problem", lambda _p, *args: shown.append(args))
+
+    def full() -> None:
+        raise translate_driver_error(_coded(sqlite3.SQLITE_FULL))  # type: ignore[misc]
+
+    with pytest.MonkeyPatch.context() as quiet:
+        quiet.setattr(common.log, "warning", lambda *_a: None)
+        assert common.attempt(None, full) is None
+    message, _title, note = shown[0]
+    assert "disk is full" in str(message) and "free some space" in str(message).lower()
+    assert "still on screen" in str(note)

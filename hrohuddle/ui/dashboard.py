@@ -48,6 +48,7 @@ from hrohuddle.ui.common import (
     muted,
     open_file_name,
     primary_button,
+    readable,
     report_bug,
     save_file_name,
     show_problem,
@@ -95,7 +96,7 @@ class ReportJob(QRunnable):
                 weekly.preview(self.db, self.actor, self.week, self.path, figures=self.figures)
                 self.pages = render_pages(self.path)
         except (ServiceError, StoreError) as exc:
-            self.signals.finished.emit(None, exc.message)
+            self.signals.finished.emit(None, readable(exc))
             return
         except OSError as exc:
             self.signals.finished.emit(
