@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from hrohuddle import APP_ID, APP_NAME, __version__
 from hrohuddle.errors import UserFacingError
 from hrohuddle.paths import DataPaths, default_database_url, resources_dir
-from hrohuddle.ui.common import PaintedOnce
+from hrohuddle.ui.common import PaintedOnce, readable
 from hrohuddle.ui.main_window import MainWindow
 
 if TYPE_CHECKING:
@@ -336,8 +336,11 @@ class Startup:
                         latest.path, by="start-up of the app", replaced=path
                     ),
                 )
-            except Exception as err:  # shown, never a traceback
-                QMessageBox.critical(self.window, APP_NAME, getattr(err, "message", str(err)))
+            except (UserFacingError, OSError) as err:  # shown, never a traceback
+                QMessageBox.critical(self.window, APP_NAME, _plain(err))
+                return False
+            except Exception:  # a bug: logged with its traceback, in the error dialog
+                sys.excepthook(*sys.exc_info())
                 return False
             log.info("restored %s; replaced file kept at %s", latest.path, kept)
             return True
@@ -564,13 +567,27 @@ def _restore_after_close(ticket: RestoreTicket, startup: Startup, paths: DataPat
     startup.db.dispose()
     try:
         kept = backups.restore(ticket, paths.backup_dir)
-    except Exception as exc:
-        QMessageBox.critical(None, APP_NAME, getattr(exc, "message", str(exc)))
+    except (UserFacingError, OSError) as exc:  # shown, never a traceback
+        QMessageBox.critical(None, APP_NAME, _plain(exc))
+        relaunch()
+        return 1
+    except Exception:  # a bug: logged with its traceback, in the error dialog
+        sys.excepthook(*sys.exc_info())
         relaunch()
         return 1
     log.info("restored %s; the replaced database is kept at %s", ticket.source, kept)
     relaunch()
     return 0
+
+
+def _plain(exc: UserFacingError | OSError) -> str:
+    """A user-facing error with what to do; a failed file operation by its reason."""
+    if isinstance(exc, UserFacingError):
+        return readable(exc)
+    where = f" ({exc.filename})" if exc.filename else ""
+    return tr_("The file could not be read or written: {why}{where}.").format(
+        why=exc.strerror or exc, where=where
+    )
 
 
 def relaunch() -> None:
