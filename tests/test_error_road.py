@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import Team
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, ProgrammingError
 
@@ -382,7 +383,7 @@ def test_a_bug_in_a_background_load_reaches_the_exception_hook(
 
 
 def test_a_bug_in_the_report_job_reaches_the_exception_hook(
-    qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot, sqlite_team: Team, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from hrohuddle.reports import weekly
     from hrohuddle.ui import dashboard
@@ -402,10 +403,9 @@ def test_a_bug_in_the_report_job_reaches_the_exception_hook(
     assert len(results) == 1
     path, error = results[0]
     assert path is None and isinstance(error, KeyError)
-    from types import SimpleNamespace
-
-    panel = SimpleNamespace(status=SimpleNamespace(setText=lambda _text: None))
-    dashboard.WeekPanel._saved(panel, None, error)  # type: ignore[arg-type]
+    panel = dashboard.WeekPanel(sqlite_team.db, sqlite_team["manager"])
+    qtbot.addWidget(panel)
+    panel._saved(None, error)  # type: ignore[arg-type]
     assert shown == [] and calls and calls[0][0] is KeyError
 
 

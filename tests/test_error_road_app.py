@@ -104,3 +104,45 @@ def test_a_bug_in_the_restore_after_close_reaches_the_exception_hook(
     assert app._restore_after_close(ticket, startup, data_paths) == 1
     assert shown == [] and hooked == [KeyError]
     assert "-m hrohuddle" in note.read_text()
+
+
+def test_the_census_form_names_a_bad_week_and_nothing_else_as_one(
+    qtbot, sqlite_team: Team, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hrohuddle.services import census
+    from hrohuddle.services.errors import SessionEnded
+    from hrohuddle.store.errors import DatabaseInUse
+    from hrohuddle.ui import common, dashboard
+
+    shown: list[str] = []
+    monkeypatch.setattr(common, "show_problem", lambda _p, message, *_a: shown.append(message))
+    monkeypatch.setattr(dashboard, "show_problem", lambda _p, message, *_a: shown.append(message))
+    panel = dashboard.CensusPanel(sqlite_team.db, sqlite_team["manager"])
+    qtbot.addWidget(panel)
+    panel.week.setText("not a week")
+    panel.show_stored()
+    assert panel.stored_note.text() == "Write the week like 2026-W47." and shown == []
+
+    def locked(*_a: object, **_k: object) -> None:
+        raise DatabaseInUse("Another program is using the database.", what_to_do="Wait.")
+
+    monkeypatch.setattr(census, "get_week", locked)
+    with pytest.MonkeyPatch.context() as quiet:
+        quiet.setattr(common.log, "warning", lambda *_a: None)
+        panel.show_stored()
+    assert "2026-W47" not in panel.stored_note.text()
+    assert shown == ["Another program is using the database.\n\nWait."]
+
+    ended: list[bool] = []
+    monkeypatch.setattr(
+        panel, "window", lambda: type("W", (), {"session_ended": lambda: ended.append(True)})
+    )
+
+    def signed_out(*_a: object, **_k: object) -> None:
+        raise SessionEnded("You were signed out.", "signed_out")
+
+    monkeypatch.setattr(census, "set_week", signed_out)
+    panel.seen = None
+    panel.days.setValue(120)
+    panel.save()
+    assert shown[-1] == "You were signed out." and ended == [True]
