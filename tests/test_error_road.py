@@ -486,3 +486,42 @@ def test_attempt_says_the_entry_is_still_on_screen_when_a_save_fails(
     message, _title, note = shown[0]
     assert "disk is full" in str(message) and "free some space" in str(message).lower()
     assert "still on screen" in str(note)
+
+
+@pytest.mark.logs_warnings  # logged at ERROR on purpose
+@pytest.mark.usefixtures("in_process_cli")
+def test_a_bug_on_the_command_line_ends_with_one_plain_line_naming_the_log(
+    monkeypatch: pytest.MonkeyPatch, data_paths: DataPaths
+) -> None:
+    import traceback
+
+    def broken(*_a: object) -> int:
+        raise KeyError("no such thing")
+
+    monkeypatch.setattr(cli, "_dispatch", broken)
+    with pytest.raises(KeyError) as caught:
+        cli.run(["unit", "list"])
+    printed = "".join(traceback.format_exception(caught.value)).rstrip("\n").splitlines()
+    assert printed[0].startswith("Traceback")
+    assert "fault in HRO Huddle" in printed[-1]
+    assert str(data_paths.log_dir / "hrohuddle.log") in printed[-1]
+    assert "report" in printed[-1]
+
+
+@pytest.mark.usefixtures("in_process_cli")
+def test_db_check_reports_a_missing_table_or_column_as_damage(
+    capsys: pytest.CaptureFixture[str], sqlite_team: Team
+) -> None:
+    file = sqlite_team.db.file
+    assert file is not None
+    sqlite_team.db.dispose()
+    url = f"sqlite:///{file}"
+    conn = sqlite3.connect(file)
+    conn.execute("ALTER TABLE units RENAME COLUMN night_shift_start TO night_start")
+    conn.execute("CREATE TABLE spare (id INTEGER PRIMARY KEY)")
+    conn.commit()
+    conn.close()
+    assert cli.run(["--database", url, "db", "check"]) != 0
+    err = capsys.readouterr().err
+    assert "damaged" in err and "units" in err and "night_shift_start" in err
+    assert "spare" not in err  # a table of its own beside ours is no damage

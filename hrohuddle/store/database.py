@@ -277,6 +277,30 @@ class Database:
                 detail="; ".join(rows[:5]),
             )
 
+    def missing_schema(self) -> list[str]:
+        """The tables and columns of the code's schema that the live database lacks, in
+        plain words; empty when all are there. Tables of its own beside them are no harm."""
+        from hrohuddle.store.models import Base
+
+        try:
+            with self.engine.connect() as conn:
+                insp = inspect(conn)
+                live = set(insp.get_table_names())
+                missing: list[str] = []
+                for table in Base.metadata.sorted_tables:
+                    if table.name not in live:
+                        missing.append(f"the table “{table.name}” is missing")
+                        continue
+                    columns = {c["name"] for c in insp.get_columns(table.name)}
+                    missing += [
+                        f"the column “{table.name}.{column.name}” is missing"
+                        for column in table.columns
+                        if column.name not in columns
+                    ]
+        except DBAPIError as exc:
+            _raise_translated(exc)
+        return missing
+
     def schema_state(self) -> SchemaState:
         """Where this database stands against the code; refuses foreign or newer ones."""
         try:

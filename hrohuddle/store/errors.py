@@ -72,11 +72,12 @@ _READ_ONLY = (
     "The database is on read-only storage, so this could not be saved.",
     "Ask IT to make the data folder writable.",
 )
-_DAMAGED = (
-    "The database file is damaged.",
+#: What to do about a damaged database, on the command line or in the window.
+DAMAGED_WHAT_TO_DO = (
     "Restore the latest good backup: `hrohuddle db backups`, then "
-    "`hrohuddle db restore FILE`, or Unit admin → Backups.",
+    "`hrohuddle db restore FILE`, or Unit admin → Backups."
 )
+_DAMAGED = ("The database file is damaged.", DAMAGED_WHAT_TO_DO)
 _CANNOT_OPEN = (
     "The database file could not be opened.",
     "Check that its folder exists and is writable.",
