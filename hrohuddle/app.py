@@ -198,7 +198,7 @@ class Startup:
                 db.quick_check()
             except StoreError as exc:
                 log.error("integrity check failed: %s", exc.detail)
-                self.relay.damaged.emit(exc.message)
+                self.relay.damaged.emit(readable(exc))
                 return
             self._backup_now("start")
 
@@ -298,7 +298,7 @@ class Startup:
         retry = None
         text = message
         if isinstance(exc, DatabaseTooNew):
-            pass  # neither a backup nor trying again helps
+            text = readable(exc)  # neither a backup nor trying again helps
         elif isinstance(exc, DatabaseInUse):
             text += "\n\n" + tr_(
                 "Another program is using the database. Close it (or wait for it), then try again."
@@ -313,6 +313,8 @@ class Startup:
                 restore_button = box.addButton(
                     tr_("Restore that backup"), QMessageBox.ButtonRole.AcceptRole
                 )
+            else:
+                text = readable(exc)  # what to do, when no backup can be offered here
             if isinstance(exc, DatabaseMissing):
                 new_button = box.addButton(
                     tr_("Start a new, empty unit…"), QMessageBox.ButtonRole.DestructiveRole

@@ -525,3 +525,15 @@ def test_db_check_reports_a_missing_table_or_column_as_damage(
     err = capsys.readouterr().err
     assert "damaged" in err and "units" in err and "night_shift_start" in err
     assert "spare" not in err  # a table of its own beside ours is no damage
+
+
+def test_a_damaged_file_says_what_to_do_where_it_is_refused(tmp_path: Path) -> None:
+    from hrohuddle.store.errors import DAMAGED_WHAT_TO_DO
+    from hrohuddle.store.opening import open_database
+
+    cut = tmp_path / "cut.sqlite3"
+    cut.write_bytes(b"SQLite f")
+    with pytest.raises(DatabaseCorrupt) as caught:
+        open_database(f"sqlite:///{cut}", None)
+    assert caught.value.what_to_do == DAMAGED_WHAT_TO_DO
+    assert "backup" not in caught.value.message

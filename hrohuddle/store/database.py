@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from hrohuddle import __version__
 from hrohuddle.store import schema
 from hrohuddle.store.errors import (
+    DAMAGED_WHAT_TO_DO,
     DatabaseCorrupt,
     DatabaseTooNew,
     DatabaseUnavailable,
@@ -72,7 +73,8 @@ def check_sqlite_file(path: Path) -> None:
             if len(header) < 16 and path.stat().st_size < 100:
                 raise DatabaseCorrupt(
                     f"“{path}” is too short to be a database: it may have been cut off "
-                    "while copying. Restore the latest good backup."
+                    "while copying.",
+                    what_to_do=DAMAGED_WHAT_TO_DO,
                 )
             raise NotADatabase(
                 f"“{path}” is not an HRO Huddle database (it is not a SQLite file at all)."
@@ -273,8 +275,9 @@ class Database:
             raise
         if rows != ["ok"]:
             raise DatabaseCorrupt(
-                "The database failed its integrity check. Restore the latest good backup.",
+                "The database failed its integrity check.",
                 detail="; ".join(rows[:5]),
+                what_to_do=DAMAGED_WHAT_TO_DO,
             )
 
     def missing_schema(self) -> list[str]:
