@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from hrohuddle import APP_ID, APP_NAME, __version__
 from hrohuddle.errors import UserFacingError
 from hrohuddle.paths import DataPaths, default_database_url, resources_dir
-from hrohuddle.ui.common import PaintedOnce
+from hrohuddle.ui.common import PaintedOnce, readable
 from hrohuddle.ui.main_window import MainWindow
 
 if TYPE_CHECKING:
@@ -198,7 +198,7 @@ class Startup:
                 db.quick_check()
             except StoreError as exc:
                 log.error("integrity check failed: %s", exc.detail)
-                self.relay.damaged.emit(exc.message)
+                self.relay.damaged.emit(readable(exc))
                 return
             self._backup_now("start")
 
@@ -298,7 +298,7 @@ class Startup:
         retry = None
         text = message
         if isinstance(exc, DatabaseTooNew):
-            pass  # neither a backup nor trying again helps
+            text = readable(exc)  # neither a backup nor trying again helps
         elif isinstance(exc, DatabaseInUse):
             text += "\n\n" + tr_(
                 "Another program is using the database. Close it (or wait for it), then try again."
@@ -313,6 +313,8 @@ class Startup:
                 restore_button = box.addButton(
                     tr_("Restore that backup"), QMessageBox.ButtonRole.AcceptRole
                 )
+            else:
+                text = readable(exc)  # what to do, when no backup can be offered here
             if isinstance(exc, DatabaseMissing):
                 new_button = box.addButton(
                     tr_("Start a new, empty unit…"), QMessageBox.ButtonRole.DestructiveRole
@@ -336,8 +338,11 @@ class Startup:
                         latest.path, by="start-up of the app", replaced=path
                     ),
                 )
-            except Exception as err:  # shown, never a traceback
-                QMessageBox.critical(self.window, APP_NAME, getattr(err, "message", str(err)))
+            except (UserFacingError, OSError) as err:  # shown, never a traceback
+                QMessageBox.critical(self.window, APP_NAME, _plain(err))
+                return False
+            except Exception:  # a bug: logged with its traceback, in the error dialog
+                sys.excepthook(*sys.exc_info())
                 return False
             log.info("restored %s; replaced file kept at %s", latest.path, kept)
             return True
@@ -564,13 +569,27 @@ def _restore_after_close(ticket: RestoreTicket, startup: Startup, paths: DataPat
     startup.db.dispose()
     try:
         kept = backups.restore(ticket, paths.backup_dir)
-    except Exception as exc:
-        QMessageBox.critical(None, APP_NAME, getattr(exc, "message", str(exc)))
+    except (UserFacingError, OSError) as exc:  # shown, never a traceback
+        QMessageBox.critical(None, APP_NAME, _plain(exc))
+        relaunch()
+        return 1
+    except Exception:  # a bug: logged with its traceback, in the error dialog
+        sys.excepthook(*sys.exc_info())
         relaunch()
         return 1
     log.info("restored %s; the replaced database is kept at %s", ticket.source, kept)
     relaunch()
     return 0
+
+
+def _plain(exc: UserFacingError | OSError) -> str:
+    """A user-facing error with what to do; a failed file operation by its reason."""
+    if isinstance(exc, UserFacingError):
+        return readable(exc)
+    where = f" ({exc.filename})" if exc.filename else ""
+    return tr_("The file could not be read or written: {why}{where}.").format(
+        why=exc.strerror or exc, where=where
+    )
 
 
 def relaunch() -> None:

@@ -205,7 +205,7 @@ def run(argv: list[str]) -> int:
 
     try:
         paths.ensure()
-        logs.setup(paths.log_dir, verbose=args.verbose)
+        log_file = logs.setup(paths.log_dir, verbose=args.verbose)
     except OSError as exc:
         print(f"hrohuddle: the data folder cannot be written: {exc}", file=sys.stderr)
         return 2
@@ -221,8 +221,13 @@ def run(argv: list[str]) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
-    except Exception:
+    except Exception as exc:
         log.exception("command failed")
+        # Printed by Python after the traceback, as its last line.
+        exc.add_note(
+            f"This is a fault in HRO Huddle, not something you did. The log is {log_file}; "
+            "please report it with that file."
+        )
         raise
 
 
@@ -304,6 +309,7 @@ def _dispatch(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
 def _db(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
     from hrohuddle.store import backup
     from hrohuddle.store.database import Database, sqlite_path
+    from hrohuddle.store.errors import DAMAGED_WHAT_TO_DO, DatabaseCorrupt
 
     action = args.db_command
     if action == "upgrade":
@@ -324,6 +330,13 @@ def _db(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
         db = Database.connect(url)
         db.quick_check()
         state = db.schema_state()
+        if state.value == "current":
+            missing = db.missing_schema()
+            if missing:
+                raise DatabaseCorrupt(
+                    "The database is damaged: " + "; ".join(missing) + ".",
+                    what_to_do=DAMAGED_WHAT_TO_DO,
+                )
         print(f"Integrity check passed; schema is {state.value}.")
         return 0 if state.value == "current" else 1
     path = sqlite_path(url)

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import Team
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, ProgrammingError
 
@@ -266,3 +267,273 @@ def test_a_store_error_in_attempt_is_logged_as_a_warning(
     assert any(
         r.levelno == logging.WARNING and "SQLITE_FULL" in r.getMessage() for r in caplog.records
     )
+
+
+@pytest.mark.logs_warnings
+def test_a_failing_statement_keeps_its_bound_values_out_of_the_error_and_the_log(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    secret = "Narrative-ZQX-4711 about the patient"
+    db = Database.connect(f"sqlite:///{_file(tmp_path)}")
+    try:
+        with (
+            caplog.at_level(logging.DEBUG),
+            pytest.raises(OperationalError) as caught,
+            db.write() as s,
+        ):
+            s.execute(text("INSERT INTO t (no_such_column) VALUES (:v)"), {"v": secret})
+        logging.getLogger("hrohuddle.test").exception("failed", exc_info=caught.value)
+    finally:
+        db.dispose()
+    assert secret not in str(caught.value)
+    assert secret not in caplog.text
+
+
+def test_a_backup_names_a_full_disk_by_its_errno_not_its_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from hrohuddle.store import backup
+
+    database = _file(tmp_path)
+
+    def quota(_src: Path, _dst: Path) -> None:
+        raise OSError(errno.ENOSPC, "Quota exceeded")
+
+    monkeypatch.setattr(backup, "_copy_into", quota)
+    with pytest.raises(DatabaseUnavailable, match="not enough free space"):
+        backup.take_backup(database, tmp_path / "backups", reason="manual")
+
+    def denied(_src: Path, _dst: Path) -> None:
+        raise OSError(errno.EACCES, "Filesystem full of surprises")
+
+    monkeypatch.setattr(backup, "_copy_into", denied)
+    with pytest.raises(DatabaseUnavailable) as caught:
+        backup.take_backup(database, tmp_path / "backups", reason="manual")
+    assert "free space" not in caught.value.message
+
+
+def test_a_backup_lets_a_sqlite_bug_out_and_translates_a_full_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hrohuddle.store import backup
+
+    database = _file(tmp_path)
+
+    def bad_sql(_src: Path, _dst: Path) -> None:
+        sqlite3.connect(":memory:").execute("SELECT no_such_column FROM sqlite_master")
+
+    monkeypatch.setattr(backup, "_copy_into", bad_sql)
+    with pytest.raises(sqlite3.OperationalError, match="no such column"):
+        backup.take_backup(database, tmp_path / "backups", reason="manual")
+    monkeypatch.setattr(backup, "check_candidate", lambda _path: None)
+    with pytest.raises(sqlite3.OperationalError, match="no such column"):
+        backup.restore(database, tmp_path / "live.sqlite3", tmp_path / "backups")
+
+    def full(_src: Path, _dst: Path) -> None:
+        exc = sqlite3.OperationalError("database or disk is full")
+        exc.sqlite_errorcode = sqlite3.SQLITE_FULL  # type: ignore[attr-defined]
+        exc.sqlite_errorname = "SQLITE_FULL"  # type: ignore[attr-defined]
+        raise exc
+
+    monkeypatch.setattr(backup, "_copy_into", full)
+    with pytest.raises(DatabaseUnavailable, match="not enough free space"):
+        backup.take_backup(database, tmp_path / "backups", reason="manual")
+
+
+def _hook_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[object, ...]]:
+    import sys
+
+    calls: list[tuple[object, ...]] = []
+    monkeypatch.setattr(sys, "excepthook", lambda *args: calls.append(args))
+    return calls
+
+
+def test_a_bug_in_a_background_load_reaches_the_exception_hook(
+    qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QLabel, QWidget
+
+    from hrohuddle.ui import common
+
+    calls = _hook_calls(monkeypatch)
+    shown: list[str] = []
+    monkeypatch.setattr(common, "show_problem", lambda _p, message, *_a: shown.append(message))
+    owner = QWidget()
+    qtbot.addWidget(owner)
+    busy = QLabel(owner)
+
+    def broken() -> int:
+        raise KeyError("no such thing")
+
+    common.load_off_thread(owner, broken, lambda _r: None, busy)
+    qtbot.waitUntil(lambda: bool(calls or shown), timeout=10_000)
+    assert shown == []
+    kind, value, tb = calls[0]
+    assert kind is KeyError and isinstance(value, KeyError) and tb is not None
+    assert busy.text() == ""
+
+    def refuse() -> int:
+        raise ServiceError("Not yours to see.")
+
+    common.load_off_thread(owner, refuse, lambda _r: None, busy)
+    qtbot.waitUntil(lambda: bool(shown), timeout=10_000)
+    assert shown == ["Not yours to see."] and len(calls) == 1
+
+
+def test_a_bug_in_the_report_job_reaches_the_exception_hook(
+    qtbot, sqlite_team: Team, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hrohuddle.reports import weekly
+    from hrohuddle.ui import dashboard
+
+    calls = _hook_calls(monkeypatch)
+    shown: list[str] = []
+    monkeypatch.setattr(dashboard, "show_problem", lambda _p, message, *_a: shown.append(message))
+
+    def broken(*_a: object, **_k: object) -> None:
+        raise KeyError("no such thing")
+
+    monkeypatch.setattr(weekly, "write", broken)
+    job = dashboard.ReportJob(None, None, None, tmp_path / "r.pdf")  # type: ignore[arg-type]
+    results: list[tuple[object, object]] = []
+    job.signals.finished.connect(lambda path, err: results.append((path, err)))
+    job.run()
+    assert len(results) == 1
+    path, error = results[0]
+    assert path is None and isinstance(error, KeyError)
+    panel = dashboard.WeekPanel(sqlite_team.db, sqlite_team["manager"])
+    qtbot.addWidget(panel)
+    panel._saved(None, error)  # type: ignore[arg-type]
+    assert shown == [] and calls and calls[0][0] is KeyError
+
+
+@pytest.mark.logs_warnings
+def test_the_exception_hook_shows_a_readable_error_as_attempt_does(
+    qtbot, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    from hrohuddle.services.errors import SessionEnded
+    from hrohuddle.ui import common
+    from hrohuddle.ui.errors import ErrorDialog, ExceptionHook
+
+    shown: list[str] = []
+    monkeypatch.setattr(common, "show_problem", lambda _p, message, *_a: shown.append(message))
+    dialogs: list[str] = []
+    monkeypatch.setattr(ErrorDialog, "exec", lambda self: dialogs.append(self.report) or 0)
+    hook = ExceptionHook(None)
+    err = ServiceError("Not yours to change.", detail="rule 7", what_to_do="Ask the charge nurse.")
+    with caplog.at_level(logging.WARNING, logger="hrohuddle"):
+        hook(ServiceError, err, None)
+    assert shown == ["Not yours to change.\n\nAsk the charge nurse."] and dialogs == []
+    assert any(r.levelno == logging.WARNING and "rule 7" in r.getMessage() for r in caplog.records)
+    assert not any(r.levelno >= logging.ERROR for r in caplog.records)
+
+    window = QWidget()
+    qtbot.addWidget(window)
+    ended: list[bool] = []
+    window.session_ended = lambda: ended.append(True)  # type: ignore[attr-defined]
+    monkeypatch.setattr(QApplication, "activeWindow", staticmethod(lambda: window))
+    hook(SessionEnded, SessionEnded("You were signed out.", "signed_out"), None)
+    assert shown[-1] == "You were signed out." and ended == [True] and dialogs == []
+
+
+def _coded(code: int) -> sqlite3.Error:
+    exc = sqlite3.OperationalError("driver text")
+    exc.sqlite_errorcode = code  # type: ignore[attr-defined]
+    exc.sqlite_errorname = f"CODE_{code}"  # type: ignore[attr-defined]
+    return exc
+
+
+def test_store_errors_say_what_to_do_in_words_fit_for_the_window_and_the_command_line() -> None:
+    codes = [
+        sqlite3.SQLITE_BUSY,
+        sqlite3.SQLITE_FULL,
+        sqlite3.SQLITE_CORRUPT,
+        sqlite3.SQLITE_NOTADB,
+        sqlite3.SQLITE_READONLY,
+        sqlite3.SQLITE_CANTOPEN,
+        sqlite3.SQLITE_PERM,
+        sqlite3.SQLITE_IOERR,
+    ]
+    for code in codes:
+        err = translate_driver_error(_coded(code))
+        assert err is not None and err.what_to_do, code
+        assert "on screen" not in err.message + err.what_to_do, code
+    damaged = translate_driver_error(_coded(sqlite3.SQLITE_CORRUPT))
+    assert isinstance(damaged, DatabaseCorrupt) and damaged.what_to_do is not None
+    assert "hrohuddle db backups" in damaged.what_to_do
+    assert "hrohuddle db restore FILE" in damaged.what_to_do
+    assert "Unit admin → Backups" in damaged.what_to_do
+
+
+def test_attempt_says_the_entry_is_still_on_screen_when_a_save_fails(
+    qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hrohuddle.ui import common
+
+    shown: list[tuple[object, ...]] = []
+    monkeypatch.setattr(common, "show_problem", lambda _p, *args: shown.append(args))
+
+    def full() -> None:
+        raise translate_driver_error(_coded(sqlite3.SQLITE_FULL))  # type: ignore[misc]
+
+    with pytest.MonkeyPatch.context() as quiet:
+        quiet.setattr(common.log, "warning", lambda *_a: None)
+        assert common.attempt(None, full) is None
+    message, _title, note = shown[0]
+    assert "disk is full" in str(message) and "free some space" in str(message).lower()
+    assert "still on screen" in str(note)
+
+
+@pytest.mark.logs_warnings  # logged at ERROR on purpose
+@pytest.mark.usefixtures("in_process_cli")
+def test_a_bug_on_the_command_line_ends_with_one_plain_line_naming_the_log(
+    monkeypatch: pytest.MonkeyPatch, data_paths: DataPaths
+) -> None:
+    import traceback
+
+    def broken(*_a: object) -> int:
+        raise KeyError("no such thing")
+
+    monkeypatch.setattr(cli, "_dispatch", broken)
+    with pytest.raises(KeyError) as caught:
+        cli.run(["unit", "list"])
+    printed = "".join(traceback.format_exception(caught.value)).rstrip("\n").splitlines()
+    assert printed[0].startswith("Traceback")
+    assert "fault in HRO Huddle" in printed[-1]
+    assert str(data_paths.log_dir / "hrohuddle.log") in printed[-1]
+    assert "report" in printed[-1]
+
+
+@pytest.mark.usefixtures("in_process_cli")
+def test_db_check_reports_a_missing_table_or_column_as_damage(
+    capsys: pytest.CaptureFixture[str], sqlite_team: Team
+) -> None:
+    file = sqlite_team.db.file
+    assert file is not None
+    sqlite_team.db.dispose()
+    url = f"sqlite:///{file}"
+    conn = sqlite3.connect(file)
+    conn.execute("ALTER TABLE units RENAME COLUMN night_shift_start TO night_start")
+    conn.execute("CREATE TABLE spare (id INTEGER PRIMARY KEY)")
+    conn.commit()
+    conn.close()
+    assert cli.run(["--database", url, "db", "check"]) != 0
+    err = capsys.readouterr().err
+    assert "damaged" in err and "units" in err and "night_shift_start" in err
+    assert "spare" not in err  # a table of its own beside ours is no damage
+
+
+def test_a_damaged_file_says_what_to_do_where_it_is_refused(tmp_path: Path) -> None:
+    from hrohuddle.store.errors import DAMAGED_WHAT_TO_DO
+    from hrohuddle.store.opening import open_database
+
+    cut = tmp_path / "cut.sqlite3"
+    cut.write_bytes(b"SQLite f")
+    with pytest.raises(DatabaseCorrupt) as caught:
+        open_database(f"sqlite:///{cut}", None)
+    assert caught.value.what_to_do == DAMAGED_WHAT_TO_DO
+    assert "backup" not in caught.value.message

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import os
 import shutil
 import sqlite3
@@ -20,7 +21,13 @@ from pathlib import Path
 from hrohuddle.paths import make_private, write_private
 from hrohuddle.store import schema
 from hrohuddle.store.database import OpenLock, lock_path
-from hrohuddle.store.errors import DatabaseUnavailable, RestoreFailed, RestoreRefused
+from hrohuddle.store.errors import (
+    DatabaseUnavailable,
+    DiskFull,
+    RestoreFailed,
+    RestoreRefused,
+    translate_driver_error,
+)
 
 KEEP_STARTS = 10
 KEEP_DAILY = 14
@@ -128,11 +135,21 @@ def _copy_into(source: Path, target: Path) -> None:
     _fsync(target)
 
 
-def _space_message(exc: BaseException, where: Path) -> str:
-    text = str(exc).lower()
-    if "full" in text or "no space" in text:
+def _space_message(exc: sqlite3.Error | OSError, where: Path) -> str:
+    """Why writing into ``where`` failed, classified by errno or SQLite result code.
+
+    A SQLite error whose code names no environmental cause is a bug: it is re-raised.
+    """
+    if isinstance(exc, OSError):
+        if exc.errno == errno.ENOSPC:
+            return f"there is not enough free space in “{where}”"
+        return f"“{where}” could not be written ({exc.strerror or exc})"
+    translated = translate_driver_error(exc)
+    if translated is None:
+        raise exc
+    if isinstance(translated, DiskFull):
         return f"there is not enough free space in “{where}”"
-    return f"“{where}” could not be written ({exc})"
+    return f"“{where}” could not be written ({translated.detail})"
 
 
 def _stamp_name(backup_dir: Path, now: dt.datetime, reason: str) -> Path:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from hrohuddle import __version__
 from hrohuddle.store import schema
 from hrohuddle.store.errors import (
+    DAMAGED_WHAT_TO_DO,
     DatabaseCorrupt,
     DatabaseTooNew,
     DatabaseUnavailable,
@@ -72,7 +73,8 @@ def check_sqlite_file(path: Path) -> None:
             if len(header) < 16 and path.stat().st_size < 100:
                 raise DatabaseCorrupt(
                     f"“{path}” is too short to be a database: it may have been cut off "
-                    "while copying. Restore the latest good backup."
+                    "while copying.",
+                    what_to_do=DAMAGED_WHAT_TO_DO,
                 )
             raise NotADatabase(
                 f"“{path}” is not an HRO Huddle database (it is not a SQLite file at all)."
@@ -203,7 +205,8 @@ class Database:
         is_sqlite = parsed.get_backend_name() == "sqlite"
         if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
-        args: dict[str, Any] = {"future": True}
+        # Bound values (a patient's narrative) never reach an exception's text or the log.
+        args: dict[str, Any] = {"future": True, "hide_parameters": True}
         if is_sqlite:
             args["connect_args"] = {"timeout": BUSY_TIMEOUT_MS / 1000}
         else:
@@ -272,9 +275,34 @@ class Database:
             raise
         if rows != ["ok"]:
             raise DatabaseCorrupt(
-                "The database failed its integrity check. Restore the latest good backup.",
+                "The database failed its integrity check.",
                 detail="; ".join(rows[:5]),
+                what_to_do=DAMAGED_WHAT_TO_DO,
             )
+
+    def missing_schema(self) -> list[str]:
+        """The tables and columns of the code's schema that the live database lacks, in
+        plain words; empty when all are there. Tables of its own beside them are no harm."""
+        from hrohuddle.store.models import Base
+
+        try:
+            with self.engine.connect() as conn:
+                insp = inspect(conn)
+                live = set(insp.get_table_names())
+                missing: list[str] = []
+                for table in Base.metadata.sorted_tables:
+                    if table.name not in live:
+                        missing.append(f"the table “{table.name}” is missing")
+                        continue
+                    columns = {c["name"] for c in insp.get_columns(table.name)}
+                    missing += [
+                        f"the column “{table.name}.{column.name}” is missing"
+                        for column in table.columns
+                        if column.name not in columns
+                    ]
+        except DBAPIError as exc:
+            _raise_translated(exc)
+        return missing
 
     def schema_state(self) -> SchemaState:
         """Where this database stands against the code; refuses foreign or newer ones."""

@@ -26,6 +26,10 @@ class DatabaseUnavailable(StoreError):
     """The environment's fault: locked, disk full, read-only, server down."""
 
 
+class DiskFull(DatabaseUnavailable):
+    """The disk holding the database (or the server's) has no space left."""
+
+
 class DatabaseInUse(DatabaseUnavailable):
     """Another program holds the database: wait and try again; a backup would not help."""
 
@@ -60,86 +64,96 @@ class RestoreRefused(RestoreFailed):
     """The restore was not started: the database is open elsewhere, or the choice is wrong."""
 
 
-_IN_USE = "Another program is using the database. Nothing was lost; try again in a moment."
-_FULL = (
-    "The disk is full, so this could not be saved. Your text is still on screen: "
-    "free some space and try again."
-)
+# Each error is what happened and what to do, in words true on the command line and in
+# the window alike (the window adds that what was typed is still on screen).
+_IN_USE = ("Another program is using the database. Nothing was lost.", "Try again in a moment.")
+_FULL = ("The disk is full, so this could not be saved.", "Free some space, then try again.")
 _READ_ONLY = (
-    "The database is on read-only storage, so this could not be saved. Your text "
-    "is still on screen; ask IT to make the data folder writable."
+    "The database is on read-only storage, so this could not be saved.",
+    "Ask IT to make the data folder writable.",
 )
-_DAMAGED = "The database file is damaged. Restore the latest good backup."
+#: What to do about a damaged database, on the command line or in the window.
+DAMAGED_WHAT_TO_DO = (
+    "Restore the latest good backup: `hrohuddle db backups`, then "
+    "`hrohuddle db restore FILE`, or Unit admin → Backups."
+)
+_DAMAGED = ("The database file is damaged.", DAMAGED_WHAT_TO_DO)
 _CANNOT_OPEN = (
-    "The database file could not be opened: check that its folder exists and is writable."
+    "The database file could not be opened.",
+    "Check that its folder exists and is writable.",
 )
 _NO_ACCESS = (
-    "The database file may not be read or written by this account. Your text is still "
-    "on screen; ask IT to make the data folder writable."
+    "The database file may not be read or written by this account.",
+    "Ask IT to make the data folder writable.",
 )
 _DISK_ERROR = (
-    "The disk holding the database reported an error, so this could not be read or saved. "
-    "Your text is still on screen; try again, and tell IT if it happens again."
+    "The disk holding the database reported an error, so this could not be read or saved.",
+    "Try again, and tell IT if it happens again.",
 )
 _UNREACHABLE = (
-    "The database server could not be reached. Check the network and the server "
-    "address, then try again."
+    "The database server could not be reached.",
+    "Check the network and the server address, then try again.",
+)
+_SIMULTANEOUS = ("Someone else was saving at the same moment. Nothing was lost.", "Try again.")
+_SERVER_FULL = (
+    "The database server's disk is full, so this could not be saved.",
+    "Ask IT to free space on the server, then try again.",
+)
+_SERVER_SHORT = (
+    "The database server is short of memory or connections.",
+    "Try again in a moment.",
+)
+_REFUSED = (
+    "The database server refused the user name or password in the database address.",
+    "Check the user name and password in the address, or ask IT.",
+)
+_NO_SUCH_DATABASE = (
+    "The database named in the address does not exist on the server.",
+    "Check the address, or ask IT to create it.",
 )
 
 
 def _sqlite(code: int, detail: str) -> StoreError | None:
     primary = code & 0xFF  # an extended code carries its primary code in the low byte
+    kind: type[StoreError]
     if primary in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
-        return DatabaseInUse(_IN_USE, detail=detail)
-    if primary == sqlite3.SQLITE_FULL:
-        return DatabaseUnavailable(_FULL, detail=detail)
-    if primary in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
-        return DatabaseCorrupt(_DAMAGED, detail=detail)
-    if primary == sqlite3.SQLITE_READONLY:
-        return DatabaseUnavailable(_READ_ONLY, detail=detail)
-    if primary == sqlite3.SQLITE_CANTOPEN:
-        return DatabaseUnavailable(_CANNOT_OPEN, detail=detail)
-    if primary == sqlite3.SQLITE_PERM:
-        return DatabaseUnavailable(_NO_ACCESS, detail=detail)
-    if primary == sqlite3.SQLITE_IOERR:
-        return DatabaseUnavailable(_DISK_ERROR, detail=detail)
-    return None  # constraints are the caller's; anything else is ours
+        kind, words = DatabaseInUse, _IN_USE
+    elif primary == sqlite3.SQLITE_FULL:
+        kind, words = DiskFull, _FULL
+    elif primary in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+        kind, words = DatabaseCorrupt, _DAMAGED
+    elif primary == sqlite3.SQLITE_READONLY:
+        kind, words = DatabaseUnavailable, _READ_ONLY
+    elif primary == sqlite3.SQLITE_CANTOPEN:
+        kind, words = DatabaseUnavailable, _CANNOT_OPEN
+    elif primary == sqlite3.SQLITE_PERM:
+        kind, words = DatabaseUnavailable, _NO_ACCESS
+    elif primary == sqlite3.SQLITE_IOERR:
+        kind, words = DatabaseUnavailable, _DISK_ERROR
+    else:
+        return None  # constraints are the caller's; anything else is ours
+    return kind(words[0], detail=detail, what_to_do=words[1])
 
 
 def _postgres(sqlstate: str, detail: str) -> StoreError | None:
+    kind: type[StoreError] = DatabaseUnavailable
     if sqlstate.startswith("08") or sqlstate in ("57P01", "57P02", "57P03"):
-        return DatabaseUnavailable(_UNREACHABLE, detail=detail)
-    if sqlstate in ("40001", "40P01"):
-        return DatabaseInUse(
-            "Someone else was saving at the same moment. Nothing was lost; try again.",
-            detail=detail,
-        )
-    if sqlstate == "53100":
-        return DatabaseUnavailable(
-            "The database server's disk is full, so this could not be saved. Your text is "
-            "still on screen; ask IT to free space on the server, then try again.",
-            detail=detail,
-        )
-    if sqlstate.startswith("53"):
-        return DatabaseUnavailable(
-            "The database server is short of memory or connections. Your text is still on "
-            "screen; try again in a moment.",
-            detail=detail,
-        )
-    if sqlstate.startswith("28"):
-        return DatabaseUnavailable(
-            "The database server refused the user name or password in the database address.",
-            detail=detail,
-        )
-    if sqlstate == "3D000":
-        return DatabaseUnavailable(
-            "The database named in the address does not exist on the server. Check the "
-            "address, or ask IT to create it.",
-            detail=detail,
-        )
-    if sqlstate == "25006":
-        return DatabaseUnavailable(_READ_ONLY, detail=detail)
-    return None
+        words = _UNREACHABLE
+    elif sqlstate in ("40001", "40P01"):
+        kind, words = DatabaseInUse, _SIMULTANEOUS
+    elif sqlstate == "53100":
+        kind, words = DiskFull, _SERVER_FULL
+    elif sqlstate.startswith("53"):
+        words = _SERVER_SHORT
+    elif sqlstate.startswith("28"):
+        words = _REFUSED
+    elif sqlstate == "3D000":
+        words = _NO_SUCH_DATABASE
+    elif sqlstate == "25006":
+        words = _READ_ONLY
+    else:
+        return None
+    return kind(words[0], detail=detail, what_to_do=words[1])
 
 
 def translate_driver_error(exc: BaseException) -> StoreError | None:
@@ -161,7 +175,9 @@ def translate_driver_error(exc: BaseException) -> StoreError | None:
         if sqlstate is None:
             # Raised by the client, not the server: no connection could be made or kept.
             if isinstance(orig, psycopg.OperationalError):
-                return DatabaseUnavailable(_UNREACHABLE, detail=detail)
+                return DatabaseUnavailable(
+                    _UNREACHABLE[0], detail=detail, what_to_do=_UNREACHABLE[1]
+                )
             return None
         return _postgres(sqlstate, f"{sqlstate}: {detail}")
     return None

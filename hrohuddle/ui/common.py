@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import sys
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -137,7 +138,7 @@ def apply_palette(app: QApplication) -> None:
 
 
 class _Finished(QObject):
-    done = QtCore.Signal(object, object)  # result, error message
+    done = QtCore.Signal(object, object)  # result, the exception raised (or None)
 
 
 class _Work(QtCore.QRunnable):
@@ -149,12 +150,8 @@ class _Work(QtCore.QRunnable):
     def run(self) -> None:
         try:
             result = self.work()
-        except UserFacingError as exc:
-            self.signals.done.emit(None, exc.message)
-            return
-        except Exception:  # shown to the user; the app keeps running
-            log.exception("background load failed")
-            self.signals.done.emit(None, tr("This screen could not be loaded; see the log."))
+        except Exception as exc:  # carried to the GUI thread, shown or handed to the hook
+            self.signals.done.emit(None, exc)
             return
         try:
             self.signals.done.emit(result, None)
@@ -209,18 +206,22 @@ def load_off_thread(
         busy.setText(message or tr("Loading…"))
         busy.setVisible(True)
 
-    def finished(result: object, error: str | None) -> None:
+    def finished(result: object, error: Exception | None) -> None:
         _hold_collection(False)
         if job in jobs:
             jobs.remove(job)
         from shiboken6 import isValid
 
-        if not isValid(owner) or (busy is not None and not isValid(busy)):
-            return  # the screen was closed while the work ran: nothing to show it on
-        if busy is not None:
+        gone = not isValid(owner) or (busy is not None and not isValid(busy))
+        if not gone and busy is not None:
             busy.setText("")
+        if error is not None and not isinstance(error, UserFacingError):
+            report_bug(error)  # logged and shown even when its screen has closed
+            return
+        if gone:
+            return  # the screen was closed while the work ran: nothing to show it on
         if error is not None:
-            show_problem(owner, error)
+            show_problem(owner, readable(error))
             return
         done(result)  # type: ignore[arg-type]
 
@@ -442,11 +443,15 @@ def button(text: str, name: str | None = None) -> QPushButton:
     return b
 
 
-def show_problem(parent: QWidget | None, message: str, title: str | None = None) -> None:
+def show_problem(
+    parent: QWidget | None, message: str, title: str | None = None, note: str | None = None
+) -> None:
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Warning)
     box.setWindowTitle(title or tr("Please check"))
     box.setText(message)
+    if note:
+        box.setInformativeText(note)
     box.setTextFormat(QtCore.Qt.TextFormat.PlainText)
     box.setAccessibleName(message)
     box.exec()
@@ -459,24 +464,40 @@ def attempt(parent: QWidget | None, action: Callable[[], T]) -> T | None:
     Anything that is not a ``UserFacingError`` is a bug: it propagates to the
     exception hook, which logs it with its traceback and shows the error dialog.
     """
-    from hrohuddle.services.errors import SessionEnded
     from hrohuddle.store.errors import StoreError
 
     try:
         return action()
-    except SessionEnded as exc:
+    except UserFacingError as exc:
+        if isinstance(exc, StoreError):
+            log.warning("store error: %s (%s)", exc.message, exc.detail)
+        show_refusal(parent, exc)
+    return None
+
+
+def show_refusal(parent: QWidget | None, exc: UserFacingError) -> None:
+    """Show a user-facing error as ``attempt`` does; an ended session returns to sign-in."""
+    from hrohuddle.services.errors import SessionEnded
+    from hrohuddle.store.errors import StoreError
+
+    if isinstance(exc, SessionEnded):
         show_problem(parent, exc.message)
         # Deactivated, signed out elsewhere, or no longer on this unit: back to sign-in.
         window = parent.window() if parent is not None else None
         ended = getattr(window, "session_ended", None)
         if ended is not None and exc.reason != "locked":
             ended()
-    except StoreError as exc:
-        log.warning("store error: %s (%s)", exc.message, exc.detail)
-        show_problem(parent, readable(exc), tr("Could not save"))
-    except UserFacingError as exc:
+    elif isinstance(exc, StoreError):
+        show_problem(
+            parent, readable(exc), tr("Could not save"), tr("What you entered is still on screen.")
+        )
+    else:
         show_problem(parent, readable(exc))
-    return None
+
+
+def report_bug(exc: BaseException) -> None:
+    """Hand an exception caught elsewhere (a worker thread) to the exception hook here."""
+    sys.excepthook(type(exc), exc, exc.__traceback__)
 
 
 def readable(exc: UserFacingError) -> str:

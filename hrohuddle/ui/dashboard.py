@@ -37,12 +37,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hrohuddle.errors import UserFacingError
 from hrohuddle.services import census, dates, events, reporting
-from hrohuddle.services.errors import EditConflict, ServiceError
+from hrohuddle.services.errors import EditConflict, ValidationError
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.reporting import Week
 from hrohuddle.store.database import Database
-from hrohuddle.store.errors import StoreError
 from hrohuddle.ui.common import (
     attempt,
     button,
@@ -52,8 +52,10 @@ from hrohuddle.ui.common import (
     muted,
     open_file_name,
     primary_button,
+    report_bug,
     save_file_name,
     show_problem,
+    show_refusal,
     tr,
 )
 from hrohuddle.ui.preview import PreviewDialog, render_pages
@@ -63,7 +65,7 @@ log = logging.getLogger(__name__)
 
 
 class _Done(QObject):
-    finished = Signal(object, object)  # path, error message
+    finished = Signal(object, object)  # path, error message or a bug's exception
 
 
 class ReportJob(QRunnable):
@@ -97,17 +99,16 @@ class ReportJob(QRunnable):
             else:
                 weekly.preview(self.db, self.actor, self.week, self.path, figures=self.figures)
                 self.pages = render_pages(self.path)
-        except (ServiceError, StoreError) as exc:
-            self.signals.finished.emit(None, exc.message)
+        except UserFacingError as exc:  # shown on the GUI thread as attempt shows it
+            self.signals.finished.emit(None, exc)
             return
         except OSError as exc:
             self.signals.finished.emit(
                 None, tr("The PDF could not be written: {why}.").format(why=exc.strerror)
             )
             return
-        except Exception:  # shown to the user; the app keeps running
-            log.exception("weekly report failed")
-            self.signals.finished.emit(None, tr("The report could not be built; see the log."))
+        except Exception as exc:  # a bug: handed to the exception hook on the GUI thread
+            self.signals.finished.emit(None, exc)
             return
         give_back_freed_memory()
         self.signals.finished.emit(self.path, None)
@@ -467,7 +468,7 @@ class WeekPanel(QWidget):
         self.status.setText(tr("Building the report…"))
         self.pool.start(job)
 
-    def _forget_job(self, _path: Path | None, _error: str | None) -> None:
+    def _forget_job(self, _path: Path | None, _error: str | Exception | None) -> None:
         """A job whose report is done is kept no longer, nor what it held."""
         done = self.sender()
         self.jobs = [job for job in self.jobs if job.signals is not done]
@@ -480,7 +481,18 @@ class WeekPanel(QWidget):
         if path:
             self._start(Path(path), self._saved)
 
-    def _saved(self, path: Path | None, error: str | None) -> None:
+    def _failed(self, error: Exception) -> None:
+        """A refusal shown as attempt shows it; a bug handed to the exception hook."""
+        self.status.setText("")
+        if isinstance(error, UserFacingError):
+            show_refusal(self, error)
+        else:
+            report_bug(error)
+
+    def _saved(self, path: Path | None, error: str | Exception | None) -> None:
+        if isinstance(error, Exception):
+            self._failed(error)
+            return
         self.status.setText(
             "" if error else tr("Saved {name}.").format(name=path.name if path else "")
         )
@@ -493,8 +505,11 @@ class WeekPanel(QWidget):
             folder / f"weekly-{self.selected_week().label}.pdf", self._preview_ready, record=False
         )
 
-    def _preview_ready(self, path: Path | None, error: str | None) -> None:
+    def _preview_ready(self, path: Path | None, error: str | Exception | None) -> None:
         self.status.setText("")
+        if isinstance(error, Exception):
+            self._failed(error)
+            return
         if error or path is None:
             show_problem(self, error or tr("The report could not be built."))
             return
@@ -558,11 +573,19 @@ class CensusPanel(QWidget):
 
     def show_stored(self) -> None:
         """Put the stored value of the chosen week in the form, never a blank 0."""
-        try:
-            stored = census.get_week(self.db, self.actor, self.week.text())
-        except (ServiceError, StoreError):
+        bad_week: list[ValidationError] = []
+
+        def read() -> census.CensusWeek | None:
+            try:
+                return census.get_week(self.db, self.actor, self.week.text())
+            except ValidationError as exc:  # the week as typed; anything else via attempt
+                bad_week.append(exc)
+                return None
+
+        stored = attempt(self, read)
+        if stored is None:
             self.seen = None
-            self.stored_note.setText(tr("Write the week like 2026-W47."))
+            self.stored_note.setText(tr("Write the week like 2026-W47.") if bad_week else "")
             return
         self.seen = stored
         if stored.patient_days is None:
@@ -594,16 +617,24 @@ class CensusPanel(QWidget):
             if answer != QMessageBox.StandardButton.Yes:
                 return
         expected = (seen.version or 0) if seen is not None else None
-        try:
-            census.set_week(self.db, self.actor, self.week.text(), value, expected_version=expected)
-        except EditConflict as exc:
+
+        def write() -> EditConflict | bool:
+            try:
+                census.set_week(
+                    self.db, self.actor, self.week.text(), value, expected_version=expected
+                )
+            except EditConflict as exc:  # answered here; anything else via attempt
+                return exc
+            return True
+
+        outcome = attempt(self, write)
+        if outcome is None:
+            return
+        if isinstance(outcome, EditConflict):
             typed = value
-            show_problem(self, exc.message, tr("Someone else saved this week"))
+            show_problem(self, outcome.message, tr("Someone else saved this week"))
             self.reload()
             self.days.setValue(typed)  # kept, to save again knowingly
-            return
-        except (ServiceError, StoreError) as exc:
-            show_problem(self, exc.message)
             return
         self.reload()
 

@@ -19,8 +19,9 @@ from PySide6.QtWidgets import (
 )
 
 from hrohuddle import APP_NAME, __version__
+from hrohuddle.errors import UserFacingError
 from hrohuddle.paths import make_private, write_private
-from hrohuddle.ui.common import save_file_name, tr
+from hrohuddle.ui.common import save_file_name, show_refusal, tr
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +82,11 @@ class ErrorDialog(QDialog):
 
 
 class ExceptionHook:
-    """sys.excepthook for the GUI: log, show the dialog, keep running."""
+    """sys.excepthook for the GUI: log, show the dialog, keep running.
+
+    A ``UserFacingError`` that escaped a slot is no bug: it is logged as a warning and
+    shown as ``attempt`` shows it (an ended session returns to sign-in).
+    """
 
     def __init__(self, log_file: Path | None) -> None:
         self.log_file = log_file
@@ -90,6 +95,11 @@ class ExceptionHook:
     def __call__(
         self, kind: type[BaseException], value: BaseException, tb: TracebackType | None
     ) -> None:
+        if isinstance(value, UserFacingError):
+            log.warning("user-facing error outside attempt: %s (%s)", value.message, value.detail)
+            if QApplication.instance() is not None:
+                show_refusal(QApplication.activeWindow(), value)
+            return
         text = "".join(traceback.format_exception(kind, value, tb))
         log.error("unexpected error:\n%s", text)
         if self.showing or QApplication.instance() is None:
