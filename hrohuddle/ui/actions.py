@@ -23,6 +23,7 @@ from hrohuddle.ui.common import (
     date_edit,
     fit_to_screen,
     plain,
+    readable,
     tr,
 )
 
@@ -51,7 +52,7 @@ class _SavingDialog(QDialog):
             try:
                 self.save()
             except (ServiceError, StoreError) as exc:  # kept: the problem shows in the dialog
-                self.problem.setText(exc.message)
+                self.problem.setText(readable(exc))
                 self.problem.setVisible(True)
                 self.field_for(getattr(exc, "field", None)).setFocus()
                 return

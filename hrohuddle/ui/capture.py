@@ -55,6 +55,7 @@ from hrohuddle.ui.common import (
     muted,
     poke_draft_timer,
     primary_button,
+    readable,
     tr,
 )
 
@@ -587,7 +588,7 @@ class CaptureDialog(QDialog):
                 self._show_errors({field: exc.message})
             else:
                 self._show_errors({})
-                self._problem_says(exc.message)
+                self._problem_says(readable(exc))
             return
         self.draft_timer.stop()
         self._discard_drafts()

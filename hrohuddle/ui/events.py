@@ -44,6 +44,7 @@ from hrohuddle.ui.common import (
     heading,
     muted,
     primary_button,
+    readable,
     show_problem,
     tell,
     tr,
@@ -352,7 +353,7 @@ class ReviewTab(QWidget):
             show_problem(self, exc.message, tr("Someone else saved this report"))
             return
         except (ServiceError, StoreError) as exc:  # kept: a conflict above keeps what was typed
-            show_problem(self, exc.message)
+            show_problem(self, readable(exc))
             return
         self._reselect = self.table.currentIndex().row()
         self._load()

@@ -56,6 +56,7 @@ from hrohuddle.ui.common import (
     attempt,
     format_date,
     poke_draft_timer,
+    readable,
     show_problem,
     tr,
 )
@@ -176,7 +177,7 @@ class ItemInput(QWidget):
             self.edit.setSelection(first.start, first.end - first.start)
             return
         except (ServiceError, StoreError) as exc:  # kept: a warning above marks the words
-            show_problem(self, exc.message)
+            show_problem(self, readable(exc))
             return
         self.timer.stop()
         self.edit.clear()
@@ -845,7 +846,7 @@ class HuddleBoard(BoardActions):
             if not self._telling:  # one refusal, one message: never a box per event
                 self._telling = True
                 try:
-                    show_problem(self, exc.message)
+                    show_problem(self, readable(exc))
                 finally:
                     self._telling = False
             self.refresh()  # what is on screen goes back to what is stored

@@ -30,7 +30,7 @@ from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import source_line
 from hrohuddle.store.database import Database
 from hrohuddle.ui import common
-from hrohuddle.ui.common import heading, muted, primary_button, tr
+from hrohuddle.ui.common import heading, muted, primary_button, readable, tr
 from hrohuddle.ui.styles import style_sheet
 
 
@@ -93,7 +93,7 @@ class PulseKeeper(QObject):
         try:
             due = pulses.due_pulse(db, actor, include_postponed=True)
         except UserFacingError as exc:
-            self.tell(exc.message)
+            self.tell(readable(exc))
             return False
         if due is None:
             self.tell(tr("No onboarding pulse is due for you now. Thank you."))
@@ -247,7 +247,7 @@ class PulseDialog(QDialog):
                 self.db, self.actor, self.invitation_id, self.answers(), self.comment.toPlainText()
             )
         except UserFacingError as exc:
-            self.message.setText(exc.message)
+            self.message.setText(readable(exc))
             return
         self.clear()
         self.done_ok = True
@@ -328,7 +328,7 @@ class PulseResultsPage(QWidget):
         try:
             res = pulses.results(self.db, self.actor)
         except UserFacingError as exc:
-            self.notes.setText(exc.message)
+            self.notes.setText(readable(exc))
             return
         self.results = res
         self.intro.setText(

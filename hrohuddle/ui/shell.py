@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 from hrohuddle.services import people
 from hrohuddle.services.permissions import Actor
 from hrohuddle.store.database import Database
-from hrohuddle.ui.common import format_date, heading, muted, tr
+from hrohuddle.ui.common import format_date, heading, muted, readable, tr
 from hrohuddle.wording import count
 
 
@@ -117,7 +117,7 @@ class HomePage(QWidget):
         try:
             n = home.needs(self.db, self.actor)
         except (ServiceError, StoreError) as exc:  # kept: the problem is a line of the list
-            self._add(exc.message, None)
+            self._add(readable(exc), None)
             return
         if n.huddle_id is not None and n.huddle_date is not None:
             shift = tr("day") if n.huddle_shift == "day" else tr("night")

@@ -26,7 +26,7 @@ from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import unit_vocabulary
 from hrohuddle.store.database import Database
 from hrohuddle.store.errors import StoreError
-from hrohuddle.ui.common import button, heading, muted, plain, primary_button, tr
+from hrohuddle.ui.common import button, heading, muted, plain, primary_button, readable, tr
 from hrohuddle.ui.styles import style_sheet
 
 PIN_PATTERN = r"\d{0,12}"
@@ -405,11 +405,11 @@ class SignInPage(QWidget):
         try:
             actor = signin.sign_in(self.db, person_id, pin, resume=self.locked_for)
         except SignInRefused as exc:
-            self.message.setText(exc.message)
+            self.message.setText(readable(exc))
             self.pin.setFocus()
             return
         except StoreError as exc:
-            self.message.setText(exc.message)
+            self.message.setText(readable(exc))
             return
         self.message.clear()
         try:
@@ -503,6 +503,6 @@ class FirstRunDialog(QDialog):
                 ),
             )
         except UserFacingError as exc:
-            self.message.setText(exc.message)
+            self.message.setText(readable(exc))
             return
         self.accept()
