@@ -318,6 +318,21 @@ def test_home_shows_what_needs_you_by_role(qtbot, window, sqlite_team) -> None:
     assert promised == [
         f"Choose a screen on the left, or use Ctrl+1 to Ctrl+{len(window.page_keys)}."
     ]
+    # An action escalated at the huddle reaches the manager's Home with its reason.
+    actions.escalate_action(db, cn, overdue.id, "Needs a second trolley bought")
+    assert not any("Escalated" in line for line in lines)  # not the learner's to take up
+    window.sign_out()
+    sign_in_as(qtbot, window, "Mo Manager", PINS["manager"])
+    home = window.open_page("home")
+    lines = [home.list.item(i).text() for i in range(home.list.count())]
+    escalated = [line for line in lines if "Escalated to you" in line]
+    assert len(escalated) == 1, lines
+    assert "Restock the trolley" in escalated[0]
+    assert "Needs a second trolley bought" in escalated[0]
+    actions.close_action(db, cn, overdue.id, "Trolley bought")
+    home.refresh()
+    lines = [home.list.item(i).text() for i in range(home.list.count())]
+    assert not any("Escalated to you" in line for line in lines)
 
 
 def test_no_first_open_blocks_the_window_for_more_than_200_ms(qtbot, window, sqlite_team) -> None:

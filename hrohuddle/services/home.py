@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from hrohuddle.services import audit
+from hrohuddle.services.dates import local_date
 from hrohuddle.services.permissions import Actor
 from hrohuddle.store.database import Database
 from hrohuddle.store.models import Action, Huddle, LearnerObservation, Person, SafetyEvent
@@ -26,6 +27,14 @@ class MyAction:
     overdue: bool
 
 
+@dataclass(frozen=True)
+class Escalated:
+    id: int
+    title: str
+    reason: str
+    escalated_on: dt.date
+
+
 @dataclass
 class Needs:
     huddle_id: int | None = None
@@ -37,12 +46,15 @@ class Needs:
     observations_to_acknowledge: int | None = None
     learner_replies: int | None = None
     pulse_due_on: dt.date | None = None
+    #: Open actions escalated to the manager at a huddle (managers only).
+    escalated: list[Escalated] = field(default_factory=list)
 
 
 @audit.requires("huddle.view")
 def needs(db: Database, actor: Actor, *, today: dt.date | None = None) -> Needs:
     """The running huddle, the person's due and overdue actions, and, by role, reports
-    awaiting review, observations to acknowledge, learners' replies and a due pulse."""
+    awaiting review, actions escalated to the manager, observations to acknowledge,
+    learners' replies and a due pulse."""
     from hrohuddle.services import pulses
 
     today = today or dt.date.today()
@@ -81,6 +93,20 @@ def needs(db: Database, actor: Actor, *, today: dt.date | None = None) -> Needs:
                 )
                 or 0
             )
+        if "manager" in actor.roles:
+            out.escalated = [
+                Escalated(i, t, r or "", local_date(at))
+                for i, t, r, at in s.execute(
+                    select(Action.id, Action.title, Action.escalation_reason, Action.escalated_at)
+                    .where(
+                        Action.unit_id == actor.unit_id,
+                        Action.status == "open",
+                        Action.escalated_at.is_not(None),
+                    )
+                    .order_by(Action.escalated_at, Action.id)
+                ).all()
+                if at is not None
+            ]
         if actor.is_learner or "learner" in actor.roles:
             out.observations_to_acknowledge = int(
                 s.scalar(

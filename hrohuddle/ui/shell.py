@@ -136,6 +136,13 @@ class HomePage(QWidget):
                 ),
                 "huddle",
             )
+        for e in n.escalated:
+            self._add(
+                tr("Escalated to you on {date}: {title} · why: {reason}").format(
+                    date=format_date(e.escalated_on), title=e.title, reason=e.reason
+                ),
+                "huddle",
+            )
         if n.reports_to_review:
             self._add(
                 tr("{n} safety reports await review.").format(n=n.reports_to_review)
