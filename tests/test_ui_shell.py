@@ -320,6 +320,8 @@ def test_home_shows_what_needs_you_by_role(qtbot, window, sqlite_team) -> None:
     ]
     # An action escalated at the huddle reaches the manager's Home with its reason.
     actions.escalate_action(db, cn, overdue.id, "Needs a second trolley bought")
+    home.refresh()
+    lines = [home.list.item(i).text() for i in range(home.list.count())]
     assert not any("Escalated" in line for line in lines)  # not the learner's to take up
     window.sign_out()
     sign_in_as(qtbot, window, "Mo Manager", PINS["manager"])
