@@ -1,5 +1,9 @@
 """The composition root: paths, settings, logging, database, main window.
 
+Over 600 lines because it is the one start sequence: the opening checks, the offer to
+restore a damaged or missing database, and the window's wiring happen in order, each
+needing what the step before it found.
+
 Heavy imports wait until the first paint: a window shows at once, and the
 database opens right after it.
 """
