@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from startup import as_installed
+from startup import bench_database
 
 FLOOR = r"""
 import sys
@@ -165,20 +165,7 @@ def main() -> int:
     p.add_argument("--database", type=Path, help="an existing database (default: a demo)")
     p.add_argument("--years", type=float, default=10.0, help="demo history when no database")
     args = p.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="hrohuddle-bench-"))
-    env = {**os.environ, "HROHUDDLE_DATA_DIR": str(tmp)}
-    env.pop("HROHUDDLE_DATABASE_URL", None)
-    env = as_installed(env, tmp)
-    if args.database:
-        db_file = args.database.resolve()
-    else:
-        db_file = tmp / "hrohuddle.sqlite3"
-        subprocess.run(
-            [sys.executable, "-m", "hrohuddle", "demo-data", "--years", str(args.years)],
-            env=env,
-            check=True,
-            capture_output=True,
-        )
+    db_file, env = bench_database(args.database, args.years)
     app_runs, floor_runs, (pages, images) = weekly_process(db_file, args.runs, env)
     print(f"{pages} pages, {images} charts; {args.runs} runs; {os.cpu_count()} cores")
     for i, what in enumerate(("wall", "processor")):

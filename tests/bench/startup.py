@@ -67,6 +67,28 @@ def as_installed(env: dict[str, str], tmp: Path) -> dict[str, str]:
     return env
 
 
+def bench_database(
+    database: Path | None, years: float, extra: dict[str, str] | None = None
+) -> tuple[Path, dict[str, str]]:
+    """The database a bench measures (``database``, or a demo unit of ``years`` made in a
+    fresh data folder) and the environment of the app processes it starts: their own
+    data folder, no database URL from the shell, and byte code as installed."""
+    tmp = Path(tempfile.mkdtemp(prefix="hrohuddle-bench-"))
+    env = {**os.environ, **(extra or {}), "HROHUDDLE_DATA_DIR": str(tmp)}
+    env.pop("HROHUDDLE_DATABASE_URL", None)
+    env = as_installed(env, tmp)
+    if database:
+        return database.resolve(), env
+    db_file = tmp / "hrohuddle.sqlite3"
+    subprocess.run(
+        [sys.executable, "-m", "hrohuddle", "demo-data", "--years", str(years)],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    return db_file, env
+
+
 def timed(cmd: list[str], mark: str, env: dict[str, str]) -> float:
     start = time.time()
     out = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
@@ -111,24 +133,8 @@ def main() -> int:
     parser.add_argument("--database", type=Path, help="an existing database (default: a demo)")
     parser.add_argument("--years", type=float, default=1.0, help="demo history when no database")
     args = parser.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="hrohuddle-bench-"))
-    env = {
-        **os.environ,
-        "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
-        "HROHUDDLE_DATA_DIR": str(tmp),
-    }
-    env.pop("HROHUDDLE_DATABASE_URL", None)
-    env = as_installed(env, tmp)
-    if args.database:
-        db_file = args.database.resolve()
-    else:
-        db_file = tmp / "hrohuddle.sqlite3"
-        subprocess.run(
-            [sys.executable, "-m", "hrohuddle", "demo-data", "--years", str(args.years)],
-            env=env,
-            check=True,
-            capture_output=True,
-        )
+    platform = {"QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
+    db_file, env = bench_database(args.database, args.years, platform)
     app_cmd = [sys.executable, "-m", "hrohuddle", "--database", f"sqlite:///{db_file}"]
     rows = []
     bare, app_paint = paired_runs(
