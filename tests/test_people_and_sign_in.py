@@ -300,26 +300,6 @@ def test_unit_settings_refuse_a_group_size_below_three(team: Team, db: Database)
     assert settings_.huddle_target_minutes == 12 and settings_.pulse_milestones == [7, 30, 90]
 
 
-def test_a_unit_sets_its_own_shift_hours_and_its_huddles_follow_them(
-    team: Team, db: Database
-) -> None:
-    from hrohuddle.services.shifts import ShiftClock
-
-    settings_ = people.update_unit_settings(
-        db, team.admin, day_shift_start="06:30", night_shift_start=" 18:30"
-    )
-    assert (settings_.day_shift_start, settings_.night_shift_start) == ("06:30", "18:30")
-    clock = ShiftClock.of(settings_)
-    assert clock.shift_of(dt.datetime(2026, 11, 27, 18, 40)) == (dt.date(2026, 11, 27), "night")
-    assert clock.shift_of(dt.datetime(2026, 11, 28, 6, 20)) == (dt.date(2026, 11, 27), "night")
-    with pytest.raises(ValidationError, match="not a time of day"):
-        people.update_unit_settings(db, team.admin, day_shift_start="7am")
-    with pytest.raises(ValidationError, match="night after the day"):
-        people.update_unit_settings(db, team.admin, night_shift_start="05:00")
-    kept = people.unit_settings(db, team.admin.unit_id)
-    assert (kept.day_shift_start, kept.night_shift_start) == ("06:30", "18:30")
-
-
 def test_change_own_pin_needs_the_current_pin(team: Team, db: Database) -> None:
     me = team["staff"]
     with pytest.raises(ValidationError, match="current PIN"):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +15,6 @@ from sqlalchemy.orm import Session
 from hrohuddle.services import audit, edits, signin, validation
 from hrohuddle.services.errors import NotFound, ValidationError, ValidationErrors
 from hrohuddle.services.permissions import ROLES, Actor
-from hrohuddle.services.shifts import ShiftClock, format_hm, parse_hm
 from hrohuddle.services.vocabulary import unit_vocabulary
 from hrohuddle.store.database import Database
 from hrohuddle.store.unit_models import (
@@ -197,7 +195,7 @@ def update_unit_settings(
     With ``expected_version`` (``edits.unit_version`` when the form was filled), a save
     made after someone else's is refused with what they changed.
     """
-    checks: dict[str, Callable[[Any], Any]] = {
+    checks = {
         "name": lambda v: validation.text(v, "The unit name", field="name", max_len=120),
         "huddle_target_minutes": lambda v: _int_range(v, 5, 60, "The huddle target length"),
         "idle_lock_minutes": lambda v: _int_range(v, 1, 120, "The idle lock time"),
@@ -206,8 +204,6 @@ def update_unit_settings(
         ),
         "pulse_milestones": _milestones,
         "areas": _areas,
-        "day_shift_start": lambda v: format_hm(parse_hm(str(v))),
-        "night_shift_start": lambda v: format_hm(parse_hm(str(v))),
     }
     with db.write() as s:
         unit = s.get(Unit, actor.unit_id)
@@ -217,11 +213,6 @@ def update_unit_settings(
             if key not in checks:
                 raise ValidationError(f"“{key}” is not a unit setting.")
         clean = {key: checks[key](value) for key, value in changes.items()}
-        # The two shift starts are checked together: the night after the day.
-        ShiftClock.parse(
-            str(clean.get("day_shift_start", unit.day_shift_start)),
-            str(clean.get("night_shift_start", unit.night_shift_start)),
-        )
         edits.check(
             unit.version,
             expected_version,

@@ -1,9 +1,7 @@
-"""The admin's Unit settings tab: name, shift hours, huddle target, screen lock, group size
-and areas."""
+"""The admin's Unit settings tab: name, huddle target, screen lock, group size and areas."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTime
 from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
@@ -11,7 +9,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QSpinBox,
-    QTimeEdit,
     QWidget,
 )
 
@@ -40,10 +37,6 @@ class UnitTab(QWidget):
         form.addRow(tr("Unit code"), QLabel(settings.code))
         self.name = QLineEdit(settings.name)
         self.name.setAccessibleName(tr("Unit name"))
-        # The shift clock: when each shift starts, so its huddle is due and its anonymous
-        # reports are filed under it (services.shifts).
-        self.day_start = self._time(settings.day_shift_start, tr("Day shift starts at"))
-        self.night_start = self._time(settings.night_shift_start, tr("Night shift starts at"))
         self.target = QSpinBox()
         self.target.setRange(5, 60)
         self.target.setSuffix(tr(" minutes"))
@@ -64,8 +57,6 @@ class UnitTab(QWidget):
         self.areas.setAccessibleName(tr("Areas of the unit, one per line"))
         self.areas.setTabChangesFocus(True)
         form.addRow(tr("Unit name"), self.name)
-        form.addRow(tr("Day shift starts at"), self.day_start)
-        form.addRow(tr("Night shift starts at"), self.night_start)
         form.addRow(tr("Huddle target length"), self.target)
         form.addRow(tr("Lock the screen after"), self.idle)
         form.addRow(tr("Smallest group shown in pulse results"), self.min_group)
@@ -74,13 +65,6 @@ class UnitTab(QWidget):
         save = primary_button(tr("Save settings"))
         save.clicked.connect(self.save)
         form.addRow("", save)
-
-    @staticmethod
-    def _time(hm: str, name: str) -> QTimeEdit:
-        edit = QTimeEdit(QTime.fromString(hm, "HH:mm"))
-        edit.setDisplayFormat("HH:mm")
-        edit.setAccessibleName(name)
-        return edit
 
     def save(self) -> None:
         raw = [p.strip() for p in self.milestones.text().replace(";", ",").split(",") if p.strip()]
@@ -91,8 +75,6 @@ class UnitTab(QWidget):
             "min_group_size": self.min_group.value(),
             "pulse_milestones": raw,
             "areas": self.areas.toPlainText().splitlines(),
-            "day_shift_start": self.day_start.time().toString("HH:mm"),
-            "night_shift_start": self.night_start.time().toString("HH:mm"),
         }
 
         def call() -> object:
