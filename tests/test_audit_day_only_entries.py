@@ -177,6 +177,18 @@ def test_the_audit_tab_lists_what_happened_since_it_was_built_when_shown(
     assert sqlite_team["staff"].display_name in about
     kinds = [log.kind.itemText(i) for i in range(log.kind.count())]
     assert "People" in kinds and "person" not in kinds
+    # A person added after the tab was built is named, on screen as in the export.
+    from hrohuddle.services import people
+
+    people.save_person(
+        sqlite_team.db,
+        sqlite_team.admin,
+        people.PersonInput("Zed Tester", "nursing", ["staff"], pin="5173"),
+    )
+    log.hide()
+    log.show()
+    abouts = [log.model.index(i, 3).data() for i in range(log.model.rowCount())]
+    assert any(a.startswith("Zed Tester") for a in abouts), abouts
 
     assert log.export(str(tmp_path / "a.csv"))
     assert "Exported" in log.result.text()

@@ -178,6 +178,12 @@ class AuditTab(QWidget):
 
     def reload(self) -> None:
         self._fill_kinds()
+        # Read the names again: a person added since the tab opened is named, not numbered.
+        everyone = attempt(
+            self, lambda: people.list_people(self.db, self.actor, include_inactive=True)
+        )
+        if everyone is not None:
+            self.model.names = {f"person:{p.id}": p.display_name for p in everyone}
         flt = self.where()
         rows = attempt(
             self, lambda: audit_log.entries(self.db, self.actor, limit=self.PAGE, where=flt)
