@@ -327,19 +327,24 @@ def _db(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
         from hrohuddle.store import migrations
 
         db = Database.connect(url)
-        print(migrations.current(db) or "empty (no schema yet)")
+        try:
+            print(migrations.current(db) or "empty (no schema yet)")
+        finally:
+            db.dispose()
         return 0
     if action == "check":
         db = Database.connect(url)
-        db.quick_check()
-        state = db.schema_state()
-        if state.value == "current":
-            missing = db.missing_schema()
-            if missing:
-                raise DatabaseCorrupt(
-                    "The database is damaged: " + "; ".join(missing) + ".",
-                    what_to_do=DAMAGED_WHAT_TO_DO,
-                )
+        try:  # closed whatever the check finds, also when it finds damage
+            db.quick_check()
+            state = db.schema_state()
+            missing = db.missing_schema() if state.value == "current" else []
+        finally:
+            db.dispose()
+        if missing:
+            raise DatabaseCorrupt(
+                "The database is damaged: " + "; ".join(missing) + ".",
+                what_to_do=DAMAGED_WHAT_TO_DO,
+            )
         print(f"Integrity check passed; schema is {state.value}.")
         return 0 if state.value == "current" else 1
     path = sqlite_path(url)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -322,7 +323,8 @@ def test_a_backup_lets_a_sqlite_bug_out_and_translates_a_full_disk(
     database = _file(tmp_path)
 
     def bad_sql(_src: Path, _dst: Path) -> None:
-        sqlite3.connect(":memory:").execute("SELECT no_such_column FROM sqlite_master")
+        with closing(sqlite3.connect(":memory:")) as conn:
+            conn.execute("SELECT no_such_column FROM sqlite_master")
 
     monkeypatch.setattr(backup, "_copy_into", bad_sql)
     with pytest.raises(sqlite3.OperationalError, match="no such column"):
