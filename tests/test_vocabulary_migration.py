@@ -18,7 +18,7 @@ from hrohuddle.services import checklists
 from hrohuddle.services.permissions import command_line_actor
 from hrohuddle.store import migrations
 from hrohuddle.store.database import Database
-from hrohuddle.store.models import LearnerObservation
+from hrohuddle.store.models import Base, LearnerObservation
 
 V1_RESOURCES = Path(__file__).parent / "fixtures" / "resources_v1"
 #: Reports the earlier build could hold under V1.2 keys.
@@ -99,6 +99,19 @@ LATER_VERSIONED = (
     "people",
 )
 
+#: What revision 0009_close_the_loop adds, which the demo writes.
+LOOP_TABLES = ("report_messages", "report_steps", "me_too")
+LOOP_COLUMNS = (
+    ("safety_events", "first_feedback_on DATE"),
+    ("safety_events", "reporter_seen_at DATETIME"),
+    ("safety_events", "teaching_consent BOOLEAN NOT NULL DEFAULT 0"),
+    ("safety_events", "recognise_by_name BOOLEAN NOT NULL DEFAULT 0"),
+    ("safety_events", "words_may_be_shared BOOLEAN NOT NULL DEFAULT 0"),
+    ("safety_events", "me_too_count INTEGER NOT NULL DEFAULT 0"),
+    ("safety_events", "merged_into_id INTEGER"),
+    ("units", "feedback_target_pct INTEGER NOT NULL DEFAULT 90"),
+)
+
 
 @pytest.fixture
 def earlier_demo_database(
@@ -116,13 +129,17 @@ def earlier_demo_database(
         ("safety_events", "submission_key VARCHAR(32)"),
         ("safety_events", "look_back_huddle_id INTEGER"),
         ("anonymous_outbox", "submission_key VARCHAR(32)"),
+        *LOOP_COLUMNS,
     ]
+    loop_tables = [Base.metadata.tables[t] for t in LOOP_TABLES]
     with db.write() as s:
         for table, column in later:
             s.execute(text(f"ALTER TABLE {table} ADD COLUMN {column}"))
+        Base.metadata.create_all(s.connection(), tables=loop_tables)
     demo.create(db, years=1, seed=11, today=TODAY)
     with db.write() as s:
         s.execute(update(LearnerObservation).values(scale_key="entrustment"))
+        Base.metadata.drop_all(s.connection(), tables=loop_tables)
         for table, column in later:
             s.execute(text(f"ALTER TABLE {table} DROP COLUMN {column.split()[0]}"))
     monkeypatch.undo()

@@ -32,6 +32,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from hrohuddle.services import journey
 from hrohuddle.services.dates import local_date, to_utc
 from hrohuddle.services.shifts import ShiftClock
 from hrohuddle.store.database import Database
@@ -154,10 +155,11 @@ def release_due(db: Database, *, local_now: dt.datetime | None = None, force: bo
             _shuffle(batch)
             period = quarter_of(local_now.date())
             pulses = [r for r in batch if r.kind == "pulse"]  # sent before answers stopped waiting
-            for row in batch:
-                if row.kind == "event":
-                    s.add(_event(unit, row, current))
+            events = [_event(unit, r, current) for r in batch if r.kind == "event"]
+            s.add_all(events)
             s.flush()
+            for event in events:
+                journey.acknowledge(s, event.id, event.reported_on)
             if pulses:
                 groups = _pulse_groups(s, unit, period)
                 _rewrite_pulses(
@@ -187,6 +189,9 @@ def _event(unit: Unit, row: AnonymousOutbox, current: dt.datetime) -> SafetyEven
         contributing_factors=list(p.get("contributing_factors") or []),
         handover=p.get("handover"),
         prevention=p.get("prevention"),
+        teaching_consent=bool(p.get("teaching_consent")),
+        recognise_by_name=False,
+        words_may_be_shared=bool(p.get("words_may_be_shared")),
         anonymous=True,
         reporter_id=None,
         reporter_profession=None,

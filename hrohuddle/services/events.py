@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from hrohuddle.services import anonymity, audit, edits, validation
+from hrohuddle.services import anonymity, audit, edits, journey, validation
 from hrohuddle.services.dates import local_date, to_local, to_utc
 from hrohuddle.services.errors import NotFound, ValidationError
 from hrohuddle.services.permissions import Actor
@@ -64,6 +64,12 @@ class EventInput:
     handover: bool | None = None
     prevention: str | None = None
     anonymous: bool = False
+    #: A good catch may be a huddle's teaching point (the reporter agreed).
+    teaching_consent: bool = False
+    #: The recognition may name the reporter (never for an anonymous report).
+    recognise_by_name: bool = False
+    #: The reporter's own words may be quoted in the unit's bulletin.
+    words_may_be_shared: bool = False
 
 
 @dataclass(frozen=True)
@@ -238,6 +244,12 @@ def validate(
         "area": data.area or None,
         "shift": shift,
         "shift_date": day,
+        # Consents: a teaching point is a good catch's; an anonymous reporter is never named.
+        "teaching_consent": bool(data.teaching_consent) and kind == "good_catch",
+        "recognise_by_name": bool(data.recognise_by_name)
+        and kind == "good_catch"
+        and not data.anonymous,
+        "words_may_be_shared": bool(data.words_may_be_shared),
     }
 
 
@@ -357,6 +369,7 @@ def _store_report(
         )
         s.add(event)
         s.flush()
+        journey.acknowledge(s, event.id, event.reported_on)
         return Submitted(event.id, None)
 
 

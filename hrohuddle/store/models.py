@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hrohuddle.store.unit_models import (
@@ -52,12 +53,15 @@ __all__ = [
     "HuddleAttendance",
     "HuddleItem",
     "LearnerObservation",
+    "MeToo",
     "Person",
     "PersonRole",
     "PreceptorAssignment",
     "PulseInvitation",
     "PulsePublication",
     "PulseResponse",
+    "ReportMessage",
+    "ReportStep",
     "SafetyEvent",
     "Unit",
     "WeeklyCensus",
@@ -193,6 +197,27 @@ class SafetyEvent(Base):
     # A report sent twice (a double press, a crash before the draft was cleared) is stored once.
     submission_key: Mapped[str | None] = mapped_column(String(32))
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # Closing the loop (revision 0009). The first day the reporter was told something
+    # beyond the automatic acknowledgement: a message, a step of the journey, feedback.
+    first_feedback_on: Mapped[dt.date | None] = mapped_column(Date)
+    # A named reporter's last look at the report (Home says when it moved since).
+    reporter_seen_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # The reporter agreed that a good catch be a huddle's teaching point; and whether
+    # the recognition may name them (never, for an anonymous report).
+    teaching_consent: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=sa_false()
+    )
+    recognise_by_name: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=sa_false()
+    )
+    # The reporter agreed that their own words may be quoted in the bulletin.
+    words_may_be_shared: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=sa_false()
+    )
+    # "I have seen this too": how many, never who (see MeToo).
+    me_too_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # A duplicate points at the report it was merged into; its reporter is shown where.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("safety_events.id"))
     __mapper_args__ = {"version_id_col": version}
 
 
@@ -203,6 +228,70 @@ Index("ix_safety_events_unit_released", SafetyEvent.unit_id, SafetyEvent.release
 Index("ix_safety_events_unit_look_back", SafetyEvent.unit_id, SafetyEvent.look_back_huddle_id)
 Index("ix_huddle_items_event", HuddleItem.event_id)
 Index("ux_safety_events_submission_key", SafetyEvent.submission_key, unique=True)
+
+
+class ReportMessage(Base):
+    """One message of the conversation on a report, between its reviewers and reporter.
+
+    A random key and no rowid (on SQLite), as the outbox: the table keeps no order of
+    writing. ``position`` orders one report's conversation and nothing else. A message
+    from an anonymous reporter is held in the outbox and released with its batch; it
+    names no one and its time is the start of the shift it was sent in.
+    """
+
+    __tablename__ = "report_messages"
+    __table_args__ = (
+        UniqueConstraint("event_id", "position", name="ux_report_messages_position"),
+        {"sqlite_with_rowid": False},
+    )
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("safety_events.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    sender: Mapped[str] = mapped_column(String(10))  # reviewer | reporter
+    # The reviewer, or a named reporter; None for an anonymous reporter.
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    kind: Mapped[str] = mapped_column(String(12))  # question | answer | detail | again | note
+    text: Mapped[str] = mapped_column(Text)
+    # Naive UTC; a reporter's message keeps only the start of its shift.
+    sent_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class ReportStep(Base):
+    """One step of a report's journey back to its reporter (Benn et al. 2009's modes).
+
+    acknowledged | local_fix | shared | action | system_change, each dated, each with a
+    sentence written for the reporter.
+    """
+
+    __tablename__ = "report_steps"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("safety_events.id", ondelete="CASCADE"), index=True
+    )
+    step: Mapped[str] = mapped_column(String(16))
+    on_date: Mapped[dt.date] = mapped_column(Date)
+    sentence: Mapped[str] = mapped_column(Text)
+    action_id: Mapped[int | None] = mapped_column(ForeignKey("actions.id"))
+    huddle_id: Mapped[int | None] = mapped_column(ForeignKey("huddles.id"))
+    # Who recorded it; None for the automatic steps.
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class MeToo(Base):
+    """"I have seen this too": one row per person and report, naming no one.
+
+    ``marker`` is a keyed hash of the person and the report, so that a second press
+    counts once; the key is not in the database (services.loop says which). No rowid,
+    no time.
+    """
+
+    __tablename__ = "me_too"
+    __table_args__ = {"sqlite_with_rowid": False}
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("safety_events.id", ondelete="CASCADE"), primary_key=True
+    )
+    marker: Mapped[str] = mapped_column(String(64), primary_key=True)
 
 
 class EventCategoryV12(Base):

@@ -15,6 +15,7 @@ REVISIONS: tuple[str, ...] = (
     "0006_anonymity_order",
     "0007_huddle_loop",
     "0008_nothing_lost",
+    "0009_close_the_loop",
 )
 HEAD = REVISIONS[-1]
 APP_MARKER = "hrohuddle"

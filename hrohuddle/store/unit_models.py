@@ -85,6 +85,8 @@ class Unit(Base):
     areas: Mapped[list[Any]] = mapped_column(default=list)
     day_shift_start: Mapped[str] = mapped_column(String(5), default="07:00")
     night_shift_start: Mapped[str] = mapped_column(String(5), default="19:00")
+    # The reviewers' target: the share of reports whose reporter hears back within 7 days.
+    feedback_target_pct: Mapped[int] = mapped_column(Integer, default=90, server_default="90")
     # Bumped by each settings save (not by anything else), to refuse a second, stale save.
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
