@@ -471,9 +471,11 @@ def test_store_errors_say_what_to_do_in_words_fit_for_the_window_and_the_command
     assert "Unit admin → Backups" in damaged.what_to_do
 
 
-def test_attempt_says_the_entry_is_still_on_screen_when_a_save_fails(
+def test_attempt_says_the_entry_is_still_on_screen_only_when_something_was_typed(
     qtbot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from PySide6.QtWidgets import QPlainTextEdit, QWidget
+
     from hrohuddle.ui import common
 
     shown: list[tuple[object, ...]] = []
@@ -482,12 +484,19 @@ def test_attempt_says_the_entry_is_still_on_screen_when_a_save_fails(
     def full() -> None:
         raise translate_driver_error(_coded(sqlite3.SQLITE_FULL))  # type: ignore[misc]
 
+    form = QWidget()
+    qtbot.addWidget(form)
+    entry = QPlainTextEdit(form)
+    form.show()
     with pytest.MonkeyPatch.context() as quiet:
         quiet.setattr(common.log, "warning", lambda *_a: None)
-        assert common.attempt(None, full) is None
+        assert common.attempt(form, full) is None  # nothing typed yet
+        entry.setPlainText("The pump alarm was silenced")
+        assert common.attempt(form, full) is None
     message, _title, note = shown[0]
     assert "disk is full" in str(message) and "free some space" in str(message).lower()
-    assert "still on screen" in str(note)
+    assert "Nothing was changed" in str(note) and "on screen" not in str(note)
+    assert "still on screen" in str(shown[1][2])
 
 
 @pytest.mark.logs_warnings  # logged at ERROR on purpose

@@ -18,8 +18,11 @@ from PySide6.QtWidgets import (
     QDateTimeEdit,
     QInputDialog,
     QLabel,
+    QLineEdit,
     QMessageBox,
+    QPlainTextEdit,
     QPushButton,
+    QTextEdit,
     QWidget,
 )
 
@@ -488,11 +491,26 @@ def show_refusal(parent: QWidget | None, exc: UserFacingError) -> None:
         if ended is not None and exc.reason != "locked":
             ended()
     elif isinstance(exc, StoreError):
-        show_problem(
-            parent, readable(exc), tr("Could not save"), tr("What you entered is still on screen.")
-        )
+        note = tr("Nothing was changed.")
+        if _holds_typing(parent):
+            note = tr("Nothing was changed. What you entered is still on screen.")
+        show_problem(parent, readable(exc), tr("Could not finish"), note)
     else:
         show_problem(parent, readable(exc))
+
+
+def _holds_typing(parent: QWidget | None) -> bool:
+    """Whether the window a refusal is shown over holds text someone typed and can keep."""
+    if parent is None:
+        return False
+    window = parent.window()
+    for edit in window.findChildren(QLineEdit):
+        if edit.isVisible() and not edit.isReadOnly() and edit.text().strip():
+            return True
+    for area in (*window.findChildren(QPlainTextEdit), *window.findChildren(QTextEdit)):
+        if area.isVisible() and not area.isReadOnly() and area.toPlainText().strip():
+            return True
+    return False
 
 
 def report_bug(exc: BaseException) -> None:
