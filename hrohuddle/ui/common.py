@@ -507,10 +507,9 @@ def _holds_typing(parent: QWidget | None) -> bool:
     for edit in window.findChildren(QLineEdit):
         if edit.isVisible() and not edit.isReadOnly() and edit.text().strip():
             return True
-    for area in (*window.findChildren(QPlainTextEdit), *window.findChildren(QTextEdit)):
-        if area.isVisible() and not area.isReadOnly() and area.toPlainText().strip():
-            return True
-    return False
+    texts = [a for a in window.findChildren(QPlainTextEdit) if a.isVisible() and not a.isReadOnly()]
+    rich = [a for a in window.findChildren(QTextEdit) if a.isVisible() and not a.isReadOnly()]
+    return any(a.toPlainText().strip() for a in texts) or any(a.toPlainText().strip() for a in rich)
 
 
 def report_bug(exc: BaseException) -> None:
