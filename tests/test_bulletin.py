@@ -184,7 +184,9 @@ def test_only_those_who_read_the_weekly_report_build_the_bulletin(team: Team) ->
         bulletin.build(team.db, team["manager"], dt.date.today() + dt.timedelta(days=8))
 
 
-def test_the_pdf_is_one_page_and_quotes_only_with_consent(sqlite_team: Team, tmp_path: Path) -> None:
+def test_the_pdf_is_one_page_and_quotes_only_with_consent(
+    sqlite_team: Team, tmp_path: Path
+) -> None:
     from hrohuddle.reports import bulletin as pdf
 
     team = sqlite_team
@@ -240,9 +242,7 @@ def test_a_crowded_week_still_fits_one_page_and_says_how_many_more(
 def test_an_empty_week_says_so_on_its_page(sqlite_team: Team, tmp_path: Path) -> None:
     from hrohuddle.reports import bulletin as pdf
 
-    out = pdf.write(
-        sqlite_team.db, sqlite_team["manager"], dt.date.today(), tmp_path / "empty.pdf"
-    )
+    out = pdf.write(sqlite_team.db, sqlite_team["manager"], dt.date.today(), tmp_path / "empty.pdf")
     pages, text = pdf_text(out)
     assert pages == 1
     assert "No reports reached the unit this week" in text
