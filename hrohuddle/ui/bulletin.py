@@ -58,15 +58,16 @@ class BulletinDialog(QDialog):
         top = QHBoxLayout()
         self.title = board_label("", "board-title")
         self.title.setWordWrap(False)
-        self.title.setMinimumWidth(1)
-        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.earlier = big_button(tr("◀ Earlier week"))
         self.earlier.setAccessibleName(tr("The bulletin of the week before"))
         self.earlier.clicked.connect(lambda: self.show_week(self.week_start - dt.timedelta(7)))
         self.later = big_button(tr("Later week ▶"))
         self.later.setAccessibleName(tr("The bulletin of the week after"))
         self.later.clicked.connect(lambda: self.show_week(self.week_start + dt.timedelta(7)))
-        top.addWidget(self.title, 1)
+        # The week's dates on a line of their own, beside the buttons that change it.
+        self.span = board_label("", "hint")
+        layout.addWidget(self.title)
+        top.addWidget(self.span, 1)
         top.addWidget(self.earlier)
         top.addWidget(self.later)
         layout.addLayout(top)
@@ -109,12 +110,10 @@ class BulletinDialog(QDialog):
         self.week_start = monday
         self.shown = b
         self.later.setEnabled(monday + dt.timedelta(7) <= dt.date.today())
-        self.title.setText(
-            tr("Safety bulletin · {week} · {span}").format(
-                week=b.week_label, span=dates.week_span(b.week_start)
-            )
-        )
+        self.title.setText(tr("Safety bulletin {week}").format(week=b.week_label))
         self.title.setAccessibleName(self.title.text())
+        self.span.setText(dates.week_span(b.week_start))
+        self.span.setAccessibleName(self.span.text())
         self._say("")
         self.thanks.setText(b.thank_you)
         self.thanks.setAccessibleName(b.thank_you)
