@@ -70,9 +70,9 @@ def test_the_board_says_you_said_we_did_and_me_too_counts_once(
 
     board = _board(qtbot, window)
     rows = _rows(board.lists["look_back"])
-    said = [r for r in rows if r.startswith("You said, we did:")]
+    said = [r for r in rows if r.startswith("You said:")]
     assert said == [
-        "You said, we did: Pump tubing ran out on a late shift. "
+        "You said: Pump tubing ran out on a late shift. "
         "We did: Pharmacy now keeps ten spare sets on the unit."
     ]
     assert not any("fridge alarm" in r.lower() and "We did" in r for r in rows)
@@ -86,7 +86,7 @@ def test_the_board_says_you_said_we_did_and_me_too_counts_once(
     qtbot.keyClick(board.me_too_button, Qt.Key.Key_Space)
     assert told[-1] == "Thank you: counted, never named. Seen by 1 other too."
     rows = _rows(look_back)
-    assert any(r.startswith("You said, we did:") and "Seen by 1 other too" in r for r in rows)
+    assert any(r.startswith("You said:") and "Seen by 1 other too" in r for r in rows)
     qtbot.keyClick(board.me_too_button, Qt.Key.Key_Space)
     assert told[-1] == "You have already said you have seen this too."
     with db.read() as s:

@@ -143,6 +143,11 @@ class BulletinDialog(QDialog):
             item.setFlags(Qt.ItemFlag.ItemIsEnabled)
             self.items.addItem(item)
 
+        def note(text: str) -> None:
+            item = QListWidgetItem(text)
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            self.items.addItem(item)
+
         def line(text: str, event_id: int, seen: int) -> None:
             extra = ""
             if seen:
@@ -157,20 +162,20 @@ class BulletinDialog(QDialog):
         for d in b.done:
             line(tr("You said: {said} We did: {did}").format(said=d.said, did=d.did), *_ids(d))
         if not b.done:
-            heading(tr("No report reached an action or a change this week."))
+            note(tr("No report reached an action or a change this week."))
         heading(tr("What we learned together"))
         for it in b.learning:
             words = f"\n{tr('In the reporter’s own words')}: “{it.quote}”" if it.quote else ""
             line(f"{it.kind} · {it.category}: {it.text}{words}", it.event_id, it.me_too)
         if not b.learning:
-            heading(tr("Nothing new was shared from the reports this week."))
+            note(tr("Nothing new was shared from the reports this week."))
         heading(tr("Good catches"))
         for g in b.good_catches:
             thanks = " " + tr("Thank you, {name}.").format(name=g.named) if g.named else ""
             words = f"\n{tr('In the reporter’s own words')}: “{g.quote}”" if g.quote else ""
             line(f"{g.category}: {g.text}{thanks}{words}", g.event_id, g.me_too)
         if not b.good_catches:
-            heading(tr("No good catch was reported this week."))
+            note(tr("No good catch was reported this week."))
         for i in range(self.items.count()):
             if key is not None and self.items.item(i).data(Qt.ItemDataRole.UserRole) == key:
                 self.items.setCurrentRow(i)

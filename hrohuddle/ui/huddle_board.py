@@ -809,7 +809,7 @@ class HuddleBoard(BoardActions):
             # Words, not colour, say what the line is: read from two metres.
             self._add(
                 lst,
-                tr("You said, we did: {said} We did: {did}").format(said=d.said, did=d.did)
+                tr("You said: {said} We did: {did}").format(said=d.said, did=d.did)
                 + self._seen_text(d.event_id, d.me_too),
                 ("done", d.event_id),
             )
