@@ -279,3 +279,44 @@ def test_the_bulletin_from_the_command_line(sqlite_team: Team, tmp_path: Path) -
     nowhere = run("--out", str(tmp_path / "no" / "dir" / "b.pdf"))
     assert nowhere.returncode == 2 and "cannot be written" in nowhere.stderr
     assert not (tmp_path / "x.pdf").exists() and not (tmp_path / "y.pdf").exists()
+
+
+def test_the_board_tells_what_was_done_since_the_last_closed_huddle(team: Team) -> None:
+    from hrohuddle.services import huddles
+    from hrohuddle.store.models import Huddle, utcnow
+
+    db, cn = team.db, team["charge_nurse"]
+    before = report(db, team["staff"], "near_miss", "Told at the last huddle")
+    step(db, before, "action", "Told already", on=dt.date.today() - dt.timedelta(days=2))
+    ended = utcnow() - dt.timedelta(days=1)
+    with db.write() as s:
+        s.execute(
+            update(ReportStep)
+            .where(ReportStep.event_id == before)
+            .values(created_at=ended - dt.timedelta(hours=1))
+            .execution_options(synchronize_session=False)
+        )
+        s.add(
+            Huddle(
+                unit_id=team.admin.unit_id,
+                huddle_date=dt.date.today() - dt.timedelta(days=1),
+                shift="day",
+                status="closed",
+                started_at=ended - dt.timedelta(minutes=15),
+                ended_at=ended,
+            )
+        )
+    since = report(db, team["staff"], "workaround", "Done since")
+    # Recorded today for a day before the last huddle: news all the same.
+    step(
+        db, since, "system_change", "Every bay has its own pump", dt.date.today() - dt.timedelta(3)
+    )
+    huddle = huddles.start_or_resume(db, cn).id
+    shown = bulletin.since_last_huddle(db, cn, huddle)
+    assert [(d.event_id, d.step, d.did) for d in shown] == [
+        (since, "system_change", "Every bay has its own pump.")
+    ]
+    assert (
+        shown[0].line()
+        == "You said: A workaround about medication or other substance. We did: Every bay has its own pump."
+    )

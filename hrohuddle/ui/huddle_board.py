@@ -859,7 +859,11 @@ class HuddleBoard(BoardActions):
 
     def _fill_recognise(self, lst: QListWidget, b: huddles.Board) -> None:
         for e in b.good_catches:
-            self._add(lst, tr("Good catch: {text}").format(text=e.summary), ("event", e.id))
+            self._add(
+                lst,
+                tr("Good catch: {text}").format(text=e.summary) + self._seen_text(e.id),
+                ("event", e.id),
+            )
         for it in b.items["recognise"]:
             self._add(lst, self._item_text(it), ("item", it.id))
 
