@@ -316,7 +316,5 @@ def test_the_board_tells_what_was_done_since_the_last_closed_huddle(team: Team) 
     assert [(d.event_id, d.step, d.did) for d in shown] == [
         (since, "system_change", "Every bay has its own pump.")
     ]
-    assert (
-        shown[0].line()
-        == "You said: A workaround about medication or other substance. We did: Every bay has its own pump."
-    )
+    said = "You said: A workaround about medication or other substance."
+    assert shown[0].line() == f"{said} We did: Every bay has its own pump."
