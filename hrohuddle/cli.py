@@ -140,6 +140,10 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--unit", help="unit code (default: the only unit)")
     w.add_argument("--week", help="ISO week such as 2026-W47 (default: the last complete week)")
     w.add_argument("--out", required=True, type=Path, help="the PDF file to write")
+    bl = rsub.add_parser("bulletin", help="the unit safety bulletin: one page for the staff room")
+    bl.add_argument("--unit", help="unit code (default: the only unit)")
+    bl.add_argument("--week", help="ISO week such as 2026-W47 (default: the last complete week)")
+    bl.add_argument("--out", required=True, type=Path, help="the PDF file to write")
 
     sub.add_parser("self-test", help="headless checks, used after installing")
     return p
@@ -253,6 +257,8 @@ def _collect_from_here() -> None:
 
 def _dispatch(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
     cmd = args.command
+    if cmd == "report" and args.report_kind == "bulletin":
+        return _bulletin(args, url, paths)
     if cmd == "report":
         return _report(args, url, paths)
     _collect_from_here()
@@ -586,6 +592,32 @@ def _report(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
         raise UserError(f"{args.out} cannot be written: {exc.strerror}.") from exc
     audit_chain.remember_head(paths.data_dir, head, f"the weekly report {week.label}")
     print(f"Weekly report for {week.label} written to {out}.")
+    return 0
+
+
+def _bulletin(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
+    """The week's safety bulletin, weeks read and files written as the weekly report's."""
+    from hrohuddle.reports import bulletin
+    from hrohuddle.services import audit, audit_chain, exports
+    from hrohuddle.services.reporting import Week
+
+    _collect_from_here()
+    db = _open(url, paths)
+    unit_id = exports.unit_id_for(db, args.unit)
+    try:
+        week = Week.parse(args.week) if args.week else Week.last_complete()
+    except ValueError as exc:
+        raise UserError(
+            f"“{args.week}” is not a week this report can cover: give an ISO week such as 2026-W47."
+        ) from exc
+    actor = _cli_actor(unit_id)
+    head = audit.current_head(db)
+    try:
+        out = bulletin.write(db, actor, week.monday, args.out)
+    except OSError as exc:
+        raise UserError(f"{args.out} cannot be written: {exc.strerror}.") from exc
+    audit_chain.remember_head(paths.data_dir, head, f"the safety bulletin {week.label}")
+    print(f"Safety bulletin for {week.label} written to {out}.")
     return 0
 
 

@@ -1,5 +1,7 @@
 """What the huddle board does to the row chosen in one of its lists: make an action of an
-item or a report, remove an item, and close, reassign, re-date or escalate an open action."""
+item or a report, say "I have seen this too" of a report, remove an item, and close,
+reassign, re-date or escalate an open action; and the bulletin and the good catches
+offered as teaching points, each in its own dialog."""
 
 from __future__ import annotations
 
@@ -8,11 +10,12 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QListWidget, QWidget
 
-from hrohuddle.services import actions, huddles, people
+from hrohuddle.errors import UserFacingError
+from hrohuddle.services import actions, huddles, me_too, people, teaching
 from hrohuddle.services.permissions import Actor
 from hrohuddle.store.database import Database
 from hrohuddle.ui.actions import ActionDialog, DueDateDialog
-from hrohuddle.ui.common import ask_item, ask_text, format_date, show_problem, tr
+from hrohuddle.ui.common import ask_item, ask_text, attempt, format_date, show_problem, tell, tr
 
 
 class BoardActions(QWidget):
@@ -100,6 +103,62 @@ class BoardActions(QWidget):
         )
         dialog.exec()
         self.refresh()
+
+    def _chosen_report(self) -> int | None:
+        """The report behind the chosen look back row: a report, a "you said, we did"
+        line, or an item the huddle made of a report."""
+        item = self.lists["look_back"].currentItem()
+        data = item.data(Qt.ItemDataRole.UserRole) if item else None
+        if not data:
+            return None
+        kind, key = data
+        if kind in ("event", "done"):
+            return int(key)
+        row = self._item_row("look_back", key)
+        return row.event_id if row is not None else None
+
+    def add_me_too(self) -> None:
+        """ "I have seen this too" of the chosen report: counted once, never named."""
+        event_id = self._chosen_report()
+        if event_id is None:
+            show_problem(self, tr("Choose a report in the Look back list first."))
+            return
+        try:
+            n = me_too.add(self.db, self.actor, event_id)
+        except me_too.AlreadySaid as exc:
+            tell(self, tr("Seen it too"), exc.message)
+            return
+        except UserFacingError as exc:  # kept: one message, then what is stored
+            show_problem(self, exc.message)
+            return
+        self.refresh()
+        tell(
+            self,
+            tr("Seen it too"),
+            tr("Thank you: counted, never named. {seen}.").format(seen=me_too.seen_by(n)),
+        )
+
+    def open_bulletin(self) -> None:
+        from hrohuddle.ui.bulletin import BulletinDialog
+
+        BulletinDialog(self.db, self.actor, self).exec()
+        self.refresh()
+
+    def choose_good_catch(self) -> None:
+        """Offer the agreed good catches of the last 30 days; the chosen one fills the
+        teaching point, linked to its report."""
+        from hrohuddle.ui.board_widgets import GoodCatchDialog
+
+        offers = attempt(self, lambda: teaching.offers(self.db, self.actor))
+        if offers is None:
+            return
+        dialog = GoodCatchDialog(self, offers)
+        if dialog.exec() and dialog.chosen is not None:
+            self.link_teaching_point(dialog.chosen)
+
+    def link_teaching_point(self, offer: teaching.Offer) -> None:
+        """Fill the teaching point from ``offer`` (HuddleBoard: its teach input)."""
+        raise NotImplementedError
 
     def remove_item(self, section: str) -> None:
         item_id = self._chosen(self.lists[section], "item")

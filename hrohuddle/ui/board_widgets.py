@@ -16,14 +16,15 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QListWidgetItem,
     QPushButton,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
-from hrohuddle.services import huddles, people
-from hrohuddle.ui.common import tr
+from hrohuddle.services import huddles, people, teaching
+from hrohuddle.ui.common import format_date, tr
 from hrohuddle.ui.styles import style_sheet
 
 
@@ -188,3 +189,72 @@ class TeachingPointDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+
+
+class GoodCatchDialog(QDialog):
+    """The good catches of the last 30 days whose reporters agreed they may teach: one is
+    chosen to fill the huddle's teaching point. Shown in the board's type."""
+
+    def __init__(self, parent: QWidget, offers: list[teaching.Offer]) -> None:
+        super().__init__(parent)
+        self.offers = offers
+        self.chosen: teaching.Offer | None = None
+        self.setWindowTitle(tr("A good catch as the teaching point"))
+        self.setObjectName("board")
+        self.setStyleSheet(parent.styleSheet() or board_style())
+        screen = parent.screen().availableGeometry()
+        self.resize(min(1100, screen.width() - 60), min(700, screen.height() - 80))
+        layout = QVBoxLayout(self)
+        intro = board_label(
+            tr(
+                "Good catches of the last 30 days whose reporters agreed they may be a "
+                "teaching point. Choose one: it fills the teaching point, which you can "
+                "still change before adding it."
+            ),
+            "hint",
+        )
+        layout.addWidget(intro)
+        self.list = board_list(tr("Agreed good catches"))
+        self.list.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        for offer in offers:
+            source = (
+                tr("in the reporter's own words") if offer.own_words else tr("reviewer's summary")
+            )
+            named = (
+                tr("to be thanked by name: {name}").format(name=offer.named)
+                if offer.named
+                else tr("thanked without a name")
+            )
+            item = QListWidgetItem(
+                f"{offer.text}\n{format_date(offer.reported_on)} · {offer.category} · "
+                f"{source} · {named}"
+            )
+            item.setData(Qt.ItemDataRole.UserRole, offer.event_id)
+            self.list.addItem(item)
+        if not offers:
+            empty = QListWidgetItem(
+                tr("No good catch of the last 30 days was agreed as a teaching point.")
+            )
+            empty.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.list.addItem(empty)
+        else:
+            self.list.setCurrentRow(0)
+        self.list.itemActivated.connect(lambda _item: self.accept())
+        layout.addWidget(self.list, 1)
+        buttons = QDialogButtonBox()
+        self.use_button = big_button(tr("Use as teaching point"), primary=True)
+        self.use_button.setEnabled(bool(offers))
+        buttons.addButton(self.use_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        cancel = big_button(tr("Cancel"))
+        buttons.addButton(cancel, QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.list.setFocus()
+
+    def accept(self) -> None:
+        row = self.list.currentRow()
+        if not self.offers or not 0 <= row < len(self.offers):
+            return
+        self.chosen = self.offers[row]
+        super().accept()

@@ -223,6 +223,22 @@ class CaptureDialog(QDialog):
         )
         layout.addWidget(self.anonymous_note)
 
+        # Consents, each plain, short and unchecked: what the unit may do with the report.
+        self.consents = QGroupBox(tr("What the unit may do with it (optional)"))
+        consents = QVBoxLayout(self.consents)
+        self.teaching_consent = QCheckBox(tr("You may use this as a teaching point at a huddle"))
+        self.recognise_by_name = QCheckBox(tr("Name me when it is recognised"))
+        self.words_may_be_shared = QCheckBox(
+            tr("My own words may be quoted in the unit's bulletin")
+        )
+        for box in (self.teaching_consent, self.recognise_by_name, self.words_may_be_shared):
+            box.setAccessibleName(box.text())
+            box.setMinimumHeight(32)
+            consents.addWidget(box)
+        self.consent_note = muted("")
+        consents.addWidget(self.consent_note)
+        layout.addWidget(self.consents)
+
         self.more_button = button(tr("More detail (optional) ▸"))
         self.more_button.setCheckable(True)
         layout.addWidget(self.more_button)
@@ -306,9 +322,13 @@ class CaptureDialog(QDialog):
             self.noticed.currentIndexChanged,
             self.handover.toggled,
             self.factors.itemChanged,
+            self.teaching_consent.toggled,
+            self.recognise_by_name.toggled,
+            self.words_may_be_shared.toggled,
         ):
             signal.connect(lambda *_: poke_draft_timer(self.draft_timer))
         self.kind_group.buttonToggled.connect(lambda *_: self._kind_changed())
+        self.anonymous.toggled.connect(lambda *_: self._consents_shown())
         self.when.dateTimeChanged.connect(lambda *_: self._shift_changed())
         # Kept with the draft: sending again after a crash or a double press stores it once.
         self.submission_key = events.new_submission_key()
@@ -337,7 +357,21 @@ class CaptureDialog(QDialog):
         if cf_class is not None:
             text += " " + tr("Reported to Common Formats as: {c}.").format(c=cf_class.label)
         self.kind_help.setText(text)
+        self._consents_shown()
         common.fit_to_screen(self, 760)
+
+    def _consents_shown(self) -> None:
+        """A teaching point is a good catch's; only a named good catch can name its reporter."""
+        catch = self.kind() == "good_catch"
+        self.teaching_consent.setVisible(catch)
+        self.recognise_by_name.setVisible(catch and not self.anonymous.isChecked())
+        if self.anonymous.isChecked():
+            self.consent_note.setText(
+                tr("An anonymous report is never named; quoting your words names no one.")
+            )
+        else:
+            self.consent_note.setText("")
+        self.consent_note.setVisible(self.anonymous.isChecked())
 
     def _shift_changed(self) -> None:
         _day, shift = ShiftClock.of(self.unit).shift_of(self._when())
@@ -376,6 +410,11 @@ class CaptureDialog(QDialog):
             handover=True if self.handover.isChecked() else None,
             prevention=self.prevention.text() or None,
             anonymous=self.anonymous.isChecked(),
+            teaching_consent=kind == "good_catch" and self.teaching_consent.isChecked(),
+            recognise_by_name=kind == "good_catch"
+            and not self.anonymous.isChecked()
+            and self.recognise_by_name.isChecked(),
+            words_may_be_shared=self.words_may_be_shared.isChecked(),
         )
 
     # -- drafts --------------------------------------------------------------------------
@@ -394,6 +433,9 @@ class CaptureDialog(QDialog):
             "factors": v.contributing_factors,
             "handover": v.handover,
             "prevention": v.prevention,
+            "teaching_consent": self.teaching_consent.isChecked(),
+            "recognise_by_name": self.recognise_by_name.isChecked(),
+            "words_may_be_shared": v.words_may_be_shared,
         }
         if not v.narrative.strip() and not v.kind:
             payload = {}
@@ -450,6 +492,9 @@ class CaptureDialog(QDialog):
         self.anonymous.setChecked(bool(d.get("anonymous")))
         self.handover.setChecked(bool(d.get("handover")))
         self.prevention.setText(str(d.get("prevention") or ""))
+        self.teaching_consent.setChecked(bool(d.get("teaching_consent")))
+        self.recognise_by_name.setChecked(bool(d.get("recognise_by_name")))
+        self.words_may_be_shared.setChecked(bool(d.get("words_may_be_shared")))
         for i in range(self.factors.count()):
             item = self.factors.item(i)
             if item.data(Qt.ItemDataRole.UserRole) in (d.get("factors") or []):
@@ -491,6 +536,8 @@ class CaptureDialog(QDialog):
         self.when.setDateTime(QDateTime.currentDateTime())
         self.anonymous.setChecked(False)
         self.handover.setChecked(False)
+        for box in (self.teaching_consent, self.recognise_by_name, self.words_may_be_shared):
+            box.setChecked(False)
         self.prevention.clear()
         for i in range(self.factors.count()):
             self.factors.item(i).setCheckState(Qt.CheckState.Unchecked)

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hrohuddle.services import drafts, huddles, people
+from hrohuddle.services import bulletin, drafts, huddles, me_too, people, teaching
 from hrohuddle.services.errors import IdentifierWarning, ServiceError, SessionEnded
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.shifts import ShiftClock
@@ -82,6 +82,8 @@ class ItemInput(QWidget):
         super().__init__()
         self.board = board
         self.section = section
+        #: The agreed good catch the teaching point is taken from (teach only), else None.
+        self.event_id: int | None = None
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         row = QHBoxLayout()
@@ -110,11 +112,40 @@ class ItemInput(QWidget):
         self.add_button.setAccessibleName(tr("Add to {section}").format(section=placeholder))
         self.add_button.clicked.connect(self.submit)
         row.addWidget(self.add_button)
+        self.row = row
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(DRAFT_DELAY_MS)
         self.timer.timeout.connect(self.save_draft)
         self.edit.textEdited.connect(lambda _t: poke_draft_timer(self.timer))
+        self.edit.textEdited.connect(self._unlink_when_cleared)
+        # Says which good catch the typed teaching point comes from (teach only).
+        self.linked = board_label("", "hint")
+        self.linked.setVisible(False)
+        column.addWidget(self.linked)
+
+    def link(self, offer: teaching.Offer | None) -> None:
+        """Take the teaching point from an agreed good catch (None: typed by hand)."""
+        self.event_id = offer.event_id if offer is not None else None
+        if offer is not None:
+            self.edit.setText(offer.text)
+            self.edit.setCursorPosition(0)
+            self.linked.setText(
+                tr("From a good catch of {day}; its reporter agreed it may teach.").format(
+                    day=format_date(offer.reported_on)
+                )
+            )
+            self.save_draft()
+        self.linked.setAccessibleName(self.linked.text())
+        self.linked.setVisible(offer is not None)
+
+    def _unlink_when_cleared(self, text: str) -> None:
+        if not text.strip() and self.event_id is not None:
+            self.link(None)
+
+    def add_beside(self, widget: QWidget) -> None:
+        """A button of the section beside Add."""
+        self.row.addWidget(widget)
 
     def widgets(self) -> list[QWidget]:
         out: list[QWidget] = []
@@ -140,7 +171,7 @@ class ItemInput(QWidget):
                 self.board.actor,
                 DRAFT_KIND,
                 self.draft_key,
-                {"text": self.edit.text()},
+                {"text": self.edit.text(), "event_id": self.event_id},
             )
         except StoreError as exc:
             log.warning("draft not saved: %s", exc.message)
@@ -148,22 +179,38 @@ class ItemInput(QWidget):
     def restore(self, payload: dict[str, Any] | None) -> None:
         if payload and payload.get("text"):
             self.edit.setText(str(payload["text"]))
+            if self.section == "teach" and isinstance(payload.get("event_id"), int):
+                self.event_id = int(payload["event_id"])
+                self.linked.setText(tr("From a good catch; its reporter agreed it may teach."))
+                self.linked.setAccessibleName(self.linked.text())
+                self.linked.setVisible(True)
 
     def submit(self) -> None:
         text = self.edit.text()
         category = self.category.currentData() if self.category else None
         principle = self.principle.currentData() if self.principle else None
         try:
-            item = huddles.add_item(
-                self.board.db,
-                self.board.actor,
-                self.board.huddle_id,
-                self.section,
-                text,
-                category=category,
-                hro_principle=principle,
-                given_by=self.board.giver.currentData() if self.section == "teach" else None,
-            )
+            if self.section == "teach" and self.event_id is not None:
+                item = teaching.teach_from(
+                    self.board.db,
+                    self.board.actor,
+                    self.board.huddle_id,
+                    self.event_id,
+                    text,
+                    given_by=self.board.giver.currentData(),
+                    hro_principle=principle,
+                )
+            else:
+                item = huddles.add_item(
+                    self.board.db,
+                    self.board.actor,
+                    self.board.huddle_id,
+                    self.section,
+                    text,
+                    category=category,
+                    hro_principle=principle,
+                    given_by=self.board.giver.currentData() if self.section == "teach" else None,
+                )
         except IdentifierWarning as exc:
             findings = list(exc.findings)
             first = findings[0]
@@ -181,9 +228,13 @@ class ItemInput(QWidget):
             return
         self.timer.stop()
         self.edit.clear()
+        linked, self.event_id = self.event_id, None
+        self.link(None)
         drafts.discard(self.board.db, self.board.actor, DRAFT_KIND, self.draft_key)
         # Show the new item at once; the periodic refresh brings everyone else's changes.
         self.board.show_added(item)
+        if linked is not None:
+            self.board.refresh()  # its recognition too
         self.edit.setFocus()
 
 
@@ -223,6 +274,9 @@ class HuddleBoard(BoardActions):
         self.ahead_labels = self.vocab.labels_by_key("look_ahead_categories")
         self.principles = [(t.key, t.label) for t in self.vocab.terms("hro_principles")]
         self.state: huddles.Board | None = None
+        #: "You said, we did" since the last huddle, and how many said "me too" of each.
+        self.done: list[bulletin.Done] = []
+        self.seen: dict[int, int] = {}
         self._updating = False
         self.closed = False
         self._telling = False
@@ -288,7 +342,14 @@ class HuddleBoard(BoardActions):
         self.board_mode_button.toggled.connect(self.set_board_mode)
         self.close_button = big_button(tr("Close huddle…"), primary=True)
         self.close_button.clicked.connect(self.close_huddle)
-        self.top_buttons = (report, self.board_mode_button, self.close_button)
+        self.bulletin_button = big_button(tr("Bulletin"))
+        self.bulletin_button.setAccessibleName(tr("The unit safety bulletin, in large type"))
+        self.bulletin_button.clicked.connect(self.open_bulletin)
+        self.top_buttons: tuple[QWidget, ...] = (report, self.board_mode_button, self.close_button)
+        if self.actor.can("report.view"):
+            self.top_buttons = (report, self.bulletin_button, *self.top_buttons[1:])
+        else:
+            self.bulletin_button.setVisible(False)
         for b in self.top_buttons:
             b.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self._title_row = -1
@@ -333,6 +394,13 @@ class HuddleBoard(BoardActions):
         back.add(self.lists["look_back"], 1)
         self.inputs["look_back"] = ItemInput(self, "look_back", tr("Add a concern"))
         back.add(self.inputs["look_back"])
+        # Beside the line to add a concern, not in the heading: the panel stays as narrow
+        # as its heading, so three columns still fit a 1366 px wall screen.
+        self.me_too_button = big_button(tr("Me too"))
+        self.me_too_button.setAccessibleName(tr("I have seen this too: the chosen report"))
+        self.me_too_button.setToolTip(tr("I have seen this too: counted, never named"))
+        self.me_too_button.clicked.connect(self.add_me_too)
+        self.inputs["look_back"].add_beside(self.me_too_button)
         back.add_to_heading(self._item_buttons("look_back"))
         self.panels.append(back)
 
@@ -405,6 +473,12 @@ class HuddleBoard(BoardActions):
         self.remove_teach_button.clicked.connect(lambda: self.remove_item("teach"))
         teach_buttons.addWidget(self.edit_teach_button)
         teach_buttons.addWidget(self.remove_teach_button)
+        self.from_catch_button = big_button(tr("Good catches…"))
+        self.from_catch_button.setAccessibleName(
+            tr("Take the teaching point from a good catch its reporter agreed to share")
+        )
+        self.from_catch_button.clicked.connect(self.choose_good_catch)
+        teach.add_to_heading(self.from_catch_button)
         self.teach_buttons = QWidget()
         self.teach_buttons.setLayout(teach_buttons)
         teach.add_to_heading(self.teach_buttons)
@@ -530,13 +604,13 @@ class HuddleBoard(BoardActions):
             self.top.removeWidget(w)
         row = int(own_row)
         if own_row:
-            self.top.addWidget(self.title, 0, 0, 1, 5)
+            self.top.addWidget(self.title, 0, 0, 1, 2 + len(self.top_buttons))
         else:
             self.top.addWidget(self.title, 0, 0)
         self.top.addWidget(self.timer_label, row, 1)
         for n, b in enumerate(self.top_buttons):
             self.top.addWidget(b, row, 2 + n)
-        for col in range(5):
+        for col in range(2 + len(self.top_buttons)):
             self.top.setColumnStretch(col, 0)
         self.top.setColumnStretch(0 if not own_row else 1, 1)
 
@@ -604,6 +678,14 @@ class HuddleBoard(BoardActions):
     def refresh(self) -> None:
         try:
             state = huddles.board(self.db, self.actor, self.huddle_id)
+            done = bulletin.since_last_huddle(self.db, self.actor, self.huddle_id)
+            self.seen = me_too.counts(
+                self.db,
+                self.actor.unit_id,
+                [e.id for e in state.look_back_events]
+                + [i.event_id for i in state.items["look_back"] if i.event_id is not None],
+            )
+            self.done = done
         except SessionEnded:
             return  # signed out or locked: the window goes back to sign-in by itself
         except (ServiceError, StoreError) as exc:  # kept: a failed poll is logged, not shown
@@ -643,6 +725,11 @@ class HuddleBoard(BoardActions):
         self.inputs["teach"].setVisible(not has_one)
         self.giver_holder.setVisible(not has_one)
         self.teach_buttons.setVisible(has_one)
+        self.from_catch_button.setVisible(not has_one)
+
+    def link_teaching_point(self, offer: teaching.Offer) -> None:
+        self.inputs["teach"].link(offer)
+        self.inputs["teach"].edit.setFocus()
 
     def edit_teaching_point(self) -> None:
         if self.state is None or not self.state.items["teach"]:
@@ -710,15 +797,29 @@ class HuddleBoard(BoardActions):
                 )
             item = self._add(
                 lst,
-                f"{self.kinds.get(e.kind, e.kind)} {when}{harm}: {e.summary}{made}",
+                f"{self.kinds.get(e.kind, e.kind)} {when}{harm}: {e.summary}{made}"
+                + self._seen_text(e.id),
                 ("event", e.id),
             )
             item.setToolTip(self.categories.get(e.category, e.category))
         for it in b.items["look_back"]:
-            self._add(lst, self._item_text(it), ("item", it.id))
+            extra = self._seen_text(it.event_id) if it.event_id is not None else ""
+            self._add(lst, self._item_text(it) + extra, ("item", it.id))
+        for d in self.done:
+            # Words, not colour, say what the line is: read from two metres.
+            self._add(
+                lst,
+                tr("You said: {said} We did: {did}").format(said=d.said, did=d.did)
+                + self._seen_text(d.event_id, d.me_too),
+                ("done", d.event_id),
+            )
         if lst.count() == 0:
             placeholder = self._add(lst, tr("No reports since the last huddle."), None)
             placeholder.setFlags(Qt.ItemFlag.NoItemFlags)
+
+    def _seen_text(self, event_id: int, count: int | None = None) -> str:
+        n = self.seen.get(event_id, 0) if count is None else count
+        return "\n" + me_too.seen_by(n) if n else ""
 
     def show_added(self, item: huddles.ItemRow) -> None:
         lst = self.lists[item.section]
@@ -758,7 +859,11 @@ class HuddleBoard(BoardActions):
 
     def _fill_recognise(self, lst: QListWidget, b: huddles.Board) -> None:
         for e in b.good_catches:
-            self._add(lst, tr("Good catch: {text}").format(text=e.summary), ("event", e.id))
+            self._add(
+                lst,
+                tr("Good catch: {text}").format(text=e.summary) + self._seen_text(e.id),
+                ("event", e.id),
+            )
         for it in b.items["recognise"]:
             self._add(lst, self._item_text(it), ("item", it.id))
 

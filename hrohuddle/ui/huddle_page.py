@@ -101,6 +101,11 @@ class HuddlePage(QWidget):
         row.addWidget(self.pdf_button)
         row.addWidget(print_button)
         row.addStretch(1)
+        self.bulletin_button = big_button(tr("Bulletin"))
+        self.bulletin_button.setAccessibleName(tr("The unit safety bulletin, in large type"))
+        self.bulletin_button.clicked.connect(self.open_bulletin)
+        self.bulletin_button.setVisible(self.actor.can("report.view"))
+        row.addWidget(self.bulletin_button)
         layout.addLayout(row)
         return page
 
@@ -227,6 +232,12 @@ class HuddlePage(QWidget):
             return
         huddle_id = int(item.data(Qt.ItemDataRole.UserRole))
         self.summary.setText(self._summary_text(huddle_id))
+
+    def open_bulletin(self) -> None:
+        """The week's shared learning, large enough to read on the wall screen."""
+        from hrohuddle.ui.bulletin import BulletinDialog
+
+        BulletinDialog(self.db, self.actor, self).exec()
 
     def print_summary(self) -> None:
         """Preview the one-page summary, with a Print button (Qt's print dialog)."""
