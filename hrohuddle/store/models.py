@@ -279,10 +279,10 @@ class ReportStep(Base):
 
 
 class MeToo(Base):
-    """"I have seen this too": one row per person and report, naming no one.
+    """ "I have seen this too": one row per person and report, naming no one.
 
     ``marker`` is a keyed hash of the person and the report, so that a second press
-    counts once; the key is not in the database (services.loop says which). No rowid,
+    counts once; the key is not in the database (services.me_too says which). No rowid,
     no time.
     """
 
