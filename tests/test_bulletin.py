@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from sqlalchemy import select, update
 
 from hrohuddle.services import bulletin, events
-from hrohuddle.services.errors import PermissionDenied, ValidationError
+from hrohuddle.services.errors import ValidationError
 from hrohuddle.services.permissions import Actor
 from hrohuddle.store.database import Database
 from hrohuddle.store.models import AuditEntry, ReportStep, SafetyEvent
@@ -176,10 +176,12 @@ def test_agreed_words_are_checked_again_for_names_and_identifiers(team: Team) ->
     assert "Cai Charge" not in repr(b)
 
 
-def test_only_those_who_read_the_weekly_report_build_the_bulletin(team: Team) -> None:
+def test_everyone_on_the_unit_reads_the_same_bulletin(team: Team) -> None:
+    a_week_of_learning(team)
+    managers = bulletin.build(team.db, team["manager"], dt.date.today())
+    assert not managers.empty
     for role in ("learner", "staff", "preceptor"):
-        with pytest.raises(PermissionDenied):
-            bulletin.build(team.db, team[role], dt.date.today())
+        assert bulletin.build(team.db, team[role], dt.date.today()) == managers
     with pytest.raises(ValidationError, match="has not started"):
         bulletin.build(team.db, team["manager"], dt.date.today() + dt.timedelta(days=8))
 

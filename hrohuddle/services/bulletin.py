@@ -217,9 +217,12 @@ class Bulletin:
         return not (self.learning or self.done or self.good_catches)
 
 
-@audit.requires("report.view")
+@audit.requires("huddle.view")
 def build(db: Database, actor: Actor, week_start: dt.date) -> Bulletin:
     """The bulletin of the week starting ``week_start`` (moved back to its Monday).
+
+    Everyone on the unit reads it, as they read the printed copy in the staff room:
+    it holds only what the reviewers wrote for the unit and what reporters agreed to.
 
     "You said, we did" lists the reports whose journey reached action or system
     change in the week; the shared learning, those shared (or changed for good) that
