@@ -231,3 +231,17 @@ def test_publishing_rules_for_learners() -> None:
     assert loop_measure.publish_learners(0, 10, True, k).per_learner == 0.0
     shown = loop_measure.publish_learners(5, 10, True, k)
     assert (shown.reports, shown.learners, shown.per_learner) == (5, 10, 0.5)
+
+
+def test_admin_sets_the_feedback_target_between_50_and_100_per_cent(team: Team) -> None:
+    from hrohuddle.services.errors import ValidationError
+
+    saved = people.update_unit_settings(team.db, team.admin, feedback_target_pct=85)
+    assert saved.feedback_target_pct == 85
+    for wrong in (49, 101, "ninety"):
+        with pytest.raises(ValidationError) as refused:
+            people.update_unit_settings(team.db, team.admin, feedback_target_pct=wrong)
+        assert "reporters who hear back within 7 days" in refused.value.message
+    assert people.unit_settings(team.db, team.admin.unit_id).feedback_target_pct == 85
+    f = _figures(team, W46, D(2026, 11, 30))
+    assert f.loop.target_pct == 85 and "(target 85%)" in f.loop_share.title

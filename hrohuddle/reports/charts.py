@@ -276,18 +276,17 @@ def picture(fig: Figure, dpi: int = 150) -> Any:
 TARGET = "#009E73"
 
 
-def p_chart_with_target(
-    series: Series, target_pct: float, *, titled: bool = True, label: str = "target"
-) -> Figure:
-    """A p-chart in per cent with the reviewers' target drawn as a dotted line,
-    labelled inside the plot at the left (the right edge holds the limits' labels)."""
+def p_chart_with_target(series: Series, target_pct: float, *, titled: bool = True) -> Figure:
+    """A p-chart in per cent with the reviewers' target drawn as a dotted line, named on
+    the line inside the plot at the left (the right edge holds the limits' labels, and
+    the legend has no room for a fifth entry on a half-width chart)."""
     fig = control_chart(series, percent=True, titled=titled)
     ax = fig.axes[0]
     low, high = ax.get_ylim()
     ax.set_ylim(low, max(high, min(105.0, target_pct * 1.1)))
-    ax.axhline(target_pct, color=TARGET, linestyle=":", linewidth=1.6, label=label)
+    ax.axhline(target_pct, color=TARGET, linestyle=":", linewidth=1.8)
     ax.annotate(
-        f"{label} {target_pct:.0f}%",
+        f"target {target_pct:.0f}%",
         xy=(0.01, target_pct),
         xycoords=("axes fraction", "data"),
         xytext=(0, 3),
@@ -296,9 +295,6 @@ def p_chart_with_target(
         color="black",
         va="bottom",
     )
-    for legend in list(fig.legends):
-        legend.remove()
-    _legend(ax, fig)
     return fig
 
 
