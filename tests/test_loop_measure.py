@@ -245,3 +245,43 @@ def test_admin_sets_the_feedback_target_between_50_and_100_per_cent(team: Team) 
     assert people.unit_settings(team.db, team.admin.unit_id).feedback_target_pct == 85
     f = _figures(team, W46, D(2026, 11, 30))
     assert f.loop.target_pct == 85 and "(target 85%)" in f.loop_share.title
+
+
+def test_the_weekly_report_reads_back_closing_the_loop_and_you_said_we_did(
+    team: Team, tmp_path
+) -> None:
+    from pypdf import PdfReader
+
+    from hrohuddle.reports import weekly
+    from hrohuddle.store.models import ReportStep
+
+    _two_weeks(team)
+    h = _report(team, D(2026, 11, 10), D(2026, 11, 11))
+    with team.db.write() as s:
+        event = s.get(SafetyEvent, h)
+        assert event is not None
+        event.reviewer_summary = "Pumps set up without the current drug library"
+        s.add(
+            ReportStep(
+                event_id=h,
+                step="action",
+                on_date=D(2026, 11, 12),
+                sentence="The pharmacy lead checks every pump's library each Monday",
+            )
+        )
+    figures = _figures(team, W46, D(2026, 11, 30))
+    pdf = weekly.preview(team.db, team["manager"], W46, tmp_path / "w46.pdf", figures=figures)
+    body = " ".join(" ".join(p.extract_text() for p in PdfReader(pdf).pages).split())
+    loop = body[body.index("Closing the loop") :]
+    assert "Made this week 5" in loop
+    assert "Reporter heard back within 7 days (target 80%) 4/4 (100%)" in loop
+    assert "Not yet due (inside their 7 days, no word yet) 1" in loop
+    assert "Median days to first feedback 1 day" in loop
+    assert "Reports waiting 5" in loop and "Oldest 45 days" in loop
+    assert "Reporters who heard back within 7 days, by week of report (target 80%)" in loop
+    assert "Median days to first feedback, by week of report" in loop
+    said = body[body.index("You said, we did") :]
+    assert (
+        "You said: Pumps set up without the current drug library. We did: The pharmacy lead "
+        "checks every pump's library each Monday." in said
+    )
