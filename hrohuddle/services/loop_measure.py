@@ -7,7 +7,8 @@ as of the end of the chosen week (or today, in a week still running), so that a
 report printed later shows what the first copy showed. A report's first feedback is
 the first day its reporter was told anything beyond the automatic acknowledgement:
 ``SafetyEvent.first_feedback_on``, or a reviewer's message if that came earlier (a
-question to an anonymous reporter reaches the receipt, so it counts as feedback).
+question to an anonymous reporter reaches the receipt, so it counts as feedback). A
+duplicate merged into another report is not counted apart: the report it joined is.
 
 The 7-day window includes its seventh day. So a report fed back on day 7 is a
 success, on day 8 a failure; a report not yet fed back is not counted while its
