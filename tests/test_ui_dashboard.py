@@ -272,3 +272,25 @@ def test_the_loop_tab_shows_its_figures_and_charts_uncut_at_1366x768(
         page.week_panel.figures.loop_share.title,
         "Median days to first feedback, by week of report",
     ]
+
+
+def test_the_admin_sets_the_feedback_target_the_loop_chart_draws(
+    qtbot, sqlite_team: Team, monkeypatch
+) -> None:
+    """Unit settings: the target, 50 to 100 %, saved and read back by the figures."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from hrohuddle.services import reporting
+    from hrohuddle.ui.admin_unit import UnitTab
+
+    said: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, m, *a: said.append(m))
+    tab = UnitTab(sqlite_team.db, sqlite_team.admin)
+    qtbot.addWidget(tab)
+    assert tab.feedback_target.value() == 90
+    assert (tab.feedback_target.minimum(), tab.feedback_target.maximum()) == (50, 100)
+    tab.feedback_target.setValue(75)
+    tab.save()
+    assert said == ["The unit's settings are saved."]
+    figures = reporting.weekly_figures(sqlite_team.db, sqlite_team["manager"], Week.last_complete())
+    assert figures.loop.target_pct == 75
