@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from hrohuddle.analytics import scoring, suppression
-from hrohuddle.services import anonymity, events, people, pulses, reporting, signin
+from hrohuddle.services import anonymity, events, loop_measure, people, pulses, reporting, signin
 from hrohuddle.services.anonymity import kept_milestones, quarter_bounds, quarter_of
 from hrohuddle.store.models import PulseResponse, Unit
 
@@ -438,3 +438,87 @@ def test_the_results_keep_a_quarters_first_minimum_when_it_is_lowered(team: Team
         assert unit is not None
         unit.min_group_size = 3
     assert shown() == before, "lowering the minimum showed a group hidden before"
+
+
+# -- learners as sensors: named reports by learners, per week ------------------------------
+# The adversary holds every copy of the week's learner figures (weekly report, dashboard)
+# printed on any day, and knows which named reports exist and the day each was made. The
+# unknown is, for each named report, whether a learner made it: every published count is
+# the sum of that over a set of reports, so the same row-space test applies.
+LEARNER_WEEKS = [dt.date(2026, 11, 2) + dt.timedelta(weeks=w) for w in range(4)]
+LEARNER_DAYS = [LEARNER_WEEKS[0] + dt.timedelta(days=d) for d in range(35)]
+
+
+def learner_publications(
+    made: list[dt.date], by_learner: list[bool], learners: int, k: int, *, while_running: bool
+) -> tuple[list[frozenset[int]], list[frozenset[int]]]:
+    """Publish every week's learner figure on every day; the shown and hidden report sets.
+
+    ``while_running`` publishes a week's figure before the week has ended, as the
+    dashboard's "this week, so far" would without the rule: the leak the rule closes.
+    """
+    shown: set[frozenset[int]] = set()
+    hidden: set[frozenset[int]] = set()
+    for today in LEARNER_DAYS:
+        for monday in LEARNER_WEEKS:
+            sunday = monday + dt.timedelta(days=6)
+            if monday > today:
+                continue
+            members = frozenset(i for i, d in enumerate(made) if monday <= d <= min(sunday, today))
+            ended = today > sunday or while_running
+            count = sum(by_learner[i] for i in members)
+            published = loop_measure.publish_learners(count, learners, ended, k)
+            if published.reports is not None:
+                assert published.reports == 0 or published.reports >= k
+                shown.add(members)
+            elif published.reason != loop_measure.WEEK_RUNNING and count:
+                hidden.add(members)
+    return sorted(shown, key=sorted), sorted(hidden - shown, key=sorted)
+
+
+def learner_audit(
+    made: list[dt.date], by_learner: list[bool], learners: int, k: int, *, while_running: bool
+) -> list[str]:
+    """What can be worked out: hidden weeks or single learners' reports (empty: nothing)."""
+    shown, hidden = learner_publications(made, by_learner, learners, k, while_running=while_running)
+    n = len(made)
+    system = np.array([[1.0 if i in s else 0.0 for i in range(n)] for s in shown]).reshape(
+        len(shown), n
+    )
+    found = [
+        f"hidden week {sorted(h)}"
+        for h in hidden
+        if not undetermined(system, np.array([1.0 if i in h else 0.0 for i in range(n)]))
+    ]
+    found += [
+        f"report {i} by a learner"
+        for i in range(n)
+        if by_learner[i] and not undetermined(system, np.eye(n)[i])
+    ]
+    return found
+
+
+@settings(max_examples=150, deadline=None, database=None, derandomize=True)
+@given(
+    reports=st.lists(st.tuples(st.integers(0, 27), st.booleans()), max_size=40),
+    learners=st.integers(0, 9),
+    k=st.integers(3, 6),
+)
+def test_no_learner_figure_can_be_worked_out_from_every_copy_printed(
+    reports: list[tuple[int, bool]], learners: int, k: int
+) -> None:
+    """Random named reports over four weeks (the day each was made, whether a learner
+    made it), every week's figure printed on each of 35 days."""
+    made = [LEARNER_WEEKS[0] + dt.timedelta(days=d) for d, _learner in reports]
+    by_learner = [learner for _d, learner in reports]
+    assert learner_audit(made, by_learner, learners, k, while_running=False) == []
+
+
+def test_the_auditor_catches_a_learner_figure_published_while_the_week_runs() -> None:
+    """Five learner reports by Friday, a sixth on Saturday: Friday's copy and Saturday's
+    differ by one report, so that one learner's report could be worked out."""
+    monday = LEARNER_WEEKS[1]
+    made = [monday + dt.timedelta(days=d) for d in (0, 1, 2, 3, 4, 5)]
+    by_learner = [True] * 6
+    assert learner_audit(made, by_learner, 8, 5, while_running=True) != []
+    assert learner_audit(made, by_learner, 8, 5, while_running=False) == []

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from conftest import PINS, Team, sign_in_as
 from PySide6.QtCore import QSize
+from test_ui_fit import _problems, _settle
+from test_ui_fit import demo_window as demo_window  # the demo unit's window, signed in
 
 from hrohuddle.services import events
 from hrohuddle.services.reporting import Week
@@ -242,3 +244,53 @@ def test_a_census_saved_shows_in_the_figures_at_once(qtbot, window, sqlite_team:
     qtbot.waitUntil(lambda: not panel.loading, timeout=20000)
     assert panel.census_note.text() != before
     assert last.label not in panel.census_note.text()
+
+
+def test_the_loop_tab_shows_its_figures_and_charts_uncut_at_1366x768(
+    qtbot, demo_window, monkeypatch
+) -> None:
+    """A manager on a laptop opens Closing the loop: every figure whole, both charts drawn."""
+    from hrohuddle.ui import common
+
+    monkeypatch.setattr(common, "available_size", lambda _w: QSize(1366, 728))
+    window = demo_window
+    window.setFixedSize(1366, 768)
+    qtbot.waitUntil(lambda: (window.width(), window.height()) == (1366, 768))
+    page = window.open_page("dashboard")
+    qtbot.waitUntil(lambda: page.week_panel.figures is not None, timeout=20000)
+    page.tabs.setCurrentWidget(page.loop_panel)
+    panel = page.loop_panel
+    qtbot.waitUntil(lambda: len(panel.canvases) == 2, timeout=20000)
+    _settle()
+    assert _problems(window) == []
+    shown = [panel.grid.itemAt(i).widget().accessibleName() for i in range(panel.grid.count())]
+    assert any(n.startswith("Reporter heard back within 7 days (target 90%): ") for n in shown)
+    assert any(n.startswith("Awaiting a first response on ") for n in shown)
+    assert any(n.startswith("Named reports by learners: ") for n in shown)
+    titles = [c.accessibleName() for c in panel.canvases]
+    assert titles == [
+        page.week_panel.figures.loop_share.title,
+        "Median days to first feedback, by week of report",
+    ]
+
+
+def test_the_admin_sets_the_feedback_target_the_loop_chart_draws(
+    qtbot, sqlite_team: Team, monkeypatch
+) -> None:
+    """Unit settings: the target, 50 to 100 %, saved and read back by the figures."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from hrohuddle.services import reporting
+    from hrohuddle.ui.admin_unit import UnitTab
+
+    said: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, m, *a: said.append(m))
+    tab = UnitTab(sqlite_team.db, sqlite_team.admin)
+    qtbot.addWidget(tab)
+    assert tab.feedback_target.value() == 90
+    assert (tab.feedback_target.minimum(), tab.feedback_target.maximum()) == (50, 100)
+    tab.feedback_target.setValue(75)
+    tab.save()
+    assert said == ["The unit's settings are saved."]
+    figures = reporting.weekly_figures(sqlite_team.db, sqlite_team["manager"], Week.last_complete())
+    assert figures.loop.target_pct == 75

@@ -28,8 +28,9 @@ def _pdf_text(path: Path) -> str:
 
 def _known_week(team: Team) -> None:
     db, cn = team.db, team["charge_nurse"]
-    with db.write() as s:  # the unit started well before the week
+    with db.write() as s:  # the unit and its people started well before the week
         s.execute(text("UPDATE units SET created_at = '2026-01-01 00:00:00'"))
+        s.execute(text("UPDATE people SET created_at = '2026-01-01 00:00:00'"))
     for day in range(3):  # three day-shift huddles, 10 minutes each
         local = dt.datetime(2026, 11, 2 + day, 7, 40)
         h = huddles.start_or_resume(db, cn, local_now=local)
@@ -92,7 +93,9 @@ def test_report_figures_match_independent_sql(sqlite_team: Team, tmp_path: Path)
     assert f"Attendance, all professions (n) {attendance}" in body
     assert "Teaching points 3" in body
     assert "<b>bold</b> & pump" in body  # user text shown, never interpreted
-    assert "1 report(s) by learners" in body or "; 1 by learners" in body
+    # One learner's report beside one learner on the unit: counted, never printed.
+    assert "Named safety reports by learners hidden" in body
+    assert "Learners on the unit fewer than 5" in body
     assert "Rules used: Anhøj rules" in body and "more reporting, not less" in body
     # The charts begin at the unit's first week of data (W45), which has a census.
     assert "Weeks without a census entry" not in body

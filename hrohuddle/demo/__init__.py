@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, insert, select, update
 
+from hrohuddle.demo import loop
 from hrohuddle.paths import resources_dir
 from hrohuddle.services import audit, signin
 from hrohuddle.services.dates import to_local, to_utc
@@ -240,6 +241,9 @@ def add_history(
         Huddle,
         HuddleAttendance,
         HuddleItem,
+        MeToo,
+        ReportMessage,
+        ReportStep,
         SafetyEvent,
     )
 
@@ -411,8 +415,14 @@ def add_history(
                 )
                 next_event += 1
             day += dt.timedelta(days=1)
+        loop_rows = loop.fill(
+            event_rows, seed=seed, reviewers=leaders, clock=clock, start=start, today=today
+        )
         for table, rows in (
             (SafetyEvent, event_rows),
+            (ReportStep, loop_rows.steps),
+            (ReportMessage, loop_rows.messages),
+            (MeToo, loop_rows.me_too),
             (Huddle, huddle_rows),
             (HuddleAttendance, att_rows),
             (HuddleItem, item_rows),

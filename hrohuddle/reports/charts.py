@@ -270,3 +270,40 @@ def picture(fig: Figure, dpi: int = 150) -> Any:
     width, height = canvas.get_width_height()
     pixels = canvas.buffer_rgba()  # type: ignore[no-untyped-call]
     return Image.frombuffer("RGBA", (width, height), pixels, "raw", "RGBA", 0, 1).convert("RGB")
+
+
+#: The target line: bluish green and dotted, apart from the limits in grayscale too.
+TARGET = "#009E73"
+
+
+def p_chart_with_target(series: Series, target_pct: float, *, titled: bool = True) -> Figure:
+    """A p-chart in per cent with the reviewers' target drawn as a dotted line, named on
+    the line inside the plot at the left (the right edge holds the limits' labels, and
+    the legend has no room for a fifth entry on a half-width chart)."""
+    fig = control_chart(series, percent=True, titled=titled)
+    ax = fig.axes[0]
+    low, high = ax.get_ylim()
+    ax.set_ylim(low, max(high, min(105.0, target_pct * 1.1)))
+    ax.axhline(target_pct, color=TARGET, linestyle=":", linewidth=1.8)
+    ax.annotate(
+        f"target {target_pct:.0f}%",
+        xy=(0.01, target_pct),
+        xycoords=("axes fraction", "data"),
+        xytext=(0, 3),
+        textcoords="offset points",
+        fontsize=7.5,
+        color="black",
+        va="bottom",
+    )
+    return fig
+
+
+def run_chart_of(series: Series, line_label: str, *, titled: bool = True) -> Figure:
+    """A run chart whose line is not a count of reports (days, for example)."""
+    fig = run_chart(series, titled=titled)
+    ax = fig.axes[0]
+    ax.lines[0].set_label(line_label)
+    for legend in list(fig.legends):
+        legend.remove()
+    _legend(ax, fig)
+    return fig

@@ -10,7 +10,15 @@ from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
 
 from hrohuddle.analytics.signals import Analysis
 from hrohuddle.reports import blocks, charts
-from hrohuddle.services import audit, audit_chain, dates, huddle_record, pulses, reporting
+from hrohuddle.services import (
+    audit,
+    audit_chain,
+    dates,
+    huddle_record,
+    loop_measure,
+    pulses,
+    reporting,
+)
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.reporting import Series, Share, Week, WeeklyFigures
 from hrohuddle.services.vocabulary import common_formats_class, source_line, taxonomy
@@ -91,13 +99,18 @@ def _chart_block(
     percent: bool = False,
     control: bool = False,
     notes: list[str] | None = None,
+    target: float | None = None,
+    line_label: str | None = None,
 ) -> list[Any]:
     """The chart, its caption, what it shows and the rules used, on one page."""
-    fig = (
-        charts.control_chart(series, percent=percent, titled=False)
-        if control
-        else charts.run_chart(series, titled=False)
-    )
+    if target is not None:
+        fig = charts.p_chart_with_target(series, target, titled=False)
+    elif control:
+        fig = charts.control_chart(series, percent=percent, titled=False)
+    elif line_label:
+        fig = charts.run_chart_of(series, line_label, titled=False)
+    else:
+        fig = charts.run_chart(series, titled=False)
     analysis = series.analysis
     sentence = (
         " ".join(counts_in(s.sentence) for s in analysis.signals)
@@ -193,7 +206,7 @@ def story(f: WeeklyFigures, author: str, generated: dt.datetime) -> list[Any]:
     harm = _count_table("Harm", e.by_harm, lab["harm"], 48 * mm)
     s += _section(
         "Safety events",
-        blocks.para(f"{count(e.total, 'report')} this week; {e.by_learners} by learners."),
+        blocks.para(f"{count(e.total, 'report')} this week."),
         _side_by_side((kinds, 48 * mm), (cats, 76 * mm), (harm, 48 * mm)),
         Spacer(1, 4),
         blocks.para(_cf_mapping_note(), "small"),
@@ -218,6 +231,9 @@ def story(f: WeeklyFigures, author: str, generated: dt.datetime) -> list[Any]:
                 "small",
             )
         )
+    s += _closing_the_loop(f)
+    s += _you_said_we_did(f)
+
     # HRO behaviours
     b = f.behaviours
     if b.by_behaviour:
@@ -301,12 +317,15 @@ def story(f: WeeklyFigures, author: str, generated: dt.datetime) -> list[Any]:
 
     # Learners
     le = f.learners
+    sensors = le.reports
     s += _section(
         "Learners",
         blocks.table(
             [
                 ["Figure", "Value"],
-                ["Safety reports by learners", str(le.reports)],
+                ["Named safety reports by learners", sensors.reports_text],
+                ["Learners on the unit", sensors.learners_text],
+                ["Named reports by learners per learner", sensors.per_learner_text],
                 ["Preceptor observations logged", str(le.observations)],
                 [
                     "Observations acknowledged by the learner",
@@ -315,6 +334,7 @@ def story(f: WeeklyFigures, author: str, generated: dt.datetime) -> list[Any]:
             ],
             [110 * mm, 70 * mm],
         ),
+        blocks.para(_sensors_note(sensors), "small"),
     )
     s.append(Spacer(1, 6))
     s.append(
@@ -331,6 +351,98 @@ def story(f: WeeklyFigures, author: str, generated: dt.datetime) -> list[Any]:
         )
     )
     return s
+
+
+def _days(v: float | None) -> str:
+    return "—" if v is None else _fmt(v, "day" if v == 1 else "days")
+
+
+def _sensors_note(sensors: loop_measure.LearnerSensors) -> str:
+    """What the learner figures count, and why any is hidden."""
+    k = sensors.min_size
+    return (
+        "Learners are sensors of the system: reports they made under their own name in "
+        "the week, per learner on the unit (anonymous reports are never attributed). "
+        f"Shown once the week has ended, and only with at least {k} learners and {k} "
+        "reports (or none), so that no learner can be singled out."
+    )
+
+
+def _closing_the_loop(f: WeeklyFigures) -> list[Any]:
+    """The week's figures of the loop, then its p-chart with the target and its run chart."""
+    mm = blocks.mm
+    loop = f.loop
+    within = _pct(loop.within, loop.counted)
+    oldest = (
+        "none waiting"
+        if loop.oldest_awaiting_days is None
+        else count(loop.oldest_awaiting_days, "day")
+    )
+    rows = [
+        ["Reports made this week", "Value"],
+        ["Made this week", str(loop.reported)],
+        [f"Reporter heard back within 7 days (target {loop.target_pct}%)", within],
+        ["Not yet due (inside their 7 days, no word yet)", str(loop.not_yet_due)],
+        [
+            "Of those heard back, by a question the anonymous reporter has not answered",
+            str(loop.unanswered),
+        ],
+        ["Median days to first feedback", _days(loop.median_days)],
+    ]
+    waiting = [
+        [f"Awaiting a first response on {dates.day(loop.as_of)}", "Value"],
+        ["Reports waiting", str(loop.awaiting)],
+        ["Waiting more than 7 days", str(loop.awaiting_over_7)],
+        ["Oldest", oldest],
+    ]
+    intro = blocks.para(
+        "Every reporter, named or anonymous, is owed word of what became of their report. "
+        "Counted by the week the report was made, as of the end of this week: a report "
+        "fed back on its seventh day is in time, on its eighth late; one without word is "
+        "counted only once its 7 days are over. A question to an anonymous reporter "
+        "reaches their receipt, so it counts as word, and an unanswered one is named apart.",
+        "small",
+    )
+    s = _section(
+        "Closing the loop",
+        intro,
+        _side_by_side(
+            (blocks.table(rows, [96 * mm, 24 * mm]), 120 * mm),
+            (blocks.table(waiting, [40 * mm, 16 * mm]), 56 * mm),
+        ),
+        Spacer(1, 4),
+    )
+    s += _chart_block(
+        f.loop_share,
+        percent=True,
+        control=True,
+        target=loop.target_pct,
+        notes=[
+            f"The dotted line is the unit's target, {loop.target_pct}%, set in Unit settings; "
+            "the limits say what the process now gives, the target what the unit wants."
+        ],
+    )
+    s += _chart_block(f.loop_days, line_label="median days, reports of the week")
+    return s
+
+
+def _you_said_we_did(f: WeeklyFigures) -> list[Any]:
+    """Reports whose journey reached action or system change this week, one line each."""
+    if not f.you_said:
+        return _section(
+            "You said, we did",
+            blocks.para("No report reached an action or a system change this week.", "small"),
+        )
+    lines = [
+        blocks.para(f"• {d.kind}, {d.category.lower()} ({dates.day(d.on_date)}). {d.line()}")
+        for d in f.you_said
+    ]
+    note = blocks.para(
+        "Written from the reviewers' summaries and the journey's sentences, never from "
+        "the reporters' own words.",
+        "small",
+    )
+    return _section("You said, we did", note, *lines[:1]) + lines[1:]
 
 
 #: The data files whose source the report's closing notes name.

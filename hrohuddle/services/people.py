@@ -47,6 +47,7 @@ class UnitSettings:
     areas: list[str]
     day_shift_start: str
     night_shift_start: str
+    feedback_target_pct: int = 90  # reporters who hear back within 7 days, per cent
 
 
 @dataclass(frozen=True)
@@ -183,6 +184,7 @@ def unit_settings(db: Database, unit_id: int) -> UnitSettings:
             [str(x) for x in u.areas],
             u.day_shift_start,
             u.night_shift_start,
+            u.feedback_target_pct,
         )
 
 
@@ -201,6 +203,13 @@ def update_unit_settings(
         "idle_lock_minutes": lambda v: _int_range(v, 1, 120, "The idle lock time"),
         "min_group_size": lambda v: _int_range(
             v, 3, 50, "The minimum group size", why=" Below 3, answers could identify people."
+        ),
+        "feedback_target_pct": lambda v: _int_range(
+            v,
+            50,
+            100,
+            "The target for reporters who hear back within 7 days",
+            why=" It is a per cent of reports, for example 90.",
         ),
         "pulse_milestones": _milestones,
         "areas": _areas,

@@ -23,7 +23,7 @@ from hrohuddle.analytics import control_chart, run_chart
 from hrohuddle.analytics.control_chart import ControlChart
 from hrohuddle.analytics.run_chart import RunChart
 from hrohuddle.analytics.signals import Analysis
-from hrohuddle.services import audit, huddle_record, pulses
+from hrohuddle.services import audit, bulletin, huddle_record, loop_measure, pulses
 from hrohuddle.services.dates import local_date, to_utc
 from hrohuddle.services.errors import ValidationError
 from hrohuddle.services.permissions import Actor
@@ -146,7 +146,6 @@ class EventsWeek:
     by_category: dict[str, int]
     by_harm: dict[str, int]
     good_catches: list[str]  # narratives, the first 20 of the week
-    by_learners: int
 
 
 @dataclass(frozen=True)
@@ -172,7 +171,8 @@ class BehavioursWeek:
 
 @dataclass(frozen=True)
 class LearnersWeek:
-    reports: int
+    # Named reports by learners per learner, shown only where no one can be singled out.
+    reports: loop_measure.LearnerSensors
     observations: int
     acknowledged: int
 
@@ -195,6 +195,11 @@ class WeeklyFigures:
     huddle_p: Series[ControlChart]
     behaviour_p: Series[ControlChart] | None
     has_data: bool
+    # Closing the loop: the measure of it and "you said, we did" for the week.
+    loop: loop_measure.LoopWeek
+    loop_share: Series[ControlChart]
+    loop_days: Series[RunChart]
+    you_said: list[bulletin.Done]
 
 
 def _expected_huddles(unit: Unit, week: Week, now: dt.datetime) -> int:
@@ -293,16 +298,12 @@ def _events_week(s: Session, unit_id: int, week: Week) -> EventsWeek:
             .limit(20)
         ).all()
     ]
-    by_learners = (
-        s.scalar(select(func.count()).where(*cond, SafetyEvent.reporter_is_learner.is_(True))) or 0
-    )
     return EventsWeek(
         total=sum(by_kind.values()),
         by_kind=by_kind,
         by_category=by_category,
         by_harm=by_harm,
         good_catches=catches,
-        by_learners=int(by_learners),
     )
 
 
@@ -509,7 +510,11 @@ def weekly_figures(
                 LearnerObservation.observed_on < obs_end,
             )
         ).one()
+        loop = loop_measure.loop_week(s, unit, [(w.label, w.monday) for w in weeks], today)
         code, name = unit.code, unit.name
+    you_said = bulletin.you_said_we_did(
+        db, unit_id, week.monday, week.monday + dt.timedelta(days=7)
+    )
     labels = [w.label for w in weeks]
     counts = {lbl: 0 for lbl in labels}
     all_counts = {lbl: 0 for lbl in labels}
@@ -557,13 +562,27 @@ def weekly_figures(
         f"Huddles held, share of the {whole_week} expected per week",
         "share held",
     )
+    loop_share = Series(
+        loop.weeks,
+        loop.share_chart.values,
+        loop.share_chart,
+        f"Reporters who heard back within 7 days, by week of report (target {loop.target_pct}%)",
+        "share fed back in 7 days",
+    )
+    loop_days = Series(
+        loop.weeks,
+        loop.median_values,
+        loop.median_chart,
+        "Median days to first feedback, by week of report",
+        "days to first feedback",
+    )
     pulse_results = None
     if actor.can("pulse.results"):
         # The quarters closed by the end of the week: what any earlier copy showed too.
         pulse_results = pulses.results(
             db, actor, today=min(today, week.monday + dt.timedelta(days=7))
         )
-    learners = LearnersWeek(ev.by_learners, int(obs[0]), int(obs[1]))
+    learners = LearnersWeek(loop.learners, int(obs[0]), int(obs[1]))
     headlines = [
         Headline(f"Huddles held (of {hud.expected})", hud.held, prev_hud.held),
         Headline("Median huddle length", hud.median_minutes, prev_hud.median_minutes, "min"),
@@ -579,6 +598,8 @@ def weekly_figures(
         ("Reports per 1,000 patient-days", event_u),
         ("Huddles held", huddle_p),
         ("HRO behaviours", behaviour_series),
+        ("Feedback within 7 days", loop_share),
+        ("Days to first feedback", loop_days),
     ]
     # The control charts count points as "1 point(s)": written as people write them.
     signals = [
@@ -605,6 +626,10 @@ def weekly_figures(
         huddle_p,
         behaviour_series,
         has_data,
+        loop,
+        loop_share,
+        loop_days,
+        you_said,
     )
 
 

@@ -51,6 +51,14 @@ class UnitTab(QWidget):
         self.min_group.setRange(3, 50)
         self.min_group.setValue(settings.min_group_size)
         self.min_group.setAccessibleName(tr("Smallest group shown in pulse results"))
+        self.feedback_target = QSpinBox()
+        self.feedback_target.setRange(50, 100)
+        self.feedback_target.setSuffix(" %")
+        self.feedback_target.setValue(settings.feedback_target_pct)
+        self.feedback_target.setAccessibleName(tr("Target: feedback within 7 days"))
+        self.feedback_target.setToolTip(
+            tr("The share of reports whose reporter hears back within 7 days, 50 to 100 %.")
+        )
         self.milestones = QLineEdit(", ".join(str(d) for d in settings.pulse_milestones))
         self.milestones.setAccessibleName(tr("Pulse milestones, days after starting"))
         self.areas = QPlainTextEdit("\n".join(settings.areas))
@@ -60,6 +68,7 @@ class UnitTab(QWidget):
         form.addRow(tr("Huddle target length"), self.target)
         form.addRow(tr("Lock the screen after"), self.idle)
         form.addRow(tr("Smallest group shown in pulse results"), self.min_group)
+        form.addRow(tr("Target: feedback within 7 days"), self.feedback_target)
         form.addRow(tr("Pulse milestones (days after starting)"), self.milestones)
         form.addRow(tr("Areas (one per line)"), self.areas)
         save = primary_button(tr("Save settings"))
@@ -73,6 +82,7 @@ class UnitTab(QWidget):
             "huddle_target_minutes": self.target.value(),
             "idle_lock_minutes": self.idle.value(),
             "min_group_size": self.min_group.value(),
+            "feedback_target_pct": self.feedback_target.value(),
             "pulse_milestones": raw,
             "areas": self.areas.toPlainText().splitlines(),
         }

@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from hrohuddle.errors import UserFacingError
-from hrohuddle.services import census, dates, events, reporting
+from hrohuddle.services import census, dates, events, loop_measure, reporting
 from hrohuddle.services.errors import EditConflict, ValidationError
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.reporting import Week
@@ -59,7 +59,7 @@ from hrohuddle.ui.common import (
     tr,
 )
 from hrohuddle.ui.preview import PreviewDialog, render_pages
-from hrohuddle.wording import count, verb
+from hrohuddle.wording import count, counts_in, verb
 
 log = logging.getLogger(__name__)
 
@@ -180,6 +180,9 @@ def _fmt(v: float | None, unit: str = "") -> str:
 
 
 class WeekPanel(QWidget):
+    #: The week's figures are on screen (``self.figures``): the loop tab reads them.
+    figures_shown = Signal()
+
     def __init__(self, db: Database, actor: Actor) -> None:
         super().__init__()
         self.db, self.actor = db, actor
@@ -311,6 +314,7 @@ class WeekPanel(QWidget):
         if figures.event_u is None and self.chart_choice.currentData() == "rate":
             self.chart_choice.setCurrentIndex(self.chart_choice.findData("run"))
         self._draw()
+        self.figures_shown.emit()
 
     def _chart_chosen(self, _index: int) -> None:
         if self.figures is not None and not self.loading:
@@ -521,6 +525,169 @@ class WeekPanel(QWidget):
         self.preview_dialog.open()
 
 
+def _days(v: float | None) -> str:
+    if v is None:
+        return "—"
+    return _fmt(v, tr("day") if v == 1 else tr("days"))
+
+
+def loop_lines(loop: loop_measure.LoopWeek) -> list[tuple[str, str]]:
+    """The loop's figures as (what, value) in the order the panel shows them."""
+    share = (
+        tr("{w} of {n} ({p:.0%})").format(w=loop.within, n=loop.counted, p=loop.share)
+        if loop.share is not None
+        else tr("none due yet")
+    )
+    oldest = (
+        tr("none waiting")
+        if loop.oldest_awaiting_days is None
+        else count(loop.oldest_awaiting_days, "day")
+    )
+    sensors = loop.learners
+    return [
+        (tr("Reports made this week"), str(loop.reported)),
+        (tr("Reporter heard back within 7 days (target {t}%)").format(t=loop.target_pct), share),
+        (tr("Not yet due (inside their 7 days, no word yet)"), str(loop.not_yet_due)),
+        (tr("Heard back only by a question not yet answered"), str(loop.unanswered)),
+        (tr("Median days to first feedback"), _days(loop.median_days)),
+        (
+            tr("Awaiting a first response on {d}").format(d=dates.day(loop.as_of)),
+            tr("{n}, {o} of them over 7 days; oldest {a}").format(
+                n=loop.awaiting, o=loop.awaiting_over_7, a=oldest
+            ),
+        ),
+        (tr("Named reports by learners"), sensors.reports_text),
+        (tr("Learners on the unit"), sensors.learners_text),
+        (tr("Reports by learners per learner"), sensors.per_learner_text),
+    ]
+
+
+class LoopPanel(QWidget):
+    """Closing the loop for the week chosen on the figures tab: did reporters hear back,
+    how soon, who still waits, and learners as sensors; its two charts are drawn off the
+    GUI thread when the tab is first looked at for a week."""
+
+    def __init__(self, week_panel: WeekPanel) -> None:
+        super().__init__()
+        self.week_panel = week_panel
+        layout = QVBoxLayout(self)
+        self.title = QLabel("")
+        self.title.setWordWrap(True)
+        self.title.setAccessibleName(tr("Closing the loop, the week shown"))
+        layout.addWidget(self.title)
+        self.grid = QGridLayout()
+        self.grid.setHorizontalSpacing(18)
+        layout.addLayout(self.grid)
+        self.charts = QHBoxLayout()
+        layout.addLayout(self.charts, 1)
+        self.status = muted("")
+        self.status.setAccessibleName(tr("Closing the loop, loading"))
+        layout.addWidget(self.status)
+        self.signals = muted("")
+        self.signals.setAccessibleName(tr("Closing the loop, signals"))
+        layout.addWidget(self.signals)
+        self.note = muted(
+            tr(
+                "Counted by the week a report was made, as of the end of that week: word on "
+                "the seventh day is in time, on the eighth late. A question to an anonymous "
+                "reporter reaches their receipt, so it counts as word. Learner figures are "
+                "shown once the week has ended, and only in groups large enough that no "
+                "learner can be singled out."
+            )
+        )
+        layout.addWidget(self.note)
+        self.canvases: list[Any] = []
+        self.drawn_for: reporting.WeeklyFigures | None = None
+        week_panel.figures_shown.connect(self.show_figures)
+        self.show_figures()
+
+    def show_figures(self) -> None:
+        figures = self.week_panel.figures
+        while self.grid.count():
+            item = self.grid.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        if figures is None:
+            self.title.setText(tr("Loading the week's figures…"))
+            return
+        loop = figures.loop
+        self.title.setText(
+            tr("Reports made in {w}, as of {d}").format(
+                w=dates.week_label(figures.week.label, figures.week.monday),
+                d=dates.day(loop.as_of),
+            )
+        )
+        for i, (what, value) in enumerate(loop_lines(loop)):
+            name = QLabel(what)
+            name.setWordWrap(True)
+            shown = QLabel(value)
+            shown.setWordWrap(True)
+            font = shown.font()
+            font.setBold(True)
+            shown.setFont(font)
+            shown.setAccessibleName(f"{what}: {value}")
+            row, col = i % 5, (i // 5) * 2
+            self.grid.addWidget(name, row, col)
+            self.grid.addWidget(shown, row, col + 1)
+        sentences = [
+            counts_in(f"{title}: {sig.sentence}")
+            for title, series in (
+                (tr("Feedback within 7 days"), figures.loop_share),
+                (tr("Days to first feedback"), figures.loop_days),
+            )
+            for sig in series.analysis.signals
+        ]
+        self.signals.setText(
+            (tr("Signals: ") + " ".join(sentences))
+            if sentences
+            else tr("No signal in these charts.")
+        )
+        if self.isVisible():
+            self._build_charts()
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self._build_charts()
+
+    def _build_charts(self) -> None:
+        figures = self.week_panel.figures
+        if figures is None or figures is self.drawn_for:
+            return
+        self.drawn_for = figures
+
+        def work() -> tuple[reporting.WeeklyFigures, Any, Any]:
+            import matplotlib.backends.backend_qtagg  # noqa: F401 (imported here, not on the GUI thread)
+
+            from hrohuddle.reports import charts
+
+            share = charts.p_chart_with_target(figures.loop_share, figures.loop.target_pct)
+            days = charts.run_chart_of(figures.loop_days, "median days, reports of the week")
+            return figures, share, days
+
+        load_off_thread(self, work, self._draw, self.status, tr("Drawing the loop's charts…"))
+
+    def _draw(self, result: tuple[reporting.WeeklyFigures, Any, Any]) -> None:
+        from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+
+        figures, share, days = result
+        if figures is not self.week_panel.figures:
+            return  # another week was chosen meanwhile; its charts are on their way
+        for canvas in self.canvases:
+            self.charts.removeWidget(canvas)
+            canvas.deleteLater()
+        self.canvases = []
+        for fig, series in ((share, figures.loop_share), (days, figures.loop_days)):
+            canvas = FigureCanvasQTAgg(fig)  # type: ignore[no-untyped-call]
+            canvas.setAccessibleName(series.title)
+            canvas.setMinimumHeight(260)
+            canvas.setSizePolicy(
+                QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding)
+            )
+            self.charts.addWidget(canvas, 1)
+            self.canvases.append(canvas)
+
+
 class CensusPanel(QWidget):
     def __init__(self, db: Database, actor: Actor) -> None:
         super().__init__()
@@ -708,6 +875,8 @@ class DashboardPage(QWidget):
             # A week's census saved or imported there changes the rates, the charts and
             # the note about weeks without one: back on the figures, they are read afresh.
             tabs.currentChanged.connect(self._tab_chosen)
+        self.loop_panel = LoopPanel(self.week_panel)
+        tabs.addTab(self.loop_panel, tr("Closing the loop"))
         layout.addWidget(tabs, 1)
 
     def _tab_chosen(self, index: int) -> None:

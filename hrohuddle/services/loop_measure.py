@@ -1,0 +1,296 @@
+"""The measure of the loop: did the reporter hear back, how soon, and who is still waiting.
+
+Read by the dashboard and the weekly report (through ``reporting.weekly_figures``).
+
+Feedback within 7 days is counted by the week a report was made (its ``reported_on``),
+as of the end of the chosen week (or today, in a week still running), so that a
+report printed later shows what the first copy showed. A report's first feedback is
+the first day its reporter was told anything beyond the automatic acknowledgement:
+``SafetyEvent.first_feedback_on``, or a reviewer's message if that came earlier (a
+question to an anonymous reporter reaches the receipt, so it counts as feedback). A
+duplicate merged into another report is not counted apart: the report it joined is.
+
+The 7-day window includes its seventh day. So a report fed back on day 7 is a
+success, on day 8 a failure; a report not yet fed back is not counted while its
+window is still open (up to and including its seventh day), and counts as a failure
+from its eighth day.
+
+Reports by learners per learner (learners as sensors of the system) count named
+reports only: an anonymous report is never attributed. A week's learner figures are
+published only once the week has ended and only when both its learner reports and
+the unit's learners are at least the unit's minimum group size (or no reports at
+all); the week is fixed by the day a report was made, which never changes, so every
+copy of a week's figures is the same and no difference of two copies reveals a
+hidden figure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from hrohuddle.analytics import control_chart, run_chart
+from hrohuddle.analytics.control_chart import ControlChart
+from hrohuddle.analytics.run_chart import RunChart
+from hrohuddle.services.dates import local_date
+from hrohuddle.store.models import Person, ReportMessage, SafetyEvent, Unit
+
+#: The reporter is owed word within this many days of the report.
+FEEDBACK_DAYS = 7
+
+
+@dataclass(frozen=True)
+class LearnerSensors:
+    """Named reports by learners in a week, per learner on the unit that week.
+
+    ``reports``, ``learners`` and ``per_learner`` are None when hidden; ``reason`` then
+    says why in a sentence for the report ("" when everything is shown).
+    """
+
+    reports: int | None
+    learners: int | None
+    per_learner: float | None
+    min_size: int
+    reason: str = ""
+
+    @property
+    def reports_text(self) -> str:
+        if self.reports is not None:
+            return str(self.reports)
+        if self.reason == WEEK_RUNNING:
+            return "shown when the week has ended"
+        return f"fewer than {self.min_size}" if self.reason == FEW_REPORTS else "hidden"
+
+    @property
+    def learners_text(self) -> str:
+        if self.learners is not None:
+            return str(self.learners)
+        if self.reason == FEW_LEARNERS:
+            return f"fewer than {self.min_size}"
+        return "hidden"
+
+    @property
+    def per_learner_text(self) -> str:
+        if self.per_learner is not None:
+            return f"{self.per_learner:.2f}"
+        return "hidden"
+
+
+WEEK_RUNNING = "week_running"
+FEW_REPORTS = "few_reports"
+FEW_LEARNERS = "few_learners"
+
+
+@dataclass(frozen=True)
+class LoopWeek:
+    """The loop's figures for the reports made in one week, and its 26-week history.
+
+    ``share_values`` and ``median_values`` follow ``weeks``; ``share_chart`` is a
+    p-chart of feedback within 7 days, ``median_chart`` a run chart of the median days
+    to first feedback. ``unanswered`` reports were fed back with a question their
+    anonymous reporter has not answered: counted as fed back, and named apart.
+    """
+
+    as_of: dt.date
+    target_pct: int
+    reported: int
+    counted: int
+    within: int
+    not_yet_due: int
+    unanswered: int
+    median_days: float | None
+    awaiting: int
+    awaiting_over_7: int
+    oldest_awaiting_days: int | None
+    learners: LearnerSensors
+    weeks: list[str]
+    within_counts: list[int]
+    counted_counts: list[int]
+    share_chart: ControlChart
+    median_values: list[float | None]
+    median_chart: RunChart
+
+    @property
+    def share(self) -> float | None:
+        return self.within / self.counted if self.counted else None
+
+
+@dataclass(frozen=True)
+class _Report:
+    id: int
+    reported_on: dt.date
+    anonymous: bool
+    first_feedback: dt.date | None  # as of the measure's day
+    unanswered: bool
+
+
+def _reports(
+    s: Session, unit_id: int, since: dt.date, as_of: dt.date
+) -> tuple[list[_Report], list[_Report]]:
+    """(the reports made from ``since`` to ``as_of``, every report still awaiting word)."""
+    waiting = or_(SafetyEvent.first_feedback_on.is_(None), SafetyEvent.first_feedback_on > as_of)
+    rows = s.execute(
+        select(
+            SafetyEvent.id,
+            SafetyEvent.reported_on,
+            SafetyEvent.anonymous,
+            SafetyEvent.first_feedback_on,
+        ).where(
+            SafetyEvent.unit_id == unit_id,
+            SafetyEvent.merged_into_id.is_(None),
+            SafetyEvent.reported_on <= as_of,
+            or_(SafetyEvent.reported_on >= since, waiting),
+        )
+    ).all()
+    # The conversations of those reports, read in one go (the same filter, joined).
+    messages = s.execute(
+        select(
+            ReportMessage.event_id,
+            ReportMessage.position,
+            ReportMessage.sender,
+            ReportMessage.kind,
+            ReportMessage.sent_at,
+        )
+        .join(SafetyEvent, SafetyEvent.id == ReportMessage.event_id)
+        .where(
+            SafetyEvent.unit_id == unit_id,
+            SafetyEvent.merged_into_id.is_(None),
+            SafetyEvent.reported_on <= as_of,
+            or_(SafetyEvent.reported_on >= since, waiting),
+        )
+        .order_by(ReportMessage.event_id, ReportMessage.position)
+    ).all()
+    first_word: dict[int, dt.date] = {}
+    open_question: dict[int, bool] = {}
+    for event_id, _pos, sender, kind, sent_at in messages:
+        day = local_date(sent_at)
+        if day > as_of:
+            continue
+        if sender == "reviewer":
+            first_word.setdefault(event_id, day)
+            if kind == "question":
+                open_question[event_id] = True
+        else:
+            open_question[event_id] = False
+    made: list[_Report] = []
+    awaiting: list[_Report] = []
+    for event_id, reported_on, anonymous, first_on in rows:
+        dates = [d for d in (first_on, first_word.get(event_id)) if d is not None and d <= as_of]
+        r = _Report(
+            event_id,
+            reported_on,
+            bool(anonymous),
+            min(dates) if dates else None,
+            bool(anonymous) and open_question.get(event_id, False),
+        )
+        if reported_on >= since:
+            made.append(r)
+        if r.first_feedback is None:
+            awaiting.append(r)
+    return made, awaiting
+
+
+def _learners_on_unit(s: Session, unit_id: int, sunday: dt.date) -> int:
+    """Active learners of the unit who had started by the week's end (the day they
+    were added when no start day was given)."""
+    rows = s.execute(
+        select(Person.start_date, Person.created_at).where(
+            Person.unit_id == unit_id, Person.is_learner.is_(True), Person.active.is_(True)
+        )
+    ).all()
+    return sum((start or local_date(created)) <= sunday for start, created in rows)
+
+
+def learner_sensors(
+    s: Session, unit_id: int, monday: dt.date, today: dt.date, min_size: int
+) -> LearnerSensors:
+    """The week's named reports by learners per learner on the unit, or why it is hidden."""
+    sunday = monday + dt.timedelta(days=6)
+    if today <= sunday:
+        return LearnerSensors(None, None, None, min_size, WEEK_RUNNING)
+    reports = int(
+        s.scalar(
+            select(func.count(SafetyEvent.id)).where(
+                SafetyEvent.unit_id == unit_id,
+                SafetyEvent.anonymous.is_(False),
+                SafetyEvent.reporter_is_learner.is_(True),
+                and_(SafetyEvent.reported_on >= monday, SafetyEvent.reported_on <= sunday),
+            )
+        )
+        or 0
+    )
+    return publish_learners(reports, _learners_on_unit(s, unit_id, sunday), True, min_size)
+
+
+def publish_learners(
+    reports: int, learners: int, week_ended: bool, min_size: int
+) -> LearnerSensors:
+    """What may be shown of a week's ``reports`` by ``learners`` learners.
+
+    Nothing while the week runs; no count beside fewer than ``min_size`` learners; no
+    count of 1 to ``min_size - 1`` reports; the rate only beside both counts.
+    """
+    if not week_ended:
+        return LearnerSensors(None, None, None, min_size, WEEK_RUNNING)
+    if 0 < learners < min_size:
+        # The count of reports is shown only beside a learner count that may be shown.
+        return LearnerSensors(None, None, None, min_size, FEW_LEARNERS)
+    if 0 < reports < min_size:
+        return LearnerSensors(None, learners, None, min_size, FEW_REPORTS)
+    rate = reports / learners if learners else None
+    return LearnerSensors(reports, learners, rate, min_size)
+
+
+def loop_week(s: Session, unit: Unit, weeks: list[tuple[str, dt.date]], today: dt.date) -> LoopWeek:
+    """The loop's figures for the last of ``weeks`` (label, Monday), as of the end of
+    that week or ``today`` if earlier, with the history of every week in ``weeks``."""
+    monday = weeks[-1][1]
+    as_of = min(today, monday + dt.timedelta(days=6))
+    made, awaiting = _reports(s, unit.id, weeks[0][1], as_of)
+    by_week: dict[dt.date, list[_Report]] = {m: [] for _label, m in weeks}
+    for r in made:
+        week_monday = r.reported_on - dt.timedelta(days=r.reported_on.weekday())
+        if week_monday in by_week:
+            by_week[week_monday].append(r)
+    within_counts, counted_counts, medians = [], [], []
+    for _label, m in weeks:
+        within = counted = 0
+        days = []
+        for r in by_week[m]:
+            if r.first_feedback is not None:
+                took = (r.first_feedback - r.reported_on).days
+                days.append(took)
+                counted += 1
+                within += took <= FEEDBACK_DAYS
+            elif (as_of - r.reported_on).days > FEEDBACK_DAYS:
+                counted += 1
+        within_counts.append(within)
+        counted_counts.append(counted)
+        medians.append(float(statistics.median(days)) if days else None)
+    this_week = by_week[monday]
+    fed = [(r.first_feedback - r.reported_on).days for r in this_week if r.first_feedback]
+    ages = [(as_of - r.reported_on).days for r in awaiting]
+    return LoopWeek(
+        as_of=as_of,
+        target_pct=unit.feedback_target_pct,
+        reported=len(this_week),
+        counted=counted_counts[-1],
+        within=within_counts[-1],
+        not_yet_due=len(this_week) - counted_counts[-1],
+        unanswered=sum(r.unanswered and r.first_feedback is not None for r in this_week),
+        median_days=float(statistics.median(fed)) if fed else None,
+        awaiting=len(awaiting),
+        awaiting_over_7=sum(a > FEEDBACK_DAYS for a in ages),
+        oldest_awaiting_days=max(ages) if ages else None,
+        learners=learner_sensors(s, unit.id, monday, today, unit.min_group_size),
+        weeks=[label for label, _m in weeks],
+        within_counts=within_counts,
+        counted_counts=counted_counts,
+        share_chart=control_chart.p_chart(within_counts, counted_counts),
+        median_values=medians,
+        median_chart=run_chart.analyse(medians),
+    )
