@@ -385,3 +385,22 @@ def test_up_and_down_on_the_weekday_move_the_date_a_day(qtbot) -> None:  # type:
     qtbot.keyClick(field, Qt.Key.Key_Down)
     assert field.date() == QDate(2026, 11, 28)
     assert field.currentSectionIndex() == 0
+
+
+def test_renaming_the_unit_shows_the_new_name_in_the_title_and_top_bar(
+    qtbot, window, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from conftest import ADMIN_PIN
+    from PySide6.QtWidgets import QMessageBox
+
+    from hrohuddle.ui.admin_unit import UnitTab
+
+    monkeypatch.setattr(QMessageBox, "information", lambda *_a: None)
+    sign_in_as(qtbot, window, "Ada Admin", ADMIN_PIN)
+    page = window.open_page("admin")
+    tab = page.findChild(UnitTab)
+    old = window.windowTitle()
+    tab.name.setText("Ward 5 East")
+    tab.save()
+    assert window.windowTitle() == "Ward 5 East" != old
+    assert window.who.text().startswith("Ward 5 East")

@@ -100,4 +100,7 @@ class UnitTab(QWidget):
         if attempt(self, call) is None:
             return
         self.seen_version = edits.unit_version(self.db, self.actor.unit_id)
+        renamed = getattr(self.window(), "unit_changed", None)
+        if renamed is not None:
+            renamed()  # the window's title and top bar say the unit's name
         QMessageBox.information(self, tr("Saved"), tr("The unit's settings are saved."))

@@ -184,6 +184,26 @@ class MainWindow(QMainWindow):
             if callable(follow):
                 follow()
 
+    def _who_text(self, actor: Actor) -> str:
+        from hrohuddle.services.vocabulary import unit_vocabulary
+
+        assert self.unit is not None
+        roles = ", ".join(unit_vocabulary().label("roles", r) for r in sorted(actor.roles))
+        return tr("{unit}  ·  {name} ({roles})").format(
+            unit=self.unit.name, name=actor.display_name, roles=roles
+        )
+
+    def unit_changed(self) -> None:
+        """The unit's settings were saved here: the title and top bar show its name now."""
+        from hrohuddle.services import people
+
+        if self.db is None or self.unit is None:
+            return
+        self.unit = people.unit_settings(self.db, self.unit.id)
+        self.setWindowTitle(self.unit.name)
+        if self.actor is not None and self.shell is not None:
+            self.who.setText(self._who_text(self.actor))
+
     # -- database and sign-in ---------------------------------------------------------
     def attach(self, db: Database, unit_id: int) -> None:
         from hrohuddle.services import people
@@ -628,7 +648,6 @@ class MainWindow(QMainWindow):
             QVBoxLayout,
         )
 
-        from hrohuddle.services.vocabulary import unit_vocabulary
         from hrohuddle.ui.common import button
 
         self._drop_shell()
@@ -640,15 +659,7 @@ class MainWindow(QMainWindow):
         top.setObjectName("topbar")
         self.top_bar = top
         top_layout = QHBoxLayout(top)
-        assert self.unit is not None
-        roles = ", ".join(unit_vocabulary().label("roles", r) for r in sorted(actor.roles))
-        self.who = plain(
-            QLabel(
-                tr("{unit}  ·  {name} ({roles})").format(
-                    unit=self.unit.name, name=actor.display_name, roles=roles
-                )
-            )
-        )
+        self.who = plain(QLabel(self._who_text(actor)))
         self.who.setAccessibleName(tr("Signed in person and role"))
         top_layout.addWidget(self.who, 1)
         self.top_actions = top_layout
