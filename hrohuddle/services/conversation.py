@@ -335,7 +335,8 @@ def _messages(s: Session, event_id: int, *, names: bool) -> list[MessageRow]:
     ]
 
 
-def _awaiting(messages: list[MessageRow]) -> bool:
+def awaits_reporter(messages: list[MessageRow]) -> bool:
+    """Whether a reviewer's question is still unanswered (a later note does not answer it)."""
     for m in reversed(messages):
         if m.sender == "reporter":
             return False
@@ -400,7 +401,7 @@ def thread_in(s: Session, event: SafetyEvent, *, names: bool) -> Thread:
         merged,
         root if merged else None,
         joined,
-        _awaiting(messages),
+        awaits_reporter(messages),
         event.version,
     )
 

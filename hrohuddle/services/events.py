@@ -484,7 +484,7 @@ def check_receipt(db: Database, code: str) -> ReceiptView | None:
             thread.steps,
             thread.messages + waiting,
             thread.merged,
-            thread.awaiting_reporter,
+            conversation.awaits_reporter(thread.messages + waiting),
         )
 
 
