@@ -187,6 +187,8 @@ class ReviewTab(QWidget):
         column.setContentsMargins(0, 0, 0, 0)
         self.side = QTabWidget()
         self.side.setAccessibleName(tr("The chosen report"))
+        self.side.setUsesScrollButtons(False)
+        self.side.tabBar().setElideMode(Qt.TextElideMode.ElideRight)
         self.detail = QLabel(tr("Choose a report."))
         self.detail.setWordWrap(True)
         self.detail.setTextFormat(Qt.TextFormat.PlainText)
@@ -241,11 +243,11 @@ class ReviewTab(QWidget):
         row.addWidget(save)
         row.addWidget(action)
         column.addLayout(row)
-        self.side.addTab(right, tr("Report and review"))
+        self.side.addTab(right, tr("Review"))
         self.talk = reviewer_thread_view(self.record_step)
         self.talk.send = self._ask
         self.talk.sent.connect(self._load_thread)
-        self.side.addTab(self.talk, tr("Journey and conversation"))
+        self.side.addTab(self.talk, tr("Journey and messages"))
         split.addWidget(self.side)
         split.setSizes([900, 500])
         layout.addWidget(split, 1)
@@ -368,11 +370,11 @@ class ReviewTab(QWidget):
             return
         self.talk.show_thread(thread.steps, thread.messages)
         last = thread.messages[-1] if thread.messages else None
-        label = tr("Journey and conversation")
+        label = tr("Journey and messages")
         if last is not None and last.sender == "reporter":
-            label += " " + tr("(the reporter wrote)")
+            label += " · " + tr("reporter wrote")
         elif thread.awaiting_reporter:
-            label += " " + tr("(question asked)")
+            label += " · " + tr("asked")
         self.side.setTabText(1, label)
         if thread.joined:
             self.talk.merged.setText(
@@ -509,6 +511,8 @@ class MyReportsTab(QWidget):
         self.list = QListWidget()
         self.list.setAccessibleName(tr("My reports"))
         self.list.setWordWrap(True)
+        self.list.setAlternatingRowColors(True)
+        self.list.setSpacing(2)
         self.list.currentRowChanged.connect(self._open)
         split.addWidget(self.list)
         right = QWidget()
