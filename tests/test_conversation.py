@@ -10,7 +10,7 @@ import pytest
 from conftest import Clock, Team
 from sqlalchemy import event, select
 
-from hrohuddle.services import anonymity, conversation, events, journey
+from hrohuddle.services import anonymity, conversation, events, home, journey
 from hrohuddle.services.errors import (
     IdentifierWarning,
     NotFound,
@@ -81,6 +81,11 @@ def test_reviewer_asks_and_the_named_reporter_answers_from_my_reports(
         assert report.first_feedback_on == clock.today and report.reporter_seen_at is not None
     assert len(entries) == 4
     assert "off before" not in str(entries) and "handover" not in str(entries)
+    # The reporter wrote last: the reviewers' Home says a reply is owed, until they write.
+    assert home.needs(db, cn, today=clock.today).reporters_wrote == 1
+    assert home.needs(db, me, today=clock.today).reporters_wrote is None
+    conversation.ask(db, cn, event_id, "Thank you, we have told estates.", kind="note")
+    assert home.needs(db, cn, today=clock.today).reporters_wrote == 0
 
 
 def test_only_the_reporter_writes_on_a_named_report_and_only_reviewers_ask(team: Team) -> None:

@@ -681,6 +681,7 @@ def triage(
                 ("the reason", event.status_reason, clean_reason),
                 ("the reviewer summary", event.reviewer_summary, clean_summary),
                 ("the feedback", event.feedback, clean_feedback),
+                ("the report it repeats", event.merged_into_id, merged_into),
             ],
         )
         joined = conversation.check_merge(s, event, merged_into) if status == "duplicate" else None

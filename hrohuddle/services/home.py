@@ -65,6 +65,8 @@ class Needs:
     huddle_led_by: str | None = None
     my_actions: list[MyAction] = field(default_factory=list)
     reports_to_review: int | None = None  # None: not this person's work
+    #: Reports whose reporter wrote last: the reviewers owe them a reply (reviewers only).
+    reporters_wrote: int | None = None
     observations_to_acknowledge: int | None = None
     learner_replies: int | None = None
     pulse_due_on: dt.date | None = None
@@ -114,6 +116,26 @@ def needs(db: Database, actor: Actor, *, today: dt.date | None = None) -> Needs:
                     select(func.count(SafetyEvent.id)).where(
                         SafetyEvent.unit_id == actor.unit_id, SafetyEvent.status == "new"
                     )
+                )
+                or 0
+            )
+            last = (
+                select(ReportMessage.event_id, func.max(ReportMessage.position).label("last"))
+                .join(SafetyEvent, SafetyEvent.id == ReportMessage.event_id)
+                .where(SafetyEvent.unit_id == actor.unit_id)
+                .group_by(ReportMessage.event_id)
+                .subquery()
+            )
+            out.reporters_wrote = int(
+                s.scalar(
+                    select(func.count())
+                    .select_from(ReportMessage)
+                    .join(
+                        last,
+                        (last.c.event_id == ReportMessage.event_id)
+                        & (last.c.last == ReportMessage.position),
+                    )
+                    .where(ReportMessage.sender == "reporter")
                 )
                 or 0
             )

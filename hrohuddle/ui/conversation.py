@@ -7,7 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -130,11 +131,15 @@ class ThreadView(QWidget):
         self.text.setTabChangesFocus(True)
         self.text.setAccessibleName(tr("Your message"))
         self.text.setPlaceholderText(
-            tr("Plain words; no patient names or numbers.")
+            tr("Plain words; no patient names or numbers. Ctrl+Enter sends.")
             if reporter_view
             else tr("A question or a note for the reporter; no patient names or numbers.")
         )
         self.text.setMaximumHeight(90)
+        # Ctrl+Enter sends, as it sends a report from the capture form.
+        send = QShortcut(QKeySequence("Ctrl+Return"), self.text)
+        send.setContext(Qt.ShortcutContext.WidgetShortcut)
+        send.activated.connect(self._send)
         layout.addWidget(self.text)
         layout.addLayout(row)
         self.problem = plain(QLabel(""))

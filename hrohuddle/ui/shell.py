@@ -220,6 +220,13 @@ class HomePage(QWidget):
                 "events",
                 r.event_id,
             )
+        if n.reporters_wrote:
+            self._add(
+                tr("{n} wrote last and await the reviewers' reply.").format(
+                    n=count(n.reporters_wrote, tr("reporter"), tr("reporters"))
+                ),
+                "events",
+            )
         if n.observations_to_acknowledge:
             self._add(
                 tr("{n} from your preceptor to read and acknowledge.").format(
