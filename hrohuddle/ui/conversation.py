@@ -169,8 +169,10 @@ class ThreadView(QWidget):
             self.messages.addItem(tr("No messages yet."))
         self.messages.scrollToBottom()
         self.awaiting.setVisible(awaiting and self.reporter_view)
-        if awaiting and self.reporter_view:
-            self.kind.setCurrentIndex(max(0, self.kind.findData("answer")))
+        if self.reporter_view:  # an answer when a question waits, else more detail
+            self.kind.setCurrentIndex(
+                max(0, self.kind.findData("answer" if awaiting else "detail"))
+            )
 
     def clear(self) -> None:
         self.show_thread([], [])
