@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hrohuddle.services import audit, dates, edits, validation
+from hrohuddle.services import audit, dates, edits, journey, validation
 from hrohuddle.services.errors import NotFound, ValidationError
 from hrohuddle.services.permissions import Actor
 from hrohuddle.store.database import Database
@@ -115,6 +115,10 @@ def create_action(
 
     From a huddle item, at most one open action: making it again (a second press, a
     second screen) returns the open action the item already has.
+
+    Made from a report (directly, or from a huddle item that came from one), the
+    report's journey gains the step "action", whose sentence names the owner's role
+    and the due date (never the owner), and a new report becomes "action planned".
     """
     today = today or dt.date.today()
     clean = validation.text(
@@ -133,6 +137,8 @@ def create_action(
             if item is None:
                 raise NotFound("That item was removed.")
             huddle_id = item.huddle_id
+            if event_id is None:
+                event_id = item.event_id
             existing = s.scalars(
                 select(Action).where(Action.huddle_item_id == item_id, Action.status == "open")
             ).first()
@@ -143,10 +149,9 @@ def create_action(
             h = s.get(Huddle, huddle_id)
             if h is None or h.unit_id != actor.unit_id:
                 raise NotFound("That huddle is not on this unit.")
-        if event_id is not None:
-            ev = s.get(SafetyEvent, event_id)
-            if ev is None or ev.unit_id != actor.unit_id:
-                raise NotFound("That report is not on this unit.")
+        ev = s.get(SafetyEvent, event_id) if event_id is not None else None
+        if event_id is not None and (ev is None or ev.unit_id != actor.unit_id):
+            raise NotFound("That report is not on this unit.")
         a = Action(
             unit_id=actor.unit_id,
             title=clean,
@@ -167,6 +172,19 @@ def create_action(
             target=f"action:{a.id}",
             detail={"owner": owner.id, "due": due.isoformat() if due else None, "origin": origin},
         )
+        if ev is not None:
+            before = ev.status
+            journey.record_action(
+                s, ev, a.id, clean, owner.id, due, today=today, recorded_by=actor.person_id or None
+            )
+            if ev.status != before:
+                audit.record(
+                    s,
+                    "event.triaged",
+                    actor=actor,
+                    target=f"event:{ev.id}",
+                    detail={"from": before, "to": ev.status, "feedback": False, "action": a.id},
+                )
         return _action_row(a, owner.display_name)
 
 
@@ -195,7 +213,7 @@ def _action(
     return a
 
 
-@audit.requires("action.manage")
+@audit.requires("huddle.view")
 def close_action(
     db: Database,
     actor: Actor,
@@ -204,6 +222,7 @@ def close_action(
     *,
     expected_version: int | None = None,
 ) -> None:
+    """Close an action, with what was done: its owner may, and whoever manages actions."""
     clean = validation.text(
         note,
         "The closing note",
@@ -214,6 +233,8 @@ def close_action(
     )
     with db.write() as s:
         a = _action(s, actor, action_id, expected_version)
+        if a.owner_id != actor.person_id:
+            audit.require(actor, "action.manage")
         a.status = "closed"
         a.closed_at = utcnow()
         a.closing_note = clean

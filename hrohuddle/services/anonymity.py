@@ -32,7 +32,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from hrohuddle.services import journey
+from hrohuddle.services import conversation, journey
 from hrohuddle.services.dates import local_date, to_utc
 from hrohuddle.services.shifts import ShiftClock
 from hrohuddle.store.database import Database
@@ -116,11 +116,22 @@ def waiting(db: Database, unit_id: int) -> int:
     return int(n or 0)
 
 
-def release_due(db: Database, *, local_now: dt.datetime | None = None, force: bool = False) -> int:
+def release_due(
+    db: Database,
+    *,
+    local_now: dt.datetime | None = None,
+    force: bool = False,
+    messages: bool = False,
+) -> int:
     """Release every batch that is due (or every waiting item, with ``force``).
 
     Returns how many items were released. Safe to call at any time and from any
     workstation: a batch is released once, in one transaction.
+
+    An anonymous reporter's messages leave only with ``messages``, which the reviewers'
+    screens and the huddle pass: their release is audited, and its moment must be one
+    that a reviewer chose, never one in which an anonymous sender (of a report, a pulse
+    answer or a message) was at the keyboard. A message whose report still waits stays.
     """
     local_now = local_now or dt.datetime.now()
     released = 0
@@ -146,7 +157,7 @@ def release_due(db: Database, *, local_now: dt.datetime | None = None, force: bo
                 if d.filed_shift < current - DRAFT_KEEP:
                     s.delete(d)
                     swept += 1
-            batch = [r for r in rows if r.kind != "draft"]
+            batch = [r for r in rows if r.kind != "draft" and (messages or r.kind != "message")]
             if not batch:
                 continue
             due = force or len(batch) >= RELEASE_AT or any(r.filed_shift < current for r in batch)
@@ -159,7 +170,15 @@ def release_due(db: Database, *, local_now: dt.datetime | None = None, force: bo
             s.add_all(events)
             s.flush()
             for event in events:
-                journey.acknowledge(s, event.id, event.reported_on)
+                # Recorded at the start of the shift, as the report keeps its times.
+                journey.acknowledge(s, event.id, event.reported_on, at=current)
+            stay = set()
+            for r in batch:
+                if r.kind == "message" and not conversation.release_message(
+                    s, unit, dict(r.payload), r.filed_shift
+                ):
+                    stay.add(r.id)
+            batch = [r for r in batch if r.id not in stay]
             if pulses:
                 groups = _pulse_groups(s, unit, period)
                 _rewrite_pulses(

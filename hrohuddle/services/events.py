@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from hrohuddle.services import anonymity, audit, edits, journey, validation
+from hrohuddle.services import anonymity, audit, conversation, edits, journey, validation
 from hrohuddle.services.dates import local_date, to_local, to_utc
 from hrohuddle.services.errors import NotFound, ValidationError
 from hrohuddle.services.permissions import Actor
@@ -47,7 +47,14 @@ MAX_NARRATIVE = 4000
 RECEIPT_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U
 HARM_KINDS = ("incident",)
 STOPPED_KINDS = ("near_miss", "good_catch")
-TRIAGE_STATUSES = ("new", "under_review", "action_planned", "closed", "not_actionable")
+TRIAGE_STATUSES = (
+    "new",
+    "under_review",
+    "action_planned",
+    "closed",
+    "not_actionable",
+    "duplicate",
+)
 
 
 @dataclass
@@ -102,6 +109,8 @@ class ReportRow:
     handover: bool | None
     prevention: str | None
     reported_on: dt.date
+    #: A duplicate: the report it was joined with.
+    merged_into_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -116,6 +125,14 @@ class ReceiptView:
     history: list[tuple[dt.date, str]] = field(default_factory=list)
     #: The actions the unit took on it: title, status ("open"/"closed"), due date.
     actions: list[tuple[str, str, dt.date | None]] = field(default_factory=list)
+    #: Its journey (the journey of the report it was joined with, when ``merged``).
+    steps: list[journey.StepRow] = field(default_factory=list)
+    #: The conversation, the reporter's own waiting messages last ("waiting to be passed on").
+    messages: list[conversation.MessageRow] = field(default_factory=list)
+    #: Joined with another report about the same thing.
+    merged: bool = False
+    #: A reviewer's question awaits an answer.
+    awaiting_reporter: bool = False
 
 
 @dataclass
@@ -146,6 +163,11 @@ def normalise_receipt(code: str) -> str:
 
 def _hash_receipt(code: str) -> str:
     return hashlib.sha256(("hrohuddle-receipt:" + normalise_receipt(code)).encode()).hexdigest()
+
+
+def receipt_hash(code: str) -> str:
+    """What is stored of a receipt code: its hash, never the code."""
+    return _hash_receipt(code)
 
 
 def new_receipt_code() -> str:
@@ -401,32 +423,24 @@ def _submission_key(key: str | None) -> str | None:
 
 
 def check_receipt(db: Database, code: str) -> ReceiptView | None:
-    """What became of a report, for whoever holds its receipt code.
+    """What became of a report, for whoever holds its receipt code: its status, its
+    journey and its conversation (with the holder's messages still waiting).
 
     An unknown code and a wrong code get the same answer (None) after the same
     single indexed look-up, so codes cannot be probed.
     """
     digest = _hash_receipt(code)
     with db.read() as s:
-        row = s.execute(
-            select(
-                SafetyEvent.kind,
-                SafetyEvent.category,
-                SafetyEvent.reported_on,
-                SafetyEvent.status,
-                SafetyEvent.feedback,
-                SafetyEvent.id,
-            ).where(SafetyEvent.receipt_hash == digest)
-        ).first()
-        if row is None:
+        event = s.scalars(select(SafetyEvent).where(SafetyEvent.receipt_hash == digest)).first()
+        if event is None:
             held = s.execute(
-                select(AnonymousOutbox.payload, AnonymousOutbox.filed_shift).where(
-                    AnonymousOutbox.receipt_hash == digest
-                )
+                select(
+                    AnonymousOutbox.payload, AnonymousOutbox.filed_shift, AnonymousOutbox.unit_id
+                ).where(AnonymousOutbox.receipt_hash == digest)
             ).first()
             if held is None:
                 return None
-            payload, filed = held
+            payload, filed, unit_id = held
             return ReceiptView(
                 payload["kind"],
                 payload["category"],
@@ -434,8 +448,9 @@ def check_receipt(db: Database, code: str) -> ReceiptView | None:
                 "new",
                 None,
                 released=False,
+                messages=conversation.waiting_messages(s, unit_id, None, digest),
             )
-        event_id = row[5]
+        event_id = event.id
         history = [
             (local_date(at), str((detail or {}).get("to", "")))
             for at, detail in s.execute(
@@ -455,7 +470,22 @@ def check_receipt(db: Database, code: str) -> ReceiptView | None:
                 .order_by(Action.id)
             ).all()
         ]
-    return ReceiptView(row[0], row[1], row[2], row[3], row[4], True, history, taken)
+        thread = conversation.thread_in(s, event, names=False)
+        waiting = conversation.waiting_messages(s, event.unit_id, event_id, digest)
+        return ReceiptView(
+            event.kind,
+            event.category,
+            event.reported_on,
+            event.status,
+            event.feedback,
+            True,
+            history,
+            taken,
+            thread.steps,
+            thread.messages + waiting,
+            thread.merged,
+            conversation.awaits_reporter(thread.messages + waiting),
+        )
 
 
 # -- reading -----------------------------------------------------------------------------
@@ -480,6 +510,7 @@ _COLUMNS = (
     SafetyEvent.handover,
     SafetyEvent.prevention,
     SafetyEvent.reported_on,
+    SafetyEvent.merged_into_id,
 )
 
 
@@ -506,6 +537,7 @@ def _rows(s: Session, q: Any) -> list[ReportRow]:
             r[17],
             r[18],
             r[19],
+            r[20],
         )
         for r in s.execute(q).all()
     ]
@@ -599,12 +631,18 @@ def triage(
     summary: str | None = None,
     feedback: str | None = None,
     expected_version: int | None = None,
+    merged_into: int | None = None,
+    today: dt.date | None = None,
 ) -> ReportRow:
     """Review a report: status, reviewer summary and feedback to the reporter; audited.
 
     With ``expected_version`` (from ``triage_version`` when the report was opened), a
     save made after someone else's is refused with what they changed (EditConflict).
+    The status "duplicate" joins the report with ``merged_into``, another report of the
+    unit (not itself, never in a loop): its reporter then sees that report's journey.
+    Feedback text is feedback: the report's first feedback day is kept.
     """
+    today = today or dt.date.today()
     validation.choice(status, list(TRIAGE_STATUSES), "a status", field="status")
     clean_reason = validation.text(
         reason,
@@ -643,24 +681,28 @@ def triage(
                 ("the reason", event.status_reason, clean_reason),
                 ("the reviewer summary", event.reviewer_summary, clean_summary),
                 ("the feedback", event.feedback, clean_feedback),
+                ("the report it repeats", event.merged_into_id, merged_into),
             ],
         )
+        joined = conversation.check_merge(s, event, merged_into) if status == "duplicate" else None
         before = event.status
         event.status = status
         event.status_reason = clean_reason
         event.reviewer_summary = clean_summary
         event.reviewer_id = actor.person_id
+        event.merged_into_id = joined
         if clean_feedback != event.feedback:
             event.feedback = clean_feedback
-            event.feedback_on = dt.date.today() if clean_feedback else None
+            event.feedback_on = today if clean_feedback else None
+            if clean_feedback and (
+                event.first_feedback_on is None or today < event.first_feedback_on
+            ):
+                event.first_feedback_on = today
         event.updated_at = utcnow()
-        audit.record(
-            s,
-            "event.triaged",
-            actor=actor,
-            target=f"event:{event_id}",
-            detail={"from": before, "to": status, "feedback": bool(clean_feedback)},
-        )
+        detail: dict[str, Any] = {"from": before, "to": status, "feedback": bool(clean_feedback)}
+        if joined is not None:
+            detail["into"] = joined
+        audit.record(s, "event.triaged", actor=actor, target=f"event:{event_id}", detail=detail)
     return get(db, actor, event_id)
 
 

@@ -6,12 +6,21 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from hrohuddle.services import audit
 from hrohuddle.services.dates import local_date
 from hrohuddle.services.permissions import Actor
 from hrohuddle.store.database import Database
-from hrohuddle.store.models import Action, Huddle, LearnerObservation, Person, SafetyEvent
+from hrohuddle.store.models import (
+    Action,
+    Huddle,
+    LearnerObservation,
+    Person,
+    ReportMessage,
+    ReportStep,
+    SafetyEvent,
+)
 
 #: A learner's reply is news to the preceptor for this long.
 REPLY_DAYS = 7
@@ -35,6 +44,19 @@ class Escalated:
     escalated_on: dt.date
 
 
+@dataclass(frozen=True)
+class MovedReport:
+    """A named report of the person's that moved since they last opened it."""
+
+    event_id: int
+    kind: str
+    reported_on: dt.date
+    #: A reviewer's question waits for their answer.
+    question: bool
+    #: A new step of its journey or a new message since they last looked.
+    moved: bool
+
+
 @dataclass
 class Needs:
     huddle_id: int | None = None
@@ -43,11 +65,15 @@ class Needs:
     huddle_led_by: str | None = None
     my_actions: list[MyAction] = field(default_factory=list)
     reports_to_review: int | None = None  # None: not this person's work
+    #: Reports whose reporter wrote last: the reviewers owe them a reply (reviewers only).
+    reporters_wrote: int | None = None
     observations_to_acknowledge: int | None = None
     learner_replies: int | None = None
     pulse_due_on: dt.date | None = None
     #: Open actions escalated to the manager at a huddle (managers only).
     escalated: list[Escalated] = field(default_factory=list)
+    #: The person's named reports with news for them: a question, a step, a message.
+    my_reports: list[MovedReport] = field(default_factory=list)
 
 
 @audit.requires("huddle.view")
@@ -93,6 +119,26 @@ def needs(db: Database, actor: Actor, *, today: dt.date | None = None) -> Needs:
                 )
                 or 0
             )
+            last = (
+                select(ReportMessage.event_id, func.max(ReportMessage.position).label("last"))
+                .join(SafetyEvent, SafetyEvent.id == ReportMessage.event_id)
+                .where(SafetyEvent.unit_id == actor.unit_id)
+                .group_by(ReportMessage.event_id)
+                .subquery()
+            )
+            out.reporters_wrote = int(
+                s.scalar(
+                    select(func.count())
+                    .select_from(ReportMessage)
+                    .join(
+                        last,
+                        (last.c.event_id == ReportMessage.event_id)
+                        & (last.c.last == ReportMessage.position),
+                    )
+                    .where(ReportMessage.sender == "reporter")
+                )
+                or 0
+            )
         if "manager" in actor.roles:
             out.escalated = [
                 Escalated(i, t, r or "", local_date(at))
@@ -129,6 +175,65 @@ def needs(db: Database, actor: Actor, *, today: dt.date | None = None) -> Needs:
                 )
                 or 0
             )
+        out.my_reports = _moved_reports(s, actor)
     due = pulses.due_pulse(db, actor, today=today)
     out.pulse_due_on = due.due_on if due is not None else None
+    return out
+
+
+def _moved_reports(s: Session, actor: Actor) -> list[MovedReport]:
+    """The actor's named reports with a reviewer's question awaiting them, or a new step
+    or reviewer's message since they last opened the report; a few grouped reads."""
+    mine = select(SafetyEvent.id).where(
+        SafetyEvent.unit_id == actor.unit_id, SafetyEvent.reporter_id == actor.person_id
+    )
+    reports = {
+        i: (k, on, seen)
+        for i, k, on, seen in s.execute(
+            select(
+                SafetyEvent.id,
+                SafetyEvent.kind,
+                SafetyEvent.reported_on,
+                SafetyEvent.reporter_seen_at,
+            ).where(SafetyEvent.id.in_(mine))
+        ).all()
+    }
+    if not reports:
+        return []
+    stepped = dict(
+        s.execute(
+            select(ReportStep.event_id, func.max(ReportStep.created_at))
+            .where(ReportStep.event_id.in_(mine), ReportStep.step != "acknowledged")
+            .group_by(ReportStep.event_id)
+        ).all()
+    )
+    said = dict(
+        s.execute(
+            select(ReportMessage.event_id, func.max(ReportMessage.sent_at))
+            .where(ReportMessage.event_id.in_(mine), ReportMessage.sender == "reviewer")
+            .group_by(ReportMessage.event_id)
+        ).all()
+    )
+    asked = dict(
+        s.execute(
+            select(ReportMessage.event_id, func.max(ReportMessage.position))
+            .where(ReportMessage.event_id.in_(mine), ReportMessage.kind == "question")
+            .group_by(ReportMessage.event_id)
+        ).all()
+    )
+    answered = dict(
+        s.execute(
+            select(ReportMessage.event_id, func.max(ReportMessage.position))
+            .where(ReportMessage.event_id.in_(mine), ReportMessage.sender == "reporter")
+            .group_by(ReportMessage.event_id)
+        ).all()
+    )
+    out = []
+    for event_id, (kind, on, seen) in reports.items():
+        question = event_id in asked and asked[event_id] > (answered.get(event_id) or 0)
+        latest = [t for t in (stepped.get(event_id), said.get(event_id)) if t is not None]
+        moved = bool(latest) and (seen is None or max(latest) > seen)
+        if question or moved:
+            out.append(MovedReport(event_id, kind, on, question, moved))
+    out.sort(key=lambda m: (not m.question, -m.reported_on.toordinal(), -m.event_id))
     return out

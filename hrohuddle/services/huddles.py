@@ -18,7 +18,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from hrohuddle.services import actions, audit, dates, validation
+from hrohuddle.services import actions, audit, dates, journey, validation
 from hrohuddle.services.actions import ActionRow
 from hrohuddle.services.errors import Conflict, NotFound, ValidationError
 from hrohuddle.services.permissions import Actor
@@ -31,6 +31,7 @@ from hrohuddle.store.models import (
     HuddleAttendance,
     HuddleItem,
     Person,
+    ReportStep,
     SafetyEvent,
     Unit,
     utcnow,
@@ -175,7 +176,7 @@ def start_or_resume(
     if exists is None:
         # Whatever was sent anonymously before this huddle started belongs to its look
         # back: released now, at a moment the charge nurse chooses, not the sender.
-        anonymity.release_due(db, local_now=local_now, force=True)
+        anonymity.release_due(db, local_now=local_now, force=True, messages=True)
     try:
         with db.write() as s:
             existing = s.scalar(
@@ -284,7 +285,8 @@ def board(db: Database, actor: Actor, huddle_id: int, *, today: dt.date | None =
     from hrohuddle.services import anonymity
 
     today = today or _local_now().date()
-    anonymity.release_due(db)  # anonymous reports due for release reach this look back
+    # Anonymous reports (and reporters' messages) due for release reach this look back.
+    anonymity.release_due(db, messages=True)
     with db.read() as s:
         h = unit_huddle(s, actor, huddle_id, must_be_open=False)
         unit = s.get(Unit, actor.unit_id)
@@ -665,6 +667,45 @@ def closing_warnings(b: Board) -> list[str]:
     return warnings
 
 
+def shared_sentence(shift: str, day: dt.date) -> str:
+    """The reporter's sentence for a report the huddle's look back took up."""
+    return (
+        f"Your report was talked about at the {shift}-shift safety huddle of {dates.day(day)}, "
+        "so that the whole team can learn from it."
+    )
+
+
+def _record_shared(s: Session, h: Huddle) -> None:
+    """Each report on the closing huddle's board reached the team: its journey says so,
+    dated the huddle's day, once per huddle."""
+    on_board = set(
+        s.scalars(
+            select(HuddleItem.event_id).where(
+                HuddleItem.huddle_id == h.id,
+                HuddleItem.event_id.is_not(None),
+                HuddleItem.deleted.is_(False),
+            )
+        )
+    )
+    done = set(
+        s.scalars(
+            select(ReportStep.event_id).where(
+                ReportStep.huddle_id == h.id, ReportStep.step == "shared"
+            )
+        )
+    )
+    for event_id in sorted(e for e in on_board - done if e is not None):
+        journey.add_step(
+            s,
+            event_id,
+            "shared",
+            h.huddle_date,
+            shared_sentence(h.shift, h.huddle_date),
+            told_on=h.huddle_date,
+            huddle_id=h.id,
+        )
+
+
 @audit.requires("huddle.run")
 def close_huddle(db: Database, actor: Actor, huddle_id: int, note: str | None = None) -> HuddleRow:
     """Close the huddle; the reports it looked back on are kept with it."""
@@ -694,6 +735,8 @@ def close_huddle(db: Database, actor: Actor, huddle_id: int, note: str | None = 
                     author_id=None,
                 )
             )
+        s.flush()
+        _record_shared(s, h)
         h.status = "closed"
         h.ended_at = utcnow()
         h.closing_note = clean

@@ -131,3 +131,41 @@ class DueDateDialog(_SavingDialog):
     def due_date(self) -> dt.date:
         q = self.due.date()
         return dt.date(q.year(), q.month(), q.day())
+
+
+class ActionDoneDialog(_SavingDialog):
+    """One of the person's own actions, from Home: close it with what was done, or go to
+    the huddle board's follow-up list."""
+
+    def __init__(self, parent: QWidget, question: str) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(tr("Your action"))
+        self.wants_board = False
+        form = QFormLayout(self)
+        self.question = plain(QLabel(question))
+        self.question.setWordWrap(True)
+        form.addRow(self.question)
+        self.note = QLineEdit()
+        self.note.setAccessibleName(tr("What was done (optional)"))
+        self.note.setMinimumWidth(420)
+        form.addRow(tr("What was done (optional)"), self.note)
+        form.addRow(self.problem)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        done = buttons.addButton(tr("Close the action"), QDialogButtonBox.ButtonRole.AcceptRole)
+        done.setAccessibleName(tr("Close the action"))
+        board = buttons.addButton(
+            tr("Open the huddle board"), QDialogButtonBox.ButtonRole.ActionRole
+        )
+        board.setAccessibleName(tr("Open the huddle board"))
+        board.clicked.connect(self._board)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        fit_to_screen(self, 480)
+
+    def field_for(self, field: str | None) -> QWidget:
+        return self.note
+
+    def _board(self) -> None:
+        self.wants_board = True
+        self.reject()

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QListWidgetItem,
     QMessageBox,
     QPlainTextEdit,
     QScrollArea,
@@ -29,14 +30,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hrohuddle.services import events, people
+from hrohuddle.services import conversation, events, journey, people
 from hrohuddle.services.dates import to_local
-from hrohuddle.services.errors import EditConflict, ServiceError
+from hrohuddle.services.errors import EditConflict, ServiceError, ValidationError
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import taxonomy
 from hrohuddle.store.database import Database
 from hrohuddle.store.errors import StoreError
 from hrohuddle.ui import common
+from hrohuddle.ui import conversation as conversation_ui
 from hrohuddle.ui.common import (
     button,
     date_edit,
@@ -49,6 +51,7 @@ from hrohuddle.ui.common import (
     tell,
     tr,
 )
+from hrohuddle.ui.conversation import StepDialog, ThreadView, reviewer_thread_view
 from hrohuddle.ui.rows_model import RowsModel
 from hrohuddle.wording import count
 
@@ -178,10 +181,14 @@ class ReviewTab(QWidget):
         lv.addLayout(pager)
         split.addWidget(left)
         # The chosen report scrolls in its own area, however long it is; the review form
-        # below it stays where it is.
+        # below it stays where it is. Its journey and conversation are the second tab.
         right = QWidget()
         column = QVBoxLayout(right)
         column.setContentsMargins(0, 0, 0, 0)
+        self.side = QTabWidget()
+        self.side.setAccessibleName(tr("The chosen report"))
+        self.side.setUsesScrollButtons(False)
+        self.side.tabBar().setElideMode(Qt.TextElideMode.ElideRight)
         self.detail = QLabel(tr("Choose a report."))
         self.detail.setWordWrap(True)
         self.detail.setTextFormat(Qt.TextFormat.PlainText)
@@ -216,7 +223,15 @@ class ReviewTab(QWidget):
         self.feedback.setTabChangesFocus(True)
         self.feedback.setAccessibleName(tr("Feedback to the reporter"))
         self.feedback.setMaximumHeight(90)
+        self.merged_into = QLineEdit()
+        self.merged_into.setAccessibleName(tr("Same as report number"))
+        self.merged_into.setPlaceholderText(tr("the number of the report it repeats"))
+        self.merged_into.setEnabled(False)
+        self.new_status.currentIndexChanged.connect(
+            lambda _i: self.merged_into.setEnabled(self.new_status.currentData() == "duplicate")
+        )
         form.addRow(tr("Status"), self.new_status)
+        form.addRow(tr("Same as report no."), self.merged_into)
         form.addRow(tr("Reason"), self.reason)
         form.addRow(tr("Reviewer summary"), self.summary)
         form.addRow(tr("Feedback to the reporter"), self.feedback)
@@ -228,7 +243,12 @@ class ReviewTab(QWidget):
         row.addWidget(save)
         row.addWidget(action)
         column.addLayout(row)
-        split.addWidget(right)
+        self.side.addTab(right, tr("Review"))
+        self.talk = reviewer_thread_view(self.record_step)
+        self.talk.send = self._ask
+        self.talk.sent.connect(self._load_thread)
+        self.side.addTab(self.talk, tr("Journey and messages"))
+        split.addWidget(self.side)
         split.setSizes([900, 500])
         layout.addWidget(split, 1)
         self.reload()
@@ -289,6 +309,7 @@ class ReviewTab(QWidget):
         if not current.isValid():
             return
         r = self.model.rows[current.row()]
+        self.merged_into.setText(str(r.merged_into_id) if r.merged_into_id else "")
         kinds, cats, harms = _labels("kinds"), _labels("categories"), _labels("harm")
         factors = _labels("contributing_factors")
         stops = _labels("stopped_by")
@@ -301,7 +322,10 @@ class ReviewTab(QWidget):
             ),
             tr("Where: {a}").format(a=r.area or tr("not said")),
             tr("Reporter: {who}").format(who=tr("anonymous") if r.anonymous else r.reporter),
+            tr("Report no. {n}").format(n=r.id),
         ]
+        if r.merged_into_id:
+            lines.append(tr("Joined with report no. {n}.").format(n=r.merged_into_id))
         if r.stopped_by:
             lines.append(tr("Stopped by: {s}").format(s=stops.get(r.stopped_by, r.stopped_by)))
         if r.contributing_factors:
@@ -329,6 +353,59 @@ class ReviewTab(QWidget):
             )
         except (ServiceError, StoreError):  # kept: no version read means no check, silently
             self.seen_version = None
+        self._load_thread()
+
+    def _load_thread(self) -> None:
+        """The chosen report's journey and conversation, read again."""
+        r = self.current()
+        if r is None:
+            self.talk.clear()
+            return
+        try:
+            thread = conversation.for_review(self.db, self.actor, r.id)
+        except (ServiceError, StoreError) as exc:  # kept: the problem shows in the tab
+            self.talk.clear()
+            self.talk.problem.setText(readable(exc))
+            self.talk.problem.setVisible(True)
+            return
+        self.talk.show_thread(thread.steps, thread.messages)
+        last = thread.messages[-1] if thread.messages else None
+        label = tr("Journey and messages")
+        if last is not None and last.sender == "reporter":
+            label += " · " + tr("reporter wrote")
+        elif thread.awaiting_reporter:
+            label += " · " + tr("asked")
+        self.side.setTabText(1, label)
+        if thread.joined:
+            self.talk.merged.setText(
+                tr("Joined with this report: no. {ns}.").format(
+                    ns=", ".join(str(n) for n in thread.joined)
+                )
+            )
+            self.talk.merged.setVisible(True)
+
+    def _ask(self, kind: str, text: str) -> None:
+        r = self.current()
+        if r is None:
+            raise ValidationError(tr("Choose a report first."))
+        conversation.ask(self.db, self.actor, r.id, text, kind=kind)
+
+    def record_step(self, step: str) -> None:
+        r = self.current()
+        if r is None:
+            show_problem(self, tr("Choose a report first."))
+            return
+        dialog = StepDialog(self, step, r.reported_on)
+        dialog.save = lambda: journey.record_step(
+            self.db,
+            self.actor,
+            r.id,
+            step,
+            dialog.sentence.toPlainText(),
+            on=dialog.day(),
+        )
+        if dialog.exec():
+            self._load_thread()
 
     def save(self) -> None:
         r = self.current()
@@ -336,6 +413,10 @@ class ReviewTab(QWidget):
             show_problem(self, tr("Choose a report first."))
             return
         seen = getattr(self, "seen_version", None)
+        into_text = self.merged_into.text().strip()
+        if self.new_status.currentData() == "duplicate" and into_text and not into_text.isdigit():
+            show_problem(self, tr("Type the number of the report this one repeats."))
+            return
         try:
             events.triage(
                 self.db,
@@ -346,6 +427,9 @@ class ReviewTab(QWidget):
                 summary=self.summary.toPlainText(),
                 feedback=self.feedback.toPlainText(),
                 expected_version=seen[1] if seen and seen[0] == r.id else None,
+                merged_into=int(into_text)
+                if into_text and self.new_status.currentData() == "duplicate"
+                else None,
             )
         except EditConflict as exc:
             # Keep what this person typed; saving again applies it over what is stored.
@@ -393,35 +477,70 @@ class ReviewTab(QWidget):
         if not dialog.exec():
             return
         QMessageBox.information(
-            self, tr("Action created"), tr("The action is on the huddle board's follow-up list.")
+            self,
+            tr("Action created"),
+            tr(
+                "The action is on the huddle board's follow-up list, and the reporter can "
+                "see in the report's journey that an action was agreed."
+            ),
         )
+        # The report moved on ("action planned"): read it again, with its new version.
+        self._reselect = self.table.currentIndex().row()
+        self._load()
 
 
 class MyReportsTab(QWidget):
+    """The person's named reports: each opens with its journey and its conversation."""
+
     def __init__(self, db: Database, actor: Actor) -> None:
         super().__init__()
         self.db = db
         self.actor = actor
+        self.rows: list[events.ReportRow] = []
         layout = QVBoxLayout(self)
         layout.addWidget(
             muted(
                 tr(
-                    "Your named reports, newest first, with what became of them. "
-                    "Anonymous reports are followed with their receipt code."
+                    "Your named reports, newest first. Choose one to see what became of it "
+                    "and to answer the reviewers. Anonymous reports are followed with their "
+                    "receipt code."
                 )
             )
         )
+        split = QSplitter()
         self.list = QListWidget()
         self.list.setAccessibleName(tr("My reports"))
         self.list.setWordWrap(True)
-        layout.addWidget(self.list, 1)
+        self.list.setAlternatingRowColors(True)
+        self.list.setSpacing(2)
+        self.list.currentRowChanged.connect(self._open)
+        split.addWidget(self.list)
+        right = QWidget()
+        column = QVBoxLayout(right)
+        column.setContentsMargins(0, 0, 0, 0)
+        self.summary = QLabel(tr("Choose a report."))
+        self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.summary.setAccessibleName(tr("The chosen report"))
+        column.addWidget(self.summary)
+        self.talk = ThreadView(reporter_view=True)
+        self.talk.send = self._send
+        self.talk.sent.connect(lambda: self._open(self.list.currentRow()))
+        self.talk.setEnabled(False)
+        column.addWidget(self.talk, 1)
+        split.addWidget(right)
+        split.setSizes([420, 700])
+        layout.addWidget(split, 1)
         self.reload()
 
     def reload(self) -> None:
+        chosen = self.current_id()
+        self.list.blockSignals(True)
         self.list.clear()
         kinds, statuses = _labels("kinds"), _labels("statuses")
-        rows = events.my_reports(self.db, self.actor)
-        for r in rows:
+        self.rows = events.my_reports(self.db, self.actor)
+        for r in self.rows:
             text = (
                 f"{format_date(to_local(r.occurred_at).date())} · "
                 f"{kinds.get(r.kind, r.kind)} · "
@@ -429,15 +548,79 @@ class MyReportsTab(QWidget):
             )
             if r.feedback:
                 text += "\n" + tr("Feedback: {f}").format(f=r.feedback)
-            self.list.addItem(text)
-        if not rows:
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, r.id)
+            self.list.addItem(item)
+        if not self.rows:
             self.list.addItem(tr("No named reports yet."))
+        self.list.blockSignals(False)
+        if chosen is not None:
+            self.show_report(chosen)
+
+    def current_id(self) -> int | None:
+        item = self.list.currentItem()
+        value = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        return int(value) if value is not None else None
+
+    def show_report(self, event_id: int) -> bool:
+        """Open one of the person's reports (Home's "your report moved" leads here)."""
+        for i in range(self.list.count()):
+            if self.list.item(i).data(Qt.ItemDataRole.UserRole) == event_id:
+                if self.list.currentRow() == i:
+                    self._open(i)
+                else:
+                    self.list.setCurrentRow(i)
+                self.list.scrollToItem(self.list.item(i))
+                return True
+        return False
+
+    def _open(self, row: int) -> None:
+        event_id = self.current_id() if row >= 0 else None
+        if event_id is None:
+            self.talk.clear()
+            self.talk.setEnabled(False)
+            return
+        r = next((x for x in self.rows if x.id == event_id), None)
+        try:
+            thread = conversation.open_mine(self.db, self.actor, event_id)
+        except (ServiceError, StoreError) as exc:
+            show_problem(self, readable(exc))
+            return
+        if r is not None:
+            kinds, statuses = _labels("kinds"), _labels("statuses")
+            self.summary.setText(
+                tr("{kind} reported on {day}: {status}.").format(
+                    kind=kinds.get(r.kind, r.kind),
+                    day=format_date(r.reported_on),
+                    status=statuses.get(r.status, r.status),
+                )
+                + "\n"
+                + " ".join(r.narrative.split())[:300]
+                + ("\n\n" + tr("Feedback: {f}").format(f=r.feedback) if r.feedback else "")
+            )
+        self.talk.setEnabled(True)
+        self.talk.show_thread(
+            thread.steps,
+            thread.messages,
+            merged=thread.merged,
+            awaiting=thread.awaiting_reporter,
+        )
+
+    def _send(self, kind: str, text: str) -> None:
+        event_id = self.current_id()
+        if event_id is None:
+            raise ValidationError(tr("Choose a report first."))
+        conversation.write_mine(self.db, self.actor, event_id, kind, text)
 
 
 class ReceiptTab(QWidget):
+    """An anonymous report, followed with its receipt code: its journey, its conversation,
+    and a box to answer through the code (nothing asks who is signed in)."""
+
     def __init__(self, db: Database) -> None:
         super().__init__()
         self.db = db
+        self.code_checked = ""
         layout = QVBoxLayout(self)
         layout.addWidget(
             muted(tr("Type the receipt code you were given when you reported anonymously."))
@@ -452,23 +635,33 @@ class ReceiptTab(QWidget):
         row.addWidget(self.code, 1)
         row.addWidget(go)
         layout.addLayout(row)
+        self.lost = muted(tr(conversation_ui.LOST_CODE))
+        self.lost.setAccessibleName(tr("If you lost your code"))
+        layout.addWidget(self.lost)
         self.result = QLabel("")
         self.result.setWordWrap(True)
         self.result.setTextFormat(Qt.TextFormat.PlainText)
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.result.setAccessibleName(tr("Receipt result"))
-        layout.addWidget(self.result)
-        layout.addStretch(1)
+        self.result_scroll = QScrollArea()
+        self.result_scroll.setWidgetResizable(True)
+        self.result_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.result_scroll.setWidget(self.result)
+        self.result_scroll.setMaximumHeight(170)
+        layout.addWidget(self.result_scroll)
+        self.talk = ThreadView(reporter_view=True)
+        self.talk.send = self._send
+        self.talk.sent.connect(self._after_send)
+        self.talk.setVisible(False)
+        layout.addWidget(self.talk, 100)
+        layout.addStretch(1)  # keeps the code and the answer at the top until a report shows
 
     def check(self) -> None:
-        view = events.check_receipt(self.db, self.code.text())
+        self.code_checked = self.code.text()
+        view = events.check_receipt(self.db, self.code_checked)
         if view is None:
-            self.result.setText(
-                tr(
-                    "No report matches that code. Check each character; codes "
-                    "use no 0, O, 1, I or L."
-                )
-            )
+            self.talk.setVisible(False)
+            self.result.setText(tr(conversation.NO_SUCH_RECEIPT))
             return
         kinds, statuses = _labels("kinds"), _labels("statuses")
         text = tr("{kind} reported on {day}: {status}.").format(
@@ -506,6 +699,26 @@ class ReceiptTab(QWidget):
         if view.feedback:
             text += "\n\n" + tr("Feedback: {f}").format(f=view.feedback)
         self.result.setText(text)
+        self.talk.setVisible(True)
+        self.talk.show_thread(
+            view.steps, view.messages, merged=view.merged, awaiting=view.awaiting_reporter
+        )
+
+    def _send(self, kind: str, text: str) -> None:
+        conversation.write_by_receipt(self.db, self.code_checked, kind, text)
+
+    def _after_send(self) -> None:
+        self.code.setText(self.code_checked)
+        self.check()
+        tell(
+            self,
+            tr("Sent"),
+            tr(
+                "Your message waits with other anonymous messages and is passed on to the "
+                "reviewers with the next batch (at the latest after the next shift change), so "
+                "that the moment you wrote cannot point to you."
+            ),
+        )
 
 
 class EventsPage(QWidget):
@@ -526,8 +739,15 @@ class EventsPage(QWidget):
             self.tabs.addTab(self.review, tr("Review"))
         self.mine = MyReportsTab(db, actor)
         self.tabs.addTab(self.mine, tr("My reports"))
-        self.tabs.addTab(ReceiptTab(db), tr("Check a receipt"))
+        self.receipt = ReceiptTab(db)
+        self.tabs.addTab(self.receipt, tr("Check a receipt"))
         layout.addWidget(self.tabs, 1)
+
+    def show_my_report(self, event_id: int) -> bool:
+        """Open My reports at one of the person's reports."""
+        self.tabs.setCurrentWidget(self.mine)
+        self.mine.reload()
+        return self.mine.show_report(event_id)
 
     def refresh(self) -> None:
         self.mine.reload()

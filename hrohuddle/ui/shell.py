@@ -7,13 +7,25 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QListWidget,
+    QListWidgetItem,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from hrohuddle.services import people
 from hrohuddle.services.permissions import Actor
 from hrohuddle.store.database import Database
 from hrohuddle.ui.common import format_date, heading, muted, readable, tr
 from hrohuddle.wording import count
+
+
+def _kind_labels() -> dict[str, str]:
+    from hrohuddle.services.vocabulary import taxonomy
+
+    return taxonomy().labels_by_key("kinds")
 
 
 @dataclass(frozen=True)
@@ -92,18 +104,62 @@ class HomePage(QWidget):
         layout.addStretch(1)
         self.refresh()
 
-    def _add(self, text: str, key: str | None) -> None:
+    #: The report or action a line is about (beside the screen it leads to).
+    TARGET = Qt.ItemDataRole.UserRole + 1
+
+    def _add(self, text: str, key: str | None, target: object = None) -> None:
         item = QListWidgetItem(text)
-        # "pulse" is not a screen: the window opens the pulse form for it.
-        usable = key in self.keys or key == "pulse"
+        # "pulse" is not a screen: the window opens the pulse form for it; "action" opens
+        # the person's own action, to close it here.
+        usable = key in self.keys or key in ("pulse", "action")
         item.setData(Qt.ItemDataRole.UserRole, key if usable else None)
+        item.setData(self.TARGET, target)
         item.setSizeHint(QSize(0, 48))
         self.list.addItem(item)
 
     def _open(self, item: QListWidgetItem) -> None:
         key = item.data(Qt.ItemDataRole.UserRole)
+        target = item.data(self.TARGET)
+        if key == "action" and target is not None:
+            self._own_action(target)
+            return
         if key:
             self.go(str(key))
+        if key == "events" and target is not None:
+            # The reports screen the window just showed opens the person's report.
+            page = self._page_showing("show_my_report")
+            if page is not None:
+                page.show_my_report(int(target))  # type: ignore[attr-defined]
+
+    def _page_showing(self, method: str) -> QWidget | None:
+        """The screen beside Home that offers ``method`` (the window built it on ``go``)."""
+        stack = self.parentWidget()
+        if not isinstance(stack, QStackedWidget):
+            return None
+        for i in range(stack.count()):
+            page = stack.widget(i)
+            if hasattr(page, method):
+                return page
+        return None
+
+    def _own_action(self, target: object) -> None:
+        """Close one's own action from Home, or go to the board's follow-up list."""
+        from hrohuddle.services import actions
+        from hrohuddle.ui.actions import ActionDoneDialog
+
+        assert isinstance(target, tuple | list) and len(target) == 3
+        action_id, title, when = int(target[0]), str(target[1]), str(target[2])
+        if self.db is None:
+            return
+        db = self.db
+        dialog = ActionDoneDialog(self, f"“{title}”\n{when}")
+        dialog.save = lambda: actions.close_action(
+            db, self.actor, int(action_id), dialog.note.text()
+        )
+        if dialog.exec():
+            self.refresh()
+        elif dialog.wants_board and "huddle" in self.keys:
+            self.go("huddle")
 
     def refresh(self) -> None:
         """Read again what needs the person (on showing Home)."""
@@ -130,11 +186,11 @@ class HomePage(QWidget):
         for a in n.my_actions:
             due = format_date(a.due_on) if a.due_on else ""
             word = tr("Overdue since {date}") if a.overdue else tr("Due {date}")
+            when = word.format(date=due)
             self._add(
-                tr("Your action: {title} · {when}").format(
-                    title=a.title, when=word.format(date=due)
-                ),
-                "huddle",
+                tr("Your action: {title} · {when}").format(title=a.title, when=when),
+                "action",
+                (a.id, a.title, when),
             )
         for e in n.escalated:
             self._add(
@@ -148,6 +204,27 @@ class HomePage(QWidget):
                 tr("{n} safety reports await review.").format(n=n.reports_to_review)
                 if n.reports_to_review != 1
                 else tr("1 safety report awaits review."),
+                "events",
+            )
+        kinds = _kind_labels()
+        for r in n.my_reports:
+            what = tr("{kind} of {date}").format(
+                kind=kinds.get(r.kind, r.kind), date=format_date(r.reported_on)
+            )
+            self._add(
+                (
+                    tr("Your report ({what}): a question from the reviewers awaits your answer.")
+                    if r.question
+                    else tr("Your report ({what}) has moved on: see what became of it.")
+                ).format(what=what),
+                "events",
+                r.event_id,
+            )
+        if n.reporters_wrote:
+            self._add(
+                tr("{n} wrote last and await the reviewers' reply.").format(
+                    n=count(n.reporters_wrote, tr("reporter"), tr("reporters"))
+                ),
                 "events",
             )
         if n.observations_to_acknowledge:

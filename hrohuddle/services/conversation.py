@@ -1,0 +1,461 @@
+"""The conversation on a report, between the unit's reviewers and its reporter.
+
+A reviewer asks a question or writes a note; the reporter answers, adds detail or
+says "this happened again". Named reporters write from My reports; an anonymous
+reporter writes only with the receipt code. Their message is held in the anonymous
+outbox, naming no one and keeping only the start of the shift, and reaches the
+report in a shuffled batch (services.anonymity), released only when a reviewer's
+screen or a huddle asks, never as it is sent. Messages are plain text, checked for
+patient identifiers and names, and audited without their text (and, for an anonymous
+reporter, without anything about them).
+
+A report joined with another as a duplicate keeps its own conversation: a
+conversation is between one reporter and the reviewers, so nobody reads another
+reporter's words. The reporter is told so, and the reviewer finds the joined reports
+listed on the report they were joined with.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from hrohuddle.services import anonymity, audit, journey, validation
+from hrohuddle.services.dates import local_date
+from hrohuddle.services.errors import NotFound, ValidationError
+from hrohuddle.services.journey import StepRow
+from hrohuddle.services.permissions import Actor
+from hrohuddle.services.personal_names import unit_roster
+from hrohuddle.store.database import Database
+from hrohuddle.store.models import (
+    AnonymousOutbox,
+    Person,
+    ReportMessage,
+    SafetyEvent,
+    Unit,
+    utcnow,
+)
+
+#: Who may write each kind of message.
+KINDS = {
+    "question": "reviewer",
+    "note": "reviewer",
+    "answer": "reporter",
+    "detail": "reporter",
+    "again": "reporter",
+}
+REVIEWER_KINDS = ("question", "note")
+REPORTER_KINDS = ("answer", "detail", "again")
+LABELS = {
+    "question": "Question",
+    "note": "Note",
+    "answer": "Answer",
+    "detail": "More detail",
+    "again": "This happened again",
+}
+MAX_MESSAGE = 2000
+#: How far a chain of duplicates is followed (a loop is refused when it is made).
+MAX_CHAIN = 20
+#: What an unknown or wrong receipt code is told, word for word as Check a receipt says it.
+NO_SUCH_RECEIPT = "No report matches that code. Check each character; codes use no 0, O, 1, I or L."
+
+
+@dataclass(frozen=True)
+class MessageRow:
+    """One message as a screen shows it, in the order of the conversation."""
+
+    position: int | None  # None while it waits to be passed on
+    sender: str  # reviewer | reporter
+    kind: str
+    text: str
+    sent_on: dt.date
+    #: Who wrote it, for the reviewers' screen only (None for an anonymous reporter).
+    author: str | None = None
+    waiting: bool = False
+
+    @property
+    def label(self) -> str:
+        return LABELS.get(self.kind, self.kind)
+
+
+@dataclass(frozen=True)
+class Thread:
+    """A report's journey and conversation, as the reporter or the reviewer reads them."""
+
+    event_id: int
+    anonymous: bool
+    status: str
+    steps: list[StepRow]
+    messages: list[MessageRow]
+    #: Joined with another report as a duplicate: the steps are that report's journey.
+    merged: bool = False
+    merged_into_id: int | None = None
+    #: Reports joined with this one as duplicates (reviewers only).
+    joined: list[int] = field(default_factory=list)
+    #: A reviewer's question is the last word: the reporter has not answered it yet.
+    awaiting_reporter: bool = False
+    version: int = 1
+
+
+def _clean(text: str | None, roster: list[str]) -> str:
+    clean = validation.text(
+        text,
+        "The message",
+        field="text",
+        max_len=MAX_MESSAGE,
+        check_identifiers=True,
+        roster=roster,
+    )
+    assert clean is not None
+    return clean
+
+
+def _kind(kind: str, allowed: tuple[str, ...]) -> str:
+    return validation.choice(kind, list(allowed), "what kind of message it is", field="kind")
+
+
+def _append(
+    s: Session,
+    event_id: int,
+    *,
+    sender: str,
+    author_id: int | None,
+    kind: str,
+    text: str,
+    sent_at: dt.datetime,
+) -> ReportMessage:
+    """Add a message at the end of the report's conversation, in the caller's transaction.
+
+    The report's row is locked first, so two people writing at once on a server queue
+    here and each gets its own position (SQLite's write lock already queues them).
+    """
+    s.execute(select(SafetyEvent.id).where(SafetyEvent.id == event_id).with_for_update())
+    last = s.scalar(
+        select(func.coalesce(func.max(ReportMessage.position), 0)).where(
+            ReportMessage.event_id == event_id
+        )
+    )
+    message = ReportMessage(
+        id=anonymity.new_key(),
+        event_id=event_id,
+        position=int(last or 0) + 1,
+        sender=sender,
+        author_id=author_id,
+        kind=kind,
+        text=text,
+        sent_at=sent_at,
+    )
+    s.add(message)
+    s.flush()
+    return message
+
+
+def release_message(s: Session, unit: Unit, payload: dict[str, object], filed: dt.datetime) -> bool:
+    """Put one anonymous reporter's message, waiting in the outbox, at the end of its report.
+
+    Called by ``anonymity.release_due`` inside the batch's transaction, in shuffled
+    order. Returns False when its report still waits itself (it stays in the outbox).
+    """
+    event_id = payload.get("event_id")
+    if event_id is None:
+        event_id = s.scalar(
+            select(SafetyEvent.id).where(SafetyEvent.receipt_hash == payload.get("receipt_hash"))
+        )
+        if event_id is None:
+            return False
+    message = _append(
+        s,
+        int(str(event_id)),
+        sender="reporter",
+        author_id=None,
+        kind=str(payload["kind"]),
+        text=str(payload["text"]),
+        sent_at=filed,
+    )
+    # Audited as it reaches the report, naming no one: its time is the release's moment,
+    # which a reviewer's screen or a huddle chose, not the sender.
+    audit.record(
+        s,
+        "event.message",
+        unit_id=unit.id,
+        target=f"event:{message.event_id}",
+        detail={"kind": message.kind, "from": "reporter"},
+    )
+    return True
+
+
+# -- writing -----------------------------------------------------------------------------
+@audit.requires("event.triage")
+def ask(
+    db: Database,
+    actor: Actor,
+    event_id: int,
+    text: str,
+    *,
+    kind: str = "question",
+    today: dt.date | None = None,
+) -> MessageRow:
+    """A reviewer asks the reporter a question, or writes a note; audited without the text.
+
+    The reporter is told something: the report's first feedback day is kept.
+    """
+    today = today or dt.date.today()
+    kind = _kind(kind, REVIEWER_KINDS)
+    clean = _clean(text, unit_roster(db, actor.unit_id))
+    with db.write() as s:
+        event = s.get(SafetyEvent, event_id)
+        if event is None or event.unit_id != actor.unit_id:
+            raise NotFound("That report is not on this unit.")
+        m = _append(
+            s,
+            event_id,
+            sender="reviewer",
+            author_id=actor.person_id or None,
+            kind=kind,
+            text=clean,
+            sent_at=utcnow(),
+        )
+        journey.mark_told(s, event_id, today)
+        audit.record(
+            s,
+            "event.message",
+            actor=actor,
+            target=f"event:{event_id}",
+            detail={"kind": kind, "from": "reviewer"},
+        )
+        return MessageRow(m.position, "reviewer", kind, clean, today, actor.display_name)
+
+
+@audit.requires("event.view_own")
+def write_mine(db: Database, actor: Actor, event_id: int, kind: str, text: str) -> MessageRow:
+    """A named reporter answers, adds detail or says "this happened again" on their report."""
+    kind = _kind(kind, REPORTER_KINDS)
+    clean = _clean(text, unit_roster(db, actor.unit_id))
+    with db.write() as s:
+        event = s.get(SafetyEvent, event_id)
+        if event is None or event.unit_id != actor.unit_id or event.reporter_id != actor.person_id:
+            raise NotFound("That report is not one of yours.")
+        now = utcnow()
+        m = _append(
+            s,
+            event_id,
+            sender="reporter",
+            author_id=actor.person_id,
+            kind=kind,
+            text=clean,
+            sent_at=now,
+        )
+        _seen(s, event_id, now)
+        audit.record(
+            s,
+            "event.message",
+            actor=actor,
+            target=f"event:{event_id}",
+            detail={"kind": kind, "from": "reporter"},
+        )
+        return MessageRow(m.position, "reporter", kind, clean, local_date(now), actor.display_name)
+
+
+def write_by_receipt(
+    db: Database, code: str, kind: str, text: str, *, local_now: dt.datetime | None = None
+) -> None:
+    """An anonymous reporter writes on their report with its receipt code.
+
+    Nothing is asked of who is signed in and nothing names them: the message waits in
+    the anonymous outbox with only the start of the shift, and reaches the report in
+    a shuffled batch. An unknown or wrong code is refused with the same words as Check
+    a receipt, after the same look-up.
+    """
+    from hrohuddle.services.events import receipt_hash
+
+    local_now = local_now or dt.datetime.now()
+    kind = _kind(kind, REPORTER_KINDS)
+    digest = receipt_hash(code)
+    with db.read() as s:
+        found = s.execute(
+            select(SafetyEvent.id, SafetyEvent.unit_id).where(SafetyEvent.receipt_hash == digest)
+        ).first()
+        unit_id = found[1] if found else None
+        if found is None:
+            unit_id = s.scalar(
+                select(AnonymousOutbox.unit_id).where(AnonymousOutbox.receipt_hash == digest)
+            )
+    if unit_id is None:
+        raise NotFound(NO_SUCH_RECEIPT)
+    clean = _clean(text, unit_roster(db, int(unit_id)))
+    with db.write() as s:
+        unit = s.get(Unit, unit_id)
+        assert unit is not None
+        payload: dict[str, object] = {"kind": kind, "text": clean}
+        if found is not None:
+            payload["event_id"] = int(found[0])
+        else:
+            payload["receipt_hash"] = digest  # the report waits too; joined at release
+        anonymity.hold(s, unit, "message", payload, local_now=local_now)
+    anonymity.wipe_journal(db)
+
+
+# -- reading -----------------------------------------------------------------------------
+def _chain(s: Session, event_id: int) -> list[int]:
+    """The report and the reports it was joined with, one after the other (no loops)."""
+    chain = [event_id]
+    for _ in range(MAX_CHAIN):
+        nxt = s.scalar(select(SafetyEvent.merged_into_id).where(SafetyEvent.id == chain[-1]))
+        if nxt is None or nxt in chain:
+            break
+        chain.append(int(nxt))
+    return chain
+
+
+def _root(s: Session, event_id: int) -> int:
+    """The report at the end of a chain of duplicates (the report itself when not joined)."""
+    return _chain(s, event_id)[-1]
+
+
+def _messages(s: Session, event_id: int, *, names: bool) -> list[MessageRow]:
+    rows = s.execute(
+        select(
+            ReportMessage.position,
+            ReportMessage.sender,
+            ReportMessage.kind,
+            ReportMessage.text,
+            ReportMessage.sent_at,
+            Person.display_name,
+        )
+        .outerjoin(Person, Person.id == ReportMessage.author_id)
+        .where(ReportMessage.event_id == event_id)
+        .order_by(ReportMessage.position)
+    ).all()
+    return [
+        MessageRow(pos, sender, kind, text, local_date(at), name if names else None)
+        for pos, sender, kind, text, at, name in rows
+    ]
+
+
+def awaits_reporter(messages: list[MessageRow]) -> bool:
+    """Whether a reviewer's question is still unanswered (a later note does not answer it)."""
+    for m in reversed(messages):
+        if m.sender == "reporter":
+            return False
+        if m.kind == "question":
+            return True
+    return False
+
+
+def waiting_messages(
+    s: Session, unit_id: int, event_id: int | None, digest: str
+) -> list[MessageRow]:
+    """An anonymous reporter's messages still in the outbox, for Check a receipt."""
+    rows = s.execute(
+        select(AnonymousOutbox.payload, AnonymousOutbox.filed_shift).where(
+            AnonymousOutbox.unit_id == unit_id, AnonymousOutbox.kind == "message"
+        )
+    ).all()
+    out = []
+    for payload, filed in rows:
+        mine = (event_id is not None and payload.get("event_id") == event_id) or payload.get(
+            "receipt_hash"
+        ) == digest
+        if mine:
+            out.append(
+                MessageRow(
+                    None,
+                    "reporter",
+                    str(payload["kind"]),
+                    str(payload["text"]),
+                    local_date(filed),
+                    None,
+                    waiting=True,
+                )
+            )
+    out.sort(key=lambda m: (m.sent_on, m.kind, m.text))
+    return out
+
+
+def thread_in(s: Session, event: SafetyEvent, *, names: bool) -> Thread:
+    """A report's thread read in the caller's session: a handful of statements, however
+    long the conversation (the steps of a joined report are its root's)."""
+    merged = event.merged_into_id is not None
+    root = _root(s, event.id) if merged else event.id
+    messages = _messages(s, event.id, names=names)
+    joined = (
+        list(
+            s.scalars(
+                select(SafetyEvent.id)
+                .where(SafetyEvent.merged_into_id == event.id)
+                .order_by(SafetyEvent.id)
+            )
+        )
+        if names
+        else []
+    )
+    return Thread(
+        event.id,
+        bool(event.anonymous),
+        event.status,
+        journey.steps_of(s, root),
+        messages,
+        merged,
+        root if merged else None,
+        joined,
+        awaits_reporter(messages),
+        event.version,
+    )
+
+
+@audit.requires("event.view_all")
+def for_review(db: Database, actor: Actor, event_id: int) -> Thread:
+    """A report's journey and conversation for the Review screen, with who wrote what.
+
+    Anonymous reporters' messages due for release are released first (a moment the
+    reviewer chooses, never the sender).
+    """
+    anonymity.release_due(db, messages=True)
+    with db.read() as s:
+        event = s.get(SafetyEvent, event_id)
+        if event is None or event.unit_id != actor.unit_id:
+            raise NotFound("That report is not on this unit.")
+        return thread_in(s, event, names=True)
+
+
+def _seen(s: Session, event_id: int, at: dt.datetime) -> None:
+    s.execute(
+        update(SafetyEvent)
+        .where(SafetyEvent.id == event_id)
+        .values(reporter_seen_at=at)
+        .execution_options(synchronize_session=False)
+    )
+
+
+@audit.requires("event.view_own")
+def open_mine(db: Database, actor: Actor, event_id: int) -> Thread:
+    """A named reporter opens their own report: its journey and conversation, marked seen."""
+    with db.write() as s:
+        event = s.get(SafetyEvent, event_id)
+        if event is None or event.unit_id != actor.unit_id or event.reporter_id != actor.person_id:
+            raise NotFound("That report is not one of yours.")
+        thread = thread_in(s, event, names=False)
+        _seen(s, event_id, utcnow())
+        return thread
+
+
+def check_merge(s: Session, event: SafetyEvent, into_id: int | None) -> int:
+    """The report a duplicate is joined with, checked: same unit, not itself, no loop."""
+    if into_id is None:
+        raise ValidationError(
+            "Choose the report this one repeats (its number in the list).", "merged_into"
+        )
+    other = s.get(SafetyEvent, into_id)
+    if other is None or other.unit_id != event.unit_id:
+        raise ValidationError("There is no report with that number on this unit.", "merged_into")
+    if other.id == event.id:
+        raise ValidationError("A report cannot be joined with itself.", "merged_into")
+    if event.id in _chain(s, other.id):
+        raise ValidationError(
+            f"Report {other.id} is already joined with this one; join them the other way round.",
+            "merged_into",
+        )
+    return other.id

@@ -1,0 +1,194 @@
+"""Closing the loop through the window: an anonymous learner and a charge nurse talk through
+the receipt code, the report's journey reaches the learner; named reporters open their
+reports from My reports and from Home; an action's owner closes it from Home."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from conftest import PINS, Team, sign_in_as
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+from sqlalchemy import select
+
+from hrohuddle.services import actions, anonymity, conversation, events
+from hrohuddle.store.models import Action, SafetyEvent
+from hrohuddle.ui import common
+from hrohuddle.ui.actions import ActionDoneDialog
+from hrohuddle.ui.conversation import StepDialog
+
+
+def _quiet(monkeypatch) -> list[str]:  # type: ignore[no-untyped-def]
+    said: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, m, *a: said.append(m))
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: said.append(box.text()) or 0)
+    monkeypatch.setattr(common, "tell", lambda _p, _t, m: said.append(m))
+    return said
+
+
+def _near_miss(text: str, *, anonymous: bool) -> events.EventInput:
+    return events.EventInput(
+        kind="near_miss",
+        narrative=text,
+        category="fall",
+        occurred_at=dt.datetime.now().replace(microsecond=0) - dt.timedelta(hours=1),
+        anonymous=anonymous,
+    )
+
+
+def _items(lst) -> list[str]:  # type: ignore[no-untyped-def]
+    return [lst.item(i).text() for i in range(lst.count())]
+
+
+def _review_row(page, event_id: int, qtbot) -> None:  # type: ignore[no-untyped-def]
+    review = page.review
+    qtbot.waitUntil(lambda: not getattr(review, "loading", True), timeout=5000)
+    row = next(i for i, r in enumerate(review.model.rows) if r.id == event_id)
+    review.table.selectRow(row)
+    review.side.setCurrentIndex(1)
+
+
+def test_an_anonymous_learner_and_the_charge_nurse_close_the_loop(
+    qtbot, window, sqlite_team: Team, monkeypatch
+) -> None:
+    said = _quiet(monkeypatch)
+    db = sqlite_team.db
+    sign_in_as(qtbot, window, "Lee Learner", PINS["learner"])
+    sent = events.report(
+        db, window.actor, _near_miss("Bed rail left down in bay 3", anonymous=True)
+    )
+    code = sent.receipt_code
+    assert code is not None
+    window.sign_out()
+    anonymity.release_due(db, force=True)
+    with db.read() as s:
+        event_id = s.scalar(select(SafetyEvent.id).where(SafetyEvent.anonymous))
+    assert event_id is not None
+
+    # The charge nurse asks a question from the Review screen.
+    sign_in_as(qtbot, window, "Cai Charge", PINS["charge_nurse"])
+    page = window.open_page("events")
+    _review_row(page, event_id, qtbot)
+    talk = page.review.talk
+    assert talk.kind.currentData() == "question"
+    qtbot.keyClicks(talk.text, "Was the rail broken, or just left down?")
+    qtbot.mouseClick(talk.send_button, Qt.MouseButton.LeftButton)
+    assert not talk.problem.isVisible()
+    assert any("Was the rail broken" in line for line in _items(talk.messages))
+    window.sign_out()
+
+    # The learner answers through Check a receipt; it waits to be passed on.
+    sign_in_as(qtbot, window, "Lee Learner", PINS["learner"])
+    page = window.open_page("events")
+    receipt = page.receipt
+    page.tabs.setCurrentWidget(receipt)
+    assert "Nothing can recover it" in receipt.lost.text()
+    qtbot.keyClicks(receipt.code, "nope-nope-nope")
+    qtbot.keyClick(receipt.code, Qt.Key.Key_Return)
+    assert receipt.result.text() == conversation.NO_SUCH_RECEIPT
+    assert not receipt.talk.isVisible()
+    receipt.code.clear()
+    qtbot.keyClicks(receipt.code, code)
+    qtbot.keyClick(receipt.code, Qt.Key.Key_Return)
+    assert receipt.talk.isVisible() and receipt.talk.awaiting.isVisible()
+    assert receipt.talk.kind.currentData() == "answer"
+    qtbot.keyClicks(receipt.talk.text, "Broken: the catch does not hold.")
+    qtbot.mouseClick(receipt.talk.send_button, Qt.MouseButton.LeftButton)
+    lines = _items(receipt.talk.messages)
+    assert "waiting to be passed on" in lines[-1] and "catch does not hold" in lines[-1]
+    assert any("passed on to the reviewers with the next batch" in m for m in said)
+    window.sign_out()
+
+    # At the shift change the answer reaches the reviewers, who record a local fix.
+    anonymity.release_due(db, local_now=dt.datetime.now() + dt.timedelta(hours=13), messages=True)
+    sign_in_as(qtbot, window, "Cai Charge", PINS["charge_nurse"])
+    page = window.open_page("events")
+    _review_row(page, event_id, qtbot)
+    lines = _items(page.review.talk.messages)
+    assert "The reporter (anonymous)" in lines[-1] and "catch does not hold" in lines[-1]
+    assert "reporter wrote" in page.review.side.tabText(1)
+
+    def accept(dialog: StepDialog) -> int:
+        dialog.sentence.setPlainText("The rail's catch was replaced the same day.")
+        dialog.accept()
+        return int(dialog.result())
+
+    monkeypatch.setattr(StepDialog, "exec", accept)
+    page.review.record_step("local_fix")
+    assert any("catch was replaced" in line for line in _items(page.review.talk.steps))
+    window.sign_out()
+
+    # The learner sees the journey through the receipt.
+    sign_in_as(qtbot, window, "Lee Learner", PINS["learner"])
+    page = window.open_page("events")
+    page.tabs.setCurrentWidget(page.receipt)
+    page.receipt.code.setText(code)
+    page.receipt.check()
+    steps = _items(page.receipt.talk.steps)
+    assert len(steps) == 2 and "Local fix made" in steps[1] and "catch was replaced" in steps[1]
+    assert not page.receipt.talk.awaiting.isVisible()
+
+
+def test_a_named_reporter_opens_their_report_from_my_reports_and_from_home(
+    qtbot, window, sqlite_team: Team, monkeypatch
+) -> None:
+    """The finding: a named reporter could not open their own report from My reports."""
+    _quiet(monkeypatch)
+    db = sqlite_team.db
+    sent = events.report(
+        db, sqlite_team["learner"], _near_miss("Sling left frayed", anonymous=False)
+    )
+    assert sent.event_id is not None
+    conversation.ask(db, sqlite_team["charge_nurse"], sent.event_id, "Which hoist was it?")
+    sign_in_as(qtbot, window, "Lee Learner", PINS["learner"])
+    home = window.open_page("home")
+    lines = _items(home.list)
+    asked = [i for i, line in enumerate(lines) if "question from the reviewers awaits" in line]
+    assert len(asked) == 1, lines
+    home._open(home.list.item(asked[0]))
+    assert window.page_keys[window.nav.currentRow()] == "events"
+    page = window.pages.currentWidget()
+    assert page.tabs.currentWidget() is page.mine
+    mine = page.mine
+    assert mine.current_id() == sent.event_id and mine.talk.isEnabled()
+    assert any("Which hoist" in line for line in _items(mine.talk.messages))
+    assert mine.talk.awaiting.isVisible()
+    with db.read() as s:
+        assert s.scalar(select(SafetyEvent.reporter_seen_at)) is not None
+    qtbot.keyClicks(mine.talk.text, "The blue hoist in the bathroom.")
+    qtbot.mouseClick(mine.talk.send_button, Qt.MouseButton.LeftButton)
+    assert "blue hoist" in _items(mine.talk.messages)[-1]
+    assert not mine.talk.awaiting.isVisible()
+    home = window.open_page("home")
+    assert not any("Your report" in line for line in _items(home.list))
+
+
+def test_staff_close_their_own_action_from_home(
+    qtbot, window, sqlite_team: Team, monkeypatch
+) -> None:
+    """The finding: a staff member who owns an action could not close it from Home."""
+    _quiet(monkeypatch)
+    db = sqlite_team.db
+    made = actions.create_action(
+        db,
+        sqlite_team["charge_nurse"],
+        "Replace the frayed sling",
+        sqlite_team["staff"].person_id,
+        dt.date.today(),
+    )
+    sign_in_as(qtbot, window, "Sol Staff", PINS["staff"])
+    home = window.open_page("home")
+    lines = _items(home.list)
+    row = next(i for i, line in enumerate(lines) if "Replace the frayed sling" in line)
+
+    def close(dialog: ActionDoneDialog) -> int:
+        assert "Replace the frayed sling" in dialog.question.text()
+        dialog.note.setText("New sling from stores")
+        dialog.accept()
+        return int(dialog.result())
+
+    monkeypatch.setattr(ActionDoneDialog, "exec", close)
+    home._open(home.list.item(row))
+    with db.read() as s:
+        assert s.scalar(select(Action.status).where(Action.id == made.id)) == "closed"
+    assert not any("Replace the frayed sling" in line for line in _items(home.list))
