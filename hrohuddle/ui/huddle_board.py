@@ -165,14 +165,11 @@ class ItemInput(QWidget):
             self.save_draft()
 
     def save_draft(self) -> None:
+        payload: dict[str, Any] = {"text": self.edit.text()}
+        if self.event_id is not None:  # a teaching point taken from a good catch
+            payload["event_id"] = self.event_id
         try:
-            drafts.save(
-                self.board.db,
-                self.board.actor,
-                DRAFT_KIND,
-                self.draft_key,
-                {"text": self.edit.text(), "event_id": self.event_id},
-            )
+            drafts.save(self.board.db, self.board.actor, DRAFT_KIND, self.draft_key, payload)
         except StoreError as exc:
             log.warning("draft not saved: %s", exc.message)
 
