@@ -223,3 +223,16 @@ def test_nothing_stored_names_who_said_it_and_the_marker_needs_the_key_file(team
     finally:
         shutil.move(kept, secret)
     assert _count(db, event_id) == 1
+
+
+def test_recurring_hazards_rise_to_the_top_of_triage(team: Team) -> None:
+    db = team.db
+    seen = _on_the_board(team)
+    newer = _report(team, "preceptor", "Bed rails on bay 2 do not lock")
+    for role in ("learner", "manager"):
+        me_too.add(db, team[role], seen)
+    newest = events.list_events(db, team["manager"], events.EventFilter())
+    assert [r.id for r in newest.rows][:2] == [newer, seen]  # same minute: the later first
+    by_seen = events.list_events(db, team["manager"], events.EventFilter(order="seen_too"))
+    assert [r.id for r in by_seen.rows][:2] == [seen, newer]
+    assert [r.me_too for r in by_seen.rows][:2] == [2, 0]

@@ -111,6 +111,8 @@ class ReportRow:
     reported_on: dt.date
     #: A duplicate: the report it was joined with.
     merged_into_id: int | None = None
+    #: How many others said "I have seen this too" (never who).
+    me_too: int = 0
 
 
 @dataclass(frozen=True)
@@ -146,6 +148,9 @@ class EventFilter:
     until: dt.date | None = None
     reporter_group: str | None = None  # learners | staff | anonymous
     text: str = ""
+    #: "newest" first, or "seen_too": the reports most others have seen too first,
+    #: so that recurring hazards rise to the top of triage.
+    order: str = "newest"
 
 
 @dataclass(frozen=True)
@@ -511,6 +516,7 @@ _COLUMNS = (
     SafetyEvent.prevention,
     SafetyEvent.reported_on,
     SafetyEvent.merged_into_id,
+    SafetyEvent.me_too_count,
 )
 
 
@@ -538,6 +544,7 @@ def _rows(s: Session, q: Any) -> list[ReportRow]:
             r[18],
             r[19],
             r[20],
+            int(r[21] or 0),
         )
         for r in s.execute(q).all()
     ]
@@ -558,6 +565,16 @@ def my_reports(db: Database, actor: Actor) -> list[ReportRow]:
             .order_by(SafetyEvent.occurred_at.desc())
             .limit(500),
         )
+
+
+_ORDERS: dict[str, tuple[Any, ...]] = {
+    "newest": (SafetyEvent.occurred_at.desc(), SafetyEvent.id.desc()),
+    "seen_too": (
+        SafetyEvent.me_too_count.desc(),
+        SafetyEvent.occurred_at.desc(),
+        SafetyEvent.id.desc(),
+    ),
+}
 
 
 @audit.requires("event.view_all")
@@ -598,7 +615,7 @@ def list_events(
             s,
             _base()
             .where(*conds)
-            .order_by(SafetyEvent.occurred_at.desc(), SafetyEvent.id.desc())
+            .order_by(*_ORDERS.get(flt.order, _ORDERS["newest"]))
             .offset(offset)
             .limit(limit),
         )

@@ -65,7 +65,17 @@ def _day(q: QDate) -> dt.date:
 
 
 class EventModel(RowsModel[events.ReportRow]):
-    COLUMNS = ("When", "Kind", "Category", "Harm", "Status", "Area", "Reporter", "What happened")
+    COLUMNS = (
+        "When",
+        "Kind",
+        "Category",
+        "Harm",
+        "Status",
+        "Area",
+        "Reporter",
+        "Seen too",
+        "What happened",
+    )
 
     def __init__(self) -> None:
         super().__init__()
@@ -92,6 +102,8 @@ class EventModel(RowsModel[events.ReportRow]):
             if r.anonymous:
                 return tr("anonymous")
             return f"{r.reporter} ({tr('learner') if r.reporter_is_learner else tr('staff')})"
+        if col == 7:  # how many others said "I have seen this too"
+            return str(r.me_too) if r.me_too else ""
         text = " ".join(r.narrative.split())
         return text if full else text[:120]
 
@@ -130,6 +142,14 @@ class ReviewTab(QWidget):
             (tr("Anonymous"), "anonymous"),
         ):
             self.group.addItem(label, key)
+        self.order = QComboBox()
+        self.order.setAccessibleName(tr("Order"))
+        self.order.addItem(tr("Newest first"), "newest")
+        self.order.addItem(tr("Most seen too first"), "seen_too")
+        self.order.currentIndexChanged.connect(self.reload)
+        self.order.setToolTip(
+            tr("Reports others said they have seen too rise to the top: recurring hazards.")
+        )
         self.since = date_edit(QDate.currentDate().addDays(-90))
         self.since.setAccessibleName(tr("From"))
         self.until = date_edit(QDate.currentDate())
@@ -143,7 +163,7 @@ class ReviewTab(QWidget):
         go.clicked.connect(self.reload)
         # Two rows: what is reported, then when and which words; the search box has room
         # for its words on a laptop screen.
-        for w in (self.kind, self.status, self.category, self.group):
+        for w in (self.kind, self.status, self.category, self.group, self.order):
             bar.addWidget(w)
         bar.addStretch(1)
         layout.addLayout(bar)
@@ -263,6 +283,7 @@ class ReviewTab(QWidget):
             since=_day(self.since.date()),
             until=_day(self.until.date()),
             text=self.search.text(),
+            order=str(self.order.currentData() or "newest"),
         )
 
     def reload(self) -> None:
