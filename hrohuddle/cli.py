@@ -131,7 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     e = sub.add_parser("export", help="write a CSV file")
     e.add_argument("kind", choices=EXPORT_KINDS)
-    e.add_argument("--out", required=True, type=Path, help="the CSV file to write")
+    e.add_argument("--out", required=True, type=_output_file, help="the CSV file to write")
     e.add_argument("--unit", help="unit code (default: the only unit)")
 
     rp = sub.add_parser("report", help="build a report PDF")
@@ -139,14 +139,24 @@ def build_parser() -> argparse.ArgumentParser:
     w = rsub.add_parser("weekly", help="the weekly safety and learning report")
     w.add_argument("--unit", help="unit code (default: the only unit)")
     w.add_argument("--week", help="ISO week such as 2026-W47 (default: the last complete week)")
-    w.add_argument("--out", required=True, type=Path, help="the PDF file to write")
+    w.add_argument("--out", required=True, type=_output_file, help="the PDF file to write")
     bl = rsub.add_parser("bulletin", help="the unit safety bulletin: one page for the staff room")
     bl.add_argument("--unit", help="unit code (default: the only unit)")
     bl.add_argument("--week", help="ISO week such as 2026-W47 (default: the last complete week)")
-    bl.add_argument("--out", required=True, type=Path, help="the PDF file to write")
+    bl.add_argument("--out", required=True, type=_output_file, help="the PDF file to write")
 
     sub.add_parser("self-test", help="headless checks, used after installing")
     return p
+
+
+def _output_file(text: str) -> Path:
+    """A file to write: refused at once when it names no file (empty, blanks, a folder)."""
+    name = text.strip()
+    if not name or name != text:
+        raise argparse.ArgumentTypeError(
+            f"“{text}” is not a file name: give the file to write, for example report.pdf"
+        )
+    return Path(name)
 
 
 def _os_user() -> str:

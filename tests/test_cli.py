@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from hrohuddle import __version__
 from hrohuddle.paths import DataPaths
 
@@ -300,3 +302,21 @@ def test_unlock_names_the_real_person(tmp_path: Path) -> None:
     _unit_with_ira(tmp_path)
     out = hh("person", "unlock", "ira    it", env_dir=tmp_path)
     assert out.returncode == 0 and out.stdout.strip() == "Ira IT can try their PIN again now."
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["report", "weekly"], ["report", "bulletin"], ["export", "actions"]],
+)
+@pytest.mark.parametrize("out", ["", "   ", " report.pdf"])
+def test_an_output_that_names_no_file_is_refused_in_one_plain_line(
+    command: list[str], out: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from hrohuddle import cli
+
+    with pytest.raises(SystemExit) as ended:
+        cli.build_parser().parse_args([*command, "--out", out])
+    assert ended.value.code == 2
+    err = capsys.readouterr().err
+    assert "is not a file name: give the file to write" in err
+    assert "Traceback" not in err
