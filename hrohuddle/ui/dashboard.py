@@ -7,8 +7,8 @@ screen (the PDF is fed what is shown), with the census panel beside them on one 
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -44,6 +44,7 @@ from hrohuddle.services.permissions import Actor
 from hrohuddle.services.reporting import Week
 from hrohuddle.store.database import Database
 from hrohuddle.ui.common import (
+    _hold_collection,
     attempt,
     button,
     fit_to_screen,
@@ -58,7 +59,7 @@ from hrohuddle.ui.common import (
     show_refusal,
     tr,
 )
-from hrohuddle.ui.preview import PreviewDialog, render_pages
+from hrohuddle.ui.preview import PreviewDialog, give_back_freed_memory, render_pages
 from hrohuddle.wording import count, verb
 
 log = logging.getLogger(__name__)
@@ -110,21 +111,7 @@ class ReportJob(QRunnable):
         except Exception as exc:  # a bug: handed to the exception hook on the GUI thread
             self.signals.finished.emit(None, exc)
             return
-        give_back_freed_memory()
         self.signals.finished.emit(self.path, None)
-
-
-def give_back_freed_memory() -> None:
-    """Return to the system the memory a report's build freed (its drawings, its pages, a
-    closed preview's): glibc's allocator keeps freed memory for the process otherwise, so
-    the app would stay as large as its largest report. Elsewhere, nothing to do."""
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-
-    trim = getattr(ctypes.CDLL(None), "malloc_trim", None)  # glibc only, not musl
-    if trim is not None:
-        trim(0)
 
 
 class Tile(QFrame):
@@ -466,12 +453,21 @@ class WeekPanel(QWidget):
         job.signals.finished.connect(self._forget_job)
         self.jobs.append(job)
         self.status.setText(tr("Building the report…"))
+        # No collection while it builds, as for a screen's load: what the build leaves
+        # (its figures and its document point at each other) stays young, to be freed
+        # by a young collection on the GUI thread when it is done (_forget_job) rather
+        # than by a full collection some day.
+        _hold_collection(True)
         self.pool.start(job)
 
     def _forget_job(self, _path: Path | None, _error: str | Exception | None) -> None:
         """A job whose report is done is kept no longer, nor what it held."""
         done = self.sender()
         self.jobs = [job for job in self.jobs if job.signals is not done]
+        _hold_collection(False)
+        if gc.isenabled():  # no other work running off the thread
+            gc.collect(0)
+            give_back_freed_memory()
 
     def save_pdf(self) -> None:
         week = self.selected_week()

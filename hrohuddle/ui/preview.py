@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,19 @@ def render_pages(pdf: Path, scale: float = 1.5) -> list[QImage]:
     return images
 
 
+def give_back_freed_memory() -> None:
+    """Return to the system the memory a report's build freed (its drawings, its pages, a
+    closed preview's): glibc's allocator keeps freed memory for the process otherwise, so
+    the app would stay as large as its largest report. Elsewhere, nothing to do."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    trim = getattr(ctypes.CDLL(None), "malloc_trim", None)  # glibc only, not musl
+    if trim is not None:
+        trim(0)
+
+
 def print_images(images: list[QImage], printer: Any) -> None:
     """Draw each page image to fit the printer's page."""
     painter = QPainter()
@@ -90,15 +104,16 @@ class PreviewDialog(QDialog):
         body = QWidget()
         pages = QVBoxLayout(body)
         self.images = images or render_pages(pdf)
+        self.pages: list[QLabel] = []
         for image in self.images:
             label = QLabel()
-            label.setPixmap(
-                QPixmap.fromImage(image).scaledToWidth(
-                    width - 80, Qt.TransformationMode.SmoothTransformation
-                )
-            )
+            page = QPixmap.fromImage(image)
+            if page.width() > width - 80:  # drawn at the width shown; smaller screens scale
+                page = page.scaledToWidth(width - 80, Qt.TransformationMode.SmoothTransformation)
+            label.setPixmap(page)
             label.setAccessibleName(tr("Report page"))
             pages.addWidget(label)
+            self.pages.append(label)
         scroll.setWidget(body)
         layout.addWidget(scroll, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -109,10 +124,15 @@ class PreviewDialog(QDialog):
         self.finished.connect(self._remove_file)
 
     def _remove_file(self) -> None:
-        """The preview's temporary folder and its page images go when the preview closes."""
+        """The preview's temporary folder and its page images go when the preview closes,
+        the pages on screen too (not when the dialog is deleted later), and the memory
+        they took goes back to the system."""
         import shutil
 
         self.images = []
+        for label in self.pages:
+            label.clear()
+        give_back_freed_memory()
 
         folder = self.pdf.parent
         if folder.name.startswith("hrohuddle-report-"):
