@@ -81,7 +81,11 @@ def test_a_report_built_on_the_dashboard_leaves_no_chart_behind(
     assert on_screen == len(panel.built)  # the dashboard's own charts, and only they
 
     panel.preview()
-    qtbot.waitUntil(lambda: getattr(panel, "preview_dialog", None) is not None, timeout=60_000)
+    # Shown, and the job's end seen through (the collector is given back at its end).
+    qtbot.waitUntil(
+        lambda: getattr(panel, "preview_dialog", None) is not None and gc.isenabled(),
+        timeout=60_000,
+    )
     assert len(drawn) >= 2  # the report drew its charts...
     assert _figures_alive() == on_screen  # ...and they are gone already
     dialog = panel.preview_dialog
@@ -93,7 +97,24 @@ def test_a_report_built_on_the_dashboard_leaves_no_chart_behind(
 
     saved = tmp_path / "saved.pdf"
     panel._start(saved, panel._saved)
-    qtbot.waitUntil(lambda: "Saved" in panel.status.text(), timeout=60_000)
+    qtbot.waitUntil(lambda: "Saved" in panel.status.text() and gc.isenabled(), timeout=60_000)
     assert saved.exists()
     assert len(drawn) >= 4
     assert _figures_alive() == on_screen
+
+
+def test_a_report_still_building_at_sign_out_gives_the_collector_back(
+    qtbot, window, sqlite_team: Team, tmp_path: Path, monkeypatch
+) -> None:
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    _a_week_with_reports(sqlite_team)
+    sign_in_as(qtbot, window, "Mo Manager", PINS["manager"])
+    panel = window.open_page("dashboard").week_panel
+    qtbot.waitUntil(lambda: len(panel.canvases) == 2, timeout=20000)
+    qtbot.waitUntil(gc.isenabled)
+    panel.preview()
+    assert not gc.isenabled()  # held while the report builds
+    window.sign_out()  # the dashboard goes with the session, its report still building
+    qtbot.waitUntil(gc.isenabled, timeout=60_000)

@@ -7,7 +7,6 @@ screen (the PDF is fed what is shown), with the census panel beside them on one 
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import logging
 import tempfile
 from pathlib import Path
@@ -44,7 +43,6 @@ from hrohuddle.services.permissions import Actor
 from hrohuddle.services.reporting import Week
 from hrohuddle.store.database import Database
 from hrohuddle.ui.common import (
-    _hold_collection,
     attempt,
     button,
     fit_to_screen,
@@ -59,7 +57,7 @@ from hrohuddle.ui.common import (
     show_refusal,
     tr,
 )
-from hrohuddle.ui.preview import PreviewDialog, give_back_freed_memory, render_pages
+from hrohuddle.ui.preview import PreviewDialog, collect_after, render_pages
 from hrohuddle.wording import count, verb
 
 log = logging.getLogger(__name__)
@@ -453,21 +451,13 @@ class WeekPanel(QWidget):
         job.signals.finished.connect(self._forget_job)
         self.jobs.append(job)
         self.status.setText(tr("Building the report…"))
-        # No collection while it builds, as for a screen's load: what the build leaves
-        # (its figures and its document point at each other) stays young, to be freed
-        # by a young collection on the GUI thread when it is done (_forget_job) rather
-        # than by a full collection some day.
-        _hold_collection(True)
+        collect_after(job.signals.finished)
         self.pool.start(job)
 
     def _forget_job(self, _path: Path | None, _error: str | Exception | None) -> None:
         """A job whose report is done is kept no longer, nor what it held."""
         done = self.sender()
         self.jobs = [job for job in self.jobs if job.signals is not done]
-        _hold_collection(False)
-        if gc.isenabled():  # no other work running off the thread
-            gc.collect(0)
-            give_back_freed_memory()
 
     def save_pdf(self) -> None:
         week = self.selected_week()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, QObject, Qt, SignalInstance
 from PySide6.QtGui import QImage, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
@@ -20,7 +21,7 @@ from PySide6.QtWidgets import (
 from hrohuddle.services import audit
 from hrohuddle.services.permissions import Actor
 from hrohuddle.store.database import Database
-from hrohuddle.ui.common import attempt, show_problem, tr
+from hrohuddle.ui.common import _hold_collection, attempt, show_problem, tr
 
 
 def render_pages(pdf: Path, scale: float = 1.5) -> list[QImage]:
@@ -61,6 +62,30 @@ def give_back_freed_memory() -> None:
     trim = getattr(ctypes.CDLL(None), "malloc_trim", None)  # glibc only, not musl
     if trim is not None:
         trim(0)
+
+
+class _AfterReports(QObject):
+    """Lives as long as the application, on the GUI thread: a report's end reaches it
+    even when the screen that started the report is gone (signed out meanwhile)."""
+
+    def done(self, *_outcome: object) -> None:
+        _hold_collection(False)
+        if gc.isenabled():  # no other work running off the thread
+            gc.collect(0)
+            give_back_freed_memory()
+
+
+def collect_after(finished: SignalInstance) -> None:
+    """No collection while a report builds off the GUI thread, as for a screen's load; when
+    ``finished`` is emitted, what the build left (its charts and its document point at
+    each other) is still young, so a young collection on the GUI thread frees it and its
+    memory goes back to the system, instead of a full collection finding it some day."""
+    app = QCoreApplication.instance()
+    receiver = app.findChild(_AfterReports) if app is not None else None
+    if receiver is None:
+        receiver = _AfterReports(app)
+    _hold_collection(True)
+    finished.connect(receiver.done)
 
 
 def print_images(images: list[QImage], printer: Any) -> None:
