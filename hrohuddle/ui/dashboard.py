@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -58,7 +57,7 @@ from hrohuddle.ui.common import (
     show_refusal,
     tr,
 )
-from hrohuddle.ui.preview import PreviewDialog, render_pages
+from hrohuddle.ui.preview import PreviewDialog, collect_after, render_pages
 from hrohuddle.wording import count, counts_in, verb
 
 log = logging.getLogger(__name__)
@@ -110,21 +109,7 @@ class ReportJob(QRunnable):
         except Exception as exc:  # a bug: handed to the exception hook on the GUI thread
             self.signals.finished.emit(None, exc)
             return
-        give_back_freed_memory()
         self.signals.finished.emit(self.path, None)
-
-
-def give_back_freed_memory() -> None:
-    """Return to the system the memory a report's build freed (its drawings, its pages, a
-    closed preview's): glibc's allocator keeps freed memory for the process otherwise, so
-    the app would stay as large as its largest report. Elsewhere, nothing to do."""
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-
-    trim = getattr(ctypes.CDLL(None), "malloc_trim", None)  # glibc only, not musl
-    if trim is not None:
-        trim(0)
 
 
 class Tile(QFrame):
@@ -470,6 +455,7 @@ class WeekPanel(QWidget):
         job.signals.finished.connect(self._forget_job)
         self.jobs.append(job)
         self.status.setText(tr("Building the report…"))
+        collect_after(job.signals.finished)
         self.pool.start(job)
 
     def _forget_job(self, _path: Path | None, _error: str | Exception | None) -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
+import sys
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, QObject, Qt, SignalInstance
 from PySide6.QtGui import QImage, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
@@ -19,7 +21,7 @@ from PySide6.QtWidgets import (
 from hrohuddle.services import audit
 from hrohuddle.services.permissions import Actor
 from hrohuddle.store.database import Database
-from hrohuddle.ui.common import attempt, show_problem, tr
+from hrohuddle.ui.common import _hold_collection, attempt, show_problem, tr
 
 
 def render_pages(pdf: Path, scale: float = 1.5) -> list[QImage]:
@@ -47,6 +49,43 @@ def render_pages(pdf: Path, scale: float = 1.5) -> list[QImage]:
     finally:
         doc.close()
     return images
+
+
+def give_back_freed_memory() -> None:
+    """Return to the system the memory a report's build freed (its drawings, its pages, a
+    closed preview's): glibc's allocator keeps freed memory for the process otherwise, so
+    the app would stay as large as its largest report. Elsewhere, nothing to do."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    trim = getattr(ctypes.CDLL(None), "malloc_trim", None)  # glibc only, not musl
+    if trim is not None:
+        trim(0)
+
+
+class _AfterReports(QObject):
+    """Lives as long as the application, on the GUI thread: a report's end reaches it
+    even when the screen that started the report is gone (signed out meanwhile)."""
+
+    def done(self, *_outcome: object) -> None:
+        _hold_collection(False)
+        if gc.isenabled():  # no other work running off the thread
+            gc.collect(0)
+            give_back_freed_memory()
+
+
+def collect_after(finished: SignalInstance) -> None:
+    """No collection while a report builds off the GUI thread, as for a screen's load; when
+    ``finished`` is emitted, what the build left (its charts and its document point at
+    each other) is still young, so a young collection on the GUI thread frees it and its
+    memory goes back to the system, instead of a full collection finding it some day."""
+    app = QCoreApplication.instance()
+    receiver = app.findChild(_AfterReports) if app is not None else None
+    if receiver is None:
+        receiver = _AfterReports(app)
+    _hold_collection(True)
+    finished.connect(receiver.done)
 
 
 def print_images(images: list[QImage], printer: Any) -> None:
@@ -90,15 +129,16 @@ class PreviewDialog(QDialog):
         body = QWidget()
         pages = QVBoxLayout(body)
         self.images = images or render_pages(pdf)
+        self.pages: list[QLabel] = []
         for image in self.images:
             label = QLabel()
-            label.setPixmap(
-                QPixmap.fromImage(image).scaledToWidth(
-                    width - 80, Qt.TransformationMode.SmoothTransformation
-                )
-            )
+            page = QPixmap.fromImage(image)
+            if page.width() > width - 80:  # drawn at the width shown; smaller screens scale
+                page = page.scaledToWidth(width - 80, Qt.TransformationMode.SmoothTransformation)
+            label.setPixmap(page)
             label.setAccessibleName(tr("Report page"))
             pages.addWidget(label)
+            self.pages.append(label)
         scroll.setWidget(body)
         layout.addWidget(scroll, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -109,10 +149,15 @@ class PreviewDialog(QDialog):
         self.finished.connect(self._remove_file)
 
     def _remove_file(self) -> None:
-        """The preview's temporary folder and its page images go when the preview closes."""
+        """The preview's temporary folder and its page images go when the preview closes,
+        the pages on screen too (not when the dialog is deleted later), and the memory
+        they took goes back to the system."""
         import shutil
 
         self.images = []
+        for label in self.pages:
+            label.clear()
+        give_back_freed_memory()
 
         folder = self.pdf.parent
         if folder.name.startswith("hrohuddle-report-"):
