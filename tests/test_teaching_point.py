@@ -92,7 +92,9 @@ def test_removing_a_teaching_point_from_a_good_catch_removes_its_recognition(
 
     db, cn = team.db, team["charge_nurse"]
     huddle = huddles.start_or_resume(db, cn).id  # an empty look back
-    catch = report(db, team["staff"], "good_catch", "Heparin dose checked", teaching=True, named=True)
+    catch = report(
+        db, team["staff"], "good_catch", "Heparin dose checked", teaching=True, named=True
+    )
     point = teaching.teach_from(db, cn, huddle, catch, "Check heparin against the chart")
     assert [i.event_id for i in huddles.board(db, cn, huddle).items["recognise"]] == [catch]
     huddles.remove_item(db, cn, point.id)
@@ -108,7 +110,7 @@ def test_removing_a_teaching_point_from_a_good_catch_removes_its_recognition(
 
 
 def test_a_good_catch_is_named_only_when_its_reporter_asked(team: Team) -> None:
-    db, cn = team.db, team["charge_nurse"]
+    db = team.db
     named = report(db, team["learner"], "good_catch", "Allergy caught", named=True)
     quiet = report(db, team["staff"], "good_catch", "Pump rate caught")
     hidden = report(db, team["staff"], "good_catch", "Doubled dose caught", anonymous=True)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QFontMetrics, QHideEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -66,6 +66,29 @@ log = logging.getLogger(__name__)
 DRAFT_KIND = "huddle_input"
 DRAFT_DELAY_MS = 700
 REFRESH_MS = 15_000
+
+
+#: The item role holding a "you said, we did" row's parts (said, did, seen by).
+DONE_ROLE = Qt.ItemDataRole.UserRole + 2
+
+
+def one_line_done(said: str, did: str, seen: str, width: int, fm: QFontMetrics) -> str:
+    """ "You said: … We did: …" in ``width`` pixels of ``fm``'s font: what was said and
+    what was done each cut short with "…" when the whole does not fit, what was done
+    given the larger share; "· seen by" stays whole."""
+    tail = f" · {seen}" if seen else ""
+    line = tr("You said: {said} We did: {did}")
+    whole = line.format(said=said, did=did) + tail
+    if fm.horizontalAdvance(whole) <= width:
+        return whole
+    room = max(0, width - fm.horizontalAdvance(line.format(said="", did="") + tail))
+    said_room = min(
+        fm.horizontalAdvance(said), max(room * 2 // 5, room - fm.horizontalAdvance(did))
+    )
+    right = Qt.TextElideMode.ElideRight
+    said_cut = fm.elidedText(said, right, said_room)
+    did_cut = fm.elidedText(did, right, max(0, room - fm.horizontalAdvance(said_cut)))
+    return line.format(said=said_cut, did=did_cut) + tail
 
 
 class ItemInput(QWidget):
@@ -274,6 +297,8 @@ class HuddleBoard(BoardActions):
         #: "You said, we did" since the last huddle, and how many said "me too" of each.
         self.done: list[bulletin.Done] = []
         self.seen: dict[int, int] = {}
+        #: The reporters of the look back's good catches who asked to be named.
+        self.named: dict[int, str] = {}
         self._updating = False
         self.closed = False
         self._telling = False
@@ -342,11 +367,14 @@ class HuddleBoard(BoardActions):
         self.bulletin_button = big_button(tr("Bulletin"))
         self.bulletin_button.setAccessibleName(tr("The unit safety bulletin, in large type"))
         self.bulletin_button.clicked.connect(self.open_bulletin)
-        self.top_buttons: tuple[QWidget, ...] = (report, self.board_mode_button, self.close_button)
-        if self.actor.can("report.view"):
-            self.top_buttons = (report, self.bulletin_button, *self.top_buttons[1:])
-        else:
-            self.bulletin_button.setVisible(False)
+        # The bulletin is for the staff room: everyone who sees the board reads it.
+        self.top_buttons: tuple[QWidget, ...] = (
+            report,
+            self.bulletin_button,
+            self.board_mode_button,
+            self.close_button,
+        )
+        self.bulletin_button.setVisible(self.actor.can("huddle.view"))
         for b in self.top_buttons:
             b.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self._title_row = -1
@@ -643,6 +671,7 @@ class HuddleBoard(BoardActions):
             # Wrapped rows are measured again in the new type size.
             QTimer.singleShot(0, self.refresh)
         else:
+            self._fit_done(self.lists["look_back"])
             for lst in (*self.lists.values(), self.follow_list):
                 lst.doItemsLayout()
         self._arrange(3 if self._columns_fit(3) else 2)
@@ -682,7 +711,11 @@ class HuddleBoard(BoardActions):
                 [e.id for e in state.look_back_events]
                 + [i.event_id for i in state.items["look_back"] if i.event_id is not None],
             )
+            named = teaching.named_reporters(
+                self.db, self.actor, [e.id for e in state.good_catches]
+            )
             self.done = done
+            self.named = named
         except SessionEnded:
             return  # signed out or locked: the window goes back to sign-in by itself
         except (ServiceError, StoreError) as exc:  # kept: a failed poll is logged, not shown
@@ -775,6 +808,17 @@ class HuddleBoard(BoardActions):
         return self._shift_clock_at
 
     def _fill_look_back(self, lst: QListWidget, b: huddles.Board) -> None:
+        # "You said, we did" first, one line each: read before the reports, never below
+        # the fold. The whole line is the row's tooltip and accessible name.
+        for d in self.done:
+            full = tr("You said: {said} We did: {did}").format(said=d.said, did=d.did)
+            seen = me_too.seen_by(d.me_too)
+            item = self._add(lst, full, ("done", d.event_id))
+            item.setData(DONE_ROLE, (d.said, d.did, seen))
+            spoken = f"{full} {seen}." if seen else full
+            item.setToolTip(spoken)
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, spoken)
+        self._fit_done(lst)
         for e in b.look_back_events:
             harm = f" · {self.harms.get(e.harm, e.harm)}" if e.harm else ""
             local = e.occurred_at.replace(tzinfo=dt.UTC).astimezone()
@@ -802,17 +846,22 @@ class HuddleBoard(BoardActions):
         for it in b.items["look_back"]:
             extra = self._seen_text(it.event_id) if it.event_id is not None else ""
             self._add(lst, self._item_text(it) + extra, ("item", it.id))
-        for d in self.done:
-            # Words, not colour, say what the line is: read from two metres.
-            self._add(
-                lst,
-                tr("You said: {said} We did: {did}").format(said=d.said, did=d.did)
-                + self._seen_text(d.event_id, d.me_too),
-                ("done", d.event_id),
-            )
         if lst.count() == 0:
             placeholder = self._add(lst, tr("No reports since the last huddle."), None)
             placeholder.setFlags(Qt.ItemFlag.NoItemFlags)
+
+    def _fit_done(self, lst: QListWidget) -> None:
+        """Each "you said, we did" row on one line of the list's width: both halves cut
+        short with "…" when they do not fit, the count of "me too" kept whole."""
+        fm = lst.fontMetrics()
+        width = max(120, lst.viewport().width() - 24)
+        for i in range(lst.count()):
+            item = lst.item(i)
+            parts = item.data(DONE_ROLE)
+            if not parts:
+                continue
+            said, did, seen = parts
+            item.setText(one_line_done(said, did, seen, width, fm))
 
     def _seen_text(self, event_id: int, count: int | None = None) -> str:
         n = self.seen.get(event_id, 0) if count is None else count
@@ -855,14 +904,24 @@ class HuddleBoard(BoardActions):
             self._add(lst, self._item_text(it), ("item", it.id))
 
     def _fill_recognise(self, lst: QListWidget, b: huddles.Board) -> None:
+        # A good catch is recognised once: when it is also today's teaching point, its
+        # line says so rather than a second, differently worded line.
+        taught = {it.event_id: it for it in b.items["recognise"] if it.event_id is not None}
         for e in b.good_catches:
-            self._add(
-                lst,
-                tr("Good catch: {text}").format(text=e.summary) + self._seen_text(e.id),
-                ("event", e.id),
+            name = self.named.get(e.id)
+            text = (
+                tr("Good catch by {name}: {text}").format(name=name, text=e.summary)
+                if name
+                else tr("Good catch: {text}").format(text=e.summary)
             )
+            linked = taught.pop(e.id, None)
+            if linked is not None:
+                text += " " + tr("(today's teaching point)")
+            key = ("item", linked.id) if linked is not None else ("event", e.id)
+            self._add(lst, text + self._seen_text(e.id), key)
         for it in b.items["recognise"]:
-            self._add(lst, self._item_text(it), ("item", it.id))
+            if it.event_id is None or it.event_id in taught:
+                self._add(lst, self._item_text(it), ("item", it.id))
 
     def _fill_actions(self, lst: QListWidget, b: huddles.Board) -> None:
         # The version each action had when shown: a later save by someone else is refused.
