@@ -213,7 +213,9 @@ def test_the_teaching_point_takes_an_agreed_good_catch_and_names_only_who_asked(
     assert "Lee Learner" in offered[0][0]  # the charge nurse sees who asked to be thanked
     teach = board.inputs["teach"]
     assert teach.edit.text() == "A penicillin allergy caught at the bedside check."
-    assert teach.linked.isVisible() and "its reporter agreed" in teach.linked.text()
+    # Said where the teaching point will stand, not squeezed under its field.
+    (note,) = _rows(board.lists["teach"])
+    assert note.startswith("From a good catch of ") and "its reporter agreed" in note
     qtbot.keyClick(teach.edit, Qt.Key.Key_Return)
 
     with db.read() as s:

@@ -78,6 +78,8 @@ class BoardActions(QWidget):
             show_problem(self, tr("Choose an item in the list first."))
             return
         kind, key = data
+        if kind == "done":  # "you said, we did": the report behind it, and its action
+            kind = "event"
         row = self._item_row(section, key) if kind == "item" else None
         if row is not None and row.action_id is not None and self.show_action(row.action_id):
             # Made once: a second time opens the action it already is.

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QFontMetrics, QHideEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -86,6 +86,9 @@ def one_line_done(said: str, did: str, seen: str, width: int, fm: QFontMetrics) 
         fm.horizontalAdvance(said), max(room * 2 // 5, room - fm.horizontalAdvance(did))
     )
     right = Qt.TextElideMode.ElideRight
+    if said_room < fm.horizontalAdvance("Word…"):  # too narrow for two halves: one cut
+        rest = max(0, width - fm.horizontalAdvance(tail))
+        return fm.elidedText(line.format(said=said, did=did), right, rest) + tail
     said_cut = fm.elidedText(said, right, said_room)
     did_cut = fm.elidedText(did, right, max(0, room - fm.horizontalAdvance(said_cut)))
     return line.format(said=said_cut, did=did_cut) + tail
@@ -142,25 +145,19 @@ class ItemInput(QWidget):
         self.timer.timeout.connect(self.save_draft)
         self.edit.textEdited.connect(lambda _t: poke_draft_timer(self.timer))
         self.edit.textEdited.connect(self._unlink_when_cleared)
-        # Says which good catch the typed teaching point comes from (teach only).
-        self.linked = board_label("", "hint")
-        self.linked.setVisible(False)
-        column.addWidget(self.linked)
 
     def link(self, offer: teaching.Offer | None) -> None:
         """Take the teaching point from an agreed good catch (None: typed by hand)."""
         self.event_id = offer.event_id if offer is not None else None
+        note = ""
         if offer is not None:
             self.edit.setText(offer.text)
             self.edit.setCursorPosition(0)
-            self.linked.setText(
-                tr("From a good catch of {day}; its reporter agreed it may teach.").format(
-                    day=format_date(offer.reported_on)
-                )
+            note = tr("From a good catch of {day}; its reporter agreed it may teach.").format(
+                day=format_date(offer.reported_on)
             )
             self.save_draft()
-        self.linked.setAccessibleName(self.linked.text())
-        self.linked.setVisible(offer is not None)
+        self.board.show_teach_note(note)
 
     def _unlink_when_cleared(self, text: str) -> None:
         if not text.strip() and self.event_id is not None:
@@ -199,11 +196,12 @@ class ItemInput(QWidget):
     def restore(self, payload: dict[str, Any] | None) -> None:
         if payload and payload.get("text"):
             self.edit.setText(str(payload["text"]))
+            self.edit.setCursorPosition(0)  # read from its start, as it was chosen
             if self.section == "teach" and isinstance(payload.get("event_id"), int):
                 self.event_id = int(payload["event_id"])
-                self.linked.setText(tr("From a good catch; its reporter agreed it may teach."))
-                self.linked.setAccessibleName(self.linked.text())
-                self.linked.setVisible(True)
+                self.board.show_teach_note(
+                    tr("From a good catch; its reporter agreed it may teach.")
+                )
 
     def submit(self) -> None:
         text = self.edit.text()
@@ -299,6 +297,8 @@ class HuddleBoard(BoardActions):
         self.seen: dict[int, int] = {}
         #: The reporters of the look back's good catches who asked to be named.
         self.named: dict[int, str] = {}
+        #: Which good catch the teaching point being typed comes from ("" when none).
+        self.teach_note = ""
         self._updating = False
         self.closed = False
         self._telling = False
@@ -382,7 +382,9 @@ class HuddleBoard(BoardActions):
         outer.addLayout(self.top)
         QShortcut(QKeySequence("F11"), self, self.board_mode_button.toggle)
         self.leave_shortcut = QShortcut(QKeySequence("Esc"), self)
-        self.leave_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        # Wherever the focus is in the window (a list, a button, nothing): the wall screen
+        # is left with one key. Only while in board mode; a dialog takes its own Esc.
+        self.leave_shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
         self.leave_shortcut.activated.connect(lambda: self.board_mode_button.setChecked(False))
         self.leave_shortcut.setEnabled(False)
 
@@ -416,6 +418,8 @@ class HuddleBoard(BoardActions):
         # Look back
         back = panel("look_back")
         self.lists["look_back"] = board_list(tr("Look back items"))
+        # Its one-line rows are cut again whenever its width changes (a scroll bar too).
+        self.lists["look_back"].viewport().installEventFilter(self)
         back.add(self.lists["look_back"], 1)
         self.inputs["look_back"] = ItemInput(self, "look_back", tr("Add a concern"))
         back.add(self.inputs["look_back"])
@@ -735,12 +739,10 @@ class HuddleBoard(BoardActions):
             tr("{shift} · {date}").format(shift=shift, date=format_date(b.huddle.huddle_date))
         )
         self._keep_selection(self.lists["look_back"], lambda lst: self._fill_look_back(lst, b))
-        for section in ("look_ahead", "teach"):
-            items = b.items[section]
-            self._keep_selection(
-                self.lists[section],
-                lambda lst, rows=items: self._fill_items(lst, rows),  # type: ignore[misc]
-            )
+        self._keep_selection(
+            self.lists["look_ahead"], lambda lst: self._fill_items(lst, b.items["look_ahead"])
+        )
+        self._keep_selection(self.lists["teach"], lambda lst: self._fill_teach(lst, b))
         self._keep_selection(self.lists["recognise"], lambda lst: self._fill_recognise(lst, b))
         self._keep_selection(self.follow_list, lambda lst: self._fill_actions(lst, b))
         self._fill_people(b)
@@ -850,18 +852,34 @@ class HuddleBoard(BoardActions):
             placeholder = self._add(lst, tr("No reports since the last huddle."), None)
             placeholder.setFlags(Qt.ItemFlag.NoItemFlags)
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        look_back = self.lists.get("look_back") if hasattr(self, "lists") else None
+        if (
+            look_back is not None
+            and watched is look_back.viewport()
+            and event.type() == QEvent.Type.Resize
+        ):
+            self._fit_done(look_back)
+        return super().eventFilter(watched, event)
+
     def _fit_done(self, lst: QListWidget) -> None:
         """Each "you said, we did" row on one line of the list's width: both halves cut
         short with "…" when they do not fit, the count of "me too" kept whole."""
         fm = lst.fontMetrics()
-        width = max(120, lst.viewport().width() - 24)
+        width = max(120, lst.viewport().width() - 16)
+        changed = False
         for i in range(lst.count()):
             item = lst.item(i)
             parts = item.data(DONE_ROLE)
             if not parts:
                 continue
             said, did, seen = parts
-            item.setText(one_line_done(said, did, seen, width, fm))
+            text = one_line_done(said, did, seen, width, fm)
+            if text != item.text():
+                item.setText(text)
+                changed = True
+        if changed:  # the rows are measured again: one line high now
+            QTimer.singleShot(0, lst.doItemsLayout)
 
     def _seen_text(self, event_id: int, count: int | None = None) -> str:
         n = self.seen.get(event_id, 0) if count is None else count
@@ -902,6 +920,22 @@ class HuddleBoard(BoardActions):
     def _fill_items(self, lst: QListWidget, items: list[huddles.ItemRow]) -> None:
         for it in items:
             self._add(lst, self._item_text(it), ("item", it.id))
+
+    def _fill_teach(self, lst: QListWidget, b: huddles.Board) -> None:
+        self._fill_items(lst, b.items["teach"])
+        if not b.items["teach"] and self.teach_note:
+            # Where the teaching point will stand, in the room the list has: a line under
+            # the field would be squeezed onto it on a small screen.
+            note = self._add(lst, self.teach_note, None)
+            note.setFlags(Qt.ItemFlag.ItemIsEnabled)  # read, not chosen; full contrast
+            note.setData(Qt.ItemDataRole.AccessibleTextRole, self.teach_note)
+
+    def show_teach_note(self, note: str) -> None:
+        """Say (or, with "", stop saying) which good catch the typed teaching point is from."""
+        self.teach_note = note
+        state = self.state
+        if state is not None:
+            self._keep_selection(self.lists["teach"], lambda lst: self._fill_teach(lst, state))
 
     def _fill_recognise(self, lst: QListWidget, b: huddles.Board) -> None:
         # A good catch is recognised once: when it is also today's teaching point, its
