@@ -901,3 +901,32 @@ def test_esc_leaves_board_mode_wherever_the_focus_is(
     qtbot.keyClick(window, Qt.Key.Key_Escape)
     assert not board.board_mode_button.isChecked()
     assert window.nav.isVisible()
+
+
+def test_the_wall_screen_takes_the_keyboard_back_when_a_dialog_closes(
+    qtbot, window, sqlite_team: Team, monkeypatch
+) -> None:
+    """Without a window manager (a kiosk wall screen) nothing gives the keyboard back
+    to the window when a message closes: Esc reached nobody. The board takes it back."""
+    from PySide6.QtWidgets import QMessageBox
+
+    sign_in_as(qtbot, window, "Cai Charge", PINS["charge_nurse"])
+    page = window.open_page("huddle")
+    page.start()
+    board = page.board
+    window.show()
+    _wall(window, monkeypatch)
+    asked: list[bool] = []
+    monkeypatch.setattr(window, "activateWindow", lambda: asked.append(True))
+    board.board_mode_button.setChecked(True)
+    box = QMessageBox(QMessageBox.Icon.Information, "Seen it too", "Thank you", parent=board)
+    box.show()
+    qtbot.waitExposed(box)
+    box.accept()
+    qtbot.waitUntil(lambda: asked != [])
+    board.board_mode_button.setChecked(False)
+    asked.clear()
+    box.show()
+    box.accept()
+    qtbot.wait(20)
+    assert asked == []  # only on the wall screen

@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QFontMetrics, QHideEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -853,6 +854,16 @@ class HuddleBoard(BoardActions):
             placeholder.setFlags(Qt.ItemFlag.NoItemFlags)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.Hide
+            and isinstance(watched, QWidget)
+            and watched.isWindow()
+            and watched is not self.window()
+            and watched.windowType() in (Qt.WindowType.Dialog, Qt.WindowType.Sheet)
+        ):
+            # A wall screen often runs without a window manager: when a dialog closes
+            # there, nothing gives the keyboard back, and Esc would reach nobody.
+            QTimer.singleShot(0, self._take_back_keyboard)
         look_back = self.lists.get("look_back") if hasattr(self, "lists") else None
         if (
             look_back is not None
@@ -1090,9 +1101,23 @@ class HuddleBoard(BoardActions):
         )
         self.board_mode_button.setAccessibleName(self.board_mode_button.text())
         self.leave_shortcut.setEnabled(on)
+        # While on the wall, every dialog that closes gives the keyboard back (eventFilter).
+        app = QApplication.instance()
+        if app is not None:
+            if on:
+                app.installEventFilter(self)
+            else:
+                app.removeEventFilter(self)
         for hint in self.hints:
             hint.setVisible(not on)
         self.board_mode_changed.emit(on)
+
+    def _take_back_keyboard(self) -> None:
+        """Give the keyboard back to the board's window (a dialog over it has closed)."""
+        if self.board_mode_button.isChecked() and self.isVisible():
+            window = self.window()
+            if QApplication.activeModalWidget() is None:
+                window.activateWindow()
 
     def close_huddle(self) -> None:
         if self.state is None:
