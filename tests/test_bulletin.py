@@ -320,3 +320,13 @@ def test_the_board_tells_what_was_done_since_the_last_closed_huddle(team: Team) 
     ]
     said = "You said: A workaround about medication or other substance."
     assert shown[0].line() == f"{said} We did: Every bay has its own pump."
+
+
+def test_a_report_without_a_summary_is_named_with_the_right_article(team: Team) -> None:
+    db = team.db
+    unsafe = report(db, team["staff"], "unsafe_condition", "Suction weak", category="device")
+    step(db, unsafe, "action", "Test suction at every handover")
+    b = bulletin.build(db, team["manager"], dt.date.today())
+    assert b.done[0].said.startswith("An unsafe condition about ")
+    assert bulletin.about("Incident", "Falls") == "An incident about falls."
+    assert bulletin.about("Near miss", "Medication") == "A near miss about medication."

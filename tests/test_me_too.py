@@ -236,3 +236,11 @@ def test_recurring_hazards_rise_to_the_top_of_triage(team: Team) -> None:
     by_seen = events.list_events(db, team["manager"], events.EventFilter(order="seen_too"))
     assert [r.id for r in by_seen.rows][:2] == [seen, newer]
     assert [r.me_too for r in by_seen.rows][:2] == [2, 0]
+
+
+def test_the_words_never_count_the_reader_among_the_others() -> None:
+    assert me_too.seen_by(0) == ""
+    assert me_too.seen_by(1) == "Seen by 1 other too"
+    assert me_too.seen_by(7) == "Seen by 7 others too"
+    assert me_too.seen_by(1, mine=True) == "You have seen this too"
+    assert me_too.seen_by(7, mine=True) == "Seen by 7 people, you among them"

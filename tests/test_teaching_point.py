@@ -83,3 +83,38 @@ def test_a_catch_its_reporter_did_not_agree_to_share_cannot_teach(team: Team) ->
     huddle = huddles.start_or_resume(db, cn).id
     with pytest.raises(NotFound):
         teaching.teach_from(db, cn, huddle, catch, "Use it anyway")
+
+
+def test_removing_a_teaching_point_from_a_good_catch_removes_its_recognition(
+    team: Team,
+) -> None:
+    from hrohuddle.services import huddle_record
+
+    db, cn = team.db, team["charge_nurse"]
+    huddle = huddles.start_or_resume(db, cn).id  # an empty look back
+    catch = report(
+        db, team["staff"], "good_catch", "Heparin dose checked", teaching=True, named=True
+    )
+    point = teaching.teach_from(db, cn, huddle, catch, "Check heparin against the chart")
+    assert [i.event_id for i in huddles.board(db, cn, huddle).items["recognise"]] == [catch]
+    huddles.remove_item(db, cn, point.id)
+    board = huddles.board(db, cn, huddle)
+    assert board.items["teach"] == [] and board.items["recognise"] == []
+    # Offered again, and taught again: still one recognition.
+    assert catch in {o.event_id for o in teaching.offers(db, cn)}
+    point = teaching.teach_from(db, cn, huddle, catch, "Check heparin against the chart")
+    huddles.remove_item(db, cn, point.id)
+    huddles.close_huddle(db, cn, huddle)
+    counts = huddle_record.huddle_counts(huddles.board(db, cn, huddle))
+    assert (counts.look_back, counts.good_catches, counts.recognitions) == (0, 0, 0)
+
+
+def test_a_good_catch_is_named_only_when_its_reporter_asked(team: Team) -> None:
+    db = team.db
+    named = report(db, team["learner"], "good_catch", "Allergy caught", named=True)
+    quiet = report(db, team["staff"], "good_catch", "Pump rate caught")
+    hidden = report(db, team["staff"], "good_catch", "Doubled dose caught", anonymous=True)
+    near = report(db, team["staff"], "near_miss", "Wrong bay", named=True)
+    assert teaching.named_reporters(db, team["learner"], [named, quiet, hidden, near]) == {
+        named: "Lee Learner"
+    }

@@ -763,3 +763,170 @@ def test_board_headings_stay_on_one_line(
             assert not label.wordWrap(), label.text()
             assert label.width() >= fm.horizontalAdvance(label.text()), label.text()
         assert _problems(window) == []
+
+
+def _overlaps(root: QWidget) -> list[str]:
+    """Widgets drawn on top of one another: visible siblings whose rectangles meet."""
+    out: list[str] = []
+    parents = [root, *root.findChildren(QWidget)]
+    for parent in parents:
+        if not parent.isVisible():
+            continue
+        shown = [
+            w
+            for w in parent.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly)
+            if w.isVisible() and not w.isWindow()
+        ]
+        for n, a in enumerate(shown):
+            for b in shown[n + 1 :]:
+                meet = a.geometry().intersected(b.geometry())
+                if meet.width() > 1 and meet.height() > 1:
+                    names = [w.accessibleName() or w.metaObject().className() for w in (a, b)]
+                    out.append(f"“{names[0]}” over “{names[1]}” at {meet.getRect()}")
+    return out
+
+
+def _wall(window, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # The offscreen screen is 800x800: a window of the wall screen's size stands in for it.
+    monkeypatch.setattr(window, "showFullScreen", lambda: None)
+    monkeypatch.setattr(window, "setGeometry", lambda *a: None)
+
+
+@pytest.mark.parametrize("size", SCREENS, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_a_teaching_point_from_a_good_catch_says_so_without_covering_its_field(
+    qtbot, window, sqlite_team: Team, size, styled, monkeypatch
+) -> None:
+    from test_bulletin import report
+
+    from hrohuddle.services import teaching
+
+    width, height = size
+    team = sqlite_team
+    report(team.db, team["staff"], "good_catch", "Heparin rate checked", teaching=True, named=True)
+    sign_in_as(qtbot, window, "Cai Charge", PINS["charge_nurse"])
+    page = window.open_page("huddle")
+    page.start()
+    board = page.board
+    window.show()
+    _wall(window, monkeypatch)
+    (offer,) = teaching.offers(team.db, window.actor)
+    board.link_teaching_point(offer)
+    teach = board.panels[3]
+    for full_screen in (False, True):
+        board.board_mode_button.setChecked(full_screen)
+        window.setFixedSize(width, height)
+        qtbot.waitUntil(lambda: (window.width(), window.height()) == (width, height))
+        _settle()
+        board.scroll_area.ensureWidgetVisible(board.inputs["teach"])
+        _settle()
+        lst = board.lists["teach"]
+        said = [lst.item(i).text() for i in range(lst.count())]
+        said += [w.text() for w in teach.findChildren(QLabel) if w.isVisible()]
+        assert any(t.startswith("From a good catch of ") for t in said)
+        assert _overlaps(teach) == [], full_screen
+        assert _problems(window) == [], full_screen
+    board.board_mode_button.setChecked(False)
+
+
+@pytest.mark.parametrize(
+    "size, full_screen",
+    [((1920, 1080), False), ((1366, 768), True), ((1366, 768), False)],
+    ids=["1920x1080", "1366x768 full screen", "1366x768"],
+)
+def test_you_said_we_did_shows_without_scrolling(
+    qtbot, window, sqlite_team: Team, size, full_screen, styled, monkeypatch
+) -> None:
+    from test_bulletin import report, step, summarise
+
+    width, height = size
+    team = sqlite_team
+    for n, (said, did) in enumerate(
+        (
+            ("Pump tubing ran out on a late shift", "Pharmacy keeps ten spare sets on the unit"),
+            ("The fridge alarm was silenced overnight", "The fridge alarm now rings at the desk"),
+            ("Bed rails left down after a wash", "Bed checks are on the hourly rounding card"),
+        )
+    ):
+        eid = report(team.db, team["staff"], "workaround", f"Earlier report {n}")
+        summarise(team.db, eid, said)
+        step(team.db, eid, "action", did)
+    board = busy_board(qtbot, window, team)
+    window.show()
+    _wall(window, monkeypatch)
+    board.board_mode_button.setChecked(full_screen)
+    window.setFixedSize(width, height)
+    qtbot.waitUntil(lambda: (window.width(), window.height()) == (width, height))
+    _settle()
+    lst = board.lists["look_back"]
+    first = next(
+        lst.item(i) for i in range(lst.count()) if lst.item(i).text().startswith("You said:")
+    )
+    rect = lst.visualItemRect(first)
+    assert lst.viewport().rect().contains(rect), "below the fold of the look back"
+    where = QRect(lst.viewport().mapTo(window, rect.topLeft()), rect.size())
+    assert QRect(0, 0, width, height).contains(where), "below the fold of the window"
+    text = first.text()
+    assert "\n" not in text and "We did:" in text
+    assert lst.fontMetrics().horizontalAdvance(text) <= rect.width() - 12, "more than one line"
+    assert first.toolTip().startswith("You said: ")
+    board.board_mode_button.setChecked(False)
+
+
+def test_esc_leaves_board_mode_wherever_the_focus_is(
+    qtbot, window, sqlite_team: Team, monkeypatch
+) -> None:
+    from test_bulletin import report, step
+
+    done = report(sqlite_team.db, sqlite_team["staff"], "near_miss", "Tubing borrowed")
+    step(sqlite_team.db, done, "action", "Spare sets kept on the unit")
+    report(sqlite_team.db, sqlite_team["staff"], "near_miss", "Insulin drawn up for bay 4")
+    sign_in_as(qtbot, window, "Cai Charge", PINS["charge_nurse"])
+    page = window.open_page("huddle")
+    page.start()
+    board = page.board
+    window.show()
+    _wall(window, monkeypatch)
+    look_back = board.lists["look_back"]
+    for row in range(look_back.count()):
+        board.board_mode_button.setChecked(True)
+        look_back.setFocus()
+        look_back.setCurrentRow(row)
+        qtbot.keyClick(look_back, Qt.Key.Key_Escape)
+        assert not board.board_mode_button.isChecked(), look_back.item(row).text()
+    # The focus nowhere (a list refilled under it, a dialog just closed): still Esc.
+    board.board_mode_button.setChecked(True)
+    focused = QApplication.focusWidget()
+    if focused is not None:
+        focused.clearFocus()
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    assert not board.board_mode_button.isChecked()
+    assert window.nav.isVisible()
+
+
+def test_the_wall_screen_takes_the_keyboard_back_when_a_dialog_closes(
+    qtbot, window, sqlite_team: Team, monkeypatch
+) -> None:
+    """Without a window manager (a kiosk wall screen) nothing gives the keyboard back
+    to the window when a message closes: Esc reached nobody. The board takes it back."""
+    from PySide6.QtWidgets import QMessageBox
+
+    sign_in_as(qtbot, window, "Cai Charge", PINS["charge_nurse"])
+    page = window.open_page("huddle")
+    page.start()
+    board = page.board
+    window.show()
+    _wall(window, monkeypatch)
+    asked: list[bool] = []
+    monkeypatch.setattr(window, "activateWindow", lambda: asked.append(True))
+    board.board_mode_button.setChecked(True)
+    box = QMessageBox(QMessageBox.Icon.Information, "Seen it too", "Thank you", parent=board)
+    box.show()
+    qtbot.waitExposed(box)
+    box.accept()
+    qtbot.waitUntil(lambda: asked != [])
+    board.board_mode_button.setChecked(False)
+    asked.clear()
+    box.show()
+    box.accept()
+    qtbot.wait(20)
+    assert asked == []  # only on the wall screen

@@ -71,7 +71,8 @@ def test_the_board_says_you_said_we_did_and_me_too_counts_once(
     board = _board(qtbot, window)
     rows = _rows(board.lists["look_back"])
     said = [r for r in rows if r.startswith("You said:")]
-    assert said == [
+    whole = [board.lists["look_back"].item(rows.index(r)).toolTip() for r in said]
+    assert whole == [
         "You said: Pump tubing ran out on a late shift. "
         "We did: Pharmacy now keeps ten spare sets on the unit."
     ]
@@ -84,7 +85,7 @@ def test_the_board_says_you_said_we_did_and_me_too_counts_once(
     assert board.me_too_button.isVisible() and board.me_too_button.accessibleName()
     board.me_too_button.setFocus()
     qtbot.keyClick(board.me_too_button, Qt.Key.Key_Space)
-    assert told[-1] == "Thank you: counted, never named. Seen by 1 other too."
+    assert told[-1] == "Thank you: counted, never named. You have seen this too."
     rows = _rows(look_back)
     assert any(r.startswith("You said:") and "Seen by 1 other too" in r for r in rows)
     qtbot.keyClick(board.me_too_button, Qt.Key.Key_Space)
@@ -112,20 +113,26 @@ def test_the_bulletin_opens_in_large_type_and_takes_me_too(
     (dialog,) = opened
     qtbot.addWidget(dialog)
     dialog.show()
+    # The last complete week first, as the command line prints it; this one is Later.
+    assert dialog.span.text().startswith("Last week: ")
+    assert "No reports reached the unit this week" in dialog.thanks.text()
+    assert dialog.later.isEnabled()
+    qtbot.mouseClick(dialog.later, Qt.MouseButton.LeftButton)
+    assert dialog.span.text().startswith("This week, so far: ")
     texts = _rows(dialog.items)
     assert "What we learned together" in texts
     line = next(t for t in texts if "Test suction at every handover" in t)
     assert QFontInfo(dialog.items.font()).pixelSize() >= 16  # the board's type
     dialog.items.setCurrentRow(texts.index(line))
     qtbot.mouseClick(dialog.me_too_button, Qt.MouseButton.LeftButton)
-    assert "Seen by 1 other too" in dialog.status.text()
-    assert any("Seen by 1 other too" in t for t in _rows(dialog.items))
+    # The reader is not one of "the others": the only one, said plainly.
+    assert dialog.status.text() == "Thank you: counted, never named. You have seen this too."
+    assert any(t.endswith("\nYou have seen this too") for t in _rows(dialog.items))
+    assert not any("other" in t for t in _rows(dialog.items))
     qtbot.mouseClick(dialog.me_too_button, Qt.MouseButton.LeftButton)
     assert dialog.status.text() == "You have already said you have seen this too."
-    # This week's is the newest; the week before is a press away.
+    # This week's is the newest.
     assert not dialog.later.isEnabled()
-    qtbot.mouseClick(dialog.earlier, Qt.MouseButton.LeftButton)
-    assert "No reports reached the unit this week" in dialog.thanks.text()
 
 
 def test_the_capture_form_asks_the_consents_plainly_and_unchecked(
@@ -206,7 +213,9 @@ def test_the_teaching_point_takes_an_agreed_good_catch_and_names_only_who_asked(
     assert "Lee Learner" in offered[0][0]  # the charge nurse sees who asked to be thanked
     teach = board.inputs["teach"]
     assert teach.edit.text() == "A penicillin allergy caught at the bedside check."
-    assert teach.linked.isVisible() and "its reporter agreed" in teach.linked.text()
+    # Said where the teaching point will stand, not squeezed under its field.
+    (note,) = _rows(board.lists["teach"])
+    assert note.startswith("From a good catch of ") and "its reporter agreed" in note
     qtbot.keyClick(teach.edit, Qt.Key.Key_Return)
 
     with db.read() as s:
@@ -252,3 +261,89 @@ def test_the_new_dialogs_fit_a_laptop_screen(qtbot, window, sqlite_team: Team) -
         found += [f"{dialog.windowTitle()}: {p}" for p in _problems(dialog)]
         dialog.hide()
     assert found == []
+
+
+def test_everyone_who_sees_the_huddle_page_can_open_the_bulletin(
+    qtbot, window, sqlite_team: Team
+) -> None:
+    for name, role in (("Lee Learner", "learner"), ("Sol Staff", "staff")):
+        sign_in_as(qtbot, window, name, PINS[role])
+        page = window.open_page("huddle")
+        window.show()
+        assert page.bulletin_button.isVisible(), name
+        window.sign_out()
+
+
+def test_recognise_names_a_good_catch_once_and_only_with_consent(
+    qtbot, window, sqlite_team: Team
+) -> None:
+    from hrohuddle.services import teaching
+
+    team = sqlite_team
+    db = team.db
+    named = report(
+        db, team["learner"], "good_catch", "Heparin checked twice", teaching=True, named=True
+    )
+    report(db, team["staff"], "good_catch", "Wrong pump rate spotted")
+    board = _board(qtbot, window)
+    assert _rows(board.lists["recognise"]) == [
+        "Good catch by Lee Learner: Heparin checked twice",
+        "Good catch: Wrong pump rate spotted",
+    ]
+    (offer,) = teaching.offers(db, window.actor)
+    board.link_teaching_point(offer)
+    qtbot.keyClick(board.inputs["teach"].edit, Qt.Key.Key_Return)
+    assert _rows(board.lists["recognise"]) == [
+        "Good catch by Lee Learner: Heparin checked twice (today's teaching point)",
+        "Good catch: Wrong pump rate spotted",
+    ]
+    # Removing the teaching point takes back what it added, and only that.
+    qtbot.mouseClick(board.remove_teach_button, Qt.MouseButton.LeftButton)
+    assert board.state is not None and board.state.items["teach"] == []
+    assert _rows(board.lists["recognise"]) == [
+        "Good catch by Lee Learner: Heparin checked twice",
+        "Good catch: Wrong pump rate spotted",
+    ]
+    assert named in {e.id for e in board.state.good_catches}
+
+
+def test_remove_says_what_to_choose(qtbot, window, sqlite_team: Team, monkeypatch) -> None:
+    report(sqlite_team.db, sqlite_team["staff"], "near_miss", "Insulin drawn up for bay 4")
+    board = _board(qtbot, window)
+    said: list[str] = []
+    monkeypatch.setattr("hrohuddle.ui.board_follow_up.show_problem", lambda _p, m: said.append(m))
+    look_back = board.lists["look_back"]
+    look_back.setCurrentRow(-1)
+    board.remove_item("look_back")
+    board.remove_item("look_ahead")
+    assert said == ["Choose an item to remove first."] * 2
+    look_back.setCurrentRow(0)
+    board.remove_item("look_back")
+    assert said[-1] == "Choose an item you added by hand; reports stay on the board."
+
+
+def test_you_said_we_did_is_one_line_with_the_whole_in_its_tooltip(
+    qtbot, window, sqlite_team: Team
+) -> None:
+    team = sqlite_team
+    db = team.db
+    _a_closed_huddle_yesterday(team)
+    done = report(db, team["staff"], "workaround", "Tubing borrowed")
+    said = "Pump tubing ran out on a late shift and was borrowed from the next ward " * 2
+    did = "Pharmacy now keeps ten spare sets on the unit and checks them every Monday " * 2
+    summarise(db, done, said)
+    step(db, done, "action", did)
+    report(db, team["staff"], "near_miss", "Insulin drawn up for the wrong bay")
+    board = _board(qtbot, window)
+    window.resize(1366, 768)
+    window.show()
+    qtbot.wait(50)
+    look_back = board.lists["look_back"]
+    first = look_back.item(0)  # before the reports: read first, never below the fold
+    text = first.text()
+    assert text.startswith("You said: Pump tubing") and " We did: Pharmacy" in text
+    assert "\n" not in text and "…" in text
+    assert look_back.fontMetrics().horizontalAdvance(text) <= look_back.viewport().width()
+    assert first.toolTip().endswith(did.strip() + ".")
+    assert first.data(Qt.ItemDataRole.AccessibleTextRole) == first.toolTip()
+    assert look_back.visualItemRect(first).height() < 2 * look_back.fontMetrics().height() + 16

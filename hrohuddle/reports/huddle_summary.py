@@ -96,6 +96,7 @@ def write(db: Database, actor: Actor, huddle_id: int, path: Path) -> Path:
                 "small",
             )
         )
+    recognised = {i.event_id for i in b.items["recognise"] if i.event_id is not None}
     section(
         "Recognition",
         [
@@ -107,7 +108,12 @@ def write(db: Database, actor: Actor, huddle_id: int, path: Path) -> Path:
             )
             for i in b.items["recognise"]
         ]
-        + ([f"Good catch: {e.summary}" for e in b.good_catches] if h.status == "open" else []),
+        # A good catch that is also the teaching point is already thanked above.
+        + (
+            [f"Good catch: {e.summary}" for e in b.good_catches if e.id not in recognised]
+            if h.status == "open"
+            else []
+        ),
     )
     changes = huddle_record.follow_up_record(db, actor, huddle_id)
     story.append(blocks.para("What the huddle did to follow-ups", "h2"))

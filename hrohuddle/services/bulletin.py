@@ -118,7 +118,7 @@ def _done(s: Session, unit_id: int, *conds: Any) -> list[Done]:
     for event_id, kind, category, summary, step, on_date, told, me_too in rows:
         kind_label = tax.label("kinds", kind)
         category_label = tax.label("categories", category)
-        said = sentence(summary) or f"A {kind_label.lower()} about {category_label.lower()}."
+        said = sentence(summary) or about(kind_label, category_label)
         latest.pop(event_id, None)  # re-inserted, so the dict keeps date order
         latest[event_id] = Done(
             event_id,
@@ -131,6 +131,14 @@ def _done(s: Session, unit_id: int, *conds: Any) -> list[Done]:
             int(me_too or 0),
         )
     return list(latest.values())
+
+
+def about(kind: str, category: str) -> str:
+    """A report named by its kind and category, with the article it takes: "An
+    incident about falls.", "A near miss about medication."."""
+    noun = kind.lower()
+    article = "An" if noun[:1] in ("a", "e", "i", "o", "u") else "A"
+    return f"{article} {noun} about {category.lower()}."
 
 
 def sentence(text: str | None) -> str:
@@ -275,7 +283,7 @@ def build(db: Database, actor: Actor, week_start: dt.date) -> Bulletin:
                 continue
             kind_label = tax.label("kinds", kind)
             cat_label = tax.label("categories", cat)
-            said = sentence(summary) or f"A {kind_label.lower()} about {cat_label.lower()}."
+            said = sentence(summary) or about(kind_label, cat_label)
             text = shorten(f"{said} {sentence(told_text)}".strip(), TEXT_CHARS)
             learned.pop(eid, None)
             learned[eid] = Learning(

@@ -569,7 +569,11 @@ def update_item(
 
 @audit.requires("huddle.contribute")
 def remove_item(db: Database, actor: Actor, item_id: int) -> None:
-    """Remove an item; a teaching point or shout-out by anyone, the rest by the charge nurse."""
+    """Remove an item; a teaching point or shout-out by anyone, the rest by the charge nurse.
+
+    A teaching point taken from a good catch takes with it the recognition it added
+    (services.teaching): the board and the summary keep only what is still there.
+    """
     with db.write() as s:
         item = s.get(HuddleItem, item_id)
         if item is None:
@@ -577,8 +581,20 @@ def remove_item(db: Database, actor: Actor, item_id: int) -> None:
         h = unit_huddle(s, actor, item.huddle_id)
         if item.section not in ("teach", "recognise") or item.event_id is not None:
             audit.require(actor, "huddle.run")
-        item.deleted = True
-        item.updated_at = utcnow()
+        now = utcnow()
+        gone = [item]
+        if item.section == "teach" and item.event_id is not None:
+            gone += s.scalars(
+                select(HuddleItem).where(
+                    HuddleItem.huddle_id == h.id,
+                    HuddleItem.section == "recognise",
+                    HuddleItem.event_id == item.event_id,
+                    HuddleItem.deleted.is_(False),
+                )
+            ).all()
+        for row in gone:
+            row.deleted = True
+            row.updated_at = now
         _touch(h)
 
 

@@ -157,8 +157,15 @@ def counts(db: Database, unit_id: int, event_ids: Iterable[int]) -> dict[int, in
     return {int(i): int(n) for i, n in rows}
 
 
-def seen_by(n: int) -> str:
-    """The words beside a report: "Seen by 4 others too"."""
+def seen_by(n: int, *, mine: bool = False) -> str:
+    """The words beside a report: "Seen by 4 others too" (others than its reporter).
+
+    ``mine``: the person reading has said so themselves, and is one of the ``n``:
+    "Seen by 4 people, you among them", or "You have seen this too" when only they
+    have, so that nobody is counted among the others and told so again.
+    """
     if n <= 0:
         return ""
+    if mine:
+        return "You have seen this too" if n == 1 else f"Seen by {n} people, you among them"
     return "Seen by 1 other too" if n == 1 else f"Seen by {n} others too"

@@ -11,6 +11,7 @@ named (``recognise_by_name``; never for an anonymous report).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -213,6 +214,29 @@ def teach_from(
             author_is_learner=giver.is_learner,
             event_id=event.id,
         )
+
+
+@audit.requires("huddle.view")
+def named_reporters(db: Database, actor: Actor, event_ids: Iterable[int]) -> dict[int, str]:
+    """The reporters of these good catches of the unit who asked to be named when
+    recognised (``recognise_by_name``; never an anonymous report's): event id to name.
+    Good catches whose reporters did not ask are left out."""
+    ids = sorted(set(event_ids))
+    if not ids:
+        return {}
+    with db.read() as s:
+        rows = s.execute(
+            select(SafetyEvent.id, Person.display_name)
+            .join(Person, Person.id == SafetyEvent.reporter_id)
+            .where(
+                SafetyEvent.unit_id == actor.unit_id,
+                SafetyEvent.id.in_(ids),
+                SafetyEvent.kind == "good_catch",
+                SafetyEvent.recognise_by_name.is_(True),
+                SafetyEvent.anonymous.is_(False),
+            )
+        ).all()
+    return {int(eid): str(name) for eid, name in rows}
 
 
 def _next_position(s: Session, huddle_id: int, section: str) -> int:

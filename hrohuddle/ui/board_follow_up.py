@@ -78,6 +78,8 @@ class BoardActions(QWidget):
             show_problem(self, tr("Choose an item in the list first."))
             return
         kind, key = data
+        if kind == "done":  # "you said, we did": the report behind it, and its action
+            kind = "event"
         row = self._item_row(section, key) if kind == "item" else None
         if row is not None and row.action_id is not None and self.show_action(row.action_id):
             # Made once: a second time opens the action it already is.
@@ -135,7 +137,9 @@ class BoardActions(QWidget):
         tell(
             self,
             tr("Seen it too"),
-            tr("Thank you: counted, never named. {seen}.").format(seen=me_too.seen_by(n)),
+            tr("Thank you: counted, never named. {seen}.").format(
+                seen=me_too.seen_by(n, mine=True)
+            ),
         )
 
     def open_bulletin(self) -> None:
@@ -161,9 +165,19 @@ class BoardActions(QWidget):
         raise NotImplementedError
 
     def remove_item(self, section: str) -> None:
-        item_id = self._chosen(self.lists[section], "item")
+        lst = self.lists[section]
+        item_id = self._chosen(lst, "item")
+        points = self.state.items.get(section, []) if self.state is not None else []
+        if item_id is None and section == "teach" and len(points) == 1:
+            item_id = points[0].id  # "Remove the teaching point": there is one
         if item_id is None:
-            show_problem(self, tr("Choose an item you added by hand; reports stay on the board."))
+            current = lst.currentItem()
+            if current is not None and current.data(Qt.ItemDataRole.UserRole):
+                show_problem(
+                    self, tr("Choose an item you added by hand; reports stay on the board.")
+                )
+            else:
+                show_problem(self, tr("Choose an item to remove first."))
             return
         self._run(lambda: huddles.remove_item(self.db, self.actor, item_id))
 

@@ -36,7 +36,8 @@ def _monday(day: dt.date) -> dt.date:
 
 
 class BulletinDialog(QDialog):
-    """One week's bulletin, this week's to start with; earlier weeks a press away."""
+    """One week's bulletin: the last complete week's to start with, as the command line
+    prints it; the running week (Later) and earlier weeks a press away."""
 
     def __init__(
         self,
@@ -47,7 +48,7 @@ class BulletinDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.db, self.actor = db, actor
-        self.week_start = _monday(week_start or dt.date.today())
+        self.week_start = _monday(week_start or dt.date.today() - dt.timedelta(days=7))
         self.shown: Bulletin | None = None
         self.setWindowTitle(tr("Unit safety bulletin"))
         self.setObjectName("board")
@@ -112,7 +113,14 @@ class BulletinDialog(QDialog):
         self.later.setEnabled(monday + dt.timedelta(7) <= dt.date.today())
         self.title.setText(tr("Safety bulletin {week}").format(week=b.week_label))
         self.title.setAccessibleName(self.title.text())
-        self.span.setText(dates.week_span(b.week_start))
+        this_week = _monday(dt.date.today())
+        if monday == this_week:
+            which = tr("This week, so far")
+        elif monday == this_week - dt.timedelta(days=7):
+            which = tr("Last week")
+        else:
+            which = tr("The week")
+        self.span.setText(f"{which}: {dates.week_span(b.week_start)}")
         self.span.setAccessibleName(self.span.text())
         self._say("")
         self.thanks.setText(b.thank_you)
@@ -149,12 +157,9 @@ class BulletinDialog(QDialog):
             self.items.addItem(item)
 
         def line(text: str, event_id: int, seen: int) -> None:
-            extra = ""
-            if seen:
-                extra = "\n" + me_too.seen_by(seen)
-            if event_id in said:
-                extra += ("\n" if not extra else " · ") + tr("you said you have seen this too")
-            item = QListWidgetItem(text + extra)
+            # The reader's own "me too" is one of the count, never one of "the others".
+            words = me_too.seen_by(seen, mine=event_id in said)
+            item = QListWidgetItem(text + ("\n" + words if words else ""))
             item.setData(Qt.ItemDataRole.UserRole, event_id)
             self.items.addItem(item)
 
@@ -209,7 +214,9 @@ class BulletinDialog(QDialog):
             self._say(exc.message)
             return
         self.show_week(self.week_start)
-        self._say(tr("Thank you: counted, never named. {seen}.").format(seen=me_too.seen_by(n)))
+        self._say(
+            tr("Thank you: counted, never named. {seen}.").format(seen=me_too.seen_by(n, mine=True))
+        )
 
     def _say(self, text: str) -> None:
         self.status.setText(text)

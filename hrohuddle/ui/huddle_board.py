@@ -11,9 +11,10 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QFontMetrics, QHideEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -68,6 +69,32 @@ DRAFT_DELAY_MS = 700
 REFRESH_MS = 15_000
 
 
+#: The item role holding a "you said, we did" row's parts (said, did, seen by).
+DONE_ROLE = Qt.ItemDataRole.UserRole + 2
+
+
+def one_line_done(said: str, did: str, seen: str, width: int, fm: QFontMetrics) -> str:
+    """ "You said: … We did: …" in ``width`` pixels of ``fm``'s font: what was said and
+    what was done each cut short with "…" when the whole does not fit, what was done
+    given the larger share; "· seen by" stays whole."""
+    tail = f" · {seen}" if seen else ""
+    line = tr("You said: {said} We did: {did}")
+    whole = line.format(said=said, did=did) + tail
+    if fm.horizontalAdvance(whole) <= width:
+        return whole
+    room = max(0, width - fm.horizontalAdvance(line.format(said="", did="") + tail))
+    said_room = min(
+        fm.horizontalAdvance(said), max(room * 2 // 5, room - fm.horizontalAdvance(did))
+    )
+    right = Qt.TextElideMode.ElideRight
+    if said_room < fm.horizontalAdvance("Word…"):  # too narrow for two halves: one cut
+        rest = max(0, width - fm.horizontalAdvance(tail))
+        return fm.elidedText(line.format(said=said, did=did), right, rest) + tail
+    said_cut = fm.elidedText(said, right, said_room)
+    did_cut = fm.elidedText(did, right, max(0, room - fm.horizontalAdvance(said_cut)))
+    return line.format(said=said_cut, did=did_cut) + tail
+
+
 class ItemInput(QWidget):
     """A line to add an item, saved as a draft while it is typed."""
 
@@ -119,25 +146,19 @@ class ItemInput(QWidget):
         self.timer.timeout.connect(self.save_draft)
         self.edit.textEdited.connect(lambda _t: poke_draft_timer(self.timer))
         self.edit.textEdited.connect(self._unlink_when_cleared)
-        # Says which good catch the typed teaching point comes from (teach only).
-        self.linked = board_label("", "hint")
-        self.linked.setVisible(False)
-        column.addWidget(self.linked)
 
     def link(self, offer: teaching.Offer | None) -> None:
         """Take the teaching point from an agreed good catch (None: typed by hand)."""
         self.event_id = offer.event_id if offer is not None else None
+        note = ""
         if offer is not None:
             self.edit.setText(offer.text)
             self.edit.setCursorPosition(0)
-            self.linked.setText(
-                tr("From a good catch of {day}; its reporter agreed it may teach.").format(
-                    day=format_date(offer.reported_on)
-                )
+            note = tr("From a good catch of {day}; its reporter agreed it may teach.").format(
+                day=format_date(offer.reported_on)
             )
             self.save_draft()
-        self.linked.setAccessibleName(self.linked.text())
-        self.linked.setVisible(offer is not None)
+        self.board.show_teach_note(note)
 
     def _unlink_when_cleared(self, text: str) -> None:
         if not text.strip() and self.event_id is not None:
@@ -176,11 +197,12 @@ class ItemInput(QWidget):
     def restore(self, payload: dict[str, Any] | None) -> None:
         if payload and payload.get("text"):
             self.edit.setText(str(payload["text"]))
+            self.edit.setCursorPosition(0)  # read from its start, as it was chosen
             if self.section == "teach" and isinstance(payload.get("event_id"), int):
                 self.event_id = int(payload["event_id"])
-                self.linked.setText(tr("From a good catch; its reporter agreed it may teach."))
-                self.linked.setAccessibleName(self.linked.text())
-                self.linked.setVisible(True)
+                self.board.show_teach_note(
+                    tr("From a good catch; its reporter agreed it may teach.")
+                )
 
     def submit(self) -> None:
         text = self.edit.text()
@@ -274,6 +296,10 @@ class HuddleBoard(BoardActions):
         #: "You said, we did" since the last huddle, and how many said "me too" of each.
         self.done: list[bulletin.Done] = []
         self.seen: dict[int, int] = {}
+        #: The reporters of the look back's good catches who asked to be named.
+        self.named: dict[int, str] = {}
+        #: Which good catch the teaching point being typed comes from ("" when none).
+        self.teach_note = ""
         self._updating = False
         self.closed = False
         self._telling = False
@@ -342,11 +368,14 @@ class HuddleBoard(BoardActions):
         self.bulletin_button = big_button(tr("Bulletin"))
         self.bulletin_button.setAccessibleName(tr("The unit safety bulletin, in large type"))
         self.bulletin_button.clicked.connect(self.open_bulletin)
-        self.top_buttons: tuple[QWidget, ...] = (report, self.board_mode_button, self.close_button)
-        if self.actor.can("report.view"):
-            self.top_buttons = (report, self.bulletin_button, *self.top_buttons[1:])
-        else:
-            self.bulletin_button.setVisible(False)
+        # The bulletin is for the staff room: everyone who sees the board reads it.
+        self.top_buttons: tuple[QWidget, ...] = (
+            report,
+            self.bulletin_button,
+            self.board_mode_button,
+            self.close_button,
+        )
+        self.bulletin_button.setVisible(self.actor.can("huddle.view"))
         for b in self.top_buttons:
             b.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self._title_row = -1
@@ -354,7 +383,9 @@ class HuddleBoard(BoardActions):
         outer.addLayout(self.top)
         QShortcut(QKeySequence("F11"), self, self.board_mode_button.toggle)
         self.leave_shortcut = QShortcut(QKeySequence("Esc"), self)
-        self.leave_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        # Wherever the focus is in the window (a list, a button, nothing): the wall screen
+        # is left with one key. Only while in board mode; a dialog takes its own Esc.
+        self.leave_shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
         self.leave_shortcut.activated.connect(lambda: self.board_mode_button.setChecked(False))
         self.leave_shortcut.setEnabled(False)
 
@@ -388,6 +419,8 @@ class HuddleBoard(BoardActions):
         # Look back
         back = panel("look_back")
         self.lists["look_back"] = board_list(tr("Look back items"))
+        # Its one-line rows are cut again whenever its width changes (a scroll bar too).
+        self.lists["look_back"].viewport().installEventFilter(self)
         back.add(self.lists["look_back"], 1)
         self.inputs["look_back"] = ItemInput(self, "look_back", tr("Add a concern"))
         back.add(self.inputs["look_back"])
@@ -643,6 +676,7 @@ class HuddleBoard(BoardActions):
             # Wrapped rows are measured again in the new type size.
             QTimer.singleShot(0, self.refresh)
         else:
+            self._fit_done(self.lists["look_back"])
             for lst in (*self.lists.values(), self.follow_list):
                 lst.doItemsLayout()
         self._arrange(3 if self._columns_fit(3) else 2)
@@ -682,7 +716,11 @@ class HuddleBoard(BoardActions):
                 [e.id for e in state.look_back_events]
                 + [i.event_id for i in state.items["look_back"] if i.event_id is not None],
             )
+            named = teaching.named_reporters(
+                self.db, self.actor, [e.id for e in state.good_catches]
+            )
             self.done = done
+            self.named = named
         except SessionEnded:
             return  # signed out or locked: the window goes back to sign-in by itself
         except (ServiceError, StoreError) as exc:  # kept: a failed poll is logged, not shown
@@ -702,12 +740,10 @@ class HuddleBoard(BoardActions):
             tr("{shift} · {date}").format(shift=shift, date=format_date(b.huddle.huddle_date))
         )
         self._keep_selection(self.lists["look_back"], lambda lst: self._fill_look_back(lst, b))
-        for section in ("look_ahead", "teach"):
-            items = b.items[section]
-            self._keep_selection(
-                self.lists[section],
-                lambda lst, rows=items: self._fill_items(lst, rows),  # type: ignore[misc]
-            )
+        self._keep_selection(
+            self.lists["look_ahead"], lambda lst: self._fill_items(lst, b.items["look_ahead"])
+        )
+        self._keep_selection(self.lists["teach"], lambda lst: self._fill_teach(lst, b))
         self._keep_selection(self.lists["recognise"], lambda lst: self._fill_recognise(lst, b))
         self._keep_selection(self.follow_list, lambda lst: self._fill_actions(lst, b))
         self._fill_people(b)
@@ -775,6 +811,17 @@ class HuddleBoard(BoardActions):
         return self._shift_clock_at
 
     def _fill_look_back(self, lst: QListWidget, b: huddles.Board) -> None:
+        # "You said, we did" first, one line each: read before the reports, never below
+        # the fold. The whole line is the row's tooltip and accessible name.
+        for d in self.done:
+            full = tr("You said: {said} We did: {did}").format(said=d.said, did=d.did)
+            seen = me_too.seen_by(d.me_too)
+            item = self._add(lst, full, ("done", d.event_id))
+            item.setData(DONE_ROLE, (d.said, d.did, seen))
+            spoken = f"{full} {seen}." if seen else full
+            item.setToolTip(spoken)
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, spoken)
+        self._fit_done(lst)
         for e in b.look_back_events:
             harm = f" · {self.harms.get(e.harm, e.harm)}" if e.harm else ""
             local = e.occurred_at.replace(tzinfo=dt.UTC).astimezone()
@@ -802,17 +849,48 @@ class HuddleBoard(BoardActions):
         for it in b.items["look_back"]:
             extra = self._seen_text(it.event_id) if it.event_id is not None else ""
             self._add(lst, self._item_text(it) + extra, ("item", it.id))
-        for d in self.done:
-            # Words, not colour, say what the line is: read from two metres.
-            self._add(
-                lst,
-                tr("You said: {said} We did: {did}").format(said=d.said, did=d.did)
-                + self._seen_text(d.event_id, d.me_too),
-                ("done", d.event_id),
-            )
         if lst.count() == 0:
             placeholder = self._add(lst, tr("No reports since the last huddle."), None)
             placeholder.setFlags(Qt.ItemFlag.NoItemFlags)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.Hide
+            and isinstance(watched, QWidget)
+            and watched.isWindow()
+            and watched is not self.window()
+            and watched.windowType() in (Qt.WindowType.Dialog, Qt.WindowType.Sheet)
+        ):
+            # A wall screen often runs without a window manager: when a dialog closes
+            # there, nothing gives the keyboard back, and Esc would reach nobody.
+            QTimer.singleShot(0, self._take_back_keyboard)
+        look_back = self.lists.get("look_back") if hasattr(self, "lists") else None
+        if (
+            look_back is not None
+            and watched is look_back.viewport()
+            and event.type() == QEvent.Type.Resize
+        ):
+            self._fit_done(look_back)
+        return super().eventFilter(watched, event)
+
+    def _fit_done(self, lst: QListWidget) -> None:
+        """Each "you said, we did" row on one line of the list's width: both halves cut
+        short with "…" when they do not fit, the count of "me too" kept whole."""
+        fm = lst.fontMetrics()
+        width = max(120, lst.viewport().width() - 16)
+        changed = False
+        for i in range(lst.count()):
+            item = lst.item(i)
+            parts = item.data(DONE_ROLE)
+            if not parts:
+                continue
+            said, did, seen = parts
+            text = one_line_done(said, did, seen, width, fm)
+            if text != item.text():
+                item.setText(text)
+                changed = True
+        if changed:  # the rows are measured again: one line high now
+            QTimer.singleShot(0, lst.doItemsLayout)
 
     def _seen_text(self, event_id: int, count: int | None = None) -> str:
         n = self.seen.get(event_id, 0) if count is None else count
@@ -854,15 +932,41 @@ class HuddleBoard(BoardActions):
         for it in items:
             self._add(lst, self._item_text(it), ("item", it.id))
 
+    def _fill_teach(self, lst: QListWidget, b: huddles.Board) -> None:
+        self._fill_items(lst, b.items["teach"])
+        if not b.items["teach"] and self.teach_note:
+            # Where the teaching point will stand, in the room the list has: a line under
+            # the field would be squeezed onto it on a small screen.
+            note = self._add(lst, self.teach_note, None)
+            note.setFlags(Qt.ItemFlag.ItemIsEnabled)  # read, not chosen; full contrast
+            note.setData(Qt.ItemDataRole.AccessibleTextRole, self.teach_note)
+
+    def show_teach_note(self, note: str) -> None:
+        """Say (or, with "", stop saying) which good catch the typed teaching point is from."""
+        self.teach_note = note
+        state = self.state
+        if state is not None:
+            self._keep_selection(self.lists["teach"], lambda lst: self._fill_teach(lst, state))
+
     def _fill_recognise(self, lst: QListWidget, b: huddles.Board) -> None:
+        # A good catch is recognised once: when it is also today's teaching point, its
+        # line says so rather than a second, differently worded line.
+        taught = {it.event_id: it for it in b.items["recognise"] if it.event_id is not None}
         for e in b.good_catches:
-            self._add(
-                lst,
-                tr("Good catch: {text}").format(text=e.summary) + self._seen_text(e.id),
-                ("event", e.id),
+            name = self.named.get(e.id)
+            text = (
+                tr("Good catch by {name}: {text}").format(name=name, text=e.summary)
+                if name
+                else tr("Good catch: {text}").format(text=e.summary)
             )
+            linked = taught.pop(e.id, None)
+            if linked is not None:
+                text += " " + tr("(today's teaching point)")
+            key = ("item", linked.id) if linked is not None else ("event", e.id)
+            self._add(lst, text + self._seen_text(e.id), key)
         for it in b.items["recognise"]:
-            self._add(lst, self._item_text(it), ("item", it.id))
+            if it.event_id is None or it.event_id in taught:
+                self._add(lst, self._item_text(it), ("item", it.id))
 
     def _fill_actions(self, lst: QListWidget, b: huddles.Board) -> None:
         # The version each action had when shown: a later save by someone else is refused.
@@ -997,9 +1101,23 @@ class HuddleBoard(BoardActions):
         )
         self.board_mode_button.setAccessibleName(self.board_mode_button.text())
         self.leave_shortcut.setEnabled(on)
+        # While on the wall, every dialog that closes gives the keyboard back (eventFilter).
+        app = QApplication.instance()
+        if app is not None:
+            if on:
+                app.installEventFilter(self)
+            else:
+                app.removeEventFilter(self)
         for hint in self.hints:
             hint.setVisible(not on)
         self.board_mode_changed.emit(on)
+
+    def _take_back_keyboard(self) -> None:
+        """Give the keyboard back to the board's window (a dialog over it has closed)."""
+        if self.board_mode_button.isChecked() and self.isVisible():
+            window = self.window()
+            if QApplication.activeModalWidget() is None:
+                window.activateWindow()
 
     def close_huddle(self) -> None:
         if self.state is None:

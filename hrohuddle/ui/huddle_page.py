@@ -104,7 +104,8 @@ class HuddlePage(QWidget):
         self.bulletin_button = big_button(tr("Bulletin"))
         self.bulletin_button.setAccessibleName(tr("The unit safety bulletin, in large type"))
         self.bulletin_button.clicked.connect(self.open_bulletin)
-        self.bulletin_button.setVisible(self.actor.can("report.view"))
+        # The bulletin is for the staff room: everyone who sees the huddle page reads it.
+        self.bulletin_button.setVisible(self.actor.can("huddle.view"))
         row.addWidget(self.bulletin_button)
         layout.addLayout(row)
         return page
