@@ -304,6 +304,9 @@ def test_reports_leave_in_shuffled_batches_of_three_or_at_the_shift_change(
         events.report(db, team["learner"], _near_miss(f"Batch report {n}", anonymous=True))
     assert anonymity.waiting(db, team.admin.unit_id) == 2
     events.report(db, team["learner"], _near_miss("Batch report 2", anonymous=True))
+    # Sending never releases: the batch leaves when the board (or a reviewer) asks.
+    assert anonymity.waiting(db, team.admin.unit_id) == 3 and order == []
+    assert anonymity.release_due(db) == 3
     assert anonymity.waiting(db, team.admin.unit_id) == 0
     with db.read() as s:
         stored = s.execute(select(SafetyEvent.narrative).order_by(SafetyEvent.id)).scalars().all()

@@ -6,7 +6,10 @@ there it is released into ``safety_events`` in batches, shuffled, in a transacti
 of its own, so that neither SQLite's row order nor PostgreSQL's transaction ids
 follow the order in which people sent them. A batch leaves when three or more are
 waiting, or at the first shift change after the oldest was sent, whichever comes
-first; the huddle board and the reports ask for a release before they read.
+first, at a moment someone else chooses: the huddle board, a huddle's start, the
+reviewers' screens and the pulse results ask for a release before they read.
+Sending never releases. Each time an item is held, the unit's waiting items are
+written again in a shuffled order, so the page does not keep the order of sending.
 
 A pulse answer does not wait: beside the invitations marked answered, a waiting
 answer would point at the few people whose offer is open. It is stored in the
@@ -15,9 +18,10 @@ minimum group size of people who answered share, and the unit's answers are
 written again with it, shuffled, under new random keys, in a table without rowid
 (``release_pulse``).
 
-On SQLite every anonymous write is followed by a checkpoint that empties the
-write-ahead log, so its frames cannot be read in order beside the sender's sign-in;
-secure delete overwrites the outbox rows as they leave. THREAT_MODEL.md says what
+On SQLite every write is copied into the file and the write-ahead log emptied as it
+commits (``Database.write``), so a copy of the file shows the present and the log
+keeps no run of commits in order beside the sender's sign-in; secure delete
+overwrites the outbox rows as they leave or are written again. THREAT_MODEL.md says what
 this guarantees and what it does not.
 """
 
@@ -56,6 +60,8 @@ OFFER_DAYS = 30
 DRAFT_KEEP = dt.timedelta(days=2)
 
 _shuffle = secrets.SystemRandom().shuffle
+#: The order in which a group of rows is written again (``_rewrite_waiting``, me too).
+shuffle = secrets.SystemRandom().shuffle
 
 
 def new_key() -> str:
@@ -91,18 +97,47 @@ def hold(
     receipt_hash: str | None = None,
     submission_key: str | None = None,
 ) -> None:
-    """Put one anonymous item in the outbox, inside the caller's transaction."""
-    s.add(
-        AnonymousOutbox(
-            id=new_key(),
-            unit_id=unit.id,
-            kind=kind,
-            filed_shift=shift_start(unit, local_now),
-            payload=payload,
-            receipt_hash=receipt_hash,
-            submission_key=submission_key,
-        )
+    """Put one anonymous item in the outbox, inside the caller's transaction.
+
+    The unit's waiting items are written again with it, in a shuffled order
+    (``_rewrite_waiting``), so that the page does not keep the order of sending.
+    """
+    row = {
+        "id": new_key(),
+        "unit_id": unit.id,
+        "kind": kind,
+        "filed_shift": shift_start(unit, local_now),
+        "payload": payload,
+        "receipt_hash": receipt_hash,
+        "submission_key": submission_key,
+    }
+    _rewrite_waiting(s, unit.id, row)
+
+
+def _rewrite_waiting(s: Session, unit_id: int, new: dict[str, Any]) -> None:
+    """Write the unit's waiting items again, with ``new`` among them, shuffled.
+
+    ``anonymous_outbox`` has no rowid on SQLite, but a new cell is carved below the
+    last one written, so a later item would lie below an earlier one. Deleted and
+    written again in a shuffled order (secure delete overwrites the old cells), the
+    items lie where the shuffle puts them. Their keys stay: a receipt looks up its
+    hash, not the key. Drafts are left alone (their author's app holds their key).
+    """
+    s.flush()
+    waiting = (AnonymousOutbox.unit_id == unit_id) & (AnonymousOutbox.kind != "draft")
+    cols = list(AnonymousOutbox.__table__.columns)
+    # Locked, and deleted by key: on PostgreSQL an item that a release (or another
+    # sender) took meanwhile is neither written back nor lost.
+    rows = [dict(r._mapping) for r in s.execute(select(*cols).where(waiting).with_for_update())]
+    keys = [r["id"] for r in rows]
+    s.execute(
+        delete(AnonymousOutbox)
+        .where(AnonymousOutbox.id.in_(keys))
+        .execution_options(synchronize_session=False)
     )
+    rows.append(new)
+    shuffle(rows)
+    s.execute(insert(AnonymousOutbox), rows)
 
 
 def waiting(db: Database, unit_id: int) -> int:
@@ -366,17 +401,12 @@ def forget_ended_sessions(db: Database, *, now: dt.datetime | None = None) -> in
 def wipe_journal(db: Database) -> None:
     """Move SQLite's write-ahead log into the database file and empty it.
 
-    Without this, the log keeps the frames of recent commits in the order they were
-    made: an anonymous row next to its sender's sign-in. Nothing to do on PostgreSQL.
+    Every write already does (``Database.write``); kept for the reads that delete
+    (ended sessions) and for callers that want to be sure. Nothing to do on PostgreSQL.
     """
-    if not db.is_sqlite:
-        return
-    with db.engine.connect() as conn:
-        raw: Any = conn.connection.dbapi_connection
-        assert raw is not None
-        busy = raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-    if busy and busy[0]:
-        log.warning("the write-ahead log could not be emptied yet (another reader is open)")
+    if not db.checkpoint():
+        # Another workstation is reading this instant: the next write empties it.
+        log.debug("the write-ahead log could not be emptied yet (another reader is open)")
 
 
 def discard_drafts(s: Session, keys: list[str]) -> None:

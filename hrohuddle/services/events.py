@@ -363,8 +363,8 @@ def _hold_anonymous(
             receipt_hash=_hash_receipt(code),
             submission_key=key,
         )
-    anonymity.wipe_journal(db)
-    anonymity.release_due(db, local_now=local_now)
+    # Sending never releases: a batch leaves when the board, a reviewer's screen, a
+    # huddle start or the reports ask, so that its moment is never the sender's.
     return Submitted(None, code)
 
 
@@ -581,7 +581,12 @@ _ORDERS: dict[str, tuple[Any, ...]] = {
 def list_events(
     db: Database, actor: Actor, flt: EventFilter, *, offset: int = 0, limit: int = 100
 ) -> Page:
-    """One page of the unit's reports, newest first, with the total that match."""
+    """One page of the unit's reports, newest first, with the total that match.
+
+    Anonymous reports (and reporters' messages) due for release are released first: a
+    reviewer's screen asks, never the sender's send.
+    """
+    anonymity.release_due(db, messages=True)
     conds: list[Any] = [SafetyEvent.unit_id == actor.unit_id]
     if flt.kinds:
         conds.append(SafetyEvent.kind.in_(flt.kinds))

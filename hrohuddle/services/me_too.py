@@ -29,7 +29,7 @@ import hashlib
 import hmac
 from collections.abc import Iterable
 
-from sqlalchemy import exists, insert, or_, select, update
+from sqlalchemy import delete, exists, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -108,7 +108,17 @@ def add(db: Database, actor: Actor, event_id: int) -> int:
             mark = marker(key, event.id, actor.person_id)
             if s.get(MeToo, (event.id, mark)) is not None:
                 raise AlreadySaid(ALREADY_SAID)
-            s.execute(insert(MeToo).values(event_id=event.id, marker=mark))
+            # The report's markers are written again with the new one among them, in a
+            # shuffled order: a table without rowid carves each new cell below the
+            # last, so the lowest would otherwise be the latest press.
+            # (The report is locked first: two people pressing at once on PostgreSQL
+            # take turns instead of writing the same markers twice.)
+            s.execute(select(SafetyEvent.id).where(SafetyEvent.id == event.id).with_for_update())
+            marks = list(s.scalars(select(MeToo.marker).where(MeToo.event_id == event.id)))
+            s.execute(delete(MeToo).where(MeToo.event_id == event.id, MeToo.marker.in_(marks)))
+            marks.append(mark)
+            anonymity.shuffle(marks)
+            s.execute(insert(MeToo), [{"event_id": event.id, "marker": m} for m in marks])
             # A plain UPDATE: the count goes up without the report's version or time.
             s.execute(
                 update(SafetyEvent)

@@ -317,8 +317,8 @@ def submit(
             },
             local_now=local_now,
         )
-    anonymity.wipe_journal(db)
-    anonymity.release_due(db, local_now=local_now)
+    # Nothing is released here: an anonymous report's batch leaving now would leave
+    # at the moment of this newcomer's answer (see anonymity.release_due).
 
 
 # -- results -----------------------------------------------------------------------------
