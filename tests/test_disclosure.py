@@ -524,7 +524,7 @@ def test_the_auditor_catches_a_learner_figure_published_while_the_week_runs() ->
     assert learner_audit(made, by_learner, 8, 5, while_running=False) == []
 
 
-def test_lowering_the_group_size_never_shows_a_hidden_learner_figure(team: Team) -> None:
+def test_lowering_the_group_size_never_shows_a_hidden_learner_figure(team: Team, tmp_path) -> None:
     """Week 45 printed at k=5 says "fewer than 5"; the admin lowers k to 3: the same week
     must not now print its 3 learner reports and 0.50 per learner (3 of 6 learners)."""
     from sqlalchemy import update
@@ -574,6 +574,18 @@ def test_lowering_the_group_size_never_shows_a_hidden_learner_figure(team: Team)
     assert printed(dt.date(2026, 11, 10)) == (None, None, "fewer than 5", 5)
     people.update_unit_settings(team.db, team.admin, min_group_size=3)
     assert printed(dt.date(2026, 11, 20)) == (None, None, "fewer than 5", 5)
+    from pypdf import PdfReader
+
+    from hrohuddle.reports import weekly
+
+    figures = reporting.weekly_figures(team.db, mgr, week, today=dt.date(2026, 11, 20))
+    pdf = weekly.preview(team.db, mgr, week, tmp_path / "w45.pdf", figures=figures)
+    body = " ".join(" ".join(p.extract_text() for p in PdfReader(pdf).pages).split())
+    assert "Named reports by learners per learner hidden: fewer than 5 reports" in body
+    assert (
+        "Smallest group shown for learner figures 5 (the largest since the week ended; "
+        "the unit's setting is now 3)" in body
+    )
     # A week that ended after k was lowered is published at the unit's new k.
     with team.db.write() as s:
         for day in (16, 17, 18):

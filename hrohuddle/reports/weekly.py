@@ -326,6 +326,7 @@ def story(f: WeeklyFigures, author: str, generated: dt.datetime) -> list[Any]:
                 ["Named safety reports by learners", sensors.reports_text],
                 ["Learners on the unit", sensors.learners_text],
                 ["Named reports by learners per learner", sensors.per_learner_text],
+                ["Smallest group shown for learner figures", sensors.threshold_text],
                 ["Preceptor observations logged", str(le.observations)],
                 [
                     "Observations acknowledged by the learner",
@@ -360,11 +361,18 @@ def _days(v: float | None) -> str:
 def _sensors_note(sensors: loop_measure.LearnerSensors) -> str:
     """What the learner figures count, and why any is hidden."""
     k = sensors.min_size
+    kept = (
+        f" The unit's setting is now {sensors.unit_min_size}, but this week keeps {k}, the "
+        "largest it has had since the week ended, so that lowering it never shows a "
+        "figure an earlier copy hid."
+        if sensors.unit_min_size is not None and k > sensors.unit_min_size
+        else ""
+    )
     return (
         "Learners are sensors of the system: reports they made under their own name in "
         "the week, per learner on the unit (anonymous reports are never attributed). "
         f"Shown once the week has ended, and only with at least {k} learners and {k} "
-        "reports (or none), so that no learner can be singled out."
+        f"reports (or none), so that no learner can be singled out.{kept}"
     )
 
 

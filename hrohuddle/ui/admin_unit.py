@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import (
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from hrohuddle.services import (
     edits,
+    loop_measure,
     people,
 )
 from hrohuddle.services.errors import EditConflict
@@ -21,9 +23,25 @@ from hrohuddle.services.permissions import Actor
 from hrohuddle.store.database import Database
 from hrohuddle.ui.common import (
     attempt,
+    muted,
     primary_button,
+    show_problem,
     tr,
 )
+
+
+def _with_range(box: QSpinBox, words: str) -> QWidget:
+    """The spin box with its range written beside it, so nobody has to guess it."""
+    holder = QWidget()
+    row = QHBoxLayout(holder)
+    row.setContentsMargins(0, 0, 0, 0)
+    row.addWidget(box)
+    hint = muted(words)
+    hint.setWordWrap(False)
+    row.addWidget(hint)
+    row.addStretch(1)
+    box.setAccessibleDescription(words)
+    return holder
 
 
 class UnitTab(QWidget):
@@ -65,10 +83,24 @@ class UnitTab(QWidget):
         self.areas.setAccessibleName(tr("Areas of the unit, one per line"))
         self.areas.setTabChangesFocus(True)
         form.addRow(tr("Unit name"), self.name)
-        form.addRow(tr("Huddle target length"), self.target)
-        form.addRow(tr("Lock the screen after"), self.idle)
-        form.addRow(tr("Smallest group shown in pulse results"), self.min_group)
-        form.addRow(tr("Target: feedback within 7 days"), self.feedback_target)
+        #: Each number box, what it is called in a refusal, and its range in words.
+        self.ranges = [
+            (self.target, tr("The huddle target length"), tr("5 to 60 minutes")),
+            (self.idle, tr("The idle lock time"), tr("1 to 120 minutes")),
+            (self.min_group, tr("The smallest group"), tr("3 to 50 people")),
+            (self.feedback_target, tr("The target"), tr("50 to 100 %")),
+        ]
+        hints = {box: words for box, _what, words in self.ranges}
+        form.addRow(tr("Huddle target length"), _with_range(self.target, hints[self.target]))
+        form.addRow(tr("Lock the screen after"), _with_range(self.idle, hints[self.idle]))
+        form.addRow(
+            tr("Smallest group shown in pulse results"),
+            _with_range(self.min_group, hints[self.min_group]),
+        )
+        form.addRow(
+            tr("Target: feedback within 7 days"),
+            _with_range(self.feedback_target, hints[self.feedback_target]),
+        )
         form.addRow(tr("Pulse milestones (days after starting)"), self.milestones)
         form.addRow(tr("Areas (one per line)"), self.areas)
         save = primary_button(tr("Save settings"))
@@ -76,6 +108,19 @@ class UnitTab(QWidget):
         form.addRow("", save)
 
     def save(self) -> None:
+        # A number typed outside the range stays in the box as typed while the box keeps
+        # its last good value: save only what the person sees, or say what is allowed.
+        for box, what, words in self.ranges:
+            if not box.hasAcceptableInput():
+                box.setFocus()
+                box.selectAll()
+                show_problem(
+                    self,
+                    tr("{what} must be between {range}.").format(
+                        what=what, range=words.replace(" to ", " and ")
+                    ),
+                )
+                return
         raw = [p.strip() for p in self.milestones.text().replace(";", ",").split(",") if p.strip()]
         changes = {
             "name": self.name.text(),
@@ -88,6 +133,9 @@ class UnitTab(QWidget):
         }
 
         def call() -> object:
+            # The group size in force until now is noted first: learner figures of weeks
+            # that ended under it keep it, whatever it becomes.
+            loop_measure.note_group_size(self.db, self.actor.unit_id)
             try:
                 return people.update_unit_settings(
                     self.db, self.actor, expected_version=self.seen_version, **changes
@@ -99,6 +147,7 @@ class UnitTab(QWidget):
 
         if attempt(self, call) is None:
             return
+        attempt(self, lambda: loop_measure.note_group_size(self.db, self.actor.unit_id))
         self.seen_version = edits.unit_version(self.db, self.actor.unit_id)
         renamed = getattr(self.window(), "unit_changed", None)
         if renamed is not None:
