@@ -301,8 +301,9 @@ def test_a_target_outside_50_to_100_is_refused_never_saved_as_another(
 ) -> None:
     """Typing 49 or 101 (which the box shows as "10 %") is refused with the range, and
     nothing else is reported saved; the range is written next to the field."""
-    from PySide6.QtCore import Qt
-    from PySide6.QtWidgets import QLabel, QMessageBox
+    from PySide6.QtCore import QEvent, Qt
+    from PySide6.QtGui import QFocusEvent
+    from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
     from hrohuddle.services import people
     from hrohuddle.ui import admin_unit
@@ -316,18 +317,20 @@ def test_a_target_outside_50_to_100_is_refused_never_saved_as_another(
     qtbot.addWidget(tab)
     labels = [w.text() for w in tab.findChildren(QLabel)]
     assert any("50 to 100 %" in text for text in labels)
-    for typed in ("49", "101"):
+    for typed, shown in (("49", "49 %"), ("101", "10 %")):
         tab.feedback_target.setFocus()
         tab.feedback_target.lineEdit().selectAll()
         qtbot.keyClick(tab.feedback_target.lineEdit(), Qt.Key.Key_Delete)
         qtbot.keyClicks(tab.feedback_target.lineEdit(), typed)
+        # Leaving the box (to press Save) puts back its last good value on screen ...
+        QApplication.sendEvent(tab.feedback_target, QFocusEvent(QEvent.Type.FocusOut))
         tab.save()
+        # ... but what was typed is what is checked, and shown again to correct.
         assert problems[-1] == "The target must be between 50 and 100 %."
+        assert tab.feedback_target.text() == shown
         assert said == []
-        assert (
-            people.unit_settings(sqlite_team.db, sqlite_team.admin.unit_id).feedback_target_pct
-            == 90
-        )
+        settings = people.unit_settings(sqlite_team.db, sqlite_team.admin.unit_id)
+        assert settings.feedback_target_pct == 90
     tab.feedback_target.lineEdit().selectAll()
     qtbot.keyClicks(tab.feedback_target.lineEdit(), "75")
     tab.save()

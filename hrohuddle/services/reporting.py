@@ -24,6 +24,7 @@ from hrohuddle.analytics.control_chart import ControlChart
 from hrohuddle.analytics.run_chart import RunChart
 from hrohuddle.analytics.signals import Analysis
 from hrohuddle.services import audit, bulletin, huddle_record, loop_measure, pulses
+from hrohuddle.services.dates import day as day_text
 from hrohuddle.services.dates import local_date, to_utc
 from hrohuddle.services.errors import ValidationError
 from hrohuddle.services.permissions import Actor
@@ -297,8 +298,9 @@ def _events_week(s: Session, unit_id: int, week: Week, roster: list[str]) -> Eve
     }
     tax = taxonomy()
     catches = []
-    for category, summary, narrative, words in s.execute(
+    for occurred, category, summary, narrative, words in s.execute(
         select(
+            SafetyEvent.occurred_at,
             SafetyEvent.category,
             SafetyEvent.reviewer_summary,
             SafetyEvent.narrative,
@@ -312,6 +314,7 @@ def _events_week(s: Session, unit_id: int, week: Week, roster: list[str]) -> Eve
         if not said:
             said = f"A good catch about {tax.label('categories', category).lower()}."
         quote = bulletin.reporter_words(narrative, roster) if words else None
+        said = f"{day_text(local_date(occurred))} · {said}"
         catches.append(f"{said} In the reporter's words: “{quote}”" if quote else said)
     return EventsWeek(
         total=sum(by_kind.values()),
