@@ -107,7 +107,7 @@ class UnitTab(QWidget):
         self.min_group.setRange(3, 50)
         self.min_group.setValue(settings.min_group_size)
         self.min_group.setAccessibleName(
-            tr("Smallest group shown (pulse results, learner figures)")
+            tr("Smallest group shown in pulse results and learner figures")
         )
         self.feedback_target = TypedSpinBox()
         self.feedback_target.setRange(50, 100)
@@ -127,14 +127,18 @@ class UnitTab(QWidget):
         self.ranges: list[tuple[TypedSpinBox, str, str]] = [
             (self.target, tr("The huddle target length"), tr("5 to 60 minutes")),
             (self.idle, tr("The idle lock time"), tr("1 to 120 minutes")),
-            (self.min_group, tr("The smallest group"), tr("3 to 50 people")),
+            (
+                self.min_group,
+                tr("The smallest group"),
+                tr("3 to 50 people (pulse results and learner figures)"),
+            ),
             (self.feedback_target, tr("The target"), tr("50 to 100 %")),
         ]
         hints = {box: words for box, _what, words in self.ranges}
         form.addRow(tr("Huddle target length"), _with_range(self.target, hints[self.target]))
         form.addRow(tr("Lock the screen after"), _with_range(self.idle, hints[self.idle]))
         form.addRow(
-            tr("Smallest group shown (pulse results, learner figures)"),
+            tr("Smallest group shown"),
             _with_range(self.min_group, hints[self.min_group]),
         )
         form.addRow(
@@ -157,7 +161,7 @@ class UnitTab(QWidget):
                 show_problem(
                     self,
                     tr("{what} must be between {range}.").format(
-                        what=what, range=words.replace(" to ", " and ")
+                        what=what, range=words.split(" (")[0].replace(" to ", " and ")
                     ),
                 )
                 return
