@@ -582,9 +582,10 @@ def test_lowering_the_group_size_never_shows_a_hidden_learner_figure(team: Team,
     pdf = weekly.preview(team.db, mgr, week, tmp_path / "w45.pdf", figures=figures)
     body = " ".join(" ".join(p.extract_text() for p in PdfReader(pdf).pages).split())
     assert "Named reports by learners per learner hidden: fewer than 5 reports" in body
+    assert "only with at least 5 learners and 5 reports" in body
     assert (
-        "Smallest group shown for learner figures 5 (the largest since the week ended; "
-        "the unit's setting is now 3)" in body
+        "The unit's setting is now 3, but this week keeps 5, the largest it has had since "
+        "the week ended" in body
     )
     # A week that ended after k was lowered is published at the unit's new k.
     with team.db.write() as s:

@@ -234,39 +234,7 @@ def story(f: WeeklyFigures, author: str, generated: dt.datetime) -> list[Any]:
     s += _closing_the_loop(f)
     s += _you_said_we_did(f)
 
-    # HRO behaviours
-    b = f.behaviours
-    if b.by_behaviour:
-        behaviour_table = blocks.table(
-            [["Behaviour, this week", "Observed / opportunities"]]
-            + [[name, _share(v)] for name, v in sorted(b.by_behaviour.items())],
-            [72 * mm, 34 * mm],
-        )
-        principle_table = blocks.table(
-            [["HRO principle", "Observed"]]
-            + [[lab["principles"].get(k, k), _share(v)] for k, v in sorted(b.by_principle.items())],
-            [40 * mm, 30 * mm],
-        )
-        s += _section(
-            "HRO behaviours",
-            _side_by_side((behaviour_table, 106 * mm), (principle_table, 70 * mm)),
-            Spacer(1, 4),
-            blocks.para(source_line("checklists/team_performance.yaml"), "small"),
-            blocks.para(source_line("checklists/error_prevention.yaml"), "small"),
-            Spacer(1, 4),
-        )
-        if f.behaviour_p is not None:
-            s += _chart_block(f.behaviour_p, percent=True, control=True)
-    else:
-        s += _section(
-            "HRO behaviours",
-            blocks.para(
-                "No behaviour observations were recorded in the last "
-                f"{reporting.HISTORY_WEEKS} weeks.",
-                "small",
-            ),
-        )
-
+    # Good catches and actions follow "you said, we did": what was recognised and done.
     catches = (
         [blocks.para("• " + " ".join(text.split())) for text in e.good_catches]
         if e.good_catches
@@ -304,6 +272,39 @@ def story(f: WeeklyFigures, author: str, generated: dt.datetime) -> list[Any]:
         ),
     )
 
+    # HRO behaviours
+    b = f.behaviours
+    if b.by_behaviour:
+        behaviour_table = blocks.table(
+            [["Behaviour, this week", "Observed / opportunities"]]
+            + [[name, _share(v)] for name, v in sorted(b.by_behaviour.items())],
+            [72 * mm, 34 * mm],
+        )
+        principle_table = blocks.table(
+            [["HRO principle", "Observed"]]
+            + [[lab["principles"].get(k, k), _share(v)] for k, v in sorted(b.by_principle.items())],
+            [40 * mm, 30 * mm],
+        )
+        s += _section(
+            "HRO behaviours",
+            _side_by_side((behaviour_table, 106 * mm), (principle_table, 70 * mm)),
+            Spacer(1, 4),
+            blocks.para(source_line("checklists/team_performance.yaml"), "small"),
+            blocks.para(source_line("checklists/error_prevention.yaml"), "small"),
+            Spacer(1, 4),
+        )
+        if f.behaviour_p is not None:
+            s += _chart_block(f.behaviour_p, percent=True, control=True)
+    else:
+        s += _section(
+            "HRO behaviours",
+            blocks.para(
+                "No behaviour observations were recorded in the last "
+                f"{reporting.HISTORY_WEEKS} weeks.",
+                "small",
+            ),
+        )
+
     # Pulses
     if f.pulses is None:
         s += _section(
@@ -326,7 +327,6 @@ def story(f: WeeklyFigures, author: str, generated: dt.datetime) -> list[Any]:
                 ["Named safety reports by learners", sensors.reports_text],
                 ["Learners on the unit", sensors.learners_text],
                 ["Named reports by learners per learner", sensors.per_learner_text],
-                ["Smallest group shown for learner figures", sensors.threshold_text],
                 ["Preceptor observations logged", str(le.observations)],
                 [
                     "Observations acknowledged by the learner",
