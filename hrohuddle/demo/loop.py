@@ -219,8 +219,10 @@ def _act(
     plan = theme["action"]
     owner = owners.get(str(plan["owner"])) or next(iter(owners.values()))
     due = acted + dt.timedelta(days=int(plan["days"]))
-    done_on = acted + dt.timedelta(days=rng.randint(3, int(plan["days"]) + 10))
-    closed = done_on < today and rng.random() < 0.85
+    # Done by its due day, and closed that day: a report's action stays open only while
+    # it is being done, so nobody's list fills with actions long finished.
+    done_on = acted + dt.timedelta(days=rng.randint(2, int(plan["days"])))
+    closed = done_on < today
     created = dates.to_utc(dt.datetime.combine(acted, dt.time(rng.randint(9, 16))))
     closed_at = dates.to_utc(dt.datetime.combine(done_on, dt.time(15))) if closed else None
     out.actions.append(
