@@ -32,6 +32,7 @@ import statistics
 from dataclasses import dataclass
 
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hrohuddle.analytics import control_chart, run_chart
@@ -290,15 +291,25 @@ def note_group_size(db: Database, unit_id: int, today: dt.date | None = None) ->
     noted = noted_group_size(history, today, int(k))
     if noted is history:
         return history
+    key = _group_sizes_key(unit_id)
     with db.write() as s:
         history = noted_group_size(_read_sizes(s, unit_id), today, int(k))
-        value = json.dumps([[d.isoformat(), n] for d, n in history])
-        row = s.get(AppMeta, _group_sizes_key(unit_id))
+        row = s.get(AppMeta, key)
         if row is None:
-            s.add(AppMeta(key=_group_sizes_key(unit_id), value=value))
-        else:
-            row.value = value
+            try:
+                with s.begin_nested():  # two first computations at once on a server
+                    s.add(AppMeta(key=key, value=_sizes_text(history)))
+                return history
+            except IntegrityError:
+                history = noted_group_size(_read_sizes(s, unit_id), today, int(k))
+                row = s.get(AppMeta, key)
+                assert row is not None
+        row.value = _sizes_text(history)
     return history
+
+
+def _sizes_text(history: GroupSizes) -> str:
+    return json.dumps([[d.isoformat(), n] for d, n in history])
 
 
 def learner_sensors(
