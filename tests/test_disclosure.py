@@ -522,3 +522,129 @@ def test_the_auditor_catches_a_learner_figure_published_while_the_week_runs() ->
     by_learner = [True] * 6
     assert learner_audit(made, by_learner, 8, 5, while_running=True) != []
     assert learner_audit(made, by_learner, 8, 5, while_running=False) == []
+
+
+def test_lowering_the_group_size_never_shows_a_hidden_learner_figure(team: Team, tmp_path) -> None:
+    """Week 45 printed at k=5 says "fewer than 5"; the admin lowers k to 3: the same week
+    must not now print its 3 learner reports and 0.50 per learner (3 of 6 learners)."""
+    from sqlalchemy import update
+
+    from hrohuddle.store.models import Person, SafetyEvent
+
+    week = reporting.Week(2026, 45)
+    mgr = team["manager"]
+    with team.db.write() as s:
+        s.execute(update(Unit).values(created_at=dt.datetime(2026, 1, 1)))
+        s.execute(update(Person).values(created_at=dt.datetime(2026, 1, 1)))
+    for i in range(5):
+        people.save_person(
+            team.db,
+            team.admin,
+            people.PersonInput(
+                f"Sensor {chr(65 + i)} Test",
+                "nursing",
+                ["learner"],
+                is_learner=True,
+                start_date=dt.date(2026, 9, 1),
+                pin="5827",
+            ),
+        )
+    with team.db.write() as s:
+        for day in (2, 3, 4):
+            s.add(
+                SafetyEvent(
+                    unit_id=mgr.unit_id,
+                    kind="near_miss",
+                    category="medication",
+                    narrative="Pump line swapped, caught before it ran",
+                    occurred_at=dt.datetime(2026, 11, day, 10),
+                    shift="day",
+                    anonymous=False,
+                    reporter_id=team["learner"].person_id,
+                    reporter_is_learner=True,
+                    reported_on=dt.date(2026, 11, day),
+                )
+            )
+
+    def printed(today: dt.date) -> tuple[int | None, float | None, str, int]:
+        f = reporting.weekly_figures(team.db, mgr, week, today=today)
+        r = f.learners.reports
+        return r.reports, r.per_learner, r.reports_text, r.min_size
+
+    assert printed(dt.date(2026, 11, 10)) == (None, None, "fewer than 5", 5)
+    people.update_unit_settings(team.db, team.admin, min_group_size=3)
+    assert printed(dt.date(2026, 11, 20)) == (None, None, "fewer than 5", 5)
+    from pypdf import PdfReader
+
+    from hrohuddle.reports import weekly
+
+    figures = reporting.weekly_figures(team.db, mgr, week, today=dt.date(2026, 11, 20))
+    pdf = weekly.preview(team.db, mgr, week, tmp_path / "w45.pdf", figures=figures)
+    body = " ".join(" ".join(p.extract_text() for p in PdfReader(pdf).pages).split())
+    assert "Named reports by learners per learner hidden: fewer than 5 reports" in body
+    assert "only with at least 5 learners and 5 reports" in body
+    assert (
+        "The unit's setting is now 3, but this week keeps 5, the largest it has had since "
+        "the week ended" in body
+    )
+    # A week that ended after k was lowered is published at the unit's new k.
+    with team.db.write() as s:
+        for day in (16, 17, 18):
+            s.add(
+                SafetyEvent(
+                    unit_id=mgr.unit_id,
+                    kind="near_miss",
+                    category="medication",
+                    narrative="Pump line swapped, caught before it ran",
+                    occurred_at=dt.datetime(2026, 11, day, 10),
+                    shift="day",
+                    anonymous=False,
+                    reporter_id=team["learner"].person_id,
+                    reporter_is_learner=True,
+                    reported_on=dt.date(2026, 11, day),
+                )
+            )
+    later = reporting.weekly_figures(
+        team.db, mgr, reporting.Week(2026, 47), today=dt.date(2026, 11, 30)
+    )
+    assert (later.learners.reports.reports, later.learners.reports.min_size) == (3, 3)
+
+
+def test_the_auditor_catches_learner_figures_shown_again_when_k_is_lowered() -> None:
+    """Every week printed every day while k goes 5, then 3 from the third week: with the
+    unit's largest k since each week ended nothing leaks; with today's k alone, the
+    weeks hidden at 5 come back at 3 and the auditor finds them."""
+    monday = LEARNER_WEEKS[0]
+    made = [monday + dt.timedelta(days=d) for d in (0, 1, 2, 7, 8, 9, 10, 11)]
+    by_learner = [True, True, True, True, True, False, True, False]
+    lowered = LEARNER_WEEKS[2]
+
+    def publications(kept: bool) -> list[str]:
+        history: list[tuple[dt.date, int]] = []
+        shown: set[frozenset[int]] = set()
+        hidden: set[frozenset[int]] = set()
+        for today in LEARNER_DAYS:
+            k_now = 5 if today < lowered else 3
+            history = loop_measure.noted_group_size(history, today, k_now)
+            for week_monday in LEARNER_WEEKS:
+                sunday = week_monday + dt.timedelta(days=6)
+                if today <= sunday:
+                    continue
+                k = loop_measure.group_size_since(history, sunday, k_now) if kept else k_now
+                members = frozenset(i for i, d in enumerate(made) if week_monday <= d <= sunday)
+                n = sum(by_learner[i] for i in members)
+                published = loop_measure.publish_learners(n, 8, True, k)
+                (shown if published.reports is not None else hidden).add(members)
+        system = np.array(
+            [[1.0 if i in s else 0.0 for i in range(len(made))] for s in shown]
+        ).reshape(len(shown), len(made))
+        return [
+            f"hidden week {sorted(h)}"
+            for h in hidden
+            if not undetermined(
+                system, np.array([1.0 if i in h else 0.0 for i in range(len(made))])
+            )
+        ]
+
+    assert publications(kept=False) != []
+    assert publications(kept=True) == []

@@ -182,16 +182,19 @@ def test_learners_as_sensors_are_counted_only_in_groups_large_enough(team: Team)
     one = _figures(team, W46, D(2026, 11, 20)).learners.reports
     assert (one.reports, one.learners, one.per_learner) == (None, None, None)
     assert one.learners_text == "fewer than 5"
+    assert one.reports_text == one.per_learner_text == "hidden: fewer than 5 learners"
     _learners(team, 5)  # six learners from September
     w45 = _figures(team, W45, D(2026, 11, 20)).learners.reports
     assert (w45.reports, w45.learners, w45.per_learner) == (None, 6, None)
-    assert w45.reports_text == "fewer than 5" and w45.per_learner_text == "hidden"
+    assert w45.reports_text == "fewer than 5"
+    assert w45.per_learner_text == "hidden: fewer than 5 reports"
     w46 = _figures(team, W46, D(2026, 11, 20)).learners.reports
     assert (w46.reports, w46.learners) == (5, 6)
     assert w46.per_learner == pytest.approx(5 / 6)
     # While the week runs nothing is shown, so no two copies of a week differ.
     running = _figures(team, W46, D(2026, 11, 13)).learners.reports
     assert running.reports is None and running.reports_text == "shown when the week has ended"
+    assert running.per_learner_text == "shown when the week has ended"
 
 
 def test_the_hidden_learner_count_cannot_be_had_by_subtraction(team: Team, tmp_path) -> None:

@@ -294,3 +294,104 @@ def test_the_admin_sets_the_feedback_target_the_loop_chart_draws(
     assert said == ["The unit's settings are saved."]
     figures = reporting.weekly_figures(sqlite_team.db, sqlite_team["manager"], Week.last_complete())
     assert figures.loop.target_pct == 75
+
+
+def test_a_target_outside_50_to_100_is_refused_never_saved_as_another(
+    qtbot, sqlite_team: Team, monkeypatch
+) -> None:
+    """Typing 49 or 101 (which the box shows as "10 %") is refused with the range, and
+    nothing else is reported saved; the range is written next to the field."""
+    from PySide6.QtCore import QEvent, Qt
+    from PySide6.QtGui import QFocusEvent
+    from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
+
+    from hrohuddle.services import people
+    from hrohuddle.ui import admin_unit
+    from hrohuddle.ui.admin_unit import UnitTab
+
+    said: list[str] = []
+    problems: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, m, *a: said.append(m))
+    monkeypatch.setattr(admin_unit, "show_problem", lambda _p, m, *a, **k: problems.append(m))
+    tab = UnitTab(sqlite_team.db, sqlite_team.admin)
+    qtbot.addWidget(tab)
+    labels = [w.text() for w in tab.findChildren(QLabel)]
+    assert any("50 to 100 %" in text for text in labels)
+    for typed, shown in (("49", "49 %"), ("101", "10 %")):
+        tab.feedback_target.setFocus()
+        tab.feedback_target.lineEdit().selectAll()
+        qtbot.keyClick(tab.feedback_target.lineEdit(), Qt.Key.Key_Delete)
+        qtbot.keyClicks(tab.feedback_target.lineEdit(), typed)
+        # Leaving the box (to press Save) puts back its last good value on screen ...
+        QApplication.sendEvent(tab.feedback_target, QFocusEvent(QEvent.Type.FocusOut))
+        tab.save()
+        # ... but what was typed is what is checked, and shown again to correct.
+        assert problems[-1] == "The target must be between 50 and 100 %."
+        assert tab.feedback_target.text() == shown
+        assert said == []
+        settings = people.unit_settings(sqlite_team.db, sqlite_team.admin.unit_id)
+        assert settings.feedback_target_pct == 90
+    tab.feedback_target.lineEdit().selectAll()
+    qtbot.keyClicks(tab.feedback_target.lineEdit(), "75")
+    tab.save()
+    assert said == ["The unit's settings are saved."]
+    assert people.unit_settings(sqlite_team.db, sqlite_team.admin.unit_id).feedback_target_pct == 75
+
+
+def test_the_dashboard_shows_a_saved_target_on_f5_and_when_opened_again(
+    qtbot, window, sqlite_team: Team
+) -> None:
+    from PySide6.QtCore import Qt
+
+    from hrohuddle.services import people
+
+    sign_in_as(qtbot, window, "Mo Manager", PINS["manager"])
+    page = window.open_page("dashboard")
+    panel = page.week_panel
+    qtbot.waitUntil(lambda: not panel.loading and panel.figures is not None, timeout=20000)
+    assert panel.figures.loop.target_pct == 90
+    people.update_unit_settings(sqlite_team.db, sqlite_team.admin, feedback_target_pct=75)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    page.week_panel.week.setFocus()
+    qtbot.keyClick(page.week_panel.week, Qt.Key.Key_F5)
+    qtbot.waitUntil(
+        lambda: not panel.loading and panel.figures.loop.target_pct == 75, timeout=20000
+    )
+    page.tabs.setCurrentWidget(page.loop_panel)
+    shown = [
+        page.loop_panel.grid.itemAt(i).widget().accessibleName()
+        for i in range(page.loop_panel.grid.count())
+    ]
+    assert any(n.startswith("Reporter heard back within 7 days (target 75%)") for n in shown)
+    people.update_unit_settings(sqlite_team.db, sqlite_team.admin, feedback_target_pct=80)
+    window.open_page("home")
+    window.open_page("dashboard")
+    qtbot.waitUntil(
+        lambda: not panel.loading and panel.figures.loop.target_pct == 80, timeout=20000
+    )
+
+
+def test_a_lowered_group_size_saved_in_unit_settings_keeps_learner_figures_hidden(
+    qtbot, sqlite_team: Team, monkeypatch
+) -> None:
+    """Nobody looked at the figures while k was 5; the admin lowers it to 3: the weeks
+    that ended before still use 5, and say so."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from hrohuddle.services import loop_measure, reporting
+    from hrohuddle.ui.admin_unit import UnitTab
+
+    monkeypatch.setattr(QMessageBox, "information", lambda *_a: None)
+    tab = UnitTab(sqlite_team.db, sqlite_team.admin)
+    qtbot.addWidget(tab)
+    tab.min_group.setValue(3)
+    tab.save()
+    last = Week.last_complete()
+    figures = reporting.weekly_figures(sqlite_team.db, sqlite_team["manager"], last)
+    sensors = figures.learners.reports
+    assert (sensors.min_size, sensors.unit_min_size) == (5, 3)
+    assert sensors.threshold_text.startswith("5 (the largest since the week ended")
+    lines = dict(dashboard.loop_lines(figures.loop))
+    assert lines["Smallest group shown for learner figures"] == sensors.threshold_text
+    assert loop_measure.group_size_since([], last.monday, 3) == 3

@@ -56,6 +56,8 @@ def _known_week(team: Team) -> None:
                 category="medication",
                 occurred_at=dt.datetime(2026, 11, 4, 10 + i),
                 harm="mild" if kind == "incident" else None,
+                # The first good catch's reporter agreed to be quoted.
+                words_may_be_shared=i == 0,
             ),
             local_now=dt.datetime(2026, 11, 4, 18),
         )
@@ -94,7 +96,7 @@ def test_report_figures_match_independent_sql(sqlite_team: Team, tmp_path: Path)
     assert "Teaching points 3" in body
     assert "<b>bold</b> & pump" in body  # user text shown, never interpreted
     # One learner's report beside one learner on the unit: counted, never printed.
-    assert "Named safety reports by learners hidden" in body
+    assert "Named safety reports by learners hidden: fewer than 5 learners" in body
     assert "Learners on the unit fewer than 5" in body
     assert "Rules used: Anhøj rules" in body and "more reporting, not less" in body
     # The charts begin at the unit's first week of data (W45), which has a census.
@@ -265,3 +267,49 @@ def test_huddles_are_expected_at_the_shift_starts_that_have_come(sqlite_team: Te
     assert done.headlines[0].label == "Huddles held (of 14)"
     assert done.huddle_p.values[-1] == 3 / 14
     assert done.huddle_p.title == "Huddles held, share of the 14 expected per week"
+
+
+def test_good_catches_are_recognised_in_the_reviewers_words_unless_the_reporter_agreed(
+    sqlite_team: Team, tmp_path: Path
+) -> None:
+    """A reporter who did not agree to be quoted is recognised by the reviewer's summary
+    (or the kind and category), never by their own words; one who agreed is quoted."""
+    from hrohuddle.store.models import SafetyEvent
+
+    db = sqlite_team.db
+    with db.write() as s:
+        s.execute(text("UPDATE units SET created_at = '2026-01-01 00:00:00'"))
+    said = {
+        "Pump programmed at ten times the rate, caught by a student": (
+            False,
+            "Pump rate set ten times too high",
+        ),
+        "Allergy not on the chart, caught before the first dose": (False, None),
+        "Wrong bag hung, noticed at the bedside check": (True, None),
+    }
+    for i, (narrative, (words, summary)) in enumerate(said.items()):
+        saved = events.report(
+            db,
+            sqlite_team["staff"],
+            events.EventInput(
+                kind="good_catch",
+                narrative=narrative,
+                category="medication",
+                occurred_at=dt.datetime(2026, 11, 4, 10 + i),
+                words_may_be_shared=words,
+            ),
+            local_now=dt.datetime(2026, 11, 4, 18),
+        )
+        if summary:
+            with db.write() as s:
+                event = s.get(SafetyEvent, saved.event_id)
+                assert event is not None
+                event.reviewer_summary = summary
+    figures = reporting.weekly_figures(db, sqlite_team["manager"], WEEK, today=dt.date(2026, 12, 1))
+    pdf = weekly.preview(db, sqlite_team["manager"], WEEK, tmp_path / "w.pdf", figures=figures)
+    body = _pdf_text(pdf)
+    catches = body[body.index("Good catches to recognise") :].split("Actions", 1)[0]
+    assert "ten times the rate" not in catches and "Allergy not on the chart" not in catches
+    assert "Pump rate set ten times too high." in catches
+    assert "A good catch about medication or other substance." in catches
+    assert "Wrong bag hung, noticed at the bedside check" in catches

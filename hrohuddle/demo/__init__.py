@@ -18,7 +18,7 @@ from sqlalchemy import func, insert, select, update
 
 from hrohuddle.demo import loop
 from hrohuddle.paths import resources_dir
-from hrohuddle.services import audit, signin
+from hrohuddle.services import audit, journey, signin
 from hrohuddle.services.dates import to_local, to_utc
 from hrohuddle.services.errors import ValidationError
 from hrohuddle.services.shifts import SHIFTS, ShiftClock
@@ -415,14 +415,26 @@ def add_history(
                 )
                 next_event += 1
             day += dt.timedelta(days=1)
+        # An action's owner holds its theme's role; the reporter reads the role as the
+        # app words it (services.journey.owner_role).
+        owners = {}
+        for role in ("manager", "charge_nurse", "preceptor", "staff"):
+            holders = sorted(pid for pid, _p, _l, r in staff if r == role)
+            if holders:
+                owners[role] = loop.Owner(holders[0], journey.owner_role(s, holders[0]))
+        if not owners:
+            owners["manager"] = loop.Owner(leaders[0], journey.owner_role(s, leaders[0]))
         loop_rows = loop.fill(
-            event_rows, seed=seed, reviewers=leaders, clock=clock, start=start, today=today
+            event_rows,
+            seed=seed,
+            reviewers=leaders,
+            owners=owners,
+            clock=clock,
+            start=start,
+            today=today,
         )
         for table, rows in (
             (SafetyEvent, event_rows),
-            (ReportStep, loop_rows.steps),
-            (ReportMessage, loop_rows.messages),
-            (MeToo, loop_rows.me_too),
             (Huddle, huddle_rows),
             (HuddleAttendance, att_rows),
             (HuddleItem, item_rows),
@@ -430,6 +442,25 @@ def add_history(
         ):
             for i in range(0, len(rows), 5000):
                 s.execute(insert(table), rows[i : i + 5000])
+        # The actions opened from reports, then the steps that tell their reporters.
+        action_ids: list[int] = []
+        if loop_rows.actions:
+            action_ids = list(
+                s.scalars(
+                    insert(Action).returning(Action.id, sort_by_parameter_order=True),
+                    loop_rows.actions,
+                )
+            )
+        for step in loop_rows.steps:
+            index = step.pop("action_index")
+            step["action_id"] = action_ids[int(str(index))] if index is not None else None
+        for said_table, said in (
+            (ReportStep, loop_rows.steps),
+            (ReportMessage, loop_rows.messages),
+            (MeToo, loop_rows.me_too),
+        ):
+            for i in range(0, len(said), 5000):
+                s.execute(insert(said_table), said[i : i + 5000])
         # Each report was taken up by the first huddle that started after it, as the
         # app does; those filed since the last huddle wait for the next one.
         first_after = (
@@ -448,7 +479,7 @@ def add_history(
         counts.update(
             huddles=len(huddle_rows),
             items=len(item_rows),
-            actions=len(action_rows),
+            actions=len(action_rows) + len(loop_rows.actions),
             events=len(event_rows),
         )
     counts["pulses"] = _pulses(db, unit_id, rng, start, today)

@@ -234,39 +234,7 @@ def story(f: WeeklyFigures, author: str, generated: dt.datetime) -> list[Any]:
     s += _closing_the_loop(f)
     s += _you_said_we_did(f)
 
-    # HRO behaviours
-    b = f.behaviours
-    if b.by_behaviour:
-        behaviour_table = blocks.table(
-            [["Behaviour, this week", "Observed / opportunities"]]
-            + [[name, _share(v)] for name, v in sorted(b.by_behaviour.items())],
-            [72 * mm, 34 * mm],
-        )
-        principle_table = blocks.table(
-            [["HRO principle", "Observed"]]
-            + [[lab["principles"].get(k, k), _share(v)] for k, v in sorted(b.by_principle.items())],
-            [40 * mm, 30 * mm],
-        )
-        s += _section(
-            "HRO behaviours",
-            _side_by_side((behaviour_table, 106 * mm), (principle_table, 70 * mm)),
-            Spacer(1, 4),
-            blocks.para(source_line("checklists/team_performance.yaml"), "small"),
-            blocks.para(source_line("checklists/error_prevention.yaml"), "small"),
-            Spacer(1, 4),
-        )
-        if f.behaviour_p is not None:
-            s += _chart_block(f.behaviour_p, percent=True, control=True)
-    else:
-        s += _section(
-            "HRO behaviours",
-            blocks.para(
-                "No behaviour observations were recorded in the last "
-                f"{reporting.HISTORY_WEEKS} weeks.",
-                "small",
-            ),
-        )
-
+    # Good catches and actions follow "you said, we did": what was recognised and done.
     catches = (
         [blocks.para("• " + " ".join(text.split())) for text in e.good_catches]
         if e.good_catches
@@ -303,6 +271,39 @@ def story(f: WeeklyFigures, author: str, generated: dt.datetime) -> list[Any]:
             ),
         ),
     )
+
+    # HRO behaviours
+    b = f.behaviours
+    if b.by_behaviour:
+        behaviour_table = blocks.table(
+            [["Behaviour, this week", "Observed / opportunities"]]
+            + [[name, _share(v)] for name, v in sorted(b.by_behaviour.items())],
+            [72 * mm, 34 * mm],
+        )
+        principle_table = blocks.table(
+            [["HRO principle", "Observed"]]
+            + [[lab["principles"].get(k, k), _share(v)] for k, v in sorted(b.by_principle.items())],
+            [40 * mm, 30 * mm],
+        )
+        s += _section(
+            "HRO behaviours",
+            _side_by_side((behaviour_table, 106 * mm), (principle_table, 70 * mm)),
+            Spacer(1, 4),
+            blocks.para(source_line("checklists/team_performance.yaml"), "small"),
+            blocks.para(source_line("checklists/error_prevention.yaml"), "small"),
+            Spacer(1, 4),
+        )
+        if f.behaviour_p is not None:
+            s += _chart_block(f.behaviour_p, percent=True, control=True)
+    else:
+        s += _section(
+            "HRO behaviours",
+            blocks.para(
+                "No behaviour observations were recorded in the last "
+                f"{reporting.HISTORY_WEEKS} weeks.",
+                "small",
+            ),
+        )
 
     # Pulses
     if f.pulses is None:
@@ -360,11 +361,18 @@ def _days(v: float | None) -> str:
 def _sensors_note(sensors: loop_measure.LearnerSensors) -> str:
     """What the learner figures count, and why any is hidden."""
     k = sensors.min_size
+    kept = (
+        f" The unit's setting is now {sensors.unit_min_size}, but this week keeps {k}, the "
+        "largest it has had since the week ended, so that lowering it never shows a "
+        "figure an earlier copy hid."
+        if sensors.unit_min_size is not None and k > sensors.unit_min_size
+        else ""
+    )
     return (
         "Learners are sensors of the system: reports they made under their own name in "
         "the week, per learner on the unit (anonymous reports are never attributed). "
         f"Shown once the week has ended, and only with at least {k} learners and {k} "
-        "reports (or none), so that no learner can be singled out."
+        f"reports (or none), so that no learner can be singled out.{kept}"
     )
 
 

@@ -27,17 +27,20 @@ hidden figure.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import statistics
 from dataclasses import dataclass
 
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hrohuddle.analytics import control_chart, run_chart
 from hrohuddle.analytics.control_chart import ControlChart
 from hrohuddle.analytics.run_chart import RunChart
 from hrohuddle.services.dates import local_date
-from hrohuddle.store.models import Person, ReportMessage, SafetyEvent, Unit
+from hrohuddle.store.database import Database
+from hrohuddle.store.models import AppMeta, Person, ReportMessage, SafetyEvent, Unit
 
 #: The reporter is owed word within this many days of the report.
 FEEDBACK_DAYS = 7
@@ -48,7 +51,9 @@ class LearnerSensors:
     """Named reports by learners in a week, per learner on the unit that week.
 
     ``reports``, ``learners`` and ``per_learner`` are None when hidden; ``reason`` then
-    says why in a sentence for the report ("" when everything is shown).
+    says why in a sentence for the report ("" when everything is shown). ``min_size``
+    is the smallest group used for this week: the largest the unit has had since the
+    week ended, which may be more than ``unit_min_size``, the unit's setting today.
     """
 
     reports: int | None
@@ -56,14 +61,25 @@ class LearnerSensors:
     per_learner: float | None
     min_size: int
     reason: str = ""
+    unit_min_size: int | None = None
+
+    @property
+    def _why_hidden(self) -> str:
+        if self.reason == WEEK_RUNNING:
+            return "shown when the week has ended"
+        if self.reason == FEW_LEARNERS:
+            return f"hidden: fewer than {self.min_size} learners"
+        if self.reason == FEW_REPORTS:
+            return f"hidden: fewer than {self.min_size} reports"
+        return "hidden"
 
     @property
     def reports_text(self) -> str:
         if self.reports is not None:
             return str(self.reports)
-        if self.reason == WEEK_RUNNING:
-            return "shown when the week has ended"
-        return f"fewer than {self.min_size}" if self.reason == FEW_REPORTS else "hidden"
+        if self.reason == FEW_REPORTS:
+            return f"fewer than {self.min_size}"
+        return self._why_hidden
 
     @property
     def learners_text(self) -> str:
@@ -71,13 +87,23 @@ class LearnerSensors:
             return str(self.learners)
         if self.reason == FEW_LEARNERS:
             return f"fewer than {self.min_size}"
-        return "hidden"
+        return self._why_hidden
 
     @property
     def per_learner_text(self) -> str:
         if self.per_learner is not None:
             return f"{self.per_learner:.2f}"
-        return "hidden"
+        return self._why_hidden
+
+    @property
+    def threshold_text(self) -> str:
+        """The smallest group used, and why when it is more than the unit's setting."""
+        if self.unit_min_size is not None and self.min_size > self.unit_min_size:
+            return (
+                f"{self.min_size} (the largest since the week ended; "
+                f"the unit's setting is now {self.unit_min_size})"
+            )
+        return str(self.min_size)
 
 
 WEEK_RUNNING = "week_running"
@@ -205,13 +231,104 @@ def _learners_on_unit(s: Session, unit_id: int, sunday: dt.date) -> int:
     return sum((start or local_date(created)) <= sunday for start, created in rows)
 
 
+#: The unit's minimum group sizes over time, kept in app_meta (no change to the units table).
+GroupSizes = list[tuple[dt.date, int]]
+
+
+def _group_sizes_key(unit_id: int) -> str:
+    return f"unit:{unit_id}:group_sizes"
+
+
+def noted_group_size(history: GroupSizes, today: dt.date, k: int) -> GroupSizes:
+    """``history`` with ``k`` noted as the unit's minimum group size on ``today``: a new
+    entry only when it differs from the last one, never dated before it."""
+    if history and history[-1][1] == k:
+        return history
+    day = max(today, history[-1][0]) if history else today
+    return [*history, (day, k)]
+
+
+def group_size_since(history: GroupSizes, sunday: dt.date, current: int) -> int:
+    """The largest minimum group size the unit has had since the week ending ``sunday``
+    ended: the one in force that Sunday, every later one, and ``current``.
+
+    Learner figures of a week use it, so that lowering the minimum never shows a figure
+    an earlier copy hid; raising it only hides more.
+    """
+    sizes = [current] + [k for day, k in history if day > sunday]
+    before = [k for day, k in history if day <= sunday]
+    if before:
+        sizes.append(before[-1])
+    return max(sizes)
+
+
+def _read_sizes(s: Session, unit_id: int) -> GroupSizes:
+    row = s.get(AppMeta, _group_sizes_key(unit_id))
+    if row is None:
+        return []
+    try:
+        return [(dt.date.fromisoformat(str(d)), int(k)) for d, k in json.loads(row.value)]
+    except (ValueError, TypeError):
+        # Never a reason to show more: an unreadable history keeps its largest number.
+        numbers = [
+            int(n) for n in row.value.replace("]", " ").replace(",", " ").split() if n.isdigit()
+        ]
+        return [(dt.date.min, max(numbers))] if numbers else []
+
+
+def note_group_size(db: Database, unit_id: int, today: dt.date | None = None) -> GroupSizes:
+    """Note the unit's minimum group size as in force ``today`` and return its history.
+
+    Called whenever learner figures are computed and around every save of the unit's
+    settings; written only when the size differs from the last one noted.
+    """
+    today = today or dt.date.today()
+    with db.read() as s:
+        k = s.scalar(select(Unit.min_group_size).where(Unit.id == unit_id))
+        history = _read_sizes(s, unit_id)
+    if k is None:
+        return history
+    noted = noted_group_size(history, today, int(k))
+    if noted is history:
+        return history
+    key = _group_sizes_key(unit_id)
+    with db.write() as s:
+        history = noted_group_size(_read_sizes(s, unit_id), today, int(k))
+        row = s.get(AppMeta, key)
+        if row is None:
+            try:
+                with s.begin_nested():  # two first computations at once on a server
+                    s.add(AppMeta(key=key, value=_sizes_text(history)))
+                return history
+            except IntegrityError:
+                history = noted_group_size(_read_sizes(s, unit_id), today, int(k))
+                row = s.get(AppMeta, key)
+                assert row is not None
+        row.value = _sizes_text(history)
+    return history
+
+
+def _sizes_text(history: GroupSizes) -> str:
+    return json.dumps([[d.isoformat(), n] for d, n in history])
+
+
 def learner_sensors(
-    s: Session, unit_id: int, monday: dt.date, today: dt.date, min_size: int
+    s: Session,
+    unit_id: int,
+    monday: dt.date,
+    today: dt.date,
+    min_size: int,
+    *,
+    unit_min_size: int | None = None,
 ) -> LearnerSensors:
-    """The week's named reports by learners per learner on the unit, or why it is hidden."""
+    """The week's named reports by learners per learner on the unit, or why it is hidden.
+
+    ``min_size`` is the group size for this week (``group_size_since``), ``unit_min_size``
+    the unit's setting today, named beside it when smaller.
+    """
     sunday = monday + dt.timedelta(days=6)
     if today <= sunday:
-        return LearnerSensors(None, None, None, min_size, WEEK_RUNNING)
+        return LearnerSensors(None, None, None, min_size, WEEK_RUNNING, unit_min_size)
     reports = int(
         s.scalar(
             select(func.count(SafetyEvent.id)).where(
@@ -223,11 +340,17 @@ def learner_sensors(
         )
         or 0
     )
-    return publish_learners(reports, _learners_on_unit(s, unit_id, sunday), True, min_size)
+    return publish_learners(
+        reports, _learners_on_unit(s, unit_id, sunday), True, min_size, unit_min_size
+    )
 
 
 def publish_learners(
-    reports: int, learners: int, week_ended: bool, min_size: int
+    reports: int,
+    learners: int,
+    week_ended: bool,
+    min_size: int,
+    unit_min_size: int | None = None,
 ) -> LearnerSensors:
     """What may be shown of a week's ``reports`` by ``learners`` learners.
 
@@ -235,20 +358,31 @@ def publish_learners(
     count of 1 to ``min_size - 1`` reports; the rate only beside both counts.
     """
     if not week_ended:
-        return LearnerSensors(None, None, None, min_size, WEEK_RUNNING)
+        return LearnerSensors(None, None, None, min_size, WEEK_RUNNING, unit_min_size)
     if 0 < learners < min_size:
         # The count of reports is shown only beside a learner count that may be shown.
-        return LearnerSensors(None, None, None, min_size, FEW_LEARNERS)
+        return LearnerSensors(None, None, None, min_size, FEW_LEARNERS, unit_min_size)
     if 0 < reports < min_size:
-        return LearnerSensors(None, learners, None, min_size, FEW_REPORTS)
+        return LearnerSensors(None, learners, None, min_size, FEW_REPORTS, unit_min_size)
     rate = reports / learners if learners else None
-    return LearnerSensors(reports, learners, rate, min_size)
+    return LearnerSensors(reports, learners, rate, min_size, "", unit_min_size)
 
 
-def loop_week(s: Session, unit: Unit, weeks: list[tuple[str, dt.date]], today: dt.date) -> LoopWeek:
+def loop_week(
+    s: Session,
+    unit: Unit,
+    weeks: list[tuple[str, dt.date]],
+    today: dt.date,
+    group_sizes: GroupSizes | None = None,
+) -> LoopWeek:
     """The loop's figures for the last of ``weeks`` (label, Monday), as of the end of
-    that week or ``today`` if earlier, with the history of every week in ``weeks``."""
+    that week or ``today`` if earlier, with the history of every week in ``weeks``.
+
+    Learner figures use the largest minimum group size in ``group_sizes`` (from
+    ``note_group_size``) since the week ended, never less than the unit's own.
+    """
     monday = weeks[-1][1]
+    k = group_size_since(group_sizes or [], monday + dt.timedelta(days=6), unit.min_group_size)
     as_of = min(today, monday + dt.timedelta(days=6))
     made, awaiting = _reports(s, unit.id, weeks[0][1], as_of)
     by_week: dict[dt.date, list[_Report]] = {m: [] for _label, m in weeks}
@@ -286,7 +420,7 @@ def loop_week(s: Session, unit: Unit, weeks: list[tuple[str, dt.date]], today: d
         awaiting=len(awaiting),
         awaiting_over_7=sum(a > FEEDBACK_DAYS for a in ages),
         oldest_awaiting_days=max(ages) if ages else None,
-        learners=learner_sensors(s, unit.id, monday, today, unit.min_group_size),
+        learners=learner_sensors(s, unit.id, monday, today, k, unit_min_size=unit.min_group_size),
         weeks=[label for label, _m in weeks],
         within_counts=within_counts,
         counted_counts=counted_counts,

@@ -24,9 +24,11 @@ from hrohuddle.analytics.control_chart import ControlChart
 from hrohuddle.analytics.run_chart import RunChart
 from hrohuddle.analytics.signals import Analysis
 from hrohuddle.services import audit, bulletin, huddle_record, loop_measure, pulses
+from hrohuddle.services.dates import day as day_text
 from hrohuddle.services.dates import local_date, to_utc
 from hrohuddle.services.errors import ValidationError
 from hrohuddle.services.permissions import Actor
+from hrohuddle.services.personal_names import unit_roster
 from hrohuddle.services.shifts import ShiftClock
 from hrohuddle.services.vocabulary import taxonomy, unit_vocabulary
 from hrohuddle.store.database import Database
@@ -145,7 +147,8 @@ class EventsWeek:
     by_kind: dict[str, int]
     by_category: dict[str, int]
     by_harm: dict[str, int]
-    good_catches: list[str]  # narratives, the first 20 of the week
+    # The first 20 of the week, in the reviewers' words (the reporter's only if they agreed).
+    good_catches: list[str]
 
 
 @dataclass(frozen=True)
@@ -263,7 +266,11 @@ def _huddle_week(s: Session, unit: Unit, week: Week, now: dt.datetime) -> Huddle
     )
 
 
-def _events_week(s: Session, unit_id: int, week: Week) -> EventsWeek:
+def _events_week(s: Session, unit_id: int, week: Week, roster: list[str]) -> EventsWeek:
+    """The week's reports by kind, category and harm, and its good catches written as
+    the bulletin writes them: the reviewer's summary (or the category), and the
+    reporter's own words only when they agreed and the words pass the checks again
+    (``roster``: the unit's people, whose names are kept out)."""
     start, end = week.utc_bounds()
     cond = (
         SafetyEvent.unit_id == unit_id,
@@ -289,15 +296,26 @@ def _events_week(s: Session, unit_id: int, week: Week) -> EventsWeek:
         ).all()
         if harm is not None
     }
-    catches = [
-        r[0]
-        for r in s.execute(
-            select(SafetyEvent.narrative)
-            .where(*cond, SafetyEvent.kind == "good_catch")
-            .order_by(SafetyEvent.occurred_at)
-            .limit(20)
-        ).all()
-    ]
+    tax = taxonomy()
+    catches = []
+    for occurred, category, summary, narrative, words in s.execute(
+        select(
+            SafetyEvent.occurred_at,
+            SafetyEvent.category,
+            SafetyEvent.reviewer_summary,
+            SafetyEvent.narrative,
+            SafetyEvent.words_may_be_shared,
+        )
+        .where(*cond, SafetyEvent.kind == "good_catch")
+        .order_by(SafetyEvent.occurred_at)
+        .limit(20)
+    ).all():
+        said = bulletin.shorten(bulletin.sentence(summary), bulletin.TEXT_CHARS)
+        if not said:
+            said = f"A good catch about {tax.label('categories', category).lower()}."
+        quote = bulletin.reporter_words(narrative, roster) if words else None
+        said = f"{day_text(local_date(occurred))} · {said}"
+        catches.append(f"{said} In the reporter's words: “{quote}”" if quote else said)
     return EventsWeek(
         total=sum(by_kind.values()),
         by_kind=by_kind,
@@ -459,6 +477,9 @@ def weekly_figures(
         raise ValidationError(f"{week.label} has not started yet; choose a week that has.")
     unit_id = unit_id or actor.unit_id
     weeks = [week.shifted(-i) for i in range(HISTORY_WEEKS - 1, -1, -1)]
+    # Computing a figure notes the unit's group size: lowering it later shows nothing new.
+    group_sizes = loop_measure.note_group_size(db, unit_id, today)
+    roster = unit_roster(db, unit_id)
     with db.read() as s:
         unit = s.get(Unit, unit_id)
         if unit is None:
@@ -471,8 +492,8 @@ def weekly_figures(
         prev_hud = _huddle_week(s, unit, week.shifted(-1), now)
         expected = {w.label: _expected_huddles(unit, w, now) for w in weeks}
         whole_week = _expected_huddles(unit, week, dt.datetime.max)
-        ev = _events_week(s, unit_id, week)
-        prev_ev = _events_week(s, unit_id, week.shifted(-1))
+        ev = _events_week(s, unit_id, week, roster)
+        prev_ev = _events_week(s, unit_id, week.shifted(-1), roster)
         act = _actions_week(s, unit_id, week)
         prev_act = _actions_week(s, unit_id, week.shifted(-1))
         first, _ = weeks[0].utc_bounds()
@@ -510,7 +531,9 @@ def weekly_figures(
                 LearnerObservation.observed_on < obs_end,
             )
         ).one()
-        loop = loop_measure.loop_week(s, unit, [(w.label, w.monday) for w in weeks], today)
+        loop = loop_measure.loop_week(
+            s, unit, [(w.label, w.monday) for w in weeks], today, group_sizes
+        )
         code, name = unit.code, unit.name
     you_said = bulletin.you_said_we_did(
         db, unit_id, week.monday, week.monday + dt.timedelta(days=7)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QAction, QImage, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -545,6 +545,7 @@ def loop_lines(loop: loop_measure.LoopWeek) -> list[tuple[str, str]]:
         (tr("Named reports by learners"), sensors.reports_text),
         (tr("Learners on the unit"), sensors.learners_text),
         (tr("Reports by learners per learner"), sensors.per_learner_text),
+        (tr("Smallest group shown for learner figures"), sensors.threshold_text),
     ]
 
 
@@ -864,6 +865,32 @@ class DashboardPage(QWidget):
         self.loop_panel = LoopPanel(self.week_panel)
         tabs.addTab(self.loop_panel, tr("Closing the loop"))
         layout.addWidget(tabs, 1)
+        # F5 reads the figures afresh (a target or group size saved meanwhile, new
+        # reports); so does coming back to the dashboard from another screen.
+        refresh = QAction(self)
+        # The platform's Refresh keys, and F5 where the platform has another (one each:
+        # a key bound twice is ambiguous and does nothing).
+        keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Refresh)
+        if QKeySequence("F5") not in keys:
+            keys.append(QKeySequence("F5"))
+        refresh.setShortcuts(keys)
+        refresh.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        refresh.triggered.connect(self.refresh)
+        self.addAction(refresh)
+        self.shown_before = False
+
+    def refresh(self) -> None:
+        """The week's figures and charts read again, on the figures and loop tabs."""
+        if not self.week_panel.loading:
+            self.week_panel.reload()
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if event.spontaneous():  # the window restored: nothing new to read
+            return
+        if self.shown_before:
+            self.refresh()
+        self.shown_before = True
 
     def _tab_chosen(self, index: int) -> None:
         if self.tabs.widget(index) is self.week_panel:
