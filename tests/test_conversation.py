@@ -303,3 +303,11 @@ def test_opening_a_report_reads_the_same_few_statements_however_long_its_convers
             )
             == 50
         )
+
+
+def test_a_report_number_out_of_range_is_no_such_report(team: Team) -> None:
+    db, cn = team.db, team["charge_nurse"]
+    second = _named(team)
+    for number in (99_999_999_999_999_999_999, 2**63, 2**31, 0, -5):
+        with pytest.raises(ValidationError, match="no report with that number"):
+            events.triage(db, cn, second, status="duplicate", merged_into=number)

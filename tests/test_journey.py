@@ -212,3 +212,12 @@ def test_home_tells_a_named_reporter_their_report_moved_or_awaits_them(
     assert home.needs(db, me, today=clock.today).my_reports == []
     # Someone else's news is never theirs.
     assert home.needs(db, team["staff"], today=clock.today).my_reports == []
+
+
+def test_an_actions_sentence_reads_as_one_sentence_whatever_the_title_ends_with() -> None:
+    said = journey.action_sentence("Keep the two insulin pens apart.", "a manager", None)
+    assert said == (
+        "An action was agreed: “Keep the two insulin pens apart”. It is owned by a manager."
+    )
+    asked = journey.action_sentence("Who checks the pens?", "a manager", None)
+    assert asked == "An action was agreed: “Who checks the pens?” It is owned by a manager."

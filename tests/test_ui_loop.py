@@ -14,7 +14,7 @@ from sqlalchemy import select
 from hrohuddle.services import actions, anonymity, conversation, events
 from hrohuddle.store.models import Action, SafetyEvent
 from hrohuddle.ui import common
-from hrohuddle.ui.actions import ActionDoneDialog
+from hrohuddle.ui.actions import ActionDialog, ActionDoneDialog
 from hrohuddle.ui.conversation import StepDialog
 
 
@@ -192,3 +192,36 @@ def test_staff_close_their_own_action_from_home(
     with db.read() as s:
         assert s.scalar(select(Action.status).where(Action.id == made.id)) == "closed"
     assert not any("Replace the frayed sling" in line for line in _items(home.list))
+
+
+def test_make_action_never_starts_from_the_reporters_own_words(
+    qtbot, window, sqlite_team: Team, monkeypatch
+) -> None:
+    _quiet(monkeypatch)
+    db = sqlite_team.db
+    sign_in_as(qtbot, window, "Lee Learner", PINS["learner"])
+    events.report(db, window.actor, _near_miss("Two insulin pens looked alike", anonymous=True))
+    window.sign_out()
+    anonymity.release_due(db, force=True)
+    with db.read() as s:
+        event_id = s.scalar(select(SafetyEvent.id).where(SafetyEvent.anonymous))
+    assert event_id is not None
+    sign_in_as(qtbot, window, "Cai Charge", PINS["charge_nurse"])
+    page = window.open_page("events")
+    _review_row(page, event_id, qtbot)
+    offered: list[tuple[str, str]] = []
+
+    def look(dialog: ActionDialog) -> int:
+        offered.append((dialog.title.text(), dialog.title.placeholderText()))
+        return 0
+
+    monkeypatch.setattr(ActionDialog, "exec", look)
+    page.review.make_action()
+    title, hint = offered[-1]
+    assert title == "" and "insulin" not in title and hint
+    # With a reviewer summary, the action starts from the reviewer's words.
+    page.review.summary.setPlainText("Store look-alike pens apart")
+    page.review.save()
+    _review_row(page, event_id, qtbot)
+    page.review.make_action()
+    assert offered[-1][0] == "Store look-alike pens apart"

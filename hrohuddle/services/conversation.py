@@ -59,6 +59,8 @@ LABELS = {
 MAX_MESSAGE = 2000
 #: How far a chain of duplicates is followed (a loop is refused when it is made).
 MAX_CHAIN = 20
+#: The highest number a report can have (a 32-bit key on PostgreSQL).
+MAX_REPORT_NUMBER = 2**31 - 1
 #: What an unknown or wrong receipt code is told, word for word as Check a receipt says it.
 NO_SUCH_RECEIPT = "No report matches that code. Check each character; codes use no 0, O, 1, I or L."
 
@@ -448,7 +450,8 @@ def check_merge(s: Session, event: SafetyEvent, into_id: int | None) -> int:
         raise ValidationError(
             "Choose the report this one repeats (its number in the list).", "merged_into"
         )
-    other = s.get(SafetyEvent, into_id)
+    # A number no report can have (beyond the database's integers) is simply no such report.
+    other = s.get(SafetyEvent, into_id) if 0 < into_id <= MAX_REPORT_NUMBER else None
     if other is None or other.unit_id != event.unit_id:
         raise ValidationError("There is no report with that number on this unit.", "merged_into")
     if other.id == event.id:

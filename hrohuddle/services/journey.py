@@ -144,7 +144,10 @@ def owner_role(s: Session, person_id: int) -> str:
 def action_sentence(title: str, owner: str, due: dt.date | None) -> str:
     """The reporter's sentence for an action: what, whose role, by when; never a name."""
     when = f", due {dates.day(due)}" if due else ""
-    return f"An action was agreed: “{title}”. It is owned by {owner}{when}."
+    # One full stop: a title's own "." ends inside the quotes; a "?" or "!" ends the sentence.
+    what = " ".join(title.split()).rstrip(" .")
+    end = " " if what.endswith(("?", "!")) else ". "
+    return f"An action was agreed: “{what}”{end}It is owned by {owner}{when}."
 
 
 def record_action(

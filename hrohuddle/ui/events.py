@@ -486,7 +486,14 @@ class ReviewTab(QWidget):
             )
             return
         team = people.list_people(self.db, self.actor)
-        dialog = ActionDialog(self, " ".join(r.narrative.split())[:200], team)
+        # Never the reporter's own words (they may not have agreed to be quoted, and the
+        # title reaches the board, the bulletin and the journey): the reviewer's summary,
+        # or nothing.
+        summary = " ".join((r.reviewer_summary or "").split())[:200]
+        dialog = ActionDialog(self, summary, team)
+        dialog.title.setPlaceholderText(
+            tr("In your own words, what the unit will do (not the reporter's words)")
+        )
         dialog.save = lambda: actions.create_action(
             self.db,
             self.actor,
