@@ -32,6 +32,7 @@ from hrohuddle.services.personal_names import unit_roster
 from hrohuddle.store.database import Database
 from hrohuddle.store.models import (
     AnonymousOutbox,
+    AuditEntry,
     Person,
     ReportMessage,
     SafetyEvent,
@@ -92,7 +93,7 @@ class Thread:
     status: str
     steps: list[StepRow]
     messages: list[MessageRow]
-    #: Joined with another report as a duplicate: the steps are that report's journey.
+    #: Joined with another report as a duplicate: the steps go on with that report's.
     merged: bool = False
     merged_into_id: int | None = None
     #: Reports joined with this one as duplicates (reviewers only).
@@ -377,11 +378,27 @@ def waiting_messages(
     return out
 
 
+def _joined_on(s: Session, event: SafetyEvent) -> dt.date:
+    """The day a reviewer joined the report with another (its last review that did)."""
+    rows = s.execute(
+        select(AuditEntry.at, AuditEntry.detail)
+        .where(AuditEntry.target == f"event:{event.id}", AuditEntry.action == "event.triaged")
+        .order_by(AuditEntry.id.desc())
+    ).all()
+    at = next((at for at, detail in rows if (detail or {}).get("into") is not None), None)
+    return local_date(at or event.updated_at or utcnow())
+
+
 def thread_in(s: Session, event: SafetyEvent, *, names: bool) -> Thread:
     """A report's thread read in the caller's session: a handful of statements, however
     long the conversation (the steps of a joined report are its root's)."""
     merged = event.merged_into_id is not None
     root = _root(s, event.id) if merged else event.id
+    steps = (
+        journey.joined_steps(s, event.id, root, _joined_on(s, event))
+        if merged
+        else journey.steps_of(s, event.id)
+    )
     messages = _messages(s, event.id, names=names)
     joined = (
         list(
@@ -398,7 +415,7 @@ def thread_in(s: Session, event: SafetyEvent, *, names: bool) -> Thread:
         event.id,
         bool(event.anonymous),
         event.status,
-        journey.steps_of(s, root),
+        steps,
         messages,
         merged,
         root if merged else None,

@@ -456,17 +456,18 @@ def check_receipt(db: Database, code: str) -> ReceiptView | None:
                 messages=conversation.waiting_messages(s, unit_id, None, digest),
             )
         event_id = event.id
-        history = [
-            (local_date(at), str((detail or {}).get("to", "")))
-            for at, detail in s.execute(
-                select(AuditEntry.at, AuditEntry.detail)
-                .where(
-                    AuditEntry.target == f"event:{event_id}",
-                    AuditEntry.action == "event.triaged",
-                )
-                .order_by(AuditEntry.id)
-            ).all()
-        ]
+        history: list[tuple[dt.date, str]] = []
+        for at, detail in s.execute(
+            select(AuditEntry.at, AuditEntry.detail)
+            .where(
+                AuditEntry.target == f"event:{event_id}",
+                AuditEntry.action == "event.triaged",
+            )
+            .order_by(AuditEntry.id)
+        ).all():
+            to = str((detail or {}).get("to", ""))
+            if not history or history[-1][1] != to:  # a review that kept the status: once
+                history.append((local_date(at), to))
         taken = [
             (title, status, due)
             for title, status, due in s.execute(

@@ -49,8 +49,9 @@ REPORTER_KINDS = (
 REVIEWER_KINDS = (("question", "Ask the reporter"), ("note", "Write a note to the reporter"))
 
 MERGED = (
-    "This was joined with another report about the same thing. The journey below is that "
-    "report's. What you write here stays with your own report and still reaches the reviewers."
+    "This was joined with another report about the same thing. Its journey below goes on "
+    "with what happened to that report. What you write here stays with your own report and "
+    "still reaches the reviewers."
 )
 LOST_CODE = (
     "Lost your code? Nothing can recover it: the code is the only link to your report, and "
@@ -69,7 +70,8 @@ def _list(name: str) -> QListWidget:
 
 
 def step_line(step: StepRow) -> str:
-    return f"✓ {format_date(step.on_date)} · {tr(step.label)}\n{step.sentence}"
+    mark = "→" if step.step == "joined" else "✓"
+    return f"{mark} {format_date(step.on_date)} · {tr(step.label)}\n{step.sentence}"
 
 
 def message_line(m: MessageRow, *, reporter_view: bool) -> str:
