@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import select
 
-from hrohuddle.services import actions, anonymity, conversation, events
+from hrohuddle.services import actions, anonymity, conversation, events, journey
 from hrohuddle.store.models import Action, SafetyEvent
 from hrohuddle.ui import common
 from hrohuddle.ui.actions import ActionDialog, ActionDoneDialog
@@ -225,3 +225,31 @@ def test_make_action_never_starts_from_the_reporters_own_words(
     _review_row(page, event_id, qtbot)
     page.review.make_action()
     assert offered[-1][0] == "Store look-alike pens apart"
+
+
+def test_home_lists_a_handful_of_reports_and_keeps_its_hint_below_them(
+    qtbot, window, sqlite_team: Team, monkeypatch
+) -> None:
+    _quiet(monkeypatch)
+    db = sqlite_team.db
+    for n in range(8):
+        sent = events.report(
+            db, sqlite_team["learner"], _near_miss(f"Sling {n} left frayed", anonymous=False)
+        )
+        assert sent.event_id is not None
+        journey.record_step(db, sqlite_team["charge_nurse"], sent.event_id, "local_fix")
+    window.resize(1366, 768)
+    window.show()
+    sign_in_as(qtbot, window, "Lee Learner", PINS["learner"])
+    home = window.open_page("home")
+    lines = _items(home.list)
+    assert sum("has moved on" in line for line in lines) == 5
+    assert lines[-1] == "And 3 more reports in My reports."
+    qtbot.wait(50)
+    assert home.hint is not None
+    list_bottom = home.list.mapTo(home, home.list.rect().bottomLeft()).y()
+    assert home.hint.y() > list_bottom
+    assert home.hint.geometry().bottom() <= home.height()
+    home._open(home.list.item(home.list.count() - 1))
+    page = window.pages.currentWidget()
+    assert page.tabs.currentWidget() is page.mine
