@@ -253,3 +253,45 @@ def test_home_lists_a_handful_of_reports_and_keeps_its_hint_below_them(
     home._open(home.list.item(home.list.count() - 1))
     page = window.pages.currentWidget()
     assert page.tabs.currentWidget() is page.mine
+
+
+def test_showing_the_review_list_releases_what_is_due_and_marks_a_reply_owed(
+    qtbot, window, sqlite_team: Team, monkeypatch
+) -> None:
+    _quiet(monkeypatch)
+    db = sqlite_team.db
+    named = events.report(
+        db, sqlite_team["learner"], _near_miss("Hoist battery flat", anonymous=False)
+    )
+    assert named.event_id is not None
+    conversation.write_mine(db, sqlite_team["learner"], named.event_id, "detail", "Again today.")
+    # Sent anonymously in an earlier shift: due at this shift change, not yet released.
+    events.report(
+        db,
+        sqlite_team["learner"],
+        events.EventInput(
+            kind="near_miss",
+            narrative="Oxygen cylinder empty on the resus trolley",
+            category="fall",
+            occurred_at=dt.datetime.now().replace(microsecond=0) - dt.timedelta(hours=14),
+            anonymous=True,
+        ),
+        local_now=dt.datetime.now() - dt.timedelta(hours=13),
+    )
+    with db.read() as s:
+        assert s.scalar(select(SafetyEvent.id).where(SafetyEvent.anonymous)) is None
+    sign_in_as(qtbot, window, "Cai Charge", PINS["charge_nurse"])
+    page = window.open_page("events")
+    review = page.review
+    qtbot.waitUntil(lambda: not getattr(review, "loading", True), timeout=5000)
+    review.reload()
+    qtbot.waitUntil(lambda: not getattr(review, "loading", True), timeout=5000)
+    texts = [r.narrative for r in review.model.rows]
+    assert any("Oxygen cylinder" in t for t in texts)
+    owed_col = review.model.COLUMNS.index("Reply owed")
+    owed = {
+        review.model.rows[i].narrative: review.model.data(review.model.index(i, owed_col))
+        for i in range(review.model.rowCount())
+    }
+    assert owed["Hoist battery flat"] == "reporter wrote"
+    assert not owed["Oxygen cylinder empty on the resus trolley"]

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import func, select
@@ -38,6 +38,7 @@ from hrohuddle.store.models import (
     AuditEntry,
     EventCategoryV12,
     Person,
+    ReportMessage,
     SafetyEvent,
     Unit,
     utcnow,
@@ -113,6 +114,8 @@ class ReportRow:
     merged_into_id: int | None = None
     #: How many others said "I have seen this too" (never who).
     me_too: int = 0
+    #: The reporter wrote last: the reviewers owe them a reply (reviewers' list only).
+    reporter_wrote: bool = False
 
 
 @dataclass(frozen=True)
@@ -620,7 +623,32 @@ def list_events(
             .offset(offset)
             .limit(limit),
         )
+        owed = _reporter_wrote_last(s, [r.id for r in rows])
+    rows = [replace(r, reporter_wrote=True) if r.id in owed else r for r in rows]
     return Page(rows, int(total), offset, limit)
+
+
+def _reporter_wrote_last(s: Session, ids: list[int]) -> set[int]:
+    """Of these reports, those whose conversation ends with the reporter's message."""
+    if not ids:
+        return set()
+    last = (
+        select(ReportMessage.event_id, func.max(ReportMessage.position).label("last"))
+        .where(ReportMessage.event_id.in_(ids))
+        .group_by(ReportMessage.event_id)
+        .subquery()
+    )
+    return set(
+        s.scalars(
+            select(ReportMessage.event_id)
+            .join(
+                last,
+                (last.c.event_id == ReportMessage.event_id)
+                & (last.c.last == ReportMessage.position),
+            )
+            .where(ReportMessage.sender == "reporter")
+        )
+    )
 
 
 @audit.requires("event.view_own")

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hrohuddle.services import conversation, events, journey, people
+from hrohuddle.services import anonymity, conversation, events, journey, people
 from hrohuddle.services.dates import to_local
 from hrohuddle.services.errors import EditConflict, ServiceError, ValidationError
 from hrohuddle.services.permissions import Actor
@@ -74,6 +74,7 @@ class EventModel(RowsModel[events.ReportRow]):
         "Area",
         "Reporter",
         "Seen too",
+        "Reply owed",
         "What happened",
     )
 
@@ -104,6 +105,8 @@ class EventModel(RowsModel[events.ReportRow]):
             return f"{r.reporter} ({tr('learner') if r.reporter_is_learner else tr('staff')})"
         if col == 7:  # how many others said "I have seen this too"
             return str(r.me_too) if r.me_too else ""
+        if col == 8:  # in words, not colour: the reporter wrote last
+            return tr("reporter wrote") if r.reporter_wrote else ""
         text = " ".join(r.narrative.split())
         return text if full else text[:120]
 
@@ -298,9 +301,16 @@ class ReviewTab(QWidget):
         """The page of reports is read off the GUI thread; the count line says so meanwhile."""
         db, actor, flt, offset = self.db, self.actor, self._filter(), self.offset
         self.loading = True
+
+        def read() -> events.Page:
+            # Showing the list releases what is due, as opening a report does: a batch
+            # waiting since the shift change is listed without opening another report.
+            anonymity.release_due(db, messages=True)
+            return events.list_events(db, actor, flt, offset=offset, limit=self.PAGE)
+
         common.load_off_thread(
             self,
-            lambda: events.list_events(db, actor, flt, offset=offset, limit=self.PAGE),
+            read,
             self._loaded,
             self.count,
             tr("Loading reports…"),
