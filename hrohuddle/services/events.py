@@ -731,24 +731,37 @@ def triage(
             ],
         )
         joined = conversation.check_merge(s, event, merged_into) if status == "duplicate" else None
-        before = event.status
-        event.status = status
-        event.status_reason = clean_reason
-        event.reviewer_summary = clean_summary
-        event.reviewer_id = actor.person_id
-        event.merged_into_id = joined
-        if clean_feedback != event.feedback:
-            event.feedback = clean_feedback
-            event.feedback_on = today if clean_feedback else None
-            if clean_feedback and (
-                event.first_feedback_on is None or today < event.first_feedback_on
-            ):
-                event.first_feedback_on = today
-        event.updated_at = utcnow()
-        detail: dict[str, Any] = {"from": before, "to": status, "feedback": bool(clean_feedback)}
-        if joined is not None:
-            detail["into"] = joined
-        audit.record(s, "event.triaged", actor=actor, target=f"event:{event_id}", detail=detail)
+        # Saved exactly as it stands: no new version, nothing audited.
+        unchanged = (
+            status == event.status
+            and clean_reason == event.status_reason
+            and clean_summary == event.reviewer_summary
+            and clean_feedback == event.feedback
+            and joined == event.merged_into_id
+        )
+        if not unchanged:
+            before = event.status
+            event.status = status
+            event.status_reason = clean_reason
+            event.reviewer_summary = clean_summary
+            event.reviewer_id = actor.person_id
+            event.merged_into_id = joined
+            if clean_feedback != event.feedback:
+                event.feedback = clean_feedback
+                event.feedback_on = today if clean_feedback else None
+                if clean_feedback and (
+                    event.first_feedback_on is None or today < event.first_feedback_on
+                ):
+                    event.first_feedback_on = today
+            event.updated_at = utcnow()
+            detail: dict[str, Any] = {
+                "from": before,
+                "to": status,
+                "feedback": bool(clean_feedback),
+            }
+            if joined is not None:
+                detail["into"] = joined
+            audit.record(s, "event.triaged", actor=actor, target=f"event:{event_id}", detail=detail)
     return get(db, actor, event_id)
 
 
