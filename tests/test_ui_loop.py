@@ -295,3 +295,79 @@ def test_showing_the_review_list_releases_what_is_due_and_marks_a_reply_owed(
     }
     assert owed["Hoist battery flat"] == "reporter wrote"
     assert not owed["Oxygen cylinder empty on the resus trolley"]
+
+
+def test_review_keyboard_and_the_duplicate_field_say_where_you_are(
+    qtbot, window, sqlite_team: Team, monkeypatch
+) -> None:
+    said = _quiet(monkeypatch)
+    db = sqlite_team.db
+    sent = events.report(
+        db, sqlite_team["learner"], _near_miss("Hoist sling torn", anonymous=False)
+    )
+    assert sent.event_id is not None
+    sign_in_as(qtbot, window, "Cai Charge", PINS["charge_nurse"])
+    page = window.open_page("events")
+    _review_row(page, sent.event_id, qtbot)
+    review = page.review
+    # Tab leaves the table; the arrows move within it.
+    assert not review.table.tabKeyNavigation()
+    # "Same as report no." is off, and says why, unless the status is a duplicate.
+    assert not review.merged_into.isEnabled()
+    assert "Only for the status" in review.merged_into.placeholderText()
+    review.new_status.setCurrentIndex(review.new_status.findData("duplicate"))
+    assert review.merged_into.isEnabled() and "Only" not in review.merged_into.placeholderText()
+    review.new_status.setCurrentIndex(review.new_status.findData("new"))
+    # Saving as it stands says so, and writes nothing.
+    version = events.triage_version(db, window.actor, sent.event_id)
+    review.save()
+    assert said[-1] == "Nothing changed."
+    assert events.triage_version(db, window.actor, sent.event_id) == version
+    # The step buttons come before the conversation in the tab order, as on the screen.
+    talk = review.talk
+    order = []
+    w = talk.steps
+    for _ in range(8):
+        w = w.nextInFocusChain()
+        while not w.focusPolicy() & Qt.FocusPolicy.TabFocus:
+            w = w.nextInFocusChain()
+        order.append(w)
+    buttons = [talk.steps_bar.itemAt(i).widget() for i in range(3)]
+    positions = [order.index(x) for x in (*buttons, talk.messages, talk.text, talk.send_button)]
+    assert positions == sorted(positions)
+
+
+def test_a_very_long_word_wraps_and_my_reports_marks_the_report_it_shows(
+    qtbot, window, sqlite_team: Team, monkeypatch
+) -> None:
+    _quiet(monkeypatch)
+    db = sqlite_team.db
+    me = sqlite_team["learner"]
+    older = events.report(db, me, _near_miss("Drip stand wobbles", anonymous=False))
+    newer = events.report(db, me, _near_miss("Drip stand wobbles again", anonymous=False))
+    assert older.event_id is not None and newer.event_id is not None
+    conversation.write_mine(db, me, newer.event_id, "detail", "A" * 1500)
+    window.resize(1366, 768)
+    sign_in_as(qtbot, window, "Lee Learner", PINS["learner"])
+    page = window.open_page("events")
+    page.tabs.setCurrentWidget(page.mine)
+    mine = page.mine
+    mine.list.setFocus()  # focus gives the list a current row: it must be the marked one
+    qtbot.wait(20)
+    if mine.current_id() is not None:
+        assert mine.list.currentItem().isSelected()
+    mine.show_report(newer.event_id)
+    assert mine.list.currentItem().isSelected()
+    talk = mine.talk
+    qtbot.wait(20)
+    assert not talk.messages.horizontalScrollBar().isVisible()
+    assert talk.messages.horizontalScrollBar().maximum() == 0
+    # The whole journey has room: every step is in view.
+    journey.record_step(db, sqlite_team["charge_nurse"], newer.event_id, "local_fix")
+    journey.record_step(db, sqlite_team["charge_nurse"], newer.event_id, "shared")
+    journey.record_step(db, sqlite_team["charge_nurse"], newer.event_id, "system_change")
+    mine.show_report(newer.event_id)
+    qtbot.wait(20)
+    steps = talk.steps
+    last = steps.visualItemRect(steps.item(steps.count() - 1))
+    assert steps.count() == 4 and last.bottom() <= steps.viewport().height()

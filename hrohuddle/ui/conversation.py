@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -60,13 +60,34 @@ LOST_CODE = (
 )
 
 
+#: The journey has at most this many rows worth showing at once (five steps and a join).
+JOURNEY_ROWS = 6
+#: A run of characters without a space longer than this may break anywhere on screen.
+LONGEST_WORD = 30
+
+
 def _list(name: str) -> QListWidget:
     lst = QListWidget()
     lst.setAccessibleName(name)
     lst.setWordWrap(True)
     lst.setAlternatingRowColors(True)
     lst.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
+    # Every line wraps to the width: nothing scrolls sideways.
+    lst.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     return lst
+
+
+def breakable(text: str) -> str:
+    """The text as shown, with a zero-width break point inside any very long word, so that a
+    word without spaces wraps instead of running off the side (the stored text is kept)."""
+    out = []
+    for word in text.split(" "):
+        if len(word) > LONGEST_WORD:
+            word = "\u200b".join(
+                word[i : i + LONGEST_WORD] for i in range(0, len(word), LONGEST_WORD)
+            )
+        out.append(word)
+    return " ".join(out)
 
 
 def step_line(step: StepRow) -> str:
@@ -84,7 +105,7 @@ def message_line(m: MessageRow, *, reporter_view: bool) -> str:
         if m.waiting
         else format_date(m.sent_on)
     )
-    return f"{who} · {tr(m.label)} · {when}\n{m.text}"
+    return f"{who} · {tr(m.label)} · {when}\n{breakable(m.text)}"
 
 
 class ThreadView(QWidget):
@@ -109,12 +130,14 @@ class ThreadView(QWidget):
         layout.addWidget(self.merged)
         layout.addWidget(heading(tr("What became of it"), 1.1))
         self.steps = _list(tr("What became of the report"))
-        layout.addWidget(self.steps, 2)
+        # As tall as its steps (up to a whole journey), the conversation takes the rest.
+        layout.addWidget(self.steps)
         self.steps_bar = QHBoxLayout()
         layout.addLayout(self.steps_bar)
         layout.addWidget(heading(tr("Conversation"), 1.1))
         self.messages = _list(tr("Conversation about the report"))
-        layout.addWidget(self.messages, 3)
+        self.messages.setMinimumHeight(4 * self.fontMetrics().lineSpacing())
+        layout.addWidget(self.messages, 1)
         self.awaiting = plain(QLabel(tr("A question is waiting for your answer.")))
         self.awaiting.setProperty("role", "notice")
         self.awaiting.setVisible(False)
@@ -149,6 +172,23 @@ class ThreadView(QWidget):
         self.problem.setWordWrap(True)
         self.problem.setVisible(False)
         layout.addWidget(self.problem)
+        # Tab follows the screen from top to bottom: the box to write in, then what kind
+        # of message and Send (the reviewers' step buttons go in after the journey).
+        QWidget.setTabOrder(self.steps, self.messages)
+        QWidget.setTabOrder(self.messages, self.text)
+        QWidget.setTabOrder(self.text, self.kind)
+        QWidget.setTabOrder(self.kind, self.send_button)
+
+    def fit_journey(self) -> None:
+        """Give the journey the height of its rows (at most ``JOURNEY_ROWS``)."""
+        rows = [self.steps.sizeHintForRow(i) for i in range(self.steps.count())]
+        line = self.fontMetrics().lineSpacing()
+        shown = sum(rows[:JOURNEY_ROWS]) if rows else 2 * line
+        self.steps.setFixedHeight(max(2 * line, shown) + 2 * self.steps.frameWidth() + 4)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_journey()  # rows wrap to the width: a narrower view needs more height
 
     def show_thread(
         self,
@@ -162,6 +202,7 @@ class ThreadView(QWidget):
         self.steps.clear()
         for step in steps:
             self.steps.addItem(QListWidgetItem(step_line(step)))
+        self.fit_journey()
         self.messages.clear()
         for m in messages:
             self.messages.addItem(
@@ -259,10 +300,14 @@ STEP_BUTTONS = (
 def reviewer_thread_view(record: Callable[[str], None]) -> ThreadView:
     """The reviewers' view: the thread, with buttons that record the steps by hand."""
     view = ThreadView(reporter_view=False)
+    before: QWidget = view.steps
     for key, label in STEP_BUTTONS:
         b = button(tr(label), tr("Record: {step}").format(step=tr(journey.LABELS[key])))
         b.clicked.connect(lambda _=False, k=key: record(k))
         view.steps_bar.addWidget(b)
+        QWidget.setTabOrder(before, b)  # under the journey, before the conversation
+        before = b
+    QWidget.setTabOrder(before, view.messages)
     view.steps_bar.addStretch(1)
     return view
 

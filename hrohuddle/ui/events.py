@@ -186,6 +186,8 @@ class ReviewTab(QWidget):
         self.table.setAccessibleName(tr("Safety reports"))
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        # Tab leaves the table for the chosen report; the arrows move within it.
+        self.table.setTabKeyNavigation(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         # Column widths from the first rows, not from every cell of the page.
         self.table.horizontalHeader().setResizeContentsPrecision(40)
@@ -249,10 +251,12 @@ class ReviewTab(QWidget):
         self.merged_into = QLineEdit()
         self.merged_into.setAccessibleName(tr("Same as report number"))
         self.merged_into.setPlaceholderText(tr("the number of the report it repeats"))
-        self.merged_into.setEnabled(False)
-        self.new_status.currentIndexChanged.connect(
-            lambda _i: self.merged_into.setEnabled(self.new_status.currentData() == "duplicate")
+        # Plainly off unless the status is "Duplicate", and saying so.
+        self.merged_into.setStyleSheet(
+            "QLineEdit:disabled { background: palette(window); color: palette(mid); }"
         )
+        self.new_status.currentIndexChanged.connect(lambda _i: self._merge_state())
+        self._merge_state()
         form.addRow(tr("Status"), self.new_status)
         form.addRow(tr("Same as report no."), self.merged_into)
         form.addRow(tr("Reason"), self.reason)
@@ -275,6 +279,19 @@ class ReviewTab(QWidget):
         split.setSizes([900, 500])
         layout.addWidget(split, 1)
         self.reload()
+
+    def _merge_state(self) -> None:
+        duplicate = self.new_status.currentData() == "duplicate"
+        self.merged_into.setEnabled(duplicate)
+        why = (
+            tr("the number of the report it repeats")
+            if duplicate
+            else tr("Only for the status “{s}”").format(
+                s=_labels("statuses").get("duplicate", "Duplicate")
+            )
+        )
+        self.merged_into.setPlaceholderText(why)
+        self.merged_into.setToolTip(why)
 
     def _filter(self) -> events.EventFilter:
         kind = self.kind.currentData()
@@ -448,6 +465,18 @@ class ReviewTab(QWidget):
         if self.new_status.currentData() == "duplicate" and into_text and not into_text.isdigit():
             show_problem(self, tr("Type the number of the report this one repeats."))
             return
+        status = self.new_status.currentData()
+        into = int(into_text) if into_text and status == "duplicate" else None
+        unchanged = (
+            status == r.status
+            and self.reason.text().strip() == (r.status_reason or "").strip()
+            and self.summary.toPlainText().strip() == (r.reviewer_summary or "").strip()
+            and self.feedback.toPlainText().strip() == (r.feedback or "").strip()
+            and into == r.merged_into_id
+        )
+        if unchanged:
+            tell(self, tr("Review"), tr("Nothing changed."))
+            return
         try:
             events.triage(
                 self.db,
@@ -458,9 +487,7 @@ class ReviewTab(QWidget):
                 summary=self.summary.toPlainText(),
                 feedback=self.feedback.toPlainText(),
                 expected_version=seen[1] if seen and seen[0] == r.id else None,
-                merged_into=int(into_text)
-                if into_text and self.new_status.currentData() == "duplicate"
-                else None,
+                merged_into=into,
             )
         except EditConflict as exc:
             # Keep what this person typed; saving again applies it over what is stored.
@@ -618,6 +645,9 @@ class MyReportsTab(QWidget):
             self.talk.clear()
             self.talk.setEnabled(False)
             return
+        item = self.list.item(row)
+        if item is not None and not item.isSelected():
+            item.setSelected(True)  # the report shown is the one marked in the list
         r = next((x for x in self.rows if x.id == event_id), None)
         try:
             thread = conversation.open_mine(self.db, self.actor, event_id)
@@ -685,7 +715,7 @@ class ReceiptTab(QWidget):
         self.result_scroll.setWidgetResizable(True)
         self.result_scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.result_scroll.setWidget(self.result)
-        self.result_scroll.setMaximumHeight(170)
+        self.result_scroll.setMaximumHeight(6 * self.fontMetrics().lineSpacing())
         layout.addWidget(self.result_scroll)
         self.talk = ThreadView(reporter_view=True)
         self.talk.send = self._send
@@ -707,16 +737,8 @@ class ReceiptTab(QWidget):
             day=format_date(view.reported_on),
             status=statuses.get(view.status, view.status),
         )
-        if view.history:
-            text += (
-                "\n\n"
-                + tr("What happened to it:")
-                + "\n"
-                + "\n".join(
-                    f"• {format_date(day)}: {statuses.get(status, status)}"
-                    for day, status in view.history
-                )
-            )
+        # Its status is in the line above and every step in the journey below: no second,
+        # older list of the same.
         if view.actions:
             lines = []
             for title, status, due in view.actions:
