@@ -110,7 +110,7 @@ def test_only_the_reporter_writes_on_a_named_report_and_only_reviewers_ask(team:
         ("Before\x00after", "cannot be stored"),
         ("   ", "empty"),
         ("The patient with MRN 12345678 fell", "identify a patient"),
-        ("Ask Sol Staff about it", "identify a patient"),
+        ("Ask Sol Staff about it", "names someone on the unit"),
     ],
 )
 def test_hostile_text_and_identifiers_are_refused_in_the_users_words(
@@ -345,3 +345,23 @@ def test_a_joined_anonymous_report_keeps_its_own_journey_and_goes_on_with_the_ot
     events.triage(db, cn, second, status="duplicate", merged_into=first, feedback="Thank you.")
     view = events.check_receipt(db, code)
     assert view is not None and [to for _, to in view.history] == ["duplicate"]
+
+
+def test_the_reviewer_may_thank_the_named_reporter_by_name_but_no_one_else(
+    team: Team,
+) -> None:
+    db, cn = team.db, team["charge_nurse"]
+    event_id = _named(team)  # Lee Learner's
+    conversation.ask(db, cn, event_id, "Thanks Lee Learner, the rail is fixed.", kind="note")
+    with pytest.raises(IdentifierWarning) as refused:
+        conversation.ask(db, cn, event_id, "Sol Staff fixed the rail.", kind="note")
+    # A colleague's name is refused as a colleague's name, not as a patient's.
+    assert "someone on the unit" in refused.value.message
+    assert "patient" not in refused.value.message
+    with pytest.raises(IdentifierWarning) as patient:
+        conversation.ask(db, cn, event_id, "Jane Doe in side room 2 fell.", kind="note")
+    assert "patient" in patient.value.message
+    # On an anonymous report no name is the reporter's.
+    anonymous_id, _code = _anonymous(team)
+    with pytest.raises(IdentifierWarning):
+        conversation.ask(db, cn, anonymous_id, "Thanks Lee Learner.", kind="note")

@@ -103,7 +103,7 @@ class Thread:
     version: int = 1
 
 
-def _clean(text: str | None, roster: list[str]) -> str:
+def _clean(text: str | None, roster: list[str], allowed: list[str] | None = None) -> str:
     clean = validation.text(
         text,
         "The message",
@@ -111,6 +111,7 @@ def _clean(text: str | None, roster: list[str]) -> str:
         max_len=MAX_MESSAGE,
         check_identifiers=True,
         roster=roster,
+        allowed_names=allowed or [],
     )
     assert clean is not None
     return clean
@@ -207,7 +208,13 @@ def ask(
     """
     today = today or dt.date.today()
     kind = _kind(kind, REVIEWER_KINDS)
-    clean = _clean(text, unit_roster(db, actor.unit_id))
+    with db.read() as s:  # a message to a named reporter may call them by their name
+        reporter = s.scalar(
+            select(Person.display_name)
+            .join(SafetyEvent, SafetyEvent.reporter_id == Person.id)
+            .where(SafetyEvent.id == event_id, SafetyEvent.unit_id == actor.unit_id)
+        )
+    clean = _clean(text, unit_roster(db, actor.unit_id), [reporter] if reporter else [])
     with db.write() as s:
         event = s.get(SafetyEvent, event_id)
         if event is None or event.unit_id != actor.unit_id:
