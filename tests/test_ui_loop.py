@@ -14,6 +14,7 @@ from sqlalchemy import select
 from hrohuddle.services import actions, anonymity, conversation, events, journey
 from hrohuddle.store.models import Action, SafetyEvent
 from hrohuddle.ui import common
+from hrohuddle.ui import events as events_ui
 from hrohuddle.ui.actions import ActionDialog, ActionDoneDialog
 from hrohuddle.ui.conversation import StepDialog
 
@@ -320,6 +321,7 @@ def test_review_keyboard_and_the_duplicate_field_say_where_you_are(
     review.new_status.setCurrentIndex(review.new_status.findData("new"))
     # Saving as it stands says so, and writes nothing.
     version = events.triage_version(db, window.actor, sent.event_id)
+    monkeypatch.setattr(events_ui, "tell", lambda _p, _t, m: said.append(m))
     review.save()
     assert said[-1] == "Nothing changed."
     assert events.triage_version(db, window.actor, sent.event_id) == version

@@ -7,8 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtCore import QDate, QRect, Qt, Signal
+from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -130,13 +131,13 @@ class ThreadView(QWidget):
         layout.addWidget(self.merged)
         layout.addWidget(heading(tr("What became of it"), 1.1))
         self.steps = _list(tr("What became of the report"))
-        # As tall as its steps (up to a whole journey), the conversation takes the rest.
-        layout.addWidget(self.steps)
+        # As tall as its steps (up to a whole journey) first, the conversation takes the rest.
+        layout.addWidget(self.steps, 10)
         self.steps_bar = QHBoxLayout()
         layout.addLayout(self.steps_bar)
         layout.addWidget(heading(tr("Conversation"), 1.1))
         self.messages = _list(tr("Conversation about the report"))
-        self.messages.setMinimumHeight(4 * self.fontMetrics().lineSpacing())
+        self.messages.setMinimumHeight(3 * self.fontMetrics().lineSpacing())
         layout.addWidget(self.messages, 1)
         self.awaiting = plain(QLabel(tr("A question is waiting for your answer.")))
         self.awaiting.setProperty("role", "notice")
@@ -180,15 +181,32 @@ class ThreadView(QWidget):
         QWidget.setTabOrder(self.kind, self.send_button)
 
     def fit_journey(self) -> None:
-        """Give the journey the height of its rows (at most ``JOURNEY_ROWS``)."""
-        rows = [self.steps.sizeHintForRow(i) for i in range(self.steps.count())]
-        line = self.fontMetrics().lineSpacing()
-        shown = sum(rows[:JOURNEY_ROWS]) if rows else 2 * line
-        self.steps.setFixedHeight(max(2 * line, shown) + 2 * self.steps.frameWidth() + 4)
+        """Give the journey the height of its rows (at most ``JOURNEY_ROWS``), each
+        wrapped to the width the list has now."""
+        fm = self.steps.fontMetrics()
+        frame = self.steps.frameWidth()
+        scroll = self.steps.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        width = max(100, self.width() - 2 * frame - scroll - 12)
+        flags = int(Qt.TextFlag.TextWordWrap)
+        rows = [
+            fm.boundingRect(QRect(0, 0, width, 100_000), flags, self.steps.item(i).text()).height()
+            + 4
+            for i in range(min(self.steps.count(), JOURNEY_ROWS))
+        ]
+        line = fm.lineSpacing()
+        shown = max(2 * line, sum(rows)) + 2 * frame + 4
+        # Room for every step when the screen has it; never less than a few lines, and
+        # never so much that the box to write in is pushed off a small screen.
+        self.steps.setMaximumHeight(shown)
+        self.steps.setMinimumHeight(min(shown, 5 * line))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self.fit_journey()  # rows wrap to the width: a narrower view needs more height
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.fit_journey()
 
     def show_thread(
         self,
