@@ -315,7 +315,8 @@ def test_review_keyboard_and_the_duplicate_field_say_where_you_are(
     assert not review.table.tabKeyNavigation()
     # "Same as report no." is off, and says why, unless the status is a duplicate.
     assert not review.merged_into.isEnabled()
-    assert "Only for the status" in review.merged_into.placeholderText()
+    assert "Only for a joined report" in review.merged_into.placeholderText()
+    assert "Choose the status" in review.merged_into.toolTip()
     review.new_status.setCurrentIndex(review.new_status.findData("duplicate"))
     assert review.merged_into.isEnabled() and "Only" not in review.merged_into.placeholderText()
     review.new_status.setCurrentIndex(review.new_status.findData("new"))

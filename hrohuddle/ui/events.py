@@ -192,6 +192,9 @@ class ReviewTab(QWidget):
         # Column widths from the first rows, not from every cell of the page.
         self.table.horizontalHeader().setResizeContentsPrecision(40)
         self.table.horizontalHeader().setStretchLastSection(True)
+        # "Reply owed" sits beside the status, where a reviewer looks first.
+        owed = EventModel.COLUMNS.index("Reply owed")
+        self.table.horizontalHeader().moveSection(owed, EventModel.COLUMNS.index("Status") + 1)
         self.table.selectionModel().currentRowChanged.connect(self._selected)
         lv.addWidget(self.table)
         pager = QHBoxLayout()
@@ -283,15 +286,18 @@ class ReviewTab(QWidget):
     def _merge_state(self) -> None:
         duplicate = self.new_status.currentData() == "duplicate"
         self.merged_into.setEnabled(duplicate)
-        why = (
+        self.merged_into.setPlaceholderText(
             tr("the number of the report it repeats")
             if duplicate
-            else tr("Only for the status “{s}”").format(
+            else tr("Only for a joined report")
+        )
+        self.merged_into.setToolTip(
+            tr("The number of the report this one repeats.")
+            if duplicate
+            else tr("Choose the status “{s}” first.").format(
                 s=_labels("statuses").get("duplicate", "Duplicate")
             )
         )
-        self.merged_into.setPlaceholderText(why)
-        self.merged_into.setToolTip(why)
 
     def _filter(self) -> events.EventFilter:
         kind = self.kind.currentData()
