@@ -17,7 +17,7 @@ from hrohuddle.services.errors import (
     PermissionDenied,
     ValidationError,
 )
-from hrohuddle.store.models import AuditEntry, ReportMessage, SafetyEvent
+from hrohuddle.store.models import AuditEntry, ReportMessage, ReportStep, SafetyEvent
 
 
 def _input(*, anonymous: bool, text: str = "") -> events.EventInput:
@@ -110,7 +110,7 @@ def test_only_the_reporter_writes_on_a_named_report_and_only_reviewers_ask(team:
         ("Before\x00after", "cannot be stored"),
         ("   ", "empty"),
         ("The patient with MRN 12345678 fell", "identify a patient"),
-        ("Ask Sol Staff about it", "identify a patient"),
+        ("Ask Sol Staff about it", "names someone on the unit"),
     ],
 )
 def test_hostile_text_and_identifiers_are_refused_in_the_users_words(
@@ -254,7 +254,7 @@ def test_a_duplicate_shows_its_reporter_where_it_went(team: Team) -> None:
         events.triage(db, cn, first, status="duplicate", merged_into=second)
     mine = conversation.open_mine(db, me, second)
     assert mine.merged and mine.merged_into_id == first
-    assert [s.step for s in mine.steps] == ["acknowledged", "local_fix"]
+    assert [s.step for s in mine.steps] == ["acknowledged", "joined", "local_fix"]
     # Its reporter's words stay on their own report, which the reviewers still read.
     conversation.write_mine(db, me, second, "detail", "It also happens in bay five.")
     assert [m.text for m in conversation.for_review(db, cn, second).messages] == [
@@ -303,3 +303,65 @@ def test_opening_a_report_reads_the_same_few_statements_however_long_its_convers
             )
             == 50
         )
+
+
+def test_a_report_number_out_of_range_is_no_such_report(team: Team) -> None:
+    db, cn = team.db, team["charge_nurse"]
+    second = _named(team)
+    for number in (99_999_999_999_999_999_999, 2**63, 2**31, 0, -5):
+        with pytest.raises(ValidationError, match="no report with that number"):
+            events.triage(db, cn, second, status="duplicate", merged_into=number)
+
+
+def test_a_joined_anonymous_report_keeps_its_own_journey_and_goes_on_with_the_other(
+    team: Team, clock: Clock
+) -> None:
+    db, cn = team.db, team["charge_nurse"]
+    first = _named(team, "staff")
+    with db.write() as s:  # the other report was made two days before
+        s.get(SafetyEvent, first).reported_on = clock.today - dt.timedelta(days=2)  # type: ignore[union-attr]
+        for step in s.scalars(select(ReportStep).where(ReportStep.event_id == first)):
+            step.on_date = clock.today - dt.timedelta(days=2)
+    journey.record_step(db, cn, first, "system_change", "Bins are now emptied every shift.")
+    journey.record_step(db, cn, first, "local_fix", "The full bin was swapped at once.")
+    second, code = _anonymous(team)
+    mine = events.check_receipt(db, code)
+    assert mine is not None
+    own_day = mine.steps[0].on_date
+    events.triage(db, cn, second, status="duplicate", merged_into=first)
+    again = events.check_receipt(db, code)
+    assert again is not None and again.merged
+    steps = [(r.step, r.on_date) for r in again.steps]
+    # Its own acknowledgement, on its own day; the join; then what happened to the other,
+    # by day and in the journey's order, without the other reporter's day of reporting.
+    assert steps == [
+        ("acknowledged", own_day),
+        ("joined", clock.today),
+        ("local_fix", clock.today),
+        ("system_change", clock.today),
+    ]
+    assert "Sol" not in " ".join(r.sentence for r in again.steps)
+    # A review saved again with the same status is not a second step of its history.
+    events.triage(db, cn, second, status="duplicate", merged_into=first, feedback="Thank you.")
+    view = events.check_receipt(db, code)
+    assert view is not None and [to for _, to in view.history] == ["duplicate"]
+
+
+def test_the_reviewer_may_thank_the_named_reporter_by_name_but_no_one_else(
+    team: Team,
+) -> None:
+    db, cn = team.db, team["charge_nurse"]
+    event_id = _named(team)  # Lee Learner's
+    conversation.ask(db, cn, event_id, "Thanks Lee Learner, the rail is fixed.", kind="note")
+    with pytest.raises(IdentifierWarning) as refused:
+        conversation.ask(db, cn, event_id, "Sol Staff fixed the rail.", kind="note")
+    # A colleague's name is refused as a colleague's name, not as a patient's.
+    assert "someone on the unit" in refused.value.message
+    assert "patient" not in refused.value.message
+    with pytest.raises(IdentifierWarning) as patient:
+        conversation.ask(db, cn, event_id, "Jane Doe in side room 2 fell.", kind="note")
+    assert "patient" in patient.value.message
+    # On an anonymous report no name is the reporter's.
+    anonymous_id, _code = _anonymous(team)
+    with pytest.raises(IdentifierWarning):
+        conversation.ask(db, cn, anonymous_id, "Thanks Lee Learner.", kind="note")

@@ -276,3 +276,15 @@ def test_anonymous_report_cannot_be_linked_to_its_reporter(
     with db.read() as s:
         stored = list(s.scalars(select(SafetyEvent.receipt_hash)))
     assert sent.receipt_code not in str(stored)
+
+
+def test_a_review_saved_with_no_change_writes_nothing(team: Team) -> None:
+    db, cn = team.db, team["charge_nurse"]
+    sent = events.report(db, team["learner"], near_miss())
+    assert sent.event_id is not None
+    target = f"event:{sent.event_id}"
+    before = events.triage_version(db, cn, sent.event_id)
+    events.triage(db, cn, sent.event_id, status="new", summary="  ", feedback="")
+    assert events.triage_version(db, cn, sent.event_id) == before
+    with db.read() as s:
+        assert s.scalar(select(AuditEntry.id).where(AuditEntry.target == target)) is None

@@ -212,3 +212,44 @@ def test_home_tells_a_named_reporter_their_report_moved_or_awaits_them(
     assert home.needs(db, me, today=clock.today).my_reports == []
     # Someone else's news is never theirs.
     assert home.needs(db, team["staff"], today=clock.today).my_reports == []
+
+
+def test_an_actions_sentence_reads_as_one_sentence_whatever_the_title_ends_with() -> None:
+    said = journey.action_sentence("Keep the two insulin pens apart.", "a manager", None)
+    assert said == (
+        "An action was agreed: “Keep the two insulin pens apart”. It is owned by a manager."
+    )
+    asked = journey.action_sentence("Who checks the pens?", "a manager", None)
+    assert asked == "An action was agreed: “Who checks the pens?” It is owned by a manager."
+
+
+def test_home_tells_a_named_reporter_of_a_join_and_of_new_feedback(
+    team: Team, clock: Clock
+) -> None:
+    db, me, cn = team.db, team["learner"], team["charge_nurse"]
+    first = _report(team, "staff")
+    joined = _report(team)
+    told = _report(team)
+    for event_id in (joined, told):
+        conversation.open_mine(db, me, event_id)
+    assert home.needs(db, me, today=clock.today).my_reports == []
+    events.triage(db, cn, joined, status="duplicate", merged_into=first)
+    events.triage(db, cn, told, status="under_review", feedback="Thank you, we are on it.")
+    news = {r.event_id: r for r in home.needs(db, me, today=clock.today).my_reports}
+    assert set(news) == {joined, told}
+    assert news[joined].joined and news[joined].moved and not news[told].joined
+
+
+def test_home_is_not_flooded_by_old_reports_never_opened(team: Team, clock: Clock) -> None:
+    db, me = team.db, team["learner"]
+    old = _report(team)
+    recent = _report(team)
+    journey.record_step(db, team["charge_nurse"], old, "local_fix")
+    journey.record_step(db, team["charge_nurse"], recent, "local_fix")
+    long_ago = dt.datetime.now() - dt.timedelta(days=200)
+    with db.write() as s:  # reported and fixed months ago, never opened since
+        s.get(SafetyEvent, old).reported_on = long_ago.date()  # type: ignore[union-attr]
+        for step in s.scalars(select(ReportStep).where(ReportStep.event_id == old)):
+            step.created_at = long_ago
+            step.on_date = long_ago.date()
+    assert [r.event_id for r in home.needs(db, me, today=clock.today).my_reports] == [recent]

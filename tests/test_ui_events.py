@@ -220,8 +220,11 @@ def test_check_a_receipt_shows_the_status_history_and_the_actions_taken(
     qtbot.keyClicks(receipt.code, code)
     receipt.check()
     text = receipt.result.text()
-    assert "Under review" in text and "What happened to it" in text
+    # Its status now, and each step once in the journey (no second list of the statuses).
+    assert "Action planned" in text and "What happened to it" not in text
     assert "Fix the suction in bay 3 (open, due" in text
+    steps = [receipt.talk.steps.item(i).text() for i in range(receipt.talk.steps.count())]
+    assert sum("Action taken" in line for line in steps) == 1
 
 
 def test_the_receipt_code_is_shown_large_and_can_be_copied(qtbot) -> None:

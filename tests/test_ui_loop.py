@@ -11,10 +11,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import select
 
-from hrohuddle.services import actions, anonymity, conversation, events
+from hrohuddle.services import actions, anonymity, conversation, events, journey
 from hrohuddle.store.models import Action, SafetyEvent
 from hrohuddle.ui import common
-from hrohuddle.ui.actions import ActionDoneDialog
+from hrohuddle.ui import events as events_ui
+from hrohuddle.ui.actions import ActionDialog, ActionDoneDialog
 from hrohuddle.ui.conversation import StepDialog
 
 
@@ -192,3 +193,184 @@ def test_staff_close_their_own_action_from_home(
     with db.read() as s:
         assert s.scalar(select(Action.status).where(Action.id == made.id)) == "closed"
     assert not any("Replace the frayed sling" in line for line in _items(home.list))
+
+
+def test_make_action_never_starts_from_the_reporters_own_words(
+    qtbot, window, sqlite_team: Team, monkeypatch
+) -> None:
+    _quiet(monkeypatch)
+    db = sqlite_team.db
+    sign_in_as(qtbot, window, "Lee Learner", PINS["learner"])
+    events.report(db, window.actor, _near_miss("Two insulin pens looked alike", anonymous=True))
+    window.sign_out()
+    anonymity.release_due(db, force=True)
+    with db.read() as s:
+        event_id = s.scalar(select(SafetyEvent.id).where(SafetyEvent.anonymous))
+    assert event_id is not None
+    sign_in_as(qtbot, window, "Cai Charge", PINS["charge_nurse"])
+    page = window.open_page("events")
+    _review_row(page, event_id, qtbot)
+    offered: list[tuple[str, str]] = []
+
+    def look(dialog: ActionDialog) -> int:
+        offered.append((dialog.title.text(), dialog.title.placeholderText()))
+        return 0
+
+    monkeypatch.setattr(ActionDialog, "exec", look)
+    page.review.make_action()
+    title, hint = offered[-1]
+    assert title == "" and "insulin" not in title and hint
+    # With a reviewer summary, the action starts from the reviewer's words.
+    page.review.summary.setPlainText("Store look-alike pens apart")
+    page.review.save()
+    _review_row(page, event_id, qtbot)
+    page.review.make_action()
+    assert offered[-1][0] == "Store look-alike pens apart"
+
+
+def test_home_lists_a_handful_of_reports_and_keeps_its_hint_below_them(
+    qtbot, window, sqlite_team: Team, monkeypatch
+) -> None:
+    _quiet(monkeypatch)
+    db = sqlite_team.db
+    for n in range(8):
+        sent = events.report(
+            db, sqlite_team["learner"], _near_miss(f"Sling {n} left frayed", anonymous=False)
+        )
+        assert sent.event_id is not None
+        journey.record_step(db, sqlite_team["charge_nurse"], sent.event_id, "local_fix")
+    window.resize(1366, 768)
+    window.show()
+    sign_in_as(qtbot, window, "Lee Learner", PINS["learner"])
+    home = window.open_page("home")
+    lines = _items(home.list)
+    assert sum("has moved on" in line for line in lines) == 5
+    assert lines[-1] == "And 3 more reports in My reports."
+    qtbot.wait(50)
+    assert home.hint is not None
+    list_bottom = home.list.mapTo(home, home.list.rect().bottomLeft()).y()
+    assert home.hint.y() > list_bottom
+    assert home.hint.geometry().bottom() <= home.height()
+    home._open(home.list.item(home.list.count() - 1))
+    page = window.pages.currentWidget()
+    assert page.tabs.currentWidget() is page.mine
+
+
+def test_showing_the_review_list_releases_what_is_due_and_marks_a_reply_owed(
+    qtbot, window, sqlite_team: Team, monkeypatch
+) -> None:
+    _quiet(monkeypatch)
+    db = sqlite_team.db
+    named = events.report(
+        db, sqlite_team["learner"], _near_miss("Hoist battery flat", anonymous=False)
+    )
+    assert named.event_id is not None
+    conversation.write_mine(db, sqlite_team["learner"], named.event_id, "detail", "Again today.")
+    # Sent anonymously in an earlier shift: due at this shift change, not yet released.
+    events.report(
+        db,
+        sqlite_team["learner"],
+        events.EventInput(
+            kind="near_miss",
+            narrative="Oxygen cylinder empty on the resus trolley",
+            category="fall",
+            occurred_at=dt.datetime.now().replace(microsecond=0) - dt.timedelta(hours=14),
+            anonymous=True,
+        ),
+        local_now=dt.datetime.now() - dt.timedelta(hours=13),
+    )
+    with db.read() as s:
+        assert s.scalar(select(SafetyEvent.id).where(SafetyEvent.anonymous)) is None
+    sign_in_as(qtbot, window, "Cai Charge", PINS["charge_nurse"])
+    page = window.open_page("events")
+    review = page.review
+    qtbot.waitUntil(lambda: not getattr(review, "loading", True), timeout=5000)
+    review.reload()
+    qtbot.waitUntil(lambda: not getattr(review, "loading", True), timeout=5000)
+    texts = [r.narrative for r in review.model.rows]
+    assert any("Oxygen cylinder" in t for t in texts)
+    owed_col = review.model.COLUMNS.index("Reply owed")
+    owed = {
+        review.model.rows[i].narrative: review.model.data(review.model.index(i, owed_col))
+        for i in range(review.model.rowCount())
+    }
+    assert owed["Hoist battery flat"] == "reporter wrote"
+    assert not owed["Oxygen cylinder empty on the resus trolley"]
+
+
+def test_review_keyboard_and_the_duplicate_field_say_where_you_are(
+    qtbot, window, sqlite_team: Team, monkeypatch
+) -> None:
+    said = _quiet(monkeypatch)
+    db = sqlite_team.db
+    sent = events.report(
+        db, sqlite_team["learner"], _near_miss("Hoist sling torn", anonymous=False)
+    )
+    assert sent.event_id is not None
+    sign_in_as(qtbot, window, "Cai Charge", PINS["charge_nurse"])
+    page = window.open_page("events")
+    _review_row(page, sent.event_id, qtbot)
+    review = page.review
+    # Tab leaves the table; the arrows move within it.
+    assert not review.table.tabKeyNavigation()
+    # "Same as report no." is off, and says why, unless the status is a duplicate.
+    assert not review.merged_into.isEnabled()
+    assert "Only for a joined report" in review.merged_into.placeholderText()
+    assert "Choose the status" in review.merged_into.toolTip()
+    review.new_status.setCurrentIndex(review.new_status.findData("duplicate"))
+    assert review.merged_into.isEnabled() and "Only" not in review.merged_into.placeholderText()
+    review.new_status.setCurrentIndex(review.new_status.findData("new"))
+    # Saving as it stands says so, and writes nothing.
+    version = events.triage_version(db, window.actor, sent.event_id)
+    monkeypatch.setattr(events_ui, "tell", lambda _p, _t, m: said.append(m))
+    review.save()
+    assert said[-1] == "Nothing changed."
+    assert events.triage_version(db, window.actor, sent.event_id) == version
+    # The step buttons come before the conversation in the tab order, as on the screen.
+    talk = review.talk
+    order = []
+    w = talk.steps
+    for _ in range(8):
+        w = w.nextInFocusChain()
+        while not w.focusPolicy() & Qt.FocusPolicy.TabFocus:
+            w = w.nextInFocusChain()
+        order.append(w)
+    buttons = [talk.steps_bar.itemAt(i).widget() for i in range(3)]
+    positions = [order.index(x) for x in (*buttons, talk.messages, talk.text, talk.send_button)]
+    assert positions == sorted(positions)
+
+
+def test_a_very_long_word_wraps_and_my_reports_marks_the_report_it_shows(
+    qtbot, window, sqlite_team: Team, monkeypatch
+) -> None:
+    _quiet(monkeypatch)
+    db = sqlite_team.db
+    me = sqlite_team["learner"]
+    older = events.report(db, me, _near_miss("Drip stand wobbles", anonymous=False))
+    newer = events.report(db, me, _near_miss("Drip stand wobbles again", anonymous=False))
+    assert older.event_id is not None and newer.event_id is not None
+    conversation.write_mine(db, me, newer.event_id, "detail", "A" * 1500)
+    window.resize(1366, 768)
+    sign_in_as(qtbot, window, "Lee Learner", PINS["learner"])
+    page = window.open_page("events")
+    page.tabs.setCurrentWidget(page.mine)
+    mine = page.mine
+    mine.list.setFocus()  # focus gives the list a current row: it must be the marked one
+    qtbot.wait(20)
+    if mine.current_id() is not None:
+        assert mine.list.currentItem().isSelected()
+    mine.show_report(newer.event_id)
+    assert mine.list.currentItem().isSelected()
+    talk = mine.talk
+    qtbot.wait(20)
+    assert not talk.messages.horizontalScrollBar().isVisible()
+    assert talk.messages.horizontalScrollBar().maximum() == 0
+    # The whole journey has room: every step is in view.
+    journey.record_step(db, sqlite_team["charge_nurse"], newer.event_id, "local_fix")
+    journey.record_step(db, sqlite_team["charge_nurse"], newer.event_id, "shared")
+    journey.record_step(db, sqlite_team["charge_nurse"], newer.event_id, "system_change")
+    mine.show_report(newer.event_id)
+    qtbot.wait(20)
+    steps = talk.steps
+    last = steps.visualItemRect(steps.item(steps.count() - 1))
+    assert steps.count() == 4 and last.bottom() <= steps.viewport().height()

@@ -32,6 +32,7 @@ from hrohuddle.services.personal_names import unit_roster
 from hrohuddle.store.database import Database
 from hrohuddle.store.models import (
     AnonymousOutbox,
+    AuditEntry,
     Person,
     ReportMessage,
     SafetyEvent,
@@ -59,6 +60,8 @@ LABELS = {
 MAX_MESSAGE = 2000
 #: How far a chain of duplicates is followed (a loop is refused when it is made).
 MAX_CHAIN = 20
+#: The highest number a report can have (a 32-bit key on PostgreSQL).
+MAX_REPORT_NUMBER = 2**31 - 1
 #: What an unknown or wrong receipt code is told, word for word as Check a receipt says it.
 NO_SUCH_RECEIPT = "No report matches that code. Check each character; codes use no 0, O, 1, I or L."
 
@@ -90,7 +93,7 @@ class Thread:
     status: str
     steps: list[StepRow]
     messages: list[MessageRow]
-    #: Joined with another report as a duplicate: the steps are that report's journey.
+    #: Joined with another report as a duplicate: the steps go on with that report's.
     merged: bool = False
     merged_into_id: int | None = None
     #: Reports joined with this one as duplicates (reviewers only).
@@ -100,7 +103,7 @@ class Thread:
     version: int = 1
 
 
-def _clean(text: str | None, roster: list[str]) -> str:
+def _clean(text: str | None, roster: list[str], allowed: list[str] | None = None) -> str:
     clean = validation.text(
         text,
         "The message",
@@ -108,6 +111,7 @@ def _clean(text: str | None, roster: list[str]) -> str:
         max_len=MAX_MESSAGE,
         check_identifiers=True,
         roster=roster,
+        allowed_names=allowed or [],
     )
     assert clean is not None
     return clean
@@ -204,7 +208,13 @@ def ask(
     """
     today = today or dt.date.today()
     kind = _kind(kind, REVIEWER_KINDS)
-    clean = _clean(text, unit_roster(db, actor.unit_id))
+    with db.read() as s:  # a message to a named reporter may call them by their name
+        reporter = s.scalar(
+            select(Person.display_name)
+            .join(SafetyEvent, SafetyEvent.reporter_id == Person.id)
+            .where(SafetyEvent.id == event_id, SafetyEvent.unit_id == actor.unit_id)
+        )
+    clean = _clean(text, unit_roster(db, actor.unit_id), [reporter] if reporter else [])
     with db.write() as s:
         event = s.get(SafetyEvent, event_id)
         if event is None or event.unit_id != actor.unit_id:
@@ -375,11 +385,27 @@ def waiting_messages(
     return out
 
 
+def _joined_on(s: Session, event: SafetyEvent) -> dt.date:
+    """The day a reviewer joined the report with another (its last review that did)."""
+    rows = s.execute(
+        select(AuditEntry.at, AuditEntry.detail)
+        .where(AuditEntry.target == f"event:{event.id}", AuditEntry.action == "event.triaged")
+        .order_by(AuditEntry.id.desc())
+    ).all()
+    at = next((at for at, detail in rows if (detail or {}).get("into") is not None), None)
+    return local_date(at or event.updated_at or utcnow())
+
+
 def thread_in(s: Session, event: SafetyEvent, *, names: bool) -> Thread:
     """A report's thread read in the caller's session: a handful of statements, however
     long the conversation (the steps of a joined report are its root's)."""
     merged = event.merged_into_id is not None
     root = _root(s, event.id) if merged else event.id
+    steps = (
+        journey.joined_steps(s, event.id, root, _joined_on(s, event))
+        if merged
+        else journey.steps_of(s, event.id)
+    )
     messages = _messages(s, event.id, names=names)
     joined = (
         list(
@@ -396,7 +422,7 @@ def thread_in(s: Session, event: SafetyEvent, *, names: bool) -> Thread:
         event.id,
         bool(event.anonymous),
         event.status,
-        journey.steps_of(s, root),
+        steps,
         messages,
         merged,
         root if merged else None,
@@ -448,7 +474,8 @@ def check_merge(s: Session, event: SafetyEvent, into_id: int | None) -> int:
         raise ValidationError(
             "Choose the report this one repeats (its number in the list).", "merged_into"
         )
-    other = s.get(SafetyEvent, into_id)
+    # A number no report can have (beyond the database's integers) is simply no such report.
+    other = s.get(SafetyEvent, into_id) if 0 < into_id <= MAX_REPORT_NUMBER else None
     if other is None or other.unit_id != event.unit_id:
         raise ValidationError("There is no report with that number on this unit.", "merged_into")
     if other.id == event.id:

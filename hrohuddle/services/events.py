@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import func, select
@@ -38,6 +38,7 @@ from hrohuddle.store.models import (
     AuditEntry,
     EventCategoryV12,
     Person,
+    ReportMessage,
     SafetyEvent,
     Unit,
     utcnow,
@@ -113,6 +114,8 @@ class ReportRow:
     merged_into_id: int | None = None
     #: How many others said "I have seen this too" (never who).
     me_too: int = 0
+    #: The reporter wrote last: the reviewers owe them a reply (reviewers' list only).
+    reporter_wrote: bool = False
 
 
 @dataclass(frozen=True)
@@ -456,17 +459,18 @@ def check_receipt(db: Database, code: str) -> ReceiptView | None:
                 messages=conversation.waiting_messages(s, unit_id, None, digest),
             )
         event_id = event.id
-        history = [
-            (local_date(at), str((detail or {}).get("to", "")))
-            for at, detail in s.execute(
-                select(AuditEntry.at, AuditEntry.detail)
-                .where(
-                    AuditEntry.target == f"event:{event_id}",
-                    AuditEntry.action == "event.triaged",
-                )
-                .order_by(AuditEntry.id)
-            ).all()
-        ]
+        history: list[tuple[dt.date, str]] = []
+        for at, detail in s.execute(
+            select(AuditEntry.at, AuditEntry.detail)
+            .where(
+                AuditEntry.target == f"event:{event_id}",
+                AuditEntry.action == "event.triaged",
+            )
+            .order_by(AuditEntry.id)
+        ).all():
+            to = str((detail or {}).get("to", ""))
+            if not history or history[-1][1] != to:  # a review that kept the status: once
+                history.append((local_date(at), to))
         taken = [
             (title, status, due)
             for title, status, due in s.execute(
@@ -624,7 +628,32 @@ def list_events(
             .offset(offset)
             .limit(limit),
         )
+        owed = _reporter_wrote_last(s, [r.id for r in rows])
+    rows = [replace(r, reporter_wrote=True) if r.id in owed else r for r in rows]
     return Page(rows, int(total), offset, limit)
+
+
+def _reporter_wrote_last(s: Session, ids: list[int]) -> set[int]:
+    """Of these reports, those whose conversation ends with the reporter's message."""
+    if not ids:
+        return set()
+    last = (
+        select(ReportMessage.event_id, func.max(ReportMessage.position).label("last"))
+        .where(ReportMessage.event_id.in_(ids))
+        .group_by(ReportMessage.event_id)
+        .subquery()
+    )
+    return set(
+        s.scalars(
+            select(ReportMessage.event_id)
+            .join(
+                last,
+                (last.c.event_id == ReportMessage.event_id)
+                & (last.c.last == ReportMessage.position),
+            )
+            .where(ReportMessage.sender == "reporter")
+        )
+    )
 
 
 @audit.requires("event.view_own")
@@ -707,24 +736,37 @@ def triage(
             ],
         )
         joined = conversation.check_merge(s, event, merged_into) if status == "duplicate" else None
-        before = event.status
-        event.status = status
-        event.status_reason = clean_reason
-        event.reviewer_summary = clean_summary
-        event.reviewer_id = actor.person_id
-        event.merged_into_id = joined
-        if clean_feedback != event.feedback:
-            event.feedback = clean_feedback
-            event.feedback_on = today if clean_feedback else None
-            if clean_feedback and (
-                event.first_feedback_on is None or today < event.first_feedback_on
-            ):
-                event.first_feedback_on = today
-        event.updated_at = utcnow()
-        detail: dict[str, Any] = {"from": before, "to": status, "feedback": bool(clean_feedback)}
-        if joined is not None:
-            detail["into"] = joined
-        audit.record(s, "event.triaged", actor=actor, target=f"event:{event_id}", detail=detail)
+        # Saved exactly as it stands: no new version, nothing audited.
+        unchanged = (
+            status == event.status
+            and clean_reason == event.status_reason
+            and clean_summary == event.reviewer_summary
+            and clean_feedback == event.feedback
+            and joined == event.merged_into_id
+        )
+        if not unchanged:
+            before = event.status
+            event.status = status
+            event.status_reason = clean_reason
+            event.reviewer_summary = clean_summary
+            event.reviewer_id = actor.person_id
+            event.merged_into_id = joined
+            if clean_feedback != event.feedback:
+                event.feedback = clean_feedback
+                event.feedback_on = today if clean_feedback else None
+                if clean_feedback and (
+                    event.first_feedback_on is None or today < event.first_feedback_on
+                ):
+                    event.first_feedback_on = today
+            event.updated_at = utcnow()
+            detail: dict[str, Any] = {
+                "from": before,
+                "to": status,
+                "feedback": bool(clean_feedback),
+            }
+            if joined is not None:
+                detail["into"] = joined
+            audit.record(s, "event.triaged", actor=actor, target=f"event:{event_id}", detail=detail)
     return get(db, actor, event_id)
 
 

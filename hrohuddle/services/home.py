@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hrohuddle.services import audit
-from hrohuddle.services.dates import local_date
+from hrohuddle.services.dates import local_date, to_local
 from hrohuddle.services.permissions import Actor
 from hrohuddle.store.database import Database
 from hrohuddle.store.models import (
@@ -26,6 +26,9 @@ from hrohuddle.store.models import (
 REPLY_DAYS = 7
 #: Actions due within this many days count as due soon.
 DUE_SOON_DAYS = 2
+#: A report its reporter never opened has news for them only if it came this recently
+#: (a year of reports never opened is history, not news).
+RECENT_DAYS = 14
 
 
 @dataclass(frozen=True)
@@ -53,8 +56,10 @@ class MovedReport:
     reported_on: dt.date
     #: A reviewer's question waits for their answer.
     question: bool
-    #: A new step of its journey or a new message since they last looked.
+    #: A new step of its journey, a new message, new feedback or a join since they last looked.
     moved: bool
+    #: Joined with another report about the same thing.
+    joined: bool = False
 
 
 @dataclass
@@ -175,26 +180,30 @@ def needs(db: Database, actor: Actor, *, today: dt.date | None = None) -> Needs:
                 )
                 or 0
             )
-        out.my_reports = _moved_reports(s, actor)
+        out.my_reports = _moved_reports(s, actor, today)
     due = pulses.due_pulse(db, actor, today=today)
     out.pulse_due_on = due.due_on if due is not None else None
     return out
 
 
-def _moved_reports(s: Session, actor: Actor) -> list[MovedReport]:
-    """The actor's named reports with a reviewer's question awaiting them, or a new step
-    or reviewer's message since they last opened the report; a few grouped reads."""
+def _moved_reports(s: Session, actor: Actor, today: dt.date) -> list[MovedReport]:
+    """The actor's named reports with a reviewer's question awaiting them, or a new step,
+    reviewer's message, feedback or join since they last opened the report; a few grouped
+    reads. A report never opened counts only for news of the last ``RECENT_DAYS``."""
     mine = select(SafetyEvent.id).where(
         SafetyEvent.unit_id == actor.unit_id, SafetyEvent.reporter_id == actor.person_id
     )
     reports = {
-        i: (k, on, seen)
-        for i, k, on, seen in s.execute(
+        i: (k, on, seen, reviewed if (into is not None or feedback) else None, into is not None)
+        for i, k, on, seen, reviewed, into, feedback in s.execute(
             select(
                 SafetyEvent.id,
                 SafetyEvent.kind,
                 SafetyEvent.reported_on,
                 SafetyEvent.reporter_seen_at,
+                SafetyEvent.updated_at,
+                SafetyEvent.merged_into_id,
+                SafetyEvent.feedback,
             ).where(SafetyEvent.id.in_(mine))
         ).all()
     }
@@ -228,12 +237,15 @@ def _moved_reports(s: Session, actor: Actor) -> list[MovedReport]:
             .group_by(ReportMessage.event_id)
         ).all()
     )
+    recent = dt.datetime.combine(today - dt.timedelta(days=RECENT_DAYS), dt.time())
     out = []
-    for event_id, (kind, on, seen) in reports.items():
+    for event_id, (kind, on, seen, reviewed, joined) in reports.items():
+        news = [t for t in (stepped.get(event_id), said.get(event_id), reviewed) if t is not None]
+        if seen is None and not any(to_local(t) >= recent for t in news):
+            continue  # never opened, and nothing new lately
         question = event_id in asked and asked[event_id] > (answered.get(event_id) or 0)
-        latest = [t for t in (stepped.get(event_id), said.get(event_id)) if t is not None]
-        moved = bool(latest) and (seen is None or max(latest) > seen)
+        moved = bool(news) and (seen is None or max(news) > seen)
         if question or moved:
-            out.append(MovedReport(event_id, kind, on, question, moved))
+            out.append(MovedReport(event_id, kind, on, question, moved, joined))
     out.sort(key=lambda m: (not m.question, -m.reported_on.toordinal(), -m.event_id))
     return out

@@ -38,7 +38,14 @@ LABELS = {
     "shared": "Shared with the team",
     "action": "Action taken",
     "system_change": "Lasting change",
+    "joined": "Joined with another report",
 }
+
+#: The sentence of the step that joins a duplicate with the report it repeats.
+JOINED = (
+    "Your report was joined with another report about the same thing. "
+    "What happened to that report follows."
+)
 
 #: The steps a reviewer records by hand (action comes with an action, see services.actions).
 RECORDED_BY_HAND = ("local_fix", "shared", "system_change")
@@ -144,7 +151,10 @@ def owner_role(s: Session, person_id: int) -> str:
 def action_sentence(title: str, owner: str, due: dt.date | None) -> str:
     """The reporter's sentence for an action: what, whose role, by when; never a name."""
     when = f", due {dates.day(due)}" if due else ""
-    return f"An action was agreed: “{title}”. It is owned by {owner}{when}."
+    # One full stop: a title's own "." ends inside the quotes; a "?" or "!" ends the sentence.
+    what = " ".join(title.split()).rstrip(" .")
+    end = " " if what.endswith(("?", "!")) else ". "
+    return f"An action was agreed: “{what}”{end}It is owned by {owner}{when}."
 
 
 def record_action(
@@ -177,15 +187,29 @@ def record_action(
         event.status = "action_planned"
 
 
+def _order(step: str) -> int:
+    return STEPS.index(step) if step in STEPS else len(STEPS)
+
+
 def steps_of(s: Session, event_id: int) -> list[StepRow]:
-    """A report's steps: the acknowledgement first, then by their day, then as recorded."""
+    """A report's steps: the acknowledgement first, then by their day, then in the
+    journey's order (a fix before a lasting change of the same day), then as recorded."""
     rows = s.execute(
         select(ReportStep.step, ReportStep.on_date, ReportStep.sentence, ReportStep.id).where(
             ReportStep.event_id == event_id
         )
     ).all()
-    rows = sorted(rows, key=lambda r: (r[0] != "acknowledged", r[1], r[3]))
+    rows = sorted(rows, key=lambda r: (r[0] != "acknowledged", r[1], _order(r[0]), r[3]))
     return [StepRow(step, LABELS.get(step, step), on, sentence) for step, on, sentence, _ in rows]
+
+
+def joined_steps(s: Session, event_id: int, root_id: int, joined_on: dt.date) -> list[StepRow]:
+    """The journey of a report joined with another: its own steps, the day it was joined,
+    then what happened to the other report (never that report's own acknowledgement,
+    whose day belongs to its reporter)."""
+    own = steps_of(s, event_id)
+    theirs = [r for r in steps_of(s, root_id) if r.step != "acknowledged"]
+    return [*own, StepRow("joined", LABELS["joined"], joined_on, JOINED), *theirs]
 
 
 @audit.requires("event.triage")

@@ -144,6 +144,20 @@ def _roster_matches(text: str, name: str) -> list[NameFinding]:
     return out
 
 
+def _name_words(name: str) -> tuple[str, ...]:
+    return tuple(_key(w) for w in _WORD.findall(name))
+
+
+def is_roster_name(text: str, roster: Iterable[str]) -> bool:
+    """Whether ``text`` is a name of the unit's roster, in either order, any case."""
+    words = _name_words(text)
+    if len(words) < 2:
+        return False
+    return any(
+        words in (known, known[-1:] + known[:-1]) for known in (_name_words(n) for n in roster)
+    )
+
+
 def unit_roster(db: Database, unit_id: int) -> list[str]:
     """The names of the unit's people, active or not, for the identifier check."""
     from sqlalchemy import select

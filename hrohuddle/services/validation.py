@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from hrohuddle.services.errors import IdentifierWarning, ValidationError
 from hrohuddle.services.identifiers import find_identifiers
+from hrohuddle.services.personal_names import is_roster_name
 
 
 def text(
@@ -39,6 +40,14 @@ def text(
     if check_identifiers:
         findings = find_identifiers(cleaned, roster, allowed_names=allowed_names)
         if findings:
+            colleagues = {f.text for f in findings if is_roster_name(f.text, roster)}
+            if len(colleagues) == len(findings):  # only colleagues' names: said as such
+                raise IdentifierWarning(
+                    f"{label} names someone on the unit ({', '.join(sorted(colleagues))}). "
+                    "Please describe their role instead of naming a colleague.",
+                    field,
+                    list(findings),
+                )
             what = ", ".join(sorted({f.label for f in findings}))
             raise IdentifierWarning(
                 f"{label} looks like it contains {what}. Please remove anything that could "

@@ -7,8 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QDate, QRect, Qt, Signal
+from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -49,8 +50,9 @@ REPORTER_KINDS = (
 REVIEWER_KINDS = (("question", "Ask the reporter"), ("note", "Write a note to the reporter"))
 
 MERGED = (
-    "This was joined with another report about the same thing. The journey below is that "
-    "report's. What you write here stays with your own report and still reaches the reviewers."
+    "This was joined with another report about the same thing. Its journey below goes on "
+    "with what happened to that report. What you write here stays with your own report and "
+    "still reaches the reviewers."
 )
 LOST_CODE = (
     "Lost your code? Nothing can recover it: the code is the only link to your report, and "
@@ -59,17 +61,39 @@ LOST_CODE = (
 )
 
 
+#: The journey has at most this many rows worth showing at once (five steps and a join).
+JOURNEY_ROWS = 6
+#: A run of characters without a space longer than this may break anywhere on screen.
+LONGEST_WORD = 30
+
+
 def _list(name: str) -> QListWidget:
     lst = QListWidget()
     lst.setAccessibleName(name)
     lst.setWordWrap(True)
     lst.setAlternatingRowColors(True)
     lst.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
+    # Every line wraps to the width: nothing scrolls sideways.
+    lst.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     return lst
 
 
+def breakable(text: str) -> str:
+    """The text as shown, with a zero-width break point inside any very long word, so that a
+    word without spaces wraps instead of running off the side (the stored text is kept)."""
+    out = []
+    for word in text.split(" "):
+        if len(word) > LONGEST_WORD:
+            word = "\u200b".join(
+                word[i : i + LONGEST_WORD] for i in range(0, len(word), LONGEST_WORD)
+            )
+        out.append(word)
+    return " ".join(out)
+
+
 def step_line(step: StepRow) -> str:
-    return f"✓ {format_date(step.on_date)} · {tr(step.label)}\n{step.sentence}"
+    mark = "→" if step.step == "joined" else "✓"
+    return f"{mark} {format_date(step.on_date)} · {tr(step.label)}\n{step.sentence}"
 
 
 def message_line(m: MessageRow, *, reporter_view: bool) -> str:
@@ -82,7 +106,7 @@ def message_line(m: MessageRow, *, reporter_view: bool) -> str:
         if m.waiting
         else format_date(m.sent_on)
     )
-    return f"{who} · {tr(m.label)} · {when}\n{m.text}"
+    return f"{who} · {tr(m.label)} · {when}\n{breakable(m.text)}"
 
 
 class ThreadView(QWidget):
@@ -107,12 +131,14 @@ class ThreadView(QWidget):
         layout.addWidget(self.merged)
         layout.addWidget(heading(tr("What became of it"), 1.1))
         self.steps = _list(tr("What became of the report"))
-        layout.addWidget(self.steps, 2)
+        # As tall as its steps (up to a whole journey) first, the conversation takes the rest.
+        layout.addWidget(self.steps, 10)
         self.steps_bar = QHBoxLayout()
         layout.addLayout(self.steps_bar)
         layout.addWidget(heading(tr("Conversation"), 1.1))
         self.messages = _list(tr("Conversation about the report"))
-        layout.addWidget(self.messages, 3)
+        self.messages.setMinimumHeight(3 * self.fontMetrics().lineSpacing())
+        layout.addWidget(self.messages, 1)
         self.awaiting = plain(QLabel(tr("A question is waiting for your answer.")))
         self.awaiting.setProperty("role", "notice")
         self.awaiting.setVisible(False)
@@ -147,6 +173,40 @@ class ThreadView(QWidget):
         self.problem.setWordWrap(True)
         self.problem.setVisible(False)
         layout.addWidget(self.problem)
+        # Tab follows the screen from top to bottom: the box to write in, then what kind
+        # of message and Send (the reviewers' step buttons go in after the journey).
+        QWidget.setTabOrder(self.steps, self.messages)
+        QWidget.setTabOrder(self.messages, self.text)
+        QWidget.setTabOrder(self.text, self.kind)
+        QWidget.setTabOrder(self.kind, self.send_button)
+
+    def fit_journey(self) -> None:
+        """Give the journey the height of its rows (at most ``JOURNEY_ROWS``), each
+        wrapped to the width the list has now."""
+        fm = self.steps.fontMetrics()
+        frame = self.steps.frameWidth()
+        scroll = self.steps.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        width = max(100, self.width() - 2 * frame - scroll - 12)
+        flags = int(Qt.TextFlag.TextWordWrap)
+        rows = [
+            fm.boundingRect(QRect(0, 0, width, 100_000), flags, self.steps.item(i).text()).height()
+            + 4
+            for i in range(min(self.steps.count(), JOURNEY_ROWS))
+        ]
+        line = fm.lineSpacing()
+        shown = max(2 * line, sum(rows)) + 2 * frame + 4
+        # Room for every step when the screen has it; never less than a few lines, and
+        # never so much that the box to write in is pushed off a small screen.
+        self.steps.setMaximumHeight(shown)
+        self.steps.setMinimumHeight(min(shown, 5 * line))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_journey()  # rows wrap to the width: a narrower view needs more height
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.fit_journey()
 
     def show_thread(
         self,
@@ -160,6 +220,7 @@ class ThreadView(QWidget):
         self.steps.clear()
         for step in steps:
             self.steps.addItem(QListWidgetItem(step_line(step)))
+        self.fit_journey()
         self.messages.clear()
         for m in messages:
             self.messages.addItem(
@@ -257,10 +318,14 @@ STEP_BUTTONS = (
 def reviewer_thread_view(record: Callable[[str], None]) -> ThreadView:
     """The reviewers' view: the thread, with buttons that record the steps by hand."""
     view = ThreadView(reporter_view=False)
+    before: QWidget = view.steps
     for key, label in STEP_BUTTONS:
         b = button(tr(label), tr("Record: {step}").format(step=tr(journey.LABELS[key])))
         b.clicked.connect(lambda _=False, k=key: record(k))
         view.steps_bar.addWidget(b)
+        QWidget.setTabOrder(before, b)  # under the journey, before the conversation
+        before = b
+    QWidget.setTabOrder(before, view.messages)
     view.steps_bar.addStretch(1)
     return view
 

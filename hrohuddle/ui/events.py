@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hrohuddle.services import conversation, events, journey, people
+from hrohuddle.services import anonymity, conversation, events, journey, people
 from hrohuddle.services.dates import to_local
 from hrohuddle.services.errors import EditConflict, ServiceError, ValidationError
 from hrohuddle.services.permissions import Actor
@@ -74,6 +74,7 @@ class EventModel(RowsModel[events.ReportRow]):
         "Area",
         "Reporter",
         "Seen too",
+        "Reply owed",
         "What happened",
     )
 
@@ -104,6 +105,8 @@ class EventModel(RowsModel[events.ReportRow]):
             return f"{r.reporter} ({tr('learner') if r.reporter_is_learner else tr('staff')})"
         if col == 7:  # how many others said "I have seen this too"
             return str(r.me_too) if r.me_too else ""
+        if col == 8:  # in words, not colour: the reporter wrote last
+            return tr("reporter wrote") if r.reporter_wrote else ""
         text = " ".join(r.narrative.split())
         return text if full else text[:120]
 
@@ -183,10 +186,15 @@ class ReviewTab(QWidget):
         self.table.setAccessibleName(tr("Safety reports"))
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        # Tab leaves the table for the chosen report; the arrows move within it.
+        self.table.setTabKeyNavigation(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         # Column widths from the first rows, not from every cell of the page.
         self.table.horizontalHeader().setResizeContentsPrecision(40)
         self.table.horizontalHeader().setStretchLastSection(True)
+        # "Reply owed" sits beside the status, where a reviewer looks first.
+        owed = EventModel.COLUMNS.index("Reply owed")
+        self.table.horizontalHeader().moveSection(owed, EventModel.COLUMNS.index("Status") + 1)
         self.table.selectionModel().currentRowChanged.connect(self._selected)
         lv.addWidget(self.table)
         pager = QHBoxLayout()
@@ -246,10 +254,12 @@ class ReviewTab(QWidget):
         self.merged_into = QLineEdit()
         self.merged_into.setAccessibleName(tr("Same as report number"))
         self.merged_into.setPlaceholderText(tr("the number of the report it repeats"))
-        self.merged_into.setEnabled(False)
-        self.new_status.currentIndexChanged.connect(
-            lambda _i: self.merged_into.setEnabled(self.new_status.currentData() == "duplicate")
+        # Plainly off unless the status is "Duplicate", and saying so.
+        self.merged_into.setStyleSheet(
+            "QLineEdit:disabled { background: palette(window); color: palette(mid); }"
         )
+        self.new_status.currentIndexChanged.connect(lambda _i: self._merge_state())
+        self._merge_state()
         form.addRow(tr("Status"), self.new_status)
         form.addRow(tr("Same as report no."), self.merged_into)
         form.addRow(tr("Reason"), self.reason)
@@ -272,6 +282,22 @@ class ReviewTab(QWidget):
         split.setSizes([900, 500])
         layout.addWidget(split, 1)
         self.reload()
+
+    def _merge_state(self) -> None:
+        duplicate = self.new_status.currentData() == "duplicate"
+        self.merged_into.setEnabled(duplicate)
+        self.merged_into.setPlaceholderText(
+            tr("the number of the report it repeats")
+            if duplicate
+            else tr("Only for a joined report")
+        )
+        self.merged_into.setToolTip(
+            tr("The number of the report this one repeats.")
+            if duplicate
+            else tr("Choose the status “{s}” first.").format(
+                s=_labels("statuses").get("duplicate", "Duplicate")
+            )
+        )
 
     def _filter(self) -> events.EventFilter:
         kind = self.kind.currentData()
@@ -298,9 +324,16 @@ class ReviewTab(QWidget):
         """The page of reports is read off the GUI thread; the count line says so meanwhile."""
         db, actor, flt, offset = self.db, self.actor, self._filter(), self.offset
         self.loading = True
+
+        def read() -> events.Page:
+            # Showing the list releases what is due, as opening a report does: a batch
+            # waiting since the shift change is listed without opening another report.
+            anonymity.release_due(db, messages=True)
+            return events.list_events(db, actor, flt, offset=offset, limit=self.PAGE)
+
         common.load_off_thread(
             self,
-            lambda: events.list_events(db, actor, flt, offset=offset, limit=self.PAGE),
+            read,
             self._loaded,
             self.count,
             tr("Loading reports…"),
@@ -438,6 +471,18 @@ class ReviewTab(QWidget):
         if self.new_status.currentData() == "duplicate" and into_text and not into_text.isdigit():
             show_problem(self, tr("Type the number of the report this one repeats."))
             return
+        status = self.new_status.currentData()
+        into = int(into_text) if into_text and status == "duplicate" else None
+        unchanged = (
+            status == r.status
+            and self.reason.text().strip() == (r.status_reason or "").strip()
+            and self.summary.toPlainText().strip() == (r.reviewer_summary or "").strip()
+            and self.feedback.toPlainText().strip() == (r.feedback or "").strip()
+            and into == r.merged_into_id
+        )
+        if unchanged:
+            tell(self, tr("Review"), tr("Nothing changed."))
+            return
         try:
             events.triage(
                 self.db,
@@ -448,9 +493,7 @@ class ReviewTab(QWidget):
                 summary=self.summary.toPlainText(),
                 feedback=self.feedback.toPlainText(),
                 expected_version=seen[1] if seen and seen[0] == r.id else None,
-                merged_into=int(into_text)
-                if into_text and self.new_status.currentData() == "duplicate"
-                else None,
+                merged_into=into,
             )
         except EditConflict as exc:
             # Keep what this person typed; saving again applies it over what is stored.
@@ -486,7 +529,14 @@ class ReviewTab(QWidget):
             )
             return
         team = people.list_people(self.db, self.actor)
-        dialog = ActionDialog(self, " ".join(r.narrative.split())[:200], team)
+        # Never the reporter's own words (they may not have agreed to be quoted, and the
+        # title reaches the board, the bulletin and the journey): the reviewer's summary,
+        # or nothing.
+        summary = " ".join((r.reviewer_summary or "").split())[:200]
+        dialog = ActionDialog(self, summary, team)
+        dialog.title.setPlaceholderText(
+            tr("In your own words, what the unit will do (not the reporter's words)")
+        )
         dialog.save = lambda: actions.create_action(
             self.db,
             self.actor,
@@ -601,6 +651,9 @@ class MyReportsTab(QWidget):
             self.talk.clear()
             self.talk.setEnabled(False)
             return
+        item = self.list.item(row)
+        if item is not None and not item.isSelected():
+            item.setSelected(True)  # the report shown is the one marked in the list
         r = next((x for x in self.rows if x.id == event_id), None)
         try:
             thread = conversation.open_mine(self.db, self.actor, event_id)
@@ -668,7 +721,7 @@ class ReceiptTab(QWidget):
         self.result_scroll.setWidgetResizable(True)
         self.result_scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.result_scroll.setWidget(self.result)
-        self.result_scroll.setMaximumHeight(170)
+        self.result_scroll.setMaximumHeight(6 * self.fontMetrics().lineSpacing())
         layout.addWidget(self.result_scroll)
         self.talk = ThreadView(reporter_view=True)
         self.talk.send = self._send
@@ -690,16 +743,8 @@ class ReceiptTab(QWidget):
             day=format_date(view.reported_on),
             status=statuses.get(view.status, view.status),
         )
-        if view.history:
-            text += (
-                "\n\n"
-                + tr("What happened to it:")
-                + "\n"
-                + "\n".join(
-                    f"• {format_date(day)}: {statuses.get(status, status)}"
-                    for day, status in view.history
-                )
-            )
+        # Its status is in the line above and every step in the journey below: no second,
+        # older list of the same.
         if view.actions:
             lines = []
             for title, status, due in view.actions:

@@ -94,15 +94,22 @@ class HomePage(QWidget):
         self.list.setWordWrap(True)
         self.list.itemActivated.connect(self._open)
         self.list.itemClicked.connect(self._open)
-        layout.addWidget(self.list)
+        # As tall as its lines when there is room, and scrolling when there is not: the
+        # shortcuts line stays under it, never over it.
+        layout.addWidget(self.list, 1)
         count = len(pages) + 1
+        self.hint: QWidget | None = None
         if count > 1:
             last = min(count, 9)
-            layout.addWidget(
-                muted(tr("Choose a screen on the left, or use Ctrl+1 to Ctrl+{n}.").format(n=last))
+            self.hint = muted(
+                tr("Choose a screen on the left, or use Ctrl+1 to Ctrl+{n}.").format(n=last)
             )
+            layout.addWidget(self.hint)
         layout.addStretch(1)
         self.refresh()
+
+    #: How many of the person's reports with news Home lists; the rest are in My reports.
+    REPORTS_SHOWN = 5
 
     #: The report or action a line is about (beside the screen it leads to).
     TARGET = Qt.ItemDataRole.UserRole + 1
@@ -126,6 +133,7 @@ class HomePage(QWidget):
         if key:
             self.go(str(key))
         if key == "events" and target is not None:
+            # A report of the person's; 0 is "the rest of them": My reports itself.
             # The reports screen the window just showed opens the person's report.
             page = self._page_showing("show_my_report")
             if page is not None:
@@ -207,18 +215,28 @@ class HomePage(QWidget):
                 "events",
             )
         kinds = _kind_labels()
-        for r in n.my_reports:
+        for r in n.my_reports[: self.REPORTS_SHOWN]:
             what = tr("{kind} of {date}").format(
                 kind=kinds.get(r.kind, r.kind), date=format_date(r.reported_on)
             )
+            if r.question:
+                line = tr("Your report ({what}): a question from the reviewers awaits your answer.")
+            elif r.joined:
+                line = tr(
+                    "Your report ({what}) was joined with another report about the same thing: "
+                    "see what became of it."
+                )
+            else:
+                line = tr("Your report ({what}) has moved on: see what became of it.")
+            self._add(line.format(what=what), "events", r.event_id)
+        more = len(n.my_reports) - self.REPORTS_SHOWN
+        if more > 0:
             self._add(
-                (
-                    tr("Your report ({what}): a question from the reviewers awaits your answer.")
-                    if r.question
-                    else tr("Your report ({what}) has moved on: see what became of it.")
-                ).format(what=what),
+                tr("And {n} more {reports} in My reports.").format(
+                    n=more, reports=tr("report") if more == 1 else tr("reports")
+                ),
                 "events",
-                r.event_id,
+                0,
             )
         if n.reporters_wrote:
             self._add(
@@ -250,9 +268,11 @@ class HomePage(QWidget):
             )
         if self.list.count() == 0:
             self._add(tr("Nothing needs you right now. Thank you."), None)
-        # As tall as its lines, so the shortcuts line sits right under it.
+        # No taller than its lines, so the shortcuts line sits right under it; on a small
+        # screen the layout gives it less and it scrolls.
         rows = sum(max(48, self.list.sizeHintForRow(i)) for i in range(self.list.count()))
-        self.list.setFixedHeight(rows + 2 * self.list.frameWidth() + 4)
+        self.list.setMaximumHeight(rows + 2 * self.list.frameWidth() + 4)
+        self.list.setMinimumHeight(min(rows, 3 * 48) + 2 * self.list.frameWidth())
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
