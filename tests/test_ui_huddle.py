@@ -380,6 +380,8 @@ def test_a_report_on_the_board_becomes_one_action_and_shows_its_owner(
 
     def fill_action(dialog) -> int:
         opened.append(dialog.title.text())
+        assert "not the reporter's words" in dialog.title.placeholderText()
+        dialog.title.setText("Label each bay's insulin tray")
         dialog.owner.setCurrentIndex(dialog.owner.findText("Sol Staff"))
         dialog.accept()  # "Create action", as the charge nurse presses it
         return dialog.result()
@@ -390,7 +392,8 @@ def test_a_report_on_the_board_becomes_one_action_and_shows_its_owner(
     for row in range(board.lists["look_back"].count()):
         board.lists["look_back"].setCurrentRow(row)
         board.make_action("look_back")
-    assert opened == ["Insulin drawn up for the wrong bay"]
+    # Never the reporter's own words: the title reaches the board, bulletin and journey.
+    assert opened == [""]
     assert len(actions.open_actions(sqlite_team.db, sqlite_team["charge_nurse"])) == 1
     (report,) = [r for r in _rows(board.lists["look_back"]) if r.startswith("Near miss")]
     assert "Action: Sol Staff, due" in report

@@ -55,10 +55,13 @@ class BoardActions(QWidget):
         if self.state is None:
             return ""
         if kind == "event":
-            event = next((e for e in self.state.look_back_events if e.id == key), None)
-            return event.summary if event else ""
+            # Never the reporter's own words: they may not have agreed to be quoted, and
+            # the title reaches the board, the bulletin and the report's journey.
+            return ""
         row = self._item_row(section, key)
-        return row.text if row else ""
+        if row is None or row.event_id is not None:
+            return ""  # an item made of a report carries the report's words: not those
+        return row.text
 
     def show_action(self, action_id: int) -> bool:
         """Select an open action under Follow up; False when it is not open any more."""
@@ -92,6 +95,10 @@ class BoardActions(QWidget):
             return  # a closed huddle's board is read-only
         text = self._action_title(section, kind, key)
         dialog = ActionDialog(self, text, self.team)
+        if kind == "event":
+            dialog.title.setPlaceholderText(
+                tr("In your own words, what the unit will do (not the reporter's words)")
+            )
         # Saved from the dialog: a refusal (no owner, a past date) keeps what was typed.
         dialog.save = lambda: actions.create_action(
             self.db,
