@@ -109,6 +109,27 @@ def test_removing_a_teaching_point_from_a_good_catch_removes_its_recognition(
     assert (counts.look_back, counts.good_catches, counts.recognitions) == (0, 0, 0)
 
 
+def test_a_kept_teaching_point_from_an_earlier_catch_is_not_counted_as_look_back(
+    team: Team,
+) -> None:
+    from hrohuddle.services import huddle_record
+
+    db, cn = team.db, team["charge_nurse"]
+    catch = report(db, team["staff"], "good_catch", "Heparin dose checked", teaching=True)
+    now = dt.datetime.now()
+    earlier = huddles.start_or_resume(db, cn, local_now=now).id  # takes the catch up
+    huddles.close_huddle(db, cn, earlier)
+    later = now + dt.timedelta(hours=12)  # the next shift: an empty look back
+    huddle = huddles.start_or_resume(db, cn, local_now=later).id
+    assert huddle != earlier
+    teaching.teach_from(db, cn, huddle, catch, "Check heparin against the chart")
+    for closed in (False, True):
+        if closed:
+            huddles.close_huddle(db, cn, huddle)
+        counts = huddle_record.huddle_counts(huddles.board(db, cn, huddle))
+        assert (counts.look_back, counts.good_catches) == (0, 1), closed
+
+
 def test_a_good_catch_is_named_only_when_its_reporter_asked(team: Team) -> None:
     db = team.db
     named = report(db, team["learner"], "good_catch", "Allergy caught", named=True)

@@ -231,16 +231,17 @@ def huddle_counts(b: Board) -> HuddleCounts:
     catches apart from the recognitions people gave.
     """
     recognise = b.items.get("recognise", [])
+    # A recognition of a report counts in the look back only when this huddle took the
+    # report up: a teaching point may come from a good catch an earlier huddle saw.
+    looked = {e.id for e in b.look_back_events}
+    from_look_back = sum(1 for i in recognise if i.event_id in looked)
+    catches = sum(1 for i in recognise if i.event_id)
+    look_back = len(b.items.get("look_back", [])) + from_look_back
     if b.huddle.status == "open":
         shown = {i.event_id for i in b.items.get("look_back", []) + recognise if i.event_id}
         reports = [e for e in b.look_back_events if e.id not in shown]
-        catches = sum(1 for e in reports if e.kind == "good_catch")
-        catches += sum(1 for i in recognise if i.event_id)
-        look_back = len(b.items.get("look_back", [])) + len(reports)
-        look_back += sum(1 for i in recognise if i.event_id)
-    else:
-        catches = sum(1 for i in recognise if i.event_id)
-        look_back = len(b.items.get("look_back", [])) + catches
+        catches += sum(1 for e in reports if e.kind == "good_catch")
+        look_back += len(reports)
     keys = {t.key for t in unit_vocabulary().terms("hro_principles")}
     touched = {k for k, v in b.reflection.items() if v}
     touched |= {i.hro_principle for rows in b.items.values() for i in rows if i.hro_principle}
