@@ -587,25 +587,32 @@ def test_lowering_the_group_size_never_shows_a_hidden_learner_figure(team: Team,
         "The unit's setting is now 3, but this week keeps 5, the largest it has had since "
         "the week ended" in body
     )
-    # A week that ended after k was lowered is published at the unit's new k.
+    # A week that ended after k was lowered (the save noted it today) is published at
+    # the unit's new k.
+    next_monday = dt.date.today() + dt.timedelta(days=7 - dt.date.today().weekday())
     with team.db.write() as s:
-        for day in (16, 17, 18):
+        for offset in (0, 1, 2):
+            day = next_monday + dt.timedelta(days=offset)
             s.add(
                 SafetyEvent(
                     unit_id=mgr.unit_id,
                     kind="near_miss",
                     category="medication",
                     narrative="Pump line swapped, caught before it ran",
-                    occurred_at=dt.datetime(2026, 11, day, 10),
+                    occurred_at=dt.datetime.combine(day, dt.time(10)),
                     shift="day",
                     anonymous=False,
                     reporter_id=team["learner"].person_id,
                     reporter_is_learner=True,
-                    reported_on=dt.date(2026, 11, day),
+                    reported_on=day,
                 )
             )
+    iso = next_monday.isocalendar()
     later = reporting.weekly_figures(
-        team.db, mgr, reporting.Week(2026, 47), today=dt.date(2026, 11, 30)
+        team.db,
+        mgr,
+        reporting.Week(iso[0], iso[1]),
+        today=next_monday + dt.timedelta(days=8),
     )
     assert (later.learners.reports.reports, later.learners.reports.min_size) == (3, 3)
 

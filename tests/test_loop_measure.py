@@ -288,3 +288,16 @@ def test_the_weekly_report_reads_back_closing_the_loop_and_you_said_we_did(
         "You said: Pumps set up without the current drug library. We did: The pharmacy lead "
         "checks every pump's library each Monday." in said
     )
+
+
+def test_a_group_size_set_and_undone_without_a_screen_is_still_remembered(team: Team) -> None:
+    """A script or the command line changes the size: the service notes every size."""
+    from hrohuddle.services import loop_measure, people
+
+    db, admin = team.db, team.admin
+    people.update_unit_settings(db, admin, min_group_size=8)
+    people.update_unit_settings(db, admin, min_group_size=5)
+    history = loop_measure.note_group_size(db, admin.unit_id)
+    assert 8 in [k for _day, k in history]
+    last_week = dt.date.today() - dt.timedelta(days=dt.date.today().weekday() + 1)
+    assert loop_measure.group_size_since(history, last_week, 5) == 8

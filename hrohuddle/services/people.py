@@ -214,6 +214,12 @@ def update_unit_settings(
         "pulse_milestones": _milestones,
         "areas": _areas,
     }
+    from hrohuddle.services import loop_measure
+
+    if "min_group_size" in changes:
+        # The size in force until now is noted first: learner figures of weeks that
+        # ended under it keep it, whatever it becomes (and the new one after the save).
+        loop_measure.note_group_size(db, actor.unit_id)
     with db.write() as s:
         unit = s.get(Unit, actor.unit_id)
         if unit is None:
@@ -236,6 +242,8 @@ def update_unit_settings(
         if changed:
             unit.version += 1
             audit.record(s, "unit.settings_changed", actor=actor, detail=changed)
+    if "min_group_size" in changed:
+        loop_measure.note_group_size(db, actor.unit_id)
     return unit_settings(db, actor.unit_id)
 
 

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
 
 from hrohuddle.services import (
     edits,
-    loop_measure,
     people,
 )
 from hrohuddle.services.errors import EditConflict
@@ -177,9 +176,6 @@ class UnitTab(QWidget):
         }
 
         def call() -> object:
-            # The group size in force until now is noted first: learner figures of weeks
-            # that ended under it keep it, whatever it becomes.
-            loop_measure.note_group_size(self.db, self.actor.unit_id)
             try:
                 return people.update_unit_settings(
                     self.db, self.actor, expected_version=self.seen_version, **changes
@@ -191,7 +187,6 @@ class UnitTab(QWidget):
 
         if attempt(self, call) is None:
             return
-        attempt(self, lambda: loop_measure.note_group_size(self.db, self.actor.unit_id))
         for box, _what, _words in self.ranges:
             box.typed = None
         self.seen_version = edits.unit_version(self.db, self.actor.unit_id)
