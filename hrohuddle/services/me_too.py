@@ -11,10 +11,12 @@ What is kept, and why nothing names the person:
   report and the person. The key is derived from the workstation's PIN secret, which
   lives in a file beside the database and never in it (services.signin): a copy of
   the database or a backup cannot tell whose marker it is, nor try every person to
-  find out. The marker serves one purpose: a second press by the same person is
-  refused, so each person counts once.
-- No time, no rowid (on SQLite the table lies in the order of its markers), no
-  session and no audit entry. An audit entry would carry the second it was made and
+  find out. Someone who holds the PIN secret file as well can (THREAT_MODEL.md). The
+  marker serves one purpose: a second press by the same person is refused, so each
+  person counts once.
+- No time, no rowid, no session and no audit entry; each press writes the report's
+  markers again in a shuffled order, so that the bytes of the file do not keep the
+  order of pressing. An audit entry would carry the second it was made and
   its place in the chain, beside the entries of everything else the same person did
   at that workstation that minute: it would name them. The count is its own record.
 - The report itself is not touched beyond its count: not its ``updated_at``, not its
