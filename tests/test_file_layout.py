@@ -261,3 +261,26 @@ def test_written_again_at_once_nothing_is_lost_or_doubled(team: Team) -> None:
     with db.read() as s:
         stored = s.scalars(select(SafetyEvent.narrative).where(SafetyEvent.anonymous)).all()
     assert sorted(stored) == texts
+
+
+def test_the_weekly_figures_release_a_due_batch_before_counting(team: Team) -> None:
+    """Sending never releases; the report a manager prints counts what is due."""
+    from hrohuddle.services import reporting
+    from hrohuddle.services.anonymity import waiting
+
+    db = team.db
+    for n in range(3):
+        events.report(
+            db,
+            team["learner"],
+            events.EventInput(
+                kind="near_miss",
+                narrative=f"Bed rail {n} left down",
+                category="fall",
+                occurred_at=dt.datetime.now() - dt.timedelta(minutes=30),
+                anonymous=True,
+            ),
+        )
+    assert waiting(db, team.admin.unit_id) == 3
+    reporting.weekly_figures(db, team["manager"], reporting.Week.last_complete())
+    assert waiting(db, team.admin.unit_id) == 0

@@ -23,7 +23,7 @@ from hrohuddle.analytics import control_chart, run_chart
 from hrohuddle.analytics.control_chart import ControlChart
 from hrohuddle.analytics.run_chart import RunChart
 from hrohuddle.analytics.signals import Analysis
-from hrohuddle.services import audit, bulletin, huddle_record, loop_measure, pulses
+from hrohuddle.services import anonymity, audit, bulletin, huddle_record, loop_measure, pulses
 from hrohuddle.services.dates import day as day_text
 from hrohuddle.services.dates import local_date, to_utc
 from hrohuddle.services.errors import ValidationError
@@ -477,6 +477,8 @@ def weekly_figures(
         raise ValidationError(f"{week.label} has not started yet; choose a week that has.")
     unit_id = unit_id or actor.unit_id
     weeks = [week.shifted(-i) for i in range(HISTORY_WEEKS - 1, -1, -1)]
+    # Reports and messages whose batch is due are counted: sending never releases them.
+    anonymity.release_due(db, messages=True)
     # Computing a figure notes the unit's group size: lowering it later shows nothing new.
     group_sizes = loop_measure.note_group_size(db, unit_id, today)
     roster = unit_roster(db, unit_id)
