@@ -28,6 +28,17 @@ _SHARED: list[str] = [e["text"] for e in _TEXT["shared"]]
 _SHARED_GOOD_CATCH: list[str] = [e["text"] for e in _TEXT["shared_good_catch"]]
 _THEMES: dict[str, dict[str, Any]] = {e["report"]: e for e in _TEXT["themes"]}
 
+
+def _theme(narrative: str) -> dict[str, Any]:
+    """The theme written for a demo report; a report the demo has no theme for (an
+    earlier vocabulary's, in the migration tests) borrows one, the same every time."""
+    found = _THEMES.get(narrative)
+    if found is not None:
+        return found
+    themes = list(_THEMES.values())
+    return themes[sum(map(ord, narrative)) % len(themes)]
+
+
 #: In time: the reviewers' usual first word; late: when a report waited.
 _IN_TIME_DAYS = (0, 1, 1, 2, 2, 3, 3, 4, 5, 6, 7)
 _LATE_DAYS = (8, 9, 10, 12, 14, 17, 21, 28, 35, 45)
@@ -85,7 +96,7 @@ def fill(
         assert isinstance(reported, dt.date)
         anonymous = bool(row["anonymous"])
         kind = str(row["kind"])
-        theme = _THEMES[str(row["narrative"])]
+        theme = _theme(str(row["narrative"]))
         row.update(
             reviewer_summary=None,
             feedback=None,
