@@ -144,6 +144,24 @@ def report_times(url: str, runs: int) -> tuple[float, float]:
     return statistics.median(full) * 1000, statistics.median(floor) * 1000
 
 
+def bulletin_times(url: str, runs: int) -> float:
+    """The median time (ms) to build last week's bulletin and write its PDF."""
+    from bulletin_probe import build_bulletin_ms
+
+    from hrohuddle.services import reporting
+    from hrohuddle.services.permissions import command_line_actor
+    from hrohuddle.store.database import Database
+
+    db = Database.connect(url)
+    try:
+        actor = command_line_actor(1, "benchmark", frozenset({"manager"}))
+        week = reporting.Week.last_complete()
+        build_bulletin_ms(db, actor, week)  # warm: imports and first queries
+        return statistics.median(build_bulletin_ms(db, actor, week) for _ in range(runs))
+    finally:
+        db.dispose()
+
+
 def pg_report(url: str, units: int, years: float) -> float | None:
     from hrohuddle.reports import weekly
     from hrohuddle.services import people, reporting
@@ -469,6 +487,20 @@ def main() -> int:
         ("open_dashboard_ms", "open the dashboard (again)", 500),
     ):
         rows.append(Row(label, ui[key], target=target))
+    loop = subprocess.run(
+        [sys.executable, str(HERE / "loop_probe.py"), fresh_copy(), "50"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    opened = json.loads(loop.stdout)
+    rows.append(
+        Row("open a report with 50 messages and its journey", opened["open_ms"], target=100)
+    )
+    rows.append(
+        Row("unit safety bulletin, built and written", bulletin_times(url, args.runs), target=1500)
+    )
     full, floor_ms = report_times(url, args.runs)
     rows.append(Row("weekly report in a running app", full, target=2000))
     rows.append(
