@@ -394,6 +394,10 @@ def test_the_bulletin_is_written_for_the_staff_room_once_per_report(
             today=dt.date.today(),
             recorded_by=None,
         )
+    # Another report with the same summary, only shared: told on the action's line.
+    again = report(db, staff, "near_miss", "Heels nearly missed at admission")
+    summarise(db, again, "Pressure areas not checked at admission")
+    step(db, again, "shared", "Your report was shared at the huddle.", on=monday)
     joined = report(db, staff, "unsafe_condition", "Heels red again")
     with db.write() as s:
         s.execute(
@@ -410,14 +414,15 @@ def test_the_bulletin_is_written_for_the_staff_room_once_per_report(
         *[(g.event_id, *g.also) for g in b.good_catches],
     ]
     every_id = [eid for ids in listed for eid in ids]
-    assert sorted(every_id) == sorted([*catches, fall, pressure]), "each report once"
+    assert sorted(every_id) == sorted([*catches, fall, pressure, again]), "each report once"
+    assert [(d.event_id, d.also) for d in b.done] == [(pressure, (again,))]
     assert [g.kind for g in b.learning] == ["Near miss"], "good catches are in their section"
     assert (
         len(b.good_catches) == 1
         and sorted((b.good_catches[0].event_id, *b.good_catches[0].also)) == catches
     )
-    assert b.reports == 3 and b.joined == 1  # the catches reached the unit last week
-    assert b.thank_you.startswith("Thank you for 3 reports this week (1 joined with another).")
+    assert b.reports == 4 and b.joined == 1  # the catches reached the unit last week
+    assert b.thank_you.startswith("Thank you for 4 reports this week (1 joined with another).")
 
     out = pdf.write(db, team["charge_nurse"], dt.date.today(), tmp_path / "w.pdf")
     pages, text = pdf_text(out)
@@ -433,4 +438,5 @@ def test_the_bulletin_is_written_for_the_staff_room_once_per_report(
     assert "Shared at the huddle on" in text or "Shared with the team on" in text
     assert text.count("An action was agreed") + text.count("Action agreed") == 1
     assert "owned by a preceptor, due" in text
-    assert "Pressure areas not checked at admission" in text
+    assert text.count("Pressure areas not checked at admission. Reported 2 times.") == 1
+    assert text.count("Pressure areas not checked") == 1

@@ -436,50 +436,60 @@ def build(db: Database, actor: Actor, week_start: dt.date) -> Bulletin:
             )
         ).one()
         new_catches = sum(1 for eid, *_rest in catch_rows if eid in told)
-    done_lines: dict[str, list[tuple[int, _Told, tuple[Any, ...]]]] = {}
-    learning_lines: dict[str, list[tuple[int, _Told, tuple[Any, ...]]]] = {}
-    catch_lines: dict[str, list[tuple[int, _Told, tuple[Any, ...] | None]]] = {}
+    # Each report in one section: an action or lasting change first, then a good catch,
+    # then what was shared; reports with one summary share a line, in the best section.
+    entries: dict[str, list[tuple[int, int, _Told, Any]]] = {}
     order: dict[int, tuple[dt.date, int]] = {}
     for eid, r in told.items():
         said = sentence(r.summary)
+        plain = about(tax.label("kinds", r.kind), tax.label("categories", r.category))
         done_steps = [st for st in r.steps if st[0] in DONE_STEPS]
+        shared = [st for st in r.steps if st[0] == "shared"]
+        latest: Any
         if done_steps:
-            latest = done_steps[-1]
-            key = said or about(tax.label("kinds", r.kind), tax.label("categories", r.category))
-            done_lines.setdefault(key.lower(), []).append((eid, r, latest))
-            order[eid] = (latest[1], eid)
+            rank, latest, key = 0, done_steps[-1], said or plain
         elif r.kind == "good_catch":
-            latest_or_none = r.steps[-1] if r.steps else None
+            latest = r.steps[-1] if r.steps else None
             key = said or f"A good catch about {tax.label('categories', r.category).lower()}."
-            catch_lines.setdefault(key.lower(), []).append((eid, r, latest_or_none))
-            order[eid] = ((latest_or_none[1] if latest_or_none else r.reported_on), eid)
+            rank = 1
+        elif shared:
+            rank, latest, key = 2, shared[-1], said or plain
         else:
-            shared = [st for st in r.steps if st[0] == "shared"]
-            if not shared:
-                continue  # a local fix alone is the reporter's news, not the unit's
-            key = said or about(tax.label("kinds", r.kind), tax.label("categories", r.category))
-            learning_lines.setdefault(key.lower(), []).append((eid, r, shared[-1]))
-            order[eid] = (shared[-1][1], eid)
+            continue  # a local fix alone is the reporter's news, not the unit's
+        order[eid] = ((latest[1] if latest is not None else r.reported_on), eid)
+        entries.setdefault(key.lower(), []).append((rank, eid, r, latest))
 
     def latest_first(
         group: list[tuple[int, _Told, Any]],
     ) -> list[tuple[int, _Told, Any]]:
         return sorted(group, key=lambda g: order[g[0]], reverse=True)
 
+    lines: list[dict[str, list[tuple[int, _Told, Any]]]] = [{}, {}, {}]
+    for key, members in entries.items():
+        best = min(m[0] for m in members)
+        lead = [(e, r, st) for rank, e, r, st in members if rank == best]
+        rest = [(e, r, st) for rank, e, r, st in members if rank != best]
+        lines[best][key] = latest_first(lead) + latest_first(rest)
+    done_lines, catch_lines, learning_lines = lines
+
     def did(r: _Told, st: tuple[Any, ...]) -> str:
         step, on, text, action, at_huddle = st
         return for_the_unit(step, text, on, r.reported_on, action=action, at_huddle=at_huddle)
 
+    quoted: set[str] = set()
+
     def quote(group: list[tuple[int, _Told, Any]]) -> str | None:
+        """The first agreed words of the line's reports not already on the page."""
         for _eid, r, _st in group:
             if r.words:
                 words = reporter_words(r.narrative, roster)
-                if words:
+                if words and words not in quoted:
+                    quoted.add(words)
                     return words
         return None
 
     done: list[Done] = []
-    for group in map(latest_first, done_lines.values()):
+    for group in done_lines.values():
         eid, r, st = group[0]
         kind_label, cat_label = tax.label("kinds", r.kind), tax.label("categories", r.category)
         said = sentence(r.summary) or about(kind_label, cat_label)
@@ -492,12 +502,12 @@ def build(db: Database, actor: Actor, week_start: dt.date) -> Bulletin:
                 st[1],
                 shorten(said + reported_times(len(group)), TEXT_CHARS),
                 shorten(did(r, st), TEXT_CHARS),
-                sum(g[1].me_too for g in group),
+                max(g[1].me_too for g in group),  # never more than one report had
                 tuple(sorted(g[0] for g in group[1:])),
             )
         )
     learning: list[Learning] = []
-    for group in map(latest_first, learning_lines.values()):
+    for group in learning_lines.values():
         eid, r, st = group[0]
         kind_label, cat_label = tax.label("kinds", r.kind), tax.label("categories", r.category)
         said = sentence(r.summary) or about(kind_label, cat_label)
@@ -510,12 +520,12 @@ def build(db: Database, actor: Actor, week_start: dt.date) -> Bulletin:
                 st[1],
                 shorten(f"{said}{reported_times(len(group))} {did(r, st)}", TEXT_CHARS),
                 quote(group),
-                sum(g[1].me_too for g in group),
+                max(g[1].me_too for g in group),  # never more than one report had
                 tuple(sorted(g[0] for g in group[1:])),
             )
         )
     catches: list[GoodCatch] = []
-    for group in map(latest_first, catch_lines.values()):
+    for group in catch_lines.values():
         eid, r, st = group[0]
         cat_label = tax.label("categories", r.category)
         said = sentence(r.summary) or f"A good catch about {cat_label.lower()}."
@@ -529,7 +539,7 @@ def build(db: Database, actor: Actor, week_start: dt.date) -> Bulletin:
                 shorten(f"{said}{reported_times(len(group))}{what}", TEXT_CHARS),
                 quote(group),
                 " and ".join(names) if names else None,
-                sum(g[1].me_too for g in group),
+                max(g[1].me_too for g in group),  # never more than one report had
                 tuple(sorted(g[0] for g in group[1:])),
             )
         )
