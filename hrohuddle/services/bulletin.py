@@ -502,7 +502,7 @@ def build(db: Database, actor: Actor, week_start: dt.date) -> Bulletin:
                 st[1],
                 shorten(said + reported_times(len(group)), TEXT_CHARS),
                 shorten(did(r, st), TEXT_CHARS),
-                max(g[1].me_too for g in group),  # never more than one report had
+                max(g[1].me_too for g in group),  # the most any one of them has
                 tuple(sorted(g[0] for g in group[1:])),
             )
         )
@@ -520,7 +520,7 @@ def build(db: Database, actor: Actor, week_start: dt.date) -> Bulletin:
                 st[1],
                 shorten(f"{said}{reported_times(len(group))} {did(r, st)}", TEXT_CHARS),
                 quote(group),
-                max(g[1].me_too for g in group),  # never more than one report had
+                max(g[1].me_too for g in group),  # the most any one of them has
                 tuple(sorted(g[0] for g in group[1:])),
             )
         )
@@ -539,7 +539,7 @@ def build(db: Database, actor: Actor, week_start: dt.date) -> Bulletin:
                 shorten(f"{said}{reported_times(len(group))}{what}", TEXT_CHARS),
                 quote(group),
                 " and ".join(names) if names else None,
-                max(g[1].me_too for g in group),  # never more than one report had
+                max(g[1].me_too for g in group),  # the most any one of them has
                 tuple(sorted(g[0] for g in group[1:])),
             )
         )
