@@ -393,6 +393,8 @@ def learner_sensors(
         )
         or 0
     )
+    if learners is None:  # a count kept earlier wins over today's staff list
+        learners = _read_learners(s, unit_id).get(monday.isoformat())
     if learners is None:
         learners = _learners_on_unit(s, unit_id, sunday)
     return publish_learners(reports, learners, True, min_size, unit_min_size)
