@@ -248,7 +248,7 @@ def test_an_empty_week_says_so_on_its_page(sqlite_team: Team, tmp_path: Path) ->
     pages, text = pdf_text(out)
     assert pages == 1
     assert "No reports reached the unit this week" in text
-    assert "No good catch was reported this week" in text
+    assert "No good catch was reported or shared this week" in text
 
 
 def test_the_bulletin_from_the_command_line(sqlite_team: Team, tmp_path: Path) -> None:
@@ -330,3 +330,113 @@ def test_a_report_without_a_summary_is_named_with_the_right_article(team: Team) 
     assert b.done[0].said.startswith("An unsafe condition about ")
     assert bulletin.about("Incident", "Falls") == "An incident about falls."
     assert bulletin.about("Near miss", "Medication") == "A near miss about medication."
+
+
+def test_the_bulletin_is_written_for_the_staff_room_once_per_report(
+    sqlite_team: Team, tmp_path: Path
+) -> None:
+    """The week the testers printed: three good catches with the same summary shared
+    with the reporter's sentence, an action, a near miss shared in the reporter's voice
+    and a report joined with another. Each report once, in the unit's voice, and the
+    counts agree with what is listed."""
+    from hrohuddle.reports import bulletin as pdf
+    from hrohuddle.services import journey
+    from hrohuddle.store.models import Action
+
+    team = sqlite_team
+    db, staff = team.db, team["staff"]
+    monday = _monday()
+    last_week = monday - dt.timedelta(days=3)
+    catches = []
+    for n in range(3):
+        eid = report(db, staff, "good_catch", f"Allergy band missing, bed {n}")
+        summarise(db, eid, "Allergies not recorded on the chart at admission")
+        catches.append(eid)
+    with db.write() as s:  # reported last week, shared this week
+        s.execute(
+            update(SafetyEvent)
+            .where(SafetyEvent.id.in_(catches))
+            .values(reported_on=last_week)
+            .execution_options(synchronize_session=False)
+        )
+    for eid in catches:
+        step(
+            db,
+            eid,
+            "shared",
+            "Your good catch was the teaching point at the morning huddle; the whole team "
+            "heard how you stopped it.",
+            on=monday,
+        )
+    fall = report(db, staff, "near_miss", "Bed high, rails down")
+    summarise(db, fall, "Beds left high with rails down for patients at risk of falls")
+    step(db, fall, "shared", journey.DEFAULT_SENTENCES["shared"], on=monday)
+    pressure = report(db, staff, "unsafe_condition", "Heels red on day two")
+    summarise(db, pressure, "Pressure areas not checked at admission")
+    due = monday + dt.timedelta(days=24)
+    with db.write() as s:
+        action = Action(
+            unit_id=team.admin.unit_id,
+            title="Run a ten-minute pressure care refresher at the next three huddles",
+            owner_id=team["preceptor"].person_id,
+            due_on=due,
+            event_id=pressure,
+        )
+        s.add(action)
+        s.flush()
+        journey.record_action(
+            s,
+            s.get(SafetyEvent, pressure),  # type: ignore[arg-type]
+            action.id,
+            action.title,
+            team["preceptor"].person_id,
+            due,
+            today=dt.date.today(),
+            recorded_by=None,
+        )
+    # Another report with the same summary, only shared: told on the action's line.
+    again = report(db, staff, "near_miss", "Heels nearly missed at admission")
+    summarise(db, again, "Pressure areas not checked at admission")
+    step(db, again, "shared", "Your report was shared at the huddle.", on=monday)
+    joined = report(db, staff, "unsafe_condition", "Heels red again")
+    with db.write() as s:
+        s.execute(
+            update(SafetyEvent)
+            .where(SafetyEvent.id == joined)
+            .values(merged_into_id=pressure)
+            .execution_options(synchronize_session=False)
+        )
+
+    b = bulletin.build(db, team["manager"], dt.date.today())
+    listed = [
+        *[(d.event_id, *d.also) for d in b.done],
+        *[(i.event_id, *i.also) for i in b.learning],
+        *[(g.event_id, *g.also) for g in b.good_catches],
+    ]
+    every_id = [eid for ids in listed for eid in ids]
+    assert sorted(every_id) == sorted([*catches, fall, pressure, again]), "each report once"
+    assert [(d.event_id, d.also) for d in b.done] == [(pressure, (again,))]
+    assert [g.kind for g in b.learning] == ["Near miss"], "good catches are in their section"
+    assert (
+        len(b.good_catches) == 1
+        and sorted((b.good_catches[0].event_id, *b.good_catches[0].also)) == catches
+    )
+    assert b.reports == 4 and b.joined == 1  # the catches reached the unit last week
+    assert b.thank_you.startswith("Thank you for 4 reports this week (1 joined with another).")
+
+    out = pdf.write(db, team["charge_nurse"], dt.date.today(), tmp_path / "w.pdf")
+    pages, text = pdf_text(out)
+    assert pages == 1
+    import re
+
+    page = text.split("Every one was read.", 1)[1].split("Seen the same?")[0]
+    page = page.replace("You said, we did", "")  # the heading, not a sentence
+    assert not re.search(r"\b(you|your)\b", page, re.I), page
+    assert text.count("Allergies not recorded on the chart at admission") == 1
+    assert "Reported 3 times" in text
+    assert "No good catch was reported" not in text
+    assert "Shared at the huddle on" in text or "Shared with the team on" in text
+    assert text.count("An action was agreed") + text.count("Action agreed") == 1
+    assert "owned by a preceptor, due" in text
+    assert text.count("Pressure areas not checked at admission. Reported 2 times.") == 1
+    assert text.count("Pressure areas not checked") == 1

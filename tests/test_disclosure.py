@@ -655,3 +655,51 @@ def test_the_auditor_catches_learner_figures_shown_again_when_k_is_lowered() -> 
 
     assert publications(kept=False) != []
     assert publications(kept=True) == []
+
+
+def test_a_hidden_learner_figure_stays_hidden_when_the_staff_list_is_edited(team: Team) -> None:
+    """Week 45 ended with one learner on the unit: "fewer than 5 learners". Moving
+    start days back and adding learners afterwards (what the staff list allows) must
+    not turn that week into "0 | 6 | 0.00": the week keeps the learner count it had
+    the first time it was computed."""
+    from sqlalchemy import update
+
+    from hrohuddle.store.models import Person
+
+    week = reporting.Week(2026, 45)
+    mgr = team["manager"]
+    with team.db.write() as s:
+        s.execute(update(Unit).values(created_at=dt.datetime(2026, 1, 1)))
+        s.execute(update(Person).values(created_at=dt.datetime(2026, 1, 1)))
+
+    def printed() -> tuple[int | None, int | None, str, str]:
+        f = reporting.weekly_figures(team.db, mgr, week, today=dt.date(2026, 11, 20))
+        r = f.learners.reports
+        return r.reports, r.learners, r.learners_text, r.per_learner_text
+
+    hidden = (None, None, "fewer than 5", "hidden: fewer than 5 learners")
+    assert printed() == hidden
+    # The reviewer's edit: every learner's start day moved back, and five more learners.
+    with team.db.write() as s:
+        s.execute(
+            update(Person).where(Person.is_learner.is_(True)).values(start_date=dt.date(2025, 1, 1))
+        )
+    for i in range(5):
+        people.save_person(
+            team.db,
+            team.admin,
+            people.PersonInput(
+                f"Sensor {chr(65 + i)} Test",
+                "nursing",
+                ["learner"],
+                is_learner=True,
+                start_date=dt.date(2025, 1, 1),
+                pin="5827",
+            ),
+        )
+    assert printed() == hidden
+    # A week that has not been computed yet is counted with today's staff list.
+    later = reporting.weekly_figures(
+        team.db, mgr, reporting.Week(2026, 46), today=dt.date(2026, 11, 20)
+    )
+    assert later.learners.reports.learners == 6

@@ -217,3 +217,34 @@ def test_history_reads_a_page_in_a_constant_number_of_statements(team: Team) -> 
         assert by_id[hid].attendance >= pharmacists
         assert by_id[hid].led_by == "Cai Charge"
     assert [r.started_at for r in many] == sorted((r.started_at for r in many), reverse=True)
+
+
+def test_a_learner_looking_at_the_board_releases_nothing_the_charge_nurse_does(
+    team: Team,
+) -> None:
+    """A due batch of anonymous reports leaves in the session of someone who runs the
+    huddle or reviews reports, never in that of a sender glancing at the board."""
+    from hrohuddle.services import anonymity, events
+
+    db = team.db
+    h = huddles.start_or_resume(db, team["charge_nurse"], local_now=MORNING)
+    for n in range(3):
+        events.report(
+            db,
+            team["learner"],
+            events.EventInput(
+                kind="near_miss",
+                narrative=f"Pump line left unclamped, round {n}",
+                category="medication",
+                occurred_at=dt.datetime.now().replace(microsecond=0) - dt.timedelta(minutes=20),
+                area="Bays 1-4",
+                noticed_by="learner",
+                anonymous=True,
+            ),
+        )
+    assert anonymity.waiting(db, team.admin.unit_id) == 3  # a full batch: due
+    for role in ("learner", "staff"):
+        huddles.board(db, team[role], h.id)
+        assert anonymity.waiting(db, team.admin.unit_id) == 3, role
+    huddles.board(db, team["charge_nurse"], h.id)
+    assert anonymity.waiting(db, team.admin.unit_id) == 0

@@ -17,7 +17,7 @@ from hrohuddle.services import loop_measure, people, reporting
 from hrohuddle.services.reporting import Week
 from hrohuddle.store.models import Person, ReportMessage, SafetyEvent, Unit
 
-W45, W46 = Week(2026, 45), Week(2026, 46)
+W44, W45, W46 = Week(2026, 44), Week(2026, 45), Week(2026, 46)
 D = dt.date
 
 
@@ -179,11 +179,14 @@ def test_learners_as_sensors_are_counted_only_in_groups_large_enough(team: Team)
     for day in (9, 10, 10, 11, 12):  # five in week 46
         _report(team, D(2026, 11, day), learner=True)
     # One learner on the unit (the team's): nothing is shown beside so few.
-    one = _figures(team, W46, D(2026, 11, 20)).learners.reports
+    one = _figures(team, W44, D(2026, 11, 20)).learners.reports
     assert (one.reports, one.learners, one.per_learner) == (None, None, None)
     assert one.learners_text == "fewer than 5"
     assert one.reports_text == one.per_learner_text == "hidden: fewer than 5 learners"
     _learners(team, 5)  # six learners from September
+    # Week 44 keeps the learner count it was first computed with: still hidden.
+    again = _figures(team, W44, D(2026, 11, 20)).learners.reports
+    assert (again.learners, again.learners_text) == (None, "fewer than 5")
     w45 = _figures(team, W45, D(2026, 11, 20)).learners.reports
     assert (w45.reports, w45.learners, w45.per_learner) == (None, 6, None)
     assert w45.reports_text == "fewer than 5"

@@ -72,7 +72,7 @@ TITLES = {
 EMPTY = {
     "done": "No report reached an action or a change this week.",
     "learning": "Nothing new was shared from the reports this week.",
-    "good_catches": "No good catch was reported this week.",
+    "good_catches": "No good catch was reported or shared this week.",
 }
 #: The frame the story is laid out in (blocks.build's margins, less the frame's padding).
 FRAME_WIDTH = A4[0] - 30 * blocks.mm - 12
@@ -104,23 +104,13 @@ def _items(b: Bulletin, section: str) -> list[list[Any]]:
     out: list[list[Any]] = []
     if section == "done":
         for d in b.done:
-            change = "a lasting change" if d.step == "system_change" else "an action"
-            out.append(
-                [
-                    _p(
-                        f"<b>You said:</b> {_e(d.said)} <b>We did</b> ({change}): "
-                        f"{_e(d.did)}{_seen(d.me_too)}",
-                        "item",
-                    )
-                ]
-            )
+            out.append([_p(f"<b>{_e(d.said)}</b> {_e(d.did)}{_seen(d.me_too)}", "item")])
     elif section == "learning":
         for item in b.learning:
-            what = "Changed for good" if item.step == "system_change" else "Shared"
             out.append(
                 [
                     _p(
-                        f"<b>{_e(item.kind)} · {_e(item.category)}.</b> {what}: "
+                        f"<b>{_e(item.kind)} · {_e(item.category)}.</b> "
                         f"{_e(item.text)}{_seen(item.me_too)}",
                         "item",
                     ),

@@ -206,7 +206,11 @@ def story(f: WeeklyFigures, author: str, generated: dt.datetime) -> list[Any]:
     harm = _count_table("Harm", e.by_harm, lab["harm"], 48 * mm)
     s += _section(
         "Safety events",
-        blocks.para(f"{count(e.total, 'report')} this week."),
+        blocks.para(
+            f"{count(e.total, 'report')} of things that happened this week, joined ones "
+            "included (Closing the loop and the bulletin count by the day a report was "
+            "made, a joined report with the one it joined)."
+        ),
         _side_by_side((kinds, 48 * mm), (cats, 76 * mm), (harm, 48 * mm)),
         Spacer(1, 4),
         blocks.para(_cf_mapping_note(), "small"),

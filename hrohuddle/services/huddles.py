@@ -285,8 +285,11 @@ def board(db: Database, actor: Actor, huddle_id: int, *, today: dt.date | None =
     from hrohuddle.services import anonymity
 
     today = today or _local_now().date()
-    # Anonymous reports (and reporters' messages) due for release reach this look back.
-    anonymity.release_due(db, messages=True)
+    # Anonymous reports (and reporters' messages) due for release reach this look back,
+    # in the session of someone who runs the huddle or reviews reports: a learner or
+    # staff member reading the board may have just sent one, so theirs releases nothing.
+    if actor.can("huddle.run") or actor.can("event.triage"):
+        anonymity.release_due(db, messages=True)
     with db.read() as s:
         h = unit_huddle(s, actor, huddle_id, must_be_open=False)
         unit = s.get(Unit, actor.unit_id)

@@ -231,6 +231,57 @@ def _learners_on_unit(s: Session, unit_id: int, sunday: dt.date) -> int:
     return sum((start or local_date(created)) <= sunday for start, created in rows)
 
 
+def _learners_key(unit_id: int) -> str:
+    return f"unit:{unit_id}:learners_by_week"
+
+
+def _read_learners(s: Session, unit_id: int) -> dict[str, int]:
+    row = s.get(AppMeta, _learners_key(unit_id))
+    if row is None:
+        return {}
+    try:
+        return {str(d): int(n) for d, n in json.loads(row.value).items()}
+    except (ValueError, TypeError, AttributeError):
+        return {}  # unreadable: each week is noted again the next time it is computed
+
+
+def note_learners(db: Database, unit_id: int, monday: dt.date, today: dt.date) -> int | None:
+    """The count of learners on the unit in the week starting ``monday``, as it was
+    the first time it was computed after the week ended; None while the week runs.
+
+    Kept in app_meta (no change to the schema), so that editing the staff list later
+    (a start day moved back, someone marked a learner, a leaver made active again)
+    never turns a hidden learner figure into a shown one.
+    """
+    sunday = monday + dt.timedelta(days=6)
+    if today <= sunday:
+        return None
+    day = monday.isoformat()
+    with db.read() as s:
+        kept = _read_learners(s, unit_id)
+        if day in kept:
+            return kept[day]
+    key = _learners_key(unit_id)
+    with db.write() as s:
+        try:
+            with s.begin_nested():  # two first computations at once on a server
+                row = s.get(AppMeta, key)
+                kept = _read_learners(s, unit_id)
+                if day in kept:
+                    return kept[day]
+                kept[day] = _learners_on_unit(s, unit_id, sunday)
+                if row is None:
+                    s.add(AppMeta(key=key, value=json.dumps(kept, sort_keys=True)))
+                else:
+                    row.value = json.dumps(kept, sort_keys=True)
+        except IntegrityError:
+            kept = _read_learners(s, unit_id)
+            if day in kept:
+                return kept[day]
+            return _learners_on_unit(s, unit_id, sunday)
+    return kept[day]
+
+
 #: The unit's minimum group sizes over time, kept in app_meta (no change to the units table).
 GroupSizes = list[tuple[dt.date, int]]
 
@@ -320,11 +371,13 @@ def learner_sensors(
     min_size: int,
     *,
     unit_min_size: int | None = None,
+    learners: int | None = None,
 ) -> LearnerSensors:
     """The week's named reports by learners per learner on the unit, or why it is hidden.
 
     ``min_size`` is the group size for this week (``group_size_since``), ``unit_min_size``
-    the unit's setting today, named beside it when smaller.
+    the unit's setting today, named beside it when smaller; ``learners`` the week's
+    learner count as first computed (``note_learners``), else counted from today's list.
     """
     sunday = monday + dt.timedelta(days=6)
     if today <= sunday:
@@ -340,9 +393,11 @@ def learner_sensors(
         )
         or 0
     )
-    return publish_learners(
-        reports, _learners_on_unit(s, unit_id, sunday), True, min_size, unit_min_size
-    )
+    if learners is None:  # a count kept earlier wins over today's staff list
+        learners = _read_learners(s, unit_id).get(monday.isoformat())
+    if learners is None:
+        learners = _learners_on_unit(s, unit_id, sunday)
+    return publish_learners(reports, learners, True, min_size, unit_min_size)
 
 
 def publish_learners(
@@ -374,12 +429,14 @@ def loop_week(
     weeks: list[tuple[str, dt.date]],
     today: dt.date,
     group_sizes: GroupSizes | None = None,
+    learners: int | None = None,
 ) -> LoopWeek:
     """The loop's figures for the last of ``weeks`` (label, Monday), as of the end of
     that week or ``today`` if earlier, with the history of every week in ``weeks``.
 
     Learner figures use the largest minimum group size in ``group_sizes`` (from
-    ``note_group_size``) since the week ended, never less than the unit's own.
+    ``note_group_size``) since the week ended, never less than the unit's own, and
+    ``learners``, the week's learner count kept by ``note_learners``.
     """
     monday = weeks[-1][1]
     k = group_size_since(group_sizes or [], monday + dt.timedelta(days=6), unit.min_group_size)
@@ -420,7 +477,9 @@ def loop_week(
         awaiting=len(awaiting),
         awaiting_over_7=sum(a > FEEDBACK_DAYS for a in ages),
         oldest_awaiting_days=max(ages) if ages else None,
-        learners=learner_sensors(s, unit.id, monday, today, k, unit_min_size=unit.min_group_size),
+        learners=learner_sensors(
+            s, unit.id, monday, today, k, unit_min_size=unit.min_group_size, learners=learners
+        ),
         weeks=[label for label, _m in weeks],
         within_counts=within_counts,
         counted_counts=counted_counts,

@@ -481,6 +481,7 @@ def weekly_figures(
     anonymity.release_due(db, messages=True)
     # Computing a figure notes the unit's group size: lowering it later shows nothing new.
     group_sizes = loop_measure.note_group_size(db, unit_id, today)
+    kept_learners = loop_measure.note_learners(db, unit_id, week.monday, today)  # kept for good
     roster = unit_roster(db, unit_id)
     with db.read() as s:
         unit = s.get(Unit, unit_id)
@@ -534,7 +535,7 @@ def weekly_figures(
             )
         ).one()
         loop = loop_measure.loop_week(
-            s, unit, [(w.label, w.monday) for w in weeks], today, group_sizes
+            s, unit, [(w.label, w.monday) for w in weeks], today, group_sizes, kept_learners
         )
         code, name = unit.code, unit.name
     you_said = bulletin.you_said_we_did(

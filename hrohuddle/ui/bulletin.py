@@ -165,7 +165,7 @@ class BulletinDialog(QDialog):
 
         heading(tr("You said, we did"))
         for d in b.done:
-            line(tr("You said: {said} We did: {did}").format(said=d.said, did=d.did), *_ids(d))
+            line(f"{d.said} {d.did}", *_ids(d))
         if not b.done:
             note(tr("No report reached an action or a change this week."))
         heading(tr("What we learned together"))
@@ -180,7 +180,7 @@ class BulletinDialog(QDialog):
             words = f"\n{tr('In the reporter’s own words')}: “{g.quote}”" if g.quote else ""
             line(f"{g.category}: {g.text}{thanks}{words}", g.event_id, g.me_too)
         if not b.good_catches:
-            note(tr("No good catch was reported this week."))
+            note(tr("No good catch was reported or shared this week."))
         for i in range(self.items.count()):
             if key is not None and self.items.item(i).data(Qt.ItemDataRole.UserRole) == key:
                 self.items.setCurrentRow(i)
