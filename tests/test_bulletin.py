@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -316,7 +317,7 @@ def test_the_board_tells_what_was_done_since_the_last_closed_huddle(team: Team) 
     huddle = huddles.start_or_resume(db, cn).id
     shown = bulletin.since_last_huddle(db, cn, huddle)
     assert [(d.event_id, d.step, d.did) for d in shown] == [
-        (since, "system_change", "Every bay has its own pump.")
+        (since, "system_change", "A lasting change: every bay has its own pump.")
     ]
     said = "You said: A workaround about medication or other substance."
     assert shown[0].line() == f"{said} We did: Every bay has its own pump."
@@ -440,3 +441,19 @@ def test_the_bulletin_is_written_for_the_staff_room_once_per_report(
     assert "owned by a preceptor, due" in text
     assert text.count("Pressure areas not checked at admission. Reported 2 times.") == 1
     assert text.count("Pressure areas not checked") == 1
+
+
+def test_you_said_we_did_speaks_to_the_unit_not_to_the_reporter(team: Team) -> None:
+    """The board and the weekly report read these lines to everyone: a step's sentence
+    written to its reporter ("What you reported…") is told in the unit's voice."""
+    from hrohuddle.services import journey
+
+    db = team.db
+    event_id = report(db, team["staff"], "near_miss", "Tubing ran out on the late shift")
+    summarise(db, event_id, "Giving sets ran out on the late shift")
+    journey.record_step(db, team["manager"], event_id, "system_change")  # the default sentence
+    today = dt.date.today()
+    (line,) = bulletin.you_said_we_did(db, team.admin.unit_id, today, today + dt.timedelta(1))
+    assert line.said == "Giving sets ran out on the late shift."
+    assert not re.search(r"\byour?\b", line.did, re.IGNORECASE), line.did
+    assert line.did.startswith("A lasting change")

@@ -112,13 +112,15 @@ def _done(s: Session, unit_id: int, *conds: Any) -> list[Done]:
             ReportStep.on_date,
             ReportStep.sentence,
             SafetyEvent.me_too_count,
+            SafetyEvent.reported_on,
+            ReportStep.huddle_id,
         )
         .join(ReportStep, ReportStep.event_id == SafetyEvent.id)
         .where(SafetyEvent.unit_id == unit_id, ReportStep.step.in_(DONE_STEPS), *conds)
         .order_by(ReportStep.on_date, ReportStep.id)
     ).all()
     latest: dict[int, Done] = {}
-    for event_id, kind, category, summary, step, on_date, told, me_too in rows:
+    for event_id, kind, category, summary, step, on_date, told, me_too, reported, huddle in rows:
         kind_label = tax.label("kinds", kind)
         category_label = tax.label("categories", category)
         said = sentence(summary) or about(kind_label, category_label)
@@ -130,7 +132,9 @@ def _done(s: Session, unit_id: int, *conds: Any) -> list[Done]:
             step,
             on_date,
             said,
-            sentence(told),
+            # In the unit's voice: the board and the weekly report are read by everyone,
+            # and a step's sentence may have been written to the reporter ("Your…").
+            for_the_unit(step, told, on_date, reported, at_huddle=huddle is not None),
             int(me_too or 0),
         )
     return list(latest.values())
