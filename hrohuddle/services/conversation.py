@@ -103,7 +103,23 @@ class Thread:
     version: int = 1
 
 
+#: Invisible characters that turn text round or hide it ("reversed" shown as "desrever"):
+#: the direction controls and marks, and the other invisible format characters (the
+#: joiners inside emoji are kept). A message with one is refused, never changed.
+HIDDEN_CONTROLS = frozenset(
+    "\u061c\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+    "\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\u206a\u206b\u206c\u206d\u206e\u206f"
+    "\ufeff\ufff9\ufffa\ufffb"
+)
+
+
 def _clean(text: str | None, roster: list[str], allowed: list[str] | None = None) -> str:
+    if text and any(c in HIDDEN_CONTROLS for c in text):
+        raise ValidationError(
+            "The message contains an invisible character that can turn text round or hide "
+            "it (often copied from another program). Please type the message again.",
+            "text",
+        )
     clean = validation.text(
         text,
         "The message",

@@ -47,7 +47,8 @@ REPORTER_KINDS = (
     ("detail", "Add detail"),
     ("again", "This happened again"),
 )
-REVIEWER_KINDS = (("question", "Ask the reporter"), ("note", "Write a note to the reporter"))
+#: A note first: asking the reporter (and awaiting their answer) is a choice.
+REVIEWER_KINDS = (("note", "Write a note to the reporter"), ("question", "Ask the reporter"))
 
 MERGED = (
     "This was joined with another report about the same thing. Its journey below goes on "

@@ -240,8 +240,12 @@ class HomePage(QWidget):
             )
         if n.reporters_wrote:
             self._add(
-                tr("{n} wrote last and await the reviewers' reply.").format(
-                    n=count(n.reporters_wrote, tr("reporter"), tr("reporters"))
+                tr(
+                    "{n} wrote last in the last {days} days and await the reviewers' reply "
+                    "(Review's \"Reply owed\" column)."
+                ).format(
+                    n=count(n.reporters_wrote, tr("reporter"), tr("reporters")),
+                    days=home.REPLY_OWED_DAYS,
                 ),
                 "events",
             )
