@@ -186,6 +186,13 @@ def test_anonymous_reporter_answers_through_the_receipt_and_waits_for_release(
     ]
     view = events.check_receipt(db, code)
     assert view is not None and [m.waiting for m in view.messages] == [False, False]
+    # The answer says the shift it was written in and the day it was passed on, so it
+    # is not read as a reply to what the reviewers wrote meanwhile.
+    answer = review.messages[1]
+    assert answer.shift in ("day", "night") and answer.passed_on is not None
+    assert answer.sent_on <= answer.passed_on and answer.sent_on <= clock.today
+    assert view.messages[1].shift == answer.shift and view.messages[1].passed_on is not None
+    assert review.messages[0].shift is None and review.messages[0].passed_on is None
     with db.read() as s:
         audited = s.execute(
             select(AuditEntry.actor_id, AuditEntry.detail).where(

@@ -242,7 +242,7 @@ class HomePage(QWidget):
             self._add(
                 tr(
                     "{n} wrote last in the last {days} days and await the reviewers' reply "
-                    "(Review's \"Reply owed\" column)."
+                    '(Review\'s "Reply owed" column).'
                 ).format(
                     n=count(n.reporters_wrote, tr("reporter"), tr("reporters")),
                     days=home.REPLY_OWED_DAYS,
