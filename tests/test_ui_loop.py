@@ -395,7 +395,7 @@ def test_an_anonymous_reporter_checks_and_answers_from_the_sign_in_screen(
     assert code is not None and window.actor is None
     seen: list[str] = []
 
-    def use(dialog: events_ui.ReceiptDialog) -> int:
+    def use(dialog: events_ui.CheckReceiptDialog) -> int:
         receipt = dialog.receipt
         assert receipt.code.hasFocus() or dialog.focusWidget() is receipt.code
         qtbot.keyClicks(receipt.code, code)
@@ -408,7 +408,7 @@ def test_an_anonymous_reporter_checks_and_answers_from_the_sign_in_screen(
         seen.append(_items(receipt.talk.messages)[-1])
         return 0
 
-    monkeypatch.setattr(events_ui.ReceiptDialog, "exec", use)
+    monkeypatch.setattr(events_ui.CheckReceiptDialog, "exec", use)
     page = window.signin
     assert (
         page.receipt_button.isVisible()

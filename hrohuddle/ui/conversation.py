@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QDate, QRect, Qt, Signal
+from PySide6.QtCore import QDate, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -76,8 +76,16 @@ JOURNEY_ROWS = 6
 LONGEST_WORD = 30
 
 
+class _Lines(QListWidget):
+    """A list that asks for no more height than its minimum: it takes what the layout
+    has to spare, and a pane that scrolls scrolls only when that minimum does not fit."""
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), max(self.minimumHeight(), 40))
+
+
 def _list(name: str) -> QListWidget:
-    lst = QListWidget()
+    lst = _Lines()
     lst.setAccessibleName(name)
     lst.setWordWrap(True)
     lst.setAlternatingRowColors(True)
@@ -253,6 +261,7 @@ class ThreadView(QWidget):
         waiting_release: bool = False,
     ) -> None:
         self.merged.setVisible(merged)
+        self.problem.setVisible(False)  # a refusal belongs to what was shown before
         self.steps.clear()
         for step in steps:
             self.steps.addItem(QListWidgetItem(step_line(step)))

@@ -200,9 +200,11 @@ class ReviewTab(QWidget):
         # Column widths from the first rows, not from every cell of the page.
         self.table.horizontalHeader().setResizeContentsPrecision(40)
         self.table.horizontalHeader().setStretchLastSection(True)
-        # "Reply owed" sits beside the status, where a reviewer looks first.
-        owed = EventModel.COLUMNS.index("Reply owed")
-        self.table.horizontalHeader().moveSection(owed, EventModel.COLUMNS.index("Status") + 1)
+        # The status and "Reply owed" beside it come right after the day, where a reviewer
+        # looks first and where a laptop shows them without scrolling sideways.
+        header = self.table.horizontalHeader()
+        header.moveSection(header.visualIndex(EventModel.COLUMNS.index("Status")), 1)
+        header.moveSection(header.visualIndex(EventModel.COLUMNS.index("Reply owed")), 2)
         self.table.selectionModel().currentRowChanged.connect(self._selected)
         lv.addWidget(self.table)
         pager = QHBoxLayout()
@@ -285,7 +287,14 @@ class ReviewTab(QWidget):
         self.talk = reviewer_thread_view(self.record_step)
         self.talk.send = self._ask
         self.talk.sent.connect(self._load_thread)
-        self.side.addTab(self.talk, tr("Journey and messages"))
+        # However long the journey, the conversation keeps its lines: on a small screen
+        # the whole tab scrolls instead.
+        self.talk_scroll = QScrollArea()
+        self.talk_scroll.setWidgetResizable(True)
+        self.talk_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.talk_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.talk_scroll.setWidget(self.talk)
+        self.side.addTab(self.talk_scroll, tr("Journey and messages"))
         split.addWidget(self.side)
         split.setSizes([900, 500])
         layout.addWidget(split, 1)
@@ -827,7 +836,7 @@ class ReceiptTab(QWidget):
         )
 
 
-class ReceiptDialog(QDialog):
+class CheckReceiptDialog(QDialog):
     """Check a receipt from the sign-in screen: an anonymous reporter follows and answers
     their report with its code alone, without signing in (nobody is signed in)."""
 
@@ -836,7 +845,13 @@ class ReceiptDialog(QDialog):
         self.setWindowTitle(tr("Check a receipt"))
         layout = QVBoxLayout(self)
         self.receipt = ReceiptTab(db)
-        layout.addWidget(self.receipt, 1)
+        # A long journey and conversation scroll, with the dialog's button always on screen.
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(self.receipt)
+        layout.addWidget(scroll, 1)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
         layout.addWidget(close)

@@ -241,8 +241,8 @@ class HomePage(QWidget):
         if n.reporters_wrote:
             self._add(
                 tr(
-                    "{n} wrote last in the last {days} days and await the reviewers' reply "
-                    '(Review\'s "Reply owed" column).'
+                    "{n} in the last {days} days wrote last and await a reply "
+                    "(“Reply owed” in Review)."
                 ).format(
                     n=count(n.reporters_wrote, tr("reporter"), tr("reporters")),
                     days=home.REPLY_OWED_DAYS,

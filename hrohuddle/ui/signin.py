@@ -237,6 +237,11 @@ class SignInPage(QWidget):
         panel.addStretch(1)
         # An anonymous reporter follows and answers their report with its code alone:
         # nobody signs in for it, so nothing about a person is used.
+        self.receipt_caption = muted(
+            tr("Reported anonymously? Follow your report with its receipt code, no sign-in.")
+        )
+        self.receipt_caption.setWordWrap(True)
+        panel.addWidget(self.receipt_caption)
         self.receipt_button = button(tr("Check a receipt…"), tr("Check a receipt"))
         self.receipt_button.setToolTip(
             tr("Follow an anonymous report with its receipt code, without signing in")
@@ -253,9 +258,9 @@ class SignInPage(QWidget):
 
     def check_receipt(self) -> None:
         """Check a receipt, in a dialog of its own, with no one signed in."""
-        from hrohuddle.ui.events import ReceiptDialog
+        from hrohuddle.ui.events import CheckReceiptDialog
 
-        self.receipt_dialog = ReceiptDialog(self.db, self)
+        self.receipt_dialog = CheckReceiptDialog(self.db, self.window())
         self.receipt_dialog.exec()
         self.receipt_dialog.deleteLater()
         self.receipt_dialog = None
