@@ -84,6 +84,9 @@ def test_reviewer_asks_and_the_named_reporter_answers_from_my_reports(
     # The reporter wrote last: the reviewers' Home says a reply is owed, until they write.
     assert home.needs(db, cn, today=clock.today).reporters_wrote == 1
     assert home.needs(db, me, today=clock.today).reporters_wrote is None
+    # Home counts only the last fortnight: an old reply owed is in Review's column.
+    later = clock.today + dt.timedelta(days=home.REPLY_OWED_DAYS + 1)
+    assert home.needs(db, cn, today=later).reporters_wrote == 0
     conversation.ask(db, cn, event_id, "Thank you, we have told estates.", kind="note")
     assert home.needs(db, cn, today=clock.today).reporters_wrote == 0
 
@@ -123,14 +126,28 @@ def test_hostile_text_and_identifiers_are_refused_in_the_users_words(
         conversation.write_mine(team.db, team["learner"], event_id, "detail", text)
 
 
-def test_markup_and_direction_marks_are_kept_exactly_as_typed(team: Team) -> None:
+def test_markup_is_kept_exactly_as_typed(team: Team) -> None:
     event_id = _named(team)
-    for text in ("<b>bold</b> <img src=x onerror=alert(1)>", "\u202eecnalubma\u202c", "😷" * 50):
+    for text in ("<b>bold</b> <img src=x onerror=alert(1)>", "😷" * 50, "👩\u200d⚕️ ok"):
         conversation.write_mine(team.db, team["learner"], event_id, "detail", text)
     shown = [
         m.text for m in conversation.for_review(team.db, team["charge_nurse"], event_id).messages
     ]
-    assert shown == ["<b>bold</b> <img src=x onerror=alert(1)>", "\u202eecnalubma\u202c", "😷" * 50]
+    assert shown == ["<b>bold</b> <img src=x onerror=alert(1)>", "😷" * 50, "👩\u200d⚕️ ok"]
+
+
+@pytest.mark.parametrize("control", ["\u202e", "\u2067", "\u200f", "\u2066", "\ufeff"])
+def test_a_message_that_turns_text_round_is_refused_by_everyone(team: Team, control: str) -> None:
+    event_id = _named(team)
+    _, code = _anonymous(team)
+    text = f"{control}desrever\u202c"
+    with pytest.raises(ValidationError, match="invisible character"):
+        conversation.write_mine(team.db, team["learner"], event_id, "detail", text)
+    with pytest.raises(ValidationError, match="invisible character"):
+        conversation.ask(team.db, team["charge_nurse"], event_id, text)
+    with pytest.raises(ValidationError, match="invisible character"):
+        conversation.write_by_receipt(team.db, code, "detail", text)
+    assert conversation.for_review(team.db, team["charge_nurse"], event_id).messages == []
 
 
 def test_an_identifier_warning_marks_where_it_is(team: Team) -> None:
@@ -169,6 +186,13 @@ def test_anonymous_reporter_answers_through_the_receipt_and_waits_for_release(
     ]
     view = events.check_receipt(db, code)
     assert view is not None and [m.waiting for m in view.messages] == [False, False]
+    # The answer says the shift it was written in and the day it was passed on, so it
+    # is not read as a reply to what the reviewers wrote meanwhile.
+    answer = review.messages[1]
+    assert answer.shift in ("day", "night") and answer.passed_on is not None
+    assert answer.sent_on <= answer.passed_on and answer.sent_on <= clock.today
+    assert view.messages[1].shift == answer.shift and view.messages[1].passed_on is not None
+    assert review.messages[0].shift is None and review.messages[0].passed_on is None
     with db.read() as s:
         audited = s.execute(
             select(AuditEntry.actor_id, AuditEntry.detail).where(

@@ -83,6 +83,38 @@ def test_census_import_refuses_hostile_rows_cleanly(
         assert exc.message
 
 
+@SLOW
+@given(text=TEXT)
+def test_messages_keep_hostile_text_exactly_or_refuse_what_turns_it_round(
+    sqlite_team: Team, text: str
+) -> None:
+    """Stored exactly as typed, except text with invisible direction or format controls
+    ("reversed" shown as "desrever"): that is refused in words, never changed."""
+    from hrohuddle.services import conversation, events
+
+    sent = events.report(
+        sqlite_team.db,
+        sqlite_team["learner"],
+        events.EventInput(
+            kind="near_miss",
+            narrative="The bed alarm was switched off in bay three",
+            category="fall",
+            occurred_at=dt.datetime.now().replace(microsecond=0) - dt.timedelta(hours=1),
+        ),
+    )
+    assert sent.event_id is not None
+    try:
+        conversation.write_mine(
+            sqlite_team.db, sqlite_team["learner"], sent.event_id, "detail", text
+        )
+    except ValidationError as exc:
+        assert exc.message and "Traceback" not in exc.message
+        return
+    assert not any(c in conversation.HIDDEN_CONTROLS for c in text)
+    shown = conversation.open_mine(sqlite_team.db, sqlite_team["learner"], sent.event_id)
+    assert [m.text for m in shown.messages] == [text.strip()]
+
+
 MARKUP_NAME = "<b>Zoe</b> Test"
 
 

@@ -253,3 +253,36 @@ def test_home_is_not_flooded_by_old_reports_never_opened(team: Team, clock: Cloc
             step.created_at = long_ago
             step.on_date = long_ago.date()
     assert [r.event_id for r in home.needs(db, me, today=clock.today).my_reports] == [recent]
+
+
+def test_the_same_step_twice_on_the_same_day_is_refused_naming_who_recorded_it(
+    team: Team, clock: Clock
+) -> None:
+    import threading
+
+    event_id = _report(team)
+    reviewers = [team["charge_nurse"], team["manager"]]
+    outcomes: list[object] = []
+
+    def record(n: int) -> None:
+        try:
+            outcomes.append(journey.record_step(team.db, reviewers[n], event_id, "local_fix"))
+        except ValidationError as exc:
+            outcomes.append(exc)
+
+    threads = [threading.Thread(target=record, args=(n,)) for n in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    refused = [o for o in outcomes if isinstance(o, ValidationError)]
+    assert len(refused) == 1
+    names = {r.display_name for r in reviewers}
+    assert any(f"{n} already recorded a local fix today." == refused[0].message for n in names)
+    steps = conversation.open_mine(team.db, team["learner"], event_id).steps
+    assert [s.step for s in steps] == ["acknowledged", "local_fix"]
+    # Another kind of step, or the same one another day, is still recorded.
+    journey.record_step(team.db, reviewers[0], event_id, "shared")
+    journey.record_step(
+        team.db, reviewers[0], event_id, "local_fix", today=clock.today + dt.timedelta(days=1)
+    )

@@ -240,3 +240,14 @@ def test_after_signing_in_or_unlocking_focus_is_never_on_lock(qtbot, window) -> 
     qtbot.wait(10)
     assert QApplication.focusWidget() is window.nav
     assert not window.top_bar.isAncestorOf(QApplication.focusWidget())
+
+
+def test_check_a_receipt_is_reached_by_the_keyboard_without_signing_in(qtbot, window) -> None:
+    """An anonymous reporter follows their report from the sign-in screen, by Tab alone."""
+    page = window.signin
+    page.button.setFocus()
+    qtbot.waitUntil(page.button.hasFocus)
+    qtbot.keyClick(page.button, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is page.receipt_button
+    assert page.receipt_button.accessibleName() == "Check a receipt"
+    assert window.actor is None

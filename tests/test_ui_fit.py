@@ -550,6 +550,13 @@ def _every_dialog(window):  # type: ignore[no-untyped-def]
     yield "new checklist version", VersionEditor(db, actor, template, checklists_page)
     yield "error", ErrorDialog("Traceback (most recent call last):\n" * 40, window)
     yield "first run", FirstRunDialog(db, window)
+    from hrohuddle.ui.events import CheckReceiptDialog
+
+    check = CheckReceiptDialog(db, window)
+    yield "check a receipt, from the sign-in screen", check
+    check.receipt.code.setText("ABCD-EFGH-JKMN")
+    check.receipt.check()
+    yield "check a receipt, a wrong code", check
     dashboard = window.open_page("dashboard")
     week_dialog = dashboard.week_panel.show_week_reports(dashboard.week_panel.selected_week())
     yield "reports of a week", week_dialog
@@ -930,3 +937,31 @@ def test_the_wall_screen_takes_the_keyboard_back_when_a_dialog_closes(
     box.accept()
     qtbot.wait(20)
     assert asked == []  # only on the wall screen
+
+
+def test_a_long_journey_leaves_the_conversation_five_lines_at_1366x768(qtbot, demo_window) -> None:
+    """The finding: with four steps the conversation shrank to about two lines."""
+    from hrohuddle.services import conversation, journey
+
+    window = demo_window
+    window.setFixedSize(1366, 768)
+    qtbot.waitUntil(lambda: window.width() == 1366)
+    page = window.open_page("events")
+    _settle()
+    review = page.review
+    row = review.model.rows[0]
+    for step in journey.RECORDED_BY_HAND:
+        journey.record_step(window.db, window.actor, row.id, step)
+    for i in range(8):
+        conversation.ask(window.db, window.actor, row.id, f"Note {i} about the pumps.", kind="note")
+    review.table.selectRow(0)
+    review.side.setCurrentIndex(1)
+    _settle()
+    talk = review.talk
+    assert talk.steps.count() >= 4
+    assert talk.messages.height() >= 5 * talk.messages.fontMetrics().lineSpacing()
+    # The box to write in and Send are reached by scrolling the tab, never cut off.
+    review.talk_scroll.ensureWidgetVisible(talk.send_button)
+    _settle()
+    assert talk.send_button.visibleRegion().boundingRect().height() == talk.send_button.height()
+    assert _problems(window) == []

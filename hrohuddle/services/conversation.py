@@ -24,11 +24,12 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from hrohuddle.services import anonymity, audit, journey, validation
-from hrohuddle.services.dates import local_date
+from hrohuddle.services.dates import local_date, to_local
 from hrohuddle.services.errors import NotFound, ValidationError
 from hrohuddle.services.journey import StepRow
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.personal_names import unit_roster
+from hrohuddle.services.shifts import ShiftClock
 from hrohuddle.store.database import Database
 from hrohuddle.store.models import (
     AnonymousOutbox,
@@ -78,6 +79,11 @@ class MessageRow:
     #: Who wrote it, for the reviewers' screen only (None for an anonymous reporter).
     author: str | None = None
     waiting: bool = False
+    #: An anonymous reporter's message keeps only its shift ("day" or "night", of
+    #: ``sent_on``) and reaches the report later, with a batch, on ``passed_on``: said on
+    #: the message, so that it is not read as a reply to what was written meanwhile.
+    shift: str | None = None
+    passed_on: dt.date | None = None
 
     @property
     def label(self) -> str:
@@ -103,7 +109,23 @@ class Thread:
     version: int = 1
 
 
+#: Invisible characters that turn text round or hide it ("reversed" shown as "desrever"):
+#: the direction controls and marks, and the other invisible format characters (the
+#: joiners inside emoji are kept). A message with one is refused, never changed.
+HIDDEN_CONTROLS = frozenset(
+    "\u061c\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+    "\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\u206a\u206b\u206c\u206d\u206e\u206f"
+    "\ufeff\ufff9\ufffa\ufffb"
+)
+
+
 def _clean(text: str | None, roster: list[str], allowed: list[str] | None = None) -> str:
+    if text and any(c in HIDDEN_CONTROLS for c in text):
+        raise ValidationError(
+            "The message contains an invisible character that can turn text round or hide "
+            "it (often copied from another program). Please type the message again.",
+            "text",
+        )
     clean = validation.text(
         text,
         "The message",
@@ -325,7 +347,13 @@ def _root(s: Session, event_id: int) -> int:
     return _chain(s, event_id)[-1]
 
 
-def _messages(s: Session, event_id: int, *, names: bool) -> list[MessageRow]:
+def _messages(
+    s: Session,
+    event_id: int,
+    *,
+    names: bool,
+    anonymous: tuple[ShiftClock, list[dt.date]] | None = None,
+) -> list[MessageRow]:
     rows = s.execute(
         select(
             ReportMessage.position,
@@ -339,10 +367,52 @@ def _messages(s: Session, event_id: int, *, names: bool) -> list[MessageRow]:
         .where(ReportMessage.event_id == event_id)
         .order_by(ReportMessage.position)
     ).all()
+    if anonymous is None:
+        return [
+            MessageRow(pos, sender, kind, text, local_date(at), name if names else None)
+            for pos, sender, kind, text, at, name in rows
+        ]
+    # An anonymous reporter's message says the shift it was written in and the day it
+    # was passed on, so that it is not read as a reply to what was written meanwhile.
+    clock, passed = anonymous
+    days = iter(passed)
+    out = []
+    for pos, sender, kind, text, at, _name in rows:
+        if sender == "reporter":
+            day, shift = _written_in(clock, at)
+            out.append(
+                MessageRow(
+                    pos, sender, kind, text, day, None, shift=shift, passed_on=next(days, None)
+                )
+            )
+        else:
+            out.append(
+                MessageRow(pos, sender, kind, text, local_date(at), None if not names else _name)
+            )
+    return out
+
+
+def _passed_on(s: Session, event_id: int) -> list[dt.date]:
+    """The days an anonymous reporter's messages reached the report, in the order of the
+    conversation (each was audited, naming no one, as its batch was released)."""
     return [
-        MessageRow(pos, sender, kind, text, local_date(at), name if names else None)
-        for pos, sender, kind, text, at, name in rows
+        local_date(at)
+        for at, detail in s.execute(
+            select(AuditEntry.at, AuditEntry.detail)
+            .where(
+                AuditEntry.action == "event.message",
+                AuditEntry.target == f"event:{event_id}",
+                AuditEntry.actor_id.is_(None),
+            )
+            .order_by(AuditEntry.id)
+        ).all()
+        if (detail or {}).get("from") == "reporter"
     ]
+
+
+def _written_in(clock: ShiftClock, filed: dt.datetime) -> tuple[dt.date, str | None]:
+    """The day and shift ("day" or "night") an anonymous reporter's message was written in."""
+    return clock.shift_of(to_local(filed))
 
 
 def awaits_reporter(messages: list[MessageRow]) -> bool:
@@ -364,21 +434,25 @@ def waiting_messages(
             AnonymousOutbox.unit_id == unit_id, AnonymousOutbox.kind == "message"
         )
     ).all()
+    unit = s.get(Unit, unit_id)
+    clock = ShiftClock.of(unit) if unit is not None else None
     out = []
     for payload, filed in rows:
         mine = (event_id is not None and payload.get("event_id") == event_id) or payload.get(
             "receipt_hash"
         ) == digest
         if mine:
+            day, shift = _written_in(clock, filed) if clock else (local_date(filed), None)
             out.append(
                 MessageRow(
                     None,
                     "reporter",
                     str(payload["kind"]),
                     str(payload["text"]),
-                    local_date(filed),
+                    day,
                     None,
                     waiting=True,
+                    shift=shift,
                 )
             )
     out.sort(key=lambda m: (m.sent_on, m.kind, m.text))
@@ -406,7 +480,12 @@ def thread_in(s: Session, event: SafetyEvent, *, names: bool) -> Thread:
         if merged
         else journey.steps_of(s, event.id)
     )
-    messages = _messages(s, event.id, names=names)
+    anonymous = None
+    if event.anonymous:
+        unit = s.get(Unit, event.unit_id)
+        if unit is not None:
+            anonymous = (ShiftClock.of(unit), _passed_on(s, event.id))
+    messages = _messages(s, event.id, names=names, anonymous=anonymous)
     joined = (
         list(
             s.scalars(

@@ -29,6 +29,8 @@ DUE_SOON_DAYS = 2
 #: A report its reporter never opened has news for them only if it came this recently
 #: (a year of reports never opened is history, not news).
 RECENT_DAYS = 14
+#: Home counts the reports whose reporter wrote last in this many days.
+REPLY_OWED_DAYS = 14
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,8 @@ def needs(db: Database, actor: Actor, *, today: dt.date | None = None) -> Needs:
                 )
                 or 0
             )
+            # Only recent ones: a reply owed for months is in Review's "Reply owed" column.
+            since = dt.datetime.combine(today - dt.timedelta(days=REPLY_OWED_DAYS), dt.time())
             last = (
                 select(ReportMessage.event_id, func.max(ReportMessage.position).label("last"))
                 .join(SafetyEvent, SafetyEvent.id == ReportMessage.event_id)
@@ -140,7 +144,10 @@ def needs(db: Database, actor: Actor, *, today: dt.date | None = None) -> Needs:
                         (last.c.event_id == ReportMessage.event_id)
                         & (last.c.last == ReportMessage.position),
                     )
-                    .where(ReportMessage.sender == "reporter")
+                    .where(
+                        ReportMessage.sender == "reporter",
+                        ReportMessage.sent_at >= since,
+                    )
                 )
                 or 0
             )

@@ -26,7 +26,7 @@ from hrohuddle.services import audit, dates, validation
 from hrohuddle.services.errors import NotFound, ValidationError
 from hrohuddle.services.permissions import Actor
 from hrohuddle.store.database import Database
-from hrohuddle.store.models import PersonRole, ReportStep, SafetyEvent
+from hrohuddle.store.models import Person, PersonRole, ReportStep, SafetyEvent
 
 #: The steps in the order a report usually travels them.
 STEPS = ("acknowledged", "local_fix", "shared", "action", "system_change")
@@ -39,6 +39,13 @@ LABELS = {
     "action": "Action taken",
     "system_change": "Lasting change",
     "joined": "Joined with another report",
+}
+
+#: How a refusal of the same step twice in a day names each step.
+_SAID = {
+    "local_fix": "a local fix",
+    "shared": "that it was shared",
+    "system_change": "a lasting change",
 }
 
 #: The sentence of the step that joins a duplicate with the report it repeats.
@@ -247,6 +254,23 @@ def record_step(
                 f"The step's date is before the report was made ({dates.day(event.reported_on)}).",
                 "on",
             )
+        # The report's row is locked first, as the messages do: two reviewers recording
+        # the same step at the same moment queue here and the second is told.
+        s.execute(select(SafetyEvent.id).where(SafetyEvent.id == event_id).with_for_update())
+        twin = s.execute(
+            select(ReportStep.id, Person.display_name)
+            .outerjoin(Person, Person.id == ReportStep.recorded_by_id)
+            .where(
+                ReportStep.event_id == event_id,
+                ReportStep.step == step,
+                ReportStep.on_date == day,
+            )
+            .limit(1)
+        ).first()
+        if twin is not None:
+            who = twin[1] or "Someone"
+            when = "today" if day == today else f"on {dates.day(day)}"
+            raise ValidationError(f"{who} already recorded {_SAID[step]} {when}.", "step")
         add_step(s, event.id, step, day, clean, told_on=today, recorded_by=actor.person_id)
         audit.record(
             s,

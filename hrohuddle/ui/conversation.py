@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QDate, QRect, Qt, Signal
+from PySide6.QtCore import QDate, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
+    QSizePolicy,
     QStyle,
     QVBoxLayout,
     QWidget,
@@ -47,7 +48,8 @@ REPORTER_KINDS = (
     ("detail", "Add detail"),
     ("again", "This happened again"),
 )
-REVIEWER_KINDS = (("question", "Ask the reporter"), ("note", "Write a note to the reporter"))
+#: A note first: asking the reporter (and awaiting their answer) is a choice.
+REVIEWER_KINDS = (("note", "Write a note to the reporter"), ("question", "Ask the reporter"))
 
 MERGED = (
     "This was joined with another report about the same thing. Its journey below goes on "
@@ -60,6 +62,13 @@ LOST_CODE = (
     "the old one (say when it was and what it was about)."
 )
 
+WAITING_RELEASE = (
+    "Received · waiting to be passed on to the reviewers (anonymous reports are passed on "
+    "in batches, so that nobody can tell who sent them)"
+)
+
+#: The conversation keeps at least this many lines on screen, however long the journey.
+CONVERSATION_LINES = 5
 
 #: The journey has at most this many rows worth showing at once (five steps and a join).
 JOURNEY_ROWS = 6
@@ -67,8 +76,16 @@ JOURNEY_ROWS = 6
 LONGEST_WORD = 30
 
 
+class _Lines(QListWidget):
+    """A list that asks for no more height than its minimum: it takes what the layout
+    has to spare, and a pane that scrolls scrolls only when that minimum does not fit."""
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), max(self.minimumHeight(), 40))
+
+
 def _list(name: str) -> QListWidget:
-    lst = QListWidget()
+    lst = _Lines()
     lst.setAccessibleName(name)
     lst.setWordWrap(True)
     lst.setAlternatingRowColors(True)
@@ -101,11 +118,23 @@ def message_line(m: MessageRow, *, reporter_view: bool) -> str:
         who = (m.author or tr("Reviewer")) if not reporter_view else tr("The unit's reviewers")
     else:
         who = tr("You") if reporter_view else (m.author or tr("The reporter (anonymous)"))
-    when = (
-        tr("waiting to be passed on (sent {date})").format(date=format_date(m.sent_on))
-        if m.waiting
-        else format_date(m.sent_on)
-    )
+    if m.shift is not None:  # an anonymous reporter's: its shift, and when it was passed on
+        shift = tr("day") if m.shift == "day" else tr("night")
+        written = tr("written on the {shift} shift of {date}").format(
+            shift=shift, date=format_date(m.sent_on)
+        )
+        if m.waiting:
+            when = tr("{written}, waiting to be passed on").format(written=written)
+        elif m.passed_on is not None:
+            when = tr("{written}, passed on {date}").format(
+                written=written, date=format_date(m.passed_on)
+            )
+        else:
+            when = written
+    elif m.waiting:
+        when = tr("waiting to be passed on (sent {date})").format(date=format_date(m.sent_on))
+    else:
+        when = format_date(m.sent_on)
     return f"{who} · {tr(m.label)} · {when}\n{breakable(m.text)}"
 
 
@@ -137,7 +166,11 @@ class ThreadView(QWidget):
         layout.addLayout(self.steps_bar)
         layout.addWidget(heading(tr("Conversation"), 1.1))
         self.messages = _list(tr("Conversation about the report"))
-        self.messages.setMinimumHeight(3 * self.fontMetrics().lineSpacing())
+        self.messages.setMinimumHeight(
+            CONVERSATION_LINES * self.fontMetrics().lineSpacing()
+            + 2 * self.messages.frameWidth()
+            + 4
+        )
         layout.addWidget(self.messages, 1)
         self.awaiting = plain(QLabel(tr("A question is waiting for your answer.")))
         self.awaiting.setProperty("role", "notice")
@@ -148,11 +181,24 @@ class ThreadView(QWidget):
         self.kind.setAccessibleName(tr("What kind of message"))
         for key, label in REPORTER_KINDS if reporter_view else REVIEWER_KINDS:
             self.kind.addItem(tr(label), key)
-        row.addWidget(self.kind)
-        row.addStretch(1)
+        row.addWidget(self.kind, 0, Qt.AlignmentFlag.AlignTop)
+        # A refusal shows between the kind and Send, in room kept for it: nothing moves
+        # when it shows or goes, so the next click lands where the last one did.
+        self.problem = plain(QLabel(""))
+        self.problem.setProperty("role", "error")
+        self.problem.setWordWrap(True)
+        self.problem.setAccessibleName(tr("Problem with the message"))
+        self.problem.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.problem.setFixedHeight(3 * self.fontMetrics().lineSpacing() + 4)
+        # Its width is what the row leaves over, whatever it says.
+        policy = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        policy.setRetainSizeWhenHidden(True)
+        self.problem.setSizePolicy(policy)
+        self.problem.setVisible(False)
+        row.addWidget(self.problem, 1)
         self.send_button = primary_button(tr("Send"))
         self.send_button.clicked.connect(self._send)
-        row.addWidget(self.send_button)
+        row.addWidget(self.send_button, 0, Qt.AlignmentFlag.AlignTop)
         self.text = QPlainTextEdit()
         self.text.setTabChangesFocus(True)
         self.text.setAccessibleName(tr("Your message"))
@@ -168,11 +214,8 @@ class ThreadView(QWidget):
         send.activated.connect(self._send)
         layout.addWidget(self.text)
         layout.addLayout(row)
-        self.problem = plain(QLabel(""))
-        self.problem.setProperty("role", "error")
-        self.problem.setWordWrap(True)
-        self.problem.setVisible(False)
-        layout.addWidget(self.problem)
+        # What was refused goes as the text is changed.
+        self.text.textChanged.connect(self._text_changed)
         # Tab follows the screen from top to bottom: the box to write in, then what kind
         # of message and Send (the reviewers' step buttons go in after the journey).
         QWidget.setTabOrder(self.steps, self.messages)
@@ -215,11 +258,15 @@ class ThreadView(QWidget):
         *,
         merged: bool = False,
         awaiting: bool = False,
+        waiting_release: bool = False,
     ) -> None:
         self.merged.setVisible(merged)
+        self.problem.setVisible(False)  # a refusal belongs to what was shown before
         self.steps.clear()
         for step in steps:
             self.steps.addItem(QListWidgetItem(step_line(step)))
+        if waiting_release and not steps:  # an anonymous report not yet passed on
+            self.steps.addItem(QListWidgetItem(tr(WAITING_RELEASE)))
         self.fit_journey()
         self.messages.clear()
         for m in messages:
@@ -234,11 +281,18 @@ class ThreadView(QWidget):
             self.kind.setCurrentIndex(
                 max(0, self.kind.findData("answer" if awaiting else "detail"))
             )
+        else:  # a note unless the reviewer chooses to ask
+            self.kind.setCurrentIndex(max(0, self.kind.findData("note")))
 
     def clear(self) -> None:
         self.show_thread([], [])
         self.text.clear()
         self.problem.setVisible(False)
+
+    def _text_changed(self) -> None:
+        if not self.problem.isHidden():
+            self.problem.setVisible(False)
+            self.problem.setText("")
 
     def _send(self) -> None:
         if self.send is None:
@@ -247,11 +301,12 @@ class ThreadView(QWidget):
             self.send(str(self.kind.currentData()), self.text.toPlainText())
         except UserFacingError as exc:  # kept: the problem shows under the box, the text stays
             self.problem.setText(readable(exc))
+            self.problem.setToolTip(readable(exc))
             self.problem.setVisible(True)
             self.text.setFocus()
             return
-        self.problem.setVisible(False)
         self.text.clear()
+        self.problem.setVisible(False)
         self.sent.emit()
 
 

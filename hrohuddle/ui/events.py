@@ -10,8 +10,11 @@ from PySide6.QtCore import (
     QModelIndex,
     Qt,
 )
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
+    QDialog,
+    QDialogButtonBox,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -119,6 +122,11 @@ class ReviewTab(QWidget):
         self.db = db
         self.actor = actor
         self.offset = 0
+        #: The report open on the right; kept open when the list is read again.
+        self.shown_id: int | None = None
+        self._keep_form = False
+        self._shown_before = False
+        self.loading = False
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.kind = QComboBox()
@@ -192,9 +200,11 @@ class ReviewTab(QWidget):
         # Column widths from the first rows, not from every cell of the page.
         self.table.horizontalHeader().setResizeContentsPrecision(40)
         self.table.horizontalHeader().setStretchLastSection(True)
-        # "Reply owed" sits beside the status, where a reviewer looks first.
-        owed = EventModel.COLUMNS.index("Reply owed")
-        self.table.horizontalHeader().moveSection(owed, EventModel.COLUMNS.index("Status") + 1)
+        # The status and "Reply owed" beside it come right after the day, where a reviewer
+        # looks first and where a laptop shows them without scrolling sideways.
+        header = self.table.horizontalHeader()
+        header.moveSection(header.visualIndex(EventModel.COLUMNS.index("Status")), 1)
+        header.moveSection(header.visualIndex(EventModel.COLUMNS.index("Reply owed")), 2)
         self.table.selectionModel().currentRowChanged.connect(self._selected)
         lv.addWidget(self.table)
         pager = QHBoxLayout()
@@ -277,7 +287,14 @@ class ReviewTab(QWidget):
         self.talk = reviewer_thread_view(self.record_step)
         self.talk.send = self._ask
         self.talk.sent.connect(self._load_thread)
-        self.side.addTab(self.talk, tr("Journey and messages"))
+        # However long the journey, the conversation keeps its lines: on a small screen
+        # the whole tab scrolls instead.
+        self.talk_scroll = QScrollArea()
+        self.talk_scroll.setWidgetResizable(True)
+        self.talk_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.talk_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.talk_scroll.setWidget(self.talk)
+        self.side.addTab(self.talk_scroll, tr("Journey and messages"))
         split.addWidget(self.side)
         split.setSizes([900, 500])
         layout.addWidget(split, 1)
@@ -298,6 +315,16 @@ class ReviewTab(QWidget):
                 s=_labels("statuses").get("duplicate", "Duplicate")
             )
         )
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Shown again (coming back to Safety reports): the list and the open report are
+        read again, so that nothing stale is answered; the first showing has them fresh."""
+        super().showEvent(event)
+        if event.spontaneous():
+            return
+        if self._shown_before and not self.loading:
+            self._load()
+        self._shown_before = True
 
     def _filter(self) -> events.EventFilter:
         kind = self.kind.currentData()
@@ -343,8 +370,24 @@ class ReviewTab(QWidget):
         self.loading = False
         self.model.set_rows(page.rows)
         row, self._reselect = getattr(self, "_reselect", -1), -1
+        shown = self.shown_id
         if 0 <= row < self.model.rowCount():
             self.table.selectRow(row)
+        elif shown is not None:
+            # Read again (the page shown again, a batch released): the open report stays
+            # open with its conversation as stored now; what is typed in its review stays.
+            again = next((i for i, r in enumerate(page.rows) if r.id == shown), None)
+            if again is None:
+                self.shown_id = None
+                self.detail.setText(tr("Choose a report."))
+                self.talk.clear()
+                self.side.setTabText(1, tr("Journey and messages"))
+            else:
+                self._keep_form = True
+                try:
+                    self.table.selectRow(again)
+                finally:
+                    self._keep_form = False
         shown_to = page.offset + len(page.rows)
         if len(page.rows) == page.total:
             self.count.setText(count(page.total, tr("report"), tr("reports")))
@@ -363,6 +406,10 @@ class ReviewTab(QWidget):
         if not current.isValid():
             return
         r = self.model.rows[current.row()]
+        if self._keep_form and r.id == self.shown_id:
+            self._load_thread()
+            return
+        self.shown_id = r.id
         self.merged_into.setText(str(r.merged_into_id) if r.merged_into_id else "")
         kinds, cats, harms = _labels("kinds"), _labels("categories"), _labels("harm")
         factors = _labels("contributing_factors")
@@ -642,6 +689,9 @@ class MyReportsTab(QWidget):
                 else:
                     self.list.setCurrentRow(i)
                 self.list.scrollToItem(self.list.item(i))
+                # Came to answer or to read: the box to write in has the keyboard, so
+                # Enter never opens a new report.
+                self.talk.text.setFocus(Qt.FocusReason.OtherFocusReason)
                 return True
         return False
 
@@ -756,18 +806,17 @@ class ReceiptTab(QWidget):
                     state = tr("done")
                 lines.append(f"• {title} ({state})")
             text += "\n\n" + tr("Actions the unit took:") + "\n" + "\n".join(lines)
-        if not view.released:
-            text += "\n\n" + tr(
-                "Received. It reaches the unit's list and the next huddle with the next batch "
-                "of anonymous reports (at the latest at the next shift change), so that the "
-                "order of sending cannot point to anyone."
-            )
         if view.feedback:
             text += "\n\n" + tr("Feedback: {f}").format(f=view.feedback)
         self.result.setText(text)
         self.talk.setVisible(True)
+        # Until its batch is passed on, the journey says so (and why it waits).
         self.talk.show_thread(
-            view.steps, view.messages, merged=view.merged, awaiting=view.awaiting_reporter
+            view.steps,
+            view.messages,
+            merged=view.merged,
+            awaiting=view.awaiting_reporter,
+            waiting_release=not view.released,
         )
 
     def _send(self, kind: str, text: str) -> None:
@@ -785,6 +834,30 @@ class ReceiptTab(QWidget):
                 "that the moment you wrote cannot point to you."
             ),
         )
+
+
+class CheckReceiptDialog(QDialog):
+    """Check a receipt from the sign-in screen: an anonymous reporter follows and answers
+    their report with its code alone, without signing in (nobody is signed in)."""
+
+    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(tr("Check a receipt"))
+        layout = QVBoxLayout(self)
+        self.receipt = ReceiptTab(db)
+        # A long journey and conversation scroll, with the dialog's button always on screen.
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(self.receipt)
+        layout.addWidget(scroll, 1)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        layout.addWidget(close)
+        common.fit_to_screen(self, 760)
+        self.resize(self.width(), min(640, self.maximumHeight()))
+        self.receipt.code.setFocus()
 
 
 class EventsPage(QWidget):

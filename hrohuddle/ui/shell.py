@@ -240,8 +240,12 @@ class HomePage(QWidget):
             )
         if n.reporters_wrote:
             self._add(
-                tr("{n} wrote last and await the reviewers' reply.").format(
-                    n=count(n.reporters_wrote, tr("reporter"), tr("reporters"))
+                tr(
+                    "{n} in the last {days} days wrote last and await a reply "
+                    "(“Reply owed” in Review)."
+                ).format(
+                    n=count(n.reporters_wrote, tr("reporter"), tr("reporters")),
+                    days=home.REPLY_OWED_DAYS,
                 ),
                 "events",
             )

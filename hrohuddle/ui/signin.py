@@ -161,6 +161,7 @@ class SignInPage(QWidget):
         self.chosen_name = ""
         self.locked_for: Actor | None = None
         self.last_notice: QMessageBox | None = None
+        self.receipt_dialog: QDialog | None = None
         self.setObjectName("signin")
         # Large enough to read and tap on a shared, often touch, workstation.
         self.setStyleSheet(style_sheet("signin"))
@@ -234,11 +235,35 @@ class SignInPage(QWidget):
         self.not_you.clicked.connect(self.switch_person.emit)
         panel.addWidget(self.not_you)
         panel.addStretch(1)
+        # An anonymous reporter follows and answers their report with its code alone:
+        # nobody signs in for it, so nothing about a person is used.
+        self.receipt_caption = muted(
+            tr("Reported anonymously? Follow your report with its receipt code, no sign-in.")
+        )
+        self.receipt_caption.setWordWrap(True)
+        panel.addWidget(self.receipt_caption)
+        self.receipt_button = button(tr("Check a receipt…"), tr("Check a receipt"))
+        self.receipt_button.setToolTip(
+            tr("Follow an anonymous report with its receipt code, without signing in")
+        )
+        self.receipt_button.setMinimumHeight(44)
+        self.receipt_button.clicked.connect(self.check_receipt)
+        panel.addWidget(self.receipt_button)
         self.setTabOrder(self.search, self.names)
         self.setTabOrder(self.names, self.pin)
         self.setTabOrder(self.pin, self.button)
         self.setTabOrder(self.button, self.not_you)
+        self.setTabOrder(self.not_you, self.receipt_button)
         self.reload()
+
+    def check_receipt(self) -> None:
+        """Check a receipt, in a dialog of its own, with no one signed in."""
+        from hrohuddle.ui.events import CheckReceiptDialog
+
+        self.receipt_dialog = CheckReceiptDialog(self.db, self.window())
+        self.receipt_dialog.exec()
+        self.receipt_dialog.deleteLater()
+        self.receipt_dialog = None
 
     def reload(self, locked_for: Actor | None = None) -> None:
         """Refresh the list; a lock screen offers only the locked person's PIN."""
