@@ -320,7 +320,7 @@ def test_the_board_tells_what_was_done_since_the_last_closed_huddle(team: Team) 
         (since, "system_change", "A lasting change: every bay has its own pump.")
     ]
     said = "You said: A workaround about medication or other substance."
-    assert shown[0].line() == f"{said} We did: Every bay has its own pump."
+    assert shown[0].line() == f"{said} We did: A lasting change: every bay has its own pump."
 
 
 def test_a_report_without_a_summary_is_named_with_the_right_article(team: Team) -> None:
