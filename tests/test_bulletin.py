@@ -131,7 +131,9 @@ def test_the_bulletin_tells_the_week_in_the_reviewers_words(team: Team) -> None:
     assert catches[ids["named_catch"]].named == "Lee Learner"
     assert catches[ids["quiet_catch"]].named is None
     assert b.reports == 4
-    assert b.thank_you.startswith("Thank you for 4 reports this week, 2 of them good catches")
+    assert b.thank_you.startswith(
+        "Thank you for the 4 reports made this week, 2 of them good catches"
+    )
     everything = repr(b)
     assert MARKER not in everything, "a narrative reached the bulletin without consent"
     assert "penicillin allergy before the first dose" in everything  # quoted: they agreed
@@ -248,7 +250,7 @@ def test_an_empty_week_says_so_on_its_page(sqlite_team: Team, tmp_path: Path) ->
     out = pdf.write(sqlite_team.db, sqlite_team["manager"], dt.date.today(), tmp_path / "empty.pdf")
     pages, text = pdf_text(out)
     assert pages == 1
-    assert "No reports reached the unit this week" in text
+    assert "No reports were made this week" in text
     assert "No good catch was reported or shared this week" in text
 
 
@@ -423,7 +425,9 @@ def test_the_bulletin_is_written_for_the_staff_room_once_per_report(
         and sorted((b.good_catches[0].event_id, *b.good_catches[0].also)) == catches
     )
     assert b.reports == 4 and b.joined == 1  # the catches reached the unit last week
-    assert b.thank_you.startswith("Thank you for 4 reports this week (1 joined with another).")
+    assert b.thank_you.startswith(
+        "Thank you for the 4 reports made this week (1 joined with another)."
+    )
 
     out = pdf.write(db, team["charge_nurse"], dt.date.today(), tmp_path / "w.pdf")
     pages, text = pdf_text(out)
@@ -457,3 +461,26 @@ def test_you_said_we_did_speaks_to_the_unit_not_to_the_reporter(team: Team) -> N
     assert line.said == "Giving sets ran out on the late shift."
     assert not re.search(r"\byour?\b", line.did, re.IGNORECASE), line.did
     assert line.did.startswith("A lasting change")
+
+
+def test_a_line_of_several_reports_quotes_none_and_names_read_as_a_sentence() -> None:
+    """A thank-you to one reporter beside another's words would read as theirs."""
+    from hrohuddle.services.bulletin import _and
+
+    assert _and(["Dev Silva"]) == "Dev Silva"
+    assert _and(["Dev Silva", "Mei Lin"]) == "Dev Silva and Mei Lin"
+    assert _and(["Dev Silva", "Mei Lin", "Tara Silva"]) == "Dev Silva, Mei Lin and Tara Silva"
+
+
+def test_two_catches_on_one_line_quote_neither(team: Team) -> None:
+    db = team.db
+    quoted = report(
+        db, team["staff"], "good_catch", "Pump rate caught at ten times", words=True, named=True
+    )
+    other = report(db, team["learner"], "good_catch", "Pump rate caught again", named=True)
+    for event_id in (quoted, other):
+        summarise(db, event_id, "Pump rates caught at the second check")
+    b = bulletin.build(db, team["manager"], dt.date.today())
+    (line,) = [g for g in b.good_catches if g.event_id in (quoted, other)]
+    assert "Reported 2 times" in line.text
+    assert line.quote is None

@@ -115,7 +115,7 @@ def test_the_bulletin_opens_in_large_type_and_takes_me_too(
     dialog.show()
     # The last complete week first, as the command line prints it; this one is Later.
     assert dialog.span.text().startswith("Last week: ")
-    assert "No reports reached the unit this week" in dialog.thanks.text()
+    assert "No reports were made this week" in dialog.thanks.text()
     assert dialog.later.isEnabled()
     qtbot.mouseClick(dialog.later, Qt.MouseButton.LeftButton)
     assert dialog.span.text().startswith("This week, so far: ")

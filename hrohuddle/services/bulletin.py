@@ -140,6 +140,11 @@ def _done(s: Session, unit_id: int, *conds: Any) -> list[Done]:
     return list(latest.values())
 
 
+def _and(names: list[str]) -> str:
+    """Names as a sentence says them: "A", "A and B", "A, B and C"."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 def about(kind: str, category: str) -> str:
     """A report named by its kind and category, with the article it takes: "An
     incident about falls.", "A near miss about medication."."""
@@ -274,18 +279,21 @@ class Bulletin:
         "Closing the loop" once the joined ones are taken away."""
         n = self.reports
         catches = self.new_catches
+        below = " Below: what the unit did and shared this week, for reports of earlier weeks too."
         if n == 0:
-            return "No reports reached the unit this week. Seen something? Say so: it helps."
-        what = "1 report" if n == 1 else f"{n} reports"
+            return "No reports were made this week. Seen something? Say so: it helps." + (
+                below if not self.empty else ""
+            )
+        what = "the 1 report" if n == 1 else f"the {n} reports"
         if self.joined:
-            what += f" this week ({self.joined} joined with another)."
+            what += f" made this week ({self.joined} joined with another)."
             if catches:
                 what += " 1 was a good catch." if catches == 1 else f" {catches} were good catches."
-            return f"Thank you for {what} Every one was read."
+            return f"Thank you for {what} Every one was read.{below}"
         extra = ""
         if catches:
             extra = f", {catches} of them {'a good catch' if catches == 1 else 'good catches'}"
-        return f"Thank you for {what} this week{extra}. Every one was read."
+        return f"Thank you for {what} made this week{extra}. Every one was read.{below}"
 
     @property
     def empty(self) -> bool:
@@ -483,7 +491,11 @@ def build(db: Database, actor: Actor, week_start: dt.date) -> Bulletin:
     quoted: set[str] = set()
 
     def quote(group: list[tuple[int, _Told, Any]]) -> str | None:
-        """The first agreed words of the line's reports not already on the page."""
+        """The agreed words of a line's one report, if not already on the page. A line
+        of several reports quotes none: beside a thank-you to one of their reporters,
+        another's words would read as theirs."""
+        if len(group) != 1:
+            return None
         for _eid, r, _st in group:
             if r.words:
                 words = reporter_words(r.narrative, roster)
@@ -532,7 +544,8 @@ def build(db: Database, actor: Actor, week_start: dt.date) -> Bulletin:
     for group in catch_lines.values():
         eid, r, st = group[0]
         cat_label = tax.label("categories", r.category)
-        said = sentence(r.summary) or f"A good catch about {cat_label.lower()}."
+        # The line starts with its category: a report not yet summarised says no more.
+        said = sentence(r.summary) or "A good catch."
         what = f" {did(r, st)}" if st is not None else ""
         names = sorted({named[g[0]] for g in group if g[0] in named})
         catches.append(
@@ -542,7 +555,7 @@ def build(db: Database, actor: Actor, week_start: dt.date) -> Bulletin:
                 st[1] if st is not None else r.reported_on,
                 shorten(f"{said}{reported_times(len(group))}{what}", TEXT_CHARS),
                 quote(group),
-                " and ".join(names) if names else None,
+                _and(names) if names else None,
                 max(g[1].me_too for g in group),  # the most any one of them has
                 tuple(sorted(g[0] for g in group[1:])),
             )
