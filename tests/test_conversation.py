@@ -389,3 +389,21 @@ def test_the_reviewer_may_thank_the_named_reporter_by_name_but_no_one_else(
     anonymous_id, _code = _anonymous(team)
     with pytest.raises(IdentifierWarning):
         conversation.ask(db, cn, anonymous_id, "Thanks Lee Learner.", kind="note")
+
+
+def test_a_closed_report_owes_a_reply_only_for_news(team: Team) -> None:
+    """An answer the review was closed on owes nothing; "this happened again" does."""
+    db, reviewer = team.db, team["charge_nurse"]
+    event_id = _named(team, "staff")
+    conversation.ask(db, reviewer, event_id, "Which bay was it?")
+    conversation.write_mine(db, team["staff"], event_id, "answer", "Bay 4, near the window.")
+
+    def owed() -> bool:
+        page = events.list_events(db, reviewer, events.EventFilter())
+        return next(r for r in page.rows if r.id == event_id).reporter_wrote
+
+    assert owed()
+    events.triage(db, reviewer, event_id, status="closed", summary="Bay 4 call bell fixed")
+    assert not owed()
+    conversation.write_mine(db, team["staff"], event_id, "again", "It stopped working again.")
+    assert owed()

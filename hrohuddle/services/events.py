@@ -628,32 +628,44 @@ def list_events(
             .offset(offset)
             .limit(limit),
         )
-        owed = _reporter_wrote_last(s, [r.id for r in rows])
+        wrote = _reporter_wrote_last(s, [r.id for r in rows])
+    # A closed report owes a reply only for news ("this happened again", more detail),
+    # not for the answer that its review was closed on.
+    owed = {
+        r.id
+        for r in rows
+        if r.id in wrote and (r.status not in _FINISHED or wrote[r.id] in ("again", "detail"))
+    }
     rows = [replace(r, reporter_wrote=True) if r.id in owed else r for r in rows]
     return Page(rows, int(total), offset, limit)
 
 
-def _reporter_wrote_last(s: Session, ids: list[int]) -> set[int]:
-    """Of these reports, those whose conversation ends with the reporter's message."""
+_FINISHED = ("closed", "not_actionable", "duplicate")
+
+
+def _reporter_wrote_last(s: Session, ids: list[int]) -> dict[int, str]:
+    """Of these reports, those whose conversation ends with the reporter's message, with
+    that message's kind."""
     if not ids:
-        return set()
+        return {}
     last = (
         select(ReportMessage.event_id, func.max(ReportMessage.position).label("last"))
         .where(ReportMessage.event_id.in_(ids))
         .group_by(ReportMessage.event_id)
         .subquery()
     )
-    return set(
-        s.scalars(
-            select(ReportMessage.event_id)
+    return {
+        int(event_id): str(kind)
+        for event_id, kind in s.execute(
+            select(ReportMessage.event_id, ReportMessage.kind)
             .join(
                 last,
                 (last.c.event_id == ReportMessage.event_id)
                 & (last.c.last == ReportMessage.position),
             )
             .where(ReportMessage.sender == "reporter")
-        )
-    )
+        ).all()
+    }
 
 
 @audit.requires("event.view_own")
