@@ -400,7 +400,9 @@ def test_an_anonymous_reporter_checks_and_answers_from_the_sign_in_screen(
         assert receipt.code.hasFocus() or dialog.focusWidget() is receipt.code
         qtbot.keyClicks(receipt.code, code)
         qtbot.keyClick(receipt.code, Qt.Key.Key_Return)
-        # Not yet passed on: the journey says so, and why.
+        # Not yet passed on: the journey says so, and why; no reviewer has it as "New".
+        assert "waiting to be passed on to the reviewers." in receipt.result.text()
+        assert ": New." not in receipt.result.text()
         seen.extend(_items(receipt.talk.steps))
         qtbot.keyClicks(receipt.talk.text, "It was the spare battery too.")
         qtbot.mouseClick(receipt.talk.send_button, Qt.MouseButton.LeftButton)

@@ -788,10 +788,16 @@ class ReceiptTab(QWidget):
             self.result.setText(tr(conversation.NO_SUCH_RECEIPT))
             return
         kinds, statuses = _labels("kinds"), _labels("statuses")
+        # Before its batch is passed on, no reviewer has it yet: not "New" to them.
+        status = (
+            statuses.get(view.status, view.status)
+            if view.released
+            else tr("waiting to be passed on to the reviewers")
+        )
         text = tr("{kind} reported on {day}: {status}.").format(
             kind=kinds.get(view.kind, view.kind),
             day=format_date(view.reported_on),
-            status=statuses.get(view.status, view.status),
+            status=status,
         )
         # Its status is in the line above and every step in the journey below: no second,
         # older list of the same.
