@@ -623,3 +623,29 @@ def test_an_anonymous_report_on_the_board_names_its_shift_not_a_made_up_time(
     named = next(r for r in rows if "Wrong patient band" in r)
     assert "night shift" in anonymous and not re.search(r"\d\d:\d\d", anonymous)
     assert re.search(r"Near miss \d\d:\d\d", named)
+
+
+def test_a_wheel_over_the_board_changes_no_choice_box(qtbot, window, monkeypatch) -> None:
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication, QComboBox
+
+    sign_in_as(qtbot, window, "Cai Charge", PINS["charge_nurse"])
+    page = window.open_page("huddle")
+    page.start()
+    boxes = [b for b in page.board.findChildren(QComboBox) if b.count() > 1]
+    assert boxes
+    for box in boxes:
+        before = box.currentIndex()
+        wheel = QWheelEvent(
+            QPointF(5, 5),
+            QPointF(box.mapToGlobal(QPoint(5, 5))),
+            QPoint(0, 0),
+            QPoint(0, -120),
+            Qt.MouseButton.NoButton,
+            Qt.KeyboardModifier.NoModifier,
+            Qt.ScrollPhase.NoScrollPhase,
+            False,
+        )
+        QApplication.sendEvent(box, wheel)
+        assert box.currentIndex() == before, box.accessibleName()

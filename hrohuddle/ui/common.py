@@ -14,6 +14,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
+    QComboBox,
     QDateEdit,
     QDateTimeEdit,
     QInputDialog,
@@ -62,6 +63,22 @@ class PaintedOnce(QObject):
             watched.removeEventFilter(self)
             QTimer.singleShot(0, self.then)
         return False
+
+
+class WheelNeedsFocus(QObject):
+    """A mouse wheel turned over a choice box does not change it: only a box that has
+    the keyboard focus (clicked or tabbed to) takes the wheel. On the board a wheel
+    over "Taught by" changed the teacher."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        for box in (*parent.findChildren(QComboBox), *parent.findChildren(QAbstractSpinBox)):
+            box.setFocusPolicy(QtCore.Qt.FocusPolicy.StrongFocus)
+            box.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QtCore.QEvent) -> bool:
+        wheel = event.type() == QtCore.QEvent.Type.Wheel
+        return wheel and isinstance(watched, QWidget) and not watched.hasFocus()
 
 
 def tr(text: str, context: str = "HROHuddle") -> str:

@@ -54,6 +54,7 @@ from hrohuddle.ui.board_widgets import (
     text_scale,
 )
 from hrohuddle.ui.common import (
+    WheelNeedsFocus,
     attempt,
     format_date,
     poke_draft_timer,
@@ -305,6 +306,7 @@ class HuddleBoard(BoardActions):
         self._telling = False
         self._stale = False
         self._build()
+        WheelNeedsFocus(self)  # a wheel scrolling past a choice box leaves it as it is
         self._style_height, self._style_text = tier, text_scale()
         self.refresh()
         saved = drafts.load_all(db, actor, DRAFT_KIND, f"{huddle_id}:")
