@@ -302,6 +302,12 @@ def test_showing_the_review_list_releases_what_is_due_and_marks_a_reply_owed(
     }
     assert owed["Hoist battery flat"] == "reporter wrote"
     assert not owed["Oxygen cylinder empty on the resus trolley"]
+    # The reviewer answers: the row says so at once, without pressing Show.
+    row = next(i for i, r in enumerate(review.model.rows) if r.narrative == "Hoist battery flat")
+    review.table.selectRow(row)
+    conversation.ask(db, sqlite_team["charge_nurse"], named.event_id, "Thank you, replaced.")
+    review._load_thread()
+    assert not review.model.data(review.model.index(row, owed_col))
 
 
 def test_review_keyboard_and_the_duplicate_field_say_where_you_are(

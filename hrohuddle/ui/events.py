@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import (
@@ -471,6 +472,11 @@ class ReviewTab(QWidget):
             return
         self.talk.show_thread(thread.steps, thread.messages)
         last = thread.messages[-1] if thread.messages else None
+        owed = last is not None and last.sender == "reporter"
+        if r.reporter_wrote and not owed:  # a reviewer has just written: nothing owed now
+            self.model.replace_row(
+                self.table.currentIndex().row(), replace(r, reporter_wrote=False)
+            )
         label = tr("Journey and messages")
         if last is not None and last.sender == "reporter":
             label += " · " + tr("reporter wrote")

@@ -26,6 +26,11 @@ class RowsModel(QAbstractTableModel, Generic[R]):
         self.rows = rows
         self.endResetModel()
 
+    def replace_row(self, row: int, value: R) -> None:
+        """One row read again: its cells are redrawn, the selection stays."""
+        self.rows[row] = value
+        self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
+
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.rows)
 
