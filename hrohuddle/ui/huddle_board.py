@@ -74,26 +74,17 @@ REFRESH_MS = 15_000
 DONE_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
-def one_line_done(said: str, did: str, seen: str, width: int, fm: QFontMetrics) -> str:
-    """ "You said: … We did: …" in ``width`` pixels of ``fm``'s font: what was said and
-    what was done each cut short with "…" when the whole does not fit, what was done
-    given the larger share; "· seen by" stays whole."""
+def two_line_done(said: str, did: str, seen: str, width: int, fm: QFontMetrics) -> str:
+    """ "You said: …" over "We did: …", each on its own line of ``width`` pixels of
+    ``fm``'s font and cut short with "…" only when it does not fit there; "· seen by"
+    stays whole at the end of the second. Read from two metres, each half has the whole
+    width of the list (one line for both left a few words of each)."""
     tail = f" · {seen}" if seen else ""
-    line = tr("You said: {said} We did: {did}")
-    whole = line.format(said=said, did=did) + tail
-    if fm.horizontalAdvance(whole) <= width:
-        return whole
-    room = max(0, width - fm.horizontalAdvance(line.format(said="", did="") + tail))
-    said_room = min(
-        fm.horizontalAdvance(said), max(room * 2 // 5, room - fm.horizontalAdvance(did))
-    )
     right = Qt.TextElideMode.ElideRight
-    if said_room < fm.horizontalAdvance("Word…"):  # too narrow for two halves: one cut
-        rest = max(0, width - fm.horizontalAdvance(tail))
-        return fm.elidedText(line.format(said=said, did=did), right, rest) + tail
-    said_cut = fm.elidedText(said, right, said_room)
-    did_cut = fm.elidedText(did, right, max(0, room - fm.horizontalAdvance(said_cut)))
-    return line.format(said=said_cut, did=did_cut) + tail
+    said_line = fm.elidedText(tr("You said: {said}").format(said=said), right, width)
+    did_room = max(0, width - fm.horizontalAdvance(tail))
+    did_line = fm.elidedText(tr("We did: {did}").format(did=did), right, did_room) + tail
+    return f"{said_line}\n{did_line}"
 
 
 class ItemInput(QWidget):
@@ -813,8 +804,8 @@ class HuddleBoard(BoardActions):
         return self._shift_clock_at
 
     def _fill_look_back(self, lst: QListWidget, b: huddles.Board) -> None:
-        # "You said, we did" first, one line each: read before the reports, never below
-        # the fold. The whole line is the row's tooltip and accessible name.
+        # "You said, we did" first, two lines each: read before the reports, never below
+        # the fold. The whole of it is the row's tooltip and accessible name.
         for d in self.done:
             full = tr("You said: {said} We did: {did}").format(said=d.said, did=d.did)
             seen = me_too.seen_by(d.me_too)
@@ -876,8 +867,8 @@ class HuddleBoard(BoardActions):
         return super().eventFilter(watched, event)
 
     def _fit_done(self, lst: QListWidget) -> None:
-        """Each "you said, we did" row on one line of the list's width: both halves cut
-        short with "…" when they do not fit, the count of "me too" kept whole."""
+        """Each "you said, we did" row in two lines of the list's width: each half cut
+        short with "…" when it does not fit, the count of "me too" kept whole."""
         fm = lst.fontMetrics()
         width = max(120, lst.viewport().width() - 16)
         changed = False
@@ -887,11 +878,11 @@ class HuddleBoard(BoardActions):
             if not parts:
                 continue
             said, did, seen = parts
-            text = one_line_done(said, did, seen, width, fm)
+            text = two_line_done(said, did, seen, width, fm)
             if text != item.text():
                 item.setText(text)
                 changed = True
-        if changed:  # the rows are measured again: one line high now
+        if changed:  # the rows are measured again: two lines high now
             QTimer.singleShot(0, lst.doItemsLayout)
 
     def _seen_text(self, event_id: int, count: int | None = None) -> str:
