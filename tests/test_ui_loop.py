@@ -132,6 +132,53 @@ def test_an_anonymous_learner_and_the_charge_nurse_close_the_loop(
     steps = _items(page.receipt.talk.steps)
     assert len(steps) == 2 and "Local fix made" in steps[1] and "catch was replaced" in steps[1]
     assert not page.receipt.talk.awaiting.isVisible()
+    window.sign_out()
+
+    # The reviewer writes a summary and makes an action of it: the journey reaches action.
+    sign_in_as(qtbot, window, "Cai Charge", PINS["charge_nurse"])
+    page = window.open_page("events")
+    _review_row(page, event_id, qtbot)
+    page.review.summary.setPlainText("Bed rail catches wear out unnoticed")
+    page.review.save()
+    _review_row(page, event_id, qtbot)
+
+    def make(dialog: ActionDialog) -> int:
+        dialog.title.setText("Check every bed rail catch each Monday")
+        dialog.owner.setCurrentIndex(dialog.owner.findText("Sol Staff"))
+        dialog.accept()
+        return int(dialog.result())
+
+    monkeypatch.setattr(ActionDialog, "exec", make)
+    page.review.make_action()
+    assert any("Action taken" in line for line in _items(page.review.talk.steps))
+
+    # The next huddle board tells the room, in the unit's words, not the reporter's.
+    page = window.open_page("huddle")
+    page.start()
+    look_back = page.board.lists["look_back"]
+    first = look_back.item(0).toolTip()
+    assert first.startswith("You said: Bed rail catches wear out unnoticed.")
+    assert "Check every bed rail catch each Monday" in first
+    assert "Bed rail left down in bay 3" not in first  # the reporter's own words
+    window.sign_out()
+
+    # And so does this week's bulletin, for the staff room.
+    from hrohuddle.services import bulletin
+
+    week = bulletin.build(db, sqlite_team["manager"], dt.date.today())
+    (line,) = [d for d in week.done if d.event_id == event_id]
+    assert line.said == "Bed rail catches wear out unnoticed."
+    assert "Check every bed rail catch each Monday" in line.did
+    assert "Bed rail left down" not in repr(week)
+
+    # The learner's receipt shows the action, with the owner's role, never the name.
+    sign_in_as(qtbot, window, "Lee Learner", PINS["learner"])
+    page = window.open_page("events")
+    page.tabs.setCurrentWidget(page.receipt)
+    page.receipt.code.setText(code)
+    page.receipt.check()
+    steps = _items(page.receipt.talk.steps)
+    assert "Action taken" in steps[-1] and "Sol Staff" not in steps[-1]
 
 
 def test_a_named_reporter_opens_their_report_from_my_reports_and_from_home(

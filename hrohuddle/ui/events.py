@@ -608,6 +608,8 @@ class ReviewTab(QWidget):
                 "see in the report's journey that an action was agreed."
             ),
         )
+        # Its journey has the action now: shown at once.
+        self._load_thread()
         # The report moved on ("action planned"): read it again, with its new version.
         self._reselect = self.table.currentIndex().row()
         self._load()
