@@ -11,12 +11,15 @@ import gc
 import logging
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hrohuddle import APP_NAME, __version__
 from hrohuddle.errors import UserFacingError
 from hrohuddle.paths import DataPaths, default_database_url, keep_files_private
 from hrohuddle.wording import count, verb
+
+if TYPE_CHECKING:  # imported where used: the command line starts without the services
+    from hrohuddle.services.reporting import Week
 
 log = logging.getLogger(__name__)
 
@@ -576,7 +579,6 @@ def _report(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
         try:
             from hrohuddle.reports import weekly
             from hrohuddle.services import audit, audit_chain, exports
-            from hrohuddle.services.reporting import Week
         finally:
             checked.wait()
         db = opened.db
@@ -585,15 +587,9 @@ def _report(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
         db = _open(url, paths)
         from hrohuddle.reports import weekly
         from hrohuddle.services import audit, audit_chain, exports
-        from hrohuddle.services.reporting import Week
     _collect_from_here()
     unit_id = exports.unit_id_for(db, args.unit)
-    try:
-        week = Week.parse(args.week) if args.week else Week.last_complete()
-    except ValueError as exc:
-        raise UserError(
-            f"“{args.week}” is not a week this report can cover: give an ISO week such as 2026-W47."
-        ) from exc
+    week = _week(args.week)
     actor = _cli_actor(unit_id)
     head = audit.current_head(db)
     try:
@@ -605,21 +601,27 @@ def _report(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
     return 0
 
 
+def _week(text: str | None) -> Week:
+    """The ISO week a report covers: the one given, or the last complete one."""
+    from hrohuddle.services.reporting import Week
+
+    try:
+        return Week.parse(text) if text else Week.last_complete()
+    except ValueError as exc:
+        raise UserError(
+            f"“{text}” is not a week this report can cover: give an ISO week such as 2026-W47."
+        ) from exc
+
+
 def _bulletin(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
     """The week's safety bulletin, weeks read and files written as the weekly report's."""
     from hrohuddle.reports import bulletin
     from hrohuddle.services import audit, audit_chain, exports
-    from hrohuddle.services.reporting import Week
 
     _collect_from_here()
     db = _open(url, paths)
     unit_id = exports.unit_id_for(db, args.unit)
-    try:
-        week = Week.parse(args.week) if args.week else Week.last_complete()
-    except ValueError as exc:
-        raise UserError(
-            f"“{args.week}” is not a week this report can cover: give an ISO week such as 2026-W47."
-        ) from exc
+    week = _week(args.week)
     actor = _cli_actor(unit_id)
     head = audit.current_head(db)
     try:

@@ -399,6 +399,23 @@ def _summary(text: str, limit: int = 160) -> str:
     return one_line if len(one_line) <= limit else one_line[: limit - 1] + "…"
 
 
+def refuse_a_second_teaching_point(s: Session, huddle_id: int) -> None:
+    """A huddle has one teaching point: a second is refused, in the caller's transaction."""
+    taken = s.scalar(
+        select(func.count(HuddleItem.id)).where(
+            HuddleItem.huddle_id == huddle_id,
+            HuddleItem.section == "teach",
+            HuddleItem.deleted.is_(False),
+        )
+    )
+    if taken:
+        raise ValidationError(
+            "This huddle already has its teaching point. Change that one, or keep this "
+            "for the next huddle.",
+            "text",
+        )
+
+
 @audit.requires("huddle.contribute")
 def add_item(
     db: Database,
@@ -438,19 +455,7 @@ def add_item(
     with db.write() as s:
         h = unit_huddle(s, actor, huddle_id)
         if section == "teach":
-            taken = s.scalar(
-                select(func.count(HuddleItem.id)).where(
-                    HuddleItem.huddle_id == h.id,
-                    HuddleItem.section == "teach",
-                    HuddleItem.deleted.is_(False),
-                )
-            )
-            if taken:
-                raise ValidationError(
-                    "This huddle already has its teaching point. Change that one, or keep this "
-                    "for the next huddle.",
-                    "text",
-                )
+            refuse_a_second_teaching_point(s, h.id)
         position = s.scalar(
             select(func.coalesce(func.max(HuddleItem.position), 0) + 1).where(
                 HuddleItem.huddle_id == h.id, HuddleItem.section == section

@@ -145,19 +145,7 @@ def teach_from(
             or not event.teaching_consent
         ):
             raise NotFound("That good catch is not one its reporter agreed to teach from.")
-        taken = s.scalar(
-            select(func.count(HuddleItem.id)).where(
-                HuddleItem.huddle_id == h.id,
-                HuddleItem.section == "teach",
-                HuddleItem.deleted.is_(False),
-            )
-        )
-        if taken:
-            raise ValidationError(
-                "This huddle already has its teaching point. Change that one, or keep this "
-                "for the next huddle.",
-                "text",
-            )
+        huddles.refuse_a_second_teaching_point(s, h.id)
         giver = s.get(Person, given_by if given_by is not None else actor.person_id)
         if giver is None or giver.unit_id != actor.unit_id:
             raise ValidationError("Choose who gave the teaching point from this unit.", "given_by")
