@@ -77,6 +77,45 @@ def build_parser() -> argparse.ArgumentParser:
     uc.add_argument("--admin-profession", default="nursing")
     uc.add_argument("--admin-pin", help="the admin's PIN (asked for when left out)")
 
+    t = sub.add_parser("tier", help="departments and the hospital above the units (shared server)")
+    tsub = t.add_subparsers(dest="tier_command", metavar="ACTION", required=True)
+    tsub.add_parser("list", help="list the tiers, their huddles and their units")
+    tc = tsub.add_parser("create", help="add a department or the hospital")
+    tc.add_argument("code", help="a short code, such as MED or HOSP")
+    tc.add_argument("--name", required=True, help="the name people read, such as Medicine")
+    tc.add_argument(
+        "--level",
+        choices=["department", "hospital"],
+        default="department",
+        help="a department (tier 2, the default) or the hospital (tier 3)",
+    )
+    tc.add_argument("--in", dest="parent", help="the hospital a department belongs to (its code)")
+    tc.add_argument("--time", default="09:00", help="when its huddle starts, HH:MM (default 09:00)")
+    tc.add_argument(
+        "--minutes", type=int, default=15, help="its huddle's target length (default 15)"
+    )
+    tc.add_argument(
+        "--leader",
+        choices=["department_lead", "duty_manager", "executive_on_call"],
+        help="who leads its huddle (default: department_lead, or executive_on_call)",
+    )
+    tp = tsub.add_parser("place", help="put a unit in a department, or move it to another")
+    tp.add_argument("unit", help="the unit's code")
+    tp.add_argument("tier", help="the department's code")
+    tg = tsub.add_parser("grant", help="give a person a role on a tier")
+    tg.add_argument("tier", help="the tier's code")
+    tg.add_argument("name", help="the person's name as the sign-in screen shows it")
+    tg.add_argument("--unit", help="the person's unit code (default: the only unit)")
+    tg.add_argument(
+        "--role",
+        required=True,
+        choices=["department_lead", "duty_manager", "executive_on_call"],
+    )
+    tr = tsub.add_parser("revoke", help="take a person's role on a tier away")
+    tr.add_argument("tier", help="the tier's code")
+    tr.add_argument("name", help="the person's name as the sign-in screen shows it")
+    tr.add_argument("--unit", help="the person's unit code (default: the only unit)")
+
     pp = sub.add_parser("person", help="help someone who cannot sign in (IT at this machine)")
     psub = pp.add_subparsers(dest="person_command", metavar="ACTION", required=True)
     pu = psub.add_parser("unlock", help="end the wait after wrong PINs")
@@ -147,6 +186,12 @@ def build_parser() -> argparse.ArgumentParser:
     bl.add_argument("--unit", help="unit code (default: the only unit)")
     bl.add_argument("--week", help="ISO week such as 2026-W47 (default: the last complete week)")
     bl.add_argument("--out", required=True, type=_output_file, help="the PDF file to write")
+    dp = rsub.add_parser(
+        "department", help="a department's (or the hospital's) week: its units side by side"
+    )
+    dp.add_argument("--tier", required=True, help="the tier's code, such as MED")
+    dp.add_argument("--week", help="ISO week such as 2026-W47 (default: the last complete week)")
+    dp.add_argument("--out", required=True, type=_output_file, help="the PDF file to write")
 
     sub.add_parser("self-test", help="headless checks, used after installing")
     return p
@@ -272,6 +317,8 @@ def _dispatch(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
     cmd = args.command
     if cmd == "report" and args.report_kind == "bulletin":
         return _bulletin(args, url, paths)
+    if cmd == "report" and args.report_kind == "department":
+        return _department_report(args, url, paths)
     if cmd == "report":
         return _report(args, url, paths)
     _collect_from_here()
@@ -290,6 +337,8 @@ def _dispatch(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
         return 0
     if cmd == "unit":
         return _unit(args, url, paths)
+    if cmd == "tier":
+        return _tier(args, url, paths)
     if cmd == "person":
         return _person(args, url, paths)
     if cmd == "preceptor":
@@ -630,6 +679,82 @@ def _bulletin(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
         raise UserError(f"{args.out} cannot be written: {exc.strerror}.") from exc
     audit_chain.remember_head(paths.data_dir, head, f"the safety bulletin {week.label}")
     print(f"Safety bulletin for {week.label} written to {out}.")
+    return 0
+
+
+def _department_report(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
+    """A tier's week, its units side by side; files written as the weekly report's."""
+    from hrohuddle.reports import department
+    from hrohuddle.services import audit, audit_chain
+
+    _collect_from_here()
+    db = _open(url, paths)
+    week = _week(args.week)
+    actor = _cli_actor(0)
+    head = audit.current_head(db)
+    try:
+        out = department.write(db, actor, args.tier, week, args.out)
+    except OSError as exc:
+        raise UserError(f"{args.out} cannot be written: {exc.strerror}.") from exc
+    audit_chain.remember_head(paths.data_dir, head, f"the {args.tier} report {week.label}")
+    print(f"Report of {args.tier} for {week.label} written to {out}.")
+    return 0
+
+
+def _tier(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
+    from hrohuddle.services import exports, people, tiers
+
+    db = _open(url, paths)
+    actor = _cli_actor(0)
+    command = args.tier_command
+    if command == "list":
+        tiers.require_shared(db)
+        rows = tiers.list_tiers(db)
+        if not rows:
+            print(
+                "No tiers yet: add the hospital, then its departments, with hrohuddle tier create."
+            )
+        for r in rows:
+            above = f", in {r.parent_code}" if r.parent_code else ""
+            units = f"; units: {', '.join(r.unit_codes)}" if r.unit_codes else ""
+            print(
+                f"{r.code}\t{r.name} ({r.level_words}{above}): huddle at {r.huddle_time}, "
+                f"{r.huddle_target_minutes} minutes, led by the {r.leader_words}{units}"
+            )
+        return 0
+    if command == "create":
+        level = tiers.HOSPITAL if args.level == "hospital" else tiers.DEPARTMENT
+        row = tiers.create_tier(
+            db,
+            actor,
+            code=args.code,
+            name=args.name,
+            level=level,
+            parent_code=args.parent,
+            huddle_time=args.time,
+            huddle_target_minutes=args.minutes,
+            leader_role=args.leader,
+        )
+        print(
+            f"{row.level_words.capitalize()} {row.code} ({row.name}) created: its huddle is "
+            f"at {row.huddle_time}, led by the {row.leader_words}."
+        )
+        return 0
+    if command == "place":
+        moved = tiers.place_unit(db, actor, args.unit, args.tier)
+        extra = f"; {count(moved, 'open escalation')} moved with it" if moved else ""
+        print(f"Unit {args.unit} is now in {args.tier}{extra}.")
+        return 0
+    unit_id = exports.unit_id_for(db, args.unit)
+    person_id, name = people.find_person_named(db, unit_id, args.name)
+    if command == "grant":
+        tiers.grant_role(db, actor, args.tier, person_id, args.role)
+        print(f"{name} is now {tiers.TIER_ROLES[args.role]} of {args.tier}.")
+        return 0
+    if tiers.revoke_role(db, actor, args.tier, person_id):
+        print(f"{name} no longer holds a role on {args.tier}.")
+    else:
+        print(f"{name} held no role on {args.tier}.")
     return 0
 
 

@@ -249,6 +249,20 @@ def db(
 
 
 @pytest.fixture
+def pg_db(_pg_template: PostgresTemplate | None) -> Iterator[Database]:
+    """A migrated, empty PostgreSQL database alone: for what only a shared server does."""
+    gen = _pg_server(_pg_template).database()
+    url = next(gen)
+    opened = open_database(url, None)
+    try:
+        yield opened.db
+    finally:
+        opened.db.dispose()
+        for _ in gen:
+            pass
+
+
+@pytest.fixture
 def sqlite_db(
     request: pytest.FixtureRequest, data_paths: DataPaths, _sqlite_templates: SqliteTemplates
 ) -> Iterator[Database]:
@@ -333,6 +347,12 @@ def demo_env(tmp_path: Path, _demo_folders: DemoFolders) -> dict[str, str]:
 @pytest.fixture
 def team(request: pytest.FixtureRequest, db: Database) -> Team:
     return request.node.stash.get(_TEAM, None) or Team(db)
+
+
+@pytest.fixture
+def pg_team(pg_db: Database) -> Team:
+    """The team on unit 4W of a shared server of its own."""
+    return Team(pg_db)
 
 
 @pytest.fixture

@@ -110,6 +110,8 @@ LOOP_COLUMNS = (
     ("safety_events", "me_too_count INTEGER NOT NULL DEFAULT 0"),
     ("safety_events", "merged_into_id INTEGER"),
     ("units", "feedback_target_pct INTEGER NOT NULL DEFAULT 90"),
+    # revision 0010_tiers
+    ("units", "tier_id INTEGER"),
 )
 
 

@@ -33,6 +33,7 @@ from hrohuddle.store.unit_models import (
     Base,
     Person,
     PersonRole,
+    Tier,
     Unit,
     utcnow,
 )
@@ -49,10 +50,12 @@ __all__ = [
     "ChecklistSession",
     "ChecklistTemplate",
     "Draft",
+    "Escalation",
     "Huddle",
     "HuddleAttendance",
     "HuddleItem",
     "LearnerObservation",
+    "LessonAdoption",
     "MeToo",
     "Person",
     "PersonRole",
@@ -63,6 +66,10 @@ __all__ = [
     "ReportMessage",
     "ReportStep",
     "SafetyEvent",
+    "SharedLesson",
+    "Tier",
+    "TierHuddle",
+    "TierRole",
     "Unit",
     "WeeklyCensus",
     "utcnow",
@@ -491,3 +498,113 @@ class Draft(Base):
     key: Mapped[str] = mapped_column(String(60), default="")
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+# Tiered huddles (revision 0010): departments and the hospital above the units, on a
+# shared server. A unit's people read their own unit and the lessons shared with it;
+# a tier's leaders read their tier's aggregates and escalations, never a report or a
+# pulse answer (services.tiers checks the scope).
+
+
+class TierRole(Base):
+    """Who leads or reads a tier: department_lead | duty_manager | executive_on_call."""
+
+    __tablename__ = "tier_roles"
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    tier_id: Mapped[int] = mapped_column(
+        ForeignKey("tiers.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(30))
+
+
+class TierHuddle(Base):
+    """One huddle of a tier on one day: when it was due, when it was held, who led it."""
+
+    __tablename__ = "tier_huddles"
+    __table_args__ = (UniqueConstraint("tier_id", "huddle_date"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tier_id: Mapped[int] = mapped_column(ForeignKey("tiers.id"), index=True)
+    huddle_date: Mapped[dt.date] = mapped_column(Date)
+    # Naive UTC: the tier's huddle time on that day, as it was then.
+    scheduled_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    led_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    status: Mapped[str] = mapped_column(String(8), default="open")  # open | closed
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class Escalation(Base):
+    """An item or action sent up from a unit's huddle (or a tier's) to the next tier.
+
+    ``unit_id`` is the unit it came from, always; ``tier_id`` the tier it is with now
+    (it moves with its unit to a new department while open). Escalated further, it is
+    answered "escalated" and a new row at the tier above points back (``parent_id``).
+    """
+
+    __tablename__ = "escalations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    tier_id: Mapped[int] = mapped_column(ForeignKey("tiers.id"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("escalations.id"))
+    huddle_id: Mapped[int | None] = mapped_column(ForeignKey("huddles.id"))
+    huddle_item_id: Mapped[int | None] = mapped_column(ForeignKey("huddle_items.id"))
+    action_id: Mapped[int | None] = mapped_column(ForeignKey("actions.id"))
+    tier_huddle_id: Mapped[int | None] = mapped_column(ForeignKey("tier_huddles.id"))
+    title: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    needed: Mapped[str | None] = mapped_column(Text)
+    needed_by: Mapped[dt.date | None] = mapped_column(Date)
+    raised_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    raised_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # open | accepted | declined | escalated | resolved
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    answer: Mapped[str | None] = mapped_column(Text)
+    owner: Mapped[str | None] = mapped_column(String(120))
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    answered_role: Mapped[str | None] = mapped_column(String(30))
+    answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    answered_in_id: Mapped[int | None] = mapped_column(ForeignKey("tier_huddles.id"))
+    # The unit huddle whose board first showed the answer under follow-up.
+    shown_in_huddle_id: Mapped[int | None] = mapped_column(ForeignKey("huddles.id"))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
+
+
+Index("ix_escalations_tier_status", Escalation.tier_id, Escalation.status)
+Index("ix_escalations_unit_status", Escalation.unit_id, Escalation.status)
+
+
+class SharedLesson(Base):
+    """A de-identified lesson a unit shares with its department or the hospital.
+
+    Never names a reporter; its text is checked for identifiers before it is stored.
+    ``event_id`` only stops the same report being shared twice; it is never shown.
+    """
+
+    __tablename__ = "shared_lessons"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    tier_id: Mapped[int] = mapped_column(ForeignKey("tiers.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # summary | good_catch | change
+    title: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("safety_events.id"))
+    shared_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    shared_on: Mapped[dt.date] = mapped_column(Date)
+    withdrawn: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+
+
+class LessonAdoption(Base):
+    """ "We adopted this": one row per lesson and unit."""
+
+    __tablename__ = "lesson_adoptions"
+    lesson_id: Mapped[int] = mapped_column(
+        ForeignKey("shared_lessons.id", ondelete="CASCADE"), primary_key=True
+    )
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    adopted_on: Mapped[dt.date] = mapped_column(Date)
+    adopted_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))

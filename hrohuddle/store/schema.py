@@ -16,6 +16,7 @@ REVISIONS: tuple[str, ...] = (
     "0007_huddle_loop",
     "0008_nothing_lost",
     "0009_close_the_loop",
+    "0010_tiers",
 )
 HEAD = REVISIONS[-1]
 APP_MARKER = "hrohuddle"

@@ -72,6 +72,27 @@ class AppMeta(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
+class Tier(Base):
+    """A tier above the units on a shared server: a department (2) or the hospital (3).
+
+    Each tier holds its own huddle, at its own time, led by its own role (revision 0010).
+    A single workstation on SQLite has none: its unit is the only tier.
+    """
+
+    __tablename__ = "tiers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    level: Mapped[int] = mapped_column(Integer)  # 2 department | 3 hospital
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("tiers.id"))
+    huddle_time: Mapped[str] = mapped_column(String(5), default="09:00")
+    huddle_target_minutes: Mapped[int] = mapped_column(Integer, default=15)
+    # department_lead | duty_manager | executive_on_call (resources/tiers.yaml words them)
+    leader_role: Mapped[str] = mapped_column(String(30))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+
 class Unit(Base):
     __tablename__ = "units"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -87,6 +108,8 @@ class Unit(Base):
     night_shift_start: Mapped[str] = mapped_column(String(5), default="19:00")
     # The reviewers' target: the share of reports whose reporter hears back within 7 days.
     feedback_target_pct: Mapped[int] = mapped_column(Integer, default=90, server_default="90")
+    # The department (tier 2) the unit belongs to on a shared server; None on its own.
+    tier_id: Mapped[int | None] = mapped_column(ForeignKey("tiers.id"))
     # Bumped by each settings save (not by anything else), to refuse a second, stale save.
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
