@@ -49,7 +49,7 @@ def test_another_units_staff_read_the_lesson_and_raise_it_at_their_huddle(
     qtbot.addWidget(page)
     page.show()
     assert page.model.rowCount() == 1
-    assert page.model.cell(page.model.rows[0], 2, full=False) == "Ward 4 West"
+    assert page.model.cell(page.model.rows[0], 1, full=False) == "Ward 4 West"
     assert page.title.text() == "Check pump lines"
     assert "from Ward 4 West" in page.meta.text() and "Medicine" in page.meta.text()
     # Staff do not adopt or share for the unit: no button offers it.
@@ -79,7 +79,7 @@ def test_a_charge_nurse_marks_we_adopted_this_once(qtbot, hospital: Hospital) ->
     own.show()
     assert not own.adopt_button.isEnabled()  # a unit does not adopt its own lesson
     assert own.withdraw_button.isVisible()
-    assert own.model.cell(own.model.rows[0], 2, full=False) == "Ward 4 West (your unit)"
+    assert own.model.cell(own.model.rows[0], 1, full=False) == "Your unit"
 
 
 @pytest.mark.postgres

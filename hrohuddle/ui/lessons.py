@@ -75,19 +75,21 @@ def adopted_words(r: LessonRow) -> str:
 
 
 class LessonModel(RowsModel[LessonRow]):
-    COLUMNS = ("Shared", "Kind", "From", "Shared with", "Lesson", "Adopted by")
+    # The lesson first, where the eye starts; the rest says where it came from.
+    COLUMNS = ("Lesson", "From", "Kind", "Shared with", "Shared", "Adopted by")
+    LESSON = 0
 
     def cell(self, r: LessonRow, col: int, *, full: bool) -> str:
         if col == 0:
-            return format_date(r.shared_on)
+            return r.title if not full else f"{r.title}\n\n{r.text}"
         if col == 1:
-            return tr(r.kind_words)
+            return tr("Your unit") if r.ours else r.unit_name
         if col == 2:
-            return tr("{unit} (your unit)").format(unit=r.unit_name) if r.ours else r.unit_name
+            return tr(r.kind_words)
         if col == 3:
             return r.tier_name
         if col == 4:
-            return r.title if not full else f"{r.title}\n\n{r.text}"
+            return format_date(r.shared_on)
         return adopted_words(r)
 
 
@@ -137,8 +139,8 @@ class ShareLessonDialog(QDialog):
         self.text.setTabChangesFocus(True)
         self.text.setPlaceholderText(tr("What happened, what was learned, what worked"))
         self.text.setMinimumHeight(self.fontMetrics().height() * 7)
-        if draft is not None:
-            self.kind.setCurrentIndex(max(0, self.kind.findData(draft.kind)))
+        # From a report, its kind; by hand, most often a change that worked.
+        self.kind.setCurrentIndex(max(0, self.kind.findData(draft.kind if draft else "change")))
         form.addRow(tr("Share with"), self.tier)
         form.addRow(tr("Kind"), self.kind)
         form.addRow(tr("Title"), self.title)
@@ -257,7 +259,10 @@ class LessonsPage(QWidget):
                 )
             )
         )
-        split = QSplitter()
+        # The list over the chosen lesson: the list keeps the screen's width for the
+        # lessons' titles, on a laptop too.
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.setChildrenCollapsible(False)
         self.model = LessonModel()
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -269,12 +274,12 @@ class LessonsPage(QWidget):
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(LessonModel.LESSON, QHeaderView.ResizeMode.Stretch)
         self.table.selectionModel().currentRowChanged.connect(self._chosen)
         split.addWidget(self.table)
         right = QWidget()
         column = QVBoxLayout(right)
-        column.setContentsMargins(8, 0, 0, 0)
+        column.setContentsMargins(0, 8, 0, 0)
         self.title = heading("", 1.15)
         self.title.setAccessibleName(tr("The chosen lesson"))
         self.meta = muted("")
@@ -318,6 +323,8 @@ class LessonsPage(QWidget):
         split.addWidget(right)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
+        self.table.setMinimumHeight(self.fontMetrics().height() * 8)
+        right.setMinimumHeight(self.fontMetrics().height() * 9)
         layout.addWidget(split, 1)
         self.count = muted("")
         layout.addWidget(self.count)
@@ -378,7 +385,7 @@ class LessonsPage(QWidget):
         self.meta.setText(
             tr("{kind} · from {unit} · shared with {tier} ({level}) on {day}").format(
                 kind=tr(r.kind_words),
-                unit=r.unit_name,
+                unit=tr("{unit} (your unit)").format(unit=r.unit_name) if r.ours else r.unit_name,
                 tier=r.tier_name,
                 level=tr(r.shared_with),
                 day=format_date(r.shared_on),
