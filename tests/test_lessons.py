@@ -5,6 +5,7 @@ one; other units read it, adopt it once and raise it at their own huddle."""
 from __future__ import annotations
 
 import dataclasses
+import threading
 
 import pytest
 from conftest import PINS, Team
@@ -245,6 +246,31 @@ def test_a_unit_adopts_a_lesson_once_and_the_feed_counts_the_units(hospital: Hos
     assert (east.adopted, east.adopted_by_us) == (2, True)
     ours = next(r for r in lessons.feed(h.db, h.team["staff"]) if r.id == lesson)
     assert (ours.adopted, ours.adopted_by_us, ours.ours) == (2, False, True)
+
+
+@pytest.mark.postgres
+def test_two_workstations_of_one_unit_adopting_at_once_count_once(hospital: Hospital) -> None:
+    h = hospital
+    lesson = _share(h, h.team["charge_nurse"], h.hosp)
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def press(who: Actor) -> None:
+        start.wait()
+        try:
+            lessons.adopt(h.db, who, lesson)
+            outcomes.append("adopted")
+        except ValidationError as exc:
+            outcomes.append(exc.message)
+
+    pair = [threading.Thread(target=press, args=(h.east[r],)) for r in REVIEWERS]
+    for t in pair:
+        t.start()
+    for t in pair:
+        t.join()
+    assert sorted(o[:20] for o in outcomes) == ["Your unit already ad", "adopted"]
+    with h.db.read() as s:
+        assert len(s.scalars(select(LessonAdoption.unit_id)).all()) == 1
 
 
 @pytest.mark.postgres
