@@ -120,6 +120,13 @@ def test_share_as_a_lesson_from_a_review_starts_from_the_summary_never_the_narra
     qtbot.waitUntil(lambda: tab.model.rowCount() == 1)
     tab.table.selectRow(0)
     shown: dict[str, str] = {}
+    # A summary typed but not saved yet: saved first, so the lesson starts from it.
+    tab.summary.setPlainText("Something newer, not saved")
+    warned = _when_modal(QMessageBox, lambda box: box.close())
+    tab.share_lesson()
+    assert warned and "Save the review first" in warned[0].text()  # type: ignore[attr-defined]
+    assert lessons.feed(h.db, cn) == []
+    tab.summary.setPlainText("Two infusion lines were crossed at the pump")
 
     def fill(dialog: QWidget) -> None:
         assert isinstance(dialog, ShareLessonDialog)

@@ -569,6 +569,9 @@ class ReviewTab(QWidget):
         if r is None:
             show_problem(self, tr("Choose a report first."))
             return
+        if self.summary.toPlainText().strip() != (r.reviewer_summary or "").strip():
+            show_problem(self, tr("Save the review first: the lesson starts from its summary."))
+            return
         from hrohuddle.ui.lessons import open_share_dialog
 
         if open_share_dialog(self, self.db, self.actor, r.id) is not None:
