@@ -559,6 +559,7 @@ class MainWindow(QMainWindow):
 
     # -- the shell ------------------------------------------------------------------
     def page_specs(self, actor: Actor) -> list[PageSpec]:
+        from hrohuddle.services import tiers
         from hrohuddle.ui.shell import HomePage, PageSpec
 
         assert self.db is not None and self.unit is not None
@@ -598,11 +599,17 @@ class MainWindow(QMainWindow):
 
             return ChecklistsPage(db, actor)
 
+        def lessons_page() -> QWidget:
+            from hrohuddle.ui.lessons import LessonsPage
+
+            return LessonsPage(db, actor)
+
         def observation_page() -> QWidget:
             from hrohuddle.ui.observations import ObservationsPage
 
             return ObservationsPage(db, actor)
 
+        shares = tiers.shared(db)
         sees_checklists = (
             actor.can("checklist.observe")
             or actor.can("report.view")
@@ -615,6 +622,7 @@ class MainWindow(QMainWindow):
             PageSpec("huddle", tr("Safety huddle"), "huddle.view", huddle),
             PageSpec("events", tr("Safety reports"), "event.report", reports),
             PageSpec("dashboard", tr("Dashboard"), "report.view", dashboard),
+            *([PageSpec("lessons", tr("Shared lessons"), None, lessons_page)] if shares else []),
             *(
                 [PageSpec("checklists", tr("HRO checklists"), None, checklist_page)]
                 if sees_checklists
