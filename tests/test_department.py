@@ -42,7 +42,7 @@ def _at(day: dt.date, hh: int, mm: int = 0) -> dt.datetime:
     return to_utc(dt.datetime.combine(day, dt.time(hh, mm)))
 
 
-def _week_of_data(db: Database, code: str, week: Week, *, huddles: int, late: int = 0) -> None:
+def week_of_data(db: Database, code: str, week: Week, *, huddles: int, late: int = 0) -> None:
     """A unit's week: huddles at day-shift starts (some late), reports of several kinds,
     an older week's near misses for the run chart, and an open escalation."""
     uid = _unit_id(db, code)
@@ -100,10 +100,8 @@ def _week_of_data(db: Database, code: str, week: Week, *, huddles: int, late: in
         )
 
 
-@pytest.fixture
-def hospital(pg_team: Team, clock: Clock) -> tuple[Team, Week]:
+def build_hospital(db: Database, today: dt.date) -> Week:
     """4W and 5E in Medicine, 6N in Surgery, all in the hospital; a week of data each."""
-    db = pg_team.db
     tiers.create_tier(db, IT, code="HOSP", name="St Elsewhere", level=3)
     tiers.create_tier(db, IT, code="MED", name="Medicine", level=2, parent_code="HOSP")
     tiers.create_tier(db, IT, code="SURG", name="Surgery", level=2, parent_code="HOSP")
@@ -117,11 +115,16 @@ def hospital(pg_team: Team, clock: Clock) -> tuple[Team, Week]:
     tiers.place_unit(db, IT, "4W", "MED")
     tiers.place_unit(db, IT, "5E", "MED")
     tiers.place_unit(db, IT, "6N", "SURG")
-    week = Week.of(clock.today - dt.timedelta(days=14))
-    _week_of_data(db, "4W", week, huddles=5, late=1)
-    _week_of_data(db, "5E", week, huddles=3)
-    _week_of_data(db, "6N", week, huddles=7, late=2)
-    return pg_team, week
+    week = Week.of(today - dt.timedelta(days=14))
+    week_of_data(db, "4W", week, huddles=5, late=1)
+    week_of_data(db, "5E", week, huddles=3)
+    week_of_data(db, "6N", week, huddles=7, late=2)
+    return week
+
+
+@pytest.fixture
+def hospital(pg_team: Team, clock: Clock) -> tuple[Team, Week]:
+    return pg_team, build_hospital(pg_team.db, clock.today)
 
 
 @pytest.mark.postgres

@@ -463,6 +463,9 @@ def department_week(
     )
 
     def pulse_of(ids: list[int], shown: bool) -> PulseFigure:
+        if not any(answers_by_unit.get(uid) for uid in ids):
+            # None answered in the quarter: nothing about anyone to hide.
+            return PulseFigure(period, 0, 0, None)
         if not shown:
             return PulseFigure(period, None, None, None)
         rows = [a for uid in ids for a in answers_by_unit.get(uid, [])]
@@ -590,6 +593,7 @@ def tier_id_of(db: Database, code: str) -> int:
 
 
 __all__ = [
+    "HEADERS",
     "Column",
     "DepartmentWeek",
     "OpenEscalation",
@@ -597,5 +601,96 @@ __all__ = [
     "closed_quarter",
     "department_week",
     "pulse_suppression",
+    "pulse_words",
+    "row_cells",
+    "signal_words",
+    "sort_key",
     "tier_id_of",
 ]
+
+
+# ---------------------------------------------------------------- the table's words
+
+#: The units side by side, as the department view and the department report set them out.
+HEADERS = (
+    "Huddles held (of expected)",
+    "On time",
+    "Median length",
+    "Reports",
+    "Near misses",
+    "Good catches",
+    "Harm reached the patient",
+    "Reporter heard back within 7 days",
+    "HRO behaviours observed",
+    "Open escalations (oldest)",
+    "Psychological safety (answers)",
+    "Signals",
+)
+
+
+def _share(ok: int, n: int) -> str:
+    return f"{ok}/{n} ({ok / n:.0%})" if n else "—"
+
+
+def _minutes(v: float | None) -> str:
+    if v is None:
+        return "—"
+    return f"{v:.0f} min" if float(v).is_integer() else f"{v:.1f} min"
+
+
+def pulse_words(p: PulseFigure) -> str:
+    if p.hidden:
+        return "hidden (small group)"
+    if not p.n:
+        return "no answers"
+    mean = "—" if p.scale_mean is None else f"{p.scale_mean:.2f} of 7"
+    return f"{mean} (n = {p.n}, {p.complete} complete)"
+
+
+def signal_words(col: Column) -> str:
+    """The run and control chart signals of a column, in a few words."""
+    parts = []
+    if col.huddle_p.analysis.signals:
+        parts.append(f"huddles held: {len(col.huddle_p.analysis.signals)}")
+    if col.event_run.analysis.signals:
+        parts.append(f"reports: {len(col.event_run.analysis.signals)}")
+    return "; ".join(parts) if parts else "none"
+
+
+def row_cells(col: Column) -> list[str]:
+    """One column's figures as text, in the order of ``HEADERS``."""
+    oldest = "" if col.oldest_escalation_days is None else f" ({col.oldest_escalation_days} d)"
+    return [
+        f"{col.held} of {col.expected}",
+        _share(col.on_time, col.held),
+        _minutes(col.median_minutes),
+        str(col.reports),
+        str(col.by_kind.get("near_miss", 0)),
+        str(col.by_kind.get("good_catch", 0)),
+        str(col.harmed),
+        _share(col.loop_within, col.loop_counted),
+        _share(col.observed, col.opportunities),
+        f"{col.open_escalations}{oldest}",
+        pulse_words(col.pulse),
+        signal_words(col),
+    ]
+
+
+def sort_key(col: Column, header: int) -> tuple[int, float, str]:
+    """What a column sorts by under ``HEADERS[header]``: the figure, not its words."""
+    values: list[float | None] = [
+        col.held_share,
+        col.on_time_share,
+        col.median_minutes,
+        col.reports,
+        col.by_kind.get("near_miss", 0),
+        col.by_kind.get("good_catch", 0),
+        col.harmed,
+        col.loop_share,
+        col.behaviour_share,
+        col.open_escalations,
+        col.pulse.scale_mean,
+        len(col.huddle_p.analysis.signals) + len(col.event_run.analysis.signals),
+    ]
+    v = values[header]
+    return (0, float(v), col.code) if v is not None else (1, 0.0, col.code)

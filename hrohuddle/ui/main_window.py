@@ -593,6 +593,13 @@ class MainWindow(QMainWindow):
 
             return DashboardPage(db, actor)
 
+        from hrohuddle.services import tiers
+
+        def department_page() -> QWidget:
+            from hrohuddle.ui.department import DepartmentPage
+
+            return DepartmentPage(db, actor)
+
         def checklist_page() -> QWidget:
             from hrohuddle.ui.checklists import ChecklistsPage
 
@@ -615,6 +622,11 @@ class MainWindow(QMainWindow):
             PageSpec("huddle", tr("Safety huddle"), "huddle.view", huddle),
             PageSpec("events", tr("Safety reports"), "event.report", reports),
             PageSpec("dashboard", tr("Dashboard"), "report.view", dashboard),
+            *(
+                [PageSpec("department", tr("Department view"), None, department_page)]
+                if tiers.my_tiers(db, actor)
+                else []
+            ),
             *(
                 [PageSpec("checklists", tr("HRO checklists"), None, checklist_page)]
                 if sees_checklists
