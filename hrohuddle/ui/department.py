@@ -45,7 +45,7 @@ from hrohuddle.ui.common import (
     show_refusal,
     tr,
 )
-from hrohuddle.wording import count
+from hrohuddle.wording import count, counts_in
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 #: The table's headings on screen, on a few lines each (department.HEADERS in full is
@@ -409,7 +409,7 @@ class DepartmentPage(QWidget):
             said.append(
                 f"{title}: "
                 + (
-                    " ".join(s.sentence for s in signals)
+                    " ".join(counts_in(s.sentence) for s in signals)
                     if signals
                     else tr("no signal, the variation is what this process usually shows.")
                 )
