@@ -559,6 +559,7 @@ class MainWindow(QMainWindow):
 
     # -- the shell ------------------------------------------------------------------
     def page_specs(self, actor: Actor) -> list[PageSpec]:
+        from hrohuddle.services import tiers
         from hrohuddle.ui.shell import HomePage, PageSpec
 
         assert self.db is not None and self.unit is not None
@@ -592,8 +593,6 @@ class MainWindow(QMainWindow):
             from hrohuddle.ui.dashboard import DashboardPage
 
             return DashboardPage(db, actor)
-
-        from hrohuddle.services import tiers
 
         def department_page() -> QWidget:
             from hrohuddle.ui.department import DepartmentPage
