@@ -292,3 +292,30 @@ def test_a_unit_on_its_own_file_is_told_it_needs_the_shared_server(
         department.department_week(
             sqlite_team.db, sqlite_team["manager"], 1, Week.of(clock.today), today=clock.today
         )
+
+
+@pytest.mark.postgres
+def test_behaviour_reliability_is_the_units_own(pg_team: Team, clock: Clock) -> None:
+    from hrohuddle.services import checklists
+
+    db, cn = pg_team.db, pg_team["charge_nurse"]
+    tiers.create_tier(db, IT, code="MED", name="Medicine", level=2)
+    tiers.place_unit(db, IT, "4W", "MED")
+    checklists.sync_templates(db)
+    template = next(t for t in checklists.templates(db, cn.unit_id) if t.key == "error_prevention")
+    session = checklists.start_session(db, cn, template.id, "huddle")
+    items = {r.code: r.item_id for r in checklists.session_view(db, cn, session).responses}
+    for code, result in [("SBAR", "observed"), ("STAR", "missed"), ("CHECK_BACK", "na")]:
+        checklists.record(db, cn, session, items[code], result=result)
+    checklists.finish(db, cn, session)
+    week = Week.of(clock.today)
+    sunday = week.monday + dt.timedelta(days=6)
+    own = checklists.reliability(db, cn, week.monday, sunday)
+    view = department.department_week(db, IT, _tier_id(db, "MED"), week, today=clock.today)
+    col = view.columns[0]
+    assert (col.observed, col.opportunities) == (1, 2)
+    assert (col.observed, col.opportunities) == (
+        sum(r.observed for r in own),
+        sum(r.opportunities for r in own),
+    )
+    assert view.together.behaviour_share == 0.5
