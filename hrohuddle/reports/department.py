@@ -14,7 +14,15 @@ from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
-from reportlab.platypus import KeepTogether, PageBreak, SimpleDocTemplate, Spacer, Table
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import (
+    KeepTogether,
+    PageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+)
 
 from hrohuddle import APP_NAME, __version__
 from hrohuddle.analytics.signals import Analysis
@@ -28,6 +36,7 @@ from hrohuddle.store.database import Database
 from hrohuddle.wording import count, counts_in
 
 PAGE = landscape(A4)
+LOOSE_H2 = ParagraphStyle("loose_h2", parent=blocks.STYLES["h2"], keepWithNext=0)
 MARGIN = 12 * blocks.mm
 WIDTH = PAGE[0] - 2 * MARGIN
 #: Each unit's own charts are drawn for up to this many units (a chart takes a moment).
@@ -124,7 +133,8 @@ def story(f: DepartmentWeek, author: str) -> list[Any]:
             "small",
         ),
         Spacer(1, 4),
-        blocks.para(f"The {f.column_word}s side by side", "h2"),
+        # Not kept with the table: a long table starts on the first page, under its title.
+        Paragraph(blocks.escape(f"The {f.column_word}s side by side"), LOOSE_H2),
         _units_table(f),
         Spacer(1, 3),
         blocks.para(
