@@ -8,6 +8,8 @@ For the hospital's leaders the columns are its departments.
 
 Only aggregates leave this module: never a report, its narrative, its reporter or a
 pulse answer. Figures are read in a few grouped queries over every unit at once.
+Over 600 lines because the figures, the pulse suppression that guards them and the
+words of the units' table (shared by the screen and the PDF) belong together.
 
 Which figures are suppressed, and why:
 
