@@ -594,6 +594,11 @@ class MainWindow(QMainWindow):
 
             return DashboardPage(db, actor)
 
+        def department_page() -> QWidget:
+            from hrohuddle.ui.department import DepartmentPage
+
+            return DepartmentPage(db, actor)
+
         def checklist_page() -> QWidget:
             from hrohuddle.ui.checklists import ChecklistsPage
 
@@ -623,6 +628,11 @@ class MainWindow(QMainWindow):
             PageSpec("events", tr("Safety reports"), "event.report", reports),
             PageSpec("dashboard", tr("Dashboard"), "report.view", dashboard),
             *([PageSpec("lessons", tr("Shared lessons"), None, lessons_page)] if shares else []),
+            *(
+                [PageSpec("department", tr("Department view"), None, department_page)]
+                if tiers.my_tiers(db, actor)
+                else []
+            ),
             *(
                 [PageSpec("checklists", tr("HRO checklists"), None, checklist_page)]
                 if sees_checklists
