@@ -46,7 +46,7 @@ def _bench(mark: str) -> None:
         if os.environ.get("HROHUDDLE_BENCH_MODULES"):
             heavy = sorted(
                 {m.split(".")[0] for m in sys.modules}
-                & {"matplotlib", "reportlab", "alembic", "argon2"}
+                & {"reportlab", "alembic", "argon2"}
             )
             print("HROHUDDLE_MODULES " + " ".join(heavy), flush=True)
         if wanted == mark:
