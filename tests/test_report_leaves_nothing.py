@@ -71,7 +71,9 @@ def test_a_report_built_on_the_dashboard_leaves_no_chart_behind(
     _a_week_with_reports(sqlite_team)
     drawn: list[int] = []  # how many charts the reports drew (holding none of them)
     real = charts.picture
-    monkeypatch.setattr(charts, "picture", lambda fig, *a, **k: drawn.append(1) or real(fig, *a, **k))
+    monkeypatch.setattr(
+        charts, "picture", lambda fig, *a, **k: drawn.append(1) or real(fig, *a, **k)
+    )
     sign_in_as(qtbot, window, "Mo Manager", PINS["manager"])
     panel = window.open_page("dashboard").week_panel
     qtbot.waitUntil(lambda: len(panel.canvases) == 2, timeout=20000)

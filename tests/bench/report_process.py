@@ -58,13 +58,15 @@ def chart(c):
         d.add(Line(x(i), y0, x(i), y0 - 3))
         d.add(String(x(i), y0 - 12, f"W{i + 1:02d}", fontSize=7.5, textAnchor="middle"))
         d.add(String(x(i), y0 - 21, f"{i + 1} Jan", fontSize=7.5, textAnchor="middle"))
-    d.add(String((x0 + x1) / 2, y0 - 33, "ISO week and its Monday", fontSize=8.5, textAnchor="middle"))
+    mid = (x0 + x1) / 2
+    d.add(String(mid, y0 - 33, "ISO week and its Monday", fontSize=8.5, textAnchor="middle"))
     d.add(Line(x0, y(14), x1, y(14), strokeColor=HexColor("#4D4D4D"), strokeWidth=1.1))
     steps = []
     for i, v in enumerate(ys):
         steps += [x(i - 0.5 if i else i), y(v + 6), x(i + 0.5 if i < 25 else i), y(v + 6)]
     d.add(PolyLine(steps, strokeColor=black, strokeWidth=1.1, strokeDashArray=[4, 2]))
-    d.add(PolyLine([c for i, v in enumerate(ys) for c in (x(i), y(v))], strokeColor=blue, strokeWidth=1.2))
+    line = [c for i, v in enumerate(ys) for c in (x(i), y(v))]
+    d.add(PolyLine(line, strokeColor=blue, strokeWidth=1.2))
     for i, v in enumerate(ys):
         d.add(Circle(x(i), y(v), 1.75, fillColor=blue, strokeColor=blue, strokeWidth=0.5))
     d.add(Rect(x0, y0, x1 - x0, y1 - y0, fillColor=None, strokeColor=black, strokeWidth=0.8))
