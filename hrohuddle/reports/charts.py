@@ -63,8 +63,9 @@ class Chart(Drawing):  # type: ignore[misc]  # reportlab has no type hints
         },
     )
 
-    def __init__(self, titled: bool) -> None:
-        super().__init__(WIDTH, HEIGHT)
+    def __init__(self, titled: bool, size: tuple[float, float] | None = None) -> None:
+        width, height = size or (WIDTH, HEIGHT)
+        super().__init__(width, height)
         self.title = ""
         self.summary = ""
         self.line_label = ""
@@ -72,7 +73,7 @@ class Chart(Drawing):  # type: ignore[misc]  # reportlab has no type hints
         self.values: list[float | None] = []
         #: Each plotted point as (x, y, week index), in the drawing's points.
         self.points: list[tuple[float, float, int]] = []
-        self.plot = (LEFT, BOTTOM, WIDTH - RIGHT, HEIGHT - (SCREEN_TOP if titled else REPORT_TOP))
+        self.plot = (LEFT, BOTTOM, width - RIGHT, height - (SCREEN_TOP if titled else REPORT_TOP))
         self.low, self.high = 0.0, 1.0
         self.weeks: list[str] = []
         self.legend: list[tuple[str, str]] = []  # (kind of sample, text)
@@ -235,8 +236,8 @@ def _title(chart: Chart, title: str | None, n_text: str) -> None:
     x0, _, _, y1 = chart.plot
     period = f"{period_text(chart.weeks)}, {n_text}"
     if title:
-        chart.add(_string(x0, HEIGHT - 15, title, 9, font=BOLD))
-        chart.add(_string(x0, HEIGHT - 27, period, 9))
+        chart.add(_string(x0, chart.height - 15, title, 9, font=BOLD))
+        chart.add(_string(x0, chart.height - 27, period, 9))
     else:
         chart.add(_string(x0, y1 + 6, period, 9))
 
@@ -272,7 +273,7 @@ def _legend(chart: Chart) -> None:
 
     widths = [22 + stringWidth(text, FONT, size) for _, text in chart.legend]
     gap = 12.0
-    x = (WIDTH - (sum(widths) + gap * (len(widths) - 1))) / 2
+    x = (chart.width - (sum(widths) + gap * (len(widths) - 1))) / 2
     y = 9.0
     for (kind, text), w in zip(chart.legend, widths, strict=True):
         mid = y + 2.6
@@ -311,8 +312,8 @@ def _latest(chart: Chart, unit: str) -> str:
     return f"Latest, {chart.weeks[i]}: {_number(v, unit)}."
 
 
-def _run(series: Series, line_label: str, titled: bool) -> Chart:
-    chart = Chart(titled)
+def _run(series: Series, line_label: str, titled: bool, size: tuple[float, float] | None) -> Chart:
+    chart = Chart(titled, size)
     chart.title, chart.weeks, chart.line_label = series.title, list(series.weeks), line_label
     analysis = series.analysis
     values = list(series.values)
@@ -345,21 +346,35 @@ def _run(series: Series, line_label: str, titled: bool) -> Chart:
     return chart
 
 
-def run_chart(series: Series, *, titled: bool = True) -> Chart:
-    """Weekly counts from zero, the median labelled, signal points marked with a triangle."""
-    return _run(series, "reports in the week", titled)
+def run_chart(
+    series: Series, *, titled: bool = True, size: tuple[float, float] | None = None
+) -> Chart:
+    """Weekly counts from zero, the median labelled, signal points marked with a triangle.
+    ``size`` in points (on screen, the widget's); 7.2 by 2.9 inches by default."""
+    return _run(series, "reports in the week", titled, size)
 
 
-def run_chart_of(series: Series, line_label: str, *, titled: bool = True) -> Chart:
+def run_chart_of(
+    series: Series,
+    line_label: str,
+    *,
+    titled: bool = True,
+    size: tuple[float, float] | None = None,
+) -> Chart:
     """A run chart whose line is not a count of reports (days, for example)."""
-    return _run(series, line_label, titled)
+    return _run(series, line_label, titled, size)
 
 
 def control_chart(
-    series: Series, *, percent: bool = False, titled: bool = True, target: float | None = None
+    series: Series,
+    *,
+    percent: bool = False,
+    titled: bool = True,
+    target: float | None = None,
+    size: tuple[float, float] | None = None,
 ) -> Chart:
     """Points with per-point 3-sigma limits; points outside marked with an X; gaps kept."""
-    chart = Chart(titled)
+    chart = Chart(titled, size)
     chart.title, chart.weeks, chart.line_label = series.title, list(series.weeks), "weekly value"
     analysis = series.analysis
     scale = 100.0 if percent else 1.0
@@ -444,11 +459,17 @@ def _steps(chart: Chart, limits: Sequence[float | None]) -> list[list[float]]:
     return runs
 
 
-def p_chart_with_target(series: Series, target_pct: float, *, titled: bool = True) -> Chart:
+def p_chart_with_target(
+    series: Series,
+    target_pct: float,
+    *,
+    titled: bool = True,
+    size: tuple[float, float] | None = None,
+) -> Chart:
     """A p-chart in per cent with the reviewers' target drawn as a dotted line, named on
     the line inside the plot at the left (the right edge holds the limits' labels, and
     the legend has no room for a fifth entry on a half-width chart)."""
-    return control_chart(series, percent=True, titled=titled, target=target_pct)
+    return control_chart(series, percent=True, titled=titled, target=target_pct, size=size)
 
 
 def picture(chart: Drawing, dpi: int = 150, *, width: float = REPORT_WIDTH) -> Drawing:

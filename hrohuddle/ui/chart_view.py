@@ -5,33 +5,63 @@ the weeks (each read out), and Enter or a click on a point opens that week."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QByteArray, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QPalette, QPen
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from hrohuddle.ui.common import tr
 
+#: A path drawn without a fill named: a line, which SVG would otherwise fill black.
+_UNFILLED = re.compile(r'(<path [^>]*style="(?![^"]*fill:))')
+
+_CLIP = re.compile(r"<clipPath id=\"clip\">.*?</clipPath>", re.DOTALL)
+
+#: The smallest drawing, in points, that a chart is laid out at: below it, the chart is
+#: drawn at this size and scaled down whole.
+SMALLEST = (330.0, 170.0)
+
 
 def chart_svg(chart: Any) -> bytes:
     """The drawing as SVG: pure Python, so it may be made off the GUI thread."""
     from reportlab.graphics import renderSVG
 
-    return str(renderSVG.drawToString(chart)).encode("utf-8")
+    svg = str(renderSVG.drawToString(chart))
+    # Qt's SVG renderer draws the clip's rectangle as a shape (black, over everything),
+    # and knows no "None": the drawing needs no clip, and "none" is what is meant.
+    svg = _CLIP.sub("", svg).replace(' style="clip-path: url(#clip)"', "")
+    svg = svg.replace("fill: None;", "fill: none;")
+    return _UNFILLED.sub(r"\1fill: none; ", svg).encode("utf-8")
 
 
 class ChartView(QWidget):
-    """One chart (a ``charts.Chart``), scaled to the widget with its shape kept."""
+    """One chart (a ``charts.Chart``), scaled to the widget with its shape kept. Given
+    ``remake`` (a chart of a size in points), the chart is laid out again for the
+    widget's size, so that its text reads at the size of the window's own."""
 
     #: The week index of a point chosen with the mouse or the keyboard.
     point_chosen = Signal(int)
 
-    def __init__(self, chart: Any, svg: bytes | None = None, parent: QWidget | None = None):
+    def __init__(
+        self,
+        chart: Any,
+        svg: bytes | None = None,
+        *,
+        remake: Callable[[tuple[float, float]], Any] | None = None,
+        parent: QWidget | None = None,
+    ):
         super().__init__(parent)
         self.chart = chart
+        self.remake = remake
         self.renderer = QSvgRenderer(QByteArray(svg or chart_svg(chart)), self)
+        self.relayout = QTimer(self)
+        self.relayout.setSingleShot(True)
+        self.relayout.setInterval(60)  # once a resize has settled, not at every step
+        self.relayout.timeout.connect(self._lay_out)
         self.current: int | None = None  # the week the keyboard stands on
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAccessibleName(chart.title)
@@ -43,6 +73,29 @@ class ChartView(QWidget):
         palette = self.palette()
         palette.setColor(QPalette.ColorRole.Window, QColor("white"))
         self.setPalette(palette)
+
+    def points_size(self) -> tuple[float, float]:
+        """The widget's size in points, as the chart is laid out for it."""
+        zoom = max(1.0, self.logicalDpiY() / 72)
+        return (
+            max(SMALLEST[0], round(self.width() / zoom)),
+            max(SMALLEST[1], round(self.height() / zoom)),
+        )
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        if self.remake is not None and self.points_size() != (
+            round(self.chart.width),
+            round(self.chart.height),
+        ):
+            self.relayout.start()
+
+    def _lay_out(self) -> None:
+        if self.remake is None:
+            return
+        self.chart = self.remake(self.points_size())
+        self.renderer.load(QByteArray(chart_svg(self.chart)))
+        self.update()
 
     def target(self) -> QRectF:
         """Where the drawing goes: as large as fits, its shape kept, centred."""

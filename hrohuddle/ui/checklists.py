@@ -596,7 +596,10 @@ class ReliabilityTab(QWidget):
         from hrohuddle.reports import charts
         from hrohuddle.ui.chart_view import ChartView
 
-        self.canvas = ChartView(charts.control_chart(series, percent=True))
+        self.canvas = ChartView(
+            charts.control_chart(series, percent=True),
+            remake=lambda size: charts.control_chart(series, percent=True, size=size),
+        )
         self.canvas.setAccessibleName(tr("Week by week: {t}").format(t=series.title))
         self.chart_layout.addWidget(self.canvas)
 

@@ -307,6 +307,8 @@ class WeekPanel(QWidget):
     def _draw(self) -> None:
         """The reports chart chosen (per week, or per 1,000 patient-days with weeks
         without a census as gaps) beside the huddles chart."""
+        from hrohuddle.reports import charts
+
         figures = self.figures
         if figures is None:
             return
@@ -316,9 +318,21 @@ class WeekPanel(QWidget):
         self.canvases = []
         rate = self.chart_choice.currentData() == "rate" and "rate" in self.built
         reports = figures.event_u if rate and figures.event_u is not None else figures.event_run
-        reports_view = ChartView(*self.built["rate" if rate else "run"])
+        if rate:
+            reports_view = ChartView(
+                *self.built["rate"],
+                remake=lambda size: charts.control_chart(reports, size=size),
+            )
+        else:
+            reports_view = ChartView(
+                *self.built["run"], remake=lambda size: charts.run_chart(reports, size=size)
+            )
         reports_view.point_chosen.connect(lambda week: self._picked(week, reports, every_kind=rate))
-        held_view = ChartView(*self.built["held"])
+        held = figures.huddle_p
+        held_view = ChartView(
+            *self.built["held"],
+            remake=lambda size: charts.control_chart(held, percent=True, size=size),
+        )
         for view in (reports_view, held_view):
             view.setMinimumHeight(260)
             self.charts.addWidget(view, 1)
@@ -626,6 +640,8 @@ class LoopPanel(QWidget):
         load_off_thread(self, work, self._draw, self.status, tr("Drawing the loop's charts…"))
 
     def _draw(self, result: tuple[reporting.WeeklyFigures, Any, Any]) -> None:
+        from hrohuddle.reports import charts
+
         figures, share, days = result
         if figures is not self.week_panel.figures:
             return  # another week was chosen meanwhile; its charts are on their way
@@ -633,8 +649,15 @@ class LoopPanel(QWidget):
             self.charts.removeWidget(canvas)
             canvas.deleteLater()
         self.canvases = []
-        for drawn in (share, days):
-            view = ChartView(*drawn)
+        target = figures.loop.target_pct
+        remakes = (
+            lambda size: charts.p_chart_with_target(figures.loop_share, target, size=size),
+            lambda size: charts.run_chart_of(
+                figures.loop_days, "median days, reports of the week", size=size
+            ),
+        )
+        for drawn, remake in zip((share, days), remakes, strict=True):
+            view = ChartView(drawn[0], drawn[1], remake=remake)
             view.setMinimumHeight(260)
             self.charts.addWidget(view, 1)
             self.canvases.append(view)
