@@ -167,14 +167,14 @@ def test_bad_escalations_are_refused_in_plain_words(pg_team: Team) -> None:
     db = pg_team.db
     nurse = pg_team["charge_nurse"]
     tiers.create_tier(db, IT, code="MED", name="Medicine", level=2)
-    with pytest.raises(escalations.NoDepartment, match="no department yet.*tier place"):
+    with pytest.raises(escalations.NoDepartment, match=r"no department yet.*tier place"):
         escalations.escalate(db, nurse, title="x", reason="y", criteria=["resources"])
     tiers.place_unit(db, IT, "4W", "MED")
     with pytest.raises(ValidationError, match="criteria"):
         escalations.escalate(db, nurse, title="x", reason="y", criteria=[])
     with pytest.raises(ValidationError, match="criteria"):
         escalations.escalate(db, nurse, title="x", reason="y", criteria=["made_up"])
-    with pytest.raises(ValidationError, match="identif|MRN|patient"):
+    with pytest.raises(ValidationError, match=r"identif|MRN|patient"):
         escalations.escalate(
             db, nurse, title="Bed for MRN 12345678", reason="y", criteria=["resources"]
         )
