@@ -603,6 +603,17 @@ class MainWindow(QMainWindow):
 
             return ObservationsPage(db, actor)
 
+        def tier_board() -> QWidget:
+            from hrohuddle.ui.tier_board import TierBoardPage
+
+            page = TierBoardPage(db, actor)
+            page.board_mode_changed.connect(lambda on: self.set_board_mode(on))
+            return page
+
+        from hrohuddle.services import tiers
+        from hrohuddle.ui.tier_board import page_label
+
+        leads = tiers.my_tiers(db, actor)
         sees_checklists = (
             actor.can("checklist.observe")
             or actor.can("report.view")
@@ -627,6 +638,7 @@ class MainWindow(QMainWindow):
             ),
             PageSpec("pulses", tr("Onboarding pulses"), "pulse.results", pulse_results),
             PageSpec("admin", tr("Unit admin"), "people.manage", admin),
+            *([PageSpec("tier_board", page_label(leads), None, tier_board)] if leads else []),
         ]
         allowed = [s for s in specs if s.permission is None or actor.can(s.permission)]
         home = PageSpec(
