@@ -366,6 +366,15 @@ def _rows(s: Session, found: list[Escalation], now: dt.datetime) -> list[Escalat
 # ---------------------------------------------------------------- escalating
 
 
+def department_name(db: Database, unit_id: int) -> str | None:
+    """The name of the unit's department, for the escalate box; None when it has none."""
+    if not tiers.shared(db):
+        return None
+    with db.read() as s:
+        tier = tiers.department_of(s, unit_id)
+        return tier.name if tier is not None else None
+
+
 def _criteria_keys(chosen: list[str]) -> list[str]:
     known = criteria()
     keys = [k for k in known if k in set(chosen)]
@@ -923,6 +932,7 @@ __all__ = [
     "answer",
     "close_tier_huddle",
     "criteria",
+    "department_name",
     "escalate",
     "mark_answers_shown",
     "outcome_help",

@@ -33,7 +33,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hrohuddle.services import bulletin, drafts, huddles, me_too, people, teaching
+from hrohuddle.services import (
+    bulletin,
+    dates,
+    drafts,
+    escalations,
+    huddles,
+    me_too,
+    people,
+    teaching,
+    tiers,
+)
 from hrohuddle.services.errors import IdentifierWarning, ServiceError, SessionEnded
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.shifts import ShiftClock
@@ -249,6 +259,25 @@ class ItemInput(QWidget):
         self.edit.setFocus()
 
 
+def upward_text(e: escalations.EscalationRow) -> str:
+    """An escalation as the unit's board shows it: the answer, its date and who gave it
+    (name and role); or, while open, its age, and the flag once it waits too long."""
+    if e.is_open:
+        age = tr("today") if e.age_days == 0 else tr("{n} day(s)").format(n=e.age_days)
+        state = "⚠ " + e.waiting_words if e.waiting else tr("Waiting for an answer")
+        return tr("{title}\n{state} · with {tier} · sent {age}").format(
+            title=e.title, state=state, tier=e.tier_name, age=age
+        )
+    when = format_date(dates.to_local(e.answered_at).date()) if e.answered_at else ""
+    head = f"✓ {e.outcome_words}"
+    if e.owner:
+        head += " · " + tr("owner {who}").format(who=e.owner)
+    if e.passed_to:
+        head += " · " + tr("to {tier}").format(tier=e.passed_to)
+    said = f"\n{e.answer}" if e.answer else ""
+    return f"{head}: {e.title}{said}\n{e.answered_by_words} · {when}"
+
+
 class HuddleBoard(BoardActions):
     """The running huddle. Every change is stored at once; typing is kept as drafts.
 
@@ -438,6 +467,12 @@ class HuddleBoard(BoardActions):
             categories=list(self.ahead_labels.items()),
         )
         ahead.add(self.inputs["look_ahead"])
+        # A risk chosen here is what Follow up's Escalate… sends up (the last list chosen
+        # in decides): a third button in this heading would not fit a 1366 px wall screen.
+        ahead_list = self.lists["look_ahead"]
+        ahead_list.currentItemChanged.connect(
+            lambda cur, _prev: self._chose_in("look_ahead" if ahead_list.hasFocus() else "")
+        )
         ahead.add_to_heading(self._item_buttons("look_ahead"))
         self.panels.append(ahead)
 
@@ -459,6 +494,21 @@ class HuddleBoard(BoardActions):
             b.setAccessibleName(tr("{what} the chosen action").format(what=text.rstrip("…")))
             b.clicked.connect(slot)
             row.addWidget(b, 0, n)
+            self.escalate_button = b  # the last one
+        self.escalate_button.setAccessibleName(
+            tr("Escalate the chosen action, or the risk chosen in Look ahead")
+        )
+        self.escalate_button.setToolTip(
+            tr("Send the chosen action, or the risk chosen in Look ahead, to the department")
+            if tiers.shared(self.db)
+            else tr(
+                "Escalate the chosen action to the unit's manager. Sending it to a "
+                "department needs the hospital's shared server."
+            )
+        )
+        self.follow_list.currentItemChanged.connect(
+            lambda cur, _prev: self._chose_in("follow_up" if self.follow_list.hasFocus() else "")
+        )
         holder = QWidget()
         holder.setLayout(row)
         follow.add(holder)
@@ -712,6 +762,12 @@ class HuddleBoard(BoardActions):
             named = teaching.named_reporters(
                 self.db, self.actor, [e.id for e in state.good_catches]
             )
+            upward = (
+                escalations.unit_follow_up(self.db, self.actor, self.huddle_id)
+                if tiers.shared(self.db)
+                else []
+            )
+            self.upward = upward
             self.done = done
             self.named = named
         except SessionEnded:
@@ -990,6 +1046,26 @@ class HuddleBoard(BoardActions):
         if not b.follow_ups:
             placeholder = self._add(lst, tr("No open actions."), None)
             placeholder.setFlags(Qt.ItemFlag.NoItemFlags)
+        self._fill_upward(lst)
+
+    def _fill_upward(self, lst: QListWidget) -> None:
+        """ "From the department": its answers since they were last shown at a closed
+        huddle, then what is still waiting for one, with its age."""
+        upward: list[escalations.EscalationRow] = getattr(self, "upward", [])
+        if not upward:
+            return
+        header = self._add(lst, tr("From the department"), None)
+        header.setFlags(Qt.ItemFlag.ItemIsEnabled)  # read, not chosen; full contrast
+        font = header.font()
+        font.setBold(True)
+        header.setFont(font)
+        for e in upward:
+            item = self._add(lst, upward_text(e), ("escalation", e.id))
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, upward_text(e).replace("\n", ". "))
+            if e.waiting:
+                bold = item.font()
+                bold.setBold(True)
+                item.setFont(bold)
 
     def _fill_people(self, b: huddles.Board) -> None:
         present = b.present_ids
