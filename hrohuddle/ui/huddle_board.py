@@ -473,6 +473,7 @@ class HuddleBoard(BoardActions):
         ahead_list.currentItemChanged.connect(
             lambda cur, _prev: self._chose_in("look_ahead" if ahead_list.hasFocus() else "")
         )
+        ahead_list.itemPressed.connect(lambda _item: self._chose_in("look_ahead"))
         ahead.add_to_heading(self._item_buttons("look_ahead"))
         self.panels.append(ahead)
 
@@ -509,6 +510,7 @@ class HuddleBoard(BoardActions):
         self.follow_list.currentItemChanged.connect(
             lambda cur, _prev: self._chose_in("follow_up" if self.follow_list.hasFocus() else "")
         )
+        self.follow_list.itemPressed.connect(lambda _item: self._chose_in("follow_up"))
         holder = QWidget()
         holder.setLayout(row)
         follow.add(holder)

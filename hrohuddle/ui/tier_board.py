@@ -101,10 +101,28 @@ class UnitCard(QFrame):
         super().__init__()
         self.setProperty("role", "panel")
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 8, 12, 10)
+        layout.setContentsMargins(12, 6, 12, 8)
         layout.setSpacing(4)
+        self.layout_margins = 24 + 4
         where = f" · {u.department}" if u.department and page.level != tiers.DEPARTMENT else ""
-        layout.addWidget(board_label(f"{u.code} · {u.name}{where}", "section"))
+        #: The unit's code on one line beside the Answer button (cut short with "…" only
+        #: if a code were ever wider than its room: fit()).
+        self.full_heading = u.code
+        self.heading = board_label(self.full_heading, "section")
+        self.heading.setAccessibleName(f"{u.code} · {u.name}{where}")
+        self.heading.setWordWrap(False)
+        self.heading.setMinimumWidth(1)
+        self.heading.setToolTip(self.heading.accessibleName())
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self.heading, 1)
+        layout.addLayout(top)
+        # The unit's name in full under its code, wrapped (the code is what the wall reads).
+        named = board_label(f"{u.name}{where}", "unit-name")
+        font = named.font()
+        font.setBold(True)
+        named.setFont(font)
+        layout.addWidget(named)
         figures = board_label("\n".join(_figures(u)), "hint")
         figures.setAccessibleName(
             tr("{unit} figures: {text}").format(unit=u.code, text=". ".join(_figures(u)))
@@ -145,14 +163,22 @@ class UnitCard(QFrame):
                     act.triggered.connect(lambda _=False, row=e: page.answer(row))
                 answer.setMenu(menu)
             self.answer_button = answer
-            row = QHBoxLayout()
-            row.setContentsMargins(0, 4, 0, 0)
-            row.addStretch(1)
-            row.addWidget(answer)
-            layout.addLayout(row)
+            top.addWidget(answer, 0, Qt.AlignmentFlag.AlignTop)
         layout.addStretch(1)
         self.setAccessibleName(
             tr("{unit}: {n} escalation(s)").format(unit=u.code, n=len(u.escalations))
+        )
+
+    def fit(self, width: int) -> None:
+        """Cut the heading to what ``width`` leaves beside the Answer button."""
+        margins = self.layout_margins
+        room = width - margins
+        if self.answer_button is not None:
+            room -= self.answer_button.sizeHint().width() + 8
+        self.heading.ensurePolished()
+        metrics = self.heading.fontMetrics()
+        self.heading.setText(
+            metrics.elidedText(self.full_heading, Qt.TextElideMode.ElideRight, max(40, room))
         )
 
 
@@ -318,6 +344,9 @@ class TierBoardPage(QWidget):
     def _arrange(self) -> None:
         width = self.width() - 44  # the margins and the scroll bar
         columns = max(1, min(4, width // CARD_WIDTH))
+        spacing = self.grid.horizontalSpacing()
+        for card in self.cards:
+            card.fit((width - spacing * (columns - 1)) // columns)
         if columns == self._columns and all(self.grid.indexOf(c) >= 0 for c in self.cards):
             return
         self._columns = columns
