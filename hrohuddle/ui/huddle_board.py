@@ -1020,6 +1020,8 @@ class HuddleBoard(BoardActions):
                 self._add(lst, self._item_text(it), ("item", it.id))
 
     def _fill_actions(self, lst: QListWidget, b: huddles.Board) -> None:
+        # The department's answers first: an answer that came back is read, not scrolled to.
+        self._fill_upward(lst)
         # The version each action had when shown: a later save by someone else is refused.
         self.action_versions = {a.id: a.version for a in b.follow_ups}
         for a in b.follow_ups:
@@ -1048,7 +1050,6 @@ class HuddleBoard(BoardActions):
         if not b.follow_ups:
             placeholder = self._add(lst, tr("No open actions."), None)
             placeholder.setFlags(Qt.ItemFlag.NoItemFlags)
-        self._fill_upward(lst)
 
     def _fill_upward(self, lst: QListWidget) -> None:
         """ "From the department": its answers since they were last shown at a closed
@@ -1056,11 +1057,7 @@ class HuddleBoard(BoardActions):
         upward: list[escalations.EscalationRow] = getattr(self, "upward", [])
         if not upward:
             return
-        header = self._add(lst, tr("From the department"), None)
-        header.setFlags(Qt.ItemFlag.ItemIsEnabled)  # read, not chosen; full contrast
-        font = header.font()
-        font.setBold(True)
-        header.setFont(font)
+        self._board_heading(lst, tr("From the department"))
         for e in upward:
             item = self._add(lst, upward_text(e), ("escalation", e.id))
             item.setData(Qt.ItemDataRole.AccessibleTextRole, upward_text(e).replace("\n", ". "))
@@ -1068,6 +1065,15 @@ class HuddleBoard(BoardActions):
                 bold = item.font()
                 bold.setBold(True)
                 item.setFont(bold)
+        self._board_heading(lst, tr("Open actions"))
+
+    def _board_heading(self, lst: QListWidget, text: str) -> None:
+        """A heading row in a list: read, never chosen, in full contrast."""
+        header = self._add(lst, text, None)
+        header.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        font = header.font()
+        font.setBold(True)
+        header.setFont(font)
 
     def _fill_people(self, b: huddles.Board) -> None:
         present = b.present_ids
