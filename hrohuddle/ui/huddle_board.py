@@ -72,6 +72,7 @@ from hrohuddle.ui.common import (
     show_problem,
     tr,
 )
+from hrohuddle.wording import count
 
 log = logging.getLogger(__name__)
 
@@ -263,7 +264,7 @@ def upward_text(e: escalations.EscalationRow) -> str:
     """An escalation as the unit's board shows it: the answer, its date and who gave it
     (name and role); or, while open, its age, and the flag once it waits too long."""
     if e.is_open:
-        age = tr("today") if e.age_days == 0 else tr("{n} day(s)").format(n=e.age_days)
+        age = tr("today") if e.age_days == 0 else count(e.age_days, tr("day"))
         state = "⚠ " + e.waiting_words if e.waiting else tr("Waiting for an answer")
         return tr("{title}\n{state} · with {tier} · sent {age}").format(
             title=e.title, state=state, tier=e.tier_name, age=age

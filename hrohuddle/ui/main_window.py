@@ -559,6 +559,7 @@ class MainWindow(QMainWindow):
 
     # -- the shell ------------------------------------------------------------------
     def page_specs(self, actor: Actor) -> list[PageSpec]:
+        from hrohuddle.services import tiers
         from hrohuddle.ui.shell import HomePage, PageSpec
 
         assert self.db is not None and self.unit is not None
@@ -593,10 +594,20 @@ class MainWindow(QMainWindow):
 
             return DashboardPage(db, actor)
 
+        def department_page() -> QWidget:
+            from hrohuddle.ui.department import DepartmentPage
+
+            return DepartmentPage(db, actor)
+
         def checklist_page() -> QWidget:
             from hrohuddle.ui.checklists import ChecklistsPage
 
             return ChecklistsPage(db, actor)
+
+        def lessons_page() -> QWidget:
+            from hrohuddle.ui.lessons import LessonsPage
+
+            return LessonsPage(db, actor)
 
         def observation_page() -> QWidget:
             from hrohuddle.ui.observations import ObservationsPage
@@ -610,9 +621,9 @@ class MainWindow(QMainWindow):
             page.board_mode_changed.connect(lambda on: self.set_board_mode(on))
             return page
 
-        from hrohuddle.services import tiers
         from hrohuddle.ui.tier_board import page_label
 
+        shares = tiers.shared(db)
         leads = tiers.my_tiers(db, actor)
         sees_checklists = (
             actor.can("checklist.observe")
@@ -626,6 +637,13 @@ class MainWindow(QMainWindow):
             PageSpec("huddle", tr("Safety huddle"), "huddle.view", huddle),
             PageSpec("events", tr("Safety reports"), "event.report", reports),
             PageSpec("dashboard", tr("Dashboard"), "report.view", dashboard),
+            *([PageSpec("lessons", tr("Shared lessons"), None, lessons_page)] if shares else []),
+            *([PageSpec("tier_board", page_label(leads), None, tier_board)] if leads else []),
+            *(
+                [PageSpec("department", tr("Department view"), None, department_page)]
+                if leads
+                else []
+            ),
             *(
                 [PageSpec("checklists", tr("HRO checklists"), None, checklist_page)]
                 if sees_checklists
@@ -638,7 +656,6 @@ class MainWindow(QMainWindow):
             ),
             PageSpec("pulses", tr("Onboarding pulses"), "pulse.results", pulse_results),
             PageSpec("admin", tr("Unit admin"), "people.manage", admin),
-            *([PageSpec("tier_board", page_label(leads), None, tier_board)] if leads else []),
         ]
         allowed = [s for s in specs if s.permission is None or actor.can(s.permission)]
         home = PageSpec(

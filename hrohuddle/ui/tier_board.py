@@ -33,6 +33,7 @@ from hrohuddle.store.database import Database
 from hrohuddle.store.errors import StoreError
 from hrohuddle.ui.board_widgets import big_button, board_label, board_style, style_tier, text_scale
 from hrohuddle.ui.common import ask_text, attempt, format_date, readable, tr
+from hrohuddle.wording import count
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +80,7 @@ def short_day(day: dt.date) -> str:
 def escalation_line(e: escalations.EscalationRow) -> str:
     """One escalation in one or two short lines: its state in words, never colour alone."""
     if e.is_open:
-        age = tr("today") if e.age_days == 0 else tr("{n} day(s)").format(n=e.age_days)
+        age = tr("today") if e.age_days == 0 else count(e.age_days, tr("day"))
         state = "⚠ " + e.waiting_words if e.waiting else tr("Open")
         head = f"{state} · {age}"
     else:
@@ -166,7 +167,7 @@ class UnitCard(QFrame):
             top.addWidget(answer, 0, Qt.AlignmentFlag.AlignTop)
         layout.addStretch(1)
         self.setAccessibleName(
-            tr("{unit}: {n} escalation(s)").format(unit=u.code, n=len(u.escalations))
+            tr("{unit}: {n}").format(unit=u.code, n=count(len(u.escalations), tr("escalation")))
         )
 
     def fit(self, width: int) -> None:
@@ -385,8 +386,8 @@ class TierBoardPage(QWidget):
         note, ok = ask_text(
             self,
             tr("Close the huddle"),
-            tr("A closing note (optional). {n} escalation(s) still open stay on the board.").format(
-                n=self.state.open_count
+            tr("A closing note (optional). What is still open stays on the board: {n}.").format(
+                n=count(self.state.open_count, tr("escalation"))
             ),
         )
         if not ok:
