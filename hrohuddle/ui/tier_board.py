@@ -357,6 +357,11 @@ class TierBoardPage(QWidget):
             self.grid.addWidget(card, n // columns, n % columns)
         for col in range(4):
             self.grid.setColumnStretch(col, 1 if col < columns else 0)
+        # The cards keep their own height; the room left over goes below the last row.
+        rows = (len(self.cards) + columns - 1) // columns
+        for row in range(self.grid.rowCount()):
+            self.grid.setRowStretch(row, 0)
+        self.grid.setRowStretch(rows, 1)
 
     def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         super().resizeEvent(event)
