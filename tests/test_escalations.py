@@ -11,7 +11,7 @@ import pytest
 from conftest import Team
 from sqlalchemy import update
 
-from hrohuddle.services import actions, escalations, huddles, people, tiers
+from hrohuddle.services import actions, escalations, events, huddles, people, tiers
 from hrohuddle.services.errors import (
     EditConflict,
     PermissionDenied,
@@ -347,9 +347,30 @@ def test_who_may_read_a_tiers_board(pg_team: Team) -> None:
     for tier in (med, surg, hosp):
         escalations.tier_board(db, leaders["exec"], tier)
     assert len(escalations.tier_board(db, leaders["exec"], med).escalations) == 1
-    # The board holds counts and the unit's own look-ahead words, never a report.
-    board = escalations.tier_board(db, leaders["med"], med)
-    assert not hasattr(board.units[0], "narrative")
+
+
+@pytest.mark.postgres
+def test_the_board_counts_reports_and_never_shows_one_or_its_reporter(pg_team: Team) -> None:
+    db = pg_team.db
+    lead = _hospital(db)["med"]
+    events.report(
+        db,
+        pg_team["learner"],
+        events.EventInput(
+            kind="near_miss",
+            narrative="Heparin drawn up beside insulin in the clean utility room",
+            category="medication",
+            occurred_at=dt.datetime.now().replace(microsecond=0) - dt.timedelta(minutes=20),
+            area="Bays 1-4",
+            noticed_by="learner",
+            anonymous=False,
+        ),
+    )
+    board = escalations.tier_board(db, lead, _tier_id(db, "MED"))
+    unit = next(u for u in board.units if u.code == "4W")
+    assert unit.events == (("Near miss", "", 1),) and unit.events_total == 1
+    shown = repr(board)
+    assert "Heparin" not in shown and "Lee Learner" not in shown and "Bays" not in shown
 
 
 @pytest.mark.postgres
