@@ -74,6 +74,7 @@ def upgrade() -> None:
         sa.Column("tier_huddle_id", sa.Integer(), sa.ForeignKey("tier_huddles.id"), nullable=True),
         sa.Column("title", sa.Text(), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("criteria", sa.JSON(), nullable=False),
         sa.Column("needed", sa.Text(), nullable=True),
         sa.Column("needed_by", sa.Date(), nullable=True),
         sa.Column("raised_by_id", sa.Integer(), sa.ForeignKey("people.id"), nullable=True),

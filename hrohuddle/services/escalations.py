@@ -19,7 +19,6 @@ is on the next huddle's board.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -60,10 +59,6 @@ NO_DEPARTMENT = (
     "place the unit in its department (hrohuddle tier place)."
 )
 
-# The criteria chosen are kept at the head of the stored reason, on a line of their
-# own, as keys: "[criteria: resources, other_units]".
-_CRITERIA_LINE = re.compile(r"^\[criteria: ([a-z_, ]*)\]\n?")
-
 
 class NoDepartment(ServiceError):
     """The unit is on the shared server but sits in no department yet."""
@@ -97,18 +92,6 @@ def outcome_words() -> dict[str, str]:
 
 def outcome_help() -> dict[str, str]:
     return dict(_words()["answer_help"])
-
-
-def _pack_reason(keys: list[str], reason: str) -> str:
-    return f"[criteria: {', '.join(keys)}]\n{reason}"
-
-
-def _unpack_reason(stored: str) -> tuple[tuple[str, ...], str]:
-    found = _CRITERIA_LINE.match(stored)
-    if not found:
-        return (), stored
-    keys = tuple(k.strip() for k in found.group(1).split(",") if k.strip())
-    return keys, stored[found.end() :]
 
 
 # ---------------------------------------------------------------- rows for the screens
@@ -327,7 +310,7 @@ def _rows(s: Session, found: list[Escalation], now: dt.datetime) -> list[Escalat
     for e in found:
         tier = all_tiers[e.tier_id]
         unit = units[e.unit_id]
-        keys, reason = _unpack_reason(e.reason)
+        keys, reason = tuple(e.criteria or ()), e.reason
         came = all_tiers.get(parent_tier.get(e.parent_id or 0, 0))
         to = all_tiers.get(children.get(e.id, 0))
         rows.append(
@@ -471,7 +454,8 @@ def escalate(
             huddle_item_id=huddle_item_id,
             action_id=action_id,
             title=clean_title,
-            reason=_pack_reason(keys, clean_reason),
+            reason=clean_reason,
+            criteria=keys,
             needed=clean_needed,
             needed_by=needed_by,
             raised_by_id=actor.person_id or None,
@@ -570,6 +554,7 @@ def answer(
                     tier_huddle_id=answered_in,
                     title=esc.title,
                     reason=esc.reason,
+                    criteria=list(esc.criteria or []),
                     needed=esc.needed,
                     needed_by=esc.needed_by,
                     raised_by_id=actor.person_id or None,

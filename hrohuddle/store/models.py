@@ -555,6 +555,8 @@ class Escalation(Base):
     tier_huddle_id: Mapped[int | None] = mapped_column(ForeignKey("tier_huddles.id"))
     title: Mapped[str] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(Text)
+    # The explicit criteria it meets, by key (resources/tiers.yaml).
+    criteria: Mapped[list[Any]] = mapped_column(default=list)
     needed: Mapped[str | None] = mapped_column(Text)
     needed_by: Mapped[dt.date | None] = mapped_column(Date)
     raised_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
