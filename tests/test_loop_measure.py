@@ -304,3 +304,22 @@ def test_a_group_size_set_and_undone_without_a_screen_is_still_remembered(team: 
     assert 8 in [k for _day, k in history]
     last_week = dt.date.today() - dt.timedelta(days=dt.date.today().weekday() + 1)
     assert loop_measure.group_size_since(history, last_week, 5) == 8
+
+
+def test_reports_older_than_the_chart_still_awaiting_word_are_counted_to_the_day(
+    team: Team,
+) -> None:
+    """Years of reports before the charted weeks are counted in the database: one a
+    reviewer wrote to before the week ended has had word, one written to after it, or
+    first told after it, still waits on that day."""
+    _two_weeks(team)
+    _report(team, D(2025, 3, 2), messages=(("reviewer", "note", D(2025, 3, 9)),))
+    _report(team, D(2025, 2, 1), messages=(("reviewer", "note", D(2026, 11, 20)),))
+    _report(team, D(2025, 4, 1), D(2026, 11, 16))
+    _report(team, D(2024, 12, 30), merged_into=None, anonymous=True)
+    loop = _figures(team, W46, D(2026, 11, 30)).loop
+    assert "2025-W09" not in loop.weeks  # these lie before the chart
+    # Waiting on 15 Nov: the five of the two weeks, then 2 Feb 2025, 1 Apr 2025 and
+    # 30 Dec 2024 (the oldest); 2 Mar 2025 had word on 9 Mar 2025.
+    assert (loop.awaiting, loop.awaiting_over_7) == (8, 6)
+    assert loop.oldest_awaiting_days == (D(2026, 11, 15) - D(2024, 12, 30)).days

@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 from hrohuddle.analytics import control_chart, run_chart
 from hrohuddle.analytics.control_chart import ControlChart
 from hrohuddle.analytics.run_chart import RunChart
-from hrohuddle.services.dates import local_date
+from hrohuddle.services.dates import local_date, to_utc
 from hrohuddle.store.database import Database
 from hrohuddle.store.models import AppMeta, Person, ReportMessage, SafetyEvent, Unit
 
@@ -154,23 +154,38 @@ class _Report:
     unanswered: bool
 
 
+@dataclass(frozen=True)
+class _Awaiting:
+    """Reports still awaiting word: how many, how many for over 7 days, the oldest's age."""
+
+    count: int
+    over_7: int
+    oldest_days: int | None
+
+
 def _reports(
     s: Session, unit_id: int, since: dt.date, as_of: dt.date
-) -> tuple[list[_Report], list[_Report]]:
-    """(the reports made from ``since`` to ``as_of``, every report still awaiting word)."""
-    waiting = or_(SafetyEvent.first_feedback_on.is_(None), SafetyEvent.first_feedback_on > as_of)
+) -> tuple[list[_Report], _Awaiting]:
+    """(the reports made from ``since`` to ``as_of``, every report still awaiting word).
+
+    The weeks charted are read report by report; reports made before them that still
+    await word are counted in the database, however many years of them there are. A
+    report has had word by ``as_of`` when its first feedback day is on or before it, or
+    a reviewer wrote to it before that day ended (local time).
+    """
+    day_after = to_utc(dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time()))
+    counted = (
+        SafetyEvent.unit_id == unit_id,
+        SafetyEvent.merged_into_id.is_(None),
+        SafetyEvent.reported_on <= as_of,
+    )
     rows = s.execute(
         select(
             SafetyEvent.id,
             SafetyEvent.reported_on,
             SafetyEvent.anonymous,
             SafetyEvent.first_feedback_on,
-        ).where(
-            SafetyEvent.unit_id == unit_id,
-            SafetyEvent.merged_into_id.is_(None),
-            SafetyEvent.reported_on <= as_of,
-            or_(SafetyEvent.reported_on >= since, waiting),
-        )
+        ).where(*counted, SafetyEvent.reported_on >= since)
     ).all()
     # The conversations of those reports, read in one go (the same filter, joined).
     messages = s.execute(
@@ -182,12 +197,7 @@ def _reports(
             ReportMessage.sent_at,
         )
         .join(SafetyEvent, SafetyEvent.id == ReportMessage.event_id)
-        .where(
-            SafetyEvent.unit_id == unit_id,
-            SafetyEvent.merged_into_id.is_(None),
-            SafetyEvent.reported_on <= as_of,
-            or_(SafetyEvent.reported_on >= since, waiting),
-        )
+        .where(*counted, SafetyEvent.reported_on >= since)
         .order_by(ReportMessage.event_id, ReportMessage.position)
     ).all()
     first_word: dict[int, dt.date] = {}
@@ -203,21 +213,47 @@ def _reports(
         else:
             open_question[event_id] = False
     made: list[_Report] = []
-    awaiting: list[_Report] = []
     for event_id, reported_on, anonymous, first_on in rows:
         dates = [d for d in (first_on, first_word.get(event_id)) if d is not None and d <= as_of]
-        r = _Report(
-            event_id,
-            reported_on,
-            bool(anonymous),
-            min(dates) if dates else None,
-            bool(anonymous) and open_question.get(event_id, False),
+        made.append(
+            _Report(
+                event_id,
+                reported_on,
+                bool(anonymous),
+                min(dates) if dates else None,
+                bool(anonymous) and open_question.get(event_id, False),
+            )
         )
-        if reported_on >= since:
-            made.append(r)
-        if r.first_feedback is None:
-            awaiting.append(r)
-    return made, awaiting
+    waiting_here = [r.reported_on for r in made if r.first_feedback is None]
+    reviewer_wrote = (
+        select(ReportMessage.event_id)
+        .where(
+            ReportMessage.event_id == SafetyEvent.id,
+            ReportMessage.sender == "reviewer",
+            ReportMessage.sent_at < day_after,
+        )
+        .exists()
+    )
+    older_count, older_over_7, older_oldest = s.execute(
+        select(
+            func.count(SafetyEvent.id),
+            func.count(SafetyEvent.id).filter(
+                SafetyEvent.reported_on < as_of - dt.timedelta(days=FEEDBACK_DAYS)
+            ),
+            func.min(SafetyEvent.reported_on),
+        ).where(
+            *counted,
+            SafetyEvent.reported_on < since,
+            or_(SafetyEvent.first_feedback_on.is_(None), SafetyEvent.first_feedback_on > as_of),
+            ~reviewer_wrote,
+        )
+    ).one()
+    oldest = [d for d in (older_oldest, min(waiting_here, default=None)) if d is not None]
+    return made, _Awaiting(
+        count=int(older_count or 0) + len(waiting_here),
+        over_7=int(older_over_7 or 0) + sum((as_of - d).days > FEEDBACK_DAYS for d in waiting_here),
+        oldest_days=(as_of - min(oldest)).days if oldest else None,
+    )
 
 
 def _learners_on_unit(s: Session, unit_id: int, sunday: dt.date) -> int:
@@ -464,7 +500,6 @@ def loop_week(
         medians.append(float(statistics.median(days)) if days else None)
     this_week = by_week[monday]
     fed = [(r.first_feedback - r.reported_on).days for r in this_week if r.first_feedback]
-    ages = [(as_of - r.reported_on).days for r in awaiting]
     return LoopWeek(
         as_of=as_of,
         target_pct=unit.feedback_target_pct,
@@ -474,9 +509,9 @@ def loop_week(
         not_yet_due=len(this_week) - counted_counts[-1],
         unanswered=sum(r.unanswered and r.first_feedback is not None for r in this_week),
         median_days=float(statistics.median(fed)) if fed else None,
-        awaiting=len(awaiting),
-        awaiting_over_7=sum(a > FEEDBACK_DAYS for a in ages),
-        oldest_awaiting_days=max(ages) if ages else None,
+        awaiting=awaiting.count,
+        awaiting_over_7=awaiting.over_7,
+        oldest_awaiting_days=awaiting.oldest_days,
         learners=learner_sensors(
             s, unit.id, monday, today, k, unit_min_size=unit.min_group_size, learners=learners
         ),
