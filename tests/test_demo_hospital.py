@@ -142,6 +142,10 @@ def test_escalations_are_answered_by_the_tier_role_at_the_tiers_huddle(
     for r in rows:
         assert r.title and r.reason and r.needed and r.needed_by is not None
         assert r.needed_by >= r.raised_at.date() - dt.timedelta(days=1)
+        # The criteria as services.escalations keeps them, on the reason's first line.
+        first, _, words = r.reason.partition("\n")
+        assert first.startswith("[criteria: ") and words
+        assert set(first[11:-1].split(", ")) <= set(hospital.CRITERIA)
         if r.parent_id is None:
             # From the unit's huddle, by its charge nurse or manager, to its department.
             assert r.huddle_id is not None and (r.raised_by_id, r.unit_id) in leaders
@@ -150,6 +154,8 @@ def test_escalations_are_answered_by_the_tier_role_at_the_tiers_huddle(
             parent = by_id[r.parent_id]
             assert parent.status == "escalated" and levels[r.tier_id] == tiers.HOSPITAL
             assert r.unit_id == parent.unit_id and r.raised_by_id == parent.answered_by_id
+            assert (r.reason, r.huddle_id) == (parent.reason, parent.huddle_id)
+            assert r.tier_huddle_id == parent.answered_in_id
         if r.status == "open":
             assert r.version == 1 and r.answer is None and r.answered_by_id is None
             continue

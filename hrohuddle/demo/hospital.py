@@ -64,6 +64,8 @@ _OUTCOMES = (("accepted", 0.45), ("declined", 0.15), ("resolved", 0.25), ("escal
 #: A tier huddle skipped now and then; late by these minutes when held.
 _SKIPPED = 0.07
 _LATE_MINUTES = (0, 0, 0, 0, 0, 2, 3, 5, 8, 15)
+#: The escalation criteria's keys, in the order of resources/tiers.yaml.
+CRITERIA = ("resources", "other_units", "serious_harm", "outside_control", "repeated")
 #: Escalations raised within these days may still wait for their answer.
 _RECENT_DAYS = 14
 
@@ -352,6 +354,13 @@ def _pick_outcome(rng: random.Random) -> str:
     return _OUTCOMES[-1][0]
 
 
+def criteria_reason(keys: list[str], tpl: dict[str, Any]) -> str:
+    """The reason as services.escalations stores it: the criteria's keys on a first line
+    of their own ("[criteria: resources, other_units]"), then the unit's words."""
+    ordered = sorted(set(keys), key=lambda k: CRITERIA.index(k) if k in CRITERIA else len(CRITERIA))
+    return f"[criteria: {', '.join(ordered)}]\n{tpl['reason']}"
+
+
 def _escalations(
     s: Any,
     rng: random.Random,
@@ -431,6 +440,7 @@ def _escalations(
         }
 
     ups: list[dict[str, object]] = []
+    raised_before: set[tuple[int, str]] = set()
     # For each escalation sent on: (its place in ``ups``, the hospital's row).
     onward: list[tuple[int, dict[str, object]]] = []
     for unit in sorted(units.values(), key=lambda u: u.code):
@@ -441,7 +451,11 @@ def _escalations(
             tpl = rng.choice(templates)
             raised = started + dt.timedelta(minutes=rng.randint(5, 14))
             row = base(unit.id, tier.id, raised, tpl)
-            row.update(huddle_id=hid, raised_by_id=leader)
+            keys = list(tpl["criteria"])
+            if (unit.id, tpl["title"]) in raised_before:
+                keys.append("repeated")
+            raised_before.add((unit.id, tpl["title"]))
+            row.update(huddle_id=hid, raised_by_id=leader, reason=criteria_reason(keys, tpl))
             ups.append(row)
             recent = (now - raised).days < _RECENT_DAYS
             if recent and rng.random() < 0.3:
@@ -459,8 +473,11 @@ def _escalations(
             sent_at = row["answered_at"]
             assert isinstance(sent_at, dt.datetime)
             up = base(unit.id, hospital.id, sent_at, tpl)
+            # As services.escalations sends one on: the unit's own words and criteria go
+            # up unchanged, from the department's huddle, by the person who answered.
             up.update(
-                reason=answers["escalated"],
+                reason=row["reason"],
+                huddle_id=hid,
                 raised_by_id=at.led_by_id,
                 tier_huddle_id=at.id,
             )
