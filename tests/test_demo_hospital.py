@@ -154,7 +154,11 @@ def test_escalations_are_answered_by_the_tier_role_at_the_tiers_huddle(
             parent = by_id[r.parent_id]
             assert parent.status == "escalated" and levels[r.tier_id] == tiers.HOSPITAL
             assert r.unit_id == parent.unit_id and r.raised_by_id == parent.answered_by_id
-            assert (r.reason, r.huddle_id) == (parent.reason, parent.huddle_id)
+            assert (r.reason, r.huddle_id, r.needed_by) == (
+                parent.reason,
+                parent.huddle_id,
+                parent.needed_by,
+            )
             assert r.tier_huddle_id == parent.answered_in_id
         if r.status == "open":
             assert r.version == 1 and r.answer is None and r.answered_by_id is None

@@ -66,8 +66,10 @@ _SKIPPED = 0.07
 _LATE_MINUTES = (0, 0, 0, 0, 0, 2, 3, 5, 8, 15)
 #: The escalation criteria's keys, in the order of resources/tiers.yaml.
 CRITERIA = ("resources", "other_units", "serious_harm", "outside_control", "repeated")
-#: Escalations raised within these days may still wait for their answer.
-_RECENT_DAYS = 14
+#: Escalations raised within these days may still wait for their answer (a share of
+#: them): a department that leaves one for more than a few huddles is not the demo's.
+_RECENT_DAYS = 4
+_LEFT_OPEN = 0.35
 
 
 @dataclass(frozen=True)
@@ -354,6 +356,28 @@ def _pick_outcome(rng: random.Random) -> str:
     return _OUTCOMES[-1][0]
 
 
+def _raised(row: dict[str, object]) -> dt.datetime:
+    raised = row["raised_at"]
+    assert isinstance(raised, dt.datetime)
+    return raised
+
+
+def _reopen(row: dict[str, object]) -> None:
+    """An escalation still waiting for its answer."""
+    row.update(
+        status="open",
+        answer=None,
+        owner=None,
+        answered_by_id=None,
+        answered_role=None,
+        answered_at=None,
+        answered_in_id=None,
+        shown_in_huddle_id=None,
+        updated_at=row["raised_at"],
+        version=1,
+    )
+
+
 def criteria_reason(keys: list[str], tpl: dict[str, Any]) -> str:
     """The reason as services.escalations stores it: the criteria's keys on a first line
     of their own ("[criteria: resources, other_units]"), then the unit's words."""
@@ -372,7 +396,7 @@ def _escalations(
     today: dt.date,
 ) -> dict[str, int]:
     """Items sent up from the units' huddles, answered at the department's next huddle
-    (now and then the one after), some sent on to the hospital; the last fortnight's
+    (now and then the one after), some sent on to the hospital; the last few days'
     partly still open, a few of them past the department's next huddle."""
     templates = _TEXT["escalations"]
     unit_ids = [u.id for u in units.values()]
@@ -458,7 +482,7 @@ def _escalations(
             row.update(huddle_id=hid, raised_by_id=leader, reason=criteria_reason(keys, tpl))
             ups.append(row)
             recent = (now - raised).days < _RECENT_DAYS
-            if recent and rng.random() < 0.3:
+            if recent and rng.random() < _LEFT_OPEN:
                 continue  # still waiting (past the next huddle, if one has been)
             late = rng.choices((0, 1, 2), weights=(80, 15, 5))[0]
             at = _next_held(held[tier.id], raised, late) or _next_held(held[tier.id], raised)
@@ -477,6 +501,7 @@ def _escalations(
             # up unchanged, from the department's huddle, by the person who answered.
             up.update(
                 reason=row["reason"],
+                needed_by=row["needed_by"],
                 huddle_id=hid,
                 raised_by_id=at.led_by_id,
                 tier_huddle_id=at.id,
@@ -484,7 +509,9 @@ def _escalations(
             sent = up["raised_at"]
             assert isinstance(sent, dt.datetime)
             top = _next_held(held[hospital.id], sent)
-            if top is not None and not ((now - sent).days < _RECENT_DAYS and rng.random() < 0.3):
+            if top is not None and not (
+                (now - sent).days < _RECENT_DAYS and rng.random() < _LEFT_OPEN
+            ):
                 final = "accepted" if rng.random() < 0.65 else "resolved"
                 answer(
                     up,
@@ -495,6 +522,16 @@ def _escalations(
                     tpl["owner"] if final == "accepted" else None,
                 )
             onward.append((len(ups) - 1, up))
+    # Every department's board shows one waiting past its huddle, whatever the day:
+    # if none is, the latest answered before its last huddle is left unanswered.
+    for tier in {t.id: t for t in unit_tier.values()}.values():
+        if not held[tier.id]:
+            continue
+        last = held[tier.id][-1].started_at
+        before = [r for r in ups if r["tier_id"] == tier.id and _raised(r) < last]
+        settled = [r for r in before if r["status"] not in ("open", "escalated")]
+        if settled and not any(r["status"] == "open" for r in before):
+            _reopen(settled[-1])
     # The table, not the mapped class: the ORM would set every version to 1, and an
     # answered escalation has been changed once.
     table = Escalation.__table__
