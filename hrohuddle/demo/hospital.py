@@ -28,12 +28,14 @@ from sqlalchemy import Table, insert, select
 from hrohuddle.demo import loop
 from hrohuddle.paths import resources_dir
 from hrohuddle.services import audit, dates, signin
+from hrohuddle.services.shifts import ShiftClock
 from hrohuddle.services.tiers import DEPARTMENT, HOSPITAL, huddle_due
 from hrohuddle.services.vocabulary import load_yaml
 from hrohuddle.store.database import Database
 from hrohuddle.store.models import (
     Escalation,
     Huddle,
+    HuddleAttendance,
     LessonAdoption,
     Person,
     PersonRole,
@@ -166,6 +168,7 @@ def build(
     """
     if db.is_sqlite:
         return None
+    advance_sequences(db)  # the rows below take the server's next ids
     rng = random.Random(seed * 53 + 11)
     start = today - dt.timedelta(days=int(365 * years))
     depts = _TEXT["departments"][: department_count(len(unit_codes))]
@@ -217,7 +220,7 @@ def build(
                 unit.tier_id = tier.id
                 unit_tier[unit.id] = tier
                 if code != "4W":
-                    unit.name = wards[n] if n < len(wards) else f"{wards[n % len(wards)]} {n}"
+                    unit.name = wards[n] if n < len(wards) else f"{spec['name']} ward {code}"
         # The named people on 4W; the other tiers' leaders on their first unit.
         used = set(s.scalars(select(Person.display_name)))
         leads: dict[int, list[tuple[int, str]]] = {}
@@ -241,11 +244,13 @@ def build(
             s.add(TierRole(person_id=pid, tier_id=tier.id, role=role))
             leads.setdefault(tier.id, []).append((pid, role))
         s.flush()
+        counts_today = _todays_huddles(s, rng, [units[c] for c in unit_codes[1:]], today)
         all_tiers = [*tiers, hospital]
         tier_huddles = _tier_huddles(s, rng, all_tiers, leads, start, today)
         counts = _escalations(s, rng, units, unit_tier, hospital, leads, tier_huddles, today)
         counts.update(_lessons(s, rng, units, unit_tier, hospital, start, today))
         counts["tier_huddles"] = sum(len(v) for v in tier_huddles.values())
+        counts["held_today"] = counts_today
         audit.record(
             s,
             "demo.hospital_created",
@@ -258,6 +263,67 @@ def build(
         people=people,
         counts=counts,
     )
+
+
+def _todays_huddles(s: Any, rng: random.Random, units: list[Unit], today: dt.date) -> int:
+    """The shift's huddle most other units have held already today, for the tier board.
+
+    The units' history leaves the running shift's huddle to be started (4W's charge
+    nurse starts it in the demo); across a hospital most wards have held theirs by the
+    time the department meets.
+    """
+    if today != dt.date.today():
+        return 0
+    local_now = dt.datetime.now()
+    held = 0
+    for unit in units:
+        clock = ShiftClock.of(unit)
+        day, shift = clock.shift_of(local_now)
+        began = clock.start(day, shift) + dt.timedelta(minutes=30 + rng.choice(_LATE_MINUTES))
+        length = rng.randint(8, 18)
+        if rng.random() >= 0.85 or began + dt.timedelta(minutes=length) > local_now:
+            continue
+        present = list(
+            s.execute(
+                select(Person.id, Person.profession).where(
+                    Person.unit_id == unit.id, Person.active.is_(True)
+                )
+            ).all()
+        )
+        leader = s.scalar(
+            select(PersonRole.person_id)
+            .join(Person, Person.id == PersonRole.person_id)
+            .where(Person.unit_id == unit.id, PersonRole.role.in_(["charge_nurse", "manager"]))
+            .order_by(PersonRole.person_id)
+            .limit(1)
+        )
+        started = dates.to_utc(began)
+        hid = s.scalar(
+            insert(Huddle)
+            .values(
+                unit_id=unit.id,
+                huddle_date=day,
+                shift=shift,
+                status="closed",
+                started_at=started,
+                ended_at=started + dt.timedelta(minutes=length),
+                led_by_id=leader,
+                revision=1,
+                updated_at=started,
+                reflection={},
+            )
+            .returning(Huddle.id)
+        )
+        people = rng.sample(present, k=min(len(present), rng.randint(5, 9)))
+        s.execute(
+            insert(HuddleAttendance),
+            [
+                {"huddle_id": hid, "person_id": pid, "profession": prof, "head_count": 1}
+                for pid, prof in people
+            ],
+        )
+        held += 1
+    return held
 
 
 def _new_name(rng: random.Random, used: set[str]) -> str:
@@ -531,7 +597,7 @@ def _escalations(
         before = [r for r in ups if r["tier_id"] == tier.id and _raised(r) < last]
         settled = [r for r in before if r["status"] not in ("open", "escalated")]
         if settled and not any(r["status"] == "open" for r in before):
-            _reopen(settled[-1])
+            _reopen(max(settled, key=_raised))
     # The table, not the mapped class: the ORM would set every version to 1, and an
     # answered escalation has been changed once.
     table = Escalation.__table__
