@@ -207,9 +207,18 @@ def in_process(url: str, tier_code: str, runs: int) -> list[dict[str, Any]]:
                 ).all()
             )
         assert four_west is not None and tier_id is not None, "no demo hospital here"
-        lead = signin.sign_in(db, ids[LEAD[0]], LEAD[1])
-        charge = signin.sign_in(db, ids[CHARGE[0]], CHARGE[1])
-        manager = signin.sign_in(db, ids[MANAGER[0]], MANAGER[1])
+        from hrohuddle.services.errors import SignInRefused
+
+        try:
+            lead = signin.sign_in(db, ids[LEAD[0]], LEAD[1])
+            charge = signin.sign_in(db, ids[CHARGE[0]], CHARGE[1])
+            manager = signin.sign_in(db, ids[MANAGER[0]], MANAGER[1])
+        except SignInRefused as exc:
+            raise SystemExit(
+                f"{exc}\nThe demo's PINs were made with another PIN secret: set "
+                "HROHUDDLE_PIN_SECRET_FILE to the pin-secret.key of the data folder the "
+                "hospital was built in (see use_pin_secret)."
+            ) from exc
         # A unit huddle of the probe's own, on a shift the demo cannot have closed.
         probe_shift = dt.datetime.combine(dt.date.today() + dt.timedelta(days=30), dt.time(10))
         hid = huddles.start_or_resume(db, charge, local_now=probe_shift).id
