@@ -219,6 +219,13 @@ def test_shared_lessons_name_no_reporter_and_quote_no_report(
             assert narrative.casefold() not in words, (lesson.title, narrative)
         assert lesson.tier_id in (hosp, unit_tier[lesson.unit_id])
         assert (lesson.shared_by_id, lesson.unit_id) in leaders
+    # Within a year, a lesson already shared where the same people read it (the same
+    # tier, or the hospital) is adopted there, not shared again.
+    in_order = sorted(lessons, key=lambda lesson: (lesson.shared_on, lesson.id))
+    for i, earlier in enumerate(in_order):
+        for later in in_order[i + 1 :]:
+            if later.title == earlier.title and earlier.tier_id in (later.tier_id, hosp):
+                assert (later.shared_on - earlier.shared_on).days >= 365, later.title
     shared = {lesson.id: lesson for lesson in lessons}
     assert adoptions
     for a in adoptions:

@@ -631,7 +631,7 @@ def _lessons(
     start: dt.date,
     today: dt.date,
 ) -> dict[str, int]:
-    """About one lesson a unit every six weeks: a reviewer's summary of one of its closed
+    """A lesson a unit every few months: a reviewer's summary of one of its closed
     reports (never its narrative or its reporter), a good catch or a change that worked,
     shared with the department or the hospital; other units in reach adopt some."""
     unit_ids = [u.id for u in units.values()]
@@ -644,7 +644,7 @@ def _lessons(
     ):
         reviewers.setdefault(unit_id, []).append(pid)
     closed: dict[int, list[tuple[dt.date, int, str]]] = {}
-    for unit_id, event_id, reported, narrative in s.execute(
+    for unit_id, closed_id, reported, narrative in s.execute(
         select(SafetyEvent.unit_id, SafetyEvent.id, SafetyEvent.reported_on, SafetyEvent.narrative)
         .where(
             SafetyEvent.unit_id.in_(unit_ids),
@@ -653,50 +653,60 @@ def _lessons(
         )
         .order_by(SafetyEvent.unit_id, SafetyEvent.reported_on, SafetyEvent.id)
     ):
-        closed.setdefault(unit_id, []).append((reported, event_id, narrative))
+        closed.setdefault(unit_id, []).append((reported, closed_id, narrative))
     by_tier: dict[int, list[int]] = {}
     for unit_id, tier in unit_tier.items():
         by_tier.setdefault(tier.id, []).append(unit_id)
     good = _TEXT["good_catches"]
     changes = _TEXT["changes"]
-    lessons: list[dict[str, object]] = []
-    for unit in sorted(units.values(), key=lambda u: u.code):
-        events = closed.get(unit.id, [])
-        used: set[int] = set()
-        day = start + dt.timedelta(days=rng.randint(3, 40))
+    # When each unit means to share, then taken in date order across the hospital: a
+    # lesson another unit shared where the same people read it (the department, or
+    # the hospital) less than a year ago is adopted there, not shared again.
+    moments: list[tuple[dt.date, str, Unit]] = []
+    for unit in units.values():
+        day = start + dt.timedelta(days=rng.randint(3, 60))
         while day < today:
-            kind = rng.choices(("summary", "good_catch", "change"), weights=(45, 30, 25))[0]
-            tier = hospital if rng.random() < 0.3 else unit_tier[unit.id]
-            event_id = None
-            if kind == "summary":
-                before = [e for e in events if e[0] < day and e[1] not in used]
-                if not before:
-                    kind = "change"
-                else:
-                    _on, event_id, narrative = rng.choice(before[-60:])
-                    used.add(event_id)
-                    theme = loop._theme(narrative)
-                    title = str(theme["summary"])
-                    text = f"{theme['local_fix']} Then: {str(theme['action']['title']).lower()}."
-            if kind != "summary":
-                chosen = rng.choice(good if kind == "good_catch" else changes)
-                title, text = chosen["title"], chosen["text"]
-            lessons.append(
-                {
-                    "unit_id": unit.id,
-                    "tier_id": tier.id,
-                    "kind": kind,
-                    "title": title,
-                    "text": text,
-                    "event_id": event_id,
-                    "shared_by_id": rng.choice(reviewers[unit.id])
-                    if unit.id in reviewers
-                    else None,
-                    "shared_on": day,
-                    "withdrawn": rng.random() < 0.02,
-                }
-            )
-            day += dt.timedelta(days=rng.randint(25, 65))
+            moments.append((day, unit.code, unit))
+            day += dt.timedelta(days=rng.randint(40, 110))
+    moments.sort(key=lambda m: (m[0], m[1]))
+    last_shared: dict[tuple[int, str], dt.date] = {}
+    used: set[int] = set()
+    lessons: list[dict[str, object]] = []
+    for day, _code, unit in moments:
+        kind = rng.choices(("summary", "good_catch", "change"), weights=(45, 30, 25))[0]
+        tier = hospital if rng.random() < 0.3 else unit_tier[unit.id]
+        event_id: int | None = None
+        if kind == "summary":
+            before = [e for e in closed.get(unit.id, []) if e[0] < day and e[1] not in used]
+            if not before:
+                kind = "change"
+            else:
+                _on, event_id, narrative = rng.choice(before[-60:])
+                theme = loop._theme(narrative)
+                title = str(theme["summary"])
+                text = f"{theme['local_fix']} Then: {str(theme['action']['title']).lower()}."
+        if kind != "summary":
+            chosen = rng.choice(good if kind == "good_catch" else changes)
+            title, text = chosen["title"], chosen["text"]
+        seen = [last_shared.get((t, title)) for t in {tier.id, hospital.id}]
+        if any(on is not None and (day - on).days < 365 for on in seen):
+            continue
+        last_shared[(tier.id, title)] = day
+        if event_id is not None:
+            used.add(event_id)
+        lessons.append(
+            {
+                "unit_id": unit.id,
+                "tier_id": tier.id,
+                "kind": kind,
+                "title": title,
+                "text": text,
+                "event_id": event_id,
+                "shared_by_id": rng.choice(reviewers[unit.id]) if unit.id in reviewers else None,
+                "shared_on": day,
+                "withdrawn": rng.random() < 0.02,
+            }
+        )
     ids = (
         list(
             s.scalars(
