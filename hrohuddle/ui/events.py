@@ -280,9 +280,13 @@ class ReviewTab(QWidget):
         save.clicked.connect(self.save)
         action = button(tr("Make action…"))
         action.clicked.connect(self.make_action)
+        lesson = button(tr("Share as a lesson…"))
+        lesson.setToolTip(tr("Share the reviewers' summary with the department or hospital"))
+        lesson.clicked.connect(self.share_lesson)
         row = QHBoxLayout()
         row.addWidget(save)
         row.addWidget(action)
+        row.addWidget(lesson)
         column.addLayout(row)
         self.side.addTab(right, tr("Review"))
         self.talk = reviewer_thread_view(self.record_step)
@@ -558,6 +562,21 @@ class ReviewTab(QWidget):
             return
         self._reselect = self.table.currentIndex().row()
         self._load()
+
+    def share_lesson(self) -> None:
+        """Share the chosen report as a lesson, starting from its reviewer summary."""
+        r = self.current()
+        if r is None:
+            show_problem(self, tr("Choose a report first."))
+            return
+        if self.summary.toPlainText().strip() != (r.reviewer_summary or "").strip():
+            show_problem(self, tr("Save the review first: the lesson starts from its summary."))
+            return
+        from hrohuddle.ui.lessons import open_share_dialog
+
+        if open_share_dialog(self, self.db, self.actor, r.id) is not None:
+            tell(self, tr("Lesson shared"), tr("Other units read it under Shared lessons."))
+            self._load_thread()
 
     def make_action(self) -> None:
         r = self.current()

@@ -559,6 +559,7 @@ class MainWindow(QMainWindow):
 
     # -- the shell ------------------------------------------------------------------
     def page_specs(self, actor: Actor) -> list[PageSpec]:
+        from hrohuddle.services import tiers
         from hrohuddle.ui.shell import HomePage, PageSpec
 
         assert self.db is not None and self.unit is not None
@@ -593,16 +594,27 @@ class MainWindow(QMainWindow):
 
             return DashboardPage(db, actor)
 
+        def department_page() -> QWidget:
+            from hrohuddle.ui.department import DepartmentPage
+
+            return DepartmentPage(db, actor)
+
         def checklist_page() -> QWidget:
             from hrohuddle.ui.checklists import ChecklistsPage
 
             return ChecklistsPage(db, actor)
+
+        def lessons_page() -> QWidget:
+            from hrohuddle.ui.lessons import LessonsPage
+
+            return LessonsPage(db, actor)
 
         def observation_page() -> QWidget:
             from hrohuddle.ui.observations import ObservationsPage
 
             return ObservationsPage(db, actor)
 
+        shares = tiers.shared(db)
         sees_checklists = (
             actor.can("checklist.observe")
             or actor.can("report.view")
@@ -615,6 +627,12 @@ class MainWindow(QMainWindow):
             PageSpec("huddle", tr("Safety huddle"), "huddle.view", huddle),
             PageSpec("events", tr("Safety reports"), "event.report", reports),
             PageSpec("dashboard", tr("Dashboard"), "report.view", dashboard),
+            *([PageSpec("lessons", tr("Shared lessons"), None, lessons_page)] if shares else []),
+            *(
+                [PageSpec("department", tr("Department view"), None, department_page)]
+                if tiers.my_tiers(db, actor)
+                else []
+            ),
             *(
                 [PageSpec("checklists", tr("HRO checklists"), None, checklist_page)]
                 if sees_checklists

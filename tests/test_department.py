@@ -1,0 +1,321 @@
+"""The department view: a department's units side by side and together, for its lead.
+
+On a real PostgreSQL server: the figures agree with each unit's own weekly figures,
+every unit role and the lead of another department are refused, the hospital's
+executive and IT are let in, a unit moved to another department takes its history
+with it, and a unit on its own file is told plainly that this needs the shared server.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+
+import pytest
+from conftest import Clock, Team
+
+from hrohuddle.services import department, people, reporting, tiers
+from hrohuddle.services.dates import to_utc
+from hrohuddle.services.errors import PermissionDenied
+from hrohuddle.services.permissions import command_line_actor
+from hrohuddle.services.reporting import Week
+from hrohuddle.store.database import Database
+from hrohuddle.store.models import Escalation, Huddle, SafetyEvent, Tier, Unit
+
+IT = command_line_actor(0, "command line (it)", frozenset({"manager", "admin"}))
+SECRET = "Bed 12 pump ran dry while Mrs Example slept"
+
+
+def _unit_id(db: Database, code: str) -> int:
+    with db.read() as s:
+        uid = s.query(Unit.id).filter(Unit.code == code).scalar()
+        assert uid is not None
+        return int(uid)
+
+
+def _tier_id(db: Database, code: str) -> int:
+    with db.read() as s:
+        return tiers.tier_by_code(s, code).id
+
+
+def _at(day: dt.date, hh: int, mm: int = 0) -> dt.datetime:
+    return to_utc(dt.datetime.combine(day, dt.time(hh, mm)))
+
+
+def week_of_data(db: Database, code: str, week: Week, *, huddles: int, late: int = 0) -> None:
+    """A unit's week: huddles at day-shift starts (some late), reports of several kinds,
+    an older week's near misses for the run chart, and an open escalation."""
+    uid = _unit_id(db, code)
+    with db.write() as s:
+        for i in range(huddles):
+            day = week.monday + dt.timedelta(days=i)
+            start = _at(day, 8, 30) if i < late else _at(day, 7, 5 + i)
+            s.add(
+                Huddle(
+                    unit_id=uid,
+                    huddle_date=day,
+                    shift="day",
+                    status="closed",
+                    started_at=start,
+                    ended_at=start + dt.timedelta(minutes=10 + 2 * i),
+                )
+            )
+        kinds = [("near_miss", None), ("good_catch", None), ("incident", "moderate")]
+        for i, (kind, harm) in enumerate([*kinds[: 1 + huddles % 3], ("near_miss", None)]):
+            day = week.monday + dt.timedelta(days=i)
+            s.add(
+                SafetyEvent(
+                    unit_id=uid,
+                    kind=kind,
+                    category="medication",
+                    harm=harm,
+                    narrative=SECRET,
+                    occurred_at=_at(day, 11),
+                    shift="day",
+                    reported_on=day,
+                    anonymous=i == 0,
+                )
+            )
+        earlier = week.shifted(-3).monday
+        s.add(
+            SafetyEvent(
+                unit_id=uid,
+                kind="near_miss",
+                category="fall",
+                narrative=SECRET,
+                occurred_at=_at(earlier, 9),
+                shift="day",
+                reported_on=earlier,
+            )
+        )
+        tier_id = s.query(Unit.tier_id).filter(Unit.id == uid).scalar()
+        s.add(
+            Escalation(
+                unit_id=uid,
+                tier_id=tier_id,
+                title=f"{code}: a second hoist for the night shift",
+                reason="Two near misses moving patients at night",
+                raised_at=_at(week.monday, 9),
+            )
+        )
+
+
+def build_hospital(db: Database, today: dt.date) -> Week:
+    """4W and 5E in Medicine, 6N in Surgery, all in the hospital; a week of data each."""
+    tiers.create_tier(db, IT, code="HOSP", name="St Elsewhere", level=3)
+    tiers.create_tier(db, IT, code="MED", name="Medicine", level=2, parent_code="HOSP")
+    tiers.create_tier(db, IT, code="SURG", name="Surgery", level=2, parent_code="HOSP")
+    for code, name, pin in (("5E", "Ward 5 East", "2580"), ("6N", "Ward 6 North", "2581")):
+        people.create_unit(
+            db,
+            code=code,
+            name=name,
+            admin=people.PersonInput(f"Admin {code}", "nursing", ["admin"], pin=pin),
+        )
+    tiers.place_unit(db, IT, "4W", "MED")
+    tiers.place_unit(db, IT, "5E", "MED")
+    tiers.place_unit(db, IT, "6N", "SURG")
+    week = Week.of(today - dt.timedelta(days=14))
+    week_of_data(db, "4W", week, huddles=5, late=1)
+    week_of_data(db, "5E", week, huddles=3)
+    week_of_data(db, "6N", week, huddles=7, late=2)
+    return week
+
+
+@pytest.fixture
+def hospital(pg_team: Team, clock: Clock) -> tuple[Team, Week]:
+    return pg_team, build_hospital(pg_team.db, clock.today)
+
+
+@pytest.mark.postgres
+def test_each_unit_and_the_department_agree_with_the_units_own_weekly_figures(
+    hospital: tuple[Team, Week], clock: Clock
+) -> None:
+    team, week = hospital
+    db = team.db
+    med = department.department_week(db, IT, _tier_id(db, "MED"), week, today=clock.today)
+    assert [c.code for c in med.columns] == ["4W", "5E"]
+    for col in med.columns:
+        unit_id = _unit_id(db, col.code)
+        actor = command_line_actor(unit_id, "command line (it)", frozenset({"manager", "admin"}))
+        own = reporting.weekly_figures(db, actor, week, unit_id, today=clock.today)
+        assert (col.held, col.expected) == (own.huddles.held, own.huddles.expected)
+        assert col.on_time == own.huddles.on_time
+        assert col.median_minutes == own.huddles.median_minutes
+        assert col.reports == own.events.total and col.by_kind == own.events.by_kind
+        assert col.by_harm == own.events.by_harm
+        assert (col.loop_within, col.loop_counted) == (own.loop.within, own.loop.counted)
+        assert col.event_run.values == own.event_run.values
+        assert col.event_run.weeks == own.event_run.weeks
+        assert col.huddle_p.values == own.huddle_p.values
+        assert col.open_escalations == 1
+    together = med.together
+    assert together.held == sum(c.held for c in med.columns) == 8
+    assert together.expected == sum(c.expected for c in med.columns)
+    assert together.on_time == 7
+    lengths = [10 + 2 * i for i in range(5)] + [10 + 2 * i for i in range(3)]
+    assert together.median_minutes == pytest.approx(statistics.median(lengths))
+    assert together.reports == sum(c.reports for c in med.columns)
+    assert together.harmed == sum(c.harmed for c in med.columns)
+    assert together.event_run.values[-1] == sum(c.event_run.values[-1] or 0 for c in med.columns)
+    assert {e.unit_code for e in med.escalations} == {"4W", "5E"}
+    assert all(e.age_days == 6 for e in med.escalations)  # raised on the Monday
+    assert sum(med.escalation_ages.values()) == 2
+
+
+@pytest.mark.postgres
+def test_the_hospital_sets_its_departments_side_by_side(
+    hospital: tuple[Team, Week], clock: Clock
+) -> None:
+    team, week = hospital
+    db = team.db
+    hosp = department.department_week(db, IT, _tier_id(db, "HOSP"), week, today=clock.today)
+    med = department.department_week(db, IT, _tier_id(db, "MED"), week, today=clock.today)
+    assert hosp.column_word == "department"
+    assert [(c.code, c.units) for c in hosp.columns] == [("MED", 2), ("SURG", 1)]
+    assert hosp.columns[0].held == med.together.held
+    assert hosp.together.held == 5 + 3 + 7
+    assert len(hosp.escalations) == 3
+
+
+@pytest.mark.postgres
+def test_nothing_of_a_single_report_or_its_reporter_leaves_the_view(
+    hospital: tuple[Team, Week], clock: Clock
+) -> None:
+    team, week = hospital
+    db = team.db
+    for code in ("MED", "HOSP"):
+        view = department.department_week(db, IT, _tier_id(db, code), week, today=clock.today)
+        text = repr(view)
+        assert SECRET not in text and "Mrs Example" not in text
+        for role, actor in team.by_role.items():
+            assert actor.display_name not in text, role
+
+
+@pytest.mark.postgres
+def test_every_unit_role_and_another_departments_lead_are_refused(
+    hospital: tuple[Team, Week], clock: Clock
+) -> None:
+    team, week = hospital
+    db = team.db
+    med = _tier_id(db, "MED")
+    for role, actor in team.by_role.items():
+        with pytest.raises(PermissionDenied, match="tier's leaders"):
+            department.department_week(db, actor, med, week, today=clock.today)
+        assert role
+    lead = team["manager"]
+    tiers.grant_role(db, IT, "SURG", lead.person_id, "department_lead")
+    with pytest.raises(PermissionDenied):
+        department.department_week(db, lead, med, week, today=clock.today)
+    with pytest.raises(PermissionDenied):
+        department.department_week(db, lead, _tier_id(db, "HOSP"), week, today=clock.today)
+    surg = department.department_week(db, lead, _tier_id(db, "SURG"), week, today=clock.today)
+    assert [c.code for c in surg.columns] == ["6N"]
+    executive = team["charge_nurse"]
+    tiers.grant_role(db, IT, "HOSP", executive.person_id, "executive_on_call")
+    for code in ("MED", "SURG", "HOSP"):
+        view = department.department_week(
+            db, executive, _tier_id(db, code), week, today=clock.today
+        )
+        assert view.code == code
+
+
+@pytest.mark.postgres
+def test_a_role_taken_away_ends_the_view_at_once(hospital: tuple[Team, Week], clock: Clock) -> None:
+    team, week = hospital
+    db = team.db
+    lead = team["staff"]
+    tiers.grant_role(db, IT, "MED", lead.person_id, "department_lead")
+    department.department_week(db, lead, _tier_id(db, "MED"), week, today=clock.today)
+    tiers.revoke_role(db, IT, "MED", lead.person_id)
+    with pytest.raises(PermissionDenied):
+        department.department_week(db, lead, _tier_id(db, "MED"), week, today=clock.today)
+
+
+@pytest.mark.postgres
+def test_a_unit_moved_to_another_department_takes_its_history_with_it(
+    hospital: tuple[Team, Week], clock: Clock
+) -> None:
+    team, week = hospital
+    db = team.db
+    before = department.department_week(db, IT, _tier_id(db, "MED"), week, today=clock.today)
+    moved = next(c for c in before.columns if c.code == "5E")
+    tiers.place_unit(db, IT, "5E", "SURG")
+    med = department.department_week(db, IT, _tier_id(db, "MED"), week, today=clock.today)
+    surg = department.department_week(db, IT, _tier_id(db, "SURG"), week, today=clock.today)
+    assert [c.code for c in med.columns] == ["4W"]
+    assert [c.code for c in surg.columns] == ["5E", "6N"]
+    there = next(c for c in surg.columns if c.code == "5E")
+    assert (there.held, there.reports, there.by_kind) == (moved.held, moved.reports, moved.by_kind)
+    assert there.event_run.values == moved.event_run.values
+    assert there.huddle_p.values == moved.huddle_p.values
+    # Its open escalation went with it, and the new department lists it.
+    assert {e.unit_code for e in surg.escalations} == {"5E", "6N"}
+    assert all(e.with_tier == "SURG" for e in surg.escalations)
+    assert {e.unit_code for e in med.escalations} == {"4W"}
+
+
+@pytest.mark.postgres
+def test_an_escalation_answered_after_the_week_still_counts_as_open_in_it(
+    hospital: tuple[Team, Week], clock: Clock
+) -> None:
+    team, week = hospital
+    db = team.db
+    with db.write() as s:
+        esc = s.query(Escalation).join(Unit, Unit.id == Escalation.unit_id)
+        esc = esc.filter(Unit.code == "4W").one()
+        esc.status = "accepted"
+        esc.answered_at = _at(week.monday + dt.timedelta(days=9), 10)
+    med = department.department_week(db, IT, _tier_id(db, "MED"), week, today=clock.today)
+    assert {e.unit_code for e in med.escalations} == {"4W", "5E"}
+    later = department.department_week(
+        db, IT, _tier_id(db, "MED"), week.shifted(1), today=clock.today
+    )
+    assert {e.unit_code for e in later.escalations} == {"5E"}
+
+
+@pytest.mark.postgres
+def test_a_department_without_units_says_so(pg_team: Team, clock: Clock) -> None:
+    db = pg_team.db
+    tiers.create_tier(db, IT, code="ICU", name="Critical care", level=2)
+    with db.read() as s:
+        icu = s.query(Tier.id).filter(Tier.code == "ICU").scalar()
+    view = department.department_week(db, IT, icu, Week.of(clock.today), today=clock.today)
+    assert view.columns == [] and not view.has_data
+    assert "no units yet" in view.notes[0]
+
+
+def test_a_unit_on_its_own_file_is_told_it_needs_the_shared_server(
+    sqlite_team: Team, clock: Clock
+) -> None:
+    with pytest.raises(tiers.NeedsSharedServer, match="shared server"):
+        department.department_week(
+            sqlite_team.db, sqlite_team["manager"], 1, Week.of(clock.today), today=clock.today
+        )
+
+
+@pytest.mark.postgres
+def test_behaviour_reliability_is_the_units_own(pg_team: Team, clock: Clock) -> None:
+    from hrohuddle.services import checklists
+
+    db, cn = pg_team.db, pg_team["charge_nurse"]
+    tiers.create_tier(db, IT, code="MED", name="Medicine", level=2)
+    tiers.place_unit(db, IT, "4W", "MED")
+    checklists.sync_templates(db)
+    template = next(t for t in checklists.templates(db, cn.unit_id) if t.key == "error_prevention")
+    session = checklists.start_session(db, cn, template.id, "huddle")
+    items = {r.code: r.item_id for r in checklists.session_view(db, cn, session).responses}
+    for code, result in [("SBAR", "observed"), ("STAR", "missed"), ("CHECK_BACK", "na")]:
+        checklists.record(db, cn, session, items[code], result=result)
+    checklists.finish(db, cn, session)
+    week = Week.of(clock.today)
+    sunday = week.monday + dt.timedelta(days=6)
+    own = checklists.reliability(db, cn, week.monday, sunday)
+    view = department.department_week(db, IT, _tier_id(db, "MED"), week, today=clock.today)
+    col = view.columns[0]
+    assert (col.observed, col.opportunities) == (1, 2)
+    assert (col.observed, col.opportunities) == (
+        sum(r.observed for r in own),
+        sum(r.opportunities for r in own),
+    )
+    assert view.together.behaviour_share == 0.5
