@@ -156,7 +156,8 @@ def _create_unit(
         unit_id = unit.id
         unit.created_at = dt.datetime.combine(start, dt.time(8))
         rows = []
-        named = NAMED_PEOPLE if index == 0 else NAMED_PEOPLE[:1]
+        # Every unit has its manager, charge nurse and a preceptor (who observe behaviours).
+        named = NAMED_PEOPLE if index == 0 else NAMED_PEOPLE[:3]
         for p in named:
             pin_hash = signin.hash_pin(db, p.pin) if index == 0 else shared_hash
             display = p.name if index == 0 else f"{p.name} ({code})"

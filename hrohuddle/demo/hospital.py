@@ -688,7 +688,12 @@ def _lessons(
         if kind != "summary":
             chosen = rng.choice(good if kind == "good_catch" else changes)
             title, text = chosen["title"], chosen["text"]
-        seen = [last_shared.get((t, title)) for t in {tier.id, hospital.id}]
+        # The hospital's readers are everyone: shared there, it must be new to all.
+        seen = (
+            [on for (_t, said), on in last_shared.items() if said == title]
+            if tier.id == hospital.id
+            else [last_shared.get((t, title)) for t in (tier.id, hospital.id)]
+        )
         if any(on is not None and (day - on).days < 365 for on in seen):
             continue
         last_shared[(tier.id, title)] = day
