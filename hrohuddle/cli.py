@@ -305,7 +305,7 @@ def _open(url: str, paths: DataPaths, *, migrate: bool = True):  # type: ignore[
 def _collect_from_here() -> None:
     """Restart the collector that ``hrohuddle.__main__`` held, once a command's modules
     are loaded: a command may run for minutes (demo data), but collections while
-    SQLAlchemy, matplotlib and reportlab load find nothing and cost a weekly report a
+    SQLAlchemy and reportlab load find nothing and cost a weekly report a
     tenth of its time. What importing allocated is frozen, so later collections walk
     only what the command makes."""
     if not gc.isenabled():

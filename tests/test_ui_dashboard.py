@@ -53,31 +53,38 @@ def test_dashboard_shows_headlines_and_a_point_lists_its_reports(
     assert "1 near misses and good catches" in dialog.findChild(QLabel).text()
 
 
-def test_opening_the_dashboard_draws_each_chart_once_one_after_the_other(
-    qtbot, window, sqlite_team: Team, monkeypatch
+def test_the_dashboard_charts_are_named_described_and_a_week_opens_from_the_keyboard(
+    qtbot, window, sqlite_team: Team
 ) -> None:
-    from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+    """A manager who cannot use a mouse tabs to the chart, hears its title and latest
+    week, walks the weeks with the arrows and opens one with Enter; a click on a point
+    opens its week too."""
+    from PySide6.QtCore import QPointF, Qt
 
-    drawn: list[str] = []
-    real_draw = FigureCanvasQTAgg.draw
-
-    def draw(canvas) -> None:
-        drawn.append(canvas.accessibleName())
-        # The huddles chart waits, unshown, until the reports chart has been drawn.
-        assert len(drawn) > 1 or not panel.canvases[1].isVisible()
-        real_draw(canvas)
-
-    monkeypatch.setattr(FigureCanvasQTAgg, "draw", draw)
+    last = Week.last_complete()
+    _report(sqlite_team, dt.datetime.combine(last.monday + dt.timedelta(days=1), dt.time(10)))
     sign_in_as(qtbot, window, "Mo Manager", PINS["manager"])
     panel = window.open_page("dashboard").week_panel
-    qtbot.waitUntil(lambda: len(drawn) == 2, timeout=20000)
-    qtbot.wait(200)
+    qtbot.waitUntil(lambda: len(panel.canvases) == 2, timeout=20000)
     reports, held = panel.canvases
-    assert held.isVisible()
-    assert drawn == [reports.accessibleName(), held.accessibleName()]
-    for canvas in panel.canvases:
-        # Fixed margins: no layout engine, whose first pass draws the figure twice.
-        assert canvas.figure.get_layout_engine() is None
+    assert reports.accessibleName() == panel.figures.event_run.title
+    assert held.accessibleName() == panel.figures.huddle_p.title
+    assert f"Latest, {last.label}: 1." in reports.accessibleDescription()
+    assert "No signal." in reports.accessibleDescription()
+    assert reports.focusPolicy() == Qt.FocusPolicy.StrongFocus
+    reports.setFocus()
+    qtbot.keyClick(reports, Qt.Key.Key_End)
+    assert reports.accessibleDescription().startswith(f"{last.label}: 1.")
+    qtbot.keyClick(reports, Qt.Key.Key_Return)
+    assert last.label in panel.week_dialog.windowTitle()
+    panel.week_dialog.reject()
+    # A click on the last point, wherever the window put the chart and at its size.
+    x, y, week = reports.chart.points[-1]
+    at = reports._to_screen(x, y)
+    qtbot.mouseClick(reports, Qt.MouseButton.LeftButton, pos=at.toPoint())
+    assert panel.figures.event_run.weeks[week] in panel.week_dialog.windowTitle()
+    panel.week_dialog.reject()
+    assert reports.week_at(QPointF(1, 1)) is None  # nowhere near a point
 
 
 def test_staff_have_no_dashboard(qtbot, window) -> None:

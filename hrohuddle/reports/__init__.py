@@ -1,1 +1,2 @@
-"""PDF reports built with matplotlib (Agg) and reportlab, imported only when asked for."""
+"""PDF reports built with reportlab (its charts its own vector graphics), imported only when
+asked for."""

@@ -1,15 +1,20 @@
-"""Charts as matplotlib Figures (never pyplot): drawn on the Agg canvas for PDFs and
-on FigureCanvasQTAgg on screen. Okabe-Ito colours, and marker shapes and line
-styles that still read in grayscale print: data a solid line with dots, the centre
-a solid dark line, limits a dashed black line, signals a large outlined marker."""
+"""Charts as reportlab Drawings: vector lines and text in a PDF, and the same drawing on
+screen (painted from SVG). Okabe-Ito colours, and marker shapes and line styles that
+still read in grayscale print: data a solid line with dots, the centre a solid dark line,
+limits a dashed black line, signals a large outlined marker (a triangle on a run chart,
+an X outside a control chart's limits)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 from typing import Any
 
-from matplotlib.figure import Figure
+from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Polygon, PolyLine, Rect, String
+from reportlab.lib.attrmap import AttrMap, AttrMapValue
+from reportlab.lib.colors import Color, HexColor, black
+from reportlab.lib.validators import isAnything
 
 from hrohuddle.services.reporting import Series, Week
 
@@ -17,39 +22,87 @@ from hrohuddle.services.reporting import Series, Week
 BLUE, VERMILLION = "#0072B2", "#D55E00"
 LIMIT = "#1A1A1A"
 CENTRE = "#4D4D4D"
+#: The target line: bluish green and dotted, apart from the limits in grayscale too.
+TARGET = "#009E73"
+GRID = "#E5E5E5"
 
+#: The size every chart is drawn at, in points (7.2 by 2.9 inches).
+WIDTH, HEIGHT = 7.2 * 72, 2.9 * 72
+#: The width a chart takes in a report: the page's text width.
+REPORT_WIDTH = 180 * 72 / 25.4
 
-def _figure(width: float = 7.2, height: float = 2.9) -> Figure:
-    return Figure(figsize=(width, height), dpi=100, layout="constrained")
-
-
-# Room in inches around a chart's plot for the y label and its ticks (left), the line
+# Room in points around a chart's plot for the y label and its ticks (left), the line
 # labels (right), the two-line ticks, the x label and the legend (bottom), and the title
 # above: two lines on screen, the period line alone in a report (its title is the caption).
-LEFT_IN, RIGHT_IN, BOTTOM_IN, SCREEN_TOP_IN = 0.61, 1.04, 0.87, 0.62
+LEFT, RIGHT, BOTTOM, SCREEN_TOP, REPORT_TOP = 44.0, 75.0, 63.0, 45.0, 21.0
+FONT, BOLD = "Helvetica", "Helvetica-Bold"
 
 
-def _fixed_axes(titled: bool) -> tuple[Figure, Any]:
-    """A figure and its axes with fixed margins: drawn once, not twice as a layout engine
-    needs (it measures the text in a first pass), which halves the time of every chart.
-    In a report the size is known, so the margins are fractions of it; on screen the
-    canvas takes any size, so the margins stay the same in inches whatever it is."""
-    fig = Figure(figsize=(7.2, 2.9), dpi=100)
-    if not titled:
-        fig.subplots_adjust(left=0.085, right=0.855, top=0.9, bottom=0.3)
-        return fig, fig.add_subplot()
-    from mpl_toolkits.axes_grid1 import axes_size
-    from mpl_toolkits.axes_grid1.axes_divider import Divider
+class Chart(Drawing):  # type: ignore[misc]  # reportlab has no type hints
+    """A chart drawing that also knows what to say of itself (its title and a one-line
+    summary of the latest week and the signals, for a screen reader) and where its
+    points are (for a click on a point)."""
 
-    divider = Divider(
-        fig,
-        (0, 0, 1, 1),
-        [axes_size.Fixed(LEFT_IN), axes_size.Scaled(1), axes_size.Fixed(RIGHT_IN)],
-        [axes_size.Fixed(BOTTOM_IN), axes_size.Scaled(1), axes_size.Fixed(SCREEN_TOP_IN)],
-        aspect=False,
+    _attrMap = AttrMap(
+        BASE=Drawing,
+        **{
+            name: AttrMapValue(isAnything)
+            for name in (
+                "title",
+                "summary",
+                "line_label",
+                "values",
+                "points",
+                "plot",
+                "low",
+                "high",
+                "weeks",
+                "legend",
+                "line_labels",
+            )
+        },
     )
-    ax = fig.add_axes(divider.get_position(), axes_locator=divider.new_locator(nx=1, ny=1))
-    return fig, ax
+
+    def __init__(self, titled: bool, size: tuple[float, float] | None = None) -> None:
+        width, height = size or (WIDTH, HEIGHT)
+        super().__init__(width, height)
+        self.title = ""
+        self.summary = ""
+        self.line_label = ""
+        #: The plotted values, in the chart's unit (None for a gap), one per week.
+        self.values: list[float | None] = []
+        #: Each plotted point as (x, y, week index), in the drawing's points.
+        self.points: list[tuple[float, float, int]] = []
+        self.plot = (LEFT, BOTTOM, width - RIGHT, height - (SCREEN_TOP if titled else REPORT_TOP))
+        self.low, self.high = 0.0, 1.0
+        self.weeks: list[str] = []
+        self.legend: list[tuple[str, str]] = []  # (kind of sample, text)
+        self.line_labels: list[tuple[float, str]] = []
+
+    def get_size_inches(self) -> tuple[float, float]:
+        return self.width / 72, self.height / 72
+
+    def x(self, i: float) -> float:
+        x0, _, x1, _ = self.plot
+        lo, hi = -0.6, len(self.weeks) - 0.4
+        return x0 + (i - lo) / (hi - lo) * (x1 - x0)
+
+    def y(self, v: float) -> float:
+        _, y0, _, y1 = self.plot
+        return y0 + (v - self.low) / ((self.high - self.low) or 1.0) * (y1 - y0)
+
+    def point_at(self, x: float, y: float, reach: float = 6.0) -> int | None:
+        """The week index of the point nearest (x, y), in drawing points, within reach."""
+        best: tuple[float, int] | None = None
+        for px, py, i in self.points:
+            d = math.hypot(px - x, py - y)
+            if d <= reach and (best is None or d < best[0]):
+                best = (d, i)
+        return best[1] if best else None
+
+
+def _colour(hex_code: str) -> Color:
+    return HexColor(hex_code)
 
 
 def _monday(label: str) -> dt.date | None:
@@ -70,36 +123,6 @@ def period_text(weeks: list[str]) -> str:
     return f"{weeks[0]} to {weeks[-1]} ({start} to {sunday.day} {sunday:%b %Y})"
 
 
-def _title(ax: Any, title: str | None, weeks: list[str], n_text: str) -> None:
-    # The title on one line and the period on the next: never wrapped mid-bracket. In a
-    # PDF the title is the caption above the picture, so only the period is drawn.
-    period = f"{period_text(weeks)}, {n_text}"
-    # On screen, raised clear of the line labels at the top right (an upper limit at
-    # the top runs under a title wider than the plot).
-    ax.set_title(
-        f"{title}\n{period}" if title else period, fontsize=9, loc="left", pad=12 if title else 6
-    )
-
-
-def _ticks(ax: Any, labels: list[str]) -> None:
-    step = max(1, math.ceil(len(labels) / 8))
-    idx = list(range(0, len(labels), step))
-    texts = []
-    for i in idx:
-        monday = _monday(labels[i])
-        week = labels[i].split("-")[-1]
-        texts.append(f"{week}\n{monday.day} {monday:%b}" if monday else labels[i])
-    ax.set_xticks(idx)
-    ax.set_xticklabels(texts, fontsize=7.5)
-    ax.set_xlabel("ISO week and its Monday", fontsize=8.5)
-    ax.set_xlim(-0.6, len(labels) - 0.4)
-
-
-def _gapped(values: list[float | None], scale: float = 1.0) -> list[float]:
-    """None becomes NaN, so the line breaks at a week without data instead of bridging it."""
-    return [float("nan") if v is None else v * scale for v in values]
-
-
 def _number(v: float, unit: str) -> str:
     if unit == "%":
         return f"{v:.0f}%"
@@ -107,203 +130,368 @@ def _number(v: float, unit: str) -> str:
     return f"{text} {unit}".strip()
 
 
-def _label_lines(ax: Any, labels: list[tuple[float, str]]) -> None:
+def _ticks_between(low: float, high: float, *, integer: bool) -> list[float]:
+    """Round steps (1, 2, 2.5 or 5 times a power of ten) giving four to eight ticks."""
+    span = (high - low) or 1.0
+    raw = span / 6
+    power = 10 ** math.floor(math.log10(raw))
+    steps = (1, 2, 5, 10) if integer else (1, 2, 2.5, 5, 10)
+    step = next((m * power for m in steps if m * power >= raw), 10 * power)
+    if integer:
+        step = max(1.0, float(math.ceil(step)))
+    first = math.ceil(low / step) * step
+    out = []
+    v = first
+    while v <= high + 1e-9:
+        out.append(round(v, 10))
+        v += step
+    return out
+
+
+def _tick_text(v: float) -> str:
+    return f"{v:.0f}" if float(v).is_integer() else f"{v:g}"
+
+
+def _string(
+    x: float, y: float, text: str, size: float, anchor: str = "start", font: str = FONT
+) -> String:
+    return String(x, y, text, fontName=font, fontSize=size, fillColor=black, textAnchor=anchor)
+
+
+def _marker(kind: str, x: float, y: float, size: float, fill: str) -> Any:
+    """A marker centred on (x, y): "o" a dot, "^" a triangle, "X" a bold cross."""
+    r = size / 2
+    if kind == "o":
+        return Circle(x, y, r, fillColor=_colour(fill), strokeColor=_colour(fill), strokeWidth=0.5)
+    if kind == "^":
+        points = [x - r, y - r * 0.8, x + r, y - r * 0.8, x, y + r]
+    else:  # a thick X as one outlined polygon
+        t = r * 0.38
+        points = [
+            x - r, y - r + t, x - t, y, x - r, y + r - t, x - r + t, y + r, x, y + t,
+            x + r - t, y + r, x + r, y + r - t, x + t, y, x + r, y - r + t, x + r - t, y - r,
+            x, y - t, x - r + t, y - r,
+        ]  # fmt: skip
+    return Polygon(points, fillColor=_colour(fill), strokeColor=black, strokeWidth=0.6)
+
+
+def _segments(chart: Chart, values: Sequence[float | None]) -> list[list[float]]:
+    """The line's runs of consecutive weeks: a week without data breaks the line."""
+    runs: list[list[float]] = []
+    current: list[float] = []
+    for i, v in enumerate(values):
+        if v is None:
+            if current:
+                runs.append(current)
+            current = []
+        else:
+            current += [chart.x(i), chart.y(v)]
+    if current:
+        runs.append(current)
+    return runs
+
+
+def _hline(chart: Chart, v: float, colour: str, width: float, dash: list[float] | None) -> Line:
+    x0, _, x1, _ = chart.plot
+    return Line(
+        x0, chart.y(v), x1, chart.y(v),
+        strokeColor=_colour(colour), strokeWidth=width, strokeDashArray=dash,
+    )  # fmt: skip
+
+
+def _frame(chart: Chart, ylabel: str, *, integer: bool) -> None:
+    """Grid, axes box, ticks and axis labels: what lies under the data."""
+    x0, y0, x1, y1 = chart.plot
+    ticks = _ticks_between(chart.low, chart.high, integer=integer)
+    for v in ticks:
+        y = chart.y(v)
+        chart.add(Line(x0, y, x1, y, strokeColor=_colour(GRID), strokeWidth=0.8))
+        chart.add(Line(x0 - 3, y, x0, y, strokeColor=black, strokeWidth=0.8))
+        chart.add(_string(x0 - 5, y - 2.6, _tick_text(v), 7.5, "end"))
+    label = Group(_string(0, 0, ylabel, 8.5, "middle"))
+    label.transform = (0, 1, -1, 0, 11, (y0 + y1) / 2)
+    chart.add(label)
+    labels = chart.weeks
+    step = max(1, math.ceil(len(labels) / 8))
+    for i in range(0, len(labels), step):
+        x = chart.x(i)
+        chart.add(Line(x, y0, x, y0 - 3, strokeColor=black, strokeWidth=0.8))
+        monday = _monday(labels[i])
+        chart.add(
+            _string(x, y0 - 12, labels[i].split("-")[-1] if monday else labels[i], 7.5, "middle")
+        )
+        if monday:
+            chart.add(_string(x, y0 - 21, f"{monday.day} {monday:%b}", 7.5, "middle"))
+    chart.add(_string((x0 + x1) / 2, y0 - 33, "ISO week and its Monday", 8.5, "middle"))
+
+
+def _box(chart: Chart) -> None:
+    x0, y0, x1, y1 = chart.plot
+    chart.add(Rect(x0, y0, x1 - x0, y1 - y0, fillColor=None, strokeColor=black, strokeWidth=0.8))
+
+
+def _title(chart: Chart, title: str | None, n_text: str) -> None:
+    # The title on one line and the period on the next: never wrapped mid-bracket. In a
+    # PDF the title is the caption above the picture, so only the period is drawn.
+    x0, _, _, y1 = chart.plot
+    period = f"{period_text(chart.weeks)}, {n_text}"
+    if title:
+        chart.add(_string(x0, chart.height - 15, title, 9, font=BOLD))
+        chart.add(_string(x0, chart.height - 27, period, 9))
+    else:
+        chart.add(_string(x0, y1 + 6, period, 9))
+
+
+def _data_line(chart: Chart, values: Sequence[float | None], width: float) -> None:
+    chart.values = list(values)
+    for run in _segments(chart, values):
+        chart.add(PolyLine(run, strokeColor=_colour(BLUE), strokeWidth=width))
+    for i, v in enumerate(values):
+        if v is not None:
+            x, y = chart.x(i), chart.y(v)
+            chart.add(_marker("o", x, y, 3.5, BLUE))
+            chart.points.append((x, y, i))
+
+
+def _label_lines(chart: Chart) -> None:
     """Labels of horizontal lines at the right edge, outside the plotted points, spread
     apart so that two close lines (a limit near the centre) never print over each other."""
-    low, high = ax.get_ylim()
-    gap = (high - low) * 0.11
+    _, y0, x1, y1 = chart.plot
+    gap = (y1 - y0) * 0.11
     placed: list[float] = []
-    for y, text in sorted(labels):
+    for v, text in sorted(chart.line_labels):
+        y = chart.y(v)
         at = max(y, placed[-1] + gap) if placed else y
         placed.append(at)
-        ax.annotate(
-            text,
-            xy=(1.0, y),
-            xycoords=("axes fraction", "data"),
-            xytext=(1.0, at),
-            textcoords=("axes fraction", "data"),
-            fontsize=7.5,
-            va="center",
-            ha="left",
-            color="black",
-            annotation_clip=False,
-        )
+        chart.add(_string(x1 + 1, at - 2.6, text, 7.5))
 
 
-def _legend(ax: Any, fig: Figure) -> None:
-    handles, labels = ax.get_legend_handles_labels()
-    if handles:
-        fig.legend(
-            handles,
-            labels,
-            loc="outside lower center" if fig.get_layout_engine() else "lower center",
-            ncols=len(handles),
-            fontsize=7.5,
-            frameon=False,
-        )
+def _legend(chart: Chart) -> None:
+    """The legend in one row, centred under the x label: each entry's sample as drawn."""
+    size = 7.5
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    widths = [22 + stringWidth(text, FONT, size) for _, text in chart.legend]
+    gap = 12.0
+    x = (chart.width - (sum(widths) + gap * (len(widths) - 1))) / 2
+    y = 9.0
+    for (kind, text), w in zip(chart.legend, widths, strict=True):
+        mid = y + 2.6
+        if kind == "data":
+            chart.add(Line(x, mid, x + 16, mid, strokeColor=_colour(BLUE), strokeWidth=1.3))
+            chart.add(_marker("o", x + 8, mid, 3.5, BLUE))
+        elif kind == "median":
+            chart.add(
+                Line(x, mid, x + 16, mid, strokeColor=_colour(CENTRE), strokeWidth=1.1,
+                     strokeDashArray=[3.7, 1.6])
+            )  # fmt: skip
+        elif kind == "centre":
+            chart.add(Line(x, mid, x + 16, mid, strokeColor=_colour(CENTRE), strokeWidth=1.1))
+        elif kind == "limits":
+            chart.add(
+                Line(x, mid, x + 16, mid, strokeColor=_colour(LIMIT), strokeWidth=1.1,
+                     strokeDashArray=[4, 2])
+            )  # fmt: skip
+        elif kind in ("^", "X"):
+            chart.add(_marker(kind, x + 8, mid, 8, VERMILLION))
+        chart.add(_string(x + 20, y, text, size))
+        x += w + gap
 
 
-def run_chart(series: Series, *, titled: bool = True) -> Figure:
-    """Weekly counts from zero, the median labelled, signal points marked with a triangle."""
-    fig, ax = _fixed_axes(titled)
-    ys = _gapped(series.values)
-    ax.plot(
-        range(len(ys)),
-        ys,
-        color=BLUE,
-        marker="o",
-        markersize=3.5,
-        linewidth=1.3,
-        label="reports in the week",
-    )
-    chart = series.analysis
-    if chart.median is not None:
-        ax.axhline(chart.median, color=CENTRE, linestyle="--", linewidth=1.1, label="median")
-    flagged = sorted({i for s in chart.signals for i in s.points})
+def _signals_text(count: int, what: str) -> str:
+    if not count:
+        return "No signal."
+    return f"{count} {'week' if count == 1 else 'weeks'} {what}."
+
+
+def _latest(chart: Chart, unit: str) -> str:
+    last = next(((i, v) for i, v in reversed(list(enumerate(chart.values))) if v is not None), None)
+    if last is None:
+        return "No week has data yet."
+    i, v = last
+    return f"Latest, {chart.weeks[i]}: {_number(v, unit)}."
+
+
+def _run(series: Series, line_label: str, titled: bool, size: tuple[float, float] | None) -> Chart:
+    chart = Chart(titled, size)
+    chart.title, chart.weeks, chart.line_label = series.title, list(series.weeks), line_label
+    analysis = series.analysis
+    values = list(series.values)
+    top = max([v for v in values if v is not None] or [1.0])
+    chart.high = max(1.0, top) * 1.12
+    _frame(chart, series.ylabel, integer=True)  # counts are whole numbers
+    chart.legend.append(("data", line_label))
+    if analysis.median is not None:
+        chart.add(_hline(chart, analysis.median, CENTRE, 1.1, [3.7, 1.6]))
+        chart.legend.append(("median", "median"))
+        chart.line_labels.append((analysis.median, f" median {_number(analysis.median, '')}"))
+    _data_line(chart, values, 1.3)
+    flagged = sorted({i for s in analysis.signals for i in s.points})
+    for i in flagged:
+        v = values[i]
+        if v is not None:
+            chart.add(_marker("^", chart.x(i), chart.y(v), 8, VERMILLION))
     if flagged:
-        ax.plot(
-            flagged,
-            [series.values[i] for i in flagged],
-            linestyle="none",
-            marker="^",
-            markersize=8,
-            color=VERMILLION,
-            markeredgecolor="black",
-            label="part of a signal",
-        )
-    n = sum(1 for v in series.values if v is not None)
-    _title(ax, series.title if titled else None, series.weeks, f"n = {n} weeks")
-    ax.set_ylabel(series.ylabel, fontsize=8.5)
-    top = max([v for v in series.values if v is not None] or [1.0])
-    ax.set_ylim(0, max(1.0, top) * 1.12)
-    from matplotlib.ticker import MaxNLocator
-
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts are whole numbers
-    if chart.median is not None:
-        _label_lines(ax, [(chart.median, f" median {_number(chart.median, '')}")])
-    _ticks(ax, series.weeks)
-    ax.grid(axis="y", color="#E5E5E5")
-    _legend(ax, fig)
-    return fig
+        chart.legend.append(("^", "part of a signal"))
+    _box(chart)
+    n = sum(1 for v in values if v is not None)
+    _title(chart, series.title if titled else None, f"n = {n} weeks")
+    _label_lines(chart)
+    _legend(chart)
+    median = f" Median {_number(analysis.median, '')}." if analysis.median is not None else ""
+    chart.summary = (
+        f"{_latest(chart, '')}{median} "
+        f"{_signals_text(len(flagged), 'marked with a triangle, part of a signal')}"
+    )
+    return chart
 
 
-def control_chart(series: Series, *, percent: bool = False, titled: bool = True) -> Figure:
+def run_chart(
+    series: Series, *, titled: bool = True, size: tuple[float, float] | None = None
+) -> Chart:
+    """Weekly counts from zero, the median labelled, signal points marked with a triangle.
+    ``size`` in points (on screen, the widget's); 7.2 by 2.9 inches by default."""
+    return _run(series, "reports in the week", titled, size)
+
+
+def run_chart_of(
+    series: Series,
+    line_label: str,
+    *,
+    titled: bool = True,
+    size: tuple[float, float] | None = None,
+) -> Chart:
+    """A run chart whose line is not a count of reports (days, for example)."""
+    return _run(series, line_label, titled, size)
+
+
+def control_chart(
+    series: Series,
+    *,
+    percent: bool = False,
+    titled: bool = True,
+    target: float | None = None,
+    size: tuple[float, float] | None = None,
+) -> Chart:
     """Points with per-point 3-sigma limits; points outside marked with an X; gaps kept."""
-    fig, ax = _fixed_axes(titled)
-    chart = series.analysis
+    chart = Chart(titled, size)
+    chart.title, chart.weeks, chart.line_label = series.title, list(series.weeks), "weekly value"
+    analysis = series.analysis
     scale = 100.0 if percent else 1.0
     unit = "%" if percent else ""
-    values = [p.value for p in chart.points]
-    line_labels: list[tuple[float, str]] = []
-    ax.plot(
-        range(len(values)),
-        _gapped(values, scale),
-        color=BLUE,
-        marker="o",
-        markersize=3.5,
-        linewidth=1.2,
-        label="weekly value",
-    )
-    if chart.centre is not None:
-        centre = chart.centre * scale
-        ax.axhline(centre, color=CENTRE, linewidth=1.1, label="centre line (mean)")
-        line_labels.append((centre, f" centre {_number(centre, unit)}"))
-        ucl = _gapped([p.ucl for p in chart.points], scale)
-        lcl = _gapped([p.lcl for p in chart.points], scale)
-        ax.step(
-            range(len(ucl)),
-            ucl,
-            where="mid",
-            color=LIMIT,
-            linestyle=(0, (4, 2)),
-            linewidth=1.1,
-            label="3-sigma limits",
-        )
-        ax.step(
-            range(len(lcl)), lcl, where="mid", color=LIMIT, linestyle=(0, (4, 2)), linewidth=1.1
-        )
-        last_u = next((u for u in reversed(ucl) if not math.isnan(u)), None)
-        last_l = next((v for v in reversed(lcl) if not math.isnan(v)), None)
-        if last_u is not None:
-            line_labels.append((last_u, f" upper limit {_number(last_u, unit)}"))
-        if last_l is not None:
-            line_labels.append((last_l, f" lower limit {_number(last_l, unit)}"))
-    out = [i for i, p in enumerate(chart.points) if p.outside]
-    if out:
-        ax.plot(
-            out,
-            [chart.points[i].value * scale for i in out],
-            linestyle="none",
-            marker="X",
-            markersize=9,
-            color=VERMILLION,
-            markeredgecolor="black",
-            label="outside the limits",
-        )
-    n = sum(1 for v in values if v is not None)
-    _title(ax, series.title if titled else None, series.weeks, f"n = {n} weeks")
-    ax.set_ylabel(series.ylabel + (" (%)" if percent else ""), fontsize=8.5)
-    highs = [v * scale for p in chart.points for v in (p.value, p.ucl) if v is not None]
+
+    def scaled(v: float | None) -> float | None:
+        return None if v is None else v * scale
+
+    values = [scaled(p.value) for p in analysis.points]
+    ucl = [scaled(p.ucl) for p in analysis.points]
+    lcl = [scaled(p.lcl) for p in analysis.points]
+    highs = [v for v in values + ucl if v is not None]
     top = max(highs or [1.0])
-    ax.set_ylim(0, min(105.0, max(10.0, top * 1.08)) if percent else max(1.0, top * 1.1))
-    _label_lines(ax, line_labels)
-    _ticks(ax, series.weeks)
-    ax.grid(axis="y", color="#E5E5E5")
-    _legend(ax, fig)
-    return fig
+    chart.high = min(105.0, max(10.0, top * 1.08)) if percent else max(1.0, top * 1.1)
+    if target is not None:
+        chart.high = max(chart.high, min(105.0, target * 1.1))
+    _frame(chart, series.ylabel + (" (%)" if percent else ""), integer=False)
+    chart.legend.append(("data", "weekly value"))
+    if analysis.centre is not None:
+        centre = analysis.centre * scale
+        chart.add(_hline(chart, centre, CENTRE, 1.1, None))
+        chart.legend.append(("centre", "centre line (mean)"))
+        chart.line_labels.append((centre, f" centre {_number(centre, unit)}"))
+        for limits in (ucl, lcl):
+            for run in _steps(chart, limits):
+                chart.add(
+                    PolyLine(run, strokeColor=_colour(LIMIT), strokeWidth=1.1,
+                             strokeDashArray=[4, 2])
+                )  # fmt: skip
+        chart.legend.append(("limits", "3-sigma limits"))
+        last_u = next((u for u in reversed(ucl) if u is not None), None)
+        last_l = next((v for v in reversed(lcl) if v is not None), None)
+        if last_u is not None:
+            chart.line_labels.append((last_u, f" upper limit {_number(last_u, unit)}"))
+        if last_l is not None:
+            chart.line_labels.append((last_l, f" lower limit {_number(last_l, unit)}"))
+    if target is not None:
+        chart.add(_hline(chart, target, TARGET, 1.8, [1.2, 2.4]))
+        x0 = chart.plot[0]
+        chart.add(_string(x0 + 4, chart.y(target) + 3, f"target {target:.0f}%", 7.5))
+    _data_line(chart, values, 1.2)
+    out = [i for i, p in enumerate(analysis.points) if p.outside and values[i] is not None]
+    for i in out:
+        chart.add(_marker("X", chart.x(i), chart.y(values[i] or 0.0), 9, VERMILLION))
+    if out:
+        chart.legend.append(("X", "outside the limits"))
+    _box(chart)
+    n = sum(1 for v in values if v is not None)
+    _title(chart, series.title if titled else None, f"n = {n} weeks")
+    _label_lines(chart)
+    _legend(chart)
+    centre_text = (
+        f" Centre {_number(analysis.centre * scale, unit)}." if analysis.centre is not None else ""
+    )
+    target_text = f" Target {target:.0f}%." if target is not None else ""
+    chart.summary = (
+        f"{_latest(chart, unit)}{centre_text}{target_text} "
+        f"{_signals_text(len(out), 'outside the limits, marked with an X')}"
+    )
+    return chart
 
 
-def picture(fig: Figure, dpi: int = 150) -> Any:
-    """The figure drawn on the Agg canvas, as an RGB PIL image for the PDF.
+def _steps(chart: Chart, limits: Sequence[float | None]) -> list[list[float]]:
+    """A limit as steps changing half-way between weeks, each run beginning and ending at
+    its own first and last week; a week without a limit breaks it."""
+    runs: list[list[float]] = []
+    current: list[float] = []
+    for i, v in enumerate(limits):
+        if v is None:
+            if current:
+                runs.append(current)
+            current = []
+            continue
+        y = chart.y(v)
+        start = chart.x(i - 0.5) if current else chart.x(i)
+        current += [start, y, chart.x(i + 0.5), y]
+    if current:
+        runs.append(current)
+    half = chart.x(0.5) - chart.x(0)
+    for run in runs:
+        run[-2] -= half
+    return runs
 
-    The pixels go to reportlab as they are: encoding a PNG only for reportlab to
-    decode it again cost more than drawing the chart. The figure's background is
-    opaque, so dropping the alpha channel spares the PDF a soft mask and changes
-    nothing that shows.
-    """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from PIL import Image
 
-    canvas = FigureCanvasAgg(fig)
-    fig.set_dpi(dpi)
-    canvas.draw()  # type: ignore[no-untyped-call]
-    width, height = canvas.get_width_height()
-    pixels = canvas.buffer_rgba()  # type: ignore[no-untyped-call]
-    return Image.frombuffer("RGBA", (width, height), pixels, "raw", "RGBA", 0, 1).convert("RGB")
-
-
-#: The target line: bluish green and dotted, apart from the limits in grayscale too.
-TARGET = "#009E73"
-
-
-def p_chart_with_target(series: Series, target_pct: float, *, titled: bool = True) -> Figure:
+def p_chart_with_target(
+    series: Series,
+    target_pct: float,
+    *,
+    titled: bool = True,
+    size: tuple[float, float] | None = None,
+) -> Chart:
     """A p-chart in per cent with the reviewers' target drawn as a dotted line, named on
     the line inside the plot at the left (the right edge holds the limits' labels, and
     the legend has no room for a fifth entry on a half-width chart)."""
-    fig = control_chart(series, percent=True, titled=titled)
-    ax = fig.axes[0]
-    low, high = ax.get_ylim()
-    ax.set_ylim(low, max(high, min(105.0, target_pct * 1.1)))
-    ax.axhline(target_pct, color=TARGET, linestyle=":", linewidth=1.8)
-    ax.annotate(
-        f"target {target_pct:.0f}%",
-        xy=(0.01, target_pct),
-        xycoords=("axes fraction", "data"),
-        xytext=(0, 3),
-        textcoords="offset points",
-        fontsize=7.5,
-        color="black",
-        va="bottom",
-    )
-    return fig
+    return control_chart(series, percent=True, titled=titled, target=target_pct, size=size)
 
 
-def run_chart_of(series: Series, line_label: str, *, titled: bool = True) -> Figure:
-    """A run chart whose line is not a count of reports (days, for example)."""
-    fig = run_chart(series, titled=titled)
-    ax = fig.axes[0]
-    ax.lines[0].set_label(line_label)
-    for legend in list(fig.legends):
-        legend.remove()
-    _legend(ax, fig)
-    return fig
+def picture(chart: Drawing, dpi: int = 150, *, width: float = REPORT_WIDTH) -> Drawing:
+    """The chart as a flowable for a PDF, vector throughout, the report's text width wide
+    (as the pictures of old were) and as tall as its shape asks. ``dpi`` is kept for old
+    callers and means nothing to a vector drawing."""
+    del dpi
+    k = width / chart.width
+    out = Drawing(width, chart.height * k)
+    group = Group(*chart.contents)
+    group.transform = (k, 0, 0, k, 0, 0)
+    out.add(group)
+    out.hAlign = "CENTER"
+    return out
+
+
+__all__ = [
+    "Chart",
+    "control_chart",
+    "p_chart_with_target",
+    "period_text",
+    "picture",
+    "run_chart",
+    "run_chart_of",
+]

@@ -32,9 +32,8 @@ REPORTING_NOTE = (
 CHART_WIDTH = 180 * blocks.mm
 
 
-def _image(fig: Any) -> blocks.Picture:
-    width_in, height_in = fig.get_size_inches()
-    return blocks.Picture(charts.picture(fig), CHART_WIDTH, CHART_WIDTH * height_in / width_in)
+def _image(fig: Any) -> Any:
+    return charts.picture(fig, width=CHART_WIDTH)
 
 
 def _fmt(v: float | None, unit: str = "") -> str:

@@ -13,7 +13,7 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Any, Generic, NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
 # TypeVar with a default (PEP 696): typing's own has one from Python 3.13.
@@ -214,176 +214,192 @@ def _expected_huddles(unit: Unit, week: Week, now: dt.datetime) -> int:
     )
 
 
-def _huddle_week(s: Session, unit: Unit, week: Week, now: dt.datetime) -> HuddleWeek:
-    start, end = week.utc_bounds()
+def _huddle_weeks(s: Session, unit: Unit, weeks: list[Week], now: dt.datetime) -> list[HuddleWeek]:
+    """The huddles of each of ``weeks`` (consecutive, oldest first), read together: one
+    statement for the huddles, one for attendance, one for teaching points and actions."""
+    start, end = weeks[0].utc_bounds()[0], weeks[-1].utc_bounds()[1]
     rows = s.execute(
         select(
             Huddle.id, Huddle.shift, Huddle.huddle_date, Huddle.started_at, Huddle.ended_at
         ).where(Huddle.unit_id == unit.id, Huddle.started_at >= start, Huddle.started_at < end)
     ).all()
     ids = [r[0] for r in rows]
-    lengths = [(r[4] - r[3]).total_seconds() / 60 for r in rows if r[4]]
-    on_time = 0
-    clock = ShiftClock.of(unit)
-    for _id, shift, day, started, _ended in rows:
-        planned_utc = to_utc(clock.start(day, shift))
-        if started <= planned_utc + dt.timedelta(minutes=ON_TIME_MINUTES):
-            on_time += 1
-    mix: dict[str, int] = {}
-    teaching = actions = 0
+    attendance: dict[int, list[tuple[str, int]]] = {}
+    teaching: dict[int, int] = {}
+    raised: dict[int, int] = {}
     if ids:
-        mix = {
-            p: int(n)
-            for p, n in s.execute(
-                select(HuddleAttendance.profession, func.sum(HuddleAttendance.head_count))
-                .where(HuddleAttendance.huddle_id.in_(ids))
-                .group_by(HuddleAttendance.profession)
+        for hid, profession, n in s.execute(
+            select(
+                HuddleAttendance.huddle_id,
+                HuddleAttendance.profession,
+                func.sum(HuddleAttendance.head_count),
             )
-        }
-        teaching = (
-            s.scalar(
-                select(func.count(HuddleItem.id)).where(
-                    HuddleItem.huddle_id.in_(ids),
-                    HuddleItem.section == "teach",
-                    HuddleItem.deleted.is_(False),
-                )
+            .where(HuddleAttendance.huddle_id.in_(ids))
+            .group_by(HuddleAttendance.huddle_id, HuddleAttendance.profession)
+        ):
+            attendance.setdefault(hid, []).append((profession, int(n or 0)))
+        for hid, what, n in s.execute(
+            select(HuddleItem.huddle_id, literal("teach"), func.count(HuddleItem.id))
+            .where(
+                HuddleItem.huddle_id.in_(ids),
+                HuddleItem.section == "teach",
+                HuddleItem.deleted.is_(False),
             )
-            or 0
+            .group_by(HuddleItem.huddle_id)
+            .union_all(
+                select(Action.huddle_id, literal("action"), func.count(Action.id))
+                .where(Action.huddle_id.in_(ids))
+                .group_by(Action.huddle_id)
+            )
+        ):
+            (teaching if what == "teach" else raised)[hid] = int(n)
+    clock = ShiftClock.of(unit)
+    out = []
+    for week in weeks:
+        w_start, w_end = week.utc_bounds()
+        held = [r for r in rows if w_start <= r[3] < w_end]
+        lengths = [(r[4] - r[3]).total_seconds() / 60 for r in held if r[4]]
+        on_time = sum(
+            1
+            for _id, shift, day, started, _ended in held
+            if started <= to_utc(clock.start(day, shift)) + dt.timedelta(minutes=ON_TIME_MINUTES)
         )
-        actions = s.scalar(select(func.count(Action.id)).where(Action.huddle_id.in_(ids))) or 0
-    return HuddleWeek(
-        held=len(rows),
-        expected=_expected_huddles(unit, week, now),
-        on_time=on_time,
-        median_minutes=statistics.median(lengths) if lengths else None,
-        attendance=mix,
-        attendance_total=sum(mix.values()),
-        teaching_points=int(teaching),
-        teaching=huddle_record.teaching_counts(
-            s, unit.id, week.monday, week.monday + dt.timedelta(days=6)
-        ),
-        actions_raised=int(actions),
-    )
+        mix: dict[str, int] = {}
+        for r in held:
+            for profession, n in attendance.get(r[0], []):
+                mix[profession] = mix.get(profession, 0) + n
+        out.append(
+            HuddleWeek(
+                held=len(held),
+                expected=_expected_huddles(unit, week, now),
+                on_time=on_time,
+                median_minutes=statistics.median(lengths) if lengths else None,
+                attendance=mix,
+                attendance_total=sum(mix.values()),
+                teaching_points=sum(teaching.get(r[0], 0) for r in held),
+                teaching=huddle_record.teaching_counts(
+                    s, unit.id, week.monday, week.monday + dt.timedelta(days=6)
+                ),
+                actions_raised=sum(raised.get(r[0], 0) for r in held),
+            )
+        )
+    return out
 
 
-def _events_week(s: Session, unit_id: int, week: Week, roster: list[str]) -> EventsWeek:
-    """The week's reports by kind, category and harm, and its good catches written as
+def _events_weeks(
+    s: Session, unit_id: int, weeks: list[Week], roster: list[str]
+) -> list[EventsWeek]:
+    """Each week's reports by kind, category and harm, and its good catches written as
     the bulletin writes them: the reviewer's summary (or the category), and the
     reporter's own words only when they agreed and the words pass the checks again
-    (``roster``: the unit's people, whose names are kept out)."""
-    start, end = week.utc_bounds()
-    cond = (
-        SafetyEvent.unit_id == unit_id,
-        SafetyEvent.occurred_at >= start,
-        SafetyEvent.occurred_at < end,
-    )
-    by_kind = dict(
-        s.execute(
-            select(SafetyEvent.kind, func.count()).where(*cond).group_by(SafetyEvent.kind)
-        ).all()
-    )
-    by_category = dict(
-        s.execute(
-            select(SafetyEvent.category, func.count()).where(*cond).group_by(SafetyEvent.category)
-        ).all()
-    )
-    by_harm = {
-        harm: n
-        for harm, n in s.execute(
-            select(SafetyEvent.harm, func.count())
-            .where(*cond, SafetyEvent.harm.is_not(None))
-            .group_by(SafetyEvent.harm)
-        ).all()
-        if harm is not None
-    }
-    tax = taxonomy()
-    catches = []
-    for occurred, category, summary, narrative, words in s.execute(
+    (``roster``: the unit's people, whose names are kept out). One statement for all
+    of ``weeks`` (consecutive, oldest first)."""
+    start, end = weeks[0].utc_bounds()[0], weeks[-1].utc_bounds()[1]
+    rows = s.execute(
         select(
             SafetyEvent.occurred_at,
+            SafetyEvent.kind,
             SafetyEvent.category,
+            SafetyEvent.harm,
             SafetyEvent.reviewer_summary,
             SafetyEvent.narrative,
             SafetyEvent.words_may_be_shared,
         )
-        .where(*cond, SafetyEvent.kind == "good_catch")
-        .order_by(SafetyEvent.occurred_at)
-        .limit(20)
-    ).all():
-        said = bulletin.shorten(bulletin.sentence(summary), bulletin.TEXT_CHARS)
-        if not said:
-            said = f"A good catch about {tax.label('categories', category).lower()}."
-        quote = bulletin.reporter_words(narrative, roster) if words else None
-        said = f"{day_text(local_date(occurred))} · {said}"
-        catches.append(f"{said} In the reporter's words: “{quote}”" if quote else said)
-    return EventsWeek(
-        total=sum(by_kind.values()),
-        by_kind=by_kind,
-        by_category=by_category,
-        by_harm=by_harm,
-        good_catches=catches,
-    )
+        .where(
+            SafetyEvent.unit_id == unit_id,
+            SafetyEvent.occurred_at >= start,
+            SafetyEvent.occurred_at < end,
+        )
+        .order_by(SafetyEvent.occurred_at, SafetyEvent.id)
+    ).all()
+    tax = taxonomy()
+    out = []
+    for week in weeks:
+        w_start, w_end = week.utc_bounds()
+        mine = [r for r in rows if w_start <= r[0] < w_end]
+        by_kind: dict[str, int] = {}
+        by_category: dict[str, int] = {}
+        by_harm: dict[str, int] = {}
+        for r in mine:
+            by_kind[r[1]] = by_kind.get(r[1], 0) + 1
+            by_category[r[2]] = by_category.get(r[2], 0) + 1
+            if r[3] is not None:
+                by_harm[r[3]] = by_harm.get(r[3], 0) + 1
+        catches = []
+        for occurred, _kind, category, _harm, summary, narrative, words in [
+            r for r in mine if r[1] == "good_catch"
+        ][:20]:
+            said = bulletin.shorten(bulletin.sentence(summary), bulletin.TEXT_CHARS)
+            if not said:
+                said = f"A good catch about {tax.label('categories', category).lower()}."
+            quote = bulletin.reporter_words(narrative, roster) if words else None
+            said = f"{day_text(local_date(occurred))} · {said}"
+            catches.append(f"{said} In the reporter's words: “{quote}”" if quote else said)
+        out.append(
+            EventsWeek(
+                total=len(mine),
+                # In the order of their codes, as the tables have always listed them.
+                by_kind=dict(sorted(by_kind.items())),
+                by_category=dict(sorted(by_category.items())),
+                by_harm=dict(sorted(by_harm.items())),
+                good_catches=catches,
+            )
+        )
+    return out
 
 
-def _actions_week(s: Session, unit_id: int, week: Week) -> ActionsWeek:
-    start, end = week.utc_bounds()
-    end_day = week.monday + dt.timedelta(days=7)
-    opened = (
-        s.scalar(
-            select(func.count(Action.id)).where(
-                Action.unit_id == unit_id, Action.created_at >= start, Action.created_at < end
-            )
-        )
-        or 0
-    )
-    closed = (
-        s.scalar(
-            select(func.count(Action.id)).where(
-                Action.unit_id == unit_id, Action.closed_at >= start, Action.closed_at < end
-            )
-        )
-        or 0
-    )
-    escalated = (
-        s.scalar(
-            select(func.count(Action.id)).where(
-                Action.unit_id == unit_id, Action.escalated_at >= start, Action.escalated_at < end
-            )
-        )
-        or 0
-    )
-    still_open = s.execute(
-        select(Action.created_at, Action.due_on).where(
+AGE_BANDS = ("0-7 days", "8-30 days", "31-90 days", "over 90 days")
+
+
+def _actions_weeks(s: Session, unit_id: int, weeks: list[Week]) -> list[ActionsWeek]:
+    """Each week's actions opened, closed and escalated, and those open at its end by
+    age: one statement for all of ``weeks`` (consecutive, oldest first), which reads
+    the actions open at the first week's start or touched since."""
+    start, end = weeks[0].utc_bounds()[0], weeks[-1].utc_bounds()[1]
+    rows = s.execute(
+        select(
+            Action.created_at, Action.closed_at, Action.escalated_at, Action.due_on, Action.status
+        ).where(
             Action.unit_id == unit_id,
             Action.created_at < end,
-            (Action.closed_at.is_(None)) | (Action.closed_at >= end),
-            Action.status != "cancelled",
+            Action.closed_at.is_(None)
+            | (Action.closed_at >= start)
+            | (Action.escalated_at >= start)
+            | (Action.created_at >= start),
         )
     ).all()
-    ages = {"0-7 days": 0, "8-30 days": 0, "31-90 days": 0, "over 90 days": 0}
-    overdue = 0
-    for created, due in still_open:
-        age = (end - created).days
-        key = (
-            "0-7 days"
-            if age <= 7
-            else "8-30 days"
-            if age <= 30
-            else "31-90 days"
-            if age <= 90
-            else "over 90 days"
+    out = []
+    for week in weeks:
+        w_start, w_end = week.utc_bounds()
+        end_day = week.monday + dt.timedelta(days=7)
+
+        def within(moment: dt.datetime | None) -> bool:
+            return moment is not None and w_start <= moment < w_end  # noqa: B023
+
+        still_open = [
+            r
+            for r in rows
+            if r[0] < w_end and (r[1] is None or r[1] >= w_end) and r[4] != "cancelled"
+        ]
+        ages = dict.fromkeys(AGE_BANDS, 0)
+        overdue = 0
+        for created, _closed, _escalated, due, _status in still_open:
+            age = (w_end - created).days
+            band = 0 if age <= 7 else 1 if age <= 30 else 2 if age <= 90 else 3
+            ages[AGE_BANDS[band]] += 1
+            if due is not None and due < end_day:
+                overdue += 1
+        out.append(
+            ActionsWeek(
+                opened=sum(1 for r in rows if within(r[0])),
+                closed=sum(1 for r in rows if within(r[1])),
+                escalated=sum(1 for r in rows if within(r[2])),
+                open=len(still_open),
+                overdue=overdue,
+                ages=ages,
+            )
         )
-        ages[key] += 1
-        if due is not None and due < end_day:
-            overdue += 1
-    return ActionsWeek(
-        opened=int(opened),
-        closed=int(closed),
-        escalated=int(escalated),
-        open=len(still_open),
-        overdue=overdue,
-        ages=ages,
-    )
+    return out
 
 
 def _behaviours(
@@ -491,14 +507,11 @@ def weekly_figures(
         start = first_week(s, unit_id)
         if start is not None and start.monday > weeks[0].monday:
             weeks = [w for w in weeks if w.monday >= min(start.monday, week.monday)]
-        hud = _huddle_week(s, unit, week, now)
-        prev_hud = _huddle_week(s, unit, week.shifted(-1), now)
+        prev_hud, hud = _huddle_weeks(s, unit, [week.shifted(-1), week], now)
         expected = {w.label: _expected_huddles(unit, w, now) for w in weeks}
         whole_week = _expected_huddles(unit, week, dt.datetime.max)
-        ev = _events_week(s, unit_id, week, roster)
-        prev_ev = _events_week(s, unit_id, week.shifted(-1), roster)
-        act = _actions_week(s, unit_id, week)
-        prev_act = _actions_week(s, unit_id, week.shifted(-1))
+        prev_ev, ev = _events_weeks(s, unit_id, [week.shifted(-1), week], roster)
+        prev_act, act = _actions_weeks(s, unit_id, [week.shifted(-1), week])
         first, _ = weeks[0].utc_bounds()
         _, last = week.utc_bounds()
         event_rows = s.execute(

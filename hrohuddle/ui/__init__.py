@@ -23,7 +23,7 @@ def _lighter_pyside_import_hook() -> None:
     """PySide6 looks at every module imported after it (for its opt-in ``__feature__``
     syntax, which HRO Huddle does not use) through ``inspect.getsource``, which keeps
     each module's source in ``linecache`` for the life of the process: 38 MB and
-    130 ms for matplotlib, SQLAlchemy and reportlab. The same question, answered
+    130 ms for SQLAlchemy and reportlab. The same question, answered
     from the file and nothing kept. Left alone if PySide changes its internals."""
     feature = sys.modules.get("shibokensupport.feature")
     if feature is not None and callable(getattr(feature, "_mod_uses_pyside", None)):

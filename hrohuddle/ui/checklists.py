@@ -593,14 +593,14 @@ class ReliabilityTab(QWidget):
         series = self.trend_series(row)
         if series is None:
             return
-        from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
-
         from hrohuddle.reports import charts
+        from hrohuddle.ui.chart_view import ChartView
 
-        figure = charts.control_chart(series, percent=True)
-        self.canvas = FigureCanvasQTAgg(figure)  # type: ignore[no-untyped-call]
+        self.canvas = ChartView(
+            charts.control_chart(series, percent=True),
+            remake=lambda size: charts.control_chart(series, percent=True, size=size),
+        )
         self.canvas.setAccessibleName(tr("Week by week: {t}").format(t=series.title))
-        self.canvas.setMinimumHeight(240)
         self.chart_layout.addWidget(self.canvas)
 
     def export(self, path: str | None = None) -> int | None:

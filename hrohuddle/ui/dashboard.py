@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtGui import QAction, QImage, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QMessageBox,
     QScrollArea,
-    QSizePolicy,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -42,6 +41,7 @@ from hrohuddle.services.errors import EditConflict, ValidationError
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.reporting import Week
 from hrohuddle.store.database import Database
+from hrohuddle.ui.chart_view import ChartView, chart_svg
 from hrohuddle.ui.common import (
     attempt,
     button,
@@ -253,22 +253,21 @@ class WeekPanel(QWidget):
         return tr("Week {w}").format(w=w.label)
 
     def reload(self) -> None:
-        """The week's figures and charts are computed off the GUI thread (about 2 s on a
-        first open, matplotlib's import included); the status line says so meanwhile."""
+        """The week's figures and charts are computed off the GUI thread (the drawings and
+        their SVG included); the status line says so meanwhile."""
         db, actor, week = self.db, self.actor, self.selected_week()
 
         def work() -> tuple[reporting.WeeklyFigures, dict[str, Any]]:
-            import matplotlib.backends.backend_qtagg  # noqa: F401 (imported here, not on the GUI thread)
-
             from hrohuddle.reports import charts
 
             figures = reporting.weekly_figures(db, actor, week)
-            built = {
+            drawn = {
                 "run": charts.run_chart(figures.event_run),
                 "held": charts.control_chart(figures.huddle_p, percent=True),
             }
             if figures.event_u is not None:
-                built["rate"] = charts.control_chart(figures.event_u)
+                drawn["rate"] = charts.control_chart(figures.event_u)
+            built = {key: (chart, chart_svg(chart)) for key, chart in drawn.items()}
             return figures, built
 
         self.loading = True
@@ -308,7 +307,7 @@ class WeekPanel(QWidget):
     def _draw(self) -> None:
         """The reports chart chosen (per week, or per 1,000 patient-days with weeks
         without a census as gaps) beside the huddles chart."""
-        from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+        from hrohuddle.reports import charts
 
         figures = self.figures
         if figures is None:
@@ -319,40 +318,28 @@ class WeekPanel(QWidget):
         self.canvases = []
         rate = self.chart_choice.currentData() == "rate" and "rate" in self.built
         reports = figures.event_u if rate and figures.event_u is not None else figures.event_run
-        reports_fig = self.built["rate" if rate else "run"]
-        for line in reports_fig.axes[0].lines[:1]:
-            line.set_picker(6)
-        reports_canvas = FigureCanvasQTAgg(reports_fig)  # type: ignore[no-untyped-call]
-        reports_canvas.setAccessibleName(reports.title)
-        reports_canvas.mpl_connect(
-            "pick_event", lambda event: self._picked(event, reports, every_kind=rate)
+        if rate:
+            reports_view = ChartView(
+                *self.built["rate"],
+                remake=lambda size: charts.control_chart(reports, size=size),
+            )
+        else:
+            reports_view = ChartView(
+                *self.built["run"], remake=lambda size: charts.run_chart(reports, size=size)
+            )
+        reports_view.point_chosen.connect(lambda week: self._picked(week, reports, every_kind=rate))
+        held = figures.huddle_p
+        held_view = ChartView(
+            *self.built["held"],
+            remake=lambda size: charts.control_chart(held, percent=True, size=size),
         )
-        held_canvas = FigureCanvasQTAgg(self.built["held"])  # type: ignore[no-untyped-call]
-        held_canvas.setAccessibleName(figures.huddle_p.title)
-        # Each chart is drawn in its own turn of the event loop, so the window answers
-        # between the two: the huddles chart, its place kept, shows once the reports
-        # chart has been drawn.
-        held_canvas.hide()
+        for view in (reports_view, held_view):
+            view.setMinimumHeight(260)
+            self.charts.addWidget(view, 1)
+            self.canvases.append(view)
 
-        def reports_drawn(_event: Any) -> None:
-            reports_canvas.mpl_disconnect(waiting)
-            QTimer.singleShot(0, held_canvas, held_canvas.show)
-
-        waiting = reports_canvas.mpl_connect("draw_event", reports_drawn)
-        for canvas in (reports_canvas, held_canvas):
-            canvas.setMinimumHeight(260)
-            # Half the width each, whatever size a figure was drawn at before.
-            policy = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding)
-            policy.setRetainSizeWhenHidden(True)
-            canvas.setSizePolicy(policy)
-            self.charts.addWidget(canvas, 1)
-            self.canvases.append(canvas)
-
-    def _picked(self, event: Any, series: reporting.Series, *, every_kind: bool = False) -> None:
-        if not len(event.ind):
-            return
-        # The x of the picked point is the week's place on the chart, gaps included.
-        x = round(float(event.artist.get_xdata()[int(event.ind[0])]))
+    def _picked(self, x: int, series: reporting.Series, *, every_kind: bool = False) -> None:
+        """A point chosen on a chart: ``x`` is the week's place on it, gaps included."""
         if 0 <= x < len(series.weeks):
             self.show_week_reports(Week.parse(series.weeks[x]), every_kind=every_kind)
 
@@ -644,18 +631,16 @@ class LoopPanel(QWidget):
         self.drawn_for = figures
 
         def work() -> tuple[reporting.WeeklyFigures, Any, Any]:
-            import matplotlib.backends.backend_qtagg  # noqa: F401 (imported here, not on the GUI thread)
-
             from hrohuddle.reports import charts
 
             share = charts.p_chart_with_target(figures.loop_share, figures.loop.target_pct)
             days = charts.run_chart_of(figures.loop_days, "median days, reports of the week")
-            return figures, share, days
+            return figures, (share, chart_svg(share)), (days, chart_svg(days))
 
         load_off_thread(self, work, self._draw, self.status, tr("Drawing the loop's charts…"))
 
     def _draw(self, result: tuple[reporting.WeeklyFigures, Any, Any]) -> None:
-        from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+        from hrohuddle.reports import charts
 
         figures, share, days = result
         if figures is not self.week_panel.figures:
@@ -664,15 +649,18 @@ class LoopPanel(QWidget):
             self.charts.removeWidget(canvas)
             canvas.deleteLater()
         self.canvases = []
-        for fig, series in ((share, figures.loop_share), (days, figures.loop_days)):
-            canvas = FigureCanvasQTAgg(fig)  # type: ignore[no-untyped-call]
-            canvas.setAccessibleName(series.title)
-            canvas.setMinimumHeight(260)
-            canvas.setSizePolicy(
-                QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding)
-            )
-            self.charts.addWidget(canvas, 1)
-            self.canvases.append(canvas)
+        target = figures.loop.target_pct
+        remakes = (
+            lambda size: charts.p_chart_with_target(figures.loop_share, target, size=size),
+            lambda size: charts.run_chart_of(
+                figures.loop_days, "median days, reports of the week", size=size
+            ),
+        )
+        for drawn, remake in zip((share, days), remakes, strict=True):
+            view = ChartView(drawn[0], drawn[1], remake=remake)
+            view.setMinimumHeight(260)
+            self.charts.addWidget(view, 1)
+            self.canvases.append(view)
 
 
 class CensusPanel(QWidget):

@@ -130,7 +130,7 @@ def main() -> int:
         page.close()
         page.deleteLater()
 
-    open_dashboard()  # first use imports matplotlib; measured separately below
+    open_dashboard()  # first use imports the charts and reportlab; measured separately below
     out["open_dashboard_ms"] = timed(open_dashboard, 3)
     for key in window.page_keys:
         window.open_page(key)

@@ -1,0 +1,183 @@
+"""A chart on screen: the same reportlab drawing as in the PDF, painted from SVG and
+scaled to the widget (crisp at any size, its text growing with it). A screen reader
+hears the chart's title and a line on its latest week and signals; the arrow keys walk
+the weeks (each read out), and Enter or a click on a point opens that week."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QPainter, QPalette, QPen
+from PySide6.QtSvg import QSvgRenderer
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from hrohuddle.ui.common import tr
+
+#: A path drawn without a fill named: a line, which SVG would otherwise fill black.
+_UNFILLED = re.compile(r'(<path [^>]*style="(?![^"]*fill:))')
+
+_CLIP = re.compile(r"<clipPath id=\"clip\">.*?</clipPath>", re.DOTALL)
+
+#: The smallest drawing, in points, that a chart is laid out at: below it, the chart is
+#: drawn at this size and scaled down whole.
+SMALLEST = (330.0, 170.0)
+
+
+def chart_svg(chart: Any) -> bytes:
+    """The drawing as SVG: pure Python, so it may be made off the GUI thread."""
+    from reportlab.graphics import renderSVG
+
+    svg = str(renderSVG.drawToString(chart))
+    # Qt's SVG renderer draws the clip's rectangle as a shape (black, over everything),
+    # and knows no "None": the drawing needs no clip, and "none" is what is meant.
+    svg = _CLIP.sub("", svg).replace(' style="clip-path: url(#clip)"', "")
+    svg = svg.replace("fill: None;", "fill: none;")
+    return _UNFILLED.sub(r"\1fill: none; ", svg).encode("utf-8")
+
+
+class ChartView(QWidget):
+    """One chart (a ``charts.Chart``), scaled to the widget with its shape kept. Given
+    ``remake`` (a chart of a size in points), the chart is laid out again for the
+    widget's size, so that its text reads at the size of the window's own."""
+
+    #: The week index of a point chosen with the mouse or the keyboard.
+    point_chosen = Signal(int)
+
+    def __init__(
+        self,
+        chart: Any,
+        svg: bytes | None = None,
+        *,
+        remake: Callable[[tuple[float, float]], Any] | None = None,
+        parent: QWidget | None = None,
+    ):
+        super().__init__(parent)
+        self.chart = chart
+        self.remake = remake
+        self.renderer = QSvgRenderer(QByteArray(svg or chart_svg(chart)), self)
+        self.relayout = QTimer(self)
+        self.relayout.setSingleShot(True)
+        self.relayout.setInterval(60)  # once a resize has settled, not at every step
+        self.relayout.timeout.connect(self._lay_out)
+        self.current: int | None = None  # the week the keyboard stands on
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAccessibleName(chart.title)
+        self.setAccessibleDescription(chart.summary)
+        self.setToolTip(chart.summary)
+        self.setMinimumHeight(240)
+        self.setSizePolicy(QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding))
+        self.setAutoFillBackground(True)
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.Window, QColor("white"))
+        self.setPalette(palette)
+
+    def points_size(self) -> tuple[float, float]:
+        """The widget's size in points, as the chart is laid out for it."""
+        zoom = max(1.0, self.logicalDpiY() / 72)
+        return (
+            max(SMALLEST[0], round(self.width() / zoom)),
+            max(SMALLEST[1], round(self.height() / zoom)),
+        )
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        if self.remake is not None and self.points_size() != (
+            round(self.chart.width),
+            round(self.chart.height),
+        ):
+            self.relayout.start()
+
+    def _lay_out(self) -> None:
+        if self.remake is None:
+            return
+        self.chart = self.remake(self.points_size())
+        self.renderer.load(QByteArray(chart_svg(self.chart)))
+        self.update()
+
+    def target(self) -> QRectF:
+        """Where the drawing goes: as large as fits, its shape kept, centred."""
+        w, h = self.chart.width, self.chart.height
+        scale = min(self.width() / w, self.height() / h)
+        return QRectF(
+            (self.width() - w * scale) / 2, (self.height() - h * scale) / 2, w * scale, h * scale
+        )
+
+    def _to_screen(self, x: float, y: float) -> QPointF:
+        rect = self.target()
+        scale = rect.width() / self.chart.width
+        return QPointF(rect.x() + x * scale, rect.y() + (self.chart.height - y) * scale)
+
+    def paintEvent(self, event: Any) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.renderer.render(painter, self.target())
+        point = self._current_point()
+        if point is not None and self.hasFocus():
+            # The week the keyboard stands on: a ring round its point.
+            painter.setPen(QPen(QColor("black"), 2))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawEllipse(self._to_screen(point[0], point[1]), 8, 8)
+        if self.hasFocus():
+            painter.setPen(QPen(self.palette().color(QPalette.ColorRole.Highlight), 2))
+            painter.drawRect(self.rect().adjusted(1, 1, -2, -2))
+        painter.end()
+
+    def _current_point(self) -> tuple[float, float, int] | None:
+        for point in self.chart.points:
+            if point[2] == self.current:
+                return point  # type: ignore[no-any-return]
+        return None
+
+    def week_at(self, pos: QPointF) -> int | None:
+        """The week of the point under ``pos`` (widget pixels), if any."""
+        rect = self.target()
+        scale = rect.width() / self.chart.width
+        x = (pos.x() - rect.x()) / scale
+        y = self.chart.height - (pos.y() - rect.y()) / scale
+        found = self.chart.point_at(x, y, reach=8 / scale)
+        return int(found) if found is not None else None
+
+    def mousePressEvent(self, event: Any) -> None:
+        week = self.week_at(event.position())
+        if week is None:
+            super().mousePressEvent(event)
+            return
+        self._stand_on(week)
+        self.point_chosen.emit(week)
+
+    def _stand_on(self, week: int) -> None:
+        self.current = week
+        value = self.chart.values[week]
+        shown = "—" if value is None else f"{value:.4g}"
+        self.setAccessibleDescription(
+            tr("{week}: {value}. Press Enter to list that week.").format(
+                week=self.chart.weeks[week], value=shown
+            )
+        )
+        self.update()
+
+    def keyPressEvent(self, event: Any) -> None:
+        weeks = [p[2] for p in self.chart.points]
+        key = event.key()
+        if weeks and key in (Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Home, Qt.Key.Key_End):
+            if key == Qt.Key.Key_Home or (self.current is None and key == Qt.Key.Key_Left):
+                at = 0 if key == Qt.Key.Key_Home else len(weeks) - 1
+            elif key == Qt.Key.Key_End or self.current is None:
+                at = len(weeks) - 1
+            else:
+                here = weeks.index(self.current) if self.current in weeks else len(weeks) - 1
+                at = max(0, min(len(weeks) - 1, here + (1 if key == Qt.Key.Key_Right else -1)))
+            self._stand_on(weeks[at])
+            return
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.current is not None:
+            self.point_chosen.emit(self.current)
+            return
+        super().keyPressEvent(event)
+
+    def focusOutEvent(self, event: Any) -> None:
+        super().focusOutEvent(event)
+        self.setAccessibleDescription(self.chart.summary)
+        self.update()
