@@ -48,9 +48,8 @@ NEVER_SHOWN = (
 )
 
 
-def _image(fig: Any, width: float) -> blocks.Picture:
-    w, h = fig.get_size_inches()
-    return blocks.Picture(charts.picture(fig), width, width * h / w)
+def _image(fig: Any, width: float) -> Any:
+    return charts.picture(fig, width=width)
 
 
 def _chart(series: Series[Analysis], width: float, *, control: bool) -> list[Any]:

@@ -761,6 +761,11 @@ def close_huddle(db: Database, actor: Actor, huddle_id: int, note: str | None = 
             )
         s.flush()
         _record_shared(s, h)
+        # The department's answers this board showed under follow-up are marked shown
+        # here, so the unit's next board shows only newer ones.
+        from hrohuddle.services.escalations import mark_answers_shown
+
+        mark_answers_shown(s, h.unit_id, h.id)
         h.status = "closed"
         h.ended_at = utcnow()
         h.closing_note = clean

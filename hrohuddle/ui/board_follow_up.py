@@ -1,7 +1,8 @@
 """What the huddle board does to the row chosen in one of its lists: make an action of an
 item or a report, say "I have seen this too" of a report, remove an item, and close,
-reassign, re-date or escalate an open action; and the bulletin and the good catches
-offered as teaching points, each in its own dialog."""
+reassign, re-date or escalate an open action (to the department on a shared server, an
+risk chosen in the look ahead too); and the bulletin and the good catches offered as teaching
+points, each in its own dialog."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QListWidget, QWidget
 
 from hrohuddle.errors import UserFacingError
-from hrohuddle.services import actions, huddles, me_too, people, teaching
+from hrohuddle.services import actions, escalations, huddles, me_too, people, teaching, tiers
 from hrohuddle.services.permissions import Actor
 from hrohuddle.store.database import Database
 from hrohuddle.ui.actions import ActionDialog, DueDateDialog
@@ -266,9 +267,67 @@ class BoardActions(QWidget):
         dialog.exec()
         self.refresh()
 
+    def department(self) -> str | None:
+        """The unit's department on a shared server (None on its own file, or none yet)."""
+        if not tiers.shared(self.db):
+            return None
+        if not hasattr(self, "_department"):
+            self._department = escalations.department_name(self.db, self.actor.unit_id)
+        return self._department
+
+    def escalate_item(self, section: str) -> None:
+        """Send the chosen item of ``section`` to the department."""
+        item_id = self._chosen(self.lists[section], "item")
+        if item_id is None:
+            show_problem(self, tr("Choose a risk in the Look ahead list first."))
+            return
+        if not tiers.shared(self.db):
+            tell(self, tr("Escalate to the department"), tiers.NEEDS_SHARED_SERVER)
+            return
+        row = self._item_row(section, item_id)
+        self._escalate_up(row.text if row is not None else "", item_id=item_id)
+
+    def _escalate_up(
+        self, title: str, *, item_id: int | None = None, action_id: int | None = None
+    ) -> None:
+        from hrohuddle.ui.escalation_dialogs import EscalateDialog
+
+        if self.department() is None:
+            tell(self, tr("Escalate to the department"), escalations.NO_DEPARTMENT)
+            return
+        dialog = EscalateDialog(self, title, self.department())
+        dialog.save = lambda: escalations.escalate(
+            self.db,
+            self.actor,
+            title=dialog.title.text(),
+            reason=dialog.reason.toPlainText(),
+            criteria=dialog.chosen(),
+            needed=dialog.needed.text(),
+            needed_by=dialog.due(),
+            huddle_item_id=item_id,
+            action_id=action_id,
+        )
+        dialog.exec()
+        self.refresh()
+
+    def _chose_in(self, section: str) -> None:
+        """Remember which list a row was last chosen in (Escalate… acts on that one)."""
+        if section:
+            self.last_chosen_in = section
+
     def escalate(self) -> None:
+        """The chosen action, or the risk last chosen in Look ahead, goes up."""
+        if getattr(self, "last_chosen_in", "") == "look_ahead" and (
+            self._chosen(self.lists["look_ahead"], "item") is not None
+        ):
+            self.escalate_item("look_ahead")
+            return
         action_id = self._chosen_action()
         if action_id is None:
+            return
+        if tiers.shared(self.db):
+            row = self._action_row(action_id)
+            self._escalate_up(row.title if row is not None else "", action_id=action_id)
             return
         seen = self._seen(action_id)
         reason, ok = ask_text(

@@ -279,8 +279,6 @@ class DepartmentPage(QWidget):
         tier_id, _code, week = self.selected()
 
         def work() -> tuple[DepartmentWeek, dict[str, Any]]:
-            import matplotlib.backends.backend_qtagg  # noqa: F401 (off the GUI thread)
-
             from hrohuddle.reports import charts
 
             figures = department.department_week(db, actor, tier_id, week)
@@ -377,7 +375,8 @@ class DepartmentPage(QWidget):
         self.table.sortItems(column + 1, order)
 
     def _draw(self, _index: int = 0) -> None:
-        from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+        from hrohuddle.reports import charts
+        from hrohuddle.ui.chart_view import ChartView
 
         figures = self.figures
         if figures is None:
@@ -393,8 +392,12 @@ class DepartmentPage(QWidget):
             else next(c for c in figures.columns if c.code == key)
         )
         titles = (col.huddle_p.title, col.event_run.title)
-        for fig, title in zip(self.built[key], titles, strict=True):
-            canvas = FigureCanvasQTAgg(fig)  # type: ignore[no-untyped-call]
+        remakes = (
+            lambda size: charts.control_chart(col.huddle_p, percent=True, size=size),
+            lambda size: charts.run_chart(col.event_run, size=size),
+        )
+        for fig, title, remake in zip(self.built[key], titles, remakes, strict=True):
+            canvas = ChartView(fig, remake=remake)
             canvas.setAccessibleName(title)
             canvas.setMinimumHeight(260)
             canvas.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)

@@ -33,7 +33,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hrohuddle.services import bulletin, drafts, huddles, me_too, people, teaching
+from hrohuddle.services import (
+    bulletin,
+    dates,
+    drafts,
+    escalations,
+    huddles,
+    me_too,
+    people,
+    teaching,
+    tiers,
+)
 from hrohuddle.services.errors import IdentifierWarning, ServiceError, SessionEnded
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.shifts import ShiftClock
@@ -62,6 +72,7 @@ from hrohuddle.ui.common import (
     show_problem,
     tr,
 )
+from hrohuddle.wording import count
 
 log = logging.getLogger(__name__)
 
@@ -247,6 +258,25 @@ class ItemInput(QWidget):
         if linked is not None:
             self.board.refresh()  # its recognition too
         self.edit.setFocus()
+
+
+def upward_text(e: escalations.EscalationRow) -> str:
+    """An escalation as the unit's board shows it: the answer, its date and who gave it
+    (name and role); or, while open, its age, and the flag once it waits too long."""
+    if e.is_open:
+        age = tr("today") if e.age_days == 0 else count(e.age_days, tr("day"))
+        state = "⚠ " + e.waiting_words if e.waiting else tr("Waiting for an answer")
+        return tr("{title}\n{state} · with {tier} · sent {age}").format(
+            title=e.title, state=state, tier=e.tier_name, age=age
+        )
+    when = format_date(dates.to_local(e.answered_at).date()) if e.answered_at else ""
+    head = f"✓ {e.outcome_words}"
+    if e.owner:
+        head += " · " + tr("owner {who}").format(who=e.owner)
+    if e.passed_to:
+        head += " · " + tr("to {tier}").format(tier=e.passed_to)
+    said = f"\n{e.answer}" if e.answer else ""
+    return f"{head}: {e.title}{said}\n{e.answered_by_words} · {when}"
 
 
 class HuddleBoard(BoardActions):
@@ -438,6 +468,13 @@ class HuddleBoard(BoardActions):
             categories=list(self.ahead_labels.items()),
         )
         ahead.add(self.inputs["look_ahead"])
+        # A risk chosen here is what Follow up's Escalate… sends up (the last list chosen
+        # in decides): a third button in this heading would not fit a 1366 px wall screen.
+        ahead_list = self.lists["look_ahead"]
+        ahead_list.currentItemChanged.connect(
+            lambda cur, _prev: self._chose_in("look_ahead" if ahead_list.hasFocus() else "")
+        )
+        ahead_list.itemPressed.connect(lambda _item: self._chose_in("look_ahead"))
         ahead.add_to_heading(self._item_buttons("look_ahead"))
         self.panels.append(ahead)
 
@@ -459,6 +496,22 @@ class HuddleBoard(BoardActions):
             b.setAccessibleName(tr("{what} the chosen action").format(what=text.rstrip("…")))
             b.clicked.connect(slot)
             row.addWidget(b, 0, n)
+            self.escalate_button = b  # the last one
+        self.escalate_button.setAccessibleName(
+            tr("Escalate the chosen action, or the risk chosen in Look ahead")
+        )
+        self.escalate_button.setToolTip(
+            tr("Send the chosen action, or the risk chosen in Look ahead, to the department")
+            if tiers.shared(self.db)
+            else tr(
+                "Escalate the chosen action to the unit's manager. Sending it to a "
+                "department needs the hospital's shared server."
+            )
+        )
+        self.follow_list.currentItemChanged.connect(
+            lambda cur, _prev: self._chose_in("follow_up" if self.follow_list.hasFocus() else "")
+        )
+        self.follow_list.itemPressed.connect(lambda _item: self._chose_in("follow_up"))
         holder = QWidget()
         holder.setLayout(row)
         follow.add(holder)
@@ -712,6 +765,12 @@ class HuddleBoard(BoardActions):
             named = teaching.named_reporters(
                 self.db, self.actor, [e.id for e in state.good_catches]
             )
+            upward = (
+                escalations.unit_follow_up(self.db, self.actor, self.huddle_id)
+                if tiers.shared(self.db)
+                else []
+            )
+            self.upward = upward
             self.done = done
             self.named = named
         except SessionEnded:
@@ -962,6 +1021,8 @@ class HuddleBoard(BoardActions):
                 self._add(lst, self._item_text(it), ("item", it.id))
 
     def _fill_actions(self, lst: QListWidget, b: huddles.Board) -> None:
+        # The department's answers first: an answer that came back is read, not scrolled to.
+        self._fill_upward(lst)
         # The version each action had when shown: a later save by someone else is refused.
         self.action_versions = {a.id: a.version for a in b.follow_ups}
         for a in b.follow_ups:
@@ -990,6 +1051,30 @@ class HuddleBoard(BoardActions):
         if not b.follow_ups:
             placeholder = self._add(lst, tr("No open actions."), None)
             placeholder.setFlags(Qt.ItemFlag.NoItemFlags)
+
+    def _fill_upward(self, lst: QListWidget) -> None:
+        """ "From the department": its answers since they were last shown at a closed
+        huddle, then what is still waiting for one, with its age."""
+        upward: list[escalations.EscalationRow] = getattr(self, "upward", [])
+        if not upward:
+            return
+        self._board_heading(lst, tr("From the department"))
+        for e in upward:
+            item = self._add(lst, upward_text(e), ("escalation", e.id))
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, upward_text(e).replace("\n", ". "))
+            if e.waiting:
+                bold = item.font()
+                bold.setBold(True)
+                item.setFont(bold)
+        self._board_heading(lst, tr("Open actions"))
+
+    def _board_heading(self, lst: QListWidget, text: str) -> None:
+        """A heading row in a list: read, never chosen, in full contrast."""
+        header = self._add(lst, text, None)
+        header.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        font = header.font()
+        font.setBold(True)
+        header.setFont(font)
 
     def _fill_people(self, b: huddles.Board) -> None:
         present = b.present_ids

@@ -614,7 +614,17 @@ class MainWindow(QMainWindow):
 
             return ObservationsPage(db, actor)
 
+        def tier_board() -> QWidget:
+            from hrohuddle.ui.tier_board import TierBoardPage
+
+            page = TierBoardPage(db, actor)
+            page.board_mode_changed.connect(lambda on: self.set_board_mode(on))
+            return page
+
+        from hrohuddle.ui.tier_board import page_label
+
         shares = tiers.shared(db)
+        leads = tiers.my_tiers(db, actor)
         sees_checklists = (
             actor.can("checklist.observe")
             or actor.can("report.view")
@@ -628,9 +638,10 @@ class MainWindow(QMainWindow):
             PageSpec("events", tr("Safety reports"), "event.report", reports),
             PageSpec("dashboard", tr("Dashboard"), "report.view", dashboard),
             *([PageSpec("lessons", tr("Shared lessons"), None, lessons_page)] if shares else []),
+            *([PageSpec("tier_board", page_label(leads), None, tier_board)] if leads else []),
             *(
                 [PageSpec("department", tr("Department view"), None, department_page)]
-                if tiers.my_tiers(db, actor)
+                if leads
                 else []
             ),
             *(
