@@ -173,6 +173,12 @@ def _paired(
     return values, bases
 
 
+def _failed(name: str, target: float, exc: BaseException) -> dict[str, Any]:
+    """A part that raised: printed as not run, with why, so the rest still runs."""
+    _say(f"{name}: {type(exc).__name__}: {exc}")
+    return _row(name, None, target, note=f"failed ({type(exc).__name__}: {str(exc)[:60]})")
+
+
 def _ms(fn: Callable[[], object]) -> float:
     t = time.perf_counter()
     fn()
@@ -242,20 +248,24 @@ def in_process(url: str, tier_code: str, runs: int) -> list[dict[str, Any]]:
             )
             rows.append(_row("tier-2 board opened and shown", None, BOARD_TARGET_MS, note=why))
         else:
-            values, bases = _paired(
-                runs,
-                lambda: _ms(lambda: escalations.tier_board(db, lead, tier_id)),
-                lambda: _ms(lambda: huddles.board(db, charge, hid)),
-            )
-            rows.append(
-                _row(
-                    f"tier-2 board, its figures (service), {tier_code}",
-                    values,
-                    BOARD_TARGET_MS,
-                    baseline_name="unit board's",
-                    baselines=bases,
+            name = f"tier-2 board, its figures (service), {tier_code}"
+            try:
+                values, bases = _paired(
+                    runs,
+                    lambda: _ms(lambda: escalations.tier_board(db, lead, tier_id)),
+                    lambda: _ms(lambda: huddles.board(db, charge, hid)),
                 )
-            )
+                rows.append(
+                    _row(
+                        name,
+                        values,
+                        BOARD_TARGET_MS,
+                        baseline_name="unit board's",
+                        baselines=bases,
+                    )
+                )
+            except Exception as exc:
+                rows.append(_failed(name, BOARD_TARGET_MS, exc))
             try:
                 from hrohuddle.ui.tier_board import TierBoardPage
             except ImportError:
@@ -277,16 +287,20 @@ def in_process(url: str, tier_code: str, runs: int) -> list[dict[str, Any]]:
                     page.deleteLater()
                     app.processEvents()
 
-                values, bases = _paired(runs, lambda: _ms(tier_page), lambda: _ms(unit_board))
-                rows.append(
-                    _row(
-                        f"tier-2 board opened and shown, {tier_code}",
-                        values,
-                        BOARD_TARGET_MS,
-                        baseline_name="unit board",
-                        baselines=bases,
+                name = f"tier-2 board opened and shown, {tier_code}"
+                try:
+                    values, bases = _paired(runs, lambda: _ms(tier_page), lambda: _ms(unit_board))
+                    rows.append(
+                        _row(
+                            name,
+                            values,
+                            BOARD_TARGET_MS,
+                            baseline_name="unit board",
+                            baselines=bases,
+                        )
                     )
-                )
+                except Exception as exc:
+                    rows.append(_failed(name, BOARD_TARGET_MS, exc))
         week = reporting.Week.last_complete()
         out = Path(tempfile.mkdtemp(prefix="hrohuddle-tier-probe-pdf-"))
         from hrohuddle.reports import weekly
@@ -310,18 +324,22 @@ def in_process(url: str, tier_code: str, runs: int) -> list[dict[str, Any]]:
             def department_report() -> None:
                 department.write(db, lead, tier_code, week, out / "department.pdf")
 
-            values, bases = _paired(
-                max(3, runs // 2), lambda: _ms(department_report), lambda: _ms(unit_report)
-            )
-            rows.append(
-                _row(
-                    f"department weekly report in a running app, {tier_code}",
-                    values,
-                    REPORT_TARGET_MS,
-                    baseline_name="4W weekly report",
-                    baselines=bases,
+            name = f"department weekly report in a running app, {tier_code}"
+            try:
+                values, bases = _paired(
+                    max(3, runs // 2), lambda: _ms(department_report), lambda: _ms(unit_report)
                 )
-            )
+                rows.append(
+                    _row(
+                        name,
+                        values,
+                        REPORT_TARGET_MS,
+                        baseline_name="4W weekly report",
+                        baselines=bases,
+                    )
+                )
+            except Exception as exc:
+                rows.append(_failed(name, REPORT_TARGET_MS, exc))
     finally:
         db.dispose()
     return rows
