@@ -271,3 +271,35 @@ def test_on_one_sqlite_file_the_units_stand_alone_and_it_says_why(sqlite_db: Dat
         assert s.scalars(select(Unit.tier_id)).all() == [None, None, None]
         assert s.scalars(select(Escalation)).all() == []
         assert s.scalars(select(SharedLesson)).all() == []
+
+
+@pytest.mark.postgres
+def test_the_department_lead_reads_the_demo_on_her_board_and_4w_hears_back(
+    built: tuple[Database, demo.DemoSummary],
+) -> None:
+    """The demo's rows are what the escalations service makes: its board and the unit's
+    follow-up read them, criteria in words and answers with who gave them."""
+    from hrohuddle.services import escalations
+
+    db, _summary = built
+    with db.read() as s:
+        grace = s.scalar(select(Person.id).where(Person.display_name == "Grace Mensah"))
+        priya = s.scalar(select(Person.id).where(Person.display_name == "Priya Shah"))
+        med = s.scalar(select(Tier.id).where(Tier.code == "MED"))
+    assert grace is not None and priya is not None and med is not None
+    lead = signin.sign_in(db, grace, "3579")
+    board = escalations.tier_board(db, lead, med)
+    assert board.code == "MED" and board.waiting_count >= 1
+    assert {u.code for u in board.units} <= set(_summary.unit_codes)
+    labels = set(escalations.criteria().values())
+    for row in board.escalations:
+        assert row.criteria and set(row.criteria) <= labels
+        assert row.reason and not row.reason.startswith("[criteria")
+    charge = signin.sign_in(db, priya, "1357")
+    follow_up = escalations.unit_follow_up(db, charge)
+    assert all(r.unit_code == "4W" for r in follow_up)
+    for row in follow_up:
+        if not row.is_open:
+            assert row.answered_by_words.endswith(
+                ("department lead", "executive on call", "duty manager")
+            )
