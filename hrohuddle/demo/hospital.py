@@ -27,7 +27,7 @@ from sqlalchemy import Table, insert, select
 
 from hrohuddle.demo import loop
 from hrohuddle.paths import resources_dir
-from hrohuddle.services import audit, dates, signin
+from hrohuddle.services import audit, dates, escalations, signin
 from hrohuddle.services.shifts import ShiftClock
 from hrohuddle.services.tiers import DEPARTMENT, HOSPITAL, huddle_due
 from hrohuddle.services.vocabulary import load_yaml
@@ -67,7 +67,7 @@ _OUTCOMES = (("accepted", 0.45), ("declined", 0.15), ("resolved", 0.25), ("escal
 _SKIPPED = 0.07
 _LATE_MINUTES = (0, 0, 0, 0, 0, 2, 3, 5, 8, 15)
 #: The escalation criteria's keys, in the order of resources/tiers.yaml.
-CRITERIA = ("resources", "other_units", "serious_harm", "outside_control", "repeated")
+CRITERIA = tuple(escalations.criteria())
 #: Escalations raised within these days may still wait for their answer (a share of
 #: them): a department that leaves one for more than a few huddles is not the demo's.
 _RECENT_DAYS = 4
