@@ -115,7 +115,6 @@ class HospitalSummary:
                 f"  {p.name}, PIN {p.pin}: {p.tier_role.replace('_', ' ')} of {p.tier_code} "
                 f"(on unit {p.unit_code} as {p.unit_role})"
             )
-        out.append("  The other tiers' leaders sign in with 4826 (see hrohuddle tier list).")
         return out
 
 
@@ -243,6 +242,7 @@ def build(
             pid = _person(s, units[code].id, name, shared_hash, start)
             s.add(TierRole(person_id=pid, tier_id=tier.id, role=role))
             leads.setdefault(tier.id, []).append((pid, role))
+            people.append(TierPerson(name, code, "staff", tier.code, role, extra_pin))
         s.flush()
         counts_today = _todays_huddles(s, rng, [units[c] for c in unit_codes[1:]], today)
         all_tiers = [*tiers, hospital]
