@@ -334,6 +334,8 @@ def _dispatch(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
             f"{' …' if len(summary.unit_codes) > 5 else ''}, "
             f"{count(summary.people, 'person', 'people')}."
         )
+        for line in summary.hospital_lines:
+            print(line)
         return 0
     if cmd == "unit":
         return _unit(args, url, paths)

@@ -92,6 +92,8 @@ EXTRA_PIN = "4826"
 class DemoSummary:
     unit_codes: list[str]
     people: int
+    #: What demo-data says of the hospital above the units (hrohuddle.demo.hospital).
+    hospital_lines: tuple[str, ...] = ()
 
 
 def create(
@@ -123,7 +125,14 @@ def create(
     for index, code in enumerate(codes):
         total += _create_unit(db, code, index, rng, shared_hash, start, today)
         add_history(db, code, years=years, seed=seed + index, today=today)
-    return DemoSummary(codes, total)
+    from hrohuddle.demo import hospital
+
+    lines: tuple[str, ...] = ()
+    if units > 1:
+        built = hospital.build(db, codes, years=years, seed=seed, today=today, extra_pin=EXTRA_PIN)
+        lines = tuple(built.lines()) if built else (hospital.NEEDS_SHARED_LINE,)
+    hospital.advance_sequences(db)
+    return DemoSummary(codes, total, lines)
 
 
 def _create_unit(
@@ -147,7 +156,8 @@ def _create_unit(
         unit_id = unit.id
         unit.created_at = dt.datetime.combine(start, dt.time(8))
         rows = []
-        named = NAMED_PEOPLE if index == 0 else NAMED_PEOPLE[:1]
+        # Every unit has its manager, charge nurse and a preceptor (who observe behaviours).
+        named = NAMED_PEOPLE if index == 0 else NAMED_PEOPLE[:3]
         for p in named:
             pin_hash = signin.hash_pin(db, p.pin) if index == 0 else shared_hash
             display = p.name if index == 0 else f"{p.name} ({code})"

@@ -2,7 +2,7 @@
 
     python tests/bench/suite.py [--years 10] [--events 100000] [--runs 5]
                                 [--stall-runs 3] [--markdown FILE]
-                                [--pg-url URL --pg-units 50 --pg-years 1]
+                                [--pg-url URL --pg-units 50 --pg-years 2]
 
 Not a test: timings belong here, not in assertions. The ten-year database is
 made with demo-data (seeded) and topped up to --events safety reports. Whole
@@ -349,7 +349,7 @@ def main() -> int:
     p.add_argument("--markdown", type=Path, help="also write the table as Markdown here")
     p.add_argument("--pg-url", help="an empty PostgreSQL database for the fifty-unit hospital")
     p.add_argument("--pg-units", type=int, default=50)
-    p.add_argument("--pg-years", type=float, default=1)
+    p.add_argument("--pg-years", type=float, default=2)
     args = p.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="hrohuddle-bench-"))
     env = {
@@ -514,17 +514,21 @@ def main() -> int:
         )
     )
     if args.pg_url:
+        # The tier probe first: it builds the hospital (with the PIN secret its people
+        # sign in with); the unit's report then reads the same database.
+        from tier_probe import suite_rows
+
+        tier = [Row(**r) for r in suite_rows(args.pg_url, args.pg_units, args.pg_years, args.runs)]
         value = pg_report(args.pg_url, args.pg_units, args.pg_years)
         rows.append(Row(f"weekly report, {args.pg_units}-unit PostgreSQL", value, target=2000))
+        rows += tier
     else:
-        rows.append(
-            Row(
-                "weekly report, 50-unit PostgreSQL",
-                None,
-                target=2000,
-                baseline_name="not run (--pg-url)",
-            )
-        )
+        for name, target in (
+            ("weekly report, 50-unit PostgreSQL", 2000),
+            ("tier-2 board opened and shown, 50 units", 300),
+            ("department weekly report, command line, 50 units", 3000),
+        ):
+            rows.append(Row(name, None, target=target, baseline_name="not run (--pg-url)"))
     stalls, stall_runs = stall_rows(fresh_copy, args.stall_runs, env)
     rows += stalls
     for key, label in (("report preview", "report preview"), ("report save", "report save")):
