@@ -142,10 +142,9 @@ def test_escalations_are_answered_by_the_tier_role_at_the_tiers_huddle(
     for r in rows:
         assert r.title and r.reason and r.needed and r.needed_by is not None
         assert r.needed_by >= r.raised_at.date() - dt.timedelta(days=1)
-        # The criteria as services.escalations keeps them, on the reason's first line.
-        first, _, words = r.reason.partition("\n")
-        assert first.startswith("[criteria: ") and words
-        assert set(first[11:-1].split(", ")) <= set(hospital.CRITERIA)
+        # The criteria as services.escalations keeps them, apart from the unit's words.
+        assert r.criteria and set(r.criteria) <= set(hospital.CRITERIA)
+        assert not r.reason.startswith("[criteria")
         if r.parent_id is None:
             # From the unit's huddle, by its charge nurse or manager, to its department.
             assert r.huddle_id is not None and (r.raised_by_id, r.unit_id) in leaders

@@ -167,7 +167,8 @@ def _twelve_units(db: Database, team: Team) -> None:
                     unit_id=unit_id,
                     tier_id=med,
                     title="Two nurses short on nights for the rest of the week",
-                    reason="[criteria: resources]\nNo bank staff",
+                    reason="No bank staff",
+                    criteria=["resources"],
                     raised_at=utcnow(),
                     updated_at=utcnow(),
                 )

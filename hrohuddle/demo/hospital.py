@@ -444,11 +444,10 @@ def _reopen(row: dict[str, object]) -> None:
     )
 
 
-def criteria_reason(keys: list[str], tpl: dict[str, Any]) -> str:
-    """The reason as services.escalations stores it: the criteria's keys on a first line
-    of their own ("[criteria: resources, other_units]"), then the unit's words."""
-    ordered = sorted(set(keys), key=lambda k: CRITERIA.index(k) if k in CRITERIA else len(CRITERIA))
-    return f"[criteria: {', '.join(ordered)}]\n{tpl['reason']}"
+def criteria_keys(keys: list[str]) -> list[str]:
+    """The criteria's keys as services.escalations keeps them: once each, in the order
+    of resources/tiers.yaml."""
+    return sorted(set(keys), key=lambda k: CRITERIA.index(k) if k in CRITERIA else len(CRITERIA))
 
 
 def _escalations(
@@ -513,6 +512,7 @@ def _escalations(
             "tier_huddle_id": None,
             "title": tpl["title"],
             "reason": tpl["reason"],
+            "criteria": [],
             "needed": tpl["needed"],
             "needed_by": dates.local_date(raised) + dt.timedelta(days=rng.randint(1, 14)),
             "raised_by_id": None,
@@ -545,7 +545,7 @@ def _escalations(
             if (unit.id, tpl["title"]) in raised_before:
                 keys.append("repeated")
             raised_before.add((unit.id, tpl["title"]))
-            row.update(huddle_id=hid, raised_by_id=leader, reason=criteria_reason(keys, tpl))
+            row.update(huddle_id=hid, raised_by_id=leader, criteria=criteria_keys(keys))
             ups.append(row)
             recent = (now - raised).days < _RECENT_DAYS
             if recent and rng.random() < _LEFT_OPEN:
@@ -567,6 +567,7 @@ def _escalations(
             # up unchanged, from the department's huddle, by the person who answered.
             up.update(
                 reason=row["reason"],
+                criteria=row["criteria"],
                 needed_by=row["needed_by"],
                 huddle_id=hid,
                 raised_by_id=at.led_by_id,
