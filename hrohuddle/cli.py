@@ -95,6 +95,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--minutes", type=int, default=15, help="its huddle's target length (default 15)"
     )
     tc.add_argument(
+        "--days",
+        default="mon-fri",
+        help="the days its huddle meets: mon-fri (the default), every day, or mon,wed,fri",
+    )
+    tc.add_argument(
         "--leader",
         choices=["department_lead", "duty_manager", "executive_on_call"],
         help="who leads its huddle (default: department_lead, or executive_on_call)",
@@ -720,7 +725,8 @@ def _tier(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
             above = f", in {r.parent_code}" if r.parent_code else ""
             units = f"; units: {', '.join(r.unit_codes)}" if r.unit_codes else ""
             print(
-                f"{r.code}\t{r.name} ({r.level_words}{above}): huddle at {r.huddle_time}, "
+                f"{r.code}\t{r.name} ({r.level_words}{above}): huddle at {r.huddle_time} "
+                f"{r.days_words}, "
                 f"{r.huddle_target_minutes} minutes, led by the {r.leader_words}{units}"
             )
         return 0
@@ -736,10 +742,11 @@ def _tier(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
             huddle_time=args.time,
             huddle_target_minutes=args.minutes,
             leader_role=args.leader,
+            huddle_days=tiers.parse_days(args.days),
         )
         print(
             f"{row.level_words.capitalize()} {row.code} ({row.name}) created: its huddle is "
-            f"at {row.huddle_time}, led by the {row.leader_words}."
+            f"at {row.huddle_time}, {row.days_words}, led by the {row.leader_words}."
         )
         return 0
     if command == "place":

@@ -11,7 +11,7 @@ import pytest
 from conftest import Team
 from sqlalchemy import update
 
-from hrohuddle.services import actions, escalations, events, huddles, people, tiers
+from hrohuddle.services import actions, dates, escalations, events, huddles, people, tiers
 from hrohuddle.services.errors import (
     EditConflict,
     PermissionDenied,
@@ -37,10 +37,19 @@ def _leader(db: Database, unit: str, name: str, tier: str, role: str) -> Actor:
     return actor
 
 
-def _hospital(db: Database) -> dict[str, Actor]:
-    tiers.create_tier(db, IT, code="HOSP", name="St Elsewhere", level=3, huddle_time="10:30")
-    tiers.create_tier(db, IT, code="MED", name="Medicine", level=2, parent_code="HOSP")
-    tiers.create_tier(db, IT, code="SURG", name="Surgery", level=2, parent_code="HOSP")
+EVERY_DAY = [1, 2, 3, 4, 5, 6, 7]
+
+
+def _hospital(db: Database, days: list[int] = EVERY_DAY) -> dict[str, Actor]:
+    """The hospital and two departments meeting every day (whatever day the test runs on),
+    unless ``days`` says otherwise; 4W in Medicine, and each tier's leader."""
+    tiers.create_tier(
+        db, IT, code="HOSP", name="St Elsewhere", level=3, huddle_time="10:30", huddle_days=days
+    )
+    for code, name in (("MED", "Medicine"), ("SURG", "Surgery")):
+        tiers.create_tier(
+            db, IT, code=code, name=name, level=2, parent_code="HOSP", huddle_days=days
+        )
     tiers.place_unit(db, IT, "4W", "MED")
     leaders = {
         "med": _leader(db, "MEDL", "Dee Lead", "MED", "department_lead"),
@@ -324,6 +333,45 @@ def test_a_fresh_escalation_waits_once_a_department_huddle_is_held_after_it(
         db, lead, med, now=raised + dt.timedelta(minutes=20)
     ).escalations
     assert row.waiting
+
+
+@pytest.mark.postgres
+def test_one_raised_on_friday_evening_waits_for_mondays_department_huddle(
+    pg_team: Team,
+) -> None:
+    """A department meeting Monday to Friday: nothing is flagged over the weekend; once
+    Monday's huddle time and length have passed unanswered, it is."""
+    db = pg_team.db
+    lead = _hospital(db, days=[1, 2, 3, 4, 5])["med"]
+    med = _tier_id(db, "MED")
+    _huddle, esc_id = _escalate_item(pg_team)
+    friday_evening = dates.to_utc(dt.datetime(2026, 11, 27, 19, 30))
+    with db.write() as s:
+        s.execute(
+            update(Escalation).where(Escalation.id == esc_id).values(raised_at=friday_evening)
+        )
+
+    def waiting(local: dt.datetime) -> bool:
+        (row,) = escalations.tier_board(db, lead, med, now=dates.to_utc(local)).escalations
+        return row.waiting
+
+    assert not waiting(dt.datetime(2026, 11, 28, 12, 0))  # Saturday
+    assert not waiting(dt.datetime(2026, 11, 29, 23, 0))  # Sunday night
+    assert not waiting(dt.datetime(2026, 11, 30, 9, 10))  # Monday, the huddle under way
+    assert waiting(dt.datetime(2026, 11, 30, 9, 16))  # Monday's 09:00 huddle of 15 minutes
+
+
+def test_a_tiers_days_are_read_and_said_in_plain_words() -> None:
+    assert tiers.parse_days("mon-fri") == [1, 2, 3, 4, 5]
+    assert tiers.parse_days("Every day") == [1, 2, 3, 4, 5, 6, 7]
+    assert tiers.parse_days("mon,wed,fri") == [1, 3, 5]
+    assert tiers.parse_days("sat-sun,wed") == [3, 6, 7]
+    assert tiers.days_words((1, 2, 3, 4, 5)) == "Monday to Friday"
+    assert tiers.days_words((1, 3, 5)) == "Monday, Wednesday, Friday"
+    assert tiers.days_words(tuple(range(1, 8))) == "every day"
+    for bad in ("weekdays", "fri-mon", "", "mon,funday"):
+        with pytest.raises(ValidationError):
+            tiers.parse_days(bad)
 
 
 @pytest.mark.postgres

@@ -223,3 +223,15 @@ def test_on_its_own_file_escalating_a_risk_says_it_needs_the_shared_server(
     qtbot.mouseClick(board.escalate_button, Qt.MouseButton.LeftButton)
     assert told == [tiers.NEEDS_SHARED_SERVER]
     assert "tier_board" not in window.page_keys
+
+
+@pytest.mark.postgres
+def test_on_a_day_the_tier_does_not_meet_its_board_says_so(qtbot: Any, pg_team: Team) -> None:
+    import datetime as dt
+
+    today = dt.date.today().isoweekday()
+    lead = _hospital(pg_team.db, days=[d for d in range(1, 8) if d != today])["med"]
+    page = TierBoardPage(pg_team.db, lead)
+    qtbot.addWidget(page)
+    page.show()
+    assert "No huddle today: it meets" in page.summary.text()

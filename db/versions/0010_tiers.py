@@ -26,6 +26,7 @@ def upgrade() -> None:
         sa.Column("level", sa.Integer(), nullable=False),
         sa.Column("parent_id", sa.Integer(), sa.ForeignKey("tiers.id"), nullable=True),
         sa.Column("huddle_time", sa.String(5), nullable=False),
+        sa.Column("huddle_days", sa.JSON(), nullable=False),
         sa.Column("huddle_target_minutes", sa.Integer(), nullable=False),
         sa.Column("leader_role", sa.String(30), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),

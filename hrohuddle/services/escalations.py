@@ -220,6 +220,16 @@ class TierBoard:
     units: list[UnitHeadline] = field(default_factory=list)
     #: Units under the tier with nothing sent up (the hospital lists only the others).
     quiet_units: int = 0
+    #: The days the tier meets, ISO weekdays.
+    huddle_days: tuple[int, ...] = (1, 2, 3, 4, 5, 6, 7)
+
+    @property
+    def meets_today(self) -> bool:
+        return self.today.isoweekday() in self.huddle_days
+
+    @property
+    def days_words(self) -> str:
+        return tiers.days_words(self.huddle_days)
 
     @property
     def level_words(self) -> str:
@@ -242,11 +252,9 @@ class TierBoard:
 
 
 def _first_due_after(tier: Tier, raised_at: dt.datetime) -> dt.datetime:
-    """The end of the first huddle of ``tier`` due after ``raised_at`` (naive UTC)."""
-    day = dates.to_local(raised_at).date()
-    due = tiers.huddle_due(tier, day)
-    if due < raised_at:
-        due = tiers.huddle_due(tier, day + dt.timedelta(days=1))
+    """The end of the first huddle of ``tier`` due after ``raised_at`` (naive UTC), on a
+    day the tier meets: one raised on a Friday evening waits for Monday's."""
+    due = tiers.next_huddle_due(tier, raised_at)
     return due + dt.timedelta(minutes=tier.huddle_target_minutes)
 
 
@@ -845,6 +853,7 @@ def tier_board(
                 for h in ordered
             ],
             quiet,
+            tuple(tier.huddle_days or range(1, 8)),
         )
     return board
 

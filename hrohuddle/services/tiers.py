@@ -46,6 +46,9 @@ NEEDS_SHARED_SERVER = (
     "see the department view or share lessons."
 )
 
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_DAY_WORDS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,15}$")
 
 
@@ -80,6 +83,12 @@ class TierRow:
     #: The units directly in it (a department), by code.
     unit_codes: tuple[str, ...]
     version: int = 1
+    #: The days its huddle meets, ISO weekdays (1 Monday .. 7 Sunday).
+    huddle_days: tuple[int, ...] = (1, 2, 3, 4, 5)
+
+    @property
+    def days_words(self) -> str:
+        return days_words(self.huddle_days)
 
     @property
     def level_words(self) -> str:
@@ -123,6 +132,7 @@ def _rows(s: Session) -> list[TierRow]:
             t.leader_role,
             tuple(units.get(t.id, ())),
             t.version,
+            tuple(t.huddle_days or ()),
         )
         for t in tiers
     ]
@@ -232,6 +242,43 @@ def _code(code: str) -> str:
     return code
 
 
+def parse_days(text: str) -> list[int]:
+    """The days a tier meets, from "mon-fri", "every day" or "mon,wed,fri"."""
+    words = text.strip().lower().replace(" ", "")
+    if words in ("everyday", "daily", "mon-sun"):
+        return [1, 2, 3, 4, 5, 6, 7]
+    days: set[int] = set()
+    for part in filter(None, words.split(",")):
+        first, _, last = part.partition("-")
+        if first not in DAY_NAMES or (last and last not in DAY_NAMES):
+            raise ValidationError(
+                f"“{text}” is not a set of days: give mon-fri, every day, or days such as "
+                "mon,wed,fri.",
+                "huddle_days",
+            )
+        a = DAY_NAMES.index(first) + 1
+        b = DAY_NAMES.index(last) + 1 if last else a
+        if b < a:
+            raise ValidationError(
+                f"“{part}” runs backwards: give the first day first, such as mon-fri.",
+                "huddle_days",
+            )
+        days.update(range(a, b + 1))
+    if not days:
+        raise ValidationError("A tier's huddle meets on at least one day.", "huddle_days")
+    return sorted(days)
+
+
+def days_words(days: tuple[int, ...] | list[int]) -> str:
+    """The days in words: "Monday to Friday", "every day", "Monday, Wednesday, Friday"."""
+    ordered = sorted(set(days))
+    if ordered == list(range(1, 8)):
+        return "every day"
+    if len(ordered) > 2 and ordered == list(range(ordered[0], ordered[-1] + 1)):
+        return f"{_DAY_WORDS[ordered[0] - 1]} to {_DAY_WORDS[ordered[-1] - 1]}"
+    return ", ".join(_DAY_WORDS[d - 1] for d in ordered)
+
+
 def _leader_role(role: str) -> str:
     if role not in TIER_ROLES:
         raise ValidationError(
@@ -262,6 +309,7 @@ def create_tier(
     huddle_time: str = "09:00",
     huddle_target_minutes: int = 15,
     leader_role: str | None = None,
+    huddle_days: list[int] | None = None,
 ) -> TierRow:
     """Add a department (level 2, in a hospital) or the hospital (level 3)."""
     require_shared(db)
@@ -271,6 +319,9 @@ def create_tier(
     if level not in LEVEL_WORDS:
         raise ValidationError("A tier is a department (2) or the hospital (3).", "level")
     when = shifts.format_hm(shifts.parse_hm(huddle_time))
+    days = sorted(set(huddle_days or [1, 2, 3, 4, 5]))
+    if not days or not set(days) <= set(range(1, 8)):
+        raise ValidationError("A tier's huddle days are weekdays 1 (Monday) to 7.", "huddle_days")
     if not 5 <= int(huddle_target_minutes) <= 60:
         raise ValidationError("A tier's huddle lasts 5 to 60 minutes.", "huddle_target_minutes")
     role = _leader_role(
@@ -294,6 +345,7 @@ def create_tier(
             level=level,
             parent_id=parent.id if parent else None,
             huddle_time=when,
+            huddle_days=days,
             huddle_target_minutes=int(huddle_target_minutes),
             leader_role=role,
         )
@@ -389,6 +441,19 @@ def revoke_role(db: Database, actor: Actor, tier_code: str, person_id: int) -> b
         return True
 
 
+def next_huddle_due(tier: Tier | TierRow, after: dt.datetime) -> dt.datetime:
+    """When the tier's first huddle after ``after`` (naive UTC) is due, on a day it meets."""
+    meets = set(tier.huddle_days or range(1, 8))
+    day = dates.to_local(after).date()
+    for _ in range(15):
+        if day.isoweekday() in meets:
+            due = huddle_due(tier, day)
+            if due >= after:
+                return due
+        day += dt.timedelta(days=1)
+    return huddle_due(tier, day)
+
+
 def huddle_due(tier: Tier | TierRow, day: dt.date) -> dt.datetime:
     """When the tier's huddle is due on ``day``, in naive UTC as huddles' times are kept
     (the tier's huddle time is local wall-clock time)."""
@@ -404,12 +469,15 @@ __all__ = [
     "TierRow",
     "TierScope",
     "create_tier",
+    "days_words",
     "department_of",
     "grant_role",
     "huddle_due",
     "list_tiers",
     "my_tiers",
+    "next_huddle_due",
     "next_tier",
+    "parse_days",
     "place_unit",
     "require_shared",
     "require_tier",

@@ -86,6 +86,8 @@ class Tier(Base):
     level: Mapped[int] = mapped_column(Integer)  # 2 department | 3 hospital
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("tiers.id"))
     huddle_time: Mapped[str] = mapped_column(String(5), default="09:00")
+    # The days it meets, ISO weekdays (1 Monday .. 7 Sunday): Monday to Friday unless set.
+    huddle_days: Mapped[list[Any]] = mapped_column(default=lambda: [1, 2, 3, 4, 5])
     huddle_target_minutes: Mapped[int] = mapped_column(Integer, default=15)
     # department_lead | duty_manager | executive_on_call (resources/tiers.yaml words them)
     leader_role: Mapped[str] = mapped_column(String(30))

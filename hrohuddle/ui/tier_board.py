@@ -300,7 +300,9 @@ class TierBoardPage(QWidget):
         self.title.setAccessibleName(self.title.text())
         h = b.huddle
         due = tr("due {time}").format(time=b.huddle_time)
-        if h is None:
+        if h is None and not b.meets_today:
+            running = tr("No huddle today: it meets {days}").format(days=b.days_words)
+        elif h is None:
             running = tr("Not started, {due}").format(due=due)
         elif h.is_open:
             running = tr("Running since {time}").format(
