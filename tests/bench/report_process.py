@@ -3,13 +3,14 @@
     python tests/bench/report_process.py [--runs 7] [--database FILE] [--years 10]
 
 The floor is a process that imports the same libraries (reportlab's graphics shapes
-and platypus), draws the same number of charts as the report's (vector drawings of 26
-weeks: grid, ticks, a line with a dot per week, centre and stepped limits, labels and
-a legend, scaled to the page's width), and builds a PDF of the same number of pages
-holding as much text (streams not ASCII85-encoded, as the report's): what any weekly
-report in these libraries costs, done the cheapest way the report knows, with no
-database, no services and no vocabulary files. App and floor
-run alternately, from process start to exit. Not a test: timings belong here, not
+and platypus, SQLAlchemy's ORM, PyYAML, Pillow: each run checks that the report's
+process loads these and no others), draws the same number of charts as the report's
+(vector drawings of 26 weeks: grid, ticks, a line with a dot per week, centre and
+stepped limits, labels and a legend, scaled to the page's width), and builds a PDF of
+the same number of pages holding as much text (streams not ASCII85-encoded, as the
+report's): what any weekly report in these libraries costs, done the cheapest way the
+report knows, with no database opened, no services and no vocabulary files. App and
+floor run alternately, from process start to exit. Not a test: timings belong here, not
 in assertions.
 """
 
@@ -29,6 +30,13 @@ from startup import bench_database
 
 FLOOR = r"""
 import sys
+
+# The libraries the report's process loads beside reportlab (checked in each run by
+# ``libraries_loaded``),
+# loaded as it loads them, and nothing of HRO Huddle's own.
+import sqlalchemy.orm  # noqa: F401
+import yaml  # noqa: F401
+from PIL import Image  # noqa: F401
 from reportlab import rl_config
 from reportlab.graphics.shapes import Circle, Drawing, Group, Line, PolyLine, Rect, String
 from reportlab.lib.colors import HexColor, black
@@ -154,6 +162,12 @@ def weekly_process(
     floor = [sys.executable, "-c", FLOOR, str(images), ",".join(map(str, text)), str(floor_pdf)]
     timed_run(floor, env)
     floor_text, floor_images = pdf_shape(floor_pdf)
+    app_libraries, floor_libraries = libraries_loaded(app, env), libraries_loaded(floor, env)
+    if app_libraries != floor_libraries:
+        print(
+            f"the floor loads {sorted(floor_libraries)}, the report {sorted(app_libraries)}",
+            file=sys.stderr,
+        )
     if len(floor_text) != len(text) or floor_images != images:
         print(
             f"the floor made {len(floor_text)} pages and {floor_images} charts, "
@@ -165,6 +179,19 @@ def weekly_process(
         floor_times.append(timed_run(floor, env))
         app_times.append(timed_run(app, env))
     return app_times, floor_times, (len(text), images)
+
+
+def libraries_loaded(cmd: list[str], env: dict[str, str]) -> set[str]:
+    """The third-party packages a process imports, read from ``python -X importtime``."""
+    run = [cmd[0], "-X", "importtime", *cmd[1:]]
+    err = subprocess.run(run, env=env, check=True, capture_output=True, text=True).stderr
+    names = set()
+    for line in err.splitlines():
+        if line.startswith("import time:") and line.count("|") == 2:
+            name = line.rsplit("|", 1)[1].strip().split(".")[0]
+            if name and not name.startswith("_") and name not in sys.stdlib_module_names:
+                names.add(name)
+    return names - {"hrohuddle"}
 
 
 def spread(values: list[float]) -> str:
