@@ -14,6 +14,7 @@ from hrohuddle.services.permissions import Actor
 from hrohuddle.store.database import Database
 from hrohuddle.store.models import (
     Action,
+    Escalation,
     Huddle,
     LearnerObservation,
     Person,
@@ -50,6 +51,15 @@ class Escalated:
 
 
 @dataclass(frozen=True)
+class TierWaiting:
+    """Escalations waiting for an answer from a tier the person leads."""
+
+    tier_name: str
+    waiting: int
+    oldest_on: dt.date
+
+
+@dataclass(frozen=True)
 class MovedReport:
     """A named report of the person's that moved since they last opened it."""
 
@@ -81,6 +91,8 @@ class Needs:
     escalated: list[Escalated] = field(default_factory=list)
     #: The person's named reports with news for them: a question, a step, a message.
     my_reports: list[MovedReport] = field(default_factory=list)
+    #: For a tier's leaders: the escalations waiting for their answer, by tier.
+    tier_waiting: list[TierWaiting] = field(default_factory=list)
 
 
 @audit.requires("huddle.view")
@@ -188,8 +200,26 @@ def needs(db: Database, actor: Actor, *, today: dt.date | None = None) -> Needs:
                 or 0
             )
         out.my_reports = _moved_reports(s, actor, today)
+        if not db.is_sqlite:
+            out.tier_waiting = _tier_waiting(s, actor)
     due = pulses.due_pulse(db, actor, today=today)
     out.pulse_due_on = due.due_on if due is not None else None
+    return out
+
+
+def _tier_waiting(s: Session, actor: Actor) -> list[TierWaiting]:
+    """Open escalations of each tier the person holds a role on (counts, never text)."""
+    from hrohuddle.services import tiers
+
+    out = []
+    for scope in tiers.scope_of(s, actor.person_id):
+        waiting, oldest = s.execute(
+            select(func.count(Escalation.id), func.min(Escalation.raised_at)).where(
+                Escalation.tier_id == scope.tier_id, Escalation.status == "open"
+            )
+        ).one()
+        if waiting:
+            out.append(TierWaiting(scope.name, int(waiting), local_date(oldest)))
     return out
 
 

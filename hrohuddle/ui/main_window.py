@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QDialog
 
     # The window paints before SQLAlchemy is imported; these come with the database.
-    from hrohuddle.services import people
+    from hrohuddle.services import people, tiers
     from hrohuddle.services.backups import RestoreTicket
     from hrohuddle.services.permissions import Actor
     from hrohuddle.store.database import Database
@@ -185,13 +185,35 @@ class MainWindow(QMainWindow):
                 follow()
 
     def _who_text(self, actor: Actor) -> str:
+        from hrohuddle.services import tiers
         from hrohuddle.services.vocabulary import unit_vocabulary
 
         assert self.unit is not None
         roles = ", ".join(unit_vocabulary().label("roles", r) for r in sorted(actor.roles))
+        held = [
+            tr("{role}, {tier}").format(
+                role=tiers.TIER_ROLES.get(t.role, t.role).capitalize(), tier=t.name
+            )
+            for t in self._tier_scope(actor)
+        ]
+        if held:
+            roles = "; ".join([roles, *held]) if roles else "; ".join(held)
         return tr("{unit}  ·  {name} ({roles})").format(
             unit=self.unit.name, name=actor.display_name, roles=roles
         )
+
+    def _tier_scope(self, actor: Actor) -> list[tiers.TierScope]:
+        """The tier roles the person holds (none on a unit's own file, or when unreadable)."""
+        from hrohuddle.services import tiers as tier_service
+        from hrohuddle.services.errors import ServiceError
+        from hrohuddle.store.errors import StoreError
+
+        if self.db is None or not tier_service.shared(self.db):
+            return []
+        try:
+            return tier_service.my_tiers(self.db, actor)
+        except (ServiceError, StoreError):
+            return []
 
     def unit_changed(self) -> None:
         """The unit's settings were saved here: the title and top bar show its name now."""

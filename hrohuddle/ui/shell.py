@@ -207,6 +207,15 @@ class HomePage(QWidget):
                 ),
                 "huddle",
             )
+        for t in n.tier_waiting:
+            self._add(
+                tr("{tier}: {n} for your answer, the oldest sent {date}.").format(
+                    tier=t.tier_name,
+                    n=count(t.waiting, tr("escalation waits"), tr("escalations wait")),
+                    date=format_date(t.oldest_on),
+                ),
+                "tier_board",
+            )
         if n.reports_to_review:
             self._add(
                 tr("{n} safety reports await review.").format(n=n.reports_to_review)
