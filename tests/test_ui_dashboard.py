@@ -63,28 +63,49 @@ def test_the_dashboard_charts_are_named_described_and_a_week_opens_from_the_keyb
 
     last = Week.last_complete()
     _report(sqlite_team, dt.datetime.combine(last.monday + dt.timedelta(days=1), dt.time(10)))
+    _report(sqlite_team, dt.datetime.combine(last.monday - dt.timedelta(days=13), dt.time(10)))
     sign_in_as(qtbot, window, "Mo Manager", PINS["manager"])
     panel = window.open_page("dashboard").week_panel
     qtbot.waitUntil(lambda: len(panel.canvases) == 2, timeout=20000)
     reports, held = panel.canvases
     assert reports.accessibleName() == panel.figures.event_run.title
     assert held.accessibleName() == panel.figures.huddle_p.title
-    assert f"Latest, {last.label}: 1." in reports.accessibleDescription()
+    assert f"Latest, {last.label}: 1 report per week." in reports.accessibleDescription()
     assert "No signal." in reports.accessibleDescription()
     assert reports.focusPolicy() == Qt.FocusPolicy.StrongFocus
     reports.setFocus()
     qtbot.keyClick(reports, Qt.Key.Key_End)
-    assert reports.accessibleDescription().startswith(f"{last.label}: 1.")
+    # Read out in the chart's unit and rounding, and promising only what Enter does.
+    assert reports.accessibleDescription() == (
+        f"{last.label}: 1 report per week. Press Enter to list that week's reports."
+    )
     qtbot.keyClick(reports, Qt.Key.Key_Return)
     assert last.label in panel.week_dialog.windowTitle()
+    # The list names the week it lists.
+    from PySide6.QtWidgets import QLabel
+
+    said = [label.text() for label in panel.week_dialog.findChildren(QLabel)]
+    assert f"1 near misses and good catches in {last.label}. Choose one to read it." in said
     panel.week_dialog.reject()
-    # A click on the last point, wherever the window put the chart and at its size.
+    # Closed, the chart has the keyboard again and the arrows walk on from that week.
+    qtbot.waitUntil(reports.hasFocus)
+    qtbot.keyClick(reports, Qt.Key.Key_Left)
+    before = panel.figures.event_run.weeks[-2]
+    assert reports.accessibleDescription().startswith(f"{before}: 0 reports per week.")
+    # A click anywhere in the last week's column, well above its point, opens that week.
     x, y, week = reports.chart.points[-1]
-    at = reports._to_screen(x, y)
+    top = reports.chart.plot[3] - 2
+    at = reports._to_screen(x + 3, top)
     qtbot.mouseClick(reports, Qt.MouseButton.LeftButton, pos=at.toPoint())
     assert panel.figures.event_run.weeks[week] in panel.week_dialog.windowTitle()
     panel.week_dialog.reject()
-    assert reports.week_at(QPointF(1, 1)) is None  # nowhere near a point
+    assert reports.week_at(QPointF(1, 1)) is None  # outside the plot
+    # The huddles chart opens nothing, so says nothing of Enter; its values are in %.
+    held.setFocus()
+    qtbot.keyClick(held, Qt.Key.Key_End)
+    assert "Enter" not in held.accessibleDescription()
+    assert held.accessibleDescription().startswith(f"{last.label}: ")
+    assert held.accessibleDescription().endswith("%.")
 
 
 def test_staff_have_no_dashboard(qtbot, window) -> None:
@@ -265,7 +286,7 @@ def test_the_loop_tab_shows_its_figures_and_charts_uncut_at_1366x768(
     qtbot.waitUntil(lambda: (window.width(), window.height()) == (1366, 768))
     page = window.open_page("dashboard")
     qtbot.waitUntil(lambda: page.week_panel.figures is not None, timeout=20000)
-    page.tabs.setCurrentWidget(page.loop_panel)
+    page.tabs.setCurrentIndex(page.tabs.count() - 1)
     panel = page.loop_panel
     qtbot.waitUntil(lambda: len(panel.canvases) == 2, timeout=20000)
     _settle()
@@ -365,7 +386,7 @@ def test_the_dashboard_shows_a_saved_target_on_f5_and_when_opened_again(
     qtbot.waitUntil(
         lambda: not panel.loading and panel.figures.loop.target_pct == 75, timeout=20000
     )
-    page.tabs.setCurrentWidget(page.loop_panel)
+    page.tabs.setCurrentIndex(page.tabs.count() - 1)
     shown = [
         page.loop_panel.grid.itemAt(i).widget().accessibleName()
         for i in range(page.loop_panel.grid.count())
