@@ -93,7 +93,7 @@ def test_the_dashboard_charts_are_named_described_and_a_week_opens_from_the_keyb
     before = panel.figures.event_run.weeks[-2]
     assert reports.accessibleDescription().startswith(f"{before}: 0 reports per week.")
     # A click anywhere in the last week's column, well above its point, opens that week.
-    x, y, week = reports.chart.points[-1]
+    x, _y, week = reports.chart.points[-1]
     top = reports.chart.plot[3] - 2
     at = reports._to_screen(x + 3, top)
     qtbot.mouseClick(reports, Qt.MouseButton.LeftButton, pos=at.toPoint())
