@@ -213,6 +213,62 @@ def test_a_preview_records_nothing_and_leaves_no_files_but_saving_is_recorded(
     assert printed() == 1
 
 
+def test_print_sends_the_report_save_writes_with_its_witness_sharp_at_the_printers_dpi(
+    qtbot, window, sqlite_team: Team, tmp_path: Path, monkeypatch
+) -> None:
+    """Printing from the preview prints the very PDF Save writes (the audit witness in
+    its footer, recorded once), vector to a PDF printer; to a paper printer each page is
+    drawn at the printer's resolution, losslessly, never a blurred preview image."""
+    import tempfile
+
+    import pypdf
+    from PySide6.QtPrintSupport import QPrinter
+
+    from hrohuddle.services import audit_log
+
+    last = Week.last_complete()
+    _report(sqlite_team, dt.datetime.combine(last.monday + dt.timedelta(days=1), dt.time(10)))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    sign_in_as(qtbot, window, "Mo Manager", PINS["manager"])
+    panel = window.open_page("dashboard").week_panel
+    panel.preview()
+    qtbot.waitUntil(lambda: getattr(panel, "preview_dialog", None) is not None, timeout=60_000)
+    dialog = panel.preview_dialog
+
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    assert dialog.print_to(printer)
+    printed = pypdf.PdfReader(tmp_path / "printed.pdf")
+    text = "".join(page.extract_text() for page in printed.pages)
+    assert "Witness of the audit head" in text
+    assert all(not page.images for page in printed.pages)  # vector, as Save writes it
+    entries = [
+        e
+        for e in audit_log.entries(sqlite_team.db, sqlite_team["manager"], limit=1000)
+        if e.action == "report.printed"
+    ]
+    assert len(entries) == 1
+    assert not list(tmp_path.glob("hrohuddle-print-*"))  # the printed copy is gone
+
+    # A paper printer gets pages drawn at its resolution: here, the PDF engine stands in
+    # for the printer's driver and keeps what it was given.
+    paper = QPrinter(QPrinter.PrinterMode.HighResolution)
+    paper.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    paper.setOutputFileName(str(tmp_path / "paper.pdf"))
+    preview.paint_pdf(tmp_path / "printed.pdf", paper)
+    drawn = pypdf.PdfReader(tmp_path / "paper.pdf")
+    assert len(drawn.pages) == len(printed.pages)
+    first = drawn.pages[0]
+    inches = float(first.mediabox.width) / 72
+    images = list(first.images)
+    assert images
+    assert max(image.image.width for image in images) / inches >= 300
+    for xobject in first["/Resources"]["/XObject"].values():
+        assert xobject.get_object().get("/Filter") != "/DCTDecode"  # no JPEG
+    dialog.reject()
+
+
 def test_a_preview_uses_the_figures_on_screen_instead_of_computing_them_again(
     qtbot, window, sqlite_team: Team, tmp_path: Path, monkeypatch
 ) -> None:

@@ -554,10 +554,19 @@ class WeekPanel(QWidget):
             show_problem(self, error or tr("The report could not be built."))
             return
         images: list[QImage] = []
+        week = self.selected_week()
         for job in self.jobs:
             if job.path == path:
                 images, job.pages = job.pages, []  # the dialog keeps them, the job not
-        self.preview_dialog = PreviewDialog(self.db, self.actor, path, self, images)
+                week = job.week  # the week previewed, whatever is chosen since
+        db, actor = self.db, self.actor
+
+        def publish(out: Path) -> Path:
+            from hrohuddle.reports import weekly
+
+            return weekly.write(db, actor, week, out)
+
+        self.preview_dialog = PreviewDialog(db, actor, path, self, images, publish=publish)
         self.preview_dialog.open()
 
 
