@@ -479,3 +479,58 @@ def test_a_lowered_group_size_saved_in_unit_settings_keeps_learner_figures_hidde
     lines = dict(dashboard.loop_lines(figures.loop))
     assert lines["Smallest group shown for learner figures"] == sensors.threshold_text
     assert loop_measure.group_size_since([], last.monday, 3) == 3
+
+
+def test_chart_text_follows_larger_text_and_nothing_is_drawn_over_at_1366x768(
+    qtbot, demo_window, monkeypatch
+) -> None:
+    """With Larger text three times on a laptop, the charts' text is as large as the
+    window's, the charts keep clear of the lines above and under them, and Normal text
+    gives the heading and the loop's figures their sizes back."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtWidgets import QApplication
+
+    from hrohuddle.reports.charts import TEXT
+    from hrohuddle.ui import common
+
+    monkeypatch.setattr(common, "available_size", lambda _w: QSize(1366, 728))
+    window = demo_window
+    window.setFixedSize(1366, 768)
+    qtbot.waitUntil(lambda: (window.width(), window.height()) == (1366, 768))
+    page = window.open_page("dashboard")
+    panel = page.week_panel
+    qtbot.waitUntil(lambda: len(panel.canvases) == 2 and not panel.loading, timeout=20000)
+    try:
+        for _ in range(3):
+            window.scale_text(+1)
+        _settle()
+        qtbot.waitUntil(lambda: not any(v.relayout.isActive() for v in panel.canvases))
+        font = QApplication.font()
+        px = font.pointSizeF() * panel.logicalDpiY() / 72
+        for view in panel.canvases:
+            drawn = TEXT * view.target().width() / view.chart.width
+            assert drawn >= px * 0.95, (drawn, px)
+
+        def box(w):
+            top = w.mapTo(panel, QPoint(0, 0)).y()
+            return top, top + w.height()
+
+        for view in panel.canvases:
+            top, bottom = box(view)
+            assert box(panel.signals)[1] <= top
+            for below in (panel.rules, panel.census_note, panel.note):
+                if below.isVisible():
+                    assert bottom <= box(below)[0]
+        window.scale_text(0)
+        _settle()
+        body = QApplication.font().pointSizeF()
+        assert page.heading.font().pointSizeF() >= body * 1.3
+        page.tabs.setCurrentIndex(page.tabs.count() - 1)
+        loop = page.loop_panel
+        qtbot.waitUntil(lambda: len(loop.canvases) == 2, timeout=20000)
+        sizes = [
+            loop.grid.itemAt(i).widget().font().pointSizeF() for i in range(loop.grid.count())
+        ]
+        assert min(sizes) >= body * 0.95
+    finally:
+        window.scale_text(0)

@@ -13,7 +13,7 @@ from typing import Any
 from PySide6.QtCore import QByteArray, QEvent, QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QPalette, QPen
 from PySide6.QtSvg import QSvgRenderer
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtWidgets import QBoxLayout, QSizePolicy, QWidget
 
 from hrohuddle.ui.common import tr
 
@@ -234,3 +234,22 @@ class ChartView(QWidget):
         super().focusOutEvent(event)
         self.setAccessibleDescription(self.chart.summary)
         self.update()
+
+
+def arrange(layout: QBoxLayout, width: int) -> None:
+    """Charts side by side while each still gets its smallest layout at the text's size,
+    else one under the other (the screen scrolls): never shrunk below their text."""
+    views: list[ChartView] = []
+    for i in range(layout.count()):
+        item = layout.itemAt(i)
+        view = item.widget() if item is not None else None
+        if isinstance(view, ChartView):
+            views.append(view)
+    if not views:
+        return
+    need = sum(round(SMALLEST[0] * v.zoom()) for v in views) + layout.spacing() * len(views)
+    direction = (
+        QBoxLayout.Direction.LeftToRight if width >= need else QBoxLayout.Direction.TopToBottom
+    )
+    if layout.direction() != direction:
+        layout.setDirection(direction)

@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import QEvent, QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtGui import QAction, QImage, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -42,7 +42,7 @@ from hrohuddle.services.errors import EditConflict, ValidationError
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.reporting import Week
 from hrohuddle.store.database import Database
-from hrohuddle.ui.chart_view import ChartView, chart_svg
+from hrohuddle.ui.chart_view import ChartView, arrange, chart_svg
 from hrohuddle.ui.common import (
     attempt,
     button,
@@ -339,6 +339,15 @@ class WeekPanel(QWidget):
         self._draw()
         self.figures_shown.emit()
 
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        arrange(self.charts, self.width())
+
+    def changeEvent(self, event: Any) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            arrange(self.charts, self.width())
+
     def _chart_chosen(self, _index: int) -> None:
         if self.figures is not None and not self.loading:
             self._draw()
@@ -380,6 +389,7 @@ class WeekPanel(QWidget):
         for view in (reports_view, held_view):
             self.charts.addWidget(view, 1)
             self.canvases.append(view)
+        arrange(self.charts, self.width())
         self.rules.setText(
             tr("Rules used: {reports} {held}").format(
                 reports=tr("Reports chart: {r}").format(r=reports.analysis.rule_text),
@@ -738,6 +748,16 @@ class LoopPanel(QWidget):
             view = ChartView(drawn[0], drawn[1], remake=remake)
             self.charts.addWidget(view, 1)
             self.canvases.append(view)
+        arrange(self.charts, self.width())
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        arrange(self.charts, self.width())
+
+    def changeEvent(self, event: Any) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            arrange(self.charts, self.width())
 
 
 class CensusPanel(QWidget):
