@@ -8,6 +8,7 @@ each with its legend entry."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -75,6 +76,8 @@ class Chart(Drawing):  # type: ignore[misc]  # reportlab has no type hints
                 "unit",
                 "flags",
                 "rules",
+                "title_lines",
+                "titled",
             )
         },
     )
@@ -100,15 +103,34 @@ class Chart(Drawing):  # type: ignore[misc]  # reportlab has no type hints
         self.flags: dict[int, str] = {}
         #: The rule set the signals follow, in words.
         self.rules = ""
+        #: The lines above the plot (text, bold); set by ``head``.
+        self.title_lines: list[tuple[str, bool]] = []
+        self.titled = titled
 
     def make_room(self, labels: Sequence[str], legend_rows: int = 1) -> None:
         """Room at the right for the widest line label (measured, never touching the
-        edge) and under the plot for the legend's rows."""
+        edge), under the plot for the legend's rows, and above it for the title's lines."""
         x0, y0, x1, y1 = self.plot
         widest = max((text_width(t, TEXT) for t in labels), default=0.0)
         x1 = self.width - max(RIGHT, widest + 6)
         y0 = BOTTOM + (legend_rows - 1) * (TEXT + 5)
+        if self.titled and self.title_lines:
+            y1 = self.height - SCREEN_TOP - 12 * (len(self.title_lines) - 2)
         self.plot = (x0, y0, x1, y1)
+
+    def head(self, title: str | None, n_text: str) -> None:
+        """The title on its own line and the period under it, the weeks' count on a line
+        of its own when the period would not fit the width (never wrapped mid-bracket)."""
+        period = period_text(self.weeks)
+        if not title:
+            self.title_lines = [(f"{period}, {n_text}", False)]
+            return
+        lines = [(line, True) for line in _wrap(title, 9, self.width - 12, bold=True)]
+        if text_width(f"{period}, {n_text}", 9) <= self.width - 12:
+            lines.append((f"{period}, {n_text}", False))
+        else:
+            lines += [(period, False), (n_text, False)]
+        self.title_lines = lines
 
     def read_out(self, i: int) -> str:
         """Week ``i`` as a screen reader says it: its value in the chart's unit and
@@ -283,16 +305,26 @@ def _box(chart: Chart) -> None:
     chart.add(Rect(x0, y0, x1 - x0, y1 - y0, fillColor=None, strokeColor=black, strokeWidth=0.8))
 
 
-def _title(chart: Chart, title: str | None, n_text: str) -> None:
-    # The title on one line and the period on the next: never wrapped mid-bracket. In a
-    # PDF the title is the caption above the picture, so only the period is drawn.
+def _wrap(text: str, size: float, width: float, *, bold: bool = False) -> list[str]:
+    """``text`` in lines no wider than ``width`` at ``size`` points, broken at spaces."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and text_width(f"{lines[-1]} {word}", size, bold=bold) <= width:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def _title(chart: Chart) -> None:
+    # On screen, the title and the period from the drawing's left edge; in a PDF the
+    # title is the caption above the picture, so only the period is drawn, over the plot.
     x0, _, _, y1 = chart.plot
-    period = f"{period_text(chart.weeks)}, {n_text}"
-    if title:
-        chart.add(_string(x0, chart.height - 15, title, 9, font=BOLD))
-        chart.add(_string(x0, chart.height - 27, period, 9))
-    else:
-        chart.add(_string(x0, y1 + 6, period, 9))
+    if not chart.titled:
+        chart.add(_string(x0, y1 + 6, chart.title_lines[0][0], 9))
+        return
+    for k, (text, bold) in enumerate(chart.title_lines):
+        chart.add(_string(8, chart.height - 15 - 12 * k, text, 9, font=BOLD if bold else FONT))
 
 
 def _data_line(chart: Chart, values: Sequence[float | None], width: float) -> None:
@@ -426,6 +458,8 @@ def _run(series: Series, line_label: str, titled: bool, size: tuple[float, float
         chart.line_labels.append((analysis.median, f" median {_number(analysis.median, '')}"))
     if flagged:
         chart.legend.append(("^", "part of a signal"))
+    n = sum(1 for v in values if v is not None)
+    chart.head(series.title if titled else None, f"n = {n} weeks")
     chart.make_room([t for _, t in chart.line_labels], len(legend_rows(chart.width, chart.legend)))
     top = max([v for v in values if v is not None] or [1.0])
     chart.high = max(1.0, top) * 1.12
@@ -435,8 +469,7 @@ def _run(series: Series, line_label: str, titled: bool, size: tuple[float, float
     _data_line(chart, values, 1.3)
     _mark(chart, flagged, "^", 8)
     _box(chart)
-    n = sum(1 for v in values if v is not None)
-    _title(chart, series.title if titled else None, f"n = {n} weeks")
+    _title(chart)
     _label_lines(chart)
     _legend(chart)
     median = [f"Median {_number(analysis.median, '')}."] if analysis.median is not None else []
@@ -516,6 +549,8 @@ def control_chart(
         chart.legend.append(("X", "outside the limits"))
     if in_run:
         chart.legend.append(("^", "part of a run on one side"))
+    n = sum(1 for v in values if v is not None)
+    chart.head(series.title if titled else None, f"n = {n} weeks")
     chart.make_room([t for _, t in chart.line_labels], len(legend_rows(chart.width, chart.legend)))
     highs = [v for v in values + ucl if v is not None]
     top = max(highs or [1.0])
@@ -538,8 +573,7 @@ def control_chart(
     _mark(chart, out, "X", 9)
     _mark(chart, in_run, "^", 8)
     _box(chart)
-    n = sum(1 for v in values if v is not None)
-    _title(chart, series.title if titled else None, f"n = {n} weeks")
+    _title(chart)
     _label_lines(chart)
     _legend(chart)
     said = []
@@ -557,24 +591,34 @@ def control_chart(
 
 
 def _target_label(chart: Chart, target: float, values: Sequence[float | None]) -> None:
-    """The target named inside the plot, on the side of its line the data leave free:
-    above it where the first weeks run below, below it where they run above."""
+    """The target named inside the plot at the left, above or under its line, on the
+    side where the data line crosses the label least (on a white ground either way)."""
     text = f"target {target:.0f}%"
     x0 = chart.plot[0] + 4
-    reach = chart.week_at_x(x0 + text_width(text, TEXT) + 4) or 0
-    first = [v for v in values[: reach + 1] if v is not None]
+    width = text_width(text, TEXT)
     y = chart.y(target)
-    clear_above = all(chart.y(v) < y - 1 for v in first)
-    # Above the line needs the data below it (and room under the plot's top).
-    if clear_above and y + 3 + TEXT < chart.plot[3]:
-        at = y + 3
-    else:
-        at = y - 3 - TEXT
-        if not all(chart.y(v) > y + 1 for v in first):
-            # Data on both sides: the label goes where the line is furthest from any.
-            at = y + 3 if y + 3 + TEXT < chart.plot[3] else at
-    chart.add(Rect(x0 - 1, at - 2, text_width(text, TEXT) + 2, TEXT + 3,
-                   fillColor=_colour("#FFFFFF"), strokeColor=None, fillOpacity=0.85))  # fmt: skip
+    runs = _segments(chart, values)
+
+    def crossings(bottom: float) -> int:
+        hits = 0
+        steps = 24
+        for k in range(steps + 1):
+            x = x0 + width * k / steps
+            for run in runs:
+                pts = list(zip(run[::2], run[1::2], strict=True))
+                for (xa, ya), (xb, yb) in itertools.pairwise(pts):
+                    if xa <= x <= xb and xb > xa:
+                        at = ya + (yb - ya) * (x - xa) / (xb - xa)
+                        hits += bottom - 2 <= at <= bottom + TEXT + 1
+                for xa, ya in pts:
+                    hits += abs(xa - x) < 2 and bottom - 3 <= ya <= bottom + TEXT + 2
+        return hits
+
+    above, below = y + 3, y - 3 - TEXT
+    options = [b for b in (above, below) if chart.plot[1] < b and b + TEXT < chart.plot[3]]
+    at = min(options or [above], key=crossings)
+    chart.add(Rect(x0 - 1, at - 2, width + 2, TEXT + 3, fillColor=_colour("#FFFFFF"),
+                   strokeColor=None, fillOpacity=0.85))  # fmt: skip
     chart.add(_string(x0, at, text, TEXT))
 
 

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QMessageBox,
     QScrollArea,
+    QSizePolicy,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -224,25 +225,33 @@ class WeekPanel(QWidget):
             self.week.addItem(dates.week_label(w.label, w.monday), w.label)
         self.week.setCurrentIndex(1)
         self.week.currentIndexChanged.connect(self.reload)
-        bar.addWidget(self.week)
+        bar.addWidget(self.week, 3)
         self.chart_choice = QComboBox()
         self.chart_choice.setAccessibleName(tr("Reports chart"))
         # Each choice names what it counts: the run chart counts near misses and good
         # catches, the rate every safety report (the chart titles say the same).
         self.chart_choice.addItem(tr("Near misses and good catches per week"), "run")
         self.chart_choice.addItem(tr("All safety reports per 1,000 patient-days"), "rate")
-        self.chart_choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        # Both choices as wide as their words where there is room, narrower (elided) with
+        # large text on a small screen: the bar never pushes the buttons out of sight.
+        for combo in (self.week, self.chart_choice):
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(14)
+            combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         # Its list shows both choices whole, at any text size.
         self.chart_choice.setMaxVisibleItems(self.chart_choice.count())
         self.chart_choice.setStyleSheet("QComboBox { combobox-popup: 0; }")
         self.chart_choice.currentIndexChanged.connect(self._chart_chosen)
-        bar.addWidget(self.chart_choice)
-        bar.addStretch(1)
+        bar.addWidget(self.chart_choice, 3)
         self.status = muted("")
         # One line: a status that wrapped would resize the charts, and Qt redraws a
-        # resized chart on the GUI thread (0.3 s for the two).
+        # resized chart on the GUI thread (0.3 s for the two). It takes the room left.
         self.status.setWordWrap(False)
+        self.status.setMinimumWidth(1)
         bar.addWidget(self.status)
+        self._fit_bar()
         save = button(tr("Save PDF…"))
         save.clicked.connect(self.save_pdf)
         preview = primary_button(tr("Preview and print…"))
@@ -346,7 +355,18 @@ class WeekPanel(QWidget):
     def changeEvent(self, event: Any) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange:
+            self._fit_bar()
             arrange(self.charts, self.width())
+
+    def _fit_bar(self) -> None:
+        """The choices no wider than their longest words at the text's size."""
+        for combo in (self.week, self.chart_choice):
+            metrics = combo.fontMetrics()
+            longest = max(
+                (metrics.horizontalAdvance(combo.itemText(i)) for i in range(combo.count())),
+                default=0,
+            )
+            combo.setMaximumWidth(longest + 48)
 
     def _chart_chosen(self, _index: int) -> None:
         if self.figures is not None and not self.loading:
@@ -1001,6 +1021,5 @@ def _scrolled(panel: QWidget) -> QScrollArea:
     scroll = QScrollArea()
     scroll.setWidgetResizable(True)
     scroll.setFrameShape(QFrame.Shape.NoFrame)
-    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     scroll.setWidget(panel)
     return scroll
