@@ -528,9 +528,7 @@ def test_chart_text_follows_larger_text_and_nothing_is_drawn_over_at_1366x768(
         page.tabs.setCurrentIndex(page.tabs.count() - 1)
         loop = page.loop_panel
         qtbot.waitUntil(lambda: len(loop.canvases) == 2, timeout=20000)
-        sizes = [
-            loop.grid.itemAt(i).widget().font().pointSizeF() for i in range(loop.grid.count())
-        ]
+        sizes = [loop.grid.itemAt(i).widget().font().pointSizeF() for i in range(loop.grid.count())]
         assert min(sizes) >= body * 0.95
     finally:
         window.scale_text(0)
