@@ -3,6 +3,8 @@ screen, signals marked by shape as well as colour, and a line a screen reader sa
 
 from __future__ import annotations
 
+import itertools
+
 from hrohuddle.analytics import control_chart, run_chart
 from hrohuddle.reports import charts
 from hrohuddle.services.reporting import Series, Week
@@ -61,7 +63,7 @@ def test_a_point_outside_the_limits_is_an_x_named_in_the_legend_and_the_summary(
     series = Series(WEEKS, [e / 20 for e in events], analysis, "Huddles held", "share held")
     chart = charts.p_chart_with_target(series, 90.0)
     words = _texts(chart)
-    assert "outside the limits" in words and "target 90%" in words
+    assert "outside the limits" in words and " target 90%" in words
     assert any(w.startswith(" upper limit ") for w in words)
     assert "Latest, 2026-W47: 95%." in chart.summary and "Target 90%." in chart.summary
     assert "1 week outside the limits, marked with an X" in chart.summary
@@ -172,19 +174,19 @@ def test_the_line_labels_have_room_at_the_right_edge_and_titles_are_bold_on_scre
     assert "font-weight: bold" in svg
 
 
-def test_the_feedback_target_label_stays_clear_of_the_data_line() -> None:
+def test_the_feedback_target_is_named_at_the_right_edge_clear_of_the_data_line() -> None:
     from reportlab.graphics.shapes import String
 
-    # Weeks hovering just under the 90% target: the label goes above the line.
-    events = [17, 18, 17, 18] * 6 + [17, 18]
+    # Weeks hovering about the 90% target: its name stands outside the plot, at the right.
+    events = [17, 19, 18, 20] * 6 + [17, 18]
     analysis = control_chart.p_chart(events, [20] * 26)
     series = Series(WEEKS, [e / 20 for e in events], analysis, "Feedback", "share")
     chart = charts.p_chart_with_target(series, 90.0)
-    label = next(n for n in chart.contents if isinstance(n, String) and n.text == "target 90%")
-    covered = [
-        v
-        for i, v in enumerate(chart.values)
-        if v is not None and chart.x(i) <= label.x + charts.text_width(label.text, charts.TEXT)
-    ]
-    bottom, top = label.y - 2, label.y + charts.TEXT
-    assert all(not bottom <= chart.y(v) <= top for v in covered)
+    label = next(n for n in chart.contents if isinstance(n, String) and "target 90%" in n.text)
+    assert label.x >= chart.plot[2]
+    labels = sorted(
+        n.y
+        for n in chart.contents
+        if isinstance(n, String) and n.x >= chart.plot[2] and n.text.startswith(" ")
+    )
+    assert all(b - a >= charts.TEXT for a, b in itertools.pairwise(labels))

@@ -8,7 +8,6 @@ each with its legend entry."""
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -283,9 +282,12 @@ def _frame(chart: Chart, ylabel: str, *, integer: bool) -> None:
         chart.add(Line(x0, y, x1, y, strokeColor=_colour(GRID), strokeWidth=0.8))
         chart.add(Line(x0 - 3, y, x0, y, strokeColor=black, strokeWidth=0.8))
         chart.add(_string(x0 - 5, y - 2.6, _tick_text(v), 7.5, "end"))
-    label = Group(_string(0, 0, ylabel, 8.5, "middle"))
-    label.transform = (0, 1, -1, 0, 11, (y0 + y1) / 2)
-    chart.add(label)
+    # The y label along the plot's height, on two lines when one would overrun it.
+    lines = _wrap(ylabel, 8.5, y1 - y0)[:2]
+    for k, line in enumerate(lines):
+        label = Group(_string(0, 0, line, 8.5, "middle"))
+        label.transform = (0, 1, -1, 0, 11 if len(lines) == 1 else 9 + 10 * k, (y0 + y1) / 2)
+        chart.add(label)
     labels = chart.weeks
     step = max(1, math.ceil(len(labels) / 8))
     for i in range(0, len(labels), step):
@@ -545,6 +547,9 @@ def control_chart(
             chart.line_labels.append((high, f" upper limit {_number(high, unit)}"))
         if low is not None:
             chart.line_labels.append((low, f" lower limit {_number(low, unit)}"))
+    if target is not None:
+        # Named at the right edge with the other lines, clear of the data.
+        chart.line_labels.append((target, f" target {target:.0f}%"))
     if out:
         chart.legend.append(("X", "outside the limits"))
     if in_run:
@@ -568,7 +573,6 @@ def control_chart(
                 )  # fmt: skip
     if target is not None:
         chart.add(_hline(chart, target, TARGET, 1.8, [1.2, 2.4]))
-        _target_label(chart, target, values)
     _data_line(chart, values, 1.2)
     _mark(chart, out, "X", 9)
     _mark(chart, in_run, "^", 8)
@@ -588,38 +592,6 @@ def control_chart(
             said.append(f"{sig.sentence} Marked with a triangle.")
     chart.summary = _summary(chart, said, analysis.signals)
     return chart
-
-
-def _target_label(chart: Chart, target: float, values: Sequence[float | None]) -> None:
-    """The target named inside the plot at the left, above or under its line, on the
-    side where the data line crosses the label least (on a white ground either way)."""
-    text = f"target {target:.0f}%"
-    x0 = chart.plot[0] + 4
-    width = text_width(text, TEXT)
-    y = chart.y(target)
-    runs = _segments(chart, values)
-
-    def crossings(bottom: float) -> int:
-        hits = 0
-        steps = 24
-        for k in range(steps + 1):
-            x = x0 + width * k / steps
-            for run in runs:
-                pts = list(zip(run[::2], run[1::2], strict=True))
-                for (xa, ya), (xb, yb) in itertools.pairwise(pts):
-                    if xa <= x <= xb and xb > xa:
-                        at = ya + (yb - ya) * (x - xa) / (xb - xa)
-                        hits += bottom - 2 <= at <= bottom + TEXT + 1
-                for xa, ya in pts:
-                    hits += abs(xa - x) < 2 and bottom - 3 <= ya <= bottom + TEXT + 2
-        return hits
-
-    above, below = y + 3, y - 3 - TEXT
-    options = [b for b in (above, below) if chart.plot[1] < b and b + TEXT < chart.plot[3]]
-    at = min(options or [above], key=crossings)
-    chart.add(Rect(x0 - 1, at - 2, width + 2, TEXT + 3, fillColor=_colour("#FFFFFF"),
-                   strokeColor=None, fillOpacity=0.85))  # fmt: skip
-    chart.add(_string(x0, at, text, TEXT))
 
 
 def _steps(chart: Chart, limits: Sequence[float | None]) -> list[list[float]]:
@@ -655,9 +627,8 @@ def p_chart_with_target(
     titled: bool = True,
     size: tuple[float, float] | None = None,
 ) -> Chart:
-    """A p-chart in per cent with the reviewers' target drawn as a dotted line, named on
-    the line inside the plot at the left (the right edge holds the limits' labels, and
-    the legend has no room for a fifth entry on a half-width chart)."""
+    """A p-chart in per cent with the reviewers' target drawn as a dotted line, named at
+    the right edge with the centre and the limits, clear of the data."""
     return control_chart(series, percent=True, titled=titled, target=target_pct, size=size)
 
 
