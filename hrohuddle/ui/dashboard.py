@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import QEvent, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QAction, QImage, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -157,6 +157,13 @@ def census_note(figures: reporting.WeeklyFigures) -> str:
         "No census for {weeks}: reports per 1,000 patient-days leave these weeks out (gaps "
         "in the chart, never a point or a signal); a manager enters them under Weekly census."
     ).format(weeks=", ".join(rate.missing))
+
+
+def _give_focus(widget: QWidget) -> None:
+    """The keyboard back to ``widget`` once a dialog over it has gone (after Qt's own
+    return of focus, and with its window made active again)."""
+    widget.window().activateWindow()
+    widget.setFocus(Qt.FocusReason.OtherFocusReason)
 
 
 def _weeks_text(weeks: list[str]) -> str:
@@ -473,7 +480,7 @@ class WeekPanel(QWidget):
         dialog.resize(720, 480)
         if back_to is not None:
             # Closed, the chart has the keyboard again: the arrows walk on from that week.
-            dialog.finished.connect(lambda _r: back_to.setFocus(Qt.FocusReason.OtherFocusReason))
+            dialog.finished.connect(lambda _r: QTimer.singleShot(0, lambda: _give_focus(back_to)))
         dialog.open()
         self.week_dialog = dialog
         self.week_list = lst
