@@ -516,7 +516,13 @@ class ReliabilityTab(QWidget):
         self.period_note.setWordWrap(True)
         self.period_note.setAccessibleName(tr("Weeks of the chart"))
         self.chart_layout.addWidget(self.period_note)
-        split.addWidget(self.chart_holder)
+        # Scrolled when the splitter leaves it less than the chart needs at the text's
+        # size: the chart is never drawn over the note under it.
+        chart_scroll = QScrollArea()
+        chart_scroll.setWidgetResizable(True)
+        chart_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        chart_scroll.setWidget(self.chart_holder)
+        split.addWidget(chart_scroll)
         split.setSizes([260, 300])
         layout.addWidget(split, 1)
         self.rows: list[checklists.Reliability] = []
