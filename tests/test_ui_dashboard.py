@@ -63,28 +63,49 @@ def test_the_dashboard_charts_are_named_described_and_a_week_opens_from_the_keyb
 
     last = Week.last_complete()
     _report(sqlite_team, dt.datetime.combine(last.monday + dt.timedelta(days=1), dt.time(10)))
+    _report(sqlite_team, dt.datetime.combine(last.monday - dt.timedelta(days=13), dt.time(10)))
     sign_in_as(qtbot, window, "Mo Manager", PINS["manager"])
     panel = window.open_page("dashboard").week_panel
     qtbot.waitUntil(lambda: len(panel.canvases) == 2, timeout=20000)
     reports, held = panel.canvases
     assert reports.accessibleName() == panel.figures.event_run.title
     assert held.accessibleName() == panel.figures.huddle_p.title
-    assert f"Latest, {last.label}: 1." in reports.accessibleDescription()
+    assert f"Latest, {last.label}: 1 report per week." in reports.accessibleDescription()
     assert "No signal." in reports.accessibleDescription()
     assert reports.focusPolicy() == Qt.FocusPolicy.StrongFocus
     reports.setFocus()
     qtbot.keyClick(reports, Qt.Key.Key_End)
-    assert reports.accessibleDescription().startswith(f"{last.label}: 1.")
+    # Read out in the chart's unit and rounding, and promising only what Enter does.
+    assert reports.accessibleDescription() == (
+        f"{last.label}: 1 report per week. Press Enter to list that week's reports."
+    )
     qtbot.keyClick(reports, Qt.Key.Key_Return)
     assert last.label in panel.week_dialog.windowTitle()
+    # The list names the week it lists.
+    from PySide6.QtWidgets import QLabel
+
+    said = [label.text() for label in panel.week_dialog.findChildren(QLabel)]
+    assert f"1 near misses and good catches in {last.label}. Choose one to read it." in said
     panel.week_dialog.reject()
-    # A click on the last point, wherever the window put the chart and at its size.
-    x, y, week = reports.chart.points[-1]
-    at = reports._to_screen(x, y)
+    # Closed, the chart has the keyboard again and the arrows walk on from that week.
+    qtbot.waitUntil(reports.hasFocus)
+    qtbot.keyClick(reports, Qt.Key.Key_Left)
+    before = panel.figures.event_run.weeks[-2]
+    assert reports.accessibleDescription().startswith(f"{before}: 0 reports per week.")
+    # A click anywhere in the last week's column, well above its point, opens that week.
+    x, _y, week = reports.chart.points[-1]
+    top = reports.chart.plot[3] - 2
+    at = reports._to_screen(x + 3, top)
     qtbot.mouseClick(reports, Qt.MouseButton.LeftButton, pos=at.toPoint())
     assert panel.figures.event_run.weeks[week] in panel.week_dialog.windowTitle()
     panel.week_dialog.reject()
-    assert reports.week_at(QPointF(1, 1)) is None  # nowhere near a point
+    assert reports.week_at(QPointF(1, 1)) is None  # outside the plot
+    # The huddles chart opens nothing, so says nothing of Enter; its values are in %.
+    held.setFocus()
+    qtbot.keyClick(held, Qt.Key.Key_End)
+    assert "Enter" not in held.accessibleDescription()
+    assert held.accessibleDescription().startswith(f"{last.label}: ")
+    assert held.accessibleDescription().endswith("%.")
 
 
 def test_staff_have_no_dashboard(qtbot, window) -> None:
@@ -192,6 +213,62 @@ def test_a_preview_records_nothing_and_leaves_no_files_but_saving_is_recorded(
     assert printed() == 1
 
 
+def test_print_sends_the_report_save_writes_with_its_witness_sharp_at_the_printers_dpi(
+    qtbot, window, sqlite_team: Team, tmp_path: Path, monkeypatch
+) -> None:
+    """Printing from the preview prints the very PDF Save writes (the audit witness in
+    its footer, recorded once), vector to a PDF printer; to a paper printer each page is
+    drawn at the printer's resolution, losslessly, never a blurred preview image."""
+    import tempfile
+
+    import pypdf
+    from PySide6.QtPrintSupport import QPrinter
+
+    from hrohuddle.services import audit_log
+
+    last = Week.last_complete()
+    _report(sqlite_team, dt.datetime.combine(last.monday + dt.timedelta(days=1), dt.time(10)))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    sign_in_as(qtbot, window, "Mo Manager", PINS["manager"])
+    panel = window.open_page("dashboard").week_panel
+    panel.preview()
+    qtbot.waitUntil(lambda: getattr(panel, "preview_dialog", None) is not None, timeout=60_000)
+    dialog = panel.preview_dialog
+
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    assert dialog.print_to(printer)
+    printed = pypdf.PdfReader(tmp_path / "printed.pdf")
+    text = "".join(page.extract_text() for page in printed.pages)
+    assert "Witness of the audit head" in text
+    assert all(not page.images for page in printed.pages)  # vector, as Save writes it
+    entries = [
+        e
+        for e in audit_log.entries(sqlite_team.db, sqlite_team["manager"], limit=1000)
+        if e.action == "report.printed"
+    ]
+    assert len(entries) == 1
+    assert not list(tmp_path.glob("hrohuddle-print-*"))  # the printed copy is gone
+
+    # A paper printer gets pages drawn at its resolution: here, the PDF engine stands in
+    # for the printer's driver and keeps what it was given.
+    paper = QPrinter(QPrinter.PrinterMode.HighResolution)
+    paper.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    paper.setOutputFileName(str(tmp_path / "paper.pdf"))
+    preview.paint_pdf(tmp_path / "printed.pdf", paper)
+    drawn = pypdf.PdfReader(tmp_path / "paper.pdf")
+    assert len(drawn.pages) == len(printed.pages)
+    first = drawn.pages[0]
+    inches = float(first.mediabox.width) / 72
+    images = list(first.images)
+    assert images
+    assert max(image.image.width for image in images) / inches >= 300
+    for xobject in first["/Resources"]["/XObject"].values():
+        assert xobject.get_object().get("/Filter") != "/DCTDecode"  # no JPEG
+    dialog.reject()
+
+
 def test_a_preview_uses_the_figures_on_screen_instead_of_computing_them_again(
     qtbot, window, sqlite_team: Team, tmp_path: Path, monkeypatch
 ) -> None:
@@ -265,7 +342,7 @@ def test_the_loop_tab_shows_its_figures_and_charts_uncut_at_1366x768(
     qtbot.waitUntil(lambda: (window.width(), window.height()) == (1366, 768))
     page = window.open_page("dashboard")
     qtbot.waitUntil(lambda: page.week_panel.figures is not None, timeout=20000)
-    page.tabs.setCurrentWidget(page.loop_panel)
+    page.tabs.setCurrentIndex(page.tabs.count() - 1)
     panel = page.loop_panel
     qtbot.waitUntil(lambda: len(panel.canvases) == 2, timeout=20000)
     _settle()
@@ -365,7 +442,7 @@ def test_the_dashboard_shows_a_saved_target_on_f5_and_when_opened_again(
     qtbot.waitUntil(
         lambda: not panel.loading and panel.figures.loop.target_pct == 75, timeout=20000
     )
-    page.tabs.setCurrentWidget(page.loop_panel)
+    page.tabs.setCurrentIndex(page.tabs.count() - 1)
     shown = [
         page.loop_panel.grid.itemAt(i).widget().accessibleName()
         for i in range(page.loop_panel.grid.count())
@@ -402,3 +479,56 @@ def test_a_lowered_group_size_saved_in_unit_settings_keeps_learner_figures_hidde
     lines = dict(dashboard.loop_lines(figures.loop))
     assert lines["Smallest group shown for learner figures"] == sensors.threshold_text
     assert loop_measure.group_size_since([], last.monday, 3) == 3
+
+
+def test_chart_text_follows_larger_text_and_nothing_is_drawn_over_at_1366x768(
+    qtbot, demo_window, monkeypatch
+) -> None:
+    """With Larger text three times on a laptop, the charts' text is as large as the
+    window's, the charts keep clear of the lines above and under them, and Normal text
+    gives the heading and the loop's figures their sizes back."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtWidgets import QApplication
+
+    from hrohuddle.reports.charts import TEXT
+    from hrohuddle.ui import common
+
+    monkeypatch.setattr(common, "available_size", lambda _w: QSize(1366, 728))
+    window = demo_window
+    window.setFixedSize(1366, 768)
+    qtbot.waitUntil(lambda: (window.width(), window.height()) == (1366, 768))
+    page = window.open_page("dashboard")
+    panel = page.week_panel
+    qtbot.waitUntil(lambda: len(panel.canvases) == 2 and not panel.loading, timeout=20000)
+    try:
+        for _ in range(3):
+            window.scale_text(+1)
+        _settle()
+        qtbot.waitUntil(lambda: not any(v.relayout.isActive() for v in panel.canvases))
+        font = QApplication.font()
+        px = font.pointSizeF() * panel.logicalDpiY() / 72
+        for view in panel.canvases:
+            drawn = TEXT * view.target().width() / view.chart.width
+            assert drawn >= px * 0.95, (drawn, px)
+
+        def box(w):
+            top = w.mapTo(panel, QPoint(0, 0)).y()
+            return top, top + w.height()
+
+        for view in panel.canvases:
+            top, bottom = box(view)
+            assert box(panel.signals)[1] <= top
+            for below in (panel.rules, panel.census_note, panel.note):
+                if below.isVisible():
+                    assert bottom <= box(below)[0]
+        window.scale_text(0)
+        _settle()
+        body = QApplication.font().pointSizeF()
+        assert page.heading.font().pointSizeF() >= body * 1.3
+        page.tabs.setCurrentIndex(page.tabs.count() - 1)
+        loop = page.loop_panel
+        qtbot.waitUntil(lambda: len(loop.canvases) == 2, timeout=20000)
+        sizes = [loop.grid.itemAt(i).widget().font().pointSizeF() for i in range(loop.grid.count())]
+        assert min(sizes) >= body * 0.95
+    finally:
+        window.scale_text(0)

@@ -1,8 +1,9 @@
 """Charts as reportlab Drawings: vector lines and text in a PDF, and the same drawing on
 screen (painted from SVG). Okabe-Ito colours, and marker shapes and line styles that
 still read in grayscale print: data a solid line with dots, the centre a solid dark line,
-limits a dashed black line, signals a large outlined marker (a triangle on a run chart,
-an X outside a control chart's limits)."""
+limits a dashed black line, signals a large outlined marker (an X outside a control
+chart's limits, a triangle on every point of any other signal: a run, a shift, a trend),
+each with its legend entry."""
 
 from __future__ import annotations
 
@@ -36,6 +37,18 @@ REPORT_WIDTH = 180 * 72 / 25.4
 # above: two lines on screen, the period line alone in a report (its title is the caption).
 LEFT, RIGHT, BOTTOM, SCREEN_TOP, REPORT_TOP = 44.0, 75.0, 63.0, 45.0, 21.0
 FONT, BOLD = "Helvetica", "Helvetica-Bold"
+#: The smallest text of a chart, in points (ticks, legend, line labels).
+TEXT = 7.5
+#: On screen the text is drawn in the system's sans-serif, up to this much wider than
+#: Helvetica: room is measured with it, so no label touches an edge.
+WIDEST_SANS = 1.15
+
+
+def text_width(text: str, size: float, *, bold: bool = False) -> float:
+    """The room ``text`` takes at ``size`` points, in the PDF's font or the screen's."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    return float(stringWidth(text, BOLD if bold else FONT, size)) * WIDEST_SANS
 
 
 class Chart(Drawing):  # type: ignore[misc]  # reportlab has no type hints
@@ -59,6 +72,11 @@ class Chart(Drawing):  # type: ignore[misc]  # reportlab has no type hints
                 "weeks",
                 "legend",
                 "line_labels",
+                "unit",
+                "flags",
+                "rules",
+                "title_lines",
+                "titled",
             )
         },
     )
@@ -78,6 +96,58 @@ class Chart(Drawing):  # type: ignore[misc]  # reportlab has no type hints
         self.weeks: list[str] = []
         self.legend: list[tuple[str, str]] = []  # (kind of sample, text)
         self.line_labels: list[tuple[float, str]] = []
+        #: How a value is read out: "%" or the chart's unit ("reports per 1,000 ...").
+        self.unit = ""
+        #: What each marked week is part of, by week index ("outside the limits", ...).
+        self.flags: dict[int, str] = {}
+        #: The rule set the signals follow, in words.
+        self.rules = ""
+        #: The lines above the plot (text, bold); set by ``head``.
+        self.title_lines: list[tuple[str, bool]] = []
+        self.titled = titled
+
+    def make_room(self, labels: Sequence[str], legend_rows: int = 1) -> None:
+        """Room at the right for the widest line label (measured, never touching the
+        edge), under the plot for the legend's rows, and above it for the title's lines."""
+        x0, y0, x1, y1 = self.plot
+        widest = max((text_width(t, TEXT) for t in labels), default=0.0)
+        x1 = self.width - max(RIGHT, widest + 6)
+        y0 = BOTTOM + (legend_rows - 1) * (TEXT + 5)
+        if self.titled and self.title_lines:
+            y1 = self.height - SCREEN_TOP - 12 * (len(self.title_lines) - 2)
+        self.plot = (x0, y0, x1, y1)
+
+    def head(self, title: str | None, n_text: str) -> None:
+        """The title on its own line and the period under it, the weeks' count on a line
+        of its own when the period would not fit the width (never wrapped mid-bracket)."""
+        period = period_text(self.weeks)
+        if not title:
+            self.title_lines = [(f"{period}, {n_text}", False)]
+            return
+        lines = [(line, True) for line in _wrap(title, 9, self.width - 12, bold=True)]
+        if text_width(f"{period}, {n_text}", 9) <= self.width - 12:
+            lines.append((f"{period}, {n_text}", False))
+        else:
+            lines += [(period, False), (n_text, False)]
+        self.title_lines = lines
+
+    def read_out(self, i: int) -> str:
+        """Week ``i`` as a screen reader says it: its value in the chart's unit and
+        rounding, and what it is part of ("no data" for a week without)."""
+        value = self.values[i] if 0 <= i < len(self.values) else None
+        if value is None:
+            return f"{self.weeks[i]}: no data."
+        flag = self.flags.get(i)
+        return f"{self.weeks[i]}: {_number(value, self.unit)}" + (f", {flag}." if flag else ".")
+
+    def week_at_x(self, x: float) -> int | None:
+        """The week whose column holds ``x`` (drawing points), or None outside the plot."""
+        x0, _, x1, _ = self.plot
+        if not self.weeks or x < x0 or x > x1:
+            return None
+        lo, hi = -0.6, len(self.weeks) - 0.4
+        i = round(lo + (x - x0) / (x1 - x0) * (hi - lo))
+        return max(0, min(len(self.weeks) - 1, i))
 
     def get_size_inches(self) -> tuple[float, float]:
         return self.width / 72, self.height / 72
@@ -124,9 +194,13 @@ def period_text(weeks: list[str]) -> str:
 
 
 def _number(v: float, unit: str) -> str:
+    """A value as the chart rounds it, with its unit: "86%", "1 report per week"."""
     if unit == "%":
         return f"{v:.0f}%"
     text = f"{v:.0f}" if abs(v) >= 10 or float(v).is_integer() else f"{v:.1f}"
+    first, _, rest = unit.partition(" ")
+    if text == "1" and first.endswith("s"):  # "1 report per week", "1 day"
+        unit = f"{first[:-1]} {rest}".strip()
     return f"{text} {unit}".strip()
 
 
@@ -208,9 +282,12 @@ def _frame(chart: Chart, ylabel: str, *, integer: bool) -> None:
         chart.add(Line(x0, y, x1, y, strokeColor=_colour(GRID), strokeWidth=0.8))
         chart.add(Line(x0 - 3, y, x0, y, strokeColor=black, strokeWidth=0.8))
         chart.add(_string(x0 - 5, y - 2.6, _tick_text(v), 7.5, "end"))
-    label = Group(_string(0, 0, ylabel, 8.5, "middle"))
-    label.transform = (0, 1, -1, 0, 11, (y0 + y1) / 2)
-    chart.add(label)
+    # The y label along the plot's height, on two lines when one would overrun it.
+    lines = _wrap(ylabel, 8.5, y1 - y0)[:2]
+    for k, line in enumerate(lines):
+        label = Group(_string(0, 0, line, 8.5, "middle"))
+        label.transform = (0, 1, -1, 0, 11 if len(lines) == 1 else 9 + 10 * k, (y0 + y1) / 2)
+        chart.add(label)
     labels = chart.weeks
     step = max(1, math.ceil(len(labels) / 8))
     for i in range(0, len(labels), step):
@@ -230,16 +307,26 @@ def _box(chart: Chart) -> None:
     chart.add(Rect(x0, y0, x1 - x0, y1 - y0, fillColor=None, strokeColor=black, strokeWidth=0.8))
 
 
-def _title(chart: Chart, title: str | None, n_text: str) -> None:
-    # The title on one line and the period on the next: never wrapped mid-bracket. In a
-    # PDF the title is the caption above the picture, so only the period is drawn.
+def _wrap(text: str, size: float, width: float, *, bold: bool = False) -> list[str]:
+    """``text`` in lines no wider than ``width`` at ``size`` points, broken at spaces."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and text_width(f"{lines[-1]} {word}", size, bold=bold) <= width:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def _title(chart: Chart) -> None:
+    # On screen, the title and the period from the drawing's left edge; in a PDF the
+    # title is the caption above the picture, so only the period is drawn, over the plot.
     x0, _, _, y1 = chart.plot
-    period = f"{period_text(chart.weeks)}, {n_text}"
-    if title:
-        chart.add(_string(x0, chart.height - 15, title, 9, font=BOLD))
-        chart.add(_string(x0, chart.height - 27, period, 9))
-    else:
-        chart.add(_string(x0, y1 + 6, period, 9))
+    if not chart.titled:
+        chart.add(_string(x0, y1 + 6, chart.title_lines[0][0], 9))
+        return
+    for k, (text, bold) in enumerate(chart.title_lines):
+        chart.add(_string(8, chart.height - 15 - 12 * k, text, 9, font=BOLD if bold else FONT))
 
 
 def _data_line(chart: Chart, values: Sequence[float | None], width: float) -> None:
@@ -257,7 +344,7 @@ def _label_lines(chart: Chart) -> None:
     """Labels of horizontal lines at the right edge, outside the plotted points, spread
     apart so that two close lines (a limit near the centre) never print over each other."""
     _, y0, x1, y1 = chart.plot
-    gap = (y1 - y0) * 0.11
+    gap = max(TEXT + 1.5, (y1 - y0) * 0.11)
     placed: list[float] = []
     for v, text in sorted(chart.line_labels):
         y = chart.y(v)
@@ -266,42 +353,71 @@ def _label_lines(chart: Chart) -> None:
         chart.add(_string(x1 + 1, at - 2.6, text, 7.5))
 
 
-def _legend(chart: Chart) -> None:
-    """The legend in one row, centred under the x label: each entry's sample as drawn."""
-    size = 7.5
-    from reportlab.pdfbase.pdfmetrics import stringWidth
+def _legend_widths(legend: Sequence[tuple[str, str]]) -> list[float]:
+    return [22 + text_width(text, TEXT) for _, text in legend]
 
-    widths = [22 + stringWidth(text, FONT, size) for _, text in chart.legend]
+
+def legend_rows(width: float, legend: Sequence[tuple[str, str]]) -> list[list[int]]:
+    """The legend's entries (by index) in rows that fit ``width``, in order."""
     gap = 12.0
-    x = (chart.width - (sum(widths) + gap * (len(widths) - 1))) / 2
-    y = 9.0
-    for (kind, text), w in zip(chart.legend, widths, strict=True):
-        mid = y + 2.6
-        if kind == "data":
-            chart.add(Line(x, mid, x + 16, mid, strokeColor=_colour(BLUE), strokeWidth=1.3))
-            chart.add(_marker("o", x + 8, mid, 3.5, BLUE))
-        elif kind == "median":
-            chart.add(
-                Line(x, mid, x + 16, mid, strokeColor=_colour(CENTRE), strokeWidth=1.1,
-                     strokeDashArray=[3.7, 1.6])
-            )  # fmt: skip
-        elif kind == "centre":
-            chart.add(Line(x, mid, x + 16, mid, strokeColor=_colour(CENTRE), strokeWidth=1.1))
-        elif kind == "limits":
-            chart.add(
-                Line(x, mid, x + 16, mid, strokeColor=_colour(LIMIT), strokeWidth=1.1,
-                     strokeDashArray=[4, 2])
-            )  # fmt: skip
-        elif kind in ("^", "X"):
-            chart.add(_marker(kind, x + 8, mid, 8, VERMILLION))
-        chart.add(_string(x + 20, y, text, size))
-        x += w + gap
+    rows: list[list[int]] = [[]]
+    used = 0.0
+    for i, w in enumerate(_legend_widths(legend)):
+        if rows[-1] and used + gap + w > width - 8:
+            rows.append([])
+            used = 0.0
+        used += (gap if rows[-1] else 0.0) + w
+        rows[-1].append(i)
+    return rows
+
+
+def _legend(chart: Chart) -> None:
+    """The legend centred under the x label, in as many rows as the width asks: each
+    entry's sample as drawn."""
+    size = TEXT
+    widths = _legend_widths(chart.legend)
+    gap = 12.0
+    rows = legend_rows(chart.width, chart.legend)
+    for r, row in enumerate(rows):
+        x = (chart.width - (sum(widths[i] for i in row) + gap * (len(row) - 1))) / 2
+        y = 9.0 + (len(rows) - 1 - r) * (size + 5)
+        for i in row:
+            kind, text = chart.legend[i]
+            _sample(chart, kind, x, y + 2.6)
+            chart.add(_string(x + 20, y, text, size))
+            x += widths[i] + gap
+
+
+def _sample(chart: Chart, kind: str, x: float, mid: float) -> None:
+    if kind == "data":
+        chart.add(Line(x, mid, x + 16, mid, strokeColor=_colour(BLUE), strokeWidth=1.3))
+        chart.add(_marker("o", x + 8, mid, 3.5, BLUE))
+    elif kind == "median":
+        chart.add(
+            Line(x, mid, x + 16, mid, strokeColor=_colour(CENTRE), strokeWidth=1.1,
+                 strokeDashArray=[3.7, 1.6])
+        )  # fmt: skip
+    elif kind == "centre":
+        chart.add(Line(x, mid, x + 16, mid, strokeColor=_colour(CENTRE), strokeWidth=1.1))
+    elif kind == "limits":
+        chart.add(
+            Line(x, mid, x + 16, mid, strokeColor=_colour(LIMIT), strokeWidth=1.1,
+                 strokeDashArray=[4, 2])
+        )  # fmt: skip
+    elif kind in ("^", "X"):
+        chart.add(_marker(kind, x + 8, mid, 8, VERMILLION))
 
 
 def _signals_text(count: int, what: str) -> str:
-    if not count:
-        return "No signal."
     return f"{count} {'week' if count == 1 else 'weeks'} {what}."
+
+
+def _summary(chart: Chart, parts: list[str], signals: Sequence[Any]) -> str:
+    """The latest week and the centre, then every signal: the marked weeks by shape, and
+    the sentence of a signal about the whole series (too few crossings, for one)."""
+    whole = [s.sentence for s in signals if not s.points]
+    none = [] if signals else ["No signal."]
+    return " ".join([_latest(chart, chart.unit), *parts, *whole, *none])
 
 
 def _latest(chart: Chart, unit: str) -> str:
@@ -312,37 +428,57 @@ def _latest(chart: Chart, unit: str) -> str:
     return f"Latest, {chart.weeks[i]}: {_number(v, unit)}."
 
 
+def _mark(chart: Chart, weeks: Sequence[int], kind: str, size: float) -> None:
+    for i in weeks:
+        v = chart.values[i]
+        if v is not None:
+            chart.add(_marker(kind, chart.x(i), chart.y(v), size, VERMILLION))
+
+
+def _what(signal: Any) -> str:
+    """What a point is part of, said short: "a run of 8 or more above the centre line"."""
+    sentence = str(signal.sentence).rstrip(".")
+    if signal.rule == "run":
+        return "part of a run: " + sentence[0].lower() + sentence[1:]
+    return "part of a signal: " + sentence[0].lower() + sentence[1:]
+
+
 def _run(series: Series, line_label: str, titled: bool, size: tuple[float, float] | None) -> Chart:
     chart = Chart(titled, size)
     chart.title, chart.weeks, chart.line_label = series.title, list(series.weeks), line_label
+    chart.unit, chart.rules = series.ylabel, series.analysis.rule_text
     analysis = series.analysis
     values = list(series.values)
+    chart.values = values
+    flagged = sorted({i for s in analysis.signals for i in s.points if values[i] is not None})
+    for sig in analysis.signals:
+        for i in sig.points:
+            chart.flags.setdefault(i, _what(sig))
+    chart.legend.append(("data", line_label))
+    if analysis.median is not None:
+        chart.legend.append(("median", "median"))
+        chart.line_labels.append((analysis.median, f" median {_number(analysis.median, '')}"))
+    if flagged:
+        chart.legend.append(("^", "part of a signal"))
+    n = sum(1 for v in values if v is not None)
+    chart.head(series.title if titled else None, f"n = {n} weeks")
+    chart.make_room([t for _, t in chart.line_labels], len(legend_rows(chart.width, chart.legend)))
     top = max([v for v in values if v is not None] or [1.0])
     chart.high = max(1.0, top) * 1.12
     _frame(chart, series.ylabel, integer=True)  # counts are whole numbers
-    chart.legend.append(("data", line_label))
     if analysis.median is not None:
         chart.add(_hline(chart, analysis.median, CENTRE, 1.1, [3.7, 1.6]))
-        chart.legend.append(("median", "median"))
-        chart.line_labels.append((analysis.median, f" median {_number(analysis.median, '')}"))
     _data_line(chart, values, 1.3)
-    flagged = sorted({i for s in analysis.signals for i in s.points})
-    for i in flagged:
-        v = values[i]
-        if v is not None:
-            chart.add(_marker("^", chart.x(i), chart.y(v), 8, VERMILLION))
-    if flagged:
-        chart.legend.append(("^", "part of a signal"))
+    _mark(chart, flagged, "^", 8)
     _box(chart)
-    n = sum(1 for v in values if v is not None)
-    _title(chart, series.title if titled else None, f"n = {n} weeks")
+    _title(chart)
     _label_lines(chart)
     _legend(chart)
-    median = f" Median {_number(analysis.median, '')}." if analysis.median is not None else ""
-    chart.summary = (
-        f"{_latest(chart, '')}{median} "
-        f"{_signals_text(len(flagged), 'marked with a triangle, part of a signal')}"
+    median = [f"Median {_number(analysis.median, '')}."] if analysis.median is not None else []
+    marked = (
+        [_signals_text(len(flagged), "marked with a triangle, part of a signal")] if flagged else []
     )
+    chart.summary = _summary(chart, median + marked, analysis.signals)
     return chart
 
 
@@ -373,73 +509,95 @@ def control_chart(
     target: float | None = None,
     size: tuple[float, float] | None = None,
 ) -> Chart:
-    """Points with per-point 3-sigma limits; points outside marked with an X; gaps kept."""
+    """Points with per-point 3-sigma limits; points outside marked with an X, the points
+    of every other signal (a run on one side of the centre) with a triangle; gaps kept."""
     chart = Chart(titled, size)
     chart.title, chart.weeks, chart.line_label = series.title, list(series.weeks), "weekly value"
     analysis = series.analysis
+    chart.rules = analysis.rule_text
     scale = 100.0 if percent else 1.0
     unit = "%" if percent else ""
+    chart.unit = "%" if percent else series.ylabel
 
     def scaled(v: float | None) -> float | None:
         return None if v is None else v * scale
 
     values = [scaled(p.value) for p in analysis.points]
+    chart.values = values
     ucl = [scaled(p.ucl) for p in analysis.points]
     lcl = [scaled(p.lcl) for p in analysis.points]
+    out = [i for i, p in enumerate(analysis.points) if p.outside and values[i] is not None]
+    other = [s for s in analysis.signals if s.rule != "outside_limits"]
+    in_run = sorted({i for s in other for i in s.points if values[i] is not None} - set(out))
+    for i in out:
+        chart.flags[i] = "outside the limits"
+    for sig in other:
+        for i in sig.points:
+            chart.flags.setdefault(i, _what(sig))
+    chart.legend.append(("data", "weekly value"))
+    if analysis.centre is not None:
+        centre = analysis.centre * scale
+        chart.legend.append(("centre", "centre line (mean)"))
+        chart.line_labels.append((centre, f" centre {_number(centre, unit)}"))
+        chart.legend.append(("limits", "3-sigma limits"))
+        # The limits of the last week with data: the lines reaching furthest right.
+        last = next((i for i in reversed(range(len(values))) if ucl[i] is not None), None)
+        high, low = (ucl[last], lcl[last]) if last is not None else (None, None)
+        if high is not None:
+            chart.line_labels.append((high, f" upper limit {_number(high, unit)}"))
+        if low is not None:
+            chart.line_labels.append((low, f" lower limit {_number(low, unit)}"))
+    if target is not None:
+        # Named at the right edge with the other lines, clear of the data.
+        chart.line_labels.append((target, f" target {target:.0f}%"))
+    if out:
+        chart.legend.append(("X", "outside the limits"))
+    if in_run:
+        chart.legend.append(("^", "part of a run on one side"))
+    n = sum(1 for v in values if v is not None)
+    chart.head(series.title if titled else None, f"n = {n} weeks")
+    chart.make_room([t for _, t in chart.line_labels], len(legend_rows(chart.width, chart.legend)))
     highs = [v for v in values + ucl if v is not None]
     top = max(highs or [1.0])
     chart.high = min(105.0, max(10.0, top * 1.08)) if percent else max(1.0, top * 1.1)
     if target is not None:
         chart.high = max(chart.high, min(105.0, target * 1.1))
     _frame(chart, series.ylabel + (" (%)" if percent else ""), integer=False)
-    chart.legend.append(("data", "weekly value"))
     if analysis.centre is not None:
-        centre = analysis.centre * scale
-        chart.add(_hline(chart, centre, CENTRE, 1.1, None))
-        chart.legend.append(("centre", "centre line (mean)"))
-        chart.line_labels.append((centre, f" centre {_number(centre, unit)}"))
+        chart.add(_hline(chart, analysis.centre * scale, CENTRE, 1.1, None))
         for limits in (ucl, lcl):
             for run in _steps(chart, limits):
                 chart.add(
                     PolyLine(run, strokeColor=_colour(LIMIT), strokeWidth=1.1,
                              strokeDashArray=[4, 2])
                 )  # fmt: skip
-        chart.legend.append(("limits", "3-sigma limits"))
-        last_u = next((u for u in reversed(ucl) if u is not None), None)
-        last_l = next((v for v in reversed(lcl) if v is not None), None)
-        if last_u is not None:
-            chart.line_labels.append((last_u, f" upper limit {_number(last_u, unit)}"))
-        if last_l is not None:
-            chart.line_labels.append((last_l, f" lower limit {_number(last_l, unit)}"))
     if target is not None:
         chart.add(_hline(chart, target, TARGET, 1.8, [1.2, 2.4]))
-        x0 = chart.plot[0]
-        chart.add(_string(x0 + 4, chart.y(target) + 3, f"target {target:.0f}%", 7.5))
     _data_line(chart, values, 1.2)
-    out = [i for i, p in enumerate(analysis.points) if p.outside and values[i] is not None]
-    for i in out:
-        chart.add(_marker("X", chart.x(i), chart.y(values[i] or 0.0), 9, VERMILLION))
-    if out:
-        chart.legend.append(("X", "outside the limits"))
+    _mark(chart, out, "X", 9)
+    _mark(chart, in_run, "^", 8)
     _box(chart)
-    n = sum(1 for v in values if v is not None)
-    _title(chart, series.title if titled else None, f"n = {n} weeks")
+    _title(chart)
     _label_lines(chart)
     _legend(chart)
-    centre_text = (
-        f" Centre {_number(analysis.centre * scale, unit)}." if analysis.centre is not None else ""
-    )
-    target_text = f" Target {target:.0f}%." if target is not None else ""
-    chart.summary = (
-        f"{_latest(chart, unit)}{centre_text}{target_text} "
-        f"{_signals_text(len(out), 'outside the limits, marked with an X')}"
-    )
+    said = []
+    if analysis.centre is not None:
+        said.append(f"Centre {_number(analysis.centre * scale, unit)}.")
+    if target is not None:
+        said.append(f"Target {target:.0f}%.")
+    if out:
+        said.append(_signals_text(len(out), "outside the limits, marked with an X"))
+    for sig in other:
+        if sig.points:
+            said.append(f"{sig.sentence} Marked with a triangle.")
+    chart.summary = _summary(chart, said, analysis.signals)
     return chart
 
 
 def _steps(chart: Chart, limits: Sequence[float | None]) -> list[list[float]]:
     """A limit as steps changing half-way between weeks, each run beginning and ending at
-    its own first and last week; a week without a limit breaks it."""
+    its own first and last week; a week without a limit breaks it, and a week alone
+    between two without gets a short tick of its own."""
     runs: list[list[float]] = []
     current: list[float] = []
     for i, v in enumerate(limits):
@@ -455,7 +613,10 @@ def _steps(chart: Chart, limits: Sequence[float | None]) -> list[list[float]]:
         runs.append(current)
     half = chart.x(0.5) - chart.x(0)
     for run in runs:
-        run[-2] -= half
+        if len(run) == 4:  # one week alone: a tick across its point
+            run[0], run[2] = run[0] - half * 0.6, run[2] - half * 0.4
+        else:
+            run[-2] -= half
     return runs
 
 
@@ -466,9 +627,8 @@ def p_chart_with_target(
     titled: bool = True,
     size: tuple[float, float] | None = None,
 ) -> Chart:
-    """A p-chart in per cent with the reviewers' target drawn as a dotted line, named on
-    the line inside the plot at the left (the right edge holds the limits' labels, and
-    the legend has no room for a fifth entry on a half-width chart)."""
+    """A p-chart in per cent with the reviewers' target drawn as a dotted line, named at
+    the right edge with the centre and the limits, clear of the data."""
     return control_chart(series, percent=True, titled=titled, target=target_pct, size=size)
 
 

@@ -30,6 +30,9 @@ REPORTING_NOTE = (
     "safety: a unit that reports more is a unit that is learning."
 )
 CHART_WIDTH = 180 * blocks.mm
+#: A chart in the report is drawn 7.2 by 2.6 inches (then fitted to the text width): low
+#: enough that a chart with its caption and rules fits the half page a section leaves.
+CHART_SIZE = (7.2 * 72, 2.6 * 72)
 
 
 def _image(fig: Any) -> Any:
@@ -102,14 +105,15 @@ def _chart_block(
     line_label: str | None = None,
 ) -> list[Any]:
     """The chart, its caption, what it shows and the rules used, on one page."""
+    size = CHART_SIZE
     if target is not None:
-        fig = charts.p_chart_with_target(series, target, titled=False)
+        fig = charts.p_chart_with_target(series, target, titled=False, size=size)
     elif control:
-        fig = charts.control_chart(series, percent=percent, titled=False)
+        fig = charts.control_chart(series, percent=percent, titled=False, size=size)
     elif line_label:
-        fig = charts.run_chart_of(series, line_label, titled=False)
+        fig = charts.run_chart_of(series, line_label, titled=False, size=size)
     else:
-        fig = charts.run_chart(series, titled=False)
+        fig = charts.run_chart(series, titled=False, size=size)
     analysis = series.analysis
     sentence = (
         " ".join(counts_in(s.sentence) for s in analysis.signals)
@@ -121,10 +125,14 @@ def _chart_block(
         _image(fig),
         blocks.para(f"{sentence} {analysis.note}".strip(), "small"),
         blocks.para(f"Rules used: {analysis.rule_text}", "small"),
+    ]
+    # The notes read on their own: they may follow on the next page rather than
+    # pushing the chart there and leaving half a page blank.
+    return [
+        KeepTogether(out),
         *[blocks.para(n, "small") for n in (notes or [])],
         Spacer(1, 4),
     ]
-    return [KeepTogether(out)]
 
 
 def _count_table(title: str, counts: dict[str, int], vocab: dict[str, str], width: float) -> Any:

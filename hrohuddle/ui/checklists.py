@@ -512,7 +512,17 @@ class ReliabilityTab(QWidget):
         self.chart_holder = QWidget()
         self.chart_layout = QVBoxLayout(self.chart_holder)
         self.chart_layout.setContentsMargins(0, 0, 0, 0)
-        split.addWidget(self.chart_holder)
+        self.period_note = muted("")
+        self.period_note.setWordWrap(True)
+        self.period_note.setAccessibleName(tr("Weeks of the chart"))
+        self.chart_layout.addWidget(self.period_note)
+        # Scrolled when the splitter leaves it less than the chart needs at the text's
+        # size: the chart is never drawn over the note under it.
+        chart_scroll = QScrollArea()
+        chart_scroll.setWidgetResizable(True)
+        chart_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        chart_scroll.setWidget(self.chart_holder)
+        split.addWidget(chart_scroll)
         split.setSizes([260, 300])
         layout.addWidget(split, 1)
         self.rows: list[checklists.Reliability] = []
@@ -584,6 +594,43 @@ class ReliabilityTab(QWidget):
             tr("share done"),
         )
 
+    def period_text(self, series: Any) -> str:
+        """What the chart's first and last weeks hold when the period cuts them."""
+        import datetime as dt
+
+        from hrohuddle.services.reporting import Week
+
+        since, until, _by, _key = self._args()
+        first, last = Week.parse(series.weeks[0]), Week.parse(series.weeks[-1])
+        said = [tr("Weeks {a} to {b}, Monday to Sunday.").format(a=first.label, b=last.label)]
+        if since > first.monday:
+            said.append(
+                tr("{w} counts only from {d}, the From date.").format(
+                    w=first.label, d=dates.day(since)
+                )
+            )
+        elif since < first.monday:
+            said.append(
+                tr("{w} is the first week with an observation since {d}.").format(
+                    w=first.label, d=dates.day(since)
+                )
+            )
+        sunday = last.monday + dt.timedelta(days=6)
+        today = dt.date.today()
+        if today <= sunday and today <= until:
+            said.append(
+                tr("{w} is not over: its point counts the observations so far.").format(
+                    w=last.label
+                )
+            )
+        elif until < sunday:
+            said.append(
+                tr("{w} counts only up to {d}, the To date.").format(
+                    w=last.label, d=dates.day(until)
+                )
+            )
+        return " ".join(said)
+
     def show_trend(self, row: int) -> None:
         if self.canvas is not None:
             self.chart_layout.removeWidget(self.canvas)
@@ -591,6 +638,7 @@ class ReliabilityTab(QWidget):
             self.canvas.deleteLater()
             self.canvas = None
         series = self.trend_series(row)
+        self.period_note.setText("" if series is None else self.period_text(series))
         if series is None:
             return
         from hrohuddle.reports import charts
@@ -601,7 +649,7 @@ class ReliabilityTab(QWidget):
             remake=lambda size: charts.control_chart(series, percent=True, size=size),
         )
         self.canvas.setAccessibleName(tr("Week by week: {t}").format(t=series.title))
-        self.chart_layout.addWidget(self.canvas)
+        self.chart_layout.insertWidget(0, self.canvas, 1)
 
     def export(self, path: str | None = None) -> int | None:
         since, until, by, key = self._args()

@@ -12,9 +12,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import QEvent, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QAction, QImage, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QMessageBox,
     QScrollArea,
+    QSizePolicy,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -41,7 +43,7 @@ from hrohuddle.services.errors import EditConflict, ValidationError
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.reporting import Week
 from hrohuddle.store.database import Database
-from hrohuddle.ui.chart_view import ChartView, chart_svg
+from hrohuddle.ui.chart_view import ChartView, arrange, chart_svg
 from hrohuddle.ui.common import (
     attempt,
     button,
@@ -157,6 +159,45 @@ def census_note(figures: reporting.WeeklyFigures) -> str:
     ).format(weeks=", ".join(rate.missing))
 
 
+def _give_focus(widget: QWidget) -> None:
+    """The keyboard back to ``widget`` once a dialog over it has gone (after Qt's own
+    return of focus, and with its window made active again)."""
+    widget.window().activateWindow()
+    widget.setFocus(Qt.FocusReason.OtherFocusReason)
+
+
+def _weeks_text(weeks: list[str]) -> str:
+    """ "2026-W44", "2026-W30 to 2026-W37" (a run) or "2026-W12, 2026-W20"."""
+    if len(weeks) == 1:
+        return weeks[0]
+    return tr("{a} to {b}").format(a=weeks[0], b=weeks[-1])
+
+
+def signal_lines(figures: reporting.WeeklyFigures) -> list[str]:
+    """Each chart's signals, naming the weeks they stand on."""
+    charted: list[tuple[str, reporting.Series | None]] = [
+        (tr("Reports run chart"), figures.event_run),
+        (tr("Reports per 1,000 patient-days"), figures.event_u),
+        (tr("Huddles held"), figures.huddle_p),
+        (tr("HRO behaviours"), figures.behaviour_p),
+        (tr("Feedback within 7 days"), figures.loop_share),
+        (tr("Days to first feedback"), figures.loop_days),
+    ]
+    out = []
+    for name, series in charted:
+        if series is None:
+            continue
+        for sig in series.analysis.signals:
+            sentence = counts_in(sig.sentence).rstrip(".")
+            weeks = [series.weeks[i] for i in sig.points if 0 <= i < len(series.weeks)]
+            if sig.rule == "outside_limits" or (weeks and len(weeks) < 3):
+                where = f" ({', '.join(weeks)})" if weeks else ""
+            else:
+                where = f" ({_weeks_text(weeks)})" if weeks else ""
+            out.append(f"{name}: {sentence}{where}.")
+    return out
+
+
 def _fmt(v: float | None, unit: str = "") -> str:
     if v is None:
         return "—"
@@ -191,22 +232,33 @@ class WeekPanel(QWidget):
             self.week.addItem(dates.week_label(w.label, w.monday), w.label)
         self.week.setCurrentIndex(1)
         self.week.currentIndexChanged.connect(self.reload)
-        bar.addWidget(self.week)
+        bar.addWidget(self.week, 3)
         self.chart_choice = QComboBox()
         self.chart_choice.setAccessibleName(tr("Reports chart"))
         # Each choice names what it counts: the run chart counts near misses and good
         # catches, the rate every safety report (the chart titles say the same).
         self.chart_choice.addItem(tr("Near misses and good catches per week"), "run")
         self.chart_choice.addItem(tr("All safety reports per 1,000 patient-days"), "rate")
-        self.chart_choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        # Both choices as wide as their words where there is room, narrower (elided) with
+        # large text on a small screen: the bar never pushes the buttons out of sight.
+        for combo in (self.week, self.chart_choice):
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(14)
+            combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        # Its list shows both choices whole, at any text size.
+        self.chart_choice.setMaxVisibleItems(self.chart_choice.count())
+        self.chart_choice.setStyleSheet("QComboBox { combobox-popup: 0; }")
         self.chart_choice.currentIndexChanged.connect(self._chart_chosen)
-        bar.addWidget(self.chart_choice)
-        bar.addStretch(1)
+        bar.addWidget(self.chart_choice, 3)
         self.status = muted("")
         # One line: a status that wrapped would resize the charts, and Qt redraws a
-        # resized chart on the GUI thread (0.3 s for the two).
+        # resized chart on the GUI thread (0.3 s for the two). It takes the room left.
         self.status.setWordWrap(False)
+        self.status.setMinimumWidth(1)
         bar.addWidget(self.status)
+        self._fit_bar()
         save = button(tr("Save PDF…"))
         save.clicked.connect(self.save_pdf)
         preview = primary_button(tr("Preview and print…"))
@@ -222,6 +274,10 @@ class WeekPanel(QWidget):
         layout.addWidget(self.signals)
         self.charts = QHBoxLayout()
         layout.addLayout(self.charts, 1)
+        self.rules = muted("")
+        self.rules.setWordWrap(True)
+        self.rules.setAccessibleName(tr("Rules used"))
+        layout.addWidget(self.rules)
         self.census_note = muted("")
         self.census_note.setAccessibleName(tr("Weeks without a census"))
         self.census_note.setVisible(False)
@@ -285,10 +341,9 @@ class WeekPanel(QWidget):
                 tile.deleteLater()
         for i, h in enumerate(figures.headlines):
             self.tiles.addWidget(Tile(h), i // 3, i % 3)
+        said = signal_lines(figures)
         self.signals.setText(
-            (tr("Signals: ") + " ".join(figures.signals))
-            if figures.signals
-            else tr("No chart shows a signal this week.")
+            (tr("Signals: ") + " ".join(said)) if said else tr("No chart shows a signal this week.")
         )
         self.census_note.setText(census_note(figures))
         self.census_note.setVisible(bool(self.census_note.text()))
@@ -299,6 +354,26 @@ class WeekPanel(QWidget):
             self.chart_choice.setCurrentIndex(self.chart_choice.findData("run"))
         self._draw()
         self.figures_shown.emit()
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        arrange(self.charts, self.width())
+
+    def changeEvent(self, event: Any) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit_bar()
+            arrange(self.charts, self.width())
+
+    def _fit_bar(self) -> None:
+        """The choices no wider than their longest words at the text's size."""
+        for combo in (self.week, self.chart_choice):
+            metrics = combo.fontMetrics()
+            longest = max(
+                (metrics.horizontalAdvance(combo.itemText(i)) for i in range(combo.count())),
+                default=0,
+            )
+            combo.setMaximumWidth(longest + 48)
 
     def _chart_chosen(self, _index: int) -> None:
         if self.figures is not None and not self.loading:
@@ -322,28 +397,50 @@ class WeekPanel(QWidget):
             reports_view = ChartView(
                 *self.built["rate"],
                 remake=lambda size: charts.control_chart(reports, size=size),
+                opens_week=True,
             )
         else:
             reports_view = ChartView(
-                *self.built["run"], remake=lambda size: charts.run_chart(reports, size=size)
+                *self.built["run"],
+                remake=lambda size: charts.run_chart(reports, size=size),
+                opens_week=True,
             )
-        reports_view.point_chosen.connect(lambda week: self._picked(week, reports, every_kind=rate))
+        reports_view.point_chosen.connect(
+            lambda week: self._picked(week, reports, every_kind=rate, back_to=reports_view)
+        )
         held = figures.huddle_p
         held_view = ChartView(
             *self.built["held"],
             remake=lambda size: charts.control_chart(held, percent=True, size=size),
         )
         for view in (reports_view, held_view):
-            view.setMinimumHeight(260)
             self.charts.addWidget(view, 1)
             self.canvases.append(view)
+        arrange(self.charts, self.width())
+        self.rules.setText(
+            tr("Rules used: {reports} {held}").format(
+                reports=tr("Reports chart: {r}").format(r=reports.analysis.rule_text),
+                held=tr("Huddles held: {r}").format(r=held.analysis.rule_text),
+            )
+        )
 
-    def _picked(self, x: int, series: reporting.Series, *, every_kind: bool = False) -> None:
-        """A point chosen on a chart: ``x`` is the week's place on it, gaps included."""
+    def _picked(
+        self,
+        x: int,
+        series: reporting.Series,
+        *,
+        every_kind: bool = False,
+        back_to: QWidget | None = None,
+    ) -> None:
+        """A week chosen on a chart: ``x`` is the week's place on it, gaps included."""
         if 0 <= x < len(series.weeks):
-            self.show_week_reports(Week.parse(series.weeks[x]), every_kind=every_kind)
+            self.show_week_reports(
+                Week.parse(series.weeks[x]), every_kind=every_kind, back_to=back_to
+            )
 
-    def show_week_reports(self, week: Week, *, every_kind: bool = False) -> QDialog | None:
+    def show_week_reports(
+        self, week: Week, *, every_kind: bool = False, back_to: QWidget | None = None
+    ) -> QDialog | None:
         """The records behind a point: that week's near misses and good catches (every
         report of the week for the rate per 1,000 patient-days, which counts them all)."""
         flt = events.EventFilter(
@@ -360,11 +457,11 @@ class WeekPanel(QWidget):
         )
         layout = QVBoxLayout(dialog)
         words = (
-            tr("{n} safety reports. Choose one to read it.")
+            tr("{n} safety reports in {w}. Choose one to read it.")
             if every_kind
-            else tr("{n} near misses and good catches. Choose one to read it.")
+            else tr("{n} near misses and good catches in {w}. Choose one to read it.")
         )
-        layout.addWidget(QLabel(words.format(n=page.total)))
+        layout.addWidget(QLabel(words.format(n=page.total, w=week.label)))
         lst = QListWidget()
         lst.setWordWrap(True)
         lst.setAccessibleName(tr("Reports in the week"))
@@ -381,6 +478,9 @@ class WeekPanel(QWidget):
         buttons.rejected.connect(dialog.reject)
         layout.addWidget(buttons)
         dialog.resize(720, 480)
+        if back_to is not None:
+            # Closed, the chart has the keyboard again: the arrows walk on from that week.
+            dialog.finished.connect(lambda _r: QTimer.singleShot(0, lambda: _give_focus(back_to)))
         dialog.open()
         self.week_dialog = dialog
         self.week_list = lst
@@ -491,10 +591,19 @@ class WeekPanel(QWidget):
             show_problem(self, error or tr("The report could not be built."))
             return
         images: list[QImage] = []
+        week = self.selected_week()
         for job in self.jobs:
             if job.path == path:
                 images, job.pages = job.pages, []  # the dialog keeps them, the job not
-        self.preview_dialog = PreviewDialog(self.db, self.actor, path, self, images)
+                week = job.week  # the week previewed, whatever is chosen since
+        db, actor = self.db, self.actor
+
+        def publish(out: Path) -> Path:
+            from hrohuddle.reports import weekly
+
+            return weekly.write(db, actor, week, out)
+
+        self.preview_dialog = PreviewDialog(db, actor, path, self, images, publish=publish)
         self.preview_dialog.open()
 
 
@@ -575,6 +684,14 @@ class LoopPanel(QWidget):
         week_panel.figures_shown.connect(self.show_figures)
         self.show_figures()
 
+    def follow_text_scale(self) -> None:
+        """The figures' labels take the window's text size (they have none of their own)."""
+        for i in range(self.grid.count()):
+            item = self.grid.itemAt(i)
+            widget = item.widget() if item is not None else None
+            if widget is not None and widget.testAttribute(Qt.WidgetAttribute.WA_SetFont):
+                widget.setFont(QApplication.font())
+
     def show_figures(self) -> None:
         figures = self.week_panel.figures
         while self.grid.count():
@@ -597,9 +714,7 @@ class LoopPanel(QWidget):
             name.setWordWrap(True)
             shown = QLabel(value)
             shown.setWordWrap(True)
-            font = shown.font()
-            font.setBold(True)
-            shown.setFont(font)
+            shown.setStyleSheet("font-weight: bold")  # bold at whatever size the text is
             shown.setAccessibleName(f"{what}: {value}")
             row, col = i % 5, (i // 5) * 2
             self.grid.addWidget(name, row, col)
@@ -658,9 +773,18 @@ class LoopPanel(QWidget):
         )
         for drawn, remake in zip((share, days), remakes, strict=True):
             view = ChartView(drawn[0], drawn[1], remake=remake)
-            view.setMinimumHeight(260)
             self.charts.addWidget(view, 1)
             self.canvases.append(view)
+        arrange(self.charts, self.width())
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        arrange(self.charts, self.width())
+
+    def changeEvent(self, event: Any) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            arrange(self.charts, self.width())
 
 
 class CensusPanel(QWidget):
@@ -836,12 +960,16 @@ class DashboardPage(QWidget):
     def __init__(self, db: Database, actor: Actor) -> None:
         super().__init__()
         layout = QVBoxLayout(self)
-        layout.addWidget(heading(tr("Dashboard")))
+        self.heading = heading(tr("Dashboard"))
+        layout.addWidget(self.heading)
         tabs = QTabWidget()
         tabs.setAccessibleName(tr("Dashboard sections"))
         self.tabs = tabs
         self.week_panel = WeekPanel(db, actor)
-        tabs.addTab(self.week_panel, self.week_panel.week_title())
+        # Scrolled rather than squeezed: with larger text on a small screen the charts
+        # keep their height and nothing is drawn over the notes under them.
+        self.week_scroll = _scrolled(self.week_panel)
+        tabs.addTab(self.week_scroll, self.week_panel.week_title())
         self.week_panel.week.currentIndexChanged.connect(
             lambda _i: tabs.setTabText(0, self.week_panel.week_title())
         )
@@ -851,7 +979,7 @@ class DashboardPage(QWidget):
             # the note about weeks without one: back on the figures, they are read afresh.
             tabs.currentChanged.connect(self._tab_chosen)
         self.loop_panel = LoopPanel(self.week_panel)
-        tabs.addTab(self.loop_panel, tr("Closing the loop"))
+        tabs.addTab(_scrolled(self.loop_panel), tr("Closing the loop"))
         layout.addWidget(tabs, 1)
         # F5 reads the figures afresh (a target or group size saved meanwhile, new
         # reports); so does coming back to the dashboard from another screen.
@@ -881,5 +1009,24 @@ class DashboardPage(QWidget):
         self.shown_before = True
 
     def _tab_chosen(self, index: int) -> None:
-        if self.tabs.widget(index) is self.week_panel:
+        if self.tabs.widget(index) is self.week_scroll:
             self.week_panel.reload()
+
+    def follow_text_scale(self) -> None:
+        """Called when the text size changes: the heading and the loop's figures are
+        sized from the window's text again, never scaled from a size of their own."""
+        base = QApplication.font().pointSizeF()
+        if base <= 0:
+            return
+        font = self.heading.font()
+        font.setPointSizeF(base * 1.4)
+        self.heading.setFont(font)
+        self.loop_panel.follow_text_scale()
+
+
+def _scrolled(panel: QWidget) -> QScrollArea:
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setWidget(panel)
+    return scroll

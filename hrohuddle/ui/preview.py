@@ -1,13 +1,15 @@
-"""A PDF on screen: its pages drawn as images (pdfium), to read, then print."""
+"""A PDF on screen: its pages drawn as images (pdfium), to read, then print: the file
+itself to a PDF printer, and to a paper printer each page drawn at its resolution."""
 
 from __future__ import annotations
 
 import gc
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, SignalInstance
+from PySide6.QtCore import QCoreApplication, QObject, QRectF, Qt, SignalInstance
 from PySide6.QtGui import QImage, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
@@ -107,6 +109,74 @@ def print_images(images: list[QImage], printer: Any) -> None:
         painter.end()
 
 
+#: Sharper than any printer's text needs, and a page's pixels still within reason.
+PRINT_DPI_MOST = 600
+#: A page is drawn in bands of at most this many pixels, so a 600-dpi page never
+#: needs its 100 MB whole.
+BAND_PIXELS = 6_000_000
+
+
+def print_pdf(pdf: Path, printer: Any) -> None:
+    """Print a PDF as it is: to a PDF file, the file itself (vector, byte for byte); to a
+    printer, each page drawn at the printer's resolution (see ``paint_pdf``)."""
+    from PySide6.QtPrintSupport import QPrinter
+
+    out = printer.outputFileName() if hasattr(printer, "outputFileName") else ""
+    if out and printer.outputFormat() == QPrinter.OutputFormat.PdfFormat:
+        import shutil
+
+        shutil.copyfile(pdf, out)
+        return
+    paint_pdf(pdf, printer)
+
+
+def paint_pdf(pdf: Path, printer: Any) -> None:
+    """Draw each page to fit the printer's page at the printer's resolution (at most
+    ``PRINT_DPI_MOST``), in bands, losslessly: no page goes out as a blurred JPEG."""
+    import pypdfium2
+
+    painter = QPainter()
+    if not painter.begin(printer):
+        raise OSError("the printer could not be opened")
+    painter.setRenderHint(QPainter.RenderHint.LosslessImageRendering)
+    painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+    doc = pypdfium2.PdfDocument(str(pdf))
+    try:
+        for n, page in enumerate(doc):
+            if n:
+                printer.newPage()
+            width, height = page.get_size()  # points
+            area = painter.viewport()
+            fit = min(area.width() / width, area.height() / height)  # device pixels a point
+            scale = min(float(printer.resolution()), PRINT_DPI_MOST) / 72
+            band = max(18.0, BAND_PIXELS / (width * scale * scale))  # points a band
+            top = 0.0
+            while top < height:
+                below = max(0.0, height - top - band)
+                bitmap = page.render(scale=scale, crop=(0, below, 0, top), rev_byteorder=True)
+                try:
+                    image = QImage(
+                        bitmap.buffer,
+                        bitmap.width,
+                        bitmap.height,
+                        bitmap.stride,
+                        QImage.Format.Format_RGB888,
+                    ).copy()
+                finally:
+                    bitmap.close()
+                painter.drawImage(
+                    QRectF(
+                        area.x(), area.y() + top * fit, width * fit, (height - top - below) * fit
+                    ),
+                    image,
+                )
+                top += band
+            page.close()
+    finally:
+        doc.close()
+        painter.end()
+
+
 class PreviewDialog(QDialog):
     def __init__(
         self,
@@ -115,8 +185,12 @@ class PreviewDialog(QDialog):
         pdf: Path,
         parent: QWidget | None,
         images: list[QImage] | None = None,
+        *,
+        publish: Callable[[Path], Any] | None = None,
     ) -> None:
         super().__init__(parent)
+        #: Writes the report as Save writes it (and records it): what Print sends.
+        self.publish = publish
         # Its page images go with it when it closes.
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.db, self.actor, self.pdf = db, actor, pdf
@@ -170,14 +244,39 @@ class PreviewDialog(QDialog):
         dialog = QPrintDialog(printer, self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
+        self.print_to(printer)
+
+    def print_to(self, printer: Any) -> bool:
+        """Print the report: the very file Save writes (its audit witness in the footer,
+        its printing recorded as it is written) when the report can be published, else
+        the previewed file, recorded as printed."""
+        import shutil
+        import tempfile
+
+        from PySide6.QtGui import QGuiApplication
+
+        folder = Path(tempfile.mkdtemp(prefix="hrohuddle-print-"))
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            print_images(self.images, printer)
-        except OSError as exc:
-            show_problem(self, tr("Printing failed: {why}.").format(why=exc))
-            return
-        attempt(
-            self,
-            lambda: audit.report_printed(
-                self.db, self.actor, self.pdf.stem, detail={"to": "printer"}
-            ),
-        )
+            pdf = self.pdf
+            if self.publish is not None:
+                pdf = folder / self.pdf.name
+                publish = self.publish
+                if attempt(self, lambda: publish(pdf)) is None:
+                    return False
+            try:
+                print_pdf(pdf, printer)
+            except OSError as exc:
+                show_problem(self, tr("Printing failed: {why}.").format(why=exc))
+                return False
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+            shutil.rmtree(folder, ignore_errors=True)
+        if self.publish is None:
+            attempt(
+                self,
+                lambda: audit.report_printed(
+                    self.db, self.actor, self.pdf.stem, detail={"to": "printer"}
+                ),
+            )
+        return True
