@@ -648,7 +648,7 @@ class ObservationsPage(QWidget):
         import tempfile
 
         from hrohuddle.reports import learner_summary
-        from hrohuddle.ui.preview import print_images, render_pages
+        from hrohuddle.ui.preview import print_pdf
 
         if printer is None:
             from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -662,7 +662,7 @@ class ObservationsPage(QWidget):
             if attempt(self, lambda: learner_summary.build(self.db, self.actor, lid, pdf)) is None:
                 return False
             try:
-                print_images(render_pages(pdf), printer)
+                print_pdf(pdf, printer)
             except OSError as exc:
                 show_problem(self, tr("Printing failed: {why}.").format(why=exc))
                 return False
