@@ -771,12 +771,12 @@ def _tier(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
             huddle_days=tiers.parse_days(args.days),
         )
         inside = f" in {row.parent_code}" if row.parent_code else ""
+        if row.parent_code and not args.parent:
+            inside += ", the hospital, as no --in was given"
         print(
             f"{row.level_words.capitalize()} {row.code} ({row.name}) created{inside}: its "
             f"huddle is at {row.huddle_time}, {row.days_words}, led by the {row.leader_words}."
         )
-        if row.parent_code and not args.parent:
-            print(f"It is in {row.parent_code}, the hospital, as no --in was given.")
         return 0
     if command == "change":
         row = tiers.change_tier(

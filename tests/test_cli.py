@@ -370,7 +370,8 @@ def test_it_sets_out_corrects_and_removes_tiers_in_plain_words(tmp_path: Path, p
     made = tier("create", "MED", "--name", "Medcine", "--time", "9:5")
     assert made.returncode != 0 and "not a time of day as HH:MM" in made.stderr
     made = tier("create", "MED", "--name", "Medcine")
-    assert made.returncode == 0 and "It is in HOSP, the hospital, as no --in was given" in (
+    assert made.returncode == 0
+    assert "Department MED (Medcine) created in HOSP, the hospital, as no --in was given" in (
         made.stdout
     )
     fixed = tier("change", "MED", "--name", "Medicine", "--time", "09:05", "--days", "mon,wed")
