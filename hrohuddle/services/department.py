@@ -30,10 +30,15 @@ Which figures are suppressed, and why:
 - No per-learner or per-profession figure is shown.
 
 What the proof covers: one quarter's figures as the views publish them with the
-hospital's current departments. A unit moved between departments after a quarter was
-printed, or a minimum group size raised later, makes different pools of the same
-quarter; pooling to at least ``k`` keeps every single unit hidden in each, but copies
-printed before and after a move are not audited together.
+units each department held in the week shown. A unit moved between departments during
+a quarter, or a minimum group size raised later, makes different pools of the same
+quarter; pooling to at least ``k`` keeps every single unit hidden in each, but weeks
+shown before and after a move are not audited together.
+
+Which units a week shows: those the tier held on the week's last day (or today, while
+the week runs), from the dated placements (``tiers.units_under(..., on=...)``). Moving a
+unit later leaves a department's past weeks as they were; a unit moved during a week
+shows, with its own figures, in the department it ended the week in.
 """
 
 from __future__ import annotations
