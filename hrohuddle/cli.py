@@ -89,7 +89,11 @@ def build_parser() -> argparse.ArgumentParser:
         default="department",
         help="a department (tier 2, the default) or the hospital (tier 3)",
     )
-    tc.add_argument("--in", dest="parent", help="the hospital a department belongs to (its code)")
+    tc.add_argument(
+        "--in",
+        dest="parent",
+        help="the hospital a department belongs to (default: the hospital, once there is one)",
+    )
     tc.add_argument("--time", default="09:00", help="when its huddle starts, HH:MM (default 09:00)")
     tc.add_argument(
         "--minutes", type=int, default=15, help="its huddle's target length (default 15)"
@@ -104,6 +108,22 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["department_lead", "duty_manager", "executive_on_call"],
         help="who leads its huddle (default: department_lead, or executive_on_call)",
     )
+    tch = tsub.add_parser("change", help="correct a tier: what is left out stays as it was")
+    tch.add_argument("code", help="the tier's code")
+    tch.add_argument("--name", help="the name people read")
+    tch.add_argument("--in", dest="parent", help="the hospital a department belongs to")
+    tch.add_argument("--time", help="when its huddle starts, HH:MM")
+    tch.add_argument("--minutes", type=int, help="its huddle's target length")
+    tch.add_argument("--days", help="the days its huddle meets: mon-fri, every day, mon,wed,fri")
+    tch.add_argument(
+        "--leader",
+        choices=["department_lead", "duty_manager", "executive_on_call"],
+        help="who leads its huddle",
+    )
+    trm = tsub.add_parser(
+        "remove", help="remove a tier set out by mistake (only while nothing holds it)"
+    )
+    trm.add_argument("code", help="the tier's code")
     tp = tsub.add_parser("place", help="put a unit in a department, or move it to another")
     tp.add_argument("unit", help="the unit's code")
     tp.add_argument("tier", help="the department's code")
@@ -120,6 +140,11 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("tier", help="the tier's code")
     tr.add_argument("name", help="the person's name as the sign-in screen shows it")
     tr.add_argument("--unit", help="the person's unit code (default: the only unit)")
+    tr.add_argument(
+        "--role",
+        choices=["department_lead", "duty_manager", "executive_on_call"],
+        help="take only this role away (refused when they hold another)",
+    )
 
     pp = sub.add_parser("person", help="help someone who cannot sign in (IT at this machine)")
     psub = pp.add_subparsers(dest="person_command", metavar="ACTION", required=True)
@@ -712,26 +737,27 @@ def _tier(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
     from hrohuddle.services import exports, people, tiers
 
     db = _open(url, paths)
+    # On a unit's own file every tier command says first what it needs.
+    tiers.require_shared(db)
     actor = _cli_actor(0)
     command = args.tier_command
     if command == "list":
-        tiers.require_shared(db)
         rows = tiers.list_tiers(db)
         if not rows:
             print(
                 "No tiers yet: add the hospital, then its departments, with hrohuddle tier create."
             )
         for r in rows:
-            above = f", in {r.parent_code}" if r.parent_code else ""
-            units = f"; units: {', '.join(r.unit_codes)}" if r.unit_codes else ""
-            print(
-                f"{r.code}\t{r.name} ({r.level_words}{above}): huddle at {r.huddle_time} "
-                f"{r.days_words}, "
-                f"{r.huddle_target_minutes} minutes, led by the {r.leader_words}{units}"
-            )
+            print(_tier_line(r))
         return 0
     if command == "create":
         level = tiers.HOSPITAL if args.level == "hospital" else tiers.DEPARTMENT
+        hospital = next((r for r in tiers.list_tiers(db) if r.level == tiers.HOSPITAL), None)
+        if level == tiers.DEPARTMENT and not args.parent and hospital is None:
+            raise UserError(
+                "There is no hospital on this server yet: create the hospital first "
+                "(hrohuddle tier create HOSP --name … --level hospital), then its departments."
+            )
         row = tiers.create_tier(
             db,
             actor,
@@ -744,27 +770,84 @@ def _tier(args: argparse.Namespace, url: str, paths: DataPaths) -> int:
             leader_role=args.leader,
             huddle_days=tiers.parse_days(args.days),
         )
+        inside = f" in {row.parent_code}" if row.parent_code else ""
+        if row.parent_code and not args.parent:
+            inside += ", the hospital, as no --in was given"
         print(
-            f"{row.level_words.capitalize()} {row.code} ({row.name}) created: its huddle is "
-            f"at {row.huddle_time}, {row.days_words}, led by the {row.leader_words}."
+            f"{row.level_words.capitalize()} {row.code} ({row.name}) created{inside}: its "
+            f"huddle is at {row.huddle_time}, {row.days_words}, led by the {row.leader_words}."
         )
         return 0
+    if command == "change":
+        row = tiers.change_tier(
+            db,
+            actor,
+            args.code,
+            name=args.name,
+            parent_code=args.parent,
+            huddle_time=args.time,
+            huddle_target_minutes=args.minutes,
+            leader_role=args.leader,
+            huddle_days=tiers.parse_days(args.days) if args.days is not None else None,
+        )
+        given = (args.name, args.parent, args.time, args.minutes, args.leader, args.days)
+        if all(v is None for v in given):
+            print("Nothing to change: name what to correct, such as --name or --time.")
+        else:
+            print(f"{row.code} changed. Now: {_tier_line(row)}")
+        return 0
+    if command == "remove":
+        roles = tiers.remove_tier(db, actor, args.code)
+        extra = f", with its {count(roles, 'role')}" if roles else ""
+        print(f"{args.code.strip()} removed{extra}.")
+        return 0
     if command == "place":
+        now_in = tiers.department_code_of(db, args.unit)
+        if now_in is not None and now_in == args.tier.strip():
+            print(f"Unit {args.unit} is already in {now_in}: nothing changed.")
+            return 0
         moved = tiers.place_unit(db, actor, args.unit, args.tier)
         extra = f"; {count(moved, 'open escalation')} moved with it" if moved else ""
-        print(f"Unit {args.unit} is now in {args.tier}{extra}.")
+        since = f" from today; its weeks in {now_in} stay in {now_in}'s reports" if now_in else ""
+        print(f"Unit {args.unit} is now in {args.tier}{since}{extra}.")
         return 0
-    unit_id = exports.unit_id_for(db, args.unit)
+    unit_code = args.unit
+    if unit_code is None and len(people.list_units(db)) > 1:
+        on = tiers.units_of_person_named(db, args.name)
+        if len(on) > 1:
+            raise UserError(
+                f"There is someone called {args.name} on several units ({', '.join(on)}): "
+                "name the unit with --unit CODE."
+            )
+        if not on:
+            raise UserError(
+                f"There is no one called {args.name} on any unit: give the name as the "
+                "sign-in screen shows it, and the unit with --unit CODE."
+            )
+        unit_code = on[0]
+    unit_id = exports.unit_id_for(db, unit_code)
     person_id, name = people.find_person_named(db, unit_id, args.name)
     if command == "grant":
-        tiers.grant_role(db, actor, args.tier, person_id, args.role)
-        print(f"{name} is now {tiers.TIER_ROLES[args.role]} of {args.tier}.")
+        if tiers.grant_role(db, actor, args.tier, person_id, args.role):
+            print(f"{name} is now {tiers.TIER_ROLES[args.role]} of {args.tier}.")
+        else:
+            print(f"{name} is already {tiers.TIER_ROLES[args.role]} of {args.tier}.")
         return 0
-    if tiers.revoke_role(db, actor, args.tier, person_id):
-        print(f"{name} no longer holds a role on {args.tier}.")
+    taken = tiers.revoke_role(db, actor, args.tier, person_id, args.role)
+    if taken:
+        print(f"{name} is no longer {tiers.TIER_ROLES.get(taken, taken)} of {args.tier}.")
     else:
-        print(f"{name} held no role on {args.tier}.")
+        print(f"{name} held no role on {args.tier}: nothing changed.")
     return 0
+
+
+def _tier_line(r: Any) -> str:
+    above = f", in {r.parent_code}" if r.parent_code else ""
+    units = f"; units: {', '.join(r.unit_codes)}" if r.unit_codes else ""
+    return (
+        f"{r.code}\t{r.name} ({r.level_words}{above}): huddle at {r.huddle_time} "
+        f"{r.days_words}, {r.huddle_target_minutes} minutes, led by the {r.leader_words}{units}"
+    )
 
 
 def _unit(args: argparse.Namespace, url: str, paths: DataPaths) -> int:

@@ -320,3 +320,83 @@ def test_an_output_that_names_no_file_is_refused_in_one_plain_line(
     err = capsys.readouterr().err
     assert "is not a file name: give the file to write" in err
     assert "Traceback" not in err
+
+
+def test_every_tier_command_on_a_units_own_file_says_first_that_it_needs_the_shared_server(
+    tmp_path: Path,
+) -> None:
+    for code in ("4W", "5E"):
+        made = hh(
+            "unit", "create", "--code", code, "--name", f"Ward {code}",
+            "--admin-name", f"Admin {code}", "--admin-pin", "2580", env_dir=tmp_path,
+        )  # fmt: skip
+        assert made.returncode == 0, made.stderr
+    for args in (
+        ["list"],
+        ["create", "MED", "--name", "Medicine"],
+        ["change", "MED", "--name", "Medicine"],
+        ["remove", "MED"],
+        ["place", "4W", "MED"],
+        ["grant", "MED", "Admin 4W", "--role", "department_lead"],
+        ["revoke", "MED", "Admin 4W"],
+    ):
+        ran = hh("tier", *args, env_dir=tmp_path)
+        assert ran.returncode != 0, args
+        assert "need the hospital's shared server" in ran.stderr, (args, ran.stderr)
+        assert "--unit" not in ran.stderr and "Traceback" not in ran.stderr
+
+
+@pytest.mark.postgres
+def test_it_sets_out_corrects_and_removes_tiers_in_plain_words(tmp_path: Path, pg_db) -> None:  # type: ignore[no-untyped-def]
+    from hrohuddle.services import people
+
+    def tier(*args: str) -> subprocess.CompletedProcess[str]:
+        return hh("tier", *args, env_dir=tmp_path, database=pg_db.url)
+
+    for code, admin in (("4W", "Ada Admin"), ("5E", "Ada Admin"), ("6N", "Nia North")):
+        people.create_unit(
+            pg_db,
+            code=code,
+            name=f"Ward {code}",
+            admin=people.PersonInput(admin, "nursing", ["admin"], pin="2580"),
+        )
+    early = tier("create", "MED", "--name", "Medicine")
+    assert early.returncode != 0 and "create the hospital first" in early.stderr
+    assert tier("create", "HOSP", "--name", "St Elsewhere", "--level", "hospital").returncode == 0
+    second = tier("create", "H2", "--name", "Another", "--level", "hospital")
+    assert second.returncode != 0 and "already has its hospital, HOSP" in second.stderr
+    nested = tier("create", "H2", "--name", "Another", "--level", "hospital", "--in", "HOSP")
+    assert nested.returncode != 0 and "The hospital is the top tier" in nested.stderr
+    made = tier("create", "MED", "--name", "Medcine", "--time", "9:5")
+    assert made.returncode != 0 and "not a time of day as HH:MM" in made.stderr
+    made = tier("create", "MED", "--name", "Medcine")
+    assert made.returncode == 0
+    assert "Department MED (Medcine) created in HOSP, the hospital, as no --in was given" in (
+        made.stdout
+    )
+    fixed = tier("change", "MED", "--name", "Medicine", "--time", "09:05", "--days", "mon,wed")
+    assert fixed.returncode == 0, fixed.stderr
+    assert "Medicine (department, in HOSP): huddle at 09:05 Monday, Wednesday" in fixed.stdout
+    assert tier("create", "SRUG", "--name", "Surgery").returncode == 0
+    assert tier("remove", "SRUG").stdout.strip() == "SRUG removed."
+    assert tier("place", "6N", "MED").returncode == 0
+    again = tier("place", "6N", "MED")
+    assert again.returncode == 0 and "already in MED: nothing changed" in again.stdout
+    held = tier("remove", "MED")
+    assert held.returncode != 0 and "it holds its units (6N)" in held.stderr
+    wrong = tier("grant", "MED", "Nia North", "--role", "executive_on_call")
+    assert wrong.returncode != 0 and "A department has no executive on call" in wrong.stderr
+    ok = tier("grant", "MED", "Nia North", "--role", "department_lead")
+    assert ok.returncode == 0 and "Nia North is now department lead of MED." in ok.stdout
+    twice = tier("grant", "MED", "Nia North", "--role", "department_lead")
+    assert "Nia North is already department lead of MED." in twice.stdout
+    several = tier("grant", "MED", "Ada Admin", "--role", "department_lead")
+    assert several.returncode != 0 and "several units (4W, 5E)" in several.stderr
+    mine = tier("grant", "MED", "Ada Admin", "--unit", "5E", "--role", "department_lead")
+    assert mine.returncode == 0, mine.stderr
+    other = tier("revoke", "MED", "Nia North", "--role", "duty_manager")
+    assert other.returncode != 0 and "not the duty manager" in other.stderr
+    gone = tier("revoke", "MED", "Nia North", "--role", "department_lead")
+    assert "Nia North is no longer department lead of MED." in gone.stdout
+    none = tier("revoke", "MED", "Nia North")
+    assert "Nia North held no role on MED: nothing changed." in none.stdout

@@ -100,6 +100,14 @@ def week_of_data(db: Database, code: str, week: Week, *, huddles: int, late: int
         )
 
 
+def began_long_ago(db: Database, *codes: str, days: int = 400) -> None:
+    """The units began well before the weeks a test fills (a unit created today has
+    no huddle to miss in an earlier week)."""
+    with db.write() as s:
+        for unit in s.query(Unit).filter(Unit.code.in_(codes)):
+            unit.created_at = dt.datetime.now() - dt.timedelta(days=days)
+
+
 def build_hospital(db: Database, today: dt.date) -> Week:
     """4W and 5E in Medicine, 6N in Surgery, all in the hospital; a week of data each."""
     tiers.create_tier(db, IT, code="HOSP", name="St Elsewhere", level=3)
@@ -112,6 +120,7 @@ def build_hospital(db: Database, today: dt.date) -> Week:
             name=name,
             admin=people.PersonInput(f"Admin {code}", "nursing", ["admin"], pin=pin),
         )
+    began_long_ago(db, "4W", "5E", "6N")
     tiers.place_unit(db, IT, "4W", "MED")
     tiers.place_unit(db, IT, "5E", "MED")
     tiers.place_unit(db, IT, "6N", "SURG")
@@ -233,26 +242,50 @@ def test_a_role_taken_away_ends_the_view_at_once(hospital: tuple[Team, Week], cl
 
 
 @pytest.mark.postgres
-def test_a_unit_moved_to_another_department_takes_its_history_with_it(
+def test_a_unit_moved_later_leaves_its_old_departments_past_weeks_as_they_were(
     hospital: tuple[Team, Week], clock: Clock
 ) -> None:
+    """Moving 5E to Surgery today does not rewrite Medicine's week of a fortnight ago:
+    that week still shows 5E (it was in Medicine then), Surgery's does not gain it, and
+    this week Surgery shows it with its own figures and its open escalation."""
     team, week = hospital
     db = team.db
     before = department.department_week(db, IT, _tier_id(db, "MED"), week, today=clock.today)
-    moved = next(c for c in before.columns if c.code == "5E")
+    was = next(c for c in before.columns if c.code == "5E")
     tiers.place_unit(db, IT, "5E", "SURG")
     med = department.department_week(db, IT, _tier_id(db, "MED"), week, today=clock.today)
     surg = department.department_week(db, IT, _tier_id(db, "SURG"), week, today=clock.today)
-    assert [c.code for c in med.columns] == ["4W"]
-    assert [c.code for c in surg.columns] == ["5E", "6N"]
-    there = next(c for c in surg.columns if c.code == "5E")
-    assert (there.held, there.reports, there.by_kind) == (moved.held, moved.reports, moved.by_kind)
-    assert there.event_run.values == moved.event_run.values
-    assert there.huddle_p.values == moved.huddle_p.values
-    # Its open escalation went with it, and the new department lists it.
-    assert {e.unit_code for e in surg.escalations} == {"5E", "6N"}
-    assert all(e.with_tier == "SURG" for e in surg.escalations)
-    assert {e.unit_code for e in med.escalations} == {"4W"}
+    assert [c.code for c in med.columns] == ["4W", "5E"]
+    assert [c.code for c in surg.columns] == ["6N"]
+    kept = next(c for c in med.columns if c.code == "5E")
+    assert (kept.held, kept.expected, kept.reports) == (was.held, was.expected, was.reports)
+    assert (med.together.held, med.together.reports) == (
+        before.together.held,
+        before.together.reports,
+    )
+    assert any("held on" in n for n in med.notes)
+    # This week, Surgery holds 5E; its open escalation went with it.
+    now = Week.of(clock.today)
+    surg_now = department.department_week(db, IT, _tier_id(db, "SURG"), now, today=clock.today)
+    med_now = department.department_week(db, IT, _tier_id(db, "MED"), now, today=clock.today)
+    assert [c.code for c in surg_now.columns] == ["5E", "6N"]
+    assert [c.code for c in med_now.columns] == ["4W"]
+    assert {e.unit_code for e in surg_now.escalations} == {"5E", "6N"}
+    assert all(e.with_tier == "SURG" for e in surg_now.escalations)
+
+
+@pytest.mark.postgres
+def test_a_department_week_before_any_of_its_units_began_says_so(
+    hospital: tuple[Team, Week], clock: Clock
+) -> None:
+    team, _week = hospital
+    db = team.db
+    old = Week.of(dt.date(2020, 1, 1))
+    med = department.department_week(db, IT, _tier_id(db, "MED"), old, today=clock.today)
+    assert med.columns == [] and not med.has_data
+    assert med.notes[0].startswith(f"Nothing to show for {old.label}: none of Medicine's units")
+    hosp = department.department_week(db, IT, _tier_id(db, "HOSP"), old, today=clock.today)
+    assert hosp.together.units == 0 and hosp.together.expected == 0
 
 
 @pytest.mark.postgres
@@ -319,3 +352,21 @@ def test_behaviour_reliability_is_the_units_own(pg_team: Team, clock: Clock) -> 
         sum(r.opportunities for r in own),
     )
     assert view.together.behaviour_share == 0.5
+
+
+def test_a_new_unit_has_missed_no_huddle_from_before_it_began(team: Team, clock: Clock) -> None:
+    """A unit created today is not short of the huddles of the weeks before it existed,
+    on its weekly figures nor on a department's (both count expected huddles alike)."""
+    manager = team["manager"]
+    with team.db.read() as s:
+        began = s.query(Unit.created_at).filter(Unit.code == "4W").scalar()
+    assert began is not None
+    before = Week.of(clock.today).shifted(-2)
+    old = reporting.weekly_figures(team.db, manager, before, today=clock.today)
+    assert (old.huddles.held, old.huddles.expected) == (0, 0)
+    assert not old.has_data
+    ancient = reporting.weekly_figures(team.db, manager, Week.parse("2020-W01"), today=clock.today)
+    assert ancient.huddles.expected == 0
+    # This week: only the shift starts since it began, never the whole week's 14.
+    now = reporting.weekly_figures(team.db, manager, Week.of(clock.today), today=clock.today)
+    assert now.huddles.expected < 14

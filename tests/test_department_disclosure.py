@@ -23,6 +23,7 @@ import pytest
 from conftest import Clock, Team
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_department import began_long_ago
 from test_disclosure import undetermined
 
 from hrohuddle.analytics import suppression
@@ -292,6 +293,7 @@ def test_the_department_and_hospital_views_publish_nothing_that_gives_a_unit_awa
                 name=f"Ward {code}",
                 admin=people.PersonInput(f"Admin {code}", "nursing", ["admin"], pin=f"25{n}9"),
             )
+        began_long_ago(db, code)
         tiers.place_unit(db, IT, code, codes[code])
     week = Week.of(clock.today - dt.timedelta(days=7))
     period = department.closed_quarter(week)

@@ -16,7 +16,7 @@ from conftest import Clock, Team
 from pypdf import PdfReader
 from sqlalchemy import select
 from test_cli import hh
-from test_department import IT, SECRET, build_hospital, week_of_data
+from test_department import IT, SECRET, began_long_ago, build_hospital, week_of_data
 
 from hrohuddle.reports import department as report
 from hrohuddle.services import people, tiers
@@ -86,6 +86,7 @@ def test_fourteen_units_fit_the_first_page(pg_team: Team, clock: Clock, tmp_path
             name=f"Medical ward {i + 1}",
             admin=people.PersonInput(f"Admin {code}", "nursing", ["admin"], pin=f"31{i:02d}"),
         )
+        began_long_ago(db, code)
         tiers.place_unit(db, IT, code, "MED")
         week_of_data(db, code, week, huddles=1 + i % 7, late=i % 2)
     out = report.write(db, IT, "MED", week, tmp_path / "med.pdf")
@@ -166,3 +167,16 @@ def test_the_command_line_on_a_units_own_file_says_it_needs_the_shared_server(
     assert "Traceback" not in ran.stderr and not (tmp_path / "x.pdf").exists()
     assert dt.date.today()  # the demo's unit is still there to work on
     assert Week.parse("2026-W01")
+
+
+@pytest.mark.postgres
+def test_a_report_for_a_week_before_any_unit_began_says_so_and_shows_no_zeros(
+    pg_team: Team, clock: Clock, tmp_path: Path
+) -> None:
+    db = pg_team.db
+    build_hospital(db, clock.today)
+    old = Week.parse("2020-W01")
+    body = _text(report.write(db, IT, "MED", old, tmp_path / "old.pdf"))
+    assert f"Nothing to show for {old.label}: none of Medicine's units had begun" in body
+    assert "0 of 14" not in body and "0 units" not in body and "side by side" not in body
+    assert "Medicine together" not in body

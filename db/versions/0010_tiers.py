@@ -37,6 +37,16 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("tier_id", sa.Integer(), nullable=True))
         batch_op.create_foreign_key("fk_units_tier_id_tiers", "tiers", ["tier_id"], ["id"])
     op.create_table(
+        "tier_placements",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("unit_id", sa.Integer(), sa.ForeignKey("units.id"), nullable=False),
+        sa.Column("tier_id", sa.Integer(), sa.ForeignKey("tiers.id"), nullable=False),
+        sa.Column("since", sa.Date(), nullable=False),
+        sa.Column("until", sa.Date(), nullable=True),
+    )
+    op.create_index("ix_tier_placements_unit_id", "tier_placements", ["unit_id"])
+    op.create_index("ix_tier_placements_tier_id", "tier_placements", ["tier_id"])
+    op.create_table(
         "tier_roles",
         sa.Column(
             "person_id",
@@ -133,6 +143,9 @@ def downgrade() -> None:
     op.drop_index("ix_tier_huddles_tier_id", table_name="tier_huddles")
     op.drop_table("tier_huddles")
     op.drop_table("tier_roles")
+    op.drop_index("ix_tier_placements_tier_id", table_name="tier_placements")
+    op.drop_index("ix_tier_placements_unit_id", table_name="tier_placements")
+    op.drop_table("tier_placements")
     with op.batch_alter_table("units", schema=None) as batch_op:
         batch_op.drop_constraint("fk_units_tier_id_tiers", type_="foreignkey")
         batch_op.drop_column("tier_id")

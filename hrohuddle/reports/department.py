@@ -127,11 +127,20 @@ def story(f: DepartmentWeek, author: str) -> list[Any]:
         blocks.para(f"{f.name} · {what} week {f.week.label}", "title"),
         blocks.para(
             f"{dates.day(f.week.monday)} to {dates.day(end)} · "
-            f"{count(len(f.columns), f.column_word)} side by side and together · "
-            f"printed for {author}",
+            + (
+                f"{count(len(f.columns), f.column_word)} side by side and together · "
+                if f.together.units
+                else ""
+            )
+            + f"printed for {author}",
             "small",
         ),
         Spacer(1, 4),
+    ]
+    if not f.together.units:
+        # A week before any of its units began (or with none in it): say so, no zeros.
+        return [*out, *[blocks.para(n) for n in f.notes[:1]], blocks.para(NEVER_SHOWN, "small")]
+    out += [
         # Not kept with the table: a long table starts on the first page, under its title.
         Paragraph(blocks.escape(f"The {f.column_word}s side by side"), LOOSE_H2),
         _units_table(f),

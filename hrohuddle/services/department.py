@@ -30,10 +30,15 @@ Which figures are suppressed, and why:
 - No per-learner or per-profession figure is shown.
 
 What the proof covers: one quarter's figures as the views publish them with the
-hospital's current departments. A unit moved between departments after a quarter was
-printed, or a minimum group size raised later, makes different pools of the same
-quarter; pooling to at least ``k`` keeps every single unit hidden in each, but copies
-printed before and after a move are not audited together.
+units each department held in the week shown. A unit moved between departments during
+a quarter, or a minimum group size raised later, makes different pools of the same
+quarter; pooling to at least ``k`` keeps every single unit hidden in each, but weeks
+shown before and after a move are not audited together.
+
+Which units a week shows: those the tier held on the week's last day (or today, while
+the week runs), from the dated placements (``tiers.units_under(..., on=...)``). Moving a
+unit later leaves a department's past weeks as they were; a unit moved during a week
+shows, with its own figures, in the department it ended the week in.
 """
 
 from __future__ import annotations
@@ -53,6 +58,7 @@ from hrohuddle.analytics.control_chart import ControlChart
 from hrohuddle.analytics.run_chart import RunChart
 from hrohuddle.services import audit, checklists, loop_measure, pulses, tiers
 from hrohuddle.services.anonymity import quarter_bounds, quarter_of
+from hrohuddle.services.dates import day as day_text
 from hrohuddle.services.dates import local_date, to_utc
 from hrohuddle.services.errors import NotFound, ValidationError
 from hrohuddle.services.permissions import Actor
@@ -332,7 +338,12 @@ def department_week(
         if tier is None:
             raise NotFound("That department does not exist.")
         tiers.require_tier(s, actor, tier_id)
-        unit_ids = tiers.units_under(s, tier_id)
+        # The units it held that week (on its last day, or today while it runs), not
+        # the units it holds now: moving a unit later does not rewrite this week.
+        in_week = tiers.week_day(week.monday, today)
+        unit_ids = tiers.units_under(s, tier_id, on=in_week)
+        units_now = tiers.units_under(s, tier_id)
+        first_began = s.scalar(select(func.min(Unit.created_at)).where(Unit.id.in_(units_now)))
         units = {u.id: u for u in s.scalars(select(Unit).where(Unit.id.in_(unit_ids)))}
         # Columns: a department's units, or the hospital's departments and their units.
         groups: dict[str, tuple[str, list[int]]] = {}
@@ -340,7 +351,7 @@ def department_week(
             column_word = "department"
             below = s.scalars(select(Tier).where(Tier.parent_id == tier_id).order_by(Tier.code))
             for dept in below:
-                groups[dept.code] = (dept.name, tiers.units_under(s, dept.id))
+                groups[dept.code] = (dept.name, tiers.units_under(s, dept.id, on=in_week))
         else:
             column_word = "unit"
             for uid in unit_ids:
@@ -582,8 +593,25 @@ def department_week(
         f"answers; further {column_word}s are hidden so that no hidden one can be worked out "
         "from the total, and the total is hidden when it would give one away."
     ]
-    if not unit_ids:
+    if not unit_ids and not units_now:
         notes.insert(0, f"{tier_name} has no units yet: IT places units with hrohuddle tier place.")
+    elif not unit_ids and first_began is not None and local_date(first_began) > in_week:
+        notes.insert(
+            0,
+            f"Nothing to show for {week.label}: none of {tier_name}'s units had begun by "
+            f"then (the first began on {day_text(local_date(first_began))}).",
+        )
+    elif not unit_ids:
+        notes.insert(
+            0,
+            f"{tier_name} held none of its units in {week.label}: they came to it later. "
+            "Each unit's own weekly report keeps its weeks.",
+        )
+    notes.append(
+        f"The {column_word}s are those {tier_name} held on {day_text(in_week)}, the week's "
+        f"{'last day' if in_week.weekday() == 6 else 'latest day so far'}: a unit moved "
+        "during a week shows in the department it ended the week in, with its own figures."
+    )
     return DepartmentWeek(
         tier_id,
         tier_code,

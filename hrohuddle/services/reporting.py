@@ -25,7 +25,7 @@ from hrohuddle.analytics.run_chart import RunChart
 from hrohuddle.analytics.signals import Analysis
 from hrohuddle.services import anonymity, audit, bulletin, huddle_record, loop_measure, pulses
 from hrohuddle.services.dates import day as day_text
-from hrohuddle.services.dates import local_date, to_utc
+from hrohuddle.services.dates import local_date, to_local, to_utc
 from hrohuddle.services.errors import ValidationError
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.personal_names import unit_roster
@@ -206,11 +206,14 @@ class WeeklyFigures:
 
 
 def _expected_huddles(unit: Unit, week: Week, now: dt.datetime) -> int:
-    """One huddle at every shift start of the week that has come by ``now`` (local)."""
+    """One huddle at every shift start of the week that has come by ``now`` (local) and
+    came after the unit was created: no huddle is missed before there was a unit."""
     clock = ShiftClock.of(unit)
     next_monday = week.monday + dt.timedelta(days=7)
+    began = to_local(unit.created_at) if unit.created_at else dt.datetime.min
     return sum(
-        clock.start(day, shift) <= now for day, shift in clock.shifts(week.monday, next_monday)
+        began <= clock.start(day, shift) <= now
+        for day, shift in clock.shifts(week.monday, next_monday)
     )
 
 

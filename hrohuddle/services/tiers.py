@@ -19,14 +19,23 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from hrohuddle.services import audit, dates, shifts, validation
 from hrohuddle.services.errors import NotFound, PermissionDenied, ServiceError, ValidationError
 from hrohuddle.services.permissions import Actor
 from hrohuddle.store.database import Database
-from hrohuddle.store.models import Escalation, Person, Tier, TierRole, Unit
+from hrohuddle.store.models import (
+    Escalation,
+    Person,
+    SharedLesson,
+    Tier,
+    TierHuddle,
+    TierPlacement,
+    TierRole,
+    Unit,
+)
 
 DEPARTMENT = 2
 HOSPITAL = 3
@@ -37,6 +46,14 @@ TIER_ROLES: dict[str, str] = {
     "department_lead": "department lead",
     "duty_manager": "duty manager",
     "executive_on_call": "executive on call",
+}
+
+#: The roles each level takes. A department is led by its department lead. The duty
+#: manager covers the whole site (out of hours, every department at once), so the role
+#: sits on the hospital, from where it already reads every department below it.
+ROLES_OF_LEVEL: dict[int, tuple[str, ...]] = {
+    2: ("department_lead",),
+    3: ("duty_manager", "executive_on_call"),
 }
 
 NEEDS_SHARED_SERVER = (
@@ -50,6 +67,7 @@ DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _DAY_WORDS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,15}$")
+_HM = re.compile(r"^[0-9]{2}:[0-9]{2}$")
 
 
 class NeedsSharedServer(ServiceError):
@@ -168,15 +186,47 @@ def next_tier(s: Session, *, unit_id: int | None = None, tier_id: int | None = N
     return s.get(Tier, tier.parent_id) if tier is not None and tier.parent_id else None
 
 
-def units_under(s: Session, tier_id: int) -> list[int]:
-    """Every unit in a tier: a department's own, or all the hospital's departments'."""
+def units_under(s: Session, tier_id: int, on: dt.date | None = None) -> list[int]:
+    """Every unit in a tier: a department's own, or all the hospital's departments'.
+
+    Without ``on``, the units in it now. With ``on``, the units that were in it that day
+    (``TierPlacement``): a department's past weeks keep the units it had then. A unit
+    placed before placements were kept counts from the day it was created.
+    """
     ids = {tier_id}
     frontier = [tier_id]
     while frontier:
         children = s.scalars(select(Tier.id).where(Tier.parent_id.in_(frontier))).all()
         frontier = [c for c in children if c not in ids]
         ids.update(frontier)
-    return list(s.scalars(select(Unit.id).where(Unit.tier_id.in_(ids)).order_by(Unit.code)).all())
+    if on is None:
+        return list(
+            s.scalars(select(Unit.id).where(Unit.tier_id.in_(ids)).order_by(Unit.code)).all()
+        )
+    placed = set(
+        s.scalars(
+            select(TierPlacement.unit_id).where(
+                TierPlacement.tier_id.in_(ids),
+                TierPlacement.since <= on,
+                TierPlacement.until.is_(None) | (TierPlacement.until > on),
+            )
+        )
+    )
+    never_placed = s.execute(
+        select(Unit.id, Unit.created_at).where(
+            Unit.tier_id.in_(ids), ~exists().where(TierPlacement.unit_id == Unit.id)
+        )
+    ).all()
+    placed.update(uid for uid, created in never_placed if dates.local_date(created) <= on)
+    if not placed:
+        return []
+    return list(s.scalars(select(Unit.id).where(Unit.id.in_(placed)).order_by(Unit.code)).all())
+
+
+def week_day(monday: dt.date, today: dt.date) -> dt.date:
+    """The day that decides which units a department's week shows: the week's last day,
+    or ``today`` while the week is still running."""
+    return min(monday + dt.timedelta(days=6), today)
 
 
 def tiers_above(s: Session, unit_id: int) -> list[Tier]:
@@ -287,6 +337,60 @@ def _leader_role(role: str) -> str:
     return role
 
 
+def _fitting_role(role: str, level: int, name: str, field: str = "role") -> str:
+    """A role the tier's level takes: refused in plain words otherwise."""
+    role = _leader_role(role)
+    fits = ROLES_OF_LEVEL.get(level, ())
+    if role not in fits:
+        words = " or ".join(f"the {TIER_ROLES[r]}" for r in fits)
+        raise ValidationError(
+            f"A {LEVEL_WORDS.get(level, 'tier')} has no {TIER_ROLES[role]}: {name} takes {words}.",
+            field,
+        )
+    return role
+
+
+def _huddle_time(text: str) -> str:
+    """A tier's huddle time, strictly HH:MM ("09:05", not "9:5")."""
+    if not _HM.match((text or "").strip()):
+        raise ValidationError(
+            f"“{text}” is not a time of day as HH:MM, such as 09:00.", "huddle_time"
+        )
+    return shifts.format_hm(shifts.parse_hm(text))
+
+
+def _minutes(value: int) -> int:
+    if not 5 <= int(value) <= 60:
+        raise ValidationError("A tier's huddle lasts 5 to 60 minutes.", "huddle_target_minutes")
+    return int(value)
+
+
+def _days(days: list[int] | None) -> list[int]:
+    out = sorted(set(days or [1, 2, 3, 4, 5]))
+    if not out or not set(out) <= set(range(1, 8)):
+        raise ValidationError("A tier's huddle days are weekdays 1 (Monday) to 7.", "huddle_days")
+    return out
+
+
+def _hospital(s: Session) -> Tier | None:
+    return s.scalar(select(Tier).where(Tier.level == HOSPITAL).order_by(Tier.id).limit(1))
+
+
+def _parent(s: Session, parent_code: str, level: int) -> Tier:
+    parent = tier_by_code(s, parent_code)
+    if level == HOSPITAL:
+        raise ValidationError(
+            f"The hospital is the top tier: it sits in nothing, so leave out “in {parent.code}”.",
+            "parent",
+        )
+    if parent.level != HOSPITAL:
+        raise ValidationError(
+            f"{parent.name} is a department, not the hospital: a department sits in the hospital.",
+            "parent",
+        )
+    return parent
+
+
 def _require_it(actor: Actor) -> None:
     """The hospital's tiers are set out by IT on the server, not by one unit's admin."""
     if actor.person_id != 0:
@@ -311,34 +415,42 @@ def create_tier(
     leader_role: str | None = None,
     huddle_days: list[int] | None = None,
 ) -> TierRow:
-    """Add a department (level 2, in a hospital) or the hospital (level 3)."""
+    """Add a department (level 2, in the hospital) or the hospital (level 3).
+
+    One hospital per server. A department named without a parent goes into the hospital
+    when there is one (the returned row's ``parent_code`` says so). The leader role must
+    be one the level takes (``ROLES_OF_LEVEL``).
+    """
     require_shared(db)
     _require_it(actor)
     code = _code(code)
     title = validation.text(name, "The tier's name", field="name", max_len=120)
     if level not in LEVEL_WORDS:
         raise ValidationError("A tier is a department (2) or the hospital (3).", "level")
-    when = shifts.format_hm(shifts.parse_hm(huddle_time))
-    days = sorted(set(huddle_days or [1, 2, 3, 4, 5]))
-    if not days or not set(days) <= set(range(1, 8)):
-        raise ValidationError("A tier's huddle days are weekdays 1 (Monday) to 7.", "huddle_days")
-    if not 5 <= int(huddle_target_minutes) <= 60:
-        raise ValidationError("A tier's huddle lasts 5 to 60 minutes.", "huddle_target_minutes")
-    role = _leader_role(
-        leader_role or ("department_lead" if level == DEPARTMENT else "executive_on_call")
+    when = _huddle_time(huddle_time)
+    days = _days(huddle_days)
+    minutes = _minutes(huddle_target_minutes)
+    role = _fitting_role(
+        leader_role or ("department_lead" if level == DEPARTMENT else "executive_on_call"),
+        level,
+        f"the {LEVEL_WORDS[level]}",
+        "leader_role",
     )
     with db.write() as s:
         if s.scalar(select(Tier.id).where(Tier.code == code)) is not None:
             raise ValidationError(f"There is already a tier with the code {code}.", "code")
         parent: Tier | None = None
         if parent_code:
-            parent = tier_by_code(s, parent_code)
-            if parent.level <= level:
-                raise ValidationError(
-                    f"{parent.name} is not above a {LEVEL_WORDS[level]}: a department sits "
-                    "in the hospital.",
-                    "parent",
-                )
+            parent = _parent(s, parent_code, level)
+        hospital = _hospital(s)
+        if level == HOSPITAL and hospital is not None:
+            raise ValidationError(
+                f"This server already has its hospital, {hospital.code} ({hospital.name}): "
+                "one hospital per server. Change it with hrohuddle tier change.",
+                "level",
+            )
+        if parent is None and level == DEPARTMENT:
+            parent = hospital
         tier = Tier(
             code=code,
             name=title,
@@ -346,7 +458,7 @@ def create_tier(
             parent_id=parent.id if parent else None,
             huddle_time=when,
             huddle_days=days,
-            huddle_target_minutes=int(huddle_target_minutes),
+            huddle_target_minutes=minutes,
             leader_role=role,
         )
         s.add(tier)
@@ -356,14 +468,26 @@ def create_tier(
 
 
 @audit.requires("unit.configure")
-def place_unit(db: Database, actor: Actor, unit_code: str, tier_code: str | None) -> int:
-    """Put a unit in a department, or move it to another (None: out of any).
+def place_unit(
+    db: Database,
+    actor: Actor,
+    unit_code: str,
+    tier_code: str | None,
+    *,
+    on: dt.date | None = None,
+) -> int:
+    """Put a unit in a department, or move it to another (None: out of any), from ``on``
+    (default today). Returns how many open escalations moved with it.
 
-    Its history stays with the unit (figures are the unit's, wherever it sits); its
-    open escalations move with it to the new department. Returns how many moved.
+    Its history stays with the unit: figures are the unit's, wherever it sits, and each
+    placement is kept with its dates (``TierPlacement``), so a department's past weeks
+    keep the units it had then. A unit's first department counts from the day the unit
+    was created: there was no other before it. Its open escalations move with it to the
+    new department. Placing a unit where it already is changes nothing.
     """
     require_shared(db)
     _require_it(actor)
+    day = on or dt.date.today()
     with db.write() as s:
         unit = s.scalar(select(Unit).where(Unit.code == unit_code.strip()))
         if unit is None:
@@ -374,9 +498,32 @@ def place_unit(db: Database, actor: Actor, unit_code: str, tier_code: str | None
                 f"{tier.name} is not a department: a unit sits in a department.", "tier"
             )
         before = unit.tier_id
-        unit.tier_id = tier.id if tier else None
+        after = tier.id if tier else None
+        if before == after:
+            return 0
+        created = dates.local_date(unit.created_at)
+        ever_placed = bool(s.scalar(select(exists().where(TierPlacement.unit_id == unit.id))))
+        current = s.scalar(
+            select(TierPlacement).where(
+                TierPlacement.unit_id == unit.id, TierPlacement.until.is_(None)
+            )
+        )
+        if current is None and before is not None:
+            # Placed before placements were kept: in it since the unit began.
+            current = TierPlacement(unit_id=unit.id, tier_id=before, since=min(created, day))
+            s.add(current)
+            ever_placed = True
+        if current is not None:
+            if current.since >= day:
+                s.delete(current)  # placed and moved the same day: it was never there
+            else:
+                current.until = day
+        if after is not None:
+            since = day if ever_placed else min(created, day)
+            s.add(TierPlacement(unit_id=unit.id, tier_id=after, since=since))
+        unit.tier_id = after
         moved = 0
-        if before is not None and tier is not None and before != tier.id:
+        if before is not None and after is not None:
             for esc in s.scalars(
                 select(Escalation).where(
                     Escalation.unit_id == unit.id,
@@ -384,7 +531,7 @@ def place_unit(db: Database, actor: Actor, unit_code: str, tier_code: str | None
                     Escalation.status == "open",
                 )
             ):
-                esc.tier_id = tier.id
+                esc.tier_id = after
                 moved += 1
         audit.record(
             s,
@@ -392,22 +539,168 @@ def place_unit(db: Database, actor: Actor, unit_code: str, tier_code: str | None
             actor=actor,
             unit_id=unit.id,
             target=f"unit:{unit.code}",
-            detail={"tier": tier.code if tier else None, "escalations_moved": moved},
+            detail={
+                "tier": tier.code if tier else None,
+                "on": day.isoformat(),
+                "escalations_moved": moved,
+            },
         )
         return moved
 
 
+def department_code_of(db: Database, unit_code: str) -> str | None:
+    """The code of the department a unit is in now (None: in none)."""
+    require_shared(db)
+    with db.read() as s:
+        unit = s.scalar(select(Unit).where(Unit.code == unit_code.strip()))
+        if unit is None:
+            raise NotFound(f"There is no unit with the code {unit_code.strip()!r}.")
+        tier = s.get(Tier, unit.tier_id) if unit.tier_id is not None else None
+        return tier.code if tier else None
+
+
+def units_of_person_named(db: Database, name: str) -> list[str]:
+    """The codes of the units with someone called ``name`` (case and spacing ignored):
+    IT names a tier's leader without knowing which unit they work on."""
+    wanted = " ".join(name.split()).casefold()
+    with db.read() as s:
+        rows = s.execute(
+            select(Unit.code, Person.display_name).join(Person, Person.unit_id == Unit.id)
+        ).all()
+    return sorted({code for code, shown in rows if " ".join(shown.split()).casefold() == wanted})
+
+
 @audit.requires("unit.configure")
-def grant_role(db: Database, actor: Actor, tier_code: str, person_id: int, role: str) -> None:
-    """Give a person a role on a tier (one role per person and tier; a second replaces it)."""
+def change_tier(
+    db: Database,
+    actor: Actor,
+    code: str,
+    *,
+    name: str | None = None,
+    parent_code: str | None = None,
+    huddle_time: str | None = None,
+    huddle_target_minutes: int | None = None,
+    leader_role: str | None = None,
+    huddle_days: list[int] | None = None,
+) -> TierRow:
+    """Correct a tier: its name, the hospital it is in, its huddle's time, length, days
+    and leader. What is left out stays as it was; the same rules as ``create_tier``."""
     require_shared(db)
     _require_it(actor)
-    role = _leader_role(role)
+    with db.write() as s:
+        tier = tier_by_code(s, code)
+        changed: dict[str, object] = {}
+        if name is not None:
+            title = validation.text(name, "The tier's name", field="name", max_len=120)
+            if title is None:
+                raise ValidationError("A tier needs a name.", "name")
+            tier.name = title
+            changed["name"] = title
+        if parent_code is not None:
+            tier.parent_id = _parent(s, parent_code, tier.level).id
+            changed["in"] = parent_code.strip()
+        if huddle_time is not None:
+            tier.huddle_time = _huddle_time(huddle_time)
+            changed["time"] = tier.huddle_time
+        if huddle_target_minutes is not None:
+            tier.huddle_target_minutes = _minutes(huddle_target_minutes)
+            changed["minutes"] = tier.huddle_target_minutes
+        if huddle_days is not None:
+            tier.huddle_days = _days(huddle_days)
+            changed["days"] = list(tier.huddle_days)
+        if leader_role is not None:
+            tier.leader_role = _fitting_role(leader_role, tier.level, tier.name, "leader_role")
+            changed["leader"] = tier.leader_role
+        if changed:
+            tier.version = (tier.version or 1) + 1
+            audit.record(s, "tier.changed", actor=actor, target=f"tier:{tier.code}", detail=changed)
+        s.flush()
+        return next(r for r in _rows(s) if r.id == tier.id)
+
+
+@audit.requires("unit.configure")
+def remove_tier(db: Database, actor: Actor, code: str) -> int:
+    """Remove a tier set out by mistake: only while nothing holds it (units now or in
+    the past, departments, escalations, huddles, lessons). Its roles go with it;
+    returns how many. Otherwise refused, saying exactly what holds it."""
+    require_shared(db)
+    _require_it(actor)
+    with db.write() as s:
+        tier = tier_by_code(s, code)
+
+        held: list[str] = []
+        units_now = s.scalars(select(Unit.code).where(Unit.tier_id == tier.id)).all()
+        if units_now:
+            held.append(f"its units ({', '.join(sorted(units_now))}): move them with tier place")
+        else:
+            past = s.scalars(
+                select(Unit.code)
+                .join(TierPlacement, TierPlacement.unit_id == Unit.id)
+                .where(TierPlacement.tier_id == tier.id)
+            ).all()
+            if past:
+                held.append(
+                    f"the units it held before ({', '.join(sorted(set(past)))}), whose past "
+                    "weeks it still reports"
+                )
+        below = s.scalars(select(Tier.code).where(Tier.parent_id == tier.id)).all()
+        if below:
+            held.append(f"its departments ({', '.join(sorted(below))})")
+        for count_of, words in (
+            (
+                s.scalar(select(func.count(Escalation.id)).where(Escalation.tier_id == tier.id)),
+                ("escalation", "escalations"),
+            ),
+            (
+                s.scalar(select(func.count(TierHuddle.id)).where(TierHuddle.tier_id == tier.id)),
+                ("huddle", "huddles"),
+            ),
+            (
+                s.scalar(
+                    select(func.count(SharedLesson.id)).where(SharedLesson.tier_id == tier.id)
+                ),
+                ("shared lesson", "shared lessons"),
+            ),
+        ):
+            if count_of:
+                held.append(f"{count_of} {words[0] if count_of == 1 else words[1]}")
+        if held:
+            raise ValidationError(
+                f"{tier.code} ({tier.name}) cannot be removed: it holds "
+                + "; ".join(held)
+                + ". Correct it with hrohuddle tier change instead.",
+                "tier",
+            )
+        roles = s.scalars(select(TierRole).where(TierRole.tier_id == tier.id)).all()
+        for r in roles:
+            s.delete(r)
+        s.delete(tier)
+        audit.record(
+            s,
+            "tier.removed",
+            actor=actor,
+            target=f"tier:{tier.code}",
+            detail={"name": tier.name, "roles_removed": len(roles)},
+        )
+        return len(roles)
+
+
+@audit.requires("unit.configure")
+def grant_role(db: Database, actor: Actor, tier_code: str, person_id: int, role: str) -> bool:
+    """Give a person a role on a tier (one role per person and tier; a second replaces
+    it). The role must be one the tier's level takes. Returns False when the person
+    already held that very role (nothing changed)."""
+    require_shared(db)
+    _require_it(actor)
+    _leader_role(role)
     with db.write() as s:
         tier = tier_by_code(s, tier_code)
+        role = _fitting_role(role, tier.level, f"{tier.name} ({tier.code})")
         if s.get(Person, person_id) is None:
             raise NotFound("There is no such person.")
         held = s.get(TierRole, (person_id, tier.id))
+        if held is not None and held.role == role:
+            return False
         if held is None:
             s.add(TierRole(person_id=person_id, tier_id=tier.id, role=role))
         else:
@@ -419,26 +712,40 @@ def grant_role(db: Database, actor: Actor, tier_code: str, person_id: int, role:
             target=f"person:{person_id}",
             detail={"tier": tier.code, "role": role},
         )
+        return True
 
 
 @audit.requires("unit.configure")
-def revoke_role(db: Database, actor: Actor, tier_code: str, person_id: int) -> bool:
+def revoke_role(
+    db: Database, actor: Actor, tier_code: str, person_id: int, role: str | None = None
+) -> str | None:
+    """Take a person's role on a tier away; returns the role taken (None: they held
+    none). With ``role``, only that role: refused when they hold another."""
     require_shared(db)
     _require_it(actor)
+    if role is not None:
+        _leader_role(role)
     with db.write() as s:
         tier = tier_by_code(s, tier_code)
         held = s.get(TierRole, (person_id, tier.id))
         if held is None:
-            return False
+            return None
+        if role is not None and held.role != role:
+            raise ValidationError(
+                f"That person is the {TIER_ROLES.get(held.role, held.role)} of {tier.code}, "
+                f"not the {TIER_ROLES[role]}: nothing was taken away.",
+                "role",
+            )
+        taken = held.role
         s.delete(held)
         audit.record(
             s,
             "tier.role_revoked",
             actor=actor,
             target=f"person:{person_id}",
-            detail={"tier": tier.code},
+            detail={"tier": tier.code, "role": taken},
         )
-        return True
+        return taken
 
 
 def next_huddle_due(tier: Tier | TierRow, after: dt.datetime) -> dt.datetime:
@@ -464,12 +771,15 @@ __all__ = [
     "DEPARTMENT",
     "HOSPITAL",
     "NEEDS_SHARED_SERVER",
+    "ROLES_OF_LEVEL",
     "TIER_ROLES",
     "NeedsSharedServer",
     "TierRow",
     "TierScope",
+    "change_tier",
     "create_tier",
     "days_words",
+    "department_code_of",
     "department_of",
     "grant_role",
     "huddle_due",
@@ -479,6 +789,7 @@ __all__ = [
     "next_tier",
     "parse_days",
     "place_unit",
+    "remove_tier",
     "require_shared",
     "require_tier",
     "revoke_role",
@@ -486,5 +797,7 @@ __all__ = [
     "shared",
     "tier_by_code",
     "tiers_above",
+    "units_of_person_named",
     "units_under",
+    "week_day",
 ]

@@ -519,6 +519,19 @@ class TierRole(Base):
     role: Mapped[str] = mapped_column(String(30))
 
 
+class TierPlacement(Base):
+    """Which department a unit was in, and from when to when (``until`` exclusive: the
+    day it moved; None while it is still there). A department's past weeks show the
+    units that were in it then, not the units it holds today."""
+
+    __tablename__ = "tier_placements"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    tier_id: Mapped[int] = mapped_column(ForeignKey("tiers.id"), index=True)
+    since: Mapped[dt.date] = mapped_column(Date)
+    until: Mapped[dt.date | None] = mapped_column(Date)
+
+
 class TierHuddle(Base):
     """One huddle of a tier on one day: when it was due, when it was held, who led it."""
 
