@@ -122,3 +122,8 @@ def test_an_invisible_character_that_could_hide_a_word_is_refused() -> None:
         outbound.check(
             "Thanks to Ai\u00adsha", "The text", field="text", max_len=200, roster=ROSTER
         )
+
+
+def test_two_names_either_side_of_a_full_stop_are_two_names() -> None:
+    found = outbound.findings("Thanks to Aisha. Lena spotted it.", ROSTER)
+    assert [f.text for f in found] == ["Aisha", "Lena"]

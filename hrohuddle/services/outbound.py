@@ -269,9 +269,10 @@ def check(
         said.append(f"{REPORTER_MESSAGE} ({label}: {_quoted(pointers)}.)")
     if names:
         said.append(
-            f"{label} names a person: {_quoted(names)}. Please remove the name: what "
-            "leaves the unit names no one (write their role instead, for example “a "
-            "student nurse” or “the pharmacist”)."
+            f"{label} names a person: {_quoted(names)}. Please remove "
+            f"{'the name' if len(names) == 1 else 'the names'}: what leaves the unit names "
+            "no one (write their role instead, for example “a student nurse” or “the "
+            "pharmacist”)."
         )
     if others:
         what = ", ".join(sorted({f.label for f in others}))

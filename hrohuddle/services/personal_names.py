@@ -98,6 +98,7 @@ def find_names(text: str, roster: Iterable[str] = ()) -> list[NameFinding]:
                 _capitalised(sur)
                 and known
                 and re.fullmatch(r"[ .]{1,3}", between or " ")
+                and not (j == i + 1 and re.search(r"\.\s", between))
                 and not (key in common and _key(sur) in common)
             ):
                 found.append(NameFinding(start, s_end, text[start:s_end], LABEL))
