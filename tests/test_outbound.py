@@ -32,6 +32,7 @@ POINTING = [
     "Who reported? The student on nights.",
     "The student who flagged it and then put in a datix",
     "The person who submitted the incident form",
+    "The only student on nights made the good catch",
 ]
 
 ADVICE = [
@@ -50,6 +51,8 @@ ADVICE = [
     "The summary was anonymised before sharing.",
     "Make a report whenever a pump is swapped.",
     "Two interpreters booked for every night shift.",
+    "Celebrate every good catch at the huddle; good catches rose by a third.",
+    "We made the good catch because the second check reads the rate aloud.",
 ]
 
 

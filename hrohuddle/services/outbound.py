@@ -72,7 +72,9 @@ _NOUN = (
     + _SP
     + r")*(?:report|datix|incident"
     + _SP
-    + r"form)s?\b(?!"
+    + r"form|good"
+    + _SP
+    + r"catch(?:e(?=s))?)s?\b(?!"
     + _SP
     + r"(?:form|template|button|screen|system|tool|process|quicker|easier|shorter|simpler))"
 )
