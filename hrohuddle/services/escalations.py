@@ -192,7 +192,7 @@ class UnitHeadline:
     overdue_actions: int
     escalations: tuple[EscalationRow, ...] = ()
     #: A unit that has moved out of the tier since it sent these up: the department it is
-    #: in now (or "no department"). Its figures are that department's business now: they
+    #: in now ("" when it is in none). Its figures are that department's business now: they
     #: are not given (all zero and empty), only its escalations answered here.
     moved_to: str | None = None
 
@@ -203,7 +203,9 @@ class UnitHeadline:
     @property
     def moved_words(self) -> str:
         """ "Moved to Surgery": what the card says instead of the unit's figures."""
-        return f"Moved to {self.moved_to}" if self.moved_to is not None else ""
+        if self.moved_to is None:
+            return ""
+        return f"Moved to {self.moved_to}" if self.moved_to else "Moved away: in no department now"
 
     @property
     def huddle_held(self) -> bool:
@@ -849,7 +851,7 @@ def tier_board(
                 (),
                 0,
                 0,
-                moved_to=departments.get(unit.tier_id or 0, "no department"),
+                moved_to=departments.get(unit.tier_id or 0, ""),
             )
         grouped: dict[int, list[EscalationRow]] = {}
         for r in rows:
