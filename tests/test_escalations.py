@@ -9,11 +9,12 @@ import threading
 
 import pytest
 from conftest import Team
-from sqlalchemy import update
+from sqlalchemy import select, update
 
-from hrohuddle.services import actions, dates, escalations, events, huddles, people, tiers
+from hrohuddle.services import actions, dates, escalations, events, home, huddles, people, tiers
 from hrohuddle.services.errors import (
     EditConflict,
+    IdentifierWarning,
     PermissionDenied,
     ServiceError,
     ValidationError,
@@ -448,3 +449,136 @@ def test_a_unit_on_its_own_file_is_told_plainly(sqlite_team: Team) -> None:
     with pytest.raises(tiers.NeedsSharedServer):
         escalations.tier_board(db, sqlite_team["manager"], 1)
     assert escalations.unit_follow_up(db, sqlite_team["staff"]) == []
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "field,text,said",
+    [
+        (
+            "title",
+            "The only student nurse on last night's shift made the anonymous report about "
+            "the interpreter",
+            "Leave out who reported: what leaves the unit never says who made a report.",
+        ),
+        ("reason", "Reported by the bank HCA on nights", "Leave out who reported"),
+        ("needed", "Ask the student who reported it", "Leave out who reported"),
+        ("reason", "Lena was left alone with no interpreter", "names a person: “Lena”"),
+        ("title", "Nurse Okafor covered two bays", "names a person: “Nurse Okafor”"),
+        ("needed", "A word with Dr Bello", "names a person: “Dr Bello”"),
+    ],
+)
+def test_what_goes_up_never_points_at_a_reporter_or_names_a_colleague(
+    pg_team: Team, field: str, text: str, said: str
+) -> None:
+    db = pg_team.db
+    _hospital(db)
+    people.save_person(
+        db, pg_team["admin"], people.PersonInput("Lena Okafor", "nursing", ["staff"], pin="8642")
+    )
+    words = {"title": "Interpreter gap", "reason": "No interpreter at night", "needed": None}
+    words[field] = text
+    with pytest.raises(IdentifierWarning) as refused:
+        escalations.escalate(
+            db,
+            pg_team["charge_nurse"],
+            title=words["title"] or "",
+            reason=words["reason"] or "",
+            needed=words["needed"],
+            criteria=["resources"],
+        )
+    assert said in refused.value.message
+    if "person" in said:
+        assert "patient" not in refused.value.message
+    with db.read() as s:
+        assert s.scalar(select(Escalation.id)) is None
+
+
+@pytest.mark.postgres
+def test_a_department_huddle_closed_from_two_workstations_keeps_both_notes(
+    pg_team: Team,
+) -> None:
+    db = pg_team.db
+    leaders = _hospital(db)
+    med = _tier_id(db, "MED")
+    tiers.grant_role(db, IT, "MED", pg_team["manager"].person_id, "department_lead")
+    hid = escalations.start_tier_huddle(db, leaders["med"], med)
+    start = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def close(who: Actor, note: str) -> None:
+        start.wait()
+        try:
+            escalations.close_tier_huddle(db, who, hid, note)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [
+        threading.Thread(target=close, args=(leaders["med"], "Float pool asked for 4W")),
+        threading.Thread(target=close, args=(pg_team["manager"], "Agency booked for nights")),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    (row,) = [h for h in [escalations.tier_board(db, leaders["med"], med).huddle] if h]
+    assert row.status == "closed" and row.note is not None
+    assert "Float pool asked for 4W" in row.note and "Agency booked for nights" in row.note
+    second = row.note.splitlines()[1]
+    assert second.startswith("Added by ") and ("Dee Lead" in second or "Mo Manager" in second)
+    # Closing again with no note changes nothing and says nothing.
+    escalations.close_tier_huddle(db, leaders["med"], hid, None)
+    assert escalations.tier_board(db, leaders["med"], med).huddle.note == row.note  # type: ignore[union-attr]
+
+
+@pytest.mark.postgres
+def test_a_moved_units_former_department_keeps_its_answers_but_not_its_live_figures(
+    pg_team: Team,
+) -> None:
+    db = pg_team.db
+    leaders = _hospital(db)
+    _huddle, answered = _escalate_item(pg_team)
+    escalations.answer(db, leaders["med"], answered, 1, outcome="resolved", text="Done")
+    actions.create_action(
+        db, pg_team["charge_nurse"], "Fix the pumps", pg_team["staff"].person_id, None
+    )
+    tiers.place_unit(db, IT, "4W", "SURG")
+    med = escalations.tier_board(db, leaders["med"], _tier_id(db, "MED"))
+    (card,) = [u for u in med.units if u.code == "4W"]
+    assert card.moved and card.moved_words == "Moved to Surgery"
+    assert [e.id for e in card.escalations] == [answered]
+    # None of the unit's figures of today: its huddle, its staffing words, its actions.
+    assert (card.huddles_today, card.staffing, card.events, card.open_actions) == (0, (), (), 0)
+    # Its new department has its card, with its figures.
+    surg = escalations.tier_board(db, leaders["surg"], _tier_id(db, "SURG"))
+    (now_in,) = [u for u in surg.units if u.code == "4W"]
+    assert not now_in.moved and now_in.huddle_held and now_in.open_actions == 1
+    # A unit that never sent anything up and moved away has no card in its old department.
+    assert [u.code for u in med.units] == sorted(["4W", "MEDL"])
+
+
+@pytest.mark.postgres
+def test_home_says_what_happened_to_an_action_sent_to_the_department(pg_team: Team) -> None:
+    db = pg_team.db
+    lead = _hospital(db)["med"]
+    manager = pg_team["manager"]
+    a = actions.create_action(db, manager, "New drip stands", pg_team["staff"].person_id, None)
+    esc_id = escalations.escalate(
+        db,
+        manager,
+        title="Drip stands broken",
+        reason="Half are broken",
+        criteria=["resources"],
+        action_id=a.id,
+    )
+    today = dates.day(dt.date.today())
+    (line,) = home.needs(db, manager).escalated
+    assert line.words == (
+        f"You sent “New drip stands” to Medicine on {today}: waiting for its answer · "
+        "why: Half are broken"
+    )
+    assert "Escalated to you" not in line.words
+    escalations.answer(db, lead, esc_id, 1, outcome="accepted", text="Estates", owner="Estates")
+    (line,) = home.needs(db, manager).escalated
+    assert line.words == f"Medicine answered “New drip stands” on {today}: accepted"

@@ -424,3 +424,68 @@ def test_a_unit_on_its_own_file_says_plainly_that_lessons_need_the_shared_server
     ):
         with pytest.raises(tiers.NeedsSharedServer, match="shared server"):
             call()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The only student nurse on last night's shift made the anonymous report about the "
+        "interpreter",
+        "Reported by the bank HCA on nights: book the interpreter before handover",
+        "The student who reported it works nights",
+        "Whoever filed the datix was new to the ward",
+    ],
+)
+def test_a_lesson_that_says_who_reported_never_leaves_the_unit(
+    hospital: Hospital, text: str
+) -> None:
+    h, cn = hospital, hospital.team["charge_nurse"]
+    with pytest.raises(IdentifierWarning) as refused:
+        lessons.share(h.db, cn, tier_id=h.hosp, kind="change", title="Interpreters", text=text)
+    assert "Leave out who reported: what leaves the unit never says who made a report." in (
+        refused.value.message
+    )
+    with pytest.raises(IdentifierWarning, match="Leave out who reported"):
+        lessons.share(h.db, cn, tier_id=h.med, kind="change", title=text, text="Book early.")
+    with h.db.read() as s:
+        assert s.scalar(select(SharedLesson.id)) is None
+    # Advice about reporting is a lesson like any other.
+    lessons.share(
+        h.db,
+        cn,
+        tier_id=h.med,
+        kind="change",
+        title="Report it early",
+        text="Staff can report anonymously; tell the reporter what changed within 7 days.",
+    )
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "text,named",
+    [
+        ("Thanks to Aisha for booking the interpreter", "Aisha"),
+        ("Lena spotted it at the second check", "Lena"),
+        ("Nurse Okafor rang the interpreter line", "Nurse Okafor"),
+        ("Dr Bello changed the prescription", "Dr Bello"),
+    ],
+)
+def test_a_first_name_or_a_titled_surname_of_a_colleague_never_leaves_the_unit(
+    hospital: Hospital, text: str, named: str
+) -> None:
+    """Lena Okafor works on the sharing unit, Aisha Evans on a reading one; Dr Bello on
+    neither (a title and a surname are refused whoever they name)."""
+    h, cn = hospital, hospital.team["charge_nurse"]
+    people.save_person(
+        h.db, h.team["admin"], people.PersonInput("Lena Okafor", "nursing", ["staff"], pin="8642")
+    )
+    people.save_person(
+        h.db, h.east["admin"], people.PersonInput("Aisha Evans", "nursing", ["staff"], pin="8642")
+    )
+    with pytest.raises(IdentifierWarning) as refused:
+        lessons.share(h.db, cn, tier_id=h.med, kind="good_catch", title="Catch", text=text)
+    message = refused.value.message
+    assert f"“{named}”" in message and "a person" in message and "patient" not in message
+    with h.db.read() as s:
+        assert s.scalar(select(SharedLesson.id)) is None

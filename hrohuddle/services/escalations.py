@@ -27,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hrohuddle.paths import resources_dir
-from hrohuddle.services import audit, dates, edits, tiers, validation
+from hrohuddle.services import audit, dates, edits, outbound, tiers, validation
 from hrohuddle.services.errors import NotFound, ServiceError, ValidationError
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.shifts import ShiftClock
@@ -191,6 +191,21 @@ class UnitHeadline:
     open_actions: int
     overdue_actions: int
     escalations: tuple[EscalationRow, ...] = ()
+    #: A unit that has moved out of the tier since it sent these up: the department it is
+    #: in now ("" when it is in none). Its figures are that department's business now: they
+    #: are not given (all zero and empty), only its escalations answered here.
+    moved_to: str | None = None
+
+    @property
+    def moved(self) -> bool:
+        return self.moved_to is not None
+
+    @property
+    def moved_words(self) -> str:
+        """ "Moved to Surgery": what the card says instead of the unit's figures."""
+        if self.moved_to is None:
+            return ""
+        return f"Moved to {self.moved_to}" if self.moved_to else "Moved away: in no department now"
 
     @property
     def huddle_held(self) -> bool:
@@ -400,19 +415,16 @@ def escalate(
     tiers.require_shared(db)
     if not actor.can("action.manage") and action_id is not None:
         raise ValidationError("Only the charge nurse or the manager may escalate an action.")
-    clean_title = validation.text(
-        title, "What is being escalated", field="title", max_len=300, check_identifiers=True
+    with db.read() as s:
+        roster = outbound.readers(s, actor.unit_id)
+    clean_title = outbound.check(
+        title, "What is being escalated", field="title", max_len=300, roster=roster
     )
-    clean_reason = validation.text(
-        reason, "The reason for escalating", field="reason", max_len=1000, check_identifiers=True
+    clean_reason = outbound.check(
+        reason, "The reason for escalating", field="reason", max_len=1000, roster=roster
     )
-    clean_needed = validation.text(
-        needed,
-        "What is needed",
-        field="needed",
-        max_len=500,
-        required=False,
-        check_identifiers=True,
+    clean_needed = outbound.check(
+        needed, "What is needed", field="needed", max_len=500, required=False, roster=roster
     )
     keys = _criteria_keys(criteria)
     today = dates.to_local(utcnow()).date()
@@ -648,17 +660,32 @@ def start_tier_huddle(
 
 @audit.requires(None)
 def close_tier_huddle(db: Database, actor: Actor, tier_huddle_id: int, note: str | None) -> None:
+    """Close the tier's huddle with an optional note. Closed from two workstations at
+    once, nothing is lost: the huddle's row is locked, the first closes it, and the
+    second's note is added to the closing note with who wrote it and when."""
     tiers.require_shared(db)
     clean = validation.text(
         note, "The closing note", field="note", max_len=1000, required=False, check_identifiers=True
     )
     with db.write() as s:
-        h = s.get(TierHuddle, tier_huddle_id)
+        h = s.get(TierHuddle, tier_huddle_id, with_for_update=True)
         if h is None:
             raise NotFound("That tier huddle is not there.")
         tiers.require_tier(s, actor, h.tier_id)
         if h.status != OPEN:
-            raise ValidationError("This huddle is already closed.")
+            if clean is None:
+                return  # closed already, and nothing to add
+            at = dates.to_local(utcnow())
+            added = f"Added by {actor.display_name} at {at:%H:%M}: {clean}"
+            h.note = f"{h.note}\n{added}" if h.note else added
+            audit.record(
+                s,
+                "tier_huddle.closed",
+                actor=actor,
+                target=f"tier_huddle:{h.id}",
+                detail={"note_added": True},
+            )
+            return
         h.status = "closed"
         h.ended_at = utcnow()
         h.note = clean
@@ -808,11 +835,24 @@ def tier_board(
             with_rows = {r.unit_id for r in rows}
             quiet = sum(1 for u in units if u.id not in with_rows)
             units = [u for u in units if u.id in with_rows]
-        # An escalation from a unit since moved out of this tier is still listed.
-        missing = {r.unit_id for r in rows} - {u.id for u in units}
-        if missing:
-            units += list(s.scalars(select(Unit).where(Unit.id.in_(missing))))
         heads = _headlines(s, units, departments, today, since)
+        # An escalation from a unit since moved out of this tier is still listed, under
+        # where the unit is now, without its figures: those are its new tier's business.
+        missing = {r.unit_id for r in rows} - {u.id for u in units}
+        for unit in s.scalars(select(Unit).where(Unit.id.in_(missing))):
+            heads[unit.id] = UnitHeadline(
+                unit.id,
+                unit.code,
+                unit.name,
+                departments.get(unit.tier_id or 0),
+                0,
+                None,
+                (),
+                (),
+                0,
+                0,
+                moved_to=departments.get(unit.tier_id or 0, ""),
+            )
         grouped: dict[int, list[EscalationRow]] = {}
         for r in rows:
             grouped.setdefault(r.unit_id, []).append(r)
@@ -849,6 +889,7 @@ def tier_board(
                     h.open_actions,
                     h.overdue_actions,
                     tuple(grouped.get(h.unit_id, [])),
+                    h.moved_to,
                 )
                 for h in ordered
             ],

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hrohuddle.services import audit
-from hrohuddle.services.dates import local_date, to_local
+from hrohuddle.services.dates import day, local_date, to_local
 from hrohuddle.services.permissions import Actor
 from hrohuddle.store.database import Database
 from hrohuddle.store.models import (
@@ -21,6 +21,7 @@ from hrohuddle.store.models import (
     ReportMessage,
     ReportStep,
     SafetyEvent,
+    Tier,
 )
 
 #: A learner's reply is news to the preceptor for this long.
@@ -48,6 +49,10 @@ class Escalated:
     title: str
     reason: str
     escalated_on: dt.date
+    #: What happened, in words: "Escalated to you on …" for an action escalated to the
+    #: manager; for one sent to the department, "You sent … to Medicine on …" or
+    #: "Medicine answered … on …".
+    words: str = ""
 
 
 @dataclass(frozen=True)
@@ -164,19 +169,7 @@ def needs(db: Database, actor: Actor, *, today: dt.date | None = None) -> Needs:
                 or 0
             )
         if "manager" in actor.roles:
-            out.escalated = [
-                Escalated(i, t, r or "", local_date(at))
-                for i, t, r, at in s.execute(
-                    select(Action.id, Action.title, Action.escalation_reason, Action.escalated_at)
-                    .where(
-                        Action.unit_id == actor.unit_id,
-                        Action.status == "open",
-                        Action.escalated_at.is_not(None),
-                    )
-                    .order_by(Action.escalated_at, Action.id)
-                ).all()
-                if at is not None
-            ]
+            out.escalated = _escalated(s, actor)
         if actor.is_learner or "learner" in actor.roles:
             out.observations_to_acknowledge = int(
                 s.scalar(
@@ -221,6 +214,71 @@ def _tier_waiting(s: Session, actor: Actor) -> list[TierWaiting]:
         if waiting:
             out.append(TierWaiting(scope.name, int(waiting), local_date(oldest)))
     return out
+
+
+def _escalated(s: Session, actor: Actor) -> list[Escalated]:
+    """The unit's open actions that were escalated, each worded by what happened: to the
+    manager at a huddle, or sent to a tier (the newest step: sent on, or answered)."""
+    rows = [
+        (i, t, r or "", at)
+        for i, t, r, at in s.execute(
+            select(Action.id, Action.title, Action.escalation_reason, Action.escalated_at)
+            .where(
+                Action.unit_id == actor.unit_id,
+                Action.status == "open",
+                Action.escalated_at.is_not(None),
+            )
+            .order_by(Action.escalated_at, Action.id)
+        ).all()
+        if at is not None
+    ]
+    latest: dict[int, tuple[str, str, int | None, str, dt.datetime | None, dt.datetime]] = {}
+    if rows:
+        for action_id, tier, status, by_id, raised_by, answered_at, raised_at in s.execute(
+            select(
+                Escalation.action_id,
+                Tier.name,
+                Escalation.status,
+                Escalation.raised_by_id,
+                Person.display_name,
+                Escalation.answered_at,
+                Escalation.raised_at,
+            )
+            .join(Tier, Tier.id == Escalation.tier_id)
+            .outerjoin(Person, Person.id == Escalation.raised_by_id)
+            .where(Escalation.action_id.in_([r[0] for r in rows]))
+            .order_by(Escalation.id)
+        ):
+            if action_id is not None:  # the newest row of each action wins
+                latest[action_id] = (tier, status, by_id, raised_by or "", answered_at, raised_at)
+    out = []
+    for i, title, reason, at in rows:
+        on = local_date(at)
+        sent = latest.get(i)
+        if sent is None:
+            words = f"Escalated to you on {day(on)}: {title} · why: {reason}"
+        else:
+            tier, status, by_id, by_name, answered_at, raised_at = sent
+            if status != "open" and answered_at is not None:
+                answer = _OUTCOMES.get(status, status)
+                words = f"{tier} answered “{title}” on {day(local_date(answered_at))}: {answer}"
+            else:
+                who = "You" if by_id is not None and by_id == actor.person_id else by_name
+                words = (
+                    f"{who or 'The unit'} sent “{title}” to {tier} on "
+                    f"{day(local_date(raised_at))}: waiting for its answer · why: {reason}"
+                )
+        out.append(Escalated(i, title, reason, on, words))
+    return out
+
+
+#: An answer's outcome as Home says it after "Medicine answered …:".
+_OUTCOMES = {
+    "accepted": "accepted",
+    "declined": "declined",
+    "resolved": "resolved",
+    "escalated": "sent on to the tier above",
+}
 
 
 def _moved_reports(s: Session, actor: Actor, today: dt.date) -> list[MovedReport]:

@@ -4,8 +4,9 @@ A unit's reviewers (charge nurse, manager) share a de-identified lesson: a revie
 summary of a report, a good catch, or a change that worked. From a report, the lesson
 starts from the reviewers' own words (the reviewer summary), never from the report's
 narrative, and never names its reporter (nor the person a good catch would thank).
-Its title and text are checked for patient identifiers and for the names of the
-people of every unit that will read it before it leaves the unit, and refused with
+Its title and text are checked before they leave the unit (``outbound.check``): no
+patient identifier, no name of anyone on the units that will read it (a first name or
+a surname alone, a title and a surname), nothing that says who reported; refused with
 what to remove.
 
 Other units read the lessons shared with their department or the hospital in a feed
@@ -24,16 +25,14 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hrohuddle.services import audit, huddles, journey, tiers, validation
-from hrohuddle.services.errors import IdentifierWarning, NotFound, PermissionDenied, ValidationError
-from hrohuddle.services.identifiers import Finding, find_identifiers
+from hrohuddle.services import audit, huddles, journey, outbound, tiers, validation
+from hrohuddle.services.errors import NotFound, PermissionDenied, ValidationError
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import taxonomy
 from hrohuddle.store.database import Database
 from hrohuddle.store.models import (
     Huddle,
     LessonAdoption,
-    Person,
     ReportStep,
     SafetyEvent,
     SharedLesson,
@@ -249,31 +248,14 @@ def draft_from_report(db: Database, actor: Actor, event_id: int) -> LessonDraft:
 
 def _readers(s: Session, unit_id: int, tier_id: int) -> list[str]:
     """The names of everyone on the sharing unit and on every unit that will read it."""
-    units = {unit_id, *tiers.units_under(s, tier_id)}
-    return list(s.scalars(select(Person.display_name).where(Person.unit_id.in_(units))).all())
-
-
-def _said(findings: list[Finding]) -> str:
-    seen: list[str] = []
-    for f in findings:
-        shown = f"“{f.text}” ({f.label})"
-        if shown not in seen:
-            seen.append(shown)
-    return ", ".join(seen)
+    return outbound.readers(s, unit_id, tier_id)
 
 
 def _checked(value: str | None, label: str, field: str, max_len: int, roster: list[str]) -> str:
-    clean = validation.text(value, label, field=field, max_len=max_len)
+    """Refused while it names anyone who will read it, says who reported, or holds a
+    patient identifier (``outbound.check``)."""
+    clean = outbound.check(value, label, field=field, max_len=max_len, roster=roster)
     assert clean is not None
-    findings = find_identifiers(clean, roster)
-    if findings:
-        raise IdentifierWarning(
-            f"{label} names or identifies someone: {_said(findings)}. A lesson is read on "
-            "other units: please remove that, or describe a role instead of naming a "
-            "colleague, before sharing.",
-            field,
-            findings,
-        )
     return clean
 
 

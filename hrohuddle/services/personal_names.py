@@ -98,6 +98,7 @@ def find_names(text: str, roster: Iterable[str] = ()) -> list[NameFinding]:
                 _capitalised(sur)
                 and known
                 and re.fullmatch(r"[ .]{1,3}", between or " ")
+                and not (j == i + 1 and re.search(r"\.\s", between))
                 and not (key in common and _key(sur) in common)
             ):
                 found.append(NameFinding(start, s_end, text[start:s_end], LABEL))
@@ -156,6 +157,57 @@ def is_roster_name(text: str, roster: Iterable[str]) -> bool:
     return any(
         words in (known, known[-1:] + known[:-1]) for known in (_name_words(n) for n in roster)
     )
+
+
+#: What text that leaves the unit calls a colleague's name.
+COLLEAGUE_LABEL = "a colleague's name"
+#: Titles before a surname ("Dr Bello", "Nurse Evans", "Sister O'Neil"): first letter in
+#: either case, the rest lower case, so that "MS" or "MR" (conditions, not titles) pass.
+_TITLE = re.compile(
+    r"\b(?:[Dd]r|[Dd]octor|[Nn]urse|[Ss]ister|[Mm]atron|[Mm]rs?|[Mm]s|[Mm]iss|[Mm]x|"
+    r"[Pp]rof|[Pp]rofessor|[Ss]r|[Mm]idwife)\.?[ \t]+"
+)
+
+
+@functools.cache
+def _everyday() -> frozenset[str]:
+    return _read(resources_dir() / "names" / "everyday_words.txt")
+
+
+def _skipped(key: str) -> bool:
+    """A word too common to count as a name on its own."""
+    return len(key) < 2 or key in _lists()[2] or key in _everyday()
+
+
+def find_colleagues(text: str, roster: Iterable[str]) -> list[NameFinding]:
+    """For text that leaves the unit: any given name or surname of ``roster`` as a whole
+    capitalised word ("Thanks to Aisha", "Okafor spotted it"), and a title before a
+    capitalised word that is not an everyday word ("Dr Bello", "Nurse Evans", "Nurse
+    Page"), whoever it names. A roster name that is an everyday word ("Grace", "Will")
+    does not count alone; it still does as a full name (``find_names``)."""
+    keys = {k for name in roster for k in _name_words(name) if not _skipped(k)}
+    found: list[NameFinding] = []
+    for m in _WORD.finditer(text):
+        word = m.group(0)
+        if _capitalised(word) and _key(word) in keys:
+            found.append(NameFinding(m.start(), m.end(), word, COLLEAGUE_LABEL))
+    for t in _TITLE.finditer(text):
+        after = _WORD.match(text, t.end())
+        if after is None or not _capitalised(after.group(0)):
+            continue
+        key = _key(after.group(0))
+        if (len(key) < 2 or key in _everyday()) and key not in keys:
+            continue  # "Nurse Practitioner", "Dr On Call"; "Nurse Page" is a name
+        found.append(
+            NameFinding(t.start(), after.end(), text[t.start() : after.end()], COLLEAGUE_LABEL)
+        )
+    found.sort(key=lambda f: (f.start, -f.end))
+    merged: list[NameFinding] = []
+    for f in found:
+        if merged and f.start < merged[-1].end:
+            continue
+        merged.append(f)
+    return merged
 
 
 def unit_roster(db: Database, unit_id: int) -> list[str]:

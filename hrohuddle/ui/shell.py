@@ -201,12 +201,7 @@ class HomePage(QWidget):
                 (a.id, a.title, when),
             )
         for e in n.escalated:
-            self._add(
-                tr("Escalated to you on {date}: {title} · why: {reason}").format(
-                    date=format_date(e.escalated_on), title=e.title, reason=e.reason
-                ),
-                "huddle",
-            )
+            self._add(e.words, "huddle")
         for t in n.tier_waiting:
             self._add(
                 tr("{tier}: {n} for your answer, the oldest sent {date}.").format(
