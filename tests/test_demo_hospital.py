@@ -302,3 +302,33 @@ def test_the_department_lead_reads_the_demo_on_her_board_and_4w_hears_back(
             assert row.answered_by_words.endswith(
                 ("department lead", "executive on call", "duty manager")
             )
+
+
+@pytest.mark.postgres
+def test_each_unit_is_placed_in_its_department_since_it_began(
+    built: tuple[Database, demo.DemoSummary],
+) -> None:
+    """The demo keeps each unit's placement with its date, as IT's tier place does, so a
+    department's past weeks show the units it held then."""
+    from hrohuddle.services import dates, department
+    from hrohuddle.services.permissions import command_line_actor
+    from hrohuddle.services.reporting import Week
+    from hrohuddle.store.models import TierPlacement
+
+    db, summary = built
+    with db.read() as s:
+        units = {u.id: u for u in s.scalars(select(Unit))}
+        rows = s.scalars(select(TierPlacement)).all()
+        placed = {(p.unit_id, p.tier_id, p.since, p.until) for p in rows}
+        med = s.scalar(select(Tier.id).where(Tier.code == "MED"))
+    assert placed == {
+        (u.id, u.tier_id, dates.local_date(u.created_at), None) for u in units.values()
+    }
+    assert med is not None
+    it = command_line_actor(0, "command line (it)", frozenset({"manager", "admin"}))
+    early = Week.of(min(dates.local_date(u.created_at) for u in units.values()))
+    view = department.department_week(db, it, med, early.shifted(1))
+    assert [c.code for c in view.columns] == sorted(
+        u.code for u in units.values() if u.tier_id == med
+    )
+    assert set(summary.unit_codes) == {u.code for u in units.values()}

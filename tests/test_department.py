@@ -8,6 +8,7 @@ with it, and a unit on its own file is told plainly that this needs the shared s
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import statistics
 
@@ -370,3 +371,62 @@ def test_a_new_unit_has_missed_no_huddle_from_before_it_began(team: Team, clock:
     # This week: only the shift starts since it began, never the whole week's 14.
     now = reporting.weekly_figures(team.db, manager, Week.of(clock.today), today=clock.today)
     assert now.huddles.expected < 14
+
+
+@pytest.mark.postgres
+def test_a_week_not_over_counts_so_far_to_today(hospital: tuple[Team, Week], clock: Clock) -> None:
+    """A running week's figures are so far, to today: escalations open today with their
+    ages on today, and the reports' run chart stops at the last whole week."""
+    team, week = hospital
+    db = team.db
+    wednesday = week.monday + dt.timedelta(days=2)
+    med = department.department_week(db, IT, _tier_id(db, "MED"), week, today=wednesday)
+    assert med.running and med.last_day == wednesday
+    assert all(e.age_days == 2 for e in med.escalations)  # raised on the Monday
+    assert "so far" in med.span_words and "Sun" not in med.span_words.split("(")[0]
+    assert med.open_words.startswith("open today")
+    assert med.notes[0].startswith(f"{week.label} is not over: its figures are so far")
+    for col in [med.together, *med.columns]:
+        assert col.event_run.weeks[-1] == week.shifted(-1).label
+        assert f"{week.label} is not over" in col.event_run.title
+        assert col.huddle_p.weeks[-1] == week.label and "so far" in col.huddle_p.title
+    # The whole week, once over, is counted to its Sunday with every chart to its end.
+    done = department.department_week(db, IT, _tier_id(db, "MED"), week, today=clock.today)
+    assert not done.running and all(e.age_days == 6 for e in done.escalations)
+    assert done.together.event_run.weeks[-1] == week.label
+    assert done.open_words.startswith("open at the week's end")
+
+
+def test_the_quarter_shown_is_closed_by_today_while_the_week_runs() -> None:
+    week = Week(2026, 53)  # Mon 28 Dec 2026 to Sun 3 Jan 2027
+    assert department.closed_quarter(week, dt.date(2026, 12, 30)) == "2026-Q3"
+    assert department.closed_quarter(week, dt.date(2027, 1, 5)) == "2026-Q4"
+    assert department.closed_quarter(week) == "2026-Q4"
+
+
+@pytest.mark.postgres
+def test_the_signals_cell_counts_every_chart_of_its_column(
+    hospital: tuple[Team, Week], clock: Clock
+) -> None:
+    """A heard-back chart with signals is counted in the Signals cell and its sort."""
+    from hrohuddle.analytics import control_chart
+    from hrohuddle.services.reporting import Series
+
+    team, week = hospital
+    db = team.db
+    med = department.department_week(db, IT, _tier_id(db, "MED"), week, today=clock.today)
+    together = med.together
+    assert together.heard_back is med.loop_share
+    assert [w for w, _s in together.charts] == ["huddles held", "reports", "heard back"]
+    counted = [10] * 20
+    chart = control_chart.p_chart([9] * 17 + [0] * 3, counted)
+    assert chart.signals
+    labels = [week.shifted(i - 19).label for i in range(20)]
+    flagged = dataclasses.replace(
+        together, heard_back=Series(labels, chart.values, chart, "heard back", "share")
+    )
+    words = department.signal_words(flagged)
+    assert f"heard back: {len(chart.signals)}" in words
+    header = department.HEADERS.index("Signals")
+    assert department.sort_key(flagged, header)[1] >= len(chart.signals)
+    assert department.row_cells(flagged)[header] == words

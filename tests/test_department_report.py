@@ -180,3 +180,36 @@ def test_a_report_for_a_week_before_any_unit_began_says_so_and_shows_no_zeros(
     assert f"Nothing to show for {old.label}: none of Medicine's units had begun" in body
     assert "0 of 14" not in body and "0 units" not in body and "side by side" not in body
     assert "Medicine together" not in body
+
+
+@pytest.mark.postgres
+def test_a_week_not_over_prints_so_far_and_ages_on_today(
+    pg_team: Team, clock: Clock, tmp_path: Path
+) -> None:
+    from test_department import _tier_id
+
+    from hrohuddle.services import dates, department
+
+    db = pg_team.db
+    week = build_hospital(db, clock.today)
+    wednesday = week.monday + dt.timedelta(days=2)
+    figures = department.department_week(db, IT, _tier_id(db, "MED"), week, today=wednesday)
+    out = tmp_path / "running.pdf"
+    report.build(figures, out, author="IT")
+    body = _text(out)
+    sunday = week.monday + dt.timedelta(days=6)
+    assert f"to {dates.day(wednesday)} so far" in body
+    assert f"Age on {dates.day(wednesday)} (today)" in body
+    assert f"Age on {dates.day(sunday)}" not in body
+    assert f"{week.label} is not over" in body
+
+
+@pytest.mark.postgres
+def test_each_unit_prints_every_chart_its_signals_count(
+    pg_team: Team, clock: Clock, tmp_path: Path
+) -> None:
+    db = pg_team.db
+    week = build_hospital(db, clock.today)
+    body = _text(report.write(db, IT, "MED", week, tmp_path / "med.pdf"))
+    for name in ("Medicine", "Ward 4 West", "Ward 5 East"):
+        assert f"{name}: reporters who heard back within 7 days" in body

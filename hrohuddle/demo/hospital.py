@@ -43,6 +43,7 @@ from hrohuddle.store.models import (
     SharedLesson,
     Tier,
     TierHuddle,
+    TierPlacement,
     TierRole,
     Unit,
 )
@@ -217,6 +218,9 @@ def build(
             for n, code in enumerate(block):
                 unit = units[code]
                 unit.tier_id = tier.id
+                # In its department since the unit began: its past weeks show there.
+                began = dates.local_date(unit.created_at) if unit.created_at else start
+                s.add(TierPlacement(unit_id=unit.id, tier_id=tier.id, since=began))
                 unit_tier[unit.id] = tier
                 if code != "4W":
                     unit.name = wards[n] if n < len(wards) else f"{spec['name']} ward {code}"

@@ -91,13 +91,17 @@ def _units_table(f: DepartmentWeek) -> Table:
 
 
 def _escalations(f: DepartmentWeek) -> list[Any]:
-    end = f.week.monday + dt.timedelta(days=6)
+    # While the week runs, escalations are those open today, with their ages on today.
+    end = f.last_day
+    today = " (today)" if f.running else ""
     out: list[Any] = [blocks.para("Open escalations by age", "h2")]
     if not f.escalations:
-        out.append(blocks.para(f"No escalation from these units was open on {dates.day(end)}."))
+        out.append(
+            blocks.para(f"No escalation from these units was open on {dates.day(end)}{today}.")
+        )
         return out
     bands = [
-        ["Age on " + dates.day(end), *f.escalation_ages],
+        ["Age on " + dates.day(end) + today, *f.escalation_ages],
         ["Open", *map(str, f.escalation_ages.values())],
     ]
     band_table = blocks.table(bands, [40 * blocks.mm] + [28 * blocks.mm] * len(f.escalation_ages))
@@ -121,12 +125,11 @@ def _escalations(f: DepartmentWeek) -> list[Any]:
 
 
 def story(f: DepartmentWeek, author: str) -> list[Any]:
-    end = f.week.monday + dt.timedelta(days=6)
     what = "hospital" if f.level >= 3 else "department"
     out: list[Any] = [
         blocks.para(f"{f.name} · {what} week {f.week.label}", "title"),
         blocks.para(
-            f"{dates.day(f.week.monday)} to {dates.day(end)} · "
+            f"{f.span_words} · "
             + (
                 f"{count(len(f.columns), f.column_word)} side by side and together · "
                 if f.together.units
@@ -160,16 +163,13 @@ def story(f: DepartmentWeek, author: str) -> list[Any]:
     together = f.together
     out.append(PageBreak())
     out.append(blocks.para(f"{f.name} together", "h2"))
-    left = _chart(together.huddle_p, half, control=True)
-    right = _chart(together.event_run, half, control=False)
-    out.append(Table([[left, right]], colWidths=[half + 4 * blocks.mm, half + 4 * blocks.mm]))
-    out.append(KeepTogether(_chart(f.loop_share, half, control=True)))
+    out += _unit_charts(together, half)
     out += _escalations(f)
     if f.columns and len(f.columns) <= UNIT_CHARTS_UP_TO:
         out.append(PageBreak())
         out.append(blocks.para(f"Each {f.column_word}'s charts", "h2"))
         for col in f.columns:
-            out.append(_unit_charts(col, half))
+            out += _unit_charts(col, half)
     elif f.columns:
         out.append(
             blocks.para(
@@ -182,10 +182,12 @@ def story(f: DepartmentWeek, author: str) -> list[Any]:
     return out
 
 
-def _unit_charts(col: Column, width: float) -> Any:
+def _unit_charts(col: Column, width: float) -> list[Any]:
+    """A column's charts, every one its Signals cell counts."""
     left = _chart(col.huddle_p, width, control=True)
     right = _chart(col.event_run, width, control=False)
-    return Table([[left, right]], colWidths=[width + 4 * blocks.mm, width + 4 * blocks.mm])
+    pair = Table([[left, right]], colWidths=[width + 4 * blocks.mm, width + 4 * blocks.mm])
+    return [pair, KeepTogether(_chart(col.heard_back, width, control=True))]
 
 
 def build(f: DepartmentWeek, path: Path, *, author: str, head: audit.Head | None = None) -> None:

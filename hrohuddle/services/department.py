@@ -125,6 +125,20 @@ class Column:
     pulse: PulseFigure
     huddle_p: Series[ControlChart]
     event_run: Series[RunChart]
+    heard_back: Series[ControlChart]
+
+    @property
+    def charts(self) -> list[tuple[str, Series[Any]]]:
+        """Every chart of the column, with the few words the table's signals use."""
+        return [
+            ("huddles held", self.huddle_p),
+            ("reports", self.event_run),
+            ("heard back", self.heard_back),
+        ]
+
+    @property
+    def signal_count(self) -> int:
+        return sum(len(series.analysis.signals) for _w, series in self.charts)
 
     @property
     def held_share(self) -> float | None:
@@ -171,10 +185,40 @@ class DepartmentWeek:
     pulse_min_size: int
     loop_share: Series[ControlChart]
     notes: list[str] = field(default_factory=list)
+    #: The day its figures run to: the week's Sunday, or today while the week runs.
+    as_of: dt.date | None = None
 
     @property
     def has_data(self) -> bool:
         return bool(self.together.held or self.together.reports or self.escalations)
+
+    @property
+    def last_day(self) -> dt.date:
+        return self.as_of or self.week.monday + dt.timedelta(days=6)
+
+    @property
+    def running(self) -> bool:
+        """The week is not over: its figures count what has happened so far."""
+        return self.last_day < self.week.monday + dt.timedelta(days=6)
+
+    @property
+    def span_words(self) -> str:
+        """The days the figures cover: the whole week, or so far, to today."""
+        sunday = self.week.monday + dt.timedelta(days=6)
+        first = f"{self.week.monday:%a} {self.week.monday.day} {self.week.monday:%b}"
+        if self.running:
+            return (
+                f"{first} to {day_text(self.last_day)} so far "
+                f"(the week is not over: it ends on {day_text(sunday)})"
+            )
+        return f"{first} to {day_text(sunday)}"
+
+    @property
+    def open_words(self) -> str:
+        """When the escalations counted as open were open: the week's end, or today."""
+        if self.running:
+            return f"open today, {day_text(self.last_day)}"
+        return f"open at the week's end, {day_text(self.last_day)}"
 
 
 @dataclass
@@ -229,9 +273,11 @@ def _add(into: _Tally, t: _Tally) -> None:
                 mine[i] += v
 
 
-def closed_quarter(week: Week) -> str:
-    """The latest quarter closed by the end of ``week``: the one its pulse figures show."""
-    after = week.monday + dt.timedelta(days=7)
+def closed_quarter(week: Week, today: dt.date | None = None) -> str:
+    """The latest quarter closed by the end of ``week`` (by ``today`` while the week
+    runs): the one its pulse figures show."""
+    last = week.monday + dt.timedelta(days=6)
+    after = min(last, today or last) + dt.timedelta(days=1)
     return quarter_of(quarter_bounds(quarter_of(after))[0] - dt.timedelta(days=1))
 
 
@@ -332,7 +378,12 @@ def department_week(
 
     first, _ = weeks[0].utc_bounds()
     start, end = week.utc_bounds()
-    period = closed_quarter(week)
+    # While the week runs its figures are so far, to today: escalations open now, their
+    # ages on today, and the reports' run chart leaves the unfinished week out.
+    as_of = tiers.week_day(week.monday, today)
+    running = as_of < week.monday + dt.timedelta(days=6)
+    cutoff = min(end, to_utc(now)) if running else end
+    period = closed_quarter(week, today)
     with db.read() as s:
         tier = s.get(Tier, tier_id)
         if tier is None:
@@ -415,14 +466,14 @@ def department_week(
             )
             .where(
                 Escalation.unit_id.in_(unit_ids),
-                Escalation.raised_at < end,
+                Escalation.raised_at < cutoff,
                 (Escalation.status == "open")
-                | ((Escalation.answered_at.is_not(None)) & (Escalation.answered_at >= end)),
+                | ((Escalation.answered_at.is_not(None)) & (Escalation.answered_at >= cutoff)),
             )
             .order_by(Escalation.raised_at)
         ):
-            # Days from the day it was raised to the week's last day.
-            age = max(0, (week.monday + dt.timedelta(days=6) - local_date(raised)).days)
+            # Days from the day it was raised to the week's last day (today while it runs).
+            age = max(0, (as_of - local_date(raised)).days)
             tallies[uid].escalation_ages.append(age)
             open_escalations.append(
                 OpenEscalation(
@@ -525,11 +576,17 @@ def department_week(
             t.weekly_held = [0] * len(labels)
             t.weekly_expected = [0] * len(labels)
             t.weekly_reports = [0] * len(labels)
+        t.weekly_within = t.weekly_within or [0] * len(labels)
+        t.weekly_counted = t.weekly_counted or [0] * len(labels)
         p = control_chart.p_chart(
             [min(h, e) for h, e in zip(t.weekly_held, t.weekly_expected, strict=True)],
             t.weekly_expected,
         )
-        run = run_chart.analyse([float(v) for v in t.weekly_reports])
+        # A week not over has fewer reports yet: its count is no drop, so the run chart
+        # stops at the last whole week (the huddles' share counts the shifts come so far).
+        reports = [float(v) for v in t.weekly_reports][: len(run_labels)]
+        run = run_chart.analyse(reports)
+        share = control_chart.p_chart(t.weekly_within, t.weekly_counted)
         ages = t.escalation_ages
         return Column(
             code,
@@ -550,31 +607,41 @@ def department_week(
             len(ages),
             max(ages) if ages else None,
             pulse_of(ids, shown),
-            Series(labels, p.values, p, f"{name}: huddles held, share expected", "share held"),
             Series(
                 labels,
-                [float(v) for v in t.weekly_reports],
+                p.values,
+                p,
+                f"{name}: huddles held, share expected{held_so_far}",
+                "share held",
+            ),
+            Series(
+                run_labels,
+                list[float | None](reports),
                 run,
-                f"{name}: near misses and good catches per week",
+                f"{name}: near misses and good catches per week{reports_to}",
                 "reports per week",
+            ),
+            Series(
+                labels,
+                share.values,
+                share,
+                f"{name}: reporters who heard back within 7 days, by week of report",
+                "share fed back in 7 days",
             ),
         )
 
+    run_labels = labels
+    held_so_far = reports_to = ""
+    if running:
+        held_so_far = f" ({week.label} so far, to {day_text(as_of)})"
+        if len(labels) > 1:
+            run_labels = labels[:-1]
+            reports_to = f" (to {run_labels[-1]}: {week.label} is not over)"
+        else:
+            reports_to = f" ({week.label} so far, to {day_text(as_of)})"
+
     columns = [column(code, name, ids, code not in hidden) for code, (name, ids) in groups.items()]
     together = column(tier_code, tier_name, unit_ids, total_shown)
-    whole = _Tally()
-    for uid in unit_ids:
-        _add(whole, tallies[uid])
-    within = whole.weekly_within or [0] * len(labels)
-    counted = whole.weekly_counted or [0] * len(labels)
-    share = control_chart.p_chart(within, counted)
-    loop_share = Series(
-        labels,
-        share.values,
-        share,
-        f"{tier_name}: reporters who heard back within 7 days, by week of report",
-        "share fed back in 7 days",
-    )
     ages_banded = dict.fromkeys(AGE_BANDS, 0)
     for e in open_escalations:
         band = (
@@ -588,7 +655,8 @@ def department_week(
         )
         ages_banded[band] += 1
     notes = [
-        f"Pulse results are for {period}, the latest quarter closed by the end of the week. "
+        f"Pulse results are for {period}, the latest quarter closed by "
+        f"{'today' if running else 'the end of the week'}. "
         f"A {column_word}'s result is shown only with at least {k} answers and {k} complete "
         f"answers; further {column_word}s are hidden so that no hidden one can be worked out "
         "from the total, and the total is hidden when it would give one away."
@@ -606,6 +674,13 @@ def department_week(
             0,
             f"{tier_name} held none of its units in {week.label}: they came to it later. "
             "Each unit's own weekly report keeps its weeks.",
+        )
+    if running and unit_ids:
+        notes.insert(
+            0,
+            f"{week.label} is not over: its figures are so far, to {day_text(as_of)}, "
+            "escalations are those open today with their ages on today, and the reports' "
+            f"run chart stops at the last whole week.",
         )
     notes.append(
         f"The {column_word}s are those {tier_name} held on {day_text(in_week)}, the week's "
@@ -625,8 +700,9 @@ def department_week(
         ages_banded,
         period,
         k,
-        loop_share,
+        together.heard_back,
         notes,
+        as_of,
     )
 
 
@@ -693,12 +769,12 @@ def pulse_words(p: PulseFigure) -> str:
 
 
 def signal_words(col: Column) -> str:
-    """The run and control chart signals of a column, in a few words."""
-    parts = []
-    if col.huddle_p.analysis.signals:
-        parts.append(f"huddles held: {len(col.huddle_p.analysis.signals)}")
-    if col.event_run.analysis.signals:
-        parts.append(f"reports: {len(col.event_run.analysis.signals)}")
+    """The run and control chart signals of every chart of a column, in a few words."""
+    parts = [
+        f"{words}: {len(series.analysis.signals)}"
+        for words, series in col.charts
+        if series.analysis.signals
+    ]
     return "; ".join(parts) if parts else "none"
 
 
@@ -735,7 +811,7 @@ def sort_key(col: Column, header: int) -> tuple[int, float, str]:
         col.behaviour_share,
         col.open_escalations,
         col.pulse.scale_mean,
-        len(col.huddle_p.analysis.signals) + len(col.event_run.analysis.signals),
+        col.signal_count,
     ]
     v = values[header]
     return (0, float(v), col.code) if v is not None else (1, 0.0, col.code)
