@@ -18,7 +18,7 @@ from test_escalations import IT, _escalate_item, _hospital, _tier_id
 from hrohuddle.reports import huddle_summary
 from hrohuddle.services import actions, dates, escalations, huddle_record, huddles, people, tiers
 from hrohuddle.services.errors import ValidationError
-from hrohuddle.store.models import Escalation, utcnow
+from hrohuddle.store.models import Escalation, TierHuddle, utcnow
 
 
 def _age(db: object, esc_id: int, days: int) -> dt.datetime:
@@ -255,3 +255,42 @@ def test_the_huddles_summary_says_what_it_sent_to_the_department(
     text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(out).pages)
     assert "Escalated to the department" in text
     assert "Two nurses short on nights all week” to Medicine" in text
+
+
+@pytest.mark.postgres
+def test_accepted_at_an_earlier_department_huddle_come_after_what_is_open(
+    pg_team: Team,
+) -> None:
+    db = pg_team.db
+    lead = _hospital(db)["med"]
+    nurse = pg_team["charge_nurse"]
+    huddle_id, accepted = _escalate_item(pg_team)
+    escalations.answer(db, lead, accepted, 1, outcome="accepted", text="Asked", owner="Matron")
+    huddles.close_huddle(db, nurse, huddle_id)  # the unit's board showed the answer
+    med = _tier_id(db, "MED")
+    yesterday = dt.date.today() - dt.timedelta(days=1)
+    with db.write() as s:
+        s.execute(
+            update(Escalation)
+            .where(Escalation.id == accepted)
+            .values(
+                raised_at=utcnow() - dt.timedelta(days=3),
+                answered_at=utcnow() - dt.timedelta(days=2),
+            )
+        )
+        s.add(
+            TierHuddle(
+                tier_id=med,
+                huddle_date=yesterday,
+                scheduled_at=utcnow() - dt.timedelta(days=1),
+                started_at=utcnow() - dt.timedelta(days=1),
+                ended_at=utcnow() - dt.timedelta(days=1),
+                status="closed",
+            )
+        )
+    fresh = escalations.escalate(
+        db, nurse, title="Pumps", reason="Old pumps", criteria=["resources"]
+    ).id
+    (card,) = [u for u in escalations.tier_board(db, lead, med).units if u.code == "4W"]
+    assert [e.id for e in card.escalations] == [fresh, accepted]
+    assert [r.id for r in escalations.unit_follow_up(db, nurse)] == [fresh, accepted]

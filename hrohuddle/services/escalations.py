@@ -1068,8 +1068,24 @@ def tier_board(
                 0,
                 moved_to=departments.get(unit.tier_id or 0, ""),
             )
+        # Within a card, what this huddle deals with (open, or answered since the tier
+        # last met) in the order raised; then those accepted at an earlier huddle and not
+        # yet resolved, the soonest needed first. Answering moves nothing.
+        cutoff = last_held if last_held is not None else since
+
+        def carried(r: EscalationRow) -> bool:
+            return r.is_accepted and r.answered_at is not None and r.answered_at < cutoff
+
         grouped: dict[int, list[EscalationRow]] = {}
-        for r in rows:
+        for r in sorted(
+            rows,
+            key=lambda r: (
+                carried(r),
+                (r.needed_by or dt.date.max) if carried(r) else dt.date.min,
+                r.raised_at,
+                r.id,
+            ),
+        ):
             grouped.setdefault(r.unit_id, []).append(r)
         # By unit code, whatever is answered meanwhile: a card never moves under the
         # leader's hand (what is waiting is counted and flagged on its card).
@@ -1157,7 +1173,15 @@ def unit_follow_up(
         }
         rows = [replace(r, answer_shown=r.id in earlier) for r in _rows(s, found, now)]
     answers = [r for r in rows if not r.is_open and not r.answer_shown]
-    in_hand = sorted((r for r in rows if r.is_open or r.answer_shown), key=lambda r: r.raised_at)
+    # Open ones, oldest first; then those accepted and in hand, the soonest needed first.
+    in_hand = sorted(
+        (r for r in rows if r.is_open or r.answer_shown),
+        key=lambda r: (
+            not r.is_open,
+            dt.date.min if r.is_open else (r.needed_by or dt.date.max),
+            r.raised_at,
+        ),
+    )
     return answers + in_hand
 
 
