@@ -84,7 +84,7 @@ def _escalate_item(team: Team) -> tuple[int, int]:
         needed_by=dt.date.today() + dt.timedelta(days=1),
         huddle_item_id=item.id,
     )
-    return h.id, esc
+    return h.id, esc.id
 
 
 @pytest.mark.postgres
@@ -136,7 +136,9 @@ def test_an_escalation_goes_up_is_answered_and_the_answer_is_on_the_units_next_b
     huddles.close_huddle(db, pg_team["charge_nurse"], huddle_id)
     with db.read() as s:
         assert s.get(Escalation, esc_id).shown_in_huddle_id == huddle_id  # type: ignore[union-attr]
-    assert escalations.unit_follow_up(db, pg_team["staff"]) == []
+    # Accepted, it stays on the follow-up as in hand, its answer not shown again.
+    (still,) = escalations.unit_follow_up(db, pg_team["staff"])
+    assert still.answer_shown and still.follow_up_words.startswith("Accepted, owner Bed manager")
     # The closed huddle's board still reads as it was.
     assert [r.id for r in escalations.unit_follow_up(db, pg_team["staff"], huddle_id)] == [esc_id]
 
@@ -156,7 +158,7 @@ def test_declined_needs_a_reason_and_an_action_escalated_is_marked_as_before(
         reason="Half the stands are broken; procurement has not answered",
         criteria=["outside_control"],
         action_id=a.id,
-    )
+    ).id
     (row,) = actions.open_actions(db, nurse)
     assert row.escalated and row.escalation_reason == (
         "Half the stands are broken; procurement has not answered"
@@ -432,7 +434,7 @@ def test_a_moved_units_open_escalations_go_with_it_and_answered_ones_stay(
     escalations.answer(db, leaders["med"], answered, 1, outcome="resolved", text="Done")
     still_open = escalations.escalate(
         db, pg_team["charge_nurse"], title="Pumps", reason="Old pumps", criteria=["resources"]
-    )
+    ).id
     assert tiers.place_unit(db, IT, "4W", "SURG") == 1
     surg = escalations.tier_board(db, leaders["surg"], _tier_id(db, "SURG"))
     assert [r.id for r in surg.escalations] == [still_open]
@@ -571,7 +573,7 @@ def test_home_says_what_happened_to_an_action_sent_to_the_department(pg_team: Te
         reason="Half are broken",
         criteria=["resources"],
         action_id=a.id,
-    )
+    ).id
     today = dates.day(dt.date.today())
     (line,) = home.needs(db, manager).escalated
     assert line.words == (

@@ -134,6 +134,12 @@ def write(db: Database, actor: Actor, huddle_id: int, path: Path) -> Path:
         )
     else:
         story.append(blocks.para("No action was made, closed or changed.", "small"))
+    # Escalated to the department at this huddle: the tier's business now.
+    sent = huddle_record.escalations_sent(db, actor, huddle_id)
+    if sent:
+        story.append(blocks.para("Escalated to the department", "h2"))
+        for e in sent:
+            story.append(blocks.para("• " + e.words))
     # The other open actions: those the huddle changed are in the table above.
     changed = {c.action_id for c in changes}
     others = [a for a in b.follow_ups if a.id not in changed]

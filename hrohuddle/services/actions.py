@@ -41,6 +41,16 @@ class ActionRow:
     def overdue(self, today: dt.date) -> bool:
         return self.status == "open" and self.due_on is not None and self.due_on < today
 
+    @property
+    def escalation_words(self) -> str:
+        """What the board says of the action's escalation: "Escalated" while it is with
+        the manager or a tier; once a tier declined it, the action is the unit's again and
+        this is why ("Declined by Medicine on Sat 28 Nov 2026: Estates own the stands");
+        else ""."""
+        if self.escalated:
+            return "Escalated"
+        return self.escalation_reason or ""
+
 
 def unit_open_actions(s: Session, unit_id: int) -> list[ActionRow]:
     """Every open action of a unit, oldest first, read in the caller's session (the board

@@ -19,7 +19,8 @@ is on the next huddle's board.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
@@ -48,6 +49,9 @@ from hrohuddle.store.unit_models import utcnow
 
 OUTCOMES = ("accepted", "declined", "escalated", "resolved")
 OPEN = "open"
+ACCEPTED = "accepted"
+#: Still with a tier: waiting for its answer, or accepted and not yet resolved.
+IN_HAND = (OPEN, ACCEPTED)
 #: A unit huddle started this long after its shift began still counts as on time
 #: (the same allowance as the weekly report's).
 ON_TIME_MINUTES = 45
@@ -128,17 +132,59 @@ class EscalationRow:
     version: int
     #: Still open after a huddle of its tier was held or due: it is waiting.
     waiting: bool
+    #: Days since the unit raised it (not since a tier sent it on).
     age_days: int
+    #: Sent on by a tier (``came_from``): when, and why (that tier's answer), else None.
+    sent_on_at: dt.datetime | None = None
+    sent_on_why: str | None = None
+    #: Open or accepted: when the tier it is with next meets (naive UTC), else None.
+    tier_next_huddle: dt.datetime | None = None
+    #: On the unit's board: the answer was shown at an earlier unit huddle already (an
+    #: accepted one stays on the follow-up until it is resolved).
+    answer_shown: bool = False
 
     @property
     def is_open(self) -> bool:
         return self.status == OPEN
 
     @property
+    def is_accepted(self) -> bool:
+        """Accepted and not yet resolved: its owner is on it."""
+        return self.status == ACCEPTED
+
+    @property
     def outcome_words(self) -> str:
         if self.status == OPEN:
             return "Waiting for an answer"
         return _words()["answers"].get(self.status, self.status)
+
+    @property
+    def raised_words(self) -> str:
+        """ "Raised by 4W on Fri 20 Nov 2026, sent on by Medicine on Sat 28 Nov 2026"."""
+        words = f"Raised by {self.unit_code} on {dates.day(dates.to_local(self.raised_at))}"
+        if self.came_from and self.sent_on_at is not None:
+            words += (
+                f", sent on by {self.came_from} on {dates.day(dates.to_local(self.sent_on_at))}"
+            )
+        return words
+
+    @property
+    def follow_up_words(self) -> str:
+        """What the unit's follow-up says of one still in hand: "Accepted, owner Bed
+        manager, needed by Mon 30 Nov 2026" or "Waiting for an answer: Medicine meets Mon
+        30 Nov 2026 at 10:30"."""
+        if self.status == ACCEPTED:
+            words = f"Accepted, owner {self.owner}" if self.owner else "Accepted"
+            if self.needed_by is not None:
+                words += f", needed by {dates.day(self.needed_by)}"
+            return words
+        if self.status == OPEN:
+            words = "Waiting for an answer"
+            if self.tier_next_huddle is not None:
+                at = dates.to_local(self.tier_next_huddle)
+                words += f": {self.tier_name} meets {dates.day(at)} at {at:%H:%M}"
+            return words
+        return self.outcome_words
 
     @property
     def answered_by_words(self) -> str:
@@ -294,6 +340,38 @@ def _held_starts(s: Session, tier_ids: set[int]) -> dict[int, list[dt.datetime]]
     return out
 
 
+def first_raised(
+    s: Session, escalation_ids: Iterable[int]
+) -> dict[int, tuple[dt.datetime, int | None]]:
+    """For each escalation, when the unit raised it and who did (naive UTC, person id):
+    one a tier sent on is a new row pointing back (``parent_id``); this follows it back to
+    the unit's own row, so its age counts from the unit's raise wherever it is now.
+    A query per tier climbed, whatever the number of escalations."""
+    pointer = {i: i for i in escalation_ids}
+    known: dict[int, tuple[int | None, dt.datetime, int | None]] = {}
+    for _ in range(20):  # deeper than any hospital's tiers
+        need = set(pointer.values()) - known.keys()
+        if need:
+            for eid, parent, raised, by in s.execute(
+                select(
+                    Escalation.id,
+                    Escalation.parent_id,
+                    Escalation.raised_at,
+                    Escalation.raised_by_id,
+                ).where(Escalation.id.in_(need))
+            ):
+                known[eid] = (parent, raised, by)
+        moved = False
+        for key, at in pointer.items():
+            parent = known[at][0] if at in known else None
+            if parent is not None:
+                pointer[key] = parent
+                moved = True
+        if not moved:
+            break
+    return {key: (known[at][1], known[at][2]) for key, at in pointer.items() if at in known}
+
+
 def _rows(s: Session, found: list[Escalation], now: dt.datetime) -> list[EscalationRow]:
     """Rows for ``found``, in a few queries whatever their number."""
     if not found:
@@ -302,7 +380,12 @@ def _rows(s: Session, found: list[Escalation], now: dt.datetime) -> list[Escalat
         u.id: u for u in s.scalars(select(Unit).where(Unit.id.in_({e.unit_id for e in found})))
     }
     all_tiers = {t.id: t for t in s.scalars(select(Tier))}
-    person_ids = {e.raised_by_id for e in found} | {e.answered_by_id for e in found}
+    origins = first_raised(s, [e.id for e in found])
+    person_ids = (
+        {e.raised_by_id for e in found}
+        | {e.answered_by_id for e in found}
+        | {by for _at, by in origins.values()}
+    )
     names = {
         pid: name
         for pid, name in s.execute(
@@ -312,12 +395,15 @@ def _rows(s: Session, found: list[Escalation], now: dt.datetime) -> list[Escalat
         )
     }
     parents = {e.parent_id for e in found if e.parent_id is not None}
-    parent_tier = {
-        pid: tid
-        for pid, tid in s.execute(
-            select(Escalation.id, Escalation.tier_id).where(Escalation.id.in_(parents))
+    parent_tier: dict[int, int] = {}
+    parent_answer: dict[int, str | None] = {}
+    for pid, tid, said in s.execute(
+        select(Escalation.id, Escalation.tier_id, Escalation.answer).where(
+            Escalation.id.in_(parents)
         )
-    }
+    ):
+        parent_tier[pid] = tid
+        parent_answer[pid] = said
     escalated = {e.id for e in found if e.status == "escalated"}
     children = {
         pid: tid
@@ -336,6 +422,7 @@ def _rows(s: Session, found: list[Escalation], now: dt.datetime) -> list[Escalat
         keys, reason = tuple(e.criteria or ()), e.reason
         came = all_tiers.get(parent_tier.get(e.parent_id or 0, 0))
         to = all_tiers.get(children.get(e.id, 0))
+        raised_at, raised_by = origins.get(e.id, (e.raised_at, e.raised_by_id))
         rows.append(
             EscalationRow(
                 e.id,
@@ -351,8 +438,8 @@ def _rows(s: Session, found: list[Escalation], now: dt.datetime) -> list[Escalat
                 tuple(crit.get(k, k) for k in keys),
                 e.needed,
                 e.needed_by,
-                e.raised_at,
-                names.get(e.raised_by_id) if e.raised_by_id else None,
+                raised_at,
+                names.get(raised_by) if raised_by else None,
                 came.name if came else None,
                 e.status,
                 e.answer,
@@ -363,7 +450,10 @@ def _rows(s: Session, found: list[Escalation], now: dt.datetime) -> list[Escalat
                 to.name if to else None,
                 e.version,
                 _waiting(e, tier, held.get(e.tier_id, []), now),
-                max(0, (now - e.raised_at).days),
+                max(0, (now - raised_at).days),
+                e.raised_at if came else None,
+                parent_answer.get(e.parent_id) if came and e.parent_id else None,
+                tiers.next_huddle_due(tier, now) if e.status in IN_HAND else None,
             )
         )
     return rows
@@ -379,6 +469,90 @@ def department_name(db: Database, unit_id: int) -> str | None:
     with db.read() as s:
         tier = tiers.department_of(s, unit_id)
         return tier.name if tier is not None else None
+
+
+@dataclass(frozen=True)
+class Escalated:
+    """What ``escalate`` made: the escalation, the tier it went to and when that tier next
+    meets (naive UTC; None if it never meets)."""
+
+    id: int
+    tier_name: str
+    next_huddle: dt.datetime | None
+
+    @property
+    def words(self) -> str:
+        """ "Sent to Medicine: it meets next on Mon 30 Nov 2026 at 10:30"."""
+        if self.next_huddle is None:
+            return f"Sent to {self.tier_name}"
+        at = dates.to_local(self.next_huddle)
+        return f"Sent to {self.tier_name}: it meets next on {dates.day(at)} at {at:%H:%M}"
+
+
+def _in_hand(
+    s: Session, unit_id: int, action_id: int | None, huddle_item_id: int | None
+) -> Escalation | None:
+    """The unit's escalation of this action or item still with a tier, if any."""
+    links = []
+    if huddle_item_id is not None:
+        links.append(Escalation.huddle_item_id == huddle_item_id)
+    if action_id is not None:
+        links.append(Escalation.action_id == action_id)
+    if not links:
+        return None
+    return s.scalar(
+        select(Escalation)
+        .where(Escalation.unit_id == unit_id, Escalation.status.in_(IN_HAND), or_(*links))
+        .order_by(Escalation.raised_at.desc(), Escalation.id.desc())
+        .limit(1)
+    )
+
+
+def _in_hand_words(s: Session, esc: Escalation) -> str:
+    tier = s.get(Tier, esc.tier_id)
+    level = tiers.LEVEL_WORDS.get(tier.level, "tier") if tier is not None else "tier"
+    where = f"the {level} ({tier.name})" if tier is not None else f"the {level}"
+    raised, _by = first_raised(s, [esc.id]).get(esc.id, (esc.raised_at, None))
+    sent = dates.day(dates.to_local(raised))
+    if esc.status == ACCEPTED:
+        owner = f", owner {esc.owner}" if esc.owner else ""
+        return (
+            f"This is already with {where}: sent up on {sent}, accepted{owner}. It stays on "
+            "the follow-up until it is resolved."
+        )
+    return f"This is already with {where}: sent up on {sent} and waiting for its answer."
+
+
+@audit.requires("huddle.view")
+def already_escalated(
+    db: Database,
+    actor: Actor,
+    *,
+    action_id: int | None = None,
+    huddle_item_id: int | None = None,
+) -> str | None:
+    """The sentence to say before the escalate box opens when this action or item is
+    still with a tier (waiting for its answer, or accepted and not yet resolved); None
+    when it may be sent up."""
+    if not tiers.shared(db):
+        return None
+    with db.read() as s:
+        esc = _in_hand(s, actor.unit_id, action_id, huddle_item_id)
+        return _in_hand_words(s, esc) if esc is not None else None
+
+
+@audit.requires("huddle.view")
+def next_meeting(db: Database, actor: Actor) -> dt.datetime | None:
+    """When the unit's department next meets, in local wall-clock time (naive), for the
+    escalate box's "Needed by" suggestion; None on a unit's own file or with no
+    department."""
+    if not tiers.shared(db):
+        return None
+    with db.read() as s:
+        department = tiers.department_of(s, actor.unit_id)
+        if department is None:
+            return None
+        return dates.to_local(tiers.next_huddle_due(department, utcnow()))
 
 
 def _criteria_keys(chosen: list[str]) -> list[str]:
@@ -406,16 +580,20 @@ def escalate(
     needed_by: dt.date | None = None,
     huddle_item_id: int | None = None,
     action_id: int | None = None,
-) -> int:
+) -> Escalated:
     """Send an item of the unit's huddle, or an open action, to the unit's department.
 
     The action (if any) is marked escalated, as escalating it to the manager always did.
-    Returns the escalation's id.
+    Returns the escalation, its department and when that department next meets.
     """
     tiers.require_shared(db)
     if not actor.can("action.manage") and action_id is not None:
         raise ValidationError("Only the charge nurse or the manager may escalate an action.")
     with db.read() as s:
+        # Said before anything typed is checked: there is nothing to fill in again.
+        held = _in_hand(s, actor.unit_id, action_id, huddle_item_id)
+        if held is not None:
+            raise ValidationError(_in_hand_words(s, held))
         roster = outbound.readers(s, actor.unit_id)
     clean_title = outbound.check(
         title, "What is being escalated", field="title", max_len=300, roster=roster
@@ -459,14 +637,9 @@ def escalate(
                 .order_by(Huddle.started_at.desc())
                 .limit(1)
             )
-        same = [Escalation.unit_id == actor.unit_id, Escalation.status == OPEN]
-        links = []
-        if huddle_item_id is not None:
-            links.append(Escalation.huddle_item_id == huddle_item_id)
-        if action_id is not None:
-            links.append(Escalation.action_id == action_id)
-        if links and s.scalar(select(Escalation.id).where(*same, or_(*links)).limit(1)):
-            raise ValidationError("This is already with the department and waiting for its answer.")
+        held = _in_hand(s, actor.unit_id, action_id, huddle_item_id)
+        if held is not None:
+            raise ValidationError(_in_hand_words(s, held))
         esc = Escalation(
             unit_id=actor.unit_id,
             tier_id=department.id,
@@ -496,7 +669,7 @@ def escalate(
             target=f"escalation:{esc.id}",
             detail={"tier": department.code, "criteria": keys},
         )
-        return esc.id
+        return Escalated(esc.id, department.name, tiers.next_huddle_due(department, utcnow()))
 
 
 # ---------------------------------------------------------------- answering
@@ -514,7 +687,14 @@ def answer(
     owner: str | None = None,
 ) -> None:
     """The tier's answer. Two workstations answering at once: the second is refused
-    with who answered first (EditConflict), never a silent overwrite."""
+    with who answered first (EditConflict), never a silent overwrite.
+
+    Escalated further, the text is why: it goes on with the new row (``sent_on_why``).
+    Resolved, the text is what was done. An accepted one is followed up by its tier's
+    leaders until it is resolved: "resolved" is the one answer it still takes, and the
+    unit's next board shows that answer once more. Declined, an action sent up comes
+    back to the unit: it no longer reads "Escalated" but why it was declined.
+    """
     tiers.require_shared(db)
     if outcome not in OUTCOMES:
         raise ValidationError(
@@ -528,6 +708,12 @@ def answer(
         required=outcome == "declined",
         check_identifiers=True,
     )
+    if not clean_text and outcome == "escalated":
+        raise ValidationError(
+            "Say what the hospital needs to decide: it goes on with the escalation.", "text"
+        )
+    if not clean_text and outcome == "resolved":
+        raise ValidationError("Say what was done: the unit reads it on its board.", "text")
     clean_owner = validation.text(
         owner,
         "Who owns it",
@@ -549,7 +735,13 @@ def answer(
             else None
         )
         edits.check(esc.version, version, "this escalation", [], [("the answer", answered)])
-        if esc.status != OPEN:
+        following_up = esc.status == ACCEPTED
+        if following_up and outcome != "resolved":
+            raise ValidationError(
+                f"This escalation was {answered}: it is in hand, and can now only be marked "
+                "resolved, with what was done."
+            )
+        if esc.status not in (OPEN, ACCEPTED):
             raise ValidationError(f"This escalation was already answered: {answered}.")
         answered_in = s.scalar(
             select(TierHuddle.id).where(
@@ -582,9 +774,15 @@ def answer(
                     updated_at=utcnow(),
                 )
             )
+        if outcome == "declined" and esc.action_id is not None:
+            _action_declined(s, esc, clean_text or "")
         esc.status = outcome
         esc.answer = clean_text
-        esc.owner = clean_owner if outcome == "accepted" else None
+        if following_up:
+            # Its owner stays; the unit's next board shows that it was resolved.
+            esc.shown_in_huddle_id = None
+        else:
+            esc.owner = clean_owner if outcome == "accepted" else None
         esc.answered_by_id = actor.person_id or None
         esc.answered_role = scope.role if scope is not None else None
         esc.answered_at = utcnow()
@@ -597,8 +795,24 @@ def answer(
             actor=actor,
             unit_id=esc.unit_id,
             target=f"escalation:{esc.id}",
-            detail={"outcome": outcome},
+            detail={"outcome": outcome, "after": "accepted"}
+            if following_up
+            else {"outcome": outcome},
         )
+
+
+def _action_declined(s: Session, esc: Escalation, why: str) -> None:
+    """A declined escalation's action is the unit's again: no longer "Escalated", and
+    the tier's reason kept on it for the charge nurse (``ActionRow.escalation_words``)."""
+    action = s.get(Action, esc.action_id)
+    tier = s.get(Tier, esc.tier_id)
+    if action is None or action.status != "open" or tier is None:
+        return
+    action.escalated_at = None
+    action.escalation_reason = (
+        f"Declined by {tier.name} on {dates.day(dates.to_local(utcnow()))}: {why}"
+    )
+    action.updated_at = utcnow()
 
 
 # ---------------------------------------------------------------- tier huddles
@@ -807,7 +1021,8 @@ def tier_board(
         since = now - dt.timedelta(hours=24)
         if last_held is not None:
             since = min(since, max(last_held, now - MAX_LOOK_BACK))
-        shown = [Escalation.status == OPEN]
+        # Open, or accepted and not yet resolved: its leaders follow it up until resolved.
+        shown: list[ColumnElement[bool]] = [Escalation.status.in_(IN_HAND)]
         if last_held is not None:
             shown.append(Escalation.raised_at >= last_held)
             shown.append(Escalation.answered_at >= last_held)
@@ -853,17 +1068,28 @@ def tier_board(
                 0,
                 moved_to=departments.get(unit.tier_id or 0, ""),
             )
+        # Within a card, what this huddle deals with (open, or answered since the tier
+        # last met) in the order raised; then those accepted at an earlier huddle and not
+        # yet resolved, the soonest needed first. Answering moves nothing.
+        cutoff = last_held if last_held is not None else since
+
+        def carried(r: EscalationRow) -> bool:
+            return r.is_accepted and r.answered_at is not None and r.answered_at < cutoff
+
         grouped: dict[int, list[EscalationRow]] = {}
-        for r in rows:
-            grouped.setdefault(r.unit_id, []).append(r)
-        ordered = sorted(
-            heads.values(),
-            key=lambda h: (
-                -sum(1 for e in grouped.get(h.unit_id, []) if e.waiting),
-                -sum(1 for e in grouped.get(h.unit_id, []) if e.is_open),
-                h.code,
+        for r in sorted(
+            rows,
+            key=lambda r: (
+                carried(r),
+                (r.needed_by or dt.date.max) if carried(r) else dt.date.min,
+                r.raised_at,
+                r.id,
             ),
-        )
+        ):
+            grouped.setdefault(r.unit_id, []).append(r)
+        # By unit code, whatever is answered meanwhile: a card never moves under the
+        # leader's hand (what is waiting is counted and flagged on its card).
+        ordered = sorted(heads.values(), key=lambda h: h.code)
         board = TierBoard(
             tier.id,
             tier.code,
@@ -911,7 +1137,10 @@ def unit_follow_up(
     now: dt.datetime | None = None,
 ) -> list[EscalationRow]:
     """The unit board's "From the department": answers not yet shown at a closed unit
-    huddle (or shown at ``huddle_id``), then what is still open, oldest first.
+    huddle (or shown at ``huddle_id``), then what is still in hand, oldest first: open
+    ones, and accepted ones whose answer was shown already (``answer_shown``: "Accepted,
+    owner X, needed by …") until they are resolved. Each in-hand row carries when its
+    tier next meets (``tier_next_huddle``).
 
     Empty on a unit's own file (nothing can have been escalated there).
     """
@@ -928,16 +1157,32 @@ def unit_follow_up(
                 .where(
                     Escalation.unit_id == actor.unit_id,
                     or_(
-                        Escalation.status == OPEN, and_(Escalation.answered_at.is_not(None), shown)
+                        Escalation.status.in_(IN_HAND),
+                        and_(Escalation.answered_at.is_not(None), shown),
                     ),
                 )
                 .order_by(Escalation.answered_at.desc().nulls_last(), Escalation.raised_at)
             )
         )
-        rows = _rows(s, found, now)
-    answers = [r for r in rows if not r.is_open]
-    waiting = sorted((r for r in rows if r.is_open), key=lambda r: r.raised_at)
-    return answers + waiting
+        earlier = {
+            e.id
+            for e in found
+            if e.status == ACCEPTED
+            and e.shown_in_huddle_id is not None
+            and e.shown_in_huddle_id != huddle_id
+        }
+        rows = [replace(r, answer_shown=r.id in earlier) for r in _rows(s, found, now)]
+    answers = [r for r in rows if not r.is_open and not r.answer_shown]
+    # Open ones, oldest first; then those accepted and in hand, the soonest needed first.
+    in_hand = sorted(
+        (r for r in rows if r.is_open or r.answer_shown),
+        key=lambda r: (
+            not r.is_open,
+            dt.date.min if r.is_open else (r.needed_by or dt.date.max),
+            r.raised_at,
+        ),
+    )
+    return answers + in_hand
 
 
 def mark_answers_shown(s: Session, unit_id: int, huddle_id: int) -> int:
@@ -959,17 +1204,21 @@ def mark_answers_shown(s: Session, unit_id: int, huddle_id: int) -> int:
 __all__ = [
     "NO_DEPARTMENT",
     "OUTCOMES",
+    "Escalated",
     "EscalationRow",
     "NoDepartment",
     "TierBoard",
     "TierHuddleRow",
     "UnitHeadline",
+    "already_escalated",
     "answer",
     "close_tier_huddle",
     "criteria",
     "department_name",
     "escalate",
+    "first_raised",
     "mark_answers_shown",
+    "next_meeting",
     "outcome_help",
     "outcome_words",
     "start_tier_huddle",

@@ -9,15 +9,24 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from hrohuddle.services import audit
+from hrohuddle.services import audit, dates
 from hrohuddle.services.huddles import Board, HuddleRow, unit_huddle
 from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import unit_vocabulary
 from hrohuddle.store.database import Database
-from hrohuddle.store.models import Action, Huddle, HuddleAttendance, HuddleItem, Person, utcnow
+from hrohuddle.store.models import (
+    Action,
+    Escalation,
+    Huddle,
+    HuddleAttendance,
+    HuddleItem,
+    Person,
+    Tier,
+    utcnow,
+)
 
 
 @dataclass(frozen=True)
@@ -170,6 +179,45 @@ def follow_up_record(db: Database, actor: Actor, huddle_id: int) -> list[FollowU
             )
         )
     return out
+
+
+@dataclass(frozen=True)
+class SentUp:
+    """An escalation the unit sent to its department while the huddle ran."""
+
+    escalation_id: int
+    title: str
+    tier_name: str
+    needed_by: dt.date | None
+
+    @property
+    def words(self) -> str:
+        """ "“Two nurses short on nights” to Medicine, needed by Sun 29 Nov 2026"."""
+        needed = f", needed by {dates.day(self.needed_by)}" if self.needed_by else ""
+        return f"“{self.title}” to {self.tier_name}{needed}"
+
+
+@audit.requires("huddle.view")
+def escalations_sent(db: Database, actor: Actor, huddle_id: int) -> list[SentUp]:
+    """What the huddle sent to the department: escalated while it ran, or an item of its
+    board escalated after it closed; in the order sent. Empty on a unit's own file."""
+    with db.read() as s:
+        h = unit_huddle(s, actor, huddle_id, must_be_open=False)
+        until = h.ended_at or utcnow()
+        found = s.execute(
+            select(Escalation.id, Escalation.title, Tier.name, Escalation.needed_by)
+            .join(Tier, Tier.id == Escalation.tier_id)
+            .where(
+                Escalation.unit_id == h.unit_id,
+                Escalation.parent_id.is_(None),
+                or_(
+                    and_(Escalation.raised_at >= h.started_at, Escalation.raised_at <= until),
+                    and_(Escalation.huddle_id == h.id, Escalation.huddle_item_id.is_not(None)),
+                ),
+            )
+            .order_by(Escalation.raised_at, Escalation.id)
+        ).all()
+    return [SentUp(i, title, tier, needed) for i, title, tier, needed in found]
 
 
 @dataclass(frozen=True)
