@@ -412,6 +412,10 @@ def _tier_huddles(
     return held
 
 
+#: The share of accepted escalations whose follow-up the tier records as resolved.
+_SEEN_THROUGH = 0.85
+
+
 def _next_held(held: list[_Held], after: dt.datetime, skip: int = 0) -> _Held | None:
     i = bisect.bisect_right([h.started_at for h in held], after) + skip
     return held[i] if i < len(held) else None
@@ -537,6 +541,7 @@ def _escalations(
     raised_before: set[tuple[int, str]] = set()
     # For each escalation sent on: (its place in ``ups``, the hospital's row).
     onward: list[tuple[int, dict[str, object]]] = []
+    accepted: list[tuple[dict[str, object], int, str]] = []
     for unit in sorted(units.values(), key=lambda u: u.code):
         tier = unit_tier[unit.id]
         for started, hid, leader in huddles.get(unit.id, []):
@@ -562,6 +567,8 @@ def _escalations(
             answers = tpl["answers"]
             owner = tpl["owner"] if outcome == "accepted" else None
             answer(row, tier.id, at, outcome, answers[outcome], owner)
+            if outcome == "accepted":
+                accepted.append((row, tier.id, answers["resolved"]))
             if outcome != "escalated":
                 continue
             sent_at = row["answered_at"]
@@ -592,7 +599,20 @@ def _escalations(
                     tpl["hospital"],
                     tpl["owner"] if final == "accepted" else None,
                 )
+                if final == "accepted":
+                    accepted.append((up, hospital.id, tpl["answers"]["resolved"]))
             onward.append((len(ups) - 1, up))
+    # Most of what a tier accepted is seen through: its leader records it resolved at a
+    # later huddle, owner kept; the last few days' and a few older ones still run.
+    for row, tier_id, done in accepted:
+        took = row["answered_at"]
+        assert isinstance(took, dt.datetime)
+        if (now - took).days < _RECENT_DAYS or rng.random() >= _SEEN_THROUGH:
+            continue
+        later = _next_held(held[tier_id], took + dt.timedelta(days=rng.randint(2, 10)))
+        if later is not None and later.started_at < now:
+            answer(row, tier_id, later, "resolved", done, str(row["owner"] or "") or None)
+            row["version"] = 3
     # Every department's board shows one waiting past its huddle, whatever the day:
     # if none is, the latest answered before its last huddle is left unanswered.
     for tier in {t.id: t for t in unit_tier.values()}.values():

@@ -56,7 +56,7 @@ from sqlalchemy import func, select
 from hrohuddle.analytics import control_chart, run_chart, suppression
 from hrohuddle.analytics.control_chart import ControlChart
 from hrohuddle.analytics.run_chart import RunChart
-from hrohuddle.services import audit, checklists, loop_measure, pulses, tiers
+from hrohuddle.services import audit, checklists, escalations, loop_measure, pulses, tiers
 from hrohuddle.services.anonymity import quarter_bounds, quarter_of
 from hrohuddle.services.dates import day as day_text
 from hrohuddle.services.dates import local_date, to_utc
@@ -456,11 +456,11 @@ def department_week(
         # sit now (a unit's open escalations moved with it to its new department).
         tier_codes: dict[int, str] = {i: c for i, c in s.execute(select(Tier.id, Tier.code))}
         open_escalations = []
-        for uid, title, raised, needed_by, with_tier in s.execute(
+        found = s.execute(
             select(
+                Escalation.id,
                 Escalation.unit_id,
                 Escalation.title,
-                Escalation.raised_at,
                 Escalation.needed_by,
                 Escalation.tier_id,
             )
@@ -471,16 +471,20 @@ def department_week(
                 | ((Escalation.answered_at.is_not(None)) & (Escalation.answered_at >= cutoff)),
             )
             .order_by(Escalation.raised_at)
-        ):
-            # Days from the day it was raised to the week's last day (today while it runs).
-            age = max(0, (as_of - local_date(raised)).days)
+        ).all()
+        # One sent on by the department is a new row: its age counts from the unit's raise.
+        raised_by_unit = escalations.first_raised(s, [r[0] for r in found])
+        for eid, uid, title, needed_by, with_tier in found:
+            raised = local_date(raised_by_unit[eid][0])
+            # Days from the day the unit raised it to the week's last day (today while it runs).
+            age = max(0, (as_of - raised).days)
             tallies[uid].escalation_ages.append(age)
             open_escalations.append(
                 OpenEscalation(
                     units[uid].code,
                     units[uid].name,
                     title,
-                    local_date(raised),
+                    raised,
                     age,
                     needed_by,
                     tier_codes.get(with_tier, ""),
