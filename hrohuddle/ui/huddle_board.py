@@ -360,9 +360,11 @@ class HuddleBoard(BoardActions):
         """Save pending drafts and stop every timer (the board is off screen or closing)."""
         for inp in self.inputs.values():
             inp.flush()
+        # Stale only if it was live: a board hidden as it is first placed in its stack
+        # (before it was ever shown) holds what it just read.
+        self._stale = self._stale or self.clock.isActive()
         self.clock.stop()
         self.poll.stop()
-        self._stale = True
 
     # -- layout --------------------------------------------------------------------------
     def _build(self) -> None:
