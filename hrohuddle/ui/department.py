@@ -292,7 +292,9 @@ class DepartmentPage(QWidget):
             if i == 0:
                 firsts = [table.item(r, 0) for r in range(table.rowCount())]
                 names = [c.text() for c in firsts if c is not None]
-                width = max([width, 150, *(cells.horizontalAdvance(n) + 16 for n in names)])
+                # The unit's name wraps onto two lines before the figures lose room.
+                widest = max([0, *(cells.horizontalAdvance(n) + 16 for n in names)])
+                width = max(width, 150, min(widest, 200))
             needed.append(width)
         room = table.viewport().width() or table.width()
         spare = max(0, room - sum(needed))
@@ -430,7 +432,7 @@ class DepartmentPage(QWidget):
         # Every row shows: the page scrolls, not the table.
         height = table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth()
         height += table.verticalHeader().length()
-        if table.horizontalScrollBar().isVisible():
+        if table.horizontalHeader().length() > table.viewport().width():
             height += table.horizontalScrollBar().sizeHint().height()
         table.setFixedHeight(height + 2)
         if not together:
