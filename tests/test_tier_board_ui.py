@@ -97,7 +97,12 @@ def test_a_risk_goes_up_from_the_board_is_answered_on_the_departments_and_comes_
     assert "0 open" in page.summary.text()
 
     board.refresh()
-    (back,) = [r for r in _rows(board.follow_list) if "Accepted" in r]
+    (line,) = [r for r in _rows(board.follow_list) if "Accepted" in r]
+    assert "\n" not in line and "Dee Lead, department lead" in line  # one line on the wall
+    lst = board.follow_list
+    row = next(i for i in range(lst.count()) if "Accepted" in lst.item(i).text())
+    _choose(qtbot, lst, row)  # chosen, it reads in full
+    back = lst.item(row).text()
     assert "owner Bed manager" in back and "Dee Lead, department lead" in back
     assert "The bed manager borrows one from the day unit" in back
 
@@ -205,6 +210,15 @@ def test_twelve_units_fit_the_wall_screen_and_nothing_falls_off_a_small_one(
     # Headings at least 32 px and body text at least 22 px on the wall; less below.
     heading = page.cards[0].findChildren(type(page.title))[0]
     assert heading.font().pixelSize() >= (32 if size[1] == 1080 else 23)
+    # The figures and escalations read from 2 m: larger than the board's body type.
+    details = [
+        label
+        for card in page.cards
+        for label in card.findChildren(type(page.title))
+        if label.property("role") in ("card-detail", "card-escalation")
+    ]
+    assert details
+    assert min(label.fontInfo().pixelSize() for label in details) >= (26 if size[1] == 1080 else 18)
 
 
 def test_on_its_own_file_escalating_a_risk_says_it_needs_the_shared_server(

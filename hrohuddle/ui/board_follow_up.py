@@ -290,12 +290,14 @@ class BoardActions(QWidget):
     def _escalate_up(
         self, title: str, *, item_id: int | None = None, action_id: int | None = None
     ) -> None:
-        from hrohuddle.ui.escalation_dialogs import EscalateDialog
+        from hrohuddle.ui.escalation_dialogs import EscalateDialog, draft_key
 
         if self.department() is None:
             tell(self, tr("Escalate to the department"), escalations.NO_DEPARTMENT)
             return
         dialog = EscalateDialog(self, title, self.department())
+        # What was typed is kept as a draft of this item or action until it is sent.
+        dialog.keep_drafts(self.db, self.actor, draft_key(item_id=item_id, action_id=action_id))
         dialog.save = lambda: escalations.escalate(
             self.db,
             self.actor,

@@ -50,20 +50,24 @@ from hrohuddle.wording import count, counts_in
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 #: The table's headings on screen, on a few lines each (department.HEADERS in full is
 #: each heading's tooltip and accessible description).
+#: Each column is as wide as its heading's longest line (the page scrolls sideways
+#: rather than cut a word on a narrow screen).
 SHORT_HEADERS = (
-    "Huddles held\n(of expected)",
+    "Huddles\nheld (of\nexpected)",
     "On time",
     "Median\nlength",
     "Reports",
     "Near\nmisses",
     "Good\ncatches",
-    "Harm reached\nthe patient",
-    "Heard back\nwithin 7 days",
+    "Harm\nreached\npatient",
+    "Heard\nback in\n7 days",
     "HRO\nbehaviours\nobserved",
     "Open\nescalations\n(oldest)",
-    "Psychological\nsafety\n(answers)",
+    "Psych.\nsafety\n(answers)",
     "Signals",
 )
+#: Room around a heading's words: the header's padding and its sort arrow.
+HEADER_PADDING = 22
 TOGETHER = "__together__"
 
 
@@ -251,20 +255,59 @@ class DepartmentPage(QWidget):
         ):
             item = QTableWidgetItem(tr(short))
             item.setToolTip(tr(full))
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, tr(full))
             table.setHorizontalHeaderItem(i, item)
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         table.verticalHeader().setVisible(False)
         header = table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(0, 190)
-        header.setSectionResizeMode(len(SHORT_HEADERS), QHeaderView.ResizeMode.ResizeToContents)
-        header.setMinimumSectionSize(60)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header.setTextElideMode(Qt.TextElideMode.ElideNone)
+        header.setMinimumSectionSize(40)
+        table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         table.setWordWrap(True)
         table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         return table
+
+    @staticmethod
+    def _fit_columns(table: QTableWidget) -> None:
+        """Every column at least as wide as its heading's longest line and its widest
+        figure; what room is left is shared out, never a heading cut."""
+        header = table.horizontalHeader()
+        table.ensurePolished()
+        header.ensurePolished()
+        metrics = header.fontMetrics()
+        cells = table.fontMetrics()
+        needed: list[int] = []
+        for i in range(table.columnCount()):
+            item = table.horizontalHeaderItem(i)
+            words = item.text().split("\n") if item is not None else [""]
+            width = max(metrics.horizontalAdvance(w) for w in words) + HEADER_PADDING
+            for row in range(table.rowCount()):
+                cell = table.item(row, i)
+                if cell is not None and i > 0:
+                    longest = max(cell.text().split(), key=len, default="")
+                    width = max(width, cells.horizontalAdvance(longest) + HEADER_PADDING)
+            if i == 0:
+                firsts = [table.item(r, 0) for r in range(table.rowCount())]
+                names = [c.text() for c in firsts if c is not None]
+                # The unit's name wraps onto two lines before the figures lose room.
+                widest = max([0, *(cells.horizontalAdvance(n) + 16 for n in names)])
+                width = max(width, 150, min(widest, 200))
+            needed.append(width)
+        room = table.viewport().width() or table.width()
+        spare = max(0, room - sum(needed))
+        share = spare // max(1, len(needed) - 1)
+        for i, width in enumerate(needed):
+            header.resizeSection(i, width + (share if i > 0 else 0))
+        header.setFixedHeight(max(header.sizeHint().height(), 3 * metrics.lineSpacing() + 12))
+
+    def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        super().resizeEvent(event)
+        if hasattr(self, "table"):
+            self._fit_columns(self.table)
+            self._fit_columns(self.together)
 
     # -- loading ----------------------------------------------------------------------
     def selected(self) -> tuple[int, str, Week]:
@@ -278,10 +321,13 @@ class DepartmentPage(QWidget):
         db, actor = self.db, self.actor
         tier_id, _code, week = self.selected()
 
-        def work() -> tuple[DepartmentWeek, dict[str, Any]]:
+        def work() -> tuple[DepartmentWeek, dict[str, Any]] | UserFacingError:
             from hrohuddle.reports import charts
 
-            figures = department.department_week(db, actor, tier_id, week)
+            try:
+                figures = department.department_week(db, actor, tier_id, week)
+            except UserFacingError as exc:  # kept: a refusal empties the page and says why
+                return exc
             built: dict[str, Any] = {}
             for col in [figures.together, *figures.columns]:
                 key = TOGETHER if col is figures.together else col.code
@@ -293,8 +339,31 @@ class DepartmentPage(QWidget):
 
         load_off_thread(self, work, self._loaded, self.status, tr("Loading the week's figures…"))
 
-    def _loaded(self, result: tuple[DepartmentWeek, dict[str, Any]]) -> None:
+    def _refused(self, exc: UserFacingError) -> None:
+        """Nothing of what was on screen stays under a label it no longer belongs to."""
+        self.figures, self.built = None, {}
+        for table in (self.table, self.together, self.escalations):
+            table.setRowCount(0)
+        for canvas in self.canvases:
+            self.charts.removeWidget(canvas)
+            canvas.deleteLater()
+        self.canvases = []
+        self.chart_for.blockSignals(True)
+        self.chart_for.clear()
+        self.chart_for.blockSignals(False)
+        self.chart_words.setText("")
+        self.notes.setText("")
+        self.print_button.setEnabled(False)
+        self.summary.setText(
+            tr("No figures shown: {why}").format(why=getattr(exc, "message", str(exc)))
+        )
+
+    def _loaded(self, result: tuple[DepartmentWeek, dict[str, Any]] | UserFacingError) -> None:
+        if isinstance(result, UserFacingError):
+            self._refused(result)
+            return
         figures, built = result
+        self.print_button.setEnabled(True)
         tier_id, _code, week = self.selected()
         if (figures.tier_id, figures.week) != (tier_id, week):
             return  # an earlier choice finished late: the one chosen since is on its way
@@ -358,11 +427,12 @@ class DepartmentPage(QWidget):
                 item.setToolTip(f"{department.HEADERS[i]}: {text}")
                 item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{department.HEADERS[i]}: {text}")
                 table.setItem(row, i + 1, item)
+        self._fit_columns(table)
         table.resizeRowsToContents()
         # Every row shows: the page scrolls, not the table.
         height = table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth()
         height += table.verticalHeader().length()
-        if table.horizontalScrollBar().isVisible():
+        if table.horizontalHeader().length() > table.viewport().width():
             height += table.horizontalScrollBar().sizeHint().height()
         table.setFixedHeight(height + 2)
         if not together:

@@ -6,8 +6,9 @@ further)."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, QTimer
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -22,9 +23,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hrohuddle.services import dates, escalations
+from hrohuddle.services import dates, drafts, escalations
+from hrohuddle.services.permissions import Actor
+from hrohuddle.store.database import Database
+from hrohuddle.store.errors import StoreError
 from hrohuddle.ui.actions import _SavingDialog
-from hrohuddle.ui.common import date_edit, fit_to_screen, plain, tr
+from hrohuddle.ui.common import date_edit, fit_to_screen, plain, poke_draft_timer, tr
+
+log = logging.getLogger(__name__)
+
+#: What is being typed in the Escalate dialog is kept under this kind of draft, keyed by
+#: the huddle item or the action it is about ("item:12", "action:7").
+DRAFT_KIND = "escalation"
+
+
+def draft_key(*, item_id: int | None = None, action_id: int | None = None) -> str:
+    return f"item:{item_id}" if item_id is not None else f"action:{action_id}"
 
 
 def _text_box(name: str, placeholder: str) -> QPlainTextEdit:
@@ -35,6 +49,13 @@ def _text_box(name: str, placeholder: str) -> QPlainTextEdit:
     box.setMinimumHeight(72)
     box.setMaximumHeight(120)
     return box
+
+
+def _same_type(box: QPlainTextEdit, like: QWidget) -> None:
+    """The box reads in the same type as the one-line fields beside it (a board's style
+    sheet sizes those, not a text box)."""
+    like.ensurePolished()
+    box.setFont(like.font())
 
 
 class EscalateDialog(_SavingDialog):
@@ -95,7 +116,80 @@ class EscalateDialog(_SavingDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+        _same_type(self.reason, self.title)
         fit_to_screen(self, 560)
+        self.draft: tuple[Database, Actor, str] | None = None
+        self.draft_timer = QTimer(self)
+        self.draft_timer.setSingleShot(True)
+        self.draft_timer.timeout.connect(self.save_draft)
+
+    # -- the draft: what was typed survives a crash, a lock or a closed dialog ----------
+    def keep_drafts(self, db: Database, actor: Actor, key: str) -> None:
+        """Restore what was typed last time for ``key`` and keep saving it while typing."""
+        self.draft = (db, actor, key)
+        try:
+            kept = drafts.load(db, actor, DRAFT_KIND, key)
+        except StoreError as exc:
+            log.warning("escalation draft not read: %s", exc.message)
+            kept = None
+        if kept:
+            self.title.setText(str(kept.get("title") or self.title.text()))
+            self.reason.setPlainText(str(kept.get("reason") or ""))
+            self.needed.setText(str(kept.get("needed") or ""))
+            for key_, box in self.criteria.items():
+                box.setChecked(key_ in (kept.get("criteria") or []))
+            if kept.get("needed_by"):
+                day = dt.date.fromisoformat(str(kept["needed_by"]))
+                self.has_date.setChecked(True)
+                self.needed_by.setDate(QDate(day.year, day.month, day.day))
+        for signal in (
+            self.title.textEdited,
+            self.reason.textChanged,
+            self.needed.textEdited,
+            self.has_date.toggled,
+            self.needed_by.dateChanged,
+        ):
+            signal.connect(lambda *_: poke_draft_timer(self.draft_timer))
+        for box in self.criteria.values():
+            box.toggled.connect(lambda *_: poke_draft_timer(self.draft_timer))
+
+    def draft_payload(self) -> dict[str, object]:
+        due = self.due()
+        return {
+            "title": self.title.text(),
+            "reason": self.reason.toPlainText(),
+            "needed": self.needed.text(),
+            "criteria": self.chosen(),
+            "needed_by": due.isoformat() if due else None,
+        }
+
+    def save_draft(self) -> None:
+        if self.draft is None:
+            return
+        self.draft_timer.stop()
+        db, actor, key = self.draft
+        payload = self.draft_payload()
+        if not any((payload["reason"], payload["needed"], payload["criteria"])):
+            payload = {}  # nothing typed beyond the item's own words
+        try:
+            drafts.save(db, actor, DRAFT_KIND, key, payload)
+        except StoreError as exc:
+            log.warning("escalation draft not saved: %s", exc.message)
+
+    def accept(self) -> None:
+        super().accept()
+        if self.draft is not None and self.result():
+            self.draft_timer.stop()
+            db, actor, key = self.draft
+            try:
+                drafts.discard(db, actor, DRAFT_KIND, key)
+            except StoreError as exc:
+                log.warning("escalation draft not cleared: %s", exc.message)
+
+    def reject(self) -> None:
+        if self.draft_timer.isActive():
+            self.save_draft()  # closed without sending: kept for next time
+        super().reject()
 
     def field_for(self, field: str | None) -> QWidget:
         return {
@@ -182,6 +276,7 @@ class AnswerDialog(_SavingDialog):
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
         self.outcomes["accepted"].setChecked(True)
+        _same_type(self.text, self.owner)
         fit_to_screen(self, 560)
 
     def _follow(self) -> None:

@@ -279,6 +279,16 @@ def upward_text(e: escalations.EscalationRow) -> str:
     return f"{head}: {e.title}{said}\n{e.answered_by_words} · {when}"
 
 
+def upward_line(e: escalations.EscalationRow) -> str:
+    """An answer in one line, for the top of Follow up on the wall: the answer in a word,
+    who gave it and when first, then what it is about (cut short if need be; chosen, it
+    reads in full: upward_text)."""
+    if e.is_open:
+        return upward_text(e).replace("\n", " · ", 1).split("\n")[0]
+    when = format_date(dates.to_local(e.answered_at).date()) if e.answered_at else ""
+    return f"✓ {e.outcome_words} · {e.answered_by_words} · {when}: {e.title}"
+
+
 class HuddleBoard(BoardActions):
     """The running huddle. Every change is stored at once; typing is kept as drafts.
 
@@ -517,7 +527,22 @@ class HuddleBoard(BoardActions):
         holder = QWidget()
         holder.setLayout(row)
         follow.add(holder)
+        # A unit on its own file: the one place a charge nurse looks for escalating says
+        # what it can and cannot reach from here.
+        self.follow_note = board_label(
+            tr(
+                "Escalate… goes to the unit's manager. Departments and hospital huddles "
+                "need the hospital's shared server."
+            ),
+            "hint",
+        )
+        self.follow_note.setWordWrap(True)
+        self.follow_note.setVisible(
+            not tiers.shared(self.db) and bool({"charge_nurse", "manager"} & set(self.actor.roles))
+        )
+        follow.add(self.follow_note)
         self.panels.append(follow)
+        self.follow_list.currentItemChanged.connect(self._answer_in_full)
 
         # Teaching point: everybody teaches; credited to whoever gave it.
         teach = panel("teach")
@@ -1061,14 +1086,33 @@ class HuddleBoard(BoardActions):
         if not upward:
             return
         self._board_heading(lst, tr("From the department"))
+        room = lst.viewport().width() - 16
+        metrics = lst.fontMetrics()
         for e in upward:
-            item = self._add(lst, upward_text(e), ("escalation", e.id))
+            # One line each, so every answer is on screen at once; chosen, it opens in full.
+            line = metrics.elidedText(upward_line(e), Qt.TextElideMode.ElideRight, max(room, 200))
+            item = self._add(lst, line, ("escalation", e.id))
             item.setData(Qt.ItemDataRole.AccessibleTextRole, upward_text(e).replace("\n", ". "))
+            item.setData(Qt.ItemDataRole.UserRole + 1, (line, upward_text(e)))
+            item.setToolTip(upward_text(e))
             if e.waiting:
                 bold = item.font()
                 bold.setBold(True)
                 item.setFont(bold)
         self._board_heading(lst, tr("Open actions"))
+
+    def _answer_in_full(
+        self, current: QListWidgetItem | None, previous: QListWidgetItem | None
+    ) -> None:
+        """The chosen answer from the department reads in full; the others in one line."""
+        from shiboken6 import isValid
+
+        for item, full in ((previous, False), (current, True)):
+            if item is None or not isValid(item):
+                continue
+            texts = item.data(Qt.ItemDataRole.UserRole + 1)
+            if isinstance(texts, tuple):
+                item.setText(texts[1] if full else texts[0])
 
     def _board_heading(self, lst: QListWidget, text: str) -> None:
         """A heading row in a list: read, never chosen, in full contrast."""

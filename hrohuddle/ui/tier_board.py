@@ -41,6 +41,19 @@ log = logging.getLogger(__name__)
 REFRESH_MS = 30_000
 #: A card is at least this wide; the columns follow the screen's width.
 CARD_WIDTH = 420
+#: A card's figures and escalations, read from across the room: larger than the board's
+#: body type (22 px at 1080), still twelve cards on a 1920x1080 wall screen.
+DETAIL_PX = 26
+
+
+def detail_style(screen_height: int, text: float) -> str:
+    """The cards' detail type and the tier picker, scaled as the board's type is."""
+    scale = max(0.72, min(1.0, screen_height / 1080)) * text
+    px = max(18, round(DETAIL_PX * scale))
+    return (
+        f'QWidget#board QLabel[role="card-detail"] {{ font-size: {px}px; color: #111111; }}\n'
+        f'QWidget#board QLabel[role="card-escalation"] {{ font-size: {px}px; color: #111111; }}\n'
+    )
 
 
 def page_label(scopes: list[tiers.TierScope]) -> str:
@@ -124,13 +137,13 @@ class UnitCard(QFrame):
         font.setBold(True)
         named.setFont(font)
         layout.addWidget(named)
-        figures = board_label("\n".join(_figures(u)), "hint")
+        figures = board_label("\n".join(_figures(u)), "card-detail")
         figures.setAccessibleName(
             tr("{unit} figures: {text}").format(unit=u.code, text=". ".join(_figures(u)))
         )
         layout.addWidget(figures)
         for e in u.escalations:
-            text = board_label(escalation_line(e), "escalation")
+            text = board_label(escalation_line(e), "card-escalation")
             text.setAccessibleName(
                 tr("Escalation from {unit}: {text}").format(
                     unit=u.code, text=escalation_line(e).replace("\n", ". ")
@@ -144,7 +157,7 @@ class UnitCard(QFrame):
                 text.setFont(font)
             layout.addWidget(text)
         if not u.escalations:
-            layout.addWidget(board_label(tr("Nothing sent up."), "hint"))
+            layout.addWidget(board_label(tr("Nothing sent up."), "card-detail"))
         waiting = [e for e in u.escalations if e.is_open]
         self.answer_button: QPushButton | None = None
         if waiting:
@@ -221,12 +234,21 @@ class TierBoardPage(QWidget):
         self.title = board_label("", "board-title")
         self.title.setWordWrap(True)
         top.addWidget(self.title, 1)
+        # The tier to show, when the person leads more than one: a full-size control in
+        # the board's type, its list as wide as its longest name.
+        self.chooser_label = board_label(tr("Board of"), "hint")
+        self.chooser_label.setWordWrap(False)
         self.chooser = QComboBox()
         self.chooser.setAccessibleName(tr("Which tier's board"))
+        self.chooser_label.setBuddy(self.chooser)
         for scope in self.scopes:
             self.chooser.addItem(scope.name, scope.tier_id)
+        self.chooser.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.chooser.setMinimumHeight(48)
         self.chooser.setVisible(len(self.scopes) > 1)
+        self.chooser_label.setVisible(len(self.scopes) > 1)
         self.chooser.currentIndexChanged.connect(lambda _i: self.refresh())
+        top.addWidget(self.chooser_label)
         top.addWidget(self.chooser)
         self.start_button = big_button(tr("Start huddle"), primary=True)
         self.start_button.clicked.connect(self.start_huddle)
@@ -270,7 +292,25 @@ class TierBoardPage(QWidget):
         key = (style_tier(max(height, 1)), text_scale())
         if key != self._style_key:
             self._style_key = key
-            self.setStyleSheet(board_style(*key))
+            self.setStyleSheet(board_style(*key) + detail_style(*key))
+            self._size_chooser()
+
+    def _size_chooser(self) -> None:
+        """The picker and its open list in the board's type, wide enough for every name."""
+        self.chooser.ensurePolished()
+        font = self.chooser.font()
+        view = self.chooser.view()
+        view.setFont(font)
+        metrics = self.chooser.fontMetrics()
+        widest = max(
+            (
+                metrics.horizontalAdvance(self.chooser.itemText(i))
+                for i in range(self.chooser.count())
+            ),
+            default=0,
+        )
+        view.setMinimumWidth(widest + 48)
+        self.chooser.setMinimumWidth(widest + 64)
 
     def tier_id(self) -> int | None:
         data = self.chooser.currentData()
@@ -322,9 +362,18 @@ class TierBoardPage(QWidget):
         quiet = (
             tr(" · {n} more units sent nothing up").format(n=b.quiet_units) if b.quiet_units else ""
         )
+        if h is not None and not h.is_open:
+            # Closed: the figures are what this huddle went through, and tomorrow's count
+            # starts from it.
+            covered = tr(
+                "figures from {since} to now, what this huddle reviewed; "
+                "the next huddle counts from {start}"
+            ).format(since=since, start=dates.to_local(h.started_at).strftime("%a %H:%M"))
+        else:
+            covered = tr("figures since {since}").format(since=since)
         self.summary.setText(
-            tr("{running} · {open} open{waiting} · figures since {since}{quiet}").format(
-                running=running, open=b.open_count, waiting=waiting, since=since, quiet=quiet
+            tr("{running} · {open} open{waiting} · {covered}{quiet}").format(
+                running=running, open=b.open_count, waiting=waiting, covered=covered, quiet=quiet
             )
         )
         self.summary.setAccessibleName(self.summary.text())
