@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication, QListWidget
 from test_escalations import IT, _escalate_item, _hospital, _tier_id
 
 from hrohuddle.services import drafts, escalations, huddles, tiers
-from hrohuddle.ui.escalation_dialogs import DRAFT_KIND, EscalateDialog
+from hrohuddle.ui.escalation_dialogs import DRAFT_KIND, CloseTierHuddleDialog, EscalateDialog
 from hrohuddle.ui.huddle_board import HuddleBoard
 from hrohuddle.ui.tier_board import TierBoardPage
 
@@ -122,7 +122,13 @@ def test_a_closed_department_huddle_says_what_its_figures_covered(
     page.show()
     assert "figures since" in page.summary.text()
     qtbot.mouseClick(page.start_button, Qt.MouseButton.LeftButton)
-    monkeypatch.setattr("hrohuddle.ui.tier_board.ask_text", lambda *a, **k: ("Done", True))
+
+    def close_with_a_note(dialog: CloseTierHuddleDialog) -> int:
+        dialog.note.setPlainText("Done")
+        dialog.accept()
+        return dialog.result()
+
+    monkeypatch.setattr(CloseTierHuddleDialog, "exec", close_with_a_note)
     qtbot.mouseClick(page.close_button, Qt.MouseButton.LeftButton)
     text = page.summary.text()
     assert "Held" in text and "figures since" not in text

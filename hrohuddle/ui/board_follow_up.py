@@ -295,22 +295,40 @@ class BoardActions(QWidget):
         if self.department() is None:
             tell(self, tr("Escalate to the department"), escalations.NO_DEPARTMENT)
             return
-        dialog = EscalateDialog(self, title, self.department())
+        # Still with a tier (waiting, or accepted and not resolved): say so, not the box.
+        already = attempt(
+            self,
+            lambda: escalations.already_escalated(
+                self.db, self.actor, action_id=action_id, huddle_item_id=item_id
+            ),
+        )
+        if already:
+            tell(self, tr("Escalate to the department"), already)
+            return
+        meets = attempt(self, lambda: escalations.next_meeting(self.db, self.actor))
+        dialog = EscalateDialog(
+            self, title, self.department(), needed_by=meets.date() if meets else None
+        )
         # What was typed is kept as a draft of this item or action until it is sent.
         dialog.keep_drafts(self.db, self.actor, draft_key(item_id=item_id, action_id=action_id))
-        dialog.save = lambda: escalations.escalate(
-            self.db,
-            self.actor,
-            title=dialog.title.text(),
-            reason=dialog.reason.toPlainText(),
-            criteria=dialog.chosen(),
-            needed=dialog.needed.text(),
-            needed_by=dialog.due(),
-            huddle_item_id=item_id,
-            action_id=action_id,
+        sent: list[escalations.Escalated] = []
+        dialog.save = lambda: sent.append(
+            escalations.escalate(
+                self.db,
+                self.actor,
+                title=dialog.title.text(),
+                reason=dialog.reason.toPlainText(),
+                criteria=dialog.chosen(),
+                needed=dialog.needed.text(),
+                needed_by=dialog.due(),
+                huddle_item_id=item_id,
+                action_id=action_id,
+            )
         )
         dialog.exec()
         self.refresh()
+        if sent:
+            tell(self, tr("Escalated"), sent[0].words)
 
     def _chose_in(self, section: str) -> None:
         """Remember which list a row was last chosen in (Escalate… acts on that one)."""

@@ -72,6 +72,7 @@ from hrohuddle.ui.common import (
     show_problem,
     tr,
 )
+from hrohuddle.ui.escalation_dialogs import outcome_mark
 from hrohuddle.wording import count
 
 log = logging.getLogger(__name__)
@@ -269,14 +270,24 @@ def upward_text(e: escalations.EscalationRow) -> str:
         return tr("{title}\n{state} · with {tier} · sent {age}").format(
             title=e.title, state=state, tier=e.tier_name, age=age
         )
+    if e.answer_shown:
+        # Read at an earlier huddle already: where it stands now, not the old answer again.
+        return f"{outcome_mark(e.status)} {e.follow_up_words}: {e.title}\n{e.tier_name}"
     when = format_date(dates.to_local(e.answered_at).date()) if e.answered_at else ""
-    head = f"✓ {e.outcome_words}"
+    head = f"{outcome_mark(e.status)} {e.outcome_words}"
     if e.owner:
         head += " · " + tr("owner {who}").format(who=e.owner)
     if e.passed_to:
         head += " · " + tr("to {tier}").format(tier=e.passed_to)
     said = f"\n{e.answer}" if e.answer else ""
     return f"{head}: {e.title}{said}\n{e.answered_by_words} · {when}"
+
+
+def from_tier(e: escalations.EscalationRow) -> str:
+    """ "From the department (Medicine)", "From the hospital (Northside)": the tier it is
+    with, or that answered it."""
+    level = tiers.LEVEL_WORDS.get(e.tier_level, "tier")
+    return tr("From the {level} ({name})").format(level=level, name=e.tier_name)
 
 
 def upward_line(e: escalations.EscalationRow) -> str:
@@ -286,7 +297,9 @@ def upward_line(e: escalations.EscalationRow) -> str:
     if e.is_open:
         return upward_text(e).replace("\n", " · ", 1).split("\n")[0]
     when = format_date(dates.to_local(e.answered_at).date()) if e.answered_at else ""
-    return f"✓ {e.outcome_words} · {e.answered_by_words} · {when}: {e.title}"
+    if e.answer_shown:
+        return f"{outcome_mark(e.status)} {e.follow_up_words}: {e.title}"
+    return f"{outcome_mark(e.status)} {e.outcome_words} · {e.answered_by_words} · {when}: {e.title}"
 
 
 class HuddleBoard(BoardActions):
@@ -1056,8 +1069,8 @@ class HuddleBoard(BoardActions):
             flags = []
             if a.overdue(b.today):
                 flags.append(tr("⚠ Overdue"))
-            if a.escalated:
-                flags.append(tr("Escalated"))
+            if a.escalation_words:
+                flags.append(a.escalation_words)
             due = (
                 tr("due {date}").format(date=format_date(a.due_on))
                 if a.due_on
@@ -1085,10 +1098,14 @@ class HuddleBoard(BoardActions):
         upward: list[escalations.EscalationRow] = getattr(self, "upward", [])
         if not upward:
             return
-        self._board_heading(lst, tr("From the department"))
         room = lst.viewport().width() - 16
         metrics = lst.fontMetrics()
-        for e in upward:
+        heard: str | None = None
+        for e in sorted(upward, key=lambda e: e.tier_level):
+            # Each answer under the tier that gave it: the department's, the hospital's.
+            if e.tier_name != heard:
+                heard = e.tier_name
+                self._board_heading(lst, from_tier(e))
             # One line each, so every answer is on screen at once; chosen, it opens in full.
             line = metrics.elidedText(upward_line(e), Qt.TextElideMode.ElideRight, max(room, 200))
             item = self._add(lst, line, ("escalation", e.id))

@@ -198,6 +198,8 @@ class HuddlePage(QWidget):
         counts = huddle_record.huddle_counts(b)  # what the board showed, as the PDF counts it
         made = sum(1 for c in changes if c.change == "created")
         closed = sum(1 for c in changes if c.change == "closed")
+        sent_up = len(huddle_record.escalations_sent(self.db, self.actor, huddle_id))
+        escalated = tr(", {n} escalated").format(n=sent_up) if sent_up else ""
         shift = tr("day") if b.huddle.shift == "day" else tr("night")
         state = (
             tr("closed after {m} min").format(m=minutes)
@@ -211,7 +213,7 @@ class HuddlePage(QWidget):
             )
         return tr(
             "Huddle of {date} ({shift}), {state}: {n} present; look back: {lb}; "
-            "look ahead: {la}; actions: {made} made, {closed} closed; {teach}; {rec}; "
+            "look ahead: {la}; actions: {made} made, {closed} closed{escalated}; {teach}; {rec}; "
             "HRO principles touched: {t} of {all}."
         ).format(
             date=format_date(b.huddle.huddle_date),
@@ -222,6 +224,7 @@ class HuddlePage(QWidget):
             la=count(counts.look_ahead, tr("item"), tr("items")),
             made=made,
             closed=closed,
+            escalated=escalated,
             teach=count(counts.teaching_points, tr("teaching point"), tr("teaching points")),
             rec=recognised,
             t=len(counts.principles),

@@ -32,7 +32,8 @@ from hrohuddle.services.permissions import Actor
 from hrohuddle.store.database import Database
 from hrohuddle.store.errors import StoreError
 from hrohuddle.ui.board_widgets import big_button, board_label, board_style, style_tier, text_scale
-from hrohuddle.ui.common import ask_text, attempt, format_date, readable, tr
+from hrohuddle.ui.common import attempt, format_date, readable, tr
+from hrohuddle.ui.escalation_dialogs import CloseTierHuddleDialog, outcome_mark
 from hrohuddle.wording import count
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,8 @@ def page_label(scopes: list[tiers.TierScope]) -> str:
 
 
 def _figures(u: escalations.UnitHeadline) -> list[str]:
+    if u.moved:
+        return [u.moved_words]
     if not u.huddle_held:
         huddle = tr("✗ No huddle yet today")
     elif u.huddle_on_time:
@@ -97,14 +100,18 @@ def escalation_line(e: escalations.EscalationRow) -> str:
         state = "⚠ " + e.waiting_words if e.waiting else tr("Open")
         head = f"{state} · {age}"
     else:
-        head = "✓ " + e.outcome_words
+        head = f"{outcome_mark(e.status)} {e.outcome_words}"
         if e.owner:
             head += " · " + e.owner
         if e.passed_to:
             head += " · " + tr("to {tier}").format(tier=e.passed_to)
     needed = " · " + tr("needed by {day}").format(day=short_day(e.needed_by)) if e.needed_by else ""
-    came = f" ({tr('from {tier}').format(tier=e.came_from)})" if e.came_from else ""
-    return f"{e.title}{came}\n{head}{needed}"
+    lines = [e.title, f"{head}{needed}"]
+    if e.came_from:
+        lines.append(e.raised_words)
+        if e.sent_on_why:
+            lines.append(tr("Why: {text}").format(text=e.sent_on_why))
+    return "\n".join(lines)
 
 
 class UnitCard(QFrame):
@@ -178,6 +185,15 @@ class UnitCard(QFrame):
                 answer.setMenu(menu)
             self.answer_button = answer
             top.addWidget(answer, 0, Qt.AlignmentFlag.AlignTop)
+        #: Accepted and not yet resolved: its owner is on it, and the leaders record its
+        #: follow-up (resolved, with what was done) here.
+        self.follow_up_buttons: list[QPushButton] = []
+        for e in (e for e in u.escalations if e.is_accepted):
+            button = big_button(tr("Record the follow-up…"))
+            button.setAccessibleName(tr("Record the follow-up: {title}").format(title=e.title))
+            button.clicked.connect(lambda _=False, row=e: page.answer(row, follow_up=True))
+            self.follow_up_buttons.append(button)
+            layout.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addStretch(1)
         self.setAccessibleName(
             tr("{unit}: {n}").format(unit=u.code, n=count(len(u.escalations), tr("escalation")))
@@ -439,34 +455,48 @@ class TierBoardPage(QWidget):
         if self.state is None or self.state.huddle is None:
             return
         huddle_id = self.state.huddle.id
-        note, ok = ask_text(
+        dialog = CloseTierHuddleDialog(
             self,
-            tr("Close the huddle"),
             tr("A closing note (optional). What is still open stays on the board: {n}.").format(
                 n=count(self.state.open_count, tr("escalation"))
             ),
         )
-        if not ok:
-            return
-        attempt(self, lambda: escalations.close_tier_huddle(self.db, self.actor, huddle_id, note))
+        dialog.save = lambda: escalations.close_tier_huddle(
+            self.db, self.actor, huddle_id, dialog.note.toPlainText()
+        )
+        dialog.exec()
         self.refresh()
 
-    def answer(self, row: escalations.EscalationRow) -> None:
+    def answer(self, row: escalations.EscalationRow, *, follow_up: bool = False) -> None:
         from hrohuddle.ui.escalation_dialogs import AnswerDialog
 
-        dialog = AnswerDialog(self, row, can_go_up=self.level == tiers.DEPARTMENT)
-        dialog.setStyleSheet("")
+        dialog = AnswerDialog(
+            self, row, can_go_up=self.level == tiers.DEPARTMENT, follow_up=follow_up
+        )
+        dialog.reread = lambda: self.reread(row.id)
         dialog.save = lambda: escalations.answer(
             self.db,
             self.actor,
             row.id,
-            row.version,
+            dialog.version,
             outcome=dialog.outcome(),
             text=dialog.text.toPlainText(),
             owner=dialog.owner.text() if dialog.outcome() == "accepted" else None,
         )
         dialog.exec()
         self.refresh()
+
+    def reread(self, escalation_id: int) -> escalations.EscalationRow | None:
+        """The escalation as it stands now (after someone else answered it), if the
+        board still shows it."""
+        self.refresh()
+        if self.state is None:
+            return None
+        for u in self.state.units:
+            for e in u.escalations:
+                if e.id == escalation_id:
+                    return e
+        return None
 
     def set_board_mode(self, on: bool) -> None:
         self.board_mode_button.setText(
