@@ -73,6 +73,7 @@ def test_the_reason_being_typed_survives_the_app_closing_and_goes_when_sent(
         return dialog.result()
 
     monkeypatch.setattr(EscalateDialog, "exec", reopen_and_send)
+    monkeypatch.setattr("hrohuddle.ui.board_follow_up.tell", lambda *_a: None)
     qtbot.mouseClick(board.escalate_button, Qt.MouseButton.LeftButton)
     assert drafts.load(db, nurse, DRAFT_KIND, key) is None
     assert any("No bariatric bed" in r for r in _rows(board.follow_list))
