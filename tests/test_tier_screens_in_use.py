@@ -234,7 +234,7 @@ def test_the_departments_answers_are_on_the_wall_board_without_scrolling(
             reason="We cannot fix it on the unit",
             criteria=["resources"],
             huddle_item_id=item.id,
-        )
+        ).id
         row = next(
             e
             for e in escalations.tier_board(db, lead, _tier_id(db, "MED")).units[0].escalations
