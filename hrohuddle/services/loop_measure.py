@@ -225,33 +225,41 @@ def _reports(
             )
         )
     waiting_here = [r.reported_on for r in made if r.first_feedback is None]
-    reviewer_wrote = (
-        select(ReportMessage.event_id)
-        .where(
-            ReportMessage.event_id == SafetyEvent.id,
-            ReportMessage.sender == "reviewer",
-            ReportMessage.sent_at < day_after,
-        )
-        .exists()
+    # Reports from before those weeks still awaiting word: counted from the index of
+    # reports by date (which holds the first feedback day), less those a reviewer wrote
+    # to, found from the far fewer reviewers' messages; the oldest found by walking
+    # that index from its start. A correlated look-up per report took a tenth of a
+    # second on a unit with 100,000 reports.
+    older = (
+        *counted,
+        SafetyEvent.reported_on < since,
+        or_(SafetyEvent.first_feedback_on.is_(None), SafetyEvent.first_feedback_on > as_of),
     )
-    older_count, older_over_7, older_oldest = s.execute(
-        select(
-            func.count(SafetyEvent.id),
-            func.count(SafetyEvent.id).filter(
-                SafetyEvent.reported_on < as_of - dt.timedelta(days=FEEDBACK_DAYS)
-            ),
-            func.min(SafetyEvent.reported_on),
-        ).where(
-            *counted,
-            SafetyEvent.reported_on < since,
-            or_(SafetyEvent.first_feedback_on.is_(None), SafetyEvent.first_feedback_on > as_of),
-            ~reviewer_wrote,
-        )
+    overdue = SafetyEvent.reported_on < as_of - dt.timedelta(days=FEEDBACK_DAYS)
+    reviewer_wrote_to = select(ReportMessage.event_id).where(
+        ReportMessage.sender == "reviewer", ReportMessage.sent_at < day_after
+    )
+    tally = (func.count(SafetyEvent.id), func.count(SafetyEvent.id).filter(overdue))
+    no_feedback, no_feedback_over_7 = s.execute(select(*tally).where(*older)).one()
+    written_to, written_to_over_7 = s.execute(
+        select(*tally).where(*older, SafetyEvent.id.in_(reviewer_wrote_to))
     ).one()
+    older_count = int(no_feedback or 0) - int(written_to or 0)
+    older_over_7 = int(no_feedback_over_7 or 0) - int(written_to_over_7 or 0)
+    older_oldest = (
+        s.execute(
+            select(SafetyEvent.reported_on)
+            .where(*older, SafetyEvent.id.not_in(reviewer_wrote_to))
+            .order_by(SafetyEvent.reported_on)
+            .limit(1)
+        ).scalar()
+        if older_count
+        else None
+    )
     oldest = [d for d in (older_oldest, min(waiting_here, default=None)) if d is not None]
     return made, _Awaiting(
-        count=int(older_count or 0) + len(waiting_here),
-        over_7=int(older_over_7 or 0) + sum((as_of - d).days > FEEDBACK_DAYS for d in waiting_here),
+        count=older_count + len(waiting_here),
+        over_7=older_over_7 + sum((as_of - d).days > FEEDBACK_DAYS for d in waiting_here),
         oldest_days=(as_of - min(oldest)).days if oldest else None,
     )
 

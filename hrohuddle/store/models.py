@@ -230,7 +230,14 @@ class SafetyEvent(Base):
 
 Index("ix_safety_events_unit_occurred", SafetyEvent.unit_id, SafetyEvent.occurred_at)
 Index("ix_safety_events_unit_status", SafetyEvent.unit_id, SafetyEvent.status)
-Index("ix_safety_events_unit_reported", SafetyEvent.unit_id, SafetyEvent.reported_on)
+# Covers the count of reports still awaiting word (services/loop_measure.py).
+Index(
+    "ix_safety_events_unit_reported_feedback",
+    SafetyEvent.unit_id,
+    SafetyEvent.reported_on,
+    SafetyEvent.first_feedback_on,
+    SafetyEvent.merged_into_id,
+)
 Index("ix_safety_events_unit_released", SafetyEvent.unit_id, SafetyEvent.released_shift)
 Index("ix_safety_events_unit_look_back", SafetyEvent.unit_id, SafetyEvent.look_back_huddle_id)
 Index("ix_huddle_items_event", HuddleItem.event_id)

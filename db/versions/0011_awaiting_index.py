@@ -1,0 +1,32 @@
+"""the reports-by-date index also holds each report's first feedback day and merge, so
+that reports still awaiting word are counted from the index alone, however many years
+
+Revision ID: 0011_awaiting_index
+Revises: 0010_tiers
+Create Date: 2026-11-28 16:30:00
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+revision = "0011_awaiting_index"
+down_revision = "0010_tiers"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.drop_index("ix_safety_events_unit_reported", table_name="safety_events")
+    op.create_index(
+        "ix_safety_events_unit_reported_feedback",
+        "safety_events",
+        ["unit_id", "reported_on", "first_feedback_on", "merged_into_id"],
+    )
+
+
+def downgrade() -> None:
+    op.drop_index("ix_safety_events_unit_reported_feedback", table_name="safety_events")
+    op.create_index(
+        "ix_safety_events_unit_reported", "safety_events", ["unit_id", "reported_on"]
+    )
