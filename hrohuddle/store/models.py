@@ -106,6 +106,8 @@ class Huddle(Base):
 
 
 Index("ix_huddles_unit_started", Huddle.unit_id, Huddle.started_at)
+# The open huddle among a unit's open ones, not by walking years of closed ones.
+Index("ix_huddles_unit_status", Huddle.unit_id, Huddle.status)
 
 
 class HuddleAttendance(Base):
