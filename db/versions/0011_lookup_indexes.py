@@ -1,6 +1,8 @@
 """indexes for look-ups that walked years of rows: the reports-by-date index also holds
 each report's first feedback day and merge, so that reports still awaiting word are
-counted from the index alone; a unit's open huddle is found among its open huddles
+counted from the index alone; the reports-by-time index holds each report's kind, so
+that a half year is counted by week and kind from it; a unit's open huddle is found
+among its open huddles
 
 Revision ID: 0011_lookup_indexes
 Revises: 0010_tiers
@@ -24,11 +26,19 @@ def upgrade() -> None:
         "safety_events",
         ["unit_id", "reported_on", "first_feedback_on", "merged_into_id"],
     )
+    op.drop_index("ix_safety_events_unit_occurred", table_name="safety_events")
+    op.create_index(
+        "ix_safety_events_unit_occurred_kind", "safety_events", ["unit_id", "occurred_at", "kind"]
+    )
     op.create_index("ix_huddles_unit_status", "huddles", ["unit_id", "status"])
 
 
 def downgrade() -> None:
     op.drop_index("ix_huddles_unit_status", table_name="huddles")
+    op.drop_index("ix_safety_events_unit_occurred_kind", table_name="safety_events")
+    op.create_index(
+        "ix_safety_events_unit_occurred", "safety_events", ["unit_id", "occurred_at"]
+    )
     op.drop_index("ix_safety_events_unit_reported_feedback", table_name="safety_events")
     op.create_index(
         "ix_safety_events_unit_reported", "safety_events", ["unit_id", "reported_on"]

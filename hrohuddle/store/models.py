@@ -230,7 +230,13 @@ class SafetyEvent(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
-Index("ix_safety_events_unit_occurred", SafetyEvent.unit_id, SafetyEvent.occurred_at)
+# Covers the count of a half year's reports by week and kind (services/reporting.py).
+Index(
+    "ix_safety_events_unit_occurred_kind",
+    SafetyEvent.unit_id,
+    SafetyEvent.occurred_at,
+    SafetyEvent.kind,
+)
 Index("ix_safety_events_unit_status", SafetyEvent.unit_id, SafetyEvent.status)
 # Covers the count of reports still awaiting word (services/loop_measure.py).
 Index(
