@@ -203,6 +203,7 @@ class Startup:
                 log.error("integrity check failed: %s", exc.detail)
                 self.relay.damaged.emit(readable(exc))
                 return
+            db.keep_statistics()
             self._backup_now("start")
 
         self._in_background(work, "integrity-check")

@@ -641,6 +641,7 @@ class _Checked:
     def _run(self, db: Any) -> None:
         try:
             db.quick_check()
+            db.keep_statistics()
         except BaseException as exc:  # handed to the main thread by wait()
             self.error = exc
 

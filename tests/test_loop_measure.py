@@ -317,6 +317,12 @@ def test_reports_older_than_the_chart_still_awaiting_word_are_counted_to_the_day
     _report(team, D(2025, 2, 1), messages=(("reviewer", "note", D(2026, 11, 20)),))
     _report(team, D(2025, 4, 1), D(2026, 11, 16))
     _report(team, D(2024, 12, 30), merged_into=None, anonymous=True)
+    # Older still, written to twice before the week: had word, counted out once.
+    _report(
+        team,
+        D(2024, 6, 1),
+        messages=(("reviewer", "note", D(2024, 6, 3)), ("reviewer", "question", D(2024, 6, 4))),
+    )
     loop = _figures(team, W46, D(2026, 11, 30)).loop
     assert "2025-W09" not in loop.weeks  # these lie before the chart
     # Waiting on 15 Nov: the five of the two weeks, then 2 Feb 2025, 1 Apr 2025 and

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from conftest import Team
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 from test_escalations import _escalate_item, _hospital
 
 from hrohuddle.services import home, people
@@ -38,6 +38,8 @@ def test_the_department_lead_reads_on_home_what_waits_for_the_departments_answer
     )
     qtbot.addWidget(page)
     page.show()
+    said = " ".join(w.text() for w in page.findChildren(QLabel))
+    assert ", and department lead of Medicine." in said
     lines = [page.list.item(i).text() for i in range(page.list.count())]
     (line,) = [t for t in lines if t.startswith("Medicine:")]
     assert "1 escalation waits for your answer, the oldest sent" in line

@@ -238,12 +238,12 @@ def test_the_departments_answers_are_on_the_wall_board_without_scrolling(
         row = next(
             e
             for e in escalations.tier_board(db, lead, _tier_id(db, "MED")).units[0].escalations
-            if e.id == esc
+            if e.id == esc.id
         )
         escalations.answer(
             db,
             lead,
-            esc,
+            esc.id,
             row.version,
             outcome="accepted",
             text="The bed manager takes it on today and calls the unit back",

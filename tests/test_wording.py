@@ -52,5 +52,9 @@ def test_control_chart_signals_count_points_in_words() -> None:
     assert "1 point(s)" in raw  # as the analytics write it
     series = Series([f"2026-W{n:02d}" for n in range(1, 11)], [0.0] * 10, chart, "t", "y")
     story = weekly._chart_block(series, percent=True, control=True)
-    text = " ".join(getattr(flowable, "text", "") for block in story for flowable in block._content)
+    text = " ".join(
+        getattr(flowable, "text", "")
+        for block in story
+        for flowable in getattr(block, "_content", [block])
+    )
     assert "1 point outside" in text and "point(s)" not in text

@@ -412,8 +412,10 @@ def _tier_huddles(
     return held
 
 
-#: The share of accepted escalations whose follow-up the tier records as resolved.
+#: The share of accepted escalations whose follow-up the tier records as resolved
+#: within three weeks; every one older than that is seen through.
 _SEEN_THROUGH = 0.85
+_SEEN_BY_DAYS = 21
 
 
 def _next_held(held: list[_Held], after: dt.datetime, skip: int = 0) -> _Held | None:
@@ -603,11 +605,12 @@ def _escalations(
                     accepted.append((up, hospital.id, tpl["answers"]["resolved"]))
             onward.append((len(ups) - 1, up))
     # Most of what a tier accepted is seen through: its leader records it resolved at a
-    # later huddle, owner kept; the last few days' and a few older ones still run.
+    # later huddle, owner kept; the last few days' and a few of the last three weeks' still run.
     for row, tier_id, done in accepted:
         took = row["answered_at"]
         assert isinstance(took, dt.datetime)
-        if (now - took).days < _RECENT_DAYS or rng.random() >= _SEEN_THROUGH:
+        age = (now - took).days
+        if age < _RECENT_DAYS or (age < _SEEN_BY_DAYS and rng.random() >= _SEEN_THROUGH):
             continue
         later = _next_held(held[tier_id], took + dt.timedelta(days=rng.randint(2, 10)))
         if later is not None and later.started_at < now:

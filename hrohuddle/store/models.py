@@ -106,6 +106,8 @@ class Huddle(Base):
 
 
 Index("ix_huddles_unit_started", Huddle.unit_id, Huddle.started_at)
+# The open huddle among a unit's open ones, not by walking years of closed ones.
+Index("ix_huddles_unit_status", Huddle.unit_id, Huddle.status)
 
 
 class HuddleAttendance(Base):
@@ -228,9 +230,22 @@ class SafetyEvent(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
-Index("ix_safety_events_unit_occurred", SafetyEvent.unit_id, SafetyEvent.occurred_at)
+# Covers the count of a half year's reports by week and kind (services/reporting.py).
+Index(
+    "ix_safety_events_unit_occurred_kind",
+    SafetyEvent.unit_id,
+    SafetyEvent.occurred_at,
+    SafetyEvent.kind,
+)
 Index("ix_safety_events_unit_status", SafetyEvent.unit_id, SafetyEvent.status)
-Index("ix_safety_events_unit_reported", SafetyEvent.unit_id, SafetyEvent.reported_on)
+# Covers the count of reports still awaiting word (services/loop_measure.py).
+Index(
+    "ix_safety_events_unit_reported_feedback",
+    SafetyEvent.unit_id,
+    SafetyEvent.reported_on,
+    SafetyEvent.first_feedback_on,
+    SafetyEvent.merged_into_id,
+)
 Index("ix_safety_events_unit_released", SafetyEvent.unit_id, SafetyEvent.released_shift)
 Index("ix_safety_events_unit_look_back", SafetyEvent.unit_id, SafetyEvent.look_back_huddle_id)
 Index("ix_huddle_items_event", HuddleItem.event_id)

@@ -88,6 +88,8 @@ def open_database(
             migrations.upgrade(db)
             db.note_written_by()
             log.info("database schema upgraded from %s", state.value)
+        if check and (state is SchemaState.CURRENT or migrate):
+            db.keep_statistics()
         return Opened(db, state, taken)
     except BaseException:
         db.dispose()

@@ -17,6 +17,7 @@ REVISIONS: tuple[str, ...] = (
     "0008_nothing_lost",
     "0009_close_the_loop",
     "0010_tiers",
+    "0011_lookup_indexes",
 )
 HEAD = REVISIONS[-1]
 APP_MARKER = "hrohuddle"

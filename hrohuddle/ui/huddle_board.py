@@ -318,8 +318,9 @@ class HuddleBoard(BoardActions):
         huddle_id: int,
         on_closed: Callable[[int], None],
         window_height: int | None = None,
+        parent: QWidget | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(parent)
         self.db = db
         self.actor = actor
         self.huddle_id = huddle_id

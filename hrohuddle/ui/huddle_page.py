@@ -175,7 +175,7 @@ class HuddlePage(QWidget):
         # Typed for the window's height: the one given while the page is not in it yet.
         top = self.window()
         height = self.window_height if top is self else top.height()
-        self.board = HuddleBoard(self.db, self.actor, huddle_id, self.closed, height)
+        self.board = HuddleBoard(self.db, self.actor, huddle_id, self.closed, height, self.stack)
         self.board.report_requested.connect(self.report_requested)
         self.board.board_mode_changed.connect(self.board_mode_changed)
         self.stack.addWidget(self.board)

@@ -320,7 +320,8 @@ class MainWindow(QMainWindow):
 
         def work() -> None:
             import hrohuddle.ui.capture
-            import hrohuddle.ui.events  # noqa: F401
+            import hrohuddle.ui.events
+            import hrohuddle.ui.huddle_page  # noqa: F401  the board, its services and dialogs
             from hrohuddle.services import identifiers
             from hrohuddle.services.vocabulary import taxonomy, unit_vocabulary
 
@@ -453,17 +454,21 @@ class MainWindow(QMainWindow):
 
         window = self
         keys = {Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space}
+        actions = {QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress}
 
         class _AtAction(QObject):
             def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+                # Every event of every widget passes here (thousands as a screen is
+                # built): the kind is looked at first, the widget's window only for a
+                # click, a touch or Enter.
                 kind = event.type()
+                if kind not in actions:
+                    return False
+                if kind == QEvent.Type.KeyPress and getattr(event, "key", lambda: 0)() not in keys:
+                    return False
                 if not isinstance(watched, QWidget) or watched.window() is not window:
                     return False  # another window's, or not a widget's
-                if kind in (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin) or (
-                    kind == QEvent.Type.KeyPress and getattr(event, "key", lambda: 0)() in keys
-                ):
-                    return not window.recheck_session()
-                return False
+                return not window.recheck_session()
 
         self.session_timer = QTimer(self)
         self.session_timer.setInterval(self.RECHECK_MS)

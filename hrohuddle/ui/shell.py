@@ -75,6 +75,7 @@ class HomePage(QWidget):
         go: Callable[[str], object] | None = None,
     ) -> None:
         super().__init__()
+        from hrohuddle.services import tiers
         from hrohuddle.services.vocabulary import unit_vocabulary
 
         self.db = db
@@ -85,6 +86,12 @@ class HomePage(QWidget):
         layout.addWidget(heading(tr("Welcome, {name}").format(name=actor.display_name), 1.8))
         roles = unit_vocabulary()
         labels = ", ".join(roles.label("roles", r) for r in sorted(actor.roles))
+        held = [
+            tr("{role} of {tier}").format(role=tiers.TIER_ROLES.get(t.role, t.role), tier=t.name)
+            for t in (tiers.my_tiers(db, actor) if db is not None and tiers.shared(db) else [])
+        ]
+        if held:
+            labels = tr("{roles}, and {tiers}").format(roles=labels, tiers=", ".join(held))
         layout.addWidget(
             muted(tr("{unit}. You are signed in as {roles}.").format(unit=unit.name, roles=labels))
         )
