@@ -9,14 +9,23 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QListWidget, QWidget
+from PySide6.QtWidgets import QListWidget, QMessageBox, QWidget
 
 from hrohuddle.errors import UserFacingError
 from hrohuddle.services import actions, escalations, huddles, me_too, people, teaching, tiers
 from hrohuddle.services.permissions import Actor
 from hrohuddle.store.database import Database
 from hrohuddle.ui.actions import ActionDialog, DueDateDialog
-from hrohuddle.ui.common import ask_item, ask_text, attempt, format_date, show_problem, tell, tr
+from hrohuddle.ui.common import (
+    ask_item,
+    ask_text,
+    attempt,
+    format_date,
+    show_problem,
+    tell,
+    tell_open,
+    tr,
+)
 
 
 class BoardActions(QWidget):
@@ -30,6 +39,8 @@ class BoardActions(QWidget):
     lists: dict[str, QListWidget]
     follow_list: QListWidget
     closed: bool
+    #: The box that says what the last escalation sent was (open until it is read).
+    sent_box: QMessageBox | None = None
 
     def refresh(self) -> None:
         """Show what is stored (HuddleBoard.refresh)."""
@@ -328,7 +339,8 @@ class BoardActions(QWidget):
         dialog.exec()
         self.refresh()
         if sent:
-            tell(self, tr("Escalated"), sent[0].words)
+            # Said over the board, which goes on: the huddle is not held up by a box.
+            self.sent_box = tell_open(self, tr("Escalated"), sent[0].words)
 
     def _chose_in(self, section: str) -> None:
         """Remember which list a row was last chosen in (Escalate… acts on that one)."""

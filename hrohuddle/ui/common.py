@@ -396,6 +396,20 @@ def tell(parent: QWidget | None, title: str, message: str) -> None:
     box.exec()
 
 
+def tell_open(parent: QWidget, title: str, message: str) -> QMessageBox:
+    """Like ``tell``, but the box is opened over its window and the caller goes on: the
+    board shows what was done beneath it while it is read."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Information)
+    box.setWindowTitle(title)
+    box.setTextFormat(QtCore.Qt.TextFormat.PlainText)
+    box.setText(message)
+    box.setAccessibleName(message)
+    box.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box
+
+
 def _input_dialog(parent: QWidget | None, title: str, label: str) -> QInputDialog:
     dialog = QInputDialog(parent)
     dialog.setWindowTitle(title)
