@@ -17,7 +17,7 @@ from hrohuddle.services import huddles, people, tiers
 from hrohuddle.store.database import Database
 from hrohuddle.store.models import Escalation, Unit
 from hrohuddle.store.unit_models import utcnow
-from hrohuddle.ui.escalation_dialogs import AnswerDialog, EscalateDialog
+from hrohuddle.ui.escalation_dialogs import AnswerDialog, CloseTierHuddleDialog, EscalateDialog
 from hrohuddle.ui.huddle_board import HuddleBoard
 from hrohuddle.ui.tier_board import TierBoardPage
 
@@ -68,7 +68,7 @@ def test_a_risk_goes_up_from_the_board_is_answered_on_the_departments_and_comes_
     monkeypatch.setattr(EscalateDialog, "exec", fill)
     qtbot.mouseClick(board.escalate_button, Qt.MouseButton.LeftButton)
     follow = _rows(board.follow_list)
-    assert "From the department" in follow
+    assert "From the department (Medicine)" in follow
     assert any("No bariatric bed" in r and "Waiting for an answer" in r for r in follow)
 
     page = TierBoardPage(db, lead)
@@ -82,7 +82,7 @@ def test_a_risk_goes_up_from_the_board_is_answered_on_the_departments_and_comes_
 
     def answer(dialog: AnswerDialog) -> int:
         dialog.outcomes["declined"].setChecked(True)
-        assert not dialog.owner.isEnabled()
+        assert dialog.owner.isHidden()  # an owner is asked only of an accepted one
         dialog.accept()  # a decline needs its reason
         assert "reason for declining" in dialog.problem.text()
         dialog.outcomes["accepted"].setChecked(True)
@@ -121,7 +121,13 @@ def test_the_tier_huddle_starts_and_closes_from_its_board(
     assert not page.chooser.isVisible()  # one tier held: nothing to choose
     qtbot.mouseClick(page.start_button, Qt.MouseButton.LeftButton)
     assert "Running since" in page.summary.text() and page.close_button.isVisible()
-    monkeypatch.setattr("hrohuddle.ui.tier_board.ask_text", lambda *a, **k: ("Done", True))
+
+    def close_with_a_note(dialog: CloseTierHuddleDialog) -> int:
+        dialog.note.setPlainText("Done")
+        dialog.accept()
+        return dialog.result()
+
+    monkeypatch.setattr(CloseTierHuddleDialog, "exec", close_with_a_note)
     qtbot.mouseClick(page.close_button, Qt.MouseButton.LeftButton)
     assert "Held" in page.summary.text() and not page.close_button.isVisible()
     assert "1 open" in page.summary.text()  # what was not answered stays

@@ -73,7 +73,6 @@ def test_the_reason_being_typed_survives_the_app_closing_and_goes_when_sent(
         return dialog.result()
 
     monkeypatch.setattr(EscalateDialog, "exec", reopen_and_send)
-    monkeypatch.setattr("hrohuddle.ui.board_follow_up.tell", lambda *_a: None)
     qtbot.mouseClick(board.escalate_button, Qt.MouseButton.LeftButton)
     assert drafts.load(db, nurse, DRAFT_KIND, key) is None
     assert any("No bariatric bed" in r for r in _rows(board.follow_list))
@@ -234,7 +233,7 @@ def test_the_departments_answers_are_on_the_wall_board_without_scrolling(
             reason="We cannot fix it on the unit",
             criteria=["resources"],
             huddle_item_id=item.id,
-        ).id
+        )
         row = next(
             e
             for e in escalations.tier_board(db, lead, _tier_id(db, "MED")).units[0].escalations
