@@ -66,4 +66,3 @@ def test_opening_the_database_lets_a_few_reports_be_found_by_id(
         assert opened.db.keep_statistics() is False
     finally:
         opened.db.dispose()
-
