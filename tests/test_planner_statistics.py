@@ -6,12 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from conftest import Team
 from sqlalchemy import insert
 
 from hrohuddle.store.database import Database
 from hrohuddle.store.models import SafetyEvent
 from hrohuddle.store.opening import open_database
-from tests.conftest import Team
 
 
 def _reports(db: Database, unit_id: int, n: int, start: int = 1_000) -> None:
