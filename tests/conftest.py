@@ -401,9 +401,16 @@ def sign_in_as(qtbot, win, name: str, pin: str) -> None:  # type: ignore[no-unty
         page.pin.setFocus()
         qtbot.keyClicks(page.pin, pin)
         qtbot.keyClick(page.pin, Qt.Key.Key_Return)
+        pin_checked(qtbot, page)
         return
     page.search.clear()
     qtbot.keyClicks(page.search, name)
     qtbot.keyClick(page.search, Qt.Key.Key_Return)
     qtbot.keyClicks(page.pin, pin)
     qtbot.keyClick(page.pin, Qt.Key.Key_Return)
+    pin_checked(qtbot, page)
+
+
+def pin_checked(qtbot, page) -> None:  # type: ignore[no-untyped-def]
+    """Wait for the sign-in page's answer: the PIN is checked off the GUI thread."""
+    qtbot.waitUntil(lambda: not page.checking, timeout=10_000)

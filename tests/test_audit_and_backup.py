@@ -121,3 +121,28 @@ def test_backup_and_restore_go_through_a_service_that_takes_a_person(
         assert audit_chain.verify_chain(restored).intact
     finally:
         restored.dispose()
+
+
+def test_half_written_backups_left_by_a_killed_start_are_removed(
+    sqlite_db: Database, data_paths: DataPaths
+) -> None:
+    """The app killed while it copies the database leaves a ``.partial`` file the size of
+    the database; the next backup removes those nobody has touched for ten minutes."""
+    file = sqlite_db.file
+    assert file is not None
+    folder = data_paths.backup_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    abandoned = [
+        folder / "hrohuddle-20261127-0700-start.sqlite3.partial",
+        folder / "hrohuddle-20261127-0700-start.sqlite3.partial-journal",
+    ]
+    being_written = folder / "hrohuddle-20261128-0700-manual.sqlite3.partial"
+    hour_ago = dt.datetime.now().timestamp() - 3600
+    for path in [*abandoned, being_written]:
+        path.write_bytes(b"\0" * 4096)
+    for path in abandoned:
+        os.utime(path, (hour_ago, hour_ago))
+    made = backup.take_backup(file, folder)
+    assert made.path.exists()
+    assert not any(p.exists() for p in abandoned)
+    assert being_written.exists()  # another process may be writing it this minute

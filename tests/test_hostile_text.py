@@ -133,7 +133,7 @@ def _all_plain(labels: list) -> bool:  # type: ignore[type-arg]
 def test_a_name_with_markup_is_shown_as_typed_on_every_screen(
     qtbot, window, sqlite_team: Team, monkeypatch
 ) -> None:
-    from conftest import PINS, sign_in_as
+    from conftest import PINS, pin_checked, sign_in_as
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QMessageBox
 
@@ -153,6 +153,7 @@ def test_a_name_with_markup_is_shown_as_typed_on_every_screen(
     assert page.chosen.textFormat() == Qt.TextFormat.PlainText
     qtbot.keyClicks(page.pin, "0000")
     qtbot.keyClick(page.pin, Qt.Key.Key_Return)
+    pin_checked(qtbot, page)
     assert page.message.text() and page.message.textFormat() == Qt.TextFormat.PlainText
     page.search.clear()
 

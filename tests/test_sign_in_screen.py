@@ -53,8 +53,21 @@ def _type(text: str) -> None:
         assert target is not None, "nothing has the keyboard focus"
         if ch == "\n":
             QTest.keyClick(target, Qt.Key.Key_Return)
+            _answered()
         else:
             QTest.keyClicks(target, ch)
+
+
+def _answered() -> None:
+    """Wait while a sign-in page checks a PIN (off the GUI thread), as a person would."""
+    for _ in range(1000):
+        checking = [
+            w for w in QApplication.allWidgets() if isinstance(w, SignInPage) and w.checking
+        ]
+        if not checking:
+            return
+        QTest.qWait(10)
+    raise AssertionError("the PIN was never answered")
 
 
 def _page(qtbot, db: Database, unit_id: int) -> tuple[SignInPage, list[Actor]]:  # type: ignore[no-untyped-def]

@@ -83,7 +83,7 @@ def test_keys_work_again_after_the_screen_is_locked_and_unlocked(
     window.lock()
     qtbot.keyClicks(window.signin.pin, PINS["charge_nurse"])
     qtbot.keyClick(window.signin.pin, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: window.focusWidget() is panel, timeout=3000)
+    qtbot.waitUntil(lambda: window.focusWidget() is panel, timeout=10_000)
 
 
 def test_a_preceptor_reads_reliability_over_time_for_every_template_and_exports_it(

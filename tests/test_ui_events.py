@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conftest import PINS, Team, sign_in_as
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimer
 from PySide6.QtWidgets import QMessageBox
 
 from hrohuddle.services import drafts, events
@@ -100,6 +100,7 @@ def test_signing_out_keeps_the_draft_for_its_author_only(
     def type_then_sign_out() -> None:
         dialog = window.capture
         qtbot.keyClicks(dialog.narrative, "Oxygen cylinder empty on the resus trolley")
+        dialog.when.setDateTime(QDateTime(QDate(2026, 11, 20), QTime(14, 35)))
         window.sign_out()
 
     QTimer.singleShot(50, type_then_sign_out)
@@ -118,6 +119,7 @@ def test_signing_out_keeps_the_draft_for_its_author_only(
     mine = CaptureDialog(window.db, window.actor, window)
     qtbot.addWidget(mine)
     assert mine.narrative.toPlainText() == "Oxygen cylinder empty on the resus trolley"
+    assert mine.when.dateTime().toString("yyyy-MM-dd HH:mm") == "2026-11-20 14:35"
     assert "draft is back" in mine.draft_note.text() and mine.message.text() == ""
 
 

@@ -354,6 +354,13 @@ def test_history_summary_follows_the_selection_with_that_huddles_own_counts(
     assert "actions: 1 made" in page.summary.text()
     page.history.setCurrentRow(rows[second.id])
     assert "actions: 0 made" in page.summary.text()
+    # A search that leaves that huddle out leaves no summary of it behind.
+    page.search.setText("no huddle holds these words")
+    page.reload_history()
+    assert page.history.currentItem() is None or page.history.currentItem().data(
+        Qt.ItemDataRole.UserRole
+    ) not in (first.id, second.id)
+    assert "Huddle of" not in page.summary.text()
 
 
 def test_a_report_on_the_board_becomes_one_action_and_shows_its_owner(

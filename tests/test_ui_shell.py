@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 import pytest
-from conftest import PINS, Team, sign_in_as
+from conftest import PINS, Team, pin_checked, sign_in_as
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
@@ -38,6 +38,7 @@ def test_idle_lock_hides_the_screen_and_the_same_person_carries_on(qtbot, window
     assert not window.signin.names.isVisible()
     qtbot.keyClicks(window.signin.pin, PINS["admin"])
     window.signin.submit()
+    pin_checked(qtbot, window.signin)
     assert window.stack.currentWidget() is window.shell
     assert window.pages.currentWidget() is admin_page
 

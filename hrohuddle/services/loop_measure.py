@@ -223,8 +223,12 @@ def _reports(
         else:
             open_question[event_id] = False
     made = [
-        _Report(reported_on, first_on if first_on is not None and first_on <= as_of else None,
-                False, int(n))
+        _Report(
+            reported_on,
+            first_on if first_on is not None and first_on <= as_of else None,
+            False,
+            int(n),
+        )
         for reported_on, first_on, n in groups
     ]
     for event_id, reported_on, anonymous, first_on in rows:
@@ -534,9 +538,7 @@ def loop_week(
         counted=counted_counts[-1],
         within=within_counts[-1],
         not_yet_due=sum(r.count for r in this_week) - counted_counts[-1],
-        unanswered=sum(
-            r.count for r in this_week if r.unanswered and r.first_feedback is not None
-        ),
+        unanswered=sum(r.count for r in this_week if r.unanswered and r.first_feedback is not None),
         median_days=float(statistics.median(fed)) if fed else None,
         awaiting=awaiting.count,
         awaiting_over_7=awaiting.over_7,

@@ -11,9 +11,11 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import errno
+import logging
 import os
 import shutil
 import sqlite3
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +30,8 @@ from hrohuddle.store.errors import (
     RestoreRefused,
     translate_driver_error,
 )
+
+log = logging.getLogger(__name__)
 
 KEEP_STARTS = 10
 KEEP_DAILY = 14
@@ -201,11 +205,34 @@ def take_backup(
         ) from exc
     with contextlib.suppress(OSError):
         os.chmod(backup_dir, 0o700)
+    remove_abandoned(backup_dir)
     target = _stamp_name(backup_dir, now, reason)
     _write_verified(database, target)
     if reason in ROTATING:
         rotate(backup_dir)
     return BackupFile(target, now, reason)
+
+
+#: A half-written backup untouched this long was abandoned (its process was killed):
+#: one being written is touched at every page.
+ABANDONED_AFTER_S = 600
+
+
+def remove_abandoned(backup_dir: Path) -> list[Path]:
+    """Remove half-written backups (and their journals) left by a killed process, which
+    would otherwise fill the disk a copy of the whole database at a time."""
+    gone = []
+    cutoff = time.time() - ABANDONED_AFTER_S
+    for path in backup_dir.glob("*.partial*"):
+        try:
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+                gone.append(path)
+        except OSError:
+            continue  # another process took it, or it cannot be removed: left as it is
+    if gone:
+        log.info("removed %d abandoned half-written backups", len(gone))
+    return gone
 
 
 def write_backup(database: Path, target: Path, *, now: dt.datetime | None = None) -> Path:

@@ -31,6 +31,12 @@ from hrohuddle.store.errors import (
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 15_000
+#: The tables SQLite keeps planner statistics for (``Database.keep_statistics``): those a
+#: unit's years fill and that are looked up both by unit and by id. Never anything that
+#: holds or counts anonymous answers.
+PLANNED_TABLES = ("safety_events", "report_messages", "huddles", "huddle_items", "actions")
+#: Reports below which SQLite plans well without statistics.
+PLANNED_FROM = 1_000
 #: After a write, how long the checkpoint waits for another reader to finish before it
 #: copies what it can and leaves the rest to the next write.
 CHECKPOINT_WAIT_MS = 100
@@ -324,13 +330,18 @@ class Database:
             )
 
     def keep_statistics(self) -> bool:
-        """Give SQLite's query planner the sizes it plans by (``ANALYZE``) when it has
-        none, or the reports have more than doubled or halved since; True when it did.
+        """Give SQLite's query planner the sizes it plans by (``ANALYZE``) for the
+        tables a unit's years fill, when it has none for the reports or they have more
+        than doubled or halved since; True when it did.
 
         Without them SQLite guesses that a unit's rows are few, and looks a handful of
         reports up by walking every report of the unit (12 ms a look-up at 100,000
-        reports, instead of a fraction of one). PostgreSQL keeps its own statistics.
-        A database busy elsewhere is left for the next time.
+        reports, instead of a fraction of one). Only ``PLANNED_TABLES`` are analysed,
+        and statistics of any other table are dropped: the counts kept would outlive
+        their rows (how many anonymous reports waited in the outbox, say) in the file
+        and its backups. A unit with fewer than ``PLANNED_FROM`` reports plans well
+        without. A database busy elsewhere is left for the next time. PostgreSQL keeps
+        its own statistics.
         """
         if not self.is_sqlite:
             return False
@@ -339,22 +350,27 @@ class Database:
                 tables = {
                     r[0]
                     for r in conn.exec_driver_sql(
-                        "SELECT name FROM sqlite_master WHERE type = 'table' "
-                        "AND name IN ('sqlite_stat1', 'safety_events')"
+                        "SELECT name FROM sqlite_master WHERE type = 'table'"
                     )
                 }
                 if "safety_events" not in tables:
                     return False
                 known = None
                 if "sqlite_stat1" in tables:
+                    listed = ", ".join(f"'{t}'" for t in PLANNED_TABLES)
+                    conn.exec_driver_sql(f"DELETE FROM sqlite_stat1 WHERE tbl NOT IN ({listed})")
                     stat = conn.exec_driver_sql(
                         "SELECT stat FROM sqlite_stat1 WHERE tbl = 'safety_events' LIMIT 1"
                     ).scalar()
                     known = int(str(stat).split()[0]) if stat else None
                 rows = int(conn.exec_driver_sql("SELECT count(*) FROM safety_events").scalar() or 0)
-                if known is not None and known // 2 <= rows <= 2 * known + 100:
+                if known is None and rows < PLANNED_FROM:
                     return False
-                conn.exec_driver_sql("ANALYZE")
+                if known is not None and known // 2 <= rows <= 2 * known:
+                    return False
+                for table in PLANNED_TABLES:
+                    if table in tables:
+                        conn.exec_driver_sql(f"ANALYZE {table}")
         except (DBAPIError, sqlite3.DatabaseError) as exc:
             log.warning("planner statistics not refreshed: %s", exc)
             return False

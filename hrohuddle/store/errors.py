@@ -94,6 +94,11 @@ _UNREACHABLE = (
     "The database server could not be reached.",
     "Check the network and the server address, then try again.",
 )
+_IN_USE_SERVER = (
+    "Another workstation is using the database, so it could not be brought up to date. "
+    "Nothing was lost.",
+    "Try again in a moment, or when the other workstations are on their sign-in screens.",
+)
 _SIMULTANEOUS = ("Someone else was saving at the same moment. Nothing was lost.", "Try again.")
 _SERVER_FULL = (
     "The database server's disk is full, so this could not be saved.",
@@ -141,6 +146,8 @@ def _postgres(sqlstate: str, detail: str) -> StoreError | None:
         words = _UNREACHABLE
     elif sqlstate in ("40001", "40P01"):
         kind, words = DatabaseInUse, _SIMULTANEOUS
+    elif sqlstate == "55P03":  # a lock not had within lock_timeout (an upgrade)
+        kind, words = DatabaseInUse, _IN_USE_SERVER
     elif sqlstate == "53100":
         kind, words = DiskFull, _SERVER_FULL
     elif sqlstate.startswith("53"):

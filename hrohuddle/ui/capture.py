@@ -11,8 +11,10 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import (
+    QDate,
     QDateTime,
     Qt,
+    QTime,
     QTimer,
 )
 from PySide6.QtGui import QHideEvent, QKeyEvent, QKeySequence, QShortcut
@@ -485,7 +487,13 @@ class CaptureDialog(QDialog):
             if idx >= 0:
                 combo.setCurrentIndex(idx)
         if d.get("when"):
-            self.when.setDateTime(QDateTime(dt.datetime.fromisoformat(d["when"])))
+            when = dt.datetime.fromisoformat(d["when"])
+            self.when.setDateTime(
+                QDateTime(
+                    QDate(when.year, when.month, when.day),
+                    QTime(when.hour, when.minute, when.second),
+                )
+            )
         for buttons, key in ((self.harm_buttons, "harm"), (self.stop_buttons, "stopped_by")):
             if d.get(key) in buttons:
                 buttons[d[key]].setChecked(True)

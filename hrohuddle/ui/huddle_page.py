@@ -233,6 +233,8 @@ class HuddlePage(QWidget):
 
     def _open_history(self, item: QListWidgetItem | None) -> None:
         if item is None or item.data(Qt.ItemDataRole.UserRole) is None:
+            # Nothing chosen (a search left it out): no summary of a huddle not listed.
+            self.summary.setText("")
             return
         huddle_id = int(item.data(Qt.ItemDataRole.UserRole))
         self.summary.setText(self._summary_text(huddle_id))

@@ -66,6 +66,12 @@ class MainWindow(QMainWindow):
             from hrohuddle.ui.common import apply_palette
 
             apply_palette(app)
+        # The menus' titles from the first paint, their items once the database is
+        # open: the sign-in screen does not move down when the bar arrives.
+        bar = self.menuBar()
+        self.file_menu = bar.addMenu(tr("&File"))
+        self.view_menu = bar.addMenu(tr("&View"))
+        self.help_menu = bar.addMenu(tr("&Help"))
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
         self.splash = QLabel(tr("Opening the unit's database…"))
@@ -89,8 +95,7 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         from PySide6.QtGui import QAction, QKeySequence
 
-        bar = self.menuBar()
-        file_menu = bar.addMenu(tr("&File"))
+        file_menu = self.file_menu
         self.lock_action = QAction(tr("&Lock screen"), self)
         self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
         self.lock_action.triggered.connect(self.lock)
@@ -110,7 +115,7 @@ class MainWindow(QMainWindow):
             file_menu.addAction(action)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
-        view = bar.addMenu(tr("&View"))
+        view = self.view_menu
         for text, keys, step in (
             (tr("&Larger text"), "Ctrl+=", 1),
             (tr("&Smaller text"), "Ctrl+-", -1),
@@ -120,7 +125,7 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence(keys))
             action.triggered.connect(lambda _=False, s=step: self.scale_text(s))
             view.addAction(action)
-        help_menu = bar.addMenu(tr("&Help"))
+        help_menu = self.help_menu
         guide = QAction(tr("&Help"), self)
         guide.setShortcut(QKeySequence.StandardKey.HelpContents)
         guide.triggered.connect(self.show_help)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from PySide6.QtCore import QRegularExpression, QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QMouseEvent, QRegularExpressionValidator
 from PySide6.QtWidgets import (
@@ -26,7 +28,17 @@ from hrohuddle.services.permissions import Actor
 from hrohuddle.services.vocabulary import unit_vocabulary
 from hrohuddle.store.database import Database
 from hrohuddle.store.errors import StoreError
-from hrohuddle.ui.common import button, heading, muted, plain, primary_button, readable, tr
+from hrohuddle.ui.common import (
+    button,
+    heading,
+    load_off_thread,
+    muted,
+    plain,
+    primary_button,
+    readable,
+    report_bug,
+    tr,
+)
 from hrohuddle.ui.styles import style_sheet
 
 PIN_PATTERN = r"\d{0,12}"
@@ -140,6 +152,17 @@ class _NameList(QListWidget):
         super().keyPressEvent(event)
 
 
+class _Refused(NamedTuple):
+    """Why a sign-in did not go through, and whether the PIN box should take it again."""
+
+    message: str
+    about_the_pin: bool
+
+
+class _Fault(NamedTuple):
+    error: Exception
+
+
 class SignInPage(QWidget):
     """Find your name, choose it, type your PIN. Also the lock screen.
 
@@ -160,6 +183,7 @@ class SignInPage(QWidget):
         self.chosen_id: int | None = None
         self.chosen_name = ""
         self.locked_for: Actor | None = None
+        self.checking = False  # a PIN is being checked off the GUI thread
         self.last_notice: QMessageBox | None = None
         self.receipt_dialog: QDialog | None = None
         self.setObjectName("signin")
@@ -420,6 +444,8 @@ class SignInPage(QWidget):
             )
             self.search.setFocus()
             return
+        if self.checking:
+            return  # one PIN at a time: a second Enter waits for the first answer
         person_id = self.chosen_id
         pin = self.pin.text()
         self.pin.clear()
@@ -427,15 +453,40 @@ class SignInPage(QWidget):
             self.message.setText(tr("Type your PIN."))
             self.pin.setFocus()
             return
-        try:
-            actor = signin.sign_in(self.db, person_id, pin, resume=self.locked_for)
-        except SignInRefused as exc:
-            self.message.setText(readable(exc))
-            self.pin.setFocus()
+        # The PIN is checked off the GUI thread: its hash is slow on purpose (a tenth
+        # of a second and more), and the window keeps repainting meanwhile.
+        resume = self.locked_for
+        db = self.db
+
+        def check() -> Actor | _Refused | _Fault:
+            try:
+                return signin.sign_in(db, person_id, pin, resume=resume)
+            except SignInRefused as exc:
+                return _Refused(readable(exc), about_the_pin=True)
+            except (StoreError, UserFacingError) as exc:
+                return _Refused(readable(exc), about_the_pin=False)
+            except Exception as exc:  # a fault: logged and shown, and the page usable again
+                return _Fault(exc)
+
+        self._set_checking(True)
+        load_off_thread(self, check, self._checked, self.message, tr("Checking your PIN…"))
+
+    def _set_checking(self, on: bool) -> None:
+        self.checking = on
+        self.pin.setReadOnly(on)
+        self.button.setEnabled(not on)
+
+    def _checked(self, result: Actor | _Refused | _Fault) -> None:
+        self._set_checking(False)
+        if isinstance(result, _Fault):
+            report_bug(result.error)
             return
-        except StoreError as exc:
-            self.message.setText(readable(exc))
+        if isinstance(result, _Refused):
+            self.message.setText(result.message)
+            if result.about_the_pin:
+                self.pin.setFocus()
             return
+        actor = result
         self.message.clear()
         try:
             notice = signin.wrong_pins_notice(self.db, actor)

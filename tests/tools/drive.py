@@ -65,6 +65,10 @@ def main() -> int:
     QTest.keyClick(page.search, Qt.Key.Key_Return)
     QTest.keyClicks(page.pin, args.who[1])
     QTest.keyClick(page.pin, Qt.Key.Key_Return)
+    for _ in range(1000):  # the PIN is checked off the GUI thread
+        if not page.checking:
+            break
+        QTest.qWait(10)
     if window.actor is None:
         print("SIGN-IN FAILED:", page.message.text(), flush=True)
         return 1
