@@ -183,6 +183,8 @@ def test_the_second_workstation_is_told_what_was_answered_and_may_follow_it_up(
     said = dialog.problem.text()
     assert "answered first" in said and "Accepted" in said and "Bed manager" in said
     assert "resolved" in said and dialog.outcome() == "resolved"
+    # What it says above the answers is where it stands now: theirs, not "waiting".
+    assert "Float pool" in dialog.about.text() and "Bed manager" in dialog.about.text()
     # On top of theirs: its follow-up goes through, not the same refusal again.
     dialog.text.setPlainText("Two float nurses came on nights")
     dialog.accept()

@@ -393,6 +393,10 @@ class AnswerDialog(_SavingDialog):
             if now.answer:
                 said += f": {now.answer}"
             said += "."
+        if now is not None:
+            # What it says above the answers is where it stands now, not when it opened.
+            self.about.setText(describe(now))
+            self.about.setAccessibleName(describe(now))
         if now is not None and now.is_accepted:
             self.version = now.version
             self.row = now
