@@ -217,6 +217,37 @@ def test_an_accepted_escalation_has_its_follow_up_on_the_department_board(
 
 
 @pytest.mark.postgres
+def test_each_follow_up_button_sits_under_the_escalation_it_follows_up(
+    qtbot: Any, pg_team: Team
+) -> None:
+    db = pg_team.db
+    lead = _hospital(db)["med"]
+    nurse = pg_team["charge_nurse"]
+    h, first = _escalate_item(pg_team)
+    item = huddles.add_item(db, nurse, h, "look_ahead", "Hoist slings short", category="equipment")
+    second = escalations.escalate(
+        db,
+        nurse,
+        title="Hoist slings short",
+        reason="Laundry",
+        criteria=["resources"],
+        huddle_item_id=item.id,
+    ).id
+    for esc, owner in ((first, "Bed manager"), (second, "Facilities")):
+        row = _row(pg_team, lead, esc)
+        escalations.answer(db, lead, esc, row.version, outcome="accepted", text="On", owner=owner)
+    page = _page(qtbot, pg_team, lead)
+    card = page.cards[0]
+    layout = card.layout()
+    assert len(card.follow_up_buttons) == 2
+    for button in card.follow_up_buttons:
+        # Two alike at the foot of the card would not say which is which.
+        title = button.accessibleName().removeprefix("Record the follow-up: ")
+        above = layout.itemAt(layout.indexOf(button) - 1).widget()
+        assert above is not None and above.text().startswith(title + "\n")
+
+
+@pytest.mark.postgres
 def test_an_answer_shown_already_reads_where_it_stands(pg_team: Team) -> None:
     lead = _hospital(pg_team.db)["med"]
     _h, esc = _escalate_item(pg_team)

@@ -149,6 +149,8 @@ class UnitCard(QFrame):
             tr("{unit} figures: {text}").format(unit=u.code, text=". ".join(_figures(u)))
         )
         layout.addWidget(figures)
+        #: One per accepted escalation, under its lines: "Record the follow-up…".
+        self.follow_up_buttons: list[QPushButton] = []
         for e in u.escalations:
             text = board_label(escalation_line(e), "card-escalation")
             text.setAccessibleName(
@@ -163,6 +165,14 @@ class UnitCard(QFrame):
                 font.setBold(True)
                 text.setFont(font)
             layout.addWidget(text)
+            if e.is_accepted:
+                # Accepted and not yet resolved: its owner is on it, and the leaders record
+                # its follow-up (resolved, with what was done) here, under its own words.
+                button = big_button(tr("Record the follow-up…"))
+                button.setAccessibleName(tr("Record the follow-up: {title}").format(title=e.title))
+                button.clicked.connect(lambda _=False, row=e: page.answer(row, follow_up=True))
+                self.follow_up_buttons.append(button)
+                layout.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
         if not u.escalations:
             layout.addWidget(board_label(tr("Nothing sent up."), "card-detail"))
         waiting = [e for e in u.escalations if e.is_open]
@@ -185,15 +195,6 @@ class UnitCard(QFrame):
                 answer.setMenu(menu)
             self.answer_button = answer
             top.addWidget(answer, 0, Qt.AlignmentFlag.AlignTop)
-        #: Accepted and not yet resolved: its owner is on it, and the leaders record its
-        #: follow-up (resolved, with what was done) here.
-        self.follow_up_buttons: list[QPushButton] = []
-        for e in (e for e in u.escalations if e.is_accepted):
-            button = big_button(tr("Record the follow-up…"))
-            button.setAccessibleName(tr("Record the follow-up: {title}").format(title=e.title))
-            button.clicked.connect(lambda _=False, row=e: page.answer(row, follow_up=True))
-            self.follow_up_buttons.append(button)
-            layout.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addStretch(1)
         self.setAccessibleName(
             tr("{unit}: {n}").format(unit=u.code, n=count(len(u.escalations), tr("escalation")))
