@@ -777,6 +777,9 @@ class HuddleBoard(BoardActions):
         finally:
             self.people_list.blockSignals(False)
         self.people_list.doItemsLayout()
+        # The answers from the tiers stay one line each in the list's new width (once the
+        # panels have taken their places).
+        QTimer.singleShot(0, self, self._reelide_upward)
 
     def _item_buttons(self, section: str) -> QWidget:
         holder = QWidget()
@@ -1099,8 +1102,6 @@ class HuddleBoard(BoardActions):
         upward: list[escalations.EscalationRow] = getattr(self, "upward", [])
         if not upward:
             return
-        room = lst.viewport().width() - 16
-        metrics = lst.fontMetrics()
         heard: str | None = None
         for e in sorted(upward, key=lambda e: e.tier_level):
             # Each answer under the tier that gave it: the department's, the hospital's.
@@ -1108,16 +1109,34 @@ class HuddleBoard(BoardActions):
                 heard = e.tier_name
                 self._board_heading(lst, from_tier(e))
             # One line each, so every answer is on screen at once; chosen, it opens in full.
-            line = metrics.elidedText(upward_line(e), Qt.TextElideMode.ElideRight, max(room, 200))
+            line = self._one_line(lst, upward_line(e))
             item = self._add(lst, line, ("escalation", e.id))
             item.setData(Qt.ItemDataRole.AccessibleTextRole, upward_text(e).replace("\n", ". "))
-            item.setData(Qt.ItemDataRole.UserRole + 1, (line, upward_text(e)))
+            item.setData(Qt.ItemDataRole.UserRole + 1, (upward_line(e), upward_text(e)))
             item.setToolTip(upward_text(e))
             if e.waiting:
                 bold = item.font()
                 bold.setBold(True)
                 item.setFont(bold)
         self._board_heading(lst, tr("Open actions"))
+
+    @staticmethod
+    def _one_line(lst: QListWidget, text: str) -> str:
+        """The text cut short to the list's width, with room kept for the scroll bar that
+        appears once the list is full (else the cut line wraps to a second)."""
+        bar = lst.verticalScrollBar()
+        spare = 0 if bar.isVisible() else bar.sizeHint().width()
+        room = lst.viewport().width() - 16 - spare
+        return lst.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, max(room, 200))
+
+    def _reelide_upward(self) -> None:
+        """The answers' one-line rows cut again to the list's width after it changed."""
+        lst = self.follow_list
+        for i in range(lst.count()):
+            item = lst.item(i)
+            texts = item.data(Qt.ItemDataRole.UserRole + 1)
+            if isinstance(texts, tuple) and item is not lst.currentItem():
+                item.setText(self._one_line(lst, texts[0]))
 
     def _answer_in_full(
         self, current: QListWidgetItem | None, previous: QListWidgetItem | None
@@ -1130,7 +1149,7 @@ class HuddleBoard(BoardActions):
                 continue
             texts = item.data(Qt.ItemDataRole.UserRole + 1)
             if isinstance(texts, tuple):
-                item.setText(texts[1] if full else texts[0])
+                item.setText(texts[1] if full else self._one_line(self.follow_list, texts[0]))
 
     def _board_heading(self, lst: QListWidget, text: str) -> None:
         """A heading row in a list: read, never chosen, in full contrast."""
