@@ -405,3 +405,29 @@ def test_renaming_the_unit_shows_the_new_name_in_the_title_and_top_bar(
     tab.save()
     assert window.windowTitle() == "Ward 5 East" != old
     assert window.who.text().startswith("Ward 5 East")
+
+
+def test_a_screen_still_loading_when_the_session_ends_elsewhere_shows_no_box(
+    qtbot, window, sqlite_team: Team, monkeypatch
+) -> None:
+    """Signed out elsewhere while a screen's figures load off the GUI thread: the load
+    meets the ended session, and the window goes back to sign-in with the reason, never
+    through a box that waits for a click (over a screen that is gone)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from hrohuddle.ui import common
+
+    boxes: list[str] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: boxes.append(self.text()) or 0)
+    sign_in_as(qtbot, window, "Mo Manager", PINS["manager"])
+    page = window.open_page("events")
+    signin.sign_out(sqlite_team.db, window.actor, reason="signed out elsewhere")
+
+    def load() -> None:
+        raise SessionEnded("Mo Manager was signed out on another workstation.", reason="signed_out")
+
+    common.load_off_thread(page, load, lambda _result: None)
+    qtbot.waitUntil(lambda: window.actor is None, timeout=5000)
+    assert window.stack.currentWidget() is window.signin
+    assert "signed out on another workstation" in window.signin.message.text()
+    assert boxes == []

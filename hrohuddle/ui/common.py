@@ -238,6 +238,17 @@ def load_off_thread(
         if error is not None and not isinstance(error, UserFacingError):
             report_bug(error)  # logged and shown even when its screen has closed
             return
+        from hrohuddle.services.errors import SessionEnded
+
+        if isinstance(error, SessionEnded):
+            # The window takes the person back to sign-in (its exception hook), never a
+            # box that waits; a job that ends after the session did has nothing to say.
+            import sys
+
+            window = None if gone else owner.window()
+            if getattr(window, "actor", None) is not None:
+                sys.excepthook(type(error), error, None)
+            return
         if gone:
             return  # the screen was closed while the work ran: nothing to show it on
         if error is not None:
