@@ -22,8 +22,11 @@ FIXTURE = Path(__file__).parent / "fixtures" / "db" / f"{schema.REVISIONS[-2]}.s
 def _older_copy(tmp_path: Path) -> Path:
     path = tmp_path / "unit.sqlite3"
     shutil.copy(FIXTURE, path)
-    with sqlite3.connect(path) as conn:  # as every unit's file is once the app opened it
+    conn = sqlite3.connect(path)  # WAL, as every unit's file is once the app opened it
+    try:
         conn.execute("PRAGMA journal_mode = WAL")
+    finally:
+        conn.close()
     return path
 
 
